@@ -1,0 +1,240 @@
+// Elementwise arithmetic: binary ops with numpy broadcasting, variadic Min/Max, unary math.
+#include <cmath>
+
+#include "ops/util.h"
+
+namespace tinyc {
+namespace {
+
+// ---- binary ops ---------------------------------------------------------------------------
+
+void inferSameTypeBroadcast(InferCtx& c) {
+  for (int i = 1; i < c.numInputs(); ++i)
+    if (c.has(i) && c.dtype(i) != c.dtype(0))
+      c.fail("input types differ: {} and {}", dtypeName(c.dtype(0)), dtypeName(c.dtype(i)));
+  c.setOutput(0, c.dtype(0), broadcastInputs(c));
+}
+
+template <typename T, typename Op>
+void binaryLoop(EvalCtx& c, const Tensor& a, const Tensor& b, Tensor& out, Op op) {
+  const T* pa = a.data<T>();
+  const T* pb = b.data<T>();
+  T* po = out.data<T>();
+  forEachBroadcast2(out.shape(), a.shape(), b.shape(),
+                    [&](int64_t o, int64_t ia, int64_t ib) { po[o] = op(pa[ia], pb[ib]); });
+  (void)c;
+}
+
+// Evaluates a binary op; `Op` is a generic lambda over the element type.
+template <typename Op>
+void evalBinary(EvalCtx& c, const Tensor& a, const Tensor& b, Tensor& out, Op op) {
+  if (a.dtype() == DType::F16) {  // compute in float
+    Tensor fa(DType::F32, a.shape()), fb(DType::F32, b.shape()), fo(DType::F32, out.shape());
+    for (int64_t i = 0; i < a.numel(); ++i) fa.setF(i, a.getF(i));
+    for (int64_t i = 0; i < b.numel(); ++i) fb.setF(i, b.getF(i));
+    binaryLoop<float>(c, fa, fb, fo, op);
+    for (int64_t i = 0; i < fo.numel(); ++i) out.setF(i, fo.data<float>()[i]);
+    return;
+  }
+  dispatchAll(a.dtype(), [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    binaryLoop<T>(c, a, b, out, op);
+  });
+}
+
+template <typename T>
+T divide(T x, T y) {
+  if constexpr (std::is_integral_v<T>) {
+    if (y == 0) return 0;  // undefined in ONNX; avoid the trap
+    if constexpr (std::is_signed_v<T>)
+      if (y == T(-1)) return static_cast<T>(-static_cast<std::make_unsigned_t<T>>(x) * 1u);
+    return static_cast<T>(x / y);
+  } else {
+    return x / y;
+  }
+}
+
+void evalAdd(EvalCtx& c) {
+  evalBinary(c, *c.in[0], *c.in[1], *c.out[0], [](auto x, auto y) { return static_cast<decltype(x)>(x + y); });
+}
+void evalSub(EvalCtx& c) {
+  evalBinary(c, *c.in[0], *c.in[1], *c.out[0], [](auto x, auto y) { return static_cast<decltype(x)>(x - y); });
+}
+void evalMul(EvalCtx& c) {
+  evalBinary(c, *c.in[0], *c.in[1], *c.out[0], [](auto x, auto y) { return static_cast<decltype(x)>(x * y); });
+}
+void evalDiv(EvalCtx& c) {
+  evalBinary(c, *c.in[0], *c.in[1], *c.out[0], [](auto x, auto y) { return divide(x, y); });
+}
+
+// Pow: exponent may have a different type than the base.
+void inferPow(InferCtx& c) { c.setOutput(0, c.dtype(0), broadcastInputs(c)); }
+void evalPow(EvalCtx& c) {
+  const Tensor& a = *c.in[0];
+  const Tensor& b = *c.in[1];
+  Tensor& out = *c.out[0];
+  auto sb = broadcastStrides(b.shape(), out.shape());
+  auto sa = broadcastStrides(a.shape(), out.shape());
+  for (int64_t o = 0; o < out.numel(); ++o) {
+    double x = a.getF(broadcastOffset(o, out.shape(), sa));
+    double y = b.getF(broadcastOffset(o, out.shape(), sb));
+    if (out.dtype() == DType::F32)
+      out.data<float>()[o] = std::pow(static_cast<float>(x), static_cast<float>(y));
+    else if (isFloat(out.dtype()))
+      out.setF(o, std::pow(x, y));
+    else
+      out.setI(o, static_cast<int64_t>(std::pow(x, y)));
+  }
+}
+
+// ---- variadic Min / Max -------------------------------------------------------------------
+
+template <bool IsMax>
+void evalMinMax(EvalCtx& c) {
+  Tensor& out = *c.out[0];
+  bool first = true;
+  for (size_t i = 0; i < c.in.size(); ++i) {
+    if (!c.in[i]) continue;
+    if (first) {
+      // Broadcast input 0 into out.
+      auto st = broadcastStrides(c.in[i]->shape(), out.shape());
+      dispatchAll(out.dtype(), [&](auto tag) {
+        using T = typename decltype(tag)::type;
+        const T* p = c.in[i]->data<T>();
+        T* po = out.data<T>();
+        for (int64_t o = 0; o < out.numel(); ++o) po[o] = p[broadcastOffset(o, out.shape(), st)];
+      });
+      first = false;
+      continue;
+    }
+    Tensor acc = out;
+    evalBinary(c, acc, *c.in[i], out, [](auto x, auto y) {
+      if constexpr (std::is_floating_point_v<decltype(x)>) {
+        if (std::isnan(x) || std::isnan(y)) return std::numeric_limits<decltype(x)>::quiet_NaN();
+      }
+      if constexpr (IsMax)
+        return x > y ? x : y;
+      else
+        return x < y ? x : y;
+    });
+  }
+  if (out.dtype() == DType::F16) {
+    // evalBinary handled F16 through float; the first copy above is bitwise; nothing to do.
+  }
+}
+
+// ---- unary math ---------------------------------------------------------------------------
+
+void inferUnary(InferCtx& c) { c.setOutput(0, c.dtype(0), c.shape(0)); }
+void inferUnaryFloat(InferCtx& c) {
+  if (!isFloat(c.dtype(0))) c.fail("input must be a float type, got {}", dtypeName(c.dtype(0)));
+  c.setOutput(0, c.dtype(0), c.shape(0));
+}
+
+// Float unary map; computes F32 in float, F64 in double, F16 through float.
+template <typename F>
+void mapFloat(EvalCtx& c, F f) {
+  const Tensor& a = *c.in[0];
+  Tensor& out = *c.out[0];
+  if (a.dtype() == DType::F32) {
+    const float* p = a.data<float>();
+    float* q = out.data<float>();
+    for (int64_t i = 0; i < a.numel(); ++i) q[i] = f(p[i]);
+  } else if (a.dtype() == DType::F64) {
+    const double* p = a.data<double>();
+    double* q = out.data<double>();
+    for (int64_t i = 0; i < a.numel(); ++i) q[i] = f(p[i]);
+  } else {
+    for (int64_t i = 0; i < a.numel(); ++i) out.setF(i, f(static_cast<float>(a.getF(i))));
+  }
+}
+
+// Unary map valid for every numeric type.
+template <typename F>
+void mapAny(EvalCtx& c, F f) {
+  const Tensor& a = *c.in[0];
+  if (isFloat(a.dtype())) return mapFloat(c, f);
+  dispatchAll(a.dtype(), [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    const T* p = a.data<T>();
+    T* q = c.out[0]->data<T>();
+    for (int64_t i = 0; i < a.numel(); ++i) q[i] = static_cast<T>(f(p[i]));
+  });
+}
+
+void evalSqrt(EvalCtx& c) { mapFloat(c, [](auto x) { return std::sqrt(x); }); }
+void evalExp(EvalCtx& c) { mapFloat(c, [](auto x) { return std::exp(x); }); }
+void evalLog(EvalCtx& c) { mapFloat(c, [](auto x) { return std::log(x); }); }
+void evalErf(EvalCtx& c) { mapFloat(c, [](auto x) { return std::erf(x); }); }
+void evalReciprocal(EvalCtx& c) { mapFloat(c, [](auto x) { return static_cast<decltype(x)>(1) / x; }); }
+void evalAbs(EvalCtx& c) {
+  mapAny(c, [](auto x) {
+    using T = decltype(x);
+    if constexpr (std::is_unsigned_v<T>)
+      return x;
+    else
+      return static_cast<T>(x < 0 ? -x : x);
+  });
+}
+void evalNeg(EvalCtx& c) {
+  mapAny(c, [](auto x) {
+    using T = decltype(x);
+    if constexpr (std::is_integral_v<T>)
+      return static_cast<T>(0u - static_cast<std::make_unsigned_t<T>>(x));
+    else
+      return -x;
+  });
+}
+
+int64_t macsPerElement(const Node& n) { return n.outputs[0] ? numElements(n.outputs[0]->shape) : 0; }
+
+OpDef binary(const char* name, EvalFn eval, const char* doc) {
+  OpDef d;
+  d.name = name;
+  d.minInputs = d.maxInputs = 2;
+  d.infer = inferSameTypeBroadcast;
+  d.eval = eval;
+  d.doc = doc;
+  return d;
+}
+
+OpDef unary(const char* name, InferFn infer, EvalFn eval, const char* doc) {
+  OpDef d;
+  d.name = name;
+  d.infer = infer;
+  d.eval = eval;
+  d.doc = doc;
+  return d;
+}
+
+}  // namespace
+
+void registerElementwiseOps(OpRegistry& r) {
+  r.add(binary("Add", evalAdd, "A + B with numpy broadcasting"));
+  r.add(binary("Sub", evalSub, "A - B with numpy broadcasting"));
+  r.add(binary("Mul", evalMul, "A * B with numpy broadcasting"));
+  r.add(binary("Div", evalDiv, "A / B with numpy broadcasting (integer division truncates)"));
+  OpDef pow = binary("Pow", evalPow, "A ^ B with numpy broadcasting");
+  pow.infer = inferPow;
+  r.add(pow);
+  for (auto [name, eval] : {std::pair<const char*, EvalFn>{"Min", evalMinMax<false>}, {"Max", evalMinMax<true>}}) {
+    OpDef d;
+    d.name = name;
+    d.minInputs = 1;
+    d.maxInputs = 64;
+    d.infer = inferSameTypeBroadcast;
+    d.eval = eval;
+    d.doc = "elementwise over any number of inputs, numpy broadcasting";
+    r.add(d);
+  }
+  r.add(unary("Sqrt", inferUnaryFloat, evalSqrt, "square root"));
+  r.add(unary("Exp", inferUnaryFloat, evalExp, "exponential"));
+  r.add(unary("Log", inferUnaryFloat, evalLog, "natural logarithm"));
+  r.add(unary("Erf", inferUnaryFloat, evalErf, "error function"));
+  r.add(unary("Reciprocal", inferUnaryFloat, evalReciprocal, "1 / x"));
+  r.add(unary("Abs", inferUnary, evalAbs, "absolute value"));
+  r.add(unary("Neg", inferUnary, evalNeg, "negation"));
+  (void)macsPerElement;
+}
+
+}  // namespace tinyc

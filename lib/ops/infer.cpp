@@ -1,0 +1,112 @@
+#include <algorithm>
+
+#include "ops/op.h"
+
+namespace tinyc {
+
+Value* InferCtx::in(int i) const {
+  Value* v = node.input(static_cast<size_t>(i));
+  if (!v) fail("input {} is missing", i);
+  return v;
+}
+
+const Tensor& InferCtx::requireConst(int i, const char* what) const {
+  const Tensor* t = constInput(i);
+  if (!t) fail("{} (input {}) must be known at compile time", what, i);
+  return *t;
+}
+
+void InferCtx::setOutput(int i, DType t, Shape s) {
+  if (i >= numOutputs() || !node.outputs[static_cast<size_t>(i)]) return;  // omitted optional output
+  for (int64_t d : s)
+    if (d < 0) fail("inferred a negative dimension for output {}: {}", i, shapeStr(s));
+  numElements(s);  // overflow check
+  Value* v = node.outputs[static_cast<size_t>(i)];
+  v->dtype = t;
+  v->shape = std::move(s);
+}
+
+namespace {
+
+constexpr int64_t kMaxKnownElements = 4096;  // shape arithmetic is tiny; never fold weights here
+
+void checkArity(const Node& n) {
+  const OpDef& op = *n.op;
+  int ni = static_cast<int>(n.inputs.size());
+  int no = static_cast<int>(n.outputs.size());
+  if (ni < op.minInputs || ni > op.maxInputs)
+    modelError("{}: has {} inputs, expected {}..{}", n.where(), ni, op.minInputs, op.maxInputs);
+  if (no < op.minOutputs || no > op.maxOutputs)
+    modelError("{}: has {} outputs, expected {}..{}", n.where(), no, op.minOutputs, op.maxOutputs);
+  for (int i = 0; i < op.minInputs; ++i)
+    if (!n.inputs[static_cast<size_t>(i)]) modelError("{}: required input {} is missing", n.where(), i);
+  for (size_t i = 0; i < n.inputs.size(); ++i)
+    if (n.inputs[i] && n.inputs[i]->dtype == DType::Undefined)
+      modelError("{}: input {} ('{}') has no known type", n.where(), i, printable(n.inputs[i]->name));
+}
+
+void computeKnown(Node& n) {
+  for (Value* in : n.inputs)
+    if (in && !in->constData()) return;
+  for (Value* o : n.outputs)
+    if (o && numElements(o->shape) > kMaxKnownElements) return;
+  for (Value* in : n.inputs)
+    if (in && in->constData()->numel() > kMaxKnownElements) return;
+  EvalCtx ctx{n, {}, {}};
+  std::vector<std::shared_ptr<Tensor>> outs;
+  for (Value* in : n.inputs) ctx.in.push_back(in ? in->constData() : nullptr);
+  for (Value* o : n.outputs) {
+    if (!o) {
+      ctx.out.push_back(nullptr);
+      outs.push_back(nullptr);
+      continue;
+    }
+    outs.push_back(std::make_shared<Tensor>(o->dtype, o->shape));
+    ctx.out.push_back(outs.back().get());
+  }
+  n.op->eval(ctx);
+  for (size_t i = 0; i < n.outputs.size(); ++i)
+    if (n.outputs[i]) n.outputs[i]->known = outs[i];
+}
+
+}  // namespace
+
+void inferShapes(Graph& g) {
+  for (auto& n : g.nodes) {
+    if (!n->op) modelError("{}: op is not supported", n->where());
+    checkArity(*n);
+    InferCtx ctx(*n);
+    n->op->infer(ctx);
+    for (size_t i = 0; i < n->outputs.size(); ++i)
+      if (n->outputs[i] && n->outputs[i]->dtype == DType::Undefined)
+        modelError("{}: output {} got no type from shape inference", n->where(), i);
+    computeKnown(*n);
+  }
+}
+
+void verifyOps(const Graph& g) {
+  for (const auto& n : g.nodes) {
+    if (!n->op) modelError("{}: op is not supported", n->where());
+    checkArity(*n);
+    // Infer into scratch values so the graph is not changed.
+    Node copy = *n;
+    std::vector<Value> scratch(n->outputs.size());
+    for (size_t i = 0; i < n->outputs.size(); ++i) {
+      if (!n->outputs[i]) continue;
+      scratch[i] = *n->outputs[i];
+      copy.outputs[i] = &scratch[i];
+    }
+    InferCtx ctx(copy);
+    n->op->infer(ctx);
+    for (size_t i = 0; i < n->outputs.size(); ++i) {
+      if (!n->outputs[i]) continue;
+      if (scratch[i].dtype != n->outputs[i]->dtype || scratch[i].shape != n->outputs[i]->shape)
+        modelError("{}: output {} is {}{} but the op infers {}{}", n->where(), i, dtypeName(n->outputs[i]->dtype),
+                   shapeStr(n->outputs[i]->shape), dtypeName(scratch[i].dtype), shapeStr(scratch[i].shape));
+    }
+  }
+}
+
+int64_t nodeMacs(const Node& n) { return n.op && n.op->macs ? n.op->macs(n) : 0; }
+
+}  // namespace tinyc

@@ -1,0 +1,109 @@
+// The op registry: every op is declared once, with its attribute schema, shape inference
+// (which also verifies the node) and reference evaluation.
+#pragma once
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ir/graph.h"
+#include "support/error.h"
+
+namespace tinyc {
+
+struct AttrSpec {
+  std::string name;
+  Attr::Kind kind;
+  std::optional<Attr> def;  // default, filled in by the importer when absent
+  bool required = false;    // if true the model must give it
+};
+
+// Shape inference and verification of one node. Throws a model error naming the node.
+class InferCtx {
+ public:
+  explicit InferCtx(Node& n) : node(n) {}
+  Node& node;
+
+  int numInputs() const { return static_cast<int>(node.inputs.size()); }
+  int numOutputs() const { return static_cast<int>(node.outputs.size()); }
+  bool has(int i) const { return node.hasInput(static_cast<size_t>(i)); }
+  DType dtype(int i) const { return in(i)->dtype; }
+  const Shape& shape(int i) const { return in(i)->shape; }
+  int rank(int i) const { return static_cast<int>(shape(i).size()); }
+  // Known content of input i (constant or inferred), or nullptr.
+  const Tensor* constInput(int i) const { return has(i) ? in(i)->constData() : nullptr; }
+  // Like constInput but fails with a clear error when the input is not known at compile time.
+  const Tensor& requireConst(int i, const char* what) const;
+  void setOutput(int i, DType t, Shape s);
+
+  template <typename... Args>
+  [[noreturn]] void fail(fmt::format_string<Args...> f, Args&&... args) const {
+    modelError("{}: {}", node.where(), fmt::format(f, std::forward<Args>(args)...));
+  }
+
+ private:
+  Value* in(int i) const;
+};
+
+// Reference evaluation of one node. Outputs are allocated by the caller with the inferred
+// dtypes and shapes; omitted optional inputs/outputs are nullptr.
+struct EvalCtx {
+  const Node& node;
+  std::vector<const Tensor*> in;
+  std::vector<Tensor*> out;
+  bool has(int i) const { return i < static_cast<int>(in.size()) && in[static_cast<size_t>(i)]; }
+  template <typename... Args>
+  [[noreturn]] void fail(fmt::format_string<Args...> f, Args&&... args) const {
+    modelError("{}: {}", node.where(), fmt::format(f, std::forward<Args>(args)...));
+  }
+};
+
+using InferFn = void (*)(InferCtx&);
+using EvalFn = void (*)(EvalCtx&);
+using MacsFn = int64_t (*)(const Node&);
+
+struct OpDef {
+  std::string name;
+  int minInputs = 1, maxInputs = 1;
+  int minOutputs = 1, maxOutputs = 1;
+  std::vector<AttrSpec> attrs;
+  InferFn infer = nullptr;
+  EvalFn eval = nullptr;
+  MacsFn macs = nullptr;  // multiply-accumulates at batch 1 (nullptr = 0)
+  std::string doc;        // one line for the generated op table
+};
+
+class OpRegistry {
+ public:
+  static const OpRegistry& instance();
+  const OpDef* find(const std::string& name) const;
+  std::vector<const OpDef*> all() const;  // sorted by name
+  void add(OpDef def);
+
+ private:
+  std::vector<OpDef> ops_;
+};
+
+// Op families; each file under lib/ops registers its ops here (see registry.cpp).
+void registerElementwiseOps(OpRegistry& r);
+void registerActivationOps(OpRegistry& r);
+void registerReduceOps(OpRegistry& r);
+void registerNnOps(OpRegistry& r);
+void registerPoolOps(OpRegistry& r);
+void registerNormOps(OpRegistry& r);
+void registerShapeOps(OpRegistry& r);
+void registerQuantOps(OpRegistry& r);
+void registerRnnOps(OpRegistry& r);
+
+// Looks up n.opType in the registry, sets n.op, checks attribute names and kinds, and fills
+// defaults. Model error for an unknown op or attribute (naming the node).
+void bindOp(Node& n);
+
+// Runs op verification + shape inference over the graph in schedule order. Values with
+// compile-time known inputs get their `known` content computed when it is small.
+void inferShapes(Graph& g);
+// Re-runs inference on a copy and checks every node still agrees (used by the verifier).
+void verifyOps(const Graph& g);
+// MACs of one node (0 when the op declares none).
+int64_t nodeMacs(const Node& n);
+
+}  // namespace tinyc

@@ -1,0 +1,65 @@
+#include <algorithm>
+
+#include "ops/op.h"
+
+namespace tinyc {
+
+const OpRegistry& OpRegistry::instance() {
+  static const OpRegistry reg = [] {
+    OpRegistry r;
+    registerElementwiseOps(r);
+    registerActivationOps(r);
+    registerReduceOps(r);
+    registerNnOps(r);
+    registerPoolOps(r);
+    registerNormOps(r);
+    registerShapeOps(r);
+    registerQuantOps(r);
+    registerRnnOps(r);
+    std::sort(r.ops_.begin(), r.ops_.end(), [](const OpDef& a, const OpDef& b) { return a.name < b.name; });
+    return r;
+  }();
+  return reg;
+}
+
+const OpDef* OpRegistry::find(const std::string& name) const {
+  auto it = std::lower_bound(ops_.begin(), ops_.end(), name,
+                             [](const OpDef& a, const std::string& n) { return a.name < n; });
+  return it != ops_.end() && it->name == name ? &*it : nullptr;
+}
+
+std::vector<const OpDef*> OpRegistry::all() const {
+  std::vector<const OpDef*> out;
+  for (const auto& o : ops_) out.push_back(&o);
+  return out;
+}
+
+void OpRegistry::add(OpDef def) { ops_.push_back(std::move(def)); }
+
+void bindOp(Node& n) {
+  const OpDef* op = OpRegistry::instance().find(n.opType);
+  if (!op) modelError("{}: op is not supported", n.where());
+  n.op = op;
+  for (const auto& [name, a] : n.attrs) {
+    const AttrSpec* spec = nullptr;
+    for (const auto& s : op->attrs)
+      if (s.name == name) spec = &s;
+    if (!spec) modelError("{}: unknown attribute '{}'", n.where(), printable(name));
+    if (spec->kind != a.kind) {
+      // ONNX allows an empty list where a list is expected; accept int for float.
+      if (spec->kind == Attr::Kind::Float && a.kind == Attr::Kind::Int) {
+        n.attrs[name] = Attr::Float(static_cast<float>(a.i));
+        continue;
+      }
+      modelError("{}: attribute '{}' must be {}, got {}", n.where(), name, attrKindName(spec->kind),
+                 attrKindName(a.kind));
+    }
+  }
+  for (const auto& s : op->attrs) {
+    if (n.attrs.count(s.name)) continue;
+    if (s.required) modelError("{}: required attribute '{}' is missing", n.where(), s.name);
+    if (s.def) n.attrs[s.name] = *s.def;
+  }
+}
+
+}  // namespace tinyc
