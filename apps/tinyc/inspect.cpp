@@ -1,1 +1,134 @@
+// tinyc inspect: per-node table (or JSON) of shapes, parameters and MACs; `--ir` prints the IR.
+#include <fmt/format.h>
 
+#include <iostream>
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "common.h"
+#include "ir/printer.h"
+#include "ops/op.h"
+
+namespace tinyc::cli {
+
+namespace {
+
+struct InspectOptions {
+  ModelOptions model;
+  bool json = false;
+  bool ir = false;
+};
+
+int64_t nodeParams(const Node& n) {
+  int64_t p = 0;
+  for (const Value* in : n.inputs)
+    if (in && in->constant) p += in->constant->numel();
+  return p;
+}
+
+std::string valueTypes(const Node& n) {
+  std::string s;
+  for (const Value* o : n.outputs)
+    if (o) s += (s.empty() ? "" : " ") + std::string(dtypeName(o->dtype)) + shapeStr(o->shape);
+  return s;
+}
+
+void inspect(const InspectOptions& o) {
+  std::vector<std::string> notes, unsupported;
+  ImportOptions opts = importOptions(o.model, &notes);
+  opts.requireSupported = false;
+  opts.unsupported = &unsupported;
+  auto g = importModel(o.model.model, opts);
+  printNotes(notes);
+  const bool typed = unsupported.empty();
+
+  if (o.ir) {
+    std::cout << printGraph(*g);
+    return;
+  }
+  int64_t params = 0, macs = 0;
+  std::map<std::string, int64_t> weightBytes;
+  for (const auto& v : g->values)
+    if (v->constant) {
+      params += v->constant->numel();
+      weightBytes[dtypeName(v->dtype)] += static_cast<int64_t>(v->constant->byteSize());
+    }
+  const Value* largest = nullptr;
+  int64_t largestBytes = -1;
+  if (typed)
+    for (const auto& v : g->values) {
+      if (v->constant) continue;
+      int64_t b = numElements(v->shape) * static_cast<int64_t>(dtypeSize(v->dtype));
+      if (b > largestBytes) {
+        largestBytes = b;
+        largest = v.get();
+      }
+    }
+  nlohmann::ordered_json nodes = nlohmann::ordered_json::array();
+  for (const auto& n : g->nodes) {
+    int64_t m = typed ? nodeMacs(*n) : 0;
+    macs += m;
+    nlohmann::ordered_json outs = nlohmann::ordered_json::array();
+    for (const Value* v : n->outputs)
+      if (v) outs.push_back({{"name", v->name}, {"dtype", typed ? dtypeName(v->dtype) : "?"}, {"shape", v->shape}});
+    nodes.push_back({{"name", n->name}, {"op", n->opType}, {"outputs", outs}, {"params", nodeParams(*n)}, {"macs", m}});
+  }
+
+  if (o.json) {
+    nlohmann::ordered_json j;
+    j["model"] = o.model.model;
+    j["opset"] = g->opsetVersion;
+    auto io = [](const std::vector<Value*>& vs) {
+      nlohmann::ordered_json a = nlohmann::ordered_json::array();
+      for (const Value* v : vs) a.push_back({{"name", v->name}, {"dtype", dtypeName(v->dtype)}, {"shape", v->shape}});
+      return a;
+    };
+    j["inputs"] = io(g->inputs);
+    j["outputs"] = io(g->outputs);
+    j["params"] = params;
+    j["weight_bytes"] = weightBytes;
+    j["macs"] = macs;
+    if (largest)
+      j["largest_activation"] = {{"name", largest->name}, {"bytes", largestBytes}};
+    else
+      j["largest_activation"] = nullptr;
+    j["nodes"] = nodes;
+    j["unsupported"] = unsupported;
+    j["notes"] = notes;
+    std::cout << j.dump(2) << "\n";
+    return;
+  }
+
+  std::cout << fmt::format("model: {}  (opset {}, {} nodes)\n", printable(o.model.model, 200), g->opsetVersion,
+                           g->nodes.size());
+  for (const Value* v : g->inputs)
+    std::cout << fmt::format("input:  {} {}\n", printable(v->name), printValueType(*v));
+  for (const Value* v : g->outputs)
+    std::cout << fmt::format("output: {} {}\n", printable(v->name), typed ? printValueType(*v) : "?");
+  std::cout << fmt::format("\n{:<32} {:<20} {:<28} {:>10} {:>12}\n", "node", "op", "output", "params", "MACs");
+  for (const auto& n : g->nodes)
+    std::cout << fmt::format("{:<32} {:<20} {:<28} {:>10} {:>12}\n", printable(n->name, 32), printable(n->opType, 20),
+                             typed ? valueTypes(*n) : "?", nodeParams(*n), typed ? nodeMacs(*n) : 0);
+  std::cout << fmt::format("\nparams: {}\nmacs: {}\n", params, macs);
+  for (const auto& [dt, b] : weightBytes) std::cout << fmt::format("weight bytes ({}): {}\n", dt, b);
+  if (largest)
+    std::cout << fmt::format("largest activation: {} ({} bytes)\n", printable(largest->name), largestBytes);
+  if (!unsupported.empty()) {
+    std::string list;
+    for (const auto& u : unsupported) list += (list.empty() ? "" : ", ") + printable(u);
+    std::cout << "unsupported ops: " << list << "\n";
+  }
+}
+
+}  // namespace
+
+void registerInspect(CLI::App& app) {
+  auto o = std::make_shared<InspectOptions>();
+  CLI::App* cmd = app.add_subcommand("inspect", "show the model's nodes, shapes, parameters and MACs");
+  addModelOptions(cmd, o->model);
+  cmd->add_flag("--json", o->json, "print JSON (documented in docs/inspect-json.md)");
+  cmd->add_flag("--ir", o->ir, "print the tinyc IR (documented in docs/ir.md)");
+  cmd->callback([o] { inspect(*o); });
+}
+
+}  // namespace tinyc::cli

@@ -1,0 +1,138 @@
+#include "onnx/upgrade.h"
+
+#include <map>
+
+#include "support/error.h"
+
+namespace tinyc {
+
+std::string UpgradeCtx::uniqueName(const std::string& base) {
+  std::string n = base;
+  for (int i = 1; names_.count(n); ++i) n = base + "_" + std::to_string(i);
+  names_.insert(n);
+  return n;
+}
+
+Value* UpgradeCtx::constant(const std::string& base, Tensor t) {
+  return g.addConstant(uniqueName(base), std::make_shared<Tensor>(std::move(t)));
+}
+
+Value* UpgradeCtx::value(const std::string& base) { return g.addValue(uniqueName(base)); }
+
+void UpgradeCtx::attrToInput(Node& n, const std::string& attr, size_t index, DType dt, bool scalar) {
+  auto it = n.attrs.find(attr);
+  if (it == n.attrs.end()) return;
+  const Attr& a = it->second;
+  std::vector<double> vals;
+  if (a.kind == Attr::Kind::Ints)
+    for (int64_t v : a.ints) vals.push_back(static_cast<double>(v));
+  else if (a.kind == Attr::Kind::Floats)
+    for (float v : a.floats) vals.push_back(v);
+  else if (a.kind == Attr::Kind::Int)
+    vals.push_back(static_cast<double>(a.i));
+  else if (a.kind == Attr::Kind::Float)
+    vals.push_back(a.f);
+  else
+    modelError("{}: attribute '{}' has an unexpected kind {}", n.where(), attr, attrKindName(a.kind));
+  if (scalar && vals.size() != 1) modelError("{}: attribute '{}' must be a scalar", n.where(), attr);
+  Tensor t(dt, scalar ? Shape{} : Shape{static_cast<int64_t>(vals.size())});
+  for (size_t i = 0; i < vals.size(); ++i) {
+    if (isFloat(dt))
+      t.setF(static_cast<int64_t>(i), vals[i]);
+    else
+      t.setI(static_cast<int64_t>(i), static_cast<int64_t>(vals[i]));
+  }
+  if (n.inputs.size() <= index) n.inputs.resize(index + 1, nullptr);
+  n.inputs[index] = constant(n.name + "_" + attr, std::move(t));
+  n.attrs.erase(it);
+}
+
+namespace {
+
+using Upgrader = void (*)(UpgradeCtx&, Node&);
+
+void axesToInput13(UpgradeCtx& c, Node& n) {
+  if (c.opset < 13) c.attrToInput(n, "axes", 1, DType::I64);
+}
+void axesToInput18(UpgradeCtx& c, Node& n) {
+  if (c.opset < 18) c.attrToInput(n, "axes", 1, DType::I64);
+}
+void splitToInput(UpgradeCtx& c, Node& n) {
+  if (c.opset < 13) c.attrToInput(n, "split", 1, DType::I64);
+}
+void clipToInputs(UpgradeCtx& c, Node& n) {
+  if (c.opset >= 11) return;
+  DType dt = n.input(0) && n.input(0)->dtype != DType::Undefined ? n.input(0)->dtype : DType::F32;
+  c.attrToInput(n, "min", 1, dt, true);
+  c.attrToInput(n, "max", 2, dt, true);
+}
+void padToInputs(UpgradeCtx& c, Node& n) {
+  if (c.opset >= 11) return;
+  DType dt = n.input(0) && n.input(0)->dtype != DType::Undefined ? n.input(0)->dtype : DType::F32;
+  if (!n.hasAttr("pads")) modelError("{}: required attribute 'pads' is missing", n.where());
+  c.attrToInput(n, "pads", 1, DType::I64);
+  c.attrToInput(n, "value", 2, dt, true);
+}
+void sliceToInputs(UpgradeCtx& c, Node& n) {
+  if (c.opset >= 10) return;
+  if (!n.hasAttr("starts") || !n.hasAttr("ends"))
+    modelError("{}: attributes 'starts' and 'ends' are required", n.where());
+  c.attrToInput(n, "starts", 1, DType::I64);
+  c.attrToInput(n, "ends", 2, DType::I64);
+  c.attrToInput(n, "axes", 3, DType::I64);
+}
+void resize10(UpgradeCtx& c, Node& n) {
+  if (c.opset >= 11) return;
+  // Resize-10: (X, scales); asymmetric coordinates, nearest rounds down.
+  if (n.inputs.size() == 2) n.inputs = {n.inputs[0], nullptr, n.inputs[1]};
+  n.attrs["coordinate_transformation_mode"] = Attr::Str("asymmetric");
+  n.attrs["nearest_mode"] = Attr::Str("floor");
+}
+void dropoutRatio(UpgradeCtx& c, Node& n) {
+  if (c.opset < 12) n.attrs.erase("ratio");
+}
+void batchNormSpatial(UpgradeCtx& c, Node& n) {
+  auto it = n.attrs.find("spatial");
+  if (it == n.attrs.end()) return;
+  if (it->second.kind == Attr::Kind::Int && it->second.i == 0)
+    modelError("{}: spatial=0 (per-activation statistics) is not supported", n.where());
+  n.attrs.erase(it);
+}
+// Softmax/LogSoftmax before opset 13 flatten the input to 2-D at `axis`. Rewritten as
+// Flatten(axis) -> Softmax(axis=-1) -> Reshape(Shape(X)); the folding passes remove the views.
+void softmaxLegacy(UpgradeCtx& c, Node& n) {
+  if (c.opset >= 13) return;
+  int64_t axis = 1;
+  if (auto it = n.attrs.find("axis"); it != n.attrs.end()) axis = it->second.i;
+  Value* x = n.input(0);
+  if (!x) return;
+  Value* flat = c.value(n.name + "_flat");
+  Value* soft = c.value(n.name + "_2d");
+  Value* shape = c.value(n.name + "_shape");
+  c.g.addNode("Flatten", c.uniqueName(n.name + "_flatten"), {x}, {flat}, {{"axis", Attr::Int(axis)}});
+  c.g.addNode(n.opType, c.uniqueName(n.name + "_2d"), {flat}, {soft}, {{"axis", Attr::Int(-1)}});
+  c.g.addNode("Shape", c.uniqueName(n.name + "_shape"), {x}, {shape});
+  n.opType = "Reshape";
+  n.inputs = {soft, shape};
+  n.attrs.clear();
+}
+
+const std::map<std::string, Upgrader>& upgraders() {
+  static const std::map<std::string, Upgrader> m = {
+      {"Squeeze", axesToInput13},       {"Unsqueeze", axesToInput13},   {"ReduceSum", axesToInput13},
+      {"ReduceMean", axesToInput18},    {"ReduceMax", axesToInput18},   {"Split", splitToInput},
+      {"Clip", clipToInputs},           {"Pad", padToInputs},           {"Slice", sliceToInputs},
+      {"Resize", resize10},             {"Dropout", dropoutRatio},      {"BatchNormalization", batchNormSpatial},
+      {"Softmax", softmaxLegacy},       {"LogSoftmax", softmaxLegacy},
+  };
+  return m;
+}
+
+}  // namespace
+
+void upgradeNode(UpgradeCtx& ctx, Node& n) {
+  auto it = upgraders().find(n.opType);
+  if (it != upgraders().end()) it->second(ctx, n);
+}
+
+}  // namespace tinyc

@@ -1,7 +1,358 @@
-#include "ops/util.h"
+// Convolutions: Conv (im2col + Eigen GEMM) and ConvTranspose (GEMM + col2im), 1D/2D/3D.
+// Gemm and MatMul live in nn_gemm.cpp.
+#include <Eigen/Dense>
+#include <algorithm>
+#include <cstring>
+
+#include "ops/nn_common.h"
 
 namespace tinyc {
+namespace {
 
-void registerNnOps(OpRegistry& r) { (void)r; }
+using nn::Window;
+
+template <typename T>
+using RowMat = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+template <typename T>
+using Vec = Eigen::Matrix<T, Eigen::Dynamic, 1>;
+
+void checkFloatSame(InferCtx& c) {
+  if (!isFloat(c.dtype(0))) c.fail("input X must be a float type, got {}", dtypeName(c.dtype(0)));
+  for (int i = 1; i < c.numInputs(); ++i)
+    if (c.has(i) && c.dtype(i) != c.dtype(0))
+      c.fail("input {} has type {} but X has {}", i, dtypeName(c.dtype(i)), dtypeName(c.dtype(0)));
+}
+
+int64_t groupAttr(const Node& n) {
+  int64_t g = n.attrInt("group");
+  if (g < 1) modelError("{}: group must be >= 1, got {}", n.where(), g);
+  return g;
+}
+
+// Kernel spatial dims from W (W = [M or C, C/group or M/group, k...]), checked against kernel_shape.
+std::vector<int64_t> kernelFromW(const Node& n, const Shape& x, const Shape& w) {
+  if (w.size() != x.size())
+    modelError("{}: W has rank {} but X has rank {}", n.where(), w.size(), x.size());
+  std::vector<int64_t> k(w.begin() + 2, w.end());
+  if (n.hasAttr("kernel_shape") && n.attrInts("kernel_shape") != k)
+    modelError("{}: kernel_shape {} does not match the weight's spatial dims {}", n.where(),
+               shapeStr(n.attrInts("kernel_shape")), shapeStr(k));
+  return k;
+}
+
+void checkBias(InferCtx& c, int64_t m) {
+  if (!c.has(2)) return;
+  if (c.rank(2) != 1 || c.shape(2)[0] != m)
+    c.fail("bias B must have shape [{}] (output channels), got {}", m, shapeStr(c.shape(2)));
+}
+
+// ---- Conv ---------------------------------------------------------------------------------
+
+struct ConvGeom {
+  int64_t n, c, m, g;
+  Window w;
+};
+
+ConvGeom convGeom(const Node& node, const Shape& x, const Shape& wShape) {
+  ConvGeom cg;
+  nn::spatialDims(node, x, "input X");
+  auto k = kernelFromW(node, x, wShape);
+  cg.n = x[0];
+  cg.c = x[1];
+  cg.m = wShape[0];
+  cg.g = groupAttr(node);
+  if (cg.c % cg.g != 0)
+    modelError("{}: input channels {} are not divisible by group {}", node.where(), cg.c, cg.g);
+  if (wShape[1] * cg.g != cg.c)
+    modelError("{}: W has {} input channels per group but X has {} channels in {} groups", node.where(), wShape[1],
+               cg.c, cg.g);
+  if (cg.m < 1 || cg.m % cg.g != 0)
+    modelError("{}: output channels {} are not divisible by group {}", node.where(), cg.m, cg.g);
+  cg.w = nn::forwardWindow(node, x, k, false);
+  return cg;
+}
+
+void inferConv(InferCtx& c) {
+  checkFloatSame(c);
+  ConvGeom g = convGeom(c.node, c.shape(0), c.shape(1));
+  checkBias(c, g.m);
+  Shape out{g.n, g.m};
+  for (int64_t d : g.w.outSpatial()) out.push_back(d);
+  c.setOutput(0, c.dtype(0), out);
+}
+
+// Unrolls the receptive fields of `ch` channels of one image into col[(c,kd,kh,kw), (od,oh,ow)].
+template <typename T>
+void im2col(const T* x, int64_t ch, const Window& w, T* col) {
+  const int64_t os = w.outSize(), is = w.inSize();
+  const int64_t oW = w.out[2];
+  for (int64_t c = 0; c < ch; ++c)
+    for (int64_t kd = 0; kd < w.k[0]; ++kd)
+      for (int64_t kh = 0; kh < w.k[1]; ++kh)
+        for (int64_t kw = 0; kw < w.k[2]; ++kw) {
+          T* dst = col + (((c * w.k[0] + kd) * w.k[1] + kh) * w.k[2] + kw) * os;
+          // Output columns whose input column lies inside [0, in[2]).
+          const int64_t off = kw * w.d[2] - w.pb[2];
+          const int64_t lo = std::clamp<int64_t>(nn::ceilDiv(-off, w.s[2]), 0, oW);
+          const int64_t hi = std::clamp<int64_t>(nn::floorDiv(w.in[2] - 1 - off, w.s[2]) + 1, lo, oW);
+          for (int64_t od = 0; od < w.out[0]; ++od) {
+            const int64_t id = od * w.s[0] - w.pb[0] + kd * w.d[0];
+            for (int64_t oh = 0; oh < w.out[1]; ++oh, dst += oW) {
+              const int64_t ih = oh * w.s[1] - w.pb[1] + kh * w.d[1];
+              if (id < 0 || id >= w.in[0] || ih < 0 || ih >= w.in[1]) {
+                std::fill(dst, dst + oW, T(0));
+                continue;
+              }
+              const T* src = x + c * is + (id * w.in[1] + ih) * w.in[2];
+              std::fill(dst, dst + lo, T(0));
+              if (w.s[2] == 1) {
+                if (hi > lo) std::memcpy(dst + lo, src + lo + off, static_cast<size_t>(hi - lo) * sizeof(T));
+              } else {
+                for (int64_t ow = lo; ow < hi; ++ow) dst[ow] = src[ow * w.s[2] + off];
+              }
+              std::fill(dst + hi, dst + oW, T(0));
+            }
+          }
+        }
+}
+
+template <typename T>
+void convImpl(EvalCtx& c) {
+  const Tensor& X = *c.in[0];
+  const Tensor& W = *c.in[1];
+  ConvGeom g = convGeom(c.node, X.shape(), W.shape());
+  const Window& w = g.w;
+  const int64_t cg = g.c / g.g, mg = g.m / g.g;
+  const int64_t kdim = cg * w.kSize(), os = w.outSize(), is = w.inSize();
+  const bool direct = w.kSize() == 1 && w.s[0] == 1 && w.s[1] == 1 && w.s[2] == 1 && w.noPadding();
+  std::vector<T> col(direct ? 0 : static_cast<size_t>(kdim * os));
+  const T* px = X.data<T>();
+  const T* pw = W.data<T>();
+  const T* pb = c.has(2) ? c.in[2]->data<T>() : nullptr;
+  T* py = c.out[0]->data<T>();
+  for (int64_t n = 0; n < g.n; ++n)
+    for (int64_t grp = 0; grp < g.g; ++grp) {
+      const T* xg = px + (n * g.c + grp * cg) * is;
+      const T* colp = xg;
+      if (!direct) {
+        im2col(xg, cg, w, col.data());
+        colp = col.data();
+      }
+      Eigen::Map<const RowMat<T>> wm(pw + grp * mg * kdim, mg, kdim);
+      Eigen::Map<const RowMat<T>> cm(colp, kdim, os);
+      Eigen::Map<RowMat<T>> ym(py + (n * g.m + grp * mg) * os, mg, os);
+      ym.noalias() = wm * cm;
+      if (pb) ym.colwise() += Eigen::Map<const Vec<T>>(pb + grp * mg, mg);
+    }
+}
+
+void evalConv(EvalCtx& c) {
+  switch (c.in[0]->dtype()) {
+    case DType::F32: return convImpl<float>(c);
+    case DType::F64: return convImpl<double>(c);
+    case DType::F16: return nn::evalViaF32(c, evalConv);
+    default: c.fail("unsupported type {}", dtypeName(c.in[0]->dtype()));
+  }
+}
+
+int64_t macsConv(const Node& n) {
+  const Shape& w = n.inputs[1]->shape;
+  int64_t perOut = 1;
+  for (size_t i = 1; i < w.size(); ++i) perOut *= w[i];  // C/group * kernel
+  return nn::perBatch(n.outputs[0]) * perOut;
+}
+
+// ---- ConvTranspose ------------------------------------------------------------------------
+
+struct ConvTGeom {
+  int64_t n, c, m, g;
+  Window w;  // in = X spatial, out = Y spatial; pb/pe = padding cropped from the full output
+};
+
+ConvTGeom convTGeom(const Node& node, const Shape& x, const Shape& wShape) {
+  ConvTGeom cg;
+  const int nd = nn::spatialDims(node, x, "input X");
+  auto k = kernelFromW(node, x, wShape);
+  cg.n = x[0];
+  cg.c = x[1];
+  cg.g = groupAttr(node);
+  if (wShape[0] != cg.c)
+    modelError("{}: W has {} input channels (dim 0) but X has {}", node.where(), wShape[0], cg.c);
+  if (cg.c % cg.g != 0)
+    modelError("{}: input channels {} are not divisible by group {}", node.where(), cg.c, cg.g);
+  cg.m = wShape[1] * cg.g;
+  if (cg.m < 1) modelError("{}: W has no output channels", node.where());
+  nn::AutoPad ap = nn::autoPad(node);
+  auto strides = nn::spatialInts(node, "strides", nd, 1, 1);
+  auto dil = nn::spatialInts(node, "dilations", nd, 1, 1);
+  auto outPad = nn::spatialInts(node, "output_padding", nd, 0, 0);
+  auto pads = nn::padsAttr(node, nd);
+  std::vector<int64_t> outShape;
+  if (node.hasAttr("output_shape")) {
+    outShape = node.attrInts("output_shape");
+    if (static_cast<int>(outShape.size()) == nd + 2) outShape.erase(outShape.begin(), outShape.begin() + 2);
+    if (static_cast<int>(outShape.size()) != nd)
+      modelError("{}: output_shape has {} values but the input has {} spatial dims", node.where(),
+                 node.attrInts("output_shape").size(), nd);
+  }
+  Window& w = cg.w;
+  w.nd = nd;
+  for (int i = 0; i < nd; ++i) {
+    const size_t iu = static_cast<size_t>(i);
+    const int j = nn::kMaxSpatial - nd + i;
+    const int64_t in = x[iu + 2], kk = k[iu], s = strides[iu], d = dil[iu];
+    if (kk < 1) modelError("{}: kernel dims must be >= 1, got {}", node.where(), kk);
+    if (outPad[iu] >= std::max(s, d))
+      modelError("{}: output_padding {} must be smaller than the stride or dilation along spatial dim {}",
+                 node.where(), outPad[iu], i);
+    const int64_t full = s * (in - 1) + outPad[iu] + (kk - 1) * d + 1;
+    int64_t pb = 0, pe = 0, out = 0;
+    if (!outShape.empty() || ap == nn::AutoPad::SameUpper || ap == nn::AutoPad::SameLower) {
+      out = outShape.empty() ? in * s : outShape[iu];
+      const int64_t total = full - out;  // negative: extra output beyond the full result
+      if (ap == nn::AutoPad::SameUpper) {
+        pb = nn::floorDiv(total, 2);
+        pe = total - pb;
+      } else {
+        pe = nn::floorDiv(total, 2);
+        pb = total - pe;
+      }
+    } else if (ap == nn::AutoPad::Valid) {
+      out = full;
+    } else {
+      pb = pads[iu];
+      pe = pads[iu + static_cast<size_t>(nd)];
+      out = full - pb - pe;
+    }
+    if (out < 1) modelError("{}: output spatial dim {} would be {}", node.where(), i, out);
+    w.in[j] = in;
+    w.out[j] = out;
+    w.k[j] = kk;
+    w.s[j] = s;
+    w.d[j] = d;
+    w.pb[j] = pb;
+    w.pe[j] = pe;
+  }
+  return cg;
+}
+
+void inferConvTranspose(InferCtx& c) {
+  checkFloatSame(c);
+  ConvTGeom g = convTGeom(c.node, c.shape(0), c.shape(1));
+  checkBias(c, g.m);
+  Shape out{g.n, g.m};
+  for (int64_t d : g.w.outSpatial()) out.push_back(d);
+  c.setOutput(0, c.dtype(0), out);
+}
+
+// Scatter-adds col[(m,kd,kh,kw), (id,ih,iw)] into y[m, (od,oh,ow)] (the adjoint of im2col).
+template <typename T>
+void col2im(const T* col, int64_t ch, const Window& w, T* y) {
+  const int64_t is = w.inSize(), os = w.outSize();
+  const int64_t iW = w.in[2];
+  for (int64_t c = 0; c < ch; ++c)
+    for (int64_t kd = 0; kd < w.k[0]; ++kd)
+      for (int64_t kh = 0; kh < w.k[1]; ++kh)
+        for (int64_t kw = 0; kw < w.k[2]; ++kw) {
+          const T* src = col + (((c * w.k[0] + kd) * w.k[1] + kh) * w.k[2] + kw) * is;
+          const int64_t off = kw * w.d[2] - w.pb[2];
+          // Input columns whose output column lies inside [0, out[2]).
+          const int64_t lo = std::clamp<int64_t>(nn::ceilDiv(-off, w.s[2]), 0, iW);
+          const int64_t hi = std::clamp<int64_t>(nn::floorDiv(w.out[2] - 1 - off, w.s[2]) + 1, lo, iW);
+          for (int64_t id = 0; id < w.in[0]; ++id) {
+            const int64_t od = id * w.s[0] - w.pb[0] + kd * w.d[0];
+            for (int64_t ih = 0; ih < w.in[1]; ++ih, src += iW) {
+              const int64_t oh = ih * w.s[1] - w.pb[1] + kh * w.d[1];
+              if (od < 0 || od >= w.out[0] || oh < 0 || oh >= w.out[1]) continue;
+              T* dst = y + c * os + (od * w.out[1] + oh) * w.out[2];
+              for (int64_t iw = lo; iw < hi; ++iw) dst[iw * w.s[2] + off] += src[iw];
+            }
+          }
+        }
+}
+
+template <typename T>
+void convTImpl(EvalCtx& c) {
+  const Tensor& X = *c.in[0];
+  const Tensor& W = *c.in[1];
+  ConvTGeom g = convTGeom(c.node, X.shape(), W.shape());
+  const Window& w = g.w;
+  const int64_t cg = g.c / g.g, mg = g.m / g.g;
+  const int64_t rows = mg * w.kSize(), is = w.inSize(), os = w.outSize();
+  RowMat<T> col(rows, is);
+  const T* px = X.data<T>();
+  const T* pw = W.data<T>();
+  const T* pb = c.has(2) ? c.in[2]->data<T>() : nullptr;
+  T* py = c.out[0]->data<T>();
+  for (int64_t n = 0; n < g.n; ++n)
+    for (int64_t grp = 0; grp < g.g; ++grp) {
+      Eigen::Map<const RowMat<T>> xm(px + (n * g.c + grp * cg) * is, cg, is);
+      Eigen::Map<const RowMat<T>> wm(pw + grp * cg * rows, cg, rows);
+      col.noalias() = wm.transpose() * xm;
+      T* yg = py + (n * g.m + grp * mg) * os;
+      for (int64_t m = 0; m < mg; ++m) std::fill(yg + m * os, yg + (m + 1) * os, pb ? pb[grp * mg + m] : T(0));
+      col2im(col.data(), mg, w, yg);
+    }
+}
+
+void evalConvTranspose(EvalCtx& c) {
+  switch (c.in[0]->dtype()) {
+    case DType::F32: return convTImpl<float>(c);
+    case DType::F64: return convTImpl<double>(c);
+    case DType::F16: return nn::evalViaF32(c, evalConvTranspose);
+    default: c.fail("unsupported type {}", dtypeName(c.in[0]->dtype()));
+  }
+}
+
+int64_t macsConvTranspose(const Node& n) {
+  const Shape& w = n.inputs[1]->shape;
+  int64_t perIn = 1;
+  for (size_t i = 1; i < w.size(); ++i) perIn *= w[i];  // M/group * kernel
+  return nn::perBatch(n.inputs[0]) * perIn;
+}
+
+std::vector<AttrSpec> convAttrs(bool transpose) {
+  std::vector<AttrSpec> a = {
+      {"auto_pad", Attr::Kind::String, Attr::Str("NOTSET")},
+      {"dilations", Attr::Kind::Ints, std::nullopt},
+      {"group", Attr::Kind::Int, Attr::Int(1)},
+      {"kernel_shape", Attr::Kind::Ints, std::nullopt},
+      {"pads", Attr::Kind::Ints, std::nullopt},
+      {"strides", Attr::Kind::Ints, std::nullopt},
+  };
+  if (transpose) {
+    a.push_back({"output_padding", Attr::Kind::Ints, std::nullopt});
+    a.push_back({"output_shape", Attr::Kind::Ints, std::nullopt});
+  }
+  return a;
+}
+
+}  // namespace
+
+void registerNnOps(OpRegistry& r) {
+  OpDef conv;
+  conv.name = "Conv";
+  conv.minInputs = 2;
+  conv.maxInputs = 3;
+  conv.attrs = convAttrs(false);
+  conv.infer = inferConv;
+  conv.eval = evalConv;
+  conv.macs = macsConv;
+  conv.doc = "1D/2D/3D convolution with groups, dilations, strides, pads/auto_pad, optional bias";
+  r.add(conv);
+
+  OpDef convT;
+  convT.name = "ConvTranspose";
+  convT.minInputs = 2;
+  convT.maxInputs = 3;
+  convT.attrs = convAttrs(true);
+  convT.infer = inferConvTranspose;
+  convT.eval = evalConvTranspose;
+  convT.macs = macsConvTranspose;
+  convT.doc = "1D/2D/3D transposed convolution with groups, dilations, output_padding/output_shape";
+  r.add(convT);
+
+  registerGemmOps(r);
+}
 
 }  // namespace tinyc

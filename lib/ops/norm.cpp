@@ -1,7 +1,207 @@
-#include "ops/util.h"
+// Normalization: BatchNormalization (inference mode) and LayerNormalization.
+#include <cmath>
+
+#include "ops/nn_common.h"
 
 namespace tinyc {
+namespace {
 
-void registerNormOps(OpRegistry& r) { (void)r; }
+// ---- BatchNormalization -------------------------------------------------------------------
+
+void inferBatchNorm(InferCtx& c) {
+  if (c.node.attrInt("training_mode") != 0)
+    c.fail("training_mode=1 is not supported (only inference-mode BatchNormalization)");
+  for (int i = 1; i < c.numOutputs(); ++i)
+    if (c.node.outputs[static_cast<size_t>(i)])
+      c.fail("outputs running_mean and running_var exist only in training mode, which is not supported");
+  if (!isFloat(c.dtype(0))) c.fail("input X must be a float type, got {}", dtypeName(c.dtype(0)));
+  if (c.rank(0) < 2) c.fail("input X must have rank >= 2 (N, C, ...), got shape {}", shapeStr(c.shape(0)));
+  const int64_t ch = c.shape(0)[1];
+  static const char* names[] = {"X", "scale", "B", "input_mean", "input_var"};
+  for (int i = 1; i < 5; ++i) {
+    if (!isFloat(c.dtype(i))) c.fail("input {} must be a float type, got {}", names[i], dtypeName(c.dtype(i)));
+    if (c.rank(i) != 1 || c.shape(i)[0] != ch)
+      c.fail("input {} must have shape [{}] (channels of X), got {}", names[i], ch, shapeStr(c.shape(i)));
+  }
+  if (c.dtype(2) != c.dtype(1)) c.fail("scale and B types differ");
+  if (c.dtype(4) != c.dtype(3)) c.fail("input_mean and input_var types differ");
+  c.setOutput(0, c.dtype(0), c.shape(0));
+}
+
+template <typename T>
+void batchNormImpl(EvalCtx& c) {
+  const Tensor& X = *c.in[0];
+  const double eps = c.node.attrFloat("epsilon");
+  const int64_t n = X.shape()[0], ch = X.shape()[1];
+  const int64_t inner = n * ch != 0 ? X.numel() / (n * ch) : 0;
+  std::vector<T> a(static_cast<size_t>(ch)), b(static_cast<size_t>(ch));
+  for (int64_t i = 0; i < ch; ++i) {
+    // y = (x - mean) / sqrt(var + eps) * scale + B = x * a + b
+    const double s = c.in[1]->getF(i) / std::sqrt(c.in[4]->getF(i) + eps);
+    a[static_cast<size_t>(i)] = static_cast<T>(s);
+    b[static_cast<size_t>(i)] = static_cast<T>(c.in[2]->getF(i) - c.in[3]->getF(i) * s);
+  }
+  const T* px = X.data<T>();
+  T* py = c.out[0]->data<T>();
+  for (int64_t p = 0; p < n * ch; ++p) {
+    const T ai = a[static_cast<size_t>(p % ch)], bi = b[static_cast<size_t>(p % ch)];
+    const T* xp = px + p * inner;
+    T* yp = py + p * inner;
+    for (int64_t i = 0; i < inner; ++i) yp[i] = xp[i] * ai + bi;
+  }
+}
+
+void evalBatchNorm(EvalCtx& c) {
+  switch (c.in[0]->dtype()) {
+    case DType::F32: return batchNormImpl<float>(c);
+    case DType::F64: return batchNormImpl<double>(c);
+    case DType::F16: return nn::evalViaF32(c, evalBatchNorm);
+    default: c.fail("unsupported type {}", dtypeName(c.in[0]->dtype()));
+  }
+}
+
+int64_t macsPerSample(const Node& n) { return nn::perBatch(n.outputs[0]); }
+
+// ---- LayerNormalization -------------------------------------------------------------------
+
+DType stashType(const Node& n) {
+  switch (n.attrInt("stash_type")) {
+    case 1: return DType::F32;
+    case 10: return DType::F16;
+    case 11: return DType::F64;
+    default: modelError("{}: stash_type {} is not supported (use 1 = float)", n.where(), n.attrInt("stash_type"));
+  }
+}
+
+// True when `s` broadcasts unidirectionally (numpy, right-aligned) to `to`.
+bool broadcastsTo(const Shape& s, const Shape& to) {
+  if (s.size() > to.size()) return false;
+  for (size_t i = 0; i < s.size(); ++i) {
+    const int64_t d = s[i], t = to[to.size() - s.size() + i];
+    if (d != t && d != 1) return false;
+  }
+  return true;
+}
+
+void inferLayerNorm(InferCtx& c) {
+  if (!isFloat(c.dtype(0))) c.fail("input X must be a float type, got {}", dtypeName(c.dtype(0)));
+  const int r = c.rank(0);
+  if (r < 1) c.fail("input X must have rank >= 1");
+  const int axis = normAxis(c.node, c.node.attrInt("axis"), r);
+  const DType st = stashType(c.node);
+  for (int i = 1; i < 3; ++i) {
+    if (!c.has(i)) continue;
+    const char* name = i == 1 ? "Scale" : "B";
+    if (c.dtype(i) != c.dtype(0)) c.fail("{} has type {} but X has {}", name, dtypeName(c.dtype(i)), dtypeName(c.dtype(0)));
+    if (!broadcastsTo(c.shape(i), c.shape(0)))
+      c.fail("{} of shape {} cannot be broadcast to X {}", name, shapeStr(c.shape(i)), shapeStr(c.shape(0)));
+  }
+  c.setOutput(0, c.dtype(0), c.shape(0));
+  Shape stat = c.shape(0);
+  for (int i = axis; i < r; ++i) stat[static_cast<size_t>(i)] = 1;
+  c.setOutput(1, st, stat);
+  c.setOutput(2, st, stat);
+}
+
+// Per-element offsets of a broadcast parameter over X, as a table over the normalized block when
+// the parameter does not vary over the leading (row) dims.
+struct ParamIndex {
+  const Tensor* t = nullptr;
+  bool perBlock = true;
+  std::vector<int64_t> strides, table;
+  ParamIndex(const Tensor* p, const Shape& x, int axis, int64_t cols) : t(p) {
+    if (!t) return;
+    strides = broadcastStrides(t->shape(), x);
+    for (int i = 0; i < axis; ++i) perBlock = perBlock && strides[static_cast<size_t>(i)] == 0;
+    if (!perBlock) return;
+    Shape inner(x.begin() + axis, x.end());
+    std::vector<int64_t> innerStrides(strides.begin() + axis, strides.end());
+    table.resize(static_cast<size_t>(cols));
+    for (int64_t j = 0; j < cols; ++j) table[static_cast<size_t>(j)] = broadcastOffset(j, inner, innerStrides);
+  }
+  int64_t at(int64_t row, int64_t col, int64_t cols, const Shape& x) const {
+    return perBlock ? table[static_cast<size_t>(col)] : broadcastOffset(row * cols + col, x, strides);
+  }
+};
+
+template <typename T>
+void layerNormImpl(EvalCtx& c) {
+  const Tensor& X = *c.in[0];
+  const Shape& xs = X.shape();
+  const int axis = normAxis(c.node, c.node.attrInt("axis"), X.rank());
+  const double eps = c.node.attrFloat("epsilon");
+  int64_t rows = 1, cols = 1;
+  for (int i = 0; i < X.rank(); ++i) (i < axis ? rows : cols) *= xs[static_cast<size_t>(i)];
+  ParamIndex scale(c.in[1], xs, axis, cols);
+  ParamIndex bias(c.has(2) ? c.in[2] : nullptr, xs, axis, cols);
+  const T* px = X.data<T>();
+  const T* ps = c.in[1]->data<T>();
+  const T* pb = bias.t ? bias.t->data<T>() : nullptr;
+  T* py = c.out[0]->data<T>();
+  Tensor* outMean = c.out.size() > 1 ? c.out[1] : nullptr;
+  Tensor* outInv = c.out.size() > 2 ? c.out[2] : nullptr;
+  for (int64_t r = 0; r < rows; ++r) {
+    const T* xr = px + r * cols;
+    T* yr = py + r * cols;
+    double sum = 0;
+    for (int64_t j = 0; j < cols; ++j) sum += xr[j];
+    const double mean = cols ? sum / static_cast<double>(cols) : 0;
+    double sq = 0;
+    for (int64_t j = 0; j < cols; ++j) sq += (xr[j] - mean) * (xr[j] - mean);
+    const double var = cols ? sq / static_cast<double>(cols) : 0;
+    const double inv = 1.0 / std::sqrt(var + eps);
+    for (int64_t j = 0; j < cols; ++j) {
+      double y = (xr[j] - mean) * inv * static_cast<double>(ps[scale.at(r, j, cols, xs)]);
+      if (pb) y += static_cast<double>(pb[bias.at(r, j, cols, xs)]);
+      yr[j] = static_cast<T>(y);
+    }
+    if (outMean) outMean->setF(r, mean);
+    if (outInv) outInv->setF(r, inv);
+  }
+}
+
+void evalLayerNorm(EvalCtx& c) {
+  switch (c.in[0]->dtype()) {
+    case DType::F32: return layerNormImpl<float>(c);
+    case DType::F64: return layerNormImpl<double>(c);
+    case DType::F16: return nn::evalViaF32(c, evalLayerNorm);
+    default: c.fail("unsupported type {}", dtypeName(c.in[0]->dtype()));
+  }
+}
+
+}  // namespace
+
+void registerNormOps(OpRegistry& r) {
+  OpDef bn;
+  bn.name = "BatchNormalization";
+  bn.minInputs = bn.maxInputs = 5;
+  bn.maxOutputs = 3;
+  bn.attrs = {
+      {"epsilon", Attr::Kind::Float, Attr::Float(1e-5f)},
+      {"momentum", Attr::Kind::Float, Attr::Float(0.9f)},
+      {"training_mode", Attr::Kind::Int, Attr::Int(0)},
+  };
+  bn.infer = inferBatchNorm;
+  bn.eval = evalBatchNorm;
+  bn.macs = macsPerSample;
+  bn.doc = "inference-mode batch normalization over channel dim 1";
+  r.add(bn);
+
+  OpDef ln;
+  ln.name = "LayerNormalization";
+  ln.minInputs = 2;
+  ln.maxInputs = 3;
+  ln.maxOutputs = 3;
+  ln.attrs = {
+      {"axis", Attr::Kind::Int, Attr::Int(-1)},
+      {"epsilon", Attr::Kind::Float, Attr::Float(1e-5f)},
+      {"stash_type", Attr::Kind::Int, Attr::Int(1)},
+  };
+  ln.infer = inferLayerNorm;
+  ln.eval = evalLayerNorm;
+  ln.macs = macsPerSample;
+  ln.doc = "normalizes over dims [axis, rank) then applies Scale and optional B";
+  r.add(ln);
+}
 
 }  // namespace tinyc

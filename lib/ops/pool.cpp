@@ -1,7 +1,297 @@
-#include "ops/util.h"
+// Pooling: MaxPool (with optional Indices), AveragePool, GlobalAveragePool, GlobalMaxPool.
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "ops/nn_common.h"
 
 namespace tinyc {
+namespace {
 
-void registerPoolOps(OpRegistry& r) { (void)r; }
+using nn::Window;
+
+std::vector<int64_t> kernelAttr(const Node& n) {
+  if (!n.hasAttr("kernel_shape")) modelError("{}: required attribute 'kernel_shape' is missing", n.where());
+  return n.attrInts("kernel_shape");
+}
+
+Window poolWindow(const Node& n, const Shape& x) {
+  const int64_t ceil = n.attrInt("ceil_mode");
+  if (ceil != 0 && ceil != 1) modelError("{}: ceil_mode must be 0 or 1, got {}", n.where(), ceil);
+  return nn::forwardWindow(n, x, kernelAttr(n), ceil == 1);
+}
+
+Shape poolOutShape(const Shape& x, const Window& w) {
+  Shape out{x[0], x[1]};
+  for (int64_t d : w.outSpatial()) out.push_back(d);
+  return out;
+}
+
+// Taps of one window along each dim: input coordinate of tap k is start + k*d; taps [lo, hi) lie
+// inside the input.
+struct Taps {
+  int64_t start[nn::kMaxSpatial], lo[nn::kMaxSpatial], hi[nn::kMaxSpatial];
+};
+
+// Visits every output position of one channel plane: f(outIndex, taps).
+template <typename F>
+void forEachWindow(const Window& w, F&& f) {
+  Taps t;
+  int64_t o = 0;
+  auto setDim = [&](int i, int64_t pos) {
+    t.start[i] = pos * w.s[i] - w.pb[i];
+    t.lo[i] = std::max<int64_t>(0, nn::ceilDiv(-t.start[i], w.d[i]));
+    t.hi[i] = std::max(t.lo[i], std::min<int64_t>(w.k[i], nn::floorDiv(w.in[i] - 1 - t.start[i], w.d[i]) + 1));
+  };
+  for (int64_t od = 0; od < w.out[0]; ++od) {
+    setDim(0, od);
+    for (int64_t oh = 0; oh < w.out[1]; ++oh) {
+      setDim(1, oh);
+      for (int64_t ow = 0; ow < w.out[2]; ++ow) {
+        setDim(2, ow);
+        f(o++, t);
+      }
+    }
+  }
+}
+
+// ---- MaxPool ------------------------------------------------------------------------------
+
+bool maxPoolType(DType t) {
+  return t == DType::F32 || t == DType::F64 || t == DType::F16 || t == DType::I8 || t == DType::U8;
+}
+
+void inferMaxPool(InferCtx& c) {
+  if (!maxPoolType(c.dtype(0))) c.fail("unsupported input type {}", dtypeName(c.dtype(0)));
+  const int64_t so = c.node.attrInt("storage_order");
+  if (so != 0 && so != 1) c.fail("storage_order must be 0 or 1, got {}", so);
+  Window w = poolWindow(c.node, c.shape(0));
+  Shape out = poolOutShape(c.shape(0), w);
+  c.setOutput(0, c.dtype(0), out);
+  c.setOutput(1, DType::I64, out);
+}
+
+template <typename T, bool WithIndices>
+void maxPoolImpl(EvalCtx& c) {
+  const Tensor& X = *c.in[0];
+  Window w = poolWindow(c.node, X.shape());
+  const bool colMajor = c.node.attrInt("storage_order") == 1;
+  const int64_t planes = X.shape()[0] * X.shape()[1], is = w.inSize(), os = w.outSize();
+  const T* px = X.data<T>();
+  T* py = c.out[0]->data<T>();
+  int64_t* pi = WithIndices ? c.out[1]->data<int64_t>() : nullptr;
+  for (int64_t p = 0; p < planes; ++p) {
+    const T* xp = px + p * is;
+    forEachWindow(w, [&](int64_t o, const Taps& t) {
+      T best = std::numeric_limits<T>::lowest();
+      int64_t arg = -1;  // flat spatial index of the maximum
+      for (int64_t kd = t.lo[0]; kd < t.hi[0]; ++kd) {
+        const int64_t id = t.start[0] + kd * w.d[0];
+        for (int64_t kh = t.lo[1]; kh < t.hi[1]; ++kh) {
+          const int64_t ih = t.start[1] + kh * w.d[1];
+          const int64_t rowOff = (id * w.in[1] + ih) * w.in[2];
+          const T* row = xp + rowOff;
+          for (int64_t kw = t.lo[2]; kw < t.hi[2]; ++kw) {
+            const int64_t iw = t.start[2] + kw * w.d[2];
+            const T v = row[iw];
+            if constexpr (WithIndices) {
+              if (arg < 0 || v > best) {
+                best = v;
+                arg = rowOff + iw;
+              }
+            } else {
+              best = v > best ? v : best;
+            }
+          }
+        }
+      }
+      py[p * os + o] = best;
+      if constexpr (WithIndices) {
+        int64_t sp = arg;
+        if (colMajor && arg >= 0) {
+          const int64_t bw = arg % w.in[2], bh = (arg / w.in[2]) % w.in[1], bd = arg / (w.in[2] * w.in[1]);
+          sp = bd + bh * w.in[0] + bw * w.in[0] * w.in[1];
+        }
+        pi[p * os + o] = arg < 0 ? -1 : p * is + sp;
+      }
+    });
+  }
+}
+
+template <typename T>
+void maxPoolDispatch(EvalCtx& c) {
+  if (c.out.size() > 1 && c.out[1])
+    maxPoolImpl<T, true>(c);
+  else
+    maxPoolImpl<T, false>(c);
+}
+
+void evalMaxPool(EvalCtx& c) {
+  switch (c.in[0]->dtype()) {
+    case DType::F32: return maxPoolDispatch<float>(c);
+    case DType::F64: return maxPoolDispatch<double>(c);
+    case DType::I8: return maxPoolDispatch<int8_t>(c);
+    case DType::U8: return maxPoolDispatch<uint8_t>(c);
+    case DType::F16: return nn::evalViaF32(c, evalMaxPool);
+    default: c.fail("unsupported type {}", dtypeName(c.in[0]->dtype()));
+  }
+}
+
+// ---- AveragePool --------------------------------------------------------------------------
+
+void inferAveragePool(InferCtx& c) {
+  if (!isFloat(c.dtype(0))) c.fail("input X must be a float type, got {}", dtypeName(c.dtype(0)));
+  const int64_t cip = c.node.attrInt("count_include_pad");
+  if (cip != 0 && cip != 1) c.fail("count_include_pad must be 0 or 1, got {}", cip);
+  Window w = poolWindow(c.node, c.shape(0));
+  c.setOutput(0, c.dtype(0), poolOutShape(c.shape(0), w));
+}
+
+// Number of taps start + k*dil (k < kernel) inside [lo, hi).
+int64_t tapsInside(int64_t start, int64_t kernel, int64_t dil, int64_t lo, int64_t hi) {
+  const int64_t first = std::max<int64_t>(0, nn::ceilDiv(lo - start, dil));
+  const int64_t last = std::min<int64_t>(kernel - 1, nn::floorDiv(hi - 1 - start, dil));
+  return last >= first ? last - first + 1 : 0;
+}
+
+template <typename T>
+void averagePoolImpl(EvalCtx& c) {
+  const Tensor& X = *c.in[0];
+  Window w = poolWindow(c.node, X.shape());
+  const bool includePad = c.node.attrInt("count_include_pad") == 1;
+  const int64_t planes = X.shape()[0] * X.shape()[1], is = w.inSize(), os = w.outSize();
+  const T* px = X.data<T>();
+  T* py = c.out[0]->data<T>();
+  for (int64_t p = 0; p < planes; ++p) {
+    const T* xp = px + p * is;
+    forEachWindow(w, [&](int64_t o, const Taps& t) {
+      T sum = 0;
+      for (int64_t kd = t.lo[0]; kd < t.hi[0]; ++kd) {
+        const int64_t id = t.start[0] + kd * w.d[0];
+        for (int64_t kh = t.lo[1]; kh < t.hi[1]; ++kh) {
+          const int64_t ih = t.start[1] + kh * w.d[1];
+          const T* row = xp + (id * w.in[1] + ih) * w.in[2];
+          for (int64_t kw = t.lo[2]; kw < t.hi[2]; ++kw) sum += row[t.start[2] + kw * w.d[2]];
+        }
+      }
+      // Divisor: taps inside the input, or inside the padded input with count_include_pad.
+      int64_t count = 1;
+      for (int i = 0; i < nn::kMaxSpatial; ++i)
+        count *= includePad ? tapsInside(t.start[i], w.k[i], w.d[i], -w.pb[i], w.in[i] + w.pe[i]) : t.hi[i] - t.lo[i];
+      py[p * os + o] = count > 0 ? sum / static_cast<T>(count) : T(0);
+    });
+  }
+}
+
+void evalAveragePool(EvalCtx& c) {
+  switch (c.in[0]->dtype()) {
+    case DType::F32: return averagePoolImpl<float>(c);
+    case DType::F64: return averagePoolImpl<double>(c);
+    case DType::F16: return nn::evalViaF32(c, evalAveragePool);
+    default: c.fail("unsupported type {}", dtypeName(c.in[0]->dtype()));
+  }
+}
+
+int64_t macsPool(const Node& n) {
+  int64_t k = 1;
+  if (n.hasAttr("kernel_shape"))
+    for (int64_t d : n.attrInts("kernel_shape")) k *= d;
+  return nn::perBatch(n.outputs[0]) * k;
+}
+
+// ---- Global pools -------------------------------------------------------------------------
+
+void inferGlobalPool(InferCtx& c) {
+  if (!isFloat(c.dtype(0))) c.fail("input X must be a float type, got {}", dtypeName(c.dtype(0)));
+  if (c.rank(0) < 2) c.fail("input X must have rank >= 2 (N, C, ...), got shape {}", shapeStr(c.shape(0)));
+  Shape out = c.shape(0);
+  std::fill(out.begin() + 2, out.end(), 1);
+  c.setOutput(0, c.dtype(0), out);
+}
+
+template <typename T, bool IsMax>
+void globalPoolImpl(EvalCtx& c) {
+  const Tensor& X = *c.in[0];
+  const int64_t planes = X.shape()[0] * X.shape()[1];
+  const int64_t inner = planes ? X.numel() / planes : 0;
+  const T* px = X.data<T>();
+  T* py = c.out[0]->data<T>();
+  for (int64_t p = 0; p < planes; ++p) {
+    const T* xp = px + p * inner;
+    if constexpr (IsMax) {
+      T best = inner ? xp[0] : std::numeric_limits<T>::lowest();
+      for (int64_t i = 1; i < inner; ++i) best = xp[i] > best || std::isnan(xp[i]) ? xp[i] : best;
+      py[p] = best;
+    } else {
+      double sum = 0;
+      for (int64_t i = 0; i < inner; ++i) sum += xp[i];
+      py[p] = inner ? static_cast<T>(sum / static_cast<double>(inner)) : T(0);
+    }
+  }
+}
+
+template <bool IsMax>
+void evalGlobalPool(EvalCtx& c) {
+  switch (c.in[0]->dtype()) {
+    case DType::F32: return globalPoolImpl<float, IsMax>(c);
+    case DType::F64: return globalPoolImpl<double, IsMax>(c);
+    case DType::F16: return nn::evalViaF32(c, evalGlobalPool<IsMax>);
+    default: c.fail("unsupported type {}", dtypeName(c.in[0]->dtype()));
+  }
+}
+
+int64_t macsGlobalPool(const Node& n) { return nn::perBatch(n.inputs[0]); }
+
+std::vector<AttrSpec> poolAttrs() {
+  return {
+      {"auto_pad", Attr::Kind::String, Attr::Str("NOTSET")},
+      {"ceil_mode", Attr::Kind::Int, Attr::Int(0)},
+      {"dilations", Attr::Kind::Ints, std::nullopt},
+      {"kernel_shape", Attr::Kind::Ints, std::nullopt, true},
+      {"pads", Attr::Kind::Ints, std::nullopt},
+      {"strides", Attr::Kind::Ints, std::nullopt},
+  };
+}
+
+}  // namespace
+
+void registerPoolOps(OpRegistry& r) {
+  OpDef maxPool;
+  maxPool.name = "MaxPool";
+  maxPool.maxOutputs = 2;
+  maxPool.attrs = poolAttrs();
+  maxPool.attrs.push_back({"storage_order", Attr::Kind::Int, Attr::Int(0)});
+  maxPool.infer = inferMaxPool;
+  maxPool.eval = evalMaxPool;
+  maxPool.macs = macsPool;
+  maxPool.doc = "1D/2D/3D max pooling (ceil_mode, dilations, pads/auto_pad, optional Indices)";
+  r.add(maxPool);
+
+  OpDef avgPool;
+  avgPool.name = "AveragePool";
+  avgPool.attrs = poolAttrs();
+  avgPool.attrs.push_back({"count_include_pad", Attr::Kind::Int, Attr::Int(0)});
+  avgPool.infer = inferAveragePool;
+  avgPool.eval = evalAveragePool;
+  avgPool.macs = macsPool;
+  avgPool.doc = "1D/2D/3D average pooling (ceil_mode, dilations, pads/auto_pad, count_include_pad)";
+  r.add(avgPool);
+
+  OpDef gap;
+  gap.name = "GlobalAveragePool";
+  gap.infer = inferGlobalPool;
+  gap.eval = evalGlobalPool<false>;
+  gap.macs = macsGlobalPool;
+  gap.doc = "mean over all spatial dims";
+  r.add(gap);
+
+  OpDef gmp;
+  gmp.name = "GlobalMaxPool";
+  gmp.infer = inferGlobalPool;
+  gmp.eval = evalGlobalPool<true>;
+  gmp.macs = macsGlobalPool;
+  gmp.doc = "max over all spatial dims";
+  r.add(gmp);
+}
 
 }  // namespace tinyc

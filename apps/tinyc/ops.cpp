@@ -1,0 +1,54 @@
+// tinyc ops: lists the op registry (plain or as the Markdown table in docs/ops.md).
+#include <fmt/format.h>
+
+#include <iostream>
+
+#include "common.h"
+#include "ops/op.h"
+
+namespace tinyc::cli {
+
+namespace {
+
+std::string attrDefault(const AttrSpec& a) {
+  if (a.required) return "required";
+  if (!a.def) return "optional";
+  const Attr& d = *a.def;
+  switch (d.kind) {
+    case Attr::Kind::Int: return std::to_string(d.i);
+    case Attr::Kind::Float: return fmt::format("{}", d.f);
+    case Attr::Kind::String: return "\"" + d.s + "\"";
+    default: return attrKindName(d.kind);
+  }
+}
+
+void listOps(bool markdown) {
+  const auto ops = OpRegistry::instance().all();
+  if (!markdown) {
+    for (const OpDef* op : ops) std::cout << fmt::format("{:<24} {}\n", op->name, op->doc);
+    return;
+  }
+  std::cout << "# Supported ops\n\n"
+               "Generated from the op registry by `scripts/gen_docs.sh` (`tinyc ops --markdown`); a test keeps it "
+               "in sync.\nInputs are given as min..max; attributes with their defaults (the importer fills "
+               "defaults and converts\nolder opsets' attributes into inputs, see docs/ir.md).\n\n"
+               "| op | inputs | outputs | attributes | description |\n|---|---|---|---|---|\n";
+  for (const OpDef* op : ops) {
+    std::string attrs;
+    for (const auto& a : op->attrs) attrs += (attrs.empty() ? "" : ", ") + a.name + "=" + attrDefault(a);
+    std::cout << fmt::format("| {} | {}..{} | {}..{} | {} | {} |\n", op->name, op->minInputs, op->maxInputs,
+                             op->minOutputs, op->maxOutputs, attrs, op->doc);
+  }
+  std::cout << fmt::format("\n{} ops.\n", ops.size());
+}
+
+}  // namespace
+
+void registerOps(CLI::App& app) {
+  auto markdown = std::make_shared<bool>(false);
+  CLI::App* cmd = app.add_subcommand("ops", "list the supported ONNX ops");
+  cmd->add_flag("--markdown", *markdown, "print the Markdown table of docs/ops.md");
+  cmd->callback([markdown] { listOps(*markdown); });
+}
+
+}  // namespace tinyc::cli

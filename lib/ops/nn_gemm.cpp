@@ -1,0 +1,231 @@
+// Matrix products: Gemm and MatMul (numpy semantics), evaluated with Eigen.
+#include <Eigen/Dense>
+
+#include "ops/nn_common.h"
+
+namespace tinyc {
+namespace {
+
+template <typename T>
+using RowMat = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+
+bool matmulType(DType t) {
+  switch (t) {
+    case DType::F32:
+    case DType::F64:
+    case DType::F16:
+    case DType::I32:
+    case DType::I64:
+    case DType::U32:
+    case DType::U64: return true;
+    default: return false;
+  }
+}
+
+void checkTypes(InferCtx& c) {
+  if (!matmulType(c.dtype(0))) c.fail("unsupported input type {}", dtypeName(c.dtype(0)));
+  for (int i = 1; i < c.numInputs(); ++i)
+    if (c.has(i) && c.dtype(i) != c.dtype(0))
+      c.fail("input {} has type {} but A has {}", i, dtypeName(c.dtype(i)), dtypeName(c.dtype(0)));
+}
+
+// Calls f(TypeTag<T>{}) for the matrix types computed natively (F16 goes through F32).
+template <typename F>
+void dispatchMatmul(EvalCtx& c, DType t, F&& f) {
+  switch (t) {
+    case DType::F32: return f(TypeTag<float>{});
+    case DType::F64: return f(TypeTag<double>{});
+    case DType::I32: return f(TypeTag<int32_t>{});
+    case DType::I64: return f(TypeTag<int64_t>{});
+    case DType::U32: return f(TypeTag<uint32_t>{});
+    case DType::U64: return f(TypeTag<uint64_t>{});
+    default: c.fail("unsupported type {}", dtypeName(t));
+  }
+}
+
+// ---- Gemm ---------------------------------------------------------------------------------
+
+struct GemmDims {
+  int64_t m, k, n;
+};
+
+GemmDims gemmDims(const Node& node, const Shape& a, const Shape& b) {
+  if (a.size() != 2 || b.size() != 2)
+    modelError("{}: A and B must be 2-D, got {} and {}", node.where(), shapeStr(a), shapeStr(b));
+  const bool ta = node.attrInt("transA") != 0, tb = node.attrInt("transB") != 0;
+  GemmDims d{ta ? a[1] : a[0], ta ? a[0] : a[1], tb ? b[0] : b[1]};
+  const int64_t kb = tb ? b[1] : b[0];
+  if (d.k != kb)
+    modelError("{}: inner dimensions differ: A{} (transA={}) and B{} (transB={})", node.where(), shapeStr(a),
+               ta ? 1 : 0, shapeStr(b), tb ? 1 : 0);
+  return d;
+}
+
+void inferGemm(InferCtx& c) {
+  checkTypes(c);
+  GemmDims d = gemmDims(c.node, c.shape(0), c.shape(1));
+  if (c.has(2)) {
+    const Shape& cs = c.shape(2);
+    const Shape out{d.m, d.n};
+    bool ok = cs.size() <= 2;
+    for (size_t i = 0; ok && i < cs.size(); ++i) {
+      int64_t o = out[2 - cs.size() + i];
+      ok = cs[i] == o || cs[i] == 1;
+    }
+    if (!ok) c.fail("C of shape {} cannot be broadcast to [{},{}]", shapeStr(cs), d.m, d.n);
+  }
+  c.setOutput(0, c.dtype(0), {d.m, d.n});
+}
+
+template <typename T>
+void gemmImpl(EvalCtx& c) {
+  const Tensor& A = *c.in[0];
+  const Tensor& B = *c.in[1];
+  GemmDims d = gemmDims(c.node, A.shape(), B.shape());
+  const bool ta = c.node.attrInt("transA") != 0, tb = c.node.attrInt("transB") != 0;
+  const T alpha = static_cast<T>(c.node.attrFloat("alpha"));
+  const T beta = static_cast<T>(c.node.attrFloat("beta"));
+  Eigen::Map<const RowMat<T>> am(A.data<T>(), A.shape()[0], A.shape()[1]);
+  Eigen::Map<const RowMat<T>> bm(B.data<T>(), B.shape()[0], B.shape()[1]);
+  Eigen::Map<RowMat<T>> ym(c.out[0]->data<T>(), d.m, d.n);
+  if (ta && tb)
+    ym.noalias() = am.transpose() * bm.transpose();
+  else if (ta)
+    ym.noalias() = am.transpose() * bm;
+  else if (tb)
+    ym.noalias() = am * bm.transpose();
+  else
+    ym.noalias() = am * bm;
+  if (alpha != T(1)) ym *= alpha;
+  if (c.has(2)) {
+    const Tensor& C = *c.in[2];
+    const T* pc = C.data<T>();
+    const Shape& cs = C.shape();
+    // Unidirectional broadcast of C (rank <= 2) to [M, N].
+    const int64_t rows = cs.size() == 2 ? cs[0] : 1, cols = cs.empty() ? 1 : cs.back();
+    const int64_t rs = rows == 1 ? 0 : cols, cst = cols == 1 ? 0 : 1;
+    T* py = c.out[0]->data<T>();
+    for (int64_t i = 0; i < d.m; ++i)
+      for (int64_t j = 0; j < d.n; ++j) py[i * d.n + j] += beta * pc[i * rs + j * cst];
+  }
+}
+
+void evalGemm(EvalCtx& c) {
+  if (nn::anyF16(c)) return nn::evalViaF32(c, evalGemm);
+  dispatchMatmul(c, c.in[0]->dtype(), [&](auto tag) { gemmImpl<typename decltype(tag)::type>(c); });
+}
+
+int64_t macsGemm(const Node& n) {
+  const Shape& a = n.inputs[0]->shape;
+  const Shape& y = n.outputs[0]->shape;
+  if (a.size() != 2 || y.size() != 2) return 0;
+  return y[0] * y[1] * (n.attrInt("transA") ? a[0] : a[1]);
+}
+
+// ---- MatMul -------------------------------------------------------------------------------
+
+struct MatMulDims {
+  int64_t m, k, n;
+  Shape batchA, batchB, batch, out;
+};
+
+MatMulDims matmulDims(const Node& node, const Shape& a, const Shape& b) {
+  if (a.empty() || b.empty())
+    modelError("{}: MatMul inputs must have rank >= 1, got {} and {}", node.where(), shapeStr(a), shapeStr(b));
+  MatMulDims d;
+  d.m = a.size() >= 2 ? a[a.size() - 2] : 1;
+  d.k = a.back();
+  const int64_t kb = b.size() >= 2 ? b[b.size() - 2] : b[0];
+  d.n = b.size() >= 2 ? b.back() : 1;
+  if (d.k != kb)
+    modelError("{}: inner dimensions differ: {} x {}", node.where(), shapeStr(a), shapeStr(b));
+  if (a.size() > 2) d.batchA.assign(a.begin(), a.end() - 2);
+  if (b.size() > 2) d.batchB.assign(b.begin(), b.end() - 2);
+  const size_t r = std::max(d.batchA.size(), d.batchB.size());
+  d.batch.resize(r);
+  for (size_t i = 0; i < r; ++i) {
+    int64_t da = i < r - d.batchA.size() ? 1 : d.batchA[i - (r - d.batchA.size())];
+    int64_t db = i < r - d.batchB.size() ? 1 : d.batchB[i - (r - d.batchB.size())];
+    if (da != db && da != 1 && db != 1)
+      modelError("{}: batch dimensions of {} and {} cannot be broadcast", node.where(), shapeStr(a), shapeStr(b));
+    d.batch[i] = da == 1 ? db : da;
+  }
+  d.out = d.batch;
+  if (a.size() >= 2) d.out.push_back(d.m);
+  if (b.size() >= 2) d.out.push_back(d.n);
+  return d;
+}
+
+void inferMatMul(InferCtx& c) {
+  checkTypes(c);
+  c.setOutput(0, c.dtype(0), matmulDims(c.node, c.shape(0), c.shape(1)).out);
+}
+
+template <typename T>
+void matmulImpl(EvalCtx& c) {
+  const Tensor& A = *c.in[0];
+  const Tensor& B = *c.in[1];
+  MatMulDims d = matmulDims(c.node, A.shape(), B.shape());
+  const T* pa = A.data<T>();
+  const T* pb = B.data<T>();
+  T* py = c.out[0]->data<T>();
+  const int64_t nBatch = numElements(d.batch), nA = numElements(d.batchA), nB = numElements(d.batchB);
+  Eigen::Map<const RowMat<T>> bm0(pb, d.k, d.n);
+  if (nB == 1 && nA == nBatch) {
+    // B is one matrix: a single GEMM over all rows of A.
+    Eigen::Map<const RowMat<T>> am(pa, nBatch * d.m, d.k);
+    Eigen::Map<RowMat<T>> ym(py, nBatch * d.m, d.n);
+    ym.noalias() = am * bm0;
+    return;
+  }
+  const auto sa = broadcastStrides(d.batchA, d.batch), sb = broadcastStrides(d.batchB, d.batch);
+  for (int64_t i = 0; i < nBatch; ++i) {
+    const int64_t oa = broadcastOffset(i, d.batch, sa), ob = broadcastOffset(i, d.batch, sb);
+    Eigen::Map<const RowMat<T>> am(pa + oa * d.m * d.k, d.m, d.k);
+    Eigen::Map<const RowMat<T>> bm(pb + ob * d.k * d.n, d.k, d.n);
+    Eigen::Map<RowMat<T>> ym(py + i * d.m * d.n, d.m, d.n);
+    ym.noalias() = am * bm;
+  }
+}
+
+void evalMatMul(EvalCtx& c) {
+  if (nn::anyF16(c)) return nn::evalViaF32(c, evalMatMul);
+  dispatchMatmul(c, c.in[0]->dtype(), [&](auto tag) { matmulImpl<typename decltype(tag)::type>(c); });
+}
+
+int64_t macsMatMul(const Node& n) {
+  const Shape& a = n.inputs[0]->shape;
+  if (a.empty() || !n.outputs[0]) return 0;
+  return numElements(n.outputs[0]->shape) * a.back();
+}
+
+}  // namespace
+
+void registerGemmOps(OpRegistry& r) {
+  OpDef gemm;
+  gemm.name = "Gemm";
+  gemm.minInputs = 2;
+  gemm.maxInputs = 3;
+  gemm.attrs = {
+      {"alpha", Attr::Kind::Float, Attr::Float(1.0f)},
+      {"beta", Attr::Kind::Float, Attr::Float(1.0f)},
+      {"transA", Attr::Kind::Int, Attr::Int(0)},
+      {"transB", Attr::Kind::Int, Attr::Int(0)},
+  };
+  gemm.infer = inferGemm;
+  gemm.eval = evalGemm;
+  gemm.macs = macsGemm;
+  gemm.doc = "alpha * A' * B' + beta * C, C broadcast unidirectionally";
+  r.add(gemm);
+
+  OpDef mm;
+  mm.name = "MatMul";
+  mm.minInputs = mm.maxInputs = 2;
+  mm.infer = inferMatMul;
+  mm.eval = evalMatMul;
+  mm.macs = macsMatMul;
+  mm.doc = "matrix product with numpy semantics (1-D operands, broadcast batch dims)";
+  r.add(mm);
+}
+
+}  // namespace tinyc

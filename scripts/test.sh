@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# README command (b): set up, build and run every test (unit, conformance, CLI, oracle, fuzz).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+scripts/build.sh
+scripts/fuzz.sh build
+cd build
+ctest --output-on-failure -j "$(nproc)"

@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# One bad-input case per invocation: bad_input.sh TINYC PYTHON CASE
+# Checks: exit code (1 bad model/data, 2 bad usage), exactly one line on stderr starting with
+# "tinyc: error:", the expected words in it, and no output written.
+set -u
+TINYC=$1
+PY=$2
+CASE=$3
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+W=$(mktemp -d)
+trap 'rm -rf "$W"' EXIT
+"$PY" "$HERE/make_bad_models.py" "$W/m" || { echo "cannot generate models"; exit 1; }
+M=$W/m
+
+expect() {  # expect CODE PATTERN -- command...
+  local code=$1 pat=$2
+  shift 3
+  "$@" >"$W/out" 2>"$W/err"
+  local rc=$?
+  local lines
+  lines=$(wc -l <"$W/err")
+  if [ "$rc" -ne "$code" ]; then echo "FAIL: exit $rc, expected $code"; cat "$W/err"; exit 1; fi
+  if [ "$lines" -ne 1 ]; then echo "FAIL: stderr has $lines lines, expected 1:"; cat "$W/err"; exit 1; fi
+  if ! grep -q '^tinyc: error: ' "$W/err"; then echo "FAIL: no 'tinyc: error:' prefix"; cat "$W/err"; exit 1; fi
+  if ! grep -Eq -- "$pat" "$W/err"; then echo "FAIL: stderr does not match /$pat/:"; cat "$W/err"; exit 1; fi
+  if [ -e "$W/outdir" ] && [ -n "$(ls -A "$W/outdir")" ]; then echo "FAIL: output written"; ls -la "$W/outdir"; exit 1; fi
+  echo "ok: $(cat "$W/err")"
+}
+
+case "$CASE" in
+  empty) : >"$W/e.onnx"; expect 1 "empty" -- "$TINYC" inspect "$W/e.onnx" ;;
+  truncated)
+    head -c 20000 "$ROOT/models/mnist8/model.onnx" >"$W/t.onnx"
+    expect 1 "not a valid ONNX model|truncated" -- "$TINYC" inspect "$W/t.onnx" ;;
+  random_bytes)
+    head -c 4096 /dev/urandom >"$W/r.onnx"
+    expect 1 "ONNX|model|graph|opset" -- "$TINYC" inspect "$W/r.onnx" ;;
+  not_onnx) expect 1 "not a valid ONNX model|not an ONNX model" -- "$TINYC" inspect "$ROOT/README.md" ;;
+  missing_file) expect 1 "cannot open" -- "$TINYC" inspect "$W/nope.onnx" ;;
+  directory) expect 1 "directory" -- "$TINYC" inspect "$W" ;;
+  cycle) expect 1 "cycle.*'r[12]' \(Relu\)" -- "$TINYC" inspect "$M/cycle.onnx" ;;
+  dangling) expect 1 "'add' \(Add\).*'ghost'" -- "$TINYC" inspect "$M/dangling.onnx" ;;
+  mismatched_shapes) expect 1 "'add_bad' \(Add\).*broadcast" -- "$TINYC" inspect "$M/mismatch.onnx" ;;
+  conv_channels) expect 1 "'conv1' \(Conv\)" -- "$TINYC" inspect "$M/conv_channels.onnx" ;;
+  negative_dim) expect 1 "negative" -- "$TINYC" inspect "$M/negative_dim.onnx" ;;
+  overflow_dims) expect 1 "overflow|too large" -- "$TINYC" inspect "$M/overflow_dims.onnx" ;;
+  huge_initializer) expect 1 "'big'.*bytes" -- "$TINYC" inspect "$M/huge_initializer.onnx" ;;
+  unknown_ops) expect 1 "BarOp.*FooOp" -- "$TINYC" run "$M/unknown_ops.onnx" -i "$M/good_input.npy" --output-dir "$W/outdir" ;;
+  external_escape) expect 1 "\.\." -- "$TINYC" inspect "$M/external_escape.onnx" ;;
+  opset_99) expect 1 "opset 99" -- "$TINYC" inspect "$M/opset_99.onnx" ;;
+  symbolic_dim) expect 1 "dim 1 \('C'\).*--input-shape" -- "$TINYC" inspect "$M/symbolic_dim.onnx" ;;
+  hostile_names)
+    # Names are printed escaped: no raw control characters reach the terminal.
+    "$TINYC" inspect "$M/hostile_names.onnx" >"$W/out" 2>&1 || { echo "FAIL: inspect failed"; cat "$W/out"; exit 1; }
+    if LC_ALL=C grep -q $'\x1b' "$W/out"; then echo "FAIL: escape character printed raw"; exit 1; fi
+    grep -q '\\x1b' "$W/out" || { echo "FAIL: escaped name not shown"; cat "$W/out"; exit 1; }
+    echo ok ;;
+  wrong_input_shape)
+    expect 1 "expects f32\[1,4\]" -- "$TINYC" run "$M/good.onnx" -i "$W/m/wrong_input.npy" --output-dir "$W/outdir" ;;
+  bad_input_file) expect 1 "neither a TensorProto" -- "$TINYC" run "$M/good.onnx" -i "$ROOT/README.md" --output-dir "$W/outdir" ;;
+  wrong_input_count) expect 2 "1 input, 2 given" -- "$TINYC" run "$M/good.onnx" -i "$M/good_input.npy" -i "$M/good_input.npy" --output-dir "$W/outdir" ;;
+  usage_no_subcommand) expect 2 "subcommand" -- "$TINYC" ;;
+  usage_unknown_flag) expect 2 "--frobnicate" -- "$TINYC" inspect "$M/good.onnx" --frobnicate ;;
+  usage_bad_input_shape) expect 2 "input-shape" -- "$TINYC" inspect "$M/good.onnx" --input-shape x=1,a ;;
+  run_ok)
+    "$TINYC" run "$M/good.onnx" -i "$M/good_input.npy" --output-dir "$W/outdir" || exit 1
+    "$PY" - "$W/outdir/output_0.pb" <<'PYEOF' || exit 1
+import sys, onnx, numpy as np
+from onnx import numpy_helper
+t = onnx.load_tensor(sys.argv[1])
+assert t.name == "y", t.name
+np.testing.assert_array_equal(numpy_helper.to_array(t), np.array([[0, 2, 0, 4]], np.float32))
+print("ok")
+PYEOF
+    ;;
+  *) echo "unknown case $CASE"; exit 1 ;;
+esac

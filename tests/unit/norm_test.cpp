@@ -1,0 +1,159 @@
+// BatchNormalization (inference) and LayerNormalization.
+#include <cmath>
+
+#include "nn_ref_util.h"
+
+namespace tinyc::test {
+namespace {
+
+std::vector<OpInput> bnInputs(Tensor x, int64_t c) {
+  return {in(std::move(x)), in(rnd({c}, 2)), in(rnd({c}, 3)), in(rnd({c}, 4)),
+          in(makeTensor(DType::F32, {c}, std::vector<double>(static_cast<size_t>(c), 0.5)))};
+}
+
+TEST(BatchNormalization, HandComputed) {
+  // channel 0: (x - 1) / sqrt(4 + 0) * 2 + 3 ; channel 1: (x - 0) / sqrt(0.25) * 1 - 1
+  Tensor x = f32({1, 2, 1, 2}, {1, 5, 2, -1});
+  auto out = runOp("BatchNormalization",
+                   {in(x), in(f32({2}, {2, 1})), in(f32({2}, {3, -1})), in(f32({2}, {1, 0})), in(f32({2}, {4, 0.25}))},
+                   {{"epsilon", Attr::Float(0)}});
+  expectNear(out[0], {1, 2, 1, 2}, {3, 7, 3, -3});
+}
+
+TEST(BatchNormalization, MatchesFormulaAnyRank) {
+  for (const Shape& s : std::vector<Shape>{{3, 4}, {2, 4, 5}, {1, 4, 2, 3, 2}}) {
+    Tensor x = rnd(s, 1);
+    auto ins = bnInputs(x, 4);
+    auto out = runOp("BatchNormalization", ins, {{"epsilon", Attr::Float(1e-3f)}});
+    const int64_t inner = count(s) / (s[0] * 4);
+    std::vector<double> want(static_cast<size_t>(count(s)));
+    for (int64_t i = 0; i < count(s); ++i) {
+      int64_t c = (i / inner) % 4;
+      want[static_cast<size_t>(i)] = (x.getF(i) - ins[3].t.getF(c)) / std::sqrt(ins[4].t.getF(c) + 1e-3) *
+                                         ins[1].t.getF(c) +
+                                     ins[2].t.getF(c);
+    }
+    expectNear(out[0], s, want);
+  }
+  Tensor x = rnd({1, 2, 3}, 5, DType::F64);
+  auto out = runOp("BatchNormalization", {in(x), in(f32({2}, {1, 1})), in(f32({2}, {0, 0})), in(f32({2}, {0, 0})),
+                                          in(f32({2}, {1, 1}))},
+                   {{"epsilon", Attr::Float(0)}});
+  EXPECT_EQ(out[0].dtype(), DType::F64);
+  expectNear(out[0], {1, 2, 3}, values(x), 1e-12);
+}
+
+TEST(BatchNormalization, BadInputsAreErrors) {
+  EXPECT_THROW(runOp("BatchNormalization", bnInputs(rnd({1, 3, 2}, 1), 4)), Error);  // channel mismatch
+  EXPECT_THROW(runOp("BatchNormalization", bnInputs(rnd({4}, 1), 4)), Error);        // rank 1
+  auto ins = bnInputs(rnd({1, 4, 2}, 1), 4);
+  EXPECT_THROW(runOp("BatchNormalization", ins, {{"training_mode", Attr::Int(1)}}), Error);
+  EXPECT_THROW(runOp("BatchNormalization", ins, {}, 3), Error);  // running stats need training mode
+  ins[2] = in(rnd({2, 2}, 3));
+  EXPECT_THROW(runOp("BatchNormalization", ins), Error);
+}
+
+// Offset in a tensor of shape `s` (right-aligned numpy broadcast) for flat index o of shape xs.
+int64_t bcastIndex(const Shape& s, const Shape& xs, int64_t o) {
+  std::vector<int64_t> idx(xs.size());
+  for (size_t i = xs.size(); i-- > 0;) {
+    idx[i] = o % xs[i];
+    o /= xs[i];
+  }
+  std::vector<int64_t> si(s.size());
+  for (size_t i = 0; i < s.size(); ++i) si[i] = s[i] == 1 ? 0 : idx[i + xs.size() - s.size()];
+  return flat(s, si);
+}
+
+// Naive layer norm over dims [axis, rank), Scale/B broadcast over the whole of X.
+void refLayerNorm(const Tensor& x, const Tensor& s, const Tensor* b, int axis, double eps, std::vector<double>* y,
+                  std::vector<double>* mean, std::vector<double>* inv) {
+  const Shape& xs = x.shape();
+  int64_t rows = 1, cols = 1;
+  for (int i = 0; i < static_cast<int>(xs.size()); ++i) (i < axis ? rows : cols) *= xs[static_cast<size_t>(i)];
+  y->assign(static_cast<size_t>(rows * cols), 0);
+  mean->clear();
+  inv->clear();
+  for (int64_t r = 0; r < rows; ++r) {
+    double m = 0, v = 0;
+    for (int64_t j = 0; j < cols; ++j) m += x.getF(r * cols + j) / static_cast<double>(cols);
+    for (int64_t j = 0; j < cols; ++j) v += std::pow(x.getF(r * cols + j) - m, 2) / static_cast<double>(cols);
+    double iv = 1 / std::sqrt(v + eps);
+    mean->push_back(m);
+    inv->push_back(iv);
+    for (int64_t j = 0; j < cols; ++j) {
+      int64_t o = r * cols + j;
+      double val = (x.getF(o) - m) * iv * s.getF(bcastIndex(s.shape(), xs, o));
+      if (b) val += b->getF(bcastIndex(b->shape(), xs, o));
+      (*y)[static_cast<size_t>(o)] = val;
+    }
+  }
+}
+
+TEST(LayerNormalization, HandComputed) {
+  // rows [1,3] and [2,6]: means 2 and 4, variances 1 and 4.
+  auto out = runOp("LayerNormalization", {in(f32({2, 2}, {1, 3, 2, 6})), in(f32({2}, {1, 2})), in(f32({2}, {0, 10}))},
+                   {{"epsilon", Attr::Float(0)}}, 3);
+  expectNear(out[0], {2, 2}, {-1, 12, -1, 12});
+  expectNear(out[1], {2, 1}, {2, 4});
+  expectNear(out[2], {2, 1}, {1, 0.5});
+  EXPECT_EQ(out[1].dtype(), DType::F32);
+  // F16 input: Y stays F16, Mean/InvStdDev follow stash_type (float).
+  out = runOp("LayerNormalization",
+              {in(makeTensor(DType::F16, {2, 2}, {1, 3, 2, 6})), in(makeTensor(DType::F16, {2}, {1, 2}))},
+              {{"epsilon", Attr::Float(0)}}, 3);
+  EXPECT_EQ(out[0].dtype(), DType::F16);
+  EXPECT_EQ(out[2].dtype(), DType::F32);
+  expectNear(out[0], {2, 2}, {-1, 2, -1, 2});
+  expectNear(out[2], {2, 1}, {1, 0.5});
+}
+
+TEST(LayerNormalization, AxesMatchReference) {
+  const Shape xs{2, 3, 4, 2};
+  for (int64_t axis = -4; axis < 4; ++axis) {
+    const int a = static_cast<int>(axis < 0 ? axis + 4 : axis);
+    Shape ns(xs.begin() + a, xs.end());
+    Tensor x = rnd(xs, 7), s = rnd(ns, 8), b = rnd(ns, 9);
+    std::vector<double> y, mean, inv;
+    refLayerNorm(x, s, &b, a, 1e-2, &y, &mean, &inv);
+    auto out = runOp("LayerNormalization", {in(x), in(s), in(b)},
+                     {{"axis", Attr::Int(axis)}, {"epsilon", Attr::Float(1e-2f)}}, 3);
+    Shape ms = xs;
+    for (size_t i = static_cast<size_t>(a); i < ms.size(); ++i) ms[i] = 1;
+    expectNear(out[0], xs, y, 1e-4);
+    expectNear(out[1], ms, mean, 1e-5);
+    expectNear(out[2], ms, inv, 1e-4);
+  }
+}
+
+TEST(LayerNormalization, BroadcastScaleNoBiasAndF64) {
+  Tensor x = rnd({2, 3, 4}, 11), s = rnd({4}, 12);
+  std::vector<double> y, mean, inv;
+  refLayerNorm(x, s, nullptr, 1, 1e-5, &y, &mean, &inv);  // Scale [4] broadcast over [3, 4]
+  auto out = runOp("LayerNormalization", {in(x), in(s)}, {{"axis", Attr::Int(1)}});
+  expectNear(out[0], {2, 3, 4}, y, 1e-4);
+  Tensor s2 = rnd({2, 1, 4}, 13);  // varies over the leading (row) dim too
+  refLayerNorm(x, s2, nullptr, 2, 1e-5, &y, &mean, &inv);
+  out = runOp("LayerNormalization", {in(x), in(s2)}, {});
+  expectNear(out[0], {2, 3, 4}, y, 1e-4);
+  Tensor xd = rnd({3, 5}, 14, DType::F64), sd = rnd({5}, 15, DType::F64);
+  refLayerNorm(xd, sd, nullptr, 1, 1e-5, &y, &mean, &inv);
+  out = runOp("LayerNormalization", {in(xd), in(sd), none()}, {{"stash_type", Attr::Int(11)}}, 2);
+  EXPECT_EQ(out[0].dtype(), DType::F64);
+  EXPECT_EQ(out[1].dtype(), DType::F64);
+  expectNear(out[0], {3, 5}, y, 1e-10);
+  expectNear(out[1], {3, 1}, mean, 1e-12);
+}
+
+TEST(LayerNormalization, BadInputsAreErrors) {
+  Tensor x = rnd({2, 3}, 1);
+  EXPECT_THROW(runOp("LayerNormalization", {in(x), in(rnd({2}, 2))}), Error);                        // scale
+  EXPECT_THROW(runOp("LayerNormalization", {in(x), in(rnd({3}, 2)), in(rnd({4}, 3))}), Error);       // bias
+  EXPECT_THROW(runOp("LayerNormalization", {in(x), in(rnd({3}, 2))}, {{"axis", Attr::Int(2)}}), Error);
+  EXPECT_THROW(runOp("LayerNormalization", {in(x), in(rnd({3}, 2))}, {{"axis", Attr::Int(-3)}}), Error);
+  EXPECT_THROW(runOp("LayerNormalization", {in(x), in(rnd({3}, 2, DType::F64))}), Error);          // type
+  EXPECT_THROW(runOp("LayerNormalization", {in(x), in(rnd({3}, 2))}, {{"stash_type", Attr::Int(7)}}), Error);
+}
+
+}  // namespace
+}  // namespace tinyc::test
