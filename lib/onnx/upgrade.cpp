@@ -92,6 +92,10 @@ void dropoutRatio(UpgradeCtx& c, Node& n) {
   if (c.opset < 12) n.attrs.erase("ratio");
 }
 void batchNormSpatial(UpgradeCtx& c, Node& n) {
+  if (c.opset < 7) {  // BatchNormalization-6: inference models carry is_test / consumed_inputs
+    n.attrs.erase("is_test");
+    n.attrs.erase("consumed_inputs");
+  }
   auto it = n.attrs.find("spatial");
   if (it == n.attrs.end()) return;
   if (it->second.kind == Attr::Kind::Int && it->second.i == 0)
@@ -117,13 +121,18 @@ void softmaxLegacy(UpgradeCtx& c, Node& n) {
   n.attrs.clear();
 }
 
+// Gemm-6 had `broadcast`; Gemm-7+ always broadcasts C unidirectionally (a superset).
+void gemmBroadcast(UpgradeCtx& c, Node& n) {
+  if (c.opset < 7) n.attrs.erase("broadcast");
+}
+
 const std::map<std::string, Upgrader>& upgraders() {
   static const std::map<std::string, Upgrader> m = {
       {"Squeeze", axesToInput13},       {"Unsqueeze", axesToInput13},   {"ReduceSum", axesToInput13},
       {"ReduceMean", axesToInput18},    {"ReduceMax", axesToInput18},   {"Split", splitToInput},
       {"Clip", clipToInputs},           {"Pad", padToInputs},           {"Slice", sliceToInputs},
       {"Resize", resize10},             {"Dropout", dropoutRatio},      {"BatchNormalization", batchNormSpatial},
-      {"Softmax", softmaxLegacy},       {"LogSoftmax", softmaxLegacy},
+      {"Softmax", softmaxLegacy},       {"LogSoftmax", softmaxLegacy},  {"Gemm", gemmBroadcast},
   };
   return m;
 }

@@ -60,7 +60,6 @@ void evalBatchNorm(EvalCtx& c) {
   }
 }
 
-int64_t macsPerSample(const Node& n) { return nn::perBatch(n.outputs[0]); }
 
 // ---- LayerNormalization -------------------------------------------------------------------
 
@@ -183,7 +182,6 @@ void registerNormOps(OpRegistry& r) {
   };
   bn.infer = inferBatchNorm;
   bn.eval = evalBatchNorm;
-  bn.macs = macsPerSample;
   bn.doc = "inference-mode batch normalization over channel dim 1";
   r.add(bn);
 
@@ -199,7 +197,6 @@ void registerNormOps(OpRegistry& r) {
   };
   ln.infer = inferLayerNorm;
   ln.eval = evalLayerNorm;
-  ln.macs = macsPerSample;
   ln.doc = "normalizes over dims [axis, rank) then applies Scale and optional B";
   r.add(ln);
 }

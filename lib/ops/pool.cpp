@@ -192,12 +192,6 @@ void evalAveragePool(EvalCtx& c) {
   }
 }
 
-int64_t macsPool(const Node& n) {
-  int64_t k = 1;
-  if (n.hasAttr("kernel_shape"))
-    for (int64_t d : n.attrInts("kernel_shape")) k *= d;
-  return nn::perBatch(n.outputs[0]) * k;
-}
 
 // ---- Global pools -------------------------------------------------------------------------
 
@@ -240,7 +234,6 @@ void evalGlobalPool(EvalCtx& c) {
   }
 }
 
-int64_t macsGlobalPool(const Node& n) { return nn::perBatch(n.inputs[0]); }
 
 std::vector<AttrSpec> poolAttrs() {
   return {
@@ -263,7 +256,6 @@ void registerPoolOps(OpRegistry& r) {
   maxPool.attrs.push_back({"storage_order", Attr::Kind::Int, Attr::Int(0)});
   maxPool.infer = inferMaxPool;
   maxPool.eval = evalMaxPool;
-  maxPool.macs = macsPool;
   maxPool.doc = "1D/2D/3D max pooling (ceil_mode, dilations, pads/auto_pad, optional Indices)";
   r.add(maxPool);
 
@@ -273,7 +265,6 @@ void registerPoolOps(OpRegistry& r) {
   avgPool.attrs.push_back({"count_include_pad", Attr::Kind::Int, Attr::Int(0)});
   avgPool.infer = inferAveragePool;
   avgPool.eval = evalAveragePool;
-  avgPool.macs = macsPool;
   avgPool.doc = "1D/2D/3D average pooling (ceil_mode, dilations, pads/auto_pad, count_include_pad)";
   r.add(avgPool);
 
@@ -281,7 +272,6 @@ void registerPoolOps(OpRegistry& r) {
   gap.name = "GlobalAveragePool";
   gap.infer = inferGlobalPool;
   gap.eval = evalGlobalPool<false>;
-  gap.macs = macsGlobalPool;
   gap.doc = "mean over all spatial dims";
   r.add(gap);
 
@@ -289,7 +279,6 @@ void registerPoolOps(OpRegistry& r) {
   gmp.name = "GlobalMaxPool";
   gmp.infer = inferGlobalPool;
   gmp.eval = evalGlobalPool<true>;
-  gmp.macs = macsGlobalPool;
   gmp.doc = "max over all spatial dims";
   r.add(gmp);
 }

@@ -102,7 +102,10 @@ std::vector<ActFn> parseActivations(const Node& n, int perDir, int dirs) {
   }
   if (ai < alphas.size() || bi < betas.size())
     modelError("{}: activation_alpha/activation_beta have more values than the activations use", n.where());
-  while (fns.size() < static_cast<size_t>(perDir * dirs)) fns.push_back(fns[fns.size() - static_cast<size_t>(perDir)]);
+  while (fns.size() < static_cast<size_t>(perDir * dirs)) {
+    ActFn same = fns[fns.size() - static_cast<size_t>(perDir)];  // reuse the forward list
+    fns.push_back(same);
+  }
   return fns;
 }
 

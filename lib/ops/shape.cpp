@@ -249,20 +249,27 @@ void inferUnsqueeze(InferCtx& c) {
 
 void inferIdentity(InferCtx& c) { c.setOutput(0, c.dtype(0), c.shape(0)); }
 
+// Training mode with a non-zero ratio drops random elements: not supported. With ratio 0 (or
+// training_mode false) the op is the identity with an all-true mask.
 void inferDropout(InferCtx& c) {
   if (c.has(1) && !isFloat(c.dtype(1))) c.fail("ratio must be a float tensor, got {}", dtypeName(c.dtype(1)));
   if (c.has(2)) {
     const Tensor& t = c.requireConst(2, "training_mode");
     if (t.numel() != 1) c.fail("training_mode must be a scalar, got shape {}", shapeStr(t.shape()));
-    if (t.getF(0) != 0) c.fail("training_mode=true is not supported (tinyc compiles for inference only)");
+    if (t.getF(0) != 0) {
+      const Tensor* ratio = c.constInput(1);
+      if (!ratio || ratio->numel() != 1 || ratio->getF(0) != 0)
+        c.fail("training_mode=true with a non-zero ratio is not supported (tinyc compiles for inference)");
+    }
   }
   c.setOutput(0, c.dtype(0), c.shape(0));
   c.setOutput(1, DType::Bool, c.shape(0));
 }
 
 void evalDropout(EvalCtx& c) {
-  if (c.has(2) && c.in[2]->numel() > 0 && c.in[2]->getF(0) != 0)
-    c.fail("training_mode=true is not supported (tinyc compiles for inference only)");
+  if (c.has(2) && c.in[2]->numel() > 0 && c.in[2]->getF(0) != 0 &&
+      !(c.has(1) && c.in[1]->numel() == 1 && c.in[1]->getF(0) == 0))
+    c.fail("training_mode=true with a non-zero ratio is not supported (tinyc compiles for inference)");
   copyAll(c);
   if (c.out.size() > 1 && c.out[1]) {
     Tensor& mask = *c.out[1];

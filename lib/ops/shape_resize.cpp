@@ -42,7 +42,7 @@ struct Plan {
   std::vector<Axis> axes;  // one per input dimension
 };
 
-constexpr int64_t kMaxDim = int64_t(1) << 31;
+constexpr int64_t kMaxDim = int64_t(1) << 53;  // exact in double; real tensors are far smaller
 
 Plan resizePlan(const Node& n, const Shape& in, const Tensor* roi, const Tensor* scales, const Tensor* sizes) {
   Plan p;

@@ -40,3 +40,22 @@ TEST(Elementwise, UnaryMath) {
 }
 
 }  // namespace tinyc::test
+
+namespace tinyc::test {
+
+TEST(Elementwise, LogErfMinAndMul) {
+  expectNear(runOp("Log", {in(f32({2}, {1, 7.38905609893065}))})[0], {2}, {0, 2});
+  // erf(0.5) = 0.5204998778, erf(-1) = -0.8427007929 (tables)
+  expectNear(runOp("Erf", {in(f32({2}, {0.5, -1}))})[0], {2}, {0.5204998778, -0.8427007929}, 1e-6);
+  expectNear(runOp("Min", {in(f32({2, 2}, {1, 5, 3, 0})), in(f32({2}, {2, 2}))})[0], {2, 2}, {1, 2, 2, 0});
+  expectNear(runOp("Mul", {in(makeTensor(DType::U8, {2}, {200, 3})), in(makeTensor(DType::U8, {1}, {2}))})[0], {2},
+             {144, 6});  // uint8 wraps: 400 mod 256
+}
+
+TEST(Elementwise, F16ComputesThroughFloat) {
+  auto out = runOp("Add", {in(makeTensor(DType::F16, {2}, {1.5, 2})), in(makeTensor(DType::F16, {2}, {0.25, -4}))});
+  EXPECT_EQ(out[0].dtype(), DType::F16);
+  expectNear(out[0], {2}, {1.75, -2});
+}
+
+}  // namespace tinyc::test

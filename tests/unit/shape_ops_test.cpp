@@ -295,7 +295,13 @@ TEST(ShapeOps, IdentityAndDropout) {
   expectNear(d[0], {2, 2}, {1, -2, 3, -4});
   EXPECT_EQ(d[1].dtype(), DType::Bool);
   expectNear(d[1], {2, 2}, {1, 1, 1, 1});
-  EXPECT_THROW(runOp("Dropout", {in(x), none(), cst(makeTensor(DType::Bool, {}, {1}))}), Error);
+  EXPECT_THROW(runOp("Dropout", {in(x), none(), cst(makeTensor(DType::Bool, {}, {1}))}), Error);  // ratio 0.5
+  EXPECT_THROW(runOp("Dropout", {in(x), cst(f32({}, {0.1})), cst(makeTensor(DType::Bool, {}, {1}))}), Error);
+  EXPECT_THROW(runOp("Dropout", {in(x), in(f32({}, {0})), cst(makeTensor(DType::Bool, {}, {1}))}), Error);
+  // Training with ratio 0 keeps everything.
+  auto t0 = runOp("Dropout", {in(x), cst(f32({}, {0})), cst(makeTensor(DType::Bool, {}, {1}))}, {}, 2);
+  expectNear(t0[0], {2, 2}, {1, -2, 3, -4});
+  expectNear(t0[1], {2, 2}, {1, 1, 1, 1});
   EXPECT_THROW(runOp("Dropout", {in(x), none(), in(makeTensor(DType::Bool, {}, {0}))}), Error);
 }
 
@@ -494,6 +500,45 @@ TEST(ShapeOps, ResizeErrors) {
   auto aa = resizeAttrs("nearest");
   aa["antialias"] = Attr::Int(1);
   EXPECT_THROW(runOp("Resize", {in(x), none(), cst(s)}, aa), Error);
+}
+
+// ---- hostile shapes and op chains -----------------------------------------------------------
+
+TEST(ShapeOps, HugeDimsWithZeroElements) {
+  const int64_t big = int64_t(1) << 40;
+  Tensor x(DType::F32, {0, big});
+  EXPECT_EQ(runOp("Transpose", {in(x)})[0].shape(), (Shape{big, 0}));
+  EXPECT_EQ(runOp("Pad", {in(x), cst(vec({0, 1, 0, 1}))})[0].shape(), (Shape{0, big + 2}));
+  EXPECT_EQ(runOp("Slice", {in(x), cst(vec({1})), cst(vec({kMax})), cst(vec({1}))})[0].shape(), (Shape{0, big - 1}));
+  EXPECT_EQ(runOp("Gather", {in(x), in(vec({0, 1}))}, {{"axis", Attr::Int(1)}})[0].shape(), (Shape{0, 2}));
+  EXPECT_THROW(runOp("Gather", {in(x), in(vec({0}))}), Error);  // index 0 of an empty axis
+  EXPECT_EQ(runOp("Resize", {in(x), none(), cst(f32({2}, {2, 1}))}, {{"mode", Attr::Str("linear")}})[0].shape(),
+            (Shape{0, big}));
+}
+
+// x -> Shape -> Gather(-1) -> Unsqueeze -> Concat([-1], .) -> Reshape(x): the shape chain is
+// known at compile time, so the Reshape gets a static output shape.
+TEST(ShapeOps, ShapeChainFeedsReshape) {
+  Graph g;
+  Value* x = g.addValue("x", DType::F32, {2, 3, 4});
+  g.inputs.push_back(x);
+  auto val = [&](const char* n) { return g.addValue(n); };
+  Value *shape = val("shape"), *last = val("last"), *last1 = val("last1"), *target = val("target"), *y = val("y");
+  Value* idx = g.addConstant("idx", std::make_shared<Tensor>(ints({}, {-1})));
+  Value* ax = g.addConstant("ax", std::make_shared<Tensor>(vec({0})));
+  Value* m1 = g.addConstant("m1", std::make_shared<Tensor>(vec({-1})));
+  g.addNode("Shape", "s", {x}, {shape});
+  g.addNode("Gather", "g", {shape, idx}, {last});
+  g.addNode("Unsqueeze", "u", {last, ax}, {last1});
+  g.addNode("Concat", "c", {m1, last1}, {target}, {{"axis", Attr::Int(0)}});
+  g.addNode("Reshape", "r", {x, target}, {y});
+  for (auto& n : g.nodes) bindOp(*n);
+  inferShapes(g);
+  g.outputs = {y};
+  EXPECT_EQ(y->shape, (Shape{6, 4}));
+  Interpreter interp(g);
+  auto out = interp.run({iota(DType::F32, {2, 3, 4})});
+  expectNear(out[0], {6, 4}, values(iota(DType::F32, {24})));
 }
 
 }  // namespace tinyc::test

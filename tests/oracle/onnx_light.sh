@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Importer robustness on the ONNX "light" CNNs (opset 9, weights rebuilt by ConstantOfShape,
+# initializers listed as graph inputs): each imports with full shape inference, or reports
+# exactly the ops tinyc does not have (LRN, Sum) in one error line.
+set -u
+TINYC=$1
+DIR=$2
+fail=0
+for m in "$DIR"/*.onnx; do
+  out=$("$TINYC" inspect --json "$m" 2>&1)
+  rc=$?
+  unsupported=$(echo "$out" | grep -A3 '"unsupported"' | tr -d ' \n')
+  case "$(basename "$m")" in
+    light_bvlc_alexnet.onnx|light_inception_v1.onnx|light_zfnet512.onnx) want='"unsupported":["LRN"]' ;;
+    light_resnet50.onnx|light_shufflenet.onnx) want='"unsupported":["Sum"]' ;;
+    *) want='"unsupported":[]' ;;
+  esac
+  if [ $rc -ne 0 ] || [[ "$unsupported" != "$want"* ]]; then
+    echo "FAIL $(basename "$m"): rc=$rc, got ${unsupported:0:80}, want $want"
+    fail=1
+  else
+    macs=$(echo "$out" | grep -m1 '"macs"' | tr -d ' ,')
+    echo "ok   $(basename "$m") $macs"
+  fi
+done
+exit $fail
