@@ -24,5 +24,6 @@ void printNotes(const std::vector<std::string>& notes);
 void registerInspect(CLI::App& app);
 void registerRun(CLI::App& app);
 void registerOps(CLI::App& app);
+void registerConvert(CLI::App& app);
 
 }  // namespace tinyc::cli

@@ -10,6 +10,7 @@ int main(int argc, char** argv) {
   CLI::App app{"tinyc: compiles ONNX models into plain C for microcontrollers", "tinyc"};
   app.set_version_flag("--version", "tinyc 0.1.0");
   app.require_subcommand(1);
+  tinyc::cli::registerConvert(app);
   tinyc::cli::registerInspect(app);
   tinyc::cli::registerRun(app);
   tinyc::cli::registerOps(app);

@@ -143,7 +143,7 @@ class Importer {
 
     if (gp.sparse_initializer_size() > 0) modelError("sparse initializers are not supported");
     for (const auto& init : gp.initializer()) {
-      auto t = std::make_shared<Tensor>(tensorFromProto(init, baseDir_));
+      auto t = std::make_shared<Tensor>(tensorFromProto(init, baseDir_, opts_.filesRead));
       define(init.name(), g_->addConstant(init.name(), t), "initializer");
     }
     for (const auto& in : gp.input()) {

@@ -25,6 +25,8 @@ struct ImportOptions {
   // graph is returned without shape inference (used by `inspect` to list them all).
   bool requireSupported = true;
   std::vector<std::string>* unsupported = nullptr;
+  // Receives every file read besides the model (external data), for depfiles; may be nullptr.
+  std::vector<std::string>* filesRead = nullptr;
 };
 
 // Parses and imports a model file. Every problem is a tinyc::Error (model error) with one line.

@@ -41,7 +41,8 @@ int dtypeToOnnx(DType t) {
 
 namespace {
 
-std::string externalBytes(const onnx::TensorProto& p, const std::string& baseDir, const std::string& what) {
+std::string externalBytes(const onnx::TensorProto& p, const std::string& baseDir, const std::string& what,
+                          std::vector<std::string>* filesRead) {
   std::string location;
   int64_t offset = 0, length = -1;
   for (const auto& kv : p.external_data()) {
@@ -70,6 +71,7 @@ std::string externalBytes(const onnx::TensorProto& p, const std::string& baseDir
   for (const auto& part : rel)
     if (part == "..") modelError("{}: external data location '{}' must not contain '..'", what, printable(location));
   std::filesystem::path full = std::filesystem::path(baseDir) / rel;
+  if (filesRead) filesRead->push_back(full.string());
   std::ifstream f(full, std::ios::binary | std::ios::ate);
   if (!f) modelError("{}: cannot open external data file '{}'", what, printable(location));
   int64_t size = static_cast<int64_t>(f.tellg());
@@ -99,7 +101,7 @@ void fillTyped(Tensor& t, const Src& src, const std::string& what) {
 
 }  // namespace
 
-Tensor tensorFromProto(const onnx::TensorProto& p, const std::string& baseDir) {
+Tensor tensorFromProto(const onnx::TensorProto& p, const std::string& baseDir, std::vector<std::string>* filesRead) {
   std::string what = fmt::format("tensor '{}'", printable(p.name()));
   if (p.has_segment()) modelError("{}: segmented tensors are not supported", what);
   DType dt = dtypeFromOnnx(p.data_type(), what);
@@ -133,7 +135,7 @@ Tensor tensorFromProto(const onnx::TensorProto& p, const std::string& baseDir) {
   }
   Tensor t(dt, shape);
   if (p.data_location() == onnx::TensorProto::EXTERNAL) {
-    std::string bytes = externalBytes(p, baseDir, what);
+    std::string bytes = externalBytes(p, baseDir, what, filesRead);
     if (bytes.size() != t.byteSize())
       modelError("{}: external data has {} bytes, shape {} needs {}", what, bytes.size(), shapeStr(shape), t.byteSize());
     if (!bytes.empty()) std::memcpy(t.raw(), bytes.data(), bytes.size());

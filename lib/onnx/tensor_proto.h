@@ -1,6 +1,7 @@
 // Conversion between onnx::TensorProto and tinyc::Tensor, and tensor files (.pb / .npy).
 #pragma once
 #include <string>
+#include <vector>
 
 #include "ir/tensor.h"
 
@@ -16,7 +17,8 @@ int dtypeToOnnx(DType t);
 
 // Reads a TensorProto (raw_data or typed fields; external data only from files inside baseDir,
 // never absolute paths or '..'). An empty baseDir rejects external data.
-Tensor tensorFromProto(const onnx::TensorProto& p, const std::string& baseDir);
+Tensor tensorFromProto(const onnx::TensorProto& p, const std::string& baseDir,
+                       std::vector<std::string>* filesRead = nullptr);
 void tensorToProto(const Tensor& t, const std::string& name, onnx::TensorProto* p);
 
 // Reads a tensor file: ONNX TensorProto (.pb) or NumPy (.npy, detected by its magic).

@@ -12,7 +12,10 @@
 #include <map>
 #include <regex>
 #include <set>
+#include <unistd.h>
 
+#include "backends/backend.h"
+#include "backends/c/host.h"
 #include "interp/compare.h"
 #include "interp/interpreter.h"
 #include "onnx/importer.h"
@@ -27,6 +30,7 @@ namespace {
 
 struct Result {
   std::string test, group, status, detail;  // status: pass | fail | unsupported | known
+  bool noKernel = false;                    // supported op, but the backend cannot generate it
 };
 
 // Per-op tolerances where an op needs more than the default (documented in docs/conformance.md).
@@ -79,6 +83,9 @@ std::set<std::string> modelOps(const onnx::ModelProto& m, std::string* group) {
     *group = "(multi-node)";
   return ops;
 }
+
+std::string gBackend;  // empty: interpreter only; "c": also generate, build and run C
+std::string gWork;
 
 Result runTest(const fs::path& dir, bool modelSuite) {
   Result r;
@@ -139,8 +146,29 @@ Result runTest(const fs::path& dir, bool modelSuite) {
           r.detail = "shape-determining inputs bound as constants";
         }
       }
-      Interpreter interp(*g);
-      auto outs = interp.run(inputs);
+      std::vector<Tensor> outs;
+      if (gBackend.empty()) {
+        Interpreter interp(*g);
+        outs = interp.run(inputs);
+      } else {
+        const TargetDesc& target = findTarget("generic");
+        auto problems = findBackend(gBackend).unsupported(*g, target);
+        if (!problems.empty()) {
+          r.status = "unsupported";
+          r.detail = problems.front();
+          r.noKernel = true;
+          return r;
+        }
+        EmitOptions eo;
+        eo.name = "model";
+        eo.target = &target;
+        EmitResult er = findBackend(gBackend).emit(*g, eo);
+        std::string wd = (fs::path(gWork) / r.test).string();
+        fs::remove_all(wd);
+        std::string exe = c::buildHost(wd, "model", er.files, {});
+        outs = c::runHost(exe, *g, inputs, wd);
+        fs::remove_all(wd);
+      }
       for (size_t i = 0; i < outs.size(); ++i) {
         fs::path ref = set / fmt::format("output_{}.pb", i);
         if (!fs::exists(ref)) continue;
@@ -172,6 +200,8 @@ int main(int argc, char** argv) {
   app.add_option("--filter", filter, "only tests whose name matches this regex");
   app.add_flag("--models", modelSuite, "whole-model suite: group by model, tolerance relative to output range");
   app.add_flag("-v,--verbose", verbose, "print every test");
+  app.add_option("--backend", gBackend, "also convert with this backend (c), build with the host cc -O2 -Werror, run and compare");
+  app.add_option("--work-dir", gWork, "scratch folder for generated code")->default_str("/tmp");
   CLI11_PARSE(app, argc, argv);
 
   std::map<std::string, std::string> known;
@@ -191,6 +221,7 @@ int main(int argc, char** argv) {
   }
   std::sort(dirs.begin(), dirs.end());
   std::regex re(filter.empty() ? ".*" : filter);
+  if (gWork.empty()) gWork = (fs::temp_directory_path() / fmt::format("tinyc_conformance_{}", ::getpid())).string();
 
   struct Row {
     int pass = 0, fail = 0, known = 0, unsupported = 0;
@@ -207,7 +238,7 @@ int main(int argc, char** argv) {
     if (r.status == "pass") {
       row.pass++;
       if (isKnown) unexpectedPasses.push_back(r);
-    } else if (r.status == "unsupported") {
+    } else if (r.status == "unsupported" && !r.noKernel) {
       row.unsupported++;
     } else if (isKnown) {
       row.known++;

@@ -1,0 +1,70 @@
+#include "compile.h"
+
+#include <filesystem>
+
+#include "ops/op.h"
+#include "support/error.h"
+
+namespace tinyc::cli {
+
+std::string defaultName(const std::string& modelPath) {
+  return sanitizeIdentifier(std::filesystem::path(modelPath).stem().string());
+}
+
+void addCompileOptions(CLI::App* cmd, CompileOptions& o) {
+  addModelOptions(cmd, o.model);
+  cmd->add_option("--name", o.name, "C identifier prefix of the generated API (default: the model file's stem)");
+  std::string targets;
+  for (const auto& t : allTargets()) targets += (targets.empty() ? "" : ", ") + t.name;
+  cmd->add_option("--target", o.target, "code generation target (" + targets + ")")->capture_default_str();
+}
+
+Compiled compileModel(const CompileOptions& o) {
+  Compiled c;
+  c.target = &findTarget(o.target);
+  c.name = o.name.empty() ? defaultName(o.model.model) : o.name;
+  if (sanitizeIdentifier(c.name) != c.name) usageError("--name '{}' is not a C identifier", printable(c.name));
+  std::vector<std::string> notes;
+  ImportOptions io = importOptions(o.model, &notes);
+  io.filesRead = &c.filesRead;
+  c.filesRead.insert(c.filesRead.begin(), o.model.model);
+  c.graph = importModel(o.model.model, io);
+  printNotes(notes);
+  const Backend& b = findBackend(c.target->backend);
+  EmitOptions eo;
+  eo.name = c.name;
+  eo.target = c.target;
+  c.result = b.emit(*c.graph, eo);
+  return c;
+}
+
+nlohmann::ordered_json Compiled::report() const {
+  nlohmann::ordered_json j;
+  int64_t params = 0, macs = 0;
+  for (const auto& v : graph->values)
+    if (v->constant) params += v->constant->numel();
+  nlohmann::ordered_json nodes = nlohmann::ordered_json::array();
+  for (const auto& n : graph->nodes) {
+    int64_t m = nodeMacs(*n);
+    macs += m;
+    nlohmann::ordered_json outs = nlohmann::ordered_json::array();
+    for (const Value* v : n->outputs)
+      if (v) outs.push_back({{"name", v->name}, {"dtype", dtypeName(v->dtype)}, {"shape", v->shape}});
+    nodes.push_back({{"name", n->name}, {"op", n->opType}, {"macs", m}, {"outputs", outs}});
+  }
+  j["model"] = filesRead.empty() ? "" : filesRead.front();
+  j["name"] = name;
+  j["target"] = target->name;
+  j["arena_bytes"] = result.arenaBytes;
+  j["io_bytes"] = result.ioBytes;
+  j["weights_bytes"] = result.weightsBytes;
+  j["params"] = params;
+  j["macs"] = macs;
+  nlohmann::ordered_json files = nlohmann::ordered_json::array();
+  for (const auto& f : result.files) files.push_back(f.name);
+  j["files"] = files;
+  j["nodes"] = nodes;
+  return j;
+}
+
+}  // namespace tinyc::cli

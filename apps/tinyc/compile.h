@@ -1,0 +1,32 @@
+// The convert pipeline shared by convert, validate and bench: model -> generated files + report.
+#pragma once
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "backends/backend.h"
+#include "common.h"
+
+namespace tinyc::cli {
+
+struct CompileOptions {
+  ModelOptions model;
+  std::string name;      // --name (default: model file stem, sanitized)
+  std::string target = "generic";
+};
+
+struct Compiled {
+  std::unique_ptr<Graph> graph;
+  std::string name;
+  const TargetDesc* target = nullptr;
+  EmitResult result;
+  std::vector<std::string> filesRead;  // model + external data (for depfiles)
+  nlohmann::ordered_json report() const;
+};
+
+Compiled compileModel(const CompileOptions& o);
+// Default NAME: the model file's stem as a C identifier.
+std::string defaultName(const std::string& modelPath);
+// Options --name/--target shared by convert, validate and bench.
+void addCompileOptions(CLI::App* cmd, CompileOptions& o);
+
+}  // namespace tinyc::cli

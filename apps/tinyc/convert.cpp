@@ -1,0 +1,93 @@
+// tinyc convert: ONNX in, C out (NAME.h, NAME.c, NAME_weights.c), written atomically.
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include "compile.h"
+#include "support/error.h"
+
+namespace tinyc::cli {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct ConvertOptions {
+  CompileOptions compile;
+  std::string outDir, report, depfile;
+  bool quiet = false;
+};
+
+// Writes every file under a temporary name in its folder, then renames them all; on failure
+// the temporaries are removed and nothing else is touched.
+void writeAtomically(const std::vector<std::pair<fs::path, std::string>>& files) {
+  std::vector<std::pair<fs::path, fs::path>> staged;
+  std::error_code ec;
+  try {
+    for (const auto& [path, content] : files) {
+      fs::path tmp = path.parent_path() / ("." + path.filename().string() + ".tinyc-tmp");
+      std::ofstream f(tmp, std::ios::binary);
+      staged.emplace_back(tmp, path);
+      f << content;
+      f.close();
+      if (!f) modelError("cannot write '{}'", printable(path.string(), 200));
+    }
+  } catch (...) {
+    for (auto& [tmp, final] : staged) fs::remove(tmp, ec);
+    throw;
+  }
+  for (auto& [tmp, final] : staged) {
+    fs::rename(tmp, final, ec);
+    if (ec) modelError("cannot write '{}': {}", printable(final.string(), 200), ec.message());
+  }
+}
+
+std::string depEscape(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    if (c == ' ' || c == '#' || c == '\\') out += '\\';
+    if (c == '$') out += '$';
+    out += c;
+  }
+  return out;
+}
+
+void convert(const ConvertOptions& o) {
+  Compiled c = compileModel(o.compile);
+  std::error_code ec;
+  fs::create_directories(o.outDir, ec);
+  if (ec) modelError("cannot create output folder '{}': {}", printable(o.outDir, 200), ec.message());
+  std::vector<std::pair<fs::path, std::string>> files;
+  for (const auto& f : c.result.files) files.emplace_back(fs::path(o.outDir) / f.name, f.content);
+  if (!o.report.empty()) files.emplace_back(o.report, c.report().dump(2) + "\n");
+  if (!o.depfile.empty()) {
+    std::string targets, deps;
+    for (const auto& f : c.result.files) targets += (targets.empty() ? "" : " ") + depEscape((fs::path(o.outDir) / f.name).string());
+    for (const auto& d : c.filesRead) deps += " " + depEscape(d);
+    files.emplace_back(o.depfile, targets + ":" + deps + "\n");
+  }
+  writeAtomically(files);
+  if (o.quiet) return;
+  auto r = c.report();
+  std::cout << fmt::format("tinyc: wrote {} files to {} (target {})\n", c.result.files.size(), o.outDir, c.target->name);
+  for (const auto& f : c.result.files) std::cout << "  " << f.name << "\n";
+  std::cout << fmt::format("  arena {} bytes, weights {} bytes, I/O {} bytes, {} MACs, {} nodes\n", c.result.arenaBytes,
+                           c.result.weightsBytes, c.result.ioBytes, r["macs"].get<int64_t>(), c.graph->nodes.size());
+}
+
+}  // namespace
+
+void registerConvert(CLI::App& app) {
+  auto o = std::make_shared<ConvertOptions>();
+  CLI::App* cmd = app.add_subcommand("convert", "generate C (NAME.h, NAME.c, NAME_weights.c) from the model");
+  addCompileOptions(cmd, o->compile);
+  cmd->add_option("-o,--output-dir", o->outDir, "folder for the generated files (created if missing)")->required();
+  cmd->add_option("--report", o->report, "write a JSON report (docs/report-json.md)");
+  cmd->add_option("--depfile", o->depfile, "write a Make-style dependency file (outputs depend on the model and data)");
+  cmd->add_flag("-q,--quiet", o->quiet, "print nothing on success");
+  cmd->callback([o] { convert(*o); });
+}
+
+}  // namespace tinyc::cli

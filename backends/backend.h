@@ -1,0 +1,61 @@
+// Backends and targets. A backend says which nodes it supports (all unsupported ones at once)
+// and emits files; a target descriptor carries what code generation needs to know about a chip.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "ir/graph.h"
+
+namespace tinyc {
+
+struct TargetDesc {
+  std::string name;         // --target value: "generic", later "cortex-m4", ...
+  std::string backend;      // backend that generates code for it ("c")
+  std::string description;
+  int64_t align = 16;       // alignment of the arena, arena offsets and weight arrays (bytes)
+  bool fpu = true;          // hardware single-precision float
+  bool dsp = false;         // Arm DSP extension (SMLAD, ...)
+  bool mve = false;         // Arm Helium (M-profile vector extension)
+  std::string crossCflags;  // flags for a cross build (empty for the host)
+};
+
+const TargetDesc& findTarget(const std::string& name);  // usage error listing the targets
+const std::vector<TargetDesc>& allTargets();
+
+struct EmitOptions {
+  std::string name;           // C identifier prefix (already sanitized)
+  const TargetDesc* target = nullptr;
+  bool poisonDead = false;    // debug builds: fill dead arena regions (memory issue)
+};
+
+struct OutputFile {
+  std::string name;     // file name inside the output folder
+  std::string content;
+};
+
+struct EmitResult {
+  std::vector<OutputFile> files;
+  int64_t arenaBytes = 0;
+  int64_t weightsBytes = 0;  // bytes of const data emitted (weights and folded constants)
+  int64_t ioBytes = 0;       // caller-owned input + output bytes
+};
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+  virtual std::string name() const = 0;
+  // One message per unsupported node ("node 'x' (Op): reason"); empty when all are supported.
+  virtual std::vector<std::string> unsupported(const Graph& g, const TargetDesc& t) const = 0;
+  virtual EmitResult emit(const Graph& g, const EmitOptions& o) const = 0;
+};
+
+const Backend& findBackend(const std::string& name);
+
+// A C identifier made from any string: [A-Za-z0-9_], not starting with a digit, not empty.
+std::string sanitizeIdentifier(const std::string& s);
+// Text safe inside a C comment: printable ASCII, no "*/" or "/*", bounded length.
+std::string sanitizeComment(const std::string& s, size_t maxLen = 96);
+
+}  // namespace tinyc

@@ -1,0 +1,452 @@
+// The portable C99 backend: plans the arena, writes NAME.h, NAME.c (inference function and the
+// runtime kernels it uses) and NAME_weights.c (const data).
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <map>
+#include <set>
+
+#include "backends/backend.h"
+#include "backends/c/c_emit.h"
+#include "backends/c/runtime_sources.h"
+#include "passes/memory/plan.h"
+#include "support/error.h"
+
+namespace tinyc::c {
+
+namespace {
+
+std::string upper(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return s;
+}
+
+// A C string literal holding any bytes safely (printable ASCII kept, the rest as octal escapes).
+std::string cString(const std::string& s) {
+  std::string out = "\"";
+  for (unsigned char c : s.substr(0, 200)) {
+    if (c == '"' || c == '\\')
+      out += std::string("\\") + static_cast<char>(c);
+    else if (c == '?')
+      out += "\\?";  // no trigraphs
+    else if (c >= 0x20 && c < 0x7f)
+      out += static_cast<char>(c);
+    else
+      out += fmt::format("\\{:03o}", c);
+  }
+  return out + "\"";
+}
+
+const char* dtypeMacro(DType t) {
+  switch (t) {
+    case DType::F32: return "TINYC_DTYPE_F32";
+    case DType::F64: return "TINYC_DTYPE_F64";
+    case DType::F16: return "TINYC_DTYPE_F16";
+    case DType::I8: return "TINYC_DTYPE_I8";
+    case DType::U8: return "TINYC_DTYPE_U8";
+    case DType::I16: return "TINYC_DTYPE_I16";
+    case DType::U16: return "TINYC_DTYPE_U16";
+    case DType::I32: return "TINYC_DTYPE_I32";
+    case DType::U32: return "TINYC_DTYPE_U32";
+    case DType::I64: return "TINYC_DTYPE_I64";
+    case DType::U64: return "TINYC_DTYPE_U64";
+    case DType::Bool: return "TINYC_DTYPE_BOOL";
+    default: return "0";
+  }
+}
+
+int64_t bytesOf(const Value* v) { return numElements(v->shape) * static_cast<int64_t>(dtypeSize(v->dtype)); }
+
+bool isFolded(const Node& n) {
+  for (const Value* o : n.outputs)
+    if (o && !o->constData()) return false;
+  return true;
+}
+
+}  // namespace
+
+// ---- literals -----------------------------------------------------------------------------
+
+std::string EmitCtx::ctype(DType t) {
+  switch (t) {
+    case DType::F32: return "float";
+    case DType::F64: return "double";
+    case DType::F16: return "uint16_t";
+    case DType::I8: return "int8_t";
+    case DType::U8: return "uint8_t";
+    case DType::I16: return "int16_t";
+    case DType::U16: return "uint16_t";
+    case DType::I32: return "int32_t";
+    case DType::U32: return "uint32_t";
+    case DType::I64: return "int64_t";
+    case DType::U64: return "uint64_t";
+    case DType::Bool: return "uint8_t";
+    default: return "void";
+  }
+}
+
+std::string EmitCtx::suffix(DType t) { return dtypeName(t); }
+
+std::string EmitCtx::floatLit(float v) {
+  if (std::isnan(v)) return "NAN";
+  if (std::isinf(v)) return v > 0 ? "INFINITY" : "(-INFINITY)";
+  std::string s = fmt::format("{}", v);  // shortest round-trip representation
+  if (s.find_first_of(".e") == std::string::npos) s += ".0";
+  return s + "f";
+}
+
+std::string EmitCtx::doubleLit(double v) {
+  if (std::isnan(v)) return "((double)NAN)";
+  if (std::isinf(v)) return v > 0 ? "((double)INFINITY)" : "(-(double)INFINITY)";
+  std::string s = fmt::format("{}", v);
+  if (s.find_first_of(".e") == std::string::npos) s += ".0";
+  return s;
+}
+
+std::string EmitCtx::intLit(int64_t v) {
+  if (v == INT64_MIN) return "(-INT64_C(9223372036854775807) - 1)";
+  if (v >= -2147483647 && v <= 2147483647) return std::to_string(v);
+  return fmt::format("INT64_C({})", v);
+}
+
+// ---- the module writer --------------------------------------------------------------------
+
+class ModuleWriter {
+ public:
+  ModuleWriter(const Graph& g, const EmitOptions& o) : g_(g), o_(o), P_(o.name), M_(upper(o.name)) {}
+
+  EmitResult run();
+
+  std::string ref(const Value* v) {
+    auto it = names_.find(v);
+    if (it == names_.end()) {
+      if (!v->constData()) modelError("C backend: value '{}' has no buffer", printable(v->name));
+      std::string name = fmt::format("{}_w{}", P_, consts_.size());
+      consts_.push_back(v);
+      it = names_.emplace(v, name).first;
+    }
+    used_.insert(v);
+    return it->second;
+  }
+  std::string scratchOf(const Node* n) {
+    auto it = scratchOffset_.find(n);
+    if (it == scratchOffset_.end()) modelError("{}: kernel asked for scratch it did not declare", n->where());
+    usesArena_ = true;
+    return fmt::format("(mem + {})", it->second);
+  }
+  void require(const std::string& f) { required_.insert(f); }
+  void line(const std::string& s) { body_ += "  " + s + "\n"; }
+  std::string array(const std::string& ctype, const std::string& items) {
+    std::string key = ctype + "|" + items;
+    auto it = arrays_.find(key);
+    if (it != arrays_.end()) return it->second;
+    std::string name = fmt::format("{}_c{}", P_, arrays_.size());
+    fileScope_ += fmt::format("static const {} {}[] = {{{}}};\n", ctype, name, items.empty() ? "0" : items);
+    arrays_.emplace(key, name);
+    return name;
+  }
+
+ private:
+  const Graph& g_;
+  EmitOptions o_;
+  std::string P_, M_;
+  std::map<const Value*, std::string> names_;
+  std::set<const Value*> used_;
+  std::vector<const Value*> consts_;
+  std::map<const Node*, int64_t> scratchOffset_;
+  std::set<std::string> required_;
+  std::map<std::string, std::string> arrays_;
+  std::string body_, fileScope_, decls_;
+  bool usesArena_ = false;
+  std::map<int, std::pair<const Value*, int64_t>> arenaOffset_;  // by value id: deterministic
+  int64_t arenaBytes_ = 0;
+
+  void planArena(const std::vector<const Node*>& nodes);
+  std::string header(const EmitResult& r) const;
+  std::string weights(int64_t* bytes) const;
+  std::string runtime() const;
+};
+
+std::string EmitCtx::in(size_t i) {
+  const Value* v = node.input(i);
+  return v ? mod_.ref(v) : "NULL";
+}
+std::string EmitCtx::out(size_t i) {
+  const Value* v = outValue(i);
+  return v ? mod_.ref(v) : "NULL";
+}
+std::string EmitCtx::scratch() { return mod_.scratchOf(&node); }
+void EmitCtx::require(const std::string& f) { mod_.require(f); }
+void EmitCtx::line(const std::string& code) { mod_.line(code); }
+
+std::string EmitCtx::intArray(const std::vector<int64_t>& values) {
+  std::string items;
+  for (int64_t v : values) {
+    if (v < INT32_MIN || v > INT32_MAX) modelError("{}: value {} does not fit the C kernel's int32", node.where(), v);
+    items += (items.empty() ? "" : ", ") + std::to_string(v);
+  }
+  return mod_.array("int32_t", items);
+}
+
+std::string EmitCtx::floatArray(const std::vector<float>& values) {
+  std::string items;
+  for (float v : values) items += (items.empty() ? "" : ", ") + floatLit(v);
+  return mod_.array("float", items);
+}
+
+void ModuleWriter::planArena(const std::vector<const Node*>& nodes) {
+  // Buffers: every non-constant value produced by an emitted node that is not a graph output,
+  // plus each node's scratch. Liveness over the emitted schedule.
+  std::vector<LiveBuffer> bufs;
+  std::vector<const Value*> bufValue;
+  std::vector<const Node*> bufScratch;
+  std::map<const Value*, int> lastUse;
+  for (size_t i = 0; i < nodes.size(); ++i)
+    for (const Value* in : nodes[i]->inputs)
+      if (in) lastUse[in] = static_cast<int>(i);
+  std::set<const Value*> outputs(g_.outputs.begin(), g_.outputs.end());
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    const Node* n = nodes[i];
+    const CKernel* k = KernelTable::instance().find(n->opType);
+    int64_t scratch = k && k->scratchBytes ? k->scratchBytes(*n) : 0;
+    if (scratch > 0) {
+      bufs.push_back({scratch, o_.target->align, static_cast<int>(i), static_cast<int>(i), n->name + " (scratch)"});
+      bufValue.push_back(nullptr);
+      bufScratch.push_back(n);
+    }
+    for (const Value* v : n->outputs) {
+      if (!v || outputs.count(v) || v->constData()) continue;
+      int last = lastUse.count(v) ? lastUse[v] : static_cast<int>(i);
+      bufs.push_back({bytesOf(v), o_.target->align, static_cast<int>(i), last, v->name});
+      bufValue.push_back(v);
+      bufScratch.push_back(nullptr);
+    }
+  }
+  MemoryPlan plan = planFirstFit(bufs);
+  verifyPlan(bufs, plan);
+  arenaBytes_ = plan.arenaBytes;
+  for (size_t b = 0; b < bufs.size(); ++b) {
+    if (bufScratch[b]) {
+      scratchOffset_[bufScratch[b]] = plan.offsets[b];
+      continue;
+    }
+    const Value* v = bufValue[b];
+    names_[v] = fmt::format("t{}", v->id);
+    arenaOffset_[v->id] = {v, plan.offsets[b]};
+  }
+}
+
+EmitResult ModuleWriter::run() {
+  EmitResult r;
+  std::vector<const Node*> nodes;
+  for (const auto& n : g_.nodes)
+    if (!isFolded(*n)) nodes.push_back(n.get());
+
+  // Graph inputs and outputs are caller-owned buffers.
+  std::string io;
+  for (size_t i = 0; i < g_.inputs.size(); ++i) {
+    const Value* v = g_.inputs[i];
+    names_[v] = fmt::format("x{}", i);
+    io += fmt::format("  const {} *const x{} = (const {} *)inputs[{}];\n", EmitCtx::ctype(v->dtype), i,
+                      EmitCtx::ctype(v->dtype), i);
+    r.ioBytes += bytesOf(v);
+  }
+  std::vector<std::pair<size_t, const Value*>> copies;  // outputs that need a copy at the end
+  for (size_t j = 0; j < g_.outputs.size(); ++j) {
+    const Value* v = g_.outputs[j];
+    r.ioBytes += bytesOf(v);
+    bool direct = v->producer && !v->constData() && !names_.count(v);
+    std::string name = fmt::format("y{}", j);
+    io += fmt::format("  {} *const {} = ({} *)outputs[{}];\n", EmitCtx::ctype(v->dtype), name, EmitCtx::ctype(v->dtype), j);
+    if (direct)
+      names_[v] = name;
+    else
+      copies.emplace_back(j, v);
+  }
+  planArena(nodes);
+
+  for (const Node* n : nodes) {
+    const CKernel* k = KernelTable::instance().find(n->opType);
+    if (!k) modelError("{}: no C kernel", n->where());
+    body_ += fmt::format("  /* {} ({}) */\n", sanitizeComment(n->name), sanitizeComment(n->opType));
+    EmitCtx ctx(*this, *n);
+    k->emit(ctx);
+  }
+  for (auto& [j, v] : copies)
+    if (bytesOf(v) > 0) line(fmt::format("memcpy(y{}, {}, {});", j, ref(v), bytesOf(v)));
+
+  for (const auto& [id, vo] : arenaOffset_) {  // declare the arena tensors the code uses
+    const auto& [v, off] = vo;
+    if (used_.count(v))
+      decls_ += fmt::format("  {} *const {} = ({} *)(mem + {});\n", EmitCtx::ctype(v->dtype), names_.at(v),
+                            EmitCtx::ctype(v->dtype), off);
+  }
+
+  std::string src;
+  src += fmt::format("/* Generated by tinyc from an ONNX model. Do not edit. */\n#include \"{}.h\"\n\n", P_);
+  src += runtime();
+  src += "\n/* Weights and folded constants (" + P_ + "_weights.c). */\n";
+  for (const Value* v : consts_)
+    src += fmt::format("extern const {} {}[{}];\n", EmitCtx::ctype(v->dtype), names_.at(v), std::max<int64_t>(1, numElements(v->shape)));
+  src += "\n" + fileScope_;
+  src += fmt::format("\nint {}_run(const void *const inputs[], void *const outputs[], void *arena) {{\n", P_);
+  src += "  unsigned char *const mem = (unsigned char *)arena;\n";
+  src += io + decls_;
+  src += "  (void)inputs;\n  (void)outputs;\n  (void)mem;\n";
+  for (size_t i = 0; i < g_.inputs.size(); ++i) src += fmt::format("  (void)x{};\n", i);
+  src += body_;
+  src += "  return 0;\n}\n";
+
+  r.arenaBytes = arenaBytes_;
+  std::string w = weights(&r.weightsBytes);
+  r.files.push_back({P_ + ".h", header(r)});
+  r.files.push_back({P_ + ".c", src});
+  r.files.push_back({P_ + "_weights.c", w});
+  return r;
+}
+
+std::string ModuleWriter::runtime() const {
+  // Required files plus what they require, in dependency-then-name order.
+  std::map<std::string, const RuntimeFile*> byName;
+  for (const auto& f : runtimeFiles()) byName[f.name] = &f;
+  std::vector<std::string> order;
+  std::set<std::string> seen;
+  std::function<void(const std::string&)> visit = [&](const std::string& n) {
+    if (seen.count(n)) return;
+    seen.insert(n);
+    auto it = byName.find(n);
+    if (it == byName.end()) modelError("C backend: missing runtime file '{}'", n);
+    std::string req = it->second->requires;
+    size_t pos = 0;
+    while (pos < req.size()) {
+      size_t sp = req.find(' ', pos);
+      std::string d = req.substr(pos, sp == std::string::npos ? std::string::npos : sp - pos);
+      if (!d.empty()) visit(d);
+      if (sp == std::string::npos) break;
+      pos = sp + 1;
+    }
+    order.push_back(n);
+  };
+  visit("common");
+  for (const auto& f : required_) visit(f);
+  std::string out;
+  for (const auto& n : order) out += "/* ---- runtime: " + n + ".c ---- */\n" + byName[n]->source + "\n";
+  return out;
+}
+
+std::string ModuleWriter::header(const EmitResult& r) const {
+  std::string h;
+  std::string guard = M_ + "_H_";
+  h += fmt::format("/* Generated by tinyc. API: docs/generated-api.md. Do not edit. */\n#ifndef {0}\n#define {0}\n\n", guard);
+  h += "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n";
+  h += "#ifndef TINYC_DTYPE_F32\n";
+  const char* names[] = {"F32", "F64", "F16", "I8", "U8", "I16", "U16", "I32", "U32", "I64", "U64", "BOOL"};
+  for (int i = 0; i < 12; ++i) h += fmt::format("#define TINYC_DTYPE_{} {}\n", names[i], i + 1);
+  h += "#endif\n\n";
+  h += fmt::format("#define {}_ARENA_SIZE {}\n", M_, r.arenaBytes);
+  h += fmt::format("#define {}_ARENA_ALIGN {}\n", M_, o_.target->align);
+  h += fmt::format("#define {}_WEIGHTS_BYTES {}\n", M_, r.weightsBytes);
+  h += fmt::format("#define {}_NUM_INPUTS {}\n#define {}_NUM_OUTPUTS {}\n\n", M_, g_.inputs.size(), M_, g_.outputs.size());
+  auto io = [&](const char* kind, size_t i, const Value* v) {
+    std::string p = fmt::format("{}_{}_{}", M_, kind, i);
+    std::string shape;
+    for (int64_t d : v->shape) shape += (shape.empty() ? "" : ", ") + std::to_string(d);
+    h += fmt::format("#define {}_NAME {}\n", p, cString(v->name));
+    h += fmt::format("#define {}_BYTES {}\n", p, bytesOf(v));
+    h += fmt::format("#define {}_ELEMENTS {}\n", p, numElements(v->shape));
+    h += fmt::format("#define {}_DTYPE {}\n", p, dtypeMacro(v->dtype));
+    h += fmt::format("#define {}_RANK {}\n", p, v->shape.size());
+    h += fmt::format("#define {}_SHAPE {{{}}}\n", p, shape.empty() ? "1" : shape);
+    if (v->quant && v->quant->perTensor()) {
+      h += fmt::format("#define {}_SCALE {}\n", p, EmitCtx::floatLit(v->quant->scale[0]));
+      h += fmt::format("#define {}_ZERO_POINT {}\n", p, v->quant->zeroPoint[0]);
+    }
+  };
+  for (size_t i = 0; i < g_.inputs.size(); ++i) io("INPUT", i, g_.inputs[i]);
+  h += "\n";
+  for (size_t j = 0; j < g_.outputs.size(); ++j) io("OUTPUT", j, g_.outputs[j]);
+  h += fmt::format(
+      "\n/* Runs the model. inputs[i] / outputs[j]: caller-owned buffers of {0}_INPUT_<i>_BYTES /\n"
+      "   {0}_OUTPUT_<j>_BYTES in graph order; arena: {0}_ARENA_SIZE bytes aligned to {0}_ARENA_ALIGN.\n"
+      "   Returns 0 on success. Reentrant for distinct arenas; no heap, no I/O. */\n",
+      M_);
+  h += fmt::format("int {}_run(const void *const inputs[], void *const outputs[], void *arena);\n", P_);
+  h += "\n#ifdef __cplusplus\n}\n#endif\n\n#endif\n";
+  return h;
+}
+
+std::string ModuleWriter::weights(int64_t* bytes) const {
+  std::string w = fmt::format("/* Generated by tinyc: weights and constants. Do not edit. */\n#include <stdint.h>\n#include <math.h>\n\n");
+  w += "/* Define TINYC_WEIGHTS_ATTR (e.g. a section attribute) to place the weights. */\n";
+  w += "#ifndef TINYC_WEIGHTS_ATTR\n#define TINYC_WEIGHTS_ATTR\n#endif\n";
+  w += fmt::format("#if defined(__GNUC__) || defined(__clang__)\n#define TINYC_WALIGN __attribute__((aligned({})))\n#else\n#define TINYC_WALIGN\n#endif\n\n", o_.target->align);
+  *bytes = 0;
+  for (const Value* v : consts_) {
+    const Tensor& t = *v->constData();
+    int64_t n = t.numel();
+    *bytes += static_cast<int64_t>(t.byteSize());
+    std::string items;
+    items.reserve(static_cast<size_t>(n) * 12);
+    for (int64_t i = 0; i < std::max<int64_t>(n, 1); ++i) {
+      if (i) items += (i % 8 == 0) ? ",\n  " : ", ";
+      if (n == 0) {
+        items += "0";
+        continue;
+      }
+      switch (t.dtype()) {
+        case DType::F32: items += EmitCtx::floatLit(t.data<float>()[i]); break;
+        case DType::F64: items += EmitCtx::doubleLit(t.data<double>()[i]); break;
+        case DType::F16: items += fmt::format("0x{:04x}u", t.data<uint16_t>()[i]); break;
+        case DType::U64: items += fmt::format("UINT64_C({})", t.data<uint64_t>()[i]); break;
+        case DType::U32: items += fmt::format("{}u", t.data<uint32_t>()[i]); break;
+        default: items += EmitCtx::intLit(t.getI(i)); break;
+      }
+    }
+    w += fmt::format("/* {} : {}{} */\n", sanitizeComment(v->name), dtypeName(t.dtype()), shapeStr(t.shape()));
+    w += fmt::format("extern const {0} {1}[{2}];\nconst {0} {1}[{2}] TINYC_WALIGN TINYC_WEIGHTS_ATTR = {{\n  {3}}};\n\n",
+                     EmitCtx::ctype(t.dtype()), names_.at(v), std::max<int64_t>(1, n), items);
+  }
+  return w;
+}
+
+// ---- the backend --------------------------------------------------------------------------
+
+class CBackend : public Backend {
+ public:
+  std::string name() const override { return "c"; }
+  std::vector<std::string> unsupported(const Graph& g, const TargetDesc&) const override {
+    std::vector<std::string> out;
+    for (const auto& n : g.nodes) {
+      if (isFolded(*n)) continue;
+      const CKernel* k = KernelTable::instance().find(n->opType);
+      if (!k) {
+        out.push_back(fmt::format("{}: the C backend has no kernel for this op", n->where()));
+        continue;
+      }
+      std::string why = k->check ? k->check(*n) : "";
+      if (!why.empty()) out.push_back(fmt::format("{}: {}", n->where(), why));
+    }
+    return out;
+  }
+  EmitResult emit(const Graph& g, const EmitOptions& o) const override {
+    auto problems = unsupported(g, *o.target);
+    if (!problems.empty()) {
+      std::string all;
+      for (size_t i = 0; i < problems.size(); ++i) all += (i ? "; " : "") + problems[i];
+      modelError("{} node{} cannot be generated: {}", problems.size(), problems.size() == 1 ? "" : "s", all);
+    }
+    ModuleWriter w(g, o);
+    return w.run();
+  }
+};
+
+}  // namespace tinyc::c
+
+namespace tinyc {
+const Backend& cBackend() {
+  static const c::CBackend b;
+  return b;
+}
+}  // namespace tinyc

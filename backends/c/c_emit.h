@@ -1,0 +1,90 @@
+// The C backend's per-op kernel table. Each op family has a file backends/c/kernels_<family>.cpp
+// that registers, per ONNX op, a check (can this node be generated?) and an emitter that writes
+// the call of a runtime kernel. Runtime kernels are C99 files in backends/c/runtime/, embedded in
+// tinyc and copied into the generated NAME.c when a node requires them.
+#pragma once
+#include <cstdint>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "ir/graph.h"
+#include "support/error.h"
+
+namespace tinyc::c {
+
+class ModuleWriter;  // c_backend.cpp
+
+// What an emitter sees while generating the code of one node.
+class EmitCtx {
+ public:
+  EmitCtx(ModuleWriter& m, const Node& n) : node(n), mod_(m) {}
+  const Node& node;
+
+  // C expression of the buffer of input/output i (typed pointer, e.g. "t3", "kws_w5"), or
+  // "NULL" for an omitted optional input/output.
+  std::string in(size_t i);
+  std::string out(size_t i);
+  const Value* inValue(size_t i) const { return node.input(i); }
+  const Value* outValue(size_t i) const { return i < node.outputs.size() ? node.outputs[i] : nullptr; }
+  // Pointer (unsigned char *) to this node's scratch memory (bytes given by the kernel's
+  // scratchBytes); only valid during this node.
+  std::string scratch();
+  // Includes backends/c/runtime/<file>.c (and what it requires) in the generated source.
+  void require(const std::string& runtimeFile);
+  // Appends one statement to the inference function (indentation is added).
+  void line(const std::string& code);
+  // A file-scope `static const int32_t NAME_cK[n] = {...}` (deduplicated); returns its name.
+  // Fails if a value does not fit in int32.
+  std::string intArray(const std::vector<int64_t>& values);
+  std::string floatArray(const std::vector<float>& values);
+
+  // Helpers for writing literals.
+  static std::string ctype(DType t);      // "float", "int8_t", ... (bool -> "uint8_t", f16 -> "uint16_t")
+  static std::string suffix(DType t);     // kernel name suffix: "f32", "i8", ...
+  static std::string floatLit(float v);   // exact C literal: "0.25f", "INFINITY", "(-INFINITY)", "NAN"
+  static std::string doubleLit(double v); // exact C literal for double
+  static std::string intLit(int64_t v);   // C literal valid for any int64 (INT64_C(...) when large)
+
+ private:
+  ModuleWriter& mod_;
+};
+
+struct CKernel {
+  const char* op;
+  // "" when the node can be generated, otherwise the reason (shown as "node 'x' (Op): reason").
+  std::string (*check)(const Node& n);
+  void (*emit)(EmitCtx& ctx);
+  // Scratch bytes the kernel needs while the node runs (nullptr = none).
+  int64_t (*scratchBytes)(const Node& n) = nullptr;
+};
+
+class KernelTable {
+ public:
+  static const KernelTable& instance();
+  const CKernel* find(const std::string& op) const;
+  void add(CKernel k) { kernels_.push_back(k); }
+  std::vector<std::string> ops() const;
+
+ private:
+  std::vector<CKernel> kernels_;
+};
+
+// Families (one file each); registered in kernel_table.cpp.
+void registerElementwiseKernels(KernelTable& t);
+void registerActivationKernels(KernelTable& t);
+void registerReduceKernels(KernelTable& t);
+void registerNnKernels(KernelTable& t);
+void registerPoolKernels(KernelTable& t);
+void registerNormKernels(KernelTable& t);
+void registerShapeKernels(KernelTable& t);
+void registerQuantKernels(KernelTable& t);
+void registerRnnKernels(KernelTable& t);
+
+// Common checks.
+std::string requireFloat32(const Node& n);          // every input and output f32
+std::string requireDTypes(const Node& n, std::initializer_list<DType> allowed);  // input 0's dtype
+
+}  // namespace tinyc::c

@@ -1,0 +1,33 @@
+// Host simulator for the C backend: writes a harness around the generated API, builds it with
+// the host C compiler and runs it on tensors (validate, bench, conformance).
+#pragma once
+#include <string>
+#include <vector>
+
+#include "backends/backend.h"
+#include "ir/graph.h"
+
+namespace tinyc::c {
+
+// A C99 main() that drives NAME_run: `harness [-n ITERS] in0.bin ... out0.bin ...`. Inputs and
+// outputs are raw little-endian bytes; with -n it prints one run time in ns per line.
+std::string harnessSource(const std::string& name);
+
+struct HostBuildOptions {
+  std::string cc;      // default: $CC or "cc"
+  std::string cflags;  // default: $CFLAGS or "-O2"; warnings-as-errors flags are always added
+};
+
+// Writes files + harness.c into dir and compiles them; returns the executable's path. Model
+// error with the compiler's first lines of output on failure.
+std::string buildHost(const std::string& dir, const std::string& name, const std::vector<OutputFile>& files,
+                      const HostBuildOptions& opts);
+
+// Runs the harness on inputs (graph-input order); returns outputs shaped like the graph's.
+std::vector<Tensor> runHost(const std::string& exe, const Graph& g, const std::vector<Tensor>& inputs,
+                            const std::string& workDir);
+// Runs `iters` timed iterations; returns per-run nanoseconds.
+std::vector<double> benchHost(const std::string& exe, const Graph& g, const std::vector<Tensor>& inputs,
+                              const std::string& workDir, int iters);
+
+}  // namespace tinyc::c

@@ -1,0 +1,55 @@
+#include <algorithm>
+
+#include "backends/c/c_emit.h"
+#include "support/error.h"
+
+namespace tinyc::c {
+
+const KernelTable& KernelTable::instance() {
+  static const KernelTable table = [] {
+    KernelTable t;
+    registerElementwiseKernels(t);
+    registerActivationKernels(t);
+    registerReduceKernels(t);
+    registerNnKernels(t);
+    registerPoolKernels(t);
+    registerNormKernels(t);
+    registerShapeKernels(t);
+    registerQuantKernels(t);
+    registerRnnKernels(t);
+    std::sort(t.kernels_.begin(), t.kernels_.end(),
+              [](const CKernel& a, const CKernel& b) { return std::string(a.op) < b.op; });
+    return t;
+  }();
+  return table;
+}
+
+const CKernel* KernelTable::find(const std::string& op) const {
+  for (const auto& k : kernels_)
+    if (op == k.op) return &k;
+  return nullptr;
+}
+
+std::vector<std::string> KernelTable::ops() const {
+  std::vector<std::string> out;
+  for (const auto& k : kernels_) out.push_back(k.op);
+  return out;
+}
+
+std::string requireFloat32(const Node& n) {
+  for (const Value* v : n.inputs)
+    if (v && v->dtype != DType::F32) return fmt::format("only f32 is supported, input has {}", dtypeName(v->dtype));
+  for (const Value* v : n.outputs)
+    if (v && v->dtype != DType::F32) return fmt::format("only f32 is supported, output has {}", dtypeName(v->dtype));
+  return "";
+}
+
+std::string requireDTypes(const Node& n, std::initializer_list<DType> allowed) {
+  const Value* v = n.input(0);
+  if (!v) return "input 0 is missing";
+  for (DType t : allowed)
+    if (v->dtype == t) return "";
+  return fmt::format("dtype {} is not supported by the C kernel", dtypeName(v->dtype));
+}
+
+}  // namespace tinyc::c

@@ -1,0 +1,71 @@
+/* tinyc runtime: common definitions for every kernel. requires: */
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <math.h>
+
+/* Kernels are static and may be unused in a given model: tell the compiler that is fine. */
+#if defined(__GNUC__) || defined(__clang__)
+#define TINYC_KERNEL static __attribute__((unused))
+#else
+#define TINYC_KERNEL static
+#endif
+
+/* Index of element `o` of a tensor broadcast from strides `st` into shape `shp` (rank r). */
+TINYC_KERNEL int32_t tinyc_bcast_offset(int32_t o, int32_t r, const int32_t *shp, const int32_t *st) {
+  int32_t off = 0;
+  int32_t d;
+  for (d = r - 1; d >= 0; --d) {
+    off += (o % shp[d]) * st[d];
+    o /= shp[d];
+  }
+  return off;
+}
+
+/* IEEE half <-> float (round to nearest even), for f16 tensors. */
+TINYC_KERNEL float tinyc_h2f(uint16_t h) {
+  uint32_t sign = ((uint32_t)h & 0x8000u) << 16, e = ((uint32_t)h >> 10) & 0x1fu, m = (uint32_t)h & 0x3ffu, bits;
+  float f;
+  if (e == 0) {
+    if (m == 0) {
+      bits = sign;
+    } else {
+      e = 113;
+      while ((m & 0x400u) == 0) { m <<= 1; e--; }
+      bits = sign | (e << 23) | ((m & 0x3ffu) << 13);
+    }
+  } else if (e == 31) {
+    bits = sign | 0x7f800000u | (m << 13);
+  } else {
+    bits = sign | ((e + 112u) << 23) | (m << 13);
+  }
+  memcpy(&f, &bits, 4);
+  return f;
+}
+
+TINYC_KERNEL uint16_t tinyc_f2h(float f) {
+  uint32_t x, sign, ax, e, m, h, rem;
+  memcpy(&x, &f, 4);
+  sign = (x >> 16) & 0x8000u;
+  ax = x & 0x7fffffffu;
+  if (ax >= 0x7f800000u) return (uint16_t)(sign | 0x7c00u | (ax > 0x7f800000u ? 0x200u : 0u));
+  if (ax >= 0x477ff000u) return (uint16_t)(sign | 0x7c00u);
+  if (ax < 0x38800000u) {
+    uint32_t shift, hm, half;
+    if (ax < 0x33000000u) return (uint16_t)sign;
+    e = ax >> 23;
+    m = (ax & 0x7fffffu) | 0x800000u;
+    shift = 126u - e;
+    hm = m >> shift;
+    rem = m & ((1u << shift) - 1u);
+    half = 1u << (shift - 1u);
+    if (rem > half || (rem == half && (hm & 1u))) hm++;
+    return (uint16_t)(sign | hm);
+  }
+  e = (ax >> 23) - 112u;
+  m = ax & 0x7fffffu;
+  h = (e << 10) | (m >> 13);
+  rem = m & 0x1fffu;
+  if (rem > 0x1000u || (rem == 0x1000u && (h & 1u))) h++;
+  return (uint16_t)(sign | h);
+}
