@@ -1,12 +1,11 @@
 #!/usr/bin/env bash
-# README command (a): set up, build, and run the main job on the bundled model.
+# README command (a): set up, build, convert the bundled MNIST model to C, then build and run the
+# generated code on the host and compare it with the reference interpreter and the reference data.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 scripts/build.sh
-echo "== tinyc inspect models/mnist8/model.onnx"
-build/apps/tinyc inspect models/mnist8/model.onnx
-echo "== tinyc run models/mnist8/model.onnx (reference interpreter)"
-out=$(mktemp -d)
-build/apps/tinyc run models/mnist8/model.onnx -i models/mnist8/test_data_set_0/input_0.pb --output-dir "$out"
-echo "wrote $out/output_0.pb"
+echo "== tinyc convert models/mnist8/model.onnx -o out/mnist8"
+build/apps/tinyc convert models/mnist8/model.onnx -o out/mnist8 --name mnist --report out/mnist8/report.json
+echo "== build the generated C on the host and run it (tinyc validate)"
+build/apps/tinyc validate models/mnist8/model.onnx --name mnist --test-data models/mnist8

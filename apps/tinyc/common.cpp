@@ -1,6 +1,12 @@
 #include "common.h"
 
+#include <fmt/format.h>
+
 #include <iostream>
+#include <set>
+
+#include "passes/pass.h"
+#include "support/error.h"
 
 namespace tinyc::cli {
 
@@ -15,6 +21,38 @@ ImportOptions importOptions(const ModelOptions& o, std::vector<std::string>* not
   for (const auto& s : o.inputShapes) parseInputShapeOption(s, opts);
   opts.notes = notes;
   return opts;
+}
+
+void addPipelineOptions(CLI::App* cmd, PipelineOptions& o, int defaultLevel) {
+  cmd->add_option("-O", o.optLevel, fmt::format("optimization level 0, 1 or 2 (default {})", defaultLevel))
+      ->check(CLI::Range(0, 2));
+  cmd->add_option("--passes", o.passes, "run exactly these passes, comma-separated (instead of -O)");
+  cmd->add_option("--print-after", o.printAfter, "print the IR after this pass (or 'all'); repeatable");
+  cmd->add_flag("--print-after-change", o.printAfterChange, "print the IR after every pass that changed it");
+  cmd->add_flag("--stats", o.stats, "print what each pass did (stderr)");
+  cmd->add_flag("--verify-each", o.verifyEach, "run the IR verifier after every pass");
+  cmd->add_option("--disable-pass", o.disable, "skip this pass of the pipeline; repeatable");
+}
+
+std::vector<PassRecord> runPipeline(Graph& g, const PipelineOptions& o, int defaultLevel) {
+  PassManagerOptions pm;
+  pm.printAfter = std::set<std::string>(o.printAfter.begin(), o.printAfter.end());
+  pm.printAfterChange = o.printAfterChange;
+  pm.verifyEach = o.verifyEach;
+  pm.disabled = std::set<std::string>(o.disable.begin(), o.disable.end());
+  pm.out = &std::cout;
+  PassManager mgr(pm);
+  if (!o.passes.empty() && o.optLevel >= 0) usageError("give either -O or --passes, not both");
+  mgr.addPipeline(o.passes.empty() ? pipelineForLevel(o.optLevel >= 0 ? o.optLevel : defaultLevel) : o.passes);
+  auto records = mgr.run(g);
+  if (o.stats)
+    for (const auto& r : records) {
+      std::string st;
+      for (const auto& [k, v] : r.stats) st += fmt::format("{}{} {}", st.empty() ? "" : ", ", v, k);
+      std::cerr << fmt::format("tinyc: stats: {:<16} {:<9} nodes {} -> {}{}{}\n", r.name, r.changed ? "changed" : "unchanged",
+                               r.nodesBefore, r.nodesAfter, st.empty() ? "" : ": ", st);
+    }
+  return records;
 }
 
 void printNotes(const std::vector<std::string>& notes) {

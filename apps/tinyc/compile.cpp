@@ -17,6 +17,7 @@ void addCompileOptions(CLI::App* cmd, CompileOptions& o) {
   std::string targets;
   for (const auto& t : allTargets()) targets += (targets.empty() ? "" : ", ") + t.name;
   cmd->add_option("--target", o.target, "code generation target (" + targets + ")")->capture_default_str();
+  addPipelineOptions(cmd, o.pipeline, 2);
 }
 
 Compiled compileModel(const CompileOptions& o) {
@@ -30,6 +31,7 @@ Compiled compileModel(const CompileOptions& o) {
   c.filesRead.insert(c.filesRead.begin(), o.model.model);
   c.graph = importModel(o.model.model, io);
   printNotes(notes);
+  c.passes = runPipeline(*c.graph, o.pipeline, 2);
   const Backend& b = findBackend(c.target->backend);
   EmitOptions eo;
   eo.name = c.name;
@@ -63,6 +65,11 @@ nlohmann::ordered_json Compiled::report() const {
   nlohmann::ordered_json files = nlohmann::ordered_json::array();
   for (const auto& f : result.files) files.push_back(f.name);
   j["files"] = files;
+  nlohmann::ordered_json passes_ = nlohmann::ordered_json::array();
+  for (const auto& p : passes)
+    passes_.push_back({{"name", p.name}, {"changed", p.changed}, {"nodes_before", p.nodesBefore},
+                       {"nodes_after", p.nodesAfter}, {"stats", p.stats}});
+  j["passes"] = passes_;
   j["nodes"] = nodes;
   return j;
 }

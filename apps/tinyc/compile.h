@@ -12,6 +12,7 @@ struct CompileOptions {
   ModelOptions model;
   std::string name;      // --name (default: model file stem, sanitized)
   std::string target = "generic";
+  PipelineOptions pipeline;
 };
 
 struct Compiled {
@@ -20,6 +21,7 @@ struct Compiled {
   const TargetDesc* target = nullptr;
   EmitResult result;
   std::vector<std::string> filesRead;  // model + external data (for depfiles)
+  std::vector<PassRecord> passes;
   nlohmann::ordered_json report() const;
 };
 

@@ -15,6 +15,7 @@ namespace {
 
 struct InspectOptions {
   ModelOptions model;
+  PipelineOptions pipeline;
   bool json = false;
   bool ir = false;
 };
@@ -41,6 +42,9 @@ void inspect(const InspectOptions& o) {
   auto g = importModel(o.model.model, opts);
   printNotes(notes);
   const bool typed = unsupported.empty();
+  const size_t nodesBefore = g->nodes.size();
+  std::vector<PassRecord> passes;
+  if (typed) passes = runPipeline(*g, o.pipeline, 0);
 
   if (o.ir) {
     std::cout << printGraph(*g);
@@ -94,13 +98,17 @@ void inspect(const InspectOptions& o) {
       j["largest_activation"] = nullptr;
     j["nodes"] = nodes;
     j["unsupported"] = unsupported;
+    j["nodes_before_passes"] = nodesBefore;
+    j["nodes_after_passes"] = g->nodes.size();
     j["notes"] = notes;
     std::cout << j.dump(2) << "\n";
     return;
   }
 
-  std::cout << fmt::format("model: {}  (opset {}, {} nodes)\n", printable(o.model.model, 200), g->opsetVersion,
-                           g->nodes.size());
+  std::cout << fmt::format("model: {}  (opset {}, {} nodes", printable(o.model.model, 200), g->opsetVersion,
+                           nodesBefore);
+  if (!passes.empty()) std::cout << fmt::format("; {} after {} passes", g->nodes.size(), passes.size());
+  std::cout << ")\n";
   for (const Value* v : g->inputs)
     std::cout << fmt::format("input:  {} {}\n", printable(v->name), printValueType(*v));
   for (const Value* v : g->outputs)
@@ -126,6 +134,7 @@ void registerInspect(CLI::App& app) {
   auto o = std::make_shared<InspectOptions>();
   CLI::App* cmd = app.add_subcommand("inspect", "show the model's nodes, shapes, parameters and MACs");
   addModelOptions(cmd, o->model);
+  addPipelineOptions(cmd, o->pipeline, 0);
   cmd->add_flag("--json", o->json, "print JSON (documented in docs/inspect-json.md)");
   cmd->add_flag("--ir", o->ir, "print the tinyc IR (documented in docs/ir.md)");
   cmd->callback([o] { inspect(*o); });

@@ -11,6 +11,8 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", "tinyc 0.1.0");
   app.require_subcommand(1);
   tinyc::cli::registerConvert(app);
+  tinyc::cli::registerValidate(app);
+  tinyc::cli::registerBench(app);
   tinyc::cli::registerInspect(app);
   tinyc::cli::registerRun(app);
   tinyc::cli::registerOps(app);
@@ -22,6 +24,8 @@ int main(int argc, char** argv) {
     return app.exit(e);
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
+  } catch (const CLI::RuntimeError& e) {  // a subcommand's own exit code (validate: 1 = outside tolerance)
+    return e.get_exit_code();
   } catch (const CLI::ParseError& e) {
     std::cerr << "tinyc: error: " << e.what() << "\n";
     return 2;

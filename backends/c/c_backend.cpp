@@ -11,6 +11,7 @@
 #include "backends/backend.h"
 #include "backends/c/c_emit.h"
 #include "backends/c/runtime_sources.h"
+#include "ops/op.h"
 #include "passes/memory/plan.h"
 #include "support/error.h"
 
@@ -29,8 +30,8 @@ std::string cString(const std::string& s) {
   for (unsigned char c : s.substr(0, 200)) {
     if (c == '"' || c == '\\')
       out += std::string("\\") + static_cast<char>(c);
-    else if (c == '?')
-      out += "\\?";  // no trigraphs
+    else if (c == '?' || c == '*' || c == '/')
+      out += fmt::format("\\{:03o}", c);  // no trigraphs, no comment markers even inside strings
     else if (c >= 0x20 && c < 0x7f)
       out += static_cast<char>(c);
     else
@@ -59,10 +60,12 @@ const char* dtypeMacro(DType t) {
 
 int64_t bytesOf(const Value* v) { return numElements(v->shape) * static_cast<int64_t>(dtypeSize(v->dtype)); }
 
+// Nodes whose outputs are known at compile time become const data (Shape arithmetic), within
+// the folding size policy; everything else needs a kernel.
 bool isFolded(const Node& n) {
   for (const Value* o : n.outputs)
     if (o && !o->constData()) return false;
-  return true;
+  return worthFolding(n);
 }
 
 }  // namespace
@@ -217,7 +220,7 @@ void ModuleWriter::planArena(const std::vector<const Node*>& nodes) {
       bufScratch.push_back(n);
     }
     for (const Value* v : n->outputs) {
-      if (!v || outputs.count(v) || v->constData()) continue;
+      if (!v || outputs.count(v)) continue;  // every output of an emitted node gets a buffer
       int last = lastUse.count(v) ? lastUse[v] : static_cast<int>(i);
       bufs.push_back({bytesOf(v), o_.target->align, static_cast<int>(i), last, v->name});
       bufValue.push_back(v);
@@ -257,7 +260,7 @@ EmitResult ModuleWriter::run() {
   for (size_t j = 0; j < g_.outputs.size(); ++j) {
     const Value* v = g_.outputs[j];
     r.ioBytes += bytesOf(v);
-    bool direct = v->producer && !v->constData() && !names_.count(v);
+    bool direct = v->producer && !isFolded(*v->producer) && !names_.count(v);
     std::string name = fmt::format("y{}", j);
     io += fmt::format("  {} *const {} = ({} *)outputs[{}];\n", EmitCtx::ctype(v->dtype), name, EmitCtx::ctype(v->dtype), j);
     if (direct)

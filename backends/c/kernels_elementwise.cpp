@@ -46,11 +46,18 @@ void emitBinary(EmitCtx& c) {
 
 constexpr char kAdd[] = "add", kSub[] = "sub", kMul[] = "mul", kDiv[] = "div", kMin[] = "min", kMax[] = "max";
 
+// TINYC_DTYPE_* code of a dtype (the order of NAME.h's macros).
+int dtypeCode(DType t) {
+  static const DType order[] = {DType::F32, DType::F64, DType::F16, DType::I8,  DType::U8,  DType::I16,
+                                DType::U16, DType::I32, DType::U32, DType::I64, DType::U64, DType::Bool};
+  for (int i = 0; i < 12; ++i)
+    if (order[i] == t) return i + 1;
+  return 0;
+}
+
 std::string checkPow(const Node& n) {
-  DType a = n.input(0)->dtype, b = n.input(1)->dtype;
-  if (a != DType::F32 && a != DType::F64) return fmt::format("Pow of {} is not supported", dtypeName(a));
-  if (b != a && b != DType::I32 && b != DType::I64)
-    return fmt::format("Pow of {} by {} is not supported", dtypeName(a), dtypeName(b));
+  for (const Value* v : {n.input(0), n.input(1)})
+    if (v->dtype == DType::F16 || v->dtype == DType::Bool) return fmt::format("Pow of {} is not supported", dtypeName(v->dtype));
   return "";
 }
 
@@ -59,9 +66,9 @@ void emitPow(EmitCtx& c) {
   const Value* a = c.inValue(0);
   const Value* b = c.inValue(1);
   const Value* y = c.outValue(0);
-  if (a->dtype == b->dtype) return emitBinaryOp(c, "pow", c.in(0), a, c.in(1), b, y);
-  c.line(fmt::format("tinyc_pow_{}_{}({}, {}, {}, {}, {}, {}, {}, {});", EmitCtx::suffix(a->dtype),
-                     EmitCtx::suffix(b->dtype), c.in(0), c.in(1), c.out(0), numElements(y->shape), y->shape.size(),
+  if (a->dtype == b->dtype && isFloat(a->dtype)) return emitBinaryOp(c, "pow", c.in(0), a, c.in(1), b, y);
+  c.line(fmt::format("tinyc_pow_any({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {});", c.in(0), dtypeCode(a->dtype), c.in(1),
+                     dtypeCode(b->dtype), c.out(0), dtypeCode(y->dtype), numElements(y->shape), y->shape.size(),
                      c.intArray(y->shape), c.intArray(bcastStrides(a->shape, y->shape)),
                      c.intArray(bcastStrides(b->shape, y->shape))));
 }

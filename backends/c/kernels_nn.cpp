@@ -1,7 +1,342 @@
+// C kernels for Conv, ConvTranspose, Gemm and MatMul (runtime/gemm.c, conv.c, matmul.c).
+// Float32 goes through a blocked, packed SGEMM whose B operand is either a matrix or the
+// implicit im2col view of an image; depthwise convolutions have a direct kernel.
+#include <algorithm>
+#include <climits>
+
 #include "backends/c/c_emit.h"
+#include "backends/c/emit_util.h"
+#include "ops/nn_common.h"
+#include "ops/util.h"
 
 namespace tinyc::c {
 
-void registerNnKernels(KernelTable& t) { (void)t; }
+namespace {
+
+using nn::Window;
+
+// Mirrors the block sizes of runtime/gemm.c (TINYC_GEMM_MC/KC/NC) and its scratch layout:
+// packed A (rows rounded up to MR <= 16), packed B (columns rounded up to NR <= 64), one row.
+constexpr int64_t kMC = 120, kKC = 256, kNC = 512;
+
+int64_t gemmScratch(int64_t m, int64_t n, int64_t k) {
+  if (m <= 0 || n <= 0 || k <= 0) return 0;
+  const int64_t kc = std::min(k, kKC);
+  const int64_t floats = (std::min(m, kMC) + 16) * kc + (std::min(n, kNC) + 64) * (kc + 1);
+  return floats * 4 + 64;
+}
+
+std::string fitsInt32(const Node& n) {
+  for (const Value* v : n.inputs)
+    if (v && numElements(v->shape) > INT32_MAX) return "tensors above 2^31 elements are not supported";
+  for (const Value* v : n.outputs)
+    if (v && numElements(v->shape) > INT32_MAX) return "tensors above 2^31 elements are not supported";
+  return "";
+}
+
+std::string scratchOrNull(EmitCtx& c, int64_t bytes) { return bytes > 0 ? c.scratch() : std::string("NULL"); }
+
+void appendWindow(std::vector<int64_t>& p, const Window& w) {
+  for (const int64_t* a : {w.in, w.out, w.k, w.s, w.d, w.pb}) p.insert(p.end(), a, a + nn::kMaxSpatial);
+}
+
+// ---- Conv ---------------------------------------------------------------------------------
+
+struct ConvGeom {
+  int64_t n = 0, c = 0, m = 0, g = 1;
+  Window w;
+  bool depthwise = false;
+};
+
+ConvGeom convGeom(const Node& node) {
+  const Shape& x = node.input(0)->shape;
+  const Shape& wShape = node.input(1)->shape;
+  ConvGeom cg;
+  nn::spatialDims(node, x, "input X");
+  std::vector<int64_t> k(wShape.begin() + 2, wShape.end());
+  cg.n = x[0];
+  cg.c = x[1];
+  cg.m = wShape[0];
+  cg.g = node.attrInt("group");
+  cg.w = nn::forwardWindow(node, x, k, false);
+  cg.depthwise = cg.g == cg.c && cg.g > 1 && wShape[1] == 1 && cg.m % cg.c == 0 && cg.w.nd <= 2;
+  return cg;
+}
+
+std::string checkConv(const Node& n) {
+  if (auto why = requireFloat32(n); !why.empty()) return why;
+  if (auto why = fitsInt32(n); !why.empty()) return why;
+  const Value* x = n.input(0);
+  const Value* w = n.input(1);
+  if (x->shape.size() < 3 || x->shape.size() > 5 || w->shape.size() != x->shape.size())
+    return "only 1D, 2D and 3D convolutions are supported";
+  return "";
+}
+
+int64_t scratchConv(const Node& n) {
+  ConvGeom g = convGeom(n);
+  if (g.depthwise) return (g.w.in[2] + 16) * 4;
+  const int64_t cg = g.c / g.g, mg = g.m / g.g;
+  return gemmScratch(mg, g.w.outSize(), cg * g.w.kSize());
+}
+
+void emitConv(EmitCtx& c) {
+  c.require("conv");
+  ConvGeom g = convGeom(c.node);
+  std::vector<int64_t> p{g.n, g.c, g.m, g.g};
+  appendWindow(p, g.w);
+  const std::string fn = g.depthwise ? "tinyc_conv_dw_f32" : "tinyc_conv_f32";
+  c.line(fmt::format("{}({}, {}, {}, {}, {}, {});", fn, c.in(0), c.in(1), c.in(2), c.out(0), c.intArray(p),
+                     scratchOrNull(c, scratchConv(c.node))));
+}
+
+// ---- ConvTranspose ------------------------------------------------------------------------
+
+struct ConvTGeom {
+  int64_t n = 0, c = 0, m = 0, g = 1;
+  Window w;
+};
+
+// As the interpreter (lib/ops/nn.cpp): in = X spatial, out = Y spatial, pb = cropped padding.
+ConvTGeom convTGeom(const Node& node) {
+  const Shape& x = node.input(0)->shape;
+  const Shape& wShape = node.input(1)->shape;
+  ConvTGeom cg;
+  const int nd = nn::spatialDims(node, x, "input X");
+  std::vector<int64_t> k(wShape.begin() + 2, wShape.end());
+  cg.n = x[0];
+  cg.c = x[1];
+  cg.g = node.attrInt("group");
+  cg.m = wShape[1] * cg.g;
+  nn::AutoPad ap = nn::autoPad(node);
+  auto strides = nn::spatialInts(node, "strides", nd, 1, 1);
+  auto dil = nn::spatialInts(node, "dilations", nd, 1, 1);
+  auto outPad = nn::spatialInts(node, "output_padding", nd, 0, 0);
+  auto pads = nn::padsAttr(node, nd);
+  std::vector<int64_t> outShape;
+  if (node.hasAttr("output_shape")) {
+    outShape = node.attrInts("output_shape");
+    if (static_cast<int>(outShape.size()) == nd + 2) outShape.erase(outShape.begin(), outShape.begin() + 2);
+  }
+  Window& w = cg.w;
+  w.nd = nd;
+  for (int i = 0; i < nd; ++i) {
+    const size_t iu = static_cast<size_t>(i);
+    const int j = nn::kMaxSpatial - nd + i;
+    const int64_t in = x[iu + 2], kk = k[iu], s = strides[iu], d = dil[iu];
+    const int64_t full = s * (in - 1) + outPad[iu] + (kk - 1) * d + 1;
+    int64_t pb = 0, pe = 0, out = 0;
+    if (!outShape.empty() || ap == nn::AutoPad::SameUpper || ap == nn::AutoPad::SameLower) {
+      out = outShape.empty() ? in * s : outShape[iu];
+      const int64_t total = full - out;
+      if (ap == nn::AutoPad::SameUpper) {
+        pb = nn::floorDiv(total, 2);
+        pe = total - pb;
+      } else {
+        pe = nn::floorDiv(total, 2);
+        pb = total - pe;
+      }
+    } else if (ap == nn::AutoPad::Valid) {
+      out = full;
+    } else {
+      pb = pads[iu];
+      pe = pads[iu + static_cast<size_t>(nd)];
+      out = full - pb - pe;
+    }
+    w.in[j] = in;
+    w.out[j] = out;
+    w.k[j] = kk;
+    w.s[j] = s;
+    w.d[j] = d;
+    w.pb[j] = pb;
+    w.pe[j] = pe;
+  }
+  return cg;
+}
+
+std::string checkConvTranspose(const Node& n) {
+  if (auto why = checkConv(n); !why.empty()) return why;
+  ConvTGeom g = convTGeom(n);
+  const int64_t rows = g.m / g.g * g.w.kSize();
+  if (rows * g.w.inSize() > INT32_MAX) return "the column buffer would exceed 2^31 elements";
+  return "";
+}
+
+int64_t colBytes(const ConvTGeom& g) { return (g.m / g.g * g.w.kSize() * g.w.inSize() * 4 + 63) / 64 * 64; }
+
+int64_t scratchConvTranspose(const Node& n) {
+  ConvTGeom g = convTGeom(n);
+  const int64_t rows = g.m / g.g * g.w.kSize();
+  return colBytes(g) + gemmScratch(rows, g.w.inSize(), g.c / g.g);
+}
+
+void emitConvTranspose(EmitCtx& c) {
+  c.require("conv");
+  ConvTGeom g = convTGeom(c.node);
+  std::vector<int64_t> p{g.n, g.c, g.m, g.g};
+  appendWindow(p, g.w);
+  c.line(fmt::format("tinyc_convtranspose_f32({}, {}, {}, {}, {}, {});", c.in(0), c.in(1), c.in(2), c.out(0),
+                     c.intArray(p), c.scratch()));
+}
+
+// ---- Gemm ---------------------------------------------------------------------------------
+
+bool plainMatType(DType t) {
+  return t == DType::F64 || t == DType::I32 || t == DType::I64 || t == DType::U32 || t == DType::U64;
+}
+
+std::string checkMatTypes(const Node& n) {
+  const DType t = n.input(0)->dtype;
+  if (t != DType::F32 && !plainMatType(t)) return fmt::format("dtype {} is not supported by the C kernel", dtypeName(t));
+  for (const Value* v : n.inputs)
+    if (v && v->dtype != t) return "mixed input types are not supported";
+  return fitsInt32(n);
+}
+
+struct GemmDims {
+  int64_t m, n, k;
+  bool ta, tb;
+};
+
+GemmDims gemmDims(const Node& node) {
+  const Shape& a = node.input(0)->shape;
+  GemmDims d;
+  d.ta = node.attrInt("transA") != 0;
+  d.tb = node.attrInt("transB") != 0;
+  d.m = d.ta ? a[1] : a[0];
+  d.k = d.ta ? a[0] : a[1];
+  d.n = node.outputs[0]->shape[1];
+  return d;
+}
+
+std::string checkGemm(const Node& n) {
+  if (auto why = checkMatTypes(n); !why.empty()) return why;
+  if (n.input(0)->shape.size() != 2 || n.input(1)->shape.size() != 2) return "A and B must be 2-D";
+  return "";
+}
+
+int64_t scratchGemm(const Node& n) {
+  if (n.input(0)->dtype != DType::F32) return 0;
+  GemmDims d = gemmDims(n);
+  return d.m == 1 ? 0 : gemmScratch(d.m, d.n, d.k);
+}
+
+std::string scalarLit(DType t, double v) {
+  switch (t) {
+    case DType::F32: return EmitCtx::floatLit(static_cast<float>(v));
+    case DType::F64: return EmitCtx::doubleLit(v);
+    case DType::I32: return EmitCtx::intLit(static_cast<int32_t>(v));
+    case DType::I64: return EmitCtx::intLit(static_cast<int64_t>(v));
+    case DType::U32: return fmt::format("{}u", static_cast<uint32_t>(v));
+    case DType::U64: return fmt::format("UINT64_C({})", static_cast<uint64_t>(v));
+    default: return "0";
+  }
+}
+
+void emitGemm(EmitCtx& c) {
+  c.require("matmul");
+  const DType t = c.inValue(0)->dtype;
+  GemmDims d = gemmDims(c.node);
+  int64_t crs = 0, ccs = 0;
+  if (const Value* cv = c.inValue(2)) {
+    const Shape& cs = cv->shape;
+    const int64_t rows = cs.size() == 2 ? cs[0] : 1, cols = cs.empty() ? 1 : cs.back();
+    crs = rows == 1 ? 0 : cols;
+    ccs = cols == 1 ? 0 : 1;
+  }
+  const std::string p = c.intArray({d.m, d.n, d.k, d.ta, d.tb, crs, ccs});
+  // The interpreter converts alpha and beta (float attributes) to the element type.
+  const double alpha = c.node.attrFloat("alpha"), beta = c.node.attrFloat("beta");
+  if (t == DType::F32) {
+    c.line(fmt::format("tinyc_gemm_f32({}, {}, {}, {}, {}, {}, {}, {});", c.in(0), c.in(1), c.in(2), c.out(0), p,
+                       scalarLit(t, alpha), scalarLit(t, beta), scratchOrNull(c, scratchGemm(c.node))));
+  } else {
+    c.line(fmt::format("tinyc_gemm_{}({}, {}, {}, {}, {}, {}, {});", EmitCtx::suffix(t), c.in(0), c.in(1), c.in(2),
+                       c.out(0), p, scalarLit(t, alpha), scalarLit(t, beta)));
+  }
+}
+
+// ---- MatMul -------------------------------------------------------------------------------
+
+struct MatMulPlan {
+  int64_t batch = 1, m = 1, k = 1, n = 1;
+  std::vector<int64_t> offA, offB;  // empty: contiguous
+};
+
+MatMulPlan matmulPlan(const Node& node) {
+  const Shape& a = node.input(0)->shape;
+  const Shape& b = node.input(1)->shape;
+  MatMulPlan p;
+  p.m = a.size() >= 2 ? a[a.size() - 2] : 1;
+  p.k = a.back();
+  p.n = b.size() >= 2 ? b.back() : 1;
+  Shape batchA, batchB;
+  if (a.size() > 2) batchA.assign(a.begin(), a.end() - 2);
+  if (b.size() > 2) batchB.assign(b.begin(), b.end() - 2);
+  const size_t r = std::max(batchA.size(), batchB.size());
+  Shape batch(r);
+  for (size_t i = 0; i < r; ++i) {
+    int64_t da = i < r - batchA.size() ? 1 : batchA[i - (r - batchA.size())];
+    int64_t db = i < r - batchB.size() ? 1 : batchB[i - (r - batchB.size())];
+    batch[i] = da == 1 ? db : da;
+  }
+  const int64_t nBatch = numElements(batch), nA = numElements(batchA), nB = numElements(batchB);
+  if (nB == 1 && nA == nBatch) {  // one B: a single product over every row of A
+    p.m *= nBatch;
+    return p;
+  }
+  p.batch = nBatch;
+  if (nA == nBatch && nB == nBatch) return p;
+  const auto sa = bcastStrides(batchA, batch), sb = bcastStrides(batchB, batch);
+  for (int64_t i = 0; i < nBatch; ++i) {
+    int64_t rem = i, oa = 0, ob = 0;
+    for (int d = static_cast<int>(r) - 1; d >= 0; --d) {
+      const size_t du = static_cast<size_t>(d);
+      const int64_t idx = rem % batch[du];
+      rem /= batch[du];
+      oa += idx * sa[du];
+      ob += idx * sb[du];
+    }
+    p.offA.push_back(oa * p.m * p.k);
+    p.offB.push_back(ob * p.k * p.n);
+  }
+  return p;
+}
+
+std::string checkMatMul(const Node& n) {
+  if (auto why = checkMatTypes(n); !why.empty()) return why;
+  if (n.input(0)->shape.empty() || n.input(1)->shape.empty()) return "scalar operands are not supported";
+  return "";
+}
+
+int64_t scratchMatMul(const Node& n) {
+  if (n.input(0)->dtype != DType::F32) return 0;
+  MatMulPlan p = matmulPlan(n);
+  return p.m == 1 ? 0 : gemmScratch(p.m, p.n, p.k);
+}
+
+void emitMatMul(EmitCtx& c) {
+  c.require("matmul");
+  const DType t = c.inValue(0)->dtype;
+  MatMulPlan p = matmulPlan(c.node);
+  if (numElements(c.outValue(0)->shape) == 0) return;
+  const std::string offA = p.offA.empty() ? "NULL" : c.intArray(p.offA);
+  const std::string offB = p.offB.empty() ? "NULL" : c.intArray(p.offB);
+  if (t == DType::F32)
+    c.line(fmt::format("tinyc_matmul_f32({}, {}, {}, {}, {}, {}, {}, {}, {}, {});", c.in(0), c.in(1), c.out(0), p.batch,
+                       p.m, p.k, p.n, offA, offB, scratchOrNull(c, scratchMatMul(c.node))));
+  else
+    c.line(fmt::format("tinyc_matmul_{}({}, {}, {}, {}, {}, {}, {}, {}, {});", EmitCtx::suffix(t), c.in(0), c.in(1),
+                       c.out(0), p.batch, p.m, p.k, p.n, offA, offB));
+}
+
+}  // namespace
+
+void registerNnKernels(KernelTable& t) {
+  t.add({"Conv", checkConv, emitConv, scratchConv});
+  t.add({"ConvTranspose", checkConvTranspose, emitConvTranspose, scratchConvTranspose});
+  t.add({"Gemm", checkGemm, emitGemm, scratchGemm});
+  t.add({"MatMul", checkMatMul, emitMatMul, scratchMatMul});
+}
 
 }  // namespace tinyc::c

@@ -1,7 +1,145 @@
+// C kernels for BatchNormalization (inference) and LayerNormalization (runtime/norm.c).
+// Semantics follow lib/ops/norm.cpp.
+#include <cstdint>
+
 #include "backends/c/c_emit.h"
+#include "backends/c/emit_util.h"
 
 namespace tinyc::c {
 
-void registerNormKernels(KernelTable& t) { (void)t; }
+namespace {
+
+bool isFloatType(DType t) { return t == DType::F32 || t == DType::F64 || t == DType::F16; }
+
+std::string checkSize(const Node& n) {
+  for (const Value* v : n.inputs)
+    if (v && numElements(v->shape) > INT32_MAX) return "tensors of more than 2^31-1 elements are not supported";
+  for (const Value* v : n.outputs)
+    if (v && numElements(v->shape) > INT32_MAX) return "tensors of more than 2^31-1 elements are not supported";
+  return "";
+}
+
+// ---- BatchNormalization -------------------------------------------------------------------
+
+std::string checkBatchNorm(const Node& n) {
+  if (n.attrInt("training_mode") != 0) return "training_mode=1 is not supported (only inference)";
+  for (size_t i = 1; i < n.outputs.size(); ++i)
+    if (n.outputs[i]) return "outputs running_mean / running_var (training mode) are not supported";
+  const Value* x = n.input(0);
+  if (!x) return "input X is missing";
+  if (!isFloatType(x->dtype)) return fmt::format("dtype {} is not supported by the C kernel", dtypeName(x->dtype));
+  if (x->shape.size() < 2) return "X must have rank >= 2";
+  for (size_t i = 1; i < 5; ++i) {
+    const Value* p = n.input(i);
+    if (!p) return "inputs scale, B, input_mean and input_var are required";
+    if (p->dtype != x->dtype)
+      return fmt::format("parameter dtype {} differs from X dtype {} (mixed precision is not supported)",
+                         dtypeName(p->dtype), dtypeName(x->dtype));
+    if (numElements(p->shape) != x->shape[1]) return "parameters must have one value per channel";
+  }
+  return checkSize(n);
+}
+
+void emitBatchNorm(EmitCtx& c) {
+  const Value* x = c.inValue(0);
+  if (numElements(x->shape) == 0) return;
+  c.require("norm");
+  const int64_t n = x->shape[0], ch = x->shape[1];
+  const int64_t inner = numElements(x->shape) / (n * ch);
+  c.line(fmt::format("tinyc_batchnorm_{}({}, {}, {}, {}, {}, {}, {}, {}, {}, {});", EmitCtx::suffix(x->dtype), c.in(0),
+                     c.in(1), c.in(2), c.in(3), c.in(4), c.out(0), n, ch, inner,
+                     EmitCtx::doubleLit(static_cast<double>(c.node.attrFloat("epsilon")))));
+}
+
+// ---- LayerNormalization -------------------------------------------------------------------
+
+int layerAxis(const Node& n) {
+  const int64_t r = static_cast<int64_t>(n.input(0)->shape.size());
+  int64_t a = n.attrInt("axis");
+  return static_cast<int>(a < 0 ? a + r : a);
+}
+
+bool broadcastsTo(const Shape& s, const Shape& to) {
+  if (s.size() > to.size()) return false;
+  for (size_t i = 0; i < s.size(); ++i) {
+    const int64_t d = s[i], t = to[to.size() - s.size() + i];
+    if (d != t && d != 1) return false;
+  }
+  return true;
+}
+
+std::string checkLayerNorm(const Node& n) {
+  const Value* x = n.input(0);
+  if (!x) return "input X is missing";
+  if (!isFloatType(x->dtype)) return fmt::format("dtype {} is not supported by the C kernel", dtypeName(x->dtype));
+  const int64_t r = static_cast<int64_t>(x->shape.size());
+  const int64_t axis = n.attrInt("axis");
+  if (r < 1 || axis < -r || axis >= r) return fmt::format("axis {} is out of range for rank {}", axis, r);
+  if (!n.input(1)) return "input Scale is missing";
+  for (size_t i = 1; i < 3; ++i) {
+    const Value* p = n.input(i);
+    if (!p) continue;
+    if (p->dtype != x->dtype) return "Scale / B dtype differs from X";
+    if (!broadcastsTo(p->shape, x->shape)) return "Scale / B does not broadcast to X";
+  }
+  for (size_t i = 1; i < 3; ++i) {
+    const Value* o = n.outputs.size() > i ? n.outputs[i] : nullptr;
+    if (o && o->dtype != DType::F32 && o->dtype != DType::F64)
+      return fmt::format("Mean / InvStdDev outputs of dtype {} (stash_type) are not supported", dtypeName(o->dtype));
+  }
+  if (n.outputs.size() > 2 && n.outputs[1] && n.outputs[2] && n.outputs[1]->dtype != n.outputs[2]->dtype)
+    return "Mean and InvStdDev dtypes differ";
+  return checkSize(n);
+}
+
+// Index arguments of a parameter ("tab, st"): NULL, NULL when it is indexed by the column.
+std::string paramIndex(EmitCtx& c, const Value* p, const Shape& x, int axis, int64_t cols) {
+  if (!p) return "NULL, NULL";
+  const std::vector<int64_t> st = bcastStrides(p->shape, x);
+  bool perBlock = true;
+  for (int i = 0; i < axis; ++i) perBlock = perBlock && st[static_cast<size_t>(i)] == 0;
+  if (!perBlock) return "NULL, " + c.intArray(st);
+  // Offsets over the normalized block [axis, rank).
+  std::vector<int64_t> table(static_cast<size_t>(cols));
+  bool identity = true;
+  for (int64_t j = 0; j < cols; ++j) {
+    int64_t o = j, off = 0;
+    for (int d = static_cast<int>(x.size()) - 1; d >= axis; --d) {
+      off += (o % x[static_cast<size_t>(d)]) * st[static_cast<size_t>(d)];
+      o /= x[static_cast<size_t>(d)];
+    }
+    table[static_cast<size_t>(j)] = off;
+    identity = identity && off == j;
+  }
+  if (identity) return "NULL, NULL";
+  return c.intArray(table) + ", NULL";
+}
+
+void emitLayerNorm(EmitCtx& c) {
+  const Value* x = c.inValue(0);
+  const Shape& xs = x->shape;
+  const int axis = layerAxis(c.node);
+  int64_t rows = 1, cols = 1;
+  for (int i = 0; i < static_cast<int>(xs.size()); ++i) (i < axis ? rows : cols) *= xs[static_cast<size_t>(i)];
+  if (rows == 0) return;
+  c.require("norm");
+  const Value* mo = c.outValue(1);
+  const Value* io = c.outValue(2);
+  const bool stash64 = (mo && mo->dtype == DType::F64) || (io && io->dtype == DType::F64);
+  const std::string sIdx = paramIndex(c, c.inValue(1), xs, axis, cols);
+  const std::string bIdx = paramIndex(c, c.inValue(2), xs, axis, cols);
+  const bool general = sIdx != "NULL, NULL" || bIdx != "NULL, NULL";
+  c.line(fmt::format("tinyc_layernorm_{}({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {});",
+                     EmitCtx::suffix(x->dtype), c.in(0), c.in(1), c.in(2), c.out(0), c.out(1), c.out(2),
+                     stash64 ? 1 : 0, rows, cols, EmitCtx::doubleLit(static_cast<double>(c.node.attrFloat("epsilon"))),
+                     sIdx, bIdx, xs.size(), general ? c.intArray(xs) : std::string("NULL")));
+}
+
+}  // namespace
+
+void registerNormKernels(KernelTable& t) {
+  t.add({"BatchNormalization", checkBatchNorm, emitBatchNorm});
+  t.add({"LayerNormalization", checkLayerNorm, emitLayerNorm});
+}
 
 }  // namespace tinyc::c

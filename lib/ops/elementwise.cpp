@@ -82,8 +82,10 @@ void evalPow(EvalCtx& c) {
       out.data<float>()[o] = std::pow(static_cast<float>(x), static_cast<float>(y));
     else if (isFloat(out.dtype()))
       out.setF(o, std::pow(x, y));
-    else
-      out.setI(o, static_cast<int64_t>(std::pow(x, y)));
+    else {  // integer result: truncate toward zero; out-of-range results (undefined in ONNX) give 0
+      double v = std::pow(x, y);
+      out.setI(o, v > -9.2e18 && v < 9.2e18 ? static_cast<int64_t>(v) : 0);
+    }
   }
 }
 

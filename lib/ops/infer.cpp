@@ -107,6 +107,15 @@ void verifyOps(const Graph& g) {
   }
 }
 
+bool worthFolding(const Node& n) {
+  int64_t in = 0, out = 0;
+  for (const Value* v : n.inputs)
+    if (v && v->constData()) in += static_cast<int64_t>(v->constData()->byteSize());
+  for (const Value* v : n.outputs)
+    if (v) out += numElements(v->shape) * static_cast<int64_t>(dtypeSize(v->dtype));
+  return out <= std::max<int64_t>(in, 256);
+}
+
 int64_t nodeMacs(const Node& n) { return n.op && n.op->macs ? n.op->macs(n) : 0; }
 
 }  // namespace tinyc

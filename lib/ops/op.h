@@ -103,6 +103,11 @@ void bindOp(Node& n);
 void inferShapes(Graph& g);
 // Re-runs inference on a copy and checks every node still agrees (used by the verifier).
 void verifyOps(const Graph& g);
+// Folding policy shared by the folding passes and the backends: a node whose outputs are all
+// known at compile time is replaced by constants only if that does not grow the constant data:
+// output bytes <= max(bytes of its constant inputs, 256). (Dequantizing int8 weights to float
+// is therefore never folded; Shape arithmetic always is.)
+bool worthFolding(const Node& n);
 // MACs of one node (0 when the op declares none).
 int64_t nodeMacs(const Node& n);
 

@@ -85,19 +85,6 @@ TINYC_BINARY_F16(div_f16, x0 / x1)
 TINYC_BINARY_F16(min_f16, (x0 != x0 || x1 != x1) ? NAN : (x0 < x1 ? x0 : x1))
 TINYC_BINARY_F16(max_f16, (x0 != x0 || x1 != x1) ? NAN : (x0 > x1 ? x0 : x1))
 
-/* Pow with a float base and an integer exponent tensor (exponent converted to the base type). */
-#define TINYC_POW_MIXED(SUF, T, E, POW)                                                              \
-  TINYC_KERNEL void tinyc_pow_##SUF(const T *a, const E *b, T *y, int32_t n, int32_t r,             \
-                                    const int32_t *shp, const int32_t *sa, const int32_t *sb) {     \
-    int32_t i;                                                                                       \
-    for (i = 0; i < n; ++i)                                                                          \
-      y[i] = POW(a[tinyc_bcast_offset(i, r, shp, sa)], (T)b[tinyc_bcast_offset(i, r, shp, sb)]);     \
-  }
-TINYC_POW_MIXED(f32_i32, float, int32_t, powf)
-TINYC_POW_MIXED(f32_i64, float, int64_t, powf)
-TINYC_POW_MIXED(f64_i32, double, int32_t, pow)
-TINYC_POW_MIXED(f64_i64, double, int64_t, pow)
-
 /* Copies a broadcast into the output shape (first operand of variadic Min/Max). */
 TINYC_KERNEL void tinyc_bcast_copy(const void *a, void *y, int32_t esize, int32_t n, int32_t r, const int32_t *shp,
                                    const int32_t *sa) {
@@ -148,3 +135,47 @@ TINYC_UNARY(abs_u8, uint8_t, x)
 TINYC_UNARY(abs_u16, uint16_t, x)
 TINYC_UNARY(abs_u32, uint32_t, x)
 TINYC_UNARY(abs_u64, uint64_t, x)
+
+/* Pow for any combination of numeric types, as the interpreter: f32 results use powf on float
+   operands, f64 results pow, integer results pow in double truncated toward zero. Types are
+   TINYC_DTYPE_* codes (see NAME.h). */
+TINYC_KERNEL double tinyc_pow_load(const void *p, int t, int32_t i) {
+  switch (t) {
+    case 1: return ((const float *)p)[i];
+    case 2: return ((const double *)p)[i];
+    case 4: return ((const int8_t *)p)[i];
+    case 5: return ((const uint8_t *)p)[i];
+    case 6: return ((const int16_t *)p)[i];
+    case 7: return ((const uint16_t *)p)[i];
+    case 8: return ((const int32_t *)p)[i];
+    case 9: return ((const uint32_t *)p)[i];
+    case 10: return (double)((const int64_t *)p)[i];
+    case 11: return (double)((const uint64_t *)p)[i];
+    default: return 0.0;
+  }
+}
+TINYC_KERNEL void tinyc_pow_any(const void *a, int ta, const void *b, int tb, void *y, int ty, int32_t n, int32_t r,
+                                const int32_t *shp, const int32_t *sa, const int32_t *sb) {
+  int32_t i;
+  for (i = 0; i < n; ++i) {
+    double x0 = tinyc_pow_load(a, ta, tinyc_bcast_offset(i, r, shp, sa));
+    double x1 = tinyc_pow_load(b, tb, tinyc_bcast_offset(i, r, shp, sb));
+    double v;
+    int64_t iv;
+    if (ty == 1) { ((float *)y)[i] = powf((float)x0, (float)x1); continue; }
+    if (ty == 2) { ((double *)y)[i] = pow(x0, x1); continue; }
+    v = pow(x0, x1);
+    iv = (v > -9.2e18 && v < 9.2e18) ? (int64_t)v : 0;
+    switch (ty) {
+      case 4: ((int8_t *)y)[i] = (int8_t)iv; break;
+      case 5: ((uint8_t *)y)[i] = (uint8_t)iv; break;
+      case 6: ((int16_t *)y)[i] = (int16_t)iv; break;
+      case 7: ((uint16_t *)y)[i] = (uint16_t)iv; break;
+      case 8: ((int32_t *)y)[i] = (int32_t)iv; break;
+      case 9: ((uint32_t *)y)[i] = (uint32_t)iv; break;
+      case 10: ((int64_t *)y)[i] = iv; break;
+      case 11: ((uint64_t *)y)[i] = (uint64_t)iv; break;
+      default: break;
+    }
+  }
+}

@@ -1,0 +1,114 @@
+// tinyc bench: host latency of the generated C (median and spread after warm-up) and of the
+// reference interpreter.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <unistd.h>
+
+#include "backends/c/host.h"
+#include "compile.h"
+#include "inputs.h"
+#include "interp/interpreter.h"
+#include "support/error.h"
+
+namespace tinyc::cli {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct BenchOptions {
+  CompileOptions compile;
+  int runs = 50, warmup = 5, interpRuns = 10;
+  std::string cflags;
+  bool json = false;
+};
+
+struct Stats {
+  double median = 0, min = 0, max = 0, p10 = 0, p90 = 0;
+};
+Stats stats(std::vector<double> v) {
+  Stats s;
+  if (v.empty()) return s;
+  std::sort(v.begin(), v.end());
+  auto q = [&](double p) { return v[static_cast<size_t>(std::lround(p * static_cast<double>(v.size() - 1)))]; };
+  s.median = v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
+  s.min = v.front();
+  s.max = v.back();
+  s.p10 = q(0.1);
+  s.p90 = q(0.9);
+  return s;
+}
+
+void bench(const BenchOptions& o) {
+  if (o.runs < 1 || o.warmup < 0 || o.interpRuns < 0) usageError("--runs must be >= 1, --warmup and --interp-runs >= 0");
+  Compiled c = compileModel(o.compile);
+  const Graph& g = *c.graph;
+  auto sets = randomInputs(g, 1, 0);
+  char tmpl[] = "/tmp/tinyc-bench-XXXXXX";
+  if (!mkdtemp(tmpl)) modelError("cannot create a temporary folder");
+  fs::path work(tmpl);
+  c::HostBuildOptions hb;
+  const char* envFlags = std::getenv("CFLAGS");
+  hb.cflags = !o.cflags.empty() ? o.cflags : (envFlags && *envFlags ? envFlags : "-O3 -march=native");
+  std::vector<double> times;
+  try {
+    std::string exe = c::buildHost((work / "build").string(), c.name, c.result.files, hb);
+    times = c::benchHost(exe, g, sets[0].inputs, (work / "run").string(), o.warmup + o.runs);
+  } catch (...) {
+    fs::remove_all(work);
+    throw;
+  }
+  fs::remove_all(work);
+  times.erase(times.begin(), times.begin() + std::min<size_t>(times.size(), static_cast<size_t>(o.warmup)));
+  Stats gen = stats(times);
+
+  std::vector<double> itimes;
+  Interpreter interp(g);
+  for (int i = 0; i < o.interpRuns; ++i) {
+    auto t0 = std::chrono::steady_clock::now();
+    interp.run(sets[0].inputs);
+    itimes.push_back(std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - t0).count());
+  }
+  Stats it = stats(itimes);
+  auto ms = [](double ns) { return ns / 1e6; };
+  if (o.json) {
+    nlohmann::ordered_json j;
+    j["model"] = o.compile.model.model;
+    j["cc"] = std::getenv("CC") ? std::getenv("CC") : "cc";
+    j["cflags"] = hb.cflags;
+    j["generated_ms"] = {{"runs", times.size()}, {"median", ms(gen.median)}, {"min", ms(gen.min)}, {"p10", ms(gen.p10)},
+                         {"p90", ms(gen.p90)}, {"max", ms(gen.max)}};
+    j["interpreter_ms"] = {{"runs", itimes.size()}, {"median", ms(it.median)}, {"min", ms(it.min)}, {"max", ms(it.max)}};
+    std::cout << j.dump(2) << "\n";
+    return;
+  }
+  std::cout << fmt::format("model: {}   cflags: {}\n", printable(o.compile.model.model, 200), hb.cflags);
+  auto us = [](double ns) { return ns / 1e3; };
+  std::cout << fmt::format("generated C   median {:.1f} us  (min {:.1f}, p10 {:.1f}, p90 {:.1f}, max {:.1f}; {} runs after {} warm-up)\n",
+                           us(gen.median), us(gen.min), us(gen.p10), us(gen.p90), us(gen.max), times.size(), o.warmup);
+  if (!itimes.empty())
+    std::cout << fmt::format("interpreter   median {:.1f} us  (min {:.1f}, max {:.1f}; {} runs)\n", us(it.median),
+                             us(it.min), us(it.max), itimes.size());
+}
+
+}  // namespace
+
+void registerBench(CLI::App& app) {
+  auto o = std::make_shared<BenchOptions>();
+  CLI::App* cmd = app.add_subcommand("bench", "measure host latency of the generated C and of the interpreter");
+  addCompileOptions(cmd, o->compile);
+  cmd->add_option("--runs", o->runs, "timed runs of the generated code")->capture_default_str();
+  cmd->add_option("--warmup", o->warmup, "untimed runs first")->capture_default_str();
+  cmd->add_option("--interp-runs", o->interpRuns, "timed runs of the interpreter (0 = skip)")->capture_default_str();
+  cmd->add_option("--cflags", o->cflags, "C compiler flags (default: $CFLAGS or -O3 -march=native)");
+  cmd->add_flag("--json", o->json, "print JSON");
+  cmd->callback([o] { bench(*o); });
+}
+
+}  // namespace tinyc::cli

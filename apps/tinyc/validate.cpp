@@ -1,0 +1,153 @@
+// tinyc validate: convert, build the generated C on the host, run it, and compare it with the
+// reference interpreter (and with reference outputs when given).
+#include <fmt/format.h>
+
+#include <cmath>
+#include <filesystem>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <unistd.h>
+
+#include "backends/c/host.h"
+#include "compile.h"
+#include "inputs.h"
+#include "interp/compare.h"
+#include "interp/interpreter.h"
+#include "support/error.h"
+
+namespace tinyc::cli {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct ValidateOptions {
+  CompileOptions compile;
+  std::vector<std::string> inputs;
+  std::string testData;
+  int random = 0;
+  uint64_t seed = 0;
+  double rtol = 1e-4, atol = 1e-5;
+  bool json = false, keep = false;
+};
+
+// Top-1 agreement is reported for outputs that look like class scores ([N] or [1, N], N > 1).
+bool isClassifier(const Tensor& t) {
+  const Shape& s = t.shape();
+  return isFloat(t.dtype()) && ((s.size() == 1 && s[0] > 1) || (s.size() == 2 && s[0] == 1 && s[1] > 1));
+}
+int64_t argmax(const Tensor& t) {
+  int64_t best = 0;
+  for (int64_t i = 1; i < t.numel(); ++i)
+    if (t.getF(i) > t.getF(best)) best = i;
+  return best;
+}
+
+nlohmann::ordered_json metrics(const Tensor& got, const Tensor& ref, const Tolerance& tol, bool* ok) {
+  Comparison c = compareTensors(got, ref, tol);
+  *ok = *ok && c.ok;
+  nlohmann::ordered_json j;
+  j["ok"] = c.ok;
+  j["max_abs_err"] = c.maxAbsErr;
+  j["max_rel_err"] = c.maxRelErr;
+  j["cosine"] = c.cosine;
+  j["sqnr_db"] = std::isinf(c.sqnrDb) ? nlohmann::ordered_json("inf") : nlohmann::ordered_json(c.sqnrDb);
+  if (got.shape() == ref.shape() && isClassifier(ref)) j["top1_agree"] = argmax(got) == argmax(ref);
+  if (!c.ok) j["why"] = c.why;
+  return j;
+}
+
+int validate(const ValidateOptions& o) {
+  int sources = (!o.inputs.empty()) + (!o.testData.empty()) + (o.random > 0);
+  if (sources > 1) usageError("give only one of -i, --test-data and --random");
+  Compiled c = compileModel(o.compile);
+  const Graph& g = *c.graph;
+  std::vector<InputSet> sets;
+  if (!o.inputs.empty())
+    sets.push_back(inputsFromFiles(g, o.inputs));
+  else if (!o.testData.empty())
+    sets = inputsFromTestData(g, o.testData);
+  else
+    sets = randomInputs(g, o.random > 0 ? o.random : 1, o.seed);
+
+  char tmpl[] = "/tmp/tinyc-validate-XXXXXX";
+  if (!mkdtemp(tmpl)) modelError("cannot create a temporary folder");
+  fs::path work(tmpl);
+  c::HostBuildOptions hb;
+  nlohmann::ordered_json report;
+  bool ok = true;
+  try {
+    std::string exe = c::buildHost((work / "build").string(), c.name, c.result.files, hb);
+    Tolerance tol{o.rtol, o.atol, true};
+    Interpreter interp(g);
+    nlohmann::ordered_json jsets = nlohmann::ordered_json::array();
+    for (size_t k = 0; k < sets.size(); ++k) {
+      const InputSet& s = sets[k];
+      auto want = interp.run(s.inputs);
+      auto got = c::runHost(exe, g, s.inputs, (work / fmt::format("run{}", k)).string());
+      nlohmann::ordered_json jo = nlohmann::ordered_json::array();
+      for (size_t j = 0; j < got.size(); ++j) {
+        nlohmann::ordered_json e;
+        e["output"] = g.outputs[j]->name;
+        e["vs_interpreter"] = metrics(got[j], want[j], tol, &ok);
+        if (j < s.references.size()) e["vs_reference"] = metrics(got[j], s.references[j], tol, &ok);
+        jo.push_back(e);
+      }
+      jsets.push_back({{"set", s.label}, {"outputs", jo}});
+    }
+    report["model"] = o.compile.model.model;
+    report["target"] = c.target->name;
+    report["tolerance"] = {{"rtol", o.rtol}, {"atol_times_max_abs_ref", o.atol}};
+    report["ok"] = ok;
+    report["sets"] = jsets;
+  } catch (...) {
+    if (!o.keep) fs::remove_all(work);
+    throw;
+  }
+  if (o.keep)
+    std::cerr << "tinyc: note: generated code and harness kept in " << work.string() << "\n";
+  else
+    fs::remove_all(work);
+
+  if (o.json) {
+    std::cout << report.dump(2) << "\n";
+  } else {
+    for (const auto& s : report["sets"])
+      for (const auto& e : s["outputs"]) {
+        auto line = [&](const char* what, const nlohmann::ordered_json& m) {
+          std::string sq = m["sqnr_db"].is_string() ? "inf" : fmt::format("{:.1f}", m["sqnr_db"].get<double>());
+          std::cout << fmt::format("{:<14} {:<24} {:<12} {:<4} max_abs {:.3g}  max_rel {:.3g}  cos {:.6f}  SQNR {} dB{}\n",
+                                   s["set"].get<std::string>(), printable(e["output"].get<std::string>(), 24), what,
+                                   m["ok"].get<bool>() ? "ok" : "FAIL", m["max_abs_err"].get<double>(),
+                                   m["max_rel_err"].get<double>(), m["cosine"].get<double>(), sq,
+                                   m.contains("top1_agree") ? (m["top1_agree"].get<bool>() ? "  top1 =" : "  top1 !=") : "");
+        };
+        line("vs interp", e["vs_interpreter"]);
+        if (e.contains("vs_reference")) line("vs ref", e["vs_reference"]);
+      }
+    std::cout << (ok ? "validate: ok\n" : "validate: FAILED (outside tolerance)\n");
+  }
+  return ok ? 0 : 1;
+}
+
+}  // namespace
+
+void registerValidate(CLI::App& app) {
+  auto o = std::make_shared<ValidateOptions>();
+  CLI::App* cmd = app.add_subcommand("validate", "build the generated C on the host, run it and compare with the interpreter");
+  addCompileOptions(cmd, o->compile);
+  cmd->add_option("-i,--input", o->inputs, "input tensor files (.pb/.npy) in graph-input order");
+  cmd->add_option("--test-data", o->testData, "folder with test_data_set_*/input_K.pb and output_K.pb");
+  cmd->add_option("--random", o->random, "number of seeded random input sets (default 1 when no inputs are given)");
+  cmd->add_option("--seed", o->seed, "seed of --random")->capture_default_str();
+  cmd->add_option("--rtol", o->rtol, "relative tolerance")->capture_default_str();
+  cmd->add_option("--atol", o->atol, "absolute tolerance, times max|reference| of each output")->capture_default_str();
+  cmd->add_flag("--json", o->json, "print the comparison as JSON");
+  cmd->add_flag("--keep", o->keep, "keep the generated code and harness (path printed on stderr)");
+  cmd->callback([o] {
+    int rc = validate(*o);
+    if (rc != 0) throw CLI::RuntimeError(rc);
+  });
+}
+
+}  // namespace tinyc::cli

@@ -1,0 +1,443 @@
+/* tinyc runtime: blocked float GEMM (packed panels, register-tile micro-kernel) for Conv, ConvTranspose, Gemm, MatMul. requires: common */
+
+/* C[M,N] (=|+=) alpha * A[M,K] * B[K,N] (+ bias[m]), computed GotoBLAS style: B is packed in
+   blocks of KC x NC into NR-column panels, A in blocks of MC x KC into MR-row panels, and a
+   micro-kernel keeps an MR x NR tile of C in local accumulators that the compiler vectorizes
+   and keeps in registers. B is read through a "source" that is either a strided matrix or the
+   im2col view of an image (so convolutions never materialize the im2col matrix).
+   Tile sizes follow the SIMD width the compiler targets; they can be overridden by defining
+   TINYC_GEMM_VL (floats per SIMD vector, <= 32) and TINYC_GEMM_MR (tile rows, <= 16). */
+#ifndef TINYC_GEMM_VL
+#if defined(__AVX512F__) && !defined(__clang__)
+#define TINYC_GEMM_VL 8
+#define TINYC_GEMM_MR 8
+#elif defined(__AVX__)
+#define TINYC_GEMM_VL 8
+#define TINYC_GEMM_MR 6
+#else
+#define TINYC_GEMM_VL 4
+#define TINYC_GEMM_MR 4
+#endif
+#endif
+/* Each row of the register tile is two vectors of VL floats. */
+#define TINYC_GEMM_NR (2 * TINYC_GEMM_VL)
+/* Block sizes (fixed: the generated code reserves scratch for them). */
+#define TINYC_GEMM_MC 120
+#define TINYC_GEMM_KC 256
+#define TINYC_GEMM_NC 512
+
+typedef char tinyc_gemm_tile_check[(TINYC_GEMM_MR >= 1 && TINYC_GEMM_MR <= 16 && TINYC_GEMM_VL >= 2 &&
+                                    TINYC_GEMM_VL <= 32) ? 1 : -1];
+
+#if defined(__FMA__) || defined(__ARM_FEATURE_FMA)
+#define TINYC_FMA(a, b, c) fmaf((a), (b), (c))
+#else
+#define TINYC_FMA(a, b, c) ((a) * (b) + (c))
+#endif
+
+#define TINYC_GMIN(a, b) ((a) < (b) ? (a) : (b))
+#define TINYC_GMAX(a, b) ((a) > (b) ? (a) : (b))
+
+/* Window geometry of a convolution (1D and 2D stored as 3D with unit leading dims). */
+typedef struct {
+  int32_t in[3], out[3], k[3], s[3], d[3], pb[3];
+} tinyc_win;
+
+/* geom: in[3] out[3] k[3] s[3] d[3] pb[3]. */
+TINYC_KERNEL void tinyc_win_read(tinyc_win *w, const int32_t *g) {
+  int32_t i;
+  for (i = 0; i < 3; ++i) {
+    w->in[i] = g[i];
+    w->out[i] = g[3 + i];
+    w->k[i] = g[6 + i];
+    w->s[i] = g[9 + i];
+    w->d[i] = g[12 + i];
+    w->pb[i] = g[15 + i];
+  }
+}
+
+TINYC_KERNEL int32_t tinyc_floordiv(int32_t a, int32_t b) {
+  int32_t q = a / b;
+  return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
+}
+
+/* Source of the B operand. */
+typedef struct {
+  const float *p;
+  int32_t rs, cs;      /* matrix: B(k, j) = p[k * rs + j * cs] */
+  const tinyc_win *w;  /* im2col (when non-null): B(k, j) = image p (channels of w->in planes) */
+} tinyc_bsrc;
+
+/* Row k of the im2col matrix, columns [j0, j0 + n), into row[0, n). */
+TINYC_KERNEL void tinyc_im2col_row(const tinyc_bsrc *src, int32_t k, int32_t j0, int32_t n, float *restrict row) {
+  const tinyc_win *w = src->w;
+  const int32_t ks = w->k[0] * w->k[1] * w->k[2];
+  const int32_t c = k / ks, r = k % ks;
+  const int32_t kd = r / (w->k[1] * w->k[2]), kh = (r / w->k[2]) % w->k[1], kw = r % w->k[2];
+  const int32_t oW = w->out[2], oHW = w->out[1] * w->out[2];
+  const int32_t off = kw * w->d[2] - w->pb[2], sw = w->s[2];
+  const float *plane = src->p + (size_t)c * (size_t)(w->in[0] * w->in[1] * w->in[2]);
+  /* output columns whose input column lies inside [0, in[2]) */
+  int32_t lo = -tinyc_floordiv(off, sw), hi = tinyc_floordiv(w->in[2] - 1 - off, sw) + 1;
+  int32_t j = j0, end = j0 + n;
+  lo = TINYC_GMAX(0, TINYC_GMIN(lo, oW));
+  hi = TINYC_GMAX(lo, TINYC_GMIN(hi, oW));
+  while (j < end) {
+    const int32_t od = j / oHW, oh = (j / oW) % w->out[1], ow0 = j % oW;
+    const int32_t ow1 = TINYC_GMIN(oW, ow0 + (end - j));
+    const int32_t id = od * w->s[0] - w->pb[0] + kd * w->d[0];
+    const int32_t ih = oh * w->s[1] - w->pb[1] + kh * w->d[1];
+    float *dst = row + (j - j0) - ow0;
+    int32_t ow;
+    if (id < 0 || id >= w->in[0] || ih < 0 || ih >= w->in[1]) {
+      for (ow = ow0; ow < ow1; ++ow) dst[ow] = 0.0f;
+    } else {
+      const float *s = plane + ((size_t)id * (size_t)w->in[1] + (size_t)ih) * (size_t)w->in[2] + off;
+      const int32_t a = TINYC_GMAX(ow0, TINYC_GMIN(lo, ow1)), b = TINYC_GMAX(a, TINYC_GMIN(hi, ow1));
+      for (ow = ow0; ow < a; ++ow) dst[ow] = 0.0f;
+      if (sw == 1) {
+        if (b > a) memcpy(dst + a, s + a, (size_t)(b - a) * sizeof(float));
+      } else {
+        for (ow = a; ow < b; ++ow) dst[ow] = s[ow * sw];
+      }
+      for (ow = b; ow < ow1; ++ow) dst[ow] = 0.0f;
+    }
+    j += ow1 - ow0;
+  }
+}
+
+/* Packs B[k0 .. k0+kc, j0 .. j0+nc) into NR-column panels (kc x NR each, zero-padded). `row`
+   is scratch for nc floats. */
+TINYC_KERNEL void tinyc_gemm_pack_b(const tinyc_bsrc *src, int32_t k0, int32_t kc, int32_t j0, int32_t nc,
+                                    float *restrict dst, float *restrict row) {
+  const int32_t NR = TINYC_GEMM_NR;
+  int32_t k, p, jj;
+  if (!src->w && src->rs == 1 && src->cs != 1) {
+    /* transposed matrix: each column of B is contiguous */
+    for (p = 0; p < nc; p += NR) {
+      const int32_t w = TINYC_GMIN(NR, nc - p);
+      float *d = dst + (size_t)p * (size_t)kc;
+      for (jj = 0; jj < w; ++jj) {
+        const float *s = src->p + (size_t)(j0 + p + jj) * (size_t)src->cs + k0;
+        for (k = 0; k < kc; ++k) d[k * NR + jj] = s[k];
+      }
+      for (; jj < NR; ++jj)
+        for (k = 0; k < kc; ++k) d[k * NR + jj] = 0.0f;
+    }
+    return;
+  }
+  for (k = 0; k < kc; ++k) {
+    const float *r;
+    if (src->w) {
+      tinyc_im2col_row(src, k0 + k, j0, nc, row);
+      r = row;
+    } else if (src->cs == 1) {
+      r = src->p + (size_t)(k0 + k) * (size_t)src->rs + j0;
+    } else {
+      const float *s = src->p + (size_t)(k0 + k) * (size_t)src->rs + (size_t)j0 * (size_t)src->cs;
+      for (jj = 0; jj < nc; ++jj) row[jj] = s[(size_t)jj * (size_t)src->cs];
+      r = row;
+    }
+    for (p = 0; p + NR <= nc; p += NR) {
+      float *restrict d = dst + (size_t)p * (size_t)kc + (size_t)k * NR;
+      for (jj = 0; jj < NR; ++jj) d[jj] = r[p + jj];
+    }
+    if (p < nc) {
+      float *restrict d = dst + (size_t)p * (size_t)kc + (size_t)k * NR;
+      for (jj = 0; jj < nc - p; ++jj) d[jj] = r[p + jj];
+      for (; jj < NR; ++jj) d[jj] = 0.0f;
+    }
+  }
+}
+
+/* Packs alpha * A[i0 .. i0+mc, k0 .. k0+kc) (A(i, k) = a[i * rs + k * cs]) into MR-row panels. */
+TINYC_KERNEL void tinyc_gemm_pack_a(const float *a, int32_t rs, int32_t cs, float alpha, int32_t i0, int32_t mc,
+                                    int32_t k0, int32_t kc, float *restrict dst) {
+  const int32_t MR = TINYC_GEMM_MR;
+  int32_t p, i, k;
+  for (p = 0; p < mc; p += MR) {
+    const int32_t h = TINYC_GMIN(MR, mc - p);
+    float *d = dst + (size_t)p * (size_t)kc;
+    for (i = 0; i < h; ++i) {
+      const float *s = a + (size_t)(i0 + p + i) * (size_t)rs + (size_t)k0 * (size_t)cs;
+      if (cs == 1) {
+        if (alpha == 1.0f)
+          for (k = 0; k < kc; ++k) d[k * MR + i] = s[k];
+        else
+          for (k = 0; k < kc; ++k) d[k * MR + i] = alpha * s[k];
+      } else {
+        for (k = 0; k < kc; ++k) d[k * MR + i] = alpha * s[(size_t)k * (size_t)cs];
+      }
+    }
+    for (; i < MR; ++i)
+      for (k = 0; k < kc; ++k) d[k * MR + i] = 0.0f;
+  }
+}
+
+/* The micro-kernel: an MR x NR tile of C from packed panels a (kc x MR) and b (kc x NR).
+   accum: C += tile, else C = tile + bias[i] (bias may be null). Only mr x nr are stored.
+   Every accumulator row is two arrays of exactly one SIMD vector, so that the compiler keeps
+   them in registers (an MR x NR array would live in memory at -O2). */
+#define TINYC_ROW_IF(n, X) TINYC_ROW_IF_##n(X)
+#if TINYC_GEMM_MR > 1
+#define TINYC_ROW_IF_1(X) X(1)
+#else
+#define TINYC_ROW_IF_1(X)
+#endif
+#if TINYC_GEMM_MR > 2
+#define TINYC_ROW_IF_2(X) X(2)
+#else
+#define TINYC_ROW_IF_2(X)
+#endif
+#if TINYC_GEMM_MR > 3
+#define TINYC_ROW_IF_3(X) X(3)
+#else
+#define TINYC_ROW_IF_3(X)
+#endif
+#if TINYC_GEMM_MR > 4
+#define TINYC_ROW_IF_4(X) X(4)
+#else
+#define TINYC_ROW_IF_4(X)
+#endif
+#if TINYC_GEMM_MR > 5
+#define TINYC_ROW_IF_5(X) X(5)
+#else
+#define TINYC_ROW_IF_5(X)
+#endif
+#if TINYC_GEMM_MR > 6
+#define TINYC_ROW_IF_6(X) X(6)
+#else
+#define TINYC_ROW_IF_6(X)
+#endif
+#if TINYC_GEMM_MR > 7
+#define TINYC_ROW_IF_7(X) X(7)
+#else
+#define TINYC_ROW_IF_7(X)
+#endif
+#if TINYC_GEMM_MR > 8
+#define TINYC_ROW_IF_8(X) X(8)
+#else
+#define TINYC_ROW_IF_8(X)
+#endif
+#if TINYC_GEMM_MR > 9
+#define TINYC_ROW_IF_9(X) X(9)
+#else
+#define TINYC_ROW_IF_9(X)
+#endif
+#if TINYC_GEMM_MR > 10
+#define TINYC_ROW_IF_10(X) X(10)
+#else
+#define TINYC_ROW_IF_10(X)
+#endif
+#if TINYC_GEMM_MR > 11
+#define TINYC_ROW_IF_11(X) X(11)
+#else
+#define TINYC_ROW_IF_11(X)
+#endif
+#if TINYC_GEMM_MR > 12
+#define TINYC_ROW_IF_12(X) X(12)
+#else
+#define TINYC_ROW_IF_12(X)
+#endif
+#if TINYC_GEMM_MR > 13
+#define TINYC_ROW_IF_13(X) X(13)
+#else
+#define TINYC_ROW_IF_13(X)
+#endif
+#if TINYC_GEMM_MR > 14
+#define TINYC_ROW_IF_14(X) X(14)
+#else
+#define TINYC_ROW_IF_14(X)
+#endif
+#if TINYC_GEMM_MR > 15
+#define TINYC_ROW_IF_15(X) X(15)
+#else
+#define TINYC_ROW_IF_15(X)
+#endif
+#define TINYC_ROWS(X)                                                                               \
+  X(0) TINYC_ROW_IF(1, X) TINYC_ROW_IF(2, X) TINYC_ROW_IF(3, X) TINYC_ROW_IF(4, X) TINYC_ROW_IF(5, X) \
+  TINYC_ROW_IF(6, X) TINYC_ROW_IF(7, X) TINYC_ROW_IF(8, X) TINYC_ROW_IF(9, X) TINYC_ROW_IF(10, X)    \
+  TINYC_ROW_IF(11, X) TINYC_ROW_IF(12, X) TINYC_ROW_IF(13, X) TINYC_ROW_IF(14, X) TINYC_ROW_IF(15, X)
+
+#define TINYC_MK_DECL(i) float c##i##a[TINYC_GEMM_VL], c##i##b[TINYC_GEMM_VL];
+#define TINYC_MK_ZERO(i)                                                                           \
+  for (j = 0; j < TINYC_GEMM_VL; ++j) {                                                            \
+    c##i##a[j] = 0.0f;                                                                             \
+    c##i##b[j] = 0.0f;                                                                             \
+  }
+#define TINYC_MK_FMA(i)                                                                            \
+  {                                                                                                \
+    const float av = ak[i];                                                                        \
+    for (j = 0; j < TINYC_GEMM_VL; ++j) {                                                          \
+      c##i##a[j] = TINYC_FMA(av, b0[j], c##i##a[j]);                                               \
+      c##i##b[j] = TINYC_FMA(av, b1[j], c##i##b[j]);                                               \
+    }                                                                                              \
+  }
+/* Full tile: straight to C. */
+#define TINYC_MK_STORE(i)                                                                          \
+  {                                                                                                \
+    float *restrict ci = c + (size_t)(i) * (size_t)ldc;                                            \
+    if (accum) {                                                                                   \
+      for (j = 0; j < TINYC_GEMM_VL; ++j) {                                                        \
+        ci[j] += c##i##a[j];                                                                       \
+        ci[TINYC_GEMM_VL + j] += c##i##b[j];                                                       \
+      }                                                                                            \
+    } else {                                                                                       \
+      const float bi = bias ? bias[i] : 0.0f;                                                      \
+      for (j = 0; j < TINYC_GEMM_VL; ++j) {                                                        \
+        ci[j] = c##i##a[j] + bi;                                                                   \
+        ci[TINYC_GEMM_VL + j] = c##i##b[j] + bi;                                                   \
+      }                                                                                            \
+    }                                                                                              \
+  }
+/* Partial tile: through a local buffer. */
+#define TINYC_MK_SPILL(i)                                                                          \
+  for (j = 0; j < TINYC_GEMM_VL; ++j) {                                                            \
+    t[i][j] = c##i##a[j];                                                                          \
+    t[i][TINYC_GEMM_VL + j] = c##i##b[j];                                                          \
+  }
+
+TINYC_KERNEL void tinyc_gemm_micro(int32_t kc, const float *restrict a, const float *restrict b, float *restrict c,
+                                   int32_t ldc, int32_t mr, int32_t nr, int32_t accum, const float *bias) {
+  int32_t j, k;
+  TINYC_ROWS(TINYC_MK_DECL)
+  TINYC_ROWS(TINYC_MK_ZERO)
+  for (k = 0; k < kc; ++k) {
+    const float *restrict ak = a + (size_t)k * TINYC_GEMM_MR;
+    const float *restrict b0 = b + (size_t)k * TINYC_GEMM_NR;
+    const float *restrict b1 = b0 + TINYC_GEMM_VL;
+    TINYC_ROWS(TINYC_MK_FMA)
+  }
+  if (mr == TINYC_GEMM_MR && nr == TINYC_GEMM_NR) {
+    TINYC_ROWS(TINYC_MK_STORE)
+  } else {
+    float t[TINYC_GEMM_MR][TINYC_GEMM_NR];
+    int32_t i;
+    TINYC_ROWS(TINYC_MK_SPILL)
+    for (i = 0; i < mr; ++i) {
+      float *restrict ci = c + (size_t)i * (size_t)ldc;
+      if (accum) {
+        for (j = 0; j < nr; ++j) ci[j] += t[i][j];
+      } else {
+        const float bi = bias ? bias[i] : 0.0f;
+        for (j = 0; j < nr; ++j) ci[j] = t[i][j] + bi;
+      }
+    }
+  }
+}
+
+/* Scratch bytes tinyc_sgemm needs for M x N x K (the emitter computes the same bound). */
+#define TINYC_GEMM_SCRATCH_FLOATS(M, N, K)                                                   \
+  ((TINYC_GMIN((M), TINYC_GEMM_MC) + 16) * TINYC_GMIN((K), TINYC_GEMM_KC) +                   \
+   (TINYC_GMIN((N), TINYC_GEMM_NC) + 64) * (TINYC_GMIN((K), TINYC_GEMM_KC) + 1))
+
+/* Row-vector times matrix (M = 1): y[j] (=|+=) alpha * sum_k a[k * csa] B(k, j) (+ bias), B a
+   matrix with contiguous rows (cs == 1) or contiguous columns (rs == 1). Loops have fixed-size
+   inner blocks so that they vectorize at -O2 too. */
+#define TINYC_GEMV_ACC(t) float g##t[TINYC_GEMM_VL];
+TINYC_KERNEL void tinyc_gemv_f32(int32_t N, int32_t K, const float *a, int32_t csa, float alpha, const tinyc_bsrc *b,
+                                 float *restrict y, float bias, int32_t accum) {
+  int32_t j, k, t;
+  if (b->cs == 1) {
+    /* blocks of 4 vectors of columns: y[j0 ..] += a[k] * B[k][j0 ..] over every row k */
+    const int32_t JB = 4 * TINYC_GEMM_VL;
+    for (j = 0; j < N; j += JB) {
+      TINYC_GEMV_ACC(0) TINYC_GEMV_ACC(1) TINYC_GEMV_ACC(2) TINYC_GEMV_ACC(3)
+      float tail[4 * TINYC_GEMM_VL];
+      const int32_t w = TINYC_GMIN(JB, N - j);
+      for (t = 0; t < TINYC_GEMM_VL; ++t) {
+        g0[t] = 0.0f;
+        g1[t] = 0.0f;
+        g2[t] = 0.0f;
+        g3[t] = 0.0f;
+      }
+      if (w == JB) {
+        for (k = 0; k < K; ++k) {
+          const float av = a[(size_t)k * (size_t)csa];
+          const float *restrict r = b->p + (size_t)k * (size_t)b->rs + j;
+          for (t = 0; t < TINYC_GEMM_VL; ++t) {
+            g0[t] = TINYC_FMA(av, r[t], g0[t]);
+            g1[t] = TINYC_FMA(av, r[TINYC_GEMM_VL + t], g1[t]);
+            g2[t] = TINYC_FMA(av, r[2 * TINYC_GEMM_VL + t], g2[t]);
+            g3[t] = TINYC_FMA(av, r[3 * TINYC_GEMM_VL + t], g3[t]);
+          }
+        }
+      } else {
+        for (k = 0; k < K; ++k) {
+          const float av = a[(size_t)k * (size_t)csa];
+          const float *restrict r = b->p + (size_t)k * (size_t)b->rs + j;
+          for (t = 0; t < w; ++t) tail[t] = r[t];
+          for (; t < JB; ++t) tail[t] = 0.0f;
+          for (t = 0; t < TINYC_GEMM_VL; ++t) {
+            g0[t] = TINYC_FMA(av, tail[t], g0[t]);
+            g1[t] = TINYC_FMA(av, tail[TINYC_GEMM_VL + t], g1[t]);
+            g2[t] = TINYC_FMA(av, tail[2 * TINYC_GEMM_VL + t], g2[t]);
+            g3[t] = TINYC_FMA(av, tail[3 * TINYC_GEMM_VL + t], g3[t]);
+          }
+        }
+      }
+      for (t = 0; t < TINYC_GEMM_VL; ++t) {
+        tail[t] = g0[t];
+        tail[TINYC_GEMM_VL + t] = g1[t];
+        tail[2 * TINYC_GEMM_VL + t] = g2[t];
+        tail[3 * TINYC_GEMM_VL + t] = g3[t];
+      }
+      for (t = 0; t < w; ++t) y[j + t] = accum ? y[j + t] + alpha * tail[t] : alpha * tail[t] + bias;
+    }
+    return;
+  }
+  /* columns of B contiguous (rs == 1): dot products with 16 partial sums */
+  for (j = 0; j < N; ++j) {
+    const float *restrict col = b->p + (size_t)j * (size_t)b->cs;
+    float part[16], s = 0.0f;
+    for (t = 0; t < 16; ++t) part[t] = 0.0f;
+    k = 0;
+    if (csa == 1) {
+      for (; k + 16 <= K; k += 16)
+        for (t = 0; t < 16; ++t) part[t] = TINYC_FMA(a[k + t], col[k + t], part[t]);
+    }
+    for (; k < K; ++k) s = TINYC_FMA(a[(size_t)k * (size_t)csa], col[k], s);
+    for (t = 0; t < 16; ++t) s += part[t];
+    s *= alpha;
+    y[j] = accum ? y[j] + s : s + bias;
+  }
+}
+
+/* C[M,N] (ldc) = alpha * A * B + bias[i], or C += alpha * A * B when accum. A(i, k) = a[i * rsa + k * csa]. */
+TINYC_KERNEL void tinyc_sgemm(int32_t M, int32_t N, int32_t K, const float *a, int32_t rsa, int32_t csa, float alpha,
+                              const tinyc_bsrc *b, float *c, int32_t ldc, const float *bias, int32_t accum,
+                              unsigned char *scratch) {
+  float *bp = (float *)(void *)scratch;
+  float *ap, *row;
+  int32_t jc, pc, ic, jr, ir, i, j;
+  if (M <= 0 || N <= 0) return;
+  if (K <= 0) {
+    if (!accum)
+      for (i = 0; i < M; ++i)
+        for (j = 0; j < N; ++j) c[(size_t)i * (size_t)ldc + j] = bias ? bias[i] : 0.0f;
+    return;
+  }
+  if (M == 1 && !b->w && (b->cs == 1 || b->rs == 1)) {
+    tinyc_gemv_f32(N, K, a, csa, alpha, b, c, bias ? bias[0] : 0.0f, accum);
+    return;
+  }
+  ap = bp + (size_t)(TINYC_GMIN(N, TINYC_GEMM_NC) + 64) * (size_t)TINYC_GMIN(K, TINYC_GEMM_KC);
+  row = ap + (size_t)(TINYC_GMIN(M, TINYC_GEMM_MC) + 16) * (size_t)TINYC_GMIN(K, TINYC_GEMM_KC);
+  for (jc = 0; jc < N; jc += TINYC_GEMM_NC) {
+    const int32_t nc = TINYC_GMIN(TINYC_GEMM_NC, N - jc);
+    for (pc = 0; pc < K; pc += TINYC_GEMM_KC) {
+      const int32_t kc = TINYC_GMIN(TINYC_GEMM_KC, K - pc);
+      const int32_t acc = accum || pc > 0;
+      tinyc_gemm_pack_b(b, pc, kc, jc, nc, bp, row);
+      for (ic = 0; ic < M; ic += TINYC_GEMM_MC) {
+        const int32_t mc = TINYC_GMIN(TINYC_GEMM_MC, M - ic);
+        tinyc_gemm_pack_a(a, rsa, csa, alpha, ic, mc, pc, kc, ap);
+        for (jr = 0; jr < nc; jr += TINYC_GEMM_NR)
+          for (ir = 0; ir < mc; ir += TINYC_GEMM_MR)
+            tinyc_gemm_micro(kc, ap + (size_t)ir * (size_t)kc, bp + (size_t)jr * (size_t)kc,
+                             c + (size_t)(ic + ir) * (size_t)ldc + jc + jr, ldc, TINYC_GMIN(TINYC_GEMM_MR, mc - ir),
+                             TINYC_GMIN(TINYC_GEMM_NR, nc - jr), acc, bias ? bias + ic + ir : NULL);
+      }
+    }
+  }
+}

@@ -1,0 +1,95 @@
+/* tinyc runtime: Gemm and MatMul (float through the blocked GEMM, other types by plain loops). requires: common gemm */
+
+/* Gemm: Y[M,N] = alpha * A' * B' + beta * C, C (may be null) broadcast with strides crs/ccs.
+   p: M, N, K, transA, transB, crs, ccs. */
+TINYC_KERNEL void tinyc_gemm_f32(const float *a, const float *b, const float *c, float *y, const int32_t *p,
+                                 float alpha, float beta, unsigned char *scratch) {
+  const int32_t M = p[0], N = p[1], K = p[2], ta = p[3], tb = p[4], crs = p[5], ccs = p[6];
+  tinyc_bsrc src;
+  int32_t i, j, accum = 0;
+  src.p = b;
+  src.w = NULL;
+  src.rs = tb ? 1 : N;
+  src.cs = tb ? K : 1;
+  if (c) {
+    for (i = 0; i < M; ++i) {
+      float *restrict yr = y + (size_t)i * (size_t)N;
+      const float *cr = c + (size_t)i * (size_t)crs;
+      if (ccs == 0) {
+        const float v = beta * cr[0];
+        for (j = 0; j < N; ++j) yr[j] = v;
+      } else {
+        for (j = 0; j < N; ++j) yr[j] = beta * cr[j];
+      }
+    }
+    accum = 1;
+  }
+  tinyc_sgemm(M, N, K, a, ta ? 1 : K, ta ? M : 1, alpha, &src, y, N, NULL, accum, scratch);
+}
+
+/* MatMul: `batch` products of [m,k] x [k,n]; offa/offb give each product's first element in a
+   and b (null: contiguous). */
+TINYC_KERNEL void tinyc_matmul_f32(const float *a, const float *b, float *y, int32_t batch, int32_t m, int32_t k,
+                                   int32_t n, const int32_t *offa, const int32_t *offb, unsigned char *scratch) {
+  int32_t i;
+  for (i = 0; i < batch; ++i) {
+    tinyc_bsrc src;
+    const float *pa = a + (offa ? (size_t)offa[i] : (size_t)i * (size_t)m * (size_t)k);
+    src.p = b + (offb ? (size_t)offb[i] : (size_t)i * (size_t)k * (size_t)n);
+    src.rs = n;
+    src.cs = 1;
+    src.w = NULL;
+    tinyc_sgemm(m, n, k, pa, k, 1, 1.0f, &src, y + (size_t)i * (size_t)m * (size_t)n, n, NULL, 0, scratch);
+  }
+}
+
+/* Other types: plain loops (integers wrap, computed in the unsigned type UT). */
+#define TINYC_MATMUL_PLAIN(SUF, T, UT)                                                                          \
+  TINYC_KERNEL void tinyc_matmul_##SUF(const T *a, const T *b, T *y, int32_t batch, int32_t m, int32_t k,        \
+                                       int32_t n, const int32_t *offa, const int32_t *offb) {                   \
+    int32_t bi, i, j, kk;                                                                                       \
+    for (bi = 0; bi < batch; ++bi) {                                                                            \
+      const T *pa = a + (offa ? (size_t)offa[bi] : (size_t)bi * (size_t)m * (size_t)k);                         \
+      const T *pb = b + (offb ? (size_t)offb[bi] : (size_t)bi * (size_t)k * (size_t)n);                         \
+      T *py = y + (size_t)bi * (size_t)m * (size_t)n;                                                           \
+      for (i = 0; i < m; ++i) {                                                                                 \
+        T *yr = py + (size_t)i * (size_t)n;                                                                     \
+        for (j = 0; j < n; ++j) yr[j] = (T)0;                                                                   \
+        for (kk = 0; kk < k; ++kk) {                                                                            \
+          const UT av = (UT)pa[(size_t)i * (size_t)k + kk];                                                     \
+          const T *br = pb + (size_t)kk * (size_t)n;                                                            \
+          for (j = 0; j < n; ++j) yr[j] = (T)((UT)yr[j] + av * (UT)br[j]);                                      \
+        }                                                                                                       \
+      }                                                                                                         \
+    }                                                                                                           \
+  }
+TINYC_MATMUL_PLAIN(f64, double, double)
+TINYC_MATMUL_PLAIN(i32, int32_t, uint32_t)
+TINYC_MATMUL_PLAIN(u32, uint32_t, uint32_t)
+TINYC_MATMUL_PLAIN(i64, int64_t, uint64_t)
+TINYC_MATMUL_PLAIN(u64, uint64_t, uint64_t)
+
+/* Gemm of other types (alpha and beta already converted to T). p as tinyc_gemm_f32. */
+#define TINYC_GEMM_PLAIN(SUF, T, UT)                                                                            \
+  TINYC_KERNEL void tinyc_gemm_##SUF(const T *a, const T *b, const T *c, T *y, const int32_t *p, T alpha,        \
+                                     T beta) {                                                                  \
+    const int32_t M = p[0], N = p[1], K = p[2], ta = p[3], tb = p[4], crs = p[5], ccs = p[6];                   \
+    int32_t i, j, kk;                                                                                           \
+    for (i = 0; i < M; ++i)                                                                                     \
+      for (j = 0; j < N; ++j) {                                                                                 \
+        UT s = (UT)0;                                                                                           \
+        for (kk = 0; kk < K; ++kk) {                                                                            \
+          const UT av = (UT)(ta ? a[(size_t)kk * (size_t)M + i] : a[(size_t)i * (size_t)K + kk]);               \
+          const UT bv = (UT)(tb ? b[(size_t)j * (size_t)K + kk] : b[(size_t)kk * (size_t)N + j]);               \
+          s += av * bv;                                                                                         \
+        }                                                                                                       \
+        if (alpha != (T)1) s *= (UT)alpha;                                                                      \
+        if (c) s += (UT)beta * (UT)c[(size_t)i * (size_t)crs + (size_t)j * (size_t)ccs];                        \
+        y[(size_t)i * (size_t)N + j] = (T)s;                                                                    \
+      }                                                                                                         \
+  }
+TINYC_GEMM_PLAIN(f64, double, double)
+TINYC_GEMM_PLAIN(i32, int32_t, uint32_t)
+TINYC_GEMM_PLAIN(u32, uint32_t, uint32_t)
+TINYC_GEMM_PLAIN(i64, int64_t, uint64_t)
+TINYC_GEMM_PLAIN(u64, uint64_t, uint64_t)

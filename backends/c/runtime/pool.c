@@ -1,0 +1,194 @@
+/* tinyc runtime: MaxPool, AveragePool, GlobalAveragePool, GlobalMaxPool. requires: common */
+
+/* p: planes (N*C), then the window in[3] out[3] k[3] s[3] d[3] pb[3] pe[3] (1D/2D as 3D).
+   Tap t of a window along a dim reads input start + t*d, start = o*s - pb; taps [lo, hi) are
+   inside the input. */
+typedef struct {
+  int32_t in[3], out[3], k[3], s[3], d[3], pb[3], pe[3];
+} tinyc_pwin;
+
+TINYC_KERNEL void tinyc_pwin_read(tinyc_pwin *w, const int32_t *g) {
+  int32_t i;
+  for (i = 0; i < 3; ++i) {
+    w->in[i] = g[i];
+    w->out[i] = g[3 + i];
+    w->k[i] = g[6 + i];
+    w->s[i] = g[9 + i];
+    w->d[i] = g[12 + i];
+    w->pb[i] = g[15 + i];
+    w->pe[i] = g[18 + i];
+  }
+}
+
+TINYC_KERNEL int32_t tinyc_pool_floordiv(int32_t a, int32_t b) {
+  int32_t q = a / b;
+  return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
+}
+
+/* Taps [*lo, *hi) of output position o along dim i; returns the window start. */
+TINYC_KERNEL int32_t tinyc_pool_taps(const tinyc_pwin *w, int32_t i, int32_t o, int32_t *lo, int32_t *hi) {
+  const int32_t start = o * w->s[i] - w->pb[i];
+  int32_t l = -tinyc_pool_floordiv(start, w->d[i]), h;
+  if (l < 0) l = 0;
+  h = tinyc_pool_floordiv(w->in[i] - 1 - start, w->d[i]) + 1;
+  if (h > w->k[i]) h = w->k[i];
+  if (h < l) h = l;
+  *lo = l;
+  *hi = h;
+  return start;
+}
+
+/* Number of taps start + t*d (t < k) inside [a, b). */
+TINYC_KERNEL int32_t tinyc_pool_inside(int32_t start, int32_t k, int32_t d, int32_t a, int32_t b) {
+  int32_t first = -tinyc_pool_floordiv(start - a, d), last = tinyc_pool_floordiv(b - 1 - start, d);
+  if (first < 0) first = 0;
+  if (last > k - 1) last = k - 1;
+  return last >= first ? last - first + 1 : 0;
+}
+
+/* MaxPool: the maximum of the taps inside the input (NaN taps are skipped, as the reference
+   interpreter; a window with no tap gives LOWEST). */
+#define TINYC_MAXPOOL(SUF, T, LOWEST)                                                                   \
+  TINYC_KERNEL void tinyc_maxpool_##SUF(const T *x, T *y, const int32_t *p) {                           \
+    tinyc_pwin w;                                                                                       \
+    int32_t planes = p[0], pl, od, oh, ow, kd, kh, kw, l0, h0, l1, h1, l2, h2, s0, s1, s2, is, os;      \
+    tinyc_pwin_read(&w, p + 1);                                                                         \
+    is = w.in[0] * w.in[1] * w.in[2];                                                                   \
+    os = w.out[0] * w.out[1] * w.out[2];                                                                \
+    for (pl = 0; pl < planes; ++pl) {                                                                   \
+      const T *xp = x + (size_t)pl * (size_t)is;                                                        \
+      T *yp = y + (size_t)pl * (size_t)os;                                                              \
+      for (od = 0; od < w.out[0]; ++od) {                                                               \
+        s0 = tinyc_pool_taps(&w, 0, od, &l0, &h0);                                                      \
+        for (oh = 0; oh < w.out[1]; ++oh) {                                                             \
+          s1 = tinyc_pool_taps(&w, 1, oh, &l1, &h1);                                                    \
+          for (ow = 0; ow < w.out[2]; ++ow) {                                                           \
+            T best = LOWEST;                                                                            \
+            s2 = tinyc_pool_taps(&w, 2, ow, &l2, &h2);                                                  \
+            for (kd = l0; kd < h0; ++kd)                                                                \
+              for (kh = l1; kh < h1; ++kh) {                                                            \
+                const T *row = xp + ((size_t)(s0 + kd * w.d[0]) * (size_t)w.in[1] +                     \
+                                     (size_t)(s1 + kh * w.d[1])) * (size_t)w.in[2] + s2;                \
+                for (kw = l2; kw < h2; ++kw) {                                                          \
+                  const T v = row[kw * w.d[2]];                                                         \
+                  best = v > best ? v : best;                                                           \
+                }                                                                                       \
+              }                                                                                         \
+            *yp++ = best;                                                                               \
+          }                                                                                             \
+        }                                                                                               \
+      }                                                                                                 \
+    }                                                                                                   \
+  }                                                                                                     \
+  /* With Indices: flat index (over N, C, spatial) of the first maximum; col_major: storage_order 1. */ \
+  TINYC_KERNEL void tinyc_maxpool_idx_##SUF(const T *x, T *y, int64_t *ind, const int32_t *p, int32_t col_major) { \
+    tinyc_pwin w;                                                                                       \
+    int32_t planes = p[0], pl, od, oh, ow, kd, kh, kw, l0, h0, l1, h1, l2, h2, s0, s1, s2, is, os;      \
+    tinyc_pwin_read(&w, p + 1);                                                                         \
+    is = w.in[0] * w.in[1] * w.in[2];                                                                   \
+    os = w.out[0] * w.out[1] * w.out[2];                                                                \
+    for (pl = 0; pl < planes; ++pl) {                                                                   \
+      const T *xp = x + (size_t)pl * (size_t)is;                                                        \
+      for (od = 0; od < w.out[0]; ++od) {                                                               \
+        s0 = tinyc_pool_taps(&w, 0, od, &l0, &h0);                                                      \
+        for (oh = 0; oh < w.out[1]; ++oh) {                                                             \
+          s1 = tinyc_pool_taps(&w, 1, oh, &l1, &h1);                                                    \
+          for (ow = 0; ow < w.out[2]; ++ow) {                                                           \
+            T best = LOWEST;                                                                            \
+            int64_t arg = -1, sp;                                                                       \
+            const size_t o = (size_t)pl * (size_t)os + ((size_t)od * (size_t)w.out[1] + (size_t)oh) *  \
+                             (size_t)w.out[2] + (size_t)ow;                                             \
+            s2 = tinyc_pool_taps(&w, 2, ow, &l2, &h2);                                                  \
+            for (kd = l0; kd < h0; ++kd)                                                                \
+              for (kh = l1; kh < h1; ++kh) {                                                            \
+                const int64_t roff = ((int64_t)(s0 + kd * w.d[0]) * w.in[1] + (s1 + kh * w.d[1])) *     \
+                                     w.in[2];                                                           \
+                for (kw = l2; kw < h2; ++kw) {                                                          \
+                  const int64_t iw = s2 + kw * w.d[2];                                                  \
+                  const T v = xp[roff + iw];                                                            \
+                  if (arg < 0 || v > best) {                                                            \
+                    best = v;                                                                           \
+                    arg = roff + iw;                                                                    \
+                  }                                                                                     \
+                }                                                                                       \
+              }                                                                                         \
+            y[o] = best;                                                                                \
+            sp = arg;                                                                                   \
+            if (col_major && arg >= 0) {                                                                \
+              const int64_t bw = arg % w.in[2], bh = (arg / w.in[2]) % w.in[1],                         \
+                            bd = arg / ((int64_t)w.in[2] * w.in[1]);                                    \
+              sp = bd + bh * w.in[0] + bw * (int64_t)w.in[0] * w.in[1];                                 \
+            }                                                                                           \
+            ind[o] = arg < 0 ? -1 : (int64_t)pl * is + sp;                                              \
+          }                                                                                             \
+        }                                                                                               \
+      }                                                                                                 \
+    }                                                                                                   \
+  }
+TINYC_MAXPOOL(f32, float, (-3.40282347e+38f))
+TINYC_MAXPOOL(f64, double, (-1.7976931348623157e+308))
+TINYC_MAXPOOL(i8, int8_t, (-128))
+TINYC_MAXPOOL(u8, uint8_t, 0)
+
+/* AveragePool: sum of the taps inside the input over their count, or over the taps inside the
+   padded input with count_include_pad (include_pad). */
+#define TINYC_AVGPOOL(SUF, T)                                                                           \
+  TINYC_KERNEL void tinyc_avgpool_##SUF(const T *x, T *y, const int32_t *p, int32_t include_pad) {      \
+    tinyc_pwin w;                                                                                       \
+    int32_t planes = p[0], pl, od, oh, ow, kd, kh, kw, l0, h0, l1, h1, l2, h2, s0, s1, s2, is, os;      \
+    int32_t c0, c1, c2;                                                                                 \
+    tinyc_pwin_read(&w, p + 1);                                                                         \
+    is = w.in[0] * w.in[1] * w.in[2];                                                                   \
+    os = w.out[0] * w.out[1] * w.out[2];                                                                \
+    for (pl = 0; pl < planes; ++pl) {                                                                   \
+      const T *xp = x + (size_t)pl * (size_t)is;                                                        \
+      T *yp = y + (size_t)pl * (size_t)os;                                                              \
+      for (od = 0; od < w.out[0]; ++od) {                                                               \
+        s0 = tinyc_pool_taps(&w, 0, od, &l0, &h0);                                                      \
+        c0 = include_pad ? tinyc_pool_inside(s0, w.k[0], w.d[0], -w.pb[0], w.in[0] + w.pe[0]) : h0 - l0; \
+        for (oh = 0; oh < w.out[1]; ++oh) {                                                             \
+          s1 = tinyc_pool_taps(&w, 1, oh, &l1, &h1);                                                    \
+          c1 = include_pad ? tinyc_pool_inside(s1, w.k[1], w.d[1], -w.pb[1], w.in[1] + w.pe[1]) : h1 - l1; \
+          for (ow = 0; ow < w.out[2]; ++ow) {                                                           \
+            T sum = (T)0;                                                                               \
+            int64_t count;                                                                              \
+            s2 = tinyc_pool_taps(&w, 2, ow, &l2, &h2);                                                  \
+            c2 = include_pad ? tinyc_pool_inside(s2, w.k[2], w.d[2], -w.pb[2], w.in[2] + w.pe[2]) : h2 - l2; \
+            for (kd = l0; kd < h0; ++kd)                                                                \
+              for (kh = l1; kh < h1; ++kh) {                                                            \
+                const T *row = xp + ((size_t)(s0 + kd * w.d[0]) * (size_t)w.in[1] +                     \
+                                     (size_t)(s1 + kh * w.d[1])) * (size_t)w.in[2] + s2;                \
+                for (kw = l2; kw < h2; ++kw) sum += row[kw * w.d[2]];                                   \
+              }                                                                                         \
+            count = (int64_t)c0 * c1 * c2;                                                              \
+            *yp++ = count > 0 ? sum / (T)count : (T)0;                                                  \
+          }                                                                                             \
+        }                                                                                               \
+      }                                                                                                 \
+    }                                                                                                   \
+  }
+TINYC_AVGPOOL(f32, float)
+TINYC_AVGPOOL(f64, double)
+
+/* Global pools over `inner` elements per plane: mean (summed in double) and max (NaN wins). */
+#define TINYC_GLOBALPOOL(SUF, T)                                                                        \
+  TINYC_KERNEL void tinyc_globalavgpool_##SUF(const T *x, T *y, int32_t planes, int32_t inner) {        \
+    int32_t pl, i;                                                                                      \
+    for (pl = 0; pl < planes; ++pl) {                                                                   \
+      const T *xp = x + (size_t)pl * (size_t)inner;                                                     \
+      double sum = 0.0;                                                                                 \
+      for (i = 0; i < inner; ++i) sum += (double)xp[i];                                                 \
+      y[pl] = inner ? (T)(sum / (double)inner) : (T)0;                                                  \
+    }                                                                                                   \
+  }                                                                                                     \
+  TINYC_KERNEL void tinyc_globalmaxpool_##SUF(const T *x, T *y, int32_t planes, int32_t inner) {        \
+    int32_t pl, i;                                                                                      \
+    for (pl = 0; pl < planes; ++pl) {                                                                   \
+      const T *xp = x + (size_t)pl * (size_t)inner;                                                     \
+      T best = xp[0];                                                                                   \
+      for (i = 1; i < inner; ++i) best = (xp[i] > best || xp[i] != xp[i]) ? xp[i] : best;              \
+      y[pl] = best;                                                                                     \
+    }                                                                                                   \
+  }
+TINYC_GLOBALPOOL(f32, float)
+TINYC_GLOBALPOOL(f64, double)

@@ -1,0 +1,119 @@
+/* tinyc runtime: data movement (Transpose Slice Pad Concat Split Gather, Resize nearest, fills). requires: common */
+
+/* Largest rank the copy kernels iterate over (the emitter checks it). */
+#define TINYC_SHAPE_MAX_RANK 16
+
+/* Copies `rows` rows of `bytes` bytes; source rows start every `ss` bytes, destination rows
+   every `ds` bytes (Concat and Split). */
+TINYC_KERNEL void tinyc_copy_rows(void *dst, int32_t ds, const void *src, int32_t ss, int32_t rows, int32_t bytes) {
+  unsigned char *d = (unsigned char *)dst;
+  const unsigned char *s = (const unsigned char *)src;
+  int32_t i;
+  for (i = 0; i < rows; ++i) memcpy(d + (size_t)i * (size_t)ds, s + (size_t)i * (size_t)ss, (size_t)bytes);
+}
+
+/* Repeats one element of `esize` bytes n times (ConstantOfShape). */
+TINYC_KERNEL void tinyc_fill(void *dst, const void *value, int32_t esize, int32_t n) {
+  unsigned char *d = (unsigned char *)dst;
+  int32_t i;
+  for (i = 0; i < n; ++i) memcpy(d + (size_t)i * (size_t)esize, value, (size_t)esize);
+}
+
+/* dst (contiguous, shape shp, rank r >= 1) = src[sum_k i_k * st[k]] with strides in elements,
+   possibly negative (Transpose, Slice). N is the element size in bytes. */
+#define TINYC_STRIDED_COPY(N)                                                                        \
+  TINYC_KERNEL void tinyc_strided_copy##N(const void *src, void *dst, int32_t r, const int32_t *shp,   \
+                                          const int32_t *st) {                                         \
+    const unsigned char *s = (const unsigned char *)src;                                               \
+    unsigned char *d = (unsigned char *)dst;                                                           \
+    int32_t idx[TINYC_SHAPE_MAX_RANK];                                                                 \
+    const int32_t inner = shp[r - 1], is = st[r - 1];                                                  \
+    int32_t k, i;                                                                                      \
+    ptrdiff_t off = 0;                                                                                 \
+    for (k = 0; k < r; ++k) idx[k] = 0;                                                                \
+    for (;;) {                                                                                         \
+      for (i = 0; i < inner; ++i, d += N) memcpy(d, s + (off + (ptrdiff_t)i * is) * N, N);             \
+      for (k = r - 2; k >= 0; --k) {                                                                   \
+        off += st[k];                                                                                  \
+        if (++idx[k] < shp[k]) break;                                                                  \
+        off -= (ptrdiff_t)st[k] * shp[k];                                                              \
+        idx[k] = 0;                                                                                    \
+      }                                                                                                \
+      if (k < 0) return;                                                                               \
+    }                                                                                                  \
+  }
+TINYC_STRIDED_COPY(1)
+TINYC_STRIDED_COPY(2)
+TINYC_STRIDED_COPY(4)
+TINYC_STRIDED_COPY(8)
+
+/* dst (contiguous, shape shp, rank r >= 1)[i_0..i_{r-1}] = src[sum_k tab_k[i_k]], or *fill when
+   some tab_k[i_k] is negative (fill NULL: zero bytes). The per-axis tables of element offsets are
+   stored one after the other in tab (Pad, Resize nearest). */
+#define TINYC_TABLE_COPY(N)                                                                          \
+  TINYC_KERNEL void tinyc_table_copy##N(const void *src, void *dst, int32_t r, const int32_t *shp,     \
+                                        const int32_t *tab, const void *fill) {                        \
+    static const unsigned char zero[8] = {0, 0, 0, 0, 0, 0, 0, 0};                                     \
+    const unsigned char *s = (const unsigned char *)src;                                               \
+    const unsigned char *f = fill ? (const unsigned char *)fill : zero;                                \
+    unsigned char *d = (unsigned char *)dst;                                                           \
+    const int32_t *t[TINYC_SHAPE_MAX_RANK];                                                            \
+    int32_t idx[TINYC_SHAPE_MAX_RANK];                                                                 \
+    const int32_t inner = shp[r - 1];                                                                  \
+    int32_t k, i;                                                                                      \
+    t[0] = tab;                                                                                        \
+    for (k = 0; k < r; ++k) {                                                                          \
+      idx[k] = 0;                                                                                      \
+      if (k + 1 < r) t[k + 1] = t[k] + shp[k];                                                         \
+    }                                                                                                  \
+    for (;;) {                                                                                         \
+      int32_t off = 0, bad = 0;                                                                        \
+      const int32_t *last = t[r - 1];                                                                  \
+      for (k = 0; k + 1 < r; ++k) {                                                                    \
+        int32_t v = t[k][idx[k]];                                                                      \
+        if (v < 0) bad = 1; else off += v;                                                             \
+      }                                                                                                \
+      for (i = 0; i < inner; ++i, d += N) {                                                            \
+        int32_t v = last[i];                                                                           \
+        if (bad || v < 0) memcpy(d, f, N); else memcpy(d, s + (size_t)(off + v) * N, N);               \
+      }                                                                                                \
+      for (k = r - 2; k >= 0; --k) {                                                                   \
+        if (++idx[k] < shp[k]) break;                                                                  \
+        idx[k] = 0;                                                                                    \
+      }                                                                                                \
+      if (k < 0) return;                                                                               \
+    }                                                                                                  \
+  }
+TINYC_TABLE_COPY(1)
+TINYC_TABLE_COPY(2)
+TINYC_TABLE_COPY(4)
+TINYC_TABLE_COPY(8)
+
+/* Gather along an axis: src is [outer, dim, chunk bytes], dst is [outer, n, chunk bytes].
+   Indices may be negative (counted from the end); returns 1 (copying nothing) when one is out
+   of range, else 0. */
+#define TINYC_GATHER(SUF, T)                                                                         \
+  TINYC_KERNEL int tinyc_gather_##SUF(const void *src, const T *ind, void *dst, int32_t outer,         \
+                                      int32_t dim, int32_t n, int32_t chunk) {                         \
+    const unsigned char *s = (const unsigned char *)src;                                               \
+    unsigned char *d = (unsigned char *)dst;                                                           \
+    int32_t o, k;                                                                                      \
+    for (k = 0; k < n; ++k) {                                                                          \
+      int64_t v = (int64_t)ind[k];                                                                     \
+      if (v < -(int64_t)dim || v >= (int64_t)dim) return 1;                                            \
+    }                                                                                                  \
+    for (o = 0; o < outer; ++o)                                                                        \
+      for (k = 0; k < n; ++k, d += chunk) {                                                            \
+        int32_t v = (int32_t)ind[k];                                                                   \
+        if (v < 0) v += dim;                                                                           \
+        memcpy(d, s + ((size_t)o * (size_t)dim + (size_t)v) * (size_t)chunk, (size_t)chunk);           \
+      }                                                                                                \
+    return 0;                                                                                          \
+  }
+TINYC_GATHER(i8, int8_t)
+TINYC_GATHER(u8, uint8_t)
+TINYC_GATHER(i16, int16_t)
+TINYC_GATHER(u16, uint16_t)
+TINYC_GATHER(i32, int32_t)
+TINYC_GATHER(u32, uint32_t)
+TINYC_GATHER(i64, int64_t)

@@ -1,0 +1,79 @@
+// Graph passes: small named rewrites of the IR. Each pass is one file and one line in
+// Passes.def; a PassManager runs textual pipelines (`--passes=a,b,c`) or -O levels.
+#pragma once
+#include <functional>
+#include <map>
+#include <memory>
+#include <ostream>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "ir/graph.h"
+
+namespace tinyc {
+
+class PassContext {
+ public:
+  // Adds to a named statistic of the running pass ("nodes removed", "bytes folded", ...).
+  void count(const std::string& what, int64_t n = 1) { stats_[what] += n; }
+  std::map<std::string, int64_t> takeStats() { return std::move(stats_); }
+
+ private:
+  std::map<std::string, int64_t> stats_;
+};
+
+class Pass {
+ public:
+  virtual ~Pass() = default;
+  // Returns true if the graph changed. Errors are tinyc::Error naming the node and op.
+  virtual bool run(Graph& g, PassContext& ctx) = 0;
+};
+
+struct PassInfo {
+  const char* name;
+  const char* description;
+  std::unique_ptr<Pass> (*create)();
+};
+const std::vector<PassInfo>& allPasses();  // from Passes.def, in declaration order
+const PassInfo* findPass(const std::string& name);
+
+struct PassRecord {
+  std::string name;
+  bool changed = false;
+  std::map<std::string, int64_t> stats;
+  int nodesBefore = 0, nodesAfter = 0;
+};
+
+struct PassManagerOptions {
+  std::set<std::string> printAfter;  // pass names, or "all"
+  bool printAfterChange = false;
+  bool verifyEach = false;
+  std::set<std::string> disabled;
+  std::ostream* out = nullptr;  // where --print-after* goes
+};
+
+class PassManager {
+ public:
+  explicit PassManager(PassManagerOptions o = {}) : o_(std::move(o)) {}
+  // Usage error for an unknown pass name.
+  void add(const std::string& name);
+  void addPipeline(const std::string& commaSeparated);
+  // Runs every pass once, in order; returns one record per pass that ran.
+  std::vector<PassRecord> run(Graph& g);
+  const std::vector<std::string>& pipeline() const { return names_; }
+
+ private:
+  PassManagerOptions o_;
+  std::vector<std::string> names_;
+};
+
+// Default pipelines: -O0 (nothing), -O1 (cleanup and folding), -O2 (plus fusion).
+std::string pipelineForLevel(int level);
+
+// Helpers shared by passes.
+void replaceAllUses(Graph& g, Value* from, Value* to);
+// Re-runs shape inference and drops dead nodes/values (after structural rewrites).
+void refreshGraph(Graph& g);
+
+}  // namespace tinyc
