@@ -21,6 +21,7 @@
 #include "onnx/importer.h"
 #include "onnx/tensor_proto.h"
 #include "ops/op.h"
+#include "passes/pass.h"
 #include "support/npy.h"
 
 namespace fs = std::filesystem;
@@ -86,6 +87,7 @@ std::set<std::string> modelOps(const onnx::ModelProto& m, std::string* group) {
 
 std::string gBackend;  // empty: interpreter only; "c": also generate, build and run C
 std::string gWork;
+std::string gPasses;  // pipeline run after import (numeric equivalence of the passes)
 
 Result runTest(const fs::path& dir, bool modelSuite) {
   Result r;
@@ -146,6 +148,13 @@ Result runTest(const fs::path& dir, bool modelSuite) {
           r.detail = "shape-determining inputs bound as constants";
         }
       }
+      if (!gPasses.empty()) {
+        PassManagerOptions pmo;
+        pmo.verifyEach = true;
+        PassManager pm(pmo);
+        pm.addPipeline(gPasses.rfind("-O", 0) == 0 ? pipelineForLevel(std::stoi(gPasses.substr(2))) : gPasses);
+        pm.run(*g);
+      }
       std::vector<Tensor> outs;
       if (gBackend.empty()) {
         Interpreter interp(*g);
@@ -202,6 +211,7 @@ int main(int argc, char** argv) {
   app.add_flag("--models", modelSuite, "whole-model suite: group by model, tolerance relative to output range");
   app.add_flag("-v,--verbose", verbose, "print every test");
   app.add_option("--backend", gBackend, "also convert with this backend (c), build with the host cc -O2 -Werror, run and compare");
+  app.add_option("--passes", gPasses, "run this pass pipeline (a,b,c or -O1/-O2; verifier after each pass) before running");
   app.add_option("--work-dir", gWork, "scratch folder for generated code")->default_str("/tmp");
   CLI11_PARSE(app, argc, argv);
 
