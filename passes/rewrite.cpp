@@ -1,0 +1,192 @@
+#include "passes/rewrite.h"
+
+#include <algorithm>
+#include <iterator>
+#include <set>
+
+#include "ops/op.h"
+#include "support/error.h"
+
+namespace tinyc::rw {
+
+std::string uniqueValueName(const Graph& g, const std::string& base) {
+  std::set<std::string> names;
+  for (const auto& v : g.values) names.insert(v->name);
+  if (!names.count(base)) return base;
+  for (int i = 1;; ++i) {
+    std::string n = base + "_" + std::to_string(i);
+    if (!names.count(n)) return n;
+  }
+}
+
+Value* addConst(Graph& g, const std::string& base, Tensor t) {
+  return g.addConstant(uniqueValueName(g, base), std::make_shared<Tensor>(std::move(t)));
+}
+
+int useCount(const Graph& g, const Value* v) {
+  int n = 0;
+  for (const auto& node : g.nodes)
+    for (const Value* in : node->inputs)
+      if (in == v) ++n;
+  return n;
+}
+
+Node* soleUser(const Graph& g, const Value* v) {
+  if (!v || g.isGraphOutput(v)) return nullptr;
+  Node* user = nullptr;
+  int uses = 0;
+  for (const auto& node : g.nodes)
+    for (const Value* in : node->inputs)
+      if (in == v) {
+        ++uses;
+        user = node.get();
+      }
+  return uses == 1 ? user : nullptr;
+}
+
+Node* insertNodeBefore(Graph& g, const Node* anchor, const std::string& opType, const std::string& name,
+                       std::vector<Value*> ins, std::vector<Value*> outs, AttrMap attrs) {
+  Node* n = g.addNode(opType, name, std::move(ins), std::move(outs), std::move(attrs));
+  bindOp(*n);
+  auto at = std::find_if(g.nodes.begin(), g.nodes.end(), [&](const auto& p) { return p.get() == anchor; });
+  if (at != g.nodes.end()) std::rotate(at, std::prev(g.nodes.end()), g.nodes.end());
+  return n;
+}
+
+void detach(Node* n) {
+  for (Value*& o : n->outputs)
+    if (o) {
+      if (o->producer == n) o->producer = nullptr;
+      o = nullptr;
+    }
+  n->inputs.clear();
+}
+
+bool canBypass(const Graph& g, const Node* n, const Value* by) {
+  const Value* out = n->outputs.empty() ? nullptr : n->outputs[0];
+  if (!out || !by || out == by) return false;
+  if (!g.isGraphOutput(out)) return true;
+  return by->producer && !g.isGraphOutput(by) && std::find(g.inputs.begin(), g.inputs.end(), by) == g.inputs.end();
+}
+
+void bypass(Graph& g, Node* n, Value* by) {
+  Value* out = n->outputs[0];
+  if (g.isGraphOutput(out)) std::swap(out->name, by->name);  // the API keeps the output's name
+  detach(n);
+  replaceAllUses(g, out, by);
+}
+
+int64_t intAttrOr(const Node& n, const std::string& name, int64_t def) {
+  return n.hasAttr(name) ? n.attrInt(name) : def;
+}
+
+bool autoPadNotSet(const Node& n) {
+  if (!n.hasAttr("auto_pad")) return true;
+  const std::string& s = n.attrStr("auto_pad");
+  return s.empty() || s == "NOTSET";
+}
+
+std::optional<std::vector<double>> channelVector(const Tensor& c, const Shape& out, size_t axis) {
+  if (axis >= out.size() || c.shape().size() > out.size()) return std::nullopt;
+  const size_t lead = out.size() - c.shape().size();
+  bool alongAxis = false;
+  for (size_t i = 0; i < c.shape().size(); ++i) {
+    const int64_t d = c.shape()[i];
+    if (d == 1) continue;
+    if (i + lead != axis || d != out[axis]) return std::nullopt;
+    alongAxis = true;
+  }
+  std::vector<double> v(static_cast<size_t>(out[axis]));
+  for (size_t i = 0; i < v.size(); ++i) v[i] = c.getF(alongAxis ? static_cast<int64_t>(i) : 0);
+  return v;
+}
+
+namespace {
+
+bool plainFloat(const Value* v) { return v && isFloat(v->dtype) && !v->quant; }
+
+}  // namespace
+
+bool canFoldAffine(const Node& p) {
+  if (p.opType != "Conv" && p.opType != "ConvTranspose" && p.opType != "Gemm") return false;
+  if (!p.op || p.outputs.size() != 1 || !plainFloat(p.outputs[0]) || !plainFloat(p.input(0))) return false;
+  const Value* w = p.input(1);
+  if (!plainFloat(w) || !w->constData() || w->dtype != p.outputs[0]->dtype) return false;
+  if (p.outputs[0]->shape.size() < 2) return false;
+  if (const Value* b = p.input(2)) {
+    if (!plainFloat(b) || !b->constData() || b->dtype != p.outputs[0]->dtype) return false;
+    if (p.opType == "Gemm" && b->shape.size() > 2) return false;
+  }
+  if (p.opType == "Gemm" && w->shape.size() != 2) return false;
+  return true;
+}
+
+void foldAffine(Graph& g, Node& p, const std::vector<double>& scale, const std::vector<double>& shift,
+                const std::string& tag) {
+  if (!canFoldAffine(p)) modelError("{}: internal: cannot fold a per-channel affine map into this node", p.where());
+  const Shape& y = p.outputs[0]->shape;
+  const int64_t channels = y[1];
+  if ((!scale.empty() && static_cast<int64_t>(scale.size()) != channels) ||
+      (!shift.empty() && static_cast<int64_t>(shift.size()) != channels))
+    modelError("{}: internal: per-channel vector does not match {} output channels", p.where(), channels);
+  auto sc = [&](int64_t ch) { return scale.empty() ? 1.0 : scale[static_cast<size_t>(ch)]; };
+  auto sh = [&](int64_t ch) { return shift.empty() ? 0.0 : shift[static_cast<size_t>(ch)]; };
+  const DType dt = p.outputs[0]->dtype;
+
+  // Weights: every element belongs to one output channel.
+  if (!scale.empty()) {
+    const Tensor& w = *p.inputs[1]->constData();
+    const Shape& ws = w.shape();
+    Tensor nw(w.dtype(), ws);
+    const int64_t numel = w.numel();
+    for (int64_t i = 0; i < numel; ++i) {
+      int64_t ch = 0;
+      if (p.opType == "Conv") {
+        ch = i / (numel / ws[0]);
+      } else if (p.opType == "ConvTranspose") {
+        // W = [C, M/group, k...]: input channel c of group c / (C/group) feeds outputs grp*(M/group) + j.
+        const int64_t c = ws[0], mg = ws[1], per = numel / (c * mg), groups = intAttrOr(p, "group", 1);
+        const int64_t ci = i / (mg * per), j = (i / per) % mg;
+        ch = (ci / (c / groups)) * mg + j;
+      } else {
+        const bool tb = intAttrOr(p, "transB", 0) != 0;
+        ch = tb ? i / ws[1] : i % ws[1];
+      }
+      nw.setF(i, w.getF(i) * sc(ch));
+    }
+    p.inputs[1] = addConst(g, p.inputs[1]->name + "_" + tag, std::move(nw));
+  }
+
+  // Bias (Conv/ConvTranspose: [M]; Gemm: C broadcast to [rows, N] with beta folded in).
+  const Tensor* b = p.input(2) ? p.inputs[2]->constData() : nullptr;
+  if (p.opType == "Gemm") {
+    if (!b && shift.empty()) return;
+    const double beta = p.attrFloat("beta");
+    Shape cs = b ? b->shape() : Shape{};
+    const int64_t rows = cs.size() == 2 ? cs[0] : 1;
+    Tensor nc(dt, cs.size() == 2 ? Shape{rows, channels} : Shape{channels});
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t j = 0; j < channels; ++j) {
+        double v = 0;
+        if (b) {
+          const int64_t cr = cs.size() == 2 && cs[0] != 1 ? r : 0;
+          const int64_t cols = cs.empty() ? 1 : cs.back();
+          v = beta * b->getF(cr * cols + (cols == 1 ? 0 : j));
+        }
+        nc.setF(r * channels + j, v * sc(j) + sh(j));
+      }
+    p.attrs["beta"] = Attr::Float(1.0f);
+    const std::string base = b ? p.inputs[2]->name + "_" + tag : p.name + "_bias";
+    if (p.inputs.size() < 3) p.inputs.resize(3, nullptr);
+    p.inputs[2] = addConst(g, base, std::move(nc));
+    return;
+  }
+  if (!b && shift.empty()) return;
+  Tensor nb(dt, {channels});
+  for (int64_t m = 0; m < channels; ++m) nb.setF(m, (b ? b->getF(m) : 0.0) * sc(m) + sh(m));
+  const std::string base = b ? p.inputs[2]->name + "_" + tag : p.name + "_bias";
+  if (p.inputs.size() < 3) p.inputs.resize(3, nullptr);
+  p.inputs[2] = addConst(g, base, std::move(nb));
+}
+
+}  // namespace tinyc::rw
