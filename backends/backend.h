@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "ir/graph.h"
+#include "passes/memory/plan.h"
 
 namespace tinyc {
 
@@ -27,7 +28,19 @@ const std::vector<TargetDesc>& allTargets();
 struct EmitOptions {
   std::string name;           // C identifier prefix (already sanitized)
   const TargetDesc* target = nullptr;
-  bool poisonDead = false;    // debug builds: fill dead arena regions (memory issue)
+  bool poisonDead = false;    // host validation: fill every arena region with NaN-like bytes once dead
+  std::string planner = "auto";  // memory planner (passes/memory/plan.h)
+};
+
+// What memory planning found (for the report, --arena-budget and --plan-svg).
+struct MemoryReport {
+  std::vector<LiveBuffer> buffers;  // arena buffers over the schedule (aliases merged)
+  MemoryPlan plan;
+  int64_t lowerBound = 0;           // liveLowerBound(buffers)
+  int64_t greedyBySize = 0;         // what TFLite Micro's planner gives on the same buffers
+  int peakStep = -1;
+  std::string peakNode;
+  std::vector<std::string> peakTensors;  // buffers live at the peak step
 };
 
 struct OutputFile {
@@ -40,6 +53,7 @@ struct EmitResult {
   int64_t arenaBytes = 0;
   int64_t weightsBytes = 0;  // bytes of const data emitted (weights and folded constants)
   int64_t ioBytes = 0;       // caller-owned input + output bytes
+  MemoryReport memory;
 };
 
 class Backend {

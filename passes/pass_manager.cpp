@@ -81,7 +81,11 @@ std::vector<PassRecord> PassManager::run(Graph& g) {
 std::string pipelineForLevel(int level) {
   if (level <= 0) return "";
   if (level == 1) return "remove-identity,fold-shapes,fold-constants,dce";
-  return "remove-identity,fold-shapes,fold-constants,dce";
+  // Folding first (so shapes, pads and weights are constants), then view cleanup and the fusions
+  // that feed each other (MatMul+Add -> Gemm before BatchNormalization/Mul/Add folding into it),
+  // lone BatchNormalization last, constant folding again for what the rewrites exposed.
+  return "remove-identity,fold-shapes,fold-constants,merge-views,fold-pad,matmul-add-to-gemm,fold-batchnorm,"
+         "fold-mul-add,batchnorm-to-affine,fold-constants,dce";
 }
 
 void replaceAllUses(Graph& g, Value* from, Value* to) {

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "ops/op.h"
+#include "passes/pass.h"
 #include "support/error.h"
 
 namespace tinyc::rw {
@@ -111,10 +112,12 @@ bool canFoldAffine(const Node& p) {
   if (p.opType != "Conv" && p.opType != "ConvTranspose" && p.opType != "Gemm") return false;
   if (!p.op || p.outputs.size() != 1 || !plainFloat(p.outputs[0]) || !plainFloat(p.input(0))) return false;
   const Value* w = p.input(1);
-  if (!plainFloat(w) || !w->constData() || w->dtype != p.outputs[0]->dtype) return false;
+  // Weights and bias must be constants (not values computed at run time, e.g. dequantized weights,
+  // which folding would materialize in float).
+  if (!plainFloat(w) || !w->isConstant() || w->dtype != p.outputs[0]->dtype) return false;
   if (p.outputs[0]->shape.size() < 2) return false;
   if (const Value* b = p.input(2)) {
-    if (!plainFloat(b) || !b->constData() || b->dtype != p.outputs[0]->dtype) return false;
+    if (!plainFloat(b) || !b->isConstant() || b->dtype != p.outputs[0]->dtype) return false;
     if (p.opType == "Gemm" && b->shape.size() > 2) return false;
   }
   if (p.opType == "Gemm" && w->shape.size() != 2) return false;
@@ -135,7 +138,7 @@ void foldAffine(Graph& g, Node& p, const std::vector<double>& scale, const std::
 
   // Weights: every element belongs to one output channel.
   if (!scale.empty()) {
-    const Tensor& w = *p.inputs[1]->constData();
+    const Tensor& w = *p.inputs[1]->constant;
     const Shape& ws = w.shape();
     Tensor nw(w.dtype(), ws);
     const int64_t numel = w.numel();
@@ -158,7 +161,7 @@ void foldAffine(Graph& g, Node& p, const std::vector<double>& scale, const std::
   }
 
   // Bias (Conv/ConvTranspose: [M]; Gemm: C broadcast to [rows, N] with beta folded in).
-  const Tensor* b = p.input(2) ? p.inputs[2]->constData() : nullptr;
+  const Tensor* b = p.input(2) ? p.inputs[2]->constant.get() : nullptr;
   if (p.opType == "Gemm") {
     if (!b && shift.empty()) return;
     const double beta = p.attrFloat("beta");

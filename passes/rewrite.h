@@ -39,8 +39,9 @@ bool autoPadNotSet(const Node& n);
 // values, or nullopt when c varies along another axis or would grow the output.
 std::optional<std::vector<double>> channelVector(const Tensor& c, const Shape& out, size_t axis);
 
-// Conv, ConvTranspose or Gemm with constant float weights (and bias/C when present), no quantized
-// values, whose output channels (dim 1) can be rescaled by rewriting the weights.
+// Conv, ConvTranspose or Gemm with constant (not just compile-time known) float weights (and bias/C
+// when present) and no quantized values, whose output channels (dim 1) can be rescaled by
+// rewriting the weights.
 bool canFoldAffine(const Node& p);
 // Rewrites p (canFoldAffine) so that its output becomes y * scale[ch] + shift[ch] along dim 1.
 // An empty scale means 1, an empty shift means 0. New constants are created (shared constants are

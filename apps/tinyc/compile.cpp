@@ -18,6 +18,9 @@ void addCompileOptions(CLI::App* cmd, CompileOptions& o) {
   for (const auto& t : allTargets()) targets += (targets.empty() ? "" : ", ") + t.name;
   cmd->add_option("--target", o.target, "code generation target (" + targets + ")")->capture_default_str();
   addPipelineOptions(cmd, o.pipeline, 2);
+  cmd->add_option("--mem-planner", o.planner,
+                  "arena planner: auto (smallest of all), greedy-by-size, greedy-by-conflicts, first-fit, search")
+      ->capture_default_str();
 }
 
 Compiled compileModel(const CompileOptions& o) {
@@ -36,6 +39,7 @@ Compiled compileModel(const CompileOptions& o) {
   EmitOptions eo;
   eo.name = c.name;
   eo.target = c.target;
+  eo.planner = o.planner;
   c.result = b.emit(*c.graph, eo);
   return c;
 }
@@ -60,6 +64,11 @@ nlohmann::ordered_json Compiled::report() const {
   j["arena_bytes"] = result.arenaBytes;
   j["io_bytes"] = result.ioBytes;
   j["weights_bytes"] = result.weightsBytes;
+  const MemoryReport& m = result.memory;
+  j["lower_bound_bytes"] = m.lowerBound;
+  j["planner"] = m.plan.planner;
+  j["greedy_by_size_bytes"] = m.greedyBySize;
+  j["peak"] = {{"step", m.peakStep}, {"node", m.peakNode}, {"live", m.peakTensors}};
   j["params"] = params;
   j["macs"] = macs;
   nlohmann::ordered_json files = nlohmann::ordered_json::array();

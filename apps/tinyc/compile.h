@@ -13,6 +13,7 @@ struct CompileOptions {
   std::string name;      // --name (default: model file stem, sanitized)
   std::string target = "generic";
   PipelineOptions pipeline;
+  std::string planner = "auto";  // --mem-planner
 };
 
 struct Compiled {

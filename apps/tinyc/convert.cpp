@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "compile.h"
+#include "passes/memory/svg.h"
 #include "support/error.h"
 
 namespace tinyc::cli {
@@ -16,7 +17,7 @@ namespace fs = std::filesystem;
 
 struct ConvertOptions {
   CompileOptions compile;
-  std::string outDir, report, depfile;
+  std::string outDir, report, depfile, planSvg, arenaBudget;
   bool quiet = false;
 };
 
@@ -54,8 +55,31 @@ std::string depEscape(const std::string& s) {
   return out;
 }
 
+// "64K", "1M", "4096" -> bytes (K = 1024).
+int64_t parseBytes(const std::string& s) {
+  size_t pos = 0;
+  long long v = -1;
+  try {
+    v = std::stoll(s, &pos);
+  } catch (const std::exception&) {
+  }
+  std::string suffix = s.substr(pos);
+  int64_t mul = suffix.empty() || suffix == "B" ? 1 : suffix == "K" || suffix == "KB" || suffix == "k" ? 1024
+              : suffix == "M" || suffix == "MB" ? 1024 * 1024 : -1;
+  if (v < 0 || mul < 0) usageError("--arena-budget '{}': expected bytes like 65536, 64K or 1M", printable(s));
+  return v * mul;
+}
+
 void convert(const ConvertOptions& o) {
+  const int64_t budget = o.arenaBudget.empty() ? -1 : parseBytes(o.arenaBudget);
   Compiled c = compileModel(o.compile);
+  const MemoryReport& m = c.result.memory;
+  if (budget >= 0 && c.result.arenaBytes > budget) {
+    std::string live;
+    for (size_t i = 0; i < m.peakTensors.size() && i < 4; ++i) live += (i ? ", " : "") + printable(m.peakTensors[i], 40);
+    modelError("the arena needs {} bytes but --arena-budget is {} (lower bound {} bytes; peak at node '{}' with {}{})",
+               c.result.arenaBytes, budget, m.lowerBound, printable(m.peakNode), live, m.peakTensors.size() > 4 ? ", ..." : "");
+  }
   std::error_code ec;
   fs::create_directories(o.outDir, ec);
   if (ec) modelError("cannot create output folder '{}': {}", printable(o.outDir, 200), ec.message());
@@ -68,12 +92,15 @@ void convert(const ConvertOptions& o) {
     for (const auto& d : c.filesRead) deps += " " + depEscape(d);
     files.emplace_back(o.depfile, targets + ":" + deps + "\n");
   }
+  if (!o.planSvg.empty()) files.emplace_back(o.planSvg, planSvg(m.buffers, m.plan, c.name));
   writeAtomically(files);
   if (o.quiet) return;
   auto r = c.report();
   std::cout << fmt::format("tinyc: wrote {} files to {} (target {})\n", c.result.files.size(), o.outDir, c.target->name);
   for (const auto& f : c.result.files) std::cout << "  " << f.name << "\n";
-  std::cout << fmt::format("  arena {} bytes, weights {} bytes, I/O {} bytes, {} MACs, {} nodes\n", c.result.arenaBytes,
+  std::cout << fmt::format("  arena {} bytes (lower bound {}, {} planner; greedy-by-size would need {})\n", c.result.arenaBytes,
+                           m.lowerBound, m.plan.planner, m.greedyBySize);
+  std::cout << fmt::format("  weights {} bytes, I/O {} bytes, {} MACs, {} nodes\n",
                            c.result.weightsBytes, c.result.ioBytes, r["macs"].get<int64_t>(), c.graph->nodes.size());
 }
 
@@ -86,6 +113,8 @@ void registerConvert(CLI::App& app) {
   cmd->add_option("-o,--output-dir", o->outDir, "folder for the generated files (created if missing)")->required();
   cmd->add_option("--report", o->report, "write a JSON report (docs/report-json.md)");
   cmd->add_option("--depfile", o->depfile, "write a Make-style dependency file (outputs depend on the model and data)");
+  cmd->add_option("--arena-budget", o->arenaBudget, "fail (exit 1) if the arena needs more than this (bytes, or 64K, 1M)");
+  cmd->add_option("--plan-svg", o->planSvg, "draw the memory plan (x = step, y = offset) as SVG");
   cmd->add_flag("-q,--quiet", o->quiet, "print nothing on success");
   cmd->callback([o] { convert(*o); });
 }

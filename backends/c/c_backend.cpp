@@ -165,6 +165,7 @@ class ModuleWriter {
   bool usesArena_ = false;
   std::map<int, std::pair<const Value*, int64_t>> arenaOffset_;  // by value id: deterministic
   int64_t arenaBytes_ = 0;
+  MemoryReport mem_;
 
   void planArena(const std::vector<const Node*>& nodes);
   std::string header(const EmitResult& r) const;
@@ -227,9 +228,17 @@ void ModuleWriter::planArena(const std::vector<const Node*>& nodes) {
       bufScratch.push_back(nullptr);
     }
   }
-  MemoryPlan plan = planFirstFit(bufs);
+  MemoryPlan plan = planMemory(bufs, o_.planner);
   verifyPlan(bufs, plan);
   arenaBytes_ = plan.arenaBytes;
+  mem_.buffers = bufs;
+  mem_.plan = plan;
+  mem_.lowerBound = liveLowerBound(bufs);
+  mem_.greedyBySize = planMemory(bufs, "greedy-by-size").arenaBytes;
+  mem_.peakStep = peakStep(bufs);
+  if (mem_.peakStep >= 0 && mem_.peakStep < static_cast<int>(nodes.size())) mem_.peakNode = nodes[static_cast<size_t>(mem_.peakStep)]->name;
+  for (const auto& b : bufs)
+    if (b.first <= mem_.peakStep && mem_.peakStep <= b.last) mem_.peakTensors.push_back(b.label);
   for (size_t b = 0; b < bufs.size(); ++b) {
     if (bufScratch[b]) {
       scratchOffset_[bufScratch[b]] = plan.offsets[b];
@@ -299,10 +308,12 @@ EmitResult ModuleWriter::run() {
   src += io + decls_;
   src += "  (void)inputs;\n  (void)outputs;\n  (void)mem;\n";
   for (size_t i = 0; i < g_.inputs.size(); ++i) src += fmt::format("  (void)x{};\n", i);
+  for (size_t j = 0; j < g_.outputs.size(); ++j) src += fmt::format("  (void)y{};\n", j);
   src += body_;
   src += "  return 0;\n}\n";
 
   r.arenaBytes = arenaBytes_;
+  r.memory = mem_;
   std::string w = weights(&r.weightsBytes);
   r.files.push_back({P_ + ".h", header(r)});
   r.files.push_back({P_ + ".c", src});

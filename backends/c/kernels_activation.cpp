@@ -17,6 +17,10 @@ std::string checkSize(const Node& n) {
   return "";
 }
 
+// An empty output: no code, but the output's pointer is referenced (an unused graph-output
+// variable would fail -Werror).
+void markEmpty(EmitCtx& c) { c.line(fmt::format("(void){};", c.out(0))); }
+
 std::string checkFloatMap(const Node& n) {
   std::string why = requireDTypes(n, {DType::F32, DType::F64, DType::F16});
   return why.empty() ? checkSize(n) : why;
@@ -68,7 +72,7 @@ void emitPRelu(EmitCtx& c) {
   const Value* s = c.inValue(1);
   const Value* y = c.outValue(0);
   const int64_t n = numElements(y->shape);
-  if (n == 0) return;
+  if (n == 0) return markEmpty(c);
   if (y->dtype == DType::U32 || y->dtype == DType::U64) {  // x >= 0 always: a copy
     c.line(fmt::format("memcpy({}, {}, {});", c.out(0), c.in(0), n * static_cast<int64_t>(dtypeSize(y->dtype))));
     return;
@@ -115,7 +119,7 @@ void emitClip(EmitCtx& c) {
   c.require("activation");
   const Value* y = c.outValue(0);
   const int64_t n = numElements(y->shape);
-  if (n == 0) return;
+  if (n == 0) return markEmpty(c);
   c.line(fmt::format("tinyc_clip_{}({}, {}, {}, {}, {});", EmitCtx::suffix(y->dtype), c.in(0), c.out(0), n,
                      c.in(1), c.in(2)));
 }
@@ -162,7 +166,7 @@ template <int Log>
 void emitSoftmax(EmitCtx& c) {
   c.require("activation");
   const DType t = c.outValue(0)->dtype;
-  if (numElements(c.outValue(0)->shape) == 0) return;
+  if (numElements(c.outValue(0)->shape) == 0) return markEmpty(c);
   const SoftmaxDims d = softmaxDims(c.node);
   if (t == DType::F16) {
     c.line(fmt::format("tinyc_softmax_f16({}, {}, {}, {}, {}, {});", c.in(0), c.out(0), d.outer, d.n, d.inner, Log));

@@ -75,7 +75,16 @@ std::string checkConv(const Node& n) {
 
 int64_t scratchConv(const Node& n) {
   ConvGeom g = convGeom(n);
-  if (g.depthwise) return (g.w.in[2] + 16) * 4;
+  if (g.depthwise) {  // mirrors tinyc_conv_dw_f32 (runtime/conv.c): phase planes, slack, output rows
+    const Window& w = g.w;
+    const int64_t hp = (w.out[1] - 1) * w.s[1] + (w.k[1] - 1) * w.d[1] + 1;
+    const int64_t wp = (w.out[2] - 1) * w.s[2] + (w.k[2] - 1) * w.d[2] + 1;
+    const int64_t hq = (hp + w.s[1] - 1) / w.s[1], wq = (wp + w.s[2] - 1) / w.s[2];
+    const int64_t block = 16;
+    const int64_t floats = w.s[1] * w.s[2] * hq * wq + block + wq + (w.out[1] * wq + block - 1) / block * block +
+                           w.s[2] * wq + 16;
+    return floats * 4 + 64;
+  }
   const int64_t cg = g.c / g.g, mg = g.m / g.g;
   return gemmScratch(mg, g.w.outSize(), cg * g.w.kSize());
 }

@@ -42,7 +42,10 @@ std::string checkBatchNorm(const Node& n) {
 
 void emitBatchNorm(EmitCtx& c) {
   const Value* x = c.inValue(0);
-  if (numElements(x->shape) == 0) return;
+  if (numElements(x->shape) == 0) {  // nothing to compute; reference the output (no unused variable)
+    c.line(fmt::format("(void){};", c.out(0)));
+    return;
+  }
   c.require("norm");
   const int64_t n = x->shape[0], ch = x->shape[1];
   const int64_t inner = numElements(x->shape) / (n * ch);
@@ -121,7 +124,11 @@ void emitLayerNorm(EmitCtx& c) {
   const int axis = layerAxis(c.node);
   int64_t rows = 1, cols = 1;
   for (int i = 0; i < static_cast<int>(xs.size()); ++i) (i < axis ? rows : cols) *= xs[static_cast<size_t>(i)];
-  if (rows == 0) return;
+  if (rows == 0) {  // nothing to compute; reference the outputs (no unused variables)
+    for (size_t i = 0; i < 3; ++i)
+      if (c.outValue(i)) c.line(fmt::format("(void){};", c.out(i)));
+    return;
+  }
   c.require("norm");
   const Value* mo = c.outValue(1);
   const Value* io = c.outValue(2);

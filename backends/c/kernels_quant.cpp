@@ -100,7 +100,8 @@ std::string checkQuantize(const Node& n) {
   const Value* s = n.input(1);
   const Value* y = n.outputs.empty() ? nullptr : n.outputs[0];
   if (!x || !s || !y) return "x, y_scale and y are required";
-  if (!isFloatT(x->dtype) && x->dtype != DType::I32) return fmt::format("x of {} is not supported", dtypeName(x->dtype));
+  if (!isFloatT(x->dtype) && x->dtype != DType::I32)
+    return fmt::format("x of {} is not supported", dtypeName(x->dtype));
   if (!isFloatT(s->dtype)) return fmt::format("y_scale of {} is not supported", dtypeName(s->dtype));
   if (!isQuantInt(y->dtype)) return fmt::format("quantizing to {} is not supported", dtypeName(y->dtype));
   if (n.input(2) && n.input(2)->dtype != y->dtype) return "y_zero_point must have the output type";
@@ -226,10 +227,7 @@ std::string tableOrNull(EmitCtx& c, const std::vector<int64_t>& v) {
 
 // Zero point of A: per tensor, [M] or [..., M, 1] broadcast against A; offsets per A batch + row stride.
 std::string rowZeroPoint(const Shape& z, const MMGeom& g, std::vector<int64_t>* off, int64_t* rowStride) {
-  Shape zs;
-  if (numElements(z) == 1) zs = {};
-  else if (z.size() == 1 && z[0] == g.M) zs = {g.M, 1};
-  else zs = z;
+  const Shape zs = numElements(z) == 1 ? Shape{} : (z.size() == 1 && z[0] == g.M) ? Shape{g.M, 1} : z;
   Shape t = g.aFull;
   t.back() = 1;
   if (zs.size() > t.size()) return "a_zero_point has an unexpected shape";
@@ -320,7 +318,8 @@ std::string checkQLinearMatMul(const Node& n) {
   if (!is8Bit(a->dtype) || !is8Bit(b->dtype) || !is8Bit(y->dtype)) return "a, b and y must be int8 or uint8";
   for (int i : {1, 4, 6})
     if (n.input(static_cast<size_t>(i))->dtype != DType::F32)
-      return fmt::format("scales of {} are not supported (only float32)", dtypeName(n.input(static_cast<size_t>(i))->dtype));
+      return fmt::format("scales of {} are not supported (only float32)",
+                         dtypeName(n.input(static_cast<size_t>(i))->dtype));
   if (n.input(2) && n.input(2)->dtype != a->dtype) return "a_zero_point must have the type of a";
   if (n.input(5) && n.input(5)->dtype != b->dtype) return "b_zero_point must have the type of b";
   if (n.input(7)->dtype != y->dtype) return "y_zero_point must have the type of y";
@@ -344,11 +343,10 @@ void emitQLinearMatMul(EmitCtx& c) {
   const int64_t per[6] = {g.M, g.M, g.N, g.N, g.M, g.M};
   const int idx[6] = {1, 2, 4, 5, 6, 7};
   for (int i = 0; i < 6; ++i) st.push_back(perChannelStride(c.inValue(static_cast<size_t>(idx[i])), per[i]));
-  c.line(fmt::format(
-      "tinyc_qlinear_matmul_{}_{}({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {});",
-      mmTypes(a->dtype, b->dtype), EmitCtx::suffix(c.outValue(0)->dtype), c.in(0), c.in(1), c.in(2), c.in(3),
-      c.in(4), c.in(5), c.in(6), c.in(7), c.out(0), g.ab.size(), tableOrNull(c, g.ab), tableOrNull(c, g.bb), g.M,
-      g.K, g.N, c.intArray(st)));
+  c.line(fmt::format("tinyc_qlinear_matmul_{}_{}({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {});",
+                     mmTypes(a->dtype, b->dtype), EmitCtx::suffix(c.outValue(0)->dtype), c.in(0), c.in(1), c.in(2),
+                     c.in(3), c.in(4), c.in(5), c.in(6), c.in(7), c.out(0), g.ab.size(), tableOrNull(c, g.ab),
+                     tableOrNull(c, g.bb), g.M, g.K, g.N, c.intArray(st)));
 }
 
 // ---- ConvInteger / QLinearConv ------------------------------------------------------------
@@ -474,7 +472,8 @@ std::string checkQLinearConv(const Node& n) {
   for (int i : {1, 4, 6}) {
     const Value* s = n.input(static_cast<size_t>(i));
     if (!s) return "x_scale, w_scale and y_scale are required";
-    if (s->dtype != DType::F32) return fmt::format("scales of {} are not supported (only float32)", dtypeName(s->dtype));
+    if (s->dtype != DType::F32)
+      return fmt::format("scales of {} are not supported (only float32)", dtypeName(s->dtype));
   }
   if (numElements(n.input(1)->shape) != 1 || numElements(n.input(6)->shape) != 1)
     return "x_scale and y_scale must be scalars";
@@ -501,10 +500,10 @@ void emitQLinearConv(EmitCtx& c) {
   ConvGeom g;
   convGeom(c.node, c.inValue(0)->shape, c.inValue(3)->shape, &g);
   c.line(fmt::format("tinyc_qlinear_conv_{}_{}({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {});",
-                     mmTypes(c.inValue(0)->dtype, c.inValue(3)->dtype), EmitCtx::suffix(c.outValue(0)->dtype),
-                     c.in(0), c.in(1), c.in(2), c.in(3), c.in(4), perOutputChannel(c.inValue(4), g.M), c.in(5),
-                     perOutputChannel(c.inValue(5), g.M), c.in(6), c.in(7), c.in(8), c.out(0),
-                     c.intArray(g.packed()), c.scratch()));
+                     mmTypes(c.inValue(0)->dtype, c.inValue(3)->dtype), EmitCtx::suffix(c.outValue(0)->dtype), c.in(0),
+                     c.in(1), c.in(2), c.in(3), c.in(4), perOutputChannel(c.inValue(4), g.M), c.in(5),
+                     perOutputChannel(c.inValue(5), g.M), c.in(6), c.in(7), c.in(8), c.out(0), c.intArray(g.packed()),
+                     c.scratch()));
 }
 
 }  // namespace

@@ -123,7 +123,10 @@ template <int Kind>
 void emitReduce(EmitCtx& c) {
   const Value* x = c.inValue(0);
   const Value* y = c.outValue(0);
-  if (numElements(y->shape) == 0) return;
+  if (numElements(y->shape) == 0) {  // nothing to compute; reference the output (no unused variable)
+    c.line(fmt::format("(void){};", c.out(0)));
+    return;
+  }
   RPlan p;
   std::string why = planOf(c.node, &p);
   if (!why.empty()) modelError("{}: {}", c.node.where(), why);

@@ -1,5 +1,7 @@
 // C kernels for the recurrent ops RNN, LSTM and GRU (runtime/rnn.c), following lib/ops/rnn.cpp.
+#include <algorithm>
 #include <cctype>
+#include <iterator>
 
 #include "backends/c/c_emit.h"
 
@@ -15,10 +17,17 @@ struct ActInfo {
   float alpha, beta;
 };
 constexpr ActInfo kActs[] = {
-    {"sigmoid", 0, 0, 0, 0},          {"tanh", 0, 0, 0, 0},           {"relu", 0, 0, 0, 0},
-    {"affine", 1, 1, 1.0f, 0.0f},     {"leakyrelu", 1, 0, 0.01f, 0},  {"thresholdedrelu", 1, 0, 1.0f, 0},
-    {"scaledtanh", 1, 1, 1.0f, 1.0f}, {"hardsigmoid", 1, 1, 0.2f, 0.5f}, {"elu", 1, 0, 1.0f, 0},
-    {"softsign", 0, 0, 0, 0},         {"softplus", 0, 0, 0, 0},
+    {"sigmoid", 0, 0, 0, 0},
+    {"tanh", 0, 0, 0, 0},
+    {"relu", 0, 0, 0, 0},
+    {"affine", 1, 1, 1.0f, 0.0f},
+    {"leakyrelu", 1, 0, 0.01f, 0},
+    {"thresholdedrelu", 1, 0, 1.0f, 0},
+    {"scaledtanh", 1, 1, 1.0f, 1.0f},
+    {"hardsigmoid", 1, 1, 0.2f, 0.5f},
+    {"elu", 1, 0, 1.0f, 0},
+    {"softsign", 0, 0, 0, 0},
+    {"softplus", 0, 0, 0, 0},
 };
 
 struct Acts {
@@ -39,7 +48,8 @@ int numDirections(const Node& n) {
 // As parseActivations in lib/ops/rnn.cpp; "" or the reason.
 std::string parseActs(const Node& n, int perDir, int dirs, Acts* out) {
   static const std::vector<std::string> kDefaults[] = {{"Tanh"}, {"Sigmoid", "Tanh"}, {"Sigmoid", "Tanh", "Tanh"}};
-  const std::vector<std::string>& names = n.hasAttr("activations") ? n.attr("activations").strings : kDefaults[perDir - 1];
+  const std::vector<std::string>& names =
+      n.hasAttr("activations") ? n.attr("activations").strings : kDefaults[perDir - 1];
   if (names.size() != static_cast<size_t>(perDir) && names.size() != static_cast<size_t>(perDir * dirs))
     return fmt::format("activations must list {} functions", perDir * dirs);
   std::vector<float> alphas = n.hasAttr("activation_alpha") ? n.attrFloats("activation_alpha") : std::vector<float>{};
@@ -103,7 +113,8 @@ std::string checkRecurrent(const Node& n) {
   } else if (n.inputs.size() > 6) {
     return "too many inputs";
   }
-  if (seq * batch * dirs * H > INT32_MAX || dirs * G * H * std::max(I, H) > INT32_MAX) return "too large for int32 indices";
+  if (seq * batch * dirs * H > INT32_MAX || dirs * G * H * std::max(I, H) > INT32_MAX)
+    return "too large for int32 indices";
   Acts acts;
   return parseActs(n, actsPerDir(n), dirs, &acts);
 }
@@ -130,13 +141,14 @@ void emitRecurrent(EmitCtx& c) {
   if (G == 3 && n.hasAttr("linear_before_reset")) flag = n.attrInt("linear_before_reset") != 0;
   const float clip = n.hasAttr("clip") ? n.attrFloat("clip") : 0.0f;
   const bool reverse = dirs == 1 && n.hasAttr("direction") && n.attrStr("direction") == "reverse";
-  const std::string params = fmt::format(
-      "{{{}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}}}", kind, xs[layout ? 1 : 0], xs[layout ? 0 : 1], xs[2], H,
-      dirs, layout ? 1 : 0, reverse ? 1 : 0, flag, EmitCtx::floatLit(clip > 0 ? clip : 0.0f), c.intArray(acts.code),
-      c.floatArray(acts.alpha), c.floatArray(acts.beta));
-  c.line(fmt::format("{{ const tinyc_rnn_params p = {}; tinyc_recurrent_f32(&p, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}); }}",
-                     params, c.in(0), c.in(1), c.in(2), c.in(3), c.in(4), c.in(5), lstm ? c.in(6) : "NULL",
-                     lstm ? c.in(7) : "NULL", c.out(0), c.out(1), lstm ? c.out(2) : "NULL", c.scratch()));
+  const std::string params = fmt::format("{{{}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}}}", kind,
+                                         xs[layout ? 1 : 0], xs[layout ? 0 : 1], xs[2], H, dirs, layout ? 1 : 0,
+                                         reverse ? 1 : 0, flag, EmitCtx::floatLit(clip > 0 ? clip : 0.0f),
+                                         c.intArray(acts.code), c.floatArray(acts.alpha), c.floatArray(acts.beta));
+  c.line(fmt::format(
+      "{{ const tinyc_rnn_params p = {}; tinyc_recurrent_f32(&p, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}); }}",
+      params, c.in(0), c.in(1), c.in(2), c.in(3), c.in(4), c.in(5), lstm ? c.in(6) : "NULL", lstm ? c.in(7) : "NULL",
+      c.out(0), c.out(1), lstm ? c.out(2) : "NULL", c.scratch()));
 }
 
 }  // namespace

@@ -843,26 +843,35 @@ void emitResize(EmitCtx& c) {
   c.line("}");
 }
 
+// Empty outputs get no code; mention them so the generated C has no unused variable (graph
+// outputs are declared whether used or not).
+template <void (*Emit)(EmitCtx&)>
+void emitWithEmpty(EmitCtx& c) {
+  for (size_t i = 0; i < c.node.outputs.size(); ++i)
+    if (c.outValue(i) && numElements(c.outValue(i)->shape) == 0) c.line(fmt::format("(void){};", c.out(i)));
+  Emit(c);
+}
+
 }  // namespace
 
 void registerShapeKernels(KernelTable& t) {
-  t.add({"Reshape", checkCopy, emitCopy});
-  t.add({"Flatten", checkCopy, emitCopy});
-  t.add({"Squeeze", checkCopy, emitCopy});
-  t.add({"Unsqueeze", checkCopy, emitCopy});
-  t.add({"Identity", checkCopy, emitCopy});
-  t.add({"Dropout", checkCopy, emitDropout});
-  t.add({"Transpose", checkCopy, emitTranspose});
-  t.add({"Slice", checkSlice, emitSlice});
-  t.add({"Pad", checkPad, emitPad});
-  t.add({"Concat", checkCopy, emitConcat});
-  t.add({"Split", checkSplit, emitSplit});
-  t.add({"Gather", checkGather, emitGather});
-  t.add({"Shape", checkCopy, emitShape});
-  t.add({"Constant", checkConstant, emitConstant});
-  t.add({"ConstantOfShape", checkConstantOfShape, emitConstantOfShape});
-  t.add({"Cast", checkCopy, emitCast});
-  t.add({"Resize", checkResize, emitResize});
+  t.add({"Reshape", checkCopy, emitWithEmpty<emitCopy>});
+  t.add({"Flatten", checkCopy, emitWithEmpty<emitCopy>});
+  t.add({"Squeeze", checkCopy, emitWithEmpty<emitCopy>});
+  t.add({"Unsqueeze", checkCopy, emitWithEmpty<emitCopy>});
+  t.add({"Identity", checkCopy, emitWithEmpty<emitCopy>});
+  t.add({"Dropout", checkCopy, emitWithEmpty<emitDropout>});
+  t.add({"Transpose", checkCopy, emitWithEmpty<emitTranspose>});
+  t.add({"Slice", checkSlice, emitWithEmpty<emitSlice>});
+  t.add({"Pad", checkPad, emitWithEmpty<emitPad>});
+  t.add({"Concat", checkCopy, emitWithEmpty<emitConcat>});
+  t.add({"Split", checkSplit, emitWithEmpty<emitSplit>});
+  t.add({"Gather", checkGather, emitWithEmpty<emitGather>});
+  t.add({"Shape", checkCopy, emitWithEmpty<emitShape>});
+  t.add({"Constant", checkConstant, emitWithEmpty<emitConstant>});
+  t.add({"ConstantOfShape", checkConstantOfShape, emitWithEmpty<emitConstantOfShape>});
+  t.add({"Cast", checkCopy, emitWithEmpty<emitCast>});
+  t.add({"Resize", checkResize, emitWithEmpty<emitResize>});
 }
 
 }  // namespace tinyc::c

@@ -24,6 +24,7 @@ struct QuantParams {
   bool operator==(const QuantParams& o) const {
     return scale == o.scale && zeroPoint == o.zeroPoint && axis == o.axis;
   }
+  bool operator!=(const QuantParams& o) const { return !(*this == o); }
 };
 
 class Tensor {

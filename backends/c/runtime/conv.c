@@ -31,108 +31,150 @@ TINYC_KERNEL void tinyc_conv_f32(const float *x, const float *w, const float *bi
     }
 }
 
-/* Depthwise convolution (group == C, M = C * multiplier), 1D or 2D. Output rows are computed
-   with the interior columns (every tap inside the input) in fixed-size blocks that vectorize,
-   3x3 kernels in one pass; rows above/below the input read a zero row (scratch: in[2] floats). */
-#define TINYC_DW_BLOCK 8
+/* Depthwise convolution (group == C, M = C * multiplier), 1D or 2D, as a polyphase flat loop:
+   each input plane is copied, zero-padded, into sh*sw phase planes of Hq x Wq (phase (a, b)
+   holds padded rows a, a+sh, ... and columns b, b+sw, ...), so that every tap of every output
+   reads phase plane[j + off] with j = oh*Wq + ow: one long, branch-free loop that vectorizes
+   (outputs at ow >= OW are computed and dropped). Scratch (floats): the planes and 16 + Wq of
+   slack, the output rows (OH*Wq rounded up to 16), one padded row (sw*Wq + 16). */
+#define TINYC_DW_BLOCK 16
+
+typedef struct {
+  int32_t H, W, OH, OW, KH, KW, sh, sw, dh, dw, ph, pw, Hq, Wq;
+} tinyc_dwgeom;
+
+TINYC_KERNEL void tinyc_dw_geom(tinyc_dwgeom *g, const tinyc_win *w) {
+  int32_t Hp, Wp;
+  g->H = w->in[1];
+  g->W = w->in[2];
+  g->OH = w->out[1];
+  g->OW = w->out[2];
+  g->KH = w->k[1];
+  g->KW = w->k[2];
+  g->sh = w->s[1];
+  g->sw = w->s[2];
+  g->dh = w->d[1];
+  g->dw = w->d[2];
+  g->ph = w->pb[1];
+  g->pw = w->pb[2];
+  Hp = (g->OH - 1) * g->sh + (g->KH - 1) * g->dh + 1;
+  Wp = (g->OW - 1) * g->sw + (g->KW - 1) * g->dw + 1;
+  g->Hq = (Hp + g->sh - 1) / g->sh;
+  g->Wq = (Wp + g->sw - 1) / g->sw;
+}
+
+/* Copies plane x (H x W) into the zero-padded phase planes at buf; `row` is scratch for one
+   padded row (sw * Wq + 16 floats). */
+TINYC_KERNEL void tinyc_dw_phases(const tinyc_dwgeom *g, const float *restrict x, float *restrict buf,
+                                  float *restrict row) {
+  const size_t pq = (size_t)g->Hq * (size_t)g->Wq;
+  const int32_t Wr = g->Wq * g->sw; /* padded row length, a multiple of sw */
+  const int32_t lo = TINYC_GMIN(g->pw, Wr), hi = TINYC_GMAX(lo, TINYC_GMIN(g->pw + g->W, Wr));
+  int32_t a, b, qr, qc, t;
+  for (qr = 0; qr < g->Hq; ++qr)
+    for (a = 0; a < g->sh; ++a) {
+      const int32_t ih = qr * g->sh + a - g->ph;
+      float *restrict d0 = buf + (size_t)(a * g->sw) * pq + (size_t)qr * (size_t)g->Wq;
+      if (ih < 0 || ih >= g->H) {
+        for (b = 0; b < g->sw; ++b) tinyc_zero_f32(d0 + (size_t)b * pq, g->Wq);
+        continue;
+      }
+      {
+        /* padded row: columns [lo, hi) come from the input */
+        const float *restrict r = x + (size_t)ih * (size_t)g->W;
+        float *restrict dst = g->sw == 1 ? d0 : row;
+        tinyc_zero_f32(dst, lo);
+        tinyc_copy_f32(dst + lo, r + (lo - g->pw), hi - lo);
+        tinyc_zero_f32(dst + hi, Wr - hi);
+        if (g->sw == 2) {
+          float *restrict e = d0, *restrict o = d0 + pq;
+          for (qc = 0; qc + 8 <= g->Wq; qc += 8)
+            for (t = 0; t < 8; ++t) {
+              e[qc + t] = row[2 * (qc + t)];
+              o[qc + t] = row[2 * (qc + t) + 1];
+            }
+          for (; qc < g->Wq; ++qc) {
+            e[qc] = row[2 * qc];
+            o[qc] = row[2 * qc + 1];
+          }
+        } else if (g->sw > 2) {
+          for (b = 0; b < g->sw; ++b)
+            for (qc = 0; qc < g->Wq; ++qc) d0[(size_t)b * pq + qc] = row[qc * g->sw + b];
+        }
+      }
+    }
+}
+
+/* out[j] = b + sum of the 9 taps w[k] * src[k][j], j < n (a multiple of TINYC_DW_BLOCK). Separate
+   functions keep the loops simple enough for the vectorizer at -O2. */
+TINYC_KERNEL void tinyc_dw_taps9(float *restrict o, const float *const *src, const float *wm, float b, int32_t n) {
+  const float *restrict s0 = src[0], *restrict s1 = src[1], *restrict s2 = src[2], *restrict s3 = src[3],
+                       *restrict s4 = src[4], *restrict s5 = src[5], *restrict s6 = src[6], *restrict s7 = src[7],
+                       *restrict s8 = src[8];
+  const float w0 = wm[0], w1 = wm[1], w2 = wm[2], w3 = wm[3], w4 = wm[4], w5 = wm[5], w6 = wm[6], w7 = wm[7],
+              w8 = wm[8];
+  int32_t j, t;
+  for (j = 0; j < n; j += TINYC_DW_BLOCK)
+    for (t = 0; t < TINYC_DW_BLOCK; ++t)
+      o[j + t] = b + w0 * s0[j + t] + w1 * s1[j + t] + w2 * s2[j + t] + w3 * s3[j + t] + w4 * s4[j + t] +
+                 w5 * s5[j + t] + w6 * s6[j + t] + w7 * s7[j + t] + w8 * s8[j + t];
+}
+
+/* out[j] += w * s[j], j < n (a multiple of TINYC_DW_BLOCK). */
+TINYC_KERNEL void tinyc_dw_tap(float *restrict o, const float *restrict s, float w, int32_t n) {
+  int32_t j, t;
+  for (j = 0; j < n; j += TINYC_DW_BLOCK)
+    for (t = 0; t < TINYC_DW_BLOCK; ++t) o[j + t] += w * s[j + t];
+}
+
 TINYC_KERNEL void tinyc_conv_dw_f32(const float *x, const float *w, const float *bias, float *y, const int32_t *p,
                                     unsigned char *scratch) {
   const int32_t N = p[0], C = p[1], M = p[2];
   const int32_t mult = M / C;
   tinyc_win win;
-  int32_t H, W, OH, OW, KH, KW, sh, sw, dh, dw, ph, pw, lo, hi, n, m, oh, ow, kh, kw, t;
-  float *zero = (float *)(void *)scratch;
+  tinyc_dwgeom g;
+  int32_t n, m, j, k, kh, kw, oh, taps, L, Lr;
+  size_t pq, bufn;
+  float *buf = (float *)(void *)scratch;
+  float *ob, *row;
   tinyc_win_read(&win, p + 4);
-  H = win.in[1];
-  W = win.in[2];
-  OH = win.out[1];
-  OW = win.out[2];
-  KH = win.k[1];
-  KW = win.k[2];
-  sh = win.s[1];
-  sw = win.s[2];
-  dh = win.d[1];
-  dw = win.d[2];
-  ph = win.pb[1];
-  pw = win.pb[2];
-  for (t = 0; t < W; ++t) zero[t] = 0.0f;
-  /* interior output columns: ow * sw - pw >= 0 and ow * sw - pw + (KW - 1) * dw <= W - 1 */
-  lo = (pw + sw - 1) / sw;
-  hi = W - 1 - (KW - 1) * dw + pw < 0 ? 0 : (W - 1 - (KW - 1) * dw + pw) / sw + 1;
-  lo = TINYC_GMIN(lo, OW);
-  hi = TINYC_GMAX(lo, TINYC_GMIN(hi, OW));
+  tinyc_dw_geom(&g, &win);
+  pq = (size_t)g.Hq * (size_t)g.Wq;
+  bufn = (size_t)g.sh * (size_t)g.sw * pq + TINYC_DW_BLOCK + (size_t)g.Wq;
+  ob = buf + bufn;
+  row = ob + (size_t)(g.OH * g.Wq + TINYC_DW_BLOCK - 1) / TINYC_DW_BLOCK * TINYC_DW_BLOCK;
+  taps = g.KH * g.KW;
+  L = g.OH * g.Wq;
+  Lr = (L + TINYC_DW_BLOCK - 1) / TINYC_DW_BLOCK * TINYC_DW_BLOCK;
+  tinyc_zero_f32(buf + bufn - TINYC_DW_BLOCK - g.Wq, TINYC_DW_BLOCK + g.Wq);
   for (n = 0; n < N; ++n)
     for (m = 0; m < M; ++m) {
-      const float *xp = x + ((size_t)n * (size_t)C + (size_t)(m / mult)) * (size_t)H * (size_t)W;
-      const float *wm = w + (size_t)m * (size_t)KH * (size_t)KW;
+      const float *wm = w + (size_t)m * (size_t)taps;
       const float b = bias ? bias[m] : 0.0f;
-      float *yp = y + ((size_t)n * (size_t)M + (size_t)m) * (size_t)OH * (size_t)OW;
-      for (oh = 0; oh < OH; ++oh) {
-        float *restrict yr = yp + (size_t)oh * (size_t)OW;
-        const int32_t ih0 = oh * sh - ph;
-        if (KH == 3 && KW == 3 && dh == 1 && dw == 1 && (sw == 1 || sw == 2)) {
-          const float *restrict r0 = (ih0 >= 0 && ih0 < H) ? xp + (size_t)ih0 * (size_t)W : zero;
-          const float *restrict r1 = (ih0 + 1 >= 0 && ih0 + 1 < H) ? xp + (size_t)(ih0 + 1) * (size_t)W : zero;
-          const float *restrict r2 = (ih0 + 2 >= 0 && ih0 + 2 < H) ? xp + (size_t)(ih0 + 2) * (size_t)W : zero;
-          const float w0 = wm[0], w1 = wm[1], w2 = wm[2], w3 = wm[3], w4 = wm[4], w5 = wm[5], w6 = wm[6],
-                      w7 = wm[7], w8 = wm[8];
-          ow = lo;
-          if (sw == 1) {
-            for (; ow + TINYC_DW_BLOCK <= hi; ow += TINYC_DW_BLOCK) {
-              const int32_t i0 = ow - pw;
-              for (t = 0; t < TINYC_DW_BLOCK; ++t)
-                yr[ow + t] = b + w0 * r0[i0 + t] + w1 * r0[i0 + t + 1] + w2 * r0[i0 + t + 2] + w3 * r1[i0 + t] +
-                             w4 * r1[i0 + t + 1] + w5 * r1[i0 + t + 2] + w6 * r2[i0 + t] + w7 * r2[i0 + t + 1] +
-                             w8 * r2[i0 + t + 2];
-            }
-          } else {
-            for (; ow + TINYC_DW_BLOCK <= hi; ow += TINYC_DW_BLOCK) {
-              const int32_t i0 = 2 * ow - pw;
-              for (t = 0; t < TINYC_DW_BLOCK; ++t)
-                yr[ow + t] = b + w0 * r0[i0 + 2 * t] + w1 * r0[i0 + 2 * t + 1] + w2 * r0[i0 + 2 * t + 2] +
-                             w3 * r1[i0 + 2 * t] + w4 * r1[i0 + 2 * t + 1] + w5 * r1[i0 + 2 * t + 2] +
-                             w6 * r2[i0 + 2 * t] + w7 * r2[i0 + 2 * t + 1] + w8 * r2[i0 + 2 * t + 2];
-            }
-          }
-          for (; ow < hi; ++ow) {
-            const int32_t i0 = ow * sw - pw;
-            yr[ow] = b + w0 * r0[i0] + w1 * r0[i0 + 1] + w2 * r0[i0 + 2] + w3 * r1[i0] + w4 * r1[i0 + 1] +
-                     w5 * r1[i0 + 2] + w6 * r2[i0] + w7 * r2[i0 + 1] + w8 * r2[i0 + 2];
-          }
-        } else {
-          for (ow = lo; ow < hi; ++ow) yr[ow] = b;
-          for (kh = 0; kh < KH; ++kh) {
-            const int32_t ih = ih0 + kh * dh;
-            const float *restrict r;
-            if (ih < 0 || ih >= H) continue;
-            r = xp + (size_t)ih * (size_t)W;
-            for (kw = 0; kw < KW; ++kw) {
-              const float wv = wm[kh * KW + kw];
-              const int32_t off = kw * dw - pw;
-              ow = lo;
-              if (sw == 1) {
-                for (; ow + TINYC_DW_BLOCK <= hi; ow += TINYC_DW_BLOCK)
-                  for (t = 0; t < TINYC_DW_BLOCK; ++t) yr[ow + t] += wv * r[ow + t + off];
-              }
-              for (; ow < hi; ++ow) yr[ow] += wv * r[ow * sw + off];
-            }
-          }
+      float *yp = y + ((size_t)n * (size_t)M + (size_t)m) * (size_t)g.OH * (size_t)g.OW;
+      const float *src[9];
+      if (m % mult == 0)
+        tinyc_dw_phases(&g, x + ((size_t)n * (size_t)C + (size_t)(m / mult)) * (size_t)g.H * (size_t)g.W, buf, row);
+      for (kh = 0, k = 0; kh < g.KH && taps == 9; ++kh)
+        for (kw = 0; kw < g.KW; ++kw, ++k) {
+          const int32_t rh = kh * g.dh, rw = kw * g.dw;
+          src[k] = buf + (size_t)((rh % g.sh) * g.sw + rw % g.sw) * pq + (size_t)(rh / g.sh) * (size_t)g.Wq + rw / g.sw;
         }
-        /* border columns: taps checked one by one */
-        for (ow = 0; ow < OW; ++ow) {
-          float s = b;
-          if (ow == lo) ow = hi;
-          if (ow >= OW) break;
-          for (kh = 0; kh < KH; ++kh) {
-            const int32_t ih = ih0 + kh * dh;
-            if (ih < 0 || ih >= H) continue;
-            for (kw = 0; kw < KW; ++kw) {
-              const int32_t iw = ow * sw - pw + kw * dw;
-              if (iw >= 0 && iw < W) s += wm[kh * KW + kw] * xp[(size_t)ih * (size_t)W + iw];
-            }
+      if (taps == 9) {
+        tinyc_dw_taps9(ob, src, wm, b, Lr);
+      } else {
+        for (j = 0; j < Lr; ++j) ob[j] = b;
+        for (kh = 0, k = 0; kh < g.KH; ++kh)
+          for (kw = 0; kw < g.KW; ++kw, ++k) {
+            const int32_t rh = kh * g.dh, rw = kw * g.dw;
+            tinyc_dw_tap(ob, buf + (size_t)((rh % g.sh) * g.sw + rw % g.sw) * pq + (size_t)(rh / g.sh) * (size_t)g.Wq + rw / g.sw,
+                         wm[k], Lr);
           }
-          yr[ow] = s;
-        }
+      }
+      if (g.Wq == g.OW) {
+        tinyc_copy_f32(yp, ob, g.OH * g.OW);
+      } else {
+        for (oh = 0; oh < g.OH; ++oh) tinyc_copy_f32(yp + (size_t)oh * (size_t)g.OW, ob + (size_t)oh * (size_t)g.Wq, g.OW);
       }
     }
 }

@@ -68,41 +68,63 @@ typedef struct {
   const tinyc_win *w;  /* im2col (when non-null): B(k, j) = image p (channels of w->in planes) */
 } tinyc_bsrc;
 
+/* Copies / zero-fills n floats in blocks of 16 (fixed-size memcpy/memset become vector moves;
+   variable-size ones may become `rep movs`, slow for the short rows of small tensors). */
+TINYC_KERNEL void tinyc_copy_f32(float *restrict d, const float *restrict s, int32_t n) {
+  int32_t i = 0;
+  for (; i + 16 <= n; i += 16) memcpy(d + i, s + i, 16 * sizeof(float));
+  for (; i < n; ++i) d[i] = s[i];
+}
+
+TINYC_KERNEL void tinyc_zero_f32(float *d, int32_t n) {
+  int32_t i = 0;
+  for (; i + 16 <= n; i += 16) memset(d + i, 0, 16 * sizeof(float));
+  for (; i < n; ++i) d[i] = 0.0f;
+}
+
 /* Row k of the im2col matrix, columns [j0, j0 + n), into row[0, n). */
 TINYC_KERNEL void tinyc_im2col_row(const tinyc_bsrc *src, int32_t k, int32_t j0, int32_t n, float *restrict row) {
   const tinyc_win *w = src->w;
   const int32_t ks = w->k[0] * w->k[1] * w->k[2];
   const int32_t c = k / ks, r = k % ks;
   const int32_t kd = r / (w->k[1] * w->k[2]), kh = (r / w->k[2]) % w->k[1], kw = r % w->k[2];
-  const int32_t oW = w->out[2], oHW = w->out[1] * w->out[2];
+  const int32_t oW = w->out[2], oH = w->out[1], oHW = w->out[1] * w->out[2];
   const int32_t off = kw * w->d[2] - w->pb[2], sw = w->s[2];
   const float *plane = src->p + (size_t)c * (size_t)(w->in[0] * w->in[1] * w->in[2]);
   /* output columns whose input column lies inside [0, in[2]) */
   int32_t lo = -tinyc_floordiv(off, sw), hi = tinyc_floordiv(w->in[2] - 1 - off, sw) + 1;
-  int32_t j = j0, end = j0 + n;
+  int32_t j = j0, end = j0 + n, od = j0 / oHW, oh = (j0 % oHW) / oW, ow0 = j0 % oW;
   lo = TINYC_GMAX(0, TINYC_GMIN(lo, oW));
   hi = TINYC_GMAX(lo, TINYC_GMIN(hi, oW));
   while (j < end) {
-    const int32_t od = j / oHW, oh = (j / oW) % w->out[1], ow0 = j % oW;
     const int32_t ow1 = TINYC_GMIN(oW, ow0 + (end - j));
     const int32_t id = od * w->s[0] - w->pb[0] + kd * w->d[0];
     const int32_t ih = oh * w->s[1] - w->pb[1] + kh * w->d[1];
-    float *dst = row + (j - j0) - ow0;
-    int32_t ow;
+    float *restrict dst = row + (j - j0) - ow0;
     if (id < 0 || id >= w->in[0] || ih < 0 || ih >= w->in[1]) {
-      for (ow = ow0; ow < ow1; ++ow) dst[ow] = 0.0f;
+      tinyc_zero_f32(dst + ow0, ow1 - ow0);
     } else {
-      const float *s = plane + ((size_t)id * (size_t)w->in[1] + (size_t)ih) * (size_t)w->in[2] + off;
+      const float *restrict s = plane + ((size_t)id * (size_t)w->in[1] + (size_t)ih) * (size_t)w->in[2] + off;
       const int32_t a = TINYC_GMAX(ow0, TINYC_GMIN(lo, ow1)), b = TINYC_GMAX(a, TINYC_GMIN(hi, ow1));
-      for (ow = ow0; ow < a; ++ow) dst[ow] = 0.0f;
+      int32_t ow = a, t;
+      tinyc_zero_f32(dst + ow0, a - ow0);
       if (sw == 1) {
-        if (b > a) memcpy(dst + a, s + a, (size_t)(b - a) * sizeof(float));
+        tinyc_copy_f32(dst + a, s + a, b - a);
+      } else if (sw == 2) {
+        for (; ow + 8 <= b; ow += 8)
+          for (t = 0; t < 8; ++t) dst[ow + t] = s[2 * (ow + t)];
+        for (; ow < b; ++ow) dst[ow] = s[2 * ow];
       } else {
-        for (ow = a; ow < b; ++ow) dst[ow] = s[ow * sw];
+        for (; ow < b; ++ow) dst[ow] = s[ow * sw];
       }
-      for (ow = b; ow < ow1; ++ow) dst[ow] = 0.0f;
+      tinyc_zero_f32(dst + b, ow1 - b);
     }
     j += ow1 - ow0;
+    ow0 = 0;
+    if (++oh == oH) {
+      oh = 0;
+      ++od;
+    }
   }
 }
 
@@ -138,10 +160,7 @@ TINYC_KERNEL void tinyc_gemm_pack_b(const tinyc_bsrc *src, int32_t k0, int32_t k
       for (jj = 0; jj < nc; ++jj) row[jj] = s[(size_t)jj * (size_t)src->cs];
       r = row;
     }
-    for (p = 0; p + NR <= nc; p += NR) {
-      float *restrict d = dst + (size_t)p * (size_t)kc + (size_t)k * NR;
-      for (jj = 0; jj < NR; ++jj) d[jj] = r[p + jj];
-    }
+    for (p = 0; p + NR <= nc; p += NR) memcpy(dst + (size_t)p * (size_t)kc + (size_t)k * NR, r + p, TINYC_GEMM_NR * sizeof(float));
     if (p < nc) {
       float *restrict d = dst + (size_t)p * (size_t)kc + (size_t)k * NR;
       for (jj = 0; jj < nc - p; ++jj) d[jj] = r[p + jj];

@@ -1,4 +1,4 @@
-/* tinyc runtime: integer MatMul / Conv (MatMulInteger, QLinearMatMul, ConvInteger, QLinearConv). requires: common quant */
+/* tinyc runtime: MatMulInteger, QLinearMatMul, ConvInteger, QLinearConv. requires: common quant */
 
 /* Accumulators are exact sums wrapped to int32 (uint32 arithmetic), as the interpreter's int64
    sums cast to int32. */

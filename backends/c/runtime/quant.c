@@ -1,4 +1,4 @@
-/* tinyc runtime: QuantizeLinear, DequantizeLinear, DynamicQuantizeLinear and the rounding helpers of the quantized kernels. requires: common */
+/* tinyc runtime: QuantizeLinear, DequantizeLinear, DynamicQuantizeLinear, quantized rounding. requires: common */
 
 /* Element types of the any-dtype kernels (the emitter passes these names). */
 #define TINYC_QT_F32 1

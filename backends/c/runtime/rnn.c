@@ -1,4 +1,4 @@
-/* tinyc runtime: recurrent layers (RNN, LSTM, GRU; float32, both directions and layouts, sequence_lens, clip, activations). requires: common */
+/* tinyc runtime: RNN, LSTM, GRU (float32, directions, layouts, sequence_lens, clip, activations). requires: common */
 
 /* Activation codes (as the emitter numbers them). */
 #define TINYC_RNN_SIGMOID 0
@@ -59,8 +59,8 @@ TINYC_KERNEL float tinyc_rnn_clip(float clip, float v) {
 }
 
 /* pre[row] = Wb + Rb + x . W[row] (+ h . R[row]) for the first rgates * H rows with R. */
-TINYC_KERNEL void tinyc_rnn_gates(const tinyc_rnn_params *p, int32_t G, const float *w, const float *r, const float *bias,
-                            const float *x, const float *h, float *pre, int32_t rgates) {
+TINYC_KERNEL void tinyc_rnn_gates(const tinyc_rnn_params *p, int32_t G, const float *w, const float *r,
+                                  const float *bias, const float *x, const float *h, float *pre, int32_t rgates) {
   const int32_t H = p->hidden, I = p->input, GH = G * H;
   int32_t row, i, k;
   for (row = 0; row < GH; ++row) {

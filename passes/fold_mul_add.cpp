@@ -1,0 +1,50 @@
+// fold-mul-add: Mul by / Add of a per-output-channel (or scalar) constant right after a Conv,
+// ConvTranspose or Gemm (whose output has no other reader) is folded into new weights and bias.
+#include "ops/op.h"
+#include "passes/pass.h"
+#include "passes/rewrite.h"
+
+namespace tinyc {
+
+namespace {
+
+class FoldMulAdd : public Pass {
+ public:
+  bool run(Graph& g, PassContext& ctx) override {
+    bool changed = false;
+    std::vector<Node*> order;
+    for (auto& n : g.nodes) order.push_back(n.get());
+    for (Node* n : order) {
+      const bool isMul = n->opType == "Mul";
+      if ((!isMul && n->opType != "Add") || n->inputs.size() != 2 || n->outputs.size() != 1 || !n->outputs[0])
+        continue;
+      Value* out = n->outputs[0];
+      for (size_t k = 0; k < 2; ++k) {
+        Value* y = n->inputs[k];
+        Value* c = n->inputs[1 - k];
+        if (!y || !c || y == c || !y->producer || !c->constData() || c->quant || out->quant) continue;
+        Node* p = y->producer;
+        if (!rw::canFoldAffine(*p) || rw::soleUser(g, y) != n) continue;
+        if (c->dtype != y->dtype || out->dtype != y->dtype || out->shape != y->shape) continue;
+        auto v = rw::channelVector(*c->constData(), y->shape, 1);
+        if (!v || !rw::canBypass(g, n, y)) continue;
+        if (isMul)
+          rw::foldAffine(g, *p, *v, {}, "mul");
+        else
+          rw::foldAffine(g, *p, {}, *v, "add");
+        rw::bypass(g, n, y);
+        ctx.count(n->opType + " folded into " + p->opType);
+        changed = true;
+        break;
+      }
+    }
+    if (changed) refreshGraph(g);
+    return changed;
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Pass> createFoldMulAdd() { return std::make_unique<FoldMulAdd>(); }
+
+}  // namespace tinyc
