@@ -106,7 +106,7 @@ class FoldConstants : public Pass {
         outs.push_back(o ? std::make_shared<Tensor>(o->dtype, o->shape) : nullptr);
         ec.out.push_back(outs.back().get());
       }
-      n->op->eval(ec);
+      evalNode(*n, ec);
       for (size_t i = 0; i < n->outputs.size(); ++i) {
         Value* o = n->outputs[i];
         if (!o) continue;

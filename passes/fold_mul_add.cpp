@@ -18,6 +18,7 @@ class FoldMulAdd : public Pass {
       const bool isMul = n->opType == "Mul";
       if ((!isMul && n->opType != "Add") || n->inputs.size() != 2 || n->outputs.size() != 1 || !n->outputs[0])
         continue;
+      if (rw::hasFusedActivation(*n)) continue;
       Value* out = n->outputs[0];
       for (size_t k = 0; k < 2; ++k) {
         Value* y = n->inputs[k];

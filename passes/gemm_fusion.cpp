@@ -25,14 +25,17 @@ class MatMulAddToGemm : public Pass {
     std::vector<Node*> order;
     for (auto& n : g.nodes) order.push_back(n.get());
     for (Node* n : order) {
-      if (n->opType != "MatMul" || n->inputs.size() != 2 || n->outputs.size() != 1 || !n->outputs[0]) continue;
+      if (n->opType != "MatMul" || n->inputs.size() != 2 || n->outputs.size() != 1 || !n->outputs[0] ||
+          rw::hasFusedActivation(*n))
+        continue;
       Value* a = n->inputs[0];
       Value* b = n->inputs[1];
       Value* out = n->outputs[0];
       if (!a || !b || a->shape.size() != 2 || b->shape.size() != 2 || !b->constData()) continue;
       if (!isFloat(a->dtype) || a->quant || b->quant || out->quant || b->dtype != a->dtype) continue;
       Node* add = rw::soleUser(g, out);
-      if (!add || add->opType != "Add" || add->inputs.size() != 2 || !add->outputs[0] || add->outputs[0]->quant)
+      if (!add || add->opType != "Add" || add->inputs.size() != 2 || !add->outputs[0] || add->outputs[0]->quant ||
+          rw::hasFusedActivation(*add))
         continue;
       Value* c = add->inputs[0] == out ? add->inputs[1] : add->inputs[0];
       if (!c || !c->constData() || c->quant || c->dtype != out->dtype) continue;

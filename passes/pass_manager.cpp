@@ -82,10 +82,12 @@ std::string pipelineForLevel(int level) {
   if (level <= 0) return "";
   if (level == 1) return "remove-identity,fold-shapes,fold-constants,dce";
   // Folding first (so shapes, pads and weights are constants), then view cleanup and the fusions
-  // that feed each other (MatMul+Add -> Gemm before BatchNormalization/Mul/Add folding into it),
-  // lone BatchNormalization last, constant folding again for what the rewrites exposed.
-  return "remove-identity,fold-shapes,fold-constants,merge-views,fold-pad,matmul-add-to-gemm,fold-batchnorm,"
-         "fold-mul-add,batchnorm-to-affine,fold-constants,dce";
+  // that feed each other: MatMul+Add -> Gemm before folding into Conv/Gemm; Mul/Add folding both
+  // before BatchNormalization folding (Conv -> Add bias -> BN) and after it (Conv -> BN -> Mul);
+  // a lone BatchNormalization last, constant folding again for what the rewrites exposed, and
+  // activation fusion once no other rewrite needs to see the activations as nodes.
+  return "remove-identity,fold-shapes,fold-constants,merge-views,fold-pad,matmul-add-to-gemm,fold-mul-add,"
+         "fold-batchnorm,fold-mul-add,batchnorm-to-affine,fold-constants,fuse-activation,dce";
 }
 
 void replaceAllUses(Graph& g, Value* from, Value* to) {

@@ -77,6 +77,8 @@ void bypass(Graph& g, Node* n, Value* by) {
   replaceAllUses(g, out, by);
 }
 
+bool hasFusedActivation(const Node& n) { return n.hasAttr("tinyc.activation"); }
+
 int64_t intAttrOr(const Node& n, const std::string& name, int64_t def) {
   return n.hasAttr(name) ? n.attrInt(name) : def;
 }
@@ -111,6 +113,7 @@ bool plainFloat(const Value* v) { return v && isFloat(v->dtype) && !v->quant; }
 bool canFoldAffine(const Node& p) {
   if (p.opType != "Conv" && p.opType != "ConvTranspose" && p.opType != "Gemm") return false;
   if (!p.op || p.outputs.size() != 1 || !plainFloat(p.outputs[0]) || !plainFloat(p.input(0))) return false;
+  if (hasFusedActivation(p)) return false;
   const Value* w = p.input(1);
   // Weights and bias must be constants (not values computed at run time, e.g. dequantized weights,
   // which folding would materialize in float).

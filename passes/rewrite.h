@@ -29,6 +29,9 @@ void detach(Node* n);
 bool canBypass(const Graph& g, const Node* n, const Value* by);
 // Readers of n's output 0 read `by` instead (a graph output swaps names with `by`); n is detached.
 void bypass(Graph& g, Node* n, Value* by);
+// True when the node carries an activation fused into it (attribute tinyc.activation): its output
+// is then no longer the plain op result that the rewrites reason about.
+bool hasFusedActivation(const Node& n);
 // The node's value of integer attribute `name`, or `def` when absent.
 int64_t intAttrOr(const Node& n, const std::string& name, int64_t def);
 // True when the node's auto_pad is absent or NOTSET.

@@ -131,6 +131,7 @@ class ModuleWriter {
       it = names_.emplace(v, name).first;
     }
     used_.insert(v);
+    if (auto a = aliasOf_.find(v); a != aliasOf_.end()) used_.insert(a->second);
     return it->second;
   }
   std::string scratchOf(const Node* n) {
@@ -163,11 +164,14 @@ class ModuleWriter {
   std::map<std::string, std::string> arrays_;
   std::string body_, fileScope_, decls_;
   bool usesArena_ = false;
-  std::map<int, std::pair<const Value*, int64_t>> arenaOffset_;  // by value id: deterministic
+  std::map<int, std::pair<const Value*, int64_t>> arenaOffset_;
+  std::map<const Value*, const Value*> aliasOf_;  // group member -> leader (shared C variable)
+  int inPlace_ = 0;  // by value id: deterministic
   int64_t arenaBytes_ = 0;
   MemoryReport mem_;
 
   void planArena(const std::vector<const Node*>& nodes);
+  void emitFusedActivation(const Node& n);
   std::string header(const EmitResult& r) const;
   std::string weights(int64_t* bytes) const;
   std::string runtime() const;
@@ -201,16 +205,58 @@ std::string EmitCtx::floatArray(const std::vector<float>& values) {
 }
 
 void ModuleWriter::planArena(const std::vector<const Node*>& nodes) {
-  // Buffers: every non-constant value produced by an emitted node that is not a graph output,
-  // plus each node's scratch. Liveness over the emitted schedule.
+  // Arena values: every output of an emitted node that is not a graph output. Liveness over the
+  // emitted schedule: written at its producer's step, read up to its last consumer's step.
+  std::set<const Value*> outputs(g_.outputs.begin(), g_.outputs.end());
+  std::map<const Value*, int> first, lastUse;
+  std::vector<const Value*> arenaValues;  // in order of definition
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    for (const Value* in : nodes[i]->inputs)
+      if (in) lastUse[in] = static_cast<int>(i);
+    for (const Value* v : nodes[i]->outputs)
+      if (v && !outputs.count(v)) {
+        first[v] = static_cast<int>(i);
+        arenaValues.push_back(v);
+      }
+  }
+  // Aliasing (in-place execution): a view's output shares its input's buffer; an elementwise
+  // op's output may take over an input of the same size that nobody reads afterwards. Values
+  // sharing a buffer form a group (leader = first member); the group lives while any member does.
+  std::map<const Value*, const Value*> leader;
+  std::map<const Value*, int> groupLast;
+  auto find = [&](const Value* v) { return leader.count(v) ? leader[v] : v; };
+  for (const Value* v : arenaValues) groupLast[v] = lastUse.count(v) ? lastUse[v] : first[v];
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    const Node* n = nodes[i];
+    const CKernel* k = KernelTable::instance().find(n->opType);
+    const Value* out = n->outputs.empty() ? nullptr : n->outputs[0];
+    if (!k || !out || !first.count(out)) continue;
+    auto joinable = [&](const Value* in) {
+      return in && first.count(in) && bytesOf(in) == bytesOf(out) && in->dtype == out->dtype;
+    };
+    const Value* target = nullptr;
+    if (k->view && joinable(n->input(0))) {
+      target = n->input(0);
+    } else if (k->elementwise) {
+      for (const Value* in : n->inputs)
+        if (joinable(in) && in->shape == out->shape && groupLast[find(in)] <= static_cast<int>(i)) {
+          target = in;
+          break;
+        }
+    }
+    if (!target) continue;
+    const Value* l = find(target);
+    leader[out] = l;
+    groupLast[l] = std::max(groupLast[l], groupLast[out]);
+    inPlace_++;
+  }
+  // An in-place write must not clobber a view that is read later: views extend their group,
+  // and elementwise targets were required dead (group last use <= the writing step).
+
   std::vector<LiveBuffer> bufs;
   std::vector<const Value*> bufValue;
   std::vector<const Node*> bufScratch;
-  std::map<const Value*, int> lastUse;
-  for (size_t i = 0; i < nodes.size(); ++i)
-    for (const Value* in : nodes[i]->inputs)
-      if (in) lastUse[in] = static_cast<int>(i);
-  std::set<const Value*> outputs(g_.outputs.begin(), g_.outputs.end());
+  std::map<const Value*, size_t> bufOf;
   for (size_t i = 0; i < nodes.size(); ++i) {
     const Node* n = nodes[i];
     const CKernel* k = KernelTable::instance().find(n->opType);
@@ -221,9 +267,9 @@ void ModuleWriter::planArena(const std::vector<const Node*>& nodes) {
       bufScratch.push_back(n);
     }
     for (const Value* v : n->outputs) {
-      if (!v || outputs.count(v)) continue;  // every output of an emitted node gets a buffer
-      int last = lastUse.count(v) ? lastUse[v] : static_cast<int>(i);
-      bufs.push_back({bytesOf(v), o_.target->align, static_cast<int>(i), last, v->name});
+      if (!v || !first.count(v) || find(v) != v) continue;  // one buffer per group
+      bufOf[v] = bufs.size();
+      bufs.push_back({bytesOf(v), o_.target->align, first[v], std::max(groupLast[v], first[v]), v->name});
       bufValue.push_back(v);
       bufScratch.push_back(nullptr);
     }
@@ -236,17 +282,17 @@ void ModuleWriter::planArena(const std::vector<const Node*>& nodes) {
   mem_.lowerBound = liveLowerBound(bufs);
   mem_.greedyBySize = planMemory(bufs, "greedy-by-size").arenaBytes;
   mem_.peakStep = peakStep(bufs);
-  if (mem_.peakStep >= 0 && mem_.peakStep < static_cast<int>(nodes.size())) mem_.peakNode = nodes[static_cast<size_t>(mem_.peakStep)]->name;
+  if (mem_.peakStep >= 0 && mem_.peakStep < static_cast<int>(nodes.size()))
+    mem_.peakNode = nodes[static_cast<size_t>(mem_.peakStep)]->name;
   for (const auto& b : bufs)
     if (b.first <= mem_.peakStep && mem_.peakStep <= b.last) mem_.peakTensors.push_back(b.label);
-  for (size_t b = 0; b < bufs.size(); ++b) {
-    if (bufScratch[b]) {
-      scratchOffset_[bufScratch[b]] = plan.offsets[b];
-      continue;
-    }
-    const Value* v = bufValue[b];
-    names_[v] = fmt::format("t{}", v->id);
-    arenaOffset_[v->id] = {v, plan.offsets[b]};
+  for (size_t b = 0; b < bufs.size(); ++b)
+    if (bufScratch[b]) scratchOffset_[bufScratch[b]] = plan.offsets[b];
+  for (const Value* v : arenaValues) {
+    const Value* l = find(v);
+    names_[v] = fmt::format("t{}", l->id);
+    arenaOffset_[l->id] = {l, plan.offsets[bufOf.at(l)]};
+    if (v != l) aliasOf_[v] = l;
   }
 }
 
@@ -285,6 +331,7 @@ EmitResult ModuleWriter::run() {
     body_ += fmt::format("  /* {} ({}) */\n", sanitizeComment(n->name), sanitizeComment(n->opType));
     EmitCtx ctx(*this, *n);
     k->emit(ctx);
+    emitFusedActivation(*n);
   }
   for (auto& [j, v] : copies)
     if (bytesOf(v) > 0) line(fmt::format("memcpy(y{}, {}, {});", j, ref(v), bytesOf(v)));
@@ -319,6 +366,20 @@ EmitResult ModuleWriter::run() {
   r.files.push_back({P_ + ".c", src});
   r.files.push_back({P_ + "_weights.c", w});
   return r;
+}
+
+// A fused activation (fuse-activation pass) runs in place over the node's output 0.
+void ModuleWriter::emitFusedActivation(const Node& n) {
+  auto it = n.attrs.find(kFusedActivationAttr);
+  if (it == n.attrs.end()) return;
+  std::vector<float> p;
+  if (auto pp = n.attrs.find(kFusedActivationParamsAttr); pp != n.attrs.end()) p = pp->second.floats;
+  const Value* y = n.outputs[0];
+  std::string kind = it->second.s, args;
+  for (char& ch : kind) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  for (float v : p) args += ", " + EmitCtx::floatLit(v);
+  require("fused_act");
+  line(fmt::format("tinyc_fact_{}_f32({}, {}{});", kind, ref(y), numElements(y->shape), args));
 }
 
 std::string ModuleWriter::runtime() const {
@@ -440,6 +501,8 @@ class CBackend : public Backend {
         continue;
       }
       std::string why = k->check ? k->check(*n) : "";
+      if (why.empty() && n->attrs.count(kFusedActivationAttr) && n->outputs[0]->dtype != DType::F32)
+        why = "fused activations are generated for f32 outputs only";
       if (!why.empty()) out.push_back(fmt::format("{}: {}", n->where(), why));
     }
     return out;

@@ -59,6 +59,12 @@ struct CKernel {
   void (*emit)(EmitCtx& ctx);
   // Scratch bytes the kernel needs while the node runs (nullptr = none).
   int64_t (*scratchBytes)(const Node& n) = nullptr;
+  // Output 0 holds input 0's bytes unchanged (Reshape, Flatten, ...): the planner lets them share
+  // one buffer (same C name) and the emitter then writes no copy.
+  bool view = false;
+  // Output element i depends only on element i of each input (no restrict between them): output
+  // 0 may overwrite an input of the same shape and dtype that is dead after the node.
+  bool elementwise = false;
 };
 
 class KernelTable {

@@ -122,20 +122,20 @@ constexpr char kSqrt[] = "sqrt", kExp[] = "exp", kLog[] = "log", kErf[] = "erf",
 }  // namespace
 
 void registerElementwiseKernels(KernelTable& t) {
-  t.add({"Add", checkBinary, emitBinary<kAdd>});
-  t.add({"Sub", checkBinary, emitBinary<kSub>});
-  t.add({"Mul", checkBinary, emitBinary<kMul>});
-  t.add({"Div", checkBinary, emitBinary<kDiv>});
+  t.add({"Add", checkBinary, emitBinary<kAdd>, nullptr, false, true});
+  t.add({"Sub", checkBinary, emitBinary<kSub>, nullptr, false, true});
+  t.add({"Mul", checkBinary, emitBinary<kMul>, nullptr, false, true});
+  t.add({"Div", checkBinary, emitBinary<kDiv>, nullptr, false, true});
   t.add({"Pow", checkPow, emitPow});
   t.add({"Min", checkMinMax, emitMinMax<kMin>});
   t.add({"Max", checkMinMax, emitMinMax<kMax>});
-  t.add({"Sqrt", checkFloatUnary, emitUnary<kSqrt>});
-  t.add({"Exp", checkFloatUnary, emitUnary<kExp>});
-  t.add({"Log", checkFloatUnary, emitUnary<kLog>});
-  t.add({"Erf", checkFloatUnary, emitUnary<kErf>});
-  t.add({"Reciprocal", checkFloatUnary, emitUnary<kRecip>});
-  t.add({"Abs", checkSignedUnary, emitUnary<kAbs>});
-  t.add({"Neg", checkNeg, emitUnary<kNeg>});
+  t.add({"Sqrt", checkFloatUnary, emitUnary<kSqrt>, nullptr, false, true});
+  t.add({"Exp", checkFloatUnary, emitUnary<kExp>, nullptr, false, true});
+  t.add({"Log", checkFloatUnary, emitUnary<kLog>, nullptr, false, true});
+  t.add({"Erf", checkFloatUnary, emitUnary<kErf>, nullptr, false, true});
+  t.add({"Reciprocal", checkFloatUnary, emitUnary<kRecip>, nullptr, false, true});
+  t.add({"Abs", checkSignedUnary, emitUnary<kAbs>, nullptr, false, true});
+  t.add({"Neg", checkNeg, emitUnary<kNeg>, nullptr, false, true});
 }
 
 }  // namespace tinyc::c

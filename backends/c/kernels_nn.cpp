@@ -15,14 +15,15 @@ namespace {
 
 using nn::Window;
 
-// Mirrors the block sizes of runtime/gemm.c (TINYC_GEMM_MC/KC/NC) and its scratch layout:
-// packed A (rows rounded up to MR <= 16), packed B (columns rounded up to NR <= 64), one row.
+// Mirrors the block sizes of runtime/gemm.c (TINYC_GEMM_MC/KC/NC) and its scratch layout
+// (TINYC_GEMM_SCRATCH_FLOATS): packed B (columns rounded up to NR <= 64) and one row, then
+// packed A (rows rounded up to MR <= 16) when A is transposed or alpha != 1.
 constexpr int64_t kMC = 120, kKC = 256, kNC = 512;
 
-int64_t gemmScratch(int64_t m, int64_t n, int64_t k) {
+int64_t gemmScratch(int64_t m, int64_t n, int64_t k, bool packA = false) {
   if (m <= 0 || n <= 0 || k <= 0) return 0;
   const int64_t kc = std::min(k, kKC);
-  const int64_t floats = (std::min(m, kMC) + 16) * kc + (std::min(n, kNC) + 64) * (kc + 1);
+  const int64_t floats = (std::min(n, kNC) + 64) * (kc + 1) + (packA ? (std::min(m, kMC) + 16) * kc : 0);
   return floats * 4 + 64;
 }
 
@@ -81,8 +82,7 @@ int64_t scratchConv(const Node& n) {
     const int64_t wp = (w.out[2] - 1) * w.s[2] + (w.k[2] - 1) * w.d[2] + 1;
     const int64_t hq = (hp + w.s[1] - 1) / w.s[1], wq = (wp + w.s[2] - 1) / w.s[2];
     const int64_t block = 16;
-    const int64_t floats = w.s[1] * w.s[2] * hq * wq + block + wq + (w.out[1] * wq + block - 1) / block * block +
-                           w.s[2] * wq + 16;
+    const int64_t floats = w.s[1] * w.s[2] * hq * wq + block + wq + (w.out[1] * wq + block - 1) / block * block;
     return floats * 4 + 64;
   }
   const int64_t cg = g.c / g.g, mg = g.m / g.g;
@@ -176,7 +176,7 @@ int64_t colBytes(const ConvTGeom& g) { return (g.m / g.g * g.w.kSize() * g.w.inS
 int64_t scratchConvTranspose(const Node& n) {
   ConvTGeom g = convTGeom(n);
   const int64_t rows = g.m / g.g * g.w.kSize();
-  return colBytes(g) + gemmScratch(rows, g.w.inSize(), g.c / g.g);
+  return colBytes(g) + gemmScratch(rows, g.w.inSize(), g.c / g.g, true);
 }
 
 void emitConvTranspose(EmitCtx& c) {
@@ -227,7 +227,7 @@ std::string checkGemm(const Node& n) {
 int64_t scratchGemm(const Node& n) {
   if (n.input(0)->dtype != DType::F32) return 0;
   GemmDims d = gemmDims(n);
-  return d.m == 1 ? 0 : gemmScratch(d.m, d.n, d.k);
+  return d.m == 1 ? 0 : gemmScratch(d.m, d.n, d.k, d.ta || n.attrFloat("alpha") != 1.0f);
 }
 
 std::string scalarLit(DType t, double v) {

@@ -855,12 +855,12 @@ void emitWithEmpty(EmitCtx& c) {
 }  // namespace
 
 void registerShapeKernels(KernelTable& t) {
-  t.add({"Reshape", checkCopy, emitWithEmpty<emitCopy>});
-  t.add({"Flatten", checkCopy, emitWithEmpty<emitCopy>});
-  t.add({"Squeeze", checkCopy, emitWithEmpty<emitCopy>});
-  t.add({"Unsqueeze", checkCopy, emitWithEmpty<emitCopy>});
-  t.add({"Identity", checkCopy, emitWithEmpty<emitCopy>});
-  t.add({"Dropout", checkCopy, emitWithEmpty<emitDropout>});
+  t.add({"Reshape", checkCopy, emitWithEmpty<emitCopy>, nullptr, true});
+  t.add({"Flatten", checkCopy, emitWithEmpty<emitCopy>, nullptr, true});
+  t.add({"Squeeze", checkCopy, emitWithEmpty<emitCopy>, nullptr, true});
+  t.add({"Unsqueeze", checkCopy, emitWithEmpty<emitCopy>, nullptr, true});
+  t.add({"Identity", checkCopy, emitWithEmpty<emitCopy>, nullptr, true});
+  t.add({"Dropout", checkCopy, emitWithEmpty<emitDropout>, nullptr, true});
   t.add({"Transpose", checkCopy, emitWithEmpty<emitTranspose>});
   t.add({"Slice", checkSlice, emitWithEmpty<emitSlice>});
   t.add({"Pad", checkPad, emitWithEmpty<emitPad>});

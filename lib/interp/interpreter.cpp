@@ -45,7 +45,7 @@ std::vector<Tensor> Interpreter::run(const std::vector<Tensor>& inputs) {
       outs.push_back(o ? std::make_shared<Tensor>(o->dtype, o->shape) : nullptr);
       ctx.out.push_back(outs.back().get());
     }
-    n.op->eval(ctx);
+    evalNode(n, ctx);
     for (size_t i = 0; i < n.outputs.size(); ++i)
       if (n.outputs[i]) env[static_cast<size_t>(n.outputs[i]->id)] = outs[i];
     if (onNode) {

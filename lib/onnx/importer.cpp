@@ -212,6 +212,8 @@ class Importer {
       }
       while (!n->inputs.empty() && !n->inputs.back()) n->inputs.pop_back();
       for (const auto& a : np->attribute()) {
+        if (a.name().rfind("tinyc.", 0) == 0)
+          modelError("{}: attribute '{}' uses the reserved prefix 'tinyc.'", n->where(), printable(a.name()));
         if (n->attrs.count(a.name())) modelError("{}: attribute '{}' is given twice", n->where(), printable(a.name()));
         n->attrs[a.name()] = convertAttr(a, n->where(), baseDir_);
       }

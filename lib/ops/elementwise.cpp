@@ -212,7 +212,9 @@ OpDef unary(const char* name, InferFn infer, EvalFn eval, const char* doc) {
 }  // namespace
 
 void registerElementwiseOps(OpRegistry& r) {
-  r.add(binary("Add", evalAdd, "A + B with numpy broadcasting"));
+  OpDef add = binary("Add", evalAdd, "A + B with numpy broadcasting");
+  add.fusableActivation = true;
+  r.add(add);
   r.add(binary("Sub", evalSub, "A - B with numpy broadcasting"));
   r.add(binary("Mul", evalMul, "A * B with numpy broadcasting"));
   r.add(binary("Div", evalDiv, "A / B with numpy broadcasting (integer division truncates)"));

@@ -64,7 +64,7 @@ void computeKnown(Node& n) {
     outs.push_back(std::make_shared<Tensor>(o->dtype, o->shape));
     ctx.out.push_back(outs.back().get());
   }
-  n.op->eval(ctx);
+  evalNode(n, ctx);
   for (size_t i = 0; i < n.outputs.size(); ++i)
     if (n.outputs[i]) n.outputs[i]->known = outs[i];
 }

@@ -338,6 +338,7 @@ void registerNnOps(OpRegistry& r) {
   conv.infer = inferConv;
   conv.eval = evalConv;
   conv.macs = macsConv;
+  conv.fusableActivation = true;
   conv.doc = "1D/2D/3D convolution with groups, dilations, strides, pads/auto_pad, optional bias";
   r.add(conv);
 
@@ -349,6 +350,7 @@ void registerNnOps(OpRegistry& r) {
   convT.infer = inferConvTranspose;
   convT.eval = evalConvTranspose;
   convT.macs = macsConvTranspose;
+  convT.fusableActivation = true;
   convT.doc = "1D/2D/3D transposed convolution with groups, dilations, output_padding/output_shape";
   r.add(convT);
 

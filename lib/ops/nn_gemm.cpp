@@ -215,6 +215,7 @@ void registerGemmOps(OpRegistry& r) {
   gemm.infer = inferGemm;
   gemm.eval = evalGemm;
   gemm.macs = macsGemm;
+  gemm.fusableActivation = true;
   gemm.doc = "alpha * A' * B' + beta * C, C broadcast unidirectionally";
   r.add(gemm);
 

@@ -69,6 +69,9 @@ struct OpDef {
   InferFn infer = nullptr;
   EvalFn eval = nullptr;
   MacsFn macs = nullptr;  // multiply-accumulates at batch 1 (nullptr = 0)
+  // The op may carry a fused activation (attributes tinyc.activation / tinyc.activation_params,
+  // set by the fuse-activation pass, applied to output 0 by evalNode).
+  bool fusableActivation = false;
   std::string doc;        // one line for the generated op table
 };
 
@@ -97,6 +100,17 @@ void registerRnnOps(OpRegistry& r);
 // Looks up n.opType in the registry, sets n.op, checks attribute names and kinds, and fills
 // defaults. Model error for an unknown op or attribute (naming the node).
 void bindOp(Node& n);
+
+// Fused activations (the only tinyc-internal attributes; a model may not use the tinyc. prefix).
+inline const char* kFusedActivationAttr = "tinyc.activation";
+inline const char* kFusedActivationParamsAttr = "tinyc.activation_params";
+// Activations that can be fused, with the number of float parameters each takes.
+bool fusedActivationKnown(const std::string& name, size_t* numParams);
+// Applies n's fused activation (if any) to t in place (f32 / f64).
+void applyFusedActivation(const Node& n, Tensor& t);
+// Evaluates a node: the op's reference kernel, then its fused activation. Every caller (the
+// interpreter, shape inference, folding) goes through here.
+void evalNode(const Node& n, EvalCtx& ctx);
 
 // Runs op verification + shape inference over the graph in schedule order. Values with
 // compile-time known inputs get their `known` content computed when it is small.

@@ -41,6 +41,13 @@ void bindOp(Node& n) {
   if (!op) modelError("{}: op is not supported", n.where());
   n.op = op;
   for (const auto& [name, a] : n.attrs) {
+    if (op->fusableActivation && name == kFusedActivationAttr) {
+      size_t np = 0;
+      if (a.kind != Attr::Kind::String || !fusedActivationKnown(a.s, &np))
+        modelError("{}: bad fused activation", n.where());
+      continue;
+    }
+    if (op->fusableActivation && name == kFusedActivationParamsAttr && a.kind == Attr::Kind::Floats) continue;
     const AttrSpec* spec = nullptr;
     for (const auto& s : op->attrs)
       if (s.name == name) spec = &s;

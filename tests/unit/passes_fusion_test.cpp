@@ -241,6 +241,25 @@ TEST(FoldBatchNorm, NonConstantWeightsOrParamsAreNotFolded) {
   }
 }
 
+TEST(FusionPasses, ProducersWithAFusedActivationAreLeftAlone) {
+  // Conv/Gemm/Add carrying a fused activation (attribute tinyc.activation) no longer output the
+  // plain product: nothing may be folded into them, and an Add carrying one is not a plain bias.
+  G b;
+  Value* x = b.input("x", {1, 2, 4, 4});
+  Value* c = b.node("Conv", "conv", {x, b.rnd("w", {3, 2, 1, 1})});
+  b.g.nodes.back()->attrs["tinyc.activation"] = Attr::Str("Relu");
+  Value* y1 = b.bn("bn", c, 3);
+  Value* c2 = b.node("Conv", "conv2", {x, b.rnd("w2", {3, 2, 1, 1})});
+  b.g.nodes.back()->attrs["tinyc.activation"] = Attr::Str("Relu");
+  Value* y2 = b.node("Mul", "mul", {c2, b.rnd("s", {3, 1, 1})});
+  Value* f = b.input("f", {2, 4});
+  Value* mm = b.node("MatMul", "mm", {f, b.rnd("fw", {4, 3})});
+  Value* y3 = b.node("Add", "add", {mm, b.rnd("fb", {3})});
+  b.g.nodes.back()->attrs["tinyc.activation"] = Attr::Str("Relu");
+  b.finish({y1, y2, y3});
+  EXPECT_FALSE(b.runSame("fold-batchnorm,fold-mul-add,matmul-add-to-gemm"));
+}
+
 // ---- batchnorm-to-affine ------------------------------------------------------------------
 
 TEST(BatchNormToAffine, BecomesMulAndAddWithBroadcastConstants) {
@@ -602,13 +621,29 @@ TEST(FusionPipeline, O2FoldsAConvBlock) {
   b.finish({b.bn("bn2", a, 5)});
   EXPECT_TRUE(b.runSame(pipelineForLevel(2)));
   std::string ir = b.ir();
-  EXPECT_EQ(b.g.nodes.size(), 4u) << ir;  // Conv, Relu, Flatten, Gemm
+  EXPECT_EQ(b.g.nodes.size(), 3u) << ir;  // Conv (Relu fused), Flatten, Gemm
   EXPECT_EQ(b.count("Gemm"), 1) << ir;
   for (const char* pass : {"fold-batchnorm", "batchnorm-to-affine", "matmul-add-to-gemm", "fold-mul-add",
                            "fold-pad", "merge-views"}) {
     EXPECT_TRUE(findPass(pass)) << pass;
     EXPECT_NE(pipelineForLevel(2).find(pass), std::string::npos) << pass;
   }
+}
+
+TEST(FusionPipeline, O2FoldsBiasAddBatchNormAndScaleIntoOneConv) {
+  // Conv -> Add(bias) -> BatchNormalization -> Mul(scale) -> Add(shift): one Conv at -O2.
+  G b;
+  Value* x = b.input("x", {1, 2, 6, 6});
+  Value* c = b.node("Conv", "conv", {x, b.rnd("w", {3, 2, 3, 3})}, convAttrs({1, 1, 1, 1}));
+  Value* a = b.node("Add", "bias", {c, b.rnd("bias", {3, 1, 1})});
+  Value* n = b.bn("bn", a, 3);
+  Value* m = b.node("Mul", "scale", {n, b.rnd("s", {3, 1, 1})});
+  Value* y = b.node("Add", "shift", {m, b.rnd("t", {})});
+  y->name = "y";
+  b.finish({y});
+  EXPECT_TRUE(b.runSame(pipelineForLevel(2)));
+  EXPECT_EQ(b.g.nodes.size(), 1u) << b.ir();
+  EXPECT_TRUE(has(b.ir(), "\"y\" : f32[1,3,6,6] = Conv \"conv\"")) << b.ir();
 }
 
 }  // namespace

@@ -36,8 +36,9 @@ TINYC_KERNEL void tinyc_conv_f32(const float *x, const float *w, const float *bi
    holds padded rows a, a+sh, ... and columns b, b+sw, ...), so that every tap of every output
    reads phase plane[j + off] with j = oh*Wq + ow: one long, branch-free loop that vectorizes
    (outputs at ow >= OW are computed and dropped). Scratch (floats): the planes and 16 + Wq of
-   slack, the output rows (OH*Wq rounded up to 16), one padded row (sw*Wq + 16). */
+   slack, the output rows (OH*Wq rounded up to 16). */
 #define TINYC_DW_BLOCK 16
+#define TINYC_DW_MAXTAPS 49
 
 typedef struct {
   int32_t H, W, OH, OW, KH, KW, sh, sw, dh, dw, ph, pw, Hq, Wq;
@@ -63,46 +64,45 @@ TINYC_KERNEL void tinyc_dw_geom(tinyc_dwgeom *g, const tinyc_win *w) {
   g->Wq = (Wp + g->sw - 1) / g->sw;
 }
 
-/* Copies plane x (H x W) into the zero-padded phase planes at buf; `row` is scratch for one
-   padded row (sw * Wq + 16 floats). */
-TINYC_KERNEL void tinyc_dw_phases(const tinyc_dwgeom *g, const float *restrict x, float *restrict buf,
-                                  float *restrict row) {
+/* Copies plane x (H x W) into the zero-padded phase planes at buf (phase column qc of phase b
+   is padded column qc*sw + b, input column qc*sw + b - pw). */
+TINYC_KERNEL void tinyc_dw_phases(const tinyc_dwgeom *g, const float *restrict x, float *restrict buf) {
   const size_t pq = (size_t)g->Hq * (size_t)g->Wq;
-  const int32_t Wr = g->Wq * g->sw; /* padded row length, a multiple of sw */
-  const int32_t lo = TINYC_GMIN(g->pw, Wr), hi = TINYC_GMAX(lo, TINYC_GMIN(g->pw + g->W, Wr));
   int32_t a, b, qr, qc, t;
-  for (qr = 0; qr < g->Hq; ++qr)
+  for (b = 0; b < g->sw; ++b) {
+    /* phase columns [lo, hi) read the input */
+    const int32_t c0 = b - g->pw;
+    int32_t lo = c0 >= 0 ? 0 : (-c0 + g->sw - 1) / g->sw;
+    int32_t hi = g->W - 1 - c0 < 0 ? 0 : (g->W - 1 - c0) / g->sw + 1;
+    lo = TINYC_GMIN(lo, g->Wq);
+    hi = TINYC_GMAX(lo, TINYC_GMIN(hi, g->Wq));
     for (a = 0; a < g->sh; ++a) {
-      const int32_t ih = qr * g->sh + a - g->ph;
-      float *restrict d0 = buf + (size_t)(a * g->sw) * pq + (size_t)qr * (size_t)g->Wq;
-      if (ih < 0 || ih >= g->H) {
-        for (b = 0; b < g->sw; ++b) tinyc_zero_f32(d0 + (size_t)b * pq, g->Wq);
-        continue;
-      }
-      {
-        /* padded row: columns [lo, hi) come from the input */
-        const float *restrict r = x + (size_t)ih * (size_t)g->W;
-        float *restrict dst = g->sw == 1 ? d0 : row;
-        tinyc_zero_f32(dst, lo);
-        tinyc_copy_f32(dst + lo, r + (lo - g->pw), hi - lo);
-        tinyc_zero_f32(dst + hi, Wr - hi);
-        if (g->sw == 2) {
-          float *restrict e = d0, *restrict o = d0 + pq;
-          for (qc = 0; qc + 8 <= g->Wq; qc += 8)
-            for (t = 0; t < 8; ++t) {
-              e[qc + t] = row[2 * (qc + t)];
-              o[qc + t] = row[2 * (qc + t) + 1];
-            }
-          for (; qc < g->Wq; ++qc) {
-            e[qc] = row[2 * qc];
-            o[qc] = row[2 * qc + 1];
-          }
-        } else if (g->sw > 2) {
-          for (b = 0; b < g->sw; ++b)
-            for (qc = 0; qc < g->Wq; ++qc) d0[(size_t)b * pq + qc] = row[qc * g->sw + b];
+      float *restrict plane = buf + (size_t)(a * g->sw + b) * pq;
+      for (qr = 0; qr < g->Hq; ++qr) {
+        float *restrict d = plane + (size_t)qr * (size_t)g->Wq;
+        const int32_t ih = qr * g->sh + a - g->ph;
+        const float *restrict r;
+        if (ih < 0 || ih >= g->H) {
+          tinyc_zero_f32(d, g->Wq);
+          continue;
         }
+        r = x + (size_t)ih * (size_t)g->W + (c0 + lo * g->sw);  /* input of phase column lo */
+        tinyc_zero_f32(d, lo);
+        if (g->sw == 1) {
+          tinyc_copy_f32(d + lo, r, hi - lo);
+        } else if (g->sw == 2) {
+          float *restrict e = d + lo;
+          const int32_t n = hi - lo;
+          for (qc = 0; qc + 8 <= n; qc += 8)
+            for (t = 0; t < 8; ++t) e[qc + t] = r[2 * (qc + t)];
+          for (; qc < n; ++qc) e[qc] = r[2 * qc];
+        } else {
+          for (qc = 0; qc < hi - lo; ++qc) d[lo + qc] = r[qc * g->sw];
+        }
+        tinyc_zero_f32(d + hi, g->Wq - hi);
       }
     }
+  }
 }
 
 /* out[j] = b + sum of the 9 taps w[k] * src[k][j], j < n (a multiple of TINYC_DW_BLOCK). Separate
@@ -134,41 +134,44 @@ TINYC_KERNEL void tinyc_conv_dw_f32(const float *x, const float *w, const float 
   tinyc_win win;
   tinyc_dwgeom g;
   int32_t n, m, j, k, kh, kw, oh, taps, L, Lr;
-  size_t pq, bufn;
+  size_t pq, bufn, toff[TINYC_DW_MAXTAPS];
   float *buf = (float *)(void *)scratch;
-  float *ob, *row;
+  float *ob;
   tinyc_win_read(&win, p + 4);
   tinyc_dw_geom(&g, &win);
   pq = (size_t)g.Hq * (size_t)g.Wq;
   bufn = (size_t)g.sh * (size_t)g.sw * pq + TINYC_DW_BLOCK + (size_t)g.Wq;
   ob = buf + bufn;
-  row = ob + (size_t)(g.OH * g.Wq + TINYC_DW_BLOCK - 1) / TINYC_DW_BLOCK * TINYC_DW_BLOCK;
   taps = g.KH * g.KW;
   L = g.OH * g.Wq;
   Lr = (L + TINYC_DW_BLOCK - 1) / TINYC_DW_BLOCK * TINYC_DW_BLOCK;
   tinyc_zero_f32(buf + bufn - TINYC_DW_BLOCK - g.Wq, TINYC_DW_BLOCK + g.Wq);
+  /* where tap (kh, kw) reads: phase plane and offset */
+  for (kh = 0, k = 0; kh < g.KH && taps <= TINYC_DW_MAXTAPS; ++kh)
+    for (kw = 0; kw < g.KW; ++kw, ++k) {
+      const int32_t rh = kh * g.dh, rw = kw * g.dw;
+      toff[k] = (size_t)((rh % g.sh) * g.sw + rw % g.sw) * pq + (size_t)(rh / g.sh) * (size_t)g.Wq + (size_t)(rw / g.sw);
+    }
   for (n = 0; n < N; ++n)
     for (m = 0; m < M; ++m) {
       const float *wm = w + (size_t)m * (size_t)taps;
       const float b = bias ? bias[m] : 0.0f;
       float *yp = y + ((size_t)n * (size_t)M + (size_t)m) * (size_t)g.OH * (size_t)g.OW;
-      const float *src[9];
       if (m % mult == 0)
-        tinyc_dw_phases(&g, x + ((size_t)n * (size_t)C + (size_t)(m / mult)) * (size_t)g.H * (size_t)g.W, buf, row);
-      for (kh = 0, k = 0; kh < g.KH && taps == 9; ++kh)
-        for (kw = 0; kw < g.KW; ++kw, ++k) {
-          const int32_t rh = kh * g.dh, rw = kw * g.dw;
-          src[k] = buf + (size_t)((rh % g.sh) * g.sw + rw % g.sw) * pq + (size_t)(rh / g.sh) * (size_t)g.Wq + rw / g.sw;
-        }
+        tinyc_dw_phases(&g, x + ((size_t)n * (size_t)C + (size_t)(m / mult)) * (size_t)g.H * (size_t)g.W, buf);
       if (taps == 9) {
+        const float *src[9];
+        for (k = 0; k < 9; ++k) src[k] = buf + toff[k];
         tinyc_dw_taps9(ob, src, wm, b, Lr);
       } else {
         for (j = 0; j < Lr; ++j) ob[j] = b;
         for (kh = 0, k = 0; kh < g.KH; ++kh)
           for (kw = 0; kw < g.KW; ++kw, ++k) {
             const int32_t rh = kh * g.dh, rw = kw * g.dw;
-            tinyc_dw_tap(ob, buf + (size_t)((rh % g.sh) * g.sw + rw % g.sw) * pq + (size_t)(rh / g.sh) * (size_t)g.Wq + rw / g.sw,
-                         wm[k], Lr);
+            const size_t off = taps <= TINYC_DW_MAXTAPS ? toff[k]
+                                                        : (size_t)((rh % g.sh) * g.sw + rw % g.sw) * pq +
+                                                              (size_t)(rh / g.sh) * (size_t)g.Wq + (size_t)(rw / g.sw);
+            tinyc_dw_tap(ob, buf + off, wm[k], Lr);
           }
       }
       if (g.Wq == g.OW) {

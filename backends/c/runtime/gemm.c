@@ -73,13 +73,38 @@ typedef struct {
 TINYC_KERNEL void tinyc_copy_f32(float *restrict d, const float *restrict s, int32_t n) {
   int32_t i = 0;
   for (; i + 16 <= n; i += 16) memcpy(d + i, s + i, 16 * sizeof(float));
-  for (; i < n; ++i) d[i] = s[i];
+  /* tail by halves: constant sizes, no library call */
+  if (n & 8) {
+    memcpy(d + i, s + i, 8 * sizeof(float));
+    i += 8;
+  }
+  if (n & 4) {
+    memcpy(d + i, s + i, 4 * sizeof(float));
+    i += 4;
+  }
+  if (n & 2) {
+    memcpy(d + i, s + i, 2 * sizeof(float));
+    i += 2;
+  }
+  if (n & 1) d[i] = s[i];
 }
 
 TINYC_KERNEL void tinyc_zero_f32(float *d, int32_t n) {
   int32_t i = 0;
   for (; i + 16 <= n; i += 16) memset(d + i, 0, 16 * sizeof(float));
-  for (; i < n; ++i) d[i] = 0.0f;
+  if (n & 8) {
+    memset(d + i, 0, 8 * sizeof(float));
+    i += 8;
+  }
+  if (n & 4) {
+    memset(d + i, 0, 4 * sizeof(float));
+    i += 4;
+  }
+  if (n & 2) {
+    memset(d + i, 0, 2 * sizeof(float));
+    i += 2;
+  }
+  if (n & 1) d[i] = 0.0f;
 }
 
 /* Row k of the im2col matrix, columns [j0, j0 + n), into row[0, n). */
@@ -193,7 +218,9 @@ TINYC_KERNEL void tinyc_gemm_pack_a(const float *a, int32_t rs, int32_t cs, floa
   }
 }
 
-/* The micro-kernel: an MR x NR tile of C from packed panels a (kc x MR) and b (kc x NR).
+/* The micro-kernel: an MR x NR tile of C from A (row i, column k at a[i * ars + k * acs]: a
+   packed panel, or the matrix itself when its rows are contiguous) and a packed B panel b
+   (kc x NR). Rows of A past mr re-read row mr - 1 (their results are dropped).
    accum: C += tile, else C = tile + bias[i] (bias may be null). Only mr x nr are stored.
    Every accumulator row is two arrays of exactly one SIMD vector, so that the compiler keeps
    them in registers (an MR x NR array would live in memory at -O2). */
@@ -284,9 +311,10 @@ TINYC_KERNEL void tinyc_gemm_pack_a(const float *a, int32_t rs, int32_t cs, floa
     c##i##a[j] = 0.0f;                                                                             \
     c##i##b[j] = 0.0f;                                                                             \
   }
+#define TINYC_MK_AROW(i) const float *restrict a##i = a + (size_t)((i) < mr ? (i) : mr - 1) * (size_t)ars;
 #define TINYC_MK_FMA(i)                                                                            \
   {                                                                                                \
-    const float av = ak[i];                                                                        \
+    const float av = a##i[ak];                                                                     \
     for (j = 0; j < TINYC_GEMM_VL; ++j) {                                                          \
       c##i##a[j] = TINYC_FMA(av, b0[j], c##i##a[j]);                                               \
       c##i##b[j] = TINYC_FMA(av, b1[j], c##i##b[j]);                                               \
@@ -316,13 +344,15 @@ TINYC_KERNEL void tinyc_gemm_pack_a(const float *a, int32_t rs, int32_t cs, floa
     t[i][TINYC_GEMM_VL + j] = c##i##b[j];                                                          \
   }
 
-TINYC_KERNEL void tinyc_gemm_micro(int32_t kc, const float *restrict a, const float *restrict b, float *restrict c,
-                                   int32_t ldc, int32_t mr, int32_t nr, int32_t accum, const float *bias) {
+TINYC_KERNEL void tinyc_gemm_micro(int32_t kc, const float *a, int32_t ars, int32_t acs, const float *restrict b,
+                                   float *restrict c, int32_t ldc, int32_t mr, int32_t nr, int32_t accum,
+                                   const float *bias) {
   int32_t j, k;
+  size_t ak = 0;
+  TINYC_ROWS(TINYC_MK_AROW)
   TINYC_ROWS(TINYC_MK_DECL)
   TINYC_ROWS(TINYC_MK_ZERO)
-  for (k = 0; k < kc; ++k) {
-    const float *restrict ak = a + (size_t)k * TINYC_GEMM_MR;
+  for (k = 0; k < kc; ++k, ak += (size_t)acs) {
     const float *restrict b0 = b + (size_t)k * TINYC_GEMM_NR;
     const float *restrict b1 = b0 + TINYC_GEMM_VL;
     TINYC_ROWS(TINYC_MK_FMA)
@@ -345,10 +375,12 @@ TINYC_KERNEL void tinyc_gemm_micro(int32_t kc, const float *restrict a, const fl
   }
 }
 
-/* Scratch bytes tinyc_sgemm needs for M x N x K (the emitter computes the same bound). */
-#define TINYC_GEMM_SCRATCH_FLOATS(M, N, K)                                                   \
-  ((TINYC_GMIN((M), TINYC_GEMM_MC) + 16) * TINYC_GMIN((K), TINYC_GEMM_KC) +                   \
-   (TINYC_GMIN((N), TINYC_GEMM_NC) + 64) * (TINYC_GMIN((K), TINYC_GEMM_KC) + 1))
+/* Scratch floats tinyc_sgemm needs for M x N x K (the emitter computes the same bound): packed
+   B block, one row, and the packed A block (only used when A's rows are not contiguous or
+   alpha != 1: tinyc_gemm_pack_a). */
+#define TINYC_GEMM_SCRATCH_FLOATS(M, N, K, PACK_A)                                               \
+  ((TINYC_GMIN((N), TINYC_GEMM_NC) + 64) * (TINYC_GMIN((K), TINYC_GEMM_KC) + 1) +               \
+   ((PACK_A) ? (TINYC_GMIN((M), TINYC_GEMM_MC) + 16) * TINYC_GMIN((K), TINYC_GEMM_KC) : 0))
 
 /* Row-vector times matrix (M = 1): y[j] (=|+=) alpha * sum_k a[k * csa] B(k, j) (+ bias), B a
    matrix with contiguous rows (cs == 1) or contiguous columns (rs == 1). Loops have fixed-size
@@ -440,8 +472,8 @@ TINYC_KERNEL void tinyc_sgemm(int32_t M, int32_t N, int32_t K, const float *a, i
     tinyc_gemv_f32(N, K, a, csa, alpha, b, c, bias ? bias[0] : 0.0f, accum);
     return;
   }
-  ap = bp + (size_t)(TINYC_GMIN(N, TINYC_GEMM_NC) + 64) * (size_t)TINYC_GMIN(K, TINYC_GEMM_KC);
-  row = ap + (size_t)(TINYC_GMIN(M, TINYC_GEMM_MC) + 16) * (size_t)TINYC_GMIN(K, TINYC_GEMM_KC);
+  row = bp + (size_t)(TINYC_GMIN(N, TINYC_GEMM_NC) + 64) * (size_t)TINYC_GMIN(K, TINYC_GEMM_KC);
+  ap = row + (size_t)(TINYC_GMIN(N, TINYC_GEMM_NC) + 64);
   for (jc = 0; jc < N; jc += TINYC_GEMM_NC) {
     const int32_t nc = TINYC_GMIN(TINYC_GEMM_NC, N - jc);
     for (pc = 0; pc < K; pc += TINYC_GEMM_KC) {
@@ -450,12 +482,16 @@ TINYC_KERNEL void tinyc_sgemm(int32_t M, int32_t N, int32_t K, const float *a, i
       tinyc_gemm_pack_b(b, pc, kc, jc, nc, bp, row);
       for (ic = 0; ic < M; ic += TINYC_GEMM_MC) {
         const int32_t mc = TINYC_GMIN(TINYC_GEMM_MC, M - ic);
-        tinyc_gemm_pack_a(a, rsa, csa, alpha, ic, mc, pc, kc, ap);
+        /* A with contiguous rows and alpha 1 is read in place; otherwise packed */
+        const int32_t direct = csa == 1 && alpha == 1.0f;
+        if (!direct) tinyc_gemm_pack_a(a, rsa, csa, alpha, ic, mc, pc, kc, ap);
         for (jr = 0; jr < nc; jr += TINYC_GEMM_NR)
-          for (ir = 0; ir < mc; ir += TINYC_GEMM_MR)
-            tinyc_gemm_micro(kc, ap + (size_t)ir * (size_t)kc, bp + (size_t)jr * (size_t)kc,
+          for (ir = 0; ir < mc; ir += TINYC_GEMM_MR) {
+            const float *ab = direct ? a + (size_t)(ic + ir) * (size_t)rsa + pc : ap + (size_t)ir * (size_t)kc;
+            tinyc_gemm_micro(kc, ab, direct ? rsa : 1, direct ? 1 : TINYC_GEMM_MR, bp + (size_t)jr * (size_t)kc,
                              c + (size_t)(ic + ir) * (size_t)ldc + jc + jr, ldc, TINYC_GMIN(TINYC_GEMM_MR, mc - ir),
                              TINYC_GMIN(TINYC_GEMM_NR, nc - jr), acc, bias ? bias + ic + ir : NULL);
+          }
       }
     }
   }

@@ -46,13 +46,50 @@ TINYC_KERNEL int32_t tinyc_pool_inside(int32_t start, int32_t k, int32_t d, int3
   return last >= first ? last - first + 1 : 0;
 }
 
+/* Output columns (along the last dim) whose taps are all inside the input: [*lo, *hi). */
+TINYC_KERNEL void tinyc_pool_interior(const tinyc_pwin *w, int32_t *lo, int32_t *hi) {
+  const int32_t last = w->in[2] - 1 - (w->k[2] - 1) * w->d[2] + w->pb[2];
+  int32_t l = (w->pb[2] + w->s[2] - 1) / w->s[2], h = last < 0 ? 0 : last / w->s[2] + 1;
+  if (l > w->out[2]) l = w->out[2];
+  if (h > w->out[2]) h = w->out[2];
+  if (h < l) h = l;
+  *lo = l;
+  *hi = h;
+}
+
+/* Row helpers over n outputs reading r[i * s], in blocks of 8 that vectorize at -O2. */
+#define TINYC_POOL_ROW(NAME, T, OP)                                                                     \
+  TINYC_KERNEL void NAME(T *restrict y, const T *restrict r, int32_t n, int32_t s) {                    \
+    int32_t i = 0, t;                                                                                   \
+    if (s == 1) {                                                                                       \
+      for (; i + 8 <= n; i += 8)                                                                        \
+        for (t = 0; t < 8; ++t) {                                                                       \
+          const T v = r[i + t], b = y[i + t];                                                           \
+          y[i + t] = OP;                                                                                \
+        }                                                                                               \
+    } else if (s == 2) {                                                                                \
+      for (; i + 8 <= n; i += 8)                                                                        \
+        for (t = 0; t < 8; ++t) {                                                                       \
+          const T v = r[2 * (i + t)], b = y[i + t];                                                     \
+          y[i + t] = OP;                                                                                \
+        }                                                                                               \
+    }                                                                                                   \
+    for (; i < n; ++i) {                                                                                \
+      const T v = r[(size_t)i * (size_t)s], b = y[i];                                                   \
+      y[i] = OP;                                                                                        \
+    }                                                                                                   \
+  }
+
 /* MaxPool: the maximum of the taps inside the input (NaN taps are skipped, as the reference
-   interpreter; a window with no tap gives LOWEST). */
+   interpreter; a window with no tap gives LOWEST). Interior columns are computed row by row
+   over the taps, the border columns one by one. */
 #define TINYC_MAXPOOL(SUF, T, LOWEST)                                                                   \
+  TINYC_POOL_ROW(tinyc_pool_maxrow_##SUF, T, (v > b ? v : b))                                          \
   TINYC_KERNEL void tinyc_maxpool_##SUF(const T *x, T *y, const int32_t *p) {                           \
     tinyc_pwin w;                                                                                       \
-    int32_t planes = p[0], pl, od, oh, ow, kd, kh, kw, l0, h0, l1, h1, l2, h2, s0, s1, s2, is, os;      \
+    int32_t planes = p[0], pl, od, oh, ow, kd, kh, kw, l0, h0, l1, h1, l2, h2, s0, s1, s2, is, os, wlo, whi; \
     tinyc_pwin_read(&w, p + 1);                                                                         \
+    tinyc_pool_interior(&w, &wlo, &whi);                                                                \
     is = w.in[0] * w.in[1] * w.in[2];                                                                   \
     os = w.out[0] * w.out[1] * w.out[2];                                                                \
     for (pl = 0; pl < planes; ++pl) {                                                                   \
@@ -61,9 +98,21 @@ TINYC_KERNEL int32_t tinyc_pool_inside(int32_t start, int32_t k, int32_t d, int3
       for (od = 0; od < w.out[0]; ++od) {                                                               \
         s0 = tinyc_pool_taps(&w, 0, od, &l0, &h0);                                                      \
         for (oh = 0; oh < w.out[1]; ++oh) {                                                             \
+          T *yr = yp + ((size_t)od * (size_t)w.out[1] + (size_t)oh) * (size_t)w.out[2];                 \
           s1 = tinyc_pool_taps(&w, 1, oh, &l1, &h1);                                                    \
+          for (ow = wlo; ow < whi; ++ow) yr[ow] = LOWEST;                                               \
+          for (kd = l0; kd < h0; ++kd)                                                                  \
+            for (kh = l1; kh < h1; ++kh) {                                                              \
+              const T *row = xp + ((size_t)(s0 + kd * w.d[0]) * (size_t)w.in[1] +                       \
+                                   (size_t)(s1 + kh * w.d[1])) * (size_t)w.in[2];                       \
+              for (kw = 0; kw < w.k[2] && whi > wlo; ++kw)                                              \
+                tinyc_pool_maxrow_##SUF(yr + wlo, row + (wlo * w.s[2] - w.pb[2] + kw * w.d[2]), whi - wlo, \
+                                        w.s[2]);                                                        \
+            }                                                                                           \
           for (ow = 0; ow < w.out[2]; ++ow) {                                                           \
             T best = LOWEST;                                                                            \
+            if (ow == wlo) ow = whi;                                                                    \
+            if (ow >= w.out[2]) break;                                                                  \
             s2 = tinyc_pool_taps(&w, 2, ow, &l2, &h2);                                                  \
             for (kd = l0; kd < h0; ++kd)                                                                \
               for (kh = l1; kh < h1; ++kh) {                                                            \
@@ -74,7 +123,7 @@ TINYC_KERNEL int32_t tinyc_pool_inside(int32_t start, int32_t k, int32_t d, int3
                   best = v > best ? v : best;                                                           \
                 }                                                                                       \
               }                                                                                         \
-            *yp++ = best;                                                                               \
+            yr[ow] = best;                                                                              \
           }                                                                                             \
         }                                                                                               \
       }                                                                                                 \
@@ -131,13 +180,15 @@ TINYC_MAXPOOL(i8, int8_t, (-128))
 TINYC_MAXPOOL(u8, uint8_t, 0)
 
 /* AveragePool: sum of the taps inside the input over their count, or over the taps inside the
-   padded input with count_include_pad (include_pad). */
+   padded input with count_include_pad (include_pad). Sums in the reference's order. */
 #define TINYC_AVGPOOL(SUF, T)                                                                           \
+  TINYC_POOL_ROW(tinyc_pool_sumrow_##SUF, T, (b + v))                                                  \
   TINYC_KERNEL void tinyc_avgpool_##SUF(const T *x, T *y, const int32_t *p, int32_t include_pad) {      \
     tinyc_pwin w;                                                                                       \
-    int32_t planes = p[0], pl, od, oh, ow, kd, kh, kw, l0, h0, l1, h1, l2, h2, s0, s1, s2, is, os;      \
+    int32_t planes = p[0], pl, od, oh, ow, kd, kh, kw, l0, h0, l1, h1, l2, h2, s0, s1, s2, is, os, wlo, whi; \
     int32_t c0, c1, c2;                                                                                 \
     tinyc_pwin_read(&w, p + 1);                                                                         \
+    tinyc_pool_interior(&w, &wlo, &whi);                                                                \
     is = w.in[0] * w.in[1] * w.in[2];                                                                   \
     os = w.out[0] * w.out[1] * w.out[2];                                                                \
     for (pl = 0; pl < planes; ++pl) {                                                                   \
@@ -147,11 +198,25 @@ TINYC_MAXPOOL(u8, uint8_t, 0)
         s0 = tinyc_pool_taps(&w, 0, od, &l0, &h0);                                                      \
         c0 = include_pad ? tinyc_pool_inside(s0, w.k[0], w.d[0], -w.pb[0], w.in[0] + w.pe[0]) : h0 - l0; \
         for (oh = 0; oh < w.out[1]; ++oh) {                                                             \
+          T *yr = yp + ((size_t)od * (size_t)w.out[1] + (size_t)oh) * (size_t)w.out[2];                 \
+          int64_t count;                                                                                \
           s1 = tinyc_pool_taps(&w, 1, oh, &l1, &h1);                                                    \
           c1 = include_pad ? tinyc_pool_inside(s1, w.k[1], w.d[1], -w.pb[1], w.in[1] + w.pe[1]) : h1 - l1; \
+          for (ow = wlo; ow < whi; ++ow) yr[ow] = (T)0;                                                 \
+          for (kd = l0; kd < h0; ++kd)                                                                  \
+            for (kh = l1; kh < h1; ++kh) {                                                              \
+              const T *row = xp + ((size_t)(s0 + kd * w.d[0]) * (size_t)w.in[1] +                       \
+                                   (size_t)(s1 + kh * w.d[1])) * (size_t)w.in[2];                       \
+              for (kw = 0; kw < w.k[2] && whi > wlo; ++kw)                                              \
+                tinyc_pool_sumrow_##SUF(yr + wlo, row + (wlo * w.s[2] - w.pb[2] + kw * w.d[2]), whi - wlo, \
+                                        w.s[2]);                                                        \
+            }                                                                                           \
+          count = (int64_t)c0 * c1 * w.k[2];                                                            \
+          for (ow = wlo; ow < whi; ++ow) yr[ow] = count > 0 ? yr[ow] / (T)count : (T)0;                 \
           for (ow = 0; ow < w.out[2]; ++ow) {                                                           \
             T sum = (T)0;                                                                               \
-            int64_t count;                                                                              \
+            if (ow == wlo) ow = whi;                                                                    \
+            if (ow >= w.out[2]) break;                                                                  \
             s2 = tinyc_pool_taps(&w, 2, ow, &l2, &h2);                                                  \
             c2 = include_pad ? tinyc_pool_inside(s2, w.k[2], w.d[2], -w.pb[2], w.in[2] + w.pe[2]) : h2 - l2; \
             for (kd = l0; kd < h0; ++kd)                                                                \
@@ -161,7 +226,7 @@ TINYC_MAXPOOL(u8, uint8_t, 0)
                 for (kw = l2; kw < h2; ++kw) sum += row[kw * w.d[2]];                                   \
               }                                                                                         \
             count = (int64_t)c0 * c1 * c2;                                                              \
-            *yp++ = count > 0 ? sum / (T)count : (T)0;                                                  \
+            yr[ow] = count > 0 ? sum / (T)count : (T)0;                                                 \
           }                                                                                             \
         }                                                                                               \
       }                                                                                                 \
