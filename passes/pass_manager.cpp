@@ -87,7 +87,7 @@ std::string pipelineForLevel(int level) {
   // a lone BatchNormalization last, constant folding again for what the rewrites exposed, and
   // activation fusion once no other rewrite needs to see the activations as nodes.
   return "remove-identity,fold-shapes,fold-constants,merge-views,fold-pad,matmul-add-to-gemm,fold-mul-add,"
-         "fold-batchnorm,fold-mul-add,batchnorm-to-affine,fold-constants,fuse-activation,dce";
+         "fold-batchnorm,fold-mul-add,batchnorm-to-affine,fold-constants,fuse-activation,dce,schedule-memory";
 }
 
 void replaceAllUses(Graph& g, Value* from, Value* to) {

@@ -23,7 +23,7 @@ void addCompileOptions(CLI::App* cmd, CompileOptions& o) {
       ->capture_default_str();
 }
 
-Compiled compileModel(const CompileOptions& o) {
+Compiled compileModel(const CompileOptions& o, bool poisonDead) {
   Compiled c;
   c.target = &findTarget(o.target);
   c.name = o.name.empty() ? defaultName(o.model.model) : o.name;
@@ -40,6 +40,7 @@ Compiled compileModel(const CompileOptions& o) {
   eo.name = c.name;
   eo.target = c.target;
   eo.planner = o.planner;
+  eo.poisonDead = poisonDead;
   c.result = b.emit(*c.graph, eo);
   return c;
 }

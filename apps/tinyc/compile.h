@@ -26,7 +26,7 @@ struct Compiled {
   nlohmann::ordered_json report() const;
 };
 
-Compiled compileModel(const CompileOptions& o);
+Compiled compileModel(const CompileOptions& o, bool poisonDead = false);
 // Default NAME: the model file's stem as a C identifier.
 std::string defaultName(const std::string& modelPath);
 // Options --name/--target shared by convert, validate and bench.

@@ -28,7 +28,7 @@ struct ValidateOptions {
   int random = 0;
   uint64_t seed = 0;
   double rtol = 1e-4, atol = 1e-5;
-  bool json = false, keep = false;
+  bool json = false, keep = false, noPoison = false;
 };
 
 // Top-1 agreement is reported for outputs that look like class scores ([N] or [1, N], N > 1).
@@ -60,7 +60,7 @@ nlohmann::ordered_json metrics(const Tensor& got, const Tensor& ref, const Toler
 int validate(const ValidateOptions& o) {
   int sources = (!o.inputs.empty()) + (!o.testData.empty()) + (o.random > 0);
   if (sources > 1) usageError("give only one of -i, --test-data and --random");
-  Compiled c = compileModel(o.compile);
+  Compiled c = compileModel(o.compile, /*poisonDead=*/!o.noPoison);
   const Graph& g = *c.graph;
   std::vector<InputSet> sets;
   if (!o.inputs.empty())
@@ -143,6 +143,8 @@ void registerValidate(CLI::App& app) {
   cmd->add_option("--rtol", o->rtol, "relative tolerance")->capture_default_str();
   cmd->add_option("--atol", o->atol, "absolute tolerance, times max|reference| of each output")->capture_default_str();
   cmd->add_flag("--json", o->json, "print the comparison as JSON");
+  cmd->add_flag("--no-poison", o->noPoison,
+                "do not overwrite dead arena regions with 0xff (on by default: a planning mistake then shows as a wrong output)");
   cmd->add_flag("--keep", o->keep, "keep the generated code and harness (path printed on stderr)");
   cmd->callback([o] {
     int rc = validate(*o);

@@ -325,13 +325,21 @@ EmitResult ModuleWriter::run() {
   }
   planArena(nodes);
 
-  for (const Node* n : nodes) {
+  for (size_t step = 0; step < nodes.size(); ++step) {
+    const Node* n = nodes[step];
     const CKernel* k = KernelTable::instance().find(n->opType);
     if (!k) modelError("{}: no C kernel", n->where());
     body_ += fmt::format("  /* {} ({}) */\n", sanitizeComment(n->name), sanitizeComment(n->opType));
     EmitCtx ctx(*this, *n);
     k->emit(ctx);
     emitFusedActivation(*n);
+    if (o_.poisonDead)  // validation builds: every buffer that dies here is overwritten with 0xff
+      for (size_t b = 0; b < mem_.buffers.size(); ++b)
+        if (mem_.buffers[b].last == static_cast<int>(step) && mem_.buffers[b].bytes > 0) {
+          line(fmt::format("memset(mem + {}, 0xff, {}); /* poison: {} is dead */", mem_.plan.offsets[b],
+                           mem_.buffers[b].bytes, sanitizeComment(mem_.buffers[b].label, 40)));
+          usesArena_ = true;
+        }
   }
   for (auto& [j, v] : copies)
     if (bytesOf(v) > 0) line(fmt::format("memcpy(y{}, {}, {});", j, ref(v), bytesOf(v)));

@@ -171,6 +171,7 @@ Result runTest(const fs::path& dir, bool modelSuite) {
         EmitOptions eo;
         eo.name = "model";
         eo.target = &target;
+        eo.poisonDead = true;  // a planning mistake shows up as a wrong output
         EmitResult er = findBackend(gBackend).emit(*g, eo);
         std::string wd = (fs::path(gWork) / r.test).string();
         fs::remove_all(wd);

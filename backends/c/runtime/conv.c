@@ -127,6 +127,60 @@ TINYC_KERNEL void tinyc_dw_tap(float *restrict o, const float *restrict s, float
     for (t = 0; t < TINYC_DW_BLOCK; ++t) o[j + t] += w * s[j + t];
 }
 
+/* Depthwise, stride 1 with "same" output size (OH == H, OW == W): the plane is copied with one
+   copy between zero rows (zeroed once) and read in place with pitch W, the flat loop writes Y
+   directly; taps that cross the left/right edge read a neighbouring row there, so the border
+   columns are recomputed afterwards. Scratch: G + (H + KH*dh) * W + G floats, G = KW*dw + 16. */
+TINYC_KERNEL void tinyc_dw_same_f32(const tinyc_dwgeom *g, int32_t N, int32_t C, int32_t M, const float *x,
+                                    const float *w, const float *bias, float *y, float *buf) {
+  const int32_t mult = M / C, W = g->W, H = g->H, L = H * W, taps = g->KH * g->KW;
+  const int32_t G = g->KW * g->dw + 16, pe = (g->KW - 1) * g->dw - g->pw;
+  const int32_t Lb = L / TINYC_DW_BLOCK * TINYC_DW_BLOCK;
+  float *P = buf + G; /* ph zero rows, the plane, zero rows */
+  float *plane = P + (size_t)g->ph * (size_t)W;
+  const size_t rows = (size_t)H + (size_t)((g->KH - 1) * g->dh);
+  ptrdiff_t toff[TINYC_DW_MAXTAPS];
+  int32_t n, m, k, kh, kw, j, oh, ow;
+  tinyc_zero_f32(buf, (int32_t)((size_t)G * 2 + rows * (size_t)W));
+  for (kh = 0, k = 0; kh < g->KH; ++kh)
+    for (kw = 0; kw < g->KW; ++kw, ++k) toff[k] = (ptrdiff_t)kh * g->dh * W + kw * g->dw - g->pw;
+  for (n = 0; n < N; ++n)
+    for (m = 0; m < M; ++m) {
+      const float *wm = w + (size_t)m * (size_t)taps;
+      const float b = bias ? bias[m] : 0.0f;
+      float *yp = y + ((size_t)n * (size_t)M + (size_t)m) * (size_t)L;
+      if (m % mult == 0)
+        tinyc_copy_f32(plane, x + ((size_t)n * (size_t)C + (size_t)(m / mult)) * (size_t)L, L);
+      if (taps == 9) {
+        const float *src[9];
+        for (k = 0; k < 9; ++k) src[k] = P + toff[k];
+        tinyc_dw_taps9(yp, src, wm, b, Lb);
+      } else {
+        for (j = 0; j < Lb; ++j) yp[j] = b;
+        for (k = 0; k < taps; ++k) tinyc_dw_tap(yp, P + toff[k], wm[k], Lb);
+      }
+      for (j = Lb; j < L; ++j) {
+        float s = b;
+        for (k = 0; k < taps; ++k) s += wm[k] * P[toff[k] + j];
+        yp[j] = s;
+      }
+      /* border columns */
+      for (oh = 0; oh < H; ++oh)
+        for (ow = 0; ow < W; ++ow) {
+          float s = b;
+          if (ow == g->pw && W - pe > ow) ow = W - pe;
+          for (kh = 0, k = 0; kh < g->KH; ++kh) {
+            const float *r = P + (size_t)(oh + kh * g->dh) * (size_t)W;
+            for (kw = 0; kw < g->KW; ++kw, ++k) {
+              const int32_t c = ow + kw * g->dw - g->pw;
+              if (c >= 0 && c < W) s += wm[k] * r[c];
+            }
+          }
+          yp[(size_t)oh * (size_t)W + ow] = s;
+        }
+    }
+}
+
 TINYC_KERNEL void tinyc_conv_dw_f32(const float *x, const float *w, const float *bias, float *y, const int32_t *p,
                                     unsigned char *scratch) {
   const int32_t N = p[0], C = p[1], M = p[2];
@@ -139,10 +193,14 @@ TINYC_KERNEL void tinyc_conv_dw_f32(const float *x, const float *w, const float 
   float *ob;
   tinyc_win_read(&win, p + 4);
   tinyc_dw_geom(&g, &win);
+  taps = g.KH * g.KW;
+  if (g.sh == 1 && g.sw == 1 && g.OH == g.H && g.OW == g.W && taps <= TINYC_DW_MAXTAPS) {
+    tinyc_dw_same_f32(&g, N, C, M, x, w, bias, y, buf);
+    return;
+  }
   pq = (size_t)g.Hq * (size_t)g.Wq;
   bufn = (size_t)g.sh * (size_t)g.sw * pq + TINYC_DW_BLOCK + (size_t)g.Wq;
   ob = buf + bufn;
-  taps = g.KH * g.KW;
   L = g.OH * g.Wq;
   Lr = (L + TINYC_DW_BLOCK - 1) / TINYC_DW_BLOCK * TINYC_DW_BLOCK;
   tinyc_zero_f32(buf + bufn - TINYC_DW_BLOCK - g.Wq, TINYC_DW_BLOCK + g.Wq);
