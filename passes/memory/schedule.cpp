@@ -1,7 +1,8 @@
 // schedule-memory: a memory-aware topological order. For branched graphs the order in which
-// branches run changes how many tensors are live at once; this pass tries a greedy order (run
-// the ready node that frees the most / allocates the least bytes first) and keeps it only if
-// its peak of live tensor bytes is lower than the current order's. Deterministic.
+// branches run changes how many tensors are live at once; this pass tries a depth-first order
+// from the outputs and a greedy one (run the ready node that frees the most / allocates the least
+// bytes first) and keeps the best only if its peak of live tensor bytes is lower than the
+// current order's. Deterministic.
 #include <algorithm>
 #include <map>
 #include <set>
@@ -89,15 +90,54 @@ std::vector<Node*> greedyOrder(const Graph& g) {
   return order;
 }
 
+// Depth-first from the graph outputs: each node runs right after the inputs it needs, so a
+// tensor feeding a single consumer (e.g. dequantized weights) is created just before its use.
+std::vector<Node*> depthFirstOrder(const Graph& g) {
+  std::set<const Node*> done;
+  std::vector<Node*> order;
+  std::vector<std::pair<Node*, size_t>> stack;
+  auto visit = [&](Node* root) {
+    if (!root || done.count(root)) return;
+    stack.push_back({root, 0});
+    std::set<const Node*> onStack{root};
+    while (!stack.empty()) {
+      auto& [n, i] = stack.back();
+      if (i < n->inputs.size()) {
+        Value* in = n->inputs[i++];
+        Node* p = in ? in->producer : nullptr;
+        if (p && !done.count(p) && !onStack.count(p)) {
+          stack.push_back({p, 0});
+          onStack.insert(p);
+        }
+        continue;
+      }
+      done.insert(n);
+      order.push_back(n);
+      onStack.erase(n);
+      stack.pop_back();
+    }
+  };
+  for (Value* o : g.outputs) visit(o->producer);
+  for (const auto& n : g.nodes) visit(n.get());  // nodes not feeding an output
+  return order;
+}
+
 class ScheduleMemory : public Pass {
  public:
   bool run(Graph& g, PassContext& ctx) override {
     std::vector<Node*> current;
     for (auto& n : g.nodes) current.push_back(n.get());
-    std::vector<Node*> greedy = greedyOrder(g);
-    if (greedy.size() != current.size()) return false;
-    int64_t before = peakOf(g, current), after = peakOf(g, greedy);
-    if (after >= before) return false;
+    int64_t before = peakOf(g, current), after = before;
+    std::vector<Node*> greedy;
+    for (auto cand : {depthFirstOrder(g), greedyOrder(g)}) {
+      if (cand.size() != current.size()) continue;
+      int64_t p = peakOf(g, cand);
+      if (p < after) {
+        after = p;
+        greedy = cand;
+      }
+    }
+    if (greedy.empty()) return false;
     std::map<Node*, size_t> pos;
     for (size_t i = 0; i < greedy.size(); ++i) pos[greedy[i]] = i;
     std::stable_sort(g.nodes.begin(), g.nodes.end(),

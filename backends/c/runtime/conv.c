@@ -169,6 +169,7 @@ TINYC_KERNEL void tinyc_dw_same_f32(const tinyc_dwgeom *g, int32_t N, int32_t C,
         for (ow = 0; ow < W; ++ow) {
           float s = b;
           if (ow == g->pw && W - pe > ow) ow = W - pe;
+          if (ow >= W) break;
           for (kh = 0, k = 0; kh < g->KH; ++kh) {
             const float *r = P + (size_t)(oh + kh * g->dh) * (size_t)W;
             for (kw = 0; kw < g->KW; ++kw, ++k) {
