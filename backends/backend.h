@@ -30,6 +30,7 @@ struct EmitOptions {
   const TargetDesc* target = nullptr;
   bool poisonDead = false;    // host validation: fill every arena region with NaN-like bytes once dead
   std::string planner = "auto";  // memory planner (passes/memory/plan.h)
+  bool ioInArena = false;         // graph inputs and outputs live in the arena too (planned)
 };
 
 // What memory planning found (for the report, --arena-budget and --plan-svg).

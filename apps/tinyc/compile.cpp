@@ -21,6 +21,8 @@ void addCompileOptions(CLI::App* cmd, CompileOptions& o) {
   cmd->add_option("--mem-planner", o.planner,
                   "arena planner: auto (smallest of all), greedy-by-size, greedy-by-conflicts, first-fit, search")
       ->capture_default_str();
+  cmd->add_flag("--io-in-arena", o.ioInArena,
+                "plan the graph inputs and outputs into the arena too (the caller uses <tensor>_OFFSET)");
 }
 
 Compiled compileModel(const CompileOptions& o, bool poisonDead) {
@@ -41,6 +43,7 @@ Compiled compileModel(const CompileOptions& o, bool poisonDead) {
   eo.target = c.target;
   eo.planner = o.planner;
   eo.poisonDead = poisonDead;
+  eo.ioInArena = o.ioInArena;
   c.result = b.emit(*c.graph, eo);
   return c;
 }

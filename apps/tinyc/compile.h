@@ -14,6 +14,7 @@ struct CompileOptions {
   std::string target = "generic";
   PipelineOptions pipeline;
   std::string planner = "auto";  // --mem-planner
+  bool ioInArena = false;        // --io-in-arena
 };
 
 struct Compiled {

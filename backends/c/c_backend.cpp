@@ -165,7 +165,10 @@ class ModuleWriter {
   std::string body_, fileScope_, decls_;
   bool usesArena_ = false;
   std::map<int, std::pair<const Value*, int64_t>> arenaOffset_;
-  std::map<const Value*, const Value*> aliasOf_;  // group member -> leader (shared C variable)
+  std::map<const Value*, const Value*> aliasOf_;
+  std::vector<std::pair<std::string, std::string>> ioDecls_;  // --io-in-arena declarations
+  std::map<std::string, int64_t> ioOffsets_;                  // "INPUT_0" -> arena offset
+  std::set<size_t> keepAlive_;                                // buffers never poisoned (outputs in the arena)  // group member -> leader (shared C variable)
   int inPlace_ = 0;  // by value id: deterministic
   int64_t arenaBytes_ = 0;
   MemoryReport mem_;
@@ -274,9 +277,42 @@ void ModuleWriter::planArena(const std::vector<const Node*>& nodes) {
       bufScratch.push_back(nullptr);
     }
   }
+  // --io-in-arena: graph inputs (live from the start to their last reader) and outputs (from
+  // their producer, or the final copy, to the end) are planned like any other buffer.
+  std::vector<std::pair<std::string, std::string>> ioBufs;  // (declaration prefix, macro) per io buffer
+  const int end = std::max(0, static_cast<int>(nodes.size()) - 1);
+  if (o_.ioInArena) {
+    for (size_t i = 0; i < g_.inputs.size(); ++i) {
+      const Value* v = g_.inputs[i];
+      int last = lastUse.count(v) ? lastUse[v] : 0;
+      if (std::find(g_.outputs.begin(), g_.outputs.end(), v) != g_.outputs.end()) last = end;
+      bufs.push_back({bytesOf(v), o_.target->align, 0, last, fmt::format("input {}", i)});
+      bufValue.push_back(nullptr);
+      bufScratch.push_back(nullptr);
+      ioBufs.emplace_back(fmt::format("  const {0} *const x{1} = (const {0} *)(mem + ", EmitCtx::ctype(v->dtype), i),
+                          fmt::format("INPUT_{}", i));
+    }
+    for (size_t j = 0; j < g_.outputs.size(); ++j) {
+      const Value* v = g_.outputs[j];
+      int firstStep = v->producer && names_.count(v) && names_.at(v) == fmt::format("y{}", j) ? -1 : end;
+      if (firstStep < 0)
+        for (size_t i = 0; i < nodes.size(); ++i)
+          if (nodes[i] == v->producer) firstStep = static_cast<int>(i);
+      keepAlive_.insert(bufs.size());
+      bufs.push_back({bytesOf(v), o_.target->align, std::max(firstStep, 0), end, fmt::format("output {}", j)});
+      bufValue.push_back(nullptr);
+      bufScratch.push_back(nullptr);
+      ioBufs.emplace_back(fmt::format("  {0} *const y{1} = ({0} *)(mem + ", EmitCtx::ctype(v->dtype), j),
+                          fmt::format("OUTPUT_{}", j));
+    }
+  }
   MemoryPlan plan = planMemory(bufs, o_.planner);
   verifyPlan(bufs, plan);
   arenaBytes_ = plan.arenaBytes;
+  for (size_t b = bufs.size() - ioBufs.size(), k = 0; k < ioBufs.size(); ++b, ++k) {
+    ioDecls_.emplace_back(ioBufs[k].second, ioBufs[k].first + std::to_string(plan.offsets[b]) + ");\n");
+    ioOffsets_[ioBufs[k].second] = plan.offsets[b];
+  }
   mem_.buffers = bufs;
   mem_.plan = plan;
   mem_.lowerBound = liveLowerBound(bufs);
@@ -307,8 +343,9 @@ EmitResult ModuleWriter::run() {
   for (size_t i = 0; i < g_.inputs.size(); ++i) {
     const Value* v = g_.inputs[i];
     names_[v] = fmt::format("x{}", i);
-    io += fmt::format("  const {} *const x{} = (const {} *)inputs[{}];\n", EmitCtx::ctype(v->dtype), i,
-                      EmitCtx::ctype(v->dtype), i);
+    if (!o_.ioInArena)
+      io += fmt::format("  const {} *const x{} = (const {} *)inputs[{}];\n", EmitCtx::ctype(v->dtype), i,
+                        EmitCtx::ctype(v->dtype), i);
     r.ioBytes += bytesOf(v);
   }
   std::vector<std::pair<size_t, const Value*>> copies;  // outputs that need a copy at the end
@@ -317,13 +354,16 @@ EmitResult ModuleWriter::run() {
     r.ioBytes += bytesOf(v);
     bool direct = v->producer && !isFolded(*v->producer) && !names_.count(v);
     std::string name = fmt::format("y{}", j);
-    io += fmt::format("  {} *const {} = ({} *)outputs[{}];\n", EmitCtx::ctype(v->dtype), name, EmitCtx::ctype(v->dtype), j);
+    if (!o_.ioInArena)
+      io += fmt::format("  {} *const {} = ({} *)outputs[{}];\n", EmitCtx::ctype(v->dtype), name, EmitCtx::ctype(v->dtype), j);
     if (direct)
       names_[v] = name;
     else
       copies.emplace_back(j, v);
   }
   planArena(nodes);
+  if (o_.ioInArena)
+    for (const auto& [label, decl] : ioDecls_) io += decl;
 
   for (size_t step = 0; step < nodes.size(); ++step) {
     const Node* n = nodes[step];
@@ -335,7 +375,7 @@ EmitResult ModuleWriter::run() {
     emitFusedActivation(*n);
     if (o_.poisonDead)  // validation builds: every buffer that dies here is overwritten with 0xff
       for (size_t b = 0; b < mem_.buffers.size(); ++b)
-        if (mem_.buffers[b].last == static_cast<int>(step) && mem_.buffers[b].bytes > 0) {
+        if (mem_.buffers[b].last == static_cast<int>(step) && mem_.buffers[b].bytes > 0 && !keepAlive_.count(b)) {
           line(fmt::format("memset(mem + {}, 0xff, {}); /* poison: {} is dead */", mem_.plan.offsets[b],
                            mem_.buffers[b].bytes, sanitizeComment(mem_.buffers[b].label, 40)));
           usesArena_ = true;
@@ -431,7 +471,12 @@ std::string ModuleWriter::header(const EmitResult& r) const {
   h += fmt::format("#define {}_ARENA_SIZE {}\n", M_, r.arenaBytes);
   h += fmt::format("#define {}_ARENA_ALIGN {}\n", M_, o_.target->align);
   h += fmt::format("#define {}_WEIGHTS_BYTES {}\n", M_, r.weightsBytes);
-  h += fmt::format("#define {}_NUM_INPUTS {}\n#define {}_NUM_OUTPUTS {}\n\n", M_, g_.inputs.size(), M_, g_.outputs.size());
+  h += fmt::format("#define {}_NUM_INPUTS {}\n#define {}_NUM_OUTPUTS {}\n", M_, g_.inputs.size(), M_, g_.outputs.size());
+  if (o_.ioInArena)
+    h += fmt::format("/* Inputs and outputs live in the arena at <tensor>_OFFSET: write the inputs there before\n"
+                     "   {0}_run and read the outputs after it; the inputs/outputs arrays are ignored. */\n"
+                     "#define {0}_IO_IN_ARENA 1\n", M_);
+  h += "\n";
   auto io = [&](const char* kind, size_t i, const Value* v) {
     std::string p = fmt::format("{}_{}_{}", M_, kind, i);
     std::string shape;
@@ -442,6 +487,7 @@ std::string ModuleWriter::header(const EmitResult& r) const {
     h += fmt::format("#define {}_DTYPE {}\n", p, dtypeMacro(v->dtype));
     h += fmt::format("#define {}_RANK {}\n", p, v->shape.size());
     h += fmt::format("#define {}_SHAPE {{{}}}\n", p, shape.empty() ? "1" : shape);
+    if (o_.ioInArena) h += fmt::format("#define {}_OFFSET {}\n", p, ioOffsets_.at(fmt::format("{}_{}", kind, i)));
     if (v->quant && v->quant->perTensor()) {
       h += fmt::format("#define {}_SCALE {}\n", p, EmitCtx::floatLit(v->quant->scale[0]));
       h += fmt::format("#define {}_ZERO_POINT {}\n", p, v->quant->zeroPoint[0]);

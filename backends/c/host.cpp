@@ -58,6 +58,12 @@ int main(int argc, char **argv) {{
   }}
   for (i = 0; i < {1}_NUM_INPUTS; ++i) inputs[i] = load(argv[a + i], in_bytes[i]);
   for (i = 0; i < {1}_NUM_OUTPUTS; ++i) outputs[i] = calloc(out_bytes[i] > 0 ? (size_t)out_bytes[i] : 1u, 1);
+#ifdef {1}_IO_IN_ARENA
+  {{
+    const long in_off[{1}_NUM_INPUTS + 1] = {{{4} 0}};
+    for (i = 0; i < {1}_NUM_INPUTS; ++i) memcpy(arena + in_off[i], inputs[i], (size_t)in_bytes[i]);
+  }}
+#endif
   if (iters > 0) {{
     for (i = 0; i < iters; ++i) {{
       struct timespec t0, t1;
@@ -73,6 +79,12 @@ int main(int argc, char **argv) {{
     fprintf(stderr, "harness: {0}_run returned %d\n", rc);
     return 1;
   }}
+#ifdef {1}_IO_IN_ARENA
+  {{
+    const long out_off[{1}_NUM_OUTPUTS + 1] = {{{5} 0}};
+    for (i = 0; i < {1}_NUM_OUTPUTS; ++i) memcpy(outputs[i], arena + out_off[i], (size_t)out_bytes[i]);
+  }}
+#endif
   for (i = 0; i < {1}_NUM_OUTPUTS; ++i) {{
     FILE *f = fopen(argv[a + {1}_NUM_INPUTS + i], "wb");
     if (!f || (out_bytes[i] > 0 && fwrite(outputs[i], 1, (size_t)out_bytes[i], f) != (size_t)out_bytes[i])) {{
@@ -84,7 +96,7 @@ int main(int argc, char **argv) {{
   return 0;
 }}
 )",
-                     name, M, "{INPUTS}", "{OUTPUTS}");
+                     name, M, "{INPUTS}", "{OUTPUTS}", "{IN_OFFS}", "{OUT_OFFS}");
 }
 
 namespace {
@@ -135,6 +147,13 @@ std::string buildHost(const std::string& dir, const std::string& name, const std
   auto replace = [&](const std::string& from, const std::string& to) { h.replace(h.find(from), from.size(), to); };
   replace("{INPUTS}", ioList(M, "INPUT", nin));
   replace("{OUTPUTS}", ioList(M, "OUTPUT", nout));
+  auto offList = [&](const char* kind, size_t n) {
+    std::string l;
+    for (size_t i = 0; i < n; ++i) l += fmt::format("{}_{}_{}_OFFSET, ", M, kind, i);
+    return l;
+  };
+  replace("{IN_OFFS}", offList("INPUT", nin));
+  replace("{OUT_OFFS}", offList("OUTPUT", nout));
   writeFile(fs::path(dir) / "harness.c", h);
   std::string cc = opts.cc.empty() ? envOr("CC", "cc") : opts.cc;
   std::string cflags = opts.cflags.empty() ? envOr("CFLAGS", "-O2") : opts.cflags;

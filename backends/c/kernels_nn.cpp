@@ -83,9 +83,10 @@ int64_t scratchConv(const Node& n) {
     const int64_t hq = (hp + w.s[1] - 1) / w.s[1], wq = (wp + w.s[2] - 1) / w.s[2];
     const int64_t block = 16;
     int64_t floats = w.s[1] * w.s[2] * hq * wq + block + wq + (w.out[1] * wq + block - 1) / block * block;
-    // the stride-1 "same" path (tinyc_dw_same_f32): guard, zero rows and the plane, guard
+    // the stride-1 "same" path (tinyc_dw_same_f32): a guard, then per kernel column a copy of
+    // the plane between zero rows and a guard
     const int64_t guard = w.k[2] * w.d[2] + 16;
-    floats = std::max(floats, 2 * guard + (w.in[1] + (w.k[1] - 1) * w.d[1]) * w.in[2]);
+    floats = std::max(floats, guard + w.k[2] * ((w.in[1] + (w.k[1] - 1) * w.d[1]) * w.in[2] + guard));
     return floats * 4 + 64;
   }
   const int64_t cg = g.c / g.g, mg = g.m / g.g;

@@ -182,6 +182,31 @@ TEST(Importer, PyTorchShapeArithmeticFeedsReshape) {
   EXPECT_EQ(out[0].getF(47), 47.0);
 }
 
+TEST(Importer, RnnInitialStateFromShapeAndConstantOfShape) {
+  // PyTorch: h0 = zeros(num_directions, batch, hidden) with batch taken from x's shape.
+  ModelBuilder b(14);
+  b.input("x", {5, 2, 3});  // [seq, batch, input]
+  b.node("Shape", {"x"}, {"s"});
+  b.initI64("one", {1});
+  b.g->mutable_initializer(0)->clear_dims();
+  b.node("Gather", {"s", "one"}, {"batch"});
+  b.initI64("ax", {0});
+  b.node("Unsqueeze", {"batch", "ax"}, {"batch1"});
+  b.initI64("dirs", {1});
+  b.initI64("hidden", {4});
+  attrInt(b.node("Concat", {"dirs", "batch1", "hidden"}, {"h0shape"}), "axis", 0);
+  b.node("ConstantOfShape", {"h0shape"}, {"h0"});
+  b.init("W", {1, 12, 3}, std::vector<float>(36, 0.1f));
+  b.init("R", {1, 12, 4}, std::vector<float>(48, 0.1f));
+  attrInt(b.node("GRU", {"x", "W", "R", "", "", "h0"}, {"y", "yh"}), "hidden_size", 4);
+  b.output("yh");
+  auto g = b.import();
+  EXPECT_EQ(g->outputs[0]->shape, (Shape{1, 2, 4}));
+  Tensor x(DType::F32, {5, 2, 3});
+  auto out = Interpreter(*g).run({x});
+  EXPECT_EQ(out[0].shape(), (Shape{1, 2, 4}));
+}
+
 TEST(Importer, LocalFunctionIsInlinedWithAttributeReference) {
   ModelBuilder b(15);
   auto* fo = b.m.add_opset_import();

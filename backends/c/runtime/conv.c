@@ -127,58 +127,58 @@ TINYC_KERNEL void tinyc_dw_tap(float *restrict o, const float *restrict s, float
     for (t = 0; t < TINYC_DW_BLOCK; ++t) o[j + t] += w * s[j + t];
 }
 
-/* Depthwise, stride 1 with "same" output size (OH == H, OW == W): the plane is copied with one
-   copy between zero rows (zeroed once) and read in place with pitch W, the flat loop writes Y
-   directly; taps that cross the left/right edge read a neighbouring row there, so the border
-   columns are recomputed afterwards. Scratch: G + (H + KH*dh) * W + G floats, G = KW*dw + 16. */
+/* Depthwise, stride 1 with "same" output size (OH == H, OW == W): the input plane is read in
+   place with pitch W (between zero rows) by one flat loop writing Y directly. A tap that crosses
+   the left/right edge would read the neighbouring row there; those reads only ever hit columns
+   that tap column kw never reads legitimately, so each kw reads its own copy of the plane with
+   those columns zeroed: exact, branch-free. Scratch: G + KW * (rows * W + G) floats, rows =
+   H + (KH - 1) * dh, G = KW * dw + 16 (copies are separated by zero guards). */
 TINYC_KERNEL void tinyc_dw_same_f32(const tinyc_dwgeom *g, int32_t N, int32_t C, int32_t M, const float *x,
                                     const float *w, const float *bias, float *y, float *buf) {
   const int32_t mult = M / C, W = g->W, H = g->H, L = H * W, taps = g->KH * g->KW;
-  const int32_t G = g->KW * g->dw + 16, pe = (g->KW - 1) * g->dw - g->pw;
+  const int32_t G = g->KW * g->dw + 16, rows = H + (g->KH - 1) * g->dh;
   const int32_t Lb = L / TINYC_DW_BLOCK * TINYC_DW_BLOCK;
-  float *P = buf + G; /* ph zero rows, the plane, zero rows */
-  float *plane = P + (size_t)g->ph * (size_t)W;
-  const size_t rows = (size_t)H + (size_t)((g->KH - 1) * g->dh);
-  ptrdiff_t toff[TINYC_DW_MAXTAPS];
-  int32_t n, m, k, kh, kw, j, oh, ow;
-  tinyc_zero_f32(buf, (int32_t)((size_t)G * 2 + rows * (size_t)W));
+  const size_t vstride = (size_t)rows * (size_t)W + (size_t)G; /* from one copy to the next */
+  size_t toff[TINYC_DW_MAXTAPS];
+  int32_t n, m, k, kh, kw, j, r, c;
+  tinyc_zero_f32(buf, (int32_t)((size_t)G + (size_t)g->KW * vstride));
+  /* tap (kh, kw) of output j reads buf[toff + j]; copy kw starts at G + kw * vstride */
   for (kh = 0, k = 0; kh < g->KH; ++kh)
-    for (kw = 0; kw < g->KW; ++kw, ++k) toff[k] = (ptrdiff_t)kh * g->dh * W + kw * g->dw - g->pw;
+    for (kw = 0; kw < g->KW; ++kw, ++k)
+      toff[k] = (size_t)G + (size_t)kw * vstride + (size_t)(kh * g->dh) * (size_t)W + (size_t)(kw * g->dw) - (size_t)g->pw;
   for (n = 0; n < N; ++n)
     for (m = 0; m < M; ++m) {
       const float *wm = w + (size_t)m * (size_t)taps;
       const float b = bias ? bias[m] : 0.0f;
       float *yp = y + ((size_t)n * (size_t)M + (size_t)m) * (size_t)L;
-      if (m % mult == 0)
-        tinyc_copy_f32(plane, x + ((size_t)n * (size_t)C + (size_t)(m / mult)) * (size_t)L, L);
+      if (m % mult == 0) {
+        const float *xp = x + ((size_t)n * (size_t)C + (size_t)(m / mult)) * (size_t)L;
+        for (kw = 0; kw < g->KW; ++kw) {
+          float *plane = buf + (size_t)G + (size_t)kw * vstride + (size_t)g->ph * (size_t)W;
+          const int32_t shift = kw * g->dw - g->pw; /* tap kw of column ow reads column ow + shift */
+          tinyc_copy_f32(plane, xp, L);
+          if (shift > 0) {
+            for (r = 0; r < H; ++r)
+              for (c = 0; c < shift && c < W; ++c) plane[(size_t)r * (size_t)W + c] = 0.0f;
+          } else if (shift < 0) {
+            for (r = 0; r < H; ++r)
+              for (c = W + shift < 0 ? 0 : W + shift; c < W; ++c) plane[(size_t)r * (size_t)W + c] = 0.0f;
+          }
+        }
+      }
       if (taps == 9) {
         const float *src[9];
-        for (k = 0; k < 9; ++k) src[k] = P + toff[k];
+        for (k = 0; k < 9; ++k) src[k] = buf + toff[k];
         tinyc_dw_taps9(yp, src, wm, b, Lb);
       } else {
         for (j = 0; j < Lb; ++j) yp[j] = b;
-        for (k = 0; k < taps; ++k) tinyc_dw_tap(yp, P + toff[k], wm[k], Lb);
+        for (k = 0; k < taps; ++k) tinyc_dw_tap(yp, buf + toff[k], wm[k], Lb);
       }
       for (j = Lb; j < L; ++j) {
         float s = b;
-        for (k = 0; k < taps; ++k) s += wm[k] * P[toff[k] + j];
+        for (k = 0; k < taps; ++k) s += wm[k] * buf[toff[k] + (size_t)j];
         yp[j] = s;
       }
-      /* border columns */
-      for (oh = 0; oh < H; ++oh)
-        for (ow = 0; ow < W; ++ow) {
-          float s = b;
-          if (ow == g->pw && W - pe > ow) ow = W - pe;
-          if (ow >= W) break;
-          for (kh = 0, k = 0; kh < g->KH; ++kh) {
-            const float *r = P + (size_t)(oh + kh * g->dh) * (size_t)W;
-            for (kw = 0; kw < g->KW; ++kw, ++k) {
-              const int32_t c = ow + kw * g->dw - g->pw;
-              if (c >= 0 && c < W) s += wm[k] * r[c];
-            }
-          }
-          yp[(size_t)oh * (size_t)W + ow] = s;
-        }
     }
 }
 
