@@ -1,6 +1,7 @@
 // fold-pad: a constant-mode Pad of the spatial dims only, read only by a Conv (auto_pad NOTSET,
 // pad value 0), an AveragePool (count_include_pad=1, pad value 0) or a MaxPool (pad value -inf),
 // becomes the consumer's own pads.
+#include <map>
 #include <cmath>
 #include <utility>
 
@@ -55,6 +56,24 @@ std::vector<std::pair<int64_t, int64_t>> padPlan(const Node& pad, size_t rank) {
   return plan;
 }
 
+// Consumers a Pad can be folded into, and when: Conv and AveragePool(count_include_pad) take
+// zero padding; MaxPool takes -inf padding (no Indices output). Pools need ceil_mode 0.
+using AcceptFn = bool (*)(const Node& c, Fill fill);
+const std::map<std::string, AcceptFn>& consumers() {
+  static const std::map<std::string, AcceptFn> m = {
+      {"Conv", [](const Node&, Fill fill) { return fill == Fill::Zero; }},
+      {"AveragePool",
+       [](const Node& c, Fill fill) {
+         return fill == Fill::Zero && rw::intAttrOr(c, "count_include_pad", 0) == 1 && rw::intAttrOr(c, "ceil_mode", 0) == 0;
+       }},
+      {"MaxPool",
+       [](const Node& c, Fill fill) {
+         return fill == Fill::NegInf && rw::intAttrOr(c, "ceil_mode", 0) == 0 && (c.outputs.size() < 2 || !c.outputs[1]);
+       }},
+  };
+  return m;
+}
+
 class FoldPad : public Pass {
  public:
   bool run(Graph& g, PassContext& ctx) override {
@@ -77,13 +96,8 @@ class FoldPad : public Pass {
       Node* c = rw::soleUser(g, out);
       if (!c || c->inputs.empty() || c->inputs[0] != out || !rw::autoPadNotSet(*c)) continue;
       const Fill fill = padFill(*pad);
-      const std::string& op = c->opType;
-      const bool conv = op == "Conv" && fill == Fill::Zero;
-      const bool avg = op == "AveragePool" && fill == Fill::Zero && rw::intAttrOr(*c, "count_include_pad", 0) == 1 &&
-                       rw::intAttrOr(*c, "ceil_mode", 0) == 0;
-      const bool max = op == "MaxPool" && fill == Fill::NegInf && rw::intAttrOr(*c, "ceil_mode", 0) == 0 &&
-                       (c->outputs.size() < 2 || !c->outputs[1]);
-      if (!conv && !avg && !max) continue;
+      auto accept = consumers().find(c->opType);
+      if (accept == consumers().end() || !accept->second(*c, fill)) continue;
       const size_t nd = rank - 2;
       std::vector<int64_t> pads(2 * nd, 0);
       if (c->hasAttr("pads")) {
@@ -94,10 +108,10 @@ class FoldPad : public Pass {
         pads[i] += plan[i + 2].first;
         pads[i + nd] += plan[i + 2].second;
       }
-      if (max && !maxPoolKeepsTaps(*c, pads, nd)) continue;
+      if (fill == Fill::NegInf && !maxPoolKeepsTaps(*c, pads, nd)) continue;
       c->inputs[0] = x;
       c->attrs["pads"] = Attr::Ints(pads);
-      ctx.count("Pad folded into " + op);
+      ctx.count("Pad folded into " + c->opType);
       changed = true;
     }
     if (changed) refreshGraph(g);

@@ -1,6 +1,7 @@
 #include "passes/rewrite.h"
 
 #include <algorithm>
+#include <map>
 #include <iterator>
 #include <set>
 
@@ -119,12 +120,38 @@ bool canFoldAffine(const Node& p) {
   // which folding would materialize in float).
   if (!plainFloat(w) || !w->isConstant() || w->dtype != p.outputs[0]->dtype) return false;
   if (p.outputs[0]->shape.size() < 2) return false;
+  // Per-producer shape rules (Gemm: 2-D weights, bias of rank <= 2; Conv/ConvTranspose: any).
+  struct Rule {
+    size_t weightRank, maxBiasRank;
+  };
+  static const std::map<std::string, Rule> rules = {{"Gemm", {2, 2}}};
+  auto rule = rules.find(p.opType);
   if (const Value* b = p.input(2)) {
     if (!plainFloat(b) || !b->isConstant() || b->dtype != p.outputs[0]->dtype) return false;
-    if (p.opType == "Gemm" && b->shape.size() > 2) return false;
+    if (rule != rules.end() && b->shape.size() > rule->second.maxBiasRank) return false;
   }
-  if (p.opType == "Gemm" && w->shape.size() != 2) return false;
+  if (rule != rules.end() && w->shape.size() != rule->second.weightRank) return false;
   return true;
+}
+
+// Output channel that weight element i of producer p feeds: a table per producer op.
+int64_t outputChannelOf(const Node& p, const Shape& ws, int64_t numel, int64_t i) {
+  using ChannelFn = int64_t (*)(const Node&, const Shape&, int64_t, int64_t);
+  static const std::map<std::string, ChannelFn> byOp = {
+      {"Conv", [](const Node&, const Shape& ws, int64_t numel, int64_t i) { return i / (numel / ws[0]); }},
+      {"ConvTranspose",
+       [](const Node& p, const Shape& ws, int64_t numel, int64_t i) {
+         // W = [C, M/group, k...]: input channel c of group c / (C/group) feeds outputs grp*(M/group) + j.
+         const int64_t c = ws[0], mg = ws[1], per = numel / (c * mg), groups = intAttrOr(p, "group", 1);
+         const int64_t ci = i / (mg * per), j = (i / per) % mg;
+         return (ci / (c / groups)) * mg + j;
+       }},
+      {"Gemm",
+       [](const Node& p, const Shape& ws, int64_t, int64_t i) {
+         return intAttrOr(p, "transB", 0) != 0 ? i / ws[1] : i % ws[1];
+       }},
+  };
+  return byOp.at(p.opType)(p, ws, numel, i);
 }
 
 void foldAffine(Graph& g, Node& p, const std::vector<double>& scale, const std::vector<double>& shift,
@@ -146,19 +173,7 @@ void foldAffine(Graph& g, Node& p, const std::vector<double>& scale, const std::
     Tensor nw(w.dtype(), ws);
     const int64_t numel = w.numel();
     for (int64_t i = 0; i < numel; ++i) {
-      int64_t ch = 0;
-      if (p.opType == "Conv") {
-        ch = i / (numel / ws[0]);
-      } else if (p.opType == "ConvTranspose") {
-        // W = [C, M/group, k...]: input channel c of group c / (C/group) feeds outputs grp*(M/group) + j.
-        const int64_t c = ws[0], mg = ws[1], per = numel / (c * mg), groups = intAttrOr(p, "group", 1);
-        const int64_t ci = i / (mg * per), j = (i / per) % mg;
-        ch = (ci / (c / groups)) * mg + j;
-      } else {
-        const bool tb = intAttrOr(p, "transB", 0) != 0;
-        ch = tb ? i / ws[1] : i % ws[1];
-      }
-      nw.setF(i, w.getF(i) * sc(ch));
+      nw.setF(i, w.getF(i) * sc(outputChannelOf(p, ws, numel, i)));
     }
     p.inputs[1] = addConst(g, p.inputs[1]->name + "_" + tag, std::move(nw));
   }

@@ -113,8 +113,13 @@ TINYC_KERNEL void tinyc_dw_taps9(float *restrict o, const float *const *src, con
                        *restrict s8 = src[8];
   const float w0 = wm[0], w1 = wm[1], w2 = wm[2], w3 = wm[3], w4 = wm[4], w5 = wm[5], w6 = wm[6], w7 = wm[7],
               w8 = wm[8];
-  int32_t j, t;
-  for (j = 0; j < n; j += TINYC_DW_BLOCK)
+  int32_t j = 0, t;
+  /* 64 outputs per step: independent sums hide the latency of each output's chain of adds */
+  for (; j + 64 <= n; j += 64)
+    for (t = 0; t < 64; ++t)
+      o[j + t] = b + w0 * s0[j + t] + w1 * s1[j + t] + w2 * s2[j + t] + w3 * s3[j + t] + w4 * s4[j + t] +
+                 w5 * s5[j + t] + w6 * s6[j + t] + w7 * s7[j + t] + w8 * s8[j + t];
+  for (; j < n; j += TINYC_DW_BLOCK)
     for (t = 0; t < TINYC_DW_BLOCK; ++t)
       o[j + t] = b + w0 * s0[j + t] + w1 * s1[j + t] + w2 * s2[j + t] + w3 * s3[j + t] + w4 * s4[j + t] +
                  w5 * s5[j + t] + w6 * s6[j + t] + w7 * s7[j + t] + w8 * s8[j + t];
