@@ -129,6 +129,7 @@ void registerElementwiseKernels(KernelTable& t) {
   t.add({"Pow", checkPow, emitPow});
   t.add({"Min", checkMinMax, emitMinMax<kMin>});
   t.add({"Max", checkMinMax, emitMinMax<kMax>});
+  t.add({"Sum", checkMinMax, emitMinMax<kAdd>});
   t.add({"Sqrt", checkFloatUnary, emitUnary<kSqrt>, nullptr, false, true});
   t.add({"Exp", checkFloatUnary, emitUnary<kExp>, nullptr, false, true});
   t.add({"Log", checkFloatUnary, emitUnary<kLog>, nullptr, false, true});

@@ -91,8 +91,11 @@ void evalPow(EvalCtx& c) {
 
 // ---- variadic Min / Max -------------------------------------------------------------------
 
-template <bool IsMax>
-void evalMinMax(EvalCtx& c) {
+// Variadic reductions over inputs: Min, Max, Sum (first input broadcast, then folded in order).
+enum class Variadic { Min, Max, Sum };
+
+template <Variadic Kind>
+void evalVariadic(EvalCtx& c) {
   Tensor& out = *c.out[0];
   bool first = true;
   for (size_t i = 0; i < c.in.size(); ++i) {
@@ -111,13 +114,15 @@ void evalMinMax(EvalCtx& c) {
     }
     Tensor acc = out;
     evalBinary(c, acc, *c.in[i], out, [](auto x, auto y) {
-      if constexpr (std::is_floating_point_v<decltype(x)>) {
+      if constexpr (std::is_floating_point_v<decltype(x)> && Kind != Variadic::Sum) {
         if (std::isnan(x) || std::isnan(y)) return std::numeric_limits<decltype(x)>::quiet_NaN();
       }
-      if constexpr (IsMax)
+      if constexpr (Kind == Variadic::Max)
         return x > y ? x : y;
-      else
+      else if constexpr (Kind == Variadic::Min)
         return x < y ? x : y;
+      else
+        return static_cast<decltype(x)>(x + y);
     });
   }
   if (out.dtype() == DType::F16) {
@@ -221,7 +226,9 @@ void registerElementwiseOps(OpRegistry& r) {
   OpDef pow = binary("Pow", evalPow, "A ^ B with numpy broadcasting");
   pow.infer = inferPow;
   r.add(pow);
-  for (auto [name, eval] : {std::pair<const char*, EvalFn>{"Min", evalMinMax<false>}, {"Max", evalMinMax<true>}}) {
+  for (auto [name, eval] : {std::pair<const char*, EvalFn>{"Min", evalVariadic<Variadic::Min>},
+                            {"Max", evalVariadic<Variadic::Max>},
+                            {"Sum", evalVariadic<Variadic::Sum>}}) {
     OpDef d;
     d.name = name;
     d.minInputs = 1;

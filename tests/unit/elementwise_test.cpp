@@ -59,3 +59,12 @@ TEST(Elementwise, F16ComputesThroughFloat) {
 }
 
 }  // namespace tinyc::test
+
+namespace tinyc::test {
+
+TEST(Elementwise, SumOfThreeWithBroadcast) {
+  auto out = runOp("Sum", {in(f32({2, 2}, {1, 2, 3, 4})), in(f32({2}, {10, 20})), in(f32({1}, {100}))});
+  expectNear(out[0], {2, 2}, {111, 122, 113, 124});
+}
+
+}  // namespace tinyc::test

@@ -68,7 +68,7 @@ TINYC_KERNEL void tinyc_dw_geom(tinyc_dwgeom *g, const tinyc_win *w) {
    is padded column qc*sw + b, input column qc*sw + b - pw). */
 TINYC_KERNEL void tinyc_dw_phases(const tinyc_dwgeom *g, const float *restrict x, float *restrict buf) {
   const size_t pq = (size_t)g->Hq * (size_t)g->Wq;
-  int32_t a, b, qr, qc, t;
+  int32_t a, b, qr, qc;
   for (b = 0; b < g->sw; ++b) {
     /* phase columns [lo, hi) read the input */
     const int32_t c0 = b - g->pw;
@@ -91,10 +91,22 @@ TINYC_KERNEL void tinyc_dw_phases(const tinyc_dwgeom *g, const float *restrict x
         if (g->sw == 1) {
           tinyc_copy_f32(d + lo, r, hi - lo);
         } else if (g->sw == 2) {
+          /* even elements; explicit groups of 4 from 8 loads vectorize at -O2 (two loads and a
+             shuffle); a group is used only when its 8 loads are inside the row */
           float *restrict e = d + lo;
           const int32_t n = hi - lo;
-          for (qc = 0; qc + 8 <= n; qc += 8)
-            for (t = 0; t < 8; ++t) e[qc + t] = r[2 * (qc + t)];
+          for (qc = 0; qc + 5 <= n; qc += 4) {
+            const float *restrict q = r + 2 * qc;
+            const float a0 = q[0], a1 = q[1], a2 = q[2], a3 = q[3], a4 = q[4], a5 = q[5], a6 = q[6], a7 = q[7];
+            (void)a1;
+            (void)a3;
+            (void)a5;
+            (void)a7;
+            e[qc] = a0;
+            e[qc + 1] = a2;
+            e[qc + 2] = a4;
+            e[qc + 3] = a6;
+          }
           for (; qc < n; ++qc) e[qc] = r[2 * qc];
         } else {
           for (qc = 0; qc < hi - lo; ++qc) d[lo + qc] = r[qc * g->sw];

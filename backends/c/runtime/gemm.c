@@ -131,13 +131,24 @@ TINYC_KERNEL void tinyc_im2col_row(const tinyc_bsrc *src, int32_t k, int32_t j0,
     } else {
       const float *restrict s = plane + ((size_t)id * (size_t)w->in[1] + (size_t)ih) * (size_t)w->in[2] + off;
       const int32_t a = TINYC_GMAX(ow0, TINYC_GMIN(lo, ow1)), b = TINYC_GMAX(a, TINYC_GMIN(hi, ow1));
-      int32_t ow = a, t;
+      int32_t ow = a;
       tinyc_zero_f32(dst + ow0, a - ow0);
       if (sw == 1) {
         tinyc_copy_f32(dst + a, s + a, b - a);
       } else if (sw == 2) {
-        for (; ow + 8 <= b; ow += 8)
-          for (t = 0; t < 8; ++t) dst[ow + t] = s[2 * (ow + t)];
+        /* groups of 4 from 8 loads: vectorizes at -O2 (see tinyc_dw_phases) */
+        for (; ow + 5 <= b; ow += 4) {
+          const float *restrict q = s + 2 * ow;
+          const float a0 = q[0], a1 = q[1], a2 = q[2], a3 = q[3], a4 = q[4], a5 = q[5], a6 = q[6], a7 = q[7];
+          (void)a1;
+          (void)a3;
+          (void)a5;
+          (void)a7;
+          dst[ow] = a0;
+          dst[ow + 1] = a2;
+          dst[ow + 2] = a4;
+          dst[ow + 3] = a6;
+        }
         for (; ow < b; ++ow) dst[ow] = s[2 * ow];
       } else {
         for (; ow < b; ++ow) dst[ow] = s[ow * sw];

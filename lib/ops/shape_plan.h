@@ -1,0 +1,58 @@
+// Plan computations of the data-movement ops, shared by the reference interpreter
+// (lib/ops/shape*.cpp) and the C backend's emitters (backends/c/kernels_shape*.cpp), so that both
+// map indices by the same rules. Every function validates its inputs and fails naming the node.
+#pragma once
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+#include "ops/op.h"
+
+namespace tinyc::shape_plan {
+
+// An OpDef with the given name, input count range, functions, doc and attributes.
+OpDef makeOp(const char* name, int minIn, int maxIn, InferFn infer, EvalFn eval, const char* doc,
+             std::vector<AttrSpec> attrs = {});
+
+// Transpose: the permutation (default: reversed axes), normalized to [0, rank).
+std::vector<int64_t> transposePerm(const Node& n, int rank);
+
+// Shape: the [start, end) range of dims to output.
+std::pair<int64_t, int64_t> shapeRange(const Node& n, int64_t rank);
+
+// Split: sizes of the parts along the axis, from the `split` input (may be null or empty),
+// else num_outputs, else equal parts.
+std::vector<int64_t> splitSizes(const Node& n, int64_t dim, int numOutputs, const Tensor* split);
+
+// Constant: the tensor the node produces (built from whichever value attribute is set).
+Tensor constantValue(const Node& n);
+
+// ---- Slice --------------------------------------------------------------------------------
+
+struct SliceDim {
+  int64_t start = 0, step = 1, count = 0;
+};
+
+// One entry per input dim: first element, step and number of elements taken.
+std::vector<SliceDim> slicePlan(const Node& n, const Shape& shape, const Tensor& startsT, const Tensor& endsT,
+                                const Tensor* axesT, const Tensor* stepsT);
+
+// ---- Pad ----------------------------------------------------------------------------------
+
+enum class PadMode { Constant, Reflect, Edge, Wrap };
+
+PadMode padMode(const Node& n);
+
+// Per axis: (pad before, pad after).
+std::vector<std::pair<int64_t, int64_t>> padPlan(const Node& n, const Shape& shape, const Tensor& padsT,
+                                                 const Tensor* axesT);
+
+// Output extent of one padded axis, checked.
+int64_t paddedDim(const Node& n, int64_t dim, std::pair<int64_t, int64_t> p, PadMode mode);
+
+// Per output axis d: element offset into the input (shape `in`, row-major) of each output
+// index, or -1 where the fill value goes. `out` is the padded shape (checked against the plan).
+std::vector<std::vector<int64_t>> padOffsets(const Node& n, const Shape& in, const Shape& out,
+                                             const std::vector<std::pair<int64_t, int64_t>>& plan, PadMode mode);
+
+}  // namespace tinyc::shape_plan
