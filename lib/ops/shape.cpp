@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "ops/shape_plan.h"
 #include "ops/util.h"
 
 namespace tinyc {
@@ -85,6 +86,11 @@ std::vector<int64_t> shapeConstInts(const InferCtx& c, int i, const char* what) 
 
 namespace {
 
+using shape_plan::shapeRange;
+using shape_plan::splitSizes;
+using shape_plan::transposePerm;
+using shape_plan::makeOp;
+
 void copyAll(EvalCtx& c) {
   const Tensor& a = *c.in[0];
   Tensor& out = *c.out[0];
@@ -154,24 +160,6 @@ void inferFlatten(InferCtx& c) {
 }
 
 // ---- Transpose ----------------------------------------------------------------------------
-
-std::vector<int64_t> transposePerm(const Node& n, int rank) {
-  std::vector<int64_t> perm = n.attrInts("perm");
-  if (perm.empty()) {
-    for (int i = rank - 1; i >= 0; --i) perm.push_back(i);
-    return perm;
-  }
-  if (static_cast<int>(perm.size()) != rank)
-    failAt(n, "perm {} has {} entries but the input has rank {}", shapeStr(perm), perm.size(), rank);
-  std::vector<bool> seen(static_cast<size_t>(rank), false);
-  for (int64_t& p : perm) {
-    if (p < -rank || p >= rank) failAt(n, "perm {} is not a permutation of 0..{}", shapeStr(perm), rank - 1);
-    if (p < 0) p += rank;
-    if (seen[static_cast<size_t>(p)]) failAt(n, "perm {} repeats axis {}", shapeStr(perm), p);
-    seen[static_cast<size_t>(p)] = true;
-  }
-  return perm;
-}
 
 void inferTranspose(InferCtx& c) {
   auto perm = transposePerm(c.node, c.rank(0));
@@ -279,16 +267,6 @@ void evalDropout(EvalCtx& c) {
 
 // ---- Shape --------------------------------------------------------------------------------
 
-std::pair<int64_t, int64_t> shapeRange(const Node& n, int64_t rank) {
-  auto clampEnd = [&](int64_t v) {
-    if (v < 0) v += rank;
-    return std::clamp<int64_t>(v, 0, rank);
-  };
-  int64_t start = clampEnd(n.attrInt("start"));
-  int64_t end = n.hasAttr("end") ? clampEnd(n.attrInt("end")) : rank;
-  return {start, std::max(start, end)};
-}
-
 void evalShape(EvalCtx& c) {
   const Shape& s = c.in[0]->shape();
   auto [start, end] = shapeRange(c.node, static_cast<int64_t>(s.size()));
@@ -344,38 +322,6 @@ void evalConcat(EvalCtx& c) {
 
 // ---- Split --------------------------------------------------------------------------------
 
-// Sizes of the parts along the axis: from the `split` input, else num_outputs, else equal parts.
-std::vector<int64_t> splitSizes(const Node& n, int64_t dim, int numOutputs, const Tensor* split) {
-  std::vector<int64_t> sizes;
-  if (split && split->numel() > 0) {
-    sizes = split->toInts();
-    if (static_cast<int>(sizes.size()) != numOutputs)
-      failAt(n, "split has {} entries but the node has {} outputs", sizes.size(), numOutputs);
-    int64_t sum = 0;
-    for (int64_t s : sizes) {
-      if (s < 0 || s > dim) failAt(n, "invalid split size {} for a dimension of {}", s, dim);
-      sum += s;
-      if (sum > dim) break;
-    }
-    if (sum != dim) failAt(n, "split sizes {} do not add up to the dimension {}", shapeStr(sizes), dim);
-    return sizes;
-  }
-  int64_t parts = numOutputs;
-  if (n.hasAttr("num_outputs")) {
-    parts = n.attrInt("num_outputs");
-    if (parts != numOutputs) failAt(n, "num_outputs is {} but the node has {} outputs", parts, numOutputs);
-    int64_t chunk = (dim + parts - 1) / parts;
-    if (chunk * (parts - 1) > dim)
-      failAt(n, "cannot split a dimension of {} into {} outputs of size {}", dim, parts, chunk);
-    sizes.assign(static_cast<size_t>(parts), chunk);
-    sizes.back() = dim - chunk * (parts - 1);
-    return sizes;
-  }
-  if (dim % parts != 0) failAt(n, "a dimension of {} cannot be split evenly into {} outputs", dim, parts);
-  sizes.assign(static_cast<size_t>(parts), dim / parts);
-  return sizes;
-}
-
 void inferSplit(InferCtx& c) {
   const int r = c.rank(0);
   if (r == 0) c.fail("cannot split a scalar");
@@ -413,19 +359,6 @@ void evalSplit(EvalCtx& c) {
 
 // ---- registration -------------------------------------------------------------------------
 
-OpDef op(const char* name, int minIn, int maxIn, InferFn infer, EvalFn eval, const char* doc,
-         std::vector<AttrSpec> attrs = {}) {
-  OpDef d;
-  d.name = name;
-  d.minInputs = minIn;
-  d.maxInputs = maxIn;
-  d.infer = infer;
-  d.eval = eval;
-  d.doc = doc;
-  d.attrs = std::move(attrs);
-  return d;
-}
-
 }  // namespace
 
 void registerShapeSliceOps(OpRegistry& r);
@@ -434,25 +367,25 @@ void registerShapeResizeOps(OpRegistry& r);
 
 void registerShapeOps(OpRegistry& r) {
   using K = Attr::Kind;
-  r.add(op("Reshape", 2, 2, inferReshape, copyAll, "reshape to a compile-time shape (0 copies a dim, -1 infers one)",
+  r.add(makeOp("Reshape", 2, 2, inferReshape, copyAll, "reshape to a compile-time shape (0 copies a dim, -1 infers one)",
            {{"allowzero", K::Int, Attr::Int(0)}}));
-  r.add(op("Flatten", 1, 1, inferFlatten, copyAll, "reshape to 2-D [prod(dims[:axis]), prod(dims[axis:])]",
+  r.add(makeOp("Flatten", 1, 1, inferFlatten, copyAll, "reshape to 2-D [prod(dims[:axis]), prod(dims[axis:])]",
            {{"axis", K::Int, Attr::Int(1)}}));
-  r.add(op("Transpose", 1, 1, inferTranspose, evalTranspose, "permute axes (default: reverse them)",
+  r.add(makeOp("Transpose", 1, 1, inferTranspose, evalTranspose, "permute axes (default: reverse them)",
            {{"perm", K::Ints, Attr::Ints({})}}));
-  r.add(op("Squeeze", 1, 2, inferSqueeze, copyAll, "remove size-1 axes (given by the optional axes input, else all)"));
-  r.add(op("Unsqueeze", 2, 2, inferUnsqueeze, copyAll, "insert size-1 axes at the given output positions"));
-  r.add(op("Identity", 1, 1, inferIdentity, copyAll, "copy the input"));
-  OpDef dropout = op("Dropout", 1, 3, inferDropout, evalDropout, "inference dropout: copy the input, mask all true",
+  r.add(makeOp("Squeeze", 1, 2, inferSqueeze, copyAll, "remove size-1 axes (given by the optional axes input, else all)"));
+  r.add(makeOp("Unsqueeze", 2, 2, inferUnsqueeze, copyAll, "insert size-1 axes at the given output positions"));
+  r.add(makeOp("Identity", 1, 1, inferIdentity, copyAll, "copy the input"));
+  OpDef dropout = makeOp("Dropout", 1, 3, inferDropout, evalDropout, "inference dropout: copy the input, mask all true",
                      {{"seed", K::Int, std::nullopt}});
   dropout.maxOutputs = 2;
   r.add(dropout);
-  OpDef shape = op("Shape", 1, 1, inferShape, evalShape, "the input's shape (dims start..end) as int64",
+  OpDef shape = makeOp("Shape", 1, 1, inferShape, evalShape, "the input's shape (dims start..end) as int64",
                    {{"start", K::Int, Attr::Int(0)}, {"end", K::Int, std::nullopt}});
   r.add(shape);
-  r.add(op("Concat", 1, 65536, inferConcat, evalConcat, "concatenate inputs along an axis",
+  r.add(makeOp("Concat", 1, 65536, inferConcat, evalConcat, "concatenate inputs along an axis",
            {{"axis", K::Int, std::nullopt, true}}));
-  OpDef split = op("Split", 1, 2, inferSplit, evalSplit, "split along an axis into sizes given by `split` or num_outputs",
+  OpDef split = makeOp("Split", 1, 2, inferSplit, evalSplit, "split along an axis into sizes given by `split` or num_outputs",
                    {{"axis", K::Int, Attr::Int(0)}, {"num_outputs", K::Int, std::nullopt}});
   split.maxOutputs = 65536;
   r.add(split);

@@ -3,6 +3,7 @@
 #include <cstring>
 #include <limits>
 
+#include "ops/shape_plan.h"
 #include "ops/util.h"
 
 namespace tinyc {
@@ -11,50 +12,10 @@ std::vector<int64_t> shapeConstInts(const InferCtx& c, int i, const char* what);
 
 namespace {
 
+using shape_plan::constantValue;
+using shape_plan::makeOp;
+
 // ---- Constant -----------------------------------------------------------------------------
-
-const char* const kConstantAttrs[] = {"value",        "value_float",  "value_floats",   "value_int",
-                                      "value_ints",   "value_string", "value_strings",  "sparse_value"};
-
-// The tensor a Constant node produces (built from whichever attribute is set).
-Tensor constantValue(const Node& n) {
-  const char* which = nullptr;
-  for (const char* a : kConstantAttrs)
-    if (n.hasAttr(a)) {
-      if (which) modelError("{}: Constant has both '{}' and '{}'; exactly one value attribute is allowed", n.where(), which, a);
-      which = a;
-    }
-  if (!which) modelError("{}: Constant needs one of the attributes value, value_float(s), value_int(s)", n.where());
-  const std::string w = which;
-  if (w == "value") {
-    const Attr& a = n.attr("value");
-    if (!a.t) modelError("{}: attribute 'value' has no tensor", n.where());
-    return *a.t;
-  }
-  if (w == "value_float") {
-    Tensor t(DType::F32, {});
-    t.data<float>()[0] = n.attrFloat(w);
-    return t;
-  }
-  if (w == "value_floats") {
-    const auto& v = n.attrFloats(w);
-    Tensor t(DType::F32, {static_cast<int64_t>(v.size())});
-    if (!v.empty()) std::memcpy(t.raw(), v.data(), v.size() * sizeof(float));
-    return t;
-  }
-  if (w == "value_int") {
-    Tensor t(DType::I64, {});
-    t.data<int64_t>()[0] = n.attrInt(w);
-    return t;
-  }
-  if (w == "value_ints") {
-    const auto& v = n.attrInts(w);
-    Tensor t(DType::I64, {static_cast<int64_t>(v.size())});
-    if (!v.empty()) std::memcpy(t.raw(), v.data(), v.size() * sizeof(int64_t));
-    return t;
-  }
-  modelError("{}: Constant with attribute '{}' is not supported (string and sparse tensors are not supported)", n.where(), w);
-}
 
 void inferConstant(InferCtx& c) {
   Tensor t = constantValue(c.node);
@@ -207,24 +168,11 @@ void evalCast(EvalCtx& c) {
   });
 }
 
-OpDef op(const char* name, int minIn, int maxIn, InferFn infer, EvalFn eval, const char* doc,
-         std::vector<AttrSpec> attrs) {
-  OpDef d;
-  d.name = name;
-  d.minInputs = minIn;
-  d.maxInputs = maxIn;
-  d.infer = infer;
-  d.eval = eval;
-  d.doc = doc;
-  d.attrs = std::move(attrs);
-  return d;
-}
-
 }  // namespace
 
 void registerShapeCastOps(OpRegistry& r) {
   using K = Attr::Kind;
-  r.add(op("Constant", 0, 0, inferConstant, evalConstant,
+  r.add(makeOp("Constant", 0, 0, inferConstant, evalConstant,
            "a constant from the value / value_float(s) / value_int(s) attribute",
            {{"value", K::Tensor, std::nullopt},
             {"value_float", K::Float, std::nullopt},
@@ -235,9 +183,9 @@ void registerShapeCastOps(OpRegistry& r) {
             {"value_strings", K::Strings, std::nullopt},
             {"sparse_value", K::Tensor, std::nullopt}}));
   auto zero = std::make_shared<Tensor>(DType::F32, Shape{1});
-  r.add(op("ConstantOfShape", 1, 1, inferConstantOfShape, evalConstantOfShape,
+  r.add(makeOp("ConstantOfShape", 1, 1, inferConstantOfShape, evalConstantOfShape,
            "a tensor of a compile-time shape filled with one value", {{"value", K::Tensor, Attr::TensorV(zero)}}));
-  r.add(op("Cast", 1, 1, inferCast, evalCast,
+  r.add(makeOp("Cast", 1, 1, inferCast, evalCast,
            "convert element type (float->int truncates toward zero, saturating; int->int wraps)",
            {{"to", K::Int, std::nullopt, true}, {"saturate", K::Int, Attr::Int(1)}}));
 }

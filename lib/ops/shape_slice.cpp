@@ -3,6 +3,7 @@
 #include <cstring>
 #include <limits>
 
+#include "ops/shape_plan.h"
 #include "ops/util.h"
 
 namespace tinyc {
@@ -13,78 +14,14 @@ std::vector<int64_t> shapeConstInts(const InferCtx& c, int i, const char* what);
 
 namespace {
 
-template <typename... Args>
-[[noreturn]] void failAt(const Node& n, fmt::format_string<Args...> f, Args&&... args) {
-  modelError("{}: {}", n.where(), fmt::format(f, std::forward<Args>(args)...));
-}
-
-std::vector<int64_t> intsOf(const Node& n, const Tensor& t, const char* what) {
-  if (!isInteger(t.dtype()) || t.dtype() == DType::Bool)
-    failAt(n, "{} must be an integer tensor, got {}", what, dtypeName(t.dtype()));
-  if (t.rank() > 1) failAt(n, "{} must be 1-D, got shape {}", what, shapeStr(t.shape()));
-  return t.toInts();
-}
-
-// Normalized axes (default 0..count-1); rejects out-of-range and repeated axes.
-std::vector<size_t> axesOf(const Node& n, const Tensor* axesT, size_t count, int rank) {
-  std::vector<size_t> axes;
-  if (!axesT) {
-    if (count > static_cast<size_t>(rank)) failAt(n, "{} values given for a tensor of rank {}", count, rank);
-    for (size_t i = 0; i < count; ++i) axes.push_back(i);
-    return axes;
-  }
-  std::vector<int64_t> raw = intsOf(n, *axesT, "axes");
-  if (raw.size() != count) failAt(n, "axes has {} entries, expected {}", raw.size(), count);
-  for (int64_t a : raw) {
-    size_t ax = static_cast<size_t>(normAxis(n, a, rank));
-    if (std::find(axes.begin(), axes.end(), ax) != axes.end()) failAt(n, "axis {} is repeated in axes", a);
-    axes.push_back(ax);
-  }
-  return axes;
-}
+using shape_plan::PadMode;
+using shape_plan::padMode;
+using shape_plan::paddedDim;
+using shape_plan::padPlan;
+using shape_plan::slicePlan;
+using shape_plan::makeOp;
 
 // ---- Slice --------------------------------------------------------------------------------
-
-struct SliceDim {
-  int64_t start = 0, step = 1, count = 0;
-};
-
-std::vector<SliceDim> slicePlan(const Node& n, const Shape& shape, const Tensor& startsT, const Tensor& endsT,
-                                const Tensor* axesT, const Tensor* stepsT) {
-  const int rank = static_cast<int>(shape.size());
-  std::vector<SliceDim> plan(shape.size());
-  for (size_t d = 0; d < shape.size(); ++d) plan[d] = {0, 1, shape[d]};
-  auto starts = intsOf(n, startsT, "starts");
-  auto ends = intsOf(n, endsT, "ends");
-  if (starts.size() != ends.size()) failAt(n, "starts has {} entries but ends has {}", starts.size(), ends.size());
-  auto axes = axesOf(n, axesT, starts.size(), rank);
-  std::vector<int64_t> steps(starts.size(), 1);
-  if (stepsT) {
-    steps = intsOf(n, *stepsT, "steps");
-    if (steps.size() != starts.size()) failAt(n, "steps has {} entries, expected {}", steps.size(), starts.size());
-  }
-  for (size_t i = 0; i < starts.size(); ++i) {
-    const int64_t dim = shape[axes[i]];
-    int64_t start = starts[i], end = ends[i], step = steps[i];
-    if (step == 0) failAt(n, "slice step must not be 0");
-    if (start < 0) start += dim;
-    if (end < 0) end += dim;
-    int64_t count = 0;
-    if (step > 0) {
-      start = std::clamp<int64_t>(start, 0, dim);
-      end = std::clamp<int64_t>(end, 0, dim);
-      step = std::min(step, dim + 1);  // same result, no overflow below
-      count = end > start ? (end - start - 1) / step + 1 : 0;
-    } else if (dim > 0) {
-      start = std::clamp<int64_t>(start, 0, dim - 1);
-      end = std::clamp<int64_t>(end, -1, dim - 1);
-      step = std::max(step, -(dim + 1));
-      count = start > end ? (start - end - 1) / -step + 1 : 0;
-    }
-    plan[axes[i]] = {count ? start : 0, step, count};
-  }
-  return plan;
-}
 
 void inferSlice(InferCtx& c) {
   const Tensor& starts = c.requireConst(1, "starts");
@@ -114,46 +51,6 @@ void evalSlice(EvalCtx& c) {
 
 // ---- Pad ----------------------------------------------------------------------------------
 
-enum class PadMode { Constant, Reflect, Edge, Wrap };
-
-PadMode padMode(const Node& n) {
-  const std::string& m = n.attrStr("mode");
-  if (m == "constant") return PadMode::Constant;
-  if (m == "reflect") return PadMode::Reflect;
-  if (m == "edge") return PadMode::Edge;
-  if (m == "wrap") return PadMode::Wrap;
-  failAt(n, "unsupported pad mode '{}'", printable(m));
-}
-
-// Per axis: (pad before, pad after).
-std::vector<std::pair<int64_t, int64_t>> padPlan(const Node& n, const Shape& shape, const Tensor& padsT,
-                                                 const Tensor* axesT) {
-  auto pads = intsOf(n, padsT, "pads");
-  const int rank = static_cast<int>(shape.size());
-  if (pads.size() % 2) failAt(n, "pads has an odd number of entries ({})", pads.size());
-  size_t count = pads.size() / 2;
-  if (!axesT && count != shape.size())
-    failAt(n, "pads has {} entries but the input has rank {} (expected {})", pads.size(), rank, 2 * rank);
-  auto axes = axesOf(n, axesT, count, rank);
-  std::vector<std::pair<int64_t, int64_t>> plan(shape.size(), {0, 0});
-  for (size_t i = 0; i < count; ++i) plan[axes[i]] = {pads[i], pads[i + count]};
-  return plan;
-}
-
-// Output extent of one padded axis, checked.
-int64_t paddedDim(const Node& n, int64_t dim, std::pair<int64_t, int64_t> p, PadMode mode) {
-  const int64_t lim = int64_t(1) << 40;
-  if (p.first < -lim || p.first > lim || p.second < -lim || p.second > lim)
-    failAt(n, "pad amounts ({}, {}) are out of range", p.first, p.second);
-  int64_t out = dim + p.first + p.second;
-  if (out < 0) failAt(n, "pads ({}, {}) remove more than the dimension {}", p.first, p.second, dim);
-  int64_t kept = dim - std::max<int64_t>(0, -p.first) - std::max<int64_t>(0, -p.second);
-  if (kept < 0) failAt(n, "pads ({}, {}) crop more than the dimension {}", p.first, p.second, dim);
-  if (kept == 0 && out > 0 && mode != PadMode::Constant)
-    failAt(n, "cannot pad an empty dimension in this mode (pads {}, {})", p.first, p.second);
-  return out;
-}
-
 void inferPad(InferCtx& c) {
   const Tensor& pads = c.requireConst(1, "pads");
   const Tensor* axes = c.has(3) ? &c.requireConst(3, "axes") : nullptr;
@@ -169,48 +66,13 @@ void inferPad(InferCtx& c) {
   c.setOutput(0, c.dtype(0), out);
 }
 
-int64_t posMod(int64_t a, int64_t m) {
-  int64_t r = a % m;
-  return r < 0 ? r + m : r;
-}
-
 void evalPad(EvalCtx& c) {
   const Tensor& a = *c.in[0];
   Tensor& out = *c.out[0];
   PadMode mode = padMode(c.node);
   auto plan = padPlan(c.node, a.shape(), *c.in[1], c.has(3) ? c.in[3] : nullptr);
   if (out.numel() == 0) return;  // (dims may be huge when another one is 0)
-  auto st = stridesOf(a.shape());
-  std::vector<std::vector<int64_t>> offs(plan.size());
-  for (size_t d = 0; d < plan.size(); ++d) {
-    const int64_t dim = a.shape()[d];
-    const int64_t len = paddedDim(c.node, dim, plan[d], mode);
-    if (len != out.shape()[d]) c.fail("internal: pad shape mismatch");
-    // Negative pads crop first; the remaining window [skip, skip + kept) is then padded.
-    const int64_t skip = std::max<int64_t>(0, -plan[d].first);
-    const int64_t kept = dim - skip - std::max<int64_t>(0, -plan[d].second);
-    const int64_t before = std::max<int64_t>(0, plan[d].first);
-    offs[d].resize(static_cast<size_t>(len));
-    for (int64_t o = 0; o < len; ++o) {
-      int64_t j = o - before;
-      if (j < 0 || j >= kept) {
-        switch (mode) {
-          case PadMode::Constant: j = -1; break;
-          case PadMode::Edge: j = std::clamp<int64_t>(j, 0, kept - 1); break;
-          case PadMode::Wrap: j = posMod(j, kept); break;
-          case PadMode::Reflect:
-            if (kept == 1) {
-              j = 0;
-            } else {
-              j = posMod(j, 2 * (kept - 1));
-              if (j >= kept) j = 2 * (kept - 1) - j;
-            }
-            break;
-        }
-      }
-      offs[d][static_cast<size_t>(o)] = j < 0 ? -1 : (skip + j) * st[d];
-    }
-  }
+  auto offs = shape_plan::padOffsets(c.node, a.shape(), out.shape(), plan, mode);
   // The fill element: constant_value (same dtype) or zero bytes.
   uint64_t zero = 0;
   const void* fill = &zero;
@@ -266,28 +128,15 @@ void evalGather(EvalCtx& c) {
     }
 }
 
-OpDef op(const char* name, int minIn, int maxIn, InferFn infer, EvalFn eval, const char* doc,
-         std::vector<AttrSpec> attrs = {}) {
-  OpDef d;
-  d.name = name;
-  d.minInputs = minIn;
-  d.maxInputs = maxIn;
-  d.infer = infer;
-  d.eval = eval;
-  d.doc = doc;
-  d.attrs = std::move(attrs);
-  return d;
-}
-
 }  // namespace
 
 void registerShapeSliceOps(OpRegistry& r) {
   using K = Attr::Kind;
-  r.add(op("Slice", 3, 5, inferSlice, evalSlice,
+  r.add(makeOp("Slice", 3, 5, inferSlice, evalSlice,
            "strided slice with compile-time starts/ends/axes/steps (clamped, negative steps allowed)"));
-  r.add(op("Pad", 2, 4, inferPad, evalPad, "pad (or crop with negative pads): constant, reflect, edge or wrap",
+  r.add(makeOp("Pad", 2, 4, inferPad, evalPad, "pad (or crop with negative pads): constant, reflect, edge or wrap",
            {{"mode", K::String, Attr::Str("constant")}}));
-  r.add(op("Gather", 2, 2, inferGather, evalGather, "take slices along an axis at the given (possibly negative) indices",
+  r.add(makeOp("Gather", 2, 2, inferGather, evalGather, "take slices along an axis at the given (possibly negative) indices",
            {{"axis", K::Int, Attr::Int(0)}}));
 }
 

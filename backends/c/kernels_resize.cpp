@@ -1,0 +1,94 @@
+// C kernel for Resize: nearest through per-axis offset tables (runtime/shape.c), linear and
+// cubic through per-axis taps and weights (runtime/resize.c). The plan and taps come from
+// lib/ops/resize_plan.h, shared with the reference interpreter. Registered from
+// registerShapeKernels (kernels_shape.cpp).
+#include <algorithm>
+
+#include "backends/c/c_emit.h"
+#include "backends/c/kernels_shape_util.h"
+#include "ops/resize_plan.h"
+#include "ops/util.h"
+
+namespace tinyc::c::shape_kernels {
+
+namespace {
+
+using namespace resize_plan;
+
+const Tensor* nonEmptyConst(const Node& n, size_t i) {
+  const Value* v = n.input(i);
+  if (!v || numElements(v->shape) == 0) return nullptr;
+  return v->constData();
+}
+
+std::string checkResize(const Node& n) {
+  const std::string& ctm = n.attrStr("coordinate_transformation_mode");
+  if (ctm == "tf_crop_and_resize" && n.input(1) && numElements(n.input(1)->shape) > 0 && !n.input(1)->constData())
+    return "roi must be a compile-time constant";
+  for (size_t i = 2; i <= 3; ++i)
+    if (n.input(i) && numElements(n.input(i)->shape) > 0 && !n.input(i)->constData())
+      return fmt::format("input {} must be a compile-time constant", i);
+  return checkSizes(n);
+}
+
+void emitResize(EmitCtx& c) {
+  const Node& n = c.node;
+  const Value* x = c.inValue(0);
+  const Value* y = c.outValue(0);
+  Plan p = resizePlan(n, x->shape, nonEmptyConst(n, 1), nonEmptyConst(n, 2), nonEmptyConst(n, 3));
+  for (size_t d = 0; d < p.axes.size(); ++d)
+    if (p.axes[d].out != y->shape[d]) modelError("{}: internal: resize shape mismatch", n.where());
+  if (numElements(y->shape) == 0) return;
+  if (x->shape.empty()) return emitMemcpy(c, c.out(0), c.in(0), bytesOf(y));
+  std::vector<Taps> taps;
+  for (const Axis& a : p.axes) taps.push_back(axisTaps(n, p, a));
+
+  if (p.mode == Mode::Nearest) {
+    auto offs = nearestOffsets(p, taps, x->shape);
+    bool anyOutside = false;
+    for (const Taps& t : taps)
+      if (std::find(t.outside.begin(), t.outside.end(), 1) != t.outside.end()) anyOutside = true;
+    if (!anyOutside) return emitTableCopy(c, c.in(0), c.out(0), y->dtype, y->shape, offs, "NULL");
+    Tensor fill(y->dtype, {});
+    storeValue(fill, 0, p.extrapolation);
+    c.line("{");
+    c.line(fmt::format("  static const {} fill = {};", EmitCtx::ctype(y->dtype), elemLit(fill, 0)));
+    emitTableCopy(c, c.in(0), c.out(0), y->dtype, y->shape, offs, "&fill");
+    c.line("}");
+    return;
+  }
+
+  std::vector<int64_t> ntaps, idx;
+  std::vector<double> w;
+  for (size_t d = 0; d < taps.size(); ++d) {
+    const Taps& t = taps[d];
+    if (t.identity) {
+      ntaps.push_back(0);
+      continue;
+    }
+    ntaps.push_back(t.n);
+    for (int64_t o = 0; o < p.axes[d].out; ++o) {
+      const size_t b = static_cast<size_t>(o) * static_cast<size_t>(t.n);
+      for (size_t k = 0; k < static_cast<size_t>(t.n); ++k) {
+        idx.push_back(t.outside[static_cast<size_t>(o)] ? (k == 0 ? -1 : 0) : t.idx[b + k]);
+        w.push_back(t.w[b + k]);
+      }
+    }
+  }
+  if (w.empty()) return emitMemcpy(c, c.out(0), c.in(0), bytesOf(y));  // every axis unchanged
+  std::string items;
+  for (size_t i = 0; i < w.size(); ++i) items += (i ? (i % 6 == 0 ? ",\n      " : ", ") : "") + EmitCtx::doubleLit(w[i]);
+  c.require("resize");
+  c.line("{");
+  c.line(fmt::format("  static const double w[{}] = {{{}}};", w.size(), items));
+  c.line(fmt::format("  tinyc_resize_{}({}, {}, {}, {}, {}, {}, {}, w, {});", EmitCtx::suffix(y->dtype), c.in(0), c.out(0),
+                     x->shape.size(), c.intArray(x->shape), c.intArray(y->shape), c.intArray(ntaps), c.intArray(idx),
+                     EmitCtx::doubleLit(p.extrapolation)));
+  c.line("}");
+}
+
+}  // namespace
+
+void registerResizeKernels(KernelTable& t) { t.add({"Resize", checkResize, emitWithEmpty<emitResize>}); }
+
+}  // namespace tinyc::c::shape_kernels
