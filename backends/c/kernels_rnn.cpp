@@ -3,6 +3,8 @@
 #include <cctype>
 #include <iterator>
 
+#include <map>
+
 #include "backends/c/c_emit.h"
 
 namespace tinyc::c {
@@ -35,8 +37,16 @@ struct Acts {
   std::vector<float> alpha, beta;
 };
 
-int gatesOf(const Node& n) { return n.opType == "LSTM" ? 4 : n.opType == "GRU" ? 3 : 1; }
-int actsPerDir(const Node& n) { return n.opType == "LSTM" ? 3 : n.opType == "GRU" ? 2 : 1; }
+// Gates per step and activation functions per direction of each recurrent op.
+struct RecurrentShape {
+  int gates, acts;
+};
+const RecurrentShape& recurrentShape(const Node& n) {
+  static const std::map<std::string, RecurrentShape> m = {{"LSTM", {4, 3}}, {"GRU", {3, 2}}, {"RNN", {1, 1}}};
+  return m.at(n.opType);
+}
+int gatesOf(const Node& n) { return recurrentShape(n).gates; }
+int actsPerDir(const Node& n) { return recurrentShape(n).acts; }
 
 int numDirections(const Node& n) {
   const std::string d = n.hasAttr("direction") ? n.attrStr("direction") : "forward";

@@ -63,6 +63,23 @@ case "$CASE" in
   usage_no_subcommand) expect 2 "subcommand" -- "$TINYC" ;;
   usage_unknown_flag) expect 2 "--frobnicate" -- "$TINYC" inspect "$M/good.onnx" --frobnicate ;;
   usage_bad_input_shape) expect 2 "input-shape" -- "$TINYC" inspect "$M/good.onnx" --input-shape x=1,a ;;
+  arena_budget)
+    expect 1 "arena needs [0-9]+ bytes but --arena-budget is 1024 \(lower bound [0-9]+ bytes; peak at node" -- \
+      "$TINYC" convert "$ROOT/models/mnist8/model.onnx" -o "$W/outdir" --arena-budget 1K
+    "$TINYC" convert "$ROOT/models/mnist8/model.onnx" -o "$W/ok" --arena-budget 1M -q || { echo "FAIL: 1M budget"; exit 1; } ;;
+  usage_bad_budget) expect 2 "arena-budget" -- "$TINYC" convert "$M/good.onnx" -o "$W/outdir" --arena-budget lots ;;
+  plan_svg)
+    "$TINYC" convert "$ROOT/models/kws_fp32/model.onnx" -o "$W/o" --plan-svg "$W/plan.svg" -q
+    grep -q '^<svg ' "$W/plan.svg" || { echo "FAIL: no svg"; exit 1; }
+    boxes=$(grep -c '<rect x=' "$W/plan.svg")
+    [ "$boxes" -ge 10 ] || { echo "FAIL: only $boxes boxes"; exit 1; }
+    grep -q 'peak</text>' "$W/plan.svg" || { echo "FAIL: peak not marked"; exit 1; }
+    "$PY" -c "import sys, xml.dom.minidom; xml.dom.minidom.parse(sys.argv[1])" "$W/plan.svg" || { echo "FAIL: not XML"; exit 1; }
+    echo "ok: plan SVG with $boxes boxes and the peak marked" ;;
+  convert_atomic)
+    # A failing convert (unknown op) leaves nothing in the output folder.
+    mkdir -p "$W/outdir"
+    expect 1 "unsupported ops" -- "$TINYC" convert "$M/unknown_ops.onnx" -o "$W/outdir" --report "$W/outdir/r.json" ;;
   run_ok)
     "$TINYC" run "$M/good.onnx" -i "$M/good_input.npy" --output-dir "$W/outdir" || exit 1
     "$PY" - "$W/outdir/output_0.pb" <<'PYEOF' || exit 1
