@@ -181,15 +181,15 @@ void emitSoftmax(EmitCtx& c) {
 }  // namespace
 
 void registerActivationKernels(KernelTable& t) {
-  t.add({"Relu", checkRelu, emitMap<kRelu, kNone, kNone>});
-  t.add({"LeakyRelu", checkFloatMap, emitMap<kLeaky, kAlpha, kNone>});
+  t.add({"Relu", checkRelu, emitMap<kRelu, kNone, kNone>, nullptr, false, true});
+  t.add({"LeakyRelu", checkFloatMap, emitMap<kLeaky, kAlpha, kNone>, nullptr, false, true});
   t.add({"PRelu", checkPRelu, emitPRelu});
-  t.add({"Clip", checkClip, emitClip});
-  t.add({"Sigmoid", checkFloatMap, emitMap<kSigmoid, kNone, kNone>});
-  t.add({"HardSigmoid", checkFloatMap, emitMap<kHardSigmoid, kAlpha, kBeta>});
-  t.add({"HardSwish", checkFloatMap, emitMap<kHardSwish, kNone, kNone>});
-  t.add({"Tanh", checkFloatMap, emitMap<kTanh, kNone, kNone>});
-  t.add({"Elu", checkFloatMap, emitMap<kElu, kAlpha, kNone>});
+  t.add({"Clip", checkClip, emitClip, nullptr, false, true});
+  t.add({"Sigmoid", checkFloatMap, emitMap<kSigmoid, kNone, kNone>, nullptr, false, true});
+  t.add({"HardSigmoid", checkFloatMap, emitMap<kHardSigmoid, kAlpha, kBeta>, nullptr, false, true});
+  t.add({"HardSwish", checkFloatMap, emitMap<kHardSwish, kNone, kNone>, nullptr, false, true});
+  t.add({"Tanh", checkFloatMap, emitMap<kTanh, kNone, kNone>, nullptr, false, true});
+  t.add({"Elu", checkFloatMap, emitMap<kElu, kAlpha, kNone>, nullptr, false, true});
   t.add({"Softmax", checkSoftmax, emitSoftmax<0>, softmaxScratch});
   t.add({"LogSoftmax", checkSoftmax, emitSoftmax<1>, softmaxScratch});
 }

@@ -1,17 +1,18 @@
 /* tinyc runtime: activations (Relu LeakyRelu PRelu Clip Sigmoid HardSigmoid HardSwish Tanh Elu Softmax LogSoftmax). requires: common */
 
+/* Maps take no `restrict`: the planner may run them in place (y == a, docs/memory.md). */
 /* Float maps in three types: f32 in float, f64 in double, f16 through float (as the
    interpreter). EXPR uses x (the element) and the kernel's parameters p0, p1. NaN propagates
    through every comparison written below (x < 0 ? 0 : x keeps a NaN x). */
 #define TINYC_ACT_MAP(NAME, T, EXPR)                                                              \
-  TINYC_KERNEL void tinyc_##NAME(const T *restrict a, T *restrict y, int32_t n, T p0, T p1) {       \
+  TINYC_KERNEL void tinyc_##NAME(const T *a, T *y, int32_t n, T p0, T p1) {       \
     int32_t i;                                                                                      \
     (void)p0;                                                                                       \
     (void)p1;                                                                                       \
     for (i = 0; i < n; ++i) { const T x = a[i]; y[i] = (T)(EXPR); }                                \
   }
 #define TINYC_ACT_MAP_F16(NAME, EXPR)                                                             \
-  TINYC_KERNEL void tinyc_##NAME(const uint16_t *restrict a, uint16_t *restrict y, int32_t n, float p0, float p1) { \
+  TINYC_KERNEL void tinyc_##NAME(const uint16_t *a, uint16_t *y, int32_t n, float p0, float p1) { \
     int32_t i;                                                                                      \
     (void)p0;                                                                                       \
     (void)p1;                                                                                       \
@@ -116,7 +117,7 @@ TINYC_KERNEL void tinyc_prelu_f16_bcast(const uint16_t *restrict a, const uint16
 /* Clip to the optional scalar bounds lo / hi (NULL: none). A NaN x passes through; lo > hi
    gives hi (as ONNX). */
 #define TINYC_CLIP(SUF, T, LOWEST, HIGHEST)                                                       \
-  TINYC_KERNEL void tinyc_clip_##SUF(const T *restrict a, T *restrict y, int32_t n, const T *lo, const T *hi) { \
+  TINYC_KERNEL void tinyc_clip_##SUF(const T *a, T *y, int32_t n, const T *lo, const T *hi) { \
     int32_t i;                                                                                      \
     const T l = lo ? lo[0] : (LOWEST), h = hi ? hi[0] : (HIGHEST);                                  \
     for (i = 0; i < n; ++i) {                                                                       \
@@ -137,7 +138,7 @@ TINYC_CLIP(u32, uint32_t, 0, UINT32_MAX)
 TINYC_CLIP(i64, int64_t, INT64_MIN, INT64_MAX)
 TINYC_CLIP(u64, uint64_t, 0, UINT64_MAX)
 
-TINYC_KERNEL void tinyc_clip_f16(const uint16_t *restrict a, uint16_t *restrict y, int32_t n, const uint16_t *lo,
+TINYC_KERNEL void tinyc_clip_f16(const uint16_t *a, uint16_t *y, int32_t n, const uint16_t *lo,
                                  const uint16_t *hi) {
   int32_t i;
   const float l = lo ? tinyc_h2f(lo[0]) : -INFINITY, h = hi ? tinyc_h2f(hi[0]) : INFINITY;
