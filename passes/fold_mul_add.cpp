@@ -1,5 +1,7 @@
 // fold-mul-add: Mul by / Add of a per-output-channel (or scalar) constant right after a Conv,
 // ConvTranspose or Gemm (whose output has no other reader) is folded into new weights and bias.
+#include <map>
+
 #include "ops/op.h"
 #include "passes/pass.h"
 #include "passes/rewrite.h"
@@ -15,9 +17,10 @@ class FoldMulAdd : public Pass {
     std::vector<Node*> order;
     for (auto& n : g.nodes) order.push_back(n.get());
     for (Node* n : order) {
-      const bool isMul = n->opType == "Mul";
-      if ((!isMul && n->opType != "Add") || n->inputs.size() != 2 || n->outputs.size() != 1 || !n->outputs[0])
-        continue;
+      static const std::map<std::string, bool> kFoldable = {{"Mul", true}, {"Add", false}};  // op -> is Mul
+      auto kind = kFoldable.find(n->opType);
+      if (kind == kFoldable.end() || n->inputs.size() != 2 || n->outputs.size() != 1 || !n->outputs[0]) continue;
+      const bool isMul = kind->second;
       if (rw::hasFusedActivation(*n)) continue;
       Value* out = n->outputs[0];
       for (size_t k = 0; k < 2; ++k) {

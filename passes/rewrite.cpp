@@ -178,9 +178,10 @@ void foldAffine(Graph& g, Node& p, const std::vector<double>& scale, const std::
     p.inputs[1] = addConst(g, p.inputs[1]->name + "_" + tag, std::move(nw));
   }
 
-  // Bias (Conv/ConvTranspose: [M]; Gemm: C broadcast to [rows, N] with beta folded in).
+  // Bias (Conv/ConvTranspose: [M]; Gemm, the producer with a beta: C broadcast to [rows, N]
+  // with beta folded in).
   const Tensor* b = p.input(2) ? p.inputs[2]->constant.get() : nullptr;
-  if (p.opType == "Gemm") {
+  if (p.hasAttr("beta")) {
     if (!b && shift.empty()) return;
     const double beta = p.attrFloat("beta");
     Shape cs = b ? b->shape() : Shape{};

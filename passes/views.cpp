@@ -19,7 +19,8 @@ bool isView(const Node* n) {
 }
 
 bool isTranspose(const Node* n) {
-  return n && n->opType == "Transpose" && n->outputs.size() == 1 && n->outputs[0] && !n->inputs.empty() &&
+  static const std::set<std::string> kTransposes = {"Transpose"};
+  return n && kTransposes.count(n->opType) && n->outputs.size() == 1 && n->outputs[0] && !n->inputs.empty() &&
          n->inputs[0];
 }
 
