@@ -7,8 +7,35 @@ namespace tinyc {
 const Backend& cBackend();  // backends/c/c_backend.cpp
 
 const std::vector<TargetDesc>& allTargets() {
+  auto target = [](const char* name, const char* desc, int64_t align, bool fpu, bool dsp, bool mve,
+                   const char* cflags, const char* layout) {
+    TargetDesc t;
+    t.name = name;
+    t.backend = "c";
+    t.description = desc;
+    t.align = align;
+    t.fpu = fpu;
+    t.dsp = dsp;
+    t.mve = mve;
+    t.crossCflags = cflags;
+    t.layout = layout;
+    return t;
+  };
+  // Cortex-M targets run channels-last spatial kernels (small, bounded scratch; the layout of the
+  // int8 CMSIS-style kernels to come). Same portable C99 for now; per-target kernels later.
   static const std::vector<TargetDesc> targets = {
-      {"generic", "c", "portable C99 for any host or microcontroller with a C compiler", 16, true, false, false, ""},
+      target("generic", "portable C99 for any host or microcontroller with a C compiler", 16, true, false, false, "",
+             "NCHW"),
+      target("cortex-m0plus", "Arm Cortex-M0+ (no FPU: software float)", 8, false, false, false,
+             "-mcpu=cortex-m0plus -mthumb -mfloat-abi=soft", "NHWC"),
+      target("cortex-m4", "Arm Cortex-M4F (FPv4-SP, DSP)", 8, true, true, false,
+             "-mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16", "NHWC"),
+      target("cortex-m7", "Arm Cortex-M7 (FPv5, DSP)", 8, true, true, false,
+             "-mcpu=cortex-m7 -mthumb -mfloat-abi=hard -mfpu=fpv5-d16", "NHWC"),
+      target("cortex-m33", "Arm Cortex-M33 (FPv5-SP, DSP)", 8, true, true, false,
+             "-mcpu=cortex-m33 -mthumb -mfloat-abi=hard -mfpu=fpv5-sp-d16", "NHWC"),
+      target("cortex-m55", "Arm Cortex-M55 (Helium/MVE, FPv5)", 16, true, true, true,
+             "-mcpu=cortex-m55 -mthumb -mfloat-abi=hard", "NHWC"),
   };
   return targets;
 }

@@ -20,6 +20,7 @@ struct TargetDesc {
   bool dsp = false;         // Arm DSP extension (SMLAD, ...)
   bool mve = false;         // Arm Helium (M-profile vector extension)
   std::string crossCflags;  // flags for a cross build (empty for the host)
+  std::string layout = "NCHW";  // layout the target's spatial kernels want ("NHWC": the layout pass)
 };
 
 const TargetDesc& findTarget(const std::string& name);  // usage error listing the targets

@@ -13,13 +13,26 @@
 
 namespace tinyc {
 
+// What the target and the user ask of the layout-sensitive passes (--target, --io-layout).
+struct PassOptions {
+  std::string layout = "NCHW";    // layout the backend's spatial kernels want: "NCHW" or "NHWC"
+  std::string ioLayout = "NCHW";  // layout of 4-D graph inputs/outputs for the caller
+};
+
 class PassContext {
  public:
+  explicit PassContext(const PassOptions& o = defaultOptions()) : options_(o) {}
+  const PassOptions& options() const { return options_; }
   // Adds to a named statistic of the running pass ("nodes removed", "bytes folded", ...).
   void count(const std::string& what, int64_t n = 1) { stats_[what] += n; }
   std::map<std::string, int64_t> takeStats() { return std::move(stats_); }
 
  private:
+  static const PassOptions& defaultOptions() {
+    static const PassOptions o;
+    return o;
+  }
+  const PassOptions& options_;
   std::map<std::string, int64_t> stats_;
 };
 
@@ -51,6 +64,7 @@ struct PassManagerOptions {
   bool verifyEach = false;
   std::set<std::string> disabled;
   std::ostream* out = nullptr;  // where --print-after* goes
+  PassOptions pass;
 };
 
 class PassManager {

@@ -58,7 +58,7 @@ std::vector<PassRecord> PassManager::run(Graph& g) {
     PassRecord r;
     r.name = name;
     r.nodesBefore = static_cast<int>(g.nodes.size());
-    PassContext ctx;
+    PassContext ctx(o_.pass);
     auto pass = findPass(name)->create();
     r.changed = pass->run(g, ctx);
     r.stats = ctx.takeStats();
@@ -87,7 +87,8 @@ std::string pipelineForLevel(int level) {
   // a lone BatchNormalization last, constant folding again for what the rewrites exposed, and
   // activation fusion once no other rewrite needs to see the activations as nodes.
   return "remove-identity,fold-shapes,fold-constants,merge-views,fold-pad,matmul-add-to-gemm,fold-mul-add,"
-         "fold-batchnorm,fold-mul-add,batchnorm-to-affine,fold-constants,fuse-activation,dce,schedule-memory";
+         "fold-batchnorm,fold-mul-add,batchnorm-to-affine,fold-constants,fuse-activation,layout,merge-views,dce,"
+         "schedule-memory";
 }
 
 void replaceAllUses(Graph& g, Value* from, Value* to) {

@@ -78,6 +78,22 @@ void bypass(Graph& g, Node* n, Value* by) {
   replaceAllUses(g, out, by);
 }
 
+bool isTranspose(const Node* n) {
+  static const std::set<std::string> kTransposes = {"Transpose"};
+  return n && kTransposes.count(n->opType) && n->outputs.size() == 1 && n->outputs[0] && !n->inputs.empty() &&
+         n->inputs[0];
+}
+
+std::vector<int64_t> permOf(const Node& n) {
+  const int64_t rank = static_cast<int64_t>(n.inputs[0]->shape.size());
+  std::vector<int64_t> perm = n.hasAttr("perm") ? n.attrInts("perm") : std::vector<int64_t>{};
+  if (perm.empty())
+    for (int64_t i = rank - 1; i >= 0; --i) perm.push_back(i);
+  for (int64_t& p : perm)
+    if (p < 0) p += rank;
+  return perm;
+}
+
 bool hasFusedActivation(const Node& n) { return n.hasAttr("tinyc.activation"); }
 
 int64_t intAttrOr(const Node& n, const std::string& name, int64_t def) {

@@ -29,6 +29,10 @@ void detach(Node* n);
 bool canBypass(const Graph& g, const Node* n, const Value* by);
 // Readers of n's output 0 read `by` instead (a graph output swaps names with `by`); n is detached.
 void bypass(Graph& g, Node* n, Value* by);
+// A live Transpose node (one output, an input) and its normalized permutation (an empty
+// attribute reverses the axes).
+bool isTranspose(const Node* n);
+std::vector<int64_t> permOf(const Node& n);
 // True when the node carries an activation fused into it (attribute tinyc.activation): its output
 // is then no longer the plain op result that the rewrites reason about.
 bool hasFusedActivation(const Node& n);

@@ -18,23 +18,6 @@ bool isView(const Node* n) {
          n->inputs[0];
 }
 
-bool isTranspose(const Node* n) {
-  static const std::set<std::string> kTransposes = {"Transpose"};
-  return n && kTransposes.count(n->opType) && n->outputs.size() == 1 && n->outputs[0] && !n->inputs.empty() &&
-         n->inputs[0];
-}
-
-// Normalized permutation (empty attribute = reverse the axes).
-std::vector<int64_t> permOf(const Node& n) {
-  const int64_t rank = static_cast<int64_t>(n.inputs[0]->shape.size());
-  std::vector<int64_t> perm = n.hasAttr("perm") ? n.attrInts("perm") : std::vector<int64_t>{};
-  if (perm.empty())
-    for (int64_t i = rank - 1; i >= 0; --i) perm.push_back(i);
-  for (int64_t& p : perm)
-    if (p < 0) p += rank;
-  return perm;
-}
-
 bool isIdentityPerm(const std::vector<int64_t>& perm) {
   for (size_t i = 0; i < perm.size(); ++i)
     if (perm[i] != static_cast<int64_t>(i)) return false;
@@ -55,7 +38,7 @@ class MergeViews : public Pass {
     for (Node* n : order) {
       if (isView(n))
         changed |= view(g, ctx, n);
-      else if (isTranspose(n))
+      else if (rw::isTranspose(n))
         changed |= transpose(g, ctx, n);
     }
     if (changed) refreshGraph(g);
@@ -101,7 +84,7 @@ class MergeViews : public Pass {
   static bool transpose(Graph& g, PassContext& ctx, Node* n) {
     Value* in = n->inputs[0];
     Value* out = n->outputs[0];
-    const auto perm2 = permOf(*n);
+    const auto perm2 = rw::permOf(*n);
     if (isIdentityPerm(perm2)) {
       if (!sameType(in, out) || !rw::canBypass(g, n, in)) return false;
       rw::bypass(g, n, in);
@@ -109,10 +92,10 @@ class MergeViews : public Pass {
       return true;
     }
     Node* p = in->producer;
-    if (!isTranspose(p) || rw::soleUser(g, in) != n) return false;
+    if (!rw::isTranspose(p) || rw::soleUser(g, in) != n) return false;
     Value* src = p->inputs[0];
     if (src->quant != out->quant || src->dtype != out->dtype) return false;
-    const auto perm1 = permOf(*p);
+    const auto perm1 = rw::permOf(*p);
     if (perm1.size() != perm2.size()) return false;
     std::vector<int64_t> perm;
     for (int64_t q : perm2) perm.push_back(perm1[static_cast<size_t>(q)]);

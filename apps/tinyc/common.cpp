@@ -1,3 +1,4 @@
+#include <algorithm>
 #include "common.h"
 
 #include <fmt/format.h>
@@ -41,9 +42,14 @@ std::vector<PassRecord> runPipeline(Graph& g, const PipelineOptions& o, int defa
   pm.verifyEach = o.verifyEach;
   pm.disabled = std::set<std::string>(o.disable.begin(), o.disable.end());
   pm.out = &std::cout;
+  pm.pass = o.passOptions;
   PassManager mgr(pm);
   if (!o.passes.empty() && o.optLevel >= 0) usageError("give either -O or --passes, not both");
   mgr.addPipeline(o.passes.empty() ? pipelineForLevel(o.optLevel >= 0 ? o.optLevel : defaultLevel) : o.passes);
+  // The I/O layout is a contract with the caller: it holds at every -O level and pipeline.
+  const auto& names = mgr.pipeline();
+  if (o.passOptions.ioLayout != "NCHW" && std::find(names.begin(), names.end(), "layout") == names.end())
+    mgr.add("layout");
   auto records = mgr.run(g);
   if (o.stats)
     for (const auto& r : records) {

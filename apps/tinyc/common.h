@@ -24,6 +24,7 @@ struct PipelineOptions {
   std::string passes;
   std::vector<std::string> printAfter, disable;
   bool printAfterChange = false, stats = false, verifyEach = false;
+  PassOptions passOptions;  // set from --target / --io-layout by the compiling subcommands
 };
 void addPipelineOptions(CLI::App* cmd, PipelineOptions& o, int defaultLevel);
 // Runs the pipeline on g; prints --print-after output to stdout and --stats to stderr.

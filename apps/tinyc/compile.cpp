@@ -21,6 +21,11 @@ void addCompileOptions(CLI::App* cmd, CompileOptions& o) {
   cmd->add_option("--mem-planner", o.planner,
                   "arena planner: auto (smallest of all), greedy-by-size, greedy-by-conflicts, first-fit, search")
       ->capture_default_str();
+  cmd->add_option("--io-layout", o.ioLayout,
+                  "layout of 4-D inputs and outputs in the generated API: nchw (as in the model) or nhwc "
+                  "(channels-last)")
+      ->check(CLI::IsMember({"nchw", "nhwc"}))
+      ->capture_default_str();
   cmd->add_flag("--io-in-arena", o.ioInArena,
                 "plan the graph inputs and outputs into the arena too (the caller uses <tensor>_OFFSET)");
 }
@@ -36,7 +41,10 @@ Compiled compileModel(const CompileOptions& o, bool poisonDead) {
   c.filesRead.insert(c.filesRead.begin(), o.model.model);
   c.graph = importModel(o.model.model, io);
   printNotes(notes);
-  c.passes = runPipeline(*c.graph, o.pipeline, 2);
+  PipelineOptions pipeline = o.pipeline;
+  pipeline.passOptions.layout = c.target->layout;
+  pipeline.passOptions.ioLayout = o.ioLayout == "nhwc" ? "NHWC" : "NCHW";
+  c.passes = runPipeline(*c.graph, pipeline, 2);
   const Backend& b = findBackend(c.target->backend);
   EmitOptions eo;
   eo.name = c.name;
@@ -65,6 +73,12 @@ nlohmann::ordered_json Compiled::report() const {
   j["model"] = filesRead.empty() ? "" : filesRead.front();
   j["name"] = name;
   j["target"] = target->name;
+  nlohmann::ordered_json layouts = nlohmann::ordered_json::object();
+  for (size_t i = 0; i < graph->inputLayouts.size(); ++i)
+    if (!graph->inputLayouts[i].empty()) layouts[graph->inputs[i]->name] = graph->inputLayouts[i];
+  for (size_t j2 = 0; j2 < graph->outputLayouts.size(); ++j2)
+    if (!graph->outputLayouts[j2].empty()) layouts[graph->outputs[j2]->name] = graph->outputLayouts[j2];
+  j["io_layouts"] = layouts;
   j["arena_bytes"] = result.arenaBytes;
   j["io_bytes"] = result.ioBytes;
   j["weights_bytes"] = result.weightsBytes;

@@ -15,6 +15,7 @@ struct CompileOptions {
   PipelineOptions pipeline;
   std::string planner = "auto";  // --mem-planner
   bool ioInArena = false;        // --io-in-arena
+  std::string ioLayout = "nchw"; // --io-layout
 };
 
 struct Compiled {

@@ -7,6 +7,7 @@
 #include <random>
 
 #include "ir/printer.h"
+#include "ops/layout.h"
 #include "onnx/tensor_proto.h"
 #include "support/error.h"
 
@@ -15,12 +16,26 @@ namespace tinyc::cli {
 namespace fs = std::filesystem;
 
 namespace {
-void checkInput(const Graph& g, size_t i, const Tensor& t, const std::string& file) {
+
+bool channelsLast(const std::vector<std::string>& layouts, size_t i) { return i < layouts.size() && layouts[i] == kLayoutNhwc; }
+
+// Files hold tensors in the model's layout; the graph may read an input channels-last
+// (--io-layout nhwc): checked against the model's shape, then permuted.
+void addInput(const Graph& g, size_t i, Tensor t, const std::string& file, InputSet& s) {
   const Value* v = g.inputs[i];
-  if (t.dtype() != v->dtype || t.shape() != v->shape)
-    modelError("input {} ('{}'): '{}' holds {}{} but the model expects {}", i, printable(v->name), printable(file, 200),
-               dtypeName(t.dtype()), shapeStr(t.shape()), printValueType(*v));
+  const bool last = channelsLast(g.inputLayouts, i);
+  const Shape want = last ? permuteShape(v->shape, channelsFirstPerm(v->shape.size())) : v->shape;
+  if (t.dtype() != v->dtype || t.shape() != want)
+    modelError("input {} ('{}'): '{}' holds {}{} but the model expects {}{}", i, printable(v->name), printable(file, 200),
+               dtypeName(t.dtype()), shapeStr(t.shape()), dtypeName(v->dtype), shapeStr(want));
+  s.inputs.push_back(last ? permuteTensor(t, channelsLastPerm(want.size())) : std::move(t));
 }
+
+void addReference(const Graph& g, size_t j, Tensor t, InputSet& s) {
+  const bool last = channelsLast(g.outputLayouts, j) && t.rank() == 4;
+  s.references.push_back(last ? permuteTensor(t, channelsLastPerm(4)) : std::move(t));
+}
+
 }  // namespace
 
 InputSet inputsFromFiles(const Graph& g, const std::vector<std::string>& files) {
@@ -28,10 +43,7 @@ InputSet inputsFromFiles(const Graph& g, const std::vector<std::string>& files) 
     usageError("the model has {} input{}, {} given with -i", g.inputs.size(), g.inputs.size() == 1 ? "" : "s", files.size());
   InputSet s;
   s.label = "inputs";
-  for (size_t i = 0; i < files.size(); ++i) {
-    s.inputs.push_back(readTensorFile(files[i]));
-    checkInput(g, i, s.inputs.back(), files[i]);
-  }
+  for (size_t i = 0; i < files.size(); ++i) addInput(g, i, readTensorFile(files[i]), files[i], s);
   return s;
 }
 
@@ -49,13 +61,12 @@ std::vector<InputSet> inputsFromTestData(const Graph& g, const std::string& dir)
     in.label = s.filename().string();
     for (size_t i = 0; i < g.inputs.size(); ++i) {
       fs::path p = s / fmt::format("input_{}.pb", i);
-      in.inputs.push_back(readTensorFile(p.string()));
-      checkInput(g, i, in.inputs.back(), p.string());
+      addInput(g, i, readTensorFile(p.string()), p.string(), in);
     }
     for (size_t j = 0; j < g.outputs.size(); ++j) {
       fs::path p = s / fmt::format("output_{}.pb", j);
       if (!fs::exists(p)) break;
-      in.references.push_back(readTensorFile(p.string()));
+      addReference(g, j, readTensorFile(p.string()), in);
     }
     out.push_back(std::move(in));
   }

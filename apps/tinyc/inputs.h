@@ -13,7 +13,8 @@ struct InputSet {
   std::vector<Tensor> references;   // expected outputs when known (may be empty)
 };
 
-// Tensors from files (.pb/.npy) in graph-input order; checks dtype and shape.
+// Tensors from files (.pb/.npy) in graph-input order; checks dtype and shape. Files hold the
+// model's layout: inputs and references the graph takes channels-last (--io-layout) are permuted.
 InputSet inputsFromFiles(const Graph& g, const std::vector<std::string>& files);
 // A folder with test_data_set_*/ (or input_K.pb / output_K.pb directly).
 std::vector<InputSet> inputsFromTestData(const Graph& g, const std::string& dir);

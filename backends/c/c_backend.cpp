@@ -487,6 +487,9 @@ std::string ModuleWriter::header(const EmitResult& r) const {
     h += fmt::format("#define {}_DTYPE {}\n", p, dtypeMacro(v->dtype));
     h += fmt::format("#define {}_RANK {}\n", p, v->shape.size());
     h += fmt::format("#define {}_SHAPE {{{}}}\n", p, shape.empty() ? "1" : shape);
+    const auto& layouts = std::string(kind) == "INPUT" ? g_.inputLayouts : g_.outputLayouts;
+    if (i < layouts.size() && !layouts[i].empty())  // --io-layout: the model's NCHW tensor, channels-last
+      h += fmt::format("#define {}_LAYOUT_{} 1\n", p, layouts[i]);
     if (o_.ioInArena) h += fmt::format("#define {}_OFFSET {}\n", p, ioOffsets_.at(fmt::format("{}_{}", kind, i)));
     if (v->quant && v->quant->perTensor()) {
       h += fmt::format("#define {}_SCALE {}\n", p, EmitCtx::floatLit(v->quant->scale[0]));

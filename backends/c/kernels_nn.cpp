@@ -6,6 +6,8 @@
 
 #include "backends/c/c_emit.h"
 #include "backends/c/emit_util.h"
+#include "backends/c/kernels_nhwc.h"
+#include "ops/layout.h"
 #include "ops/nn_common.h"
 #include "ops/util.h"
 
@@ -65,6 +67,7 @@ ConvGeom convGeom(const Node& node) {
 }
 
 std::string checkConv(const Node& n) {
+  if (isChannelsLast(n)) return checkNhwc(n);
   if (auto why = requireFloat32(n); !why.empty()) return why;
   if (auto why = fitsInt32(n); !why.empty()) return why;
   const Value* x = n.input(0);
@@ -75,6 +78,7 @@ std::string checkConv(const Node& n) {
 }
 
 int64_t scratchConv(const Node& n) {
+  if (isChannelsLast(n)) return scratchConvNhwc(n);
   ConvGeom g = convGeom(n);
   if (g.depthwise) {  // mirrors tinyc_conv_dw_f32 (runtime/conv.c): phase planes, slack, output rows
     const Window& w = g.w;
@@ -94,6 +98,7 @@ int64_t scratchConv(const Node& n) {
 }
 
 void emitConv(EmitCtx& c) {
+  if (isChannelsLast(c.node)) return emitConvNhwc(c);
   c.require("conv");
   ConvGeom g = convGeom(c.node);
   std::vector<int64_t> p{g.n, g.c, g.m, g.g};

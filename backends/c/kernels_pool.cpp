@@ -2,6 +2,8 @@
 #include <climits>
 
 #include "backends/c/c_emit.h"
+#include "backends/c/kernels_nhwc.h"
+#include "ops/layout.h"
 #include "ops/nn_common.h"
 
 namespace tinyc::c {
@@ -30,6 +32,7 @@ std::vector<int64_t> poolParams(const Node& n) {
 }
 
 std::string checkWindowed(const Node& n, std::initializer_list<DType> types) {
+  if (isChannelsLast(n)) return checkNhwc(n);
   if (auto why = requireDTypes(n, types); !why.empty()) return why;
   const size_t r = n.input(0)->shape.size();
   if (r < 3 || r > 5) return "only 1D, 2D and 3D pooling is supported";
@@ -42,6 +45,7 @@ std::string checkMaxPool(const Node& n) {
 }
 
 void emitMaxPool(EmitCtx& c) {
+  if (isChannelsLast(c.node)) return emitPoolNhwc(c, true);
   c.require("pool");
   const std::string sfx = EmitCtx::suffix(c.inValue(0)->dtype);
   const std::string p = c.intArray(poolParams(c.node));
@@ -55,12 +59,14 @@ void emitMaxPool(EmitCtx& c) {
 std::string checkAveragePool(const Node& n) { return checkWindowed(n, {DType::F32, DType::F64}); }
 
 void emitAveragePool(EmitCtx& c) {
+  if (isChannelsLast(c.node)) return emitPoolNhwc(c, false);
   c.require("pool");
   c.line(fmt::format("tinyc_avgpool_{}({}, {}, {}, {});", EmitCtx::suffix(c.inValue(0)->dtype), c.in(0), c.out(0),
                      c.intArray(poolParams(c.node)), c.node.attrInt("count_include_pad") == 1 ? 1 : 0));
 }
 
 std::string checkGlobalPool(const Node& n) {
+  if (isChannelsLast(n)) return checkNhwc(n);
   if (auto why = requireDTypes(n, {DType::F32, DType::F64}); !why.empty()) return why;
   const Shape& x = n.input(0)->shape;
   if (x.size() < 2) return "input must have rank >= 2";
@@ -70,6 +76,7 @@ std::string checkGlobalPool(const Node& n) {
 
 template <bool IsMax>
 void emitGlobalPool(EmitCtx& c) {
+  if (isChannelsLast(c.node)) return emitGlobalPoolNhwc(c, IsMax);
   c.require("pool");
   const Shape& x = c.inValue(0)->shape;
   const int64_t planes = x[0] * x[1];

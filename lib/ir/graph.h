@@ -61,6 +61,9 @@ class Graph {
   std::vector<std::unique_ptr<Node>> nodes;  // schedule order
   std::vector<Value*> inputs;
   std::vector<Value*> outputs;
+  // Layout of each graph input/output as the caller sees it, when it differs from the model's:
+  // "NHWC" = the model's NCHW tensor stored channels-last (--io-layout); empty = as in the model.
+  std::vector<std::string> inputLayouts, outputLayouts;
   int opsetVersion = 0;
 
   Value* addValue(const std::string& name, DType dtype = DType::Undefined, Shape shape = {});

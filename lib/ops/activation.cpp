@@ -260,6 +260,7 @@ OpDef unaryOp(const char* name, InferFn infer, EvalFn eval, const char* doc, std
   d.eval = eval;
   d.doc = doc;
   d.attrs = std::move(attrs);
+  d.elementwise = true;
   return d;
 }
 
@@ -284,8 +285,12 @@ void registerActivationOps(OpRegistry& r) {
   r.add(unaryOp("Tanh", inferFloatUnary, evalTanh, "hyperbolic tangent"));
   r.add(unaryOp("Elu", inferFloatUnary, evalElu, "x >= 0 ? x : alpha * (exp(x) - 1)", {floatAttr("alpha", 1.0f)}));
   AttrSpec axis{"axis", Attr::Kind::Int, Attr::Int(-1), false};
-  r.add(unaryOp("Softmax", inferSoftmax, evalSoftmax<false>, "exp(x) / sum(exp(x)) along one axis", {axis}));
-  r.add(unaryOp("LogSoftmax", inferSoftmax, evalSoftmax<true>, "log of Softmax along one axis", {axis}));
+  for (bool log : {false, true}) {
+    OpDef d = unaryOp(log ? "LogSoftmax" : "Softmax", inferSoftmax, log ? evalSoftmax<true> : evalSoftmax<false>,
+                      log ? "log of Softmax along one axis" : "exp(x) / sum(exp(x)) along one axis", {axis});
+    d.elementwise = false;  // (opset < 13 coerces to 2-D from `axis`: not even one-axis)
+    r.add(d);
+  }
 }
 
 }  // namespace tinyc

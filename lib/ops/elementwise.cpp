@@ -202,6 +202,7 @@ OpDef binary(const char* name, EvalFn eval, const char* doc) {
   d.infer = inferSameTypeBroadcast;
   d.eval = eval;
   d.doc = doc;
+  d.elementwise = true;
   return d;
 }
 
@@ -211,6 +212,7 @@ OpDef unary(const char* name, InferFn infer, EvalFn eval, const char* doc) {
   d.infer = infer;
   d.eval = eval;
   d.doc = doc;
+  d.elementwise = true;
   return d;
 }
 
@@ -236,6 +238,7 @@ void registerElementwiseOps(OpRegistry& r) {
     d.infer = inferSameTypeBroadcast;
     d.eval = eval;
     d.doc = "elementwise over any number of inputs, numpy broadcasting";
+    d.elementwise = true;
     r.add(d);
   }
   r.add(unary("Sqrt", inferUnaryFloat, evalSqrt, "square root"));

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <map>
 
+#include "ops/layout.h"
 #include "ops/op.h"
 
 namespace tinyc {
@@ -77,7 +78,7 @@ void applyFusedActivation(const Node& n, Tensor& t) {
 }
 
 void evalNode(const Node& n, EvalCtx& ctx) {
-  n.op->eval(ctx);
+  evalLayoutAware(n, ctx);
   if (n.op->fusableActivation && !ctx.out.empty() && ctx.out[0]) applyFusedActivation(n, *ctx.out[0]);
 }
 

@@ -1,5 +1,6 @@
 #include <algorithm>
 
+#include "ops/layout.h"
 #include "ops/op.h"
 
 namespace tinyc {
@@ -76,7 +77,7 @@ void inferShapes(Graph& g) {
     if (!n->op) modelError("{}: op is not supported", n->where());
     checkArity(*n);
     InferCtx ctx(*n);
-    n->op->infer(ctx);
+    inferNode(ctx);
     for (size_t i = 0; i < n->outputs.size(); ++i)
       if (n->outputs[i] && n->outputs[i]->dtype == DType::Undefined)
         modelError("{}: output {} got no type from shape inference", n->where(), i);
@@ -97,7 +98,7 @@ void verifyOps(const Graph& g) {
       copy.outputs[i] = &scratch[i];
     }
     InferCtx ctx(copy);
-    n->op->infer(ctx);
+    inferNode(ctx);
     for (size_t i = 0; i < n->outputs.size(); ++i) {
       if (!n->outputs[i]) continue;
       if (scratch[i].dtype != n->outputs[i]->dtype || scratch[i].shape != n->outputs[i]->shape)
@@ -116,6 +117,6 @@ bool worthFolding(const Node& n) {
   return out <= std::max<int64_t>(in, 256);
 }
 
-int64_t nodeMacs(const Node& n) { return n.op && n.op->macs ? n.op->macs(n) : 0; }
+int64_t nodeMacs(const Node& n) { return macsLayoutAware(n); }
 
 }  // namespace tinyc

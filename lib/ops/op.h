@@ -72,6 +72,15 @@ struct OpDef {
   // The op may carry a fused activation (attributes tinyc.activation / tinyc.activation_params,
   // set by the fuse-activation pass, applied to output 0 by evalNode).
   bool fusableActivation = false;
+  // Layout traits for the layout pass (passes/layout.cpp). elementwise: output element i depends
+  // only on element i of each input under numpy broadcasting, so the op runs in any layout once
+  // constant inputs are permuted the same way. layoutAxisAttr: the op works along the axis named
+  // by this attribute and is otherwise layout-free (Concat). layoutInputs > 0: the op has a
+  // channels-last form (ops/layout.h) in which its first layoutInputs inputs and output 0 are
+  // channels-last.
+  bool elementwise = false;
+  const char* layoutAxisAttr = nullptr;
+  int layoutInputs = 0;
   std::string doc;        // one line for the generated op table
 };
 

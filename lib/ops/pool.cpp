@@ -257,6 +257,7 @@ void registerPoolOps(OpRegistry& r) {
   maxPool.infer = inferMaxPool;
   maxPool.eval = evalMaxPool;
   maxPool.doc = "1D/2D/3D max pooling (ceil_mode, dilations, pads/auto_pad, optional Indices)";
+  maxPool.layoutInputs = 1;
   r.add(maxPool);
 
   OpDef avgPool;
@@ -266,6 +267,7 @@ void registerPoolOps(OpRegistry& r) {
   avgPool.infer = inferAveragePool;
   avgPool.eval = evalAveragePool;
   avgPool.doc = "1D/2D/3D average pooling (ceil_mode, dilations, pads/auto_pad, count_include_pad)";
+  avgPool.layoutInputs = 1;
   r.add(avgPool);
 
   OpDef gap;
@@ -273,6 +275,7 @@ void registerPoolOps(OpRegistry& r) {
   gap.infer = inferGlobalPool;
   gap.eval = evalGlobalPool<false>;
   gap.doc = "mean over all spatial dims";
+  gap.layoutInputs = 1;
   r.add(gap);
 
   OpDef gmp;
@@ -280,6 +283,7 @@ void registerPoolOps(OpRegistry& r) {
   gmp.infer = inferGlobalPool;
   gmp.eval = evalGlobalPool<true>;
   gmp.doc = "max over all spatial dims";
+  gmp.layoutInputs = 1;
   r.add(gmp);
 }
 

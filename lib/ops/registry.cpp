@@ -1,5 +1,6 @@
 #include <algorithm>
 
+#include "ops/layout.h"
 #include "ops/op.h"
 
 namespace tinyc {
@@ -45,6 +46,11 @@ void bindOp(Node& n) {
       size_t np = 0;
       if (a.kind != Attr::Kind::String || !fusedActivationKnown(a.s, &np))
         modelError("{}: bad fused activation", n.where());
+      continue;
+    }
+    if (name == kLayoutAttr) {
+      if (op->layoutInputs <= 0 || a.kind != Attr::Kind::String || a.s != kLayoutNhwc)
+        modelError("{}: bad layout attribute", n.where());
       continue;
     }
     if (op->fusableActivation && name == kFusedActivationParamsAttr && a.kind == Attr::Kind::Floats) continue;

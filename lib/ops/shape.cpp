@@ -383,8 +383,10 @@ void registerShapeOps(OpRegistry& r) {
   OpDef shape = makeOp("Shape", 1, 1, inferShape, evalShape, "the input's shape (dims start..end) as int64",
                    {{"start", K::Int, Attr::Int(0)}, {"end", K::Int, std::nullopt}});
   r.add(shape);
-  r.add(makeOp("Concat", 1, 65536, inferConcat, evalConcat, "concatenate inputs along an axis",
-           {{"axis", K::Int, std::nullopt, true}}));
+  OpDef concat = makeOp("Concat", 1, 65536, inferConcat, evalConcat, "concatenate inputs along an axis",
+                        {{"axis", K::Int, std::nullopt, true}});
+  concat.layoutAxisAttr = "axis";
+  r.add(concat);
   OpDef split = makeOp("Split", 1, 2, inferSplit, evalSplit, "split along an axis into sizes given by `split` or num_outputs",
                    {{"axis", K::Int, Attr::Int(0)}, {"num_outputs", K::Int, std::nullopt}});
   split.maxOutputs = 65536;

@@ -87,6 +87,7 @@ std::set<std::string> modelOps(const onnx::ModelProto& m, std::string* group) {
 
 std::string gBackend;  // empty: interpreter only; "c": also generate, build and run C
 std::string gWork;
+std::string gTarget = "generic";  // its layout drives the layout pass; the C backend emits for it
 std::string gPasses;  // pipeline run after import (numeric equivalence of the passes)
 
 Result runTest(const fs::path& dir, bool modelSuite) {
@@ -151,6 +152,7 @@ Result runTest(const fs::path& dir, bool modelSuite) {
       if (!gPasses.empty()) {
         PassManagerOptions pmo;
         pmo.verifyEach = true;
+        pmo.pass.layout = findTarget(gTarget).layout;
         PassManager pm(pmo);
         pm.addPipeline(gPasses.rfind("-O", 0) == 0 ? pipelineForLevel(std::stoi(gPasses.substr(2))) : gPasses);
         pm.run(*g);
@@ -160,7 +162,7 @@ Result runTest(const fs::path& dir, bool modelSuite) {
         Interpreter interp(*g);
         outs = interp.run(inputs);
       } else {
-        const TargetDesc& target = findTarget("generic");
+        const TargetDesc& target = findTarget(gTarget);
         auto problems = findBackend(gBackend).unsupported(*g, target);
         if (!problems.empty()) {
           r.status = "unsupported";
@@ -212,6 +214,7 @@ int main(int argc, char** argv) {
   app.add_flag("--models", modelSuite, "whole-model suite: group by model, tolerance relative to output range");
   app.add_flag("-v,--verbose", verbose, "print every test");
   app.add_option("--backend", gBackend, "also convert with this backend (c), build with the host cc -O2 -Werror, run and compare");
+  app.add_option("--target", gTarget, "target (its preferred layout is given to the passes)");
   app.add_option("--passes", gPasses, "run this pass pipeline (a,b,c or -O1/-O2; verifier after each pass) before running");
   app.add_option("--work-dir", gWork, "scratch folder for generated code")->default_str("/tmp");
   CLI11_PARSE(app, argc, argv);

@@ -1,0 +1,98 @@
+#include "backends/c/kernels_nhwc.h"
+
+#include <climits>
+
+#include "ops/layout.h"
+#include "ops/nn_common.h"
+
+namespace tinyc::c {
+
+namespace {
+
+// N, H, W, C, OH, OW of a 2-D channels-last node, then the window's KH, KW, SH, SW, DH, DW, PT, PL.
+struct NhwcGeom {
+  int64_t n = 0, h = 0, w = 0, c = 0, oh = 0, ow = 0;
+  nn::Window win;
+};
+
+NhwcGeom geom(const Node& node, const std::vector<int64_t>& kernel, bool ceilMode) {
+  ChannelsFirstTwin t(node);
+  const Shape& x = t.node().input(0)->shape;  // N, C, H, W
+  NhwcGeom g;
+  g.win = nn::forwardWindow(t.node(), x, kernel, ceilMode);
+  g.n = x[0];
+  g.c = x[1];
+  g.h = x[2];
+  g.w = x[3];
+  g.oh = g.win.out[1];
+  g.ow = g.win.out[2];
+  return g;
+}
+
+std::vector<int64_t> convKernel(const Node& n) {
+  const Shape& w = n.input(1)->shape;  // M, KH, KW, C/g
+  return {w[1], w[2]};
+}
+
+bool depthwise(const Node& n) {
+  const Shape& w = n.input(1)->shape;
+  const int64_t c = n.input(0)->shape[3], g = n.attrInt("group");
+  return g == c && g > 1 && w[3] == 1 && w[0] % c == 0;
+}
+
+std::vector<int64_t> convParams(const Node& n) {
+  NhwcGeom g = geom(n, convKernel(n), false);
+  const nn::Window& w = g.win;
+  return {g.n, g.h, g.w, g.c, g.oh, g.ow, n.input(1)->shape[0], n.attrInt("group"),
+          w.k[1], w.k[2], w.s[1], w.s[2], w.d[1], w.d[2], w.pb[1], w.pb[2]};
+}
+
+}  // namespace
+
+std::string checkNhwc(const Node& n) {
+  if (auto why = requireFloat32(n); !why.empty()) return why;
+  if (n.input(0)->shape.size() != 4) return "channels-last kernels are 2-D only";
+  for (const Value* v : n.inputs)
+    if (v && numElements(v->shape) > INT32_MAX) return "tensors above 2^31 elements are not supported";
+  return "";
+}
+
+int64_t scratchConvNhwc(const Node& n) {
+  if (depthwise(n)) return 0;
+  const auto p = convParams(n);  // K = KH * KW * C/g patches for TINYC_NHWC_PIX (4) pixels
+  const bool direct = p[8] == 1 && p[9] == 1 && p[10] == 1 && p[11] == 1 && p[14] == 0 && p[15] == 0 && p[7] == 1 &&
+                      p[4] == p[1] && p[5] == p[2];
+  return direct ? 0 : 4 * p[8] * p[9] * (p[3] / p[7]) * 4;
+}
+
+void emitConvNhwc(EmitCtx& c) {
+  c.require("nhwc");
+  const std::string p = c.intArray(convParams(c.node));
+  if (depthwise(c.node)) {
+    c.line(fmt::format("tinyc_conv_dw_nhwc_f32({}, {}, {}, {}, {});", c.in(0), c.in(1), c.in(2), c.out(0), p));
+    return;
+  }
+  const bool scratch = scratchConvNhwc(c.node) > 0;
+  c.line(fmt::format("tinyc_conv_nhwc_f32({}, {}, {}, {}, {}, {});", c.in(0), c.in(1), c.in(2), c.out(0), p,
+                     scratch ? "(float *)" + c.scratch() : std::string("NULL")));
+}
+
+void emitPoolNhwc(EmitCtx& c, bool isMax) {
+  c.require("nhwc");
+  NhwcGeom g = geom(c.node, c.node.attrInts("kernel_shape"), c.node.attrInt("ceil_mode") == 1);
+  const nn::Window& w = g.win;
+  std::vector<int64_t> p{g.n, g.h, g.w, g.c, g.oh, g.ow, w.k[1], w.k[2], w.s[1], w.s[2],
+                         w.d[1], w.d[2], w.pb[1], w.pb[2], w.pe[1], w.pe[2]};
+  const bool includePad = !isMax && c.node.attrInt("count_include_pad") == 1;
+  c.line(fmt::format("tinyc_pool_nhwc_f32({}, {}, {}, {}, {});", c.in(0), c.out(0), c.intArray(p), isMax ? 1 : 0,
+                     includePad ? 1 : 0));
+}
+
+void emitGlobalPoolNhwc(EmitCtx& c, bool isMax) {
+  c.require("nhwc");
+  const Shape& x = c.inValue(0)->shape;  // N, H, W, C
+  c.line(fmt::format("tinyc_global_pool_nhwc_f32({}, {}, {}, {}, {}, {});", c.in(0), c.out(0), x[0], x[1] * x[2],
+                     x[3], isMax ? 1 : 0));
+}
+
+}  // namespace tinyc::c

@@ -1,0 +1,178 @@
+/* tinyc runtime: channels-last (NHWC) float convolution and pooling, for targets whose kernels
+   want channels-last data (the layout pass). Scratch is one block of input patches, a few KB at
+   most, instead of the channels-first im2col panels. requires: common */
+
+/* Geometry p: N, H, W, C, OH, OW, M, group, KH, KW, SH, SW, DH, DW, PT, PL. */
+typedef struct {
+  int32_t n, h, w, c, oh, ow, m, g, kh, kw, sh, sw, dh, dw, pt, pl;
+} tinyc_nhwc;
+
+TINYC_KERNEL void tinyc_nhwc_read(tinyc_nhwc *q, const int32_t *p) {
+  q->n = p[0];  q->h = p[1];  q->w = p[2];   q->c = p[3];   q->oh = p[4];  q->ow = p[5];  q->m = p[6];  q->g = p[7];
+  q->kh = p[8]; q->kw = p[9]; q->sh = p[10]; q->sw = p[11]; q->dh = p[12]; q->dw = p[13]; q->pt = p[14]; q->pl = p[15];
+}
+
+/* Output pixels per block: each weight row is read once per block (register reuse). */
+#ifndef TINYC_NHWC_PIX
+#define TINYC_NHWC_PIX 4
+#endif
+
+/* Patch of output pixel (oy, ox) for group gi: KH*KW*Cg values, taps outside the input are 0. */
+TINYC_KERNEL void tinyc_nhwc_patch(const tinyc_nhwc *q, const float *xn, int32_t oy, int32_t ox, int32_t gi,
+                                   float *restrict patch) {
+  const int32_t cg = q->c / q->g;
+  int32_t ky, kx, i;
+  for (ky = 0; ky < q->kh; ++ky) {
+    const int32_t iy = oy * q->sh - q->pt + ky * q->dh;
+    for (kx = 0; kx < q->kw; ++kx) {
+      const int32_t ix = ox * q->sw - q->pl + kx * q->dw;
+      float *restrict d = patch + ((size_t)ky * (size_t)q->kw + (size_t)kx) * (size_t)cg;
+      if (iy < 0 || iy >= q->h || ix < 0 || ix >= q->w) {
+        for (i = 0; i < cg; ++i) d[i] = 0.0f;
+      } else {
+        const float *s = xn + ((size_t)iy * (size_t)q->w + (size_t)ix) * (size_t)q->c + (size_t)gi * (size_t)cg;
+        for (i = 0; i < cg; ++i) d[i] = s[i];
+      }
+    }
+  }
+}
+
+/* y[n, oy, ox, m] = bias[m] + sum over (ky, kx, c) of w[m, ky, kx, c] * x[n, iy, ix, g*Cg + c]
+   (weights OHWI). scratch: TINYC_NHWC_PIX * KH*KW*Cg floats (none for 1x1 stride-1 unpadded
+   ungrouped convolutions, whose patch is the input pixel itself). */
+TINYC_KERNEL void tinyc_conv_nhwc_f32(const float *x, const float *w, const float *bias, float *y, const int32_t *p,
+                                      float *scratch) {
+  tinyc_nhwc q;
+  int32_t n, gi, m, t, k, pix, np;
+  tinyc_nhwc_read(&q, p);
+  {
+    const int32_t cg = q.c / q.g, mg = q.m / q.g, K = q.kh * q.kw * cg, P = q.oh * q.ow;
+    const int direct = q.kh == 1 && q.kw == 1 && q.sh == 1 && q.sw == 1 && q.pt == 0 && q.pl == 0 && q.g == 1 &&
+                       q.oh == q.h && q.ow == q.w;
+    for (n = 0; n < q.n; ++n) {
+      const float *xn = x + (size_t)n * (size_t)q.h * (size_t)q.w * (size_t)q.c;
+      float *yn = y + (size_t)n * (size_t)P * (size_t)q.m;
+      for (pix = 0; pix < P; pix += np) {
+        const float *rows[TINYC_NHWC_PIX];
+        np = P - pix < TINYC_NHWC_PIX ? P - pix : TINYC_NHWC_PIX;
+        for (gi = 0; gi < q.g; ++gi) {
+          for (t = 0; t < np; ++t) {
+            if (direct) {
+              rows[t] = xn + (size_t)(pix + t) * (size_t)q.c;
+            } else {
+              float *patch = scratch + (size_t)t * (size_t)K;
+              tinyc_nhwc_patch(&q, xn, (pix + t) / q.ow, (pix + t) % q.ow, gi, patch);
+              rows[t] = patch;
+            }
+          }
+          for (m = gi * mg; m < (gi + 1) * mg; ++m) {
+            const float *wm = w + (size_t)m * (size_t)K;
+            float acc[TINYC_NHWC_PIX];
+            for (t = 0; t < TINYC_NHWC_PIX; ++t) acc[t] = 0.0f;
+            if (np == TINYC_NHWC_PIX) {
+              for (k = 0; k < K; ++k) {
+                const float wv = wm[k];
+                for (t = 0; t < TINYC_NHWC_PIX; ++t) acc[t] += wv * rows[t][k];
+              }
+            } else {
+              for (t = 0; t < np; ++t)
+                for (k = 0; k < K; ++k) acc[t] += wm[k] * rows[t][k];
+            }
+            for (t = 0; t < np; ++t) yn[(size_t)(pix + t) * (size_t)q.m + (size_t)m] = acc[t] + (bias ? bias[m] : 0.0f);
+          }
+        }
+      }
+    }
+  }
+}
+
+/* Depthwise (group == C, M = C * mult, weights [M, KH, KW, 1]): channels innermost. */
+TINYC_KERNEL void tinyc_conv_dw_nhwc_f32(const float *x, const float *w, const float *bias, float *y,
+                                         const int32_t *p) {
+  tinyc_nhwc q;
+  int32_t n, oy, ox, ky, kx, m;
+  tinyc_nhwc_read(&q, p);
+  {
+    const int32_t mult = q.m / q.c, taps = q.kh * q.kw;
+    for (n = 0; n < q.n; ++n) {
+      const float *xn = x + (size_t)n * (size_t)q.h * (size_t)q.w * (size_t)q.c;
+      for (oy = 0; oy < q.oh; ++oy)
+        for (ox = 0; ox < q.ow; ++ox) {
+          float *restrict yr = y + (((size_t)n * (size_t)q.oh + (size_t)oy) * (size_t)q.ow + (size_t)ox) * (size_t)q.m;
+          for (m = 0; m < q.m; ++m) yr[m] = 0.0f;
+          for (ky = 0; ky < q.kh; ++ky) {
+            const int32_t iy = oy * q.sh - q.pt + ky * q.dh;
+            if (iy < 0 || iy >= q.h) continue;
+            for (kx = 0; kx < q.kw; ++kx) {
+              const int32_t ix = ox * q.sw - q.pl + kx * q.dw;
+              const float *xr, *wt;
+              if (ix < 0 || ix >= q.w) continue;
+              xr = xn + ((size_t)iy * (size_t)q.w + (size_t)ix) * (size_t)q.c;
+              wt = w + (size_t)(ky * q.kw + kx);
+              if (mult == 1)
+                for (m = 0; m < q.m; ++m) yr[m] += xr[m] * wt[(size_t)m * (size_t)taps];
+              else
+                for (m = 0; m < q.m; ++m) yr[m] += xr[m / mult] * wt[(size_t)m * (size_t)taps];
+            }
+          }
+          if (bias)
+            for (m = 0; m < q.m; ++m) yr[m] += bias[m];
+        }
+    }
+  }
+}
+
+/* MaxPool / AveragePool over NHWC (2-D). p: N, H, W, C, OH, OW, KH, KW, SH, SW, DH, DW, PT, PL,
+   PB, PR. AveragePool divides by the taps inside the input, or with include_pad by the taps
+   inside the padded input (as the reference interpreter). Channels innermost. */
+TINYC_KERNEL void tinyc_pool_nhwc_f32(const float *x, float *y, const int32_t *p, int32_t is_max, int32_t include_pad) {
+  const int32_t N = p[0], H = p[1], W = p[2], C = p[3], OH = p[4], OW = p[5], KH = p[6], KW = p[7], SH = p[8],
+                SW = p[9], DH = p[10], DW = p[11], PT = p[12], PL = p[13], PB = p[14], PR = p[15];
+  int32_t n, oy, ox, ky, kx, c;
+  for (n = 0; n < N; ++n)
+    for (oy = 0; oy < OH; ++oy)
+      for (ox = 0; ox < OW; ++ox) {
+        float *restrict yr = y + (((size_t)n * (size_t)OH + (size_t)oy) * (size_t)OW + (size_t)ox) * (size_t)C;
+        int32_t count = 0;
+        for (c = 0; c < C; ++c) yr[c] = is_max ? -3.40282347e+38f : 0.0f;
+        for (ky = 0; ky < KH; ++ky) {
+          const int32_t iy = oy * SH - PT + ky * DH;
+          for (kx = 0; kx < KW; ++kx) {
+            const int32_t ix = ox * SW - PL + kx * DW;
+            if (iy < 0 || iy >= H || ix < 0 || ix >= W) {
+              if (include_pad && iy >= -PT && iy < H + PB && ix >= -PL && ix < W + PR) ++count;
+              continue;
+            }
+            {
+              const float *restrict xr = x + (((size_t)n * (size_t)H + (size_t)iy) * (size_t)W + (size_t)ix) * (size_t)C;
+              ++count;
+              if (is_max)
+                for (c = 0; c < C; ++c) yr[c] = xr[c] > yr[c] ? xr[c] : yr[c];
+              else
+                for (c = 0; c < C; ++c) yr[c] += xr[c];
+            }
+          }
+        }
+        if (!is_max && count > 0)
+          for (c = 0; c < C; ++c) yr[c] /= (float)count;
+      }
+}
+
+/* GlobalAveragePool / GlobalMaxPool over NHWC: y[n, 0, 0, c] over the HW pixels. */
+TINYC_KERNEL void tinyc_global_pool_nhwc_f32(const float *x, float *y, int32_t N, int32_t HW, int32_t C, int32_t is_max) {
+  int32_t n, i, c;
+  for (n = 0; n < N; ++n) {
+    float *restrict yr = y + (size_t)n * (size_t)C;
+    const float *xn = x + (size_t)n * (size_t)HW * (size_t)C;
+    for (c = 0; c < C; ++c) yr[c] = is_max ? -3.40282347e+38f : 0.0f;
+    for (i = 0; i < HW; ++i) {
+      const float *restrict xr = xn + (size_t)i * (size_t)C;
+      if (is_max)
+        for (c = 0; c < C; ++c) yr[c] = xr[c] > yr[c] ? xr[c] : yr[c];
+      else
+        for (c = 0; c < C; ++c) yr[c] += xr[c];
+    }
+    if (!is_max)
+      for (c = 0; c < C; ++c) yr[c] /= (float)HW;
+  }
+}

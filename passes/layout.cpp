@@ -1,0 +1,308 @@
+// layout: gives the backend the data layout its kernels want, with transposes only where the
+// layout really changes.
+//
+// 1. When the target wants channels-last (PassOptions::layout == "NHWC"), every 2-D spatial node
+//    that has a channels-last form (OpDef::layoutInputs: Conv, pools) is marked tinyc.layout =
+//    NHWC: constant weights are permuted at compile time (OIHW -> OHWI), data inputs get a
+//    Transpose to NHWC and the output a Transpose back to NCHW.
+// 2. With --io-layout nhwc (PassOptions::ioLayout), 4-D graph inputs and outputs are channels-
+//    last for the caller: the graph reads/writes NHWC and converts at the boundary.
+// 3. Transposes to NCHW are pushed down through layout-free ops (OpDef::elementwise: constant
+//    operands are permuted; OpDef::layoutAxisAttr: the axis is remapped, e.g. Concat), and a
+//    Transpose that undoes another is cancelled. What remains sits where a layout-sensitive op
+//    without a channels-last form reads its input, or at the graph boundary.
+// 4. Transpose to NCHW -> Flatten/Reshape to [N, C*H*W] -> Gemm/MatMul by constant weights (the
+//    classifier head of a CNN): the permutation is folded into the weights' rows instead.
+// 5. A Transpose that moves only unit dims is a Reshape (a zero-copy view in the C backend).
+//
+// Nothing happens for channels-first targets with the default I/O layout.
+#include <algorithm>
+#include <cstring>
+#include <map>
+#include <optional>
+#include <set>
+
+#include "ops/layout.h"
+#include "ops/op.h"
+#include "passes/pass.h"
+#include "passes/rewrite.h"
+
+namespace tinyc {
+
+namespace {
+
+constexpr size_t kRank = 4;  // 2-D spatial ops (N, C, H, W) are the ones with channels-last kernels
+
+bool isTransposeBy(const Node* n, const std::vector<int64_t>& perm) {
+  return rw::isTranspose(n) && rw::permOf(*n) == perm;
+}
+
+bool allUnit(const Shape& s) {
+  return std::all_of(s.begin(), s.end(), [](int64_t d) { return d == 1; });
+}
+
+// A new value holding `v` transposed by `perm`: a permuted constant, or a Transpose node placed
+// before `anchor`.
+Value* transposed(Graph& g, Value* v, const std::vector<int64_t>& perm, const Node* anchor, const std::string& tag) {
+  if (v->constant) return rw::addConst(g, v->name + tag, permuteTensor(*v->constant, perm));
+  Value* out = g.addValue(rw::uniqueValueName(g, v->name + tag), v->dtype, permuteShape(v->shape, perm));
+  out->quant = v->quant;
+  rw::insertNodeBefore(g, anchor, "Transpose", v->name + tag, {v}, {out}, {{"perm", Attr::Ints(perm)}});
+  return out;
+}
+
+// Makes n write a new value in the permuted layout and adds a Transpose by `back` that writes
+// n's old output (so readers of the old output are unchanged). Returns the new output.
+Value* retargetOutput(Graph& g, Node* n, const std::vector<int64_t>& back, const std::vector<int64_t>& fwd,
+                      const std::string& tag) {
+  Value* y = n->outputs[0];
+  Value* y2 = g.addValue(rw::uniqueValueName(g, y->name + tag), y->dtype, permuteShape(y->shape, fwd));
+  y2->quant = y->quant;
+  n->outputs[0] = y2;
+  y2->producer = n;
+  Node* t = g.addNode("Transpose", n->name + tag + "_back", {y2}, {y}, {{"perm", Attr::Ints(back)}});
+  bindOp(*t);
+  return y2;
+}
+
+// A constant operand of a layout-free op, broadcast to rank 4 (leading unit dims) and permuted.
+Value* permutedOperand(Graph& g, Value* c, const std::vector<int64_t>& perm) {
+  Tensor t = *c->constant;
+  Shape s = t.shape();
+  while (s.size() < kRank) s.insert(s.begin(), 1);
+  t.reshape(s);
+  return rw::addConst(g, c->name + "_nhwc", permuteTensor(t, perm));
+}
+
+class Layout : public Pass {
+ public:
+  bool run(Graph& g, PassContext& ctx) override {
+    const auto toLast = channelsLastPerm(kRank), toFirst = channelsFirstPerm(kRank);
+    bool changed = false;
+    if (ctx.options().layout == kLayoutNhwc) changed |= markSpatialNodes(g, ctx, toLast, toFirst);
+    if (ctx.options().ioLayout == kLayoutNhwc) changed |= channelsLastIo(g, ctx, toLast, toFirst);
+    if (changed) g.topoSort();
+    for (bool more = changed; more;) {
+      more = pushThroughLayoutFree(g, ctx, toLast, toFirst) | cancelPairs(g, ctx);
+      if (more) g.topoSort();
+    }
+    if (changed) changed |= foldIntoDenseHeads(g, ctx, toFirst);
+    changed |= unitTransposesToReshape(g, ctx);
+    if (changed) refreshGraph(g);
+    return changed;
+  }
+
+ private:
+  static bool markSpatialNodes(Graph& g, PassContext& ctx, const std::vector<int64_t>& toLast,
+                               const std::vector<int64_t>& toFirst) {
+    std::vector<Node*> order;
+    for (auto& n : g.nodes) order.push_back(n.get());
+    std::map<Value*, Value*> done;
+    bool changed = false;
+    for (Node* n : order) {
+      if (!n->op || n->op->layoutInputs <= 0 || isChannelsLast(*n) || n->outputs.empty() || !n->outputs[0]) continue;
+      bool ok = n->outputs[0]->shape.size() == kRank && n->outputs[0]->dtype == DType::F32 && !n->outputs[0]->quant;
+      for (size_t i = 1; i < n->outputs.size(); ++i) ok = ok && !n->outputs[i];  // (MaxPool Indices: NCHW only)
+      for (int i = 0; i < n->op->layoutInputs; ++i) ok = ok && n->input(static_cast<size_t>(i)) &&
+                                                          n->input(static_cast<size_t>(i))->shape.size() == kRank;
+      if (!ok) continue;
+      for (int i = 0; i < n->op->layoutInputs; ++i) {
+        Value*& in = n->inputs[static_cast<size_t>(i)];
+        auto it = done.find(in);  // one Transpose per value, however many nodes read it
+        in = it != done.end() ? it->second : (done[in] = transposed(g, in, toLast, n, "_nhwc"));
+      }
+      retargetOutput(g, n, toFirst, toLast, "_nhwc");
+      n->attrs[kLayoutAttr] = Attr::Str(kLayoutNhwc);
+      ctx.count("nodes made channels-last");
+      changed = true;
+    }
+    return changed;
+  }
+
+  static bool channelsLastIo(Graph& g, PassContext& ctx, const std::vector<int64_t>& toLast,
+                             const std::vector<int64_t>& toFirst) {
+    bool changed = false;
+    g.inputLayouts.resize(g.inputs.size());
+    g.outputLayouts.resize(g.outputs.size());
+    for (size_t i = 0; i < g.inputs.size(); ++i) {
+      Value* x = g.inputs[i];
+      if (x->shape.size() != kRank || !g.inputLayouts[i].empty() || g.isGraphOutput(x)) continue;
+      Value* x2 = g.addValue(x->name, x->dtype, permuteShape(x->shape, toLast));
+      x2->quant = x->quant;
+      x->name = rw::uniqueValueName(g, x->name + "_nchw");
+      Node* t = g.addNode("Transpose", x2->name + "_to_nchw", {x2}, {x}, {{"perm", Attr::Ints(toFirst)}});
+      bindOp(*t);
+      g.inputs[i] = x2;
+      g.inputLayouts[i] = kLayoutNhwc;
+      ctx.count("inputs made channels-last");
+      changed = true;
+    }
+    for (size_t j = 0; j < g.outputs.size(); ++j) {
+      Value* y = g.outputs[j];
+      if (y->shape.size() != kRank || !g.outputLayouts[j].empty() || !y->producer) continue;
+      if (std::count(g.outputs.begin(), g.outputs.end(), y) > 1) continue;
+      Value* y2 = g.addValue(y->name, y->dtype, permuteShape(y->shape, toLast));
+      y2->quant = y->quant;
+      y->name = rw::uniqueValueName(g, y->name + "_nchw");
+      Node* t = g.addNode("Transpose", y2->name + "_to_nhwc", {y}, {y2}, {{"perm", Attr::Ints(toLast)}});
+      bindOp(*t);
+      g.outputs[j] = y2;
+      g.outputLayouts[j] = kLayoutNhwc;
+      ctx.count("outputs made channels-last");
+      changed = true;
+    }
+    return changed;
+  }
+
+  // Layout-free node m whose every non-constant input is Transpose(toFirst)(x): m reads the x
+  // instead (constants permuted, axis remapped) and a Transpose(toFirst) follows it.
+  static bool pushThroughLayoutFree(Graph& g, PassContext& ctx, const std::vector<int64_t>& toLast,
+                                    const std::vector<int64_t>& toFirst) {
+    std::vector<Node*> order;
+    for (auto& n : g.nodes) order.push_back(n.get());
+    bool changed = false;
+    for (Node* m : order) {
+      if (!m->op || !(m->op->elementwise || m->op->layoutAxisAttr) || m->outputs.size() != 1 || !m->outputs[0] ||
+          m->outputs[0]->shape.size() != kRank)
+        continue;
+      bool any = false, ok = true;
+      for (Value* in : m->inputs) {
+        if (!in) continue;
+        if (in->constant && in->shape.size() <= kRank) continue;  // (scalars stay, others are permuted)
+        if (isTransposeBy(in->producer, toFirst)) {
+          any = true;
+          continue;
+        }
+        ok = false;
+      }
+      if (!ok || !any) continue;
+      for (Value*& in : m->inputs) {
+        if (!in) continue;
+        if (!in->constant)
+          in = in->producer->inputs[0];
+        else if (!allUnit(in->shape))
+          in = permutedOperand(g, in, toLast);
+      }
+      if (m->op->layoutAxisAttr) {
+        int64_t a = m->attrInt(m->op->layoutAxisAttr);
+        if (a < 0) a += static_cast<int64_t>(kRank);
+        const auto pos = std::find(toLast.begin(), toLast.end(), a) - toLast.begin();
+        m->attrs[m->op->layoutAxisAttr] = Attr::Int(static_cast<int64_t>(pos));
+      }
+      retargetOutput(g, m, toFirst, toLast, "_nhwc");
+      ctx.count("Transposes moved below layout-free ops");
+      changed = true;
+    }
+    return changed;
+  }
+
+  // Transpose(q)(Transpose(p)(x)) with q after p the identity: its readers read x.
+  static bool cancelPairs(Graph& g, PassContext& ctx) {
+    bool changed = false;
+    for (auto& n : g.nodes) {
+      Node* t2 = n.get();
+      if (!rw::isTranspose(t2)) continue;
+      Node* t1 = t2->inputs[0]->producer;
+      if (!rw::isTranspose(t1)) continue;
+      const auto p = rw::permOf(*t1), q = rw::permOf(*t2);
+      if (p.size() != q.size() || p.empty()) continue;
+      bool identity = true;
+      for (size_t k = 0; k < q.size(); ++k) identity = identity && p[static_cast<size_t>(q[k])] == static_cast<int64_t>(k);
+      Value* x = t1->inputs[0];
+      if (!identity || !rw::canBypass(g, t2, x)) continue;
+      rw::bypass(g, t2, x);
+      ctx.count("Transpose pairs cancelled");
+      changed = true;
+    }
+    return changed;
+  }
+
+  // Constant weights of a dense node reading the flattened tensor through input 0, with their
+  // K rows (K = C*H*W) in a known place: {value, K is the column index (transB)}. nullopt otherwise.
+  static std::optional<std::pair<Value*, bool>> denseWeights(const Node* d, int64_t k) {
+    static const std::set<std::string> kDense = {"Gemm", "MatMul"};
+    if (!d || !kDense.count(d->opType) || d->inputs.size() < 2 || !d->inputs[1] || !d->inputs[1]->constant) return {};
+    if (rw::intAttrOr(*d, "transA", 0) != 0) return {};
+    Value* b = d->inputs[1];
+    const bool transB = rw::intAttrOr(*d, "transB", 0) != 0;
+    if (b->shape.size() != 2 || b->shape[transB ? 1 : 0] != k) return {};
+    return std::make_pair(b, transB);
+  }
+
+  static bool foldIntoDenseHeads(Graph& g, PassContext& ctx, const std::vector<int64_t>& toFirst) {
+    static const std::set<std::string> kFlatten = {"Reshape", "Flatten"};
+    bool changed = false;
+    for (auto& np : g.nodes) {
+      Node* t = np.get();
+      if (!isTransposeBy(t, toFirst)) continue;
+      Node* r = rw::soleUser(g, t->outputs[0]);
+      const Shape& v = t->outputs[0]->shape;  // N, C, H, W
+      const int64_t k = v[1] * v[2] * v[3];
+      if (!r || !kFlatten.count(r->opType) || r->inputs[0] != t->outputs[0] || !r->outputs[0] ||
+          r->outputs[0]->shape != Shape{v[0], k} || g.isGraphOutput(r->outputs[0]))
+        continue;
+      std::vector<Node*> users = g.users(r->outputs[0]);
+      bool ok = !users.empty();
+      for (Node* d : users) ok = ok && d->inputs[0] == r->outputs[0] && d->inputs[1] != r->outputs[0] && denseWeights(d, k);
+      if (!ok) continue;
+      // Row kNew of the channels-last flattening ((h * W + w) * C + c) is row kOld of the model's.
+      std::vector<int64_t> oldOf(static_cast<size_t>(k));
+      for (int64_t c = 0; c < v[1]; ++c)
+        for (int64_t hw = 0; hw < v[2] * v[3]; ++hw) oldOf[static_cast<size_t>(hw * v[1] + c)] = c * v[2] * v[3] + hw;
+      for (Node* d : users) {
+        auto [b, transB] = *denseWeights(d, k);
+        const Tensor& src = *b->constant;
+        Tensor dst(src.dtype(), src.shape());
+        const size_t es = dtypeSize(src.dtype());
+        const int64_t rows = src.shape()[0], cols = src.shape()[1];
+        const auto* in = static_cast<const uint8_t*>(src.raw());
+        auto* out = static_cast<uint8_t*>(dst.raw());
+        for (int64_t i = 0; i < rows; ++i)
+          for (int64_t j = 0; j < cols; ++j) {
+            const int64_t si = transB ? i : oldOf[static_cast<size_t>(i)], sj = transB ? oldOf[static_cast<size_t>(j)] : j;
+            std::memcpy(out + static_cast<size_t>(i * cols + j) * es, in + static_cast<size_t>(si * cols + sj) * es, es);
+          }
+        d->inputs[1] = rw::addConst(g, b->name + "_hwc", std::move(dst));
+      }
+      r->inputs[0] = t->inputs[0];
+      ctx.count("Transposes folded into dense weights");
+      changed = true;
+    }
+    return changed;
+  }
+
+  static bool unitTransposesToReshape(Graph& g, PassContext& ctx) {
+    std::vector<Node*> order;
+    for (auto& n : g.nodes) order.push_back(n.get());
+    bool changed = false;
+    for (Node* t : order) {
+      if (!rw::isTranspose(t)) continue;
+      const auto perm = rw::permOf(*t);
+      const Shape& s = t->inputs[0]->shape;
+      if (perm.size() != s.size() || numElements(s) == 0) continue;
+      int64_t last = -1;
+      bool ordered = true;
+      for (int64_t p : perm) {
+        if (s[static_cast<size_t>(p)] == 1) continue;
+        ordered = ordered && p > last;
+        last = p;
+      }
+      if (!ordered) continue;
+      Value* y = t->outputs[0];
+      Tensor shape(DType::I64, {static_cast<int64_t>(y->shape.size())});
+      for (size_t i = 0; i < y->shape.size(); ++i) shape.setI(static_cast<int64_t>(i), y->shape[i]);
+      Value* sv = rw::addConst(g, y->name + "_shape", std::move(shape));
+      rw::insertNodeBefore(g, t, "Reshape", t->name, {t->inputs[0], sv}, {y});
+      rw::detach(t);
+      ctx.count("Transposes of unit dims made Reshapes");
+      changed = true;
+    }
+    return changed;
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Pass> createLayout() { return std::make_unique<Layout>(); }
+
+}  // namespace tinyc
