@@ -5,8 +5,10 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "backends/backend.h"
 #include "common.h"
 #include "ir/printer.h"
+#include "ops/layout.h"
 #include "ops/op.h"
 
 namespace tinyc::cli {
@@ -18,6 +20,7 @@ struct InspectOptions {
   PipelineOptions pipeline;
   bool json = false;
   bool ir = false;
+  std::string target = "generic";
 };
 
 int64_t nodeParams(const Node& n) {
@@ -44,7 +47,9 @@ void inspect(const InspectOptions& o) {
   const bool typed = unsupported.empty();
   const size_t nodesBefore = g->nodes.size();
   std::vector<PassRecord> passes;
-  if (typed) passes = runPipeline(*g, o.pipeline, 0);
+  PipelineOptions pipeline = o.pipeline;
+  pipeline.passOptions.layout = findTarget(o.target).layout;
+  if (typed) passes = runPipeline(*g, pipeline, 0);
 
   if (o.ir) {
     std::cout << printGraph(*g);
@@ -76,6 +81,7 @@ void inspect(const InspectOptions& o) {
     for (const Value* v : n->outputs)
       if (v) outs.push_back({{"name", v->name}, {"dtype", typed ? dtypeName(v->dtype) : "?"}, {"shape", v->shape}});
     nodes.push_back({{"name", n->name}, {"op", n->opType}, {"outputs", outs}, {"params", nodeParams(*n)}, {"macs", m}});
+    if (isChannelsLast(*n)) nodes.back()["layout"] = kLayoutNhwc;
   }
 
   if (o.json) {
@@ -115,7 +121,8 @@ void inspect(const InspectOptions& o) {
     std::cout << fmt::format("output: {} {}\n", printable(v->name), typed ? printValueType(*v) : "?");
   std::cout << fmt::format("\n{:<32} {:<20} {:<28} {:>10} {:>12}\n", "node", "op", "output", "params", "MACs");
   for (const auto& n : g->nodes)
-    std::cout << fmt::format("{:<32} {:<20} {:<28} {:>10} {:>12}\n", printable(n->name, 32), printable(n->opType, 20),
+    std::cout << fmt::format("{:<32} {:<20} {:<28} {:>10} {:>12}\n", printable(n->name, 32),
+                             printable(n->opType + (isChannelsLast(*n) ? " (NHWC)" : ""), 20),
                              typed ? valueTypes(*n) : "?", nodeParams(*n), typed ? nodeMacs(*n) : 0);
   std::cout << fmt::format("\nparams: {}\nmacs: {}\n", params, macs);
   for (const auto& [dt, b] : weightBytes) std::cout << fmt::format("weight bytes ({}): {}\n", dt, b);
@@ -135,6 +142,7 @@ void registerInspect(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand("inspect", "show the model's nodes, shapes, parameters and MACs");
   addModelOptions(cmd, o->model);
   addPipelineOptions(cmd, o->pipeline, 0);
+  cmd->add_option("--target", o->target, "target whose kernels the passes prepare for (its layout)")->capture_default_str();
   cmd->add_flag("--json", o->json, "print JSON (documented in docs/inspect-json.md)");
   cmd->add_flag("--ir", o->ir, "print the tinyc IR (documented in docs/ir.md)");
   cmd->callback([o] { inspect(*o); });
