@@ -180,8 +180,8 @@ class Layout : public Pass {
         if (!in) continue;
         if (!in->constant)
           in = in->producer->inputs[0];
-        else if (!allUnit(in->shape))
-          in = permutedOperand(g, in, toLast);
+        else if (m->op->elementwise ? !allUnit(in->shape) : in->shape.size() == kRank)
+          in = permutedOperand(g, in, toLast);  // (axis ops: lower-rank parameters follow the axis)
       }
       if (m->op->layoutAxisAttr) {
         int64_t a = m->attrInt(m->op->layoutAxisAttr);

@@ -75,7 +75,8 @@ struct OpDef {
   // Layout traits for the layout pass (passes/layout.cpp). elementwise: output element i depends
   // only on element i of each input under numpy broadcasting, so the op runs in any layout once
   // constant inputs are permuted the same way. layoutAxisAttr: the op works along the axis named
-  // by this attribute and is otherwise layout-free (Concat). layoutInputs > 0: the op has a
+  // by this attribute and is otherwise layout-free (Concat; Quantize/DequantizeLinear, whose 1-D
+  // per-axis parameters follow the axis; inputs of the data's rank are permuted). layoutInputs > 0: the op has a
   // channels-last form (ops/layout.h) in which its first layoutInputs inputs and output 0 are
   // channels-last.
   bool elementwise = false;

@@ -383,11 +383,13 @@ void registerQuantOps(OpRegistry& r) {
              {"output_dtype", K::Int, Attr::Int(0)},
              {"precision", K::Int, Attr::Int(0)},
              {"saturate", K::Int, Attr::Int(1)}};  // only meaningful for float8 outputs
+  q.layoutAxisAttr = "axis";  // per tensor, per axis or blocked along `axis`: otherwise layout-free
   r.add(q);
   OpDef dq = op("DequantizeLinear", 2, 3, inferDequantize, evalDequantize,
                 "y = (x - zero_point) * scale, per tensor, axis or block");
   dq.attrs = {
       {"axis", K::Int, Attr::Int(1)}, {"block_size", K::Int, Attr::Int(0)}, {"output_dtype", K::Int, Attr::Int(0)}};
+  dq.layoutAxisAttr = "axis";
   r.add(dq);
   OpDef dyn = op("DynamicQuantizeLinear", 1, 1, inferDynamicQuantize, evalDynamicQuantize,
                  "uint8 quantization with scale / zero point computed from the data range");
