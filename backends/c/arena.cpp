@@ -2,7 +2,9 @@
 #include "backends/c/arena.h"
 
 #include <algorithm>
+#include <optional>
 #include <tuple>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -83,35 +85,50 @@ Liveness liveness(const Graph& g, const std::vector<const Node*>& nodes) {
   return l;
 }
 
+// A Concat input that may be written in place: (node, input index).
+using SliceChoice = std::pair<const Node*, size_t>;
+// Which slice placements a draft may make: all (nullptr) or only those in the set.
+using SliceFilter = const std::set<SliceChoice>*;
+
 // Concat in place: input i of n may live at byte offset slices[i] of output 0 when it is an
 // arena value used once by n, with n's dtype, alone in a group of its own size (a value already
 // inside another Concat's output is copied instead). Its whole group moves into out's group.
-int placeSlices(const Node& n, const std::vector<std::optional<int64_t>>& slices, const Liveness& l, Groups& groups) {
+void placeSlices(const Node& n, const std::vector<std::optional<int64_t>>& slices, const Liveness& l,
+                 SliceFilter allowed, Groups& groups, std::vector<SliceChoice>* placed) {
   const Value* out = n.outputs[0];
-  int placed = 0;
   for (size_t i = 0; i < n.inputs.size() && i < slices.size(); ++i) {
     const Value* a = n.inputs[i];
     if (!slices[i] || !a || !l.first.count(a) || a->dtype != out->dtype || bytesOf(a) == 0) continue;
+    if (allowed && !allowed->count({&n, i})) continue;
     if (std::count(n.inputs.begin(), n.inputs.end(), a) != 1) continue;
     if (!groups.fillsGroup(a) || groups.root(a) == groups.root(out)) continue;
     groups.merge(a, out, *slices[i]);
-    placed++;
+    placed->push_back({&n, i});
   }
-  return placed;
 }
 
-// One layout; `concat` says whether Concat inputs may be placed inside the Concat output.
-ArenaLayout layout(const Graph& g, const std::vector<const Node*>& nodes, const ArenaOptions& o, bool concat) {
-  const Liveness l = liveness(g, nodes);
+// The buffers of one aliasing choice, not yet planned.
+struct Draft {
+  Liveness l;
+  Groups groups;
+  ArenaLayout a;                         // buffers, scratch, io, counts; no plan or slots yet
+  std::map<const Value*, size_t> bufOf;  // group root -> buffer
+  std::vector<SliceChoice> placed;       // Concat inputs placed in their output, in schedule order
+};
+
+Draft draft(const Graph& g, const std::vector<const Node*>& nodes, const ArenaOptions& o, SliceFilter allowed) {
+  Draft d;
+  d.l = liveness(g, nodes);
+  const Liveness& l = d.l;
   const auto& first = l.first;
   auto lastOf = [&](const Value* v) { return l.lastUse.count(v) ? l.lastUse.at(v) : first.at(v); };
-  ArenaLayout a;
+  ArenaLayout& a = d.a;
+  Groups& groups = d.groups;
 
   // Aliasing (in-place execution): a view's output shares its input's memory; an elementwise
   // op's output may take over an input of the same shape that nobody reads afterwards (its
   // whole group dead); Concat inputs may be produced inside the Concat's output. Groups are
   // built in schedule order, so a decision at step i sees every merge made before it.
-  Groups groups;
   for (const Value* v : l.arenaValues) groups.add(v, first.at(v), lastOf(v));
   for (size_t i = 0; i < nodes.size(); ++i) {
     const Node* n = nodes[i];
@@ -138,13 +155,14 @@ ArenaLayout layout(const Graph& g, const std::vector<const Node*>& nodes, const 
       groups.merge(out, target, 0);  // out (alone in its group) goes to target's location
       a.aliases++;
     }
-    if (concat && k->inputSlices && groups.root(out) == out) a.concatInPlace += placeSlices(*n, k->inputSlices(*n), l, groups);
+    if (k->inputSlices && groups.root(out) == out) placeSlices(*n, k->inputSlices(*n), l, allowed, groups, &d.placed);
   }
+  a.concatInPlace = static_cast<int>(d.placed.size());
   // An in-place write must not clobber a view that is read later: views extend their group,
-  // and elementwise targets were required dead (group last use <= the writing step).
+  // elementwise targets were required dead (group last use <= the writing step), and a Concat
+  // group lives from its first slice's producer to the last reader of any member.
 
   // One buffer per group, listed when its root is defined (after that node's scratch).
-  std::map<const Value*, size_t> bufOf;  // root -> buffer
   for (size_t i = 0; i < nodes.size(); ++i) {
     const Node* n = nodes[i];
     const CKernel* k = KernelTable::instance().find(n->opType);
@@ -155,7 +173,7 @@ ArenaLayout layout(const Graph& g, const std::vector<const Node*>& nodes, const 
     }
     for (const Value* v : n->outputs) {
       if (!v || !first.count(v) || groups.root(v) != v) continue;
-      bufOf[v] = a.buffers.size();
+      d.bufOf[v] = a.buffers.size();
       const int f = groups.first(v);
       a.buffers.push_back({groups.bytes(v), o.align, f, std::max(groups.last(v), f), v->name});
     }
@@ -182,13 +200,18 @@ ArenaLayout layout(const Graph& g, const std::vector<const Node*>& nodes, const 
       a.buffers.push_back({bytesOf(v), o.align, std::max(firstStep, 0), end, fmt::format("output {}", j)});
     }
   }
-  a.plan = planMemory(a.buffers, o.planner);
-  verifyPlan(a.buffers, a.plan);
+  return d;
+}
 
+// Plans a draft's buffers and gives every arena value its slot.
+ArenaLayout finish(Draft d, const std::string& planner) {
+  ArenaLayout a = std::move(d.a);
+  a.plan = planMemory(a.buffers, planner);
+  verifyPlan(a.buffers, a.plan);
   // Slots and C variables: one per (buffer, offset, dtype), named after its first-defined value.
   std::map<std::tuple<size_t, int64_t, DType>, const Value*> byLocation;
-  for (const Value* v : l.arenaValues) {
-    ArenaSlot s{bufOf.at(groups.root(v)), groups.offset(v)};
+  for (const Value* v : d.l.arenaValues) {
+    ArenaSlot s{d.bufOf.at(d.groups.root(v)), d.groups.offset(v)};
     a.slots[v] = s;
     auto key = std::make_tuple(s.buffer, s.offset, v->dtype);
     a.representative[v] = byLocation.emplace(key, v).first->second;
@@ -196,27 +219,76 @@ ArenaLayout layout(const Graph& g, const std::vector<const Node*>& nodes, const 
   return a;
 }
 
+// Which Concat inputs to place: starting from none, a choice is kept when it does not raise
+// the liveness lower bound of the buffers (cheap: no planning). Concats go from the last in the
+// schedule to the first. For each, two tries from the same start, the lower bound kept (ties:
+// the first): all its inputs at once (branches may only pay off together: one branch alone
+// keeps the output live next to the other branches' buffers), and each input alone from the
+// last produced to the first (the input produced just before the Concat extends the output's
+// lifetime least). A chain of nested Concats (DenseNet) so stops growing back before it would
+// reserve a whole block's output at the peak.
+std::set<SliceChoice> chooseSlices(const Graph& g, const std::vector<const Node*>& nodes, const ArenaOptions& o,
+                                   const std::vector<SliceChoice>& candidates) {
+  struct State {
+    std::set<SliceChoice> chosen;
+    int64_t bound = 0;
+  };
+  // Adds `add` to s when all of it is placed and the bound does not grow.
+  auto tryAdd = [&](State& s, const std::vector<SliceChoice>& add) {
+    State t = s;
+    t.chosen.insert(add.begin(), add.end());
+    Draft d = draft(g, nodes, o, &t.chosen);
+    t.bound = liveLowerBound(d.a.buffers);
+    for (const SliceChoice& c : add)
+      if (std::find(d.placed.begin(), d.placed.end(), c) == d.placed.end()) return;
+    if (t.bound <= s.bound) s = std::move(t);
+  };
+  State s;
+  s.bound = liveLowerBound(draft(g, nodes, o, &s.chosen).a.buffers);
+  for (size_t end = candidates.size(); end > 0;) {
+    size_t begin = end;  // [begin, end): the candidates of one Concat node
+    while (begin > 0 && candidates[begin - 1].first == candidates[end - 1].first) begin--;
+    std::vector<SliceChoice> inputs(candidates.begin() + static_cast<std::ptrdiff_t>(begin),
+                                    candidates.begin() + static_cast<std::ptrdiff_t>(end));
+    State together = s, alone = s;
+    tryAdd(together, inputs);
+    for (auto it = inputs.rbegin(); it != inputs.rend(); ++it) tryAdd(alone, {*it});
+    s = alone.bound < together.bound ? std::move(alone) : std::move(together);
+    end = begin;
+  }
+  return s.chosen;
+}
+
 }  // namespace
 
 ArenaLayout planArena(const Graph& g, const std::vector<const Node*>& nodes, const ArenaOptions& o) {
   using C = ArenaOptions::Concat;
-  ArenaLayout with = layout(g, nodes, o, o.concat != C::Off);
-  if (with.concatInPlace == 0) {
-    with.arenaWithoutConcatInPlace = with.plan.arenaBytes;
-    return with;
+  const std::set<SliceChoice> none;
+  Draft all = draft(g, nodes, o, o.concat == C::Off ? &none : nullptr);
+  if (all.placed.empty()) {
+    ArenaLayout a = finish(std::move(all), o.planner);
+    a.arenaWithoutConcatInPlace = a.plan.arenaBytes;
+    return a;
   }
-  if (o.concat == C::On) {
-    with.arenaWithoutConcatInPlace = layout(g, nodes, o, false).plan.arenaBytes;
-    return with;
+  // Reserving a whole Concat output from its first slice's producer on can raise the peak. Plan
+  // every Concat input in place, the selection that keeps the lower bound, and none; keep the
+  // smallest arena (ties: the one with more inputs in place, it saves copies).
+  std::vector<ArenaLayout> options;
+  const std::vector<SliceChoice> candidates = all.placed;
+  options.push_back(finish(std::move(all), o.planner));
+  if (o.concat == C::Auto) {
+    const std::set<SliceChoice> chosen = chooseSlices(g, nodes, o, candidates);
+    if (chosen.size() != candidates.size() && !chosen.empty())
+      options.push_back(finish(draft(g, nodes, o, &chosen), o.planner));
   }
-  // Reserving a whole Concat output from its first input's producer on can raise the peak
-  // (the slices are live longer together): keep the smaller arena; a tie keeps the in-place
-  // layout, which saves the copies.
-  ArenaLayout without = layout(g, nodes, o, false);
-  const int64_t withoutBytes = without.plan.arenaBytes;
-  ArenaLayout& best = with.plan.arenaBytes <= withoutBytes ? with : without;
-  best.arenaWithoutConcatInPlace = withoutBytes;
-  return std::move(best);
+  options.push_back(finish(draft(g, nodes, o, &none), o.planner));
+  const int64_t without = options.back().plan.arenaBytes;
+  if (o.concat == C::On) options.pop_back();
+  size_t best = 0;
+  for (size_t i = 1; i < options.size(); ++i)
+    if (options[i].plan.arenaBytes < options[best].plan.arenaBytes) best = i;
+  options[best].arenaWithoutConcatInPlace = without;
+  return std::move(options[best]);
 }
 
 MemoryReport memoryReport(const ArenaLayout& a, const std::vector<const Node*>& nodes) {
