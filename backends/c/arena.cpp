@@ -93,14 +93,17 @@ using SliceFilter = const std::set<SliceChoice>*;
 // Concat in place: input i of n may live at byte offset slices[i] of output 0 when it is an
 // arena value used once by n, with n's dtype, alone in a group of its own size (a value already
 // inside another Concat's output is copied instead). Its whole group moves into out's group.
+// `eligible` collects the inputs that pass the checks which do not depend on other choices.
 void placeSlices(const Node& n, const std::vector<std::optional<int64_t>>& slices, const Liveness& l,
-                 SliceFilter allowed, Groups& groups, std::vector<SliceChoice>* placed) {
+                 SliceFilter allowed, Groups& groups, std::vector<SliceChoice>* placed,
+                 std::vector<SliceChoice>* eligible) {
   const Value* out = n.outputs[0];
   for (size_t i = 0; i < n.inputs.size() && i < slices.size(); ++i) {
     const Value* a = n.inputs[i];
     if (!slices[i] || !a || !l.first.count(a) || a->dtype != out->dtype || bytesOf(a) == 0) continue;
-    if (allowed && !allowed->count({&n, i})) continue;
     if (std::count(n.inputs.begin(), n.inputs.end(), a) != 1) continue;
+    eligible->push_back({&n, i});
+    if (allowed && !allowed->count({&n, i})) continue;
     if (!groups.fillsGroup(a) || groups.root(a) == groups.root(out)) continue;
     groups.merge(a, out, *slices[i]);
     placed->push_back({&n, i});
@@ -114,6 +117,7 @@ struct Draft {
   ArenaLayout a;                         // buffers, scratch, io, counts; no plan or slots yet
   std::map<const Value*, size_t> bufOf;  // group root -> buffer
   std::vector<SliceChoice> placed;       // Concat inputs placed in their output, in schedule order
+  std::vector<SliceChoice> eligible;     // Concat inputs that could be, given the other choices
 };
 
 Draft draft(const Graph& g, const std::vector<const Node*>& nodes, const ArenaOptions& o, SliceFilter allowed) {
@@ -155,7 +159,8 @@ Draft draft(const Graph& g, const std::vector<const Node*>& nodes, const ArenaOp
       groups.merge(out, target, 0);  // out (alone in its group) goes to target's location
       a.aliases++;
     }
-    if (k->inputSlices && groups.root(out) == out) placeSlices(*n, k->inputSlices(*n), l, allowed, groups, &d.placed);
+    if (k->inputSlices && groups.root(out) == out)
+      placeSlices(*n, k->inputSlices(*n), l, allowed, groups, &d.placed, &d.eligible);
   }
   a.concatInPlace = static_cast<int>(d.placed.size());
   // An in-place write must not clobber a view that is read later: views extend their group,
@@ -222,7 +227,7 @@ ArenaLayout finish(Draft d, const std::string& planner) {
 // Which Concat inputs to place: starting from none, a choice is kept when it does not raise
 // the liveness lower bound of the buffers (cheap: no planning). Concats go from the last in the
 // schedule to the first. For each, two tries from the same start, the lower bound kept (ties:
-// the first): all its inputs at once (branches may only pay off together: one branch alone
+// the one placing more): all its inputs at once (branches may only pay off together: one branch alone
 // keeps the output live next to the other branches' buffers), and each input alone from the
 // last produced to the first (the input produced just before the Concat extends the output's
 // lifetime least). A chain of nested Concats (DenseNet) so stops growing back before it would
@@ -253,7 +258,9 @@ std::set<SliceChoice> chooseSlices(const Graph& g, const std::vector<const Node*
     State together = s, alone = s;
     tryAdd(together, inputs);
     for (auto it = inputs.rbegin(); it != inputs.rend(); ++it) tryAdd(alone, {*it});
-    s = alone.bound < together.bound ? std::move(alone) : std::move(together);
+    const bool aloneBetter = alone.bound < together.bound ||
+                             (alone.bound == together.bound && alone.chosen.size() > together.chosen.size());
+    s = aloneBetter ? std::move(alone) : std::move(together);
     end = begin;
   }
   return s.chosen;
@@ -274,11 +281,11 @@ ArenaLayout planArena(const Graph& g, const std::vector<const Node*>& nodes, con
   // every Concat input in place, the selection that keeps the lower bound, and none; keep the
   // smallest arena (ties: the one with more inputs in place, it saves copies).
   std::vector<ArenaLayout> options;
-  const std::vector<SliceChoice> candidates = all.placed;
+  const std::vector<SliceChoice> candidates = all.eligible, placed = all.placed;
   options.push_back(finish(std::move(all), o.planner));
   if (o.concat == C::Auto) {
     const std::set<SliceChoice> chosen = chooseSlices(g, nodes, o, candidates);
-    if (chosen.size() != candidates.size() && !chosen.empty())
+    if (chosen != std::set<SliceChoice>(placed.begin(), placed.end()) && !chosen.empty())
       options.push_back(finish(draft(g, nodes, o, &chosen), o.planner));
   }
   options.push_back(finish(draft(g, nodes, o, &none), o.planner));
