@@ -23,7 +23,7 @@ struct ArenaSlot {
 };
 
 struct ArenaLayout {
-  std::vector<LiveBuffer> buffers;  // alias groups, scratch, then io buffers (in that order of need)
+  std::vector<LiveBuffer> buffers;  // scratch and alias groups in schedule order, then io buffers
   MemoryPlan plan;                  // verified (verifyPlan) offsets of `buffers`
   // Every arena value (an output of an emitted node that is not a graph output).
   std::map<const Value*, ArenaSlot> slots;
