@@ -43,6 +43,8 @@ struct MemoryReport {
   int peakStep = -1;
   std::string peakNode;
   std::vector<std::string> peakTensors;  // buffers live at the peak step
+  int concatInPlace = 0;                 // Concat inputs produced directly inside the Concat output
+  int64_t arenaWithoutConcatInPlace = 0;  // the arena the same planner gives without that aliasing
 };
 
 struct OutputFile {

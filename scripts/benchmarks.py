@@ -1,11 +1,12 @@
 """Writes the measured tables of docs/benchmarks.md (stdout, Markdown).
 
-  .venv/bin/python scripts/benchmarks.py [--runs N] > /tmp/tables.md
+  .venv/bin/python scripts/benchmarks.py [--runs N] [--memory-only] > /tmp/tables.md
 
 1. Host latency of tinyc's generated C (tinyc bench, -O2 pipeline) next to ONNX Runtime (1 thread,
    sequential, all graph optimizations) and the reference interpreter, same machine, same run.
 2. Node count and generated-C latency at -O0 and -O2 (the graph passes' effect).
-3. Static memory: arena, liveness lower bound, TFLite Micro's greedy-by-size on the same buffers.
+3. Static memory: arena, liveness lower bound, TFLite Micro's greedy-by-size on the same buffers,
+   Concat inputs written in place and the arena without that (--memory-only: this table alone).
 """
 import argparse
 import glob
@@ -23,6 +24,7 @@ import onnxruntime as ort
 ap = argparse.ArgumentParser()
 ap.add_argument("--tinyc", default="build/apps/tinyc")
 ap.add_argument("--runs", type=int, default=200)
+ap.add_argument("--memory-only", action="store_true", help="only the static memory table (fast)")
 args = ap.parse_args()
 T = args.tinyc
 models = sorted(glob.glob("models/*/model.onnx"))
@@ -73,45 +75,49 @@ except Exception:
 print(f"Measured on: {cpu or platform.processor()}, {os.cpu_count()} cores, {platform.system()} {platform.release()}; "
       f"ONNX Runtime {ort.__version__}; medians of {args.runs} runs after warm-up.\n")
 
-print("### Latency: generated C vs ONNX Runtime (1 thread)\n")
-print("| model | tinyc C -O2 (ms) | ONNX Runtime (ms) | C / ORT | tinyc interpreter (ms) |")
-print("|---|---:|---:|---:|---:|")
-o2 = {}
-for p in models:
-    b = bench(p, 2)
-    o2[p] = b
-    if not b:
-        print(f"| {name(p)} | failed | | | |")
-        continue
-    o = ort_ms(p)
-    c = b["generated_ms"]["median"]
-    print(f"| {name(p)} | {c:.4f} | {o:.4f} | {c / o:.2f} | {b['interpreter_ms']['median']:.3f} |")
-cflags = next((b["cflags"] for b in o2.values() if b), "")
-print(f"\nC compiled with `cc {cflags}` (gcc); ONNX Runtime with all graph optimizations, "
-      "intra_op_num_threads=1, sequential execution.\n")
+if not args.memory_only:
+    print("### Latency: generated C vs ONNX Runtime (1 thread)\n")
+    print("| model | tinyc C -O2 (ms) | ONNX Runtime (ms) | C / ORT | tinyc interpreter (ms) |")
+    print("|---|---:|---:|---:|---:|")
+    o2 = {}
+    for p in models:
+        b = bench(p, 2)
+        o2[p] = b
+        if not b:
+            print(f"| {name(p)} | failed | | | |")
+            continue
+        o = ort_ms(p)
+        c = b["generated_ms"]["median"]
+        print(f"| {name(p)} | {c:.4f} | {o:.4f} | {c / o:.2f} | {b['interpreter_ms']['median']:.3f} |")
+    cflags = next((b["cflags"] for b in o2.values() if b), "")
+    print(f"\nC compiled with `cc {cflags}` (gcc); ONNX Runtime with all graph optimizations, "
+          "intra_op_num_threads=1, sequential execution.\n")
 
-print("### Graph passes: -O0 vs -O2\n")
-print("| model | nodes -O0 | nodes -O2 | C -O0 (ms) | C -O2 (ms) | speed-up |")
-print("|---|---:|---:|---:|---:|---:|")
-for p in models:
-    def nodes(level):
-        r = tinyc("inspect", "--json", "-O", str(level), p)
-        return json.loads(r.stdout)["nodes_after_passes"] if r.returncode == 0 else "?"
-    b0, b2 = bench(p, 0), o2[p]
-    if b0 and b2:
-        c0, c2 = b0["generated_ms"]["median"], b2["generated_ms"]["median"]
-        print(f"| {name(p)} | {nodes(0)} | {nodes(2)} | {c0:.4f} | {c2:.4f} | {c0 / c2:.2f}x |")
+    print("### Graph passes: -O0 vs -O2\n")
+    print("| model | nodes -O0 | nodes -O2 | C -O0 (ms) | C -O2 (ms) | speed-up |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for p in models:
+        def nodes(level):
+            r = tinyc("inspect", "--json", "-O", str(level), p)
+            return json.loads(r.stdout)["nodes_after_passes"] if r.returncode == 0 else "?"
+        b0, b2 = bench(p, 0), o2[p]
+        if b0 and b2:
+            c0, c2 = b0["generated_ms"]["median"], b2["generated_ms"]["median"]
+            print(f"| {name(p)} | {nodes(0)} | {nodes(2)} | {c0:.4f} | {c2:.4f} | {c0 / c2:.2f}x |")
 
 print("\n### Static memory (arena) at -O2\n")
-print("| model | arena bytes | lower bound | arena / bound | greedy-by-size (TFLM) | greedy / bound | planner |")
-print("|---|---:|---:|---:|---:|---:|---|")
+print("| model | arena bytes | lower bound | arena / bound | greedy-by-size (TFLM) | greedy / bound | planner "
+      "| Concat inputs in place | arena without |")
+print("|---|---:|---:|---:|---:|---:|---|---:|---:|")
 with tempfile.TemporaryDirectory() as tmp:
     for p in models + light:
         rep = os.path.join(tmp, "r.json")
         r = tinyc("convert", p, "-o", os.path.join(tmp, "out"), "--report", rep, "-q")
         if r.returncode != 0:
-            print(f"| {name(p)} | does not convert: {r.stderr.strip()[len('tinyc: error: '):][:70]} | | | | | |")
+            print(f"| {name(p)} | does not convert: {r.stderr.strip()[len('tinyc: error: '):][:70]} | | | | | | | |")
             continue
         j = json.load(open(rep))
         a, lb, g = j["arena_bytes"], j["lower_bound_bytes"], j["greedy_by_size_bytes"]
-        print(f"| {name(p)} | {a} | {lb} | {a / lb if lb else 1:.3f} | {g} | {g / lb if lb else 1:.3f} | {j['planner']} |")
+        mem = j["memory"]
+        print(f"| {name(p)} | {a} | {lb} | {a / lb if lb else 1:.3f} | {g} | {g / lb if lb else 1:.3f} | {j['planner']} "
+              f"| {mem['concat_in_place']} | {mem['arena_without_concat_in_place']} |")

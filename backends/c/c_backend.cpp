@@ -9,10 +9,10 @@
 #include <set>
 
 #include "backends/backend.h"
+#include "backends/c/arena.h"
 #include "backends/c/c_emit.h"
 #include "backends/c/runtime_sources.h"
 #include "ops/op.h"
-#include "passes/memory/plan.h"
 #include "support/error.h"
 
 namespace tinyc::c {
@@ -135,10 +135,16 @@ class ModuleWriter {
     return it->second;
   }
   std::string scratchOf(const Node* n) {
-    auto it = scratchOffset_.find(n);
-    if (it == scratchOffset_.end()) modelError("{}: kernel asked for scratch it did not declare", n->where());
+    auto it = arena_.scratch.find(n);
+    if (it == arena_.scratch.end()) modelError("{}: kernel asked for scratch it did not declare", n->where());
     usesArena_ = true;
-    return fmt::format("(mem + {})", it->second);
+    return fmt::format("(mem + {})", arena_.plan.offsets[it->second]);
+  }
+  // a lives at byte `off` of b's memory (both arena values, same planned buffer).
+  bool sameLocation(const Value* a, const Value* b, int64_t off) const {
+    auto sa = arena_.slots.find(a), sb = arena_.slots.find(b);
+    if (sa == arena_.slots.end() || sb == arena_.slots.end()) return false;
+    return sa->second.buffer == sb->second.buffer && sa->second.offset == sb->second.offset + off;
   }
   void require(const std::string& f) { required_.insert(f); }
   void line(const std::string& s) { body_ += "  " + s + "\n"; }
@@ -159,21 +165,16 @@ class ModuleWriter {
   std::map<const Value*, std::string> names_;
   std::set<const Value*> used_;
   std::vector<const Value*> consts_;
-  std::map<const Node*, int64_t> scratchOffset_;
   std::set<std::string> required_;
   std::map<std::string, std::string> arrays_;
   std::string body_, fileScope_, decls_;
   bool usesArena_ = false;
-  std::map<int, std::pair<const Value*, int64_t>> arenaOffset_;
-  std::map<const Value*, const Value*> aliasOf_;
-  std::vector<std::pair<std::string, std::string>> ioDecls_;  // --io-in-arena declarations
-  std::map<std::string, int64_t> ioOffsets_;                  // "INPUT_0" -> arena offset
-  std::set<size_t> keepAlive_;                                // buffers never poisoned (outputs in the arena)  // group member -> leader (shared C variable)
-  int inPlace_ = 0;  // by value id: deterministic
-  int64_t arenaBytes_ = 0;
-  MemoryReport mem_;
+  ArenaLayout arena_;
+  std::map<int, std::pair<const Value*, int64_t>> arenaDecls_;  // by value id: representative, address
+  std::map<const Value*, const Value*> aliasOf_;  // value -> representative (shared C variable)
+  std::map<std::string, int64_t> ioOffsets_;      // "INPUT_0" -> arena offset (--io-in-arena)
 
-  void planArena(const std::vector<const Node*>& nodes);
+  void planArena(const std::vector<const Node*>& nodes, const std::vector<bool>& directOutputs, std::string* io);
   void emitFusedActivation(const Node& n);
   std::string header(const EmitResult& r) const;
   std::string weights(int64_t* bytes) const;
@@ -187,6 +188,11 @@ std::string EmitCtx::in(size_t i) {
 std::string EmitCtx::out(size_t i) {
   const Value* v = outValue(i);
   return v ? mod_.ref(v) : "NULL";
+}
+bool EmitCtx::inPlace(size_t i, int64_t byteOffset) const {
+  const Value* x = node.input(i);
+  const Value* y = outValue(0);
+  return x && y && mod_.sameLocation(x, y, byteOffset);
 }
 std::string EmitCtx::scratch() { return mod_.scratchOf(&node); }
 void EmitCtx::require(const std::string& f) { mod_.require(f); }
@@ -207,128 +213,33 @@ std::string EmitCtx::floatArray(const std::vector<float>& values) {
   return mod_.array("float", items);
 }
 
-void ModuleWriter::planArena(const std::vector<const Node*>& nodes) {
-  // Arena values: every output of an emitted node that is not a graph output. Liveness over the
-  // emitted schedule: written at its producer's step, read up to its last consumer's step.
-  std::set<const Value*> outputs(g_.outputs.begin(), g_.outputs.end());
-  std::map<const Value*, int> first, lastUse;
-  std::vector<const Value*> arenaValues;  // in order of definition
-  for (size_t i = 0; i < nodes.size(); ++i) {
-    for (const Value* in : nodes[i]->inputs)
-      if (in) lastUse[in] = static_cast<int>(i);
-    for (const Value* v : nodes[i]->outputs)
-      if (v && !outputs.count(v)) {
-        first[v] = static_cast<int>(i);
-        arenaValues.push_back(v);
-      }
+// Plans the arena (arena.h) and names its values: one C pointer per representative, declared
+// later if the code uses it; with --io-in-arena, appends the io pointer declarations to *io.
+void ModuleWriter::planArena(const std::vector<const Node*>& nodes, const std::vector<bool>& directOutputs,
+                             std::string* io) {
+  ArenaOptions ao;
+  ao.planner = o_.planner;
+  ao.align = o_.target->align;
+  ao.ioInArena = o_.ioInArena;
+  ao.directOutputs = directOutputs;
+  arena_ = c::planArena(g_, nodes, ao);
+  for (const auto& [v, rep] : arena_.representative) {
+    names_[v] = fmt::format("t{}", rep->id);
+    arenaDecls_[rep->id] = {rep, arena_.address(rep)};
+    if (v != rep) aliasOf_[v] = rep;
   }
-  // Aliasing (in-place execution): a view's output shares its input's buffer; an elementwise
-  // op's output may take over an input of the same size that nobody reads afterwards. Values
-  // sharing a buffer form a group (leader = first member); the group lives while any member does.
-  std::map<const Value*, const Value*> leader;
-  std::map<const Value*, int> groupLast;
-  auto find = [&](const Value* v) { return leader.count(v) ? leader[v] : v; };
-  for (const Value* v : arenaValues) groupLast[v] = lastUse.count(v) ? lastUse[v] : first[v];
-  for (size_t i = 0; i < nodes.size(); ++i) {
-    const Node* n = nodes[i];
-    const CKernel* k = KernelTable::instance().find(n->opType);
-    const Value* out = n->outputs.empty() ? nullptr : n->outputs[0];
-    if (!k || !out || !first.count(out)) continue;
-    auto joinable = [&](const Value* in) {
-      return in && first.count(in) && bytesOf(in) == bytesOf(out) && in->dtype == out->dtype;
-    };
-    const Value* target = nullptr;
-    if (k->view && joinable(n->input(0))) {
-      target = n->input(0);
-    } else if (k->elementwise) {
-      for (const Value* in : n->inputs)
-        if (joinable(in) && in->shape == out->shape && groupLast[find(in)] <= static_cast<int>(i)) {
-          target = in;
-          break;
-        }
-    }
-    if (!target) continue;
-    const Value* l = find(target);
-    leader[out] = l;
-    groupLast[l] = std::max(groupLast[l], groupLast[out]);
-    inPlace_++;
+  if (!o_.ioInArena) return;
+  for (size_t i = 0; i < g_.inputs.size(); ++i) {
+    const int64_t off = arena_.plan.offsets[arena_.inputBuffers[i]];
+    const std::string t = EmitCtx::ctype(g_.inputs[i]->dtype);
+    *io += fmt::format("  const {0} *const x{1} = (const {0} *)(mem + {2});\n", t, i, off);
+    ioOffsets_[fmt::format("INPUT_{}", i)] = off;
   }
-  // An in-place write must not clobber a view that is read later: views extend their group,
-  // and elementwise targets were required dead (group last use <= the writing step).
-
-  std::vector<LiveBuffer> bufs;
-  std::vector<const Value*> bufValue;
-  std::vector<const Node*> bufScratch;
-  std::map<const Value*, size_t> bufOf;
-  for (size_t i = 0; i < nodes.size(); ++i) {
-    const Node* n = nodes[i];
-    const CKernel* k = KernelTable::instance().find(n->opType);
-    int64_t scratch = k && k->scratchBytes ? k->scratchBytes(*n) : 0;
-    if (scratch > 0) {
-      bufs.push_back({scratch, o_.target->align, static_cast<int>(i), static_cast<int>(i), n->name + " (scratch)"});
-      bufValue.push_back(nullptr);
-      bufScratch.push_back(n);
-    }
-    for (const Value* v : n->outputs) {
-      if (!v || !first.count(v) || find(v) != v) continue;  // one buffer per group
-      bufOf[v] = bufs.size();
-      bufs.push_back({bytesOf(v), o_.target->align, first[v], std::max(groupLast[v], first[v]), v->name});
-      bufValue.push_back(v);
-      bufScratch.push_back(nullptr);
-    }
-  }
-  // --io-in-arena: graph inputs (live from the start to their last reader) and outputs (from
-  // their producer, or the final copy, to the end) are planned like any other buffer.
-  std::vector<std::pair<std::string, std::string>> ioBufs;  // (declaration prefix, macro) per io buffer
-  const int end = std::max(0, static_cast<int>(nodes.size()) - 1);
-  if (o_.ioInArena) {
-    for (size_t i = 0; i < g_.inputs.size(); ++i) {
-      const Value* v = g_.inputs[i];
-      int last = lastUse.count(v) ? lastUse[v] : 0;
-      if (std::find(g_.outputs.begin(), g_.outputs.end(), v) != g_.outputs.end()) last = end;
-      bufs.push_back({bytesOf(v), o_.target->align, 0, last, fmt::format("input {}", i)});
-      bufValue.push_back(nullptr);
-      bufScratch.push_back(nullptr);
-      ioBufs.emplace_back(fmt::format("  const {0} *const x{1} = (const {0} *)(mem + ", EmitCtx::ctype(v->dtype), i),
-                          fmt::format("INPUT_{}", i));
-    }
-    for (size_t j = 0; j < g_.outputs.size(); ++j) {
-      const Value* v = g_.outputs[j];
-      int firstStep = v->producer && names_.count(v) && names_.at(v) == fmt::format("y{}", j) ? -1 : end;
-      if (firstStep < 0)
-        for (size_t i = 0; i < nodes.size(); ++i)
-          if (nodes[i] == v->producer) firstStep = static_cast<int>(i);
-      keepAlive_.insert(bufs.size());
-      bufs.push_back({bytesOf(v), o_.target->align, std::max(firstStep, 0), end, fmt::format("output {}", j)});
-      bufValue.push_back(nullptr);
-      bufScratch.push_back(nullptr);
-      ioBufs.emplace_back(fmt::format("  {0} *const y{1} = ({0} *)(mem + ", EmitCtx::ctype(v->dtype), j),
-                          fmt::format("OUTPUT_{}", j));
-    }
-  }
-  MemoryPlan plan = planMemory(bufs, o_.planner);
-  verifyPlan(bufs, plan);
-  arenaBytes_ = plan.arenaBytes;
-  for (size_t b = bufs.size() - ioBufs.size(), k = 0; k < ioBufs.size(); ++b, ++k) {
-    ioDecls_.emplace_back(ioBufs[k].second, ioBufs[k].first + std::to_string(plan.offsets[b]) + ");\n");
-    ioOffsets_[ioBufs[k].second] = plan.offsets[b];
-  }
-  mem_.buffers = bufs;
-  mem_.plan = plan;
-  mem_.lowerBound = liveLowerBound(bufs);
-  mem_.greedyBySize = planMemory(bufs, "greedy-by-size").arenaBytes;
-  mem_.peakStep = peakStep(bufs);
-  if (mem_.peakStep >= 0 && mem_.peakStep < static_cast<int>(nodes.size()))
-    mem_.peakNode = nodes[static_cast<size_t>(mem_.peakStep)]->name;
-  for (const auto& b : bufs)
-    if (b.first <= mem_.peakStep && mem_.peakStep <= b.last) mem_.peakTensors.push_back(b.label);
-  for (size_t b = 0; b < bufs.size(); ++b)
-    if (bufScratch[b]) scratchOffset_[bufScratch[b]] = plan.offsets[b];
-  for (const Value* v : arenaValues) {
-    const Value* l = find(v);
-    names_[v] = fmt::format("t{}", l->id);
-    arenaOffset_[l->id] = {l, plan.offsets[bufOf.at(l)]};
-    if (v != l) aliasOf_[v] = l;
+  for (size_t j = 0; j < g_.outputs.size(); ++j) {
+    const int64_t off = arena_.plan.offsets[arena_.outputBuffers[j]];
+    const std::string t = EmitCtx::ctype(g_.outputs[j]->dtype);
+    *io += fmt::format("  {0} *const y{1} = ({0} *)(mem + {2});\n", t, j, off);
+    ioOffsets_[fmt::format("OUTPUT_{}", j)] = off;
   }
 }
 
@@ -349,6 +260,7 @@ EmitResult ModuleWriter::run() {
     r.ioBytes += bytesOf(v);
   }
   std::vector<std::pair<size_t, const Value*>> copies;  // outputs that need a copy at the end
+  std::vector<bool> directOutputs;
   for (size_t j = 0; j < g_.outputs.size(); ++j) {
     const Value* v = g_.outputs[j];
     r.ioBytes += bytesOf(v);
@@ -360,10 +272,9 @@ EmitResult ModuleWriter::run() {
       names_[v] = name;
     else
       copies.emplace_back(j, v);
+    directOutputs.push_back(direct);
   }
-  planArena(nodes);
-  if (o_.ioInArena)
-    for (const auto& [label, decl] : ioDecls_) io += decl;
+  planArena(nodes, directOutputs, &io);
 
   for (size_t step = 0; step < nodes.size(); ++step) {
     const Node* n = nodes[step];
@@ -374,17 +285,17 @@ EmitResult ModuleWriter::run() {
     k->emit(ctx);
     emitFusedActivation(*n);
     if (o_.poisonDead)  // validation builds: every buffer that dies here is overwritten with 0xff
-      for (size_t b = 0; b < mem_.buffers.size(); ++b)
-        if (mem_.buffers[b].last == static_cast<int>(step) && mem_.buffers[b].bytes > 0 && !keepAlive_.count(b)) {
-          line(fmt::format("memset(mem + {}, 0xff, {}); /* poison: {} is dead */", mem_.plan.offsets[b],
-                           mem_.buffers[b].bytes, sanitizeComment(mem_.buffers[b].label, 40)));
+      for (size_t b = 0; b < arena_.buffers.size(); ++b)
+        if (arena_.buffers[b].last == static_cast<int>(step) && arena_.buffers[b].bytes > 0 && !arena_.keepAlive.count(b)) {
+          line(fmt::format("memset(mem + {}, 0xff, {}); /* poison: {} is dead */", arena_.plan.offsets[b],
+                           arena_.buffers[b].bytes, sanitizeComment(arena_.buffers[b].label, 40)));
           usesArena_ = true;
         }
   }
   for (auto& [j, v] : copies)
     if (bytesOf(v) > 0) line(fmt::format("memcpy(y{}, {}, {});", j, ref(v), bytesOf(v)));
 
-  for (const auto& [id, vo] : arenaOffset_) {  // declare the arena tensors the code uses
+  for (const auto& [id, vo] : arenaDecls_) {  // declare the arena tensors the code uses
     const auto& [v, off] = vo;
     if (used_.count(v))
       decls_ += fmt::format("  {} *const {} = ({} *)(mem + {});\n", EmitCtx::ctype(v->dtype), names_.at(v),
@@ -407,8 +318,8 @@ EmitResult ModuleWriter::run() {
   src += body_;
   src += "  return 0;\n}\n";
 
-  r.arenaBytes = arenaBytes_;
-  r.memory = mem_;
+  r.arenaBytes = arena_.plan.arenaBytes;
+  r.memory = memoryReport(arena_, nodes);
   std::string w = weights(&r.weightsBytes);
   r.files.push_back({P_ + ".h", header(r)});
   r.files.push_back({P_ + ".c", src});

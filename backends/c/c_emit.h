@@ -4,6 +4,7 @@
 // tinyc and copied into the generated NAME.c when a node requires them.
 #pragma once
 #include <cstdint>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -29,6 +30,9 @@ class EmitCtx {
   std::string out(size_t i);
   const Value* inValue(size_t i) const { return node.input(i); }
   const Value* outValue(size_t i) const { return i < node.outputs.size() ? node.outputs[i] : nullptr; }
+  // True when input i already lives at byte `byteOffset` inside output 0's memory (the planner
+  // placed it there, see CKernel::inputSlices): nothing needs to be copied.
+  bool inPlace(size_t i, int64_t byteOffset) const;
   // Pointer (unsigned char *) to this node's scratch memory (bytes given by the kernel's
   // scratchBytes); only valid during this node.
   std::string scratch();
@@ -65,6 +69,10 @@ struct CKernel {
   // Output element i depends only on element i of each input (no restrict between them): output
   // 0 may overwrite an input of the same shape and dtype that is dead after the node.
   bool elementwise = false;
+  // Inputs that are one contiguous slice of output 0 (Concat along an axis with nothing
+  // before it): entry i is the byte offset of input i inside output 0, or nullopt. The planner
+  // may then let input i's producer write straight there (EmitCtx::inPlace tells the emitter).
+  std::vector<std::optional<int64_t>> (*inputSlices)(const Node& n) = nullptr;
 };
 
 class KernelTable {

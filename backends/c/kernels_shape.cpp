@@ -6,6 +6,7 @@
 // Index maps are worked out here at compile time by the same plan functions as the reference
 // interpreter (lib/ops/shape_plan.h). Tables are per axis (sum of the dims), never per element.
 #include <algorithm>
+#include <optional>
 
 #include "backends/c/c_emit.h"
 #include "backends/c/kernels_shape_util.h"
@@ -102,6 +103,23 @@ int64_t prodRange(const Shape& s, size_t from, size_t to) {
   return p;
 }
 
+// With nothing before the axis (outer == 1) every input is one contiguous slice of the output:
+// the planner may then have the inputs' producers write straight into it.
+std::vector<std::optional<int64_t>> concatSlices(const Node& n) {
+  const Value* y = n.outputs[0];
+  std::vector<std::optional<int64_t>> slices(n.inputs.size());
+  const size_t axis = static_cast<size_t>(normAxis(n, n.attrInt("axis"), static_cast<int>(y->shape.size())));
+  if (prodRange(y->shape, 0, axis) != 1) return slices;
+  const int64_t innerBytes = prodRange(y->shape, axis + 1, y->shape.size()) * static_cast<int64_t>(dtypeSize(y->dtype));
+  int64_t off = 0;
+  for (size_t i = 0; i < n.inputs.size(); ++i) {
+    if (!n.input(i)) return std::vector<std::optional<int64_t>>(n.inputs.size());
+    slices[i] = off;
+    off += n.input(i)->shape[axis] * innerBytes;
+  }
+  return slices;
+}
+
 void emitConcat(EmitCtx& c) {
   const Value* y = c.outValue(0);
   const size_t axis = static_cast<size_t>(normAxis(c.node, c.node.attrInt("axis"), static_cast<int>(y->shape.size())));
@@ -110,10 +128,15 @@ void emitConcat(EmitCtx& c) {
   const int64_t rowBytes = y->shape[axis] * innerBytes;
   if (outer == 0 || rowBytes == 0) return;
   int64_t off = 0;
+  size_t copied = 0;
   for (size_t i = 0; i < c.node.inputs.size(); ++i) {
     const Value* x = c.inValue(i);
     const int64_t chunk = x->shape[axis] * innerBytes;
     if (chunk == 0) continue;
+    if (outer == 1 && c.inPlace(i, off)) {  // its producer already wrote it there
+      off += chunk;
+      continue;
+    }
     if (outer == 1 || chunk == rowBytes) {
       emitMemcpy(c, mutPtr(c.out(0), off), c.in(i), outer * chunk);
     } else {
@@ -121,8 +144,10 @@ void emitConcat(EmitCtx& c) {
       c.line(fmt::format("tinyc_copy_rows({}, {}, {}, {}, {}, {});", mutPtr(c.out(0), off), rowBytes, c.in(i), chunk,
                          outer, chunk));
     }
+    copied++;
     off += chunk;
   }
+  if (copied == 0) c.line("/* every input was written in place */");
 }
 
 std::string checkSplit(const Node& n) {
@@ -190,7 +215,7 @@ void registerShapeKernels(KernelTable& t) {
   t.add({"Transpose", checkCopy, emitWithEmpty<emitTranspose>});
   t.add({"Slice", checkSlice, emitWithEmpty<emitSlice>});
   t.add({"Pad", checkPad, emitWithEmpty<emitPad>});
-  t.add({"Concat", checkCopy, emitWithEmpty<emitConcat>});
+  t.add({"Concat", checkCopy, emitWithEmpty<emitConcat>, nullptr, false, false, concatSlices});
   t.add({"Split", checkSplit, emitWithEmpty<emitSplit>});
   t.add({"Gather", checkGather, emitWithEmpty<emitGather>});
   shape_kernels::registerCastKernels(t);  // Shape Constant ConstantOfShape Cast

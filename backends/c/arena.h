@@ -1,0 +1,63 @@
+// Arena layout of the C backend: liveness over the emitted schedule, alias groups (views,
+// elementwise in place, Concat inputs written straight into the Concat output), one planned
+// buffer per group, kernel scratch and, with --io-in-arena, the graph inputs and outputs.
+// The result is plain data: the backend turns it into C declarations and never re-derives it.
+#pragma once
+#include <cstdint>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "backends/backend.h"
+#include "ir/graph.h"
+#include "passes/memory/plan.h"
+
+namespace tinyc::c {
+
+// Where an arena value lives: inside buffer `buffer` (an index into ArenaLayout::buffers) at
+// byte `offset` from the buffer's start. Its address is plan.offsets[buffer] + offset.
+struct ArenaSlot {
+  size_t buffer = 0;
+  int64_t offset = 0;
+};
+
+struct ArenaLayout {
+  std::vector<LiveBuffer> buffers;  // scratch and alias groups in schedule order, then io buffers
+  MemoryPlan plan;                  // verified (verifyPlan) offsets of `buffers`
+  // Every arena value (an output of an emitted node that is not a graph output).
+  std::map<const Value*, ArenaSlot> slots;
+  // The value whose C variable names a slot's memory: the first-defined value at the same
+  // (buffer, offset, dtype). Values sharing a representative share one C pointer.
+  std::map<const Value*, const Value*> representative;
+  std::map<const Node*, size_t> scratch;  // node -> its scratch buffer
+  std::vector<size_t> inputBuffers;       // --io-in-arena: buffer of graph input i
+  std::vector<size_t> outputBuffers;      // --io-in-arena: buffer of graph output j
+  std::set<size_t> keepAlive;             // buffers never poisoned (graph outputs in the arena)
+  int aliases = 0;                        // values placed in another value's buffer (views, in place)
+  int concatInPlace = 0;                  // Concat inputs produced directly inside the Concat output
+  int64_t arenaWithoutConcatInPlace = 0;  // the arena of the plan without Concat aliasing
+
+  int64_t address(const Value* v) const {
+    const ArenaSlot& s = slots.at(v);
+    return plan.offsets[s.buffer] + s.offset;
+  }
+};
+
+struct ArenaOptions {
+  std::string planner = "auto";
+  int64_t align = 16;
+  bool ioInArena = false;
+  // Per graph output: written directly by its producer (true) or copied at the end (false).
+  std::vector<bool> directOutputs;
+  // Concat inputs in place: Auto plans with and without and keeps the smaller arena (ties: with).
+  enum class Concat { Off, On, Auto } concat = Concat::Auto;
+};
+
+// Plans the arena of `nodes` (the emitted schedule of g, folded nodes left out).
+ArenaLayout planArena(const Graph& g, const std::vector<const Node*>& nodes, const ArenaOptions& o);
+
+// What the report, --arena-budget and --plan-svg show about a layout.
+MemoryReport memoryReport(const ArenaLayout& a, const std::vector<const Node*>& nodes);
+
+}  // namespace tinyc::c

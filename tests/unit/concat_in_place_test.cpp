@@ -1,0 +1,186 @@
+// Concat in place (backends/c/arena.cpp): branches write straight into the Concat output. The
+// expected arenas are worked out by hand from the tensor sizes and the Conv scratch formula.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "backends/backend.h"
+#include "ir/verifier.h"
+#include "ops/op.h"
+
+namespace tinyc {
+namespace {
+
+struct Model {
+  Graph g;
+  int consts = 0;
+  Value* input(const std::string& n, Shape s) {
+    Value* v = g.addValue(n, DType::F32, std::move(s));
+    g.inputs.push_back(v);
+    return v;
+  }
+  Value* weights(Shape s) {
+    auto t = std::make_shared<Tensor>(DType::F32, std::move(s));
+    for (int64_t i = 0; i < t->numel(); ++i) t->setF(i, 0.01 * static_cast<double>(i % 7));
+    return g.addConstant("w" + std::to_string(consts++), t);
+  }
+  Value* node(const std::string& op, const std::string& name, std::vector<Value*> ins, AttrMap attrs = {}) {
+    Value* o = g.addValue(name);
+    bindOp(*g.addNode(op, name, std::move(ins), {o}, std::move(attrs)));
+    return o;
+  }
+  // 1x1 convolution with `out` channels, then Relu (in place over the Conv output).
+  Value* convRelu(const std::string& name, Value* x, int64_t in, int64_t out) {
+    Value* c = node("Conv", name, {x, weights({out, in, 1, 1})});
+    return node("Relu", name + "_relu", {c});
+  }
+  Value* concat(const std::string& name, std::vector<Value*> ins, int64_t axis = 1) {
+    return node("Concat", name, std::move(ins), {{"axis", Attr::Int(axis)}});
+  }
+  EmitResult emit(Value* y) {
+    g.outputs = {node("Sigmoid", "out", {y})};  // the Concat output itself stays in the arena
+    inferShapes(g);
+    verifyGraph(g);
+    EmitOptions o;
+    o.name = "m";
+    o.target = &findTarget("generic");
+    return findBackend("c").emit(g, o);
+  }
+};
+
+// The code generated for node `name`: the lines from its "/* name (Op) */" comment to the
+// next node's.
+std::string codeOf(const EmitResult& r, const std::string& name) {
+  const std::string& c = r.files[1].content;
+  size_t from = c.find("  /* " + name + " (");
+  if (from == std::string::npos) return "<missing>";
+  std::string out;
+  for (size_t p = from; p < c.size();) {
+    size_t e = c.find('\n', p);
+    std::string line = c.substr(p, e == std::string::npos ? std::string::npos : e - p + 1);
+    bool nodeComment = line.rfind("  /* ", 0) == 0 && line.find(") */") != std::string::npos;
+    if (p != from && nodeComment) break;
+    out += line;
+    if (e == std::string::npos) break;
+    p = e + 1;
+  }
+  return out;
+}
+
+int count(const std::string& s, const std::string& what) {
+  int n = 0;
+  for (size_t p = s.find(what); p != std::string::npos; p = s.find(what, p + 1)) n++;
+  return n;
+}
+
+// Conv scratch (kernels_nn.cpp gemmScratch) of a 1x1 conv over a 4x4 image with `in` channels:
+// packed B of (16 pixels + 64) columns x (in + 1) rows of floats, plus 64 bytes.
+constexpr int64_t scratch1x1(int64_t in) { return (16 + 64) * (in + 1) * 4 + 64; }
+
+TEST(ConcatInPlace, ConvReluBranchesWriteIntoTheOutput) {
+  Model m;
+  Value* x = m.input("x", {1, 2, 4, 4});
+  Value* a = m.convRelu("a", x, 2, 16);  // 16 x 4 x 4 floats = 1024 bytes
+  Value* b = m.convRelu("b", x, 2, 16);  // 1024 bytes
+  Value* y = m.concat("cat", {a, b});    // 32 x 4 x 4 floats = 2048 bytes
+  EmitResult r = m.emit(y);
+  static_assert(scratch1x1(2) == 1024, "80 x 3 floats + 64 bytes");
+  // Copying: at the Concat a, b and y are live: 1024 + 1024 + 2048 = 4096 bytes.
+  EXPECT_EQ(r.memory.arenaWithoutConcatInPlace, 4096);
+  // In place: y (2048) lives from a's Conv on; next to it only one Conv scratch (1024) at a time.
+  EXPECT_EQ(r.arenaBytes, 2048 + 1024);
+  EXPECT_EQ(r.memory.lowerBound, 3072);
+  EXPECT_EQ(r.memory.concatInPlace, 2);
+  std::string cat = codeOf(r, "cat");
+  EXPECT_EQ(count(cat, "memcpy"), 0) << cat;
+  EXPECT_NE(cat.find("every input was written in place"), std::string::npos) << cat;
+}
+
+TEST(ConcatInPlace, NestedConcatsChain) {
+  // DenseNet-like: y2 = concat(y1, conv(y1)); y1 lands at offset 0 of y2.
+  Model m;
+  Value* x = m.input("x", {1, 2, 4, 4});
+  Value* a = m.convRelu("a", x, 2, 16);
+  Value* b = m.convRelu("b", x, 2, 16);
+  Value* y1 = m.concat("cat1", {a, b});      // 2048 bytes
+  Value* c = m.convRelu("c", y1, 32, 16);    // 1024 bytes, scratch 80 x 33 floats + 64 = 10624
+  Value* y2 = m.concat("cat2", {y1, c});     // 3072 bytes
+  EmitResult r = m.emit(y2);
+  static_assert(scratch1x1(32) == 10624, "");
+  // Peak at c's Conv either way: y2 (3072) + scratch, or y1 (2048) + c (1024) + scratch.
+  EXPECT_EQ(r.arenaBytes, 3072 + 10624);
+  EXPECT_EQ(r.memory.arenaWithoutConcatInPlace, 3072 + 10624);
+  EXPECT_EQ(r.memory.concatInPlace, 4);  // a, b into y1; y1, c into y2 (tie: in place kept)
+  EXPECT_EQ(count(codeOf(r, "cat1"), "memcpy"), 0) << codeOf(r, "cat1");
+  EXPECT_EQ(count(codeOf(r, "cat2"), "memcpy"), 0) << codeOf(r, "cat2");
+}
+
+TEST(ConcatInPlace, GraphInputIsCopied) {
+  Model m;
+  Value* x = m.input("x", {1, 2, 4, 4});  // 128 bytes
+  Value* a = m.convRelu("a", x, 2, 16);   // 1024 bytes
+  Value* y = m.concat("cat", {x, a});     // 1152 bytes
+  EmitResult r = m.emit(y);
+  // In place: y + a's scratch = 1152 + 1024 at the Conv. Copying: a + scratch = 2048 at the
+  // Conv, a + y = 2176 at the Concat. A tie: a is written in place, x copied.
+  EXPECT_EQ(r.arenaBytes, 2176);
+  EXPECT_EQ(r.memory.concatInPlace, 1);
+  std::string cat = codeOf(r, "cat");
+  EXPECT_EQ(count(cat, "memcpy"), 1) << cat;
+  EXPECT_NE(cat.find(", x0, 128);"), std::string::npos) << cat;
+}
+
+TEST(ConcatInPlace, NotAppliedWhenItRaisesThePeak) {
+  // A 16-channel graph input makes a's Conv scratch 80 x 17 floats + 64 = 5504 bytes. In
+  // place, y (2048) would be live next to it: 7552; copying, the peak is a + scratch = 6528.
+  Model m;
+  Value* x = m.input("x", {1, 16, 4, 4});
+  Value* a = m.convRelu("a", x, 16, 16);
+  Value* y = m.concat("cat", {x, a});
+  EmitResult r = m.emit(y);
+  static_assert(scratch1x1(16) == 5504, "");
+  EXPECT_EQ(r.arenaBytes, 1024 + 5504);
+  EXPECT_EQ(r.memory.concatInPlace, 0);
+  EXPECT_EQ(count(codeOf(r, "cat"), "memcpy"), 2) << codeOf(r, "cat");
+}
+
+TEST(ConcatInPlace, DuplicatedInputIsCopied) {
+  Model m;
+  Value* x = m.input("x", {1, 2, 4, 4});
+  Value* a = m.convRelu("a", x, 2, 16);
+  Value* y = m.concat("cat", {a, a});
+  EmitResult r = m.emit(y);
+  EXPECT_EQ(r.memory.concatInPlace, 0);
+  EXPECT_EQ(count(codeOf(r, "cat"), "memcpy"), 2) << codeOf(r, "cat");
+}
+
+TEST(ConcatInPlace, AxisWithRowsBeforeItIsCopied) {
+  // Along axis 2 of [1,16,4,4] there are 16 rows before the axis: inputs are not contiguous.
+  Model m;
+  Value* x = m.input("x", {1, 2, 4, 4});
+  Value* a = m.convRelu("a", x, 2, 16);
+  Value* b = m.convRelu("b", x, 2, 16);
+  Value* y = m.concat("cat", {a, b}, 2);
+  EmitResult r = m.emit(y);
+  EXPECT_EQ(r.memory.concatInPlace, 0);
+  EXPECT_EQ(r.arenaBytes, 4096);
+  EXPECT_EQ(count(codeOf(r, "cat"), "tinyc_copy_rows"), 2) << codeOf(r, "cat");
+}
+
+TEST(ConcatInPlace, ValueInsideAnotherConcatIsCopied) {
+  // a is placed inside y1; y2 also reads a, which is then a slice of a larger buffer: copied.
+  Model m;
+  Value* x = m.input("x", {1, 2, 4, 4});
+  Value* a = m.convRelu("a", x, 2, 16);
+  Value* b = m.convRelu("b", x, 2, 16);
+  Value* c = m.convRelu("c", x, 2, 16);
+  Value* y1 = m.concat("cat1", {a, b});
+  Value* y2 = m.concat("cat2", {a, c});
+  EmitResult r = m.emit(m.node("Add", "sum", {y1, y2}));
+  EXPECT_EQ(r.memory.concatInPlace, 3);  // a, b into y1; c into y2
+  EXPECT_EQ(count(codeOf(r, "cat1"), "memcpy"), 0) << codeOf(r, "cat1");
+  EXPECT_EQ(count(codeOf(r, "cat2"), "memcpy"), 1) << codeOf(r, "cat2");
+}
+
+}  // namespace
+}  // namespace tinyc
