@@ -41,16 +41,6 @@ bool allUnit(const Shape& s) {
   return std::all_of(s.begin(), s.end(), [](int64_t d) { return d == 1; });
 }
 
-// A new value holding `v` transposed by `perm`: a permuted constant, or a Transpose node placed
-// before `anchor`.
-Value* transposed(Graph& g, Value* v, const std::vector<int64_t>& perm, const Node* anchor, const std::string& tag) {
-  if (v->constant) return rw::addConst(g, v->name + tag, permuteTensor(*v->constant, perm));
-  Value* out = g.addValue(rw::uniqueValueName(g, v->name + tag), v->dtype, permuteShape(v->shape, perm));
-  out->quant = v->quant;
-  rw::insertNodeBefore(g, anchor, "Transpose", v->name + tag, {v}, {out}, {{"perm", Attr::Ints(perm)}});
-  return out;
-}
-
 // Makes n write a new value in the permuted layout and adds a Transpose by `back` that writes
 // n's old output (so readers of the old output are unchanged). Returns the new output.
 Value* retargetOutput(Graph& g, Node* n, const std::vector<int64_t>& back, const std::vector<int64_t>& fwd,
@@ -72,6 +62,50 @@ Value* permutedOperand(Graph& g, Value* c, const std::vector<int64_t>& perm) {
   while (s.size() < kRank) s.insert(s.begin(), 1);
   t.reshape(s);
   return rw::addConst(g, c->name + "_nhwc", permuteTensor(t, perm));
+}
+
+// Channels-last operands for layout-free node m whose data inputs were made channels-last:
+// constant operands permuted (elementwise: broadcast to rank 4 first, scalars kept; axis ops:
+// those of the data's rank, lower-rank parameters follow the axis) and the axis remapped.
+void channelsLastOperands(Graph& g, Node& m, const std::vector<int64_t>& toLast) {
+  for (Value*& in : m.inputs) {
+    if (!in || !in->constant) continue;
+    if (m.op->elementwise ? !allUnit(in->shape) : in->shape.size() == kRank) in = permutedOperand(g, in, toLast);
+  }
+  if (m.op->layoutAxisAttr) {
+    int64_t a = m.attrInt(m.op->layoutAxisAttr);
+    if (a < 0) a += static_cast<int64_t>(kRank);
+    const auto pos = std::find(toLast.begin(), toLast.end(), a) - toLast.begin();
+    m.attrs[m.op->layoutAxisAttr] = Attr::Int(static_cast<int64_t>(pos));
+  }
+}
+
+bool layoutFree(const Node* m) { return m && m->op && (m->op->elementwise || m->op->layoutAxisAttr); }
+
+// A layout-free node computing v from constants only (DequantizeLinear of int8 weights).
+bool computedFromConstants(const Value* v) {
+  const Node* p = v->producer;
+  if (!layoutFree(p) || p->outputs.size() != 1 || p->outputs[0] != v || v->shape.size() != kRank) return false;
+  return std::all_of(p->inputs.begin(), p->inputs.end(),
+                     [](const Value* in) { return !in || (in->constant && in->shape.size() <= kRank); });
+}
+
+// A new value holding `v` transposed by `perm`: a permuted constant; for a value computed from
+// constants by a layout-free node, a copy of that node over permuted constants (so int8 weights
+// behind DequantizeLinear stay int8 and are permuted at compile time); otherwise a Transpose
+// node placed before `anchor`.
+Value* transposed(Graph& g, Value* v, const std::vector<int64_t>& perm, const Node* anchor, const std::string& tag) {
+  if (v->constant) return rw::addConst(g, v->name + tag, permuteTensor(*v->constant, perm));
+  Value* out = g.addValue(rw::uniqueValueName(g, v->name + tag), v->dtype, permuteShape(v->shape, perm));
+  out->quant = v->quant;
+  if (computedFromConstants(v)) {
+    const Node* p = v->producer;
+    Node* copy = rw::insertNodeBefore(g, anchor, p->opType, p->name + tag, p->inputs, {out}, p->attrs);
+    channelsLastOperands(g, *copy, perm);
+    return out;
+  }
+  rw::insertNodeBefore(g, anchor, "Transpose", v->name + tag, {v}, {out}, {{"perm", Attr::Ints(perm)}});
+  return out;
 }
 
 class Layout : public Pass {
@@ -162,7 +196,7 @@ class Layout : public Pass {
     for (auto& n : g.nodes) order.push_back(n.get());
     bool changed = false;
     for (Node* m : order) {
-      if (!m->op || !(m->op->elementwise || m->op->layoutAxisAttr) || m->outputs.size() != 1 || !m->outputs[0] ||
+      if (!layoutFree(m) || m->outputs.size() != 1 || !m->outputs[0] ||
           m->outputs[0]->shape.size() != kRank)
         continue;
       bool any = false, ok = true;
@@ -176,19 +210,9 @@ class Layout : public Pass {
         ok = false;
       }
       if (!ok || !any) continue;
-      for (Value*& in : m->inputs) {
-        if (!in) continue;
-        if (!in->constant)
-          in = in->producer->inputs[0];
-        else if (m->op->elementwise ? !allUnit(in->shape) : in->shape.size() == kRank)
-          in = permutedOperand(g, in, toLast);  // (axis ops: lower-rank parameters follow the axis)
-      }
-      if (m->op->layoutAxisAttr) {
-        int64_t a = m->attrInt(m->op->layoutAxisAttr);
-        if (a < 0) a += static_cast<int64_t>(kRank);
-        const auto pos = std::find(toLast.begin(), toLast.end(), a) - toLast.begin();
-        m->attrs[m->op->layoutAxisAttr] = Attr::Int(static_cast<int64_t>(pos));
-      }
+      for (Value*& in : m->inputs)
+        if (in && !in->constant) in = in->producer->inputs[0];
+      channelsLastOperands(g, *m, toLast);
       retargetOutput(g, m, toFirst, toLast, "_nhwc");
       ctx.count("Transposes moved below layout-free ops");
       changed = true;

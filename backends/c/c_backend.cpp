@@ -245,9 +245,20 @@ void ModuleWriter::planArena(const std::vector<const Node*>& nodes, const std::v
 
 EmitResult ModuleWriter::run() {
   EmitResult r;
+  // The nodes that run: not folded, and with an output that a graph output needs through nodes
+  // that run (a node read only by folded nodes, which use compile-time data, is dead here).
   std::vector<const Node*> nodes;
-  for (const auto& n : g_.nodes)
-    if (!isFolded(*n)) nodes.push_back(n.get());
+  std::set<const Value*> needed(g_.outputs.begin(), g_.outputs.end());
+  for (auto it = g_.nodes.rbegin(); it != g_.nodes.rend(); ++it) {
+    const Node* n = it->get();
+    if (isFolded(*n)) continue;
+    bool used = false;
+    for (const Value* o : n->outputs) used = used || (o && needed.count(o));
+    if (!used) continue;
+    nodes.push_back(n);
+    for (const Value* in : n->inputs) needed.insert(in);
+  }
+  std::reverse(nodes.begin(), nodes.end());
 
   // Graph inputs and outputs are caller-owned buffers.
   std::string io;

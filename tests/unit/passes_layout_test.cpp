@@ -133,6 +133,25 @@ TEST(Layout, FlattenIntoGemmFoldsThePermutationIntoTheWeights) {
   EXPECT_TRUE(has(ir, "\"fcw2_hwc\" : f32[108,4]")) << ir;
 }
 
+TEST(Layout, Int8WeightsBehindDequantizeLinearArePermutedAtCompileTime) {
+  G b;
+  b.options.layout = kLayoutNhwc;
+  Value* x = b.input("x", {1, 3, 5, 5});
+  Tensor q(DType::I8, {4, 3, 3, 3});
+  for (int64_t i = 0; i < q.numel(); ++i) q.setI(i, (i * 37) % 255 - 127);
+  Value* wq = b.cst("wq", q);
+  Value* w = b.node("DequantizeLinear", "dq", {wq, b.rnd("scale", {4}, 0.01, 0.1)}, {{"axis", Attr::Int(0)}});
+  Value* y = b.node("Conv", "conv", {x, w}, pads1());
+  b.finish({y});
+  EXPECT_TRUE(b.runSame(kPipeline));
+  const std::string ir = b.ir();
+  EXPECT_EQ(b.count("Transpose"), 2) << ir;  // x and y only; the weights are not transposed at run time
+  EXPECT_TRUE(has(ir, "\"wq_nhwc\" : i8[4,3,3,3]")) << ir;  // still int8, permuted (OHWI)
+  EXPECT_TRUE(has(ir, "\"scale\" : f32[4]")) << ir;          // per-axis scale unchanged
+  EXPECT_TRUE(has(ir, "DequantizeLinear \"dq_nhwc\"(%")) << ir;
+  EXPECT_TRUE(has(ir, "{axis=0")) << ir;  // output channels stay axis 0 in OHWI
+}
+
 TEST(Layout, IoLayoutNhwcTakesAndGivesChannelsLastTensors) {
   G ref, b;
   convChain(ref);
