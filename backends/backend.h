@@ -45,6 +45,7 @@ struct MemoryReport {
   std::vector<std::string> peakTensors;  // buffers live at the peak step
   int concatInPlace = 0;                 // Concat inputs produced directly inside the Concat output
   int64_t arenaWithoutConcatInPlace = 0;  // the arena the same planner gives without that aliasing
+  int overwriteInPlace = 0;              // nodes computing over their own input (in-place depthwise)
 };
 
 struct OutputFile {

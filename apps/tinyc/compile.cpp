@@ -87,7 +87,9 @@ nlohmann::ordered_json Compiled::report() const {
   j["planner"] = m.plan.planner;
   j["greedy_by_size_bytes"] = m.greedyBySize;
   j["peak"] = {{"step", m.peakStep}, {"node", m.peakNode}, {"live", m.peakTensors}};
-  j["memory"] = {{"concat_in_place", m.concatInPlace}, {"arena_without_concat_in_place", m.arenaWithoutConcatInPlace}};
+  j["memory"] = {{"concat_in_place", m.concatInPlace},
+                 {"arena_without_concat_in_place", m.arenaWithoutConcatInPlace},
+                 {"depthwise_in_place", m.overwriteInPlace}};
   j["params"] = params;
   j["macs"] = macs;
   nlohmann::ordered_json files = nlohmann::ordered_json::array();

@@ -118,6 +118,7 @@ struct Draft {
   std::map<const Value*, size_t> bufOf;  // group root -> buffer
   std::vector<SliceChoice> placed;       // Concat inputs placed in their output, in schedule order
   std::vector<SliceChoice> eligible;     // Concat inputs that could be, given the other choices
+  std::map<const Node*, int64_t> overwrote;  // nodes computing over their input -> their scratch
 };
 
 Draft draft(const Graph& g, const std::vector<const Node*>& nodes, const ArenaOptions& o, SliceFilter allowed) {
@@ -155,6 +156,16 @@ Draft draft(const Graph& g, const std::vector<const Node*>& nodes, const ArenaOp
           break;
         }
     }
+    if (!target && k->inPlaceScratch && o.overwrite && o.overwrite->count(n)) {
+      // Computing over the input: it must be dead after this node and fill its own buffer.
+      const Value* in = n->input(0);
+      const int64_t scratch = k->inPlaceScratch(*n);
+      if (scratch >= 0 && in && first.count(in) && in->dtype == out->dtype && bytesOf(out) <= bytesOf(in) &&
+          groups.fillsGroup(in) && groups.last(groups.root(in)) <= static_cast<int>(i)) {
+        target = in;
+        d.overwrote[n] = scratch;
+      }
+    }
     if (target) {
       groups.merge(out, target, 0);  // out (alone in its group) goes to target's location
       a.aliases++;
@@ -163,6 +174,7 @@ Draft draft(const Graph& g, const std::vector<const Node*>& nodes, const ArenaOp
       placeSlices(*n, k->inputSlices(*n), l, allowed, groups, &d.placed, &d.eligible);
   }
   a.concatInPlace = static_cast<int>(d.placed.size());
+  a.overwriteInPlace = static_cast<int>(d.overwrote.size());
   // An in-place write must not clobber a view that is read later: views extend their group,
   // elementwise targets were required dead (group last use <= the writing step), and a Concat
   // group lives from its first slice's producer to the last reader of any member.
@@ -171,7 +183,7 @@ Draft draft(const Graph& g, const std::vector<const Node*>& nodes, const ArenaOp
   for (size_t i = 0; i < nodes.size(); ++i) {
     const Node* n = nodes[i];
     const CKernel* k = KernelTable::instance().find(n->opType);
-    int64_t scratch = k && k->scratchBytes ? k->scratchBytes(*n) : 0;
+    int64_t scratch = d.overwrote.count(n) ? d.overwrote.at(n) : k && k->scratchBytes ? k->scratchBytes(*n) : 0;
     if (scratch > 0) {
       a.scratch[n] = a.buffers.size();
       a.buffers.push_back({scratch, o.align, static_cast<int>(i), static_cast<int>(i), n->name + " (scratch)"});
@@ -266,10 +278,45 @@ std::set<SliceChoice> chooseSlices(const Graph& g, const std::vector<const Node*
   return s.chosen;
 }
 
+// Which nodes compute over their input (CKernel::inPlaceScratch): one whose output is as large
+// as its input always (one buffer instead of two, never a higher peak); a smaller output (a
+// strided depthwise) keeps the larger buffer alive as long as the output, so it is kept only
+// when the liveness lower bound does not rise, tried from the last such node to the first.
+std::set<const Node*> chooseOverwrites(const Graph& g, const std::vector<const Node*>& nodes, ArenaOptions o) {
+  std::set<const Node*> chosen;
+  std::vector<const Node*> shrinking;
+  for (const Node* n : nodes) {
+    const CKernel* k = KernelTable::instance().find(n->opType);
+    if (!k || !k->inPlaceScratch || k->inPlaceScratch(*n) < 0 || !n->input(0)) continue;
+    if (bytesOf(n->outputs[0]) == bytesOf(n->input(0)))
+      chosen.insert(n);
+    else
+      shrinking.push_back(n);
+  }
+  if (shrinking.empty()) return chosen;
+  const std::set<SliceChoice> none;
+  o.overwrite = &chosen;
+  int64_t bound = liveLowerBound(draft(g, nodes, o, &none).a.buffers);
+  for (auto it = shrinking.rbegin(); it != shrinking.rend(); ++it) {
+    std::set<const Node*> t = chosen;
+    t.insert(*it);
+    o.overwrite = &t;
+    const int64_t b = liveLowerBound(draft(g, nodes, o, &none).a.buffers);
+    if (b <= bound) {
+      bound = b;
+      chosen = std::move(t);
+    }
+  }
+  return chosen;
+}
+
 }  // namespace
 
-ArenaLayout planArena(const Graph& g, const std::vector<const Node*>& nodes, const ArenaOptions& o) {
+ArenaLayout planArena(const Graph& g, const std::vector<const Node*>& nodes, const ArenaOptions& given) {
   using C = ArenaOptions::Concat;
+  const std::set<const Node*> overwrites = chooseOverwrites(g, nodes, given);
+  ArenaOptions o = given;
+  o.overwrite = &overwrites;
   const std::set<SliceChoice> none;
   Draft all = draft(g, nodes, o, o.concat == C::Off ? &none : nullptr);
   if (all.placed.empty()) {
@@ -310,6 +357,7 @@ MemoryReport memoryReport(const ArenaLayout& a, const std::vector<const Node*>& 
   for (const auto& b : a.buffers)
     if (b.first <= m.peakStep && m.peakStep <= b.last) m.peakTensors.push_back(b.label);
   m.concatInPlace = a.concatInPlace;
+  m.overwriteInPlace = a.overwriteInPlace;
   m.arenaWithoutConcatInPlace = a.arenaWithoutConcatInPlace;
   return m;
 }

@@ -36,6 +36,7 @@ struct ArenaLayout {
   std::set<size_t> keepAlive;             // buffers never poisoned (graph outputs in the arena)
   int aliases = 0;                        // values placed in another value's buffer (views, in place)
   int concatInPlace = 0;                  // Concat inputs produced directly inside the Concat output
+  int overwriteInPlace = 0;               // nodes computing over their own input (in-place depthwise)
   int64_t arenaWithoutConcatInPlace = 0;  // the arena of the plan without Concat aliasing
 
   int64_t address(const Value* v) const {
@@ -52,6 +53,9 @@ struct ArenaOptions {
   std::vector<bool> directOutputs;
   // Concat inputs in place: Auto plans with and without and keeps the smaller arena (ties: with).
   enum class Concat { Off, On, Auto } concat = Concat::Auto;
+  // Nodes allowed to compute over their input (CKernel::inPlaceScratch), as planArena chose
+  // them; nullptr: none.
+  const std::set<const Node*>* overwrite = nullptr;
 };
 
 // Plans the arena of `nodes` (the emitted schedule of g, folded nodes left out).

@@ -73,6 +73,11 @@ struct CKernel {
   // before it): entry i is the byte offset of input i inside output 0, or nullopt. The planner
   // may then let input i's producer write straight there (EmitCtx::inPlace tells the emitter).
   std::vector<std::optional<int64_t>> (*inputSlices)(const Node& n) = nullptr;
+  // The kernel can compute output 0 over input 0 (one buffer; output bytes <= input bytes) when
+  // input 0 is dead after the node: returns the scratch bytes it then needs instead of
+  // scratchBytes, or -1 when this node cannot (TinyEngine-style in-place depthwise). The
+  // emitter asks EmitCtx::inPlace(0, 0) which form to generate.
+  int64_t (*inPlaceScratch)(const Node& n) = nullptr;
 };
 
 class KernelTable {

@@ -1,5 +1,6 @@
 #include "backends/c/kernels_nhwc.h"
 
+#include <algorithm>
 #include <climits>
 
 #include "ops/layout.h"
@@ -47,7 +48,29 @@ std::vector<int64_t> convParams(const Node& n) {
           w.k[1], w.k[2], w.s[1], w.s[2], w.d[1], w.d[2], w.pb[1], w.pb[2]};
 }
 
+// Ring rows the in-place depthwise kernel needs (tinyc_conv_dw_nhwc_inplace_f32): a simulation
+// of its row schedule. Output row oy overwrites input rows [.., ceil((oy+1)*OW/W)); the rows of
+// those that later output rows read (from (oy+1)*SH - PT on) are saved; the most saved at once.
+int64_t ringRows(const std::vector<int64_t>& p) {
+  const int64_t h = p[1], w = p[2], c = p[3], oh = p[4], ow = p[5], sh = p[10], pt = p[14];
+  int64_t rows = 1;
+  for (int64_t oy = 0; oy < oh; ++oy) {
+    const int64_t overwritten = std::min(h, ((oy + 1) * ow * c + w * c - 1) / (w * c));
+    const int64_t nextLo = std::max<int64_t>(0, oy + 1 < oh ? (oy + 1) * sh - pt : h);
+    rows = std::max(rows, overwritten - nextLo);
+  }
+  return rows;
+}
+
 }  // namespace
+
+int64_t inPlaceScratchConvNhwc(const Node& n) {
+  if (!isChannelsLast(n) || !checkNhwc(n).empty() || !depthwise(n)) return -1;
+  const auto p = convParams(n);
+  if (p[0] != 1 || p[6] != p[3] || p[4] * p[5] > p[1] * p[2]) return -1;  // batch 1, multiplier 1, not growing
+  const int64_t bytes = (ringRows(p) * p[2] * p[3] + p[5] * p[3]) * 4;
+  return bytes < numElements(n.outputs[0]->shape) * 4 ? bytes : -1;  // only when it saves memory
+}
 
 std::string checkNhwc(const Node& n) {
   if (auto why = requireFloat32(n); !why.empty()) return why;
@@ -67,6 +90,13 @@ int64_t scratchConvNhwc(const Node& n) {
 
 void emitConvNhwc(EmitCtx& c) {
   c.require("nhwc");
+  if (depthwise(c.node) && c.inPlace(0, 0)) {  // the planner gave input and output one buffer
+    auto params = convParams(c.node);
+    params.push_back(ringRows(params));
+    c.line(fmt::format("tinyc_conv_dw_nhwc_inplace_f32({}, {}, {}, {}, (float *){});", c.out(0), c.in(1), c.in(2),
+                       c.intArray(params), c.scratch()));
+    return;
+  }
   const std::string p = c.intArray(convParams(c.node));
   if (depthwise(c.node)) {
     c.line(fmt::format("tinyc_conv_dw_nhwc_f32({}, {}, {}, {}, {});", c.in(0), c.in(1), c.in(2), c.out(0), p));

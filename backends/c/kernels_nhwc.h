@@ -11,6 +11,7 @@ namespace tinyc::c {
 std::string checkNhwc(const Node& n);  // "" when the channels-last node can be generated
 void emitConvNhwc(EmitCtx& c);
 int64_t scratchConvNhwc(const Node& n);
+int64_t inPlaceScratchConvNhwc(const Node& n);  // CKernel::inPlaceScratch
 void emitPoolNhwc(EmitCtx& c, bool isMax);
 void emitGlobalPoolNhwc(EmitCtx& c, bool isMax);
 

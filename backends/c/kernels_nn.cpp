@@ -351,7 +351,9 @@ void emitMatMul(EmitCtx& c) {
 }  // namespace
 
 void registerNnKernels(KernelTable& t) {
-  t.add({"Conv", checkConv, emitConv, scratchConv});
+  CKernel conv{"Conv", checkConv, emitConv, scratchConv};
+  conv.inPlaceScratch = inPlaceScratchConvNhwc;  // channels-last depthwise over its own input
+  t.add(conv);
   t.add({"ConvTranspose", checkConvTranspose, emitConvTranspose, scratchConvTranspose});
   t.add({"Gemm", checkGemm, emitGemm, scratchGemm});
   t.add({"MatMul", checkMatMul, emitMatMul, scratchMatMul});

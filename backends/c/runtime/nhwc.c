@@ -176,3 +176,52 @@ TINYC_KERNEL void tinyc_global_pool_nhwc_f32(const float *x, float *y, int32_t N
       for (c = 0; c < C; ++c) yr[c] /= (float)HW;
   }
 }
+
+/* Depthwise (multiplier 1, batch 1) computed over its own input (the planner gave output and
+   input one buffer): output row oy is built in a row buffer, then stored at its place; before
+   that, the input rows it overwrites that later output rows still read are saved in a ring of
+   R rows (R = p[16], from tinyc's compile-time simulation of this schedule).
+   scratch: R * W * C + OW * C floats. */
+TINYC_KERNEL void tinyc_conv_dw_nhwc_inplace_f32(float *buf, const float *w, const float *bias, const int32_t *p,
+                                                 float *scratch) {
+  tinyc_nhwc q;
+  int32_t oy, ox, ky, kx, c, r, cl = 0;
+  tinyc_nhwc_read(&q, p);
+  {
+    const int32_t R = p[16] > 0 ? p[16] : 1, taps = q.kh * q.kw, C = q.c;
+    const size_t rowIn = (size_t)q.w * (size_t)C, rowOut = (size_t)q.ow * (size_t)C;
+    float *ring = scratch, *row = scratch + (size_t)R * rowIn;
+    for (oy = 0; oy < q.oh; ++oy) {
+      int32_t newCl, nextLo;
+      for (ox = 0; ox < q.ow; ++ox) {
+        float *restrict yr = row + (size_t)ox * (size_t)C;
+        for (c = 0; c < C; ++c) yr[c] = 0.0f;
+        for (ky = 0; ky < q.kh; ++ky) {
+          const int32_t iy = oy * q.sh - q.pt + ky * q.dh;
+          const float *src;
+          if (iy < 0 || iy >= q.h) continue;
+          src = iy < cl ? ring + (size_t)(iy % R) * rowIn : buf + (size_t)iy * rowIn;
+          for (kx = 0; kx < q.kw; ++kx) {
+            const int32_t ix = ox * q.sw - q.pl + kx * q.dw;
+            const float *restrict xr;
+            const float *wt;
+            if (ix < 0 || ix >= q.w) continue;
+            xr = src + (size_t)ix * (size_t)C;
+            wt = w + (size_t)(ky * q.kw + kx);
+            for (c = 0; c < C; ++c) yr[c] += xr[c] * wt[(size_t)c * (size_t)taps];
+          }
+        }
+        if (bias)  /* (same order of operations as tinyc_conv_dw_nhwc_f32: identical results) */
+          for (c = 0; c < C; ++c) yr[c] += bias[c];
+      }
+      /* Input rows [cl, newCl) are (partly) overwritten by this output row: keep those that the
+         next output rows read (from nextLo on). */
+      newCl = (int32_t)(((size_t)(oy + 1) * rowOut + rowIn - 1) / rowIn);
+      nextLo = oy + 1 < q.oh ? (oy + 1) * q.sh - q.pt : q.h;
+      for (r = cl; r < newCl && r < q.h; ++r)
+        if (r >= nextLo) memcpy(ring + (size_t)(r % R) * rowIn, buf + (size_t)r * rowIn, rowIn * sizeof(float));
+      if (newCl > cl) cl = newCl;
+      memmove(buf + (size_t)oy * rowOut, row, rowOut * sizeof(float));
+    }
+  }
+}
