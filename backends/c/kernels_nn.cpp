@@ -115,60 +115,17 @@ struct ConvTGeom {
   Window w;
 };
 
-// As the interpreter (lib/ops/nn.cpp): in = X spatial, out = Y spatial, pb = cropped padding.
+// The interpreter's geometry (nn::transposedWindow): in = X spatial, out = Y spatial, pb = cropped padding.
 ConvTGeom convTGeom(const Node& node) {
   const Shape& x = node.input(0)->shape;
   const Shape& wShape = node.input(1)->shape;
   ConvTGeom cg;
-  const int nd = nn::spatialDims(node, x, "input X");
   std::vector<int64_t> k(wShape.begin() + 2, wShape.end());
   cg.n = x[0];
   cg.c = x[1];
   cg.g = node.attrInt("group");
   cg.m = wShape[1] * cg.g;
-  nn::AutoPad ap = nn::autoPad(node);
-  auto strides = nn::spatialInts(node, "strides", nd, 1, 1);
-  auto dil = nn::spatialInts(node, "dilations", nd, 1, 1);
-  auto outPad = nn::spatialInts(node, "output_padding", nd, 0, 0);
-  auto pads = nn::padsAttr(node, nd);
-  std::vector<int64_t> outShape;
-  if (node.hasAttr("output_shape")) {
-    outShape = node.attrInts("output_shape");
-    if (static_cast<int>(outShape.size()) == nd + 2) outShape.erase(outShape.begin(), outShape.begin() + 2);
-  }
-  Window& w = cg.w;
-  w.nd = nd;
-  for (int i = 0; i < nd; ++i) {
-    const size_t iu = static_cast<size_t>(i);
-    const int j = nn::kMaxSpatial - nd + i;
-    const int64_t in = x[iu + 2], kk = k[iu], s = strides[iu], d = dil[iu];
-    const int64_t full = s * (in - 1) + outPad[iu] + (kk - 1) * d + 1;
-    int64_t pb = 0, pe = 0, out = 0;
-    if (!outShape.empty() || ap == nn::AutoPad::SameUpper || ap == nn::AutoPad::SameLower) {
-      out = outShape.empty() ? in * s : outShape[iu];
-      const int64_t total = full - out;
-      if (ap == nn::AutoPad::SameUpper) {
-        pb = nn::floorDiv(total, 2);
-        pe = total - pb;
-      } else {
-        pe = nn::floorDiv(total, 2);
-        pb = total - pe;
-      }
-    } else if (ap == nn::AutoPad::Valid) {
-      out = full;
-    } else {
-      pb = pads[iu];
-      pe = pads[iu + static_cast<size_t>(nd)];
-      out = full - pb - pe;
-    }
-    w.in[j] = in;
-    w.out[j] = out;
-    w.k[j] = kk;
-    w.s[j] = s;
-    w.d[j] = d;
-    w.pb[j] = pb;
-    w.pe[j] = pe;
-  }
+  cg.w = nn::transposedWindow(node, x, k);
   return cg;
 }
 

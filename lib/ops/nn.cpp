@@ -171,7 +171,6 @@ struct ConvTGeom {
 
 ConvTGeom convTGeom(const Node& node, const Shape& x, const Shape& wShape) {
   ConvTGeom cg;
-  const int nd = nn::spatialDims(node, x, "input X");
   auto k = kernelFromW(node, x, wShape);
   cg.n = x[0];
   cg.c = x[1];
@@ -182,57 +181,7 @@ ConvTGeom convTGeom(const Node& node, const Shape& x, const Shape& wShape) {
     modelError("{}: input channels {} are not divisible by group {}", node.where(), cg.c, cg.g);
   cg.m = wShape[1] * cg.g;
   if (cg.m < 1) modelError("{}: W has no output channels", node.where());
-  nn::AutoPad ap = nn::autoPad(node);
-  auto strides = nn::spatialInts(node, "strides", nd, 1, 1);
-  auto dil = nn::spatialInts(node, "dilations", nd, 1, 1);
-  auto outPad = nn::spatialInts(node, "output_padding", nd, 0, 0);
-  auto pads = nn::padsAttr(node, nd);
-  std::vector<int64_t> outShape;
-  if (node.hasAttr("output_shape")) {
-    outShape = node.attrInts("output_shape");
-    if (static_cast<int>(outShape.size()) == nd + 2) outShape.erase(outShape.begin(), outShape.begin() + 2);
-    if (static_cast<int>(outShape.size()) != nd)
-      modelError("{}: output_shape has {} values but the input has {} spatial dims", node.where(),
-                 node.attrInts("output_shape").size(), nd);
-  }
-  Window& w = cg.w;
-  w.nd = nd;
-  for (int i = 0; i < nd; ++i) {
-    const size_t iu = static_cast<size_t>(i);
-    const int j = nn::kMaxSpatial - nd + i;
-    const int64_t in = x[iu + 2], kk = k[iu], s = strides[iu], d = dil[iu];
-    if (kk < 1) modelError("{}: kernel dims must be >= 1, got {}", node.where(), kk);
-    if (outPad[iu] >= std::max(s, d))
-      modelError("{}: output_padding {} must be smaller than the stride or dilation along spatial dim {}",
-                 node.where(), outPad[iu], i);
-    const int64_t full = s * (in - 1) + outPad[iu] + (kk - 1) * d + 1;
-    int64_t pb = 0, pe = 0, out = 0;
-    if (!outShape.empty() || ap == nn::AutoPad::SameUpper || ap == nn::AutoPad::SameLower) {
-      out = outShape.empty() ? in * s : outShape[iu];
-      const int64_t total = full - out;  // negative: extra output beyond the full result
-      if (ap == nn::AutoPad::SameUpper) {
-        pb = nn::floorDiv(total, 2);
-        pe = total - pb;
-      } else {
-        pe = nn::floorDiv(total, 2);
-        pb = total - pe;
-      }
-    } else if (ap == nn::AutoPad::Valid) {
-      out = full;
-    } else {
-      pb = pads[iu];
-      pe = pads[iu + static_cast<size_t>(nd)];
-      out = full - pb - pe;
-    }
-    if (out < 1) modelError("{}: output spatial dim {} would be {}", node.where(), i, out);
-    w.in[j] = in;
-    w.out[j] = out;
-    w.k[j] = kk;
-    w.s[j] = s;
-    w.d[j] = d;
-    w.pb[j] = pb;
-    w.pe[j] = pe;
-  }
+  cg.w = nn::transposedWindow(node, x, k);
   return cg;
 }
 

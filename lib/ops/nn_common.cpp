@@ -51,6 +51,64 @@ bool Window::noPadding() const {
 
 Shape Window::outSpatial() const { return Shape(out + kMaxSpatial - nd, out + kMaxSpatial); }
 
+Window transposedWindow(const Node& n, const Shape& x, const std::vector<int64_t>& k) {
+  const int nd = spatialDims(n, x, "input X");
+  if (static_cast<int>(k.size()) != nd)
+    modelError("{}: kernel has {} dims but the input has {} spatial dims", n.where(), k.size(), nd);
+  AutoPad ap = autoPad(n);
+  auto strides = spatialInts(n, "strides", nd, 1, 1);
+  auto dil = spatialInts(n, "dilations", nd, 1, 1);
+  auto outPad = spatialInts(n, "output_padding", nd, 0, 0);
+  auto pads = padsAttr(n, nd);
+  std::vector<int64_t> outShape;
+  if (n.hasAttr("output_shape")) {
+    outShape = n.attrInts("output_shape");
+    if (static_cast<int>(outShape.size()) == nd + 2) outShape.erase(outShape.begin(), outShape.begin() + 2);
+    if (static_cast<int>(outShape.size()) != nd)
+      modelError("{}: output_shape has {} values but the input has {} spatial dims", n.where(),
+                 n.attrInts("output_shape").size(), nd);
+  }
+  Window w;
+  w.nd = nd;
+  for (int i = 0; i < nd; ++i) {
+    const size_t iu = static_cast<size_t>(i);
+    const int j = kMaxSpatial - nd + i;
+    const int64_t in = x[iu + 2], kk = k[iu], s = strides[iu], d = dil[iu];
+    if (kk < 1) modelError("{}: kernel dims must be >= 1, got {}", n.where(), kk);
+    if (outPad[iu] >= std::max(s, d))
+      modelError("{}: output_padding {} must be smaller than the stride or dilation along spatial dim {}",
+                 n.where(), outPad[iu], i);
+    const int64_t full = s * (in - 1) + outPad[iu] + (kk - 1) * d + 1;
+    int64_t pb = 0, pe = 0, out = 0;
+    if (!outShape.empty() || ap == AutoPad::SameUpper || ap == AutoPad::SameLower) {
+      out = outShape.empty() ? in * s : outShape[iu];
+      const int64_t total = full - out;  // negative: extra output beyond the full result
+      if (ap == AutoPad::SameUpper) {
+        pb = floorDiv(total, 2);
+        pe = total - pb;
+      } else {
+        pe = floorDiv(total, 2);
+        pb = total - pe;
+      }
+    } else if (ap == AutoPad::Valid) {
+      out = full;
+    } else {
+      pb = pads[iu];
+      pe = pads[iu + static_cast<size_t>(nd)];
+      out = full - pb - pe;
+    }
+    if (out < 1) modelError("{}: output spatial dim {} would be {}", n.where(), i, out);
+    w.in[j] = in;
+    w.out[j] = out;
+    w.k[j] = kk;
+    w.s[j] = s;
+    w.d[j] = d;
+    w.pb[j] = pb;
+    w.pe[j] = pe;
+  }
+  return w;
+}
+
 Window forwardWindow(const Node& n, const Shape& x, const std::vector<int64_t>& kernel, bool ceilMode) {
   Window w;
   w.nd = spatialDims(n, x, "input X");

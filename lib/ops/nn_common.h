@@ -45,6 +45,11 @@ struct Window {
 // the window does not fit (kernel larger than the padded input).
 Window forwardWindow(const Node& n, const Shape& x, const std::vector<int64_t>& kernel, bool ceilMode);
 
+// Window of a transposed convolution (ConvTranspose) over x = [N, C, spatial...] with the given
+// kernel: in = X's spatial dims, out = Y's, pb/pe = the padding cropped from the full result
+// (from pads, auto_pad or output_shape; output_padding). Fails naming the node when invalid.
+Window transposedWindow(const Node& n, const Shape& x, const std::vector<int64_t>& kernel);
+
 // Evaluates `f` with every F16 input and output replaced by an F32 copy.
 void evalViaF32(EvalCtx& c, EvalFn f);
 // True when any present input is F16.
