@@ -80,6 +80,29 @@ void channelsLastOperands(Graph& g, Node& m, const std::vector<int64_t>& toLast)
   }
 }
 
+// A computed operand broadcast along everything but the channels ([C,1,1], [1,C,1,1], ...): its
+// channels-last form holds the same bytes, so a Reshape (a zero-copy view) makes it. Typical of
+// squeeze-and-excitation scales.
+bool channelOnly(const Shape& s) {
+  if (s.size() > kRank) return false;
+  for (size_t i = 0; i < s.size(); ++i)
+    if (s[i] != 1 && i + kRank - s.size() != 1) return false;
+  return true;
+}
+
+Value* channelsLastView(Graph& g, Value* v, const Node* anchor, const std::vector<int64_t>& toLast) {
+  Shape s = v->shape;
+  while (s.size() < kRank) s.insert(s.begin(), 1);
+  s = permuteShape(s, toLast);
+  Tensor shape(DType::I64, {static_cast<int64_t>(kRank)});
+  for (size_t i = 0; i < kRank; ++i) shape.setI(static_cast<int64_t>(i), s[i]);
+  Value* out = g.addValue(rw::uniqueValueName(g, v->name + "_nhwc"), v->dtype, s);
+  out->quant = v->quant;
+  rw::insertNodeBefore(g, anchor, "Reshape", v->name + "_nhwc", {v, rw::addConst(g, v->name + "_nhwc_shape", shape)},
+                       {out});
+  return out;
+}
+
 bool layoutFree(const Node* m) { return m && m->op && (m->op->elementwise || m->op->layoutAxisAttr); }
 
 // A layout-free node computing v from constants only (DequantizeLinear of int8 weights).
@@ -90,14 +113,27 @@ bool computedFromConstants(const Value* v) {
                      [](const Value* in) { return !in || (in->constant && in->shape.size() <= kRank); });
 }
 
-// A new value holding `v` transposed by `perm`: a permuted constant; for a value computed from
-// constants by a layout-free node, a copy of that node over permuted constants (so int8 weights
-// behind DequantizeLinear stay int8 and are permuted at compile time); otherwise a Transpose
-// node placed before `anchor`.
+// A new value holding `v` transposed by `perm`: a permuted constant; for a uniform value
+// (OpDef::layoutShapeInput: ConstantOfShape) the same op over the permuted shape; for a value
+// computed from constants by a layout-free node, a copy of that node over permuted constants (so
+// int8 weights behind DequantizeLinear stay int8 and are permuted at compile time); otherwise a
+// Transpose node placed before `anchor`.
 Value* transposed(Graph& g, Value* v, const std::vector<int64_t>& perm, const Node* anchor, const std::string& tag) {
   if (v->constant) return rw::addConst(g, v->name + tag, permuteTensor(*v->constant, perm));
   Value* out = g.addValue(rw::uniqueValueName(g, v->name + tag), v->dtype, permuteShape(v->shape, perm));
   out->quant = v->quant;
+  if (const Node* p = v->producer; p && p->op && p->op->layoutShapeInput >= 0 && p->outputs.size() == 1) {
+    const Value* shape = p->input(static_cast<size_t>(p->op->layoutShapeInput));
+    if (shape && shape->constant && shape->constant->numel() == static_cast<int64_t>(perm.size())) {
+      std::vector<Value*> ins = p->inputs;
+      Tensor permuted(shape->dtype, shape->shape);
+      for (size_t k = 0; k < perm.size(); ++k)
+        permuted.setI(static_cast<int64_t>(k), shape->constant->getI(perm[k]));
+      ins[static_cast<size_t>(p->op->layoutShapeInput)] = rw::addConst(g, shape->name + tag, std::move(permuted));
+      rw::insertNodeBefore(g, anchor, p->opType, p->name + tag, ins, {out}, p->attrs);
+      return out;
+    }
+  }
   if (computedFromConstants(v)) {
     const Node* p = v->producer;
     Node* copy = rw::insertNodeBefore(g, anchor, p->opType, p->name + tag, p->inputs, {out}, p->attrs);
@@ -207,11 +243,13 @@ class Layout : public Pass {
           any = true;
           continue;
         }
-        ok = false;
+        ok = ok && m->op->elementwise && channelOnly(in->shape);  // reshaped below
       }
       if (!ok || !any) continue;
-      for (Value*& in : m->inputs)
-        if (in && !in->constant) in = in->producer->inputs[0];
+      for (Value*& in : m->inputs) {
+        if (!in || in->constant) continue;
+        in = isTransposeBy(in->producer, toFirst) ? in->producer->inputs[0] : channelsLastView(g, in, m, toLast);
+      }
       channelsLastOperands(g, *m, toLast);
       retargetOutput(g, m, toFirst, toLast, "_nhwc");
       ctx.count("Transposes moved below layout-free ops");

@@ -79,8 +79,12 @@ struct OpDef {
   // per-axis parameters follow the axis; inputs of the data's rank are permuted). layoutInputs > 0: the op has a
   // channels-last form (ops/layout.h) in which its first layoutInputs inputs and output 0 are
   // channels-last.
+  // layoutShapeInput >= 0: the output holds one value everywhere and that input (1-D) is its
+  // shape, so the output in another layout is the same op over the permuted shape
+  // (ConstantOfShape).
   bool elementwise = false;
   const char* layoutAxisAttr = nullptr;
+  int layoutShapeInput = -1;
   int layoutInputs = 0;
   std::string doc;        // one line for the generated op table
 };

@@ -183,8 +183,10 @@ void registerShapeCastOps(OpRegistry& r) {
             {"value_strings", K::Strings, std::nullopt},
             {"sparse_value", K::Tensor, std::nullopt}}));
   auto zero = std::make_shared<Tensor>(DType::F32, Shape{1});
-  r.add(makeOp("ConstantOfShape", 1, 1, inferConstantOfShape, evalConstantOfShape,
-           "a tensor of a compile-time shape filled with one value", {{"value", K::Tensor, Attr::TensorV(zero)}}));
+  OpDef cos = makeOp("ConstantOfShape", 1, 1, inferConstantOfShape, evalConstantOfShape,
+                     "a tensor of a compile-time shape filled with one value", {{"value", K::Tensor, Attr::TensorV(zero)}});
+  cos.layoutShapeInput = 0;  // one value everywhere: another layout is another shape
+  r.add(cos);
   r.add(makeOp("Cast", 1, 1, inferCast, evalCast,
            "convert element type (float->int truncates toward zero, saturating; int->int wraps)",
            {{"to", K::Int, std::nullopt, true}, {"saturate", K::Int, Attr::Int(1)}}));

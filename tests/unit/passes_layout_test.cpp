@@ -85,6 +85,24 @@ TEST(Layout, TransposesMoveThroughResidualAddAndPerChannelConstants) {
   EXPECT_TRUE(has(ir, "\"lo\" : f32[] ")) << ir;            // scalars stay as they are
 }
 
+TEST(Layout, SqueezeExcitationScalesAreReshapedNotTransposed) {
+  G b;
+  b.options.layout = kLayoutNhwc;
+  Value* x = b.input("x", {1, 3, 6, 6});
+  Value* c = b.node("Conv", "conv", {x, b.rnd("w", {8, 3, 3, 3})}, pads1());
+  Value* gap = b.node("GlobalAveragePool", "gap", {c});
+  Value* fc = b.node("Conv", "fc", {gap, b.rnd("wf", {8, 8, 1, 1}), b.rnd("bf", {8})});
+  Value* se = b.node("Sigmoid", "sigmoid", {fc});                  // [1,8,1,1], computed
+  Value* flat = b.node("Reshape", "flat", {se, b.ints("s3", {8, 1, 1})});  // [8,1,1]
+  Value* scaled = b.node("Mul", "excite", {c, flat});
+  Value* y = b.node("Conv", "conv2", {scaled, b.rnd("w2", {4, 8, 1, 1})});
+  b.finish({y});
+  EXPECT_TRUE(b.runSame(kPipeline));
+  const std::string ir = b.ir();
+  EXPECT_EQ(b.count("Transpose"), 2) << ir;  // x in, y out: none around the Mul
+  EXPECT_TRUE(has(ir, "Mul \"excite\"")) << ir;
+}
+
 TEST(Layout, ConcatAlongChannelsBecomesConcatAlongTheLastAxis) {
   G b;
   b.options.layout = kLayoutNhwc;
