@@ -67,6 +67,8 @@ case "$CASE" in
     expect 1 "arena needs [0-9]+ bytes but --arena-budget is 1024 \(lower bound [0-9]+ bytes; peak at node" -- \
       "$TINYC" convert "$ROOT/models/mnist8/model.onnx" -o "$W/outdir" --arena-budget 1K
     "$TINYC" convert "$ROOT/models/mnist8/model.onnx" -o "$W/ok" --arena-budget 1M -q || { echo "FAIL: 1M budget"; exit 1; } ;;
+  usage_emulate_generic)
+    expect 2 "no emulated machine for target 'generic'" -- "$TINYC" validate "$M/good.onnx" --emulate --random 1 ;;
   usage_bad_budget) expect 2 "arena-budget" -- "$TINYC" convert "$M/good.onnx" -o "$W/outdir" --arena-budget lots ;;
   plan_svg)
     "$TINYC" convert "$ROOT/models/kws_fp32/model.onnx" -o "$W/o" --plan-svg "$W/plan.svg" -q
