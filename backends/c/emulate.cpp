@@ -173,9 +173,13 @@ std::string buildEmulated(const std::string& dir, const std::string& name, const
       shellQuote(dir), cflags, name, name, shellQuote(log.string()));
   if (shell(cmd) != 0) {
     std::string out = readFileBytes(log.string());
-    if (out.find("overflowed by") != std::string::npos || out.find("no room left") != std::string::npos)
+    // ld says "region `CONST' overflowed by N bytes", or the script's ASSERT message: keep just that.
+    size_t at = out.find("overflowed by");
+    if (at != std::string::npos) at = out.rfind("region `", at);
+    if (at == std::string::npos) at = out.find("the data RAM has no room left");
+    if (at != std::string::npos)
       modelError("the model does not fit the memory of the emulated {} ({}): {}", m->qemuMachine, target.name,
-                 printable(firstLines(out, 2), 400));
+                 printable(firstLines(out.substr(at), 1), 200));
     modelError("the generated C does not cross-compile with 'arm-none-eabi-gcc {}': {}", cflags,
                printable(firstLines(out, 3), 400));
   }

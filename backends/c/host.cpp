@@ -34,7 +34,11 @@ static unsigned char arena[{1}_ARENA_SIZE > 0 ? {1}_ARENA_SIZE : 1];
 static void *load(const char *path, long bytes) {{
   FILE *f = fopen(path, "rb");
   void *p = malloc(bytes > 0 ? (size_t)bytes : 1u);
-  if (!f || !p || (bytes > 0 && fread(p, 1, (size_t)bytes, f) != (size_t)bytes)) {{
+  if (!p) {{
+    fprintf(stderr, "harness: out of memory (%ld bytes) for %s\n", bytes, path);
+    exit(2);
+  }}
+  if (!f || (bytes > 0 && fread(p, 1, (size_t)bytes, f) != (size_t)bytes)) {{
     fprintf(stderr, "harness: cannot read %s\n", path);
     exit(2);
   }}
@@ -58,7 +62,11 @@ int main(int argc, char **argv) {{
     return 2;
   }}
   for (i = 0; i < {1}_NUM_INPUTS; ++i) inputs[i] = load(argv[a + i], in_bytes[i]);
-  for (i = 0; i < {1}_NUM_OUTPUTS; ++i) outputs[i] = calloc(out_bytes[i] > 0 ? (size_t)out_bytes[i] : 1u, 1);
+  for (i = 0; i < {1}_NUM_OUTPUTS; ++i)
+    if (!(outputs[i] = calloc(out_bytes[i] > 0 ? (size_t)out_bytes[i] : 1u, 1))) {{
+      fprintf(stderr, "harness: out of memory (%ld bytes) for output %d\n", out_bytes[i], i);
+      return 2;
+    }}
 #ifdef {1}_IO_IN_ARENA
   {{
     const long in_off[{1}_NUM_INPUTS + 1] = {{{4} 0}};
