@@ -9,7 +9,7 @@ PACKAGES=(
   libonnx-dev libprotobuf-dev protobuf-compiler libeigen3-dev libcli11-dev libfmt-dev
   nlohmann-json3-dev libgtest-dev libonnx-testdata
   python3 python3-venv python3-pip
-  gcc-arm-none-eabi libnewlib-arm-none-eabi
+  gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm
 )
 
 missing=()

@@ -1,5 +1,6 @@
-// tinyc validate: convert, build the generated C on the host, run it, and compare it with the
-// reference interpreter (and with reference outputs when given).
+// tinyc validate: convert, build the generated C on the host (or cross-compile it and run it in
+// QEMU with --emulate), run it, and compare it with the reference interpreter (and with reference
+// outputs when given).
 #include <fmt/format.h>
 
 #include <cmath>
@@ -8,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <unistd.h>
 
+#include "backends/c/emulate.h"
 #include "backends/c/host.h"
 #include "compile.h"
 #include "inputs.h"
@@ -29,6 +31,7 @@ struct ValidateOptions {
   uint64_t seed = 0;
   double rtol = 1e-4, atol = 1e-5;
   bool json = false, keep = false, noPoison = false;
+  bool emulate = false;  // --emulate: cross-compile and run in qemu-system-arm
 };
 
 // Top-1 agreement is reported for outputs that look like class scores ([N] or [1, N], N > 1).
@@ -60,6 +63,13 @@ nlohmann::ordered_json metrics(const Tensor& got, const Tensor& ref, const Toler
 int validate(const ValidateOptions& o) {
   int sources = (!o.inputs.empty()) + (!o.testData.empty()) + (o.random > 0);
   if (sources > 1) usageError("give only one of -i, --test-data and --random");
+  const c::EmulatedMachine* machine = nullptr;
+  if (o.emulate) {
+    machine = c::findEmulatedMachine(findTarget(o.compile.target).name);
+    if (!machine)
+      usageError("no emulated machine for target '{}' (--emulate supports --target {})", printable(o.compile.target),
+                 c::emulatedTargets());
+  }
   Compiled c = compileModel(o.compile, /*poisonDead=*/!o.noPoison);
   const Graph& g = *c.graph;
   std::vector<InputSet> sets;
@@ -77,14 +87,17 @@ int validate(const ValidateOptions& o) {
   nlohmann::ordered_json report;
   bool ok = true;
   try {
-    std::string exe = c::buildHost((work / "build").string(), c.name, c.result.files, hb);
+    std::string buildDir = (work / "build").string();
+    std::string exe = machine ? c::buildEmulated(buildDir, c.name, c.result.files, *c.target)
+                              : c::buildHost(buildDir, c.name, c.result.files, hb);
     Tolerance tol{o.rtol, o.atol, true};
     Interpreter interp(g);
     nlohmann::ordered_json jsets = nlohmann::ordered_json::array();
     for (size_t k = 0; k < sets.size(); ++k) {
       const InputSet& s = sets[k];
       auto want = interp.run(s.inputs);
-      auto got = c::runHost(exe, g, s.inputs, (work / fmt::format("run{}", k)).string());
+      std::string runDir = (work / fmt::format("run{}", k)).string();
+      auto got = machine ? c::runEmulated(exe, *machine, g, s.inputs, runDir) : c::runHost(exe, g, s.inputs, runDir);
       nlohmann::ordered_json jo = nlohmann::ordered_json::array();
       for (size_t j = 0; j < got.size(); ++j) {
         nlohmann::ordered_json e;
@@ -97,6 +110,7 @@ int validate(const ValidateOptions& o) {
     }
     report["model"] = o.compile.model.model;
     report["target"] = c.target->name;
+    if (machine) report["emulated"] = "qemu-system-arm -machine " + machine->qemuMachine;
     report["tolerance"] = {{"rtol", o.rtol}, {"atol_times_max_abs_ref", o.atol}};
     report["ok"] = ok;
     report["sets"] = jsets;
@@ -134,7 +148,7 @@ int validate(const ValidateOptions& o) {
 
 void registerValidate(CLI::App& app) {
   auto o = std::make_shared<ValidateOptions>();
-  CLI::App* cmd = app.add_subcommand("validate", "build the generated C on the host, run it and compare with the interpreter");
+  CLI::App* cmd = app.add_subcommand("validate", "build the generated C on the host (or in QEMU: --emulate), run it and compare with the interpreter");
   addCompileOptions(cmd, o->compile);
   cmd->add_option("-i,--input", o->inputs, "input tensor files (.pb/.npy) in graph-input order");
   cmd->add_option("--test-data", o->testData, "folder with test_data_set_*/input_K.pb and output_K.pb");
@@ -145,6 +159,8 @@ void registerValidate(CLI::App& app) {
   cmd->add_flag("--json", o->json, "print the comparison as JSON");
   cmd->add_flag("--no-poison", o->noPoison,
                 "do not overwrite dead arena regions with 0xff (on by default: a planning mistake then shows as a wrong output)");
+  cmd->add_flag("--emulate", o->emulate,
+                "cross-compile for the Cortex-M --target (cortex-m4, cortex-m55) and run it in qemu-system-arm");
   cmd->add_flag("--keep", o->keep, "keep the generated code and harness (path printed on stderr)");
   cmd->callback([o] {
     int rc = validate(*o);

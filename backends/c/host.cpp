@@ -34,7 +34,11 @@ static unsigned char arena[{1}_ARENA_SIZE > 0 ? {1}_ARENA_SIZE : 1];
 static void *load(const char *path, long bytes) {{
   FILE *f = fopen(path, "rb");
   void *p = malloc(bytes > 0 ? (size_t)bytes : 1u);
-  if (!f || !p || (bytes > 0 && fread(p, 1, (size_t)bytes, f) != (size_t)bytes)) {{
+  if (!p) {{
+    fprintf(stderr, "harness: out of memory (%ld bytes) for %s\n", bytes, path);
+    exit(2);
+  }}
+  if (!f || (bytes > 0 && fread(p, 1, (size_t)bytes, f) != (size_t)bytes)) {{
     fprintf(stderr, "harness: cannot read %s\n", path);
     exit(2);
   }}
@@ -52,18 +56,24 @@ int main(int argc, char **argv) {{
     iters = atoi(argv[2]);
     a = 3;
   }}
+  (void)iters;
   if (argc - a != {1}_NUM_INPUTS + {1}_NUM_OUTPUTS) {{
     fprintf(stderr, "usage: %s [-n ITERS] <%d inputs> <%d outputs>\n", argv[0], {1}_NUM_INPUTS, {1}_NUM_OUTPUTS);
     return 2;
   }}
   for (i = 0; i < {1}_NUM_INPUTS; ++i) inputs[i] = load(argv[a + i], in_bytes[i]);
-  for (i = 0; i < {1}_NUM_OUTPUTS; ++i) outputs[i] = calloc(out_bytes[i] > 0 ? (size_t)out_bytes[i] : 1u, 1);
+  for (i = 0; i < {1}_NUM_OUTPUTS; ++i)
+    if (!(outputs[i] = calloc(out_bytes[i] > 0 ? (size_t)out_bytes[i] : 1u, 1))) {{
+      fprintf(stderr, "harness: out of memory (%ld bytes) for output %d\n", out_bytes[i], i);
+      return 2;
+    }}
 #ifdef {1}_IO_IN_ARENA
   {{
     const long in_off[{1}_NUM_INPUTS + 1] = {{{4} 0}};
     for (i = 0; i < {1}_NUM_INPUTS; ++i) memcpy(arena + in_off[i], inputs[i], (size_t)in_bytes[i]);
   }}
 #endif
+#ifndef TINYC_HARNESS_NO_CLOCK /* no clock_gettime (bare-metal emulation): -n is ignored */
   if (iters > 0) {{
     for (i = 0; i < iters; ++i) {{
       struct timespec t0, t1;
@@ -72,7 +82,9 @@ int main(int argc, char **argv) {{
       clock_gettime(CLOCK_MONOTONIC, &t1);
       printf("%.0f\n", (double)(t1.tv_sec - t0.tv_sec) * 1e9 + (double)(t1.tv_nsec - t0.tv_nsec));
     }}
-  }} else {{
+  }} else
+#endif
+  {{
     rc = {0}_run(inputs, outputs, arena);
   }}
   if (rc != 0) {{
@@ -99,24 +111,35 @@ int main(int argc, char **argv) {{
                      name, M, "{INPUTS}", "{OUTPUTS}", "{IN_OFFS}", "{OUT_OFFS}");
 }
 
-namespace {
-
 std::string shellQuote(const std::string& s) {
   std::string out = "'";
   for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
   return out + "'";
 }
 
+namespace {
+
 std::string envOr(const char* var, const std::string& dflt) {
   const char* v = std::getenv(var);
   return v && *v ? std::string(v) : dflt;
 }
 
-void writeFile(const fs::path& p, const std::string& content) {
+}  // namespace
+
+void writeFile(const std::string& p, const std::string& content) {
   std::ofstream f(p, std::ios::binary);
   f << content;
-  if (!f) modelError("cannot write '{}'", p.string());
+  if (!f) modelError("cannot write '{}'", p);
 }
+
+std::string firstLines(const std::string& text, int n) {
+  std::istringstream ls(text);
+  std::string first, line;
+  for (int i = 0; i < n && std::getline(ls, line); ++i) first += (i ? " | " : "") + line;
+  return first;
+}
+
+namespace {
 
 std::string ioList(const std::string& M, const char* kind, size_t n) {
   std::string s;
@@ -126,14 +149,13 @@ std::string ioList(const std::string& M, const char* kind, size_t n) {
 
 }  // namespace
 
-std::string buildHost(const std::string& dir, const std::string& name, const std::vector<OutputFile>& files,
-                      const HostBuildOptions& opts) {
+HarnessIo writeHarness(const std::string& dir, const std::string& name, const std::vector<OutputFile>& files) {
   fs::create_directories(dir);
   std::string M;
   for (char ch : name) M += static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
   size_t nin = 0, nout = 0;
   for (const auto& f : files) {
-    writeFile(fs::path(dir) / f.name, f.content);
+    writeFile((fs::path(dir) / f.name).string(), f.content);
     if (f.name == name + ".h") {
       auto count = [&](const std::string& key) {
         auto p = f.content.find("#define " + M + "_" + key + " ");
@@ -154,7 +176,13 @@ std::string buildHost(const std::string& dir, const std::string& name, const std
   };
   replace("{IN_OFFS}", offList("INPUT", nin));
   replace("{OUT_OFFS}", offList("OUTPUT", nout));
-  writeFile(fs::path(dir) / "harness.c", h);
+  writeFile((fs::path(dir) / "harness.c").string(), h);
+  return {nin, nout};
+}
+
+std::string buildHost(const std::string& dir, const std::string& name, const std::vector<OutputFile>& files,
+                      const HostBuildOptions& opts) {
+  writeHarness(dir, name, files);
   std::string cc = opts.cc.empty() ? envOr("CC", "cc") : opts.cc;
   std::string cflags = opts.cflags.empty() ? envOr("CFLAGS", "-O2") : opts.cflags;
   fs::path exe = fs::path(dir) / "harness";
@@ -162,11 +190,8 @@ std::string buildHost(const std::string& dir, const std::string& name, const std
   std::string cmd = fmt::format("cd {} && {} {} -std=c99 -pedantic -Wall -Wextra -Werror -o harness {}.c {}_weights.c harness.c -lm > {} 2>&1",
                                 shellQuote(dir), cc, cflags, name, name, shellQuote(log.string()));
   if (std::system(cmd.c_str()) != 0) {
-    std::string out = readFileBytes(log.string());
-    std::istringstream ls(out);
-    std::string first, line;
-    for (int i = 0; i < 3 && std::getline(ls, line); ++i) first += (i ? " | " : "") + line;
-    modelError("the generated C does not compile with '{} {}': {}", cc, cflags, printable(first, 400));
+    modelError("the generated C does not compile with '{} {}': {}", cc, cflags,
+               printable(firstLines(readFileBytes(log.string()), 3), 400));
   }
   return exe.string();
 }
@@ -177,7 +202,7 @@ std::string runArgs(const Graph& g, const std::vector<Tensor>& inputs, const fs:
   std::string args;
   for (size_t i = 0; i < inputs.size(); ++i) {
     fs::path p = wd / fmt::format("in{}.bin", i);
-    writeFile(p, std::string(static_cast<const char*>(inputs[i].raw()), inputs[i].byteSize()));
+    writeFile(p.string(), std::string(static_cast<const char*>(inputs[i].raw()), inputs[i].byteSize()));
     args += " " + shellQuote(p.string());
   }
   for (size_t j = 0; j < g.outputs.size(); ++j) args += " " + shellQuote((wd / fmt::format("out{}.bin", j)).string());
@@ -193,6 +218,11 @@ std::vector<Tensor> runHost(const std::string& exe, const Graph& g, const std::v
   std::string cmd = shellQuote(exe) + runArgs(g, inputs, wd) + " > " + shellQuote((wd / "run.log").string()) + " 2>&1";
   int rc = std::system(cmd.c_str());
   if (rc != 0) modelError("the generated code failed to run (status {}): {}", rc, printable(readFileBytes((wd / "run.log").string()), 300));
+  return readOutputs(g, workDir);
+}
+
+std::vector<Tensor> readOutputs(const Graph& g, const std::string& workDir) {
+  fs::path wd(workDir);
   std::vector<Tensor> outs;
   for (size_t j = 0; j < g.outputs.size(); ++j) {
     Tensor t(g.outputs[j]->dtype, g.outputs[j]->shape);

@@ -10,8 +10,21 @@
 namespace tinyc::c {
 
 // A C99 main() that drives NAME_run: `harness [-n ITERS] in0.bin ... out0.bin ...`. Inputs and
-// outputs are raw little-endian bytes; with -n it prints one run time in ns per line.
+// outputs are raw little-endian bytes; with -n it prints one run time in ns per line (unless
+// compiled with -DTINYC_HARNESS_NO_CLOCK, for targets without clock_gettime).
 std::string harnessSource(const std::string& name);
+
+// Writes files + harness.c (harnessSource with the I/O size lists filled in) into dir; returns
+// the number of graph inputs and outputs read from NAME.h. Shared by the host and emulated builds.
+struct HarnessIo {
+  size_t inputs = 0, outputs = 0;
+};
+HarnessIo writeHarness(const std::string& dir, const std::string& name, const std::vector<OutputFile>& files);
+
+// Small helpers shared with emulate.cpp.
+std::string shellQuote(const std::string& s);
+void writeFile(const std::string& path, const std::string& content);
+std::string firstLines(const std::string& text, int n);  // the first n lines joined with " | "
 
 struct HostBuildOptions {
   std::string cc;      // default: $CC or "cc"
@@ -26,6 +39,8 @@ std::string buildHost(const std::string& dir, const std::string& name, const std
 // Runs the harness on inputs (graph-input order); returns outputs shaped like the graph's.
 std::vector<Tensor> runHost(const std::string& exe, const Graph& g, const std::vector<Tensor>& inputs,
                             const std::string& workDir);
+// Reads the harness's outK.bin files from workDir, shaped like the graph's outputs.
+std::vector<Tensor> readOutputs(const Graph& g, const std::string& workDir);
 // Runs `iters` timed iterations; returns per-run nanoseconds.
 std::vector<double> benchHost(const std::string& exe, const Graph& g, const std::vector<Tensor>& inputs,
                               const std::string& workDir, int iters);

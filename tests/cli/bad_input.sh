@@ -67,6 +67,8 @@ case "$CASE" in
     expect 1 "arena needs [0-9]+ bytes but --arena-budget is 1024 \(lower bound [0-9]+ bytes; peak at node" -- \
       "$TINYC" convert "$ROOT/models/mnist8/model.onnx" -o "$W/outdir" --arena-budget 1K
     "$TINYC" convert "$ROOT/models/mnist8/model.onnx" -o "$W/ok" --arena-budget 1M -q || { echo "FAIL: 1M budget"; exit 1; } ;;
+  usage_emulate_generic)
+    expect 2 "no emulated machine for target 'generic'" -- "$TINYC" validate "$M/good.onnx" --emulate --random 1 ;;
   usage_bad_budget) expect 2 "arena-budget" -- "$TINYC" convert "$M/good.onnx" -o "$W/outdir" --arena-budget lots ;;
   usage_bad_io_layout) expect 2 "io-layout: nchwc not in" -- "$TINYC" convert "$M/good.onnx" -o "$W/outdir" --io-layout nchwc ;;
   usage_unknown_target)

@@ -1,0 +1,46 @@
+// Emulated Cortex-M runs for `validate --emulate`: the generated C and the host harness are
+// cross-compiled with arm-none-eabi-gcc (the target's crossCflags, newlib with semihosting), linked
+// with a generated startup file and linker script for a QEMU machine, and run in qemu-system-arm.
+// The harness reads inK.bin and writes outK.bin through semihosting in the run folder.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "backends/backend.h"
+#include "ir/graph.h"
+
+namespace tinyc::c {
+
+// A QEMU machine that runs one target's code, with the RAM regions the program is placed in.
+struct EmulatedMachine {
+  std::string target;       // TargetDesc name, e.g. "cortex-m4"
+  std::string qemuMachine;  // qemu-system-arm -machine
+  std::string qemuCpu;      // qemu-system-arm -cpu
+  uint32_t codeBase, codeSize;    // vector table (boot address) and .text
+  uint32_t constBase, constSize;  // .rodata (weights) and the .data load image; may equal code
+  uint32_t dataBase, dataSize;    // .data, .bss (arena), heap (inputs/outputs) and stack
+};
+
+// The machine for a target, or nullptr when there is none.
+const EmulatedMachine* findEmulatedMachine(const std::string& target);
+// Comma-separated target names that have a machine (for error messages).
+std::string emulatedTargets();
+
+// Startup C (vector table, reset handler: .data/.bss init, FPU on, semihosting, exit(main(...)))
+// and GNU ld script for `m`; exposed for tests.
+std::string startupSource(const TargetDesc& target, size_t numInputs, size_t numOutputs);
+std::string linkerScript(const EmulatedMachine& m);
+
+// Writes files, harness.c, startup.c and link.ld into dir and builds prog.elf; returns its path.
+// Model error with the compiler's first lines on failure (e.g. the model does not fit the RAM).
+std::string buildEmulated(const std::string& dir, const std::string& name, const std::vector<OutputFile>& files,
+                          const TargetDesc& target);
+
+// Runs prog.elf in QEMU with workDir as the semihosting folder; outputs shaped like the graph's.
+// A crash, a nonzero exit or a run longer than timeoutSeconds is a one-line model error.
+std::vector<Tensor> runEmulated(const std::string& elf, const EmulatedMachine& m, const Graph& g,
+                                const std::vector<Tensor>& inputs, const std::string& workDir,
+                                int timeoutSeconds = 120);
+
+}  // namespace tinyc::c
