@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <unistd.h>
 
+#include "backends/c/emulate.h"
 #include "backends/c/host.h"
 #include "compile.h"
 #include "inputs.h"
@@ -27,6 +28,7 @@ struct BenchOptions {
   int runs = 50, warmup = 5, interpRuns = 10;
   std::string cflags;
   bool json = false;
+  bool emulate = false;  // instructions per inference on the target's QEMU machine
 };
 
 struct Stats {
@@ -45,8 +47,50 @@ Stats stats(std::vector<double> v) {
   return s;
 }
 
+// --emulate: the generated C cross-compiled for the target and run in QEMU with -icount; prints
+// the instructions of each inference (deterministic, so a few runs suffice).
+void benchEmulated(const BenchOptions& o) {
+  const c::EmulatedMachine* m = c::findEmulatedMachine(o.compile.target);
+  if (!m)
+    usageError("no emulated machine for target '{}' (--emulate supports --target {})", printable(o.compile.target),
+               c::emulatedTargets());
+  Compiled c = compileModel(o.compile);
+  const Graph& g = *c.graph;
+  auto sets = randomInputs(g, 1, 0);
+  char tmpl[] = "/tmp/tinyc-bench-XXXXXX";
+  if (!mkdtemp(tmpl)) modelError("cannot create a temporary folder");
+  fs::path work(tmpl);
+  std::vector<double> counts;
+  try {
+    const int runs = std::min(o.runs, 3);
+    std::string elf = c::buildEmulated((work / "build").string(), c.name, c.result.files, *c.target, runs);
+    counts = c::countEmulated(elf, *m, g, sets[0].inputs, (work / "run").string());
+  } catch (...) {
+    fs::remove_all(work);
+    throw;
+  }
+  fs::remove_all(work);
+  Stats st = stats(counts);
+  if (o.json) {
+    nlohmann::ordered_json j;
+    j["model"] = o.compile.model.model;
+    j["target"] = c.target->name;
+    j["emulated"] = "qemu-system-arm -machine " + m->qemuMachine + " -icount shift=0";
+    j["instructions"] = {{"runs", counts.size()}, {"median", st.median}, {"min", st.min}, {"max", st.max}};
+    j["arena_bytes"] = c.result.arenaBytes;
+    j["weights_bytes"] = c.result.weightsBytes;
+    std::cout << j.dump(2) << "\n";
+    return;
+  }
+  std::cout << fmt::format("model: {}   target: {} (QEMU {}, -icount)\n", printable(o.compile.model.model, 200),
+                           c.target->name, m->qemuMachine);
+  std::cout << fmt::format("instructions per inference  {:.0f}  (min {:.0f}, max {:.0f}; {} runs; not cycles)\n",
+                           st.median, st.min, st.max, counts.size());
+}
+
 void bench(const BenchOptions& o) {
   if (o.runs < 1 || o.warmup < 0 || o.interpRuns < 0) usageError("--runs must be >= 1, --warmup and --interp-runs >= 0");
+  if (o.emulate) return benchEmulated(o);
   Compiled c = compileModel(o.compile);
   const Graph& g = *c.graph;
   auto sets = randomInputs(g, 1, 0);
@@ -108,6 +152,8 @@ void registerBench(CLI::App& app) {
   cmd->add_option("--interp-runs", o->interpRuns, "timed runs of the interpreter (0 = skip)")->capture_default_str();
   cmd->add_option("--cflags", o->cflags, "C compiler flags (default: $CFLAGS or -O3 -march=native)");
   cmd->add_flag("--json", o->json, "print JSON");
+  cmd->add_flag("--emulate", o->emulate,
+                "count instructions per inference on the target's emulated core (QEMU -icount; cortex-m4, cortex-m55)");
   cmd->callback([o] { bench(*o); });
 }
 

@@ -157,7 +157,7 @@ SECTIONS
 }
 
 std::string buildEmulated(const std::string& dir, const std::string& name, const std::vector<OutputFile>& files,
-                          const TargetDesc& target) {
+                          const TargetDesc& target, int countRuns) {
   const EmulatedMachine* m = findEmulatedMachine(target.name);
   if (!m) usageError("no emulated machine for target '{}' (--emulate supports {})", target.name, emulatedTargets());
   requireTool("arm-none-eabi-gcc");
@@ -168,9 +168,10 @@ std::string buildEmulated(const std::string& dir, const std::string& name, const
   std::string cflags = target.crossCflags + " -O2";
   // The harness's -n timing uses clock_gettime, which bare-metal newlib lacks.
   std::string cmd = fmt::format(
-      "cd {} && arm-none-eabi-gcc {} -std=c99 -pedantic -Wall -Wextra -Werror -DTINYC_HARNESS_NO_CLOCK "
+      "cd {} && arm-none-eabi-gcc {} -std=c99 -pedantic -Wall -Wextra -Werror -DTINYC_HARNESS_NO_CLOCK{} "
       "--specs=rdimon.specs -nostartfiles -T link.ld -o prog.elf {}.c {}_weights.c harness.c startup.c -lm -lrdimon > {} 2>&1",
-      shellQuote(dir), cflags, name, name, shellQuote(log.string()));
+      shellQuote(dir), cflags, countRuns > 0 ? fmt::format(" -DTINYC_HARNESS_COUNT={}", countRuns) : "", name, name,
+      shellQuote(log.string()));
   if (shell(cmd) != 0) {
     std::string out = readFileBytes(log.string());
     // ld says "region `CONST' overflowed by N bytes", or the script's ASSERT message: keep just that.
@@ -186,8 +187,12 @@ std::string buildEmulated(const std::string& dir, const std::string& name, const
   return (fs::path(dir) / "prog.elf").string();
 }
 
-std::vector<Tensor> runEmulated(const std::string& elf, const EmulatedMachine& m, const Graph& g,
-                                const std::vector<Tensor>& inputs, const std::string& workDir, int timeoutSeconds) {
+namespace {
+
+// Writes the inputs into workDir and runs prog.elf there in QEMU (extra: more QEMU options);
+// returns the program's output log.
+std::string runQemu(const std::string& elf, const EmulatedMachine& m, const std::vector<Tensor>& inputs,
+                    const std::string& workDir, const std::string& extra, int timeoutSeconds) {
   requireTool("qemu-system-arm");
   fs::path wd(workDir);
   fs::create_directories(wd);
@@ -198,10 +203,10 @@ std::vector<Tensor> runEmulated(const std::string& elf, const EmulatedMachine& m
   // semihosting target=native: file names are relative to QEMU's working folder; SYS_EXIT ends
   // QEMU with the program's status. -monitor none: no QEMU monitor on stdio.
   std::string cmd = fmt::format(
-      "cd {} && timeout {} qemu-system-arm -machine {} -cpu {} -nographic -monitor none "
+      "cd {} && timeout {} qemu-system-arm -machine {} -cpu {} {}-nographic -monitor none "
       "-semihosting-config enable=on,target=native -kernel {} < /dev/null > {} 2>&1",
-      shellQuote(wd.string()), timeoutSeconds, m.qemuMachine, m.qemuCpu, shellQuote(fs::absolute(elf).string()),
-      shellQuote(log.string()));
+      shellQuote(wd.string()), timeoutSeconds, m.qemuMachine, m.qemuCpu, extra,
+      shellQuote(fs::absolute(elf).string()), shellQuote(log.string()));
   int rc = shell(cmd);
   if (rc == 124) modelError("the emulated run on {} did not finish within {} s", m.qemuMachine, timeoutSeconds);
   if (rc != 0) {
@@ -210,7 +215,27 @@ std::vector<Tensor> runEmulated(const std::string& elf, const EmulatedMachine& m
     modelError("the emulated run on {} failed (QEMU exit status {}): {}", m.qemuMachine, rc,
                out.empty() ? std::string("the program faulted, aborted or returned nonzero") : printable(out, 300));
   }
+  return readFileBytes(log.string());
+}
+
+}  // namespace
+
+std::vector<Tensor> runEmulated(const std::string& elf, const EmulatedMachine& m, const Graph& g,
+                                const std::vector<Tensor>& inputs, const std::string& workDir, int timeoutSeconds) {
+  runQemu(elf, m, inputs, workDir, "", timeoutSeconds);
   return readOutputs(g, workDir);
+}
+
+std::vector<double> countEmulated(const std::string& elf, const EmulatedMachine& m, const Graph& g,
+                                  const std::vector<Tensor>& inputs, const std::string& workDir, int timeoutSeconds) {
+  const std::string log = runQemu(elf, m, inputs, workDir, "-icount shift=0 ", timeoutSeconds);
+  readOutputs(g, workDir);  // the program ran to the end and wrote every output
+  std::vector<double> counts;
+  const std::string key = "tinyc-instructions ";
+  for (size_t p = log.find(key); p != std::string::npos; p = log.find(key, p + 1))
+    counts.push_back(std::strtod(log.c_str() + p + key.size(), nullptr));
+  if (counts.empty()) modelError("the emulated run on {} printed no instruction counts", m.qemuMachine);
+  return counts;
 }
 
 }  // namespace tinyc::c

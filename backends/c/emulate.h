@@ -34,13 +34,22 @@ std::string linkerScript(const EmulatedMachine& m);
 
 // Writes files, harness.c, startup.c and link.ld into dir and builds prog.elf; returns its path.
 // Model error with the compiler's first lines on failure (e.g. the model does not fit the RAM).
+// countRuns > 0: the harness instead runs the model that many times and prints the instructions
+// each run executed (for countEmulated).
 std::string buildEmulated(const std::string& dir, const std::string& name, const std::vector<OutputFile>& files,
-                          const TargetDesc& target);
+                          const TargetDesc& target, int countRuns = 0);
 
 // Runs prog.elf in QEMU with workDir as the semihosting folder; outputs shaped like the graph's.
 // A crash, a nonzero exit or a run longer than timeoutSeconds is a one-line model error.
 std::vector<Tensor> runEmulated(const std::string& elf, const EmulatedMachine& m, const Graph& g,
                                 const std::vector<Tensor>& inputs, const std::string& workDir,
                                 int timeoutSeconds = 120);
+
+// Runs a counting build (buildEmulated with countRuns) under QEMU -icount shift=0: the
+// instructions each run executed, measured with SysTick against a calibration loop (QEMU is
+// not cycle-accurate: these are instruction counts, not cycles).
+std::vector<double> countEmulated(const std::string& elf, const EmulatedMachine& m, const Graph& g,
+                                  const std::vector<Tensor>& inputs, const std::string& workDir,
+                                  int timeoutSeconds = 300);
 
 }  // namespace tinyc::c

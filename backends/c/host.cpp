@@ -73,7 +73,28 @@ int main(int argc, char **argv) {{
     for (i = 0; i < {1}_NUM_INPUTS; ++i) memcpy(arena + in_off[i], inputs[i], (size_t)in_bytes[i]);
   }}
 #endif
-#ifndef TINYC_HARNESS_NO_CLOCK /* no clock_gettime (bare-metal emulation): -n is ignored */
+#if defined(TINYC_HARNESS_COUNT) /* emulated Cortex-M under QEMU -icount: instructions per run */
+  {{
+    /* SysTick (CSR, RVR, CVR) on the processor clock counts QEMU's virtual time, which -icount
+       advances per instruction; a loop of a known number of instructions gives the scale. */
+    volatile uint32_t *const syst = (volatile uint32_t *)0xE000E010u;
+    uint32_t t0, t1, cal, spin = 100000u;
+    syst[1] = 0xFFFFFFu;
+    syst[2] = 0u;
+    syst[0] = 5u;
+    t0 = syst[2];
+    __asm__ __volatile__("1: subs %0, %0, #1\n bne 1b" : "+r"(spin) : : "cc");
+    t1 = syst[2];
+    cal = (t0 - t1) & 0xFFFFFFu; /* ticks for 200000 instructions */
+    for (i = 0; i < TINYC_HARNESS_COUNT; ++i) {{
+      syst[2] = 0u;
+      t0 = syst[2];
+      rc |= {0}_run(inputs, outputs, arena);
+      t1 = syst[2];
+      printf("tinyc-instructions %.0f\n", (double)((t0 - t1) & 0xFFFFFFu) * 200000.0 / (double)(cal ? cal : 1u));
+    }}
+  }}
+#elif !defined(TINYC_HARNESS_NO_CLOCK) /* no clock_gettime (bare-metal emulation): -n is ignored */
   if (iters > 0) {{
     for (i = 0; i < iters; ++i) {{
       struct timespec t0, t1;

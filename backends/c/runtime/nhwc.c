@@ -65,20 +65,40 @@ TINYC_KERNEL void tinyc_conv_nhwc_f32(const float *x, const float *w, const floa
               rows[t] = patch;
             }
           }
-          for (m = gi * mg; m < (gi + 1) * mg; ++m) {
-            const float *wm = w + (size_t)m * (size_t)K;
-            float acc[TINYC_NHWC_PIX];
-            for (t = 0; t < TINYC_NHWC_PIX; ++t) acc[t] = 0.0f;
-            if (np == TINYC_NHWC_PIX) {
+          /* A register tile of 4 pixels x 4 output channels: 16 multiply-adds per 8 loads. Each
+             output is summed over k in order, then the bias is added (same result for any tile). */
+          for (m = gi * mg; m < (gi + 1) * mg; m += 4) {
+            const int32_t mb = (gi + 1) * mg - m < 4 ? (gi + 1) * mg - m : 4;
+            const float *w0 = w + (size_t)m * (size_t)K;
+            float acc[4][4];
+            int32_t j;
+            for (t = 0; t < 4; ++t)
+              for (j = 0; j < 4; ++j) acc[t][j] = 0.0f;
+            if (np == 4 && mb == 4) {
+              const float *w1 = w0 + K, *w2 = w1 + K, *w3 = w2 + K;
+              const float *r0 = rows[0], *r1 = rows[1], *r2 = rows[2], *r3 = rows[3];
+              float c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
+              float c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0;
               for (k = 0; k < K; ++k) {
-                const float wv = wm[k];
-                for (t = 0; t < TINYC_NHWC_PIX; ++t) acc[t] += wv * rows[t][k];
+                const float a0 = r0[k], a1 = r1[k], a2 = r2[k], a3 = r3[k];
+                const float b0 = w0[k], b1 = w1[k], b2 = w2[k], b3 = w3[k];
+                c00 += a0 * b0; c01 += a0 * b1; c02 += a0 * b2; c03 += a0 * b3;
+                c10 += a1 * b0; c11 += a1 * b1; c12 += a1 * b2; c13 += a1 * b3;
+                c20 += a2 * b0; c21 += a2 * b1; c22 += a2 * b2; c23 += a2 * b3;
+                c30 += a3 * b0; c31 += a3 * b1; c32 += a3 * b2; c33 += a3 * b3;
               }
+              acc[0][0] = c00; acc[0][1] = c01; acc[0][2] = c02; acc[0][3] = c03;
+              acc[1][0] = c10; acc[1][1] = c11; acc[1][2] = c12; acc[1][3] = c13;
+              acc[2][0] = c20; acc[2][1] = c21; acc[2][2] = c22; acc[2][3] = c23;
+              acc[3][0] = c30; acc[3][1] = c31; acc[3][2] = c32; acc[3][3] = c33;
             } else {
               for (t = 0; t < np; ++t)
-                for (k = 0; k < K; ++k) acc[t] += wm[k] * rows[t][k];
+                for (j = 0; j < mb; ++j)
+                  for (k = 0; k < K; ++k) acc[t][j] += rows[t][k] * w0[(size_t)j * (size_t)K + (size_t)k];
             }
-            for (t = 0; t < np; ++t) yn[(size_t)(pix + t) * (size_t)q.m + (size_t)m] = acc[t] + (bias ? bias[m] : 0.0f);
+            for (t = 0; t < np; ++t)
+              for (j = 0; j < mb; ++j)
+                yn[(size_t)(pix + t) * (size_t)q.m + (size_t)(m + j)] = acc[t][j] + (bias ? bias[m + j] : 0.0f);
           }
         }
       }
