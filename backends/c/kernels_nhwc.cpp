@@ -38,7 +38,7 @@ std::vector<int64_t> convKernel(const Node& n) {
 bool depthwise(const Node& n) {
   const Shape& w = n.input(1)->shape;
   const int64_t c = n.input(0)->shape[3], g = n.attrInt("group");
-  return g == c && g > 1 && w[3] == 1 && w[0] % c == 0;
+  return g == c && g > 1 && w[3] == 1 && w[0] % c == 0 && w[1] * w[2] <= 64;  // (runtime/nhwc.c: 64 taps)
 }
 
 std::vector<int64_t> convParams(const Node& n) {

@@ -106,38 +106,78 @@ TINYC_KERNEL void tinyc_conv_nhwc_f32(const float *x, const float *w, const floa
   }
 }
 
-/* Depthwise (group == C, M = C * mult, weights [M, KH, KW, 1]): channels innermost. */
+/* Output pixel (oy, ox) of a depthwise convolution (M = C * mult outputs, weights
+   [M, KH, KW, 1]) from the input rows xrows[ky] (NULL outside the input): the taps inside the
+   input are listed once, then four output channels at a time are summed over them in (ky, kx)
+   order in registers, and the bias added: every depthwise kernel gives identical results.
+   Kernels up to 64 taps (tinyc checks at compile time). */
+TINYC_KERNEL void tinyc_dw_nhwc_pixel(const tinyc_nhwc *q, const float *const *xrows, int32_t ox, const float *w,
+                                      const float *bias, float *restrict yp) {
+  const int32_t mult = q->m / q->c, taps = q->kh * q->kw;
+  const float *xs[64];
+  int32_t ti[64], n = 0, ky, kx, m, j, t;
+  for (ky = 0; ky < q->kh; ++ky) {
+    if (!xrows[ky]) continue;
+    for (kx = 0; kx < q->kw; ++kx) {
+      const int32_t ix = ox * q->sw - q->pl + kx * q->dw;
+      if (ix < 0 || ix >= q->w) continue;
+      xs[n] = xrows[ky] + (size_t)ix * (size_t)q->c;
+      ti[n++] = ky * q->kw + kx;
+    }
+  }
+  for (m = 0; m < q->m; m += 4) {
+    const int32_t mb = q->m - m < 4 ? q->m - m : 4;
+    const float *w0 = w + (size_t)m * (size_t)taps;
+    float a0 = 0.0f, a1 = 0.0f, a2 = 0.0f, a3 = 0.0f;
+    if (mult == 1 && mb == 4) {
+      const float *w1 = w0 + taps, *w2 = w1 + taps, *w3 = w2 + taps;
+      for (t = 0; t < n; ++t) {
+        const float *xr = xs[t] + m;
+        const int32_t k = ti[t];
+        a0 += xr[0] * w0[k];
+        a1 += xr[1] * w1[k];
+        a2 += xr[2] * w2[k];
+        a3 += xr[3] * w3[k];
+      }
+    } else {
+      float acc[4] = {0.0f, 0.0f, 0.0f, 0.0f};
+      for (t = 0; t < n; ++t)
+        for (j = 0; j < mb; ++j) acc[j] += xs[t][(m + j) / mult] * w0[(size_t)j * (size_t)taps + (size_t)ti[t]];
+      a0 = acc[0];
+      a1 = acc[1];
+      a2 = acc[2];
+      a3 = acc[3];
+    }
+    {
+      const float r[4] = {a0, a1, a2, a3};
+      for (j = 0; j < mb; ++j) yp[m + j] = r[j] + (bias ? bias[m + j] : 0.0f);
+    }
+  }
+}
+
+/* The input rows output row oy reads, NULL outside the input (ROW: the address of row iy). */
+#define TINYC_DW_ROWS(q, oy, rows, ROW)                         \
+  do {                                                           \
+    int32_t ky_;                                                 \
+    for (ky_ = 0; ky_ < (q).kh; ++ky_) {                         \
+      const int32_t iy = (oy) * (q).sh - (q).pt + ky_ * (q).dh;   \
+      (rows)[ky_] = (iy < 0 || iy >= (q).h) ? NULL : (ROW);       \
+    }                                                            \
+  } while (0)
+
+/* Depthwise (group == C, M = C * mult, weights [M, KH, KW, 1]). */
 TINYC_KERNEL void tinyc_conv_dw_nhwc_f32(const float *x, const float *w, const float *bias, float *y,
                                          const int32_t *p) {
   tinyc_nhwc q;
-  int32_t n, oy, ox, ky, kx, m;
+  int32_t n, oy, ox;
+  const float *rows[64];
   tinyc_nhwc_read(&q, p);
-  {
-    const int32_t mult = q.m / q.c, taps = q.kh * q.kw;
-    for (n = 0; n < q.n; ++n) {
-      const float *xn = x + (size_t)n * (size_t)q.h * (size_t)q.w * (size_t)q.c;
-      for (oy = 0; oy < q.oh; ++oy)
-        for (ox = 0; ox < q.ow; ++ox) {
-          float *restrict yr = y + (((size_t)n * (size_t)q.oh + (size_t)oy) * (size_t)q.ow + (size_t)ox) * (size_t)q.m;
-          for (m = 0; m < q.m; ++m) yr[m] = 0.0f;
-          for (ky = 0; ky < q.kh; ++ky) {
-            const int32_t iy = oy * q.sh - q.pt + ky * q.dh;
-            if (iy < 0 || iy >= q.h) continue;
-            for (kx = 0; kx < q.kw; ++kx) {
-              const int32_t ix = ox * q.sw - q.pl + kx * q.dw;
-              const float *xr, *wt;
-              if (ix < 0 || ix >= q.w) continue;
-              xr = xn + ((size_t)iy * (size_t)q.w + (size_t)ix) * (size_t)q.c;
-              wt = w + (size_t)(ky * q.kw + kx);
-              if (mult == 1)
-                for (m = 0; m < q.m; ++m) yr[m] += xr[m] * wt[(size_t)m * (size_t)taps];
-              else
-                for (m = 0; m < q.m; ++m) yr[m] += xr[m / mult] * wt[(size_t)m * (size_t)taps];
-            }
-          }
-          if (bias)
-            for (m = 0; m < q.m; ++m) yr[m] += bias[m];
-        }
+  for (n = 0; n < q.n; ++n) {
+    const float *xn = x + (size_t)n * (size_t)q.h * (size_t)q.w * (size_t)q.c;
+    for (oy = 0; oy < q.oh; ++oy) {
+      float *yr = y + ((size_t)n * (size_t)q.oh + (size_t)oy) * (size_t)q.ow * (size_t)q.m;
+      TINYC_DW_ROWS(q, oy, rows, xn + (size_t)iy * (size_t)q.w * (size_t)q.c);
+      for (ox = 0; ox < q.ow; ++ox) tinyc_dw_nhwc_pixel(&q, rows, ox, w, bias, yr + (size_t)ox * (size_t)q.m);
     }
   }
 }
@@ -205,35 +245,17 @@ TINYC_KERNEL void tinyc_global_pool_nhwc_f32(const float *x, float *y, int32_t N
 TINYC_KERNEL void tinyc_conv_dw_nhwc_inplace_f32(float *buf, const float *w, const float *bias, const int32_t *p,
                                                  float *scratch) {
   tinyc_nhwc q;
-  int32_t oy, ox, ky, kx, c, r, cl = 0;
+  int32_t oy, r, cl = 0;
   tinyc_nhwc_read(&q, p);
   {
-    const int32_t R = p[16] > 0 ? p[16] : 1, taps = q.kh * q.kw, C = q.c;
+    const int32_t R = p[16] > 0 ? p[16] : 1, C = q.c;
     const size_t rowIn = (size_t)q.w * (size_t)C, rowOut = (size_t)q.ow * (size_t)C;
     float *ring = scratch, *row = scratch + (size_t)R * rowIn;
     for (oy = 0; oy < q.oh; ++oy) {
-      int32_t newCl, nextLo;
-      for (ox = 0; ox < q.ow; ++ox) {
-        float *restrict yr = row + (size_t)ox * (size_t)C;
-        for (c = 0; c < C; ++c) yr[c] = 0.0f;
-        for (ky = 0; ky < q.kh; ++ky) {
-          const int32_t iy = oy * q.sh - q.pt + ky * q.dh;
-          const float *src;
-          if (iy < 0 || iy >= q.h) continue;
-          src = iy < cl ? ring + (size_t)(iy % R) * rowIn : buf + (size_t)iy * rowIn;
-          for (kx = 0; kx < q.kw; ++kx) {
-            const int32_t ix = ox * q.sw - q.pl + kx * q.dw;
-            const float *restrict xr;
-            const float *wt;
-            if (ix < 0 || ix >= q.w) continue;
-            xr = src + (size_t)ix * (size_t)C;
-            wt = w + (size_t)(ky * q.kw + kx);
-            for (c = 0; c < C; ++c) yr[c] += xr[c] * wt[(size_t)c * (size_t)taps];
-          }
-        }
-        if (bias)  /* (same order of operations as tinyc_conv_dw_nhwc_f32: identical results) */
-          for (c = 0; c < C; ++c) yr[c] += bias[c];
-      }
+      int32_t newCl, nextLo, ox;
+      const float *rows[64];
+      TINYC_DW_ROWS(q, oy, rows, iy < cl ? ring + (size_t)(iy % R) * rowIn : buf + (size_t)iy * rowIn);
+      for (ox = 0; ox < q.ow; ++ox) tinyc_dw_nhwc_pixel(&q, rows, ox, w, bias, row + (size_t)ox * (size_t)C);
       /* Input rows [cl, newCl) are (partly) overwritten by this output row: keep those that the
          next output rows read (from nextLo on). */
       newCl = (int32_t)(((size_t)(oy + 1) * rowOut + rowIn - 1) / rowIn);
