@@ -15,19 +15,43 @@ namespace {
 int64_t alignUp(int64_t x, int64_t a) { return a <= 1 ? x : (x + a - 1) / a * a; }
 bool overlapsInTime(const LiveBuffer& a, const LiveBuffer& b) { return a.first <= b.last && b.first <= a.last; }
 
+std::vector<size_t> iota(size_t n) {
+  std::vector<size_t> v(n);
+  std::iota(v.begin(), v.end(), 0);
+  return v;
+}
+
+// For each buffer, the others with bytes that are live at one of its steps (the only ones its
+// placement must avoid). Built once per plan; placing an order then costs O(sum of conflicts).
+using Conflicts = std::vector<std::vector<size_t>>;
+Conflicts timeConflicts(const std::vector<LiveBuffer>& bufs) {
+  Conflicts c(bufs.size());
+  auto byFirst = iota(bufs.size());
+  std::stable_sort(byFirst.begin(), byFirst.end(), [&](size_t x, size_t y) { return bufs[x].first < bufs[y].first; });
+  for (size_t a = 0; a < byFirst.size(); ++a) {
+    const LiveBuffer& x = bufs[byFirst[a]];
+    for (size_t b = a + 1; b < byFirst.size() && bufs[byFirst[b]].first <= x.last; ++b) {
+      const LiveBuffer& y = bufs[byFirst[b]];
+      if (x.bytes == 0 || y.bytes == 0) continue;
+      c[byFirst[a]].push_back(byFirst[b]);
+      c[byFirst[b]].push_back(byFirst[a]);
+    }
+  }
+  return c;
+}
+
 // Places buffers in the given order. bestFit=false: lowest offset that fits; true: the gap that
 // wastes least (ties: lowest offset). Returns the arena size; fills offsets.
-int64_t place(const std::vector<LiveBuffer>& bufs, const std::vector<size_t>& order, bool bestFit,
-              std::vector<int64_t>& offsets) {
+int64_t place(const std::vector<LiveBuffer>& bufs, const Conflicts& conflicts, const std::vector<size_t>& order,
+              bool bestFit, std::vector<int64_t>& offsets) {
   offsets.assign(bufs.size(), -1);
   int64_t arena = 0;
-  std::vector<size_t> placed;
   std::vector<std::pair<int64_t, int64_t>> busy;
   for (size_t i : order) {
     const LiveBuffer& b = bufs[i];
     busy.clear();
-    for (size_t j : placed)
-      if (bufs[j].bytes > 0 && overlapsInTime(b, bufs[j])) busy.emplace_back(offsets[j], offsets[j] + bufs[j].bytes);
+    for (size_t j : conflicts[i])
+      if (offsets[j] >= 0) busy.emplace_back(offsets[j], offsets[j] + bufs[j].bytes);
     std::sort(busy.begin(), busy.end());
     int64_t best = -1, bestWaste = INT64_MAX, cursor = 0;
     for (size_t k = 0; k <= busy.size(); ++k) {
@@ -48,15 +72,8 @@ int64_t place(const std::vector<LiveBuffer>& bufs, const std::vector<size_t>& or
     }
     offsets[i] = best;
     arena = std::max(arena, best + b.bytes);
-    placed.push_back(i);
   }
   return arena;
-}
-
-std::vector<size_t> iota(size_t n) {
-  std::vector<size_t> v(n);
-  std::iota(v.begin(), v.end(), 0);
-  return v;
 }
 
 template <typename Key>
@@ -66,18 +83,17 @@ std::vector<size_t> orderBy(const std::vector<LiveBuffer>& b, Key key) {
   return o;
 }
 
-std::vector<int64_t> conflictBytes(const std::vector<LiveBuffer>& b) {
+std::vector<int64_t> conflictBytes(const std::vector<LiveBuffer>& b, const Conflicts& conflicts) {
   std::vector<int64_t> c(b.size(), 0);
   for (size_t i = 0; i < b.size(); ++i)
-    for (size_t j = 0; j < b.size(); ++j)
-      if (i != j && overlapsInTime(b[i], b[j])) c[i] += b[j].bytes;
+    for (size_t j : conflicts[i]) c[i] += b[j].bytes;
   return c;
 }
 
 MemoryPlan make(const std::vector<LiveBuffer>& b, const std::vector<size_t>& order, bool bestFit, const char* name) {
   MemoryPlan p;
   p.planner = name;
-  p.arenaBytes = place(b, order, bestFit, p.offsets);
+  p.arenaBytes = place(b, timeConflicts(b), order, bestFit, p.offsets);
   return p;
 }
 
@@ -86,7 +102,7 @@ MemoryPlan greedyBySize(const std::vector<LiveBuffer>& b) {
 }
 
 MemoryPlan greedyByConflicts(const std::vector<LiveBuffer>& b) {
-  auto c = conflictBytes(b);
+  auto c = conflictBytes(b, timeConflicts(b));
   auto o = iota(b.size());
   std::stable_sort(o.begin(), o.end(), [&](size_t x, size_t y) {
     if (c[x] + b[x].bytes != c[y] + b[y].bytes) return c[x] + b[x].bytes > c[y] + b[y].bytes;
@@ -97,7 +113,7 @@ MemoryPlan greedyByConflicts(const std::vector<LiveBuffer>& b) {
 
 // Exact for small inputs: tries every order (with pruning); first-fit placement of an order
 // reaches every "left-packed" layout, which contains an optimal one.
-MemoryPlan exact(const std::vector<LiveBuffer>& b, int64_t upper) {
+MemoryPlan exact(const std::vector<LiveBuffer>& b, const Conflicts& conflicts, int64_t upper) {
   MemoryPlan best;
   best.arenaBytes = upper + 1;
   std::vector<size_t> order;
@@ -107,7 +123,7 @@ MemoryPlan exact(const std::vector<LiveBuffer>& b, int64_t upper) {
   std::function<void()> rec = [&]() {
     if (best.arenaBytes <= lb) return;
     if (order.size() == b.size()) {
-      int64_t a = place(b, order, false, offs);
+      int64_t a = place(b, conflicts, order, false, offs);
       if (a < best.arenaBytes) {
         best.arenaBytes = a;
         best.offsets = offs;
@@ -115,7 +131,7 @@ MemoryPlan exact(const std::vector<LiveBuffer>& b, int64_t upper) {
       return;
     }
     // prune: partial placement already too large
-    if (!order.empty() && place(b, order, false, offs) >= best.arenaBytes) return;
+    if (!order.empty() && place(b, conflicts, order, false, offs) >= best.arenaBytes) return;
     for (size_t i = 0; i < b.size(); ++i) {
       if (used[i]) continue;
       used[i] = true;
@@ -138,7 +154,8 @@ MemoryPlan search(const std::vector<LiveBuffer>& b) {
       orderBy(b, [](const LiveBuffer& x) { return -static_cast<int64_t>(x.first); }),
       orderBy(b, [](const LiveBuffer& x) { return static_cast<int64_t>(x.last); }),
   };
-  auto c = conflictBytes(b);
+  const Conflicts conflicts = timeConflicts(b);
+  auto c = conflictBytes(b, conflicts);
   auto oc = iota(b.size());
   std::stable_sort(oc.begin(), oc.end(), [&](size_t x, size_t y) { return c[x] + b[x].bytes > c[y] + b[y].bytes; });
   orders.push_back(oc);
@@ -154,7 +171,7 @@ MemoryPlan search(const std::vector<LiveBuffer>& b) {
   std::vector<int64_t> offs;
   for (const auto& o : orders)
     for (bool bf : {false, true}) {
-      int64_t a = place(b, o, bf, offs);
+      int64_t a = place(b, conflicts, o, bf, offs);
       if (a < best.arenaBytes) {
         best.arenaBytes = a;
         best.offsets = offs;
@@ -164,8 +181,11 @@ MemoryPlan search(const std::vector<LiveBuffer>& b) {
   // Local search: move one buffer earlier in the order; keep improvements (seeded, bounded).
   const int64_t lb = liveLowerBound(b);
   const size_t n = b.size();
-  // Bounded work: each placement is O(n^2), so large graphs get fewer moves.
-  int budget = n > 1 ? static_cast<int>(std::min<size_t>({2000, 20 * n, 20000000 / (n * n) + 1})) : 0;
+  // Bounded work: a placement costs about n + (pairs live together), so larger and denser
+  // graphs get fewer moves (a count, not a clock: the result never depends on the machine).
+  size_t pairs = 0;
+  for (const auto& cs : conflicts) pairs += cs.size();
+  int budget = n > 1 ? static_cast<int>(std::min<size_t>({4000, 20 * n, 5000000 / (n + pairs) + 1})) : 0;
   std::uniform_int_distribution<size_t> pick(0, n > 0 ? n - 1 : 0);
   for (int it = 0; it < budget && best.arenaBytes > lb; ++it) {
     size_t i = pick(rng), j = pick(rng);
@@ -175,7 +195,7 @@ MemoryPlan search(const std::vector<LiveBuffer>& b) {
     o.erase(o.begin() + static_cast<long>(i));
     o.insert(o.begin() + static_cast<long>(j), v);
     for (bool bf : {false, true}) {
-      int64_t a = place(b, o, bf, offs);
+      int64_t a = place(b, conflicts, o, bf, offs);
       if (a <= best.arenaBytes) {
         best.arenaBytes = a;
         best.offsets = offs;
@@ -184,7 +204,7 @@ MemoryPlan search(const std::vector<LiveBuffer>& b) {
     }
   }
   if (n <= 7 && best.arenaBytes > lb) {
-    MemoryPlan e = exact(b, best.arenaBytes);
+    MemoryPlan e = exact(b, conflicts, best.arenaBytes);
     if (e.arenaBytes < best.arenaBytes) best = e;
   }
   best.planner = "search";
