@@ -5,8 +5,9 @@
 1. Host latency of tinyc's generated C (tinyc bench, -O2 pipeline) next to ONNX Runtime (1 thread,
    sequential, all graph optimizations) and the reference interpreter, same machine, same run.
 2. Node count and generated-C latency at -O0 and -O2 (the graph passes' effect).
-3. Static memory: arena, liveness lower bound, TFLite Micro's greedy-by-size on the same buffers,
-   Concat inputs written in place and the arena without that (--memory-only: this table alone).
+3. Static memory per target (--targets, default generic,cortex-m4): arena, liveness lower bound,
+   TFLite Micro's greedy-by-size on the same buffers, planner, Concat inputs and depthwise
+   convolutions in place, Transposes left (--memory-only: these tables alone).
 """
 import argparse
 import glob
@@ -24,7 +25,8 @@ import onnxruntime as ort
 ap = argparse.ArgumentParser()
 ap.add_argument("--tinyc", default="build/apps/tinyc")
 ap.add_argument("--runs", type=int, default=200)
-ap.add_argument("--memory-only", action="store_true", help="only the static memory table (fast)")
+ap.add_argument("--memory-only", action="store_true", help="only the static memory tables (fast)")
+ap.add_argument("--targets", default="generic,cortex-m4", help="targets of the memory tables")
 args = ap.parse_args()
 T = args.tinyc
 models = sorted(glob.glob("models/*/model.onnx"))
@@ -105,19 +107,21 @@ if not args.memory_only:
             c0, c2 = b0["generated_ms"]["median"], b2["generated_ms"]["median"]
             print(f"| {name(p)} | {nodes(0)} | {nodes(2)} | {c0:.4f} | {c2:.4f} | {c0 / c2:.2f}x |")
 
-print("\n### Static memory (arena) at -O2\n")
-print("| model | arena bytes | lower bound | arena / bound | greedy-by-size (TFLM) | greedy / bound | planner "
-      "| Concat inputs in place | arena without |")
-print("|---|---:|---:|---:|---:|---:|---|---:|---:|")
-with tempfile.TemporaryDirectory() as tmp:
-    for p in models + light:
-        rep = os.path.join(tmp, "r.json")
-        r = tinyc("convert", p, "-o", os.path.join(tmp, "out"), "--report", rep, "-q")
-        if r.returncode != 0:
-            print(f"| {name(p)} | does not convert: {r.stderr.strip()[len('tinyc: error: '):][:70]} | | | | | | | |")
-            continue
-        j = json.load(open(rep))
-        a, lb, g = j["arena_bytes"], j["lower_bound_bytes"], j["greedy_by_size_bytes"]
-        mem = j["memory"]
-        print(f"| {name(p)} | {a} | {lb} | {a / lb if lb else 1:.3f} | {g} | {g / lb if lb else 1:.3f} | {j['planner']} "
-              f"| {mem['concat_in_place']} | {mem['arena_without_concat_in_place']} |")
+for target in args.targets.split(","):
+    print(f"\n### Static memory (arena) at -O2, target {target}\n")
+    print("| model | arena bytes | lower bound | arena / bound | greedy-by-size (TFLM) | greedy / bound | planner "
+          "| Concat inputs in place | depthwise in place | Transposes |")
+    print("|---|---:|---:|---:|---:|---:|---|---:|---:|---:|")
+    with tempfile.TemporaryDirectory() as tmp:
+        for p in models + light:
+            rep = os.path.join(tmp, "r.json")
+            r = tinyc("convert", p, "--target", target, "-o", os.path.join(tmp, "out"), "--report", rep, "-q")
+            if r.returncode != 0:
+                print(f"| {name(p)} | does not convert: {r.stderr.strip()[len('tinyc: error: '):][:70]} | | | | | | | | |")
+                continue
+            j = json.load(open(rep))
+            a, lb, g = j["arena_bytes"], j["lower_bound_bytes"], j["greedy_by_size_bytes"]
+            mem = j["memory"]
+            transposes = sum(1 for n in j["nodes"] if n.get("op") == "Transpose")
+            print(f"| {name(p)} | {a} | {lb} | {a / lb if lb else 1:.3f} | {g} | {g / lb if lb else 1:.3f} | {j['planner']} "
+                  f"| {mem['concat_in_place']} | {mem['depthwise_in_place']} | {transposes} |")
