@@ -2,8 +2,8 @@
 # Pins each model's arena (at -O2, per target). A line of arena_pins.txt is
 # "model bytes [target]": model is a bundled model folder (models/NAME/model.onnx) or a path
 # under models/ ending in .onnx; target is generic when absent. Fails when an arena grows (by
-# even one byte) or is more than 2% above its liveness lower bound; prints a note when it
-# shrinks so the pin can be lowered.
+# even one byte), is more than 2% above its liveness lower bound, or differs from the generated
+# header's NAME_ARENA_SIZE; prints a note when it shrinks so the pin can be lowered.
 set -euo pipefail
 TINYC=$1
 SRC=$2
@@ -16,10 +16,14 @@ while read -r model pinned target; do
   target=${target:-generic}
   path="$SRC/models/$model/model.onnx"
   [[ "$model" == *.onnx ]] && path="$SRC/models/$model"
+  rm -rf "$W/out"
   "$TINYC" convert "$path" --target "$target" -o "$W/out" --report "$W/r.json" -q
   arena=$(field arena_bytes)
   bound=$(field lower_bound_bytes)
-  if [ "$arena" -gt "$pinned" ]; then
+  header=$(grep -m1 -E '^#define [A-Z0-9_]+_ARENA_SIZE ' "$W"/out/*.h | awk '{print $3}')
+  if [ "$header" != "$arena" ]; then
+    echo "FAIL $model ($target): the header's ARENA_SIZE is '$header', the report says $arena"; fail=1
+  elif [ "$arena" -gt "$pinned" ]; then
     echo "FAIL $model ($target): arena grew to $arena bytes (pinned $pinned)"; fail=1
   elif [ $((arena * 100)) -gt $((bound * 102)) ]; then
     echo "FAIL $model ($target): arena $arena bytes is more than 2% above the lower bound $bound"; fail=1
