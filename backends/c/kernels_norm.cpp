@@ -1,5 +1,6 @@
-// C kernels for BatchNormalization (inference) and LayerNormalization (runtime/norm.c).
+// C kernels for BatchNormalization (inference), LayerNormalization and LRN (runtime/norm.c).
 // Semantics follow lib/ops/norm.cpp.
+#include <algorithm>
 #include <cstdint>
 
 #include "backends/c/c_emit.h"
@@ -142,11 +143,44 @@ void emitLayerNorm(EmitCtx& c) {
                      sIdx, bIdx, xs.size(), general ? c.intArray(xs) : std::string("NULL")));
 }
 
+// ---- LRN ----------------------------------------------------------------------------------
+
+std::string checkLrn(const Node& n) {
+  const Value* x = n.input(0);
+  if (!x) return "input X is missing";
+  if (!isFloatType(x->dtype)) return fmt::format("dtype {} is not supported by the C kernel", dtypeName(x->dtype));
+  if (x->shape.size() < 3) return "X must have rank >= 3";
+  const int64_t size = n.attrInt("size");
+  if (size < 1 || size > INT32_MAX) return fmt::format("size {} is out of range", size);
+  return checkSize(n);
+}
+
+void emitLrn(EmitCtx& c) {
+  const Value* x = c.inValue(0);
+  if (numElements(x->shape) == 0) {  // nothing to compute; reference the output (no unused variable)
+    c.line(fmt::format("(void){};", c.out(0)));
+    return;
+  }
+  c.require("norm");
+  const int64_t n = x->shape[0], ch = x->shape[1];
+  const int64_t inner = numElements(x->shape) / (n * ch);
+  // Window [k - floor((size-1)/2), k + ceil((size-1)/2)]; clipped to the channels by the kernel.
+  const int64_t size = c.node.attrInt("size");
+  const int64_t before = std::min((size - 1) / 2, ch), after = std::min(size - 1 - (size - 1) / 2, ch);
+  const float beta = c.node.attrFloat("beta");
+  c.line(fmt::format("tinyc_lrn_{}({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {});", EmitCtx::suffix(x->dtype), c.in(0),
+                     c.out(0), n, ch, inner, before, after,
+                     EmitCtx::doubleLit(static_cast<double>(c.node.attrFloat("alpha")) / static_cast<double>(size)),
+                     EmitCtx::doubleLit(static_cast<double>(c.node.attrFloat("bias"))),
+                     EmitCtx::doubleLit(static_cast<double>(beta)), beta == 0.75f ? 1 : 0));
+}
+
 }  // namespace
 
 void registerNormKernels(KernelTable& t) {
   t.add({"BatchNormalization", checkBatchNorm, emitBatchNorm});
   t.add({"LayerNormalization", checkLayerNorm, emitLayerNorm});
+  t.add({"LRN", checkLrn, emitLrn});
 }
 
 }  // namespace tinyc::c

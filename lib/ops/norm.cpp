@@ -1,4 +1,5 @@
-// Normalization: BatchNormalization (inference mode) and LayerNormalization.
+// Normalization: BatchNormalization (inference mode), LayerNormalization and LRN.
+#include <algorithm>
 #include <cmath>
 
 #include "ops/nn_common.h"
@@ -168,6 +169,62 @@ void evalLayerNorm(EvalCtx& c) {
   }
 }
 
+// ---- LRN (local response normalization across channels) -----------------------------------
+
+void inferLrn(InferCtx& c) {
+  if (!isFloat(c.dtype(0))) c.fail("input X must be a float type, got {}", dtypeName(c.dtype(0)));
+  if (c.rank(0) < 3) c.fail("input X must have rank >= 3 (N, C, D1, ...), got shape {}", shapeStr(c.shape(0)));
+  if (c.node.attrInt("size") < 1) c.fail("attribute size must be >= 1, got {}", c.node.attrInt("size"));
+  c.setOutput(0, c.dtype(0), c.shape(0));
+}
+
+// Y[n,c,...] = X[n,c,...] / (bias + alpha / size * square_sum)^beta, square_sum over channels
+// [c - floor((size-1)/2), c + ceil((size-1)/2)] clipped to [0, C-1], summed in T from the lowest
+// channel up (as the C kernel, runtime/norm.c).
+template <typename T>
+void lrnImpl(EvalCtx& c) {
+  const Tensor& X = *c.in[0];
+  const int64_t size = c.node.attrInt("size");
+  const int64_t before = (size - 1) / 2, after = size - 1 - before;
+  const T scale = static_cast<T>(static_cast<double>(c.node.attrFloat("alpha")) / static_cast<double>(size));
+  const T bias = static_cast<T>(c.node.attrFloat("bias"));
+  const T beta = static_cast<T>(c.node.attrFloat("beta"));
+  const int64_t n = X.shape()[0], ch = X.shape()[1];
+  const int64_t inner = n * ch != 0 ? X.numel() / (n * ch) : 0;
+  const T* px = X.data<T>();
+  T* py = c.out[0]->data<T>();
+  for (int64_t b = 0; b < n; ++b) {
+    const T* xb = px + b * ch * inner;
+    T* yb = py + b * ch * inner;
+    for (int64_t k = 0; k < ch; ++k) {
+      const int64_t lo = std::max<int64_t>(0, k - before), hi = std::min<int64_t>(ch - 1, k + after);
+      for (int64_t i = 0; i < inner; ++i) {
+        T sq = 0;
+        for (int64_t j = lo; j <= hi; ++j) {
+          const T v = xb[j * inner + i];
+          sq += v * v;
+        }
+        yb[k * inner + i] = xb[k * inner + i] / std::pow(bias + scale * sq, beta);
+      }
+    }
+  }
+}
+
+void evalLrn(EvalCtx& c) {
+  switch (c.in[0]->dtype()) {
+    case DType::F32: return lrnImpl<float>(c);
+    case DType::F64: return lrnImpl<double>(c);
+    case DType::F16: return nn::evalViaF32(c, evalLrn);
+    default: c.fail("unsupported type {}", dtypeName(c.in[0]->dtype()));
+  }
+}
+
+// Per element: the squares of its window and one scaling.
+int64_t macsLrn(const Node& n) {
+  const int64_t window = std::min(n.attrInt("size"), n.inputs[0]->shape[1]);
+  return nn::perBatch(n.outputs[0]) * (window + 1);
+}
+
 }  // namespace
 
 void registerNormOps(OpRegistry& r) {
@@ -199,6 +256,22 @@ void registerNormOps(OpRegistry& r) {
   ln.eval = evalLayerNorm;
   ln.doc = "normalizes over dims [axis, rank) then applies Scale and optional B";
   r.add(ln);
+
+  OpDef lrn;
+  lrn.name = "LRN";
+  lrn.attrs = {
+      {"alpha", Attr::Kind::Float, Attr::Float(1e-4f)},
+      {"beta", Attr::Kind::Float, Attr::Float(0.75f)},
+      {"bias", Attr::Kind::Float, Attr::Float(1.0f)},
+      {"size", Attr::Kind::Int, std::nullopt, true},
+  };
+  lrn.infer = inferLrn;
+  lrn.eval = evalLrn;
+  lrn.macs = macsLrn;
+  // Layout-sensitive (sums along channel axis 1) without a channels-last form: elementwise,
+  // layoutAxisAttr and layoutInputs keep their defaults, so the layout pass feeds it NCHW.
+  lrn.doc = "local response normalization: x / (bias + alpha / size * sum of x^2 over size channels)^beta";
+  r.add(lrn);
 }
 
 }  // namespace tinyc

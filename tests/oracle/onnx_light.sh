@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Importer robustness on the ONNX "light" CNNs (opset 9, weights rebuilt by ConstantOfShape,
-# initializers listed as graph inputs): each imports with full shape inference, or reports
-# exactly the ops tinyc does not have (LRN).
+# initializers listed as graph inputs): each imports with full shape inference and no
+# unsupported op.
 set -u
 TINYC=$1
 DIR=$2
@@ -10,10 +10,7 @@ for m in "$DIR"/*.onnx; do
   out=$("$TINYC" inspect --json "$m" 2>&1)
   rc=$?
   unsupported=$(echo "$out" | grep -A3 '"unsupported"' | tr -d ' \n')
-  case "$(basename "$m")" in
-    light_bvlc_alexnet.onnx|light_inception_v1.onnx|light_zfnet512.onnx) want='"unsupported":["LRN"]' ;;
-    *) want='"unsupported":[]' ;;
-  esac
+  want='"unsupported":[]'
   if [ $rc -ne 0 ] || [[ "$unsupported" != "$want"* ]]; then
     echo "FAIL $(basename "$m"): rc=$rc, got ${unsupported:0:80}, want $want"
     fail=1

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The ONNX light models that use Concat (DenseNet-121, Inception-v2, SqueezeNet, ShuffleNet):
+# The ONNX light models that use Concat (DenseNet-121, Inception-v1/v2, SqueezeNet, ShuffleNet):
 # the generated C, with Concat inputs written in place (report memory.concat_in_place > 0),
 # matches the interpreter with every dead buffer poisoned (tinyc validate).
 set -u
@@ -8,7 +8,7 @@ DIR=$2
 W=$(mktemp -d)
 trap 'rm -rf "$W"' EXIT
 fail=0
-for m in light_densenet121 light_inception_v2 light_squeezenet light_shufflenet; do
+for m in light_densenet121 light_inception_v1 light_inception_v2 light_squeezenet light_shufflenet; do
   if ! "$TINYC" convert "$DIR/$m.onnx" -o "$W/out" --report "$W/r.json" -q; then
     echo "FAIL $m: convert"; fail=1; continue
   fi

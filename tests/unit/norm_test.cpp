@@ -1,4 +1,5 @@
-// BatchNormalization (inference) and LayerNormalization.
+// BatchNormalization (inference), LayerNormalization and LRN.
+#include <algorithm>
 #include <cmath>
 
 #include "nn_ref_util.h"
@@ -153,6 +154,88 @@ TEST(LayerNormalization, BadInputsAreErrors) {
   EXPECT_THROW(runOp("LayerNormalization", {in(x), in(rnd({3}, 2))}, {{"axis", Attr::Int(-3)}}), Error);
   EXPECT_THROW(runOp("LayerNormalization", {in(x), in(rnd({3}, 2, DType::F64))}), Error);          // type
   EXPECT_THROW(runOp("LayerNormalization", {in(x), in(rnd({3}, 2))}, {{"stash_type", Attr::Int(7)}}), Error);
+}
+
+// ---- LRN ----------------------------------------------------------------------------------
+
+AttrMap lrnAttrs(int64_t size, double alpha, double beta, double bias) {
+  return {{"size", Attr::Int(size)},
+          {"alpha", Attr::Float(static_cast<float>(alpha))},
+          {"beta", Attr::Float(static_cast<float>(beta))},
+          {"bias", Attr::Float(static_cast<float>(bias))}};
+}
+
+TEST(LRN, HandComputedOddEvenAndUnitSize) {
+  // x = 1, 2, 3 over three channels (squares 1, 4, 9); alpha = size so alpha / size = 1, bias 1,
+  // beta 1: y = x / (1 + sum of squares in the window).
+  const Tensor x = f32({1, 3, 1, 1}, {1, 2, 3});
+  // size 3: windows [0,1], [0,2], [1,2] -> sums 5, 14, 13 (both edges clipped).
+  expectNear(runOp("LRN", {in(x)}, lrnAttrs(3, 3, 1, 1))[0], {1, 3, 1, 1}, {1.0 / 6, 2.0 / 15, 3.0 / 14});
+  // size 2: floor(1/2) = 0 channels before, ceil(1/2) = 1 after: [0,1], [1,2], [2,2] -> 5, 13, 9.
+  expectNear(runOp("LRN", {in(x)}, lrnAttrs(2, 2, 1, 1))[0], {1, 3, 1, 1}, {1.0 / 6, 2.0 / 14, 3.0 / 10});
+  // size 4: one before, two after: [0,2], [0,2] (clipped at the top), [1,2] -> 14, 14, 13.
+  expectNear(runOp("LRN", {in(x)}, lrnAttrs(4, 4, 1, 1))[0], {1, 3, 1, 1}, {1.0 / 15, 2.0 / 15, 3.0 / 14});
+  // size 1: only the channel itself; alpha 1, beta 0.5: y = x / sqrt(1 + x^2).
+  expectNear(runOp("LRN", {in(x)}, lrnAttrs(1, 1, 0.5, 1))[0], {1, 3, 1, 1},
+             {1 / std::sqrt(2.0), 2 / std::sqrt(5.0), 3 / std::sqrt(10.0)});
+  // size 7 > C: every window is all three channels (sum 14); alpha 7, bias 2, beta 2: x / 16^2.
+  expectNear(runOp("LRN", {in(x)}, lrnAttrs(7, 7, 2, 2))[0], {1, 3, 1, 1}, {1.0 / 256, 2.0 / 256, 3.0 / 256});
+}
+
+// Direct loop over the spec's window, in double.
+std::vector<double> refLrn(const Tensor& x, int64_t size, double alpha, double beta, double bias) {
+  const Shape& s = x.shape();
+  std::vector<double> y(static_cast<size_t>(x.numel()));
+  forIndex(s, [&](const std::vector<int64_t>& idx) {
+    const int64_t c = idx[1];
+    const int64_t lo = std::max<int64_t>(0, c - static_cast<int64_t>(std::floor((size - 1) / 2.0)));
+    const int64_t hi = std::min<int64_t>(s[1] - 1, c + static_cast<int64_t>(std::ceil((size - 1) / 2.0)));
+    double sq = 0;
+    std::vector<int64_t> j = idx;
+    for (j[1] = lo; j[1] <= hi; ++j[1]) sq += std::pow(x.getF(flat(s, j)), 2);
+    y[static_cast<size_t>(flat(s, idx))] = x.getF(flat(s, idx)) / std::pow(bias + alpha / size * sq, beta);
+  });
+  return y;
+}
+
+TEST(LRN, MatchesSpecLoopAnyRankAndSize) {
+  for (const Shape& s : std::vector<Shape>{{2, 5, 3}, {1, 6, 2, 3}, {2, 4, 2, 1, 2}})
+    for (int64_t size : {1, 2, 3, 4, 5, 6, 9}) {
+      Tensor x = rnd(s, static_cast<uint32_t>(size));
+      for (size_t i = 0; i < static_cast<size_t>(x.numel()); ++i) x.setF(static_cast<int64_t>(i), 3 * x.getF(i));
+      auto out = runOp("LRN", {in(x)}, lrnAttrs(size, 0.5, 0.75, 2));
+      expectNear(out[0], s, refLrn(x, size, 0.5, 0.75, 2), 1e-5);
+    }
+  // Defaults: alpha 1e-4, beta 0.75, bias 1 (only size given).
+  Tensor x = rnd({1, 8, 2, 2}, 3);
+  for (size_t i = 0; i < static_cast<size_t>(x.numel()); ++i) x.setF(static_cast<int64_t>(i), 40 * x.getF(i));
+  auto out = runOp("LRN", {in(x)}, {{"size", Attr::Int(5)}});
+  expectNear(out[0], x.shape(), refLrn(x, 5, 1e-4, 0.75, 1), 1e-4);
+  // F64 stays F64 (computed in double; attributes exact in float); F16 goes through float.
+  Tensor xd = rnd({1, 4, 3}, 5, DType::F64);
+  out = runOp("LRN", {in(xd)}, lrnAttrs(3, 2, 0.625, 1.5));
+  EXPECT_EQ(out[0].dtype(), DType::F64);
+  expectNear(out[0], {1, 4, 3}, refLrn(xd, 3, 2, 0.625, 1.5), 1e-12);
+  Tensor xh = rnd({1, 4, 3}, 6, DType::F16);
+  out = runOp("LRN", {in(xh)}, lrnAttrs(3, 2, 0.625, 1.5));
+  EXPECT_EQ(out[0].dtype(), DType::F16);
+  expectNear(out[0], {1, 4, 3}, refLrn(xh, 3, 2, 0.625, 1.5), 2e-3);
+}
+
+TEST(LRN, BadInputsAreErrors) {
+  auto failsWith = [](const Tensor& x, const AttrMap& a, const std::string& msg) {
+    try {
+      runOp("LRN", {in(x)}, a);
+      ADD_FAILURE() << "no error for " << msg;
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find("node 'node' (LRN)"), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find(msg), std::string::npos) << e.what();
+    }
+  };
+  failsWith(rnd({2, 3}, 1), {{"size", Attr::Int(3)}}, "rank >= 3");
+  failsWith(i64({1, 2, 2}, {1, 2, 3, 4}), {{"size", Attr::Int(3)}}, "float type");
+  failsWith(rnd({1, 2, 2}, 1), {{"size", Attr::Int(0)}}, "size must be >= 1");
+  failsWith(rnd({1, 2, 2}, 1), {}, "required attribute 'size'");
 }
 
 }  // namespace

@@ -1,4 +1,4 @@
-/* tinyc runtime: normalization (BatchNormalization inference, LayerNormalization). requires: common */
+/* tinyc runtime: normalization (BatchNormalization inference, LayerNormalization, LRN). requires: common */
 
 /* BatchNormalization: x is [n, c, inner]; per channel, in double as the interpreter,
    s = scale / sqrt(var + eps), a = (T)s, b = (T)(B - mean * s), then y = x * a + b in T. */
@@ -97,3 +97,39 @@ TINYC_KERNEL int32_t tinyc_ln_index(int32_t row, int32_t j, int32_t cols, const 
 TINYC_LAYERNORM(f32, float, TINYC_LN_LOAD_F, TINYC_LN_STORE_F32)
 TINYC_LAYERNORM(f64, double, TINYC_LN_LOAD_F, TINYC_LN_STORE_F64)
 TINYC_LAYERNORM(f16, uint16_t, TINYC_LN_LOAD_H, TINYC_LN_STORE_F16)
+
+/* LRN: x is [n, c, inner]; as the interpreter, in the compute type F (f16 through float):
+   sq = sum of x^2 over channels [k - before, k + after] clipped to [0, c - 1], from the lowest up,
+   y = x / (bias + scale * sq)^beta with scale = alpha / size. beta34: beta is 0.75, computed as
+   sqrt(d) * sqrt(sqrt(d)) (hardware square roots instead of a pow). */
+#define TINYC_LRN(SUF, T, F, LOAD, STORE, SQRT, POW)                                               \
+  TINYC_KERNEL void tinyc_lrn_##SUF(const T *restrict x, T *restrict y, int32_t n, int32_t c, int32_t inner, \
+                                    int32_t before, int32_t after, double scale_d, double bias_d,  \
+                                    double beta_d, int32_t beta34) {                               \
+    const F scale = (F)scale_d, bias = (F)bias_d, beta = (F)beta_d;                                \
+    int32_t b, k, i, j;                                                                             \
+    for (b = 0; b < n; ++b) {                                                                       \
+      const T *restrict xb = x + (size_t)b * (size_t)c * (size_t)inner;                             \
+      T *restrict yb = y + (size_t)b * (size_t)c * (size_t)inner;                                   \
+      for (k = 0; k < c; ++k) {                                                                     \
+        const int32_t lo = k - before > 0 ? k - before : 0;                                         \
+        const int32_t hi = after < c - 1 - k ? k + after : c - 1; /* no int32 overflow */         \
+        const T *restrict xk = xb + (size_t)k * (size_t)inner;                                      \
+        T *restrict yk = yb + (size_t)k * (size_t)inner;                                            \
+        for (i = 0; i < inner; ++i) {                                                               \
+          F sq = (F)0, d;                                                                           \
+          for (j = lo; j <= hi; ++j) {                                                              \
+            const F v = LOAD(xb[(size_t)j * (size_t)inner + (size_t)i]);                            \
+            sq += v * v;                                                                            \
+          }                                                                                         \
+          d = bias + scale * sq;                                                                    \
+          yk[i] = STORE(LOAD(xk[i]) / (beta34 ? SQRT(d) * SQRT(SQRT(d)) : POW(d, beta)));           \
+        }                                                                                           \
+      }                                                                                             \
+    }                                                                                               \
+  }
+#define TINYC_LRN_LOAD(v) (v)
+#define TINYC_LRN_LOAD_H(v) tinyc_h2f(v)
+TINYC_LRN(f32, float, float, TINYC_LRN_LOAD, TINYC_LRN_LOAD, sqrtf, powf)
+TINYC_LRN(f64, double, double, TINYC_LRN_LOAD, TINYC_LRN_LOAD, sqrt, pow)
+TINYC_LRN(f16, uint16_t, float, TINYC_LRN_LOAD_H, tinyc_f2h, sqrtf, powf)
