@@ -5,6 +5,7 @@
 
 #include "backends/c/c_emit.h"
 #include "backends/c/emit_util.h"
+#include "ops/layout.h"
 
 namespace tinyc::c {
 
@@ -48,7 +49,8 @@ void emitBatchNorm(EmitCtx& c) {
     return;
   }
   c.require("norm");
-  const int64_t n = x->shape[0], ch = x->shape[1];
+  const bool last = isChannelsLast(c.node);  // [N, D1.., C] (layout pass, channels-last targets)
+  const int64_t n = x->shape[0], ch = last ? x->shape.back() : x->shape[1];
   const int64_t inner = numElements(x->shape) / (n * ch);
   c.line(fmt::format("tinyc_batchnorm_{}({}, {}, {}, {}, {}, {}, {}, {}, {}, {});", EmitCtx::suffix(x->dtype), c.in(0),
                      c.in(1), c.in(2), c.in(3), c.in(4), c.out(0), n, ch, inner,
@@ -162,14 +164,15 @@ void emitLrn(EmitCtx& c) {
     return;
   }
   c.require("norm");
-  const int64_t n = x->shape[0], ch = x->shape[1];
+  const bool last = isChannelsLast(c.node);  // [N, D1.., C] (layout pass, channels-last targets)
+  const int64_t n = x->shape[0], ch = last ? x->shape.back() : x->shape[1];
   const int64_t inner = numElements(x->shape) / (n * ch);
   // Window [k - floor((size-1)/2), k + ceil((size-1)/2)]; clipped to the channels by the kernel.
   const int64_t size = c.node.attrInt("size");
   const int64_t before = std::min((size - 1) / 2, ch), after = std::min(size - 1 - (size - 1) / 2, ch);
   const float beta = c.node.attrFloat("beta");
-  c.line(fmt::format("tinyc_lrn_{}({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {});", EmitCtx::suffix(x->dtype), c.in(0),
-                     c.out(0), n, ch, inner, before, after,
+  c.line(fmt::format("tinyc_lrn_{}({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {});", EmitCtx::suffix(x->dtype),
+                     c.in(0), c.out(0), n, ch, inner, last ? 1 : 0, before, after,
                      EmitCtx::doubleLit(static_cast<double>(c.node.attrFloat("alpha")) / static_cast<double>(size)),
                      EmitCtx::doubleLit(static_cast<double>(c.node.attrFloat("bias"))),
                      EmitCtx::doubleLit(static_cast<double>(beta)), beta == 0.75f ? 1 : 0));

@@ -268,8 +268,7 @@ void registerNormOps(OpRegistry& r) {
   lrn.infer = inferLrn;
   lrn.eval = evalLrn;
   lrn.macs = macsLrn;
-  // Layout-sensitive (sums along channel axis 1) without a channels-last form: elementwise,
-  // layoutAxisAttr and layoutInputs keep their defaults, so the layout pass feeds it NCHW.
+  lrn.layoutInputs = 1;  // channels-last form: X and Y [N, D1.., C] (ops/layout.h; C: runtime/norm.c)
   lrn.doc = "local response normalization: x / (bias + alpha / size * sum of x^2 over size channels)^beta";
   r.add(lrn);
 }

@@ -98,32 +98,37 @@ TINYC_LAYERNORM(f32, float, TINYC_LN_LOAD_F, TINYC_LN_STORE_F32)
 TINYC_LAYERNORM(f64, double, TINYC_LN_LOAD_F, TINYC_LN_STORE_F64)
 TINYC_LAYERNORM(f16, uint16_t, TINYC_LN_LOAD_H, TINYC_LN_STORE_F16)
 
-/* LRN: x is [n, c, inner]; as the interpreter, in the compute type F (f16 through float):
-   sq = sum of x^2 over channels [k - before, k + after] clipped to [0, c - 1], from the lowest up,
-   y = x / (bias + scale * sq)^beta with scale = alpha / size. beta34: beta is 0.75, computed as
-   sqrt(d) * sqrt(sqrt(d)) (hardware square roots instead of a pow). */
+/* LRN: x is [n, c, inner] (channels_last = 0) or [n, inner, c] (channels_last = 1); as the
+   interpreter, in the compute type F (f16 through float): sq = sum of x^2 over channels
+   [k - before, k + after] clipped to [0, c - 1], from the lowest up, y = x / (bias + scale * sq)^beta
+   with scale = alpha / size. beta34: beta is 0.75, computed as sqrt(d) * sqrt(sqrt(d)) (hardware
+   square roots instead of a pow). The loops run along memory: pixels inside channels for
+   channels-first data, channels inside pixels for channels-last data. */
 #define TINYC_LRN(SUF, T, F, LOAD, STORE, SQRT, POW)                                               \
   TINYC_KERNEL void tinyc_lrn_##SUF(const T *restrict x, T *restrict y, int32_t n, int32_t c, int32_t inner, \
-                                    int32_t before, int32_t after, double scale_d, double bias_d,  \
-                                    double beta_d, int32_t beta34) {                               \
+                                    int32_t channels_last, int32_t before, int32_t after,           \
+                                    double scale_d, double bias_d, double beta_d, int32_t beta34) { \
     const F scale = (F)scale_d, bias = (F)bias_d, beta = (F)beta_d;                                \
-    int32_t b, k, i, j;                                                                             \
+    const size_t cs = channels_last ? 1u : (size_t)inner, ps = channels_last ? (size_t)c : 1u;     \
+    const int32_t outer_n = channels_last ? inner : c, inner_n = channels_last ? c : inner;         \
+    int32_t b, o, q, j;                                                                             \
     for (b = 0; b < n; ++b) {                                                                       \
       const T *restrict xb = x + (size_t)b * (size_t)c * (size_t)inner;                             \
       T *restrict yb = y + (size_t)b * (size_t)c * (size_t)inner;                                   \
-      for (k = 0; k < c; ++k) {                                                                     \
-        const int32_t lo = k - before > 0 ? k - before : 0;                                         \
-        const int32_t hi = after < c - 1 - k ? k + after : c - 1; /* no int32 overflow */         \
-        const T *restrict xk = xb + (size_t)k * (size_t)inner;                                      \
-        T *restrict yk = yb + (size_t)k * (size_t)inner;                                            \
-        for (i = 0; i < inner; ++i) {                                                               \
+      for (o = 0; o < outer_n; ++o) {                                                               \
+        for (q = 0; q < inner_n; ++q) {                                                             \
+          const int32_t k = channels_last ? q : o, i = channels_last ? o : q;                       \
+          const int32_t lo = k - before > 0 ? k - before : 0;                                       \
+          const int32_t hi = after < c - 1 - k ? k + after : c - 1; /* no int32 overflow */       \
+          const T *restrict xi = xb + (size_t)i * ps;                                               \
           F sq = (F)0, d;                                                                           \
           for (j = lo; j <= hi; ++j) {                                                              \
-            const F v = LOAD(xb[(size_t)j * (size_t)inner + (size_t)i]);                            \
+            const F v = LOAD(xi[(size_t)j * cs]);                                                   \
             sq += v * v;                                                                            \
           }                                                                                         \
           d = bias + scale * sq;                                                                    \
-          yk[i] = STORE(LOAD(xk[i]) / (beta34 ? SQRT(d) * SQRT(SQRT(d)) : POW(d, beta)));           \
+          yb[(size_t)k * cs + (size_t)i * ps] =                                                     \
+              STORE(LOAD(xi[(size_t)k * cs]) / (beta34 ? SQRT(d) * SQRT(SQRT(d)) : POW(d, beta))); \
         }                                                                                           \
       }                                                                                             \
     }                                                                                               \
