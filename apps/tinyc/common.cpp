@@ -55,7 +55,7 @@ std::vector<PassRecord> runPipeline(Graph& g, const PipelineOptions& o, int defa
     for (const auto& r : records) {
       std::string st;
       for (const auto& [k, v] : r.stats) st += fmt::format("{}{} {}", st.empty() ? "" : ", ", v, k);
-      std::cerr << fmt::format("tinyc: stats: {:<16} {:<9} nodes {} -> {}{}{}\n", r.name, r.changed ? "changed" : "unchanged",
+      std::cerr << fmt::format("tinyc: stats: {:<19} {:<9} nodes {} -> {}{}{}\n", r.name, r.changed ? "changed" : "unchanged",
                                r.nodesBefore, r.nodesAfter, st.empty() ? "" : ": ", st);
     }
   return records;
