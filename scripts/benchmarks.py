@@ -4,7 +4,8 @@
 
 1. Host latency of tinyc's generated C (tinyc bench, -O2 pipeline) next to ONNX Runtime (1 thread,
    sequential, all graph optimizations) and the reference interpreter, same machine, same run.
-2. Node count and generated-C latency at -O0 and -O2 (the graph passes' effect).
+2. Node count and generated-C latency at -O0 and -O2 (the graph passes' effect), on the host and
+   as instructions per inference on the emulated Cortex-M4 (QEMU -icount: deterministic).
 3. Static memory per target (--targets, default generic,cortex-m4): arena, liveness lower bound,
    TFLite Micro's greedy-by-size on the same buffers, planner, Concat inputs and depthwise
    convolutions in place, Transposes left (--memory-only: these tables alone).
@@ -14,7 +15,6 @@ import glob
 import json
 import os
 import platform
-import statistics
 import subprocess
 import tempfile
 import time
@@ -25,6 +25,7 @@ import onnxruntime as ort
 ap = argparse.ArgumentParser()
 ap.add_argument("--tinyc", default="build/apps/tinyc")
 ap.add_argument("--runs", type=int, default=200)
+ap.add_argument("--repeat", type=int, default=3, help="processes per latency figure (the lowest median is kept)")
 ap.add_argument("--memory-only", action="store_true", help="only the static memory tables (fast)")
 ap.add_argument("--targets", default="generic,cortex-m4", help="targets of the memory tables")
 args = ap.parse_args()
@@ -39,11 +40,26 @@ def tinyc(*a):
 
 
 def bench(path, level):
-    r = tinyc("bench", path, "-O", str(level), "--runs", str(args.runs), "--warmup", "20", "--interp-runs", "5", "--json")
-    return json.loads(r.stdout) if r.returncode == 0 else None
+    """tinyc bench in --repeat separate processes; the one with the fastest run is kept. On a
+    shared VM a whole process's timings shift as a block (the same code measured 0.085 and 0.150 ms
+    medians in consecutive processes), so the tables give the fastest run, not the median."""
+    best = None
+    for _ in range(args.repeat):
+        r = tinyc("bench", path, "-O", str(level), "--runs", str(args.runs), "--warmup", "20", "--interp-runs", "5",
+                  "--json")
+        if r.returncode != 0:
+            return None
+        j = json.loads(r.stdout)
+        if best is None or j["generated_ms"]["min"] < best["generated_ms"]["min"]:
+            best = j
+    return best
 
 
 def ort_ms(path):
+    return min(ort_once(path) for _ in range(args.repeat))
+
+
+def ort_once(path):
     so = ort.SessionOptions()
     so.intra_op_num_threads = 1
     so.inter_op_num_threads = 1
@@ -62,7 +78,7 @@ def ort_ms(path):
         t0 = time.perf_counter_ns()
         sess.run(None, feeds)
         t.append((time.perf_counter_ns() - t0) / 1e6)
-    return statistics.median(t)
+    return min(t)
 
 
 def name(p):
@@ -75,7 +91,8 @@ try:
 except Exception:
     pass
 print(f"Measured on: {cpu or platform.processor()}, {os.cpu_count()} cores, {platform.system()} {platform.release()}; "
-      f"ONNX Runtime {ort.__version__}; medians of {args.runs} runs after warm-up.\n")
+      f"ONNX Runtime {ort.__version__}; fastest of {args.runs} runs after warm-up in each of "
+      f"{args.repeat} processes.\n")
 
 if not args.memory_only:
     print("### Latency: generated C vs ONNX Runtime (1 thread)\n")
@@ -89,8 +106,8 @@ if not args.memory_only:
             print(f"| {name(p)} | failed | | | |")
             continue
         o = ort_ms(p)
-        c = b["generated_ms"]["median"]
-        print(f"| {name(p)} | {c:.4f} | {o:.4f} | {c / o:.2f} | {b['interpreter_ms']['median']:.3f} |")
+        c = b["generated_ms"]["min"]
+        print(f"| {name(p)} | {c:.4f} | {o:.4f} | {c / o:.2f} | {b['interpreter_ms']['min']:.3f} |")
     cflags = next((b["cflags"] for b in o2.values() if b), "")
     print(f"\nC compiled with `cc {cflags}` (gcc); ONNX Runtime with all graph optimizations, "
           "intra_op_num_threads=1, sequential execution.\n")
@@ -104,8 +121,29 @@ if not args.memory_only:
             return json.loads(r.stdout)["nodes_after_passes"] if r.returncode == 0 else "?"
         b0, b2 = bench(p, 0), o2[p]
         if b0 and b2:
-            c0, c2 = b0["generated_ms"]["median"], b2["generated_ms"]["median"]
+            c0, c2 = b0["generated_ms"]["min"], b2["generated_ms"]["min"]
             print(f"| {name(p)} | {nodes(0)} | {nodes(2)} | {c0:.4f} | {c2:.4f} | {c0 / c2:.2f}x |")
+
+if not args.memory_only:
+    print("\n### Graph passes on the emulated Cortex-M4: instructions per inference\n")
+    print("QEMU mps2-an386 with `-icount shift=0` (`tinyc bench --target cortex-m4 --emulate`): "
+          "deterministic counts, not cycles.\n")
+    print("| model | nodes -O0 | nodes -O2 | instructions -O0 | instructions -O2 | -O0 / -O2 | arena -O0 | arena -O2 |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    for p in models:
+        row = {}
+        for level in (0, 2):
+            r = tinyc("bench", p, "-O", str(level), "--target", "cortex-m4", "--emulate", "--json")
+            i = tinyc("inspect", "--json", "-O", str(level), "--target", "cortex-m4", p)
+            row[level] = (json.loads(r.stdout) if r.returncode == 0 else None,
+                          json.loads(i.stdout)["nodes_after_passes"] if i.returncode == 0 else "?")
+        (e0, n0), (e2, n2) = row[0], row[2]
+        if not e0 or not e2:
+            print(f"| {name(p)} | {n0} | {n2} | failed | | | | |")
+            continue
+        i0, i2 = e0["instructions"]["median"], e2["instructions"]["median"]
+        print(f"| {name(p)} | {n0} | {n2} | {i0:,.0f} | {i2:,.0f} | {i0 / i2:.2f}x | {e0['arena_bytes']:,} "
+              f"| {e2['arena_bytes']:,} |")
 
 for target in args.targets.split(","):
     print(f"\n### Static memory (arena) at -O2, target {target}\n")
