@@ -42,16 +42,32 @@ std::string checkBatchNorm(const Node& n) {
   return checkSize(n);
 }
 
+// Per-channel kernels see X as [n, ch, inner], or [n, inner, ch] for a channels-last node
+// (layout pass, channels-last targets). False (and a reference to the output, so that it is not
+// an unused variable) when X is empty: nothing to compute.
+struct ChannelGeom {
+  int64_t n = 0, ch = 0, inner = 0;
+  bool last = false;
+};
+bool channelGeom(EmitCtx& c, ChannelGeom& g) {
+  const Value* x = c.inValue(0);
+  if (numElements(x->shape) == 0) {
+    c.line(fmt::format("(void){};", c.out(0)));
+    return false;
+  }
+  g.last = isChannelsLast(c.node);
+  g.n = x->shape[0];
+  g.ch = g.last ? x->shape.back() : x->shape[1];
+  g.inner = numElements(x->shape) / (g.n * g.ch);
+  return true;
+}
+
 void emitBatchNorm(EmitCtx& c) {
   const Value* x = c.inValue(0);
-  if (numElements(x->shape) == 0) {  // nothing to compute; reference the output (no unused variable)
-    c.line(fmt::format("(void){};", c.out(0)));
-    return;
-  }
+  ChannelGeom g;
+  if (!channelGeom(c, g)) return;
   c.require("norm");
-  const bool last = isChannelsLast(c.node);  // [N, D1.., C] (layout pass, channels-last targets)
-  const int64_t n = x->shape[0], ch = last ? x->shape.back() : x->shape[1];
-  const int64_t inner = numElements(x->shape) / (n * ch);
+  const int64_t n = g.n, ch = g.ch, inner = g.inner;
   c.line(fmt::format("tinyc_batchnorm_{}({}, {}, {}, {}, {}, {}, {}, {}, {}, {});", EmitCtx::suffix(x->dtype), c.in(0),
                      c.in(1), c.in(2), c.in(3), c.in(4), c.out(0), n, ch, inner,
                      EmitCtx::doubleLit(static_cast<double>(c.node.attrFloat("epsilon")))));
@@ -159,14 +175,11 @@ std::string checkLrn(const Node& n) {
 
 void emitLrn(EmitCtx& c) {
   const Value* x = c.inValue(0);
-  if (numElements(x->shape) == 0) {  // nothing to compute; reference the output (no unused variable)
-    c.line(fmt::format("(void){};", c.out(0)));
-    return;
-  }
+  ChannelGeom g;
+  if (!channelGeom(c, g)) return;
   c.require("norm");
-  const bool last = isChannelsLast(c.node);  // [N, D1.., C] (layout pass, channels-last targets)
-  const int64_t n = x->shape[0], ch = last ? x->shape.back() : x->shape[1];
-  const int64_t inner = numElements(x->shape) / (n * ch);
+  const int64_t n = g.n, ch = g.ch, inner = g.inner;
+  const bool last = g.last;
   // Window [k - floor((size-1)/2), k + ceil((size-1)/2)]; clipped to the channels by the kernel.
   const int64_t size = c.node.attrInt("size");
   const int64_t before = std::min((size - 1) / 2, ch), after = std::min(size - 1 - (size - 1) / 2, ch);
