@@ -2,6 +2,7 @@
 // and emits files; a target descriptor carries what code generation needs to know about a chip.
 #pragma once
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -45,7 +46,7 @@ struct MemoryReport {
   std::vector<std::string> peakTensors;  // buffers live at the peak step
   int concatInPlace = 0;                 // Concat inputs produced directly inside the Concat output
   int64_t arenaWithoutConcatInPlace = 0;  // the arena the same planner gives without that aliasing
-  int overwriteInPlace = 0;              // nodes computing over their own input (in-place depthwise)
+  std::map<std::string, int> overwriteInPlace;  // op -> nodes computing over their own input
 };
 
 struct OutputFile {

@@ -148,18 +148,19 @@ if not args.memory_only:
 for target in args.targets.split(","):
     print(f"\n### Static memory (arena) at -O2, target {target}\n")
     print("| model | arena bytes | lower bound | arena / bound | greedy-by-size (TFLM) | greedy / bound | planner "
-          "| Concat inputs in place | depthwise in place | Transposes |")
-    print("|---|---:|---:|---:|---:|---:|---|---:|---:|---:|")
+          "| Concat inputs in place | depthwise in place | LRN in place | Transposes |")
+    print("|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|")
     with tempfile.TemporaryDirectory() as tmp:
         for p in models + light:
             rep = os.path.join(tmp, "r.json")
             r = tinyc("convert", p, "--target", target, "-o", os.path.join(tmp, "out"), "--report", rep, "-q")
             if r.returncode != 0:
-                print(f"| {name(p)} | does not convert: {r.stderr.strip()[len('tinyc: error: '):][:70]} | | | | | | | | |")
+                print(f"| {name(p)} | does not convert: {r.stderr.strip()[len('tinyc: error: '):][:70]} | | | | | | | | | |")
                 continue
             j = json.load(open(rep))
             a, lb, g = j["arena_bytes"], j["lower_bound_bytes"], j["greedy_by_size_bytes"]
             mem = j["memory"]
+            over = mem["in_place_over_input"]
             transposes = sum(1 for n in j["nodes"] if n.get("op") == "Transpose")
             print(f"| {name(p)} | {a} | {lb} | {a / lb if lb else 1:.3f} | {g} | {g / lb if lb else 1:.3f} | {j['planner']} "
-                  f"| {mem['concat_in_place']} | {mem['depthwise_in_place']} | {transposes} |")
+                  f"| {mem['concat_in_place']} | {over.get('Conv', 0)} | {over.get('LRN', 0)} | {transposes} |")

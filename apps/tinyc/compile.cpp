@@ -89,7 +89,7 @@ nlohmann::ordered_json Compiled::report() const {
   j["peak"] = {{"step", m.peakStep}, {"node", m.peakNode}, {"live", m.peakTensors}};
   j["memory"] = {{"concat_in_place", m.concatInPlace},
                  {"arena_without_concat_in_place", m.arenaWithoutConcatInPlace},
-                 {"depthwise_in_place", m.overwriteInPlace}};
+                 {"in_place_over_input", m.overwriteInPlace}};
   j["params"] = params;
   j["macs"] = macs;
   nlohmann::ordered_json files = nlohmann::ordered_json::array();

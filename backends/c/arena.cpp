@@ -174,7 +174,7 @@ Draft draft(const Graph& g, const std::vector<const Node*>& nodes, const ArenaOp
       placeSlices(*n, k->inputSlices(*n), l, allowed, groups, &d.placed, &d.eligible);
   }
   a.concatInPlace = static_cast<int>(d.placed.size());
-  a.overwriteInPlace = static_cast<int>(d.overwrote.size());
+  for (const auto& [n, bytes] : d.overwrote) a.overwriteInPlace[n->opType]++;
   // An in-place write must not clobber a view that is read later: views extend their group,
   // elementwise targets were required dead (group last use <= the writing step), and a Concat
   // group lives from its first slice's producer to the last reader of any member.

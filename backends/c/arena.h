@@ -36,7 +36,7 @@ struct ArenaLayout {
   std::set<size_t> keepAlive;             // buffers never poisoned (graph outputs in the arena)
   int aliases = 0;                        // values placed in another value's buffer (views, in place)
   int concatInPlace = 0;                  // Concat inputs produced directly inside the Concat output
-  int overwriteInPlace = 0;               // nodes computing over their own input (in-place depthwise)
+  std::map<std::string, int> overwriteInPlace;  // op -> nodes computing over their own input
   int64_t arenaWithoutConcatInPlace = 0;  // the arena of the plan without Concat aliasing
 
   int64_t address(const Value* v) const {

@@ -184,11 +184,27 @@ void emitLrn(EmitCtx& c) {
   const int64_t size = c.node.attrInt("size");
   const int64_t before = std::min((size - 1) / 2, ch), after = std::min(size - 1 - (size - 1) / 2, ch);
   const float beta = c.node.attrFloat("beta");
-  c.line(fmt::format("tinyc_lrn_{}({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {});", EmitCtx::suffix(x->dtype),
-                     c.in(0), c.out(0), n, ch, inner, last ? 1 : 0, before, after,
-                     EmitCtx::doubleLit(static_cast<double>(c.node.attrFloat("alpha")) / static_cast<double>(size)),
-                     EmitCtx::doubleLit(static_cast<double>(c.node.attrFloat("bias"))),
-                     EmitCtx::doubleLit(static_cast<double>(beta)), beta == 0.75f ? 1 : 0));
+  const std::string params =
+      fmt::format("{}, {}, {}, {}, {}, {}", before, after,
+                  EmitCtx::doubleLit(static_cast<double>(c.node.attrFloat("alpha")) / static_cast<double>(size)),
+                  EmitCtx::doubleLit(static_cast<double>(c.node.attrFloat("bias"))),
+                  EmitCtx::doubleLit(static_cast<double>(beta)), beta == 0.75f ? 1 : 0);
+  const std::string t = EmitCtx::suffix(x->dtype);
+  if (c.inPlace(0, 0)) {  // channels-last, over its own input (inPlaceScratchLrn): a row of scratch
+    c.line(fmt::format("tinyc_lrn_inplace_{}({}, ({} *){}, {}, {}, {});", t, c.out(0), EmitCtx::ctype(x->dtype), c.scratch(),
+                       n * inner, ch, params));
+    return;
+  }
+  c.line(fmt::format("tinyc_lrn_{}({}, {}, {}, {}, {}, {}, {});", t, c.in(0), c.out(0), n, ch, inner, last ? 1 : 0,
+                     params));
+}
+
+// Channels-last LRN may compute over its input when that is dead after it: one pixel's outputs
+// (a row of C values) are the only scratch (CKernel::inPlaceScratch).
+int64_t inPlaceScratchLrn(const Node& n) {
+  const Value* x = n.input(0);
+  if (!isChannelsLast(n) || !x || !checkLrn(n).empty() || numElements(x->shape) == 0) return -1;
+  return x->shape.back() * static_cast<int64_t>(dtypeSize(x->dtype)) + 64;
 }
 
 }  // namespace
@@ -196,7 +212,9 @@ void emitLrn(EmitCtx& c) {
 void registerNormKernels(KernelTable& t) {
   t.add({"BatchNormalization", checkBatchNorm, emitBatchNorm});
   t.add({"LayerNormalization", checkLayerNorm, emitLayerNorm});
-  t.add({"LRN", checkLrn, emitLrn});
+  CKernel lrn{"LRN", checkLrn, emitLrn};
+  lrn.inPlaceScratch = inPlaceScratchLrn;
+  t.add(lrn);
 }
 
 }  // namespace tinyc::c

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # In-place depthwise (channels-last targets): for each geometry of
 # tests/integration/make_depthwise_models.py the depthwise runs over its own input (report
-# memory.depthwise_in_place = 1, the in-place kernel in the code) except when its input is read
+# memory.in_place_over_input.Conv = 1, the in-place kernel in the code) except when its input is read
 # again later, and every model validates against the interpreter with dead buffers poisoned.
 #   depthwise_in_place.sh <tinyc> <python>
 set -euo pipefail
@@ -13,10 +13,10 @@ trap 'rm -rf "$W"' EXIT
 cases=$("$PY" "$HERE/make_depthwise_models.py" "$W/m")
 for model in $cases; do
   "$TINYC" convert "$W/m/$model.onnx" --target cortex-m4 -o "$W/out" --report "$W/r.json" -q
-  n=$(grep -m1 '"depthwise_in_place"' "$W/r.json" | tr -dc '0-9')
+  n=$("$PY" -c 'import json, sys; print(json.load(open(sys.argv[1]))["memory"]["in_place_over_input"].get("Conv", 0))' "$W/r.json")
   want=1
   [[ "$model" == *residual ]] && want=0
-  if [ "$n" != "$want" ]; then echo "FAIL $model: depthwise_in_place $n, expected $want"; exit 1; fi
+  if [ "$n" != "$want" ]; then echo "FAIL $model: in_place_over_input.Conv $n, expected $want"; exit 1; fi
   k=$(grep -c 'tinyc_conv_dw_nhwc_inplace_f32(t' "$W/out/$model.c" || true)
   if [ "$k" != "$want" ]; then echo "FAIL $model: $k in-place kernel calls, expected $want"; exit 1; fi
   if ! "$TINYC" validate "$W/m/$model.onnx" --target cortex-m4 --random 3 >"$W/log" 2>&1; then

@@ -29,3 +29,13 @@ for model in $cases; do
     echo "ok   $model $flags"
   done
 done
+# Channels-last LRN computes over its input when that input is dead after it (both of lrn_conv's:
+# the second one's NHWC output is transposed into the graph output), never when the input is
+# read again (lrn_reuse).
+for case in "lrn_conv 2" "lrn_reuse 0"; do
+  read -r model want <<<"$case"
+  "$TINYC" convert "$W/m/$model.onnx" --target cortex-m4 -o "$W/out" -q
+  got=$(grep -c 'tinyc_lrn_inplace_f32(t' "$W/out/$model.c" || true)
+  if [ "$got" != "$want" ]; then echo "FAIL $model: $got in-place LRN calls, expected $want"; exit 1; fi
+  echo "ok   $model: $got in-place LRN on cortex-m4"
+done

@@ -64,6 +64,15 @@ nodes = [
 ]
 save("lrn_conv", nodes, [("x", [1, 3, 12, 12])], ["n2"], inits)
 
+# The LRN's input is read again after it (by the Add): it must not be computed in place.
+nodes = [
+    helper.make_node("Conv", ["x", const(rng.standard_normal((5, 3, 3, 3)), "w3")], ["c3"], pads=[1, 1, 1, 1]),
+    lrn("c3", "n3", 3, alpha=0.5, beta=0.75, bias=1.0),
+    helper.make_node("Add", ["n3", "c3"], ["s3"]),
+    helper.make_node("MaxPool", ["s3"], ["p3"], kernel_shape=[2, 2], strides=[2, 2]),
+]
+save("lrn_reuse", nodes, [("x", [1, 3, 8, 8])], ["p3"], inits)
+
 if len(sys.argv) > 2:
     for m in ("light_bvlc_alexnet", "light_inception_v1", "light_zfnet512"):
         model = onnx.load(os.path.join(sys.argv[2], m + ".onnx"))

@@ -103,34 +103,51 @@ TINYC_LAYERNORM(f16, uint16_t, TINYC_LN_LOAD_H, TINYC_LN_STORE_F16)
    [k - before, k + after] clipped to [0, c - 1], from the lowest up, y = x / (bias + scale * sq)^beta
    with scale = alpha / size. beta34: beta is 0.75, computed as sqrt(d) * sqrt(sqrt(d)) (hardware
    square roots instead of a pow). The loops run along memory: pixels inside channels for
-   channels-first data, channels inside pixels for channels-last data. */
+   channels-first data, channels inside pixels for channels-last data. tinyc_lrn_inplace_*
+   computes channels-last data over itself: each pixel's c outputs go to `row`, then replace the
+   pixel's inputs (a pixel's window never leaves the pixel). */
 #define TINYC_LRN(SUF, T, F, LOAD, STORE, SQRT, POW)                                               \
+  TINYC_KERNEL T tinyc_lrn_at_##SUF(const T *xi, size_t cs, int32_t c, int32_t k, int32_t before,        \
+                              int32_t after, F scale, F bias, F beta, int32_t beta34) {            \
+    const int32_t lo = k - before > 0 ? k - before : 0;                                             \
+    const int32_t hi = after < c - 1 - k ? k + after : c - 1; /* no int32 overflow */             \
+    F sq = (F)0, d;                                                                                 \
+    int32_t j;                                                                                      \
+    for (j = lo; j <= hi; ++j) {                                                                    \
+      const F v = LOAD(xi[(size_t)j * cs]);                                                         \
+      sq += v * v;                                                                                  \
+    }                                                                                               \
+    d = bias + scale * sq;                                                                          \
+    return STORE(LOAD(xi[(size_t)k * cs]) / (beta34 ? SQRT(d) * SQRT(SQRT(d)) : POW(d, beta)));    \
+  }                                                                                                 \
   TINYC_KERNEL void tinyc_lrn_##SUF(const T *restrict x, T *restrict y, int32_t n, int32_t c, int32_t inner, \
                                     int32_t channels_last, int32_t before, int32_t after,           \
                                     double scale_d, double bias_d, double beta_d, int32_t beta34) { \
     const F scale = (F)scale_d, bias = (F)bias_d, beta = (F)beta_d;                                \
     const size_t cs = channels_last ? 1u : (size_t)inner, ps = channels_last ? (size_t)c : 1u;     \
     const int32_t outer_n = channels_last ? inner : c, inner_n = channels_last ? c : inner;         \
-    int32_t b, o, q, j;                                                                             \
+    int32_t b, o, q;                                                                                \
     for (b = 0; b < n; ++b) {                                                                       \
       const T *restrict xb = x + (size_t)b * (size_t)c * (size_t)inner;                             \
       T *restrict yb = y + (size_t)b * (size_t)c * (size_t)inner;                                   \
       for (o = 0; o < outer_n; ++o) {                                                               \
         for (q = 0; q < inner_n; ++q) {                                                             \
           const int32_t k = channels_last ? q : o, i = channels_last ? o : q;                       \
-          const int32_t lo = k - before > 0 ? k - before : 0;                                       \
-          const int32_t hi = after < c - 1 - k ? k + after : c - 1; /* no int32 overflow */       \
-          const T *restrict xi = xb + (size_t)i * ps;                                               \
-          F sq = (F)0, d;                                                                           \
-          for (j = lo; j <= hi; ++j) {                                                              \
-            const F v = LOAD(xi[(size_t)j * cs]);                                                   \
-            sq += v * v;                                                                            \
-          }                                                                                         \
-          d = bias + scale * sq;                                                                    \
           yb[(size_t)k * cs + (size_t)i * ps] =                                                     \
-              STORE(LOAD(xi[(size_t)k * cs]) / (beta34 ? SQRT(d) * SQRT(SQRT(d)) : POW(d, beta))); \
+              tinyc_lrn_at_##SUF(xb + (size_t)i * ps, cs, c, k, before, after, scale, bias, beta, beta34); \
         }                                                                                           \
       }                                                                                             \
+    }                                                                                               \
+  }                                                                                                 \
+  TINYC_KERNEL void tinyc_lrn_inplace_##SUF(T *xy, T *row, int32_t pixels, int32_t c, int32_t before, \
+                                            int32_t after, double scale_d, double bias_d,          \
+                                            double beta_d, int32_t beta34) {                        \
+    const F scale = (F)scale_d, bias = (F)bias_d, beta = (F)beta_d;                                \
+    int32_t p, k;                                                                                   \
+    for (p = 0; p < pixels; ++p) {                                                                  \
+      T *px = xy + (size_t)p * (size_t)c;                                                           \
+      for (k = 0; k < c; ++k) row[k] = tinyc_lrn_at_##SUF(px, 1u, c, k, before, after, scale, bias, beta, beta34); \
+      for (k = 0; k < c; ++k) px[k] = row[k];                                                       \
     }                                                                                               \
   }
 #define TINYC_LRN_LOAD(v) (v)
