@@ -36,6 +36,9 @@ const std::vector<TargetDesc>& allTargets() {
              "-mcpu=cortex-m33 -mthumb -mfloat-abi=hard -mfpu=fpv5-sp-d16", "NHWC"),
       target("cortex-m55", "Arm Cortex-M55 (Helium/MVE, FPv5)", 16, true, true, true,
              "-mcpu=cortex-m55 -mthumb -mfloat-abi=hard", "NHWC"),
+      // Any other microcontroller (RISC-V, Xtensa, ...): the Cortex-M targets' portable kernels.
+      target("mcu", "portable C99 for any microcontroller: channels-last kernels, a few KB of scratch", 8, true,
+             false, false, "", "NHWC"),
   };
   return targets;
 }

@@ -11,7 +11,7 @@ TEST(Emulate, MachinesOnlyForCortexM4AndM55) {
   EXPECT_EQ(c::findEmulatedMachine("cortex-m4")->qemuMachine, "mps2-an386");
   ASSERT_NE(c::findEmulatedMachine("cortex-m55"), nullptr);
   EXPECT_EQ(c::findEmulatedMachine("cortex-m55")->qemuMachine, "mps3-an547");
-  for (const char* t : {"generic", "cortex-m0plus", "cortex-m7", "cortex-m33"})
+  for (const char* t : {"generic", "cortex-m0plus", "cortex-m7", "cortex-m33", "mcu"})
     EXPECT_EQ(c::findEmulatedMachine(t), nullptr) << t;
   EXPECT_EQ(c::emulatedTargets(), "cortex-m4, cortex-m55");
 }
