@@ -153,7 +153,9 @@ class Layout : public Pass {
     if (ctx.options().ioLayout == kLayoutNhwc) changed |= channelsLastIo(g, ctx, toLast, toFirst);
     if (changed) g.topoSort();
     for (bool more = changed; more;) {
-      more = pushThroughLayoutFree(g, ctx, toLast, toFirst) | cancelPairs(g, ctx);
+      const bool pushed = pushThroughLayoutFree(g, ctx, toLast, toFirst);
+      const bool cancelled = cancelPairs(g, ctx);  // always runs, even when nothing was pushed
+      more = pushed || cancelled;
       if (more) g.topoSort();
     }
     if (changed) changed |= foldIntoDenseHeads(g, ctx, toFirst);
