@@ -2,6 +2,7 @@
 // Semantics follow lib/ops/norm.cpp.
 #include <algorithm>
 #include <cstdint>
+#include <optional>
 
 #include "backends/c/c_emit.h"
 #include "backends/c/emit_util.h"
@@ -42,35 +43,35 @@ std::string checkBatchNorm(const Node& n) {
   return checkSize(n);
 }
 
-// Per-channel kernels see X as [n, ch, inner], or [n, inner, ch] for a channels-last node
-// (layout pass, channels-last targets). False (and a reference to the output, so that it is not
-// an unused variable) when X is empty: nothing to compute.
+// Start of a per-channel kernel of runtime/norm.c: X seen as [n, ch, inner], or [n, inner, ch]
+// for a channels-last node (layout pass, channels-last targets). nullopt (after a reference to
+// the output, so that it is not an unused variable) when X is empty: nothing to compute.
 struct ChannelGeom {
   int64_t n = 0, ch = 0, inner = 0;
   bool last = false;
 };
-bool channelGeom(EmitCtx& c, ChannelGeom& g) {
+std::optional<ChannelGeom> beginChannelKernel(EmitCtx& c) {
   const Value* x = c.inValue(0);
   if (numElements(x->shape) == 0) {
     c.line(fmt::format("(void){};", c.out(0)));
-    return false;
+    return std::nullopt;
   }
+  c.require("norm");
+  ChannelGeom g;
   g.last = isChannelsLast(c.node);
   g.n = x->shape[0];
   g.ch = g.last ? x->shape.back() : x->shape[1];
   g.inner = numElements(x->shape) / (g.n * g.ch);
-  return true;
+  return g;
 }
 
 void emitBatchNorm(EmitCtx& c) {
   const Value* x = c.inValue(0);
-  ChannelGeom g;
-  if (!channelGeom(c, g)) return;
-  c.require("norm");
-  const int64_t n = g.n, ch = g.ch, inner = g.inner;
+  const auto g = beginChannelKernel(c);
+  if (!g) return;
   c.line(fmt::format("tinyc_batchnorm_{}({}, {}, {}, {}, {}, {}, {}, {}, {}, {});", EmitCtx::suffix(x->dtype), c.in(0),
-                     c.in(1), c.in(2), c.in(3), c.in(4), c.out(0), n, ch, inner,
-                     EmitCtx::doubleLit(static_cast<double>(c.node.attrFloat("epsilon")))));
+                     c.in(1), c.in(2), c.in(3), c.in(4), c.out(0), g->n, g->ch,
+                     g->inner, EmitCtx::doubleLit(static_cast<double>(c.node.attrFloat("epsilon")))));
 }
 
 // ---- LayerNormalization -------------------------------------------------------------------
@@ -175,11 +176,9 @@ std::string checkLrn(const Node& n) {
 
 void emitLrn(EmitCtx& c) {
   const Value* x = c.inValue(0);
-  ChannelGeom g;
-  if (!channelGeom(c, g)) return;
-  c.require("norm");
-  const int64_t n = g.n, ch = g.ch, inner = g.inner;
-  const bool last = g.last;
+  const auto g = beginChannelKernel(c);
+  if (!g) return;
+  const int64_t ch = g->ch;
   // Window [k - floor((size-1)/2), k + ceil((size-1)/2)]; clipped to the channels by the kernel.
   const int64_t size = c.node.attrInt("size");
   const int64_t before = std::min((size - 1) / 2, ch), after = std::min(size - 1 - (size - 1) / 2, ch);
@@ -192,11 +191,11 @@ void emitLrn(EmitCtx& c) {
   const std::string t = EmitCtx::suffix(x->dtype);
   if (c.inPlace(0, 0)) {  // channels-last, over its own input (inPlaceScratchLrn): a row of scratch
     c.line(fmt::format("tinyc_lrn_inplace_{}({}, ({} *){}, {}, {}, {});", t, c.out(0), EmitCtx::ctype(x->dtype), c.scratch(),
-                       n * inner, ch, params));
+                       g->n * g->inner, ch, params));
     return;
   }
-  c.line(fmt::format("tinyc_lrn_{}({}, {}, {}, {}, {}, {}, {});", t, c.in(0), c.out(0), n, ch, inner, last ? 1 : 0,
-                     params));
+  c.line(fmt::format("tinyc_lrn_{}({}, {}, {}, {}, {}, {}, {});", t, c.in(0), c.out(0), g->n, ch, g->inner,
+                     g->last ? 1 : 0, params));
 }
 
 // Channels-last LRN may compute over its input when that is dead after it: one pixel's outputs
