@@ -24,6 +24,7 @@
 
 #include "ops/layout.h"
 #include "ops/op.h"
+#include "ops/qparams.h"
 #include "passes/pass.h"
 #include "passes/rewrite.h"
 
@@ -119,7 +120,13 @@ bool computedFromConstants(const Value* v) {
 // int8 weights behind DequantizeLinear stay int8 and are permuted at compile time); otherwise a
 // Transpose node placed before `anchor`.
 Value* transposed(Graph& g, Value* v, const std::vector<int64_t>& perm, const Node* anchor, const std::string& tag) {
-  if (v->constant) return rw::addConst(g, v->name + tag, permuteTensor(*v->constant, perm));
+  if (v->constant) {
+    Value* c = rw::addConst(g, v->name + tag, permuteTensor(*v->constant, perm));
+    c->quant = v->quant;  // a per-axis axis moves with its dim
+    if (c->quant && !c->quant->perTensor())
+      c->quant->axis = static_cast<int>(std::find(perm.begin(), perm.end(), c->quant->axis) - perm.begin());
+    return c;
+  }
   Value* out = g.addValue(rw::uniqueValueName(g, v->name + tag), v->dtype, permuteShape(v->shape, perm));
   out->quant = v->quant;
   if (const Node* p = v->producer; p && p->op && p->op->layoutShapeInput >= 0 && p->outputs.size() == 1) {
@@ -173,7 +180,8 @@ class Layout : public Pass {
     bool changed = false;
     for (Node* n : order) {
       if (!n->op || n->op->layoutInputs <= 0 || isChannelsLast(*n) || n->outputs.empty() || !n->outputs[0]) continue;
-      bool ok = n->outputs[0]->shape.size() == kRank && n->outputs[0]->dtype == DType::F32 && !n->outputs[0]->quant;
+      const Value* y = n->outputs[0];
+      bool ok = y->shape.size() == kRank && ((y->dtype == DType::F32 && !y->quant) || q::isQInt8PerTensor(y));
       for (size_t i = 1; i < n->outputs.size(); ++i) ok = ok && !n->outputs[i];  // (MaxPool Indices: NCHW only)
       for (int i = 0; i < n->op->layoutInputs; ++i) ok = ok && n->input(static_cast<size_t>(i)) &&
                                                           n->input(static_cast<size_t>(i))->shape.size() == kRank;
@@ -327,6 +335,7 @@ class Layout : public Pass {
             std::memcpy(out + static_cast<size_t>(i * cols + j) * es, in + static_cast<size_t>(si * cols + sj) * es, es);
           }
         d->inputs[1] = rw::addConst(g, b->name + "_hwc", std::move(dst));
+        d->inputs[1]->quant = b->quant;  // (only the K axis is permuted)
       }
       r->inputs[0] = t->inputs[0];
       ctx.count("Transposes folded into dense weights");

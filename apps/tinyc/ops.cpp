@@ -23,7 +23,9 @@ std::string attrDefault(const AttrSpec& a) {
 }
 
 void listOps(bool markdown) {
-  const auto ops = OpRegistry::instance().all();
+  std::vector<const OpDef*> ops;  // the ONNX ops a model may use (not tinyc-internal ones)
+  for (const OpDef* op : OpRegistry::instance().all())
+    if (op->name.rfind("tinyc.", 0) != 0) ops.push_back(op);
   if (!markdown) {
     for (const OpDef* op : ops) std::cout << fmt::format("{:<24} {}\n", op->name, op->doc);
     return;

@@ -207,6 +207,15 @@ std::string EmitCtx::intArray(const std::vector<int64_t>& values) {
   return mod_.array("int32_t", items);
 }
 
+std::string EmitCtx::int8Array(const std::vector<int64_t>& values) {
+  std::string items;
+  for (int64_t v : values) {
+    if (v < -128 || v > 127) modelError("{}: value {} does not fit int8", node.where(), v);
+    items += (items.empty() ? "" : ", ") + std::to_string(v);
+  }
+  return mod_.array("int8_t", items);
+}
+
 std::string EmitCtx::floatArray(const std::vector<float>& values) {
   std::string items;
   for (float v : values) items += (items.empty() ? "" : ", ") + floatLit(v);
@@ -289,7 +298,7 @@ EmitResult ModuleWriter::run() {
 
   for (size_t step = 0; step < nodes.size(); ++step) {
     const Node* n = nodes[step];
-    const CKernel* k = KernelTable::instance().find(n->opType);
+    const CKernel* k = KernelTable::instance().find(*n);
     if (!k) modelError("{}: no C kernel", n->where());
     body_ += fmt::format("  /* {} ({}) */\n", sanitizeComment(n->name), sanitizeComment(n->opType));
     EmitCtx ctx(*this, *n);
@@ -341,7 +350,8 @@ EmitResult ModuleWriter::run() {
 // A fused activation (fuse-activation pass) runs in place over the node's output 0.
 void ModuleWriter::emitFusedActivation(const Node& n) {
   auto it = n.attrs.find(kFusedActivationAttr);
-  if (it == n.attrs.end()) return;
+  // (An int8 node's kernel clamps its output itself: ops/qparams.h outputRange.)
+  if (it == n.attrs.end() || !isFloat(n.outputs[0]->dtype)) return;
   std::vector<float> p;
   if (auto pp = n.attrs.find(kFusedActivationParamsAttr); pp != n.attrs.end()) p = pp->second.floats;
   const Value* y = n.outputs[0];
@@ -474,13 +484,14 @@ class CBackend : public Backend {
     std::vector<std::string> out;
     for (const auto& n : g.nodes) {
       if (isFolded(*n)) continue;
-      const CKernel* k = KernelTable::instance().find(n->opType);
+      const CKernel* k = KernelTable::instance().find(*n);
       if (!k) {
         out.push_back(fmt::format("{}: the C backend has no kernel for this op", n->where()));
         continue;
       }
       std::string why = k->check ? k->check(*n) : "";
-      if (why.empty() && n->attrs.count(kFusedActivationAttr) && n->outputs[0]->dtype != DType::F32)
+      if (why.empty() && n->attrs.count(kFusedActivationAttr) && n->outputs[0]->dtype != DType::F32 &&
+          n->outputs[0]->dtype != DType::I8)  // (int8 kernels clamp their outputs: ops/qparams.h)
         why = "fused activations are generated for f32 outputs only";
       if (!why.empty()) out.push_back(fmt::format("{}: {}", n->where(), why));
     }

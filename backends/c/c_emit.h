@@ -44,6 +44,7 @@ class EmitCtx {
   // Fails if a value does not fit in int32.
   std::string intArray(const std::vector<int64_t>& values);
   std::string floatArray(const std::vector<float>& values);
+  std::string int8Array(const std::vector<int64_t>& values);  // `static const int8_t`
 
   // Helpers for writing literals.
   static std::string ctype(DType t);      // "float", "int8_t", ... (bool -> "uint8_t", f16 -> "uint16_t")
@@ -78,12 +79,18 @@ struct CKernel {
   // scratchBytes, or -1 when this node cannot (TinyEngine-style in-place depthwise). The
   // emitter asks EmitCtx::inPlace(0, 0) which form to generate.
   int64_t (*inPlaceScratch)(const Node& n) = nullptr;
+  // Variants: an op may have several kernels (float and int8, portable and per-ISA). The table
+  // picks, among the kernels of the node's op whose `match` holds (nullptr: always), the one with
+  // the highest priority. The portable kernel of an op matches everything it can check.
+  bool (*match)(const Node& n) = nullptr;
+  int priority = 0;
 };
 
 class KernelTable {
  public:
   static const KernelTable& instance();
-  const CKernel* find(const std::string& op) const;
+  // The kernel for node n (see CKernel::match), or nullptr when the op has none.
+  const CKernel* find(const Node& n) const;
   void add(CKernel k) { kernels_.push_back(k); }
   std::vector<std::string> ops() const;
 
@@ -101,6 +108,7 @@ void registerNormKernels(KernelTable& t);
 void registerShapeKernels(KernelTable& t);
 void registerQuantKernels(KernelTable& t);
 void registerRnnKernels(KernelTable& t);
+void registerQuantizedKernels(KernelTable& t);  // int8 forms of Conv, Gemm, pools, Softmax, tinyc.Lut
 
 // Common checks.
 std::string requireFloat32(const Node& n);          // every input and output f32

@@ -17,22 +17,25 @@ const KernelTable& KernelTable::instance() {
     registerShapeKernels(t);
     registerQuantKernels(t);
     registerRnnKernels(t);
-    std::sort(t.kernels_.begin(), t.kernels_.end(),
+    registerQuantizedKernels(t);
+    std::stable_sort(t.kernels_.begin(), t.kernels_.end(),
               [](const CKernel& a, const CKernel& b) { return std::string(a.op) < b.op; });
     return t;
   }();
   return table;
 }
 
-const CKernel* KernelTable::find(const std::string& op) const {
+const CKernel* KernelTable::find(const Node& n) const {
+  const CKernel* best = nullptr;
   for (const auto& k : kernels_)
-    if (op == k.op) return &k;
-  return nullptr;
+    if (n.opType == k.op && (!k.match || k.match(n)) && (!best || k.priority > best->priority)) best = &k;
+  return best;
 }
 
 std::vector<std::string> KernelTable::ops() const {
   std::vector<std::string> out;
-  for (const auto& k : kernels_) out.push_back(k.op);
+  for (const auto& k : kernels_)
+    if (out.empty() || out.back() != k.op) out.push_back(k.op);
   return out;
 }
 

@@ -10,6 +10,7 @@
 #include "onnx/tensor_proto.h"
 #include "onnx/upgrade.h"
 #include "ops/op.h"
+#include "ops/qparams.h"
 #include "support/error.h"
 #include "support/npy.h"
 
@@ -211,6 +212,8 @@ class Importer {
         n->inputs.push_back(it->second);
       }
       while (!n->inputs.empty() && !n->inputs.back()) n->inputs.pop_back();
+      if (n->opType.rfind("tinyc.", 0) == 0)
+        modelError("{}: op type '{}' uses the reserved prefix 'tinyc.'", n->where(), printable(n->opType));
       for (const auto& a : np->attribute()) {
         if (a.name().rfind("tinyc.", 0) == 0)
           modelError("{}: attribute '{}' uses the reserved prefix 'tinyc.'", n->where(), printable(a.name()));
@@ -235,6 +238,7 @@ class Importer {
     g_->topoSort();
     if (!opts_.requireSupported && opts_.unsupported && !opts_.unsupported->empty()) return std::move(g_);
     inferShapes(*g_);
+    q::annotateQuantParams(*g_);
     checkDeclaredOutputs(gp);
     verifyGraph(*g_);
     return std::move(g_);

@@ -3,6 +3,8 @@
 #include <cmath>
 #include <limits>
 
+#include "ops/qmath.h"
+#include "ops/qparams.h"
 #include "ops/util.h"
 
 namespace tinyc {
@@ -56,13 +58,32 @@ void inferClip(InferCtx& c) {
   c.setOutput(0, t, c.shape(0));
 }
 
+template <bool Log>
 void inferSoftmax(InferCtx& c) {
-  if (!isFloat(c.dtype(0))) c.fail("input must be a float type (f16, f32, f64), got {}", dtypeName(c.dtype(0)));
+  if (!Log && c.dtype(0) == DType::I8)
+    q::checkPerTensorIo(c);  // the quantized form (ops/qparams.h)
+  else if (!isFloat(c.dtype(0))) c.fail("input must be a float type (f16, f32, f64), got {}", dtypeName(c.dtype(0)));
   int r = c.rank(0);
   if (r == 0) c.fail("input must have rank >= 1");
   int64_t axis = c.node.attrInt("axis");
   if (axis < -r || axis >= r) c.fail("axis {} is out of range for rank {}", axis, r);
   c.setOutput(0, c.dtype(0), c.shape(0));
+}
+
+// ---- tinyc.Lut: y = table[x - min(x's type)] -------------------------------------------------
+
+void inferLut(InferCtx& c) {
+  if (c.dtype(0) != DType::I8) c.fail("input must be int8, got {}", dtypeName(c.dtype(0)));
+  const Tensor& t = c.requireConst(1, "table");
+  if (t.rank() != 1 || t.numel() != 256) c.fail("table must have 256 entries, got shape {}", shapeStr(t.shape()));
+  c.setOutput(0, t.dtype(), c.shape(0));
+}
+
+void evalLut(EvalCtx& c) {
+  const Tensor& x = *c.in[0];
+  const Tensor& t = *c.in[1];
+  Tensor& y = *c.out[0];
+  for (int64_t i = 0; i < x.numel(); ++i) y.setI(i, t.getI(x.data<int8_t>()[i] + 128));
 }
 
 // ---- evaluation helpers -------------------------------------------------------------------
@@ -239,6 +260,16 @@ void evalSoftmax(EvalCtx& c) {
   for (int d = axis + 1; d < r; ++d) inner *= x.shape()[static_cast<size_t>(d)];
   const int64_t n = x.shape()[static_cast<size_t>(axis)];
   if (x.numel() == 0) return;
+  if (!Log && x.dtype() == DType::I8) {  // the quantized form: exp table and fixed point (ops/qmath.h)
+    const auto lut = q::softmaxTable(q::scaleAt(*c.node.inputs[0]->quant, 0));
+    const q::Multiplier m = q::softmaxMultiplier(c.node, *c.node.outputs[0]);
+    const int32_t zy = q::zeroAt(*c.node.outputs[0]->quant, 0);
+    for (int64_t o = 0; o < outer; ++o)
+      for (int64_t i = 0; i < inner; ++i)
+        tinyc_softmax_row_i8(x.data<int8_t>() + o * n * inner + i, out.data<int8_t>() + o * n * inner + i,
+                             static_cast<int32_t>(n), static_cast<int32_t>(inner), lut.data(), m.mult, m.rshift, zy);
+    return;
+  }
   switch (x.dtype()) {
     case DType::F32: softmaxLoop<Log>(x.data<float>(), out.data<float>(), outer, n, inner); break;
     case DType::F64: softmaxLoop<Log>(x.data<double>(), out.data<double>(), outer, n, inner); break;
@@ -284,9 +315,13 @@ void registerActivationOps(OpRegistry& r) {
   r.add(unaryOp("HardSwish", inferFloatUnary, evalHardSwish, "x * max(0, min(1, x / 6 + 0.5))"));
   r.add(unaryOp("Tanh", inferFloatUnary, evalTanh, "hyperbolic tangent"));
   r.add(unaryOp("Elu", inferFloatUnary, evalElu, "x >= 0 ? x : alpha * (exp(x) - 1)", {floatAttr("alpha", 1.0f)}));
+  OpDef lut = unaryOp(kLookupTableOp, inferLut, evalLut,
+                      "tinyc-internal: int8 elementwise function as a 256-entry table (lower-quant)");
+  lut.minInputs = lut.maxInputs = 2;
+  r.add(lut);
   AttrSpec axis{"axis", Attr::Kind::Int, Attr::Int(-1), false};
   for (bool log : {false, true}) {
-    OpDef d = unaryOp(log ? "LogSoftmax" : "Softmax", inferSoftmax, log ? evalSoftmax<true> : evalSoftmax<false>,
+    OpDef d = unaryOp(log ? "LogSoftmax" : "Softmax", log ? inferSoftmax<true> : inferSoftmax<false>, log ? evalSoftmax<true> : evalSoftmax<false>,
                       log ? "log of Softmax along one axis" : "exp(x) / sum(exp(x)) along one axis", {axis});
     d.elementwise = false;  // (opset < 13 coerces to 2-D from `axis`: not even one-axis)
     r.add(d);

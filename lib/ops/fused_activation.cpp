@@ -79,7 +79,9 @@ void applyFusedActivation(const Node& n, Tensor& t) {
 
 void evalNode(const Node& n, EvalCtx& ctx) {
   evalLayoutAware(n, ctx);
-  if (n.op->fusableActivation && !ctx.out.empty() && ctx.out[0]) applyFusedActivation(n, *ctx.out[0]);
+  // (A quantized node's kernel clamps its integer output itself: ops/qparams.h outputRange.)
+  if (n.op->fusableActivation && !ctx.out.empty() && ctx.out[0] && isFloat(ctx.out[0]->dtype()))
+    applyFusedActivation(n, *ctx.out[0]);
 }
 
 }  // namespace tinyc

@@ -2,6 +2,7 @@
 #include <Eigen/Dense>
 
 #include "ops/nn_common.h"
+#include "ops/qparams.h"
 
 namespace tinyc {
 namespace {
@@ -62,8 +63,14 @@ GemmDims gemmDims(const Node& node, const Shape& a, const Shape& b) {
 }
 
 void inferGemm(InferCtx& c) {
-  checkTypes(c);
+  const bool quantized = c.dtype(0) == DType::I8;  // the quantized form (ops/qparams.h)
+  if (!quantized) checkTypes(c);
   GemmDims d = gemmDims(c.node, c.shape(0), c.shape(1));
+  if (quantized) {
+    if (c.node.attrInt("transA") != 0 || c.node.attrFloat("alpha") != 1.0f || c.node.attrFloat("beta") != 1.0f)
+      c.fail("an int8 Gemm needs transA = 0 and alpha = beta = 1");
+    q::checkProductOperands(c, c.node.attrInt("transB") != 0 ? 0 : 1, d.n);
+  }
   if (c.has(2)) {
     const Shape& cs = c.shape(2);
     const Shape out{d.m, d.n};
@@ -110,7 +117,29 @@ void gemmImpl(EvalCtx& c) {
   }
 }
 
+// The quantized form: acc = C + sum_k (a - za) * b, requantized per output column.
+void gemmInt8(EvalCtx& c) {
+  const Node& node = c.node;
+  const Tensor& A = *c.in[0];
+  const Tensor& B = *c.in[1];
+  GemmDims d = gemmDims(node, A.shape(), B.shape());
+  const bool tb = node.attrInt("transB") != 0;
+  const int32_t za = q::zeroAt(*node.inputs[0]->quant, 0), zy = q::zeroAt(*node.outputs[0]->quant, 0);
+  const auto mult = q::productMultipliers(node, *node.inputs[0], *node.inputs[1], *node.outputs[0], d.n);
+  const auto [lo, hi] = q::outputRange(node);
+  const int8_t* pa = A.data<int8_t>();
+  const int8_t* pb = B.data<int8_t>();
+  for (int64_t i = 0; i < d.m; ++i)
+    for (int64_t j = 0; j < d.n; ++j) {
+      int64_t acc = c.has(2) ? c.in[2]->data<int32_t>()[j] : 0;
+      for (int64_t k = 0; k < d.k; ++k) acc += (pa[i * d.k + k] - za) * pb[tb ? j * d.k + k : k * d.n + j];
+      c.out[0]->data<int8_t>()[i * d.n + j] =
+          static_cast<int8_t>(q::requantize(acc, mult[static_cast<size_t>(j)], zy, lo, hi, node));
+    }
+}
+
 void evalGemm(EvalCtx& c) {
+  if (c.in[0]->dtype() == DType::I8) return gemmInt8(c);
   if (nn::anyF16(c)) return nn::evalViaF32(c, evalGemm);
   dispatchMatmul(c, c.in[0]->dtype(), [&](auto tag) { gemmImpl<typename decltype(tag)::type>(c); });
 }

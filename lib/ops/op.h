@@ -86,6 +86,11 @@ struct OpDef {
   const char* layoutAxisAttr = nullptr;
   int layoutShapeInput = -1;
   int layoutInputs = 0;
+  // Output 0's elements are copies of input 0's (views, Transpose, Slice, Gather, MaxPool, ...;
+  // Concat and Split when every data tensor has the same parameters): on quantized tensors the op
+  // runs on the integers as they are and its output carries its input's scale and zero point
+  // (ops/qparams.h, passes/lower_quant.cpp).
+  bool quantCarried = false;
   std::string doc;        // one line for the generated op table
 };
 
@@ -114,6 +119,10 @@ void registerRnnOps(OpRegistry& r);
 // Looks up n.opType in the registry, sets n.op, checks attribute names and kinds, and fills
 // defaults. Model error for an unknown op or attribute (naming the node).
 void bindOp(Node& n);
+
+// tinyc-internal op (a model may not use op types with the tinyc. prefix): an int8 elementwise
+// function as a table, y = table[x + 128] (input 1: 256 constant entries of y's type).
+inline const char* kLookupTableOp = "tinyc.Lut";
 
 // Fused activations (the only tinyc-internal attributes; a model may not use the tinyc. prefix).
 inline const char* kFusedActivationAttr = "tinyc.activation";

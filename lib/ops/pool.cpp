@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "ops/nn_common.h"
+#include "ops/qparams.h"
 
 namespace tinyc {
 namespace {
@@ -140,7 +141,10 @@ void evalMaxPool(EvalCtx& c) {
 // ---- AveragePool --------------------------------------------------------------------------
 
 void inferAveragePool(InferCtx& c) {
-  if (!isFloat(c.dtype(0))) c.fail("input X must be a float type, got {}", dtypeName(c.dtype(0)));
+  if (c.dtype(0) == DType::I8)
+    q::checkPerTensorIo(c);  // the quantized form (ops/qparams.h)
+  else if (!isFloat(c.dtype(0)))
+    c.fail("input X must be a float type, got {}", dtypeName(c.dtype(0)));
   const int64_t cip = c.node.attrInt("count_include_pad");
   if (cip != 0 && cip != 1) c.fail("count_include_pad must be 0 or 1, got {}", cip);
   Window w = poolWindow(c.node, c.shape(0));
@@ -152,6 +156,44 @@ int64_t tapsInside(int64_t start, int64_t kernel, int64_t dil, int64_t lo, int64
   const int64_t first = std::max<int64_t>(0, nn::ceilDiv(lo - start, dil));
   const int64_t last = std::min<int64_t>(kernel - 1, nn::floorDiv(hi - 1 - start, dil));
   return last >= first ? last - first + 1 : 0;
+}
+
+// Taps of a window counted by the divisor (count_include_pad: inside the padded input).
+int64_t windowCount(const Window& w, const Taps& t, bool includePad) {
+  int64_t count = 1;
+  for (int i = 0; i < nn::kMaxSpatial; ++i)
+    count *= includePad ? tapsInside(t.start[i], w.k[i], w.d[i], -w.pb[i], w.in[i] + w.pe[i]) : t.hi[i] - t.lo[i];
+  return count;
+}
+
+// The quantized form: sum of (x - zx) over the window, requantized by s_x / (s_y * count).
+void averagePoolInt8(EvalCtx& c) {
+  const Node& node = c.node;
+  const Tensor& X = *c.in[0];
+  Window w = poolWindow(node, X.shape());
+  const bool includePad = node.attrInt("count_include_pad") == 1;
+  const int64_t planes = X.shape()[0] * X.shape()[1], is = w.inSize(), os = w.outSize();
+  const auto mult = q::averageMultipliers(node, *node.inputs[0], *node.outputs[0], w.kSize());
+  const int32_t zx = q::zeroAt(*node.inputs[0]->quant, 0), zy = q::zeroAt(*node.outputs[0]->quant, 0);
+  const int8_t* px = X.data<int8_t>();
+  int8_t* py = c.out[0]->data<int8_t>();
+  for (int64_t p = 0; p < planes; ++p) {
+    const int8_t* xp = px + p * is;
+    forEachWindow(w, [&](int64_t o, const Taps& t) {
+      int64_t sum = 0;
+      for (int64_t kd = t.lo[0]; kd < t.hi[0]; ++kd) {
+        const int64_t id = t.start[0] + kd * w.d[0];
+        for (int64_t kh = t.lo[1]; kh < t.hi[1]; ++kh) {
+          const int64_t ih = t.start[1] + kh * w.d[1];
+          const int8_t* row = xp + (id * w.in[1] + ih) * w.in[2];
+          for (int64_t kw = t.lo[2]; kw < t.hi[2]; ++kw) sum += row[t.start[2] + kw * w.d[2]] - zx;
+        }
+      }
+      const int64_t count = windowCount(w, t, includePad);
+      py[p * os + o] = static_cast<int8_t>(
+          count > 0 ? q::requantize(sum, mult[static_cast<size_t>(count)], zy, -128, 127, node) : zy);
+    });
+  }
 }
 
 template <typename T>
@@ -175,9 +217,7 @@ void averagePoolImpl(EvalCtx& c) {
         }
       }
       // Divisor: taps inside the input, or inside the padded input with count_include_pad.
-      int64_t count = 1;
-      for (int i = 0; i < nn::kMaxSpatial; ++i)
-        count *= includePad ? tapsInside(t.start[i], w.k[i], w.d[i], -w.pb[i], w.in[i] + w.pe[i]) : t.hi[i] - t.lo[i];
+      const int64_t count = windowCount(w, t, includePad);
       py[p * os + o] = count > 0 ? sum / static_cast<T>(count) : T(0);
     });
   }
@@ -185,6 +225,7 @@ void averagePoolImpl(EvalCtx& c) {
 
 void evalAveragePool(EvalCtx& c) {
   switch (c.in[0]->dtype()) {
+    case DType::I8: return averagePoolInt8(c);
     case DType::F32: return averagePoolImpl<float>(c);
     case DType::F64: return averagePoolImpl<double>(c);
     case DType::F16: return nn::evalViaF32(c, evalAveragePool);
@@ -195,8 +236,12 @@ void evalAveragePool(EvalCtx& c) {
 
 // ---- Global pools -------------------------------------------------------------------------
 
+template <bool IsMax>
 void inferGlobalPool(InferCtx& c) {
-  if (!isFloat(c.dtype(0))) c.fail("input X must be a float type, got {}", dtypeName(c.dtype(0)));
+  if (!IsMax && c.dtype(0) == DType::I8)
+    q::checkPerTensorIo(c);  // GlobalAveragePool's quantized form (ops/qparams.h)
+  else if (!isFloat(c.dtype(0)))
+    c.fail("input X must be a float type, got {}", dtypeName(c.dtype(0)));
   if (c.rank(0) < 2) c.fail("input X must have rank >= 2 (N, C, ...), got shape {}", shapeStr(c.shape(0)));
   Shape out = c.shape(0);
   std::fill(out.begin() + 2, out.end(), 1);
@@ -224,8 +269,26 @@ void globalPoolImpl(EvalCtx& c) {
   }
 }
 
+// GlobalAveragePool's quantized form: sum of (x - zx), requantized by s_x / (s_y * count).
+void globalAverageInt8(EvalCtx& c) {
+  const Node& node = c.node;
+  const Tensor& X = *c.in[0];
+  const int64_t planes = X.shape()[0] * X.shape()[1];
+  const int64_t inner = planes ? X.numel() / planes : 0;
+  if (inner == 0) c.fail("empty spatial dims");
+  const q::Multiplier m = q::averageMultiplier(node, *node.inputs[0], *node.outputs[0], inner);
+  const int32_t zx = q::zeroAt(*node.inputs[0]->quant, 0), zy = q::zeroAt(*node.outputs[0]->quant, 0);
+  for (int64_t p = 0; p < planes; ++p) {
+    int64_t sum = 0;
+    for (int64_t i = 0; i < inner; ++i) sum += X.data<int8_t>()[p * inner + i] - zx;
+    c.out[0]->data<int8_t>()[p] = static_cast<int8_t>(q::requantize(sum, m, zy, -128, 127, node));
+  }
+}
+
 template <bool IsMax>
 void evalGlobalPool(EvalCtx& c) {
+  if constexpr (!IsMax)
+    if (c.in[0]->dtype() == DType::I8) return globalAverageInt8(c);
   switch (c.in[0]->dtype()) {
     case DType::F32: return globalPoolImpl<float, IsMax>(c);
     case DType::F64: return globalPoolImpl<double, IsMax>(c);
@@ -258,6 +321,7 @@ void registerPoolOps(OpRegistry& r) {
   maxPool.eval = evalMaxPool;
   maxPool.doc = "1D/2D/3D max pooling (ceil_mode, dilations, pads/auto_pad, optional Indices)";
   maxPool.layoutInputs = 1;
+  maxPool.quantCarried = true;
   r.add(maxPool);
 
   OpDef avgPool;
@@ -272,7 +336,7 @@ void registerPoolOps(OpRegistry& r) {
 
   OpDef gap;
   gap.name = "GlobalAveragePool";
-  gap.infer = inferGlobalPool;
+  gap.infer = inferGlobalPool<false>;
   gap.eval = evalGlobalPool<false>;
   gap.doc = "mean over all spatial dims";
   gap.layoutInputs = 1;
@@ -280,7 +344,7 @@ void registerPoolOps(OpRegistry& r) {
 
   OpDef gmp;
   gmp.name = "GlobalMaxPool";
-  gmp.infer = inferGlobalPool;
+  gmp.infer = inferGlobalPool<true>;
   gmp.eval = evalGlobalPool<true>;
   gmp.doc = "max over all spatial dims";
   gmp.layoutInputs = 1;

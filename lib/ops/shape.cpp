@@ -367,15 +367,21 @@ void registerShapeResizeOps(OpRegistry& r);
 
 void registerShapeOps(OpRegistry& r) {
   using K = Attr::Kind;
-  r.add(makeOp("Reshape", 2, 2, inferReshape, copyAll, "reshape to a compile-time shape (0 copies a dim, -1 infers one)",
-           {{"allowzero", K::Int, Attr::Int(0)}}));
-  r.add(makeOp("Flatten", 1, 1, inferFlatten, copyAll, "reshape to 2-D [prod(dims[:axis]), prod(dims[axis:])]",
-           {{"axis", K::Int, Attr::Int(1)}}));
-  r.add(makeOp("Transpose", 1, 1, inferTranspose, evalTranspose, "permute axes (default: reverse them)",
-           {{"perm", K::Ints, Attr::Ints({})}}));
-  r.add(makeOp("Squeeze", 1, 2, inferSqueeze, copyAll, "remove size-1 axes (given by the optional axes input, else all)"));
-  r.add(makeOp("Unsqueeze", 2, 2, inferUnsqueeze, copyAll, "insert size-1 axes at the given output positions"));
-  r.add(makeOp("Identity", 1, 1, inferIdentity, copyAll, "copy the input"));
+  auto carried = [](OpDef d) {
+    d.quantCarried = true;
+    return d;
+  };
+  r.add(carried(makeOp("Reshape", 2, 2, inferReshape, copyAll,
+                       "reshape to a compile-time shape (0 copies a dim, -1 infers one)",
+                       {{"allowzero", K::Int, Attr::Int(0)}})));
+  r.add(carried(makeOp("Flatten", 1, 1, inferFlatten, copyAll, "reshape to 2-D [prod(dims[:axis]), prod(dims[axis:])]",
+                       {{"axis", K::Int, Attr::Int(1)}})));
+  r.add(carried(makeOp("Transpose", 1, 1, inferTranspose, evalTranspose, "permute axes (default: reverse them)",
+                       {{"perm", K::Ints, Attr::Ints({})}})));
+  r.add(carried(makeOp("Squeeze", 1, 2, inferSqueeze, copyAll,
+                       "remove size-1 axes (given by the optional axes input, else all)")));
+  r.add(carried(makeOp("Unsqueeze", 2, 2, inferUnsqueeze, copyAll, "insert size-1 axes at the given output positions")));
+  r.add(carried(makeOp("Identity", 1, 1, inferIdentity, copyAll, "copy the input")));
   OpDef dropout = makeOp("Dropout", 1, 3, inferDropout, evalDropout, "inference dropout: copy the input, mask all true",
                      {{"seed", K::Int, std::nullopt}});
   dropout.maxOutputs = 2;
@@ -386,10 +392,12 @@ void registerShapeOps(OpRegistry& r) {
   OpDef concat = makeOp("Concat", 1, 65536, inferConcat, evalConcat, "concatenate inputs along an axis",
                         {{"axis", K::Int, std::nullopt, true}});
   concat.layoutAxisAttr = "axis";
+  concat.quantCarried = true;
   r.add(concat);
   OpDef split = makeOp("Split", 1, 2, inferSplit, evalSplit, "split along an axis into sizes given by `split` or num_outputs",
                    {{"axis", K::Int, Attr::Int(0)}, {"num_outputs", K::Int, std::nullopt}});
   split.maxOutputs = 65536;
+  split.quantCarried = true;
   r.add(split);
   registerShapeSliceOps(r);
   registerShapeCastOps(r);

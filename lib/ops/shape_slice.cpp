@@ -132,12 +132,16 @@ void evalGather(EvalCtx& c) {
 
 void registerShapeSliceOps(OpRegistry& r) {
   using K = Attr::Kind;
-  r.add(makeOp("Slice", 3, 5, inferSlice, evalSlice,
-           "strided slice with compile-time starts/ends/axes/steps (clamped, negative steps allowed)"));
+  OpDef slice = makeOp("Slice", 3, 5, inferSlice, evalSlice,
+                       "strided slice with compile-time starts/ends/axes/steps (clamped, negative steps allowed)");
+  slice.quantCarried = true;
+  r.add(slice);
   r.add(makeOp("Pad", 2, 4, inferPad, evalPad, "pad (or crop with negative pads): constant, reflect, edge or wrap",
            {{"mode", K::String, Attr::Str("constant")}}));
-  r.add(makeOp("Gather", 2, 2, inferGather, evalGather, "take slices along an axis at the given (possibly negative) indices",
-           {{"axis", K::Int, Attr::Int(0)}}));
+  OpDef gather = makeOp("Gather", 2, 2, inferGather, evalGather,
+                        "take slices along an axis at the given (possibly negative) indices", {{"axis", K::Int, Attr::Int(0)}});
+  gather.quantCarried = true;
+  r.add(gather);
 }
 
 }  // namespace tinyc

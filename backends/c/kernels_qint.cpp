@@ -1,0 +1,281 @@
+// C kernels of the quantized form (ops/qparams.h; runtime/qint.c): int8 Conv, Gemm, AveragePool,
+// GlobalAveragePool, MaxPool, Softmax and tinyc.Lut, channels-first and channels-last. They are
+// variants (CKernel::match) of the ops' float kernels, chosen for int8 nodes. Requantization
+// parameters come from ops/qparams.h, as in the reference kernels, so both agree bit for bit.
+#include <algorithm>
+#include <climits>
+#include <optional>
+#include <set>
+
+#include "backends/c/c_emit.h"
+#include "ops/layout.h"
+#include "ops/nn_common.h"
+#include "ops/qparams.h"
+
+namespace tinyc::c {
+
+namespace {
+
+bool int8Input(const Node& n) { return n.input(0) && n.input(0)->dtype == DType::I8; }
+
+// The node seen channels-first (a twin for a channels-last node), for geometry.
+class Cf {
+ public:
+  explicit Cf(const Node& n) : nhwc(isChannelsLast(n)) {
+    if (nhwc) twin_.emplace(n);
+    node_ = nhwc ? &twin_->node() : &n;
+  }
+  const Node& node() const { return *node_; }
+  const bool nhwc;
+
+ private:
+  std::optional<ChannelsFirstTwin> twin_;
+  const Node* node_ = nullptr;
+};
+
+std::string checkSmall(const Node& n) {
+  for (const Value* v : n.inputs)
+    if (v && numElements(v->shape) > INT32_MAX) return "tensors above 2^31 elements are not supported";
+  for (const Value* v : n.outputs)
+    if (v && v->dtype != DType::I8) return "int8 kernels write int8 outputs only";
+  return "";
+}
+
+std::string multipliers(EmitCtx& c, const std::vector<q::Multiplier>& m, std::string* rsh) {
+  std::vector<int64_t> mult, shift;
+  for (const auto& x : m) {
+    mult.push_back(x.mult);
+    shift.push_back(x.rshift);
+  }
+  *rsh = c.intArray(shift);
+  return c.intArray(mult);
+}
+
+// ---- Conv ------------------------------------------------------------------------------------
+
+struct ConvGeom {
+  std::vector<int64_t> p;  // runtime/qint.c: C, H, W, M, OH, OW, KH, KW, SH, SW, DH, DW, PT, PL, G
+  bool nhwc = false, depthwise = false, direct = false;
+  int64_t k = 0;  // weights per output channel
+};
+
+ConvGeom convGeom(const Node& n) {
+  Cf cf(n);
+  const Shape& x = cf.node().input(0)->shape;
+  const Shape& w = cf.node().input(1)->shape;
+  std::vector<int64_t> kernel(w.begin() + 2, w.end());
+  nn::Window win = nn::forwardWindow(cf.node(), x, kernel, false);
+  ConvGeom g;
+  g.nhwc = cf.nhwc;
+  const int64_t groups = n.attrInt("group");
+  g.p = {x[1], win.in[1], win.in[2], w[0], win.out[1], win.out[2], win.k[1], win.k[2],
+         win.s[1], win.s[2], win.d[1], win.d[2], win.pb[1], win.pb[2], groups};
+  g.k = numElements(w) / w[0];
+  g.depthwise = groups == x[1] && w[0] == x[1] && w[1] == 1;
+  g.direct = g.nhwc && groups == 1 && win.kSize() == 1 && win.s[1] == 1 && win.s[2] == 1 && win.noPadding();
+  return g;
+}
+
+std::string checkConv(const Node& n) {
+  if (auto why = checkSmall(n); !why.empty()) return why;
+  Cf cf(n);
+  const Shape& x = cf.node().input(0)->shape;
+  if (x.size() != 3 && x.size() != 4) return "int8 convolutions are 1-D or 2-D";
+  if (x[0] != 1) return "int8 convolutions take batch 1";
+  if (!n.input(1)->constant || (n.input(2) && !n.input(2)->constant)) return "int8 weights and bias must be constants";
+  return "";
+}
+
+int64_t scratchConv(const Node& n) {
+  ConvGeom g = convGeom(n);
+  return g.depthwise || g.direct ? 0 : 2 * g.k;
+}
+
+// Bias with the input zero point folded in: bias[m] - zx * sum_k w[m, k] (kernels read raw x).
+std::vector<int64_t> foldedBias(const Node& n, int64_t channels, int64_t k, int32_t zx) {
+  const Tensor& w = *n.input(1)->constant;
+  std::vector<int64_t> b(static_cast<size_t>(channels), 0);
+  for (int64_t m = 0; m < channels; ++m) {
+    int64_t sum = 0;
+    for (int64_t i = 0; i < k; ++i) sum += w.getI(m * k + i);
+    b[static_cast<size_t>(m)] = (n.input(2) ? n.input(2)->constant->getI(m) : 0) - zx * sum;
+  }
+  return b;
+}
+
+void emitConv(EmitCtx& c) {
+  const Node& n = c.node;
+  ConvGeom g = convGeom(n);
+  const int64_t m = g.p[3];
+  const int32_t zx = q::zeroAt(*n.input(0)->quant, 0), zy = q::zeroAt(*n.outputs[0]->quant, 0);
+  std::string rsh;
+  const std::string mult = multipliers(c, q::productMultipliers(n, *n.input(0), *n.input(1), *n.outputs[0], m), &rsh);
+  const auto [lo, hi] = q::outputRange(n);
+  c.require("qint");
+  const std::string p = c.intArray(g.p);
+  if (g.depthwise) {
+    std::vector<int64_t> bias(static_cast<size_t>(m), 0);
+    if (n.input(2))
+      for (int64_t i = 0; i < m; ++i) bias[static_cast<size_t>(i)] = n.input(2)->constant->getI(i);
+    c.line(fmt::format("tinyc_qdwconv_i8({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {});", c.in(0), c.in(1),
+                       c.intArray(bias), c.out(0), p, mult, rsh, zx, zy, lo, hi, g.nhwc ? 1 : 0));
+    return;
+  }
+  const std::string bias = c.intArray(foldedBias(n, m, g.k, zx));
+  c.line(fmt::format("tinyc_qconv_i8({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {});", c.in(0), c.in(1), bias,
+                     c.out(0), p, mult, rsh, zx, zy, lo, hi, g.nhwc ? 1 : 0, g.direct ? 1 : 0,
+                     g.direct ? "NULL" : "(int8_t *)" + c.scratch()));
+}
+
+// ---- Gemm ------------------------------------------------------------------------------------
+
+std::string checkGemm(const Node& n) {
+  if (auto why = checkSmall(n); !why.empty()) return why;
+  if (n.attrInt("transB") != 1) return "int8 Gemm weights must be stored [N, K] (transB = 1)";
+  if (!n.input(1)->constant || (n.input(2) && !n.input(2)->constant)) return "int8 weights and bias must be constants";
+  return "";
+}
+
+void emitGemm(EmitCtx& c) {
+  const Node& n = c.node;
+  const int64_t rows = n.input(0)->shape[0], k = n.input(0)->shape[1], cols = n.input(1)->shape[0];
+  const int32_t za = q::zeroAt(*n.input(0)->quant, 0), zy = q::zeroAt(*n.outputs[0]->quant, 0);
+  std::string rsh;
+  const std::string mult = multipliers(c, q::productMultipliers(n, *n.input(0), *n.input(1), *n.outputs[0], cols), &rsh);
+  const auto [lo, hi] = q::outputRange(n);
+  c.require("qint");
+  c.line(fmt::format("tinyc_qgemm_i8({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {});", c.in(0), c.in(1),
+                     c.intArray(foldedBias(n, cols, k, za)), c.out(0), rows, k, cols, mult, rsh, zy, lo, hi));
+}
+
+// ---- pools -----------------------------------------------------------------------------------
+
+struct PoolGeom {
+  std::vector<int64_t> p;  // runtime/qint.c: C, H, W, OH, OW, KH, KW, SH, SW, DH, DW, PT, PL, PB, PR, inc, fixed
+  bool nhwc = false;
+  std::set<int64_t> counts;  // tap counts of the windows (average pools)
+};
+
+PoolGeom poolGeom(const Node& n, bool global) {
+  Cf cf(n);
+  const Shape& x = cf.node().input(0)->shape;
+  PoolGeom g;
+  g.nhwc = cf.nhwc;
+  const int64_t h = x.size() == 4 ? x[2] : 1, w = x.back();
+  if (global) {
+    g.p = {x[1], h, w, 1, 1, h, w, 1, 1, 1, 1, 0, 0, 0, 0, 0, 1};
+    g.counts = {h * w};
+    return g;
+  }
+  const Node& cn = cf.node();
+  nn::Window win = nn::forwardWindow(cn, x, cn.attrInts("kernel_shape"), cn.attrInt("ceil_mode") == 1);
+  const bool inc = cn.hasAttr("count_include_pad") && cn.attrInt("count_include_pad") == 1;
+  g.p = {x[1], win.in[1], win.in[2], win.out[1], win.out[2], win.k[1], win.k[2], win.s[1], win.s[2],
+         win.d[1], win.d[2], win.pb[1], win.pb[2], win.pe[1], win.pe[2], inc ? 1 : 0, 0};
+  // The count of every window, as runtime/qint.c computes it.
+  for (int64_t oh = 0; oh < win.out[1]; ++oh)
+    for (int64_t ow = 0; ow < win.out[2]; ++ow) {
+      int64_t nh = 0, nw = 0, ph = 0, pw = 0;
+      for (int64_t k = 0; k < win.k[1]; ++k) {
+        const int64_t i = oh * win.s[1] - win.pb[1] + k * win.d[1];
+        nh += i >= 0 && i < win.in[1];
+        ph += i >= -win.pb[1] && i < win.in[1] + win.pe[1];
+      }
+      for (int64_t k = 0; k < win.k[2]; ++k) {
+        const int64_t i = ow * win.s[2] - win.pb[2] + k * win.d[2];
+        nw += i >= 0 && i < win.in[2];
+        pw += i >= -win.pb[2] && i < win.in[2] + win.pe[2];
+      }
+      g.counts.insert(inc ? ph * pw : nh * nw);
+    }
+  if (g.counts.size() == 1 && *g.counts.begin() > 0) g.p[16] = 1;
+  return g;
+}
+
+template <bool Global>
+std::string checkPool(const Node& n) {
+  if (auto why = checkSmall(n); !why.empty()) return why;
+  Cf cf(n);
+  const Shape& x = cf.node().input(0)->shape;
+  if (x.size() != 3 && x.size() != 4) return "int8 pools are 1-D or 2-D";
+  if (x[0] != 1) return "int8 pools take batch 1";
+  if (n.outputs.size() > 1 && n.outputs[1]) return "MaxPool Indices are not supported on int8";
+  return "";
+}
+
+template <bool Global, bool Max>
+void emitPool(EmitCtx& c) {
+  const Node& n = c.node;
+  PoolGeom g = poolGeom(n, Global);
+  std::string mult = "NULL", rsh = "NULL";
+  int32_t zx = 0, zy = 0;
+  if (!Max) {
+    zx = q::zeroAt(*n.input(0)->quant, 0);
+    zy = q::zeroAt(*n.outputs[0]->quant, 0);
+    std::vector<q::Multiplier> m;
+    if (g.p[16])
+      m = {q::averageMultiplier(n, *n.input(0), *n.outputs[0], *g.counts.begin())};
+    else
+      m = q::averageMultipliers(n, *n.input(0), *n.outputs[0], g.p[5] * g.p[6]);
+    mult = multipliers(c, m, &rsh);
+  }
+  c.require("qint");
+  c.line(fmt::format("tinyc_qpool_i8({}, {}, {}, {}, {}, {}, {}, {}, {});", c.in(0), c.out(0), c.intArray(g.p), mult,
+                     rsh, zx, zy, g.nhwc ? 1 : 0, Max ? 1 : 0));
+}
+
+// ---- Softmax, tables -------------------------------------------------------------------------
+
+std::string checkSoftmax(const Node& n) { return checkSmall(n); }
+
+void emitSoftmax(EmitCtx& c) {
+  const Node& n = c.node;
+  const Shape& x = n.input(0)->shape;
+  const int r = static_cast<int>(x.size());
+  const int axis = normAxis(n, n.attrInt("axis"), r);
+  int64_t outer = 1, inner = 1;
+  for (int d = 0; d < axis; ++d) outer *= x[static_cast<size_t>(d)];
+  for (int d = axis + 1; d < r; ++d) inner *= x[static_cast<size_t>(d)];
+  const auto table = q::softmaxTable(q::scaleAt(*n.input(0)->quant, 0));
+  const q::Multiplier m = q::softmaxMultiplier(n, *n.outputs[0]);
+  c.require("qint");
+  c.line(fmt::format("tinyc_qsoftmax_i8({}, {}, {}, {}, {}, {}, {}, {}, {});", c.in(0), c.out(0), outer,
+                     x[static_cast<size_t>(axis)], inner, c.intArray(std::vector<int64_t>(table.begin(), table.end())),
+                     m.mult, m.rshift, q::zeroAt(*n.outputs[0]->quant, 0)));
+}
+
+std::string checkLut(const Node& n) {
+  if (auto why = checkSmall(n); !why.empty()) return why;
+  return n.input(1)->constant ? "" : "the table must be a constant";
+}
+
+void emitLut(EmitCtx& c) {
+  c.require("qint");
+  c.line(fmt::format("tinyc_lut_i8({}, {}, {}, {});", c.in(0), c.out(0), numElements(c.inValue(0)->shape), c.in(1)));
+}
+
+CKernel variant(const char* op, std::string (*check)(const Node&), void (*emit)(EmitCtx&),
+                int64_t (*scratch)(const Node&) = nullptr) {
+  CKernel k{op, check, emit, scratch};
+  k.match = int8Input;
+  k.priority = 1;
+  return k;
+}
+
+}  // namespace
+
+void registerQuantizedKernels(KernelTable& t) {
+  t.add(variant("Conv", checkConv, emitConv, scratchConv));
+  t.add(variant("Gemm", checkGemm, emitGemm));
+  t.add(variant("AveragePool", checkPool<false>, emitPool<false, false>));
+  t.add(variant("GlobalAveragePool", checkPool<true>, emitPool<true, false>));
+  CKernel maxPool = variant("MaxPool", checkPool<false>, emitPool<false, true>);  // (channels-first: kernels_pool.cpp)
+  maxPool.match = [](const Node& n) { return int8Input(n) && isChannelsLast(n); };
+  t.add(maxPool);
+  t.add(variant("Softmax", checkSoftmax, emitSoftmax));
+  CKernel lut{kLookupTableOp, checkLut, emitLut};
+  lut.elementwise = true;
+  t.add(lut);
+}
+
+}  // namespace tinyc::c

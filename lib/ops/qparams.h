@@ -1,0 +1,69 @@
+// The quantized IR form and its integer arithmetic (docs/quantization.md).
+//
+// A quantized tensor is an int8 value with Value::quant set (scale and zero point, per tensor or
+// per axis). The compute ops keep their ONNX names and run on such tensors: Conv and Gemm read
+// int8 data, int8 weights (zero point 0, per tensor or per output channel) and an int32 bias at
+// scale s_x * s_w; AveragePool, GlobalAveragePool and Softmax read and write int8; the fused
+// Relu/Clip of a node becomes a clamp of its int8 output. The lower-quant pass
+// (passes/lower_quant.cpp) writes this form from QDQ graphs and QLinear ops; the reference
+// kernels (lib/ops) and the C kernels (backends/c) compute it with the fixed-point helpers of
+// ops/qmath.h, so they agree bit for bit.
+#pragma once
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+#include "ir/graph.h"
+#include "ops/op.h"
+
+namespace tinyc::q {
+
+// A real multiplier as mult * 2^-rshift (ops/qmath.h: tinyc_requant).
+struct Multiplier {
+  int32_t mult = 0;
+  int32_t rshift = 1;
+};
+// Model error naming n when m is not finite, not > 0 or >= 2^30 (no int8 model needs that).
+Multiplier quantizeMultiplier(double m, const Node& n);
+
+// The quantized int8 tensors of the integer path (int8 with per-tensor or per-axis parameters).
+bool isQInt8(const Value* v);
+bool isQInt8PerTensor(const Value* v);
+double scaleAt(const QuantParams& q, int64_t i);  // per-tensor: i ignored
+int32_t zeroAt(const QuantParams& q, int64_t i);
+
+// [lo, hi] of a quantized node's int8 output after its fused activation (Relu, Clip, none).
+// Model error for any other fused activation (it has no integer form).
+std::pair<int32_t, int32_t> outputRange(const Node& n);
+// True when n carries no fused activation or one that outputRange accepts.
+bool activationHasIntegerForm(const Node& n);
+
+// Requantization of a product op (Conv: channel axis of W = 0; Gemm: the output axis of B):
+// one multiplier per output channel, s_x * s_w[c] / s_y.
+std::vector<Multiplier> productMultipliers(const Node& n, const Value& x, const Value& w, const Value& y,
+                                           int64_t channels);
+// Average pools: a sum of `count` taps is requantized by s_x / (s_y * count).
+Multiplier averageMultiplier(const Node& n, const Value& x, const Value& y, int64_t count);
+// Entry c (1 <= c <= maxCount) requantizes a sum of c taps: s_x / (s_y * c).
+std::vector<Multiplier> averageMultipliers(const Node& n, const Value& x, const Value& y, int64_t maxCount);
+// Softmax: exp(-s_x * d) in Q30 for d = 0..255, and the output multiplier 2^-30 / s_y.
+std::vector<int32_t> softmaxTable(double sx);
+Multiplier softmaxMultiplier(const Node& n, const Value& y);
+
+// Checks the quantized form of a Conv/Gemm node's operands (input x, weights w along wAxis,
+// optional int32 bias b, output y) and fails naming the node when it is not the integer form.
+void checkProductOperands(const InferCtx& c, int wAxis, int64_t channels);
+// Checks that input 0 and output 0 of an int8 data op (pools, Softmax) carry per-tensor
+// parameters.
+void checkPerTensorIo(const InferCtx& c);
+
+// Requantizes an int32 accumulator (shared by the reference kernels).
+int32_t requantize(int64_t acc, const Multiplier& m, int32_t zp, int32_t lo, int32_t hi, const Node& n);
+
+// Fills Value::quant from constant QuantizeLinear / DequantizeLinear parameters: the input of a
+// DequantizeLinear and the output of a QuantizeLinear get that node's scale and zero point (per
+// tensor or per axis), and a graph input or view source read only through views gets its
+// reader's. Values that already carry parameters keep them.
+void annotateQuantParams(Graph& g);
+
+}  // namespace tinyc::q

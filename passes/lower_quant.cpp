@@ -1,0 +1,306 @@
+// lower-quant: QDQ "node units" become integer ops on int8 tensors (the quantized IR form of
+// ops/qparams.h), so a pre-quantized model runs as integer code.
+//
+//   DequantizeLinear(x) -> op -> QuantizeLinear -> y        becomes   op(x) -> y
+//
+// for Conv (any group), Gemm and MatMul by constant weights (weights int8 in flash, bias int32),
+// AveragePool, GlobalAveragePool and Softmax; an elementwise op of one tensor (Sigmoid, Tanh,
+// HardSwish, a standalone Relu or Clip, ...) and a QuantizeLinear(DequantizeLinear) pair with new
+// parameters become a 256-entry table (tinyc.Lut) computed by the reference kernels; ops that only
+// move elements (OpDef::quantCarried: views, Transpose, MaxPool, Concat, ...) run on the int8
+// tensor with DequantizeLinear moved after them; a QuantizeLinear(DequantizeLinear) pair with
+// equal parameters cancels. Whatever does not match stays float (a "float island", listed by
+// floatIslands()). Runs after fuse-activation, so a Relu/Clip fused into the op becomes the
+// clamp of its int8 output.
+#include <algorithm>
+#include <cmath>
+
+#include "ops/op.h"
+#include "ops/qparams.h"
+#include "passes/lower_quant.h"
+#include "passes/pass.h"
+#include "passes/rewrite.h"
+
+namespace tinyc {
+
+namespace {
+
+const OpDef* op(const char* name) { return OpRegistry::instance().find(name); }
+
+bool isDequantize(const Node* n) { return n && n->op == op("DequantizeLinear"); }
+bool isQuantize(const Node* n) { return n && n->op == op("QuantizeLinear"); }
+
+// x when v = DequantizeLinear(x) with x an int8 tensor quantized per tensor; else nullptr.
+Value* dequantizedActivation(const Value* v) {
+  if (!v || !isDequantize(v->producer) || v->producer->outputs.size() != 1) return nullptr;
+  Value* x = v->producer->inputs[0];
+  return q::isQInt8PerTensor(x) && !x->constant ? x : nullptr;
+}
+
+// The constant int8 weights w when v = DequantizeLinear(w) (per tensor or per axis); else nullptr.
+Value* dequantizedWeights(const Value* v) {
+  if (!v || !isDequantize(v->producer)) return nullptr;
+  Value* w = v->producer->inputs[0];
+  return q::isQInt8(w) && w->constant ? w : nullptr;
+}
+
+// The QuantizeLinear that alone reads v (v not a graph output), writing int8 per tensor.
+Node* quantizingUser(const Graph& g, const Value* v) {
+  Node* u = rw::soleUser(g, v);
+  if (!isQuantize(u) || !u->outputs[0] || !q::isQInt8PerTensor(u->outputs[0])) return nullptr;
+  return u;
+}
+
+// Real values of a constant bias: DequantizeLinear(int32 constant) or a float constant.
+std::optional<std::vector<double>> biasValues(const Value* b) {
+  if (!b) return std::vector<double>{};
+  if (b->constant && isFloat(b->dtype)) return b->constant->toDoubles();
+  if (!isDequantize(b->producer)) return std::nullopt;
+  const Value* raw = b->producer->inputs[0];
+  if (!raw->constant || !raw->quant || raw->dtype != DType::I32) return std::nullopt;
+  std::vector<double> r;
+  for (int64_t i = 0; i < raw->constant->numel(); ++i)
+    r.push_back((static_cast<double>(raw->constant->getI(i)) - q::zeroAt(*raw->quant, i)) * q::scaleAt(*raw->quant, i));
+  return r;
+}
+
+// Bias of an int8 product at scale s_x * s_w[c]: int32, or nullopt when a value does not fit.
+std::optional<Tensor> integerBias(const std::vector<double>& real, double sx, const QuantParams& wq, int64_t channels) {
+  Tensor t(DType::I32, {channels});
+  for (int64_t c = 0; c < channels; ++c) {
+    const double v = real.empty() ? 0.0 : real[static_cast<size_t>(real.size() == 1 ? 0 : c)];
+    const double r = std::nearbyint(v / (sx * q::scaleAt(wq, c)));
+    if (!(std::fabs(r) < 1073741824.0)) return std::nullopt;
+    t.setI(c, static_cast<int64_t>(r));
+  }
+  return t;
+}
+
+// The exact int32 sum cannot overflow: K products of |x - zx| <= 255 and |w| <= 128, plus the bias.
+bool accumulatorFits(int64_t k, const Tensor& bias) {
+  int64_t maxBias = 0;
+  for (int64_t i = 0; i < bias.numel(); ++i) maxBias = std::max<int64_t>(maxBias, std::llabs(bias.getI(i)));
+  return k * 255 * 128 + maxBias <= INT32_MAX;
+}
+
+// Evaluates a chain of one-input nodes (the first reads an int8 tensor) on all 256 int8 values.
+Tensor tableOf(const std::vector<const Node*>& chain) {
+  Tensor cur(DType::I8, {256});
+  for (int i = 0; i < 256; ++i) cur.setI(i, i - 128);
+  for (const Node* n : chain) {
+    Tensor out(n->outputs[0]->dtype, {256});
+    EvalCtx ctx{*n, {}, {&out}};
+    ctx.in.push_back(&cur);
+    for (size_t i = 1; i < n->inputs.size(); ++i) ctx.in.push_back(n->inputs[i] ? n->inputs[i]->constData() : nullptr);
+    evalNode(*n, ctx);
+    cur = std::move(out);
+  }
+  return cur;
+}
+
+// One float tensor in, one out, every other input a constant scalar: an elementwise function of
+// one value (Sigmoid, Relu, Clip(min, max), Mul by a scalar, ...).
+bool unaryElementwise(const Node* n) {
+  if (!n || !n->op || !n->op->elementwise || n->outputs.size() != 1 || !n->outputs[0] || !n->input(0) ||
+      !isFloat(n->outputs[0]->dtype) || n->inputs[0]->shape != n->outputs[0]->shape)
+    return false;
+  for (size_t i = 1; i < n->inputs.size(); ++i)
+    if (n->inputs[i] && (!n->inputs[i]->constData() || n->inputs[i]->constData()->numel() != 1)) return false;
+  return true;
+}
+
+class LowerQuant : public Pass {
+ public:
+  bool run(Graph& g, PassContext& ctx) override {
+    q::annotateQuantParams(g);
+    bool changed = false;
+    for (bool more = true; more;) {
+      more = sinkDequantize(g, ctx);
+      more |= cancelPairs(g, ctx);
+      more |= lowerUnits(g, ctx);
+      if (more) {
+        refreshGraph(g);
+        changed = true;
+      }
+    }
+    return changed;
+  }
+
+ private:
+  // DequantizeLinear(x) -> op that only moves elements  =>  op(x) -> DequantizeLinear.
+  static bool sinkDequantize(Graph& g, PassContext& ctx) {
+    bool changed = false;
+    std::vector<Node*> order;
+    for (auto& n : g.nodes) order.push_back(n.get());
+    for (Node* t : order) {
+      if (!t->op || !t->op->quantCarried || t->outputs.empty() || !t->input(0)) continue;
+      if (!isFloat(t->inputs[0]->dtype) || rw::hasFusedActivation(*t)) continue;
+      // Data inputs: all of Concat's, input 0 otherwise; all from DequantizeLinear with the
+      // same parameters.
+      const bool all = t->op->layoutAxisAttr != nullptr;  // Concat
+      const size_t nData = all ? t->inputs.size() : 1;
+      std::vector<Value*> xs;
+      for (size_t i = 0; i < nData; ++i) xs.push_back(dequantizedActivation(t->inputs[i]));
+      if (std::any_of(xs.begin(), xs.end(), [&](const Value* x) { return !x || *x->quant != *xs[0]->quant; })) continue;
+      bool ok = true;
+      for (size_t k = 0; k < t->outputs.size(); ++k)
+        ok = ok && (t->outputs[k] && isFloat(t->outputs[k]->dtype) && (k == 0 || t->op == op("Split")));
+      if (!ok) continue;
+      const Node* dq = t->inputs[0]->producer;
+      for (size_t i = 0; i < nData; ++i) t->inputs[i] = xs[i];
+      for (Value*& y : t->outputs) {
+        Value* yq = g.addValue(rw::uniqueValueName(g, y->name + "_q"), DType::I8, y->shape);
+        yq->quant = xs[0]->quant;
+        Value* yf = y;
+        y = yq;
+        yq->producer = t;
+        yf->producer = nullptr;
+        Node* after = g.addNode("DequantizeLinear", t->name + "_dq", {yq, dq->inputs[1], dq->input(2)}, {yf});
+        after->attrs = dq->attrs;
+        bindOp(*after);
+      }
+      ctx.count("ops run on int8 tensors");
+      changed = true;
+    }
+    if (changed) g.topoSort();
+    return changed;
+  }
+
+  // QuantizeLinear(DequantizeLinear(x)): x itself when the parameters agree, else a table.
+  static bool cancelPairs(Graph& g, PassContext& ctx) {
+    bool changed = false;
+    std::vector<Node*> order;
+    for (auto& n : g.nodes) order.push_back(n.get());
+    for (Node* qn : order) {
+      if (!isQuantize(qn) || !qn->outputs[0] || !q::isQInt8PerTensor(qn->outputs[0])) continue;
+      Value* x = dequantizedActivation(qn->inputs[0]);
+      if (!x) continue;
+      if (*x->quant == *qn->outputs[0]->quant) {
+        if (!rw::canBypass(g, qn, x)) continue;
+        rw::bypass(g, qn, x);
+        ctx.count("QuantizeLinear(DequantizeLinear) removed");
+      } else {
+        replaceByTable(g, qn, x, {qn->inputs[0]->producer, qn});
+        ctx.count("requantizations as tables");
+      }
+      changed = true;
+    }
+    return changed;
+  }
+
+  static void replaceByTable(Graph& g, Node* last, Value* x, const std::vector<const Node*>& chain) {
+    Value* table = rw::addConst(g, last->name + "_table", tableOf(chain));
+    Value* y = last->outputs[0];
+    rw::detach(last);
+    rw::insertNodeBefore(g, last, kLookupTableOp, last->name, {x, table}, {y});
+  }
+
+  // DequantizeLinear -> op -> QuantizeLinear node units.
+  static bool lowerUnits(Graph& g, PassContext& ctx) {
+    bool changed = false;
+    std::vector<Node*> order;
+    for (auto& n : g.nodes) order.push_back(n.get());
+    for (Node* n : order) {
+      if (!n->op || n->outputs.empty() || !n->outputs[0] || !isFloat(n->outputs[0]->dtype)) continue;
+      Node* qn = quantizingUser(g, n->outputs[0]);
+      Value* x = dequantizedActivation(n->input(0));
+      if (!qn || !x) continue;
+      bool done = false;
+      if (n->op == op("Conv") || n->op == op("Gemm") || n->op == op("MatMul"))
+        done = lowerProduct(g, n, x, qn);
+      else if (n->op == op("AveragePool") || n->op == op("GlobalAveragePool") || n->op == op("Softmax"))
+        done = lowerDataOp(g, n, x, qn);
+      else if (unaryElementwise(n) && !rw::hasFusedActivation(*n))
+        done = (replaceByTable(g, qn, x, {n->inputs[0]->producer, n, qn}), rw::detach(n), true);
+      if (done) {
+        ctx.count("ops lowered to int8");
+        changed = true;
+      }
+    }
+    return changed;
+  }
+
+  static bool lowerDataOp(Graph& g, Node* n, Value* x, Node* qn) {
+    if (n->inputs.size() != 1 || n->outputs.size() != 1) return false;
+    Value* y = qn->outputs[0];
+    rw::detach(qn);
+    rw::insertNodeBefore(g, n, n->opType, n->name, {x}, {y}, n->attrs);
+    rw::detach(n);
+    return true;
+  }
+
+  static bool lowerProduct(Graph& g, Node* n, Value* x, Node* qn) {
+    if (!q::activationHasIntegerForm(*n)) return false;
+    Value* w = dequantizedWeights(n->input(1));
+    if (!w) return false;
+    for (int64_t z : w->quant->zeroPoint)
+      if (z != 0) return false;
+    const bool conv = n->op == op("Conv"), matmul = n->op == op("MatMul");
+    int64_t channels = 0, k = 0;
+    Value* wq = w;
+    AttrMap attrs = n->attrs;
+    if (conv) {
+      if (w->shape.size() < 3 || (!w->quant->perTensor() && w->quant->axis != 0)) return false;
+      channels = w->shape[0];
+      k = numElements(w->shape) / channels;
+    } else {
+      // Gemm / MatMul: A [M, K] (not transposed, alpha = beta = 1); weights stored [N, K].
+      if (x->shape.size() != 2 || w->shape.size() != 2) return false;
+      const bool tb = !matmul && rw::intAttrOr(*n, "transB", 0) != 0;
+      if (!matmul && (rw::intAttrOr(*n, "transA", 0) != 0 || n->attrFloat("alpha") != 1.0f || n->attrFloat("beta") != 1.0f))
+        return false;
+      const int nAxis = tb ? 0 : 1;
+      if (!w->quant->perTensor() && w->quant->axis != nAxis) return false;
+      channels = w->shape[static_cast<size_t>(nAxis)];
+      k = w->shape[static_cast<size_t>(1 - nAxis)];
+      if (!tb) {
+        Tensor t(DType::I8, {channels, k});
+        for (int64_t i = 0; i < k; ++i)
+          for (int64_t j = 0; j < channels; ++j) t.setI(j * k + i, w->constant->getI(i * channels + j));
+        wq = rw::addConst(g, w->name + "_nk", std::move(t));
+        wq->quant = w->quant;
+        if (!wq->quant->perTensor()) wq->quant->axis = 0;
+      }
+      attrs = {{"transB", Attr::Int(1)}};
+      for (const char* a : {kFusedActivationAttr, kFusedActivationParamsAttr})
+        if (n->hasAttr(a)) attrs[a] = n->attr(a);
+    }
+    const Value* b = matmul ? nullptr : n->input(2);
+    if (b && numElements(b->shape) != channels && numElements(b->shape) != 1) return false;
+    auto real = biasValues(b);
+    if (!real) return false;
+    auto bias = integerBias(*real, q::scaleAt(*x->quant, 0), *w->quant, channels);
+    if (!bias || !accumulatorFits(k, *bias)) return false;
+    Value* bv = rw::addConst(g, n->name + "_bias_i32", std::move(*bias));
+    QuantParams bq;
+    for (int64_t c = 0; c < channels; ++c) {
+      bq.scale.push_back(static_cast<float>(q::scaleAt(*x->quant, 0) * q::scaleAt(*w->quant, c)));
+      bq.zeroPoint.push_back(0);
+    }
+    if (bq.scale.size() > 1) bq.axis = 0;
+    bv->quant = bq;
+    Value* y = qn->outputs[0];
+    rw::detach(qn);
+    rw::insertNodeBefore(g, n, conv ? "Conv" : "Gemm", n->name, {x, wq, bv}, {y}, attrs);
+    rw::detach(n);
+    return true;
+  }
+};
+
+}  // namespace
+
+std::vector<const Node*> floatIslands(const Graph& g) {
+  bool quantized = false;
+  for (const auto& v : g.values) quantized = quantized || (v->quant && v->dtype == DType::I8 && !v->constant);
+  std::vector<const Node*> out;
+  if (!quantized) return out;
+  for (const auto& n : g.nodes) {
+    if (!n->op || isDequantize(n.get()) || isQuantize(n.get()) || n->outputs.empty() || !n->outputs[0]) continue;
+    if (isFloat(n->outputs[0]->dtype) && !n->op->quantCarried) out.push_back(n.get());
+  }
+  return out;
+}
+
+std::unique_ptr<Pass> createLowerQuant() { return std::make_unique<LowerQuant>(); }
+
+}  // namespace tinyc

@@ -1,0 +1,14 @@
+// What the lower-quant pass (lower_quant.cpp) leaves in float.
+#pragma once
+#include <vector>
+
+#include "ir/graph.h"
+
+namespace tinyc {
+
+// Float islands of a quantized graph: nodes computing float values (other than the
+// Quantize/DequantizeLinear at its float edges and the element-moving ops) in a graph that has
+// int8 activations. Empty for a float model.
+std::vector<const Node*> floatIslands(const Graph& g);
+
+}  // namespace tinyc
