@@ -76,11 +76,12 @@ std::optional<Tensor> integerBias(const std::vector<double>& real, double sx, co
   return t;
 }
 
-// The exact int32 sum cannot overflow: K products of |x - zx| <= 255 and |w| <= 128, plus the bias.
+// No int32 sum can overflow, in the reference (K products of |x - zx| <= 255 and |w| <= 128, plus
+// the bias) or in the C kernels (bias - zx * sum(w), then K products |x * w| <= 128 * 128).
 bool accumulatorFits(int64_t k, const Tensor& bias) {
   int64_t maxBias = 0;
   for (int64_t i = 0; i < bias.numel(); ++i) maxBias = std::max<int64_t>(maxBias, std::llabs(bias.getI(i)));
-  return k * 255 * 128 + maxBias <= INT32_MAX;
+  return k * 256 * 128 + maxBias <= INT32_MAX;
 }
 
 // Evaluates a chain of one-input nodes (the first reads an int8 tensor) on all 256 int8 values.

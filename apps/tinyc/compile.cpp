@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "ops/op.h"
+#include "passes/lower_quant.h"
 #include "support/error.h"
 
 namespace tinyc::cli {
@@ -92,6 +93,9 @@ nlohmann::ordered_json Compiled::report() const {
                  {"in_place_over_input", m.overwriteInPlace}};
   j["params"] = params;
   j["macs"] = macs;
+  nlohmann::ordered_json islands = nlohmann::ordered_json::array();
+  for (const Node* n : floatIslands(*graph)) islands.push_back({{"name", n->name}, {"op", n->opType}});
+  j["float_islands"] = islands;
   nlohmann::ordered_json files = nlohmann::ordered_json::array();
   for (const auto& f : result.files) files.push_back(f.name);
   j["files"] = files;

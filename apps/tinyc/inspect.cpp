@@ -10,6 +10,7 @@
 #include "ir/printer.h"
 #include "ops/layout.h"
 #include "ops/op.h"
+#include "passes/lower_quant.h"
 
 namespace tinyc::cli {
 
@@ -103,6 +104,10 @@ void inspect(const InspectOptions& o) {
     else
       j["largest_activation"] = nullptr;
     j["nodes"] = nodes;
+    nlohmann::ordered_json islands = nlohmann::ordered_json::array();
+    if (typed)
+      for (const Node* n : floatIslands(*g)) islands.push_back({{"name", n->name}, {"op", n->opType}});
+    j["float_islands"] = islands;
     j["unsupported"] = unsupported;
     j["nodes_before_passes"] = nodesBefore;
     j["nodes_after_passes"] = g->nodes.size();
@@ -128,6 +133,11 @@ void inspect(const InspectOptions& o) {
   for (const auto& [dt, b] : weightBytes) std::cout << fmt::format("weight bytes ({}): {}\n", dt, b);
   if (largest)
     std::cout << fmt::format("largest activation: {} ({} bytes)\n", printable(largest->name), largestBytes);
+  if (typed) {
+    std::string list;
+    for (const Node* n : floatIslands(*g)) list += (list.empty() ? "" : ", ") + printable(n->name) + " (" + n->opType + ")";
+    if (!list.empty()) std::cout << "float islands (float ops between int8 tensors): " << list << "\n";
+  }
   if (!unsupported.empty()) {
     std::string list;
     for (const auto& u : unsupported) list += (list.empty() ? "" : ", ") + printable(u);

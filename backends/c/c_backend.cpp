@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <deque>
 #include <functional>
 #include <map>
 #include <set>
@@ -122,6 +123,17 @@ class ModuleWriter {
 
   EmitResult run();
 
+  // A constant the emitter derived (repacked weights): emitted in NAME_weights.c like the
+  // model's constants and counted in the weights bytes.
+  std::string derivedConst(const std::string& name, Tensor t) {
+    Value& v = derived_.emplace_back();
+    v.name = name;
+    v.dtype = t.dtype();
+    v.shape = t.shape();
+    v.constant = std::make_shared<const Tensor>(std::move(t));
+    return ref(&v);
+  }
+
   std::string ref(const Value* v) {
     auto it = names_.find(v);
     if (it == names_.end()) {
@@ -165,6 +177,7 @@ class ModuleWriter {
   std::map<const Value*, std::string> names_;
   std::set<const Value*> used_;
   std::vector<const Value*> consts_;
+  std::deque<Value> derived_;  // derivedConst (stable addresses)
   std::set<std::string> required_;
   std::map<std::string, std::string> arrays_;
   std::string body_, fileScope_, decls_;
@@ -207,14 +220,7 @@ std::string EmitCtx::intArray(const std::vector<int64_t>& values) {
   return mod_.array("int32_t", items);
 }
 
-std::string EmitCtx::int8Array(const std::vector<int64_t>& values) {
-  std::string items;
-  for (int64_t v : values) {
-    if (v < -128 || v > 127) modelError("{}: value {} does not fit int8", node.where(), v);
-    items += (items.empty() ? "" : ", ") + std::to_string(v);
-  }
-  return mod_.array("int8_t", items);
-}
+std::string EmitCtx::weights(const std::string& name, Tensor t) { return mod_.derivedConst(name, std::move(t)); }
 
 std::string EmitCtx::floatArray(const std::vector<float>& values) {
   std::string items;

@@ -44,7 +44,9 @@ class EmitCtx {
   // Fails if a value does not fit in int32.
   std::string intArray(const std::vector<int64_t>& values);
   std::string floatArray(const std::vector<float>& values);
-  std::string int8Array(const std::vector<int64_t>& values);  // `static const int8_t`
+  // Weights the emitter derived from the model's (e.g. repacked for a kernel): a constant in
+  // NAME_weights.c, counted in the weights bytes; returns its C name.
+  std::string weights(const std::string& name, Tensor t);
 
   // Helpers for writing literals.
   static std::string ctype(DType t);      // "float", "int8_t", ... (bool -> "uint8_t", f16 -> "uint16_t")

@@ -41,7 +41,15 @@ std::string checkSmall(const Node& n) {
   return "";
 }
 
-std::string multipliers(EmitCtx& c, const std::vector<q::Multiplier>& m, std::string* rsh) {
+// Arrays of the multipliers (one entry when they are all equal: *pc = 0, else *pc = 1).
+std::string multipliers(EmitCtx& c, std::vector<q::Multiplier> m, std::string* rsh, int* pc = nullptr) {
+  const bool same = std::all_of(m.begin(), m.end(), [&](const q::Multiplier& x) {
+    return x.mult == m[0].mult && x.rshift == m[0].rshift;
+  });
+  if (pc) {
+    *pc = same ? 0 : 1;
+    if (same) m.resize(1);
+  }
   std::vector<int64_t> mult, shift;
   for (const auto& x : m) {
     mult.push_back(x.mult);
@@ -53,9 +61,11 @@ std::string multipliers(EmitCtx& c, const std::vector<q::Multiplier>& m, std::st
 
 // ---- Conv ------------------------------------------------------------------------------------
 
+constexpr int64_t kMaxDepthwiseTaps = 64;  // TINYC_QDW_MAXTAPS in runtime/qint.c
+
 struct ConvGeom {
   std::vector<int64_t> p;  // runtime/qint.c: C, H, W, M, OH, OW, KH, KW, SH, SW, DH, DW, PT, PL, G
-  bool nhwc = false, depthwise = false, direct = false;
+  bool nhwc = false, depthwise = false;
   int64_t k = 0;  // weights per output channel
 };
 
@@ -71,9 +81,20 @@ ConvGeom convGeom(const Node& n) {
   g.p = {x[1], win.in[1], win.in[2], w[0], win.out[1], win.out[2], win.k[1], win.k[2],
          win.s[1], win.s[2], win.d[1], win.d[2], win.pb[1], win.pb[2], groups};
   g.k = numElements(w) / w[0];
-  g.depthwise = groups == x[1] && w[0] == x[1] && w[1] == 1;
-  g.direct = g.nhwc && groups == 1 && win.kSize() == 1 && win.s[1] == 1 && win.s[2] == 1 && win.noPadding();
+  // (channels-last taps as a pointer list of at most TINYC_QDW_MAXTAPS; larger: the grouped path)
+  g.depthwise = groups == x[1] && w[0] == x[1] && w[1] == 1 && (!g.nhwc || win.kSize() <= kMaxDepthwiseTaps);
   return g;
+}
+
+// Weights [M, K] (per group of M/G channels) in blocks of four channels, k-major inside a block
+// (runtime/qint.c: wp[(b * K + k) * 4 + j] = w[4b + j][k], zero past the group's last channel).
+Tensor packWeights(const Tensor& w, int64_t channels, int64_t k, int64_t groups) {
+  const int64_t mg = channels / groups, blocks = (mg + 3) / 4;
+  Tensor out(DType::I8, {groups * blocks * 4 * k});
+  for (int64_t g = 0; g < groups; ++g)
+    for (int64_t m = 0; m < mg; ++m)
+      for (int64_t i = 0; i < k; ++i) out.setI(((g * blocks + m / 4) * k + i) * 4 + m % 4, w.getI((g * mg + m) * k + i));
+  return out;
 }
 
 std::string checkConv(const Node& n) {
@@ -88,7 +109,8 @@ std::string checkConv(const Node& n) {
 
 int64_t scratchConv(const Node& n) {
   ConvGeom g = convGeom(n);
-  return g.depthwise || g.direct ? 0 : 2 * g.k;
+  if (g.depthwise) return g.nhwc ? g.p[0] : 4 * g.p[5];  // a row of zx / a row of int32 sums
+  return 2 * g.k;                                          // two receptive fields, interleaved
 }
 
 // Bias with the input zero point folded in: bias[m] - zx * sum_k w[m, k] (kernels read raw x).
@@ -109,22 +131,38 @@ void emitConv(EmitCtx& c) {
   const int64_t m = g.p[3];
   const int32_t zx = q::zeroAt(*n.input(0)->quant, 0), zy = q::zeroAt(*n.outputs[0]->quant, 0);
   std::string rsh;
-  const std::string mult = multipliers(c, q::productMultipliers(n, *n.input(0), *n.input(1), *n.outputs[0], m), &rsh);
+  int pc = 1;
+  const std::string mult =
+      multipliers(c, q::productMultipliers(n, *n.input(0), *n.input(1), *n.outputs[0], m), &rsh, &pc);
   const auto [lo, hi] = q::outputRange(n);
   c.require("qint");
   const std::string p = c.intArray(g.p);
-  if (g.depthwise) {
+  const Tensor& w = *n.input(1)->constant;
+  if (g.depthwise && !g.nhwc) {
     std::vector<int64_t> bias(static_cast<size_t>(m), 0);
     if (n.input(2))
       for (int64_t i = 0; i < m; ++i) bias[static_cast<size_t>(i)] = n.input(2)->constant->getI(i);
-    c.line(fmt::format("tinyc_qdwconv_i8({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {});", c.in(0), c.in(1),
-                       c.intArray(bias), c.out(0), p, mult, rsh, zx, zy, lo, hi, g.nhwc ? 1 : 0));
+    c.line(fmt::format("tinyc_qdwconv_nchw_i8({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, (int32_t *){});", c.in(0),
+                       c.in(1), c.intArray(bias), c.out(0), p, mult, rsh, pc, zx, zy, lo, hi, c.scratch()));
     return;
   }
   const std::string bias = c.intArray(foldedBias(n, m, g.k, zx));
-  c.line(fmt::format("tinyc_qconv_i8({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {});", c.in(0), c.in(1), bias,
-                     c.out(0), p, mult, rsh, zx, zy, lo, hi, g.nhwc ? 1 : 0, g.direct ? 1 : 0,
-                     g.direct ? "NULL" : "(int8_t *)" + c.scratch()));
+  if (g.depthwise) {  // channels-last: weights tap-major ([KH * KW][C])
+    Tensor wt(DType::I8, {g.k, m});
+    for (int64_t ch = 0; ch < m; ++ch)
+      for (int64_t t = 0; t < g.k; ++t) wt.setI(t * m + ch, w.getI(ch * g.k + t));
+    c.line(fmt::format("tinyc_qdwconv_nhwc_i8({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, (int8_t *){});", c.in(0),
+                       c.weights(n.input(1)->name + " (tap-major)", std::move(wt)), bias, c.out(0), p, mult, rsh, pc, zx, zy, lo, hi, c.scratch()));
+    return;
+  }
+  if (!g.nhwc) {  // the generic target (hosts): contiguous dot products that vectorize
+    c.line(fmt::format("tinyc_qconv_dot_i8({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, (int8_t *){});", c.in(0),
+                       c.in(1), bias, c.out(0), p, mult, rsh, pc, zx, zy, lo, hi, c.scratch()));
+    return;
+  }
+  c.line(fmt::format("tinyc_qconv_i8({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, (int8_t *){});", c.in(0),
+                     c.weights(n.input(1)->name + " (packed)", packWeights(w, m, g.k, g.p[14])), bias, c.out(0), p, mult, rsh, pc, zx, zy, lo, hi,
+                     g.nhwc ? 1 : 0, c.scratch()));
 }
 
 // ---- Gemm ------------------------------------------------------------------------------------
@@ -136,16 +174,22 @@ std::string checkGemm(const Node& n) {
   return "";
 }
 
+int64_t scratchGemm(const Node& n) { return n.input(0)->shape[0] > 1 ? 2 * n.input(0)->shape[1] : 0; }
+
 void emitGemm(EmitCtx& c) {
   const Node& n = c.node;
   const int64_t rows = n.input(0)->shape[0], k = n.input(0)->shape[1], cols = n.input(1)->shape[0];
   const int32_t za = q::zeroAt(*n.input(0)->quant, 0), zy = q::zeroAt(*n.outputs[0]->quant, 0);
   std::string rsh;
-  const std::string mult = multipliers(c, q::productMultipliers(n, *n.input(0), *n.input(1), *n.outputs[0], cols), &rsh);
+  int pc = 1;
+  const std::string mult =
+      multipliers(c, q::productMultipliers(n, *n.input(0), *n.input(1), *n.outputs[0], cols), &rsh, &pc);
   const auto [lo, hi] = q::outputRange(n);
   c.require("qint");
-  c.line(fmt::format("tinyc_qgemm_i8({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {});", c.in(0), c.in(1),
-                     c.intArray(foldedBias(n, cols, k, za)), c.out(0), rows, k, cols, mult, rsh, zy, lo, hi));
+  c.line(fmt::format("tinyc_qgemm_i8({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {});", c.in(0),
+                     c.weights(n.input(1)->name + " (packed)", packWeights(*n.input(1)->constant, cols, k, 1)),
+                     c.intArray(foldedBias(n, cols, k, za)),
+                     c.out(0), rows, k, cols, mult, rsh, pc, zy, lo, hi, rows > 1 ? "(int8_t *)" + c.scratch() : "NULL"));
 }
 
 // ---- pools -----------------------------------------------------------------------------------
@@ -266,7 +310,7 @@ CKernel variant(const char* op, std::string (*check)(const Node&), void (*emit)(
 
 void registerQuantizedKernels(KernelTable& t) {
   t.add(variant("Conv", checkConv, emitConv, scratchConv));
-  t.add(variant("Gemm", checkGemm, emitGemm));
+  t.add(variant("Gemm", checkGemm, emitGemm, scratchGemm));
   t.add(variant("AveragePool", checkPool<false>, emitPool<false, false>));
   t.add(variant("GlobalAveragePool", checkPool<true>, emitPool<true, false>));
   CKernel maxPool = variant("MaxPool", checkPool<false>, emitPool<false, true>);  // (channels-first: kernels_pool.cpp)

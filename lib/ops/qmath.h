@@ -6,6 +6,7 @@
 #ifndef TINYC_QMATH_H
 #define TINYC_QMATH_H
 #ifdef __cplusplus
+#include <climits>
 #include <cstdint>
 #ifndef TINYC_KERNEL
 #define TINYC_KERNEL static inline
@@ -19,11 +20,20 @@
    then + zero point, clamped to [lo, hi] (the output type's range narrowed by a fused Relu/Clip).
    |acc * mult| < 2^62, so the sum cannot overflow. */
 TINYC_KERNEL int32_t tinyc_requant(int32_t acc, int32_t mult, int32_t rshift, int32_t zp, int32_t lo, int32_t hi) {
-  int64_t r = ((int64_t)acc * (int64_t)mult + ((int64_t)1 << (rshift - 1))) >> rshift;
+  int32_t r;
+  if (rshift > 32) {
+    /* The usual case (multipliers below 2^-1), the same value from the product's high word, which
+       a 32-bit core gets from one long multiply: the rounding term 2^(n-1) = 2^(n-33) * 2^32 is a
+       whole multiple of 2^32, so floor((p + 2^(n-1)) / 2^n) = (floor(p / 2^32) + 2^(n-33)) >> (n-32). */
+    /* |high| < 2^30 and the term <= 2^29: no overflow in 32 bits. */
+    const int32_t high = (int32_t)(((int64_t)acc * (int64_t)mult) >> 32);
+    r = (high + ((int32_t)1 << (rshift - 33))) >> (rshift - 32);
+  } else {
+    const int64_t w = ((int64_t)acc * (int64_t)mult + ((int64_t)1 << (rshift - 1))) >> rshift;
+    r = w > INT32_MAX / 2 ? INT32_MAX / 2 : w < INT32_MIN / 2 ? INT32_MIN / 2 : (int32_t)w;
+  }
   r += zp;
-  if (r < lo) r = lo;
-  if (r > hi) r = hi;
-  return (int32_t)r;
+  return r < lo ? lo : r > hi ? hi : r;
 }
 
 /* Softmax of one row of int8 values (element i at x[i * stride]) into y. lut[d] = exp(-s_x * d)

@@ -3,58 +3,93 @@
    channels-last data share the kernels through the `nhwc` flag. Geometry arrays are described
    with each kernel; the emitter (backends/c/kernels_qint.cpp) writes them. */
 
-/* Blocks of two output channels times up to two input vectors: for m < M,
-   y0[m * ys] = requant(bias[m] + w[m] . a0) and, when a1 is not NULL, y1[m * ys] = the same with a1.
-   w is [M, K] row-major. The emitter folds the input zero point into bias (bias - zx * sum(w[m])),
-   so a0 and a1 hold the raw int8 values. */
-TINYC_KERNEL void tinyc_qgemv2_i8(const int8_t *a0, const int8_t *a1, const int8_t *w, int32_t K, int32_t M,
-                                  const int32_t *bias, const int32_t *mult, const int32_t *rsh, int32_t zy, int32_t lo,
-                                  int32_t hi, int8_t *y0, int8_t *y1, int32_t ys) {
-  int32_t m = 0, k;
-  for (; m + 1 < M; m += 2) {
-    const int8_t *w0 = w + (size_t)m * (size_t)K, *w1 = w0 + K;
-    int32_t s00 = bias[m], s01 = bias[m + 1];
-    if (a1) {
-      int32_t s10 = bias[m], s11 = bias[m + 1];
-      for (k = 0; k < K; ++k) {
-        const int32_t x0 = a0[k], x1 = a1[k], v0 = w0[k], v1 = w1[k];
-        s00 += x0 * v0;
-        s01 += x0 * v1;
-        s10 += x1 * v0;
-        s11 += x1 * v1;
-      }
-      y1[m * ys] = (int8_t)tinyc_requant(s10, mult[m], rsh[m], zy, lo, hi);
-      y1[(m + 1) * ys] = (int8_t)tinyc_requant(s11, mult[m + 1], rsh[m + 1], zy, lo, hi);
-    } else {
-      for (k = 0; k < K; ++k) {
-        const int32_t x0 = a0[k];
-        s00 += x0 * w0[k];
-        s01 += x0 * w1[k];
-      }
-    }
-    y0[m * ys] = (int8_t)tinyc_requant(s00, mult[m], rsh[m], zy, lo, hi);
-    y0[(m + 1) * ys] = (int8_t)tinyc_requant(s01, mult[m + 1], rsh[m + 1], zy, lo, hi);
+#if defined(__GNUC__) || defined(__clang__)
+#define TINYC_NOINLINE __attribute__((noinline))
+#else
+#define TINYC_NOINLINE
+#endif
+
+/* Packed weights (written by the emitter): output channels in blocks of four,
+   wp[(b * K + k) * 4 + j] = w[4b + j][k], zero past the last channel.
+   Micro-kernels: one block of four channels times R = 2 (or 1) input vectors stored interleaved,
+   a[k * R + r]; s[r * 4 + j] += sum_k a[k * R + r] * wp[k * 4 + j]. They are leaf functions so that
+   the eight sums, two pointers and three operands stay in registers on a 32-bit core. */
+#define TINYC_QMK2X4_STEP(A, W)  \
+  x0 = (A)[0], x1 = (A)[1];       \
+  v = (W)[0], s0 += x0 * v, s4 += x1 * v; \
+  v = (W)[1], s1 += x0 * v, s5 += x1 * v; \
+  v = (W)[2], s2 += x0 * v, s6 += x1 * v; \
+  v = (W)[3], s3 += x0 * v, s7 += x1 * v
+TINYC_KERNEL TINYC_NOINLINE void tinyc_qmk2x4_i8(const int8_t *a, const int8_t *wp, int32_t K, int32_t *s) {
+  int32_t s0 = s[0], s1 = s[1], s2 = s[2], s3 = s[3], s4 = s[4], s5 = s[5], s6 = s[6], s7 = s[7];
+  int32_t k, x0, x1, v;
+  for (k = K >> 1; k > 0; --k) { /* two steps per iteration: fewer loop and pointer instructions */
+    TINYC_QMK2X4_STEP(a, wp);
+    TINYC_QMK2X4_STEP(a + 2, wp + 4);
+    a += 4;
+    wp += 8;
   }
-  if (m < M) {
-    const int8_t *w0 = w + (size_t)m * (size_t)K;
-    int32_t s0 = bias[m], s1 = bias[m];
-    for (k = 0; k < K; ++k) {
-      s0 += a0[k] * w0[k];
-      if (a1) s1 += a1[k] * w0[k];
+  if (K & 1) {
+    TINYC_QMK2X4_STEP(a, wp);
+  }
+  s[0] = s0, s[1] = s1, s[2] = s2, s[3] = s3, s[4] = s4, s[5] = s5, s[6] = s6, s[7] = s7;
+}
+
+TINYC_KERNEL TINYC_NOINLINE void tinyc_qmk1x4_i8(const int8_t *a, const int8_t *wp, int32_t K, int32_t *s) {
+  int32_t s0 = s[0], s1 = s[1], s2 = s[2], s3 = s[3];
+  int32_t k;
+  for (k = K; k > 0; --k) {
+    const int32_t x = *a++;
+    s0 += x * wp[0];
+    s1 += x * wp[1];
+    s2 += x * wp[2];
+    s3 += x * wp[3];
+    wp += 4;
+  }
+  s[0] = s0, s[1] = s1, s[2] = s2, s[3] = s3;
+}
+
+/* R interleaved vectors (a) times every block of M channels: y0[m * ys] = requant(bias[m] + ...)
+   and, when R = 2, y1[m * ys]. The emitter folds the input zero point into bias
+   (bias[m] - zx * sum_k w[m][k]), so a holds the raw int8 values. Requantization by
+   mult[m * pc], rsh[m * pc] (pc = 0: one multiplier for every channel). */
+TINYC_KERNEL void tinyc_qblocks_i8(const int8_t *a, int32_t R, const int8_t *wp, int32_t K, int32_t M,
+                                   const int32_t *bias, const int32_t *mult, const int32_t *rsh, int32_t pc, int32_t zy,
+                                   int32_t lo, int32_t hi, int8_t *y0, int8_t *y1, int32_t ys) {
+  int32_t m0, j, s[8];
+  for (m0 = 0; m0 < M; m0 += 4) {
+    const int32_t n = M - m0 < 4 ? M - m0 : 4;
+    for (j = 0; j < 4; ++j) s[j] = s[4 + j] = j < n ? bias[m0 + j] : 0;
+    if (R == 2)
+      tinyc_qmk2x4_i8(a, wp + (size_t)m0 * (size_t)K, K, s);
+    else
+      tinyc_qmk1x4_i8(a, wp + (size_t)m0 * (size_t)K, K, s);
+    for (j = 0; j < n; ++j) {
+      const int32_t m = m0 + j;
+      y0[m * ys] = (int8_t)tinyc_requant(s[j], mult[m * pc], rsh[m * pc], zy, lo, hi);
+      if (R == 2) y1[m * ys] = (int8_t)tinyc_requant(s[4 + j], mult[m * pc], rsh[m * pc], zy, lo, hi);
     }
-    y0[m * ys] = (int8_t)tinyc_requant(s0, mult[m], rsh[m], zy, lo, hi);
-    if (a1) y1[m * ys] = (int8_t)tinyc_requant(s1, mult[m], rsh[m], zy, lo, hi);
   }
 }
 
-/* Gemm: y[M, N] = requant(bias + a[M, K] . w[N, K]^T), two rows of a at a time. */
-TINYC_KERNEL void tinyc_qgemm_i8(const int8_t *a, const int8_t *w, const int32_t *bias, int8_t *y, int32_t M, int32_t K,
-                                 int32_t N, const int32_t *mult, const int32_t *rsh, int32_t zy, int32_t lo, int32_t hi) {
-  int32_t i;
+/* Gemm: y[M, N] = requant(bias + a[M, K] . w[N, K]^T), w packed; rows in pairs, interleaved into
+   col (2 * K bytes of scratch; not used when M = 1). */
+TINYC_KERNEL void tinyc_qgemm_i8(const int8_t *a, const int8_t *wp, const int32_t *bias, int8_t *y, int32_t M,
+                                 int32_t K, int32_t N, const int32_t *mult, const int32_t *rsh, int32_t pc, int32_t zy,
+                                 int32_t lo, int32_t hi, int8_t *col) {
+  int32_t i, k;
   for (i = 0; i < M; i += 2) {
-    const int two = i + 1 < M;
-    tinyc_qgemv2_i8(a + (size_t)i * (size_t)K, two ? a + (size_t)(i + 1) * (size_t)K : NULL, w, K, N, bias, mult, rsh,
-                    zy, lo, hi, y + (size_t)i * (size_t)N, two ? y + (size_t)(i + 1) * (size_t)N : NULL, 1);
+    const int8_t *r0 = a + (size_t)i * (size_t)K;
+    if (i + 1 < M) {
+      for (k = 0; k < K; ++k) {
+        col[2 * k] = r0[k];
+        col[2 * k + 1] = r0[K + k];
+      }
+      tinyc_qblocks_i8(col, 2, wp, K, N, bias, mult, rsh, pc, zy, lo, hi, y + (size_t)i * (size_t)N,
+                       y + (size_t)(i + 1) * (size_t)N, 1);
+    } else {
+      tinyc_qblocks_i8(r0, 1, wp, K, N, bias, mult, rsh, pc, zy, lo, hi, y + (size_t)i * (size_t)N, NULL, 1);
+    }
   }
 }
 
@@ -75,10 +110,11 @@ TINYC_KERNEL void tinyc_qgemm_i8(const int8_t *a, const int8_t *w, const int32_t
 #define TINYC_QC_PL 13
 #define TINYC_QC_G 14
 
-/* Receptive field of output pixel (oh, ow) in group g (cg input channels per group), in the weights' order (channels-first: c, kh, kw;
-   channels-last: kh, kw, c); taps outside the input read zx (the real zero). */
+/* Receptive field of output pixel (oh, ow) in group g (cg input channels per group) into
+   col[k * R], in the weights' order (channels-first: c, kh, kw; channels-last: kh, kw, c); taps
+   outside the input read zx (the real zero, which the folded bias expects). */
 TINYC_KERNEL void tinyc_qpatch_i8(const int8_t *x, const int32_t *p, int32_t g, int32_t cg, int32_t oh, int32_t ow,
-                                  int32_t zx, int nhwc, int8_t *col) {
+                                  int32_t zx, int nhwc, int8_t *col, int32_t R) {
   const int32_t C = p[TINYC_QC_C], H = p[TINYC_QC_H], W = p[TINYC_QC_W], KH = p[TINYC_QC_KH], KW = p[TINYC_QC_KW];
   const int32_t ih0 = oh * p[TINYC_QC_SH] - p[TINYC_QC_PT], iw0 = ow * p[TINYC_QC_SW] - p[TINYC_QC_PL];
   int32_t c, kh, kw;
@@ -88,80 +124,181 @@ TINYC_KERNEL void tinyc_qpatch_i8(const int8_t *x, const int32_t *p, int32_t g, 
       const int32_t iw = iw0 + kw * p[TINYC_QC_DW];
       const int inside = ih >= 0 && ih < H && iw >= 0 && iw < W;
       if (nhwc) {
-        int8_t *dst = col + (kh * KW + kw) * cg;
-        const int8_t *src = x + ((size_t)ih * (size_t)W + (size_t)iw) * (size_t)C + (size_t)g * (size_t)cg;
-        for (c = 0; c < cg; ++c) dst[c] = inside ? src[c] : (int8_t)zx;
+        int8_t *dst = col + (size_t)(kh * KW + kw) * (size_t)cg * (size_t)R;
+        if (inside) {
+          const int8_t *src = x + ((size_t)ih * (size_t)W + (size_t)iw) * (size_t)C + (size_t)g * (size_t)cg;
+          for (c = 0; c < cg; ++c) dst[c * R] = src[c];
+        } else {
+          for (c = 0; c < cg; ++c) dst[c * R] = (int8_t)zx;
+        }
       } else {
         for (c = 0; c < cg; ++c)
-          col[(c * KH + kh) * KW + kw] =
+          col[((c * KH + kh) * KW + kw) * R] =
               inside ? x[((size_t)(g * cg + c) * (size_t)H + (size_t)ih) * (size_t)W + (size_t)iw] : (int8_t)zx;
       }
     }
   }
 }
 
-/* Convolution (any group) as blocks of two output pixels: their receptive fields are gathered
-   into col (2 * K bytes; not used when `direct`: a 1x1, stride-1, unpadded, single-group
-   channels-last convolution reads the input rows in place), then tinyc_qgemv2_i8 with the
-   weights of the group ([M, K] with K = C/G * KH * KW) and the folded bias. */
-TINYC_KERNEL void tinyc_qconv_i8(const int8_t *x, const int8_t *w, const int32_t *bias, int8_t *y, const int32_t *p,
-                                 const int32_t *mult, const int32_t *rsh, int32_t zx, int32_t zy, int32_t lo,
-                                 int32_t hi, int nhwc, int direct, int8_t *col) {
+/* Convolution (any group) over pairs of output pixels: their receptive fields are gathered
+   interleaved into col (2 * K bytes, K = C/G * KH * KW), then tinyc_qblocks_i8 with the group's
+   packed weights (blocks of four of its M/G channels) and the folded bias. */
+TINYC_KERNEL void tinyc_qconv_i8(const int8_t *x, const int8_t *wp, const int32_t *bias, int8_t *y, const int32_t *p,
+                                 const int32_t *mult, const int32_t *rsh, int32_t pc, int32_t zx, int32_t zy,
+                                 int32_t lo, int32_t hi, int nhwc, int8_t *col) {
   const int32_t C = p[TINYC_QC_C], M = p[TINYC_QC_M], G = p[TINYC_QC_G], OW = p[TINYC_QC_OW];
   const int32_t P = p[TINYC_QC_OH] * OW, mg = M / G, cg = C / G, K = cg * p[TINYC_QC_KH] * p[TINYC_QC_KW];
+  const int32_t blocks = (mg + 3) / 4;
   int32_t g, o;
   for (g = 0; g < G; ++g) {
-    const int8_t *wg = w + (size_t)g * (size_t)mg * (size_t)K;
+    const int8_t *wg = wp + (size_t)g * (size_t)blocks * 4 * (size_t)K;
     int32_t oh = 0, ow = 0; /* pixel o */
     for (o = 0; o < P; o += 2) {
       const int two = o + 1 < P;
       const int32_t oh1 = ow + 1 < OW ? oh : oh + 1, ow1 = ow + 1 < OW ? ow + 1 : 0; /* pixel o + 1 */
-      const int8_t *a0 = col, *a1 = two ? col + K : NULL;
-      int8_t *y0 = nhwc ? y + (size_t)o * (size_t)M + (size_t)g * (size_t)mg : y + (size_t)g * (size_t)mg * (size_t)P + (size_t)o;
-      if (direct) {
-        a0 = x + (size_t)o * (size_t)C;
-        a1 = two ? a0 + C : NULL;
-      } else {
-        tinyc_qpatch_i8(x, p, g, cg, oh, ow, zx, nhwc, col);
-        if (two) tinyc_qpatch_i8(x, p, g, cg, oh1, ow1, zx, nhwc, col + K);
-      }
+      int8_t *y0 = nhwc ? y + (size_t)o * (size_t)M + (size_t)g * (size_t)mg
+                        : y + (size_t)g * (size_t)mg * (size_t)P + (size_t)o;
+      tinyc_qpatch_i8(x, p, g, cg, oh, ow, zx, nhwc, col, two ? 2 : 1);
+      if (two) tinyc_qpatch_i8(x, p, g, cg, oh1, ow1, zx, nhwc, col + 1, 2);
+      tinyc_qblocks_i8(col, two ? 2 : 1, wg, K, mg, bias + g * mg, mult + g * mg * pc, rsh + g * mg * pc, pc, zy, lo,
+                       hi, y0, two ? y0 + (nhwc ? M : 1) : NULL, nhwc ? 1 : P);
       oh = ow1 + 1 < OW ? oh1 : oh1 + 1;
       ow = ow1 + 1 < OW ? ow1 + 1 : 0;
-      tinyc_qgemv2_i8(a0, a1, wg, K, mg, bias + g * mg, mult + g * mg, rsh + g * mg, zy, lo, hi, y0,
-                      two ? y0 + (nhwc ? M : 1) : NULL, nhwc ? 1 : P);
     }
   }
 }
 
-/* Depthwise convolution (G = C = M): per output pixel and channel, the taps inside the input,
-   acc = bias[c] + sum (x - zx) * w[c, kh, kw] (the bias is not folded: padding is skipped). */
-TINYC_KERNEL void tinyc_qdwconv_i8(const int8_t *x, const int8_t *w, const int32_t *bias, int8_t *y, const int32_t *p,
-                                   const int32_t *mult, const int32_t *rsh, int32_t zx, int32_t zy, int32_t lo,
-                                   int32_t hi, int nhwc) {
+/* Channels-first convolution for hosts (the generic target): pairs of output pixels, their
+   receptive fields gathered one after the other into col (2 * K bytes), then pairs of output
+   channels as four contiguous dot products (unpacked weights [M, K]), which compilers vectorize.
+   The bias is folded as for tinyc_qconv_i8. */
+TINYC_KERNEL void tinyc_qdot22_i8(const int8_t *a0, const int8_t *a1, const int8_t *w0, const int8_t *w1, int32_t K,
+                                  int32_t *s) {
+  int32_t s00 = s[0], s01 = s[1], s10 = s[2], s11 = s[3], k;
+  for (k = 0; k < K; ++k) {
+    const int32_t x0 = a0[k], x1 = a1[k], v0 = w0[k], v1 = w1[k];
+    s00 += x0 * v0;
+    s01 += x0 * v1;
+    s10 += x1 * v0;
+    s11 += x1 * v1;
+  }
+  s[0] = s00, s[1] = s01, s[2] = s10, s[3] = s11;
+}
+
+TINYC_KERNEL void tinyc_qconv_dot_i8(const int8_t *x, const int8_t *w, const int32_t *bias, int8_t *y,
+                                     const int32_t *p, const int32_t *mult, const int32_t *rsh, int32_t pc, int32_t zx,
+                                     int32_t zy, int32_t lo, int32_t hi, int8_t *col) {
+  const int32_t C = p[TINYC_QC_C], M = p[TINYC_QC_M], G = p[TINYC_QC_G], OW = p[TINYC_QC_OW];
+  const int32_t P = p[TINYC_QC_OH] * OW, mg = M / G, cg = C / G, K = cg * p[TINYC_QC_KH] * p[TINYC_QC_KW];
+  int32_t g, o, m, s[4];
+  for (g = 0; g < G; ++g) {
+    int32_t oh = 0, ow = 0; /* pixel o */
+    for (o = 0; o < P; o += 2) {
+      const int two = o + 1 < P;
+      const int32_t oh1 = ow + 1 < OW ? oh : oh + 1, ow1 = ow + 1 < OW ? ow + 1 : 0; /* pixel o + 1 */
+      const int8_t *a1 = two ? col + K : col;
+      tinyc_qpatch_i8(x, p, g, cg, oh, ow, zx, 0, col, 1);
+      if (two) tinyc_qpatch_i8(x, p, g, cg, oh1, ow1, zx, 0, col + K, 1);
+      for (m = g * mg; m < (g + 1) * mg; m += 2) {
+        const int32_t m1 = m + 1 < (g + 1) * mg ? m + 1 : m; /* (an odd last channel is computed twice) */
+        int8_t *y0 = y + (size_t)m * (size_t)P + (size_t)o;
+        s[0] = s[2] = bias[m];
+        s[1] = s[3] = bias[m1];
+        tinyc_qdot22_i8(col, a1, w + (size_t)m * (size_t)K, w + (size_t)m1 * (size_t)K, K, s);
+        y0[0] = (int8_t)tinyc_requant(s[0], mult[m * pc], rsh[m * pc], zy, lo, hi);
+        if (two) y0[1] = (int8_t)tinyc_requant(s[2], mult[m * pc], rsh[m * pc], zy, lo, hi);
+        if (m1 != m) {
+          y0[P] = (int8_t)tinyc_requant(s[1], mult[m1 * pc], rsh[m1 * pc], zy, lo, hi);
+          if (two) y0[P + 1] = (int8_t)tinyc_requant(s[3], mult[m1 * pc], rsh[m1 * pc], zy, lo, hi);
+        }
+      }
+      oh = ow1 + 1 < OW ? oh1 : oh1 + 1;
+      ow = ow1 + 1 < OW ? ow1 + 1 : 0;
+    }
+  }
+}
+
+/* Depthwise convolution (G = C = M). Channels-last: per output pixel, the KH * KW taps as row
+   pointers (a tap outside the input points at zrow, C bytes of zx, so the folded bias
+   bias[c] - zx * sum_t w[t][c] holds everywhere), then four channels at a time with the weights
+   tap-major (wt[t * C + c]). Channels-first: see tinyc_qdwconv_nchw_i8. */
+#define TINYC_QDW_MAXTAPS 64
+TINYC_KERNEL TINYC_NOINLINE void tinyc_qdw4_i8(const int8_t *const *taps, int32_t n, int32_t c, const int8_t *wt,
+                                               int32_t C, int32_t *s) {
+  int32_t s0 = s[0], s1 = s[1], s2 = s[2], s3 = s[3], t;
+  for (t = 0; t < n; ++t) {
+    const int8_t *xp = taps[t] + c;
+    s0 += xp[0] * wt[0];
+    s1 += xp[1] * wt[1];
+    s2 += xp[2] * wt[2];
+    s3 += xp[3] * wt[3];
+    wt += C;
+  }
+  s[0] = s0, s[1] = s1, s[2] = s2, s[3] = s3;
+}
+
+TINYC_KERNEL void tinyc_qdwconv_nhwc_i8(const int8_t *x, const int8_t *wt, const int32_t *bias, int8_t *y,
+                                        const int32_t *p, const int32_t *mult, const int32_t *rsh, int32_t pc,
+                                        int32_t zx, int32_t zy, int32_t lo, int32_t hi, int8_t *zrow) {
   const int32_t C = p[TINYC_QC_C], H = p[TINYC_QC_H], W = p[TINYC_QC_W], OH = p[TINYC_QC_OH], OW = p[TINYC_QC_OW];
-  const int32_t KH = p[TINYC_QC_KH], KW = p[TINYC_QC_KW], KK = KH * KW;
-  const int32_t cs = nhwc ? 1 : H * W, ps = nhwc ? C : 1, ocs = nhwc ? 1 : OH * OW, ops = nhwc ? C : 1;
-  int32_t oh, ow, c, kh, kw;
+  const int32_t KH = p[TINYC_QC_KH], KW = p[TINYC_QC_KW], KK = KH * KW, C4 = C - C % 4;
+  const int8_t *taps[TINYC_QDW_MAXTAPS];
+  int32_t oh, ow, c, j, t, kh, kw, s[4];
+  for (c = 0; c < C; ++c) zrow[c] = (int8_t)zx;
   for (oh = 0; oh < OH; ++oh)
     for (ow = 0; ow < OW; ++ow) {
-      const int32_t ih0 = oh * p[TINYC_QC_SH] - p[TINYC_QC_PT], iw0 = ow * p[TINYC_QC_SW] - p[TINYC_QC_PL];
-      int8_t *yo = y + (size_t)(oh * OW + ow) * (size_t)ops;
-      for (c = 0; c < C; ++c) {
-        const int8_t *xc = x + (size_t)c * (size_t)cs;
-        const int8_t *wc = w + (size_t)c * (size_t)KK;
-        int32_t acc = bias ? bias[c] : 0;
-        for (kh = 0; kh < KH; ++kh) {
-          const int32_t ih = ih0 + kh * p[TINYC_QC_DH];
-          if (ih < 0 || ih >= H) continue;
-          for (kw = 0; kw < KW; ++kw) {
-            const int32_t iw = iw0 + kw * p[TINYC_QC_DW];
-            if (iw < 0 || iw >= W) continue;
-            acc += ((int32_t)xc[(size_t)(ih * W + iw) * (size_t)ps] - zx) * wc[kh * KW + kw];
-          }
+      int8_t *yo = y + (size_t)(oh * OW + ow) * (size_t)C;
+      for (t = 0, kh = 0; kh < KH; ++kh) {
+        const int32_t ih = oh * p[TINYC_QC_SH] - p[TINYC_QC_PT] + kh * p[TINYC_QC_DH];
+        for (kw = 0; kw < KW; ++kw, ++t) {
+          const int32_t iw = ow * p[TINYC_QC_SW] - p[TINYC_QC_PL] + kw * p[TINYC_QC_DW];
+          taps[t] = ih >= 0 && ih < H && iw >= 0 && iw < W ? x + ((size_t)ih * (size_t)W + (size_t)iw) * (size_t)C : zrow;
         }
-        yo[(size_t)c * (size_t)ocs] = (int8_t)tinyc_requant(acc, mult[c], rsh[c], zy, lo, hi);
+      }
+      for (c = 0; c < C4; c += 4) {
+        for (j = 0; j < 4; ++j) s[j] = bias[c + j];
+        tinyc_qdw4_i8(taps, KK, c, wt + c, C, s);
+        for (j = 0; j < 4; ++j)
+          yo[c + j] = (int8_t)tinyc_requant(s[j], mult[(c + j) * pc], rsh[(c + j) * pc], zy, lo, hi);
+      }
+      for (c = C4; c < C; ++c) {
+        int32_t acc = bias[c];
+        for (t = 0; t < KK; ++t) acc += taps[t][c] * wt[t * C + c];
+        yo[c] = (int8_t)tinyc_requant(acc, mult[c * pc], rsh[c * pc], zy, lo, hi);
       }
     }
+}
+
+/* Channels-first depthwise: one output row at a time, a row of int32 sums in acc (OW entries of
+   scratch), each valid tap adding (x - zx) * w over a strided input row. */
+TINYC_KERNEL void tinyc_qdwconv_nchw_i8(const int8_t *x, const int8_t *w, const int32_t *bias, int8_t *y,
+                                        const int32_t *p, const int32_t *mult, const int32_t *rsh, int32_t pc,
+                                        int32_t zx, int32_t zy, int32_t lo, int32_t hi, int32_t *acc) {
+  const int32_t C = p[TINYC_QC_C], H = p[TINYC_QC_H], W = p[TINYC_QC_W], OH = p[TINYC_QC_OH], OW = p[TINYC_QC_OW];
+  const int32_t KH = p[TINYC_QC_KH], KW = p[TINYC_QC_KW], SW = p[TINYC_QC_SW], PL = p[TINYC_QC_PL];
+  int32_t c, oh, ow, kh, kw;
+  for (c = 0; c < C; ++c) {
+    const int8_t *xc = x + (size_t)c * (size_t)H * (size_t)W;
+    const int8_t *wc = w + (size_t)c * (size_t)KH * (size_t)KW;
+    for (oh = 0; oh < OH; ++oh) {
+      int8_t *yr = y + ((size_t)c * (size_t)OH + (size_t)oh) * (size_t)OW;
+      for (ow = 0; ow < OW; ++ow) acc[ow] = bias[c];
+      for (kh = 0; kh < KH; ++kh) {
+        const int32_t ih = oh * p[TINYC_QC_SH] - p[TINYC_QC_PT] + kh * p[TINYC_QC_DH];
+        const int8_t *xr;
+        if (ih < 0 || ih >= H) continue;
+        xr = xc + (size_t)ih * (size_t)W;
+        for (kw = 0; kw < KW; ++kw) {
+          const int32_t off = kw * p[TINYC_QC_DW] - PL, wv = wc[kh * KW + kw];
+          int32_t lo_ow = 0, hi_ow = OW; /* outputs whose input column off + ow * SW is inside [0, W) */
+          while (lo_ow < OW && off + lo_ow * SW < 0) ++lo_ow;
+          while (hi_ow > lo_ow && off + (hi_ow - 1) * SW >= W) --hi_ow;
+          for (ow = lo_ow; ow < hi_ow; ++ow) acc[ow] += ((int32_t)xr[off + ow * SW] - zx) * wv;
+        }
+      }
+      for (ow = 0; ow < OW; ++ow) yr[ow] = (int8_t)tinyc_requant(acc[ow], mult[c * pc], rsh[c * pc], zy, lo, hi);
+    }
+  }
 }
 
 /* 2-D pooling geometry: p = {C, H, W, OH, OW, KH, KW, SH, SW, DH, DW, PT, PL, PB, PR, include_pad, fixed}.
