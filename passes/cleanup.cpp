@@ -2,6 +2,7 @@
 #include <set>
 
 #include "ops/op.h"
+#include "passes/lower_quant.h"
 #include "passes/pass.h"
 #include "support/error.h"
 
@@ -55,7 +56,7 @@ class FoldShapes : public Pass {
       for (Value* o : n->outputs)
         if (o && !o->known) all = false;
       if (!all) continue;
-      if (!worthFolding(*n)) {
+      if (!worthFolding(*n) || quantizedWeightsOfUnit(g, *n)) {
         ctx.count("skipped (size cap)");
         continue;
       }
@@ -95,7 +96,7 @@ class FoldConstants : public Pass {
         if (g.isGraphOutput(o)) keep = true;
       }
       if (keep) continue;
-      if (!worthFolding(*n)) {
+      if (!worthFolding(*n) || quantizedWeightsOfUnit(g, *n)) {
         ctx.count("skipped (size cap)");
         continue;
       }

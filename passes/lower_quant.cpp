@@ -14,6 +14,7 @@
 // clamp of its int8 output.
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 #include "ops/op.h"
 #include "ops/qparams.h"
@@ -108,6 +109,20 @@ bool unaryElementwise(const Node* n) {
   for (size_t i = 1; i < n->inputs.size(); ++i)
     if (n->inputs[i] && (!n->inputs[i]->constData() || n->inputs[i]->constData()->numel() != 1)) return false;
   return true;
+}
+
+// Relu, or Clip with constant bounds: an activation that becomes a clamp of an int8 output.
+bool clampActivation(const Node& a) {
+  if (a.outputs.size() != 1 || !a.outputs[0]) return false;
+  if (a.op == op("Relu")) return true;
+  if (a.op != op("Clip")) return false;
+  for (size_t i = 1; i < a.inputs.size(); ++i)
+    if (a.inputs[i] && !a.inputs[i]->constData()) return false;
+  return true;
+}
+
+float clipBound(const Node& a, size_t i, float absent) {
+  return a.input(i) ? static_cast<float>(a.inputs[i]->constData()->getF(0)) : absent;
 }
 
 class LowerQuant : public Pass {
@@ -205,12 +220,29 @@ class LowerQuant : public Pass {
       if (!n->op || n->outputs.empty() || !n->outputs[0] || !isFloat(n->outputs[0]->dtype)) continue;
       Node* qn = quantizingUser(g, n->outputs[0]);
       Value* x = dequantizedActivation(n->input(0));
+      const bool product = n->op == op("Conv") || n->op == op("Gemm") || n->op == op("MatMul");
+      Node* act = nullptr;  // a Relu/Clip between a product and its QuantizeLinear (not fused: MatMul)
+      if (!qn && x && product && !rw::hasFusedActivation(*n)) {
+        act = rw::soleUser(g, n->outputs[0]);
+        qn = act && clampActivation(*act) ? quantizingUser(g, act->outputs[0]) : nullptr;
+      }
       if (!qn || !x) continue;
       bool done = false;
-      if (n->op == op("Conv") || n->op == op("Gemm") || n->op == op("MatMul"))
+      if (product) {
+        const AttrMap saved = n->attrs;
+        if (act) {
+          n->attrs[kFusedActivationAttr] = Attr::Str(act->opType);
+          if (act->op == op("Clip"))
+            n->attrs[kFusedActivationParamsAttr] = Attr::Floats(
+                {clipBound(*act, 1, -INFINITY), clipBound(*act, 2, INFINITY)});
+        }
         done = lowerProduct(g, n, x, qn);
-      else if (n->op == op("AveragePool") || n->op == op("GlobalAveragePool") || n->op == op("Softmax"))
+        if (!done) n->attrs = saved;
+        if (done && act) rw::detach(act);
+      } else if (n->op == op("AveragePool") || n->op == op("GlobalAveragePool") || n->op == op("Softmax"))
         done = lowerDataOp(g, n, x, qn);
+      else if (n->op == op("Concat"))
+        done = lowerConcat(g, n, qn);
       else if (unaryElementwise(n) && !rw::hasFusedActivation(*n))
         done = (replaceByTable(g, qn, x, {n->inputs[0]->producer, n, qn}), rw::detach(n), true);
       if (done) {
@@ -219,6 +251,30 @@ class LowerQuant : public Pass {
       }
     }
     return changed;
+  }
+
+  // Concat of int8 tensors with different parameters: each input with other parameters than
+  // the output's is first requantized to them by a table, then the int8 tensors are joined.
+  static bool lowerConcat(Graph& g, Node* n, Node* qn) {
+    std::vector<Value*> xs;
+    for (Value* in : n->inputs) {
+      Value* x = dequantizedActivation(in);
+      if (!x) return false;
+      xs.push_back(x);
+    }
+    Value* y = qn->outputs[0];
+    for (size_t i = 0; i < xs.size(); ++i) {
+      if (*xs[i]->quant == *y->quant) continue;
+      Value* r = g.addValue(rw::uniqueValueName(g, xs[i]->name + "_rq"), DType::I8, xs[i]->shape);
+      r->quant = y->quant;
+      Value* table = rw::addConst(g, r->name + "_table", tableOf({n->inputs[i]->producer, qn}));
+      rw::insertNodeBefore(g, n, kLookupTableOp, r->name, {xs[i], table}, {r});
+      xs[i] = r;
+    }
+    rw::detach(qn);
+    rw::insertNodeBefore(g, n, n->opType, n->name, xs, {y}, n->attrs);
+    rw::detach(n);
+    return true;
   }
 
   static bool lowerDataOp(Graph& g, Node* n, Value* x, Node* qn) {
@@ -300,6 +356,18 @@ std::vector<const Node*> floatIslands(const Graph& g) {
     if (isFloat(n->outputs[0]->dtype) && !n->op->quantCarried) out.push_back(n.get());
   }
   return out;
+}
+
+bool quantizedWeightsOfUnit(const Graph& g, const Node& n) {
+  if (!isDequantize(&n) || !n.input(0) || !n.inputs[0]->constant || isFloat(n.inputs[0]->dtype) || n.outputs.empty() ||
+      !n.outputs[0])
+    return false;
+  for (const Node* u : g.users(n.outputs[0]))
+    for (const Value* in : u->inputs)
+      if (in && isDequantize(in->producer) && in->producer->input(0) && !in->producer->inputs[0]->constant &&
+          in->producer->inputs[0]->dtype == DType::I8)
+        return true;
+  return false;
 }
 
 std::unique_ptr<Pass> createLowerQuant() { return std::make_unique<LowerQuant>(); }

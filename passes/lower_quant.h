@@ -11,4 +11,9 @@ namespace tinyc {
 // int8 activations. Empty for a float model.
 std::vector<const Node*> floatIslands(const Graph& g);
 
+// True for a DequantizeLinear of constant integers that a QDQ unit reads (a node that also reads a
+// DequantizeLinear of a computed int8 tensor): the folding passes keep it, so that lower-quant
+// finds the integer weights and bias instead of their float values.
+bool quantizedWeightsOfUnit(const Graph& g, const Node& n);
+
 }  // namespace tinyc

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Every int8 kernel against the reference interpreter, exactly: seeded random single-op QDQ
+# models (tests/integration/make_qint_cases.py: every op of the integer path, random shapes,
+# per-tensor and per-channel scales over six decades, zero points incl. -128/127, fused
+# Relu/Clip, saturating output scales) must lower completely (no float island in --report) and
+# the generated C must equal the interpreter bit for bit (validate compares integer outputs
+# exactly) on the generic target (channels-first kernels) and on mcu (channels-last kernels),
+# and, for a sample, on the emulated Cortex-M4.
+#   qint_kernels.sh <tinyc> <python> [count] [seed]
+set -euo pipefail
+TINYC=$1
+PY=$2
+COUNT=${3:-48}
+SEED=${4:-1}
+HERE=$(cd "$(dirname "$0")" && pwd)
+W=$(mktemp -d)
+trap 'rm -rf "$W"' EXIT
+cases=$("$PY" "$HERE/make_qint_cases.py" "$W/m" "$COUNT" "$SEED")
+fail=0
+i=0
+for c in $cases; do
+  for t in generic mcu; do
+    if ! "$TINYC" convert "$W/m/$c.onnx" --target $t -o "$W/out" --report "$W/r.json" -q 2>"$W/err"; then
+      echo "FAIL $c ($t): convert: $(cat "$W/err")"; fail=1; continue
+    fi
+    islands=$("$PY" -c 'import json, sys; print(" ".join(n["name"] for n in json.load(open(sys.argv[1]))["float_islands"]))' "$W/r.json")
+    if [ -n "$islands" ]; then echo "FAIL $c ($t): float islands: $islands"; fail=1; fi
+    if ! "$TINYC" validate "$W/m/$c.onnx" --target $t --random 3 >"$W/log" 2>&1; then
+      echo "FAIL $c ($t): C differs from the interpreter"; cat "$W/log"; fail=1
+    fi
+  done
+  if [ $((i % 8)) -eq 0 ]; then
+    if ! "$TINYC" validate "$W/m/$c.onnx" --target cortex-m4 --emulate --random 2 >"$W/log" 2>&1; then
+      echo "FAIL $c (emulated cortex-m4)"; cat "$W/log"; fail=1
+    fi
+  fi
+  i=$((i + 1))
+done
+[ $fail -eq 0 ] && echo "ok: $i random int8 cases lower completely and the C equals the interpreter (generic, mcu, emulated M4 sample)"
+exit $fail
