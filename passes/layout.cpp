@@ -70,7 +70,7 @@ Value* permutedOperand(Graph& g, Value* c, const std::vector<int64_t>& perm) {
 // those of the data's rank, lower-rank parameters follow the axis) and the axis remapped.
 void channelsLastOperands(Graph& g, Node& m, const std::vector<int64_t>& toLast) {
   for (Value*& in : m.inputs) {
-    if (!in || !in->constant) continue;
+    if (!in || !in->constant || m.op->pointwise) continue;
     if (m.op->elementwise ? !allUnit(in->shape) : in->shape.size() == kRank) in = permutedOperand(g, in, toLast);
   }
   if (m.op->layoutAxisAttr) {
@@ -104,7 +104,9 @@ Value* channelsLastView(Graph& g, Value* v, const Node* anchor, const std::vecto
   return out;
 }
 
-bool layoutFree(const Node* m) { return m && m->op && (m->op->elementwise || m->op->layoutAxisAttr); }
+bool layoutFree(const Node* m) {
+  return m && m->op && (m->op->elementwise || m->op->pointwise || m->op->layoutAxisAttr);
+}
 
 // A layout-free node computing v from constants only (DequantizeLinear of int8 weights).
 bool computedFromConstants(const Value* v) {

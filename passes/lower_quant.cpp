@@ -4,7 +4,7 @@
 //   DequantizeLinear(x) -> op -> QuantizeLinear -> y        becomes   op(x) -> y
 //
 // for Conv (any group), Gemm and MatMul by constant weights (weights int8 in flash, bias int32),
-// AveragePool, GlobalAveragePool and Softmax; an elementwise op of one tensor (Sigmoid, Tanh,
+// Add and Mul, AveragePool, GlobalAveragePool and Softmax; an elementwise op of one tensor (Sigmoid, Tanh,
 // HardSwish, a standalone Relu or Clip, ...) and a QuantizeLinear(DequantizeLinear) pair with new
 // parameters become a 256-entry table (tinyc.Lut) computed by the reference kernels; ops that only
 // move elements (OpDef::quantCarried: views, Transpose, MaxPool, Concat, ...) run on the int8
@@ -239,6 +239,8 @@ class LowerQuant : public Pass {
         done = lowerProduct(g, n, x, qn);
         if (!done) n->attrs = saved;
         if (done && act) rw::detach(act);
+      } else if ((n->op == op("Add") || n->op == op("Mul")) && q::activationHasIntegerForm(*n)) {
+        done = lowerBinary(g, n, qn);
       } else if (n->op == op("AveragePool") || n->op == op("GlobalAveragePool") || n->op == op("Softmax"))
         done = lowerDataOp(g, n, x, qn);
       else if (n->op == op("Concat"))
@@ -251,6 +253,23 @@ class LowerQuant : public Pass {
       }
     }
     return changed;
+  }
+
+  // Add / Mul of two int8 tensors quantized per tensor (one may be a constant).
+  static bool lowerBinary(Graph& g, Node* n, Node* qn) {
+    if (n->inputs.size() != 2) return false;
+    Value* xs[2];
+    for (int i = 0; i < 2; ++i) {
+      const Value* v = n->inputs[static_cast<size_t>(i)];
+      xs[i] = v && isDequantize(v->producer) && q::isQInt8PerTensor(v->producer->inputs[0]) ? v->producer->inputs[0]
+                                                                                            : nullptr;
+      if (!xs[i]) return false;
+    }
+    Value* y = qn->outputs[0];
+    rw::detach(qn);
+    rw::insertNodeBefore(g, n, n->opType, n->name, {xs[0], xs[1]}, {y}, n->attrs);
+    rw::detach(n);
+    return true;
   }
 
   // Concat of int8 tensors with different parameters: each input with other parameters than

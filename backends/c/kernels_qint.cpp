@@ -8,6 +8,7 @@
 #include <set>
 
 #include "backends/c/c_emit.h"
+#include "backends/c/emit_util.h"
 #include "ops/layout.h"
 #include "ops/nn_common.h"
 #include "ops/qparams.h"
@@ -268,6 +269,35 @@ void emitPool(EmitCtx& c) {
                      rsh, zx, zy, g.nhwc ? 1 : 0, Max ? 1 : 0));
 }
 
+// ---- Add, Mul --------------------------------------------------------------------------------
+
+bool quantizedBinary(const Node& n) { return q::isQuantizedBinary(n); }
+
+template <bool Mul>
+void emitBinary(EmitCtx& c) {
+  const Node& n = c.node;
+  const Value *a = n.input(0), *b = n.input(1), *y = n.outputs[0];
+  const auto [lo, hi] = q::outputRange(n);
+  int32_t ma = 0, mb = 0, sh = 1;
+  if (Mul) {
+    const q::Multiplier m =
+        q::quantizeMultiplier(q::scaleAt(*a->quant, 0) * q::scaleAt(*b->quant, 0) / q::scaleAt(*y->quant, 0), n);
+    ma = m.mult;
+    sh = m.rshift;
+  } else {
+    const q::AddMultipliers m = q::addMultipliers(n, *a, *b, *y);
+    ma = m.ma, mb = m.mb, sh = m.n;
+  }
+  std::string bc = "0, NULL, NULL, NULL";
+  if (a->shape != y->shape || b->shape != y->shape)
+    bc = fmt::format("{}, {}, {}, {}", y->shape.size(), c.intArray(y->shape), c.intArray(bcastStrides(a->shape, y->shape)),
+                     c.intArray(bcastStrides(b->shape, y->shape)));
+  c.require("qint");
+  c.line(fmt::format("tinyc_qbinary_i8({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {});", c.in(0), c.in(1),
+                     c.out(0), numElements(y->shape), bc, Mul ? 1 : 0, q::zeroAt(*a->quant, 0), q::zeroAt(*b->quant, 0),
+                     ma, mb, sh, q::zeroAt(*y->quant, 0), lo, hi));
+}
+
 // ---- Softmax, tables -------------------------------------------------------------------------
 
 std::string checkSoftmax(const Node& n) { return checkSmall(n); }
@@ -317,6 +347,12 @@ void registerQuantizedKernels(KernelTable& t) {
   maxPool.match = [](const Node& n) { return int8Input(n) && isChannelsLast(n); };
   t.add(maxPool);
   t.add(variant("Softmax", checkSoftmax, emitSoftmax));
+  for (auto [op, emit] : {std::pair{"Add", emitBinary<false>}, std::pair{"Mul", emitBinary<true>}}) {
+    CKernel k = variant(op, checkSmall, emit);
+    k.match = quantizedBinary;
+    k.elementwise = true;
+    t.add(k);
+  }
   CKernel lut{kLookupTableOp, checkLut, emitLut};
   lut.elementwise = true;
   t.add(lut);

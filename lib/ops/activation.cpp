@@ -318,6 +318,8 @@ void registerActivationOps(OpRegistry& r) {
   OpDef lut = unaryOp(kLookupTableOp, inferLut, evalLut,
                       "tinyc-internal: int8 elementwise function as a 256-entry table (lower-quant)");
   lut.minInputs = lut.maxInputs = 2;
+  lut.elementwise = false;  // the table is not broadcast against x
+  lut.pointwise = true;
   r.add(lut);
   AttrSpec axis{"axis", Attr::Kind::Int, Attr::Int(-1), false};
   for (bool log : {false, true}) {

@@ -1,6 +1,8 @@
 // Elementwise arithmetic: binary ops with numpy broadcasting, variadic Min/Max, unary math.
 #include <cmath>
 
+#include "ops/qmath.h"
+#include "ops/qparams.h"
 #include "ops/util.h"
 
 namespace tinyc {
@@ -54,13 +56,38 @@ T divide(T x, T y) {
   }
 }
 
+// The quantized forms (ops/qparams.h): Add rescales both inputs to the output scale with one
+// rounding; Mul requantizes the product of the centred inputs by s_a * s_b / s_y.
+void evalQuantizedBinary(EvalCtx& c, bool mul) {
+  const Node& n = c.node;
+  const QuantParams &qa = *n.inputs[0]->quant, &qb = *n.inputs[1]->quant, &qy = *n.outputs[0]->quant;
+  const int32_t za = q::zeroAt(qa, 0), zb = q::zeroAt(qb, 0), zy = q::zeroAt(qy, 0);
+  const auto [lo, hi] = q::outputRange(n);
+  const int8_t* pa = c.in[0]->data<int8_t>();
+  const int8_t* pb = c.in[1]->data<int8_t>();
+  int8_t* py = c.out[0]->data<int8_t>();
+  if (mul) {
+    const q::Multiplier m = q::quantizeMultiplier(q::scaleAt(qa, 0) * q::scaleAt(qb, 0) / q::scaleAt(qy, 0), n);
+    forEachBroadcast2(c.out[0]->shape(), c.in[0]->shape(), c.in[1]->shape(), [&](int64_t o, int64_t ia, int64_t ib) {
+      py[o] = static_cast<int8_t>(q::requantize((pa[ia] - za) * (pb[ib] - zb), m, zy, lo, hi, n));
+    });
+    return;
+  }
+  const q::AddMultipliers m = q::addMultipliers(n, *n.inputs[0], *n.inputs[1], *n.outputs[0]);
+  forEachBroadcast2(c.out[0]->shape(), c.in[0]->shape(), c.in[1]->shape(), [&](int64_t o, int64_t ia, int64_t ib) {
+    py[o] = static_cast<int8_t>(tinyc_qadd(pa[ia] - za, pb[ib] - zb, m.ma, m.mb, m.n, zy, lo, hi));
+  });
+}
+
 void evalAdd(EvalCtx& c) {
+  if (q::isQuantizedBinary(c.node)) return evalQuantizedBinary(c, false);
   evalBinary(c, *c.in[0], *c.in[1], *c.out[0], [](auto x, auto y) { return static_cast<decltype(x)>(x + y); });
 }
 void evalSub(EvalCtx& c) {
   evalBinary(c, *c.in[0], *c.in[1], *c.out[0], [](auto x, auto y) { return static_cast<decltype(x)>(x - y); });
 }
 void evalMul(EvalCtx& c) {
+  if (q::isQuantizedBinary(c.node)) return evalQuantizedBinary(c, true);
   evalBinary(c, *c.in[0], *c.in[1], *c.out[0], [](auto x, auto y) { return static_cast<decltype(x)>(x * y); });
 }
 void evalDiv(EvalCtx& c) {

@@ -83,6 +83,9 @@ struct OpDef {
   // shape, so the output in another layout is the same op over the permuted shape
   // (ConstantOfShape).
   bool elementwise = false;
+  // Output element i is a function of input 0's element i alone; the other inputs are parameters
+  // (tinyc.Lut's table), not data: the op runs in any layout, its parameters unchanged.
+  bool pointwise = false;
   const char* layoutAxisAttr = nullptr;
   int layoutShapeInput = -1;
   int layoutInputs = 0;

@@ -36,6 +36,16 @@ TINYC_KERNEL int32_t tinyc_requant(int32_t acc, int32_t mult, int32_t rshift, in
   return r < lo ? lo : r > hi ? hi : r;
 }
 
+/* Quantized Add of centred int8 values da = a - za, db = b - zb: ma * 2^-n = s_a / s_y and
+   mb * 2^-n = s_b / s_y share one shift, so the sum is rounded once, half up, then + zp, clamped.
+   |da|, |db| <= 255 and ma, mb < 2^31: the sum stays below 2^40. */
+TINYC_KERNEL int32_t tinyc_qadd(int32_t da, int32_t db, int32_t ma, int32_t mb, int32_t n, int32_t zp, int32_t lo,
+                                int32_t hi) {
+  const int64_t w = ((int64_t)da * ma + (int64_t)db * mb + ((int64_t)1 << (n - 1))) >> n;
+  const int32_t r = (w > 65535 ? 65535 : w < -65536 ? -65536 : (int32_t)w) + zp;
+  return r < lo ? lo : r > hi ? hi : r;
+}
+
 /* Softmax of one row of int8 values (element i at x[i * stride]) into y. lut[d] = exp(-s_x * d)
    in Q30 (d = max - x in 0..255), computed at compile time. Per row: the sum of the row's table
    entries (64-bit), its reciprocal by one 64-bit integer division, then p_i = e_i / sum in Q30,

@@ -94,6 +94,26 @@ std::vector<Multiplier> averageMultipliers(const Node& n, const Value& x, const 
   return m;
 }
 
+AddMultipliers addMultipliers(const Node& n, const Value& a, const Value& b, const Value& y) {
+  const double ra = scaleAt(*a.quant, 0) / scaleAt(*y.quant, 0), rb = scaleAt(*b.quant, 0) / scaleAt(*y.quant, 0);
+  int e = 0;
+  std::frexp(std::max(ra, rb), &e);  // max = f * 2^e, f in [0.5, 1)
+  AddMultipliers m;
+  for (int shift = std::min(62, 31 - e);; --shift) {
+    if (shift < 1) modelError("{}: input scales too large for the output scale ({} and {} times)", n.where(), ra, rb);
+    const double fa = std::nearbyint(std::ldexp(ra, shift)), fb = std::nearbyint(std::ldexp(rb, shift));
+    if (fa < 2147483648.0 && fb < 2147483648.0) {
+      m = {static_cast<int32_t>(fa), static_cast<int32_t>(fb), shift};
+      return m;
+    }
+  }
+}
+
+bool isQuantizedBinary(const Node& n) {
+  return n.inputs.size() == 2 && isQInt8PerTensor(n.input(0)) && isQInt8PerTensor(n.input(1)) && !n.outputs.empty() &&
+         isQInt8PerTensor(n.outputs[0]);
+}
+
 std::vector<int32_t> softmaxTable(double sx) {
   std::vector<int32_t> t(256);
   for (int d = 0; d < 256; ++d) t[static_cast<size_t>(d)] = static_cast<int32_t>(std::llround(std::exp(-sx * d) * 1073741824.0));

@@ -46,6 +46,15 @@ std::vector<Multiplier> productMultipliers(const Node& n, const Value& x, const 
 Multiplier averageMultiplier(const Node& n, const Value& x, const Value& y, int64_t count);
 // Entry c (1 <= c <= maxCount) requantizes a sum of c taps: s_x / (s_y * c).
 std::vector<Multiplier> averageMultipliers(const Node& n, const Value& x, const Value& y, int64_t maxCount);
+// Add: s_a / s_y and s_b / s_y with one shared shift (ops/qmath.h: tinyc_qadd).
+struct AddMultipliers {
+  int32_t ma = 0, mb = 0, n = 1;
+};
+AddMultipliers addMultipliers(const Node& n, const Value& a, const Value& b, const Value& y);
+// True when Add/Mul node n is in the quantized form: int8 inputs and output, all quantized per
+// tensor (otherwise it is the ONNX integer op).
+bool isQuantizedBinary(const Node& n);
+
 // Softmax: exp(-s_x * d) in Q30 for d = 0..255, and the output multiplier 2^-30 / s_y.
 std::vector<int32_t> softmaxTable(double sx);
 Multiplier softmaxMultiplier(const Node& n, const Value& y);

@@ -3,7 +3,7 @@ tests/integration/qint_kernels.sh: int8 -> DequantizeLinear -> op -> QuantizeLin
 every op of the integer path (Conv incl. depthwise, grouped, strided, dilated, padded, 1-D and
 1x1; Gemm and MatMul; AveragePool with and without count_include_pad; GlobalAveragePool;
 MaxPool; Softmax; Concat; elementwise functions that become tables), with random shapes, random
-per-tensor and per-channel scales (log-uniform over six decades) and zero points (including
+per-tensor and per-channel scales (log-uniform over four decades) and zero points (including
 -128 and 127), fused Relu/Clip, and output scales small enough to saturate.
 
   make_qint_cases.py OUT_DIR [COUNT] [SEED]     prints the case names (OUT_DIR/<name>.onnx)
@@ -189,7 +189,25 @@ def concat_case(c):
     c.save(shapes)
 
 
-KINDS = [conv_case, conv_case, conv_case, gemm_case, pool_case, softmax_case, table_case, concat_case]
+def binary_case(c):
+    op = str(rng.choice(["Add", "Mul"]))
+    shape = [1, int(rng.integers(1, 6)), int(rng.integers(1, 6)), int(rng.integers(1, 6))]
+    shape_b = list(shape) if rng.random() < 0.5 else [1, shape[1], 1, 1] if rng.random() < 0.5 else [1]
+    a = c.dq("a", np.float32(scale()), np.int8(zp()))
+    if rng.random() < 0.3:  # a constant operand
+        b = c.dq(c.init(rng.integers(-128, 128, size=shape_b), np.int8), np.float32(scale()), np.int8(zp()))
+        inputs = [("a", shape)]
+    else:
+        b = c.dq("b", np.float32(scale()), np.int8(zp()))
+        inputs = [("a", shape), ("b", shape_b)]
+    y = c.op(op, [a, b])
+    if op == "Add":
+        y = activation(c, y)
+    c.q(y, np.float32(scale()), np.int8(zp()))
+    c.save(inputs)
+
+
+KINDS = [binary_case, conv_case, conv_case, conv_case, gemm_case, pool_case, softmax_case, table_case, concat_case]
 names = []
 for i in range(count):
     make = KINDS[i % len(KINDS)]

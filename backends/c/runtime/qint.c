@@ -348,6 +348,20 @@ TINYC_KERNEL void tinyc_qpool_i8(const int8_t *x, int8_t *y, const int32_t *p, c
     }
 }
 
+/* Add (mul = 0) or Mul (mul = 1) of int8 tensors: same shapes (r = 0) or numpy broadcasting of
+   a and b (strides sa, sb over the output shape shp of rank r). Add: tinyc_qadd with (ma, mb, sh);
+   Mul: the product of the centred values requantized by (ma, sh). */
+TINYC_KERNEL void tinyc_qbinary_i8(const int8_t *a, const int8_t *b, int8_t *y, int32_t n, int32_t r,
+                                   const int32_t *shp, const int32_t *sa, const int32_t *sb, int mul, int32_t za,
+                                   int32_t zb, int32_t ma, int32_t mb, int32_t sh, int32_t zy, int32_t lo, int32_t hi) {
+  int32_t i;
+  for (i = 0; i < n; ++i) {
+    const int32_t da = (r ? a[tinyc_bcast_offset(i, r, shp, sa)] : a[i]) - za;
+    const int32_t db = (r ? b[tinyc_bcast_offset(i, r, shp, sb)] : b[i]) - zb;
+    y[i] = (int8_t)(mul ? tinyc_requant(da * db, ma, sh, zy, lo, hi) : tinyc_qadd(da, db, ma, mb, sh, zy, lo, hi));
+  }
+}
+
 /* Softmax along an axis: x seen as [outer, n, inner]. */
 TINYC_KERNEL void tinyc_qsoftmax_i8(const int8_t *x, int8_t *y, int32_t outer, int32_t n, int32_t inner,
                                     const int32_t *lut, int32_t mult, int32_t rsh, int32_t zy) {
