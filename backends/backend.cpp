@@ -28,6 +28,8 @@ const std::vector<TargetDesc>& allTargets() {
              "NCHW"),
       target("cortex-m0plus", "Arm Cortex-M0+ (no FPU: software float)", 8, false, false, false,
              "-mcpu=cortex-m0plus -mthumb -mfloat-abi=soft", "NHWC"),
+      target("cortex-m3", "Arm Cortex-M3 (no FPU, no DSP: software float, integer models run integer code)", 8,
+             false, false, false, "-mcpu=cortex-m3 -mthumb -mfloat-abi=soft", "NHWC"),
       target("cortex-m4", "Arm Cortex-M4F (FPv4-SP, DSP)", 8, true, true, false,
              "-mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16", "NHWC"),
       target("cortex-m7", "Arm Cortex-M7 (FPv5, DSP)", 8, true, true, false,

@@ -22,6 +22,8 @@ constexpr uint32_t KiB = 1024, MiB = 1024 * 1024;
 // Memory maps from QEMU's models (hw/arm/mps2.c, hw/arm/mps2-tz.c). Both boot from address 0.
 const std::vector<EmulatedMachine>& machines() {
   static const std::vector<EmulatedMachine> all = {
+      // MPS2 AN385 (Cortex-M3, no FPU): the same memory map as the AN386.
+      {"cortex-m3", "mps2-an385", "cortex-m3", 0x00000000, 4 * MiB, 0x00000000, 4 * MiB, 0x20000000, 4 * MiB},
       // MPS2 AN386 (Cortex-M4F): 4 MB ZBT SSRAM1 at 0 for code and weights, 4 MB SSRAM2/3 for data.
       {"cortex-m4", "mps2-an386", "cortex-m4", 0x00000000, 4 * MiB, 0x00000000, 4 * MiB, 0x20000000, 4 * MiB},
       // MPS3 AN547 (SSE-300, Cortex-M55): 512 KB ITCM at 0 for code, 2 MB SRAM for weights, 4 MB

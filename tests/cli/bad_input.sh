@@ -72,8 +72,8 @@ case "$CASE" in
   usage_bad_budget) expect 2 "arena-budget" -- "$TINYC" convert "$M/good.onnx" -o "$W/outdir" --arena-budget lots ;;
   usage_bad_io_layout) expect 2 "io-layout: nchwc not in" -- "$TINYC" convert "$M/good.onnx" -o "$W/outdir" --io-layout nchwc ;;
   usage_unknown_target)
-    expect 2 "unknown target 'cortex-m3' \(targets: generic, cortex-m0plus, cortex-m4" -- \
-      "$TINYC" convert "$M/good.onnx" -o "$W/outdir" --target cortex-m3
+    expect 2 "unknown target 'cortex-m1' \(targets: generic, cortex-m0plus, cortex-m3, cortex-m4" -- \
+      "$TINYC" convert "$M/good.onnx" -o "$W/outdir" --target cortex-m1
     expect 2 "unknown target 'x'" -- "$TINYC" inspect "$M/good.onnx" --target x ;;
   plan_svg)
     "$TINYC" convert "$ROOT/models/kws_fp32/model.onnx" -o "$W/o" --plan-svg "$W/plan.svg" -q
