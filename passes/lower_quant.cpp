@@ -139,10 +139,79 @@ class LowerQuant : public Pass {
         changed = true;
       }
     }
+    if (ctx.options().ioDtype == "float" ? floatEdges(g, ctx) : ctx.options().ioDtype == "int8" && int8Edges(g, ctx)) {
+      refreshGraph(g);
+      changed = true;
+    }
     return changed;
   }
 
  private:
+  // --io-dtype float: int8 graph inputs and outputs (quantized per tensor) become float ones,
+  // quantized and dequantized inside the graph. The API keeps the names.
+  static bool floatEdges(Graph& g, PassContext& ctx) {
+    bool changed = false;
+    auto params = [&](const Value* v) {
+      Tensor s(DType::F32, {}), z(DType::I8, {});
+      s.setF(0, v->quant->scale[0]);
+      z.setI(0, v->quant->zeroPoint[0]);
+      return std::pair{rw::addConst(g, v->name + "_scale", std::move(s)), rw::addConst(g, v->name + "_zero_point", std::move(z))};
+    };
+    for (Value*& x : g.inputs) {
+      if (!q::isQInt8PerTensor(x)) continue;
+      Value* xf = g.addValue(rw::uniqueValueName(g, x->name + "_float"), DType::F32, x->shape);
+      std::swap(xf->name, x->name);
+      auto [s, z] = params(x);
+      Node* qn = g.addNode("QuantizeLinear", x->name, {xf, s, z}, {x});
+      bindOp(*qn);
+      x = xf;
+      ctx.count("inputs made float");
+      changed = true;
+    }
+    for (Value*& y : g.outputs) {
+      if (!q::isQInt8PerTensor(y) || std::count(g.inputs.begin(), g.inputs.end(), y)) continue;
+      Value* yf = g.addValue(rw::uniqueValueName(g, y->name + "_float"), DType::F32, y->shape);
+      std::swap(yf->name, y->name);
+      auto [s, z] = params(y);
+      Node* dq = g.addNode("DequantizeLinear", yf->name, {y, s, z}, {yf});
+      bindOp(*dq);
+      y = yf;
+      ctx.count("outputs made float");
+      changed = true;
+    }
+    if (changed) g.topoSort();
+    return changed;
+  }
+
+  // --io-dtype int8: a float graph input read only by a QuantizeLinear to int8 (per tensor) is
+  // replaced by that int8 tensor; a float graph output made by DequantizeLinear of one, by it.
+  static bool int8Edges(Graph& g, PassContext& ctx) {
+    bool changed = false;
+    for (Value*& x : g.inputs) {
+      Node* qn = isFloat(x->dtype) ? quantizingUser(g, x) : nullptr;
+      if (!qn || g.isGraphOutput(qn->outputs[0])) continue;
+      Value* xq = qn->outputs[0];
+      rw::detach(qn);
+      std::swap(xq->name, x->name);
+      x = xq;
+      ctx.count("inputs made int8");
+      changed = true;
+    }
+    for (Value*& y : g.outputs) {
+      const Node* dq = y->producer;
+      if (!isFloat(y->dtype) || !isDequantize(dq) || !q::isQInt8PerTensor(dq->inputs[0]) ||
+          std::count(g.outputs.begin(), g.outputs.end(), y) > 1 || g.isGraphOutput(dq->inputs[0]) ||
+          std::count(g.inputs.begin(), g.inputs.end(), dq->inputs[0]))
+        continue;
+      Value* yq = dq->inputs[0];
+      std::swap(yq->name, y->name);
+      y = yq;
+      ctx.count("outputs made int8");
+      changed = true;
+    }
+    return changed;
+  }
+
   // DequantizeLinear(x) -> op that only moves elements  =>  op(x) -> DequantizeLinear.
   static bool sinkDequantize(Graph& g, PassContext& ctx) {
     bool changed = false;

@@ -13,10 +13,15 @@
 
 namespace tinyc {
 
-// What the target and the user ask of the layout-sensitive passes (--target, --io-layout).
+// What the target and the user ask of the layout-sensitive passes (--target, --io-layout,
+// --io-dtype).
 struct PassOptions {
   std::string layout = "NCHW";    // layout the backend's spatial kernels want: "NCHW" or "NHWC"
   std::string ioLayout = "NCHW";  // layout of 4-D graph inputs/outputs for the caller
+  // Element type of quantized graph inputs/outputs for the caller (--io-dtype): "model" (as in
+  // the model), "float" (the graph quantizes/dequantizes at its edges) or "int8" (the caller
+  // passes the int8 tensors that the model's edge QuantizeLinear/DequantizeLinear would make).
+  std::string ioDtype = "model";
 };
 
 class PassContext {

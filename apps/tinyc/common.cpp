@@ -48,6 +48,8 @@ std::vector<PassRecord> runPipeline(Graph& g, const PipelineOptions& o, int defa
   mgr.addPipeline(o.passes.empty() ? pipelineForLevel(o.optLevel >= 0 ? o.optLevel : defaultLevel) : o.passes);
   // The I/O layout is a contract with the caller: it holds at every -O level and pipeline.
   const auto& names = mgr.pipeline();
+  if (o.passOptions.ioDtype != "model" && std::find(names.begin(), names.end(), "lower-quant") == names.end())
+    mgr.add("lower-quant");
   if (o.passOptions.ioLayout != "NCHW" && std::find(names.begin(), names.end(), "layout") == names.end())
     mgr.add("layout");
   auto records = mgr.run(g);

@@ -27,6 +27,12 @@ void addCompileOptions(CLI::App* cmd, CompileOptions& o) {
                   "(channels-last)")
       ->check(CLI::IsMember({"nchw", "nhwc"}))
       ->capture_default_str();
+  cmd->add_option("--io-dtype", o.ioDtype,
+                  "element type of quantized inputs and outputs in the generated API: model (as in the model), "
+                  "float (quantized/dequantized inside) or int8 (the model's edge Quantize/DequantizeLinear left "
+                  "to the caller)")
+      ->check(CLI::IsMember({"model", "float", "int8"}))
+      ->capture_default_str();
   cmd->add_flag("--io-in-arena", o.ioInArena,
                 "plan the graph inputs and outputs into the arena too (the caller uses <tensor>_OFFSET)");
 }
@@ -45,6 +51,7 @@ Compiled compileModel(const CompileOptions& o, bool poisonDead) {
   PipelineOptions pipeline = o.pipeline;
   pipeline.passOptions.layout = c.target->layout;
   pipeline.passOptions.ioLayout = o.ioLayout == "nhwc" ? "NHWC" : "NCHW";
+  pipeline.passOptions.ioDtype = o.ioDtype;
   c.passes = runPipeline(*c.graph, pipeline, 2);
   const Backend& b = findBackend(c.target->backend);
   EmitOptions eo;

@@ -16,6 +16,7 @@ struct CompileOptions {
   std::string planner = "auto";  // --mem-planner
   bool ioInArena = false;        // --io-in-arena
   std::string ioLayout = "nchw"; // --io-layout
+  std::string ioDtype = "model";  // --io-dtype
 };
 
 struct Compiled {
