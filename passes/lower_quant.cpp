@@ -129,7 +129,8 @@ class LowerQuant : public Pass {
  public:
   bool run(Graph& g, PassContext& ctx) override {
     q::annotateQuantParams(g);
-    bool changed = false;
+    bool changed = lowerQLinear(g, ctx);
+    if (changed) refreshGraph(g);
     for (bool more = true; more;) {
       more = sinkDequantize(g, ctx);
       more |= cancelPairs(g, ctx);
@@ -147,6 +148,82 @@ class LowerQuant : public Pass {
   }
 
  private:
+  // QLinearConv / QLinearMatMul with int8 data, constant int8 weights (zero point 0) and
+  // constant parameters: the same int8 Conv / Gemm as a QDQ unit (their fixed-point
+  // requantization replaces the op's float one; uint8 forms keep their own kernels).
+  static bool lowerQLinear(Graph& g, PassContext& ctx) {
+    bool changed = false;
+    std::vector<Node*> order;
+    for (auto& n : g.nodes) order.push_back(n.get());
+    for (Node* n : order) {
+      const bool conv = n->op == op("QLinearConv");
+      if (!conv && n->op != op("QLinearMatMul")) continue;
+      if (n->inputs.size() < 8 || n->outputs.size() != 1 || !n->outputs[0]) continue;
+      Value *x = n->inputs[0], *w = n->inputs[3], *y = n->outputs[0];
+      auto params = [&](size_t si, size_t zi, const Value* data, int axis) -> std::optional<QuantParams> {
+        const Value *sv = n->input(si), *zv = n->input(zi);
+        if (!sv || !sv->constData() || (zv && !zv->constData())) return std::nullopt;
+        QuantParams qp;
+        const int64_t k = sv->constData()->numel();
+        for (int64_t i = 0; i < k; ++i) {
+          qp.scale.push_back(static_cast<float>(sv->constData()->getF(i)));
+          qp.zeroPoint.push_back(zv ? zv->constData()->getI(zv->constData()->numel() == 1 ? 0 : i) : 0);
+        }
+        if (k > 1) {
+          if (axis < 0 || data->shape.size() <= static_cast<size_t>(axis) || data->shape[static_cast<size_t>(axis)] != k)
+            return std::nullopt;
+          qp.axis = axis;
+        }
+        return qp;
+      };
+      if (x->dtype != DType::I8 || w->dtype != DType::I8 || y->dtype != DType::I8 || !w->constant) continue;
+      if (!conv && (x->shape.size() != 2 || w->shape.size() != 2)) continue;
+      auto xq = params(1, 2, x, -1), wq = params(4, 5, w, conv ? 0 : 1), yq = params(6, 7, y, -1);
+      if (!xq || !wq || !yq || (x->quant && *x->quant != *xq) || (y->quant && *y->quant != *yq)) continue;
+      if (std::any_of(wq->zeroPoint.begin(), wq->zeroPoint.end(), [](int64_t z) { return z != 0; })) continue;
+      // The weights as their own quantized constant (another reader may see other parameters).
+      Value* wv = rw::addConst(g, w->name + "_q", *w->constant);
+      wv->quant = wq;
+      const int64_t channels = conv ? w->shape[0] : w->shape[1];
+      Value* bv = nullptr;
+      if (conv && n->input(8)) {
+        const Value* b = n->input(8);
+        if (!b->constant || b->dtype != DType::I32 || numElements(b->shape) != channels) continue;
+        bv = rw::addConst(g, n->name + "_bias_i32", *b->constant);
+      } else {
+        bv = rw::addConst(g, n->name + "_bias_i32", Tensor(DType::I32, {channels}));
+      }
+      QuantParams bq;
+      for (int64_t c = 0; c < channels; ++c) {
+        bq.scale.push_back(static_cast<float>(q::scaleAt(*xq, 0) * q::scaleAt(*wq, c)));
+        bq.zeroPoint.push_back(0);
+      }
+      if (channels > 1) bq.axis = 0;
+      bv->quant = bq;
+      if (!accumulatorFits(numElements(w->shape) / channels, *bv->constant)) continue;
+      x->quant = xq;
+      y->quant = yq;
+      if (conv) {
+        AttrMap attrs = n->attrs;
+        rw::detach(n);
+        rw::insertNodeBefore(g, n, "Conv", n->name, {x, wv, bv}, {y}, attrs);
+      } else {
+        const int64_t k = w->shape[0];
+        Tensor t(DType::I8, {channels, k});
+        for (int64_t i = 0; i < k; ++i)
+          for (int64_t j = 0; j < channels; ++j) t.setI(j * k + i, w->constant->getI(i * channels + j));
+        wv = rw::addConst(g, w->name + "_nk", std::move(t));
+        wv->quant = wq;
+        if (!wv->quant->perTensor()) wv->quant->axis = 0;
+        rw::detach(n);
+        rw::insertNodeBefore(g, n, "Gemm", n->name, {x, wv, bv}, {y}, {{"transB", Attr::Int(1)}});
+      }
+      ctx.count("QLinear ops lowered to int8");
+      changed = true;
+    }
+    return changed;
+  }
+
   // --io-dtype float: int8 graph inputs and outputs (quantized per tensor) become float ones,
   // quantized and dequantized inside the graph. The API keeps the names.
   static bool floatEdges(Graph& g, PassContext& ctx) {

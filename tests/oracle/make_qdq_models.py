@@ -116,7 +116,57 @@ class Reader(CalibrationDataReader):
         return next(self.data, None)
 
 
+def qlinear(kind):
+    """QLinearConv / QLinearMatMul with int8 data (as ONNX Runtime's QOperator format writes them)."""
+    nodes, inits = [], []
+
+    def c(name, a):
+        inits.append(numpy_helper.from_array(a, name))
+        return name
+    if kind == "conv":
+        w = rng.integers(-127, 128, size=(12, 6, 3, 3)).astype(np.int8)
+        ws = (rng.uniform(0.002, 0.02, 12)).astype(np.float32)
+        nodes.append(helper.make_node("QLinearConv", ["x", c("xs", np.float32(0.05)), c("xz", np.int8(-3)), c("w", w),
+                                                      c("ws", ws), c("wz", np.zeros(12, np.int8)), c("ys", np.float32(0.2)),
+                                                      c("yz", np.int8(5)), c("b", rng.integers(-3000, 3000, 12).astype(np.int32))],
+                                      ["y"], pads=[1, 1, 1, 1], strides=[2, 1]))
+        shape = [1, 6, 9, 8]
+    else:
+        w = rng.integers(-127, 128, size=(40, 10)).astype(np.int8)
+        nodes.append(helper.make_node("QLinearMatMul", ["x", c("xs", np.float32(0.04)), c("xz", np.int8(7)), c("w", w),
+                                                        c("ws", np.float32(0.01)), c("wz", np.int8(0)), c("ys", np.float32(0.3)),
+                                                        c("yz", np.int8(-2))], ["y"]))
+        shape = [3, 40]
+    g = helper.make_graph(nodes, "qlinear_" + kind, [helper.make_tensor_value_info("x", TensorProto.INT8, shape)],
+                          [helper.make_tensor_value_info("y", TensorProto.INT8, None)], inits)
+    return helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)]), shape
+
+
+def save_sets(d, path, shape, dtype):
+    so = ort.SessionOptions()
+    so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
+    so.intra_op_num_threads = 1
+    sess = ort.InferenceSession(path, so, providers=["CPUExecutionProvider"])
+    for k in range(3):
+        if dtype == np.int8:
+            x = rng.integers(-128, 128, size=shape).astype(np.int8)
+        else:
+            x = rng.standard_normal(shape).astype(np.float32)
+        y = sess.run(None, {"x": x})[0]
+        sd = os.path.join(d, f"test_data_set_{k}")
+        os.makedirs(sd, exist_ok=True)
+        onnx.save_tensor(numpy_helper.from_array(x, "x"), os.path.join(sd, "input_0.pb"))
+        onnx.save_tensor(numpy_helper.from_array(y, sess.get_outputs()[0].name), os.path.join(sd, "output_0.pb"))
+
+
 names = []
+for kind in ("conv", "matmul"):
+    m, shape = qlinear(kind)
+    d = os.path.join(out, f"qlinear_{kind}")
+    os.makedirs(d, exist_ok=True)
+    onnx.save(m, os.path.join(d, "model.onnx"))
+    save_sets(d, os.path.join(d, "model.onnx"), shape, np.int8)
+    names.append(f"qlinear_{kind}")
 for name, make in MODELS.items():
     for per_channel in (False, True):
         fm = make()
@@ -130,16 +180,6 @@ for name, make in MODELS.items():
         quantize_static(fpath, qpath, Reader(shape), quant_format=QuantFormat.QDQ, activation_type=QuantType.QInt8,
                         weight_type=QuantType.QInt8, per_channel=per_channel)
         os.remove(fpath)
-        so = ort.SessionOptions()
-        so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
-        so.intra_op_num_threads = 1
-        sess = ort.InferenceSession(qpath, so, providers=["CPUExecutionProvider"])
-        for k in range(3):
-            x = rng.standard_normal(shape).astype(np.float32)
-            y = sess.run(None, {"x": x})[0]
-            sd = os.path.join(d, f"test_data_set_{k}")
-            os.makedirs(sd, exist_ok=True)
-            onnx.save_tensor(numpy_helper.from_array(x, "x"), os.path.join(sd, "input_0.pb"))
-            onnx.save_tensor(numpy_helper.from_array(y, sess.get_outputs()[0].name), os.path.join(sd, "output_0.pb"))
+        save_sets(d, qpath, shape, np.float32)
         names.append(tag)
 print(" ".join(names))

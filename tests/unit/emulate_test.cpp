@@ -6,14 +6,16 @@
 namespace tinyc {
 namespace {
 
-TEST(Emulate, MachinesOnlyForCortexM4AndM55) {
+TEST(Emulate, MachinesOnlyForCortexM3M4AndM55) {
+  ASSERT_NE(c::findEmulatedMachine("cortex-m3"), nullptr);
+  EXPECT_EQ(c::findEmulatedMachine("cortex-m3")->qemuMachine, "mps2-an385");
   ASSERT_NE(c::findEmulatedMachine("cortex-m4"), nullptr);
   EXPECT_EQ(c::findEmulatedMachine("cortex-m4")->qemuMachine, "mps2-an386");
   ASSERT_NE(c::findEmulatedMachine("cortex-m55"), nullptr);
   EXPECT_EQ(c::findEmulatedMachine("cortex-m55")->qemuMachine, "mps3-an547");
   for (const char* t : {"generic", "cortex-m0plus", "cortex-m7", "cortex-m33", "mcu"})
     EXPECT_EQ(c::findEmulatedMachine(t), nullptr) << t;
-  EXPECT_EQ(c::emulatedTargets(), "cortex-m4, cortex-m55");
+  EXPECT_EQ(c::emulatedTargets(), "cortex-m3, cortex-m4, cortex-m55");
 }
 
 TEST(Emulate, StartupPassesHarnessFilesAndEnablesFpu) {
@@ -25,6 +27,7 @@ TEST(Emulate, StartupPassesHarnessFilesAndEnablesFpu) {
   EXPECT_NE(s.find("0xE000ED88u"), std::string::npos);
   // No FPU on the M0+: the CPACR write would fault there.
   EXPECT_EQ(c::startupSource(findTarget("cortex-m0plus"), 1, 1).find("0xE000ED88u"), std::string::npos);
+  EXPECT_EQ(c::startupSource(findTarget("cortex-m3"), 1, 1).find("0xE000ED88u"), std::string::npos);  // no FPU
 }
 
 TEST(Emulate, LinkerScriptPlacesConstantsPerMachine) {
