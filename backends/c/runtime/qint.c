@@ -23,27 +23,36 @@
 TINYC_KERNEL TINYC_NOINLINE void tinyc_qmk2x4_i8(const int8_t *a, const int8_t *wp, int32_t K, int32_t *s) {
   int32_t s0 = s[0], s1 = s[1], s2 = s[2], s3 = s[3], s4 = s[4], s5 = s[5], s6 = s[6], s7 = s[7];
   int32_t k, x0, x1, v;
-  for (k = K >> 1; k > 0; --k) { /* two steps per iteration: fewer loop and pointer instructions */
+  for (k = K >> 2; k > 0; --k) { /* four steps per iteration: fewer loop and pointer instructions */
     TINYC_QMK2X4_STEP(a, wp);
     TINYC_QMK2X4_STEP(a + 2, wp + 4);
-    a += 4;
-    wp += 8;
+    TINYC_QMK2X4_STEP(a + 4, wp + 8);
+    TINYC_QMK2X4_STEP(a + 6, wp + 12);
+    a += 8;
+    wp += 16;
   }
-  if (K & 1) {
+  for (k = K & 3; k > 0; --k) {
     TINYC_QMK2X4_STEP(a, wp);
+    a += 2;
+    wp += 4;
   }
   s[0] = s0, s[1] = s1, s[2] = s2, s[3] = s3, s[4] = s4, s[5] = s5, s[6] = s6, s[7] = s7;
 }
 
 TINYC_KERNEL TINYC_NOINLINE void tinyc_qmk1x4_i8(const int8_t *a, const int8_t *wp, int32_t K, int32_t *s) {
   int32_t s0 = s[0], s1 = s[1], s2 = s[2], s3 = s[3];
-  int32_t k;
-  for (k = K; k > 0; --k) {
-    const int32_t x = *a++;
-    s0 += x * wp[0];
-    s1 += x * wp[1];
-    s2 += x * wp[2];
-    s3 += x * wp[3];
+  int32_t k, x;
+#define TINYC_QMK1X4_STEP(A, W) x = (A), s0 += x * (W)[0], s1 += x * (W)[1], s2 += x * (W)[2], s3 += x * (W)[3]
+  for (k = K >> 2; k > 0; --k) {
+    TINYC_QMK1X4_STEP(a[0], wp);
+    TINYC_QMK1X4_STEP(a[1], wp + 4);
+    TINYC_QMK1X4_STEP(a[2], wp + 8);
+    TINYC_QMK1X4_STEP(a[3], wp + 12);
+    a += 4;
+    wp += 16;
+  }
+  for (k = K & 3; k > 0; --k) {
+    TINYC_QMK1X4_STEP(*a++, wp);
     wp += 4;
   }
   s[0] = s0, s[1] = s1, s[2] = s2, s[3] = s3;
@@ -149,6 +158,8 @@ TINYC_KERNEL void tinyc_qconv_i8(const int8_t *x, const int8_t *wp, const int32_
   const int32_t C = p[TINYC_QC_C], M = p[TINYC_QC_M], G = p[TINYC_QC_G], OW = p[TINYC_QC_OW];
   const int32_t P = p[TINYC_QC_OH] * OW, mg = M / G, cg = C / G, K = cg * p[TINYC_QC_KH] * p[TINYC_QC_KW];
   const int32_t blocks = (mg + 3) / 4;
+  const int direct = nhwc && G == 1 && K == C && p[TINYC_QC_SH] == 1 && p[TINYC_QC_SW] == 1 && p[TINYC_QC_PT] == 0 &&
+                     p[TINYC_QC_PL] == 0 && p[TINYC_QC_OW] == p[TINYC_QC_W] && p[TINYC_QC_OH] == p[TINYC_QC_H];
   int32_t g, o;
   for (g = 0; g < G; ++g) {
     const int8_t *wg = wp + (size_t)g * (size_t)blocks * 4 * (size_t)K;
@@ -158,8 +169,17 @@ TINYC_KERNEL void tinyc_qconv_i8(const int8_t *x, const int8_t *wp, const int32_
       const int32_t oh1 = ow + 1 < OW ? oh : oh + 1, ow1 = ow + 1 < OW ? ow + 1 : 0; /* pixel o + 1 */
       int8_t *y0 = nhwc ? y + (size_t)o * (size_t)M + (size_t)g * (size_t)mg
                         : y + (size_t)g * (size_t)mg * (size_t)P + (size_t)o;
-      tinyc_qpatch_i8(x, p, g, cg, oh, ow, zx, nhwc, col, two ? 2 : 1);
-      if (two) tinyc_qpatch_i8(x, p, g, cg, oh1, ow1, zx, nhwc, col + 1, 2);
+      if (direct) { /* 1x1, stride 1, unpadded, one group, channels-last: interleave two input rows */
+        const int8_t *r0 = x + (size_t)o * (size_t)C, *r1 = two ? r0 + C : r0;
+        int32_t k;
+        if (two)
+          for (k = 0; k < K; ++k) col[2 * k] = r0[k], col[2 * k + 1] = r1[k];
+        else
+          for (k = 0; k < K; ++k) col[k] = r0[k];
+      } else {
+        tinyc_qpatch_i8(x, p, g, cg, oh, ow, zx, nhwc, col, two ? 2 : 1);
+        if (two) tinyc_qpatch_i8(x, p, g, cg, oh1, ow1, zx, nhwc, col + 1, 2);
+      }
       tinyc_qblocks_i8(col, two ? 2 : 1, wg, K, mg, bias + g * mg, mult + g * mg * pc, rsh + g * mg * pc, pc, zy, lo,
                        hi, y0, two ? y0 + (nhwc ? M : 1) : NULL, nhwc ? 1 : P);
       oh = ow1 + 1 < OW ? oh1 : oh1 + 1;
