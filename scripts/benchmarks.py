@@ -16,6 +16,7 @@ import json
 import os
 import platform
 import subprocess
+import sys
 import tempfile
 import time
 
@@ -27,6 +28,7 @@ ap.add_argument("--tinyc", default="build/apps/tinyc")
 ap.add_argument("--runs", type=int, default=200)
 ap.add_argument("--repeat", type=int, default=3, help="processes per latency figure (the lowest median is kept)")
 ap.add_argument("--memory-only", action="store_true", help="only the static memory tables (fast)")
+ap.add_argument("--int8-only", action="store_true", help="only the int8 table (float QDQ path vs integer path)")
 ap.add_argument("--targets", default="generic,cortex-m4", help="targets of the memory tables")
 args = ap.parse_args()
 T = args.tinyc
@@ -85,6 +87,58 @@ def name(p):
     return os.path.basename(os.path.dirname(p)) if p.endswith("model.onnx") else os.path.basename(p)[:-5]
 
 
+def flash_bytes(p, extra):
+    """text + data of NAME.o and NAME_weights.o for the Cortex-M4 at -O2 (arm-none-eabi-size)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        if tinyc("convert", p, "--target", "cortex-m4", "--name", "m", "-o", tmp, "-q", *extra).returncode != 0:
+            return None
+        total = 0
+        for f in ("m.c", "m_weights.c"):
+            o = os.path.join(tmp, f + ".o")
+            subprocess.run(["arm-none-eabi-gcc", "-mcpu=cortex-m4", "-mthumb", "-mfloat-abi=hard", "-mfpu=fpv4-sp-d16",
+                            "-O2", "-std=c99", "-c", os.path.join(tmp, f), "-o", o], check=True)
+            out = subprocess.run(["arm-none-eabi-size", o], capture_output=True, text=True).stdout.splitlines()[1].split()
+            total += int(out[0]) + int(out[1])
+        return total
+
+
+def int8_table():
+    """The int8 models through the float QDQ path (what tinyc did before the integer path, still
+    reachable with --disable-pass lower-quant) and through the integer path."""
+    print("\n### int8 models: float QDQ path vs integer path\n")
+    print("`before` = `--disable-pass lower-quant` (DequantizeLinear -> float op -> QuantizeLinear, what tinyc "
+          "ran until 2026-12-05); `after` = the default integer path. Arena on cortex-m4; flash = text + data of "
+          "NAME.o + NAME_weights.o (arm-none-eabi-gcc -O2 -mcpu=cortex-m4); host latency as above; "
+          "instructions per inference on the emulated Cortex-M4.\n")
+    print("| model | path | arena (B) | weights (B) | flash (B) | C (ms) | ORT (ms) | C / ORT | M4 instructions "
+          "| MACs | instr / MAC |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    paths = [p for p in models if "int8" in p]
+    with tempfile.TemporaryDirectory() as gen:
+        made = subprocess.run([sys.executable, "tests/oracle/make_qdq_models.py", gen], capture_output=True,
+                              text=True).stdout.split()
+        paths += [os.path.join(gen, m, "model.onnx") for m in made if m in ("dscnn_pc", "cnn_pool_pc", "residual_pc")]
+        for p in paths:
+            o = ort_ms(p)
+            for label, extra in (("before", ["--disable-pass", "lower-quant"]), ("after", [])):
+                with tempfile.TemporaryDirectory() as tmp:
+                    rep = os.path.join(tmp, "r.json")
+                    tinyc("convert", p, "--target", "cortex-m4", "-o", tmp, "--report", rep, "-q", *extra)
+                    j = json.load(open(rep))
+                best = None
+                for _ in range(args.repeat):
+                    r = tinyc("bench", p, "--runs", str(args.runs), "--warmup", "20", "--interp-runs", "0", "--json",
+                              *extra)
+                    if r.returncode == 0:
+                        b = json.loads(r.stdout)["generated_ms"]["min"]
+                        best = b if best is None else min(best, b)
+                e = tinyc("bench", p, "--target", "cortex-m4", "--emulate", "--json", *extra)
+                ins = json.loads(e.stdout)["instructions"]["median"] if e.returncode == 0 else None
+                nm = name(p) if "int8" in p else name(p) + " (ORT-quantized)"
+                print(f"| {nm} | {label} | {j['arena_bytes']:,} | {j['weights_bytes']:,} | {flash_bytes(p, extra):,} "
+                      f"| {best:.4f} | {o:.4f} | {best / o:.2f} | {ins:,.0f} | {j['macs']:,} | {ins / j['macs']:.2f} |")
+
+
 cpu = ""
 try:
     cpu = [l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")][0]
@@ -93,6 +147,10 @@ except Exception:
 print(f"Measured on: {cpu or platform.processor()}, {os.cpu_count()} cores, {platform.system()} {platform.release()}; "
       f"ONNX Runtime {ort.__version__}; fastest of {args.runs} runs after warm-up in each of "
       f"{args.repeat} processes.\n")
+
+if args.int8_only:
+    int8_table()
+    sys.exit(0)
 
 if not args.memory_only:
     print("### Latency: generated C vs ONNX Runtime (1 thread)\n")
@@ -144,6 +202,9 @@ if not args.memory_only:
         i0, i2 = e0["instructions"]["median"], e2["instructions"]["median"]
         print(f"| {name(p)} | {n0} | {n2} | {i0:,.0f} | {i2:,.0f} | {i0 / i2:.2f}x | {e0['arena_bytes']:,} "
               f"| {e2['arena_bytes']:,} |")
+
+if not args.memory_only:
+    int8_table()
 
 for target in args.targets.split(","):
     print(f"\n### Static memory (arena) at -O2, target {target}\n")

@@ -123,6 +123,8 @@ class ModuleWriter {
 
   EmitResult run();
 
+  const TargetDesc& target() const { return *o_.target; }
+
   // A constant the emitter derived (repacked weights): emitted in NAME_weights.c like the
   // model's constants and counted in the weights bytes.
   std::string derivedConst(const std::string& name, Tensor t) {
@@ -208,6 +210,7 @@ bool EmitCtx::inPlace(size_t i, int64_t byteOffset) const {
   return x && y && mod_.sameLocation(x, y, byteOffset);
 }
 std::string EmitCtx::scratch() { return mod_.scratchOf(&node); }
+const TargetDesc& EmitCtx::target() const { return mod_.target(); }
 void EmitCtx::require(const std::string& f) { mod_.require(f); }
 void EmitCtx::line(const std::string& code) { mod_.line(code); }
 

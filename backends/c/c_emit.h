@@ -17,12 +17,19 @@
 namespace tinyc::c {
 
 class ModuleWriter;  // c_backend.cpp
+}  // namespace tinyc::c
+namespace tinyc {
+struct TargetDesc;  // backends/backend.h
+}
+namespace tinyc::c {
 
 // What an emitter sees while generating the code of one node.
 class EmitCtx {
  public:
   EmitCtx(ModuleWriter& m, const Node& n) : node(n), mod_(m) {}
   const Node& node;
+  // The target the code is for (its descriptor: layout, FPU, DSP, ...).
+  const TargetDesc& target() const;
 
   // C expression of the buffer of input/output i (typed pointer, e.g. "t3", "kws_w5"), or
   // "NULL" for an omitted optional input/output.

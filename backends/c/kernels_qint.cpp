@@ -7,6 +7,7 @@
 #include <optional>
 #include <set>
 
+#include "backends/backend.h"
 #include "backends/c/c_emit.h"
 #include "backends/c/emit_util.h"
 #include "ops/layout.h"
@@ -187,6 +188,11 @@ void emitGemm(EmitCtx& c) {
       multipliers(c, q::productMultipliers(n, *n.input(0), *n.input(1), *n.outputs[0], cols), &rsh, &pc);
   const auto [lo, hi] = q::outputRange(n);
   c.require("qint");
+  if (c.target().layout == "NCHW") {  // hosts (the generic target): contiguous dot products that vectorize
+    c.line(fmt::format("tinyc_qgemm_dot_i8({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {});", c.in(0), c.in(1),
+                       c.intArray(foldedBias(n, cols, k, za)), c.out(0), rows, k, cols, mult, rsh, pc, zy, lo, hi));
+    return;
+  }
   c.line(fmt::format("tinyc_qgemm_i8({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {});", c.in(0),
                      c.weights(n.input(1)->name + " (packed)", packWeights(*n.input(1)->constant, cols, k, 1)),
                      c.intArray(foldedBias(n, cols, k, za)),

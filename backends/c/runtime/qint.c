@@ -238,6 +238,28 @@ TINYC_KERNEL void tinyc_qconv_dot_i8(const int8_t *x, const int8_t *w, const int
   }
 }
 
+/* Gemm for hosts: y[M, N] = requant(bias + a[M, K] . w[N, K]^T) with unpacked weights, two rows
+   times two columns as four contiguous dot products (tinyc_qdot22_i8), which compilers vectorize. */
+TINYC_KERNEL void tinyc_qgemm_dot_i8(const int8_t *a, const int8_t *w, const int32_t *bias, int8_t *y, int32_t M,
+                                     int32_t K, int32_t N, const int32_t *mult, const int32_t *rsh, int32_t pc,
+                                     int32_t zy, int32_t lo, int32_t hi) {
+  int32_t i, n, s[4];
+  for (i = 0; i < M; i += 2) {
+    const int32_t i1 = i + 1 < M ? i + 1 : i; /* (an odd last row is computed twice and stored once) */
+    for (n = 0; n < N; n += 2) {
+      const int32_t n1 = n + 1 < N ? n + 1 : n;
+      s[0] = s[2] = bias[n];
+      s[1] = s[3] = bias[n1];
+      tinyc_qdot22_i8(a + (size_t)i * (size_t)K, a + (size_t)i1 * (size_t)K, w + (size_t)n * (size_t)K,
+                      w + (size_t)n1 * (size_t)K, K, s);
+      y[(size_t)i * (size_t)N + (size_t)n] = (int8_t)tinyc_requant(s[0], mult[n * pc], rsh[n * pc], zy, lo, hi);
+      y[(size_t)i * (size_t)N + (size_t)n1] = (int8_t)tinyc_requant(s[1], mult[n1 * pc], rsh[n1 * pc], zy, lo, hi);
+      y[(size_t)i1 * (size_t)N + (size_t)n] = (int8_t)tinyc_requant(s[2], mult[n * pc], rsh[n * pc], zy, lo, hi);
+      y[(size_t)i1 * (size_t)N + (size_t)n1] = (int8_t)tinyc_requant(s[3], mult[n1 * pc], rsh[n1 * pc], zy, lo, hi);
+    }
+  }
+}
+
 /* Depthwise convolution (G = C = M). Channels-last: per output pixel, the KH * KW taps as row
    pointers (a tap outside the input points at zrow, C bytes of zx, so the folded bias
    bias[c] - zx * sum_t w[t][c] holds everywhere), then four channels at a time with the weights
