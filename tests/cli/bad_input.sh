@@ -60,6 +60,10 @@ case "$CASE" in
     expect 1 "expects f32\[1,4\]" -- "$TINYC" run "$M/good.onnx" -i "$W/m/wrong_input.npy" --output-dir "$W/outdir" ;;
   bad_input_file) expect 1 "neither a TensorProto" -- "$TINYC" run "$M/good.onnx" -i "$ROOT/README.md" --output-dir "$W/outdir" ;;
   wrong_input_count) expect 2 "1 input, 2 given" -- "$TINYC" run "$M/good.onnx" -i "$M/good_input.npy" -i "$M/good_input.npy" --output-dir "$W/outdir" ;;
+  compile_error)
+    # The compiler's own error line (here gcc's -Wframe-larger-than), not only its "In function" lines.
+    CFLAGS="-O2 -Wframe-larger-than=8" expect 1 "does not compile with .*error: the frame size of [0-9]+ bytes is larger than 8 bytes" -- \
+      "$TINYC" validate "$ROOT/models/mnist8/model.onnx" --random 1 ;;
   usage_no_subcommand) expect 2 "subcommand" -- "$TINYC" ;;
   usage_unknown_flag) expect 2 "--frobnicate" -- "$TINYC" inspect "$M/good.onnx" --frobnicate ;;
   usage_bad_input_shape) expect 2 "input-shape" -- "$TINYC" inspect "$M/good.onnx" --input-shape x=1,a ;;
