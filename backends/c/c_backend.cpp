@@ -422,10 +422,24 @@ std::string ModuleWriter::header(const EmitResult& r) const {
   h += "\n";
   for (size_t j = 0; j < g_.outputs.size(); ++j) io("OUTPUT", j, g_.outputs[j]);
   h += fmt::format(
+      "\n/* {1}_arena_t: an arena of {0}_ARENA_SIZE bytes aligned to {0}_ARENA_ALIGN in C99, e.g.\n"
+      "   `static {1}_arena_t arena;` then {1}_run(inputs, outputs, &arena). */\n"
+      "#ifndef TINYC_ALIGNAS\n"
+      "#if defined(__GNUC__) || defined(__clang__)\n#define TINYC_ALIGNAS(n) __attribute__((aligned(n)))\n"
+      "#elif defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L\n#define TINYC_ALIGNAS(n) _Alignas(n)\n"
+      "#elif defined(_MSC_VER)\n#define TINYC_ALIGNAS(n) __declspec(align(n))\n"
+      "#else /* other compilers: the widest basic types' alignment (the union's other members) */\n"
+      "#define TINYC_ALIGNAS(n)\n#endif\n#endif\n"
+      "typedef union {{\n"
+      "  TINYC_ALIGNAS({0}_ARENA_ALIGN) unsigned char bytes[{0}_ARENA_SIZE > 0 ? {0}_ARENA_SIZE : 1];\n"
+      "  long double align_ld_;\n  long long align_ll_;\n  void *align_p_;\n}} {1}_arena_t;\n",
+      M_, P_);
+  h += fmt::format(
       "\n/* Runs the model. inputs[i] / outputs[j]: caller-owned buffers of {0}_INPUT_<i>_BYTES /\n"
-      "   {0}_OUTPUT_<j>_BYTES in graph order; arena: {0}_ARENA_SIZE bytes aligned to {0}_ARENA_ALIGN.\n"
+      "   {0}_OUTPUT_<j>_BYTES in graph order; arena: {0}_ARENA_SIZE bytes aligned to {0}_ARENA_ALIGN\n"
+      "   (a {1}_arena_t).\n"
       "   Returns 0 on success. Reentrant for distinct arenas; no heap, no I/O. */\n",
-      M_);
+      M_, P_);
   h += fmt::format("int {}_run(const void *const inputs[], void *const outputs[], void *arena);\n", P_);
   h += "\n#ifdef __cplusplus\n}\n#endif\n\n#endif\n";
   return h;
