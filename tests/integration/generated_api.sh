@@ -2,7 +2,9 @@
 # The generated API used as documented (docs/generated-api.md), by tests/integration/api_test.c
 # on mnist8 for the generic target (NAME_ARENA_ALIGN 16) and cortex-m4 (8): NAME_arena_t is
 # aligned (compile-time checks with gcc, clang and arm-none-eabi-gcc for the M0+ and M4; run-time
-# address checks on the host at -O0) and the scores match ONNX Runtime's.
+# address checks on the host at -O0), NAME_run returns the documented error codes for NULL
+# arguments and misaligned arenas (output untouched), and otherwise NAME_OK with the scores of
+# ONNX Runtime.
 #   generated_api.sh <tinyc> <python> <source dir>
 set -euo pipefail
 TINYC=$1
