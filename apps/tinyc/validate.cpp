@@ -30,7 +30,7 @@ struct ValidateOptions {
   int random = 0;
   uint64_t seed = 0;
   double rtol = 1e-4, atol = 1e-5;
-  bool json = false, keep = false, noPoison = false;
+  bool json = false, keep = false, noPoison = false, quiet = false;
   bool emulate = false;  // --emulate: cross-compile and run in qemu-system-arm
 };
 
@@ -123,6 +123,7 @@ int validate(const ValidateOptions& o) {
   else
     fs::remove_all(work);
 
+  if (o.quiet && ok) return 0;
   if (o.json) {
     std::cout << report.dump(2) << "\n";
   } else {
@@ -162,6 +163,7 @@ void registerValidate(CLI::App& app) {
   cmd->add_flag("--emulate", o->emulate,
                 "cross-compile for the Cortex-M --target (cortex-m4, cortex-m55) and run it in qemu-system-arm");
   cmd->add_flag("--keep", o->keep, "keep the generated code and harness (path printed on stderr)");
+  cmd->add_flag("-q,--quiet", o->quiet, "print nothing on success (a failure still prints the comparison)");
   cmd->callback([o] {
     int rc = validate(*o);
     if (rc != 0) throw CLI::RuntimeError(rc);
