@@ -129,7 +129,9 @@ PYEOF
     [ ! -s "$W/out" ] || { echo "FAIL: validate -q printed:"; cat "$W/out"; exit 1; }
     "$TINYC" validate "$M/good.onnx" --test-data "$W/wrong" -q >"$W/out" 2>&1 && { echo "FAIL: wrong reference passed"; exit 1; }
     grep -q "vs ref       FAIL" "$W/out" && grep -q "validate: FAILED" "$W/out" || { echo "FAIL: -q hid the failure:"; cat "$W/out"; exit 1; }
-    echo "ok: validate -q silent on success, prints a failure" ;;
+    # ... with its reason (without --json): the worst element, got and expected.
+    grep -q "^  1 of 4 elements differ; worst at 3: got 4 expected 5" "$W/out" || { echo "FAIL: no reason:"; cat "$W/out"; exit 1; }
+    echo "ok: validate -q silent on success, prints a failure and its reason" ;;
   report_missing_dir)
     # --report into a missing folder fails before anything is written: no (empty) -o folder.
     expect 1 "cannot write '.*r\.json': folder '.*missing/dir' does not exist" -- \
