@@ -81,10 +81,19 @@ void convert(const ConvertOptions& o) {
                c.result.arenaBytes, budget, m.lowerBound, printable(m.peakNode), live, m.peakTensors.size() > 4 ? ", ..." : "");
   }
   std::error_code ec;
-  // The other files' folders must exist before anything is created (no empty output folder left).
+  // The other files' folders must exist, or be -o or one of its parents (created below), before
+  // anything is created (no empty output folder left behind).
+  auto norm = [](const fs::path& p) {
+    fs::path n = p.lexically_normal();
+    return n.has_filename() || !n.has_parent_path() ? n : n.parent_path();
+  };
   for (const std::string* extra : {&o.report, &o.depfile, &o.planSvg}) {
     fs::path dir = fs::path(*extra).parent_path();
-    if (!extra->empty() && !dir.empty() && !fs::is_directory(dir, ec))
+    if (extra->empty() || dir.empty() || fs::is_directory(dir, ec)) continue;
+    bool created = false;
+    for (fs::path p = norm(o.outDir); !p.empty() && !created; p = p == p.parent_path() ? fs::path() : p.parent_path())
+      created = p == norm(dir);
+    if (!created)
       modelError("cannot write '{}': folder '{}' does not exist", printable(*extra, 200), printable(dir.string(), 200));
   }
   fs::path created;  // the topmost folder of -o that this run creates

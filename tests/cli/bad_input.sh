@@ -138,6 +138,10 @@ PYEOF
       "$TINYC" convert "$M/good.onnx" -o "$W/outdir/new" --report "$W/missing/dir/r.json"
     [ ! -e "$W/outdir" ] || { echo "FAIL: output folder created"; ls -laR "$W/outdir"; exit 1; }
     expect 1 "cannot write" -- "$TINYC" convert "$M/good.onnx" -o "$W/outdir" --depfile "$W/missing/m.d"
-    [ ! -e "$W/outdir" ] || { echo "FAIL: output folder created"; exit 1; } ;;
+    [ ! -e "$W/outdir" ] || { echo "FAIL: output folder created"; exit 1; }
+    # Into -o itself or a folder that -o creates is fine.
+    "$TINYC" convert "$M/good.onnx" -o "$W/new/out/" --depfile "$W/new/out/m.d" --report "$W/new/r.json" -q &&
+      [ -s "$W/new/out/m.d" ] && [ -s "$W/new/r.json" ] || { echo "FAIL: --depfile/--report into the new -o"; exit 1; }
+    echo "ok: missing folders refused before writing; -o's own folders accepted" ;;
   *) echo "unknown case $CASE"; exit 1 ;;
 esac
