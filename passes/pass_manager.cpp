@@ -68,7 +68,7 @@ std::vector<PassRecord> PassManager::run(Graph& g) {
         verifyGraph(g);
         verifyOps(g);
       } catch (const Error& e) {
-        modelError("verifier failed after pass '{}': {}", name, e.what());
+        internalError("the IR verifier failed after pass '{}': {}", name, e.what());
       }
     }
     bool print = o_.printAfter.count("all") || o_.printAfter.count(name) || (o_.printAfterChange && r.changed);

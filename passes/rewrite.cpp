@@ -172,12 +172,12 @@ int64_t outputChannelOf(const Node& p, const Shape& ws, int64_t numel, int64_t i
 
 void foldAffine(Graph& g, Node& p, const std::vector<double>& scale, const std::vector<double>& shift,
                 const std::string& tag) {
-  if (!canFoldAffine(p)) modelError("{}: internal: cannot fold a per-channel affine map into this node", p.where());
+  if (!canFoldAffine(p)) internalError("{}: cannot fold a per-channel affine map into this node", p.where());
   const Shape& y = p.outputs[0]->shape;
   const int64_t channels = y[1];
   if ((!scale.empty() && static_cast<int64_t>(scale.size()) != channels) ||
       (!shift.empty() && static_cast<int64_t>(shift.size()) != channels))
-    modelError("{}: internal: per-channel vector does not match {} output channels", p.where(), channels);
+    internalError("{}: per-channel vector does not match {} output channels", p.where(), channels);
   auto sc = [&](int64_t ch) { return scale.empty() ? 1.0 : scale[static_cast<size_t>(ch)]; };
   auto sh = [&](int64_t ch) { return shift.empty() ? 0.0 : shift[static_cast<size_t>(ch)]; };
   const DType dt = p.outputs[0]->dtype;

@@ -81,6 +81,26 @@ void convert(const ConvertOptions& o) {
                c.result.arenaBytes, budget, m.lowerBound, printable(m.peakNode), live, m.peakTensors.size() > 4 ? ", ..." : "");
   }
   std::error_code ec;
+  // The other files' folders must exist, or be -o or one of its parents (created below), before
+  // anything is created (no empty output folder left behind).
+  auto norm = [](const fs::path& p) {
+    fs::path n = p.lexically_normal();
+    return n.has_filename() || !n.has_parent_path() ? n : n.parent_path();
+  };
+  for (const std::string* extra : {&o.report, &o.depfile, &o.planSvg}) {
+    fs::path dir = fs::path(*extra).parent_path();
+    if (extra->empty() || dir.empty() || fs::is_directory(dir, ec)) continue;
+    bool created = false;
+    for (fs::path p = norm(o.outDir); !p.empty() && !created; p = p == p.parent_path() ? fs::path() : p.parent_path())
+      created = p == norm(dir);
+    if (!created)
+      modelError("cannot write '{}': folder '{}' does not exist", printable(*extra, 200), printable(dir.string(), 200));
+  }
+  fs::path created;  // the topmost folder of -o that this run creates
+  for (fs::path p = fs::path(o.outDir); !p.empty() && !fs::exists(p, ec); p = p.parent_path()) {
+    created = p;
+    if (p == p.parent_path()) break;
+  }
   fs::create_directories(o.outDir, ec);
   if (ec) modelError("cannot create output folder '{}': {}", printable(o.outDir, 200), ec.message());
   std::vector<std::pair<fs::path, std::string>> files;
@@ -93,7 +113,14 @@ void convert(const ConvertOptions& o) {
     files.emplace_back(o.depfile, targets + ":" + deps + "\n");
   }
   if (!o.planSvg.empty()) files.emplace_back(o.planSvg, planSvg(m.buffers, m.plan, c.name));
-  writeAtomically(files);
+  try {
+    writeAtomically(files);
+  } catch (...) {  // remove the (then empty) folders this run created
+    if (!created.empty())
+      for (fs::path p = fs::path(o.outDir); fs::remove(p, ec) && p != created; p = p.parent_path()) {
+      }
+    throw;
+  }
   if (o.quiet) return;
   auto r = c.report();
   std::cout << fmt::format("tinyc: wrote {} files to {} (target {})\n", c.result.files.size(), o.outDir, c.target->name);

@@ -1,7 +1,6 @@
 // tinyc: ONNX to C compiler for microcontrollers. Exit codes: 0 ok, 1 bad model or data,
-// 2 bad usage.
+// 2 bad usage, 3 internal error (describeFailure, lib/support/error.h).
 #include <iostream>
-#include <new>
 
 #include "common.h"
 #include "support/error.h"
@@ -10,12 +9,19 @@ int main(int argc, char** argv) {
   CLI::App app{"tinyc: compiles ONNX models into plain C for microcontrollers", "tinyc"};
   app.set_version_flag("--version", "tinyc 0.1.0");
   app.require_subcommand(1);
+  app.footer("Exit codes: 0 success, 1 bad model or data, 2 bad usage, 3 internal error (a tinyc bug: "
+             "'tinyc: internal error: ...', please report it).");
   tinyc::cli::registerConvert(app);
   tinyc::cli::registerValidate(app);
   tinyc::cli::registerBench(app);
   tinyc::cli::registerInspect(app);
   tinyc::cli::registerRun(app);
   tinyc::cli::registerOps(app);
+  if (argc < 2) {  // no subcommand: the help on stdout, and a usage error
+    std::cout << app.help();
+    std::cerr << "tinyc: error: a subcommand is required (see above)\n";
+    return 2;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -29,15 +35,10 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     std::cerr << "tinyc: error: " << e.what() << "\n";
     return 2;
-  } catch (const tinyc::Error& e) {
-    std::cerr << "tinyc: error: " << e.what() << "\n";
-    return static_cast<int>(e.kind());
-  } catch (const std::bad_alloc&) {
-    std::cerr << "tinyc: error: out of memory\n";
-    return 1;
-  } catch (const std::exception& e) {
-    std::cerr << "tinyc: error: " << e.what() << "\n";
-    return 1;
+  } catch (...) {
+    tinyc::Failure f = tinyc::describeFailure(std::current_exception());
+    std::cerr << f.message << "\n";
+    return f.exitCode;
   }
   return 0;
 }

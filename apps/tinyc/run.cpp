@@ -61,8 +61,8 @@ void registerRun(CLI::App& app) {
   auto o = std::make_shared<RunOptions>();
   CLI::App* cmd = app.add_subcommand("run", "run the model on the reference interpreter");
   addModelOptions(cmd, o->model);
-  cmd->add_option("-i,--input", o->inputs, "input tensor file (.pb TensorProto or .npy), in graph-input order")
-      ->required();
+  cmd->add_option("-i,--input", o->inputs,
+                  "input tensor file (.pb TensorProto or .npy), one per graph input, in graph-input order");
   cmd->add_option("--output-dir", o->outputDir, "folder for output_<k>.pb (created if missing)")->required();
   cmd->callback([o] { run(*o); });
 }

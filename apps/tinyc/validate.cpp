@@ -30,7 +30,7 @@ struct ValidateOptions {
   int random = 0;
   uint64_t seed = 0;
   double rtol = 1e-4, atol = 1e-5;
-  bool json = false, keep = false, noPoison = false;
+  bool json = false, keep = false, noPoison = false, quiet = false;
   bool emulate = false;  // --emulate: cross-compile and run in qemu-system-arm
 };
 
@@ -90,7 +90,8 @@ int validate(const ValidateOptions& o) {
     std::string buildDir = (work / "build").string();
     std::string exe = machine ? c::buildEmulated(buildDir, c.name, c.result.files, *c.target)
                               : c::buildHost(buildDir, c.name, c.result.files, hb);
-    Tolerance tol{o.rtol, o.atol, true};
+    const int64_t reduction = longestReduction(g);
+    Tolerance tol{o.rtol, o.atol * reductionScale(reduction), true};
     Interpreter interp(g);
     nlohmann::ordered_json jsets = nlohmann::ordered_json::array();
     for (size_t k = 0; k < sets.size(); ++k) {
@@ -111,7 +112,8 @@ int validate(const ValidateOptions& o) {
     report["model"] = o.compile.model.model;
     report["target"] = c.target->name;
     if (machine) report["emulated"] = "qemu-system-arm -machine " + machine->qemuMachine;
-    report["tolerance"] = {{"rtol", o.rtol}, {"atol_times_max_abs_ref", o.atol}};
+    report["tolerance"] = {{"rtol", o.rtol}, {"atol_times_max_abs_ref", tol.atol}, {"atol_option", o.atol},
+                           {"longest_reduction", reduction}};
     report["ok"] = ok;
     report["sets"] = jsets;
   } catch (...) {
@@ -123,6 +125,7 @@ int validate(const ValidateOptions& o) {
   else
     fs::remove_all(work);
 
+  if (o.quiet && ok) return 0;
   if (o.json) {
     std::cout << report.dump(2) << "\n";
   } else {
@@ -136,8 +139,16 @@ int validate(const ValidateOptions& o) {
                                    m["max_rel_err"].get<double>(), m["cosine"].get<double>(), sq,
                                    m.contains("top1_agree") ? (m["top1_agree"].get<bool>() ? "  top1 =" : "  top1 !=") : "");
         };
+        // A failure's reason (elements outside tolerance, the worst one's index, got and expected).
+        auto why = [&](const nlohmann::ordered_json& m) {
+          if (m.contains("why")) std::cout << "  " << m["why"].get<std::string>() << "\n";
+        };
         line("vs interp", e["vs_interpreter"]);
-        if (e.contains("vs_reference")) line("vs ref", e["vs_reference"]);
+        why(e["vs_interpreter"]);
+        if (e.contains("vs_reference")) {
+          line("vs ref", e["vs_reference"]);
+          why(e["vs_reference"]);
+        }
       }
     std::cout << (ok ? "validate: ok\n" : "validate: FAILED (outside tolerance)\n");
   }
@@ -155,13 +166,17 @@ void registerValidate(CLI::App& app) {
   cmd->add_option("--random", o->random, "number of seeded random input sets (default 1 when no inputs are given)");
   cmd->add_option("--seed", o->seed, "seed of --random")->capture_default_str();
   cmd->add_option("--rtol", o->rtol, "relative tolerance")->capture_default_str();
-  cmd->add_option("--atol", o->atol, "absolute tolerance, times max|reference| of each output")->capture_default_str();
+  cmd->add_option("--atol", o->atol,
+                  "absolute tolerance, times max|reference| of each output and max(1, sqrt(K/256)) for the graph's "
+                  "longest reduction K")
+      ->capture_default_str();
   cmd->add_flag("--json", o->json, "print the comparison as JSON");
   cmd->add_flag("--no-poison", o->noPoison,
                 "do not overwrite dead arena regions with 0xff (on by default: a planning mistake then shows as a wrong output)");
   cmd->add_flag("--emulate", o->emulate,
                 "cross-compile for the Cortex-M --target (cortex-m3, cortex-m4, cortex-m55) and run it in qemu-system-arm");
   cmd->add_flag("--keep", o->keep, "keep the generated code and harness (path printed on stderr)");
+  cmd->add_flag("-q,--quiet", o->quiet, "print nothing on success (a failure still prints the comparison)");
   cmd->callback([o] {
     int rc = validate(*o);
     if (rc != 0) throw CLI::RuntimeError(rc);

@@ -192,6 +192,7 @@ class ModuleWriter {
   void planArena(const std::vector<const Node*>& nodes, const std::vector<bool>& directOutputs, std::string* io);
   void emitFusedActivation(const Node& n);
   std::string header(const EmitResult& r) const;
+  std::string argumentChecks(int64_t arenaBytes) const;
   std::string weights(int64_t* bytes) const;
   std::string runtime() const;
 };
@@ -339,21 +340,41 @@ EmitResult ModuleWriter::run() {
     src += fmt::format("extern const {} {}[{}];\n", EmitCtx::ctype(v->dtype), names_.at(v), std::max<int64_t>(1, numElements(v->shape)));
   src += "\n" + fileScope_;
   src += fmt::format("\nint {}_run(const void *const inputs[], void *const outputs[], void *arena) {{\n", P_);
+  src += argumentChecks(r.arenaBytes = arena_.plan.arenaBytes);
   src += "  unsigned char *const mem = (unsigned char *)arena;\n";
   src += io + decls_;
   src += "  (void)inputs;\n  (void)outputs;\n  (void)mem;\n";
   for (size_t i = 0; i < g_.inputs.size(); ++i) src += fmt::format("  (void)x{};\n", i);
   for (size_t j = 0; j < g_.outputs.size(); ++j) src += fmt::format("  (void)y{};\n", j);
   src += body_;
-  src += "  return 0;\n}\n";
+  src += fmt::format("  return {}_OK;\n}}\n", M_);
 
-  r.arenaBytes = arena_.plan.arenaBytes;
   r.memory = memoryReport(arena_, nodes);
   std::string w = weights(&r.weightsBytes);
   r.files.push_back({P_ + ".h", header(r)});
   r.files.push_back({P_ + ".c", src});
   r.files.push_back({P_ + "_weights.c", w});
   return r;
+}
+
+// The first statements of NAME_run: NULL inputs/outputs (unless they live in the arena) and a
+// NULL or misaligned arena (unless the model needs none) return an error code before any work.
+std::string ModuleWriter::argumentChecks(int64_t arenaBytes) const {
+  std::vector<std::string> nulls;
+  if (!o_.ioInArena) {
+    if (!g_.inputs.empty()) nulls.push_back("!inputs");
+    for (size_t i = 0; i < g_.inputs.size(); ++i) nulls.push_back(fmt::format("!inputs[{}]", i));
+    if (!g_.outputs.empty()) nulls.push_back("!outputs");
+    for (size_t j = 0; j < g_.outputs.size(); ++j) nulls.push_back(fmt::format("!outputs[{}]", j));
+  }
+  const bool arena = arenaBytes > 0 || o_.ioInArena;
+  if (arena) nulls.push_back("!arena");
+  std::string c;
+  for (size_t i = 0; i < nulls.size(); ++i) c += (i == 0 ? "  if (" : i % 6 == 0 ? " ||\n      " : " || ") + nulls[i];
+  if (!nulls.empty()) c += fmt::format(") return {}_ERR_NULL_ARG;\n", M_);
+  if (arena)
+    c += fmt::format("  if ((uintptr_t)arena % {0}_ARENA_ALIGN != 0) return {0}_ERR_ARENA_MISALIGNED;\n", M_);
+  return c;
 }
 
 // A fused activation (fuse-activation pass) runs in place over the node's output 0.
@@ -441,10 +462,27 @@ std::string ModuleWriter::header(const EmitResult& r) const {
   h += "\n";
   for (size_t j = 0; j < g_.outputs.size(); ++j) io("OUTPUT", j, g_.outputs[j]);
   h += fmt::format(
+      "\n/* {1}_arena_t: an arena of {0}_ARENA_SIZE bytes aligned to {0}_ARENA_ALIGN in C99, e.g.\n"
+      "   `static {1}_arena_t arena;` then {1}_run(inputs, outputs, &arena). */\n"
+      "#ifndef TINYC_ALIGNAS\n"
+      "#if defined(__GNUC__) || defined(__clang__)\n#define TINYC_ALIGNAS(n) __attribute__((aligned(n)))\n"
+      "#elif defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L\n#define TINYC_ALIGNAS(n) _Alignas(n)\n"
+      "#elif defined(_MSC_VER)\n#define TINYC_ALIGNAS(n) __declspec(align(n))\n"
+      "#else /* other compilers: the widest basic types' alignment (the union's other members) */\n"
+      "#define TINYC_ALIGNAS(n)\n#endif\n#endif\n"
+      "typedef union {{\n"
+      "  TINYC_ALIGNAS({0}_ARENA_ALIGN) unsigned char bytes[{0}_ARENA_SIZE > 0 ? {0}_ARENA_SIZE : 1];\n"
+      "  long double align_ld_;\n  long long align_ll_;\n  void *align_p_;\n}} {1}_arena_t;\n",
+      M_, P_);
+  h += fmt::format(
       "\n/* Runs the model. inputs[i] / outputs[j]: caller-owned buffers of {0}_INPUT_<i>_BYTES /\n"
-      "   {0}_OUTPUT_<j>_BYTES in graph order; arena: {0}_ARENA_SIZE bytes aligned to {0}_ARENA_ALIGN.\n"
-      "   Returns 0 on success. Reentrant for distinct arenas; no heap, no I/O. */\n",
-      M_);
+      "   {0}_OUTPUT_<j>_BYTES in graph order; arena: {0}_ARENA_SIZE bytes aligned to {0}_ARENA_ALIGN\n"
+      "   (a {1}_arena_t). Returns {0}_OK, or an error (checked before any work; nothing written):\n"
+      "   {0}_ERR_NULL_ARG: inputs, outputs, one of their pointers, or the arena is NULL;\n"
+      "   {0}_ERR_ARENA_MISALIGNED: the arena is not aligned to {0}_ARENA_ALIGN.\n"
+      "   Reentrant for distinct arenas; no heap, no I/O. */\n"
+      "#define {0}_OK 0\n#define {0}_ERR_NULL_ARG 1\n#define {0}_ERR_ARENA_MISALIGNED 2\n",
+      M_, P_);
   h += fmt::format("int {}_run(const void *const inputs[], void *const outputs[], void *arena);\n", P_);
   h += "\n#ifdef __cplusplus\n}\n#endif\n\n#endif\n";
   return h;

@@ -184,7 +184,7 @@ std::string buildEmulated(const std::string& dir, const std::string& name, const
       modelError("the model does not fit the memory of the emulated {} ({}): {}", m->qemuMachine, target.name,
                  printable(firstLines(out.substr(at), 1), 200));
     modelError("the generated C does not cross-compile with 'arm-none-eabi-gcc {}': {}", cflags,
-               printable(firstLines(out, 3), 400));
+               printable(compilerErrors(out), 400));
   }
   return (fs::path(dir) / "prog.elf").string();
 }

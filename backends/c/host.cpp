@@ -160,6 +160,30 @@ std::string firstLines(const std::string& text, int n) {
   return first;
 }
 
+std::string compilerErrors(const std::string& log) {
+  std::istringstream ls(log);
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(ls, line);) lines.push_back(line);
+  size_t first = lines.size(), count = 0;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    // collect2's "error: ld returned 1 exit status" says nothing: the linker's lines before it do
+    if (lines[i].find("error:") == std::string::npos || lines[i].rfind("collect2", 0) == 0) continue;
+    if (count++ == 0) first = i;
+  }
+  if (count == 0) return firstLines(log, 3);
+  std::string s = lines[first];
+  // gcc and clang quote the offending source line next ("  538 |     for (...").
+  if (first + 1 < lines.size() && lines[first + 1].find(" | ") != std::string::npos) {
+    std::string src;  // spaces collapsed
+    for (char ch : lines[first + 1])
+      if (ch != ' ' || (!src.empty() && src.back() != ' ')) src += ch;
+    while (!src.empty() && src.back() == ' ') src.pop_back();
+    s += " | " + src;
+  }
+  if (count > 1) s += fmt::format(" (and {} more error{})", count - 1, count > 2 ? "s" : "");
+  return s;
+}
+
 namespace {
 
 std::string ioList(const std::string& M, const char* kind, size_t n) {
@@ -212,7 +236,7 @@ std::string buildHost(const std::string& dir, const std::string& name, const std
                                 shellQuote(dir), cc, cflags, name, name, shellQuote(log.string()));
   if (std::system(cmd.c_str()) != 0) {
     modelError("the generated C does not compile with '{} {}': {}", cc, cflags,
-               printable(firstLines(readFileBytes(log.string()), 3), 400));
+               printable(compilerErrors(readFileBytes(log.string())), 400));
   }
   return exe.string();
 }

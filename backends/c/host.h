@@ -25,6 +25,9 @@ HarnessIo writeHarness(const std::string& dir, const std::string& name, const st
 std::string shellQuote(const std::string& s);
 void writeFile(const std::string& path, const std::string& content);
 std::string firstLines(const std::string& text, int n);  // the first n lines joined with " | "
+// A compiler's failure in its build log: the first line with "error:" and the source line it
+// quotes (gcc's "In function" context lines before it say nothing), else the first 3 lines.
+std::string compilerErrors(const std::string& log);
 
 struct HostBuildOptions {
   std::string cc;      // default: $CC or "cc"

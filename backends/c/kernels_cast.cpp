@@ -17,7 +17,7 @@ void emitShape(EmitCtx& c) {
   auto [start, end] = shape_plan::shapeRange(c.node, static_cast<int64_t>(s.size()));
   Tensor t(DType::I64, {end - start});
   for (int64_t i = start; i < end; ++i) t.data<int64_t>()[i - start] = s[static_cast<size_t>(i)];
-  if (t.byteSize() != static_cast<size_t>(bytesOf(y))) modelError("{}: internal: shape size mismatch", c.node.where());
+  if (t.byteSize() != static_cast<size_t>(bytesOf(y))) internalError("{}: shape size mismatch", c.node.where());
   emitConstBytes(c, t);
 }
 
@@ -35,7 +35,7 @@ std::string checkConstant(const Node& n) {
 void emitConstant(EmitCtx& c) {
   Tensor t = shape_plan::constantValue(c.node);
   if (t.byteSize() != static_cast<size_t>(bytesOf(c.outValue(0))))
-    modelError("{}: internal: constant size mismatch", c.node.where());
+    internalError("{}: constant size mismatch", c.node.where());
   emitConstBytes(c, t);
 }
 

@@ -37,7 +37,7 @@ void emitResize(EmitCtx& c) {
   const Value* y = c.outValue(0);
   Plan p = resizePlan(n, x->shape, nonEmptyConst(n, 1), nonEmptyConst(n, 2), nonEmptyConst(n, 3));
   for (size_t d = 0; d < p.axes.size(); ++d)
-    if (p.axes[d].out != y->shape[d]) modelError("{}: internal: resize shape mismatch", n.where());
+    if (p.axes[d].out != y->shape[d]) internalError("{}: resize shape mismatch", n.where());
   if (numElements(y->shape) == 0) return;
   if (x->shape.empty()) return emitMemcpy(c, c.out(0), c.in(0), bytesOf(y));
   std::vector<Taps> taps;

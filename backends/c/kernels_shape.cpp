@@ -64,7 +64,7 @@ void emitSlice(EmitCtx& c) {
   int64_t base = 0;
   std::vector<int64_t> ost(plan.size());
   for (size_t d = 0; d < plan.size(); ++d) {
-    if (plan[d].count != y->shape[d]) modelError("{}: internal: slice shape mismatch", n.where());
+    if (plan[d].count != y->shape[d]) internalError("{}: slice shape mismatch", n.where());
     base += plan[d].start * xs[d];
     ost[d] = plan[d].step * xs[d];
   }
@@ -159,7 +159,7 @@ void emitSplit(EmitCtx& c) {
   const Value* x = c.inValue(0);
   const size_t axis = static_cast<size_t>(normAxis(c.node, c.node.attrInt("axis"), static_cast<int>(x->shape.size())));
   auto sizes = shape_plan::splitSizes(c.node, x->shape[axis], static_cast<int>(c.node.outputs.size()), constOf(c.node, 1));
-  if (sizes.size() != c.node.outputs.size()) modelError("{}: internal: split size mismatch", c.node.where());
+  if (sizes.size() != c.node.outputs.size()) internalError("{}: split size mismatch", c.node.where());
   const int64_t outer = prodRange(x->shape, 0, axis);
   const int64_t innerBytes = prodRange(x->shape, axis + 1, x->shape.size()) * static_cast<int64_t>(dtypeSize(x->dtype));
   const int64_t rowBytes = x->shape[axis] * innerBytes;

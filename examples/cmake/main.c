@@ -4,7 +4,7 @@
 
 #include "sine.h"
 
-static float arena[(SINE_ARENA_SIZE + sizeof(float) - 1) / sizeof(float) + 1];
+static sine_arena_t arena; /* SINE_ARENA_SIZE bytes aligned to SINE_ARENA_ALIGN */
 
 int main(void) {
   int i, bad = 0;
@@ -14,7 +14,7 @@ int main(void) {
     void *out[1];
     in[0] = &x;
     out[0] = &y;
-    if (sine_run(in, out, arena) != 0) return 1;
+    if (sine_run(in, out, &arena) != 0) return 1;
     printf("sin(%.1f) = %+.3f  model %+.3f\n", (double)x, sin((double)x), (double)y);
     if (fabs((double)y - sin((double)x)) > 0.25) bad = 1;
   }

@@ -5,6 +5,8 @@
 #include <cmath>
 #include <limits>
 
+#include "ops/op.h"
+
 namespace tinyc {
 
 Comparison compareTensors(const Tensor& got, const Tensor& ref, const Tolerance& tol) {
@@ -72,6 +74,20 @@ Comparison compareTensors(const Tensor& got, const Tensor& ref, const Tolerance&
                         c.maxAbsErr);
   }
   return c;
+}
+
+int64_t longestReduction(const Graph& g) {
+  int64_t k = 1;
+  for (const auto& n : g.nodes) {
+    if (n->outputs.empty() || !n->outputs[0] || !isFloat(n->outputs[0]->dtype)) continue;
+    const int64_t elems = numElements(n->outputs[0]->shape), macs = nodeMacs(*n);
+    if (elems > 0 && macs > 0) k = std::max(k, (macs + elems - 1) / elems);
+  }
+  return k;
+}
+
+double reductionScale(int64_t k) {
+  return k > kReductionUnit ? std::sqrt(static_cast<double>(k) / static_cast<double>(kReductionUnit)) : 1.0;
 }
 
 }  // namespace tinyc

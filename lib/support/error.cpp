@@ -1,6 +1,9 @@
 #include "support/error.h"
 
+#include <filesystem>
+#include <ios>
 #include <limits>
+#include <new>
 
 namespace tinyc {
 
@@ -17,6 +20,36 @@ std::string printable(const std::string& s, size_t maxLen) {
       out += static_cast<char>(c);
   }
   return out;
+}
+
+namespace {
+
+constexpr const char* kReportAt = "the tinyc issue tracker, with the model and the command line";
+
+Failure internal(const std::string& what) {
+  return {static_cast<int>(ErrorKind::Internal),
+          fmt::format("tinyc: internal error: {} (please report this at {})", printable(what, 400), kReportAt)};
+}
+
+}  // namespace
+
+Failure describeFailure(const std::exception_ptr& e) {
+  try {
+    std::rethrow_exception(e);
+  } catch (const Error& err) {
+    if (err.kind() == ErrorKind::Internal) return internal(err.what());
+    return {static_cast<int>(err.kind()), fmt::format("tinyc: error: {}", err.what())};
+  } catch (const std::bad_alloc&) {
+    return {1, "tinyc: error: out of memory"};
+  } catch (const std::filesystem::filesystem_error& err) {
+    return {1, fmt::format("tinyc: error: {}", err.what())};
+  } catch (const std::ios_base::failure& err) {
+    return {1, fmt::format("tinyc: error: {}", err.what())};
+  } catch (const std::exception& err) {
+    return internal(err.what());
+  } catch (...) {
+    return internal("unknown exception");
+  }
 }
 
 int64_t checkedMul(int64_t a, int64_t b, const char* what) {

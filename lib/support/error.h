@@ -1,14 +1,16 @@
 // Diagnostics: every user-visible failure is a tinyc::Error with a kind that maps to an exit code.
 #pragma once
 #include <fmt/format.h>
+#include <exception>
 #include <stdexcept>
 #include <string>
 
 namespace tinyc {
 
 enum class ErrorKind {
-  Model = 1,  // bad model or data: exit code 1
-  Usage = 2,  // bad command line: exit code 2
+  Model = 1,     // bad model or data: exit code 1
+  Usage = 2,     // bad command line: exit code 2
+  Internal = 3,  // a failed invariant of tinyc itself (a bug, not the user's fault): exit code 3
 };
 
 class Error : public std::runtime_error {
@@ -29,6 +31,22 @@ template <typename... Args>
 [[noreturn]] void usageError(fmt::format_string<Args...> f, Args&&... args) {
   throw Error(ErrorKind::Usage, fmt::format(f, std::forward<Args>(args)...));
 }
+
+// A check of tinyc's own invariants failed (a pass or the backend broke what it promised).
+template <typename... Args>
+[[noreturn]] void internalError(fmt::format_string<Args...> f, Args&&... args) {
+  throw Error(ErrorKind::Internal, fmt::format(f, std::forward<Args>(args)...));
+}
+
+// What main() prints and returns for an exception that ends the program: tinyc::Error by its
+// kind ("tinyc: error: ..." with exit code 1 or 2, or the internal-error line with 3); out of
+// memory and file-system or stream failures are 1; any other exception is a bug, so internal (3):
+// "tinyc: internal error: ... (please report this at ...)".
+struct Failure {
+  int exitCode;
+  std::string message;  // one line, without the newline
+};
+Failure describeFailure(const std::exception_ptr& e);
 
 // Makes a string safe to print on one line of a diagnostic (no control characters, bounded length).
 std::string printable(const std::string& s, size_t maxLen = 80);

@@ -12,6 +12,13 @@ W=$(mktemp -d)
 trap 'rm -rf "$W"' EXIT
 "$PY" "$HERE/make_bad_models.py" "$W/m" || { echo "cannot generate models"; exit 1; }
 M=$W/m
+mkdir -p "$W/wrong/test_data_set_0"
+"$PY" - "$W/wrong/test_data_set_0" <<'PYEOF' || { echo "cannot write test data"; exit 1; }
+import sys, numpy as np
+from onnx import numpy_helper
+for n, a in (("input_0", [[-1, 2, -3, 4]]), ("output_0", [[0, 2, 0, 5]])):  # Relu would give 4, not 5
+    open(f"{sys.argv[1]}/{n}.pb", "wb").write(numpy_helper.from_array(np.array(a, np.float32), n).SerializeToString())
+PYEOF
 
 expect() {  # expect CODE PATTERN -- command...
   local code=$1 pat=$2
@@ -60,7 +67,14 @@ case "$CASE" in
     expect 1 "expects f32\[1,4\]" -- "$TINYC" run "$M/good.onnx" -i "$W/m/wrong_input.npy" --output-dir "$W/outdir" ;;
   bad_input_file) expect 1 "neither a TensorProto" -- "$TINYC" run "$M/good.onnx" -i "$ROOT/README.md" --output-dir "$W/outdir" ;;
   wrong_input_count) expect 2 "1 input, 2 given" -- "$TINYC" run "$M/good.onnx" -i "$M/good_input.npy" -i "$M/good_input.npy" --output-dir "$W/outdir" ;;
-  usage_no_subcommand) expect 2 "subcommand" -- "$TINYC" ;;
+  compile_error)
+    # The compiler's own error line (here gcc's -Wframe-larger-than), not only its "In function" lines.
+    CFLAGS="-O2 -Wframe-larger-than=8" expect 1 "does not compile with .*error: the frame size of [0-9]+ bytes is larger than 8 bytes" -- \
+      "$TINYC" validate "$ROOT/models/mnist8/model.onnx" --random 1 ;;
+  usage_no_subcommand)
+    # The help on stdout, one error line on stderr, exit 2.
+    expect 2 "a subcommand is required" -- "$TINYC"
+    grep -q "^Subcommands:" "$W/out" && grep -q "^  convert " "$W/out" || { echo "FAIL: no help on stdout"; cat "$W/out"; exit 1; } ;;
   usage_unknown_flag) expect 2 "--frobnicate" -- "$TINYC" inspect "$M/good.onnx" --frobnicate ;;
   usage_bad_input_shape) expect 2 "input-shape" -- "$TINYC" inspect "$M/good.onnx" --input-shape x=1,a ;;
   arena_budget)
@@ -98,5 +112,36 @@ np.testing.assert_array_equal(numpy_helper.to_array(t), np.array([[0, 2, 0, 4]],
 print("ok")
 PYEOF
     ;;
+  run_no_inputs)
+    # A graph without inputs (a Constant) runs without -i; its output is the constant.
+    "$TINYC" run "$M/constant_only.onnx" --output-dir "$W/ok" || { echo "FAIL: run without inputs"; exit 1; }
+    "$PY" - "$W/ok/output_0.pb" <<'PYEOF' || exit 1
+import sys, onnx, numpy as np
+from onnx import numpy_helper
+np.testing.assert_array_equal(numpy_helper.to_array(onnx.load_tensor(sys.argv[1])), np.array([[1.5, -2.0, 3.25]], np.float32))
+print("ok: run on a graph without inputs")
+PYEOF
+    expect 2 "0 inputs, 1 given" -- "$TINYC" run "$M/constant_only.onnx" -i "$M/good_input.npy" --output-dir "$W/outdir"
+    expect 2 "1 input, 0 given" -- "$TINYC" run "$M/good.onnx" --output-dir "$W/outdir" ;;
+  validate_quiet)
+    # -q: nothing on stdout or stderr on success; a failure still prints the comparison.
+    "$TINYC" validate "$M/good.onnx" --random 1 -q >"$W/out" 2>&1 || { echo "FAIL: validate -q"; cat "$W/out"; exit 1; }
+    [ ! -s "$W/out" ] || { echo "FAIL: validate -q printed:"; cat "$W/out"; exit 1; }
+    "$TINYC" validate "$M/good.onnx" --test-data "$W/wrong" -q >"$W/out" 2>&1 && { echo "FAIL: wrong reference passed"; exit 1; }
+    grep -q "vs ref       FAIL" "$W/out" && grep -q "validate: FAILED" "$W/out" || { echo "FAIL: -q hid the failure:"; cat "$W/out"; exit 1; }
+    # ... with its reason (without --json): the worst element, got and expected.
+    grep -q "^  1 of 4 elements differ; worst at 3: got 4 expected 5" "$W/out" || { echo "FAIL: no reason:"; cat "$W/out"; exit 1; }
+    echo "ok: validate -q silent on success, prints a failure and its reason" ;;
+  report_missing_dir)
+    # --report into a missing folder fails before anything is written: no (empty) -o folder.
+    expect 1 "cannot write '.*r\.json': folder '.*missing/dir' does not exist" -- \
+      "$TINYC" convert "$M/good.onnx" -o "$W/outdir/new" --report "$W/missing/dir/r.json"
+    [ ! -e "$W/outdir" ] || { echo "FAIL: output folder created"; ls -laR "$W/outdir"; exit 1; }
+    expect 1 "cannot write" -- "$TINYC" convert "$M/good.onnx" -o "$W/outdir" --depfile "$W/missing/m.d"
+    [ ! -e "$W/outdir" ] || { echo "FAIL: output folder created"; exit 1; }
+    # Into -o itself or a folder that -o creates is fine.
+    "$TINYC" convert "$M/good.onnx" -o "$W/new/out/" --depfile "$W/new/out/m.d" --report "$W/new/r.json" -q &&
+      [ -s "$W/new/out/m.d" ] && [ -s "$W/new/r.json" ] || { echo "FAIL: --depfile/--report into the new -o"; exit 1; }
+    echo "ok: missing folders refused before writing; -o's own folders accepted" ;;
   *) echo "unknown case $CASE"; exit 1 ;;
 esac

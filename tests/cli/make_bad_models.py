@@ -70,6 +70,10 @@ save("opset_99", helper.make_graph([helper.make_node("Relu", ["x"], ["y"])], "g"
 # symbolic non-batch dim
 save("symbolic_dim", helper.make_graph([helper.make_node("Relu", ["x"], ["y"], name="r")], "g",
                                        [helper.make_tensor_value_info("x", f32, ["N", "C"])], [y]))
+# no graph inputs: a Constant node's value is the output
+cval = np.array([[1.5, -2.0, 3.25]], np.float32)
+save("constant_only", helper.make_graph([helper.make_node("Constant", [], ["c"], name="k", value=numpy_helper.from_array(cval))],
+                                        "g", [], [helper.make_tensor_value_info("c", TensorProto.FLOAT, [1, 3])]), check=True)
 # a good model, for usage errors
 save("good", helper.make_graph([helper.make_node("Relu", ["x"], ["y"], name="r")], "g", [x], [y]), check=True)
 np.save(os.path.join(out, "good_input.npy"), np.array([[-1, 2, -3, 4]], np.float32))

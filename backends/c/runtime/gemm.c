@@ -451,14 +451,15 @@ TINYC_KERNEL void tinyc_gemv_f32(int32_t N, int32_t K, const float *a, int32_t c
   /* columns of B contiguous (rs == 1): dot products with 16 partial sums */
   for (j = 0; j < N; ++j) {
     const float *restrict col = b->p + (size_t)j * (size_t)b->cs;
+    /* kb: the length done in blocks of 16, computed up front (not left in k by the block loop:
+       gcc then rewrites the tail test as k != K, loses k <= K and warns of undefined behavior
+       at iteration 2^30 under -Werror=aggressive-loop-optimizations on 32-bit targets) */
+    const int32_t kb = csa == 1 ? K - K % 16 : 0;
     float part[16], s = 0.0f;
     for (t = 0; t < 16; ++t) part[t] = 0.0f;
-    k = 0;
-    if (csa == 1) {
-      for (; k + 16 <= K; k += 16)
-        for (t = 0; t < 16; ++t) part[t] = TINYC_FMA(a[k + t], col[k + t], part[t]);
-    }
-    for (; k < K; ++k) s = TINYC_FMA(a[(size_t)k * (size_t)csa], col[k], s);
+    for (k = 0; k < kb; k += 16)
+      for (t = 0; t < 16; ++t) part[t] = TINYC_FMA(a[k + t], col[k + t], part[t]);
+    for (k = kb; k < K; ++k) s = TINYC_FMA(a[(size_t)k * (size_t)csa], col[k], s);
     for (t = 0; t < 16; ++t) s += part[t];
     s *= alpha;
     y[j] = accum ? y[j] + s : s + bias;
