@@ -309,6 +309,21 @@ class LowerQuant : public Pass {
         ok = ok && (t->outputs[k] && isFloat(t->outputs[k]->dtype) && (k == 0 || t->op == op("Split")));
       if (!ok) continue;
       const Node* dq = t->inputs[0]->producer;
+      Value* fill = nullptr;  // Pad's value outside the input, quantized exactly
+      if (t->op->quantFillInput >= 0) {
+        const size_t fi = static_cast<size_t>(t->op->quantFillInput);
+        const Tensor* c = t->input(fi) ? t->inputs[fi]->constData() : nullptr;
+        if (t->input(fi) && (!c || c->numel() > 1)) continue;
+        const double real = c && c->numel() == 1 ? c->getF(0) : 0.0;
+        const double qv = real / q::scaleAt(*xs[0]->quant, 0);
+        if (qv != std::nearbyint(qv) || qv + q::zeroAt(*xs[0]->quant, 0) < -128 || qv + q::zeroAt(*xs[0]->quant, 0) > 127)
+          continue;
+        Tensor f(DType::I8, {});
+        f.setI(0, static_cast<int64_t>(qv) + q::zeroAt(*xs[0]->quant, 0));
+        fill = rw::addConst(g, t->name + "_fill", std::move(f));
+        if (t->inputs.size() <= fi) t->inputs.resize(fi + 1, nullptr);
+        t->inputs[fi] = fill;
+      }
       for (size_t i = 0; i < nData; ++i) t->inputs[i] = xs[i];
       for (Value*& y : t->outputs) {
         Value* yq = g.addValue(rw::uniqueValueName(g, y->name + "_q"), DType::I8, y->shape);
@@ -518,7 +533,7 @@ std::vector<const Node*> floatIslands(const Graph& g) {
   if (!quantized) return out;
   for (const auto& n : g.nodes) {
     if (!n->op || isDequantize(n.get()) || isQuantize(n.get()) || n->outputs.empty() || !n->outputs[0]) continue;
-    if (isFloat(n->outputs[0]->dtype) && !n->op->quantCarried) out.push_back(n.get());
+    if (isFloat(n->outputs[0]->dtype)) out.push_back(n.get());
   }
   return out;
 }

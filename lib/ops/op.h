@@ -94,6 +94,10 @@ struct OpDef {
   // runs on the integers as they are and its output carries its input's scale and zero point
   // (ops/qparams.h, passes/lower_quant.cpp).
   bool quantCarried = false;
+  // For a quantCarried op: the input holding the value written where no input element lands
+  // (Pad's constant_value). On int8 tensors lower-quant sets it to the quantized real value (the
+  // zero point for the default 0) and only moves the op when that value is exact.
+  int quantFillInput = -1;
   std::string doc;        // one line for the generated op table
 };
 

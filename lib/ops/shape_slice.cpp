@@ -136,8 +136,11 @@ void registerShapeSliceOps(OpRegistry& r) {
                        "strided slice with compile-time starts/ends/axes/steps (clamped, negative steps allowed)");
   slice.quantCarried = true;
   r.add(slice);
-  r.add(makeOp("Pad", 2, 4, inferPad, evalPad, "pad (or crop with negative pads): constant, reflect, edge or wrap",
-           {{"mode", K::String, Attr::Str("constant")}}));
+  OpDef pad = makeOp("Pad", 2, 4, inferPad, evalPad, "pad (or crop with negative pads): constant, reflect, edge or wrap",
+                     {{"mode", K::String, Attr::Str("constant")}});
+  pad.quantCarried = true;
+  pad.quantFillInput = 2;
+  r.add(pad);
   OpDef gather = makeOp("Gather", 2, 2, inferGather, evalGather,
                         "take slices along an axis at the given (possibly negative) indices", {{"axis", K::Int, Attr::Int(0)}});
   gather.quantCarried = true;

@@ -207,7 +207,24 @@ def binary_case(c):
     c.save(inputs)
 
 
-KINDS = [binary_case, conv_case, conv_case, conv_case, gemm_case, pool_case, softmax_case, table_case, concat_case]
+def pad_case(c):  # Pad runs on the integers; its fill value becomes the zero point
+    shape = [1, int(rng.integers(1, 5)), int(rng.integers(1, 6)), int(rng.integers(1, 6))]
+    s, z = scale(), zp()
+    x = c.dq("x", np.float32(s), np.int8(z))
+    mode = str(rng.choice(["constant", "constant", "edge", "reflect"]))
+    pads = [0, 0, int(rng.integers(0, 3)), int(rng.integers(0, 3)), 0, 0, int(rng.integers(0, 3)), int(rng.integers(0, 3))]
+    if mode == "reflect":
+        pads = [0, 0] + [min(p, shape[2 + i % 2] - 1) for i, p in enumerate(pads[2:4])] + [0, 0] + \
+               [min(p, shape[2 + i % 2] - 1) for i, p in enumerate(pads[6:8])]
+    ins = [x, c.init(np.array(pads, np.int64), np.int64)]
+    if mode == "constant" and rng.random() < 0.5:
+        ins.append(c.init(np.float32(s * int(rng.integers(-3, 4))), np.float32))  # an exactly representable value
+    y = c.op("Pad", ins, mode=mode)
+    c.q(y, np.float32(s), np.int8(z))
+    c.save([("x", shape)])
+
+
+KINDS = [pad_case, binary_case, conv_case, conv_case, conv_case, gemm_case, pool_case, softmax_case, table_case, concat_case]
 names = []
 for i in range(count):
     make = KINDS[i % len(KINDS)]
