@@ -129,8 +129,12 @@ class LowerQuant : public Pass {
  public:
   bool run(Graph& g, PassContext& ctx) override {
     q::annotateQuantParams(g);
-    bool changed = lowerQLinear(g, ctx);
+    bool changed = uint8ToInt8(g, ctx);
     if (changed) refreshGraph(g);
+    if (lowerQLinear(g, ctx)) {
+      refreshGraph(g);
+      changed = true;
+    }
     for (bool more = true; more;) {
       more = sinkDequantize(g, ctx);
       more |= cancelPairs(g, ctx);
@@ -148,6 +152,89 @@ class LowerQuant : public Pass {
   }
 
  private:
+  // uint8 QDQ (PyTorch's usual activations, older ONNX Runtime defaults, uint8 weights with zero
+  // point 128) becomes the int8 form: the same real values as q - 128 with zero point - 128. A
+  // QuantizeLinear to uint8 read only by DequantizeLinear nodes (or a graph output) writes int8;
+  // uint8 constant weights are shifted; a uint8 graph input read only by DequantizeLinear nodes
+  // and a uint8 graph output keep their type through a table at the edge.
+  static bool uint8ToInt8(Graph& g, PassContext& ctx) {
+    bool changed = false;
+    auto shiftedZero = [&](const Value* zp, const std::string& base) -> Value* {
+      Tensor t(DType::I8, zp ? zp->shape : Shape{});
+      for (int64_t i = 0; i < t.numel(); ++i) t.setI(i, (zp ? zp->constData()->getI(i) : 0) - 128);
+      return rw::addConst(g, base + "_zero_point_s8", std::move(t));
+    };
+    auto shiftQuant = [](Value* v) {
+      if (!v->quant) return;
+      for (int64_t& z : v->quant->zeroPoint) z -= 128;
+    };
+    auto edgeTable = [&](bool toSigned) {  // u8 -> i8 (x - 128) or i8 -> u8 (x + 128): the same bytes xor 0x80
+      Tensor t(toSigned ? DType::I8 : DType::U8, {256});
+      for (int k = 0; k < 256; ++k) t.setI(k, toSigned ? k - 128 : k);
+      return rw::addConst(g, toSigned ? "u8_to_s8" : "s8_to_u8", std::move(t));
+    };
+    auto readersAreDequantize = [&](const Value* v) {
+      const auto us = g.users(v);
+      return std::all_of(us.begin(), us.end(), [&](const Node* u) { return isDequantize(u) && u->inputs[0] == v; });
+    };
+    auto constZero = [](const Node* n, size_t i) { return !n->input(i) || n->inputs[i]->constData(); };
+    std::vector<Node*> order;
+    for (auto& n : g.nodes) order.push_back(n.get());
+    for (Node* n : order) {
+      if (isQuantize(n) && n->outputs[0] && n->outputs[0]->dtype == DType::U8 && n->input(2) && constZero(n, 2) &&
+          readersAreDequantize(n->outputs[0])) {
+        Value* y = n->outputs[0];
+        Value* z = shiftedZero(n->inputs[2], y->name);
+        n->inputs[2] = z;
+        for (Node* u : g.users(y)) u->inputs.resize(std::max<size_t>(u->inputs.size(), 3)), u->inputs[2] = z;
+        y->dtype = DType::I8;
+        shiftQuant(y);
+        if (g.isGraphOutput(y)) {  // the API keeps uint8
+          Value* yu = g.addValue(rw::uniqueValueName(g, y->name + "_u8"), DType::U8, y->shape);
+          std::swap(yu->name, y->name);
+          yu->quant = y->quant;
+          if (yu->quant)
+            for (int64_t& zz : yu->quant->zeroPoint) zz += 128;
+          Node* lut = g.addNode(kLookupTableOp, yu->name, {y, edgeTable(false)}, {yu});
+          bindOp(*lut);
+          std::replace(g.outputs.begin(), g.outputs.end(), y, yu);
+        }
+        ctx.count("uint8 tensors made int8");
+        changed = true;
+      } else if (isDequantize(n) && n->input(0) && n->inputs[0]->dtype == DType::U8 && n->inputs[0]->constant &&
+                 constZero(n, 2)) {
+        const Value* w = n->inputs[0];
+        Tensor t(DType::I8, w->shape);
+        for (int64_t i = 0; i < t.numel(); ++i) t.setI(i, w->constant->getI(i) - 128);
+        Value* ws = rw::addConst(g, w->name + "_s8", std::move(t));
+        ws->quant = w->quant;
+        shiftQuant(ws);
+        n->inputs[0] = ws;
+        n->inputs.resize(std::max<size_t>(n->inputs.size(), 3));
+        n->inputs[2] = shiftedZero(n->input(2), w->name);
+        ctx.count("uint8 weights made int8");
+        changed = true;
+      }
+    }
+    for (Value*& x : g.inputs) {
+      if (x->dtype != DType::U8 || !x->quant || !readersAreDequantize(x) || g.users(x).empty()) continue;
+      const auto readers = g.users(x);
+      if (!std::all_of(readers.begin(), readers.end(), [&](const Node* u) { return constZero(u, 2) && u->input(2); }))
+        continue;
+      Value* xs = g.addValue(rw::uniqueValueName(g, x->name + "_s8"), DType::I8, x->shape);
+      xs->quant = x->quant;
+      shiftQuant(xs);
+      Value* z = shiftedZero(readers[0]->inputs[2], x->name);
+      for (Node* u : readers) u->inputs[0] = xs, u->inputs[2] = z;
+      Node* lut = g.addNode(kLookupTableOp, xs->name, {x, edgeTable(true)}, {xs});
+      bindOp(*lut);
+      ctx.count("uint8 inputs converted at the edge");
+      changed = true;
+    }
+    if (changed) g.topoSort();
+    return changed;
+  }
+
   // QLinearConv / QLinearMatMul with int8 data, constant int8 weights (zero point 0) and
   // constant parameters: the same int8 Conv / Gemm as a QDQ unit (their fixed-point
   // requantization replaces the op's float one; uint8 forms keep their own kernels).

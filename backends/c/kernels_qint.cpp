@@ -325,13 +325,18 @@ void emitSoftmax(EmitCtx& c) {
 }
 
 std::string checkLut(const Node& n) {
-  if (auto why = checkSmall(n); !why.empty()) return why;
+  for (const Value* v : n.inputs)
+    if (v && numElements(v->shape) > INT32_MAX) return "tensors above 2^31 elements are not supported";
   return n.input(1)->constant ? "" : "the table must be a constant";
 }
 
+// The table of y's type, read through x's type: (u)int8 in, (u)int8 out (the bytes as they are).
 void emitLut(EmitCtx& c) {
+  const bool u8 = c.inValue(0)->dtype == DType::U8;
+  const std::string t = u8 ? "uint8_t" : "int8_t";
   c.require("qint");
-  c.line(fmt::format("tinyc_lut_i8({}, {}, {}, {});", c.in(0), c.out(0), numElements(c.inValue(0)->shape), c.in(1)));
+  c.line(fmt::format("tinyc_lut_{}(({} *){}, ({} *){}, {}, (const {} *){});", u8 ? "u8" : "i8", u8 ? "const uint8_t" : "const int8_t",
+                     c.in(0), t, c.out(0), numElements(c.inValue(0)->shape), t, c.in(1)));
 }
 
 CKernel variant(const char* op, std::string (*check)(const Node&), void (*emit)(EmitCtx&),

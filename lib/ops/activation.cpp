@@ -73,17 +73,20 @@ void inferSoftmax(InferCtx& c) {
 // ---- tinyc.Lut: y = table[x - min(x's type)] -------------------------------------------------
 
 void inferLut(InferCtx& c) {
-  if (c.dtype(0) != DType::I8) c.fail("input must be int8, got {}", dtypeName(c.dtype(0)));
+  if (c.dtype(0) != DType::I8 && c.dtype(0) != DType::U8) c.fail("input must be int8 or uint8, got {}", dtypeName(c.dtype(0)));
   const Tensor& t = c.requireConst(1, "table");
   if (t.rank() != 1 || t.numel() != 256) c.fail("table must have 256 entries, got shape {}", shapeStr(t.shape()));
+  if (t.dtype() != DType::I8 && t.dtype() != DType::U8) c.fail("table must be int8 or uint8, got {}", dtypeName(t.dtype()));
   c.setOutput(0, t.dtype(), c.shape(0));
 }
 
+// y = table[x - min(type of x)]: entry 0 is for -128 (int8) or 0 (uint8).
 void evalLut(EvalCtx& c) {
   const Tensor& x = *c.in[0];
   const Tensor& t = *c.in[1];
   Tensor& y = *c.out[0];
-  for (int64_t i = 0; i < x.numel(); ++i) y.setI(i, t.getI(x.data<int8_t>()[i] + 128));
+  const int64_t base = x.dtype() == DType::I8 ? -128 : 0;
+  for (int64_t i = 0; i < x.numel(); ++i) y.setI(i, t.getI(x.getI(i) - base));
 }
 
 // ---- evaluation helpers -------------------------------------------------------------------
@@ -316,7 +319,7 @@ void registerActivationOps(OpRegistry& r) {
   r.add(unaryOp("Tanh", inferFloatUnary, evalTanh, "hyperbolic tangent"));
   r.add(unaryOp("Elu", inferFloatUnary, evalElu, "x >= 0 ? x : alpha * (exp(x) - 1)", {floatAttr("alpha", 1.0f)}));
   OpDef lut = unaryOp(kLookupTableOp, inferLut, evalLut,
-                      "tinyc-internal: int8 elementwise function as a 256-entry table (lower-quant)");
+                      "tinyc-internal: 8-bit elementwise function as a 256-entry table (lower-quant)");
   lut.minInputs = lut.maxInputs = 2;
   lut.elementwise = false;  // the table is not broadcast against x
   lut.pointwise = true;

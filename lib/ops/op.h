@@ -127,8 +127,9 @@ void registerRnnOps(OpRegistry& r);
 // defaults. Model error for an unknown op or attribute (naming the node).
 void bindOp(Node& n);
 
-// tinyc-internal op (a model may not use op types with the tinyc. prefix): an int8 elementwise
-// function as a table, y = table[x + 128] (input 1: 256 constant entries of y's type).
+// tinyc-internal op (a model may not use op types with the tinyc. prefix): an 8-bit elementwise
+// function as a table, y = table[x - min(x's type)] (x int8 or uint8; input 1: 256 constant
+// entries of y's type, int8 or uint8).
 inline const char* kLookupTableOp = "tinyc.Lut";
 
 // Fused activations (the only tinyc-internal attributes; a model may not use the tinyc. prefix).

@@ -167,18 +167,22 @@ for kind in ("conv", "matmul"):
     onnx.save(m, os.path.join(d, "model.onnx"))
     save_sets(d, os.path.join(d, "model.onnx"), shape, np.int8)
     names.append(f"qlinear_{kind}")
-for name, make in MODELS.items():
-    for per_channel in (False, True):
+VARIANTS = [(name, make, pc, QuantType.QInt8) for name, make in MODELS.items() for pc in (False, True)]
+# uint8 activations (PyTorch's usual choice, older ONNX Runtime defaults) with int8 or uint8 weights
+VARIANTS += [("dscnn", dscnn, True, QuantType.QUInt8), ("residual", residual, False, QuantType.QUInt8)]
+for name, make, per_channel, act in VARIANTS:
+    if True:
         fm = make()
         shape = [d.dim_value for d in fm.graph.input[0].type.tensor_type.shape.dim]
-        tag = f"{name}_{'pc' if per_channel else 'pt'}"
+        tag = f"{name}_{'pc' if per_channel else 'pt'}" + ("_u8" if act == QuantType.QUInt8 else "")
         d = os.path.join(out, tag)
         os.makedirs(d, exist_ok=True)
         fpath = os.path.join(d, "float.onnx")
         onnx.save(fm, fpath)
         qpath = os.path.join(d, "model.onnx")
-        quantize_static(fpath, qpath, Reader(shape), quant_format=QuantFormat.QDQ, activation_type=QuantType.QInt8,
-                        weight_type=QuantType.QInt8, per_channel=per_channel)
+        quantize_static(fpath, qpath, Reader(shape), quant_format=QuantFormat.QDQ, activation_type=act,
+                        weight_type=QuantType.QUInt8 if act == QuantType.QUInt8 and not per_channel else QuantType.QInt8,
+                        per_channel=per_channel)
         os.remove(fpath)
         save_sets(d, qpath, shape, np.float32)
         names.append(tag)

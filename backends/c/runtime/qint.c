@@ -414,8 +414,13 @@ TINYC_KERNEL void tinyc_qsoftmax_i8(const int8_t *x, int8_t *y, int32_t outer, i
                            y + (size_t)o * (size_t)n * (size_t)inner + (size_t)i, n, inner, lut, mult, rsh, zy);
 }
 
-/* y[i] = table[x[i] + 128] (tinyc.Lut). */
+/* tinyc.Lut: y[i] = table[x[i] - min(type of x)], 8-bit in and out (a table of y's type; the bytes
+   are copied as they are). */
 TINYC_KERNEL void tinyc_lut_i8(const int8_t *x, int8_t *y, int32_t n, const int8_t *table) {
   int32_t i;
   for (i = 0; i < n; ++i) y[i] = table[x[i] + 128];
+}
+TINYC_KERNEL void tinyc_lut_u8(const uint8_t *x, uint8_t *y, int32_t n, const uint8_t *table) {
+  int32_t i;
+  for (i = 0; i < n; ++i) y[i] = table[x[i]];
 }
