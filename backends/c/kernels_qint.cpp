@@ -136,7 +136,8 @@ void emitConv(EmitCtx& c) {
   int pc = 1;
   const std::string mult =
       multipliers(c, q::productMultipliers(n, *n.input(0), *n.input(1), *n.outputs[0], m), &rsh, &pc);
-  const auto [lo, hi] = q::outputRange(n);
+  const auto range = q::outputRange(n);
+  const int32_t lo = range.first, hi = range.second;
   c.require("qint");
   const std::string p = c.intArray(g.p);
   const Tensor& w = *n.input(1)->constant;
@@ -186,7 +187,8 @@ void emitGemm(EmitCtx& c) {
   int pc = 1;
   const std::string mult =
       multipliers(c, q::productMultipliers(n, *n.input(0), *n.input(1), *n.outputs[0], cols), &rsh, &pc);
-  const auto [lo, hi] = q::outputRange(n);
+  const auto range = q::outputRange(n);
+  const int32_t lo = range.first, hi = range.second;
   c.require("qint");
   if (c.target().layout == "NCHW") {  // hosts (the generic target): contiguous dot products that vectorize
     c.line(fmt::format("tinyc_qgemm_dot_i8({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {});", c.in(0), c.in(1),
@@ -283,7 +285,8 @@ template <bool Mul>
 void emitBinary(EmitCtx& c) {
   const Node& n = c.node;
   const Value *a = n.input(0), *b = n.input(1), *y = n.outputs[0];
-  const auto [lo, hi] = q::outputRange(n);
+  const auto range = q::outputRange(n);
+  const int32_t lo = range.first, hi = range.second;
   int32_t ma = 0, mb = 0, sh = 1;
   if (Mul) {
     const q::Multiplier m =
@@ -358,11 +361,11 @@ void registerQuantizedKernels(KernelTable& t) {
   maxPool.match = [](const Node& n) { return int8Input(n) && isChannelsLast(n); };
   t.add(maxPool);
   t.add(variant("Softmax", checkSoftmax, emitSoftmax));
-  for (auto [op, emit] : {std::pair{"Add", emitBinary<false>}, std::pair{"Mul", emitBinary<true>}}) {
-    CKernel k = variant(op, checkSmall, emit);
-    k.match = quantizedBinary;
-    k.elementwise = true;
-    t.add(k);
+  CKernel add = variant("Add", checkSmall, emitBinary<false>), mul = variant("Mul", checkSmall, emitBinary<true>);
+  for (CKernel* k : {&add, &mul}) {
+    k->match = quantizedBinary;
+    k->elementwise = true;
+    t.add(*k);
   }
   CKernel lut{kLookupTableOp, checkLut, emitLut};
   lut.elementwise = true;

@@ -62,7 +62,8 @@ void evalQuantizedBinary(EvalCtx& c, bool mul) {
   const Node& n = c.node;
   const QuantParams &qa = *n.inputs[0]->quant, &qb = *n.inputs[1]->quant, &qy = *n.outputs[0]->quant;
   const int32_t za = q::zeroAt(qa, 0), zb = q::zeroAt(qb, 0), zy = q::zeroAt(qy, 0);
-  const auto [lo, hi] = q::outputRange(n);
+  const auto range = q::outputRange(n);
+  const int32_t lo = range.first, hi = range.second;
   const int8_t* pa = c.in[0]->data<int8_t>();
   const int8_t* pb = c.in[1]->data<int8_t>();
   int8_t* py = c.out[0]->data<int8_t>();

@@ -162,7 +162,8 @@ void convInt8(EvalCtx& c) {
   std::vector<int64_t> xc(static_cast<size_t>(X.numel())), col(static_cast<size_t>(kdim * os));
   for (int64_t i = 0; i < X.numel(); ++i) xc[static_cast<size_t>(i)] = X.data<int8_t>()[i] - zx;
   const auto mult = q::productMultipliers(node, *node.inputs[0], *node.inputs[1], *node.outputs[0], g.m);
-  const auto [lo, hi] = q::outputRange(node);
+  const auto range = q::outputRange(node);
+  const int32_t lo = range.first, hi = range.second;
   const int32_t zy = q::zeroAt(*node.outputs[0]->quant, 0);
   int8_t* py = c.out[0]->data<int8_t>();
   for (int64_t n = 0; n < g.n; ++n)

@@ -126,7 +126,8 @@ void gemmInt8(EvalCtx& c) {
   const bool tb = node.attrInt("transB") != 0;
   const int32_t za = q::zeroAt(*node.inputs[0]->quant, 0), zy = q::zeroAt(*node.outputs[0]->quant, 0);
   const auto mult = q::productMultipliers(node, *node.inputs[0], *node.inputs[1], *node.outputs[0], d.n);
-  const auto [lo, hi] = q::outputRange(node);
+  const auto range = q::outputRange(node);
+  const int32_t lo = range.first, hi = range.second;
   const int8_t* pa = A.data<int8_t>();
   const int8_t* pb = B.data<int8_t>();
   for (int64_t i = 0; i < d.m; ++i)

@@ -54,6 +54,7 @@ TINYC_KERNEL void tinyc_softmax_row_i8(const int8_t *x, int8_t *y, int32_t len, 
                                        int32_t mult, int32_t rshift, int32_t zp) {
   int32_t i, mx = -128;
   uint64_t sum = 0, inv;
+  if (len <= 0) return;
   for (i = 0; i < len; ++i)
     if (x[i * stride] > mx) mx = x[i * stride];
   for (i = 0; i < len; ++i) sum += (uint64_t)lut[mx - x[i * stride]];

@@ -170,6 +170,7 @@ std::optional<QuantParams> paramsOf(const Node& n, const Value* data) {
   if (z && !z->constant) return std::nullopt;
   QuantParams q;
   const int64_t k = s->constant->numel();
+  if (k < 1 || (z && z->constant->numel() != 1 && z->constant->numel() != k)) return std::nullopt;
   for (int64_t i = 0; i < k; ++i) q.scale.push_back(static_cast<float>(s->constant->getF(i)));
   for (int64_t i = 0; i < k; ++i) q.zeroPoint.push_back(z ? z->constant->getI(z->constant->numel() == 1 ? 0 : i) : 0);
   if (k != 1) {
