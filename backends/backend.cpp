@@ -19,6 +19,7 @@ const std::vector<TargetDesc>& allTargets() {
     t.mve = mve;
     t.crossCflags = cflags;
     t.layout = layout;
+    t.doubleAcc = std::string(name) == "generic";  // the MCU targets are single-precision only
     return t;
   };
   // Cortex-M targets run channels-last spatial kernels (small, bounded scratch; the layout of the

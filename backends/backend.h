@@ -21,6 +21,7 @@ struct TargetDesc {
   bool dsp = false;         // Arm DSP extension (SMLAD, ...)
   bool mve = false;         // Arm Helium (M-profile vector extension)
   std::string crossCflags;  // flags for a cross build (empty for the host)
+  bool doubleAcc = false;   // float kernels accumulate in double (the interpreter's arithmetic); MCU targets: float
   std::string layout = "NCHW";  // layout the target's spatial kernels want ("NHWC": the layout pass)
 };
 

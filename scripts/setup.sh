@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Installs everything tinyc's build and tests need on Debian 12 (idempotent, quiet when done):
 # apt packages, and a local Python venv (.venv, ignored by git) with the test oracles.
+#   setup.sh [--no-venv]   --no-venv: the packages only (enough to build and run tinyc)
 set -euo pipefail
+NO_VENV=0
+[ "${1:-}" = --no-venv ] && NO_VENV=1
 cd "$(dirname "$0")/.."
 
 PACKAGES=(
@@ -25,6 +28,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 # Test oracles (numpy, onnx, onnxruntime) in a local venv.
+[ "$NO_VENV" = 1 ] && exit 0
 REQ=scripts/requirements-test.txt
 STAMP=.venv/.tinyc-installed
 if [ ! -f "$STAMP" ] || ! cmp -s "$REQ" "$STAMP"; then

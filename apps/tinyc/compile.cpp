@@ -1,6 +1,9 @@
 #include "compile.h"
 
 #include <filesystem>
+#include <iostream>
+
+#include <fmt/format.h>
 
 #include "ops/op.h"
 #include "passes/lower_quant.h"
@@ -10,6 +13,20 @@ namespace tinyc::cli {
 
 std::string defaultName(const std::string& modelPath) {
   return sanitizeIdentifier(std::filesystem::path(modelPath).stem().string());
+}
+
+// --io-layout nhwc permutes [N, C, H, W] inputs to [N, H, W, C]. An input that already looks
+// channels-last ([N, H, W, C] with few channels and a larger dim 1, as tf2onnx exports) would get
+// a wrong shape macro ([N, W, C, H]): say so.
+void warnChannelsLastInputs(const Graph& g) {
+  for (const Value* v : g.inputs) {
+    const Shape& s = v->shape;
+    if (s.size() != 4 || s[3] < 1 || s[3] > 4 || s[1] <= 4 || s[2] <= 4) continue;
+    std::cerr << fmt::format(
+        "tinyc: warning: input '{}' has shape [{}], which looks channels-last already: --io-layout nhwc "
+        "treats dim 1 ({}) as channels and gives [{}, {}, {}, {}]; leave --io-layout out for a channels-last input\n",
+        printable(v->name, 80), fmt::join(s, ", "), s[1], s[0], s[2], s[3], s[1]);
+  }
 }
 
 void addCompileOptions(CLI::App* cmd, CompileOptions& o) {
@@ -48,6 +65,7 @@ Compiled compileModel(const CompileOptions& o, bool poisonDead) {
   c.filesRead.insert(c.filesRead.begin(), o.model.model);
   c.graph = importModel(o.model.model, io);
   printNotes(notes);
+  if (o.ioLayout == "nhwc") warnChannelsLastInputs(*c.graph);
   PipelineOptions pipeline = o.pipeline;
   pipeline.passOptions.layout = c.target->layout;
   pipeline.passOptions.ioLayout = o.ioLayout == "nhwc" ? "NHWC" : "NCHW";

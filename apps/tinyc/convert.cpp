@@ -109,6 +109,10 @@ void convert(const ConvertOptions& o) {
   if (!o.depfile.empty()) {
     std::string targets, deps;
     for (const auto& f : c.result.files) targets += (targets.empty() ? "" : " ") + depEscape((fs::path(o.outDir) / f.name).string());
+    // The compiler itself: a new tinyc regenerates the C.
+    const fs::path self = fs::read_symlink("/proc/self/exe", ec);
+    if (!ec && !self.empty()) deps += " " + depEscape(self.string());
+    ec.clear();
     for (const auto& d : c.filesRead) deps += " " + depEscape(d);
     files.emplace_back(o.depfile, targets + ":" + deps + "\n");
   }
@@ -139,7 +143,7 @@ void registerConvert(CLI::App& app) {
   addCompileOptions(cmd, o->compile);
   cmd->add_option("-o,--output-dir", o->outDir, "folder for the generated files (created if missing)")->required();
   cmd->add_option("--report", o->report, "write a JSON report (docs/report-json.md)");
-  cmd->add_option("--depfile", o->depfile, "write a Make-style dependency file (outputs depend on the model and data)");
+  cmd->add_option("--depfile", o->depfile, "write a Make-style dependency file (outputs depend on tinyc, the model and data)");
   cmd->add_option("--arena-budget", o->arenaBudget, "fail (exit 1) if the arena needs more than this (bytes, or 64K, 1M)");
   cmd->add_option("--plan-svg", o->planSvg, "draw the memory plan (x = step, y = offset) as SVG");
   cmd->add_flag("-q,--quiet", o->quiet, "print nothing on success");

@@ -1,6 +1,7 @@
 // tinyc inspect: per-node table (or JSON) of shapes, parameters and MACs; `--ir` prints the IR.
 #include <fmt/format.h>
 
+#include <array>
 #include <iostream>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -36,6 +37,15 @@ std::string valueTypes(const Node& n) {
   for (const Value* o : n.outputs)
     if (o) s += (s.empty() ? "" : " ") + std::string(dtypeName(o->dtype)) + shapeStr(o->shape);
   return s;
+}
+
+// Whether shape inference typed every output of n (a model with unsupported ops: the nodes
+// before them, see inferShapesPartial).
+bool nodeTyped(const Node& n) {
+  if (!n.op) return false;
+  for (const Value* v : n.outputs)
+    if (v && v->dtype == DType::Undefined) return false;
+  return true;
 }
 
 void inspect(const InspectOptions& o) {
@@ -76,11 +86,11 @@ void inspect(const InspectOptions& o) {
     }
   nlohmann::ordered_json nodes = nlohmann::ordered_json::array();
   for (const auto& n : g->nodes) {
-    int64_t m = typed ? nodeMacs(*n) : 0;
+    int64_t m = nodeTyped(*n) ? nodeMacs(*n) : 0;
     macs += m;
     nlohmann::ordered_json outs = nlohmann::ordered_json::array();
     for (const Value* v : n->outputs)
-      if (v) outs.push_back({{"name", v->name}, {"dtype", typed ? dtypeName(v->dtype) : "?"}, {"shape", v->shape}});
+      if (v) outs.push_back({{"name", v->name}, {"dtype", v->dtype != DType::Undefined ? dtypeName(v->dtype) : "?"}, {"shape", v->shape}});
     nodes.push_back({{"name", n->name}, {"op", n->opType}, {"outputs", outs}, {"params", nodeParams(*n)}, {"macs", m}});
     if (isChannelsLast(*n)) nodes.back()["layout"] = kLayoutNhwc;
   }
@@ -123,12 +133,21 @@ void inspect(const InspectOptions& o) {
   for (const Value* v : g->inputs)
     std::cout << fmt::format("input:  {} {}\n", printable(v->name), printValueType(*v));
   for (const Value* v : g->outputs)
-    std::cout << fmt::format("output: {} {}\n", printable(v->name), typed ? printValueType(*v) : "?");
-  std::cout << fmt::format("\n{:<32} {:<20} {:<28} {:>10} {:>12}\n", "node", "op", "output", "params", "MACs");
-  for (const auto& n : g->nodes)
-    std::cout << fmt::format("{:<32} {:<20} {:<28} {:>10} {:>12}\n", printable(n->name, 32),
-                             printable(n->opType + (isChannelsLast(*n) ? " (NHWC)" : ""), 20),
-                             typed ? valueTypes(*n) : "?", nodeParams(*n), typed ? nodeMacs(*n) : 0);
+    std::cout << fmt::format("output: {} {}\n", printable(v->name), v->dtype != DType::Undefined ? printValueType(*v) : "?");
+  // The table: every column as wide as its widest cell (at least the former 32/20/28/10/12).
+  std::vector<std::array<std::string, 5>> rows = {{"node", "op", "output", "params", "MACs"}};
+  for (const auto& n : g->nodes) {
+    const bool t = nodeTyped(*n);
+    rows.push_back({printable(n->name, 64), printable(n->opType + (isChannelsLast(*n) ? " (NHWC)" : ""), 40),
+                    t ? valueTypes(*n) : "?", std::to_string(nodeParams(*n)), std::to_string(t ? nodeMacs(*n) : 0)});
+  }
+  std::array<size_t, 5> w = {32, 20, 28, 10, 12};
+  for (const auto& r : rows)
+    for (size_t i = 0; i < w.size(); ++i) w[i] = std::max(w[i], r[i].size());
+  std::cout << "\n";
+  for (const auto& r : rows)
+    std::cout << fmt::format("{:<{}} {:<{}} {:<{}} {:>{}} {:>{}}\n", r[0], w[0], r[1], w[1], r[2], w[2], r[3], w[3],
+                             r[4], w[4]);
   std::cout << fmt::format("\nparams: {}\nmacs: {}\n", params, macs);
   for (const auto& [dt, b] : weightBytes) std::cout << fmt::format("weight bytes ({}): {}\n", dt, b);
   if (largest)

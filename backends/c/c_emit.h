@@ -60,6 +60,7 @@ class EmitCtx {
   static std::string suffix(DType t);     // kernel name suffix: "f32", "i8", ...
   static std::string floatLit(float v);   // exact C literal: "0.25f", "INFINITY", "(-INFINITY)", "NAN"
   static std::string doubleLit(double v); // exact C literal for double
+  std::string accLit(double v) const;     // literal of type tinyc_acc (runtime/common.c) for the target
   static std::string intLit(int64_t v);   // C literal valid for any int64 (INT64_C(...) when large)
 
  private:

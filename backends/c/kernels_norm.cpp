@@ -65,13 +65,19 @@ std::optional<ChannelGeom> beginChannelKernel(EmitCtx& c) {
   return g;
 }
 
+// epsilon as the kernel's accumulation type: double for f64 tensors, tinyc_acc otherwise.
+std::string epsLit(const EmitCtx& c, DType t) {
+  const double eps = static_cast<double>(c.node.attrFloat("epsilon"));
+  return t == DType::F64 ? EmitCtx::doubleLit(eps) : c.accLit(eps);
+}
+
 void emitBatchNorm(EmitCtx& c) {
   const Value* x = c.inValue(0);
   const auto g = beginChannelKernel(c);
   if (!g) return;
   c.line(fmt::format("tinyc_batchnorm_{}({}, {}, {}, {}, {}, {}, {}, {}, {}, {});", EmitCtx::suffix(x->dtype), c.in(0),
                      c.in(1), c.in(2), c.in(3), c.in(4), c.out(0), g->n, g->ch,
-                     g->inner, EmitCtx::doubleLit(static_cast<double>(c.node.attrFloat("epsilon")))));
+                     g->inner, epsLit(c, x->dtype)));
 }
 
 // ---- LayerNormalization -------------------------------------------------------------------
@@ -158,7 +164,7 @@ void emitLayerNorm(EmitCtx& c) {
   const bool general = sIdx != "NULL, NULL" || bIdx != "NULL, NULL";
   c.line(fmt::format("tinyc_layernorm_{}({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {});",
                      EmitCtx::suffix(x->dtype), c.in(0), c.in(1), c.in(2), c.out(0), c.out(1), c.out(2),
-                     stash64 ? 1 : 0, rows, cols, EmitCtx::doubleLit(static_cast<double>(c.node.attrFloat("epsilon"))),
+                     stash64 ? 1 : 0, rows, cols, epsLit(c, x->dtype),
                      sIdx, bIdx, xs.size(), general ? c.intArray(xs) : std::string("NULL")));
 }
 

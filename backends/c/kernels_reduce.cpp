@@ -141,7 +141,7 @@ void emitReduce(EmitCtx& c) {
   const std::string ctype = EmitCtx::ctype(t);
   const std::string xs = x->dtype == DType::Bool ? fmt::format("(const uint8_t *){}", c.in(0)) : c.in(0);
   const std::string ys = y->dtype == DType::Bool ? fmt::format("(uint8_t *){}", c.out(0)) : c.out(0);
-  const std::string accType = (t == DType::F32 || t == DType::F64 || t == DType::F16) ? "double" : "uint64_t";
+  const std::string accType = t == DType::F64 ? "double" : (t == DType::F32 || t == DType::F16) ? "tinyc_acc" : "uint64_t";
   const int64_t scratch = reduceScratch<Kind == 2>(c.node);
   const std::string acc = scratch > 0 ? fmt::format("({} *){}", accType, c.scratch()) : std::string("NULL");
   const std::string mean = Kind == 1 ? "1" : "0";

@@ -77,13 +77,13 @@ void emitResize(EmitCtx& c) {
   }
   if (w.empty()) return emitMemcpy(c, c.out(0), c.in(0), bytesOf(y));  // every axis unchanged
   std::string items;
-  for (size_t i = 0; i < w.size(); ++i) items += (i ? (i % 6 == 0 ? ",\n      " : ", ") : "") + EmitCtx::doubleLit(w[i]);
+  for (size_t i = 0; i < w.size(); ++i) items += (i ? (i % 6 == 0 ? ",\n      " : ", ") : "") + c.accLit(w[i]);
   c.require("resize");
   c.line("{");
-  c.line(fmt::format("  static const double w[{}] = {{{}}};", w.size(), items));
+  c.line(fmt::format("  static const tinyc_acc w[{}] = {{{}}};", w.size(), items));
   c.line(fmt::format("  tinyc_resize_{}({}, {}, {}, {}, {}, {}, {}, w, {});", EmitCtx::suffix(y->dtype), c.in(0), c.out(0),
                      x->shape.size(), c.intArray(x->shape), c.intArray(y->shape), c.intArray(ntaps), c.intArray(idx),
-                     EmitCtx::doubleLit(p.extrapolation)));
+                     c.accLit(p.extrapolation)));
   c.line("}");
 }
 

@@ -236,7 +236,10 @@ class Importer {
     if (g_->outputs.empty()) modelError("the graph has no outputs");
 
     g_->topoSort();
-    if (!opts_.requireSupported && opts_.unsupported && !opts_.unsupported->empty()) return std::move(g_);
+    if (!opts_.requireSupported && opts_.unsupported && !opts_.unsupported->empty()) {
+      inferShapesPartial(*g_);  // inspect: the shapes up to the unsupported nodes
+      return std::move(g_);
+    }
     inferShapes(*g_);
     q::annotateQuantParams(*g_);
     checkDeclaredOutputs(gp);

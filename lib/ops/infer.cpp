@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <set>
 
 #include "ops/layout.h"
 #include "ops/op.h"
@@ -82,6 +83,34 @@ void inferShapes(Graph& g) {
       if (n->outputs[i] && n->outputs[i]->dtype == DType::Undefined)
         modelError("{}: output {} got no type from shape inference", n->where(), i);
     computeKnown(*n);
+  }
+}
+
+void inferShapesPartial(Graph& g) {
+  std::set<const Value*> unknown;
+  for (auto& n : g.nodes) {
+    bool ok = n->op != nullptr;
+    for (const Value* in : n->inputs)
+      if (in && (unknown.count(in) || in->dtype == DType::Undefined)) ok = false;
+    if (ok) {
+      try {
+        checkArity(*n);
+        InferCtx ctx(*n);
+        inferNode(ctx);
+        for (const Value* o : n->outputs)
+          if (o && o->dtype == DType::Undefined) ok = false;
+        if (ok) computeKnown(*n);
+      } catch (const Error&) {
+        ok = false;
+      }
+    }
+    if (!ok)
+      for (Value* o : n->outputs)
+        if (o) {
+          unknown.insert(o);
+          o->dtype = DType::Undefined;
+          o->shape.clear();
+        }
   }
 }
 

@@ -146,6 +146,9 @@ void evalNode(const Node& n, EvalCtx& ctx);
 // Runs op verification + shape inference over the graph in schedule order. Values with
 // compile-time known inputs get their `known` content computed when it is small.
 void inferShapes(Graph& g);
+// For a graph with unsupported ops (inspect): infers every node it can, in schedule order, and
+// leaves the outputs of a node without an op, or downstream of one, or that fails, Undefined.
+void inferShapesPartial(Graph& g);
 // Re-runs inference on a copy and checks every node still agrees (used by the verifier).
 void verifyOps(const Graph& g);
 // Folding policy shared by the folding passes and the backends: a node whose outputs are all

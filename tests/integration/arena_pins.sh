@@ -33,4 +33,28 @@ while read -r model pinned target; do
     echo "ok   $model ($target): $arena bytes (lower bound $bound)"
   fi
 done < "$SRC/tests/integration/arena_pins.txt"
+
+# Liveness bounds computed by hand (not by tinyc's planner), generic and cortex-m4 at -O2 with the
+# graph inputs and outputs outside the arena (the default), ReLU fused into the Gemm before it, and
+# a Gemm never computing in place (it reads its whole input row for every output):
+#   hello_sine: Gemm 1->16, Gemm 16->16, Gemm 16->1. dense_3 reads dense_2's f32[1,16] (64 B) while
+#     writing its own f32[1,16] (64 B): 128 B. The final Gemm writes the graph output.
+#   velardo_lesson9: Gemm 2->5, Gemm 5->1: only dense's f32[1,5] lives in the arena: 20 B.
+#   ad01_fp32: Gemms 640->128->128->128->128->8->128->128->128->128->640. The worst step reads one
+#     f32[1,128] (512 B) and writes another (512 B): 1024 B (the 8-wide bottleneck: 512 + 32 B).
+# The report's lower bound and the planned arena must both equal these.
+for pair in hello_sine:128 velardo_lesson9:20 ad01_fp32:1024; do
+  model=${pair%%:*} hand=${pair##*:}
+  for target in generic cortex-m4; do
+    rm -rf "$W/out"
+    "$TINYC" convert "$SRC/models/$model/model.onnx" --target "$target" -o "$W/out" --report "$W/r.json" -q
+    arena=$(field arena_bytes)
+    bound=$(field lower_bound_bytes)
+    if [ "$bound" != "$hand" ] || [ "$arena" != "$hand" ]; then
+      echo "FAIL $model ($target): hand-computed liveness bound $hand bytes, tinyc's bound $bound, arena $arena"; fail=1
+    else
+      echo "ok   $model ($target): bound and arena equal the hand-computed $hand bytes"
+    fi
+  done
+done
 exit $fail

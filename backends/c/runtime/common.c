@@ -11,6 +11,18 @@
 #define TINYC_KERNEL static
 #endif
 
+/* Accumulation type of the float32 / float16 kernels that sum or normalize (LayerNormalization,
+   ReduceSum/Mean, global average pools, Resize, BatchNorm's scale): double on the generic target
+   (the interpreter's arithmetic, bit for bit), float on the MCU targets (TINYC_FLOAT_ACC, defined
+   by the generated source: a single-precision FPU has no double arithmetic). */
+#ifdef TINYC_FLOAT_ACC
+typedef float tinyc_acc;
+#define tinyc_acc_sqrt sqrtf
+#else
+typedef double tinyc_acc;
+#define tinyc_acc_sqrt sqrt
+#endif
+
 /* Index of element `o` of a tensor broadcast from strides `st` into shape `shp` (rank r). */
 TINYC_KERNEL int32_t tinyc_bcast_offset(int32_t o, int32_t r, const int32_t *shp, const int32_t *st) {
   int32_t off = 0;

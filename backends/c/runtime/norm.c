@@ -2,33 +2,33 @@
 
 /* BatchNormalization: x is [n, c, inner]; per channel, in double as the interpreter,
    s = scale / sqrt(var + eps), a = (T)s, b = (T)(B - mean * s), then y = x * a + b in T. */
-#define TINYC_BATCHNORM(SUF, T)                                                                   \
+#define TINYC_BATCHNORM(SUF, T, A, SQRT)                                                                 \
   TINYC_KERNEL void tinyc_batchnorm_##SUF(const T *restrict x, const T *restrict scale, const T *restrict bias, \
                                           const T *restrict mean, const T *restrict var, T *restrict y, int32_t n, \
-                                          int32_t c, int32_t inner, double eps) {                  \
+                                          int32_t c, int32_t inner, A eps) {                  \
     int32_t p, i;                                                                                   \
     for (p = 0; p < n * c; ++p) {                                                                   \
       const int32_t ch = p % c;                                                                     \
-      const double s = (double)scale[ch] / sqrt((double)var[ch] + eps);                             \
-      const T a = (T)s, b = (T)((double)bias[ch] - (double)mean[ch] * s);                           \
+      const A s = (A)scale[ch] / SQRT((A)var[ch] + eps);                             \
+      const T a = (T)s, b = (T)((A)bias[ch] - (A)mean[ch] * s);                           \
       const T *restrict xp = x + (size_t)p * (size_t)inner;                                         \
       T *restrict yp = y + (size_t)p * (size_t)inner;                                               \
       for (i = 0; i < inner; ++i) yp[i] = xp[i] * a + b;                                            \
     }                                                                                               \
   }
-TINYC_BATCHNORM(f32, float)
-TINYC_BATCHNORM(f64, double)
+TINYC_BATCHNORM(f32, float, tinyc_acc, tinyc_acc_sqrt)
+TINYC_BATCHNORM(f64, double, double, sqrt)
 
 /* f16: through float as the interpreter (inputs widened to float, y rounded to half). */
 TINYC_KERNEL void tinyc_batchnorm_f16(const uint16_t *restrict x, const uint16_t *restrict scale,
                                       const uint16_t *restrict bias, const uint16_t *restrict mean,
                                       const uint16_t *restrict var, uint16_t *restrict y, int32_t n, int32_t c,
-                                      int32_t inner, double eps) {
+                                      int32_t inner, tinyc_acc eps) {
   int32_t p, i;
   for (p = 0; p < n * c; ++p) {
     const int32_t ch = p % c;
-    const double s = (double)tinyc_h2f(scale[ch]) / sqrt((double)tinyc_h2f(var[ch]) + eps);
-    const float a = (float)s, b = (float)((double)tinyc_h2f(bias[ch]) - (double)tinyc_h2f(mean[ch]) * s);
+    const tinyc_acc s = (tinyc_acc)tinyc_h2f(scale[ch]) / tinyc_acc_sqrt((tinyc_acc)tinyc_h2f(var[ch]) + eps);
+    const float a = (float)s, b = (float)((tinyc_acc)tinyc_h2f(bias[ch]) - (tinyc_acc)tinyc_h2f(mean[ch]) * s);
     const uint16_t *restrict xp = x + (size_t)p * (size_t)inner;
     uint16_t *restrict yp = y + (size_t)p * (size_t)inner;
     for (i = 0; i < inner; ++i) yp[i] = tinyc_f2h(tinyc_h2f(xp[i]) * a + b);
@@ -48,10 +48,10 @@ TINYC_KERNEL int32_t tinyc_ln_index(int32_t row, int32_t j, int32_t cols, const 
    variance, inv = 1 / sqrt(var + eps), y = (x - mean) * inv * scale (+ B). The optional
    outputs mean / inv (one per row) are float (stash64 = 0) or double (stash64 = 1).
    Parameter indexing: see tinyc_ln_index (bias NULL: no B). STORE converts the double y. */
-#define TINYC_LAYERNORM(SUF, T, LOAD, STORE)                                                      \
+#define TINYC_LAYERNORM(SUF, T, A, SQRT, LOAD, STORE)                                                      \
   TINYC_KERNEL void tinyc_layernorm_##SUF(const T *restrict x, const T *restrict scale, const T *restrict bias, \
                                           T *restrict y, void *mean_out, void *inv_out, int32_t stash64, \
-                                          int32_t rows, int32_t cols, double eps, const int32_t *stab, \
+                                          int32_t rows, int32_t cols, A eps, const int32_t *stab, \
                                           const int32_t *sst, const int32_t *btab, const int32_t *bst,   \
                                           int32_t r, const int32_t *shp) {                          \
     int32_t row, j;                                                                                 \
@@ -59,15 +59,15 @@ TINYC_KERNEL int32_t tinyc_ln_index(int32_t row, int32_t j, int32_t cols, const 
     for (row = 0; row < rows; ++row) {                                                              \
       const T *restrict xr = x + (size_t)row * (size_t)cols;                                        \
       T *restrict yr = y + (size_t)row * (size_t)cols;                                              \
-      double sum = 0.0, sq = 0.0, mean, var, inv;                                                   \
+      A sum = 0, sq = 0, mean, var, inv;                                                          \
       for (j = 0; j < cols; ++j) sum += LOAD(xr[j]);                                                \
-      mean = cols ? sum / (double)cols : 0.0;                                                       \
+      mean = cols ? sum / (A)cols : 0;                                                                \
       for (j = 0; j < cols; ++j) {                                                                  \
-        const double d = LOAD(xr[j]) - mean;                                                        \
+        const A d = (A)LOAD(xr[j]) - mean;                                                             \
         sq += d * d;                                                                                \
       }                                                                                             \
-      var = cols ? sq / (double)cols : 0.0;                                                         \
-      inv = 1.0 / sqrt(var + eps);                                                                  \
+      var = cols ? sq / (A)cols : 0;                                                                  \
+      inv = 1 / SQRT(var + eps);                                                                     \
       if (fast && bias) {                                                                           \
         for (j = 0; j < cols; ++j)                                                                  \
           yr[j] = STORE((LOAD(xr[j]) - mean) * inv * LOAD(scale[j]) + LOAD(bias[j]));               \
@@ -75,28 +75,29 @@ TINYC_KERNEL int32_t tinyc_ln_index(int32_t row, int32_t j, int32_t cols, const 
         for (j = 0; j < cols; ++j) yr[j] = STORE((LOAD(xr[j]) - mean) * inv * LOAD(scale[j]));     \
       } else {                                                                                      \
         for (j = 0; j < cols; ++j) {                                                                \
-          double v = (LOAD(xr[j]) - mean) * inv * LOAD(scale[tinyc_ln_index(row, j, cols, stab, r, shp, sst)]); \
+          A v = (LOAD(xr[j]) - mean) * inv * LOAD(scale[tinyc_ln_index(row, j, cols, stab, r, shp, sst)]); \
           if (bias) v += LOAD(bias[tinyc_ln_index(row, j, cols, btab, r, shp, bst)]);               \
           yr[j] = STORE(v);                                                                         \
         }                                                                                           \
       }                                                                                             \
       if (stash64) {                                                                                \
-        if (mean_out) ((double *)mean_out)[row] = mean;                                             \
-        if (inv_out) ((double *)inv_out)[row] = inv;                                                \
+        if (mean_out) ((double *)mean_out)[row] = (double)mean;                                             \
+        if (inv_out) ((double *)inv_out)[row] = (double)inv;                                                \
       } else {                                                                                      \
         if (mean_out) ((float *)mean_out)[row] = (float)mean;                                       \
         if (inv_out) ((float *)inv_out)[row] = (float)inv;                                          \
       }                                                                                             \
     }                                                                                               \
   }
-#define TINYC_LN_LOAD_F(v) ((double)(v))
-#define TINYC_LN_LOAD_H(v) ((double)tinyc_h2f(v))
+#define TINYC_LN_LOAD_F(v) ((tinyc_acc)(v))
+#define TINYC_LN_LOAD_D(v) (v)
+#define TINYC_LN_LOAD_H(v) ((tinyc_acc)tinyc_h2f(v))
 #define TINYC_LN_STORE_F32(v) ((float)(v))
 #define TINYC_LN_STORE_F64(v) (v)
 #define TINYC_LN_STORE_F16(v) tinyc_f2h((float)(v))
-TINYC_LAYERNORM(f32, float, TINYC_LN_LOAD_F, TINYC_LN_STORE_F32)
-TINYC_LAYERNORM(f64, double, TINYC_LN_LOAD_F, TINYC_LN_STORE_F64)
-TINYC_LAYERNORM(f16, uint16_t, TINYC_LN_LOAD_H, TINYC_LN_STORE_F16)
+TINYC_LAYERNORM(f32, float, tinyc_acc, tinyc_acc_sqrt, TINYC_LN_LOAD_F, TINYC_LN_STORE_F32)
+TINYC_LAYERNORM(f64, double, double, sqrt, TINYC_LN_LOAD_D, TINYC_LN_STORE_F64)
+TINYC_LAYERNORM(f16, uint16_t, tinyc_acc, tinyc_acc_sqrt, TINYC_LN_LOAD_H, TINYC_LN_STORE_F16)
 
 /* LRN: x is [n, c, inner] (channels_last = 0) or [n, inner, c] (channels_last = 1); as the
    interpreter, in the compute type F (f16 through float): sq = sum of x^2 over channels

@@ -235,15 +235,15 @@ TINYC_MAXPOOL(u8, uint8_t, 0)
 TINYC_AVGPOOL(f32, float)
 TINYC_AVGPOOL(f64, double)
 
-/* Global pools over `inner` elements per plane: mean (summed in double) and max (NaN wins). */
-#define TINYC_GLOBALPOOL(SUF, T)                                                                        \
+/* Global pools over `inner` elements per plane: mean (summed in A: double for f64, tinyc_acc for f32) and max (NaN wins). */
+#define TINYC_GLOBALPOOL(SUF, T, A)                                                                       \
   TINYC_KERNEL void tinyc_globalavgpool_##SUF(const T *x, T *y, int32_t planes, int32_t inner) {        \
     int32_t pl, i;                                                                                      \
     for (pl = 0; pl < planes; ++pl) {                                                                   \
       const T *xp = x + (size_t)pl * (size_t)inner;                                                     \
-      double sum = 0.0;                                                                                 \
-      for (i = 0; i < inner; ++i) sum += (double)xp[i];                                                 \
-      y[pl] = inner ? (T)(sum / (double)inner) : (T)0;                                                  \
+      A sum = 0;                                                                                        \
+      for (i = 0; i < inner; ++i) sum += (A)xp[i];                                                      \
+      y[pl] = inner ? (T)(sum / (A)inner) : (T)0;                                                       \
     }                                                                                                   \
   }                                                                                                     \
   TINYC_KERNEL void tinyc_globalmaxpool_##SUF(const T *x, T *y, int32_t planes, int32_t inner) {        \
@@ -255,5 +255,5 @@ TINYC_AVGPOOL(f64, double)
       y[pl] = best;                                                                                     \
     }                                                                                                   \
   }
-TINYC_GLOBALPOOL(f32, float)
-TINYC_GLOBALPOOL(f64, double)
+TINYC_GLOBALPOOL(f32, float, tinyc_acc)
+TINYC_GLOBALPOOL(f64, double, double)

@@ -1,6 +1,7 @@
 /* tinyc runtime: reductions (ReduceSum ReduceMean ReduceMax). requires: common */
 
-/* As the interpreter: floats accumulate in double (f16 through float), integers in 64 bits
+/* As the interpreter: floats accumulate in double (f16 through float; f32 and f16 in
+   tinyc_acc: float on the MCU targets), integers in 64 bits
    with wrap-around; Mean divides by the element count (float: NaN for an empty reduction;
    integers: truncating, 0 for an empty reduction). Every output folds its inputs in increasing
    input order.
@@ -42,8 +43,9 @@
     for (i = 0; i < outn; ++i) y[i] = FINISH(acc[i]);                                               \
   }
 
-#define TINYC_RLOAD_F(v) ((double)(v))
-#define TINYC_RLOAD_H(v) ((double)tinyc_h2f(v))
+#define TINYC_RLOAD_F(v) ((tinyc_acc)(v))
+#define TINYC_RLOAD_D(v) (v)
+#define TINYC_RLOAD_H(v) ((tinyc_acc)tinyc_h2f(v))
 #define TINYC_RLOAD_U(v) ((uint64_t)(v))
 #define TINYC_RFIN_F32(s) (mean ? (float)((s) / cnt) : (float)(s))
 #define TINYC_RFIN_F64(s) (mean ? (s) / cnt : (s))
@@ -60,9 +62,9 @@
 #define TINYC_RFIN_U32(s) TINYC_RFIN_UI(uint32_t, s)
 #define TINYC_RFIN_U64(s) TINYC_RFIN_UI(uint64_t, s)
 
-TINYC_REDUCE_SUM(f32, float, double, TINYC_RLOAD_F, TINYC_RFIN_F32)
-TINYC_REDUCE_SUM(f64, double, double, TINYC_RLOAD_F, TINYC_RFIN_F64)
-TINYC_REDUCE_SUM(f16, uint16_t, double, TINYC_RLOAD_H, TINYC_RFIN_F16)
+TINYC_REDUCE_SUM(f32, float, tinyc_acc, TINYC_RLOAD_F, TINYC_RFIN_F32)
+TINYC_REDUCE_SUM(f64, double, double, TINYC_RLOAD_D, TINYC_RFIN_F64)
+TINYC_REDUCE_SUM(f16, uint16_t, tinyc_acc, TINYC_RLOAD_H, TINYC_RFIN_F16)
 TINYC_REDUCE_SUM(i8, int8_t, uint64_t, TINYC_RLOAD_U, TINYC_RFIN_I8)
 TINYC_REDUCE_SUM(u8, uint8_t, uint64_t, TINYC_RLOAD_U, TINYC_RFIN_U8)
 TINYC_REDUCE_SUM(i16, int16_t, uint64_t, TINYC_RLOAD_U, TINYC_RFIN_I16)
