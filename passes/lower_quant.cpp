@@ -20,36 +20,20 @@
 #include "ops/qparams.h"
 #include "passes/lower_quant.h"
 #include "passes/pass.h"
+#include "passes/quant_match.h"
 #include "passes/rewrite.h"
 
 namespace tinyc {
 
 namespace {
 
-const OpDef* op(const char* name) { return OpRegistry::instance().find(name); }
-
-bool isDequantize(const Node* n) { return n && n->op == op("DequantizeLinear"); }
-bool isQuantize(const Node* n) { return n && n->op == op("QuantizeLinear"); }
-
-// x when v = DequantizeLinear(x) with x an int8 tensor quantized per tensor; else nullptr.
-Value* dequantizedActivation(const Value* v) {
-  if (!v || !isDequantize(v->producer) || v->producer->outputs.size() != 1) return nullptr;
-  Value* x = v->producer->inputs[0];
-  return q::isQInt8PerTensor(x) && !x->constant ? x : nullptr;
-}
+using namespace qmatch;
 
 // The constant int8 weights w when v = DequantizeLinear(w) (per tensor or per axis); else nullptr.
 Value* dequantizedWeights(const Value* v) {
   if (!v || !isDequantize(v->producer)) return nullptr;
   Value* w = v->producer->inputs[0];
   return q::isQInt8(w) && w->constant ? w : nullptr;
-}
-
-// The QuantizeLinear that alone reads v (v not a graph output), writing int8 per tensor.
-Node* quantizingUser(const Graph& g, const Value* v) {
-  Node* u = rw::soleUser(g, v);
-  if (!isQuantize(u) || !u->outputs[0] || !q::isQInt8PerTensor(u->outputs[0])) return nullptr;
-  return u;
 }
 
 // Real values of a constant bias: DequantizeLinear(int32 constant) or a float constant.
@@ -129,7 +113,7 @@ class LowerQuant : public Pass {
  public:
   bool run(Graph& g, PassContext& ctx) override {
     q::annotateQuantParams(g);
-    bool changed = uint8ToInt8(g, ctx);
+    bool changed = qedge::uint8ToInt8(g, ctx);
     if (changed) refreshGraph(g);
     if (lowerQLinear(g, ctx)) {
       refreshGraph(g);
@@ -144,7 +128,7 @@ class LowerQuant : public Pass {
         changed = true;
       }
     }
-    if (ctx.options().ioDtype == "float" ? floatEdges(g, ctx) : ctx.options().ioDtype == "int8" && int8Edges(g, ctx)) {
+    if (ctx.options().ioDtype == "float" ? qedge::floatEdges(g, ctx) : ctx.options().ioDtype == "int8" && qedge::int8Edges(g, ctx)) {
       refreshGraph(g);
       changed = true;
     }
@@ -152,89 +136,6 @@ class LowerQuant : public Pass {
   }
 
  private:
-  // uint8 QDQ (PyTorch's usual activations, older ONNX Runtime defaults, uint8 weights with zero
-  // point 128) becomes the int8 form: the same real values as q - 128 with zero point - 128. A
-  // QuantizeLinear to uint8 read only by DequantizeLinear nodes (or a graph output) writes int8;
-  // uint8 constant weights are shifted; a uint8 graph input read only by DequantizeLinear nodes
-  // and a uint8 graph output keep their type through a table at the edge.
-  static bool uint8ToInt8(Graph& g, PassContext& ctx) {
-    bool changed = false;
-    auto shiftedZero = [&](const Value* zp, const std::string& base) -> Value* {
-      Tensor t(DType::I8, zp ? zp->shape : Shape{});
-      for (int64_t i = 0; i < t.numel(); ++i) t.setI(i, (zp ? zp->constData()->getI(i) : 0) - 128);
-      return rw::addConst(g, base + "_zero_point_s8", std::move(t));
-    };
-    auto shiftQuant = [](Value* v) {
-      if (!v->quant) return;
-      for (int64_t& z : v->quant->zeroPoint) z -= 128;
-    };
-    auto edgeTable = [&](bool toSigned) {  // u8 -> i8 (x - 128) or i8 -> u8 (x + 128): the same bytes xor 0x80
-      Tensor t(toSigned ? DType::I8 : DType::U8, {256});
-      for (int k = 0; k < 256; ++k) t.setI(k, toSigned ? k - 128 : k);
-      return rw::addConst(g, toSigned ? "u8_to_s8" : "s8_to_u8", std::move(t));
-    };
-    auto readersAreDequantize = [&](const Value* v) {
-      const auto us = g.users(v);
-      return std::all_of(us.begin(), us.end(), [&](const Node* u) { return isDequantize(u) && u->inputs[0] == v; });
-    };
-    auto constZero = [](const Node* n, size_t i) { return !n->input(i) || n->inputs[i]->constData(); };
-    std::vector<Node*> order;
-    for (auto& n : g.nodes) order.push_back(n.get());
-    for (Node* n : order) {
-      if (isQuantize(n) && n->outputs[0] && n->outputs[0]->dtype == DType::U8 && n->input(2) && constZero(n, 2) &&
-          readersAreDequantize(n->outputs[0])) {
-        Value* y = n->outputs[0];
-        Value* z = shiftedZero(n->inputs[2], y->name);
-        n->inputs[2] = z;
-        for (Node* u : g.users(y)) u->inputs.resize(std::max<size_t>(u->inputs.size(), 3)), u->inputs[2] = z;
-        y->dtype = DType::I8;
-        shiftQuant(y);
-        if (g.isGraphOutput(y)) {  // the API keeps uint8
-          Value* yu = g.addValue(rw::uniqueValueName(g, y->name + "_u8"), DType::U8, y->shape);
-          std::swap(yu->name, y->name);
-          yu->quant = y->quant;
-          if (yu->quant)
-            for (int64_t& zz : yu->quant->zeroPoint) zz += 128;
-          Node* lut = g.addNode(kLookupTableOp, yu->name, {y, edgeTable(false)}, {yu});
-          bindOp(*lut);
-          std::replace(g.outputs.begin(), g.outputs.end(), y, yu);
-        }
-        ctx.count("uint8 tensors made int8");
-        changed = true;
-      } else if (isDequantize(n) && n->input(0) && n->inputs[0]->dtype == DType::U8 && n->inputs[0]->constant &&
-                 constZero(n, 2)) {
-        const Value* w = n->inputs[0];
-        Tensor t(DType::I8, w->shape);
-        for (int64_t i = 0; i < t.numel(); ++i) t.setI(i, w->constant->getI(i) - 128);
-        Value* ws = rw::addConst(g, w->name + "_s8", std::move(t));
-        ws->quant = w->quant;
-        shiftQuant(ws);
-        n->inputs[0] = ws;
-        n->inputs.resize(std::max<size_t>(n->inputs.size(), 3));
-        n->inputs[2] = shiftedZero(n->input(2), w->name);
-        ctx.count("uint8 weights made int8");
-        changed = true;
-      }
-    }
-    for (Value*& x : g.inputs) {
-      if (x->dtype != DType::U8 || !x->quant || !readersAreDequantize(x) || g.users(x).empty()) continue;
-      const auto readers = g.users(x);
-      if (!std::all_of(readers.begin(), readers.end(), [&](const Node* u) { return constZero(u, 2) && u->input(2); }))
-        continue;
-      Value* xs = g.addValue(rw::uniqueValueName(g, x->name + "_s8"), DType::I8, x->shape);
-      xs->quant = x->quant;
-      shiftQuant(xs);
-      Value* z = shiftedZero(readers[0]->inputs[2], x->name);
-      for (Node* u : readers) u->inputs[0] = xs, u->inputs[2] = z;
-      Node* lut = g.addNode(kLookupTableOp, xs->name, {x, edgeTable(true)}, {xs});
-      bindOp(*lut);
-      ctx.count("uint8 inputs converted at the edge");
-      changed = true;
-    }
-    if (changed) g.topoSort();
-    return changed;
-  }
-
   // QLinearConv / QLinearMatMul with int8 data, constant int8 weights (zero point 0) and
   // constant parameters: the same int8 Conv / Gemm as a QDQ unit (their fixed-point
   // requantization replaces the op's float one; uint8 forms keep their own kernels).
@@ -306,71 +207,6 @@ class LowerQuant : public Pass {
         rw::insertNodeBefore(g, n, "Gemm", n->name, {x, wv, bv}, {y}, {{"transB", Attr::Int(1)}});
       }
       ctx.count("QLinear ops lowered to int8");
-      changed = true;
-    }
-    return changed;
-  }
-
-  // --io-dtype float: int8 graph inputs and outputs (quantized per tensor) become float ones,
-  // quantized and dequantized inside the graph. The API keeps the names.
-  static bool floatEdges(Graph& g, PassContext& ctx) {
-    bool changed = false;
-    auto params = [&](const Value* v) {
-      Tensor s(DType::F32, {}), z(DType::I8, {});
-      s.setF(0, v->quant->scale[0]);
-      z.setI(0, v->quant->zeroPoint[0]);
-      return std::pair{rw::addConst(g, v->name + "_scale", std::move(s)), rw::addConst(g, v->name + "_zero_point", std::move(z))};
-    };
-    for (Value*& x : g.inputs) {
-      if (!q::isQInt8PerTensor(x)) continue;
-      Value* xf = g.addValue(rw::uniqueValueName(g, x->name + "_float"), DType::F32, x->shape);
-      std::swap(xf->name, x->name);
-      auto [s, z] = params(x);
-      Node* qn = g.addNode("QuantizeLinear", x->name, {xf, s, z}, {x});
-      bindOp(*qn);
-      x = xf;
-      ctx.count("inputs made float");
-      changed = true;
-    }
-    for (Value*& y : g.outputs) {
-      if (!q::isQInt8PerTensor(y) || std::count(g.inputs.begin(), g.inputs.end(), y)) continue;
-      Value* yf = g.addValue(rw::uniqueValueName(g, y->name + "_float"), DType::F32, y->shape);
-      std::swap(yf->name, y->name);
-      auto [s, z] = params(y);
-      Node* dq = g.addNode("DequantizeLinear", yf->name, {y, s, z}, {yf});
-      bindOp(*dq);
-      y = yf;
-      ctx.count("outputs made float");
-      changed = true;
-    }
-    if (changed) g.topoSort();
-    return changed;
-  }
-
-  // --io-dtype int8: a float graph input read only by a QuantizeLinear to int8 (per tensor) is
-  // replaced by that int8 tensor; a float graph output made by DequantizeLinear of one, by it.
-  static bool int8Edges(Graph& g, PassContext& ctx) {
-    bool changed = false;
-    for (Value*& x : g.inputs) {
-      Node* qn = isFloat(x->dtype) ? quantizingUser(g, x) : nullptr;
-      if (!qn || g.isGraphOutput(qn->outputs[0])) continue;
-      Value* xq = qn->outputs[0];
-      rw::detach(qn);
-      std::swap(xq->name, x->name);
-      x = xq;
-      ctx.count("inputs made int8");
-      changed = true;
-    }
-    for (Value*& y : g.outputs) {
-      const Node* dq = y->producer;
-      if (!isFloat(y->dtype) || !isDequantize(dq) || !q::isQInt8PerTensor(dq->inputs[0]) ||
-          std::count(g.outputs.begin(), g.outputs.end(), y) > 1 || g.isGraphOutput(dq->inputs[0]) ||
-          std::count(g.inputs.begin(), g.inputs.end(), dq->inputs[0]))
-        continue;
-      Value* yq = dq->inputs[0];
-      std::swap(yq->name, y->name);
-      y = yq;
-      ctx.count("outputs made int8");
       changed = true;
     }
     return changed;

@@ -1,0 +1,44 @@
+// Matching helpers of the integer lowering, shared by lower_quant.cpp and quant_edges.cpp.
+// Private to passes/.
+#pragma once
+#include "ir/graph.h"
+#include "ops/op.h"
+#include "ops/qparams.h"
+#include "passes/pass.h"
+#include "passes/rewrite.h"
+
+namespace tinyc::qmatch {
+
+inline const OpDef* op(const char* name) { return OpRegistry::instance().find(name); }
+
+inline bool isDequantize(const Node* n) { return n && n->op == op("DequantizeLinear"); }
+inline bool isQuantize(const Node* n) { return n && n->op == op("QuantizeLinear"); }
+
+// x when v = DequantizeLinear(x) with x an int8 tensor quantized per tensor; else nullptr.
+inline Value* dequantizedActivation(const Value* v) {
+  if (!v || !isDequantize(v->producer) || v->producer->outputs.size() != 1) return nullptr;
+  Value* x = v->producer->inputs[0];
+  return q::isQInt8PerTensor(x) && !x->constant ? x : nullptr;
+}
+
+// The QuantizeLinear that alone reads v (v not a graph output), writing int8 per tensor.
+inline Node* quantizingUser(const Graph& g, const Value* v) {
+  Node* u = rw::soleUser(g, v);
+  if (!isQuantize(u) || !u->outputs[0] || !q::isQInt8PerTensor(u->outputs[0])) return nullptr;
+  return u;
+}
+
+}  // namespace tinyc::qmatch
+
+namespace tinyc::qedge {
+
+// The edges of the integer path (quant_edges.cpp):
+// uint8 QDQ becomes the int8 form (q - 128, zero point - 128); uint8 graph edges through tables.
+bool uint8ToInt8(Graph& g, PassContext& ctx);
+// --io-dtype float: quantized int8 graph inputs/outputs become float ones (the graph quantizes
+// and dequantizes at its edges).
+bool floatEdges(Graph& g, PassContext& ctx);
+// --io-dtype int8: float graph edges made only to be quantized become the int8 tensors.
+bool int8Edges(Graph& g, PassContext& ctx);
+
+}  // namespace tinyc::qedge
