@@ -60,9 +60,10 @@ TINYC_INT_MATMUL_ACC(u8_u8, uint8_t, uint8_t)
         const int32_t za = az ? (int32_t)az[m * st[1]] : 0;                                           \
         const float sam = as[m * st[0]], sym = ys[m * st[4]];                                         \
         const int32_t zy = yz ? (int32_t)yz[m * st[5]] : 0;                                           \
+        const float mrow = sam * bs[0] / sym; /* per-tensor B scale: one division per row */          \
         for (n = 0; n < N; ++n) {                                                                     \
           const int32_t zb = bz ? (int32_t)bz[n * st[3]] : 0;                                         \
-          const float mult = sam * bs[n * st[2]] / sym;                                               \
+          const float mult = st[2] ? sam * bs[n * st[2]] / sym : mrow;                                \
           const int32_t acc =                                                                         \
               tinyc_wrap_i32(tinyc_int_dot_##DOT(pa + (size_t)m * (size_t)K, za, pb + n, zb, K, N));  \
           py[(size_t)m * (size_t)N + (size_t)n] = (TY)tinyc_qround_small((float)acc * mult, zy, LO, HI); \
