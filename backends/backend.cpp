@@ -20,6 +20,7 @@ const std::vector<TargetDesc>& allTargets() {
     t.crossCflags = cflags;
     t.layout = layout;
     t.doubleAcc = std::string(name) == "generic";  // the MCU targets are single-precision only
+    t.mac64 = std::string(name).rfind("cortex-m", 0) == 0 && std::string(name) != "cortex-m0plus";  // Armv6-M: none
     return t;
   };
   // Cortex-M targets run channels-last spatial kernels (small, bounded scratch; the layout of the

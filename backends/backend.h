@@ -20,6 +20,7 @@ struct TargetDesc {
   bool fpu = true;          // hardware single-precision float
   bool dsp = false;         // Arm DSP extension (SMLAD, ...)
   bool mve = false;         // Arm Helium (M-profile vector extension)
+  bool mac64 = false;       // one instruction for int64 += int32 * int32 (SMLAL: Armv7-M and later)
   std::string crossCflags;  // flags for a cross build (empty for the host)
   bool doubleAcc = false;   // float kernels accumulate in double (the interpreter's arithmetic); MCU targets: float
   std::string layout = "NCHW";  // layout the target's spatial kernels want ("NHWC": the layout pass)

@@ -137,7 +137,7 @@ Draft draft(const Graph& g, const std::vector<const Node*>& nodes, const ArenaOp
   for (const Value* v : l.arenaValues) groups.add(v, first.at(v), lastOf(v));
   for (size_t i = 0; i < nodes.size(); ++i) {
     const Node* n = nodes[i];
-    const CKernel* k = KernelTable::instance().find(*n);
+    const CKernel* k = KernelTable::instance().find(*n, *o.target);
     const Value* out = n->outputs.empty() ? nullptr : n->outputs[0];
     if (!k || !out || !first.count(out)) continue;
     auto joinable = [&](const Value* in) {
@@ -182,7 +182,7 @@ Draft draft(const Graph& g, const std::vector<const Node*>& nodes, const ArenaOp
   // One buffer per group, listed when its root is defined (after that node's scratch).
   for (size_t i = 0; i < nodes.size(); ++i) {
     const Node* n = nodes[i];
-    const CKernel* k = KernelTable::instance().find(*n);
+    const CKernel* k = KernelTable::instance().find(*n, *o.target);
     int64_t scratch = d.overwrote.count(n) ? d.overwrote.at(n) : k && k->scratchBytes ? k->scratchBytes(*n) : 0;
     if (scratch > 0) {
       a.scratch[n] = a.buffers.size();
@@ -286,7 +286,7 @@ std::set<const Node*> chooseOverwrites(const Graph& g, const std::vector<const N
   std::set<const Node*> chosen;
   std::vector<const Node*> shrinking;
   for (const Node* n : nodes) {
-    const CKernel* k = KernelTable::instance().find(*n);
+    const CKernel* k = KernelTable::instance().find(*n, *o.target);
     if (!k || !k->inPlaceScratch || k->inPlaceScratch(*n) < 0 || !n->input(0)) continue;
     if (bytesOf(n->outputs[0]) == bytesOf(n->input(0)))
       chosen.insert(n);

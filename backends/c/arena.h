@@ -48,6 +48,7 @@ struct ArenaLayout {
 struct ArenaOptions {
   std::string planner = "auto";
   int64_t align = 16;
+  const TargetDesc* target = nullptr;  // the kernels' variants depend on it (their scratch too)
   bool ioInArena = false;
   // Per graph output: written directly by its producer (true) or copied at the end (false).
   std::vector<bool> directOutputs;

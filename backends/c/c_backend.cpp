@@ -243,6 +243,7 @@ void ModuleWriter::planArena(const std::vector<const Node*>& nodes, const std::v
   ArenaOptions ao;
   ao.planner = o_.planner;
   ao.align = o_.target->align;
+  ao.target = o_.target;
   ao.ioInArena = o_.ioInArena;
   ao.directOutputs = directOutputs;
   arena_ = c::planArena(g_, nodes, ao);
@@ -312,7 +313,7 @@ EmitResult ModuleWriter::run() {
 
   for (size_t step = 0; step < nodes.size(); ++step) {
     const Node* n = nodes[step];
-    const CKernel* k = KernelTable::instance().find(*n);
+    const CKernel* k = KernelTable::instance().find(*n, target());
     if (!k) modelError("{}: no C kernel", n->where());
     body_ += fmt::format("  /* {} ({}) */\n", sanitizeComment(n->name), sanitizeComment(n->opType));
     EmitCtx ctx(*this, *n);
@@ -532,11 +533,11 @@ std::string ModuleWriter::weights(int64_t* bytes) const {
 class CBackend : public Backend {
  public:
   std::string name() const override { return "c"; }
-  std::vector<std::string> unsupported(const Graph& g, const TargetDesc&) const override {
+  std::vector<std::string> unsupported(const Graph& g, const TargetDesc& t) const override {
     std::vector<std::string> out;
     for (const auto& n : g.nodes) {
       if (isFolded(*n)) continue;
-      const CKernel* k = KernelTable::instance().find(*n);
+      const CKernel* k = KernelTable::instance().find(*n, t);
       if (!k) {
         out.push_back(fmt::format("{}: the C backend has no kernel for this op", n->where()));
         continue;

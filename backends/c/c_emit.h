@@ -91,16 +91,17 @@ struct CKernel {
   int64_t (*inPlaceScratch)(const Node& n) = nullptr;
   // Variants: an op may have several kernels (float and int8, portable and per-ISA). The table
   // picks, among the kernels of the node's op whose `match` holds (nullptr: always), the one with
-  // the highest priority. The portable kernel of an op matches everything it can check.
-  bool (*match)(const Node& n) = nullptr;
+  // the highest priority. The portable kernel of an op matches everything it can check; a
+  // variant for some targets (a long multiply-accumulate, DSP, Helium) says so in its match.
+  bool (*match)(const Node& n, const TargetDesc& t) = nullptr;
   int priority = 0;
 };
 
 class KernelTable {
  public:
   static const KernelTable& instance();
-  // The kernel for node n (see CKernel::match), or nullptr when the op has none.
-  const CKernel* find(const Node& n) const;
+  // The kernel for node n on target t (see CKernel::match), or nullptr when the op has none.
+  const CKernel* find(const Node& n, const TargetDesc& t) const;
   void add(CKernel k) { kernels_.push_back(k); }
   std::vector<std::string> ops() const;
 

@@ -25,10 +25,10 @@ const KernelTable& KernelTable::instance() {
   return table;
 }
 
-const CKernel* KernelTable::find(const Node& n) const {
+const CKernel* KernelTable::find(const Node& n, const TargetDesc& t) const {
   const CKernel* best = nullptr;
   for (const auto& k : kernels_)
-    if (n.opType == k.op && (!k.match || k.match(n)) && (!best || k.priority > best->priority)) best = &k;
+    if (n.opType == k.op && (!k.match || k.match(n, t)) && (!best || k.priority > best->priority)) best = &k;
   return best;
 }
 

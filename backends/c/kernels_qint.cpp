@@ -88,14 +88,15 @@ ConvGeom convGeom(const Node& n) {
   return g;
 }
 
-// Weights [M, K] (per group of M/G channels) in blocks of four channels, k-major inside a block
-// (runtime/qint.c: wp[(b * K + k) * 4 + j] = w[4b + j][k], zero past the group's last channel).
-Tensor packWeights(const Tensor& w, int64_t channels, int64_t k, int64_t groups) {
-  const int64_t mg = channels / groups, blocks = (mg + 3) / 4;
-  Tensor out(DType::I8, {groups * blocks * 4 * k});
+// Weights [M, K] (per group of M/G channels) in blocks of `bs` channels, k-major inside a block
+// (runtime/qint.c: wp[(b * K + k) * bs + j] = w[bs * b + j][k], zero past the group's last channel).
+Tensor packWeights(const Tensor& w, int64_t channels, int64_t k, int64_t groups, int64_t bs = 4) {
+  const int64_t mg = channels / groups, blocks = (mg + bs - 1) / bs;
+  Tensor out(DType::I8, {groups * blocks * bs * k});
   for (int64_t g = 0; g < groups; ++g)
     for (int64_t m = 0; m < mg; ++m)
-      for (int64_t i = 0; i < k; ++i) out.setI(((g * blocks + m / 4) * k + i) * 4 + m % 4, w.getI((g * mg + m) * k + i));
+      for (int64_t i = 0; i < k; ++i)
+        out.setI(((g * blocks + m / bs) * k + i) * bs + m % bs, w.getI((g * mg + m) * k + i));
   return out;
 }
 
@@ -107,12 +108,6 @@ std::string checkConv(const Node& n) {
   if (x[0] != 1) return "int8 convolutions take batch 1";
   if (!n.input(1)->constant || (n.input(2) && !n.input(2)->constant)) return "int8 weights and bias must be constants";
   return "";
-}
-
-int64_t scratchConv(const Node& n) {
-  ConvGeom g = convGeom(n);
-  if (g.depthwise) return g.nhwc ? g.p[0] : 4 * g.p[5];  // a row of zx / a row of int32 sums
-  return 2 * g.k;                                          // two receptive fields, interleaved
 }
 
 // Bias with the input zero point folded in: bias[m] - zx * sum_k w[m, k] (kernels read raw x).
@@ -127,45 +122,99 @@ std::vector<int64_t> foldedBias(const Node& n, int64_t channels, int64_t k, int3
   return b;
 }
 
-void emitConv(EmitCtx& c) {
-  const Node& n = c.node;
-  ConvGeom g = convGeom(n);
-  const int64_t m = g.p[3];
-  const int32_t zx = q::zeroAt(*n.input(0)->quant, 0), zy = q::zeroAt(*n.outputs[0]->quant, 0);
-  std::string rsh;
+// What every int8 Conv kernel takes: geometry, multipliers, zero points and output range.
+struct ConvArgs {
+  ConvGeom g;
+  std::string p, mult, rsh;
   int pc = 1;
-  const std::string mult =
-      multipliers(c, q::productMultipliers(n, *n.input(0), *n.input(1), *n.outputs[0], m), &rsh, &pc);
+  int32_t zx = 0, zy = 0, lo = 0, hi = 0;
+  // "mult, rsh, pc, zx, zy, lo, hi" as the kernels take them
+  std::string tail() const { return fmt::format("{}, {}, {}, {}, {}, {}, {}", mult, rsh, pc, zx, zy, lo, hi); }
+};
+
+ConvArgs convArgs(EmitCtx& c) {
+  const Node& n = c.node;
+  ConvArgs a;
+  a.g = convGeom(n);
+  a.zx = q::zeroAt(*n.input(0)->quant, 0);
+  a.zy = q::zeroAt(*n.outputs[0]->quant, 0);
+  a.mult = multipliers(c, q::productMultipliers(n, *n.input(0), *n.input(1), *n.outputs[0], a.g.p[3]), &a.rsh, &a.pc);
   const auto range = q::outputRange(n);
-  const int32_t lo = range.first, hi = range.second;
+  a.lo = range.first, a.hi = range.second;
+  a.p = c.intArray(a.g.p);
+  return a;
+}
+
+// The Conv variants: depthwise or not, channels-first (the generic target: hosts) or channels-last
+// (the MCU targets), and for cores with a long multiply-accumulate the pixel-pair kernel.
+bool convDepthwise(const Node& n) { return convGeom(n).depthwise; }
+bool matchDwNchw(const Node& n, const TargetDesc&) { return int8Input(n) && !isChannelsLast(n) && convDepthwise(n); }
+bool matchDwNhwc(const Node& n, const TargetDesc&) { return int8Input(n) && isChannelsLast(n) && convDepthwise(n); }
+bool matchDotNchw(const Node& n, const TargetDesc&) { return int8Input(n) && !isChannelsLast(n) && !convDepthwise(n); }
+bool matchBlocksNhwc(const Node& n, const TargetDesc&) { return int8Input(n) && isChannelsLast(n) && !convDepthwise(n); }
+bool matchPairsNhwc(const Node& n, const TargetDesc& t) { return t.mac64 && matchBlocksNhwc(n, t); }
+
+// Channels-first depthwise: the model's bias (the kernel subtracts zx), a row of int32 sums.
+int64_t scratchDwNchw(const Node& n) { return 4 * convGeom(n).p[5]; }
+void emitDwNchw(EmitCtx& c) {
+  const Node& n = c.node;
+  ConvArgs a = convArgs(c);
+  const int64_t m = a.g.p[3];
+  std::vector<int64_t> bias(static_cast<size_t>(m), 0);
+  if (n.input(2))
+    for (int64_t i = 0; i < m; ++i) bias[static_cast<size_t>(i)] = n.input(2)->constant->getI(i);
   c.require("qint");
-  const std::string p = c.intArray(g.p);
+  c.line(fmt::format("tinyc_qdwconv_nchw_i8({}, {}, {}, {}, {}, {}, (int32_t *){});", c.in(0), c.in(1),
+                     c.intArray(bias), c.out(0), a.p, a.tail(), c.scratch()));
+}
+
+// Channels-last depthwise: weights tap-major ([KH * KW][C]), a row of zx.
+int64_t scratchDwNhwc(const Node& n) { return convGeom(n).p[0]; }
+void emitDwNhwc(EmitCtx& c) {
+  const Node& n = c.node;
+  ConvArgs a = convArgs(c);
+  const int64_t m = a.g.p[3];
   const Tensor& w = *n.input(1)->constant;
-  if (g.depthwise && !g.nhwc) {
-    std::vector<int64_t> bias(static_cast<size_t>(m), 0);
-    if (n.input(2))
-      for (int64_t i = 0; i < m; ++i) bias[static_cast<size_t>(i)] = n.input(2)->constant->getI(i);
-    c.line(fmt::format("tinyc_qdwconv_nchw_i8({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, (int32_t *){});", c.in(0),
-                       c.in(1), c.intArray(bias), c.out(0), p, mult, rsh, pc, zx, zy, lo, hi, c.scratch()));
-    return;
-  }
-  const std::string bias = c.intArray(foldedBias(n, m, g.k, zx));
-  if (g.depthwise) {  // channels-last: weights tap-major ([KH * KW][C])
-    Tensor wt(DType::I8, {g.k, m});
-    for (int64_t ch = 0; ch < m; ++ch)
-      for (int64_t t = 0; t < g.k; ++t) wt.setI(t * m + ch, w.getI(ch * g.k + t));
-    c.line(fmt::format("tinyc_qdwconv_nhwc_i8({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, (int8_t *){});", c.in(0),
-                       c.weights(n.input(1)->name + " (tap-major)", std::move(wt)), bias, c.out(0), p, mult, rsh, pc, zx, zy, lo, hi, c.scratch()));
-    return;
-  }
-  if (!g.nhwc) {  // the generic target (hosts): contiguous dot products that vectorize
-    c.line(fmt::format("tinyc_qconv_dot_i8({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, (int8_t *){});", c.in(0),
-                       c.in(1), bias, c.out(0), p, mult, rsh, pc, zx, zy, lo, hi, c.scratch()));
-    return;
-  }
-  c.line(fmt::format("tinyc_qconv_i8({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, (int8_t *){});", c.in(0),
-                     c.weights(n.input(1)->name + " (packed)", packWeights(w, m, g.k, g.p[14])), bias, c.out(0), p, mult, rsh, pc, zx, zy, lo, hi,
-                     g.nhwc ? 1 : 0, c.scratch()));
+  Tensor wt(DType::I8, {a.g.k, m});
+  for (int64_t ch = 0; ch < m; ++ch)
+    for (int64_t t = 0; t < a.g.k; ++t) wt.setI(t * m + ch, w.getI(ch * a.g.k + t));
+  c.require("qint");
+  c.line(fmt::format("tinyc_qdwconv_nhwc_i8({}, {}, {}, {}, {}, {}, (int8_t *){});", c.in(0),
+                     c.weights(n.input(1)->name + " (tap-major)", std::move(wt)),
+                     c.intArray(foldedBias(n, m, a.g.k, a.zx)), c.out(0), a.p, a.tail(), c.scratch()));
+}
+
+// Channels-first, not depthwise (hosts): contiguous dot products that vectorize; two receptive
+// fields of scratch.
+int64_t scratchTwoFields(const Node& n) { return 2 * convGeom(n).k; }
+void emitDotNchw(EmitCtx& c) {
+  const Node& n = c.node;
+  ConvArgs a = convArgs(c);
+  c.require("qint");
+  c.line(fmt::format("tinyc_qconv_dot_i8({}, {}, {}, {}, {}, {}, (int8_t *){});", c.in(0), c.in(1),
+                     c.intArray(foldedBias(n, a.g.p[3], a.g.k, a.zx)), c.out(0), a.p, a.tail(), c.scratch()));
+}
+
+// Channels-last, not depthwise: packed weights (blocks of four channels), pairs of pixels.
+void emitBlocksNhwc(EmitCtx& c) {
+  const Node& n = c.node;
+  ConvArgs a = convArgs(c);
+  c.require("qint");
+  c.line(fmt::format("tinyc_qconv_i8({}, {}, {}, {}, {}, {}, 1, (int8_t *){});", c.in(0),
+                     c.weights(n.input(1)->name + " (packed)", packWeights(*n.input(1)->constant, a.g.p[3], a.g.k, a.g.p[14])),
+                     c.intArray(foldedBias(n, a.g.p[3], a.g.k, a.zx)), c.out(0), a.p, a.tail(), c.scratch()));
+}
+
+// Cores with a long multiply-accumulate: pixel pairs packed into int32 (runtime/qint_pairs.c),
+// weights in blocks of two channels; four pixels at a time: 2K int32 of scratch.
+int64_t scratchPairs(const Node& n) { return 8 * convGeom(n).k; }
+void emitPairsNhwc(EmitCtx& c) {
+  const Node& n = c.node;
+  ConvArgs a = convArgs(c);
+  c.require("qint_pairs");
+  c.line(fmt::format("tinyc_qconv_pairs_i8({}, {}, {}, {}, {}, {}, (int32_t *){});", c.in(0),
+                     c.weights(n.input(1)->name + " (packed)", packWeights(*n.input(1)->constant, a.g.p[3], a.g.k, a.g.p[14], 2)),
+                     c.intArray(foldedBias(n, a.g.p[3], a.g.k, a.zx)), c.out(0), a.p, a.tail(), c.scratch()));
 }
 
 // ---- Gemm ------------------------------------------------------------------------------------
@@ -177,28 +226,45 @@ std::string checkGemm(const Node& n) {
   return "";
 }
 
-int64_t scratchGemm(const Node& n) { return n.input(0)->shape[0] > 1 ? 2 * n.input(0)->shape[1] : 0; }
+// What both Gemm kernels take: sizes, multipliers, the folded bias, zero point and range.
+struct GemmArgs {
+  int64_t rows = 0, k = 0, cols = 0;
+  std::string bias, tail;  // tail: "mult, rsh, pc, zy, lo, hi"
+};
 
-void emitGemm(EmitCtx& c) {
+GemmArgs gemmArgs(EmitCtx& c) {
   const Node& n = c.node;
-  const int64_t rows = n.input(0)->shape[0], k = n.input(0)->shape[1], cols = n.input(1)->shape[0];
-  const int32_t za = q::zeroAt(*n.input(0)->quant, 0), zy = q::zeroAt(*n.outputs[0]->quant, 0);
+  GemmArgs a;
+  a.rows = n.input(0)->shape[0], a.k = n.input(0)->shape[1], a.cols = n.input(1)->shape[0];
   std::string rsh;
   int pc = 1;
   const std::string mult =
-      multipliers(c, q::productMultipliers(n, *n.input(0), *n.input(1), *n.outputs[0], cols), &rsh, &pc);
+      multipliers(c, q::productMultipliers(n, *n.input(0), *n.input(1), *n.outputs[0], a.cols), &rsh, &pc);
   const auto range = q::outputRange(n);
-  const int32_t lo = range.first, hi = range.second;
+  a.bias = c.intArray(foldedBias(n, a.cols, a.k, q::zeroAt(*n.input(0)->quant, 0)));
+  a.tail = fmt::format("{}, {}, {}, {}, {}, {}", mult, rsh, pc, q::zeroAt(*n.outputs[0]->quant, 0), range.first,
+                       range.second);
+  return a;
+}
+
+// Hosts (targets with channels-first layout): contiguous dot products that vectorize.
+bool matchGemmDot(const Node& n, const TargetDesc& t) { return int8Input(n) && t.layout == "NCHW"; }
+void emitGemmDot(EmitCtx& c) {
+  GemmArgs a = gemmArgs(c);
   c.require("qint");
-  if (c.target().layout == "NCHW") {  // hosts (the generic target): contiguous dot products that vectorize
-    c.line(fmt::format("tinyc_qgemm_dot_i8({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {});", c.in(0), c.in(1),
-                       c.intArray(foldedBias(n, cols, k, za)), c.out(0), rows, k, cols, mult, rsh, pc, zy, lo, hi));
-    return;
-  }
-  c.line(fmt::format("tinyc_qgemm_i8({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {});", c.in(0),
-                     c.weights(n.input(1)->name + " (packed)", packWeights(*n.input(1)->constant, cols, k, 1)),
-                     c.intArray(foldedBias(n, cols, k, za)),
-                     c.out(0), rows, k, cols, mult, rsh, pc, zy, lo, hi, rows > 1 ? "(int8_t *)" + c.scratch() : "NULL"));
+  c.line(fmt::format("tinyc_qgemm_dot_i8({}, {}, {}, {}, {}, {}, {}, {});", c.in(0), c.in(1), a.bias, c.out(0), a.rows,
+                     a.k, a.cols, a.tail));
+}
+
+// The MCU targets: packed weights (blocks of four channels), rows in pairs.
+int64_t scratchGemm(const Node& n) { return n.input(0)->shape[0] > 1 ? 2 * n.input(0)->shape[1] : 0; }
+void emitGemm(EmitCtx& c) {
+  const Node& n = c.node;
+  GemmArgs a = gemmArgs(c);
+  c.require("qint");
+  c.line(fmt::format("tinyc_qgemm_i8({}, {}, {}, {}, {}, {}, {}, {}, {});", c.in(0),
+                     c.weights(n.input(1)->name + " (packed)", packWeights(*n.input(1)->constant, a.cols, a.k, 1)),
+                     a.bias, c.out(0), a.rows, a.k, a.cols, a.tail, a.rows > 1 ? "(int8_t *)" + c.scratch() : "NULL"));
 }
 
 // ---- pools -----------------------------------------------------------------------------------
@@ -343,27 +409,36 @@ void emitLut(EmitCtx& c) {
 }
 
 CKernel variant(const char* op, std::string (*check)(const Node&), void (*emit)(EmitCtx&),
-                int64_t (*scratch)(const Node&) = nullptr) {
+                int64_t (*scratch)(const Node&) = nullptr,
+                bool (*match)(const Node&, const TargetDesc&) = [](const Node& n, const TargetDesc&) {
+                  return int8Input(n);
+                },
+                int priority = 1) {
   CKernel k{op, check, emit, scratch};
-  k.match = int8Input;
-  k.priority = 1;
+  k.match = match;
+  k.priority = priority;
   return k;
 }
 
 }  // namespace
 
 void registerQuantizedKernels(KernelTable& t) {
-  t.add(variant("Conv", checkConv, emitConv, scratchConv));
+  t.add(variant("Conv", checkConv, emitDwNchw, scratchDwNchw, matchDwNchw));
+  t.add(variant("Conv", checkConv, emitDwNhwc, scratchDwNhwc, matchDwNhwc));
+  t.add(variant("Conv", checkConv, emitDotNchw, scratchTwoFields, matchDotNchw));
+  t.add(variant("Conv", checkConv, emitBlocksNhwc, scratchTwoFields, matchBlocksNhwc));
+  t.add(variant("Conv", checkConv, emitPairsNhwc, scratchPairs, matchPairsNhwc, 2));
   t.add(variant("Gemm", checkGemm, emitGemm, scratchGemm));
+  t.add(variant("Gemm", checkGemm, emitGemmDot, nullptr, matchGemmDot, 2));
   t.add(variant("AveragePool", checkPool<false>, emitPool<false, false>));
   t.add(variant("GlobalAveragePool", checkPool<true>, emitPool<true, false>));
   CKernel maxPool = variant("MaxPool", checkPool<false>, emitPool<false, true>);  // (channels-first: kernels_pool.cpp)
-  maxPool.match = [](const Node& n) { return int8Input(n) && isChannelsLast(n); };
+  maxPool.match = [](const Node& n, const TargetDesc&) { return int8Input(n) && isChannelsLast(n); };
   t.add(maxPool);
   t.add(variant("Softmax", checkSoftmax, emitSoftmax));
   CKernel add = variant("Add", checkSmall, emitBinary<false>), mul = variant("Mul", checkSmall, emitBinary<true>);
   for (CKernel* k : {&add, &mul}) {
-    k->match = quantizedBinary;
+    k->match = [](const Node& n, const TargetDesc&) { return quantizedBinary(n); };
     k->elementwise = true;
     t.add(*k);
   }

@@ -19,6 +19,29 @@
      r = (acc * mult + 2^(rshift-1)) >> rshift     (64-bit product, arithmetic shift)
    then + zero point, clamped to [lo, hi] (the output type's range narrowed by a fused Relu/Clip).
    |acc * mult| < 2^62, so the sum cannot overflow. */
+#if defined(__GNUC__) || defined(__clang__)
+#define TINYC_QM_NOINLINE __attribute__((noinline))
+#else
+#define TINYC_QM_NOINLINE
+#endif
+
+/* The rare case rshift <= 32 (multipliers of 1/4 and more): the 64-bit sum, its magnitude bounded
+   so that adding the zero point cannot overflow. Out of line, so that compilers do not compute
+   it next to the usual case in every kernel loop. */
+TINYC_KERNEL TINYC_QM_NOINLINE int32_t tinyc_requant_wide(int32_t acc, int32_t mult, int32_t rshift) {
+  const int64_t w = ((int64_t)acc * (int64_t)mult + ((int64_t)1 << (rshift - 1))) >> rshift;
+  return w > INT32_MAX / 2 ? INT32_MAX / 2 : w < INT32_MIN / 2 ? INT32_MIN / 2 : (int32_t)w;
+}
+
+/* tinyc_requant of several accumulators with one multiplier whose rshift > 32: the caller computes
+   sh = rshift - 32 and rnd = 2^(rshift - 33) once (the same arithmetic as below). */
+TINYC_KERNEL int32_t tinyc_requant_hw(int32_t acc, int32_t mult, int32_t sh, int32_t rnd, int32_t zp, int32_t lo,
+                                      int32_t hi) {
+  int32_t r = (((int32_t)(((int64_t)acc * (int64_t)mult) >> 32) + rnd) >> sh) + zp;
+  r = r > hi ? hi : r;
+  return r < lo ? lo : r;
+}
+
 TINYC_KERNEL int32_t tinyc_requant(int32_t acc, int32_t mult, int32_t rshift, int32_t zp, int32_t lo, int32_t hi) {
   int32_t r;
   if (rshift > 32) {
@@ -29,11 +52,11 @@ TINYC_KERNEL int32_t tinyc_requant(int32_t acc, int32_t mult, int32_t rshift, in
     const int32_t high = (int32_t)(((int64_t)acc * (int64_t)mult) >> 32);
     r = (high + ((int32_t)1 << (rshift - 33))) >> (rshift - 32);
   } else {
-    const int64_t w = ((int64_t)acc * (int64_t)mult + ((int64_t)1 << (rshift - 1))) >> rshift;
-    r = w > INT32_MAX / 2 ? INT32_MAX / 2 : w < INT32_MIN / 2 ? INT32_MIN / 2 : (int32_t)w;
+    r = tinyc_requant_wide(acc, mult, rshift);
   }
   r += zp;
-  return r < lo ? lo : r > hi ? hi : r;
+  r = r > hi ? hi : r;    /* (lo <= hi: the same as clamping the other way round; with constant */
+  return r < lo ? lo : r; /* bounds -128 and 127 compilers emit one saturating instruction) */
 }
 
 /* Quantized Add of centred int8 values da = a - za, db = b - zb: ma * 2^-n = s_a / s_y and

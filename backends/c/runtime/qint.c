@@ -286,7 +286,8 @@ TINYC_KERNEL void tinyc_qdwconv_nhwc_i8(const int8_t *x, const int8_t *wt, const
   const int32_t KH = p[TINYC_QC_KH], KW = p[TINYC_QC_KW], KK = KH * KW, C4 = C - C % 4;
   const int8_t *taps[TINYC_QDW_MAXTAPS];
   int32_t oh, ow, c, j, t, kh, kw, s[4];
-  for (c = 0; c < C; ++c) zrow[c] = (int8_t)zx;
+  int usual = 1; /* every rshift > 32: tinyc_requant_hw */
+  for (c = 0; c < C; ++c) zrow[c] = (int8_t)zx, usual &= rsh[c * pc] > 32;
   for (oh = 0; oh < OH; ++oh)
     for (ow = 0; ow < OW; ++ow) {
       int8_t *yo = y + (size_t)(oh * OW + ow) * (size_t)C;
@@ -300,8 +301,14 @@ TINYC_KERNEL void tinyc_qdwconv_nhwc_i8(const int8_t *x, const int8_t *wt, const
       for (c = 0; c < C4; c += 4) {
         for (j = 0; j < 4; ++j) s[j] = bias[c + j];
         tinyc_qdw4_i8(taps, KK, c, wt + c, C, s);
-        for (j = 0; j < 4; ++j)
-          yo[c + j] = (int8_t)tinyc_requant(s[j], mult[(c + j) * pc], rsh[(c + j) * pc], zy, lo, hi);
+        if (usual)
+          for (j = 0; j < 4; ++j) {
+            const int32_t e = rsh[(c + j) * pc] - 32;
+            yo[c + j] = (int8_t)tinyc_requant_hw(s[j], mult[(c + j) * pc], e, (int32_t)1 << (e - 1), zy, lo, hi);
+          }
+        else
+          for (j = 0; j < 4; ++j)
+            yo[c + j] = (int8_t)tinyc_requant(s[j], mult[(c + j) * pc], rsh[(c + j) * pc], zy, lo, hi);
       }
       for (c = C4; c < C; ++c) {
         int32_t acc = bias[c];
