@@ -178,10 +178,17 @@ void emitDwNhwc(EmitCtx& c) {
   Tensor wt(DType::I8, {a.g.k, m});
   for (int64_t ch = 0; ch < m; ++ch)
     for (int64_t t = 0; t < a.g.k; ++t) wt.setI(t * m + ch, w.getI(ch * a.g.k + t));
+  // The usual requantization (every rshift > 32) with its per-multiplier constants precomputed.
+  const auto mults = q::productMultipliers(n, *n.input(0), *n.input(1), *n.outputs[0], m);
+  std::vector<int64_t> hw;
+  for (size_t i = 0; i < (a.pc ? mults.size() : 1) && hw.size() / 2 == i; ++i)
+    if (mults[i].rshift > 32) hw.insert(hw.end(), {mults[i].rshift - 32, int64_t{1} << (mults[i].rshift - 33)});
+  const bool usual = hw.size() == 2 * (a.pc ? mults.size() : 1);
   c.require("qint");
-  c.line(fmt::format("tinyc_qdwconv_nhwc_i8({}, {}, {}, {}, {}, {}, (int8_t *){});", c.in(0),
+  c.line(fmt::format("tinyc_qdwconv_nhwc_i8({}, {}, {}, {}, {}, {}, (int8_t *){}, {});", c.in(0),
                      c.weights(n.input(1)->name + " (tap-major)", std::move(wt)),
-                     c.intArray(foldedBias(n, m, a.g.k, a.zx)), c.out(0), a.p, a.tail(), c.scratch()));
+                     c.intArray(foldedBias(n, m, a.g.k, a.zx)), c.out(0), a.p, a.tail(), c.scratch(),
+                     usual ? c.intArray(hw) : "NULL"));
 }
 
 // Channels-first, not depthwise (hosts): contiguous dot products that vectorize; two receptive

@@ -121,29 +121,47 @@ TINYC_KERNEL void tinyc_qgemm_i8(const int8_t *a, const int8_t *wp, const int32_
 
 /* Receptive field of output pixel (oh, ow) in group g (cg input channels per group) into
    col[k * R], in the weights' order (channels-first: c, kh, kw; channels-last: kh, kw, c); taps
-   outside the input read zx (the real zero, which the folded bias expects). */
+   outside the input read zx (the real zero, which the folded bias expects). The geometry is read
+   into locals first: col's stores may alias p as far as the compiler knows. Channels-last with
+   one group and dilation 1 in width: a kernel row inside the input is one contiguous run of
+   KW * C bytes. */
 TINYC_KERNEL void tinyc_qpatch_i8(const int8_t *x, const int32_t *p, int32_t g, int32_t cg, int32_t oh, int32_t ow,
                                   int32_t zx, int nhwc, int8_t *col, int32_t R) {
   const int32_t C = p[TINYC_QC_C], H = p[TINYC_QC_H], W = p[TINYC_QC_W], KH = p[TINYC_QC_KH], KW = p[TINYC_QC_KW];
+  const int32_t DH = p[TINYC_QC_DH], DW = p[TINYC_QC_DW];
   const int32_t ih0 = oh * p[TINYC_QC_SH] - p[TINYC_QC_PT], iw0 = ow * p[TINYC_QC_SW] - p[TINYC_QC_PL];
-  int32_t c, kh, kw;
+  const int8_t z = (int8_t)zx;
+  const int rows = nhwc && cg == C && DW == 1 && iw0 >= 0 && iw0 + KW <= W; /* whole kernel rows inside */
+  const int32_t run = KW * cg;
+  int32_t c, kh, kw, i;
   for (kh = 0; kh < KH; ++kh) {
-    const int32_t ih = ih0 + kh * p[TINYC_QC_DH];
-    for (kw = 0; kw < KW; ++kw) {
-      const int32_t iw = iw0 + kw * p[TINYC_QC_DW];
-      const int inside = ih >= 0 && ih < H && iw >= 0 && iw < W;
-      if (nhwc) {
-        int8_t *dst = col + (size_t)(kh * KW + kw) * (size_t)cg * (size_t)R;
-        if (inside) {
-          const int8_t *src = x + ((size_t)ih * (size_t)W + (size_t)iw) * (size_t)C + (size_t)g * (size_t)cg;
-          for (c = 0; c < cg; ++c) dst[c * R] = src[c];
-        } else {
-          for (c = 0; c < cg; ++c) dst[c * R] = (int8_t)zx;
-        }
+    const int32_t ih = ih0 + kh * DH;
+    const int rowIn = ih >= 0 && ih < H;
+    if (nhwc) {
+      int8_t *dst = col + (size_t)kh * (size_t)run * (size_t)R;
+      if (!rowIn) {
+        for (i = 0; i < run; ++i) dst[i * R] = z;
+      } else if (rows) {
+        const int8_t *src = x + ((size_t)ih * (size_t)W + (size_t)iw0) * (size_t)C;
+        for (i = 0; i < run; ++i) dst[i * R] = src[i];
       } else {
+        for (kw = 0; kw < KW; ++kw, dst += (size_t)cg * (size_t)R) {
+          const int32_t iw = iw0 + kw * DW;
+          if (iw >= 0 && iw < W) {
+            const int8_t *src = x + ((size_t)ih * (size_t)W + (size_t)iw) * (size_t)C + (size_t)g * (size_t)cg;
+            for (c = 0; c < cg; ++c) dst[c * R] = src[c];
+          } else {
+            for (c = 0; c < cg; ++c) dst[c * R] = z;
+          }
+        }
+      }
+    } else {
+      for (kw = 0; kw < KW; ++kw) {
+        const int32_t iw = iw0 + kw * DW;
+        const int inside = rowIn && iw >= 0 && iw < W;
         for (c = 0; c < cg; ++c)
           col[((c * KH + kh) * KW + kw) * R] =
-              inside ? x[((size_t)(g * cg + c) * (size_t)H + (size_t)ih) * (size_t)W + (size_t)iw] : (int8_t)zx;
+              inside ? x[((size_t)(g * cg + c) * (size_t)H + (size_t)ih) * (size_t)W + (size_t)iw] : z;
       }
     }
   }
@@ -262,8 +280,10 @@ TINYC_KERNEL void tinyc_qgemm_dot_i8(const int8_t *a, const int8_t *w, const int
 
 /* Depthwise convolution (G = C = M). Channels-last: per output pixel, the KH * KW taps as row
    pointers (a tap outside the input points at zrow, C bytes of zx, so the folded bias
-   bias[c] - zx * sum_t w[t][c] holds everywhere), then four channels at a time with the weights
-   tap-major (wt[t * C + c]). Channels-first: see tinyc_qdwconv_nchw_i8. */
+   bias[c] - zx * sum_t w[t][c] holds everywhere; a window inside the input takes its taps from
+   the offsets off[t]), then four channels at a time with the weights tap-major (wt[t * C + c]).
+   hw: NULL, or, when every rshift > 32, the constants of tinyc_requant_hw per multiplier
+   (hw[2i] = rshift - 32, hw[2i + 1] = 2^(rshift - 33)). Channels-first: tinyc_qdwconv_nchw_i8. */
 #define TINYC_QDW_MAXTAPS 64
 TINYC_KERNEL TINYC_NOINLINE void tinyc_qdw4_i8(const int8_t *const *taps, int32_t n, int32_t c, const int8_t *wt,
                                                int32_t C, int32_t *s) {
@@ -281,32 +301,46 @@ TINYC_KERNEL TINYC_NOINLINE void tinyc_qdw4_i8(const int8_t *const *taps, int32_
 
 TINYC_KERNEL void tinyc_qdwconv_nhwc_i8(const int8_t *x, const int8_t *wt, const int32_t *bias, int8_t *y,
                                         const int32_t *p, const int32_t *mult, const int32_t *rsh, int32_t pc,
-                                        int32_t zx, int32_t zy, int32_t lo, int32_t hi, int8_t *zrow) {
+                                        int32_t zx, int32_t zy, int32_t lo, int32_t hi, int8_t *zrow,
+                                        const int32_t *hw) {
   const int32_t C = p[TINYC_QC_C], H = p[TINYC_QC_H], W = p[TINYC_QC_W], OH = p[TINYC_QC_OH], OW = p[TINYC_QC_OW];
   const int32_t KH = p[TINYC_QC_KH], KW = p[TINYC_QC_KW], KK = KH * KW, C4 = C - C % 4;
+  const int32_t SH = p[TINYC_QC_SH], SW = p[TINYC_QC_SW], DH = p[TINYC_QC_DH], DW = p[TINYC_QC_DW];
+  const int32_t PT = p[TINYC_QC_PT], PL = p[TINYC_QC_PL];
   const int8_t *taps[TINYC_QDW_MAXTAPS];
+  int32_t off[TINYC_QDW_MAXTAPS]; /* tap t's offset from the window's corner */
   int32_t oh, ow, c, j, t, kh, kw, s[4];
-  int usual = 1; /* every rshift > 32: tinyc_requant_hw */
-  for (c = 0; c < C; ++c) zrow[c] = (int8_t)zx, usual &= rsh[c * pc] > 32;
+  for (c = 0; c < C; ++c) zrow[c] = (int8_t)zx;
+  for (t = 0, kh = 0; kh < KH; ++kh)
+    for (kw = 0; kw < KW; ++kw, ++t) off[t] = (kh * DH * W + kw * DW) * C;
   for (oh = 0; oh < OH; ++oh)
     for (ow = 0; ow < OW; ++ow) {
       int8_t *yo = y + (size_t)(oh * OW + ow) * (size_t)C;
-      for (t = 0, kh = 0; kh < KH; ++kh) {
-        const int32_t ih = oh * p[TINYC_QC_SH] - p[TINYC_QC_PT] + kh * p[TINYC_QC_DH];
-        for (kw = 0; kw < KW; ++kw, ++t) {
-          const int32_t iw = ow * p[TINYC_QC_SW] - p[TINYC_QC_PL] + kw * p[TINYC_QC_DW];
-          taps[t] = ih >= 0 && ih < H && iw >= 0 && iw < W ? x + ((size_t)ih * (size_t)W + (size_t)iw) * (size_t)C : zrow;
+      const int32_t ih0 = oh * SH - PT, iw0 = ow * SW - PL;
+      if (ih0 >= 0 && ih0 + (KH - 1) * DH < H && iw0 >= 0 && iw0 + (KW - 1) * DW < W) { /* inside */
+        const int8_t *corner = x + ((size_t)ih0 * (size_t)W + (size_t)iw0) * (size_t)C;
+        for (t = 0; t < KK; ++t) taps[t] = corner + off[t];
+      } else {
+        for (t = 0, kh = 0; kh < KH; ++kh) {
+          const int32_t ih = ih0 + kh * DH;
+          for (kw = 0; kw < KW; ++kw, ++t) {
+            const int32_t iw = iw0 + kw * DW;
+            taps[t] = ih >= 0 && ih < H && iw >= 0 && iw < W ? x + ((size_t)ih * (size_t)W + (size_t)iw) * (size_t)C : zrow;
+          }
         }
       }
       for (c = 0; c < C4; c += 4) {
         for (j = 0; j < 4; ++j) s[j] = bias[c + j];
         tinyc_qdw4_i8(taps, KK, c, wt + c, C, s);
-        if (usual)
-          for (j = 0; j < 4; ++j) {
-            const int32_t e = rsh[(c + j) * pc] - 32;
-            yo[c + j] = (int8_t)tinyc_requant_hw(s[j], mult[(c + j) * pc], e, (int32_t)1 << (e - 1), zy, lo, hi);
-          }
-        else
+        if (hw) {
+          const int32_t *mc = mult + c * pc, *hc = hw + 2 * c * pc;
+#define TINYC_QDW_RQ(J) \
+  yo[c + J] = (int8_t)tinyc_requant_hw(s[J], mc[(J) * pc], hc[2 * (J) * pc], hc[2 * (J) * pc + 1], zy, lo, hi)
+          TINYC_QDW_RQ(0);
+          TINYC_QDW_RQ(1);
+          TINYC_QDW_RQ(2);
+          TINYC_QDW_RQ(3);
+        } else
           for (j = 0; j < 4; ++j)
             yo[c + j] = (int8_t)tinyc_requant(s[j], mult[(c + j) * pc], rsh[(c + j) * pc], zy, lo, hi);
       }

@@ -49,6 +49,21 @@ TINYC_KERNEL void tinyc_qblocksp_i8(const int32_t *a, const int8_t *wp, int32_t 
     s[1] = s[3] = s[5] = s[7] = bias[m0 + n - 1]; /* (past M: computed, not stored) */
     for (k0 = 0; k0 < K; k0 += TINYC_QP_KMAX)
       tinyc_qmkp_i8(a + 2 * k0, wb + (size_t)k0 * 2, K - k0 < TINYC_QP_KMAX ? K - k0 : TINYC_QP_KMAX, s);
+    if (R == 4 && n == 2 && rsh[m0 * pc] > 32 && rsh[(m0 + 1) * pc] > 32) { /* the usual case, unrolled */
+      const int32_t mu0 = mult[m0 * pc], e0 = rsh[m0 * pc] - 32, rnd0 = (int32_t)1 << (e0 - 1);
+      const int32_t mu1 = mult[(m0 + 1) * pc], e1 = rsh[(m0 + 1) * pc] - 32, rnd1 = (int32_t)1 << (e1 - 1);
+      int8_t *ym = y + m0;
+#define TINYC_QP_RQ(R_, J, MU, E, RND) ym[(R_) * ys + (J)] = (int8_t)tinyc_requant_hw(s[2 * (R_) + (J)], MU, E, RND, zy, lo, hi)
+      TINYC_QP_RQ(0, 0, mu0, e0, rnd0);
+      TINYC_QP_RQ(1, 0, mu0, e0, rnd0);
+      TINYC_QP_RQ(2, 0, mu0, e0, rnd0);
+      TINYC_QP_RQ(3, 0, mu0, e0, rnd0);
+      TINYC_QP_RQ(0, 1, mu1, e1, rnd1);
+      TINYC_QP_RQ(1, 1, mu1, e1, rnd1);
+      TINYC_QP_RQ(2, 1, mu1, e1, rnd1);
+      TINYC_QP_RQ(3, 1, mu1, e1, rnd1);
+      continue;
+    }
     for (j = 0; j < n; ++j) {
       const int32_t m = m0 + j, mu = mult[m * pc], sh = rsh[m * pc];
       if (sh > 32) { /* the usual case: the shift and the rounding term once for the R pixels */
@@ -83,7 +98,13 @@ TINYC_KERNEL void tinyc_qconv_pairs_i8(const int8_t *x, const int8_t *wp, const 
       const int32_t R = P - o < 4 ? P - o : 4;
       if (direct && R == 4) { /* 1x1, stride 1, unpadded, one group: four input rows */
         const int8_t *r0 = x + (size_t)o * (size_t)C, *r1 = r0 + C, *r2 = r1 + C, *r3 = r2 + C;
-        for (k = 0; k < K; ++k) {
+        for (k = 0; k + 2 <= K; k += 2) {
+          col[2 * k] = (int32_t)r0[k] + (int32_t)r1[k] * 8388608;
+          col[2 * k + 1] = (int32_t)r2[k] + (int32_t)r3[k] * 8388608;
+          col[2 * k + 2] = (int32_t)r0[k + 1] + (int32_t)r1[k + 1] * 8388608;
+          col[2 * k + 3] = (int32_t)r2[k + 1] + (int32_t)r3[k + 1] * 8388608;
+        }
+        if (k < K) {
           col[2 * k] = (int32_t)r0[k] + (int32_t)r1[k] * 8388608;
           col[2 * k + 1] = (int32_t)r2[k] + (int32_t)r3[k] * 8388608;
         }
@@ -93,12 +114,18 @@ TINYC_KERNEL void tinyc_qconv_pairs_i8(const int8_t *x, const int8_t *wp, const 
           tinyc_qpatch_i8(x, p, g, cg, h, w, zx, 1, bytes + r, 4);
           if (++w == OW) w = 0, ++h;
         }
-        for (k = K - 1; k >= 0; --k) {
-          const int32_t a0 = bytes[4 * k], a1 = R > 1 ? bytes[4 * k + 1] : 0, a2 = R > 2 ? bytes[4 * k + 2] : 0,
-                        a3 = R > 3 ? bytes[4 * k + 3] : 0;
-          col[2 * k] = a0 + a1 * 8388608;
-          col[2 * k + 1] = a2 + a3 * 8388608;
-        }
+        if (R == 4)
+          for (k = K - 1; k >= 0; --k) {
+            const int32_t a0 = bytes[4 * k], a1 = bytes[4 * k + 1], a2 = bytes[4 * k + 2], a3 = bytes[4 * k + 3];
+            col[2 * k] = a0 + a1 * 8388608;
+            col[2 * k + 1] = a2 + a3 * 8388608;
+          }
+        else /* the last pixels: the missing ones are zero */
+          for (k = K - 1; k >= 0; --k) {
+            const int32_t a0 = bytes[4 * k], a1 = R > 1 ? bytes[4 * k + 1] : 0, a2 = R > 2 ? bytes[4 * k + 2] : 0;
+            col[2 * k] = a0 + a1 * 8388608;
+            col[2 * k + 1] = a2;
+          }
       }
       tinyc_qblocksp_i8(col, wg, K, mg, bias + g * mg, mult + g * mg * pc, rsh + g * mg * pc, pc, zy, lo, hi,
                         y + (size_t)o * (size_t)M + (size_t)g * (size_t)mg, R, M);
