@@ -218,7 +218,7 @@ class LowerQuant : public Pass {
     std::vector<Node*> order;
     for (auto& n : g.nodes) order.push_back(n.get());
     for (Node* t : order) {
-      if (!t->op || !t->op->quantCarried || t->outputs.empty() || !t->input(0)) continue;
+      if (!carriesQuant(*t) || t->outputs.empty() || !t->input(0)) continue;
       if (!isFloat(t->inputs[0]->dtype) || rw::hasFusedActivation(*t)) continue;
       // Data inputs: all of Concat's, input 0 otherwise; all from DequantizeLinear with the
       // same parameters.

@@ -94,6 +94,9 @@ struct OpDef {
   // runs on the integers as they are and its output carries its input's scale and zero point
   // (ops/qparams.h, passes/lower_quant.cpp).
   bool quantCarried = false;
+  // For a quantCarried op that carries only some of its forms (Resize: nearest, nothing
+  // extrapolated): whether node n does. nullptr: every form.
+  bool (*quantCarriedIf)(const Node& n) = nullptr;
   // For a quantCarried op: the input holding the value written where no input element lands
   // (Pad's constant_value). On int8 tensors lower-quant sets it to the quantized real value (the
   // zero point for the default 0) and only moves the op when that value is exact.
@@ -158,5 +161,9 @@ void verifyOps(const Graph& g);
 bool worthFolding(const Node& n);
 // MACs of one node (0 when the op declares none).
 int64_t nodeMacs(const Node& n);
+// Whether node n only moves quantized elements (OpDef::quantCarried and quantCarriedIf).
+inline bool carriesQuant(const Node& n) {
+  return n.op && n.op->quantCarried && (!n.op->quantCarriedIf || n.op->quantCarriedIf(n));
+}
 
 }  // namespace tinyc

@@ -202,7 +202,7 @@ void annotateQuantParams(Graph& g) {
   for (bool more = true; more;) {
     more = false;
     for (auto& n : g.nodes) {
-      if (!n->op || !n->op->quantCarried || n->outputs.empty() || !n->outputs[0] || !n->input(0)) continue;
+      if (!carriesQuant(*n) || n->outputs.empty() || !n->outputs[0] || !n->input(0)) continue;
       Value* x = n->inputs[0];
       Value* y = n->outputs[0];
       if (x->dtype != y->dtype || isFloat(x->dtype)) continue;

@@ -105,6 +105,12 @@ void registerShapeResizeOps(OpRegistry& r) {
   d.infer = inferResize;
   d.eval = evalResize;
   d.doc = "resize with nearest/linear/cubic interpolation to compile-time scales or sizes";
+  // Nearest copies elements, so it runs on quantized integers as they are, unless an extrapolated
+  // value (tf_crop_and_resize) is written.
+  d.quantCarried = true;
+  d.quantCarriedIf = [](const Node& n) {
+    return n.attrStr("mode") == "nearest" && n.attrStr("coordinate_transformation_mode") != "tf_crop_and_resize";
+  };
   d.attrs = {{"antialias", K::Int, Attr::Int(0)},
              {"axes", K::Ints, std::nullopt},
              {"coordinate_transformation_mode", K::String, Attr::Str("half_pixel")},

@@ -224,7 +224,25 @@ def pad_case(c):  # Pad runs on the integers; its fill value becomes the zero po
     c.save([("x", shape)])
 
 
-KINDS = [pad_case, binary_case, conv_case, conv_case, conv_case, gemm_case, pool_case, softmax_case, table_case, concat_case]
+def resize_case(c):  # Resize nearest runs on the integers, its parameters carried
+    shape = [1, int(rng.integers(1, 5)), int(rng.integers(1, 7)), int(rng.integers(1, 7))]
+    s, z = scale(), zp()
+    x = c.dq("x", np.float32(s), np.int8(z))
+    ctm = str(rng.choice(["half_pixel", "asymmetric", "align_corners", "pytorch_half_pixel"]))
+    nm = str(rng.choice(["round_prefer_floor", "round_prefer_ceil", "floor", "ceil"]))
+    if rng.random() < 0.5:
+        scales = np.array([1, 1, rng.choice([0.5, 1.5, 2.0, 3.0]), rng.choice([0.75, 2.0, 2.5])], np.float32)
+        ins = [x, c.init(np.zeros(0, np.float32), np.float32), c.init(scales, np.float32)]
+    else:
+        sizes = np.array(shape[:2] + [int(rng.integers(1, 13)), int(rng.integers(1, 13))], np.int64)
+        ins = [x, c.init(np.zeros(0, np.float32), np.float32), c.init(np.zeros(0, np.float32), np.float32),
+               c.init(sizes, np.int64)]
+    y = c.op("Resize", ins, mode="nearest", coordinate_transformation_mode=ctm, nearest_mode=nm)
+    c.q(y, np.float32(s), np.int8(z))
+    c.save([("x", shape)])
+
+
+KINDS = [pad_case, resize_case, binary_case, conv_case, conv_case, conv_case, gemm_case, pool_case, softmax_case, table_case, concat_case]
 names = []
 for i in range(count):
     make = KINDS[i % len(KINDS)]
