@@ -136,9 +136,10 @@ class LowerQuant : public Pass {
   }
 
  private:
-  // QLinearConv / QLinearMatMul with int8 data, constant int8 weights (zero point 0) and
-  // constant parameters: the same int8 Conv / Gemm as a QDQ unit (their fixed-point
-  // requantization replaces the op's float one; uint8 forms keep their own kernels).
+  // QLinearConv / QLinearMatMul with int8 data (uint8 data was made int8 by uint8ToInt8),
+  // constant int8 weights with zero point 0 (or uint8 with 128) and constant parameters: the same
+  // int8 Conv / Gemm as a QDQ unit (their fixed-point requantization replaces the op's float one;
+  // other forms keep the op's own kernels).
   static bool lowerQLinear(Graph& g, PassContext& ctx) {
     bool changed = false;
     std::vector<Node*> order;
@@ -164,13 +165,18 @@ class LowerQuant : public Pass {
         }
         return qp;
       };
-      if (x->dtype != DType::I8 || w->dtype != DType::I8 || y->dtype != DType::I8 || !w->constant) continue;
+      const bool wu8 = w->dtype == DType::U8;  // uint8 weights with zero point 128: w - 128, zero point 0
+      if (x->dtype != DType::I8 || (w->dtype != DType::I8 && !wu8) || y->dtype != DType::I8 || !w->constant) continue;
       if (!conv && (x->shape.size() != 2 || w->shape.size() != 2)) continue;
       auto xq = params(1, 2, x, -1), wq = params(4, 5, w, conv ? 0 : 1), yq = params(6, 7, y, -1);
       if (!xq || !wq || !yq || (x->quant && *x->quant != *xq) || (y->quant && *y->quant != *yq)) continue;
-      if (std::any_of(wq->zeroPoint.begin(), wq->zeroPoint.end(), [](int64_t z) { return z != 0; })) continue;
-      // The weights as their own quantized constant (another reader may see other parameters).
-      Value* wv = rw::addConst(g, w->name + "_q", *w->constant);
+      if (std::any_of(wq->zeroPoint.begin(), wq->zeroPoint.end(), [&](int64_t z) { return z != (wu8 ? 128 : 0); }))
+        continue;
+      // The weights as their own quantized int8 constant (another reader may see other parameters).
+      Tensor wt(DType::I8, w->shape);
+      for (int64_t i = 0; i < wt.numel(); ++i) wt.setI(i, w->constant->getI(i) - (wu8 ? 128 : 0));
+      for (int64_t& z : wq->zeroPoint) z = 0;
+      Value* wv = rw::addConst(g, w->name + "_q", std::move(wt));
       wv->quant = wq;
       const int64_t channels = conv ? w->shape[0] : w->shape[1];
       Value* bv = nullptr;
@@ -199,7 +205,7 @@ class LowerQuant : public Pass {
         const int64_t k = w->shape[0];
         Tensor t(DType::I8, {channels, k});
         for (int64_t i = 0; i < k; ++i)
-          for (int64_t j = 0; j < channels; ++j) t.setI(j * k + i, w->constant->getI(i * channels + j));
+          for (int64_t j = 0; j < channels; ++j) t.setI(j * k + i, wv->constant->getI(i * channels + j));
         wv = rw::addConst(g, w->name + "_nk", std::move(t));
         wv->quant = wq;
         if (!wv->quant->perTensor()) wv->quant->axis = 0;
@@ -451,12 +457,15 @@ class LowerQuant : public Pass {
 
 std::vector<const Node*> floatIslands(const Graph& g) {
   bool quantized = false;
-  for (const auto& v : g.values) quantized = quantized || (v->quant && v->dtype == DType::I8 && !v->constant);
+  for (const auto& v : g.values)
+    quantized = quantized || (v->quant && (v->dtype == DType::I8 || v->dtype == DType::U8) && !v->constant);
   std::vector<const Node*> out;
   if (!quantized) return out;
   for (const auto& n : g.nodes) {
     if (!n->op || isDequantize(n.get()) || isQuantize(n.get()) || n->outputs.empty() || !n->outputs[0]) continue;
-    if (isFloat(n->outputs[0]->dtype)) out.push_back(n.get());
+    // (QLinear ops left as they are requantize in float: the op's own kernel)
+    if (isFloat(n->outputs[0]->dtype) || n->op == op("QLinearConv") || n->op == op("QLinearMatMul"))
+      out.push_back(n.get());
   }
   return out;
 }

@@ -8,11 +8,26 @@ namespace tinyc::qedge {
 
 using namespace qmatch;
 
-// uint8 QDQ (PyTorch's usual activations, older ONNX Runtime defaults, uint8 weights with zero
-// point 128) becomes the int8 form: the same real values as q - 128 with zero point - 128. A
-// QuantizeLinear to uint8 read only by DequantizeLinear nodes (or a graph output) writes int8;
-// uint8 constant weights are shifted; a uint8 graph input read only by DequantizeLinear nodes
-// and a uint8 graph output keep their type through a table at the edge.
+// Where a quantized tensor meets its zero point: the zero-point input of node n for its input i
+// (DequantizeLinear's x, QLinearConv's x, QLinearMatMul's a and b) or for its output
+// (QuantizeLinear's y, the QLinear ops' y); -1 where n takes no zero point for it.
+int zeroPointOfInput(const Node& n, size_t i) {
+  if (isDequantize(&n) || n.op == op("QLinearConv")) return i == 0 ? 2 : -1;
+  if (n.op == op("QLinearMatMul")) return i == 0 ? 2 : i == 3 ? 5 : -1;
+  return -1;
+}
+int zeroPointOfOutput(const Node& n) {
+  if (isQuantize(&n)) return 2;
+  if (n.op == op("QLinearConv") || n.op == op("QLinearMatMul")) return 7;
+  return -1;
+}
+
+// uint8 quantized tensors (PyTorch's usual activations, older ONNX Runtime defaults, the QLinear
+// ops of ONNX Runtime's QOperator format, uint8 weights with zero point 128) become the int8
+// form: the same real values as q - 128 with zero point - 128. A uint8 tensor is converted when
+// every node that writes or reads it does so with a constant zero point of its own (each is
+// shifted); uint8 constant weights are shifted; uint8 graph inputs and outputs keep their type
+// through a table at the edge.
 bool uint8ToInt8(Graph& g, PassContext& ctx) {
   bool changed = false;
   auto shiftedZero = [&](const Value* zp, const std::string& base) -> Value* {
@@ -29,20 +44,40 @@ bool uint8ToInt8(Graph& g, PassContext& ctx) {
     for (int k = 0; k < 256; ++k) t.setI(k, toSigned ? k - 128 : k);
     return rw::addConst(g, toSigned ? "u8_to_s8" : "s8_to_u8", std::move(t));
   };
-  auto readersAreDequantize = [&](const Value* v) {
-    const auto us = g.users(v);
-    return std::all_of(us.begin(), us.end(), [&](const Node* u) { return isDequantize(u) && u->inputs[0] == v; });
+  // A zero-point input that can be shifted: present (or optional and absent: 0) and constant.
+  auto shiftable = [](const Node* n, int zi, bool optional) {
+    const Value* z = n->input(static_cast<size_t>(zi));
+    return z ? z->constData() != nullptr && z->dtype == DType::U8 : optional;
+  };
+  auto shiftZeroInput = [&](Node* n, int zi, const std::string& base) {
+    const size_t i = static_cast<size_t>(zi);
+    n->inputs.resize(std::max(n->inputs.size(), i + 1));
+    n->inputs[i] = shiftedZero(n->inputs[i], base);
+  };
+  // Every reader of v takes it with a zero point of its own.
+  auto readersShiftable = [&](const Value* v) {
+    for (const Node* u : g.users(v))
+      for (size_t i = 0; i < u->inputs.size(); ++i)
+        if (u->inputs[i] == v) {
+          const int zi = zeroPointOfInput(*u, i);
+          if (zi < 0 || !shiftable(u, zi, isDequantize(u))) return false;
+        }
+    return !g.users(v).empty() || g.isGraphOutput(v);
+  };
+  auto shiftReaders = [&](const Value* v) {
+    for (Node* u : g.users(v))
+      for (size_t i = 0; i < u->inputs.size(); ++i)
+        if (u->inputs[i] == v) shiftZeroInput(u, zeroPointOfInput(*u, i), v->name + "_" + std::to_string(i));
   };
   auto constZero = [](const Node* n, size_t i) { return !n->input(i) || n->inputs[i]->constData(); };
   std::vector<Node*> order;
   for (auto& n : g.nodes) order.push_back(n.get());
   for (Node* n : order) {
-    if (isQuantize(n) && n->outputs[0] && n->outputs[0]->dtype == DType::U8 && n->input(2) && constZero(n, 2) &&
-        readersAreDequantize(n->outputs[0])) {
-      Value* y = n->outputs[0];
-      Value* z = shiftedZero(n->inputs[2], y->name);
-      n->inputs[2] = z;
-      for (Node* u : g.users(y)) u->inputs.resize(std::max<size_t>(u->inputs.size(), 3)), u->inputs[2] = z;
+    const int zo = zeroPointOfOutput(*n);
+    Value* y = n->outputs.empty() ? nullptr : n->outputs[0];
+    if (zo >= 0 && y && y->dtype == DType::U8 && shiftable(n, zo, false) && readersShiftable(y)) {
+      shiftZeroInput(n, zo, y->name);
+      shiftReaders(y);
       y->dtype = DType::I8;
       shiftQuant(y);
       if (g.isGraphOutput(y)) {  // the API keeps uint8
@@ -73,15 +108,14 @@ bool uint8ToInt8(Graph& g, PassContext& ctx) {
     }
   }
   for (Value*& x : g.inputs) {
-    if (x->dtype != DType::U8 || !x->quant || !readersAreDequantize(x) || g.users(x).empty()) continue;
-    const auto readers = g.users(x);
-    if (!std::all_of(readers.begin(), readers.end(), [&](const Node* u) { return constZero(u, 2) && u->input(2); }))
-      continue;
+    if (x->dtype != DType::U8 || !x->quant || g.users(x).empty() || !readersShiftable(x)) continue;
     Value* xs = g.addValue(rw::uniqueValueName(g, x->name + "_s8"), DType::I8, x->shape);
     xs->quant = x->quant;
     shiftQuant(xs);
-    Value* z = shiftedZero(readers[0]->inputs[2], x->name);
-    for (Node* u : readers) u->inputs[0] = xs, u->inputs[2] = z;
+    shiftReaders(x);
+    for (Node* u : g.users(x))
+      for (Value*& in : u->inputs)
+        if (in == x) in = xs;
     Node* lut = g.addNode(kLookupTableOp, xs->name, {x, edgeTable(true)}, {xs});
     bindOp(*lut);
     ctx.count("uint8 inputs converted at the edge");

@@ -170,17 +170,23 @@ for kind in ("conv", "matmul"):
 VARIANTS = [(name, make, pc, QuantType.QInt8) for name, make in MODELS.items() for pc in (False, True)]
 # uint8 activations (PyTorch's usual choice, older ONNX Runtime defaults) with int8 or uint8 weights
 VARIANTS += [("dscnn", dscnn, True, QuantType.QUInt8), ("residual", residual, False, QuantType.QUInt8)]
-for name, make, per_channel, act in VARIANTS:
+VARIANTS = [v + (QuantFormat.QDQ,) for v in VARIANTS]
+# ONNX Runtime's QOperator format (QLinearConv with uint8 data; its other ops are com.microsoft
+# contrib ops, so only a convolution-only model): uint8 weights (asymmetric) and int8 per channel.
+VARIANTS += [("wide_k", wide_k, False, QuantType.QUInt8, QuantFormat.QOperator),
+             ("wide_k", wide_k, True, QuantType.QUInt8, QuantFormat.QOperator)]
+for name, make, per_channel, act, fmt in VARIANTS:
     if True:
         fm = make()
         shape = [d.dim_value for d in fm.graph.input[0].type.tensor_type.shape.dim]
-        tag = f"{name}_{'pc' if per_channel else 'pt'}" + ("_u8" if act == QuantType.QUInt8 else "")
+        tag = f"{name}_{'pc' if per_channel else 'pt'}" + ("_u8" if act == QuantType.QUInt8 else "") + \
+            ("_qop" if fmt == QuantFormat.QOperator else "")
         d = os.path.join(out, tag)
         os.makedirs(d, exist_ok=True)
         fpath = os.path.join(d, "float.onnx")
         onnx.save(fm, fpath)
         qpath = os.path.join(d, "model.onnx")
-        quantize_static(fpath, qpath, Reader(shape), quant_format=QuantFormat.QDQ, activation_type=act,
+        quantize_static(fpath, qpath, Reader(shape), quant_format=fmt, activation_type=act,
                         weight_type=QuantType.QUInt8 if act == QuantType.QUInt8 and not per_channel else QuantType.QInt8,
                         per_channel=per_channel)
         os.remove(fpath)
