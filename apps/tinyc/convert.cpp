@@ -1,4 +1,5 @@
-// tinyc convert: ONNX in, C out (NAME.h, NAME.c, NAME_weights.c), written atomically.
+// tinyc convert: ONNX in, C out (NAME.h, NAME.c, NAME_weights.c, and with --runtime shared
+// tinyc_runtime.h, tinyc_runtime.c), written atomically.
 #include <fmt/format.h>
 
 #include <filesystem>
@@ -8,6 +9,7 @@
 #include "compile.h"
 #include "passes/memory/svg.h"
 #include "support/error.h"
+#include "support/npy.h"
 
 namespace tinyc::cli {
 
@@ -117,6 +119,17 @@ void convert(const ConvertOptions& o) {
     files.emplace_back(o.depfile, targets + ":" + deps + "\n");
   }
   if (!o.planSvg.empty()) files.emplace_back(o.planSvg, planSvg(m.buffers, m.plan, c.name));
+  // --runtime shared: a different tinyc_runtime.h already there belongs to models converted by
+  // another tinyc or for a target of the other accumulation type; they stop compiling (#error).
+  for (const auto& f : c.result.files) {
+    const fs::path p = fs::path(o.outDir) / f.name;
+    if (f.name != "tinyc_runtime.h" || !fs::is_regular_file(p, ec)) continue;
+    if (readFileBytes(p.string()) != f.content)
+      std::cerr << fmt::format(
+          "tinyc: warning: replacing {} and tinyc_runtime.c, made by another tinyc or for a target of another "
+          "accumulation type: models converted into {} before no longer compile (#error); convert them again\n",
+          printable(p.string(), 200), printable(o.outDir, 200));
+  }
   try {
     writeAtomically(files);
   } catch (...) {  // remove the (then empty) folders this run created
