@@ -139,6 +139,12 @@ void convert(const ConvertOptions& o) {
     throw;
   }
   if (o.quiet) return;
+  if (o.compile.name.empty())
+    std::cerr << fmt::format(
+        "tinyc: note: no --name: the generated API is named '{0}' after the model file ({0}_run, {0}.h, ...); "
+        "two models of one program need different names (the same name clashes at link time), give each "
+        "its own --name\n",
+        c.name);
   auto r = c.report();
   std::cout << fmt::format("tinyc: wrote {} files to {} (target {})\n", c.result.files.size(), o.outDir, c.target->name);
   for (const auto& f : c.result.files) std::cout << "  " << f.name << "\n";
