@@ -6,6 +6,8 @@
 #include <fstream>
 #include <iostream>
 
+#include <unistd.h>
+
 #include "compile.h"
 #include "passes/memory/svg.h"
 #include "support/error.h"
@@ -30,7 +32,8 @@ void writeAtomically(const std::vector<std::pair<fs::path, std::string>>& files)
   std::error_code ec;
   try {
     for (const auto& [path, content] : files) {
-      fs::path tmp = path.parent_path() / ("." + path.filename().string() + ".tinyc-tmp");
+      // (per process: converts running in parallel into one folder all write tinyc_runtime.c)
+      fs::path tmp = path.parent_path() / fmt::format(".{}.tinyc-tmp.{}", path.filename().string(), ::getpid());
       std::ofstream f(tmp, std::ios::binary);
       staged.emplace_back(tmp, path);
       f << content;

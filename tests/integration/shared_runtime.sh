@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # --runtime shared (issue 14 point 5): two models in one program with one tinyc_runtime.c.
 #  - tinyc_runtime.{h,c} are byte-identical for different models (and targets of the same
-#    accumulation type), NAME.c holds no kernel, and a runtime of another kind in the folder is
-#    caught (convert warns, the older NAME.c stops at its #error);
+#    accumulation type), NAME.c holds no kernel, converts in parallel into one folder work, and a
+#    runtime of another kind in the folder is caught (convert warns, the older NAME.c stops at
+#    its #error);
 #  - tinyc_runtime.c compiles warning-free with -Wmissing-prototypes (every kernel declared in
 #    tinyc_runtime.h) with gcc, clang and arm-none-eabi-gcc (M0+, M4, M55) at -O0, -O2 and -Os;
 #  - two shared models (float pair on generic, int8 pair on cortex-m4) link into one host
@@ -50,6 +51,16 @@ done
 grep -q '^#define TINYC_FLOAT_ACC 1' "$W/s3/tinyc_runtime.h" || fail "cortex-m4's tinyc_runtime.h does not select float accumulation"
 ! grep -q '^#define TINYC_FLOAT_ACC' "$W/s1/tinyc_runtime.h" || fail "generic's tinyc_runtime.h selects float accumulation"
 echo "ok: tinyc_runtime.{h,c} identical for kws_fp32/mnist8 (generic) and kws_int8/ad01_int8/mnist8/hello_sine (cortex-m4, mcu, cortex-m3); no kernel in NAME.c"
+
+# -- converts running in parallel into one folder (make -j) all write the same two files
+for i in 1 2 3; do
+  conv "$W/par" kws_int8 "kws$i" cortex-m4 shared &
+  conv "$W/par" ad01_int8 "ad01_$i" cortex-m4 shared &
+done
+for i in 1 2 3 4 5 6; do wait -n || fail "a convert in parallel into one folder failed"; done
+cmp -s "$W/par/tinyc_runtime.c" "$W/s3/tinyc_runtime.c" || fail "parallel converts: tinyc_runtime.c differs"
+[ -z "$(find "$W/par" -name '.*tinyc-tmp*')" ] || fail "parallel converts left temporary files"
+echo "ok: 6 converts in parallel into one folder"
 
 # -- tinyc_runtime.c compiles cleanly, every kernel declared, for both kinds and every compiler
 : >"$W/jobs"
