@@ -66,6 +66,8 @@ Compiled compileModel(const CompileOptions& o, bool poisonDead) {
   c.runtime = o.runtime;
   c.name = o.name.empty() ? defaultName(o.model.model) : o.name;
   if (sanitizeIdentifier(c.name) != c.name) usageError("--name '{}' is not a C identifier", printable(c.name));
+  if (o.runtime == "shared" && c.name == "tinyc_runtime")
+    usageError("--name tinyc_runtime: with --runtime shared that is the runtime's file name; choose another name");
   std::vector<std::string> notes;
   ImportOptions io = importOptions(o.model, &notes);
   io.filesRead = &c.filesRead;

@@ -186,3 +186,8 @@ conv "$W/r2" mnist8 mnist generic inline --report "$W/r2.json"
 grep -q '"runtime": "inline"' "$W/r2.json" || fail "report: no \"runtime\": \"inline\""
 ! grep -q 'tinyc_runtime' "$W/r2.json" || fail "report: runtime files with --runtime inline"
 echo "ok: --report and --depfile list tinyc_runtime.{h,c}"
+rc=0
+"$TINYC" convert "$M/mnist8/model.onnx" -o "$W/bad" --name tinyc_runtime --runtime shared -q 2>"$W/err" || rc=$?
+[ "$rc" = 2 ] && grep -q "runtime's file name" "$W/err" || { cat "$W/err"; fail "--name tinyc_runtime --runtime shared: expected a usage error"; }
+[ ! -e "$W/bad" ] || fail "--name tinyc_runtime --runtime shared created the output folder"
+echo "ok: --name tinyc_runtime is refused with --runtime shared"
