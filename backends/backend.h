@@ -35,6 +35,7 @@ struct EmitOptions {
   bool poisonDead = false;    // host validation: fill every arena region with NaN-like bytes once dead
   std::string planner = "auto";  // memory planner (passes/memory/plan.h)
   bool ioInArena = false;         // graph inputs and outputs live in the arena too (planned)
+  bool sharedRuntime = false;     // kernels in tinyc_runtime.{h,c} (shared by models), not static in NAME.c
 };
 
 // What memory planning found (for the report, --arena-budget and --plan-svg).

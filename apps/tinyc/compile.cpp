@@ -50,6 +50,12 @@ void addCompileOptions(CLI::App* cmd, CompileOptions& o) {
                   "to the caller)")
       ->check(CLI::IsMember({"model", "float", "int8"}))
       ->capture_default_str();
+  cmd->add_option("--runtime", o.runtime,
+                  "where the kernels go: inline (static functions in NAME.c) or shared (tinyc_runtime.h and "
+                  "tinyc_runtime.c, the same for every model of a build: convert the models into one folder and "
+                  "compile tinyc_runtime.c once)")
+      ->check(CLI::IsMember({"inline", "shared"}))
+      ->capture_default_str();
   cmd->add_flag("--io-in-arena", o.ioInArena,
                 "plan the graph inputs and outputs into the arena too (the caller uses <tensor>_OFFSET)");
 }
@@ -57,8 +63,11 @@ void addCompileOptions(CLI::App* cmd, CompileOptions& o) {
 Compiled compileModel(const CompileOptions& o, bool poisonDead) {
   Compiled c;
   c.target = &findTarget(o.target);
+  c.runtime = o.runtime;
   c.name = o.name.empty() ? defaultName(o.model.model) : o.name;
   if (sanitizeIdentifier(c.name) != c.name) usageError("--name '{}' is not a C identifier", printable(c.name));
+  if (o.runtime == "shared" && c.name == "tinyc_runtime")
+    usageError("--name tinyc_runtime: with --runtime shared that is the runtime's file name; choose another name");
   std::vector<std::string> notes;
   ImportOptions io = importOptions(o.model, &notes);
   io.filesRead = &c.filesRead;
@@ -78,6 +87,7 @@ Compiled compileModel(const CompileOptions& o, bool poisonDead) {
   eo.planner = o.planner;
   eo.poisonDead = poisonDead;
   eo.ioInArena = o.ioInArena;
+  eo.sharedRuntime = o.runtime == "shared";
   c.result = b.emit(*c.graph, eo);
   return c;
 }
@@ -99,6 +109,7 @@ nlohmann::ordered_json Compiled::report() const {
   j["model"] = filesRead.empty() ? "" : filesRead.front();
   j["name"] = name;
   j["target"] = target->name;
+  j["runtime"] = runtime;
   nlohmann::ordered_json layouts = nlohmann::ordered_json::object();
   for (size_t i = 0; i < graph->inputLayouts.size(); ++i)
     if (!graph->inputLayouts[i].empty()) layouts[graph->inputs[i]->name] = graph->inputLayouts[i];

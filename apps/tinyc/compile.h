@@ -17,12 +17,14 @@ struct CompileOptions {
   bool ioInArena = false;        // --io-in-arena
   std::string ioLayout = "nchw"; // --io-layout
   std::string ioDtype = "model";  // --io-dtype
+  std::string runtime = "inline";  // --runtime: inline (static kernels in NAME.c) or shared (tinyc_runtime.c)
 };
 
 struct Compiled {
   std::unique_ptr<Graph> graph;
   std::string name;
   const TargetDesc* target = nullptr;
+  std::string runtime;  // --runtime
   EmitResult result;
   std::vector<std::string> filesRead;  // model + external data (for depfiles)
   std::vector<PassRecord> passes;

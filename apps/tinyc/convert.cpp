@@ -1,13 +1,17 @@
-// tinyc convert: ONNX in, C out (NAME.h, NAME.c, NAME_weights.c), written atomically.
+// tinyc convert: ONNX in, C out (NAME.h, NAME.c, NAME_weights.c, and with --runtime shared
+// tinyc_runtime.h, tinyc_runtime.c), written atomically.
 #include <fmt/format.h>
 
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 
+#include <unistd.h>
+
 #include "compile.h"
 #include "passes/memory/svg.h"
 #include "support/error.h"
+#include "support/npy.h"
 
 namespace tinyc::cli {
 
@@ -28,7 +32,8 @@ void writeAtomically(const std::vector<std::pair<fs::path, std::string>>& files)
   std::error_code ec;
   try {
     for (const auto& [path, content] : files) {
-      fs::path tmp = path.parent_path() / ("." + path.filename().string() + ".tinyc-tmp");
+      // (per process: converts running in parallel into one folder all write tinyc_runtime.c)
+      fs::path tmp = path.parent_path() / fmt::format(".{}.tinyc-tmp.{}", path.filename().string(), ::getpid());
       std::ofstream f(tmp, std::ios::binary);
       staged.emplace_back(tmp, path);
       f << content;
@@ -117,6 +122,17 @@ void convert(const ConvertOptions& o) {
     files.emplace_back(o.depfile, targets + ":" + deps + "\n");
   }
   if (!o.planSvg.empty()) files.emplace_back(o.planSvg, planSvg(m.buffers, m.plan, c.name));
+  // --runtime shared: a different tinyc_runtime.h already there belongs to models converted by
+  // another tinyc or for a target of the other accumulation type; they stop compiling (#error).
+  for (const auto& f : c.result.files) {
+    const fs::path p = fs::path(o.outDir) / f.name;
+    if (f.name != "tinyc_runtime.h" || !fs::is_regular_file(p, ec)) continue;
+    if (readFileBytes(p.string()) != f.content)
+      std::cerr << fmt::format(
+          "tinyc: warning: replacing {} and tinyc_runtime.c, made by another tinyc or for a target of another "
+          "accumulation type: models converted into {} before no longer compile (#error); convert them again\n",
+          printable(p.string(), 200), printable(o.outDir, 200));
+  }
   try {
     writeAtomically(files);
   } catch (...) {  // remove the (then empty) folders this run created
@@ -126,6 +142,12 @@ void convert(const ConvertOptions& o) {
     throw;
   }
   if (o.quiet) return;
+  if (o.compile.name.empty())
+    std::cerr << fmt::format(
+        "tinyc: note: no --name: the generated API is named '{0}' after the model file ({0}_run, {0}.h, ...); "
+        "two models of one program need different names (the same name clashes at link time), give each "
+        "its own --name\n",
+        c.name);
   auto r = c.report();
   std::cout << fmt::format("tinyc: wrote {} files to {} (target {})\n", c.result.files.size(), o.outDir, c.target->name);
   for (const auto& f : c.result.files) std::cout << "  " << f.name << "\n";

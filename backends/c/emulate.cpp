@@ -171,9 +171,9 @@ std::string buildEmulated(const std::string& dir, const std::string& name, const
   // The harness's -n timing uses clock_gettime, which bare-metal newlib lacks.
   std::string cmd = fmt::format(
       "cd {} && arm-none-eabi-gcc {} -std=c99 -pedantic -Wall -Wextra -Werror -DTINYC_HARNESS_NO_CLOCK{} "
-      "--specs=rdimon.specs -nostartfiles -T link.ld -o prog.elf {}.c {}_weights.c harness.c startup.c -lm -lrdimon > {} 2>&1",
-      shellQuote(dir), cflags, countRuns > 0 ? fmt::format(" -DTINYC_HARNESS_COUNT={}", countRuns) : "", name, name,
-      shellQuote(log.string()));
+      "--specs=rdimon.specs -nostartfiles -T link.ld -o prog.elf {} harness.c startup.c -lm -lrdimon > {} 2>&1",
+      shellQuote(dir), cflags, countRuns > 0 ? fmt::format(" -DTINYC_HARNESS_COUNT={}", countRuns) : "",
+      generatedSources(name, files), shellQuote(log.string()));
   if (shell(cmd) != 0) {
     std::string out = readFileBytes(log.string());
     // ld says "region `CONST' overflowed by N bytes", or the script's ASSERT message: keep just that.

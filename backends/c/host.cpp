@@ -225,6 +225,13 @@ HarnessIo writeHarness(const std::string& dir, const std::string& name, const st
   return {nin, nout};
 }
 
+std::string generatedSources(const std::string& name, const std::vector<OutputFile>& files) {
+  std::string srcs = name + ".c " + name + "_weights.c";
+  for (const auto& f : files)
+    if (f.name == "tinyc_runtime.c") srcs += " " + f.name;
+  return srcs;
+}
+
 std::string buildHost(const std::string& dir, const std::string& name, const std::vector<OutputFile>& files,
                       const HostBuildOptions& opts) {
   writeHarness(dir, name, files);
@@ -232,8 +239,8 @@ std::string buildHost(const std::string& dir, const std::string& name, const std
   std::string cflags = opts.cflags.empty() ? envOr("CFLAGS", "-O2") : opts.cflags;
   fs::path exe = fs::path(dir) / "harness";
   fs::path log = fs::path(dir) / "build.log";
-  std::string cmd = fmt::format("cd {} && {} {} -std=c99 -pedantic -Wall -Wextra -Werror -o harness {}.c {}_weights.c harness.c -lm > {} 2>&1",
-                                shellQuote(dir), cc, cflags, name, name, shellQuote(log.string()));
+  std::string cmd = fmt::format("cd {} && {} {} -std=c99 -pedantic -Wall -Wextra -Werror -o harness {} harness.c -lm > {} 2>&1",
+                                shellQuote(dir), cc, cflags, generatedSources(name, files), shellQuote(log.string()));
   if (std::system(cmd.c_str()) != 0) {
     modelError("the generated C does not compile with '{} {}': {}", cc, cflags,
                printable(compilerErrors(readFileBytes(log.string())), 400));

@@ -29,6 +29,10 @@ std::string firstLines(const std::string& text, int n);  // the first n lines jo
 // quotes (gcc's "In function" context lines before it say nothing), else the first 3 lines.
 std::string compilerErrors(const std::string& log);
 
+// The generated C files to compile, space-separated: NAME.c NAME_weights.c, and tinyc_runtime.c
+// when the files hold the shared runtime (--runtime shared).
+std::string generatedSources(const std::string& name, const std::vector<OutputFile>& files);
+
 struct HostBuildOptions {
   std::string cc;      // default: $CC or "cc"
   std::string cflags;  // default: $CFLAGS or "-O2"; warnings-as-errors flags are always added

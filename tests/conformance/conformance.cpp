@@ -87,6 +87,7 @@ std::set<std::string> modelOps(const onnx::ModelProto& m, std::string* group) {
 
 std::string gBackend;  // empty: interpreter only; "c": also generate, build and run C
 std::string gWork;
+std::string gRuntime = "inline";  // --runtime of the C backend (shared: tinyc_runtime.c built with each test)
 std::string gTarget = "generic";  // its layout drives the layout pass; the C backend emits for it
 std::string gPasses;  // pipeline run after import (numeric equivalence of the passes)
 
@@ -181,6 +182,7 @@ Result runTest(const fs::path& dir, bool modelSuite) {
         eo.name = "model";
         eo.target = &target;
         eo.poisonDead = true;  // a planning mistake shows up as a wrong output
+        eo.sharedRuntime = gRuntime == "shared";
         EmitResult er = findBackend(gBackend).emit(*g, eo);
         std::string wd = (fs::path(gWork) / r.test).string();
         fs::remove_all(wd);
@@ -221,6 +223,8 @@ int main(int argc, char** argv) {
   app.add_flag("--models", modelSuite, "whole-model suite: group by model, tolerance relative to output range");
   app.add_flag("-v,--verbose", verbose, "print every test");
   app.add_option("--backend", gBackend, "also convert with this backend (c), build with the host cc -O2 -Werror, run and compare");
+  app.add_option("--runtime", gRuntime, "C backend: inline or shared (CC='ccache cc' compiles the same tinyc_runtime.c once)")
+      ->check(CLI::IsMember({"inline", "shared"}));
   app.add_option("--target", gTarget, "target (its preferred layout is given to the passes)");
   app.add_option("--passes", gPasses, "run this pass pipeline (a,b,c or -O1/-O2; verifier after each pass) before running");
   app.add_option("--work-dir", gWork, "scratch folder for generated code")->default_str("/tmp");
