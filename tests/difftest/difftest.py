@@ -1,0 +1,803 @@
+"""Differential testing of tinyc (issue 17): seeded random graphs (gen.py) through every path.
+
+  difftest.py --tinyc build/apps/tinyc --graphs N --seed S [--jobs J] [--out DIR] [--no-shrink]
+  difftest.py --tinyc ... --model FILE.onnx [--path SPEC ...]     one model (a saved repro)
+
+For each graph (seed S*1000003 + i):
+
+  oracle   ONNX Runtime (1 thread, graph optimizations off) runs it, when installed; a graph ORT
+           rejects is skipped (counted as "ort-rejected"); without ORT the reference is `tinyc run`.
+  interp   `tinyc run` (the reference interpreter on the unoptimized graph) against ORT.
+  paths    `tinyc validate --json --keep` on the same inputs for several (target, -O, CFLAGS,
+           emulate) combinations drawn from the graph's seed: always generic -O2 with cc -O2, plus
+           one of mcu / cortex-m0plus / m3 / m4 / m7 / m33 / m55 at a random -O0/-O1/-O2 and cc
+           -O0/-O2/-Os; every 8th graph (by seed) also under ASan+UBSan, every 12th on an emulated
+           Cortex-M3/M4/M55 (QEMU). Each path checks validate's own verdict (the C against the
+           interpreter on the same optimized graph: floats within validate's tolerance, integers
+           bit-exact) and the C's outputs against the unoptimized interpreter (catches wrong
+           graph rewrites) and against ORT.
+  units    quantized graphs only: the graph cut at every QuantizeLinear output (each node unit
+           reads ORT's own int8 values, tests/oracle/qdq_units.py's idea on whole graphs); every
+           unit's output from `tinyc run` and from the generated C (one path) is within 1 LSB of ORT.
+
+Tolerances (floats; r = reference, K = the graph's longest reduction, s = max(1, sqrt(K/256))):
+  C vs unoptimized interpreter   |c - r| <= 1e-4 |r| + 1e-4 s max|r|
+  tinyc (interp or C) vs ORT     |c - r| <= 1e-3 |r| + 1e-3 s max|r|   (ORT's exp/tanh/erf are approximations)
+  integers (quantized)           validate: bit-exact; per unit vs ORT: <= 1 LSB; end to end vs ORT and
+                                 the unoptimized interpreter: reported (errors of 1 LSB per unit compound).
+
+A failure is shrunk (shrink.py) unless --no-shrink, and saved under --out with its command line.
+The last line is `N passed, M failed` (exit 1 when M > 0).
+"""
+import argparse
+import collections
+import concurrent.futures as cf
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+import numpy as np
+import onnx
+from onnx import helper, numpy_helper
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import gen  # noqa: E402
+
+try:
+    import onnxruntime as ort
+    ort.set_default_logger_severity(4)
+except ImportError:  # the interpreter is then the only reference
+    ort = None
+
+MCU_TARGETS = ["mcu", "cortex-m0plus", "cortex-m3", "cortex-m4", "cortex-m7", "cortex-m33", "cortex-m55"]
+EMULATED = ["cortex-m4", "cortex-m55", "cortex-m3"]
+ASAN = "-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all"
+
+
+class Failure(Exception):
+    def __init__(self, path, kind, detail, rel=None):
+        super().__init__(f"{path}: {kind}: {detail}")
+        self.path, self.kind, self.detail = path, kind, detail
+        self.rel = rel  # a float mismatch: max abs error / max|reference|
+
+
+class Known:
+    """tests/difftest/known_failures.txt: failures that are understood and reported, not failed."""
+
+    def __init__(self, path):
+        self.entries = []
+        if path and os.path.exists(path):
+            for line in open(path):
+                line = line.strip()
+                if not line or line.startswith("#"):
+                    continue
+                f = [x.strip() for x in line.split(" | ", 5)]
+                self.entries.append({"id": f[0], "path": re.compile(f[1]), "ops": [o for o in f[2].split(",") if o],
+                                     "kind": f[3], "rel": None if f[4] == "-" else float(f[4]), "reason": f[5]})
+
+    def match(self, failure, model):
+        ops = {n.op_type for n in model.graph.node}
+        for e in self.entries:
+            if (e["path"].search(failure.path) and all(o in ops for o in e["ops"]) and e["kind"] == failure.kind and
+                    (e["rel"] is None or (failure.rel is not None and failure.rel <= e["rel"]))):
+                return e["id"]
+        return None
+
+
+class Skip(Exception):
+    pass
+
+
+# ------------------------------------------------------------------ helpers
+def np_dtype(elem):
+    return helper.tensor_dtype_to_np_dtype(elem)
+
+
+def random_inputs(model, rng):
+    feeds = {}
+    for vi in model.graph.input:
+        tt = vi.type.tensor_type
+        shape = [d.dim_value for d in tt.shape.dim]
+        dt = np_dtype(tt.elem_type)
+        if np.issubdtype(dt, np.floating):
+            feeds[vi.name] = rng.standard_normal(shape).astype(dt)
+        else:
+            info = np.iinfo(dt)
+            feeds[vi.name] = rng.integers(info.min, int(info.max) + 1, size=shape).astype(dt)
+    return feeds
+
+
+def run_ort(model_path, feeds, outputs=None):
+    so = ort.SessionOptions()
+    so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
+    so.intra_op_num_threads = 1
+    so.inter_op_num_threads = 1
+    sess = ort.InferenceSession(model_path, so, providers=["CPUExecutionProvider"])
+    return sess.run(outputs, feeds)
+
+
+def save_inputs(d, model, feeds):
+    os.makedirs(d, exist_ok=True)
+    files = []
+    for k, vi in enumerate(model.graph.input):
+        p = os.path.join(d, f"input_{k}.pb")
+        onnx.save_tensor(numpy_helper.from_array(feeds[vi.name], vi.name), p)
+        files.append(p)
+    return files
+
+
+def save_outputs(d, model, outs):
+    for k, (vi, v) in enumerate(zip(model.graph.output, outs)):
+        onnx.save_tensor(numpy_helper.from_array(v, vi.name), os.path.join(d, f"output_{k}.pb"))
+
+
+def sh(cmd, env=None, timeout=300):
+    try:
+        return subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return subprocess.CompletedProcess(cmd, -999, "", f"timeout after {timeout} s")
+
+
+def crashed(rc):
+    return rc < 0 or rc >= 3 or rc == -999
+
+
+def first_error(stderr):
+    for line in stderr.splitlines():
+        if "error" in line:
+            return line.strip()[:300]
+    return stderr.strip()[:300]
+
+
+def reduction_scale(k):
+    return max(1.0, (k / 256.0) ** 0.5)
+
+
+def compare(got, want, what, rtol, atol_rel, scale=1.0):
+    """None when within tolerance, else a one-line reason."""
+    if got.shape != want.shape:
+        return f"{what}: shape {got.shape} vs {want.shape}"
+    if got.dtype != want.dtype:
+        return f"{what}: dtype {got.dtype} vs {want.dtype}"
+    if got.size == 0:
+        return None
+    got, want = got.reshape(-1), want.reshape(-1)
+    if np.issubdtype(want.dtype, np.floating):
+        g64, w64 = got.astype(np.float64), want.astype(np.float64)
+        nan_g, nan_w = np.isnan(g64), np.isnan(w64)
+        if (nan_g != nan_w).any():
+            i = int(np.argmax(nan_g != nan_w))
+            return f"{what}: NaN mismatch at {i}: {g64.flat[i]} vs {w64.flat[i]}"
+        fin = ~nan_w
+        ref_max = float(np.abs(w64[fin]).max(initial=0.0))
+        tol = rtol * np.abs(w64) + atol_rel * scale * ref_max
+        err = np.abs(g64 - w64)
+        err[~fin] = 0
+        bad = err > tol
+        if bad.any():
+            i = int(np.argmax(np.where(bad, err - tol, -1)))
+            return (f"{what}: {int(bad.sum())} of {got.size} outside tolerance, worst at {i}: {g64.flat[i]:.7g} vs "
+                    f"{w64.flat[i]:.7g} (max|ref| {ref_max:.3g})")
+        return None
+    d = np.abs(got.astype(np.int64) - want.astype(np.int64))
+    if d.max() > atol_rel:
+        i = int(np.argmax(d))
+        return f"{what}: {int((d > atol_rel).sum())} of {got.size} differ by more than {atol_rel:g}, worst at {i}: {got.flat[i]} vs {want.flat[i]}"
+    return None
+
+
+def rel_err(got, want):
+    if got.shape != want.shape or not np.issubdtype(want.dtype, np.floating) or not want.size:
+        return None
+    d = np.abs(got.astype(np.float64) - want.astype(np.float64))
+    d = d[~np.isnan(d)]
+    return float(d.max(initial=0)) / max(float(np.nanmax(np.abs(want.astype(np.float64)), initial=0)), 1e-30)
+
+
+def lsb_stats(got, want, model, j):
+    """Difference in LSBs of a quantized output (int: the integers; float: divided by the DequantizeLinear scale)."""
+    if not np.issubdtype(want.dtype, np.floating):
+        d = np.abs(got.astype(np.int64) - want.astype(np.int64))
+        return int(d.max(initial=0)), float((d > 1).mean()) if d.size else 0.0
+    return None, None
+
+
+# ------------------------------------------------------------------ paths
+class PathSpec:
+    def __init__(self, target="generic", olevel=2, cflags="-O2", emulate=False, cut=False):
+        self.target, self.olevel, self.cflags, self.emulate, self.cut = target, olevel, cflags, emulate, cut
+
+    def __str__(self):
+        s = f"{'units:' if self.cut else ''}{self.target}:O{self.olevel}:{self.cflags.replace(' ', '_')}"
+        return s + (":emulate" if self.emulate else "")
+
+    @staticmethod
+    def parse(text):
+        parts = text.split(":")
+        cut = parts[0] == "units"
+        if cut:
+            parts = parts[1:]
+        p = PathSpec(parts[0], int(parts[1][1:]), parts[2].replace("_", " "), "emulate" in parts[3:], cut)
+        return p
+
+
+def choose_paths(rng, quant, index):
+    paths = [PathSpec("generic", 2, "-O2")]
+    t = MCU_TARGETS[int(rng.integers(0, len(MCU_TARGETS)))]
+    olevel = int(rng.choice([0, 1, 2, 2]))
+    cflags = str(rng.choice(["-O0", "-O2", "-Os"]))
+    paths.append(PathSpec(t, olevel, cflags))
+    if rng.random() < 1 / 8:
+        paths.append(PathSpec(str(rng.choice(["generic", "mcu", "cortex-m4"])), int(rng.choice([0, 2])), ASAN))
+    if rng.random() < 1 / 12:
+        paths.append(PathSpec(EMULATED[int(rng.integers(0, 3))], int(rng.choice([0, 2])), "", emulate=True))
+    if quant:
+        paths.append(PathSpec(str(rng.choice(["generic", "mcu"])), 2, "-O2", cut=True))
+    return paths
+
+
+def validate(tinyc, model_path, input_files, spec, work):
+    cmd = [tinyc, "validate", model_path, "--target", spec.target, "-O", str(spec.olevel), "--json", "--keep"]
+    if input_files:
+        cmd += ["-i", *input_files]
+    if spec.emulate:
+        cmd.append("--emulate")
+    env = dict(os.environ)
+    if spec.cflags:
+        env["CFLAGS"] = spec.cflags
+    if "sanitize" in spec.cflags:
+        env["ASAN_OPTIONS"] = "detect_leaks=0:abort_on_error=0"
+        env["UBSAN_OPTIONS"] = "print_stacktrace=1"
+    r = sh(cmd, env=env)
+    kept = re.search(r"kept in (\S+)", r.stderr)
+    kept = kept.group(1) if kept else None
+    try:
+        if crashed(r.returncode):
+            raise Failure(str(spec), "crash", f"validate exited {r.returncode}: {first_error(r.stderr)}")
+        try:
+            rep = json.loads(r.stdout)
+        except json.JSONDecodeError:
+            msg = first_error(r.stderr)
+            if "does not compile" in msg or "failed to run" in msg or "emulat" in msg or "qemu" in msg.lower():
+                raise Failure(str(spec), "build-or-run", msg) from None
+            raise Failure(str(spec), "rejected", msg) from None
+        outs = []
+        for j in range(len(rep["sets"][0]["outputs"])):
+            p = os.path.join(kept, "run0", f"out{j}.bin")
+            outs.append(open(p, "rb").read() if os.path.exists(p) else None)
+        return rep, outs
+    finally:
+        if kept and kept.startswith("/tmp/tinyc-validate-"):
+            shutil.rmtree(kept, ignore_errors=True)
+
+
+def interp_run(tinyc, model_path, input_files, work, model):
+    od = os.path.join(work, "interp_out")
+    shutil.rmtree(od, ignore_errors=True)
+    cmd = [tinyc, "run", model_path, "--output-dir", od]
+    if input_files:
+        cmd += ["-i", *input_files]
+    r = sh(cmd)
+    if crashed(r.returncode):
+        raise Failure("interp", "crash", f"tinyc run exited {r.returncode}: {first_error(r.stderr)}")
+    if r.returncode != 0:
+        raise Failure("interp", "rejected", first_error(r.stderr))
+    return [numpy_helper.to_array(onnx.load_tensor(os.path.join(od, f"output_{k}.pb")))
+            for k in range(len(model.graph.output))]
+
+
+def cut_model(model):
+    """Every QuantizeLinear output that other nodes read becomes a graph input (cut_<name>) for
+    its readers and a graph output: each node unit then reads its inputs from the feed."""
+    m = onnx.ModelProto()
+    m.CopyFrom(model)
+    inits = {i.name for i in m.graph.initializer}
+    qouts = [n.output[0] for n in m.graph.node if n.op_type == "QuantizeLinear" and n.output[0] not in inits]
+    readers = collections.Counter(i for n in m.graph.node for i in n.input)
+    cuts = [q for q in qouts if readers[q] > 0]
+    types = {}
+    inferred = onnx.shape_inference.infer_shapes(model)
+    for vi in list(inferred.graph.value_info) + list(inferred.graph.output) + list(inferred.graph.input):
+        types[vi.name] = vi
+    for n in m.graph.node:
+        for k, i in enumerate(n.input):
+            if i in cuts:
+                n.input[k] = "cut_" + i
+    out_names = [o.name for o in m.graph.output]
+    for q in cuts:
+        vi = onnx.ValueInfoProto()
+        vi.CopyFrom(types[q])
+        vi.name = "cut_" + q
+        m.graph.input.append(vi)
+        if q not in out_names:
+            o = onnx.ValueInfoProto()
+            o.CopyFrom(types[q])
+            m.graph.output.append(o)
+    return m, cuts
+
+
+# ------------------------------------------------------------------ one graph
+class Result:
+    def __init__(self):
+        self.paths = []  # paths compared
+        self.failures = []
+        self.notes = []
+        self.lsb = []  # end-to-end quantized differences (max LSB) vs ORT: interpreter
+        self.lsb_c = []  # ... and the generated C (integer kernels)
+        self.status = "passed"
+        self.ort_issue = None  # ORT could not serve as the oracle for this graph (why)
+
+
+def check_model(tinyc, model, feeds, paths, work, res, info=None):
+    """Runs every check on one model; raises Failure at the first failing path."""
+    os.makedirs(work, exist_ok=True)
+    mpath = os.path.join(work, "model.onnx")
+    onnx.save(model, mpath)
+    files = save_inputs(os.path.join(work, "data"), model, feeds)
+    quant = any(n.op_type == "QuantizeLinear" for n in model.graph.node)
+    ref = None
+    if ort is not None and ort_unreliable(model):
+        res.ort_issue = ort_unreliable(model)
+    elif ort is not None:
+        try:
+            ref = run_ort(mpath, feeds)
+            declared = [tuple(d.dim_value for d in o.type.tensor_type.shape.dim) for o in model.graph.output]
+            if [tuple(r.shape) for r in ref] != declared:
+                # e.g. ORT 1.19 keeps ceil_mode windows that start past the input (-FLT_MAX outputs)
+                res.ort_issue = "ORT's output shapes differ from ONNX shape inference"
+                ref = None
+            else:
+                res.paths.append("ort")
+        except Exception as e:  # noqa: BLE001 (e.g. ORT: "Dilation not supported for AutoPadType::SAME_UPPER")
+            res.ort_issue = "ORT rejects the model: " + re.sub(r"Name:'[^']*' ", "", str(e).splitlines()[0])[:200]
+            ref = None
+    raw = interp_run(tinyc, mpath, files, work, model)
+    res.paths.append("interp")
+    if ref is not None:
+        for j, (a, b) in enumerate(zip(raw, ref)):
+            if a.shape != b.shape or a.dtype != b.dtype:
+                raise Failure("interp", "mismatch", f"output {j} ({model.graph.output[j].name}) interp vs ORT: "
+                              f"{a.dtype}{list(a.shape)} vs {b.dtype}{list(b.shape)}")
+            if quant:
+                if not np.issubdtype(b.dtype, np.floating):
+                    d, _ = lsb_stats(a, b, model, j)
+                    res.lsb.append(d)
+                continue  # per unit below
+            why = compare(a, b, f"output {j} ({model.graph.output[j].name}) interp vs ORT", 1e-3, 1e-3)
+            if why:
+                raise Failure("interp", "mismatch", why, rel_err(a, b))
+    for spec in paths:
+        if spec.cut:
+            check_units(tinyc, model, feeds, spec, work, res)
+            continue
+        rep, outs = validate(tinyc, mpath, files, spec, work)
+        res.paths.append(str(spec))
+        k = rep["tolerance"]["longest_reduction"]
+        for j, o in enumerate(rep["sets"][0]["outputs"]):
+            if not o["vs_interpreter"]["ok"] and quant and spec.target != "generic" and \
+                    one_step(tinyc, mpath, model, spec, j, o["vs_interpreter"]["max_abs_err"], work):
+                res.notes.append(f"{spec}: output {j}: one quantization step off in a float island (float accumulation)")
+            elif not o["vs_interpreter"]["ok"]:
+                rel = None
+                if np.issubdtype(raw[j].dtype, np.floating) and raw[j].size:
+                    rel = o["vs_interpreter"]["max_abs_err"] / max(float(np.abs(raw[j]).max()), 1e-30)
+                raise Failure(str(spec), "mismatch", f"output {j} ({o['output']}) C vs interpreter (optimized graph): "
+                              f"{o['vs_interpreter'].get('why', '')}", rel)
+            if outs[j] is None:
+                raise Failure(str(spec), "build-or-run", f"validate kept no output file for output {j}")
+            got = np.frombuffer(outs[j], dtype=raw[j].dtype).reshape(raw[j].shape)
+            if quant:  # integer results differ from the float QDQ graph by design; see the unit check
+                if ref is not None and not np.issubdtype(ref[j].dtype, np.floating):
+                    res.lsb_c.append(int(np.abs(got.astype(np.int64) - ref[j].astype(np.int64)).max(initial=0)))
+                continue
+            why = compare(got, raw[j], f"output {j} ({o['output']}) C vs interpreter (unoptimized graph)", 1e-4, 1e-4,
+                          reduction_scale(k))
+            if why:
+                raise Failure(str(spec), "mismatch", why, rel_err(got, raw[j]))
+            if ref is not None:
+                why = compare(got, ref[j], f"output {j} ({o['output']}) C vs ORT", 1e-3, 1e-3, reduction_scale(k))
+                if why:
+                    raise Failure(str(spec), "mismatch", why, rel_err(got, ref[j]))
+
+
+def one_step(tinyc, mpath, model, spec, j, max_abs_err, work):
+    """True when a quantized graph's output j differs by at most one quantization step and the graph
+    keeps a float island: the MCU targets accumulate floats in single precision (docs/conformance.md),
+    the interpreter in double, which can move a value across a rounding boundary of the
+    QuantizeLinear after the island."""
+    out = model.graph.output[j].name
+    prod = next((n for n in model.graph.node if out in n.output), None)
+    inits = {i.name: numpy_helper.to_array(i) for i in model.graph.initializer}
+    step = 1.0
+    if prod is not None and prod.op_type == "DequantizeLinear":
+        if prod.input[1] not in inits:
+            return False
+        step = float(np.max(inits[prod.input[1]])) * (1 + 1e-6)
+    if max_abs_err > step:
+        return False
+    rep = os.path.join(work, "islands.json")
+    r = sh([tinyc, "convert", mpath, "--target", spec.target, "-O", str(spec.olevel), "-o", os.path.join(work, "c"),
+            "--report", rep, "-q"])
+    if r.returncode != 0:
+        return False
+    return bool(json.load(open(rep)).get("float_islands"))
+
+
+def ort_unreliable(model):
+    """Graphs where ONNX Runtime 1.19 is known to compute something else than the ONNX spec (and
+    tinyc): auto_pad SAME_* whose total padding (out - 1) * stride + dilation * (k - 1) + 1 - in is
+    negative (a stride larger than the window): ORT does not clamp the padding to 0 and shifts every
+    window by it (the ONNX reference evaluator fails on it)."""
+    types = None
+    for n in model.graph.node:
+        attrs = {a.name: helper.get_attribute_value(a) for a in n.attribute}
+        if n.op_type == "AveragePool" and attrs.get("ceil_mode") == 1 and attrs.get("count_include_pad") == 1:
+            if types is None:
+                types = {v.name: v for v in list(onnx.shape_inference.infer_shapes(model).graph.value_info) +
+                         list(model.graph.input)}
+            vi = types.get(n.input[0])
+            dims = [d.dim_value for d in vi.type.tensor_type.shape.dim][2:] if vi is not None else []
+            nd = len(dims)
+            ks, st = attrs["kernel_shape"], attrs.get("strides", [1] * nd)
+            dl, pads = attrs.get("dilations", [1] * nd), attrs.get("pads", [0] * 2 * nd)
+            for i, d in enumerate(dims):
+                span = d + pads[i] + pads[i + nd] - dl[i] * (ks[i] - 1) - 1
+                out = -(-span // st[i]) + 1
+                if (out - 1) * st[i] + dl[i] * (ks[i] - 1) + 1 > d + pads[i] + pads[i + nd]:
+                    return ("ORT 1.19 (and onnx 1.16's reference) divide a ceil_mode AveragePool window that runs "
+                            "past the padding by the whole kernel (count_include_pad); PyTorch, later ORT releases and "
+                            "tinyc by its taps inside the padded input")
+        ap = attrs.get("auto_pad", b"NOTSET")
+        if ap not in (b"SAME_UPPER", b"SAME_LOWER"):
+            continue
+        if types is None:
+            types = {v.name: v for v in list(onnx.shape_inference.infer_shapes(model).graph.value_info) +
+                     list(model.graph.input)}
+        vi = types.get(n.input[0])
+        if vi is None:
+            return "ORT: auto_pad SAME (shape unknown)"
+        dims = [d.dim_value for d in vi.type.tensor_type.shape.dim][2:]
+        ks = attrs.get("kernel_shape")
+        if ks is None:  # Conv: from W
+            w = next((i for i in model.graph.initializer if i.name == n.input[1]), None)
+            if w is None:
+                continue
+            ks = list(w.dims[2:])
+        st = attrs.get("strides", [1] * len(dims))
+        dl = attrs.get("dilations", [1] * len(dims))
+        for i, d in enumerate(dims):
+            out = -(-d // st[i])
+            if (out - 1) * st[i] + dl[i] * (ks[i] - 1) + 1 - d < 0:
+                return "ORT 1.19 shifts auto_pad SAME windows when the total padding is negative (stride > window)"
+    return None
+
+
+def check_units(tinyc, model, feeds, spec, work, res):
+    if ort is None or res.ort_issue:
+        return
+    cm, cuts = cut_model(model)
+    if not cuts:
+        return
+    d = os.path.join(work, "units")
+    os.makedirs(d, exist_ok=True)
+    full = onnx.ModelProto()
+    full.CopyFrom(model)
+    have = {o.name for o in full.graph.output}
+    for q in cuts:
+        if q not in have:
+            vi = next(v for v in cm.graph.output if v.name == q)
+            full.graph.output.append(vi)
+    fpath = os.path.join(d, "all_q.onnx")
+    onnx.save(full, fpath)
+    vals = dict(zip([o.name for o in full.graph.output], run_ort(fpath, feeds)))
+    cfeeds = dict(feeds)
+    for q in cuts:
+        cfeeds["cut_" + q] = vals[q]
+    cpath = os.path.join(d, "model.onnx")
+    onnx.save(cm, cpath)
+    files = save_inputs(os.path.join(d, "data"), cm, cfeeds)
+    want = [vals[o.name] for o in cm.graph.output]
+    raw = interp_run(tinyc, cpath, files, d, cm)
+    res.paths.append("units:interp")
+    for j, (a, b) in enumerate(zip(raw, want)):
+        why = unit_compare(a, b, cm, j)
+        if why:
+            raise Failure("units:interp", "mismatch", f"unit output {j} ({cm.graph.output[j].name}) interp vs ORT: {why}")
+    rep, outs = validate(tinyc, cpath, files, spec, d)
+    res.paths.append(str(spec))
+    for j, o in enumerate(rep["sets"][0]["outputs"]):
+        if not o["vs_interpreter"]["ok"]:
+            raise Failure(str(spec), "mismatch", f"unit output {j} ({o['output']}) C vs interpreter: "
+                          f"{o['vs_interpreter'].get('why', '')}")
+        if outs[j] is None:
+            continue
+        got = np.frombuffer(outs[j], dtype=want[j].dtype).reshape(want[j].shape)
+        why = unit_compare(got, want[j], cm, j)
+        if why:
+            raise Failure(str(spec), "mismatch", f"unit output {j} ({o['output']}) C vs ORT: {why}")
+
+
+def unit_compare(got, want, cm, j):
+    if np.issubdtype(want.dtype, np.floating):
+        # a DequantizeLinear at the edge: within one LSB of its scale (1e-3 relative for float islands)
+        return compare(got, want, "", 1e-3, 1e-2)
+    return compare(got, want, "", 0, 1)
+
+
+# ------------------------------------------------------------------ driver
+def graph_seed(seed, i):
+    return (seed * 1000003 + i) % (2 ** 63)
+
+
+def path_class(p):
+    """'cortex-m4:O0:-Os' -> 'cortex-m4 -O0', with ' emulated' / ' asan' / 'units: ' marks."""
+    parts = p.split(":")
+    if len(parts) < 3:
+        return p
+    pre = ""
+    if parts[0] == "units":
+        pre, parts = "units:", parts[1:]
+        if len(parts) < 3:
+            return "units:" + parts[0]
+    return (pre + f"{parts[0]} -{parts[1]}" + (" asan" if "sanitize" in parts[2] else "") +
+            (" emulated" if "emulate" in parts[3:] else ""))
+
+
+def run_one(args, i, out_dir, known):
+    gs = graph_seed(args.seed, i)
+    model, info = gen.generate(gs)
+    rng = np.random.default_rng(gs ^ 0x5EED)
+    feeds = random_inputs(model, rng)
+    paths = choose_paths(rng, info["kind"] == "quant", i)
+    res = Result()
+    res.info = info
+    work = tempfile.mkdtemp(prefix=f"g{i}-", dir=args.work)
+    try:
+        check_model(args.tinyc, model, feeds, paths, work, res, info)
+    except Skip as e:
+        res.status = "skipped"
+        res.notes.append(str(e))
+    except Failure as f:
+        if f.kind == "rejected":
+            res.status = "rejected"
+            res.notes.append(str(f))
+        elif known and known.match(f, model):
+            res.status = "known"
+            res.notes.append(f"{known.match(f, model)}: {f}")
+        else:
+            res.status = "failed"
+            res.failures.append(f)
+            save_failure(args, i, gs, model, feeds, f, out_dir, paths)
+    except Exception as e:  # noqa: BLE001 (a bug of the test itself: reported, not hidden)
+        import traceback
+        res.status = "failed"
+        res.failures.append(Failure("harness", "error", traceback.format_exc(limit=3).replace("\n", " | ")))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return i, gs, res
+
+
+def save_failure(args, i, gs, model, feeds, f, out_dir, paths):
+    """DIR/seedN.onnx + seedN.npz (its inputs) + seedN.txt (what failed, how to reproduce), and the
+    shrunk seedN.min.onnx + seedN.min.npz."""
+    os.makedirs(out_dir, exist_ok=True)
+    base = os.path.join(out_dir, f"seed{gs}")
+    onnx.save(model, base + ".onnx")
+    np.savez(base + ".npz", **feeds)
+    spec = f.path
+    with open(base + ".txt", "w") as fh:
+        fh.write(f"{f}\n")
+        fh.write(f"reproduce: scripts/difftest.sh --model {base}.onnx --path {spec}\n")
+    if not args.no_shrink:
+        import shrink
+        try:
+            small, sfeeds, note = shrink.shrink(args.tinyc, model, f, args.work, feeds=feeds)
+            onnx.save(small, base + ".min.onnx")
+            np.savez(base + ".min.npz", **sfeeds)
+            with open(base + ".txt", "a") as fh:
+                fh.write(f"shrunk: {note}\n"
+                         f"reproduce: scripts/difftest.sh --model {base}.min.onnx --path {spec}\n")
+        except Exception as e:  # noqa: BLE001
+            with open(base + ".txt", "a") as fh:
+                fh.write(f"shrinking failed: {e}\n")
+
+
+def parse_paths(texts):
+    specs = []
+    for p in texts:
+        if p == "interp":
+            continue
+        specs.append(PathSpec("generic", 2, "-O2", cut=True) if p == "units:interp" else PathSpec.parse(p))
+    return specs
+
+
+def model_feeds(path, model, seed):
+    """The inputs saved next to a model (NAME.npz), else seeded random ones."""
+    npz = os.path.splitext(path)[0] + ".npz"
+    feeds = random_inputs(model, np.random.default_rng(seed))
+    if os.path.exists(npz):
+        with np.load(npz) as z:
+            for k in z.files:
+                if k in feeds and z[k].shape == feeds[k].shape:
+                    feeds[k] = z[k]
+    return feeds
+
+
+def check_one_model(args, path, path_texts, expect_fail=None):
+    """One saved model through the given paths (default: generic -O2 and mcu -O2). Returns True
+    when it passes (or, with expect_fail, when it fails as expected)."""
+    model = onnx.load(path)
+    feeds = model_feeds(path, model, args.seed)
+    specs = parse_paths(path_texts) if path_texts else [PathSpec("generic", 2, "-O2"), PathSpec("mcu", 2, "-O2")]
+    res = Result()
+    work = tempfile.mkdtemp(prefix="model-", dir=args.work)
+    try:
+        check_model(args.tinyc, model, feeds, specs, work, res)
+    except Failure as f:
+        if expect_fail:
+            print(f"ok   {path}: fails as known ({expect_fail}): {f}")
+            return True
+        print(f"FAIL {path}: {f}")
+        return False
+    except Skip as e:
+        print(f"skip {path}: {e}")
+        return True
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    if expect_fail:
+        print(f"FAIL {path}: passes now, but is listed as known failure {expect_fail}: "
+              f"remove it from known_failures.txt and its repro's '# known:' line")
+        return False
+    print(f"ok   {path}: {', '.join(res.paths)}")
+    return True
+
+
+def run_regressions(args):
+    """Every DIR/NAME.onnx with its DIR/NAME.cmd: one line of difftest.py arguments (--path ...),
+    optionally a line '# known: ID' (a known failure: it must still fail)."""
+    ok = fail = 0
+    for name in sorted(os.listdir(args.regressions)):
+        if not name.endswith(".onnx"):
+            continue
+        p = os.path.join(args.regressions, name)
+        cmd = os.path.splitext(p)[0] + ".cmd"
+        paths, expect = [], None
+        if os.path.exists(cmd):
+            for line in open(cmd):
+                if line.startswith("# known:"):
+                    expect = line.split(":", 1)[1].strip()
+                elif not line.startswith("#"):
+                    words = line.split()
+                    paths += [words[k + 1] for k, w in enumerate(words) if w == "--path"]
+        if check_one_model(args, p, paths, expect):
+            ok += 1
+        else:
+            fail += 1
+    print(f"{ok} passed, {fail} failed")
+    return 1 if fail else 0
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--tinyc", required=True)
+    ap.add_argument("--graphs", type=int, default=100)
+    ap.add_argument("--seed", type=int, default=None, help="default: a new one (printed)")
+    ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    ap.add_argument("--out", default="difftest-failures", help="folder for failing graphs and their minimal repros")
+    ap.add_argument("--work", default=None, help="scratch folder (default: a temporary one)")
+    ap.add_argument("--no-shrink", action="store_true")
+    ap.add_argument("--model", help="check this one model instead of generating graphs")
+    ap.add_argument("--regressions", help="check every saved repro (NAME.onnx + NAME.cmd) in this folder")
+    ap.add_argument("--path", action="append", help="with --model: the path(s) to run, e.g. mcu:O2:-O2 or cortex-m4:O0::emulate")
+    ap.add_argument("--time-limit", type=float, default=0, help="stop starting new graphs after this many seconds")
+    ap.add_argument("--known-failures", default=os.path.join(HERE, "known_failures.txt"))
+    ap.add_argument("-v", "--verbose", action="store_true")
+    args = ap.parse_args()
+    if args.seed is None:
+        args.seed = int.from_bytes(os.urandom(4), "little")
+    own_work = args.work is None
+    if own_work:
+        args.work = tempfile.mkdtemp(prefix="difftest-")
+    try:
+        if args.model:
+            ok = check_one_model(args, args.model, args.path or [])
+            print(f"{int(ok)} passed, {int(not ok)} failed")
+            return 0 if ok else 1
+        if args.regressions:
+            return run_regressions(args)
+        return run_many(args)
+    finally:
+        if own_work:
+            shutil.rmtree(args.work, ignore_errors=True)
+
+
+def run_many(args):
+    known = Known(args.known_failures)
+    known_ids = collections.Counter()
+    print(f"difftest: {args.graphs} graphs, seed {args.seed}, {args.jobs} jobs, "
+          f"ORT {'%s' % ort.__version__ if ort else 'not installed (interpreter only)'}", flush=True)
+    t0 = time.time()
+    counts = collections.Counter()
+    paths = collections.Counter()
+    ops, feats, kinds = collections.Counter(), collections.Counter(), collections.Counter()
+    rejects = collections.Counter()
+    skips = collections.Counter()
+    ort_issues = collections.Counter()
+    lsb = collections.Counter()
+    lsb_c = collections.Counter()
+    lock = threading.Lock()
+    done = 0
+    with cf.ThreadPoolExecutor(max_workers=args.jobs) as ex:
+        futs = []
+        for i in range(args.graphs):
+            futs.append(ex.submit(lambda i=i: None if args.time_limit and time.time() - t0 > args.time_limit
+                                  else run_one(args, i, args.out, known)))
+        for fu in cf.as_completed(futs):
+            r = fu.result()
+            if r is None:
+                counts["not run (time limit)"] += 1
+                continue
+            i, gs, res = r
+            with lock:
+                done += 1
+                counts[res.status] += 1
+                for p in res.paths:
+                    paths[path_class(p)] += 1
+                kinds[res.info["kind"]] += 1
+                if res.ort_issue:
+                    ort_issues[re.sub(r"\d+", "_", res.ort_issue)[:160]] += 1
+                ops.update(res.info["ops"])
+                feats.update(res.info["features"])
+                for d in res.lsb:
+                    lsb[d] += 1
+                for d in res.lsb_c:
+                    lsb_c[min(d, 10)] += 1
+                if res.status == "failed":
+                    print(f"FAIL graph {i} (seed {gs}, {res.info['kind']}): {res.failures[0]}", flush=True)
+                elif res.status == "rejected":
+                    rejects[re.sub(r"'[^']*'|\d+", "_", res.notes[0])[:160]] += 1
+                    if args.verbose:
+                        print(f"rejected graph {i} (seed {gs}): {res.notes[0]}", flush=True)
+                elif res.status == "known":
+                    known_ids[res.notes[0].split(":")[0]] += 1
+                    if args.verbose:
+                        print(f"known failure, graph {i} (seed {gs}): {res.notes[0]}", flush=True)
+                elif res.status == "skipped":
+                    skips[re.sub(r"\d+", "_", res.notes[0])[:120]] += 1
+                    if args.verbose:
+                        print(f"skipped graph {i} (seed {gs}): {res.notes[0]}", flush=True)
+                elif args.verbose:
+                    print(f"{res.status} graph {i} (seed {gs}, {res.info['kind']}, {res.info['nodes']} nodes): "
+                          f"{' '.join(res.paths)}", flush=True)
+    dt = time.time() - t0
+    print(f"graphs: {dict(kinds)}; {sum(paths.values())} path runs: {dict(sorted(paths.items()))}")
+    print(f"ops: {len(ops)} op types: {dict(sorted(ops.items()))}")
+    print(f"features: {len(feats)}: {dict(sorted(feats.items()))}")
+    if lsb:
+        print(f"quantized, end to end vs ORT, max LSB per output (informational): interpreter "
+              f"{dict(sorted(lsb.items()))}, generated C {dict(sorted(lsb_c.items()))} (10 = 10 or more)")
+    for why, n in rejects.most_common():
+        print(f"rejected by tinyc ({n}): {why}")
+    for kid, n in known_ids.most_common():
+        print(f"known failure {kid} ({n} graphs): see {args.known_failures}")
+    for why, n in ort_issues.most_common():
+        print(f"without the ORT oracle ({n}): {why}")
+    for why, n in skips.most_common():
+        print(f"skipped ({n}): {why}")
+    other = {k: v for k, v in counts.items() if k not in ("passed", "failed")}
+    print(f"seed {args.seed}, {dt:.0f} s{', ' + str(other) if other else ''}")
+    if counts["failed"]:
+        print(f"failing graphs and minimal repros in {os.path.abspath(args.out)}")
+    print(f"{counts['passed']} passed, {counts['failed']} failed")
+    return 1 if counts["failed"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
