@@ -214,12 +214,28 @@ def lsb_stats(got, want, model, j):
 
 # ------------------------------------------------------------------ paths
 class PathSpec:
-    def __init__(self, target="generic", olevel=2, cflags="-O2", emulate=False, cut=False):
+    """One way through tinyc: target, -O level, $CFLAGS, --emulate, and extras: 'nhwc' (--io-layout
+    nhwc), 'arena' (--io-in-arena), 'planner=NAME' (--mem-planner). Text form (--path, repro
+    commands): [units:]TARGET:O<level>:<cflags, '_' for ' '>[:emulate][:nhwc][:arena][:planner=NAME]."""
+
+    def __init__(self, target="generic", olevel=2, cflags="-O2", emulate=False, cut=False, extra=()):
         self.target, self.olevel, self.cflags, self.emulate, self.cut = target, olevel, cflags, emulate, cut
+        self.extra = list(extra)
 
     def __str__(self):
         s = f"{'units:' if self.cut else ''}{self.target}:O{self.olevel}:{self.cflags.replace(' ', '_')}"
-        return s + (":emulate" if self.emulate else "")
+        return s + (":emulate" if self.emulate else "") + "".join(":" + e for e in self.extra)
+
+    def args(self):
+        a = ["--emulate"] if self.emulate else []
+        for e in self.extra:
+            if e == "nhwc":
+                a += ["--io-layout", "nhwc"]
+            elif e == "arena":
+                a.append("--io-in-arena")
+            elif e.startswith("planner="):
+                a += ["--mem-planner", e.split("=", 1)[1]]
+        return a
 
     @staticmethod
     def parse(text):
@@ -227,8 +243,8 @@ class PathSpec:
         cut = parts[0] == "units"
         if cut:
             parts = parts[1:]
-        p = PathSpec(parts[0], int(parts[1][1:]), parts[2].replace("_", " "), "emulate" in parts[3:], cut)
-        return p
+        extra = [p for p in parts[3:] if p and p != "emulate"]
+        return PathSpec(parts[0], int(parts[1][1:]), parts[2].replace("_", " "), "emulate" in parts[3:], cut, extra)
 
 
 def choose_paths(rng, quant, index):
@@ -236,13 +252,21 @@ def choose_paths(rng, quant, index):
     t = MCU_TARGETS[int(rng.integers(0, len(MCU_TARGETS)))]
     olevel = int(rng.choice([0, 1, 2, 2]))
     cflags = str(rng.choice(["-O0", "-O2", "-Os"]))
-    paths.append(PathSpec(t, olevel, cflags))
+    second = PathSpec(t, olevel, cflags)
+    paths.append(second)
     if rng.random() < 1 / 8:
         paths.append(PathSpec(str(rng.choice(["generic", "mcu", "cortex-m4"])), int(rng.choice([0, 2])), ASAN))
     if rng.random() < 1 / 12:
         paths.append(PathSpec(EMULATED[int(rng.integers(0, 3))], int(rng.choice([0, 2])), "", emulate=True))
     if quant:
         paths.append(PathSpec(str(rng.choice(["generic", "mcu"])), 2, "-O2", cut=True))
+    # API and planner variants on the second path
+    if rng.random() < 0.15:
+        second.extra.append("nhwc")
+    if rng.random() < 0.15:
+        second.extra.append("arena")
+    if rng.random() < 0.2:
+        second.extra.append("planner=" + str(rng.choice(["greedy-by-size", "greedy-by-conflicts", "first-fit"])))
     return paths
 
 
@@ -250,8 +274,7 @@ def validate(tinyc, model_path, input_files, spec, work):
     cmd = [tinyc, "validate", model_path, "--target", spec.target, "-O", str(spec.olevel), "--json", "--keep"]
     if input_files:
         cmd += ["-i", *input_files]
-    if spec.emulate:
-        cmd.append("--emulate")
+    cmd += spec.args()
     env = dict(os.environ)
     if spec.cflags:
         env["CFLAGS"] = spec.cflags
@@ -297,12 +320,13 @@ def interp_run(tinyc, model_path, input_files, work, model):
 
 
 def cut_model(model):
-    """Every QuantizeLinear output that other nodes read becomes a graph input (cut_<name>) for
+    """Every QuantizeLinear (QLinearConv, QLinearMatMul) output that other nodes read becomes a graph input (cut_<name>) for
     its readers and a graph output: each node unit then reads its inputs from the feed."""
     m = onnx.ModelProto()
     m.CopyFrom(model)
     inits = {i.name for i in m.graph.initializer}
-    qouts = [n.output[0] for n in m.graph.node if n.op_type == "QuantizeLinear" and n.output[0] not in inits]
+    qouts = [n.output[0] for n in m.graph.node
+             if n.op_type in ("QuantizeLinear", "QLinearConv", "QLinearMatMul") and n.output[0] not in inits]
     readers = collections.Counter(i for n in m.graph.node for i in n.input)
     cuts = [q for q in qouts if readers[q] > 0]
     types = {}
@@ -395,7 +419,7 @@ def check_model(tinyc, model, feeds, paths, work, res, info=None):
                               f"{o['vs_interpreter'].get('why', '')}", rel)
             if outs[j] is None:
                 raise Failure(str(spec), "build-or-run", f"validate kept no output file for output {j}")
-            got = np.frombuffer(outs[j], dtype=raw[j].dtype).reshape(raw[j].shape)
+            got = c_output(outs[j], raw[j], spec)
             if quant:  # integer results differ from the float QDQ graph by design; see the unit check
                 if ref is not None and not np.issubdtype(ref[j].dtype, np.floating):
                     res.lsb_c.append(int(np.abs(got.astype(np.int64) - ref[j].astype(np.int64)).max(initial=0)))
@@ -408,6 +432,15 @@ def check_model(tinyc, model, feeds, paths, work, res, info=None):
                 why = compare(got, ref[j], f"output {j} ({o['output']}) C vs ORT", 1e-3, 1e-3, reduction_scale(k))
                 if why:
                     raise Failure(str(spec), "mismatch", why, rel_err(got, ref[j]))
+
+
+def c_output(data, like, spec):
+    """The harness's raw output bytes shaped like `like` (4-D outputs are NHWC with --io-layout nhwc)."""
+    a = np.frombuffer(data, dtype=like.dtype)
+    if "nhwc" in spec.extra and like.ndim == 4:
+        n, c, h, w = like.shape
+        return a.reshape(n, h, w, c).transpose(0, 3, 1, 2)
+    return a.reshape(like.shape)
 
 
 def one_step(tinyc, mpath, model, spec, j, max_abs_err, work):
@@ -435,7 +468,7 @@ def one_step(tinyc, mpath, model, spec, j, max_abs_err, work):
 
 def ort_unreliable(model):
     """Graphs where ONNX Runtime 1.19 is known to compute something else than the ONNX spec (and
-    tinyc): auto_pad SAME_* whose total padding (out - 1) * stride + dilation * (k - 1) + 1 - in is
+    tinyc): auto_pad SAME_* with dilations; auto_pad SAME_* whose total padding (out - 1) * stride + dilation * (k - 1) + 1 - in is
     negative (a stride larger than the window): ORT does not clamp the padding to 0 and shifts every
     window by it (the ONNX reference evaluator fails on it)."""
     types = None
@@ -460,6 +493,9 @@ def ort_unreliable(model):
         ap = attrs.get("auto_pad", b"NOTSET")
         if ap not in (b"SAME_UPPER", b"SAME_LOWER"):
             continue
+        if any(d > 1 for d in attrs.get("dilations", [])):
+            return ("ORT 1.19 ignores the dilations in the auto_pad SAME padding of pools (a smaller output; "
+                    "Conv: rejected)")
         if types is None:
             types = {v.name: v for v in list(onnx.shape_inference.infer_shapes(model).graph.value_info) +
                      list(model.graph.input)}
@@ -521,7 +557,7 @@ def check_units(tinyc, model, feeds, spec, work, res):
                           f"{o['vs_interpreter'].get('why', '')}")
         if outs[j] is None:
             continue
-        got = np.frombuffer(outs[j], dtype=want[j].dtype).reshape(want[j].shape)
+        got = c_output(outs[j], want[j], spec)
         why = unit_compare(got, want[j], cm, j)
         if why:
             raise Failure(str(spec), "mismatch", f"unit output {j} ({o['output']}) C vs ORT: {why}")
@@ -735,6 +771,7 @@ def run_many(args):
     ort_issues = collections.Counter()
     lsb = collections.Counter()
     lsb_c = collections.Counter()
+    extras, cflags = collections.Counter(), collections.Counter()
     lock = threading.Lock()
     done = 0
     with cf.ThreadPoolExecutor(max_workers=args.jobs) as ex:
@@ -753,6 +790,12 @@ def run_many(args):
                 counts[res.status] += 1
                 for p in res.paths:
                     paths[path_class(p)] += 1
+                    parts = p.split(":")[1:] if p.startswith("units:") else p.split(":")
+                    if len(parts) >= 3:
+                        cflags[parts[2].split("_")[0] or "(arm)"] += 1
+                        for e in parts[3:]:
+                            if e and e != "emulate":
+                                extras[{"nhwc": "--io-layout nhwc", "arena": "--io-in-arena"}.get(e, e)] += 1
                 kinds[res.info["kind"]] += 1
                 if res.ort_issue:
                     ort_issues[re.sub(r"\d+", "_", res.ort_issue)[:160]] += 1
@@ -781,6 +824,7 @@ def run_many(args):
                           f"{' '.join(res.paths)}", flush=True)
     dt = time.time() - t0
     print(f"graphs: {dict(kinds)}; {sum(paths.values())} path runs: {dict(sorted(paths.items()))}")
+    print(f"path options: {dict(sorted(extras.items()))}; C compiler levels: {dict(sorted(cflags.items()))}")
     print(f"ops: {len(ops)} op types: {dict(sorted(ops.items()))}")
     print(f"features: {len(feats)}: {dict(sorted(feats.items()))}")
     if lsb:

@@ -716,6 +716,46 @@ def f_resize(g, x):
     return g.emit("Resize", ins, **attrs), g.t[x].std
 
 
+def f_rnn(op):
+    """RNN/GRU/LSTM over a rank-3 tensor read as [seq, batch, input] (layout 0) or [batch, seq, input]
+    (layout 1); the output read further is Y_h (or Y reshaped to rank 3 by a Squeeze of directions)."""
+    gates = {"RNN": 1, "GRU": 3, "LSTM": 4}[op]
+
+    def build(g, x):
+        sh = g.t[x].shape
+        inp = sh[2]
+        hid = g.r(1, 12)
+        direction = g.pick(["forward", "forward", "reverse", "bidirectional"])
+        nd = 2 if direction == "bidirectional" else 1
+        attrs = {"hidden_size": hid, "direction": direction}
+        g.feat(f"{op}.{direction}")
+        if g.p(0.3) and g.opset >= 14:
+            attrs["layout"] = 1
+            g.feat(f"{op}.layout1")
+        if g.p(0.2):
+            attrs["clip"] = float(g.pick([0.5, 1.0, 3.0]))
+            g.feat(f"{op}.clip")
+        if op == "GRU" and g.p(0.5):
+            attrs["linear_before_reset"] = 1
+            g.feat("GRU.linear_before_reset")
+        sc = 1 / np.sqrt(inp + hid)
+        ins = [x, g.const(g.rng.standard_normal([nd, gates * hid, inp]) * sc),
+               g.const(g.rng.standard_normal([nd, gates * hid, hid]) * sc)]
+        if g.p(0.7):
+            ins.append(g.const(g.rng.standard_normal([nd, 2 * gates * hid]) * 0.1))
+            g.feat(f"{op}.bias")
+        outs = g.emit(op, ins, n_out=2, **attrs)
+        y, yh = outs
+        if g.p(0.5):
+            return yh, 1.0
+        g.live.append(yh)  # both outputs (Y_h possibly unused: a graph output)
+        # Y: [seq, dirs, batch, hidden] (layout 0) or [batch, seq, dirs, hidden]: flatten to rank 3
+        ys = g.t[y].shape
+        r = g.emit("Reshape", [y, g.const(np.array([ys[0], ys[1], -1]), I64)])
+        return r, 1.0
+    return build
+
+
 def f_cast_roundtrip(g, x):
     y = g.emit("Cast", [x], to=I32)
     return g.emit("Cast", [y], to=F32), g.t[x].std
@@ -777,6 +817,9 @@ FLOAT_OPS = [
     (1, "Gather", f_gather, None),
     (1, "Resize", f_resize, rank_is(4)),
     (1, "Cast", f_cast_roundtrip, None),
+    (1, "LSTM", f_rnn("LSTM"), rank_is(3)),
+    (1, "GRU", f_rnn("GRU"), rank_is(3)),
+    (1, "RNN", f_rnn("RNN"), rank_is(3)),
     (1, "Identity", f_identity, None),
 ]
 
@@ -876,6 +919,56 @@ def q_island(fn):
     return build
 
 
+def q_qlinear(op):
+    """QLinearConv / QLinearMatMul: the quantized op in one node (int8 in, int8 out)."""
+    def build(g, x):
+        s_x, z_x = g.t[x].q
+        lo, hi = g.qrange()
+        if op == "QLinearConv":
+            if len(g.t[x].shape) not in (3, 4) or g.t[x].shape[0] != 1:
+                raise Reject("int8 conv: batch 1, 1-D or 2-D")
+            cin = g.t[x].shape[1]
+            attrs = conv_attrs(g, x)
+            check_fits(g, x, attrs, attrs["kernel_shape"])
+            group = cin if g.p(0.3) else 1
+            cout = cin if group > 1 else g.r(1, 16)
+            if group > 1:
+                attrs["group"] = group
+                g.feat("QLinearConv.depthwise")
+            ks = attrs["kernel_shape"]
+            wshape = [cout, cin // group] + ks
+            axis_len = cout
+            k = cin // group * int(np.prod(ks))
+        else:
+            if len(g.t[x].shape) != 2:
+                raise Reject("2-D")
+            k = g.t[x].shape[1]
+            n = g.r(1, 24)
+            wshape = [k, n]
+            axis_len = n
+        if g.qtype == U8:
+            w = g.rng.integers(1, 256, size=wshape)
+            wz = 128
+        else:
+            w = g.rng.integers(-127, 128, size=wshape)
+            wz = 0
+        per_channel = op == "QLinearConv" and g.p(0.5)
+        base = 10 ** g.rng.uniform(-1.5, 0.5) / 73 / np.sqrt(k)
+        w_s = (base * 10 ** g.rng.uniform(-0.5, 0.5, size=axis_len)).astype(np.float32) if per_channel else np.float32(base)
+        if per_channel:
+            g.feat(f"{op}.per_channel")
+        w_z = np.full(axis_len, wz) if per_channel else wz
+        std = g.t[x].std * 73 * float(np.mean(w_s)) * np.sqrt(k)
+        s_y, z_y = g.out_scale(std), g.zp()
+        ins = [x, g.const(np.float32(s_x)), g.const(z_x, g.qtype), g.const(w, g.qtype), g.const(w_s),
+               g.const(w_z, g.qtype), g.const(np.float32(s_y)), g.const(z_y, g.qtype)]
+        if op == "QLinearConv" and g.p(0.7):
+            ins.append(g.const(g.rng.integers(-3000, 3000, size=cout), I32))
+        y = g.emit(op, ins, **(attrs if op == "QLinearConv" else {}))
+        return ("qdone", y, (s_y, z_y, std))
+    return build
+
+
 QUANT_OPS = [
     (12, "Conv", q_compute(f_conv), lambda g, x: len(g.t[x].shape) in (3, 4) and g.t[x].shape[0] == 1),
     (4, "Gemm", q_compute(f_gemm), rank_is(2)),
@@ -901,6 +994,8 @@ QUANT_OPS = [
     (1, "Pad", q_moving(f_pad), None),
     (1, "Squeeze/Unsqueeze", q_moving(f_squeeze_unsqueeze), None),
     (1, "Gather", q_moving(f_gather), None),
+    (2, "QLinearConv", q_qlinear("QLinearConv"), None),
+    (1, "QLinearMatMul", q_qlinear("QLinearMatMul"), None),
     (1, "LayerNormalization", q_island(f_layernorm), lambda g, x: g.opset >= 17),
     (1, "Sigmoid*Mul", q_island(lambda g, x: (g.emit("Mul", [x, g.emit("Sigmoid", [x])]), g.t[x].std)), None),
 ]
@@ -1036,6 +1131,8 @@ def _generate(rng, seed, max_nodes):
                 kind, y, extra = res
                 if kind == "q":
                     g.q(y, extra)
+                elif kind == "qdone":  # the op wrote its quantized output itself
+                    g.add_live(y, std=extra[2], q=(extra[0], extra[1]))
                 elif kind == "qsame":
                     g.q(y, g.t[x].std, s=extra[0], z=extra[1])
                 else:  # qfix: fixed output parameters
