@@ -324,15 +324,46 @@ def f_pool(op):
     def build(g, x):
         attrs = conv_attrs(g, x, k_max=4, pool=True, allow_dilation=(op == "MaxPool" or g.opset >= 19))
         check_fits(g, x, attrs, attrs["kernel_shape"])
+        check_windows_hit(g, x, attrs)
         if g.p(0.3) and attrs.get("auto_pad") is None:
             attrs["ceil_mode"] = 1
             g.feat(f"{op}.ceil_mode")
             ceil_window_check(g, x, attrs)
+            check_windows_hit(g, x, attrs)
         if op == "AveragePool" and g.p(0.5):
             attrs["count_include_pad"] = 1
             g.feat("AveragePool.count_include_pad")
         return g.emit(op, [x], **attrs), g.t[x].std
     return build
+
+
+def check_windows_hit(g, x, attrs):
+    """Leaves out pools with a window entirely in the padding (dilations larger than the input):
+    MaxPool gives -FLT_MAX there, which a later float sum overflows to -inf on the single-precision
+    targets but not in the interpreter's double (graph seed 10000594), AveragePool 0/0."""
+    sh = g.t[x].shape[2:]
+    n = len(sh)
+    ks = attrs["kernel_shape"]
+    st = attrs.get("strides", [1] * n)
+    dl = attrs.get("dilations", [1] * n)
+    pads = list(attrs.get("pads", [0] * 2 * n))
+    ap = attrs.get("auto_pad", "NOTSET")
+    for i in range(n):
+        dk = dl[i] * (ks[i] - 1) + 1
+        if ap in ("SAME_UPPER", "SAME_LOWER"):
+            out = -(-sh[i] // st[i])
+            total = max(0, (out - 1) * st[i] + dk - sh[i])
+            pads[i] = total // 2 if ap == "SAME_UPPER" else total - total // 2
+        elif ap == "VALID":
+            pads[i] = 0
+            out = (sh[i] - dk) // st[i] + 1
+        else:
+            span = sh[i] + pads[i] + pads[i + n] - dk
+            out = (-(-span // st[i]) if attrs.get("ceil_mode") else span // st[i]) + 1
+        for o in range(out):
+            start = o * st[i] - pads[i]
+            if not any(0 <= start + k * dl[i] < sh[i] for k in range(ks[i])):
+                raise Reject("a window entirely in the padding")
 
 
 def ceil_window_check(g, x, attrs):
