@@ -215,8 +215,8 @@ def lsb_stats(got, want, model, j):
 # ------------------------------------------------------------------ paths
 class PathSpec:
     """One way through tinyc: target, -O level, $CFLAGS, --emulate, and extras: 'nhwc' (--io-layout
-    nhwc), 'arena' (--io-in-arena), 'planner=NAME' (--mem-planner). Text form (--path, repro
-    commands): [units:]TARGET:O<level>:<cflags, '_' for ' '>[:emulate][:nhwc][:arena][:planner=NAME]."""
+    nhwc), 'arena' (--io-in-arena), 'planner=NAME' (--mem-planner), 'cc=NAME' ($CC). Text form (--path, repro
+    commands): [units:]TARGET:O<level>:<cflags, '_' for ' '>[:emulate][:nhwc][:arena][:planner=NAME][:cc=NAME]."""
 
     def __init__(self, target="generic", olevel=2, cflags="-O2", emulate=False, cut=False, extra=()):
         self.target, self.olevel, self.cflags, self.emulate, self.cut = target, olevel, cflags, emulate, cut
@@ -267,6 +267,8 @@ def choose_paths(rng, quant, index):
         second.extra.append("arena")
     if rng.random() < 0.2:
         second.extra.append("planner=" + str(rng.choice(["greedy-by-size", "greedy-by-conflicts", "first-fit"])))
+    if rng.random() < 0.2 and shutil.which("clang"):
+        second.extra.append("cc=clang")
     return paths
 
 
@@ -276,6 +278,9 @@ def validate(tinyc, model_path, input_files, spec, work):
         cmd += ["-i", *input_files]
     cmd += spec.args()
     env = dict(os.environ)
+    for e in spec.extra:
+        if e.startswith("cc="):
+            env["CC"] = e.split("=", 1)[1]
     if spec.cflags:
         env["CFLAGS"] = spec.cflags
     if "sanitize" in spec.cflags:
