@@ -471,18 +471,24 @@ def one_step(tinyc, mpath, model, spec, j, max_abs_err, work):
     return bool(json.load(open(rep)).get("float_islands"))
 
 
+def all_types(model):
+    """Every tensor's type: inferred value_info, graph inputs and outputs."""
+    inf = onnx.shape_inference.infer_shapes(model)
+    return {v.name: v for v in list(inf.graph.value_info) + list(inf.graph.input) + list(inf.graph.output)}
+
+
 def ort_unreliable(model):
     """Graphs where ONNX Runtime 1.19 is known to compute something else than the ONNX spec (and
-    tinyc): auto_pad SAME_* with dilations; auto_pad SAME_* whose total padding (out - 1) * stride + dilation * (k - 1) + 1 - in is
-    negative (a stride larger than the window): ORT does not clamp the padding to 0 and shifts every
-    window by it (the ONNX reference evaluator fails on it)."""
+    tinyc): ceil_mode AveragePool windows past the padding with count_include_pad (the divisor);
+    auto_pad SAME_* with dilations; auto_pad SAME_* whose total padding (out - 1) * stride +
+    dilation * (k - 1) + 1 - in is negative (a stride larger than the window): ORT does not clamp the
+    padding to 0 and shifts every window by it (the ONNX reference evaluator fails on it)."""
     types = None
     for n in model.graph.node:
         attrs = {a.name: helper.get_attribute_value(a) for a in n.attribute}
         if n.op_type == "AveragePool" and attrs.get("ceil_mode") == 1 and attrs.get("count_include_pad") == 1:
             if types is None:
-                types = {v.name: v for v in list(onnx.shape_inference.infer_shapes(model).graph.value_info) +
-                         list(model.graph.input)}
+                types = all_types(model)
             vi = types.get(n.input[0])
             dims = [d.dim_value for d in vi.type.tensor_type.shape.dim][2:] if vi is not None else []
             nd = len(dims)
@@ -502,8 +508,7 @@ def ort_unreliable(model):
             return ("ORT 1.19 ignores the dilations in the auto_pad SAME padding of pools (a smaller output; "
                     "Conv: rejected)")
         if types is None:
-            types = {v.name: v for v in list(onnx.shape_inference.infer_shapes(model).graph.value_info) +
-                     list(model.graph.input)}
+            types = all_types(model)
         vi = types.get(n.input[0])
         if vi is None:
             return "ORT: auto_pad SAME (shape unknown)"
