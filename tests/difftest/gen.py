@@ -760,7 +760,7 @@ def f_rnn(op):
         nd = 2 if direction == "bidirectional" else 1
         attrs = {"hidden_size": hid, "direction": direction}
         g.feat(f"{op}.{direction}")
-        if g.p(0.3) and g.opset >= 14:
+        if g.p(0.15) and g.opset >= 14:  # ORT 1.19 does not run layout 1 (no ORT oracle then)
             attrs["layout"] = 1
             g.feat(f"{op}.layout1")
         if g.p(0.2):
@@ -1026,7 +1026,7 @@ QUANT_OPS = [
     (1, "Squeeze/Unsqueeze", q_moving(f_squeeze_unsqueeze), None),
     (1, "Gather", q_moving(f_gather), None),
     (2, "QLinearConv", q_qlinear("QLinearConv"), None),
-    (1, "QLinearMatMul", q_qlinear("QLinearMatMul"), None),
+    (1, "QLinearMatMul", q_qlinear("QLinearMatMul"), lambda g, x: g.opset < 21),  # ORT 1.19: no QLinearMatMul-21
     (1, "LayerNormalization", q_island(f_layernorm), lambda g, x: g.opset >= 17),
     (1, "Sigmoid*Mul", q_island(lambda g, x: (g.emit("Mul", [x, g.emit("Sigmoid", [x])]), g.t[x].std)), None),
 ]
