@@ -2,6 +2,7 @@
 
   difftest.py --tinyc build/apps/tinyc --graphs N --seed S [--jobs J] [--out DIR] [--no-shrink]
   difftest.py --tinyc ... --model FILE.onnx [--path SPEC ...]     one model (a saved repro)
+  difftest.py --tinyc ... --graph-seed G                          one generated graph again (G from a FAIL line)
 
 For each graph (seed S*1000003 + i):
 
@@ -600,7 +601,7 @@ def path_class(p):
 
 
 def run_one(args, i, out_dir, known):
-    gs = graph_seed(args.seed, i)
+    gs = args.graph_seed if args.graph_seed is not None else graph_seed(args.seed, i)
     model, info = gen.generate(gs)
     rng = np.random.default_rng(gs ^ 0x5EED)
     feeds = random_inputs(model, rng)
@@ -743,6 +744,7 @@ def main():
     ap.add_argument("--work", default=None, help="scratch folder (default: a temporary one)")
     ap.add_argument("--no-shrink", action="store_true")
     ap.add_argument("--model", help="check this one model instead of generating graphs")
+    ap.add_argument("--graph-seed", type=int, help="run only this graph (the seed a FAIL line names), with its paths")
     ap.add_argument("--regressions", help="check every saved repro (NAME.onnx + NAME.cmd) in this folder")
     ap.add_argument("--path", action="append", help="with --model: the path(s) to run, e.g. mcu:O2:-O2 or cortex-m4:O0::emulate")
     ap.add_argument("--time-limit", type=float, default=0, help="stop starting new graphs after this many seconds")
@@ -761,6 +763,8 @@ def main():
             return 0 if ok else 1
         if args.regressions:
             return run_regressions(args)
+        if args.graph_seed is not None:
+            args.graphs = 1
         return run_many(args)
     finally:
         if own_work:
