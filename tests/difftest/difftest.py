@@ -66,10 +66,11 @@ ASAN = ("-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-saniti
 
 
 class Failure(Exception):
-    def __init__(self, path, kind, detail, rel=None):
+    def __init__(self, path, kind, detail, rel=None, dtype=None):
         super().__init__(f"{path}: {kind}: {detail}")
         self.path, self.kind, self.detail = path, kind, detail
         self.rel = rel  # a float mismatch: max abs error / max|reference|
+        self.dtype = dtype  # a mismatch: the output's element type (the shrinker keeps it)
 
 
 class Known:
@@ -89,7 +90,11 @@ class Known:
     def match(self, failure, model):
         ops = {n.op_type for n in model.graph.node}
         for e in self.entries:
-            if (e["path"].search(failure.path) and all(o in ops for o in e["ops"]) and e["kind"] == failure.kind and
+            need = [o for o in e["ops"] if not o.startswith("dtype:")]
+            dtypes = [o[6:] for o in e["ops"] if o.startswith("dtype:")]
+            if dtypes and failure.dtype not in dtypes:
+                continue
+            if (e["path"].search(failure.path) and all(o in ops for o in need) and e["kind"] == failure.kind and
                     (e["rel"] is None or (failure.rel is not None and failure.rel <= e["rel"]))):
                 return e["id"]
         return None
@@ -405,7 +410,7 @@ def check_model(tinyc, model, feeds, paths, work, res, info=None):
                 continue  # per unit below
             why = compare(a, b, f"output {j} ({model.graph.output[j].name}) interp vs ORT", 1e-3, 1e-3)
             if why:
-                raise Failure("interp", "mismatch", why, rel_err(a, b))
+                raise Failure("interp", "mismatch", why, rel_err(a, b), b.dtype.name)
     for spec in paths:
         if spec.cut:
             check_units(tinyc, model, feeds, spec, work, res)
@@ -422,7 +427,7 @@ def check_model(tinyc, model, feeds, paths, work, res, info=None):
                 if np.issubdtype(raw[j].dtype, np.floating) and raw[j].size:
                     rel = o["vs_interpreter"]["max_abs_err"] / max(float(np.abs(raw[j]).max()), 1e-30)
                 raise Failure(str(spec), "mismatch", f"output {j} ({o['output']}) C vs interpreter (optimized graph): "
-                              f"{o['vs_interpreter'].get('why', '')}", rel)
+                              f"{o['vs_interpreter'].get('why', '')}", rel, raw[j].dtype.name)
             if outs[j] is None:
                 raise Failure(str(spec), "build-or-run", f"validate kept no output file for output {j}")
             got = c_output(outs[j], raw[j], spec)
@@ -433,11 +438,11 @@ def check_model(tinyc, model, feeds, paths, work, res, info=None):
             why = compare(got, raw[j], f"output {j} ({o['output']}) C vs interpreter (unoptimized graph)", 1e-4, 1e-4,
                           reduction_scale(k))
             if why:
-                raise Failure(str(spec), "mismatch", why, rel_err(got, raw[j]))
+                raise Failure(str(spec), "mismatch", why, rel_err(got, raw[j]), raw[j].dtype.name)
             if ref is not None:
                 why = compare(got, ref[j], f"output {j} ({o['output']}) C vs ORT", 1e-3, 1e-3, reduction_scale(k))
                 if why:
-                    raise Failure(str(spec), "mismatch", why, rel_err(got, ref[j]))
+                    raise Failure(str(spec), "mismatch", why, rel_err(got, ref[j]), ref[j].dtype.name)
 
 
 def c_output(data, like, spec):
@@ -648,7 +653,7 @@ def save_failure(args, i, gs, model, feeds, f, out_dir, paths):
     if not args.no_shrink:
         import shrink
         try:
-            small, sfeeds, note = shrink.shrink(args.tinyc, model, f, args.work, feeds=feeds)
+            small, sfeeds, note = shrink.shrink(args.tinyc, model, f, args.work, feeds=feeds, known=args.known)
             onnx.save(small, base + ".min.onnx")
             np.savez(base + ".min.npz", **sfeeds)
             with open(base + ".txt", "a") as fh:
@@ -692,6 +697,10 @@ def check_one_model(args, path, path_texts, expect_fail=None):
         check_model(args.tinyc, model, feeds, specs, work, res)
     except Failure as f:
         if expect_fail:
+            got = Known(args.known_failures).match(f, model)
+            if got != expect_fail:
+                print(f"FAIL {path}: fails, but not as known failure {expect_fail} (matches: {got}): {f}")
+                return False
             print(f"ok   {path}: fails as known ({expect_fail}): {f}")
             return True
         print(f"FAIL {path}: {f}")
@@ -773,6 +782,7 @@ def main():
 
 def run_many(args):
     known = Known(args.known_failures)
+    args.known = known
     known_ids = collections.Counter()
     print(f"difftest: {args.graphs} graphs, seed {args.seed}, {args.jobs} jobs, "
           f"ORT {'%s' % ort.__version__ if ort else 'not installed (interpreter only)'}", flush=True)

@@ -1,4 +1,5 @@
-"""Shrinks a failing difftest graph to a small one that fails the same way (same path, same kind).
+"""Shrinks a failing difftest graph to a small one that fails the same way (same path, same kind,
+same output element type, and not a listed known failure).
 
 Greedy, until nothing applies or the time budget is spent; every candidate must pass onnx.checker
 (full check) and ONNX Runtime and fail on the same path with the same kind of failure:
@@ -206,7 +207,8 @@ def feeds_for(m, values, rng):
     return feeds
 
 
-def shrink(tinyc, model, failure, work, budget=float(os.environ.get("DIFFTEST_SHRINK_SECONDS", 300)), feeds=None):
+def shrink(tinyc, model, failure, work, budget=float(os.environ.get("DIFFTEST_SHRINK_SECONDS", 300)), feeds=None,
+           known=None):
     import difftest  # the checks
     values = tensor_values(model, feeds) if feeds is not None else {}
 
@@ -224,7 +226,9 @@ def shrink(tinyc, model, failure, work, budget=float(os.environ.get("DIFFTEST_SH
         try:
             difftest.check_model(tinyc, m, feeds, paths, d, res)
         except difftest.Failure as f:
-            return f.path == failure.path and f.kind == failure.kind
+            # the same path, kind and output type, and not a known failure (which would hide the cause)
+            return (f.path == failure.path and f.kind == failure.kind and f.dtype == failure.dtype and
+                    not (known and known.match(f, m)))
         except Exception:  # noqa: BLE001 (Skip: ORT rejects the candidate)
             return False
         finally:
