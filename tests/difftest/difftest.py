@@ -486,6 +486,7 @@ def all_types(model):
 def ort_unreliable(model):
     """Graphs where ONNX Runtime 1.19 is known to compute something else than the ONNX spec (and
     tinyc): ceil_mode AveragePool windows past the padding with count_include_pad (the divisor);
+    align_corners Resize with scales whose output size is fractional;
     auto_pad SAME_* with dilations; auto_pad SAME_* whose total padding (out - 1) * stride +
     dilation * (k - 1) + 1 - in is negative (a stride larger than the window): ORT does not clamp the
     padding to 0 and shifts every window by it (the ONNX reference evaluator fails on it)."""
@@ -507,6 +508,17 @@ def ort_unreliable(model):
                     return ("ORT 1.19 (and onnx 1.16's reference) divide a ceil_mode AveragePool window that runs "
                             "past the padding by the whole kernel (count_include_pad); PyTorch, later ORT releases and "
                             "tinyc by its taps inside the padded input")
+        if (n.op_type == "Resize" and attrs.get("coordinate_transformation_mode") == b"align_corners" and
+                len(n.input) > 2 and n.input[2]):
+            sc = next((numpy_helper.to_array(i) for i in model.graph.initializer if i.name == n.input[2]), None)
+            if types is None:
+                types = all_types(model)
+            vi = types.get(n.input[0])
+            if sc is not None and vi is not None:
+                dims = [d.dim_value for d in vi.type.tensor_type.shape.dim]
+                if any(abs(d * float(s) - round(d * float(s))) > 1e-6 for d, s in zip(dims, sc)):
+                    return ("ORT 1.19 maps align_corners Resize coordinates with the integer output size where "
+                            "the ONNX reference and tinyc use input size * scale (a fractional scale)")
         ap = attrs.get("auto_pad", b"NOTSET")
         if ap not in (b"SAME_UPPER", b"SAME_LOWER"):
             continue
