@@ -419,9 +419,9 @@ def check_model(tinyc, model, feeds, paths, work, res, info=None):
         res.paths.append(str(spec))
         k = rep["tolerance"]["longest_reduction"]
         for j, o in enumerate(rep["sets"][0]["outputs"]):
-            if not o["vs_interpreter"]["ok"] and quant and spec.target != "generic" and \
+            if not o["vs_interpreter"]["ok"] and quant and \
                     one_step(tinyc, mpath, model, spec, j, o["vs_interpreter"]["max_abs_err"], work):
-                res.notes.append(f"{spec}: output {j}: one quantization step off in a float island (float accumulation)")
+                res.notes.append(f"{spec}: output {j}: one quantization step off after a float island")
             elif not o["vs_interpreter"]["ok"]:
                 rel = None
                 if np.issubdtype(raw[j].dtype, np.floating) and raw[j].size:
@@ -456,9 +456,10 @@ def c_output(data, like, spec):
 
 def one_step(tinyc, mpath, model, spec, j, max_abs_err, work):
     """True when a quantized graph's output j differs by at most one quantization step and the graph
-    keeps a float island: the MCU targets accumulate floats in single precision (docs/conformance.md),
-    the interpreter in double, which can move a value across a rounding boundary of the
-    QuantizeLinear after the island."""
+    keeps a float island: the island's float arithmetic differs from the interpreter's by rounding
+    (the MCU targets accumulate in single precision, docs/conformance.md; every target's float
+    Conv/Gemm sums in another order), which can move a value across a rounding boundary of the
+    QuantizeLinear after the island (graph seed 2276740586201339: a uint8 Conv island, generic)."""
     out = model.graph.output[j].name
     prod = next((n for n in model.graph.node if out in n.output), None)
     inits = {i.name: numpy_helper.to_array(i) for i in model.graph.initializer}
