@@ -221,8 +221,9 @@ def lsb_stats(got, want, model, j):
 # ------------------------------------------------------------------ paths
 class PathSpec:
     """One way through tinyc: target, -O level, $CFLAGS, --emulate, and extras: 'nhwc' (--io-layout
-    nhwc), 'arena' (--io-in-arena), 'planner=NAME' (--mem-planner), 'cc=NAME' ($CC). Text form (--path, repro
-    commands): [units:]TARGET:O<level>:<cflags, '_' for ' '>[:emulate][:nhwc][:arena][:planner=NAME][:cc=NAME]."""
+    nhwc), 'arena' (--io-in-arena), 'shared' (--runtime shared), 'planner=NAME' (--mem-planner),
+    'cc=NAME' ($CC). Text form (--path, repro
+    commands): [units:]TARGET:O<level>:<cflags, '_' for ' '>[:emulate][:nhwc][:arena][:shared][:planner=NAME][:cc=NAME]."""
 
     def __init__(self, target="generic", olevel=2, cflags="-O2", emulate=False, cut=False, extra=()):
         self.target, self.olevel, self.cflags, self.emulate, self.cut = target, olevel, cflags, emulate, cut
@@ -239,6 +240,8 @@ class PathSpec:
                 a += ["--io-layout", "nhwc"]
             elif e == "arena":
                 a.append("--io-in-arena")
+            elif e == "shared":
+                a += ["--runtime", "shared"]
             elif e.startswith("planner="):
                 a += ["--mem-planner", e.split("=", 1)[1]]
         return a
@@ -275,6 +278,8 @@ def choose_paths(rng, quant, index):
         second.extra.append("planner=" + str(rng.choice(["greedy-by-size", "greedy-by-conflicts", "first-fit"])))
     if rng.random() < 0.2 and shutil.which("clang"):
         second.extra.append("cc=clang")
+    if rng.random() < 0.15:
+        second.extra.append("shared")
     return paths
 
 
@@ -836,7 +841,8 @@ def run_many(args):
                         cflags[parts[2].split("_")[0] or "(arm)"] += 1
                         for e in parts[3:]:
                             if e and e != "emulate":
-                                extras[{"nhwc": "--io-layout nhwc", "arena": "--io-in-arena"}.get(e, e)] += 1
+                                extras[{"nhwc": "--io-layout nhwc", "arena": "--io-in-arena",
+                                        "shared": "--runtime shared"}.get(e, e)] += 1
                 kinds[res.info["kind"]] += 1
                 if res.ort_issue:
                     ort_issues[re.sub(r"\d+", "_", res.ort_issue)[:160]] += 1
