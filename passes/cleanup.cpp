@@ -21,14 +21,18 @@ class DeadCodeElimination : public Pass {
   }
 };
 
-// Identity and Dropout (inference: output 0 = input 0; an optional mask output must be unused).
+// Identity, Dropout (inference: output 0 = input 0; an optional mask output must be unused) and a
+// Cast to the type its input already has (PyTorch's TorchScript exporter writes one between each
+// QuantizeLinear and DequantizeLinear of a quantized model: uint8 to uint8).
 class RemoveIdentity : public Pass {
  public:
   bool run(Graph& g, PassContext& ctx) override {
     static const std::set<std::string> kOps = {"Identity", "Dropout"};
     bool changed = false;
     for (auto& n : g.nodes) {
-      if (!kOps.count(n->opType) || !n->outputs[0] || !n->inputs[0]) continue;
+      if (n->outputs.empty() || !n->outputs[0] || !n->input(0)) continue;
+      const bool sameTypeCast = n->opType == "Cast" && n->outputs.size() == 1 && n->inputs[0]->dtype == n->outputs[0]->dtype;
+      if (!kOps.count(n->opType) && !sameTypeCast) continue;
       if (n->outputs.size() > 1 && n->outputs[1] && (!g.users(n->outputs[1]).empty() || g.isGraphOutput(n->outputs[1])))
         continue;
       Value* in = n->inputs[0];

@@ -456,9 +456,11 @@ class LowerQuant : public Pass {
 }  // namespace
 
 std::vector<const Node*> floatIslands(const Graph& g) {
+  // A quantized model quantizes activations: an integer activation with parameters, or (where
+  // nothing could be lowered) a QuantizeLinear of a computed tensor.
   bool quantized = false;
-  for (const auto& v : g.values)
-    quantized = quantized || (v->quant && (v->dtype == DType::I8 || v->dtype == DType::U8) && !v->constant);
+  for (const auto& v : g.values) quantized = quantized || (v->quant && !v->constant);
+  for (const auto& n : g.nodes) quantized = quantized || (isQuantize(n.get()) && n->input(0) && !n->inputs[0]->constData());
   std::vector<const Node*> out;
   if (!quantized) return out;
   for (const auto& n : g.nodes) {

@@ -1,0 +1,101 @@
+// lower-quant on the patterns of PyTorch's ONNX exporters (TorchScript and dynamo), written by hand
+// on the IR: each becomes integer code (no float island) and stays within 1 LSB of the float QDQ
+// graph it came from (ONNX Runtime's arithmetic).
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "pass_test_util.h"
+#include "passes/lower_quant.h"
+
+namespace tinyc {
+namespace {
+
+Tensor scalar(DType t, double v) {
+  Tensor x(t, {});
+  x.setF(0, v);
+  return x;
+}
+
+Tensor vec(DType t, std::vector<double> v) {
+  Tensor x(t, {static_cast<int64_t>(v.size())});
+  for (size_t i = 0; i < v.size(); ++i) x.setF(static_cast<int64_t>(i), v[i]);
+  return x;
+}
+
+// Builds QDQ graphs as the exporters write them.
+struct Q : G {
+  int k = 0;
+  std::string id(const std::string& s) { return s + std::to_string(++k); }
+  // QuantizeLinear to uint8 (or int8) with a scalar scale and zero point.
+  Value* quant(Value* x, double s, int zp, DType t = DType::U8) {
+    return node("QuantizeLinear", id("q"), {x, cst(id("s"), scalar(DType::F32, s)), cst(id("z"), scalar(t, zp))});
+  }
+  Value* dequant(Value* x, double s, int zp, DType t = DType::U8) {
+    return node("DequantizeLinear", id("dq"), {x, cst(id("s"), scalar(DType::F32, s)), cst(id("z"), scalar(t, zp))});
+  }
+  // Q -> DQ with the same parameters (a fake-quantized activation).
+  Value* qdq(Value* x, double s, int zp, DType t = DType::U8) { return dequant(quant(x, s, zp, t), s, zp, t); }
+  // DequantizeLinear of random int8 weights [n, rest...] with one scale per tensor given as a
+  // one-element vector (the TorchScript exporter's form) and a float bias of n values.
+  Value* weights(Shape shape, double s) {
+    std::uniform_int_distribution<int> u(-127, 127);
+    Tensor w(DType::I8, shape);
+    for (int64_t i = 0; i < w.numel(); ++i) w.setI(i, u(rng));
+    return node("DequantizeLinear", id("wdq"),
+                {cst(id("w"), std::move(w)), cst(id("ws"), vec(DType::F32, {s})), cst(id("wz"), vec(DType::I8, {0}))});
+  }
+  // Random float inputs in [-2, 2) and the interpreter's outputs before and after the -O2
+  // pipeline: every output within `lsb` (one output scale).
+  void lowerWithin(double lsb) {
+    auto ins = inputs();
+    auto before = Interpreter(g).run(ins);
+    run(pipelineForLevel(2));
+    auto after = Interpreter(g).run(ins);
+    ASSERT_EQ(before.size(), after.size());
+    for (size_t i = 0; i < before.size(); ++i)
+      for (int64_t j = 0; j < before[i].numel(); ++j)
+        EXPECT_LE(std::fabs(before[i].getF(j) - after[i].getF(j)), lsb * 1.0001) << "output " << i << " [" << j << "]\n"
+                                                                                << ir();
+  }
+  std::vector<std::string> islands() const {
+    std::vector<std::string> r;
+    for (const Node* n : floatIslands(g)) r.push_back(n->opType + " " + n->name);
+    return r;
+  }
+};
+
+// One LSB of the graphs' outputs below.
+constexpr double kOutScale = 0.05;
+
+// TorchScript exporter: QuantizeLinear -> Cast(to = uint8) -> DequantizeLinear around every
+// quantized op; the Cast (uint8 to uint8) is an identity.
+TEST(LowerQuantTorch, SameTypeCastBetweenQuantizeAndDequantize) {
+  Q b;
+  Value* x = b.input("x", {1, 3, 6, 6});
+  Value* c = b.node("Cast", "cast", {b.quant(x, 0.03, 128)}, {{"to", Attr::Int(2)}});  // uint8
+  Value* y = b.node("Conv", "conv", {b.dequant(c, 0.03, 128), b.weights({4, 3, 3, 3}, 0.01), b.rnd("bias", {4})},
+                    {{"pads", Attr::Ints({1, 1, 1, 1})}});
+  Value* yq = b.node("Cast", "cast_out", {b.quant(b.node("Relu", "relu", {y}), kOutScale, 0)}, {{"to", Attr::Int(2)}});
+  b.finish({b.dequant(yq, kOutScale, 0)});
+  b.lowerWithin(kOutScale);
+  EXPECT_EQ(b.count("Cast"), 0) << b.ir();
+  EXPECT_TRUE(b.islands().empty()) << b.ir();
+  EXPECT_TRUE(has(b.ir(), "i8[1,4,6,6] q(scale=0.05, zp=-128) = Conv \"conv\"")) << b.ir();
+}
+
+// A quantized graph where nothing could be lowered still reports its float ops as islands (the
+// report used to say "no island" when no int8 tensor was left at all).
+TEST(LowerQuantTorch, NothingLoweredIsAllIslands) {
+  Q b;
+  Value* x = b.input("x", {1, 8});
+  Value* q = b.quant(x, 0.03, 128);
+  Value* y = b.node("Exp", "exp", {b.dequant(q, 0.03, 128)});  // no integer form without a QuantizeLinear after it
+  b.finish({y});
+  b.run(pipelineForLevel(2));
+  ASSERT_EQ(b.islands().size(), 1u) << b.ir();
+  EXPECT_EQ(b.islands()[0], "Exp exp");
+}
+
+}  // namespace
+}  // namespace tinyc
