@@ -14,6 +14,7 @@
 // clamp of its int8 output.
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <optional>
 
 #include "ops/op.h"
@@ -69,19 +70,27 @@ bool accumulatorFits(int64_t k, const Tensor& bias) {
   return k * 256 * 128 + maxBias <= INT32_MAX;
 }
 
-// Evaluates a chain of one-input nodes (the first reads an int8 tensor) on all 256 int8 values.
-Tensor tableOf(const std::vector<const Node*>& chain) {
-  Tensor cur(DType::I8, {256});
-  for (int i = 0; i < 256; ++i) cur.setI(i, i - 128);
-  for (const Node* n : chain) {
+// Evaluates nodes in order on all 256 int8 values: the first reads the int8 tensor; each other
+// reads that tensor, earlier nodes' outputs or constant scalars, and input 0 that is none of these
+// is the previous node's output (a chain: lowerConcat's DequantizeLinear -> QuantizeLinear of
+// one input). The last node's outputs.
+Tensor tableOf(const std::vector<const Node*>& nodes) {
+  std::map<const Value*, Tensor> vals;
+  Tensor x(DType::I8, {256});
+  for (int i = 0; i < 256; ++i) x.setI(i, i - 128);
+  const Tensor* prev = &vals.emplace(nodes.front()->inputs[0], std::move(x)).first->second;
+  for (const Node* n : nodes) {
     Tensor out(n->outputs[0]->dtype, {256});
     EvalCtx ctx{*n, {}, {&out}};
-    ctx.in.push_back(&cur);
-    for (size_t i = 1; i < n->inputs.size(); ++i) ctx.in.push_back(n->inputs[i] ? n->inputs[i]->constData() : nullptr);
+    for (size_t i = 0; i < n->inputs.size(); ++i) {
+      const Value* in = n->inputs[i];
+      auto it = in ? vals.find(in) : vals.end();
+      ctx.in.push_back(it != vals.end() ? &it->second : i == 0 ? prev : in ? in->constData() : nullptr);
+    }
     evalNode(*n, ctx);
-    cur = std::move(out);
+    prev = &vals.insert_or_assign(n->outputs[0], std::move(out)).first->second;
   }
-  return cur;
+  return *prev;
 }
 
 // One float tensor in, one out, every other input a constant scalar: an elementwise function of
@@ -93,6 +102,46 @@ bool unaryElementwise(const Node* n) {
   for (size_t i = 1; i < n->inputs.size(); ++i)
     if (n->inputs[i] && (!n->inputs[i]->constData() || n->inputs[i]->constData()->numel() != 1)) return false;
   return true;
+}
+
+// An elementwise function of one dequantized int8 tensor ending at n, e.g. x * HardSigmoid(x) (the
+// TorchScript exporter's HardSwish) or x * Sigmoid(x): float elementwise nodes whose inputs are
+// the DequantizeLinear's output, constant scalars or each other's outputs (read only inside).
+// Returns the nodes in evaluation order, the DequantizeLinear first; empty when n is not one.
+std::vector<const Node*> elementwiseRegion(const Graph& g, const Node* n) {
+  constexpr size_t kMaxNodes = 8;
+  const Node* dq = nullptr;
+  std::vector<const Node*> region{n}, todo{n};
+  while (!todo.empty()) {
+    const Node* m = todo.back();
+    todo.pop_back();
+    if (!m->op || !m->op->elementwise || m->outputs.size() != 1 || !m->outputs[0] || !isFloat(m->outputs[0]->dtype))
+      return {};
+    for (const Value* in : m->inputs) {
+      if (!in || (in->constData() && in->constData()->numel() == 1)) continue;
+      if (in->shape != n->outputs[0]->shape) return {};
+      const Node* p = in->producer;
+      if (dequantizedActivation(in)) {
+        if (dq && dq != p) return {};
+        dq = p;
+      } else if (p && std::find(region.begin(), region.end(), p) == region.end()) {
+        if (region.size() == kMaxNodes || g.isGraphOutput(in)) return {};
+        region.push_back(p);
+        todo.push_back(p);
+      } else if (!p) {
+        return {};
+      }
+    }
+  }
+  if (!dq) return {};
+  for (const Node* m : region)  // intermediate values are read only inside the region
+    for (const Node* u : g.users(m->outputs[0]))
+      if (m != n && std::find(region.begin(), region.end(), u) == region.end()) return {};
+  // Evaluation order: the graph's (topologically sorted).
+  std::vector<const Node*> order{dq};
+  for (const auto& m : g.nodes)
+    if (std::find(region.begin(), region.end(), m.get()) != region.end()) order.push_back(m.get());
+  return order;
 }
 
 // Relu, or Clip with constant bounds: an activation that becomes a clamp of an int8 output.
@@ -316,8 +365,12 @@ class LowerQuant : public Pass {
         act = rw::soleUser(g, n->outputs[0]);
         qn = act && clampActivation(*act) ? quantizingUser(g, act->outputs[0]) : nullptr;
       }
-      if (!qn || !x) continue;
+      if (!qn) continue;
       bool done = false;
+      if (!x) {  // only an elementwise function whose input 0 is not the dequantized tensor itself
+        if (lowerRegion(g, n, qn)) ctx.count("ops lowered to int8"), changed = true;
+        continue;
+      }
       if (product) {
         const AttrMap saved = n->attrs;
         if (act) {
@@ -337,12 +390,23 @@ class LowerQuant : public Pass {
         done = lowerConcat(g, n, qn);
       else if (unaryElementwise(n) && !rw::hasFusedActivation(*n))
         done = (replaceByTable(g, qn, x, {n->inputs[0]->producer, n, qn}), rw::detach(n), true);
+      if (!done) done = lowerRegion(g, n, qn);
       if (done) {
         ctx.count("ops lowered to int8");
         changed = true;
       }
     }
     return changed;
+  }
+
+  // An elementwise function of one int8 tensor ending at n, read by qn: a table.
+  static bool lowerRegion(Graph& g, Node* n, Node* qn) {
+    auto region = elementwiseRegion(g, n);
+    if (region.empty()) return false;
+    region.push_back(qn);
+    replaceByTable(g, qn, region.front()->inputs[0], region);
+    for (size_t i = 1; i + 1 < region.size(); ++i) rw::detach(const_cast<Node*>(region[i]));
+    return true;
   }
 
   // Add / Mul of two int8 tensors quantized per tensor (one may be a constant).

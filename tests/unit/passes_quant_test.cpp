@@ -97,5 +97,21 @@ TEST(LowerQuantTorch, NothingLoweredIsAllIslands) {
   EXPECT_EQ(b.islands()[0], "Exp exp");
 }
 
+// TorchScript exporter's HardSwish: DQ(x) -> HardSigmoid -> Mul(x, .) -> Q; and SiLU, with the
+// dequantized tensor as Mul's second input: elementwise functions of one int8 tensor, one table each.
+TEST(LowerQuantTorch, ElementwiseFunctionsOfOneTensorBecomeTables) {
+  Q b;
+  Value* x = b.input("x", {1, 4, 5, 5});
+  Value* d = b.qdq(x, 0.04, 128);
+  Value* hs = b.node("HardSigmoid", "hsig", {d}, {{"alpha", Attr::Float(1.0f / 6)}, {"beta", Attr::Float(0.5f)}});
+  Value* e = b.qdq(b.node("Mul", "hswish", {d, hs}), kOutScale, 20);
+  Value* silu = b.node("Mul", "silu", {b.node("Sigmoid", "sig", {e}), e});
+  b.finish({b.qdq(silu, kOutScale, 30)});
+  b.lowerWithin(kOutScale);
+  EXPECT_TRUE(b.islands().empty()) << b.ir();
+  EXPECT_EQ(b.count("tinyc.Lut"), 2) << b.ir();
+  EXPECT_EQ(b.count("Mul") + b.count("HardSigmoid") + b.count("Sigmoid"), 0) << b.ir();
+}
+
 }  // namespace
 }  // namespace tinyc
