@@ -144,6 +144,25 @@ std::vector<const Node*> elementwiseRegion(const Graph& g, const Node* n) {
   return order;
 }
 
+// ReduceMean over all spatial axes keeping them (dims 2.. of a rank >= 3 tensor): a
+// GlobalAveragePool (the dynamo exporter's AdaptiveAvgPool2d(1)).
+bool spatialMean(const Node& n) {
+  if (n.op != op("ReduceMean") || !n.input(0) || rw::intAttrOr(n, "keepdims", 1) == 0) return false;
+  const int64_t rank = static_cast<int64_t>(n.inputs[0]->shape.size());
+  std::vector<int64_t> axes;
+  if (n.input(1)) {
+    if (!n.inputs[1]->constData()) return false;
+    for (int64_t i = 0; i < n.inputs[1]->constData()->numel(); ++i) axes.push_back(n.inputs[1]->constData()->getI(i));
+  } else if (n.hasAttr("axes")) {
+    axes = n.attrInts("axes");
+  }
+  for (int64_t& a : axes) a = a < 0 ? a + rank : a;
+  std::sort(axes.begin(), axes.end());
+  std::vector<int64_t> spatial;
+  for (int64_t a = 2; a < rank; ++a) spatial.push_back(a);
+  return rank >= 3 && axes == spatial;
+}
+
 // Relu, or Clip with constant bounds: an activation that becomes a clamp of an int8 output.
 bool clampActivation(const Node& a) {
   if (a.outputs.size() != 1 || !a.outputs[0]) return false;
@@ -384,8 +403,15 @@ class LowerQuant : public Pass {
         if (done && act) rw::detach(act);
       } else if ((n->op == op("Add") || n->op == op("Mul")) && q::activationHasIntegerForm(*n)) {
         done = lowerBinary(g, n, qn);
-      } else if (n->op == op("AveragePool") || n->op == op("GlobalAveragePool") || n->op == op("Softmax"))
+      } else if (n->op == op("AveragePool") || n->op == op("GlobalAveragePool") || n->op == op("Softmax")) {
         done = lowerDataOp(g, n, x, qn);
+      } else if (spatialMean(*n)) {
+        Value* y = qn->outputs[0];
+        rw::detach(qn);
+        rw::insertNodeBefore(g, n, "GlobalAveragePool", n->name, {x}, {y});
+        rw::detach(n);
+        done = true;
+      }
       else if (n->op == op("Concat"))
         done = lowerConcat(g, n, qn);
       else if (unaryElementwise(n) && !rw::hasFusedActivation(*n))

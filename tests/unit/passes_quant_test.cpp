@@ -113,5 +113,20 @@ TEST(LowerQuantTorch, ElementwiseFunctionsOfOneTensorBecomeTables) {
   EXPECT_EQ(b.count("Mul") + b.count("HardSigmoid") + b.count("Sigmoid"), 0) << b.ir();
 }
 
+// The dynamo exporter's AdaptiveAvgPool2d(1): ReduceMean over axes [-1, -2], keepdims = 1 (axes
+// as an input from opset 18 on); other axes stay float.
+TEST(LowerQuantTorch, SpatialReduceMeanIsAGlobalAveragePool) {
+  Q b;
+  Value* x = b.input("x", {1, 6, 5, 4});
+  Value* d = b.qdq(x, 0.04, 10, DType::I8);
+  Value* m = b.node("ReduceMean", "mean", {d, b.ints("axes", {-1, -2})}, {{"keepdims", Attr::Int(1)}});
+  Value* other = b.node("ReduceMean", "mean_c", {d, b.ints("axes_c", {1, 2, 3})}, {{"keepdims", Attr::Int(1)}});
+  b.finish({b.qdq(m, 0.02, -5, DType::I8), b.qdq(other, 0.02, -5, DType::I8)});
+  b.lowerWithin(0.02);
+  EXPECT_TRUE(has(b.ir(), "i8[1,6,1,1] q(scale=0.02, zp=-5) = GlobalAveragePool \"mean\"")) << b.ir();
+  ASSERT_EQ(b.islands().size(), 1u) << b.ir();
+  EXPECT_EQ(b.islands()[0], "ReduceMean mean_c");
+}
+
 }  // namespace
 }  // namespace tinyc
