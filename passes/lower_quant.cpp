@@ -189,6 +189,7 @@ class LowerQuant : public Pass {
     }
     for (bool more = true; more;) {
       more = sinkDequantize(g, ctx);
+      more |= hoistQuantize(g, ctx);
       more |= cancelPairs(g, ctx);
       more |= lowerUnits(g, ctx);
       if (more) {
@@ -334,6 +335,42 @@ class LowerQuant : public Pass {
         bindOp(*after);
       }
       ctx.count("ops run on int8 tensors");
+      changed = true;
+    }
+    if (changed) g.topoSort();
+    return changed;
+  }
+
+  // QuantizeLinear(op(x)) with an op that only moves elements (and x computed in float, not
+  // dequantized)  =>  op(QuantizeLinear(x)): quantizing commutes with moving elements (and with
+  // MaxPool: it is monotonic). So DequantizeLinear -> AveragePool -> Reshape -> QuantizeLinear
+  // (a dynamo export of a PT2E model, whose view after the pool carries the QuantizeLinear)
+  // becomes an AveragePool unit followed by an int8 Reshape.
+  static bool hoistQuantize(Graph& g, PassContext& ctx) {
+    bool changed = false;
+    std::vector<Node*> order;
+    for (auto& n : g.nodes) order.push_back(n.get());
+    for (Node* qn : order) {
+      if (!isQuantize(qn) || !qn->input(0) || !qn->outputs[0] || !q::isQInt8PerTensor(qn->outputs[0])) continue;
+      Value* v = qn->inputs[0];
+      Node* t = v->producer;
+      if (!t || !carriesQuant(*t) || t->op->quantFillInput >= 0 || t->op->layoutAxisAttr ||
+          t->outputs.size() != 1 || !t->input(0) || rw::hasFusedActivation(*t) || rw::soleUser(g, v) != qn ||
+          g.isGraphOutput(v))
+        continue;
+      Value* in = t->inputs[0];
+      if (!isFloat(in->dtype) || !in->producer || isDequantize(in->producer) || in->constData()) continue;
+      Value* y = qn->outputs[0];
+      Value* u = g.addValue(rw::uniqueValueName(g, in->name + "_q"), y->dtype, in->shape);
+      u->quant = y->quant;
+      qn->inputs[0] = in;
+      qn->outputs[0] = u;
+      u->producer = qn;
+      t->inputs[0] = u;
+      t->outputs[0] = y;
+      y->producer = t;
+      v->producer = nullptr;
+      ctx.count("QuantizeLinear moved before ops that only move elements");
       changed = true;
     }
     if (changed) g.topoSort();

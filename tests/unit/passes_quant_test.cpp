@@ -128,5 +128,25 @@ TEST(LowerQuantTorch, SpatialReduceMeanIsAGlobalAveragePool) {
   EXPECT_EQ(b.islands()[0], "ReduceMean mean_c");
 }
 
+// PT2E (XNNPACKQuantizer) exported by dynamo: no QuantizeLinear between AveragePool and the
+// view after it, nor between a Conv's Relu and a MaxPool: the QuantizeLinear moves before the
+// op that only moves elements, the pool and the Conv become units, the view and MaxPool run on int8.
+TEST(LowerQuantTorch, QuantizeLinearAfterAViewMovesBeforeIt) {
+  Q b;
+  Value* x = b.input("x", {1, 3, 8, 6});
+  Value* d = b.qdq(x, 0.03, 6, DType::I8);
+  Value* c = b.node("Conv", "conv", {d, b.weights({4, 3, 3, 3}, 0.01), b.rnd("bias", {4})}, {{"pads", Attr::Ints({1, 1, 1, 1})}});
+  Value* mp = b.node("MaxPool", "maxpool", {b.node("Relu", "relu", {c})},
+                     {{"kernel_shape", Attr::Ints({2, 2})}, {"strides", Attr::Ints({2, 2})}});
+  Value* p = b.node("AveragePool", "avgpool", {b.qdq(mp, 0.02, -128, DType::I8)},
+                    {{"kernel_shape", Attr::Ints({2, 2})}, {"strides", Attr::Ints({2, 2})}});
+  Value* r = b.node("Reshape", "view", {p, b.ints("shape", {1, 8})});
+  b.finish({b.qdq(r, kOutScale, -100, DType::I8)});
+  b.lowerWithin(kOutScale);
+  EXPECT_TRUE(b.islands().empty()) << b.ir();
+  EXPECT_TRUE(has(b.ir(), "i8[1,4,2,1] q(scale=0.05, zp=-100) = AveragePool \"avgpool\"")) << b.ir();
+  EXPECT_TRUE(has(b.ir(), "i8[1,4,4,3] q(scale=0.02, zp=-128) = MaxPool \"maxpool\"")) << b.ir();
+}
+
 }  // namespace
 }  // namespace tinyc
