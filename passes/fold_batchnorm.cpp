@@ -53,7 +53,7 @@ class FoldBatchNorm : public Pass {
       if (!affine) continue;
       Value* x = n->inputs[0];
       Node* p = x->producer;
-      if (!p || !rw::canFoldAffine(*p) || rw::soleUser(g, x) != n || !rw::canBypass(g, n, x)) continue;
+      if (!p || !rw::canFoldAffine(*p, &affine->scale) || rw::soleUser(g, x) != n || !rw::canBypass(g, n, x)) continue;
       if (x->dtype != n->outputs[0]->dtype) continue;
       rw::foldAffine(g, *p, affine->scale, affine->shift, "bn");
       rw::bypass(g, n, x);

@@ -1,6 +1,7 @@
 #include "passes/rewrite.h"
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <iterator>
 #include <set>
@@ -125,16 +126,99 @@ namespace {
 
 bool plainFloat(const Value* v) { return v && isFloat(v->dtype) && !v->quant; }
 
+// Weights w = DequantizeLinear(q, s, z) of constant integers, per tensor or along the axis of the
+// output channels (Conv: 0; Gemm: 0 with transB, else 1): a per-channel factor k then folds into
+// the scales (s * |k|), the integers unchanged except negated in a channel where k < 0 (which
+// needs zero point 0 and no most negative integer there). Quantized models keep integer weights.
+struct DequantizedWeights {
+  const Node* dq = nullptr;
+  int64_t axis = 0;
+};
+
+std::optional<DequantizedWeights> dequantizedWeights(const Node& p) {
+  const Value* w = p.input(1);
+  if (!w || !plainFloat(w) || (p.opType != "Conv" && p.opType != "Gemm")) return std::nullopt;
+  const Node* dq = w->producer;
+  if (!dq || dq->opType != "DequantizeLinear" || dq->outputs.size() != 1 || !dq->input(0) || !dq->input(1)) return std::nullopt;
+  const Value *q = dq->inputs[0], *sc = dq->inputs[1], *z = dq->input(2);
+  if (!q->isConstant() || isFloat(q->dtype) || !sc->isConstant() || (z && !z->isConstant()) ||
+      intAttrOr(*dq, "block_size", 0) != 0 || q->shape.size() < 2)
+    return std::nullopt;
+  DequantizedWeights d{dq, p.opType == "Gemm" && intAttrOr(p, "transB", 0) == 0 ? 1 : 0};
+  if (sc->constant->numel() > 1) {
+    int64_t a = intAttrOr(*dq, "axis", 1);
+    if (a < 0) a += static_cast<int64_t>(q->shape.size());
+    if (a != d.axis || sc->constant->numel() != q->shape[static_cast<size_t>(a)]) return std::nullopt;
+  }
+  return d;
+}
+
+// Channel along `axis` of flat element i of a tensor of shape s.
+int64_t channelAlong(const Shape& s, size_t axis, int64_t i) {
+  int64_t inner = 1;
+  for (size_t d = axis + 1; d < s.size(); ++d) inner *= s[d];
+  return (i / inner) % s[axis];
+}
+
+bool canScaleDequantized(const DequantizedWeights& d, const std::vector<double>& scale) {
+  const Tensor& q = *d.dq->inputs[0]->constant;
+  const Tensor* z = d.dq->input(2) ? d.dq->inputs[2]->constant.get() : nullptr;
+  const size_t axis = static_cast<size_t>(d.axis);
+  if (static_cast<int64_t>(scale.size()) != q.shape()[axis]) return false;
+  for (double k : scale)
+    if (!(std::isfinite(k) && k != 0)) return false;
+  for (int64_t i = 0; i < q.numel(); ++i) {
+    const int64_t c = channelAlong(q.shape(), axis, i);
+    if (scale[static_cast<size_t>(c)] > 0) continue;
+    if (q.dtype() != DType::I8 || q.getI(i) == -128 || (z && z->getI(z->numel() == 1 ? 0 : c) != 0)) return false;
+  }
+  return true;
+}
+
+// p's weights become DequantizeLinear(q', s * |scale|, z) (a new node; q' negated where scale < 0).
+void scaleDequantized(Graph& g, Node& p, const DequantizedWeights& d, const std::vector<double>& scale,
+                      const std::string& tag) {
+  const Value* qv = d.dq->inputs[0];
+  const Tensor& q = *qv->constant;
+  const Tensor& s = *d.dq->inputs[1]->constant;
+  const Tensor* z = d.dq->input(2) ? d.dq->inputs[2]->constant.get() : nullptr;
+  const size_t axis = static_cast<size_t>(d.axis);
+  const int64_t channels = q.shape()[axis];
+  Tensor ns(s.dtype(), {channels}), nz(z ? z->dtype() : q.dtype(), {channels});
+  for (int64_t c = 0; c < channels; ++c) {
+    ns.setF(c, s.getF(s.numel() == 1 ? 0 : c) * std::fabs(scale[static_cast<size_t>(c)]));
+    nz.setI(c, z ? z->getI(z->numel() == 1 ? 0 : c) : 0);
+  }
+  Value* nq = const_cast<Value*>(qv);
+  if (std::any_of(scale.begin(), scale.end(), [](double k) { return k < 0; })) {
+    Tensor t = q;
+    for (int64_t i = 0; i < t.numel(); ++i)
+      if (scale[static_cast<size_t>(channelAlong(q.shape(), axis, i))] < 0) t.setI(i, -q.getI(i));
+    nq = addConst(g, qv->name + "_" + tag, std::move(t));
+  }
+  const Value* w = p.inputs[1];
+  Value* nw = g.addValue(uniqueValueName(g, w->name + "_" + tag), w->dtype, w->shape);
+  AttrMap attrs = d.dq->attrs;
+  attrs["axis"] = Attr::Int(d.axis);
+  insertNodeBefore(g, &p, "DequantizeLinear", nw->name,
+                   {nq, addConst(g, d.dq->inputs[1]->name + "_" + tag, std::move(ns)),
+                    addConst(g, (z ? d.dq->inputs[2]->name : nw->name + "_zero_point") + "_" + tag, std::move(nz))},
+                   {nw}, attrs);
+  p.inputs[1] = nw;
+}
+
 }  // namespace
 
-bool canFoldAffine(const Node& p) {
+bool canFoldAffine(const Node& p, const std::vector<double>* scale) {
   if (p.opType != "Conv" && p.opType != "ConvTranspose" && p.opType != "Gemm") return false;
   if (!p.op || p.outputs.size() != 1 || !plainFloat(p.outputs[0]) || !plainFloat(p.input(0))) return false;
   if (hasFusedActivation(p)) return false;
   const Value* w = p.input(1);
-  // Weights and bias must be constants (not values computed at run time, e.g. dequantized weights,
-  // which folding would materialize in float).
-  if (!plainFloat(w) || !w->isConstant() || w->dtype != p.outputs[0]->dtype) return false;
+  // Weights and bias must be constants (not values computed at run time, which folding would
+  // materialize in float), or dequantized constant integers whose scales take the factor.
+  auto dq = dequantizedWeights(p);
+  if (dq && scale && !scale->empty() && !canScaleDequantized(*dq, *scale)) return false;
+  if (!dq && (!plainFloat(w) || !w->isConstant() || w->dtype != p.outputs[0]->dtype)) return false;
   if (p.outputs[0]->shape.size() < 2) return false;
   // Per-producer shape rules (Gemm: 2-D weights, bias of rank <= 2; Conv/ConvTranspose: any).
   struct Rule {
@@ -172,7 +256,7 @@ int64_t outputChannelOf(const Node& p, const Shape& ws, int64_t numel, int64_t i
 
 void foldAffine(Graph& g, Node& p, const std::vector<double>& scale, const std::vector<double>& shift,
                 const std::string& tag) {
-  if (!canFoldAffine(p)) internalError("{}: cannot fold a per-channel affine map into this node", p.where());
+  if (!canFoldAffine(p, &scale)) internalError("{}: cannot fold a per-channel affine map into this node", p.where());
   const Shape& y = p.outputs[0]->shape;
   const int64_t channels = y[1];
   if ((!scale.empty() && static_cast<int64_t>(scale.size()) != channels) ||
@@ -183,7 +267,10 @@ void foldAffine(Graph& g, Node& p, const std::vector<double>& scale, const std::
   const DType dt = p.outputs[0]->dtype;
 
   // Weights: every element belongs to one output channel.
-  if (!scale.empty()) {
+  if (auto dq = dequantizedWeights(p); dq && !scale.empty()) {
+    if (!canScaleDequantized(*dq, scale)) internalError("{}: cannot rescale its dequantized weights", p.where());
+    scaleDequantized(g, p, *dq, scale, tag);
+  } else if (!scale.empty()) {
     const Tensor& w = *p.inputs[1]->constant;
     const Shape& ws = w.shape();
     Tensor nw(w.dtype(), ws);

@@ -48,8 +48,10 @@ std::optional<std::vector<double>> channelVector(const Tensor& c, const Shape& o
 
 // Conv, ConvTranspose or Gemm with constant (not just compile-time known) float weights (and bias/C
 // when present) and no quantized values, whose output channels (dim 1) can be rescaled by
-// rewriting the weights.
-bool canFoldAffine(const Node& p);
+// rewriting the weights. Conv and Gemm weights may also be DequantizeLinear of constant integers
+// (a QAT export), rescaled through their scales: then `scale` (the factors to be folded, when
+// there are) must be possible that way (a negative factor negates a channel's integers).
+bool canFoldAffine(const Node& p, const std::vector<double>* scale = nullptr);
 // Rewrites p (canFoldAffine) so that its output becomes y * scale[ch] + shift[ch] along dim 1.
 // An empty scale means 1, an empty shift means 0. New constants are created (shared constants are
 // never mutated); `tag` suffixes their names.

@@ -130,18 +130,36 @@ TEST(FoldBatchNorm, NonConstantWeightsOrParamsAreNotFolded) {
     EXPECT_FALSE(b.run("fold-batchnorm"));
     EXPECT_FALSE(b.run("batchnorm-to-affine"));
   }
-  {
-    G b;  // int8 weights behind DequantizeLinear (known at compile time, not constant) stay int8
+  for (int negative = 0; negative < 2; ++negative) {
+    // int8 weights behind DequantizeLinear (known at compile time, not constant) stay int8: the
+    // BatchNormalization goes into their scales (per channel), a negative factor negates the
+    // channel's integers; not with a -128 there (no int8 negation).
+    G b;
     Value* x = b.input("x", {1, 2, 4, 4});
     Tensor w8(DType::I8, {3, 2, 1, 1});
     for (int64_t i = 0; i < w8.numel(); ++i) w8.setI(i, i - 3);
+    if (negative) w8.setI(2, -128);  // channel 1
     Tensor sc(DType::F32, {});
     sc.setF(0, 0.5);
     Value* w = b.node("DequantizeLinear", "dq", {b.cst("w8", w8), b.cst("sc", sc)});
-    b.finish({b.bn("bn", b.node("Conv", "conv", {x, w}), 3)});
+    Tensor gamma(DType::F32, {3});
+    for (int64_t i = 0; i < 3; ++i) gamma.setF(i, i == 1 ? -0.7 : 1.3);
+    Value* y = b.node("BatchNormalization", "bn",
+                      {b.node("Conv", "conv", {x, w}), b.cst("gamma", gamma), b.rnd("beta", {3}), b.rnd("mean", {3}),
+                       b.rnd("var", {3}, 0.5, 2)});
+    b.finish({y});
     ASSERT_NE(w->known, nullptr);
-    EXPECT_FALSE(b.run("fold-batchnorm"));
+    EXPECT_EQ(b.runSame("fold-batchnorm,dce"), !negative) << b.ir();
     EXPECT_EQ(b.count("DequantizeLinear"), 1);
+    EXPECT_EQ(b.count("BatchNormalization"), negative);
+    const Node* conv = b.g.nodes.back().get();
+    ASSERT_EQ(conv->opType, negative ? "BatchNormalization" : "Conv");
+    if (!negative) {
+      const Value* q = conv->inputs[1]->producer->inputs[0];
+      EXPECT_EQ(q->dtype, DType::I8);
+      EXPECT_EQ(q->constant->getI(2), 1);  // -(2 - 3): channel 1 negated
+      EXPECT_EQ(q->constant->getI(0), -3);
+    }
   }
   {
     G b;  // BatchNormalization after an op that has no weights

@@ -148,5 +148,30 @@ TEST(LowerQuantTorch, QuantizeLinearAfterAViewMovesBeforeIt) {
   EXPECT_TRUE(has(b.ir(), "i8[1,4,4,3] q(scale=0.02, zp=-128) = MaxPool \"maxpool\"")) << b.ir();
 }
 
+// A QAT Conv+BatchNorm as the TorchScript exporter writes the fake-quantized model: Conv with
+// fake-quantized weights and a zero bias, Div by the BN scale factor, Add of the bias, then the
+// BatchNormalization itself, Relu, QuantizeLinear. The factors fold into the int8 weights' scales
+// (a negative one negates that channel's integers): one int8 Conv.
+TEST(LowerQuantTorch, QatConvBatchNormFoldsIntoTheWeightScales) {
+  Q b;
+  const int64_t c = 4;
+  Value* x = b.input("x", {1, 3, 6, 6});
+  Tensor gamma = vec(DType::F32, {0.8, -1.2, 1.5, 0.6}), var = vec(DType::F32, {0.7, 1.3, 0.9, 2.0});
+  Tensor sf(DType::F32, {1, c, 1, 1});
+  for (int64_t i = 0; i < c; ++i) sf.setF(i, gamma.getF(i) / std::sqrt(var.getF(i) + 1e-5));
+  Value* conv = b.node("Conv", "conv", {b.qdq(x, 0.03, 128), b.weights({c, 3, 3, 3}, 0.01), b.cst("zero_bias", Tensor(DType::F32, {c}))},
+                       {{"pads", Attr::Ints({1, 1, 1, 1})}});
+  Value* div = b.node("Div", "div", {conv, b.cst("sf", sf)});
+  Value* add = b.node("Add", "add", {div, b.rnd("bias", {1, c, 1, 1})});
+  Value* bn = b.node("BatchNormalization", "bn",
+                     {add, b.cst("gamma", gamma), b.rnd("beta", {c}), b.rnd("mean", {c}), b.cst("var", var)},
+                     {{"epsilon", Attr::Float(1e-5f)}});
+  b.finish({b.qdq(b.node("Relu", "relu", {bn}), kOutScale, 0)});
+  b.lowerWithin(kOutScale);
+  EXPECT_TRUE(b.islands().empty()) << b.ir();
+  EXPECT_TRUE(has(b.ir(), "= Conv \"conv\"")) << b.ir();
+  EXPECT_EQ(b.count("Div") + b.count("Add") + b.count("Mul") + b.count("BatchNormalization"), 0) << b.ir();
+}
+
 }  // namespace
 }  // namespace tinyc
