@@ -181,8 +181,12 @@ class LowerQuant : public Pass {
  public:
   bool run(Graph& g, PassContext& ctx) override {
     q::annotateQuantParams(g);
-    bool changed = qedge::uint8ToInt8(g, ctx);
-    if (changed) refreshGraph(g);
+    bool changed = clipsBeforeQuantize(g, ctx);
+    if (changed) refreshGraph(g), q::annotateQuantParams(g);
+    if (qedge::uint8ToInt8(g, ctx)) {
+      refreshGraph(g);
+      changed = true;
+    }
     if (lowerQLinear(g, ctx)) {
       refreshGraph(g);
       changed = true;
@@ -341,6 +345,46 @@ class LowerQuant : public Pass {
     return changed;
   }
 
+  // QuantizeLinear -> Clip with constant bounds on its integers (PyTorch's fake quantization with
+  // a reduced range: 0..127 for x86's uint8 activations)  =>  Clip at the dequantized bounds, in
+  // float, -> QuantizeLinear. The same integers: quantizing is monotonic (it commutes with min and
+  // max) and maps the dequantized bounds back to themselves.
+  static bool clipsBeforeQuantize(Graph& g, PassContext& ctx) {
+    bool changed = false;
+    std::vector<Node*> order;
+    for (auto& n : g.nodes) order.push_back(n.get());
+    for (Node* c : order) {
+      if (c->op != op("Clip") || !c->input(0) || c->outputs.size() != 1 || !c->outputs[0]) continue;
+      Node* qn = c->inputs[0]->producer;
+      if (!isQuantize(qn) || !qn->outputs[0] || rw::soleUser(g, qn->outputs[0]) != c || !qn->input(1)) continue;
+      const Tensor* s = qn->inputs[1]->constData();
+      const Tensor* z = qn->input(2) ? qn->inputs[2]->constData() : nullptr;
+      if (!s || s->numel() != 1 || (qn->input(2) && (!z || z->numel() != 1))) continue;
+      bool constant = true;
+      for (size_t i = 1; i < c->inputs.size(); ++i)
+        constant = constant && (!c->inputs[i] || (c->inputs[i]->constData() && c->inputs[i]->constData()->numel() == 1));
+      if (!constant || !rw::canBypass(g, c, qn->outputs[0])) continue;
+      Value* x = qn->inputs[0];
+      std::vector<Value*> ins{x};
+      for (size_t i = 1; i < 3; ++i) {
+        Value* b = c->input(i);
+        if (b) {
+          Tensor t(x->dtype, {});
+          t.setF(0, static_cast<double>(b->constData()->getI(0) - (z ? z->getI(0) : 0)) * s->getF(0));
+          b = rw::addConst(g, c->name + (i == 1 ? "_min" : "_max"), std::move(t));
+        }
+        ins.push_back(b);
+      }
+      Value* xc = g.addValue(rw::uniqueValueName(g, x->name + "_clipped"), x->dtype, x->shape);
+      rw::insertNodeBefore(g, qn, "Clip", c->name, ins, {xc});
+      qn->inputs[0] = xc;
+      rw::bypass(g, c, qn->outputs[0]);
+      ctx.count("integer Clips moved before their QuantizeLinear");
+      changed = true;
+    }
+    return changed;
+  }
+
   // QuantizeLinear(op(x)) with an op that only moves elements (and x computed in float, not
   // dequantized)  =>  op(QuantizeLinear(x)): quantizing commutes with moving elements (and with
   // MaxPool: it is monotonic). So DequantizeLinear -> AveragePool -> Reshape -> QuantizeLinear
@@ -416,10 +460,20 @@ class LowerQuant : public Pass {
       Node* qn = quantizingUser(g, n->outputs[0]);
       Value* x = dequantizedActivation(n->input(0));
       const bool product = n->op == op("Conv") || n->op == op("Gemm") || n->op == op("MatMul");
-      Node* act = nullptr;  // a Relu/Clip between a product and its QuantizeLinear (not fused: MatMul)
-      if (!qn && x && product && !rw::hasFusedActivation(*n)) {
+      // A Relu/Clip between a product or an Add and its QuantizeLinear (not fused: MatMul; or after
+      // a fused Relu: a reduced-range fake quantization, clipsBeforeQuantize): the int8 op clamps.
+      Node* act = nullptr;
+      if (!qn && x && (product || n->op == op("Add")) && q::activationHasIntegerForm(*n)) {
         act = rw::soleUser(g, n->outputs[0]);
         qn = act && clampActivation(*act) ? quantizingUser(g, act->outputs[0]) : nullptr;
+        if (!qn) act = nullptr;
+      }
+      if (qn && clampActivation(*n) && !rw::hasFusedActivation(*n) && n->input(0) && !x &&
+          !clampsItself(n->inputs[0]->producer)) {
+        clampAfterQuantize(g, n, qn);
+        ctx.count("clamps after ops without one made tables");
+        changed = true;
+        continue;
       }
       if (!qn) continue;
       bool done = false;
@@ -427,17 +481,10 @@ class LowerQuant : public Pass {
         if (lowerRegion(g, n, qn)) ctx.count("ops lowered to int8"), changed = true;
         continue;
       }
+      const AttrMap saved = n->attrs;
+      if (act) fuseClamp(*n, *act);
       if (product) {
-        const AttrMap saved = n->attrs;
-        if (act) {
-          n->attrs[kFusedActivationAttr] = Attr::Str(act->opType);
-          if (act->op == op("Clip"))
-            n->attrs[kFusedActivationParamsAttr] = Attr::Floats(
-                {clipBound(*act, 1, -INFINITY), clipBound(*act, 2, INFINITY)});
-        }
         done = lowerProduct(g, n, x, qn);
-        if (!done) n->attrs = saved;
-        if (done && act) rw::detach(act);
       } else if ((n->op == op("Add") || n->op == op("Mul")) && q::activationHasIntegerForm(*n)) {
         done = lowerBinary(g, n, qn);
       } else if (n->op == op("AveragePool") || n->op == op("GlobalAveragePool") || n->op == op("Softmax")) {
@@ -453,13 +500,57 @@ class LowerQuant : public Pass {
         done = lowerConcat(g, n, qn);
       else if (unaryElementwise(n) && !rw::hasFusedActivation(*n))
         done = (replaceByTable(g, qn, x, {n->inputs[0]->producer, n, qn}), rw::detach(n), true);
-      if (!done) done = lowerRegion(g, n, qn);
+      if (act && !done) n->attrs = saved;
+      if (act && done) rw::detach(act);
+      if (!done && !act) done = lowerRegion(g, n, qn);
       if (done) {
         ctx.count("ops lowered to int8");
         changed = true;
       }
     }
     return changed;
+  }
+
+  // Products and Add clamp their int8 output (a fused Relu/Clip).
+  static bool clampsItself(const Node* p) {
+    return p && (p->op == op("Conv") || p->op == op("Gemm") || p->op == op("MatMul") || p->op == op("Add"));
+  }
+
+  // n's fused activation (none, Relu or Clip) followed by the clamp act, as one fused clamp.
+  static void fuseClamp(Node& n, const Node& act) {
+    float lo = -INFINITY, hi = INFINITY;
+    auto add = [&](const std::string& kind, float a, float b) {
+      if (kind == "Relu") a = 0, b = INFINITY;
+      lo = std::max(lo, a);
+      hi = std::min(hi, b);
+    };
+    if (rw::hasFusedActivation(n)) {
+      auto p = n.attrs.find(kFusedActivationParamsAttr);
+      const bool params = p != n.attrs.end() && p->second.floats.size() == 2;
+      add(n.attr(kFusedActivationAttr).s, params ? p->second.floats[0] : -INFINITY, params ? p->second.floats[1] : INFINITY);
+    }
+    add(act.opType, clipBound(act, 1, -INFINITY), clipBound(act, 2, INFINITY));
+    n.attrs.erase(kFusedActivationParamsAttr);
+    if (lo == 0 && hi == INFINITY) {
+      n.attrs[kFusedActivationAttr] = Attr::Str("Relu");
+    } else {
+      n.attrs[kFusedActivationAttr] = Attr::Str("Clip");
+      n.attrs[kFusedActivationParamsAttr] = Attr::Floats({lo, hi});
+    }
+  }
+
+  // v -> clamp (Relu/Clip) -> QuantizeLinear qn, where v's producer cannot clamp its own int8
+  // output (a pool, a graph input):  v -> QuantizeLinear -> DequantizeLinear -> clamp -> qn, with
+  // qn's parameters: the same integers (quantizing is monotonic), the producer a unit of its own
+  // and the clamp a table.
+  static void clampAfterQuantize(Graph& g, Node* act, Node* qn) {
+    Value* v = act->inputs[0];
+    Value* vq = g.addValue(rw::uniqueValueName(g, v->name + "_q"), qn->outputs[0]->dtype, v->shape);
+    Value* vd = g.addValue(rw::uniqueValueName(g, v->name + "_dq"), v->dtype, v->shape);
+    rw::insertNodeBefore(g, act, "QuantizeLinear", vq->name, {v, qn->inputs[1], qn->input(2)}, {vq}, qn->attrs);
+    rw::insertNodeBefore(g, act, "DequantizeLinear", vd->name, {vq, qn->inputs[1], qn->input(2)}, {vd});
+    act->inputs[0] = vd;
+    vq->quant = qn->outputs[0]->quant;
   }
 
   // An elementwise function of one int8 tensor ending at n, read by qn: a table.

@@ -173,5 +173,23 @@ TEST(LowerQuantTorch, QatConvBatchNormFoldsIntoTheWeightScales) {
   EXPECT_EQ(b.count("Div") + b.count("Add") + b.count("Mul") + b.count("BatchNormalization"), 0) << b.ir();
 }
 
+// x86 QAT (reduce_range): every fake quantization is QuantizeLinear -> Clip(max = 127) on the
+// uint8 integers -> DequantizeLinear. The Conv's clip joins its fused Relu (one clamp of the int8
+// output), the input's and the pool's become tables after their QuantizeLinear.
+TEST(LowerQuantTorch, ReducedRangeClipsOnTheIntegers) {
+  Q b;
+  auto clip127 = [&](Value* q) { return b.node("Clip", b.id("clip"), {q, nullptr, b.cst(b.id("max"), scalar(DType::U8, 127))}); };
+  Value* x = b.input("x", {1, 3, 6, 6});
+  Value* d = b.dequant(clip127(b.quant(x, 0.05, 67)), 0.05, 67);
+  Value* c = b.node("Conv", "conv", {d, b.weights({4, 3, 3, 3}, 0.01), b.rnd("bias", {4})}, {{"pads", Attr::Ints({1, 1, 1, 1})}});
+  Value* r = b.dequant(clip127(b.quant(b.node("Relu", "relu", {c}), 0.004, 0)), 0.004, 0);
+  Value* p = b.node("GlobalAveragePool", "gap", {r});
+  b.finish({b.dequant(clip127(b.quant(p, 0.004, 0)), 0.004, 0)});
+  b.lowerWithin(0.004);
+  EXPECT_TRUE(b.islands().empty()) << b.ir();
+  EXPECT_TRUE(has(b.ir(), "tinyc.activation=\"Clip\", tinyc.activation_params=[0,0.508]")) << b.ir();
+  EXPECT_EQ(b.count("tinyc.Lut"), 2) << b.ir();
+}
+
 }  // namespace
 }  // namespace tinyc
