@@ -11,9 +11,15 @@ Routes (one file per model and route, named MODEL.ROUTE.onnx):
   fx_qnnpack      FX PTQ, qnnpack qconfig (per-tensor); TorchScript exporter
   fx_reference    FX PTQ converted to the reference model (convert_to_reference_fx: explicit
                   quantize/dequantize around float ops), x86 qconfig; TorchScript exporter
-  qat_qnnpack     QAT (prepare_qat_fx, a few training steps), the fake-quant model exported
-                  as it is (FakeQuantize -> QuantizeLinear/DequantizeLinear pairs); TorchScript
-  qat_x86         the same with the x86 QAT qconfig (per-channel weights)
+  fx_reference_dynamo  the same with the dynamo exporter
+  qat_default     QAT (prepare_qat_fx) with the default qconfig (version 1: fused observer and
+                  fake quantization), TorchScript exporter
+  qat_qnnpack     QAT with the version-0 qconfig (FakeQuantize modules), a few training steps,
+                  the fake-quant model exported as it is (FakeQuantize -> QuantizeLinear /
+                  DequantizeLinear pairs; Conv+BN as Conv -> Div -> Add -> BatchNormalization)
+  qat_x86         the same with the x86 QAT qconfig (per-channel weights, uint8 activations in
+                  0..127: QuantizeLinear -> Clip -> DequantizeLinear)
+  qat_x86_dynamo  the same with the dynamo exporter
   pt2e_xnnpack    PT2E (torch.export + torchao prepare_pt2e/convert_pt2e) with torchao's
                   XNNPACKQuantizer (int8 symmetric activations, per-channel weights);
                   torch.onnx.export(dynamo=True)
@@ -27,8 +33,8 @@ oracle.torch_qmodels reads only them.
                                        OUT_DIR/routes.txt (what exported, what failed and why)
 """
 import copy
-import io
 import os
+import re
 import sys
 import traceback
 import warnings
@@ -281,8 +287,13 @@ for route, fn in ROUTES.items():
             save_sets(path, MODELS[name].shape, stem)
             log.append(f"{stem}: ok ({os.path.getsize(path)} bytes) ops: {' '.join(ops)}")
         except Exception as e:  # torch's own failures: recorded, not fatal
-            msg = str(e).strip().splitlines()
-            log.append(f"{stem}: FAILED {type(e).__name__}: {msg[0][:300] if msg else ''}")
+            root = e
+            while root.__cause__ or root.__context__:  # the first error raised
+                root = root.__cause__ or root.__context__
+            msg = re.sub(r"\x1b\[[0-9;]*m", "", str(root)).strip().splitlines()
+            why = f" ({type(root).__name__}: {msg[0][:200] if msg else ''})" if root is not e else ""
+            top = re.sub(r"\x1b\[[0-9;]*m", "", str(e)).strip().splitlines()
+            log.append(f"{stem}: FAILED {type(e).__name__}: {top[0][:200] if top else ''}{why}")
             if os.environ.get("TRACE"):
                 traceback.print_exc()
             if os.path.exists(path):
