@@ -5,6 +5,7 @@
 
 #include "backends/backend.h"
 #include "common.h"
+#include "quantize.h"
 
 namespace tinyc::cli {
 
@@ -17,6 +18,8 @@ struct CompileOptions {
   bool ioInArena = false;        // --io-in-arena
   std::string ioLayout = "nchw"; // --io-layout
   std::string ioDtype = "model";  // --io-dtype
+  QuantizeOptions quantize;       // --quantize, --calib*
+  bool quiet = false;             // no calibration progress bar (-q)
 };
 
 struct Compiled {
@@ -26,6 +29,7 @@ struct Compiled {
   EmitResult result;
   std::vector<std::string> filesRead;  // model + external data (for depfiles)
   std::vector<PassRecord> passes;
+  nlohmann::ordered_json quantization;  // what --quantize did (null without it)
   nlohmann::ordered_json report() const;
 };
 
