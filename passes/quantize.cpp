@@ -207,7 +207,7 @@ Value* dequantizedConst(Graph& g, const std::string& base, Tensor qt, const Quan
 int8_t quantizeValue(double x, const QuantParams& p, size_t c) {
   const double s = p.scale[p.scale.size() == 1 ? 0 : c];
   const int64_t z = p.zeroPoint[p.zeroPoint.size() == 1 ? 0 : c];
-  return static_cast<int8_t>(std::clamp<int64_t>(std::llround(x / s) + z, -128, 127));
+  return static_cast<int8_t>(std::clamp<int64_t>(static_cast<int64_t>(std::nearbyint(x / s)) + z, -128, 127));
 }
 
 class Quantize : public Pass {
@@ -336,7 +336,7 @@ class Quantize : public Pass {
     Tensor q(DType::I8, w->shape);
     for (int64_t i = 0; i < wt.numel(); ++i) {
       const size_t c = static_cast<size_t>((i / inner) % channels);
-      q.setI(i, std::clamp<int64_t>(std::llround(wt.getF(i) / static_cast<double>(wq.scale[channels > 1 ? c : 0])), -127, 127));
+      q.setI(i, std::clamp<int64_t>(static_cast<int64_t>(std::nearbyint(wt.getF(i) / static_cast<double>(wq.scale[channels > 1 ? c : 0]))), -127, 127));
     }
     n->inputs[1] = dequantizedConst(g, w->name, std::move(q), wq, w->shape);
     ctx.count("weights quantized", wt.numel());

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <iostream>
@@ -65,14 +66,18 @@ void requireOneInput(const Graph& g, const std::string& what) {
                printable(what, 200), g.inputs.size());
 }
 
-// Shows progress on stderr once calibration has taken a second: runs, rate, time left.
+// Shows progress on stderr once calibration has taken a second: runs, rate, time left. (The
+// environment variable TINYC_PROGRESS_DELAY, in seconds, changes the second: tests/cli/quantize.sh.)
 class ProgressBar {
  public:
-  ProgressBar(int samples, bool enabled) : samples_(std::max(1, samples)), enabled_(enabled) {}
+  ProgressBar(int samples, bool enabled) : samples_(std::max(1, samples)), enabled_(enabled) {
+    if (const char* d = std::getenv("TINYC_PROGRESS_DELAY")) delay_ = std::atof(d);
+  }
   void operator()(int done, int total) {
     if (!enabled_) return;
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-    if (secs < 1.0 && !shown_) return;
+    if ((secs < delay_ && !shown_) || (done < total && secs - last_ < 0.1)) return;  // at most 10 lines a second
+    last_ = secs;
     const double rate = done / std::max(secs, 1e-9);
     const int passes = std::max(1, total / samples_), pass = std::min(passes, (done - 1) / samples_ + 1);
     std::cerr << fmt::format("\rtinyc: calibrating: {}{}/{} samples, {:.1f}/s, {:.0f} s left   ",
@@ -85,6 +90,7 @@ class ProgressBar {
  private:
   int samples_;
   bool enabled_, shown_ = false;
+  double delay_ = 1.0, last_ = -1.0;
   std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
 };
 

@@ -19,7 +19,7 @@ struct QuantizeOptions {
   std::string method;  // --calib-method ("" = kDefaultCalibMethod)
 };
 // The method used when --calib-method is not given (chosen by measurement: docs/quantization.md).
-inline const char* kDefaultCalibMethod = "percentile";
+inline const char* kDefaultCalibMethod = "mse";
 
 void addQuantizeOptions(CLI::App* cmd, QuantizeOptions& o);
 // nullptr without --quantize; usage error for --calib* without --quantize or --quantize without
