@@ -218,6 +218,7 @@ class Quantize : public Pass {
     if (alreadyQuantized(g))
       usageError("--quantize: the model is already quantized (it has QuantizeLinear/DequantizeLinear or QLinear ops)");
     if (req->samples.empty()) usageError("--quantize needs calibration data (--calib)");
+    unfuse(g, ctx);
 
     std::map<const Node*, Role> roles;
     for (const auto& n : g.nodes) roles[n.get()] = roleOf(*n);
@@ -267,6 +268,39 @@ class Quantize : public Pass {
   }
 
  private:
+  // An activation fused into a node that has an int8 form but none for that activation (Sigmoid,
+  // Tanh, HardSwish, LeakyRelu) becomes a node of its own again, before calibration: the node
+  // runs in int8 and the activation becomes a table (the same formulas: fused_activation.cpp).
+  static void unfuse(Graph& g, PassContext& ctx) {
+    std::vector<Node*> order;
+    for (auto& n : g.nodes) order.push_back(n.get());
+    bool changed = false;
+    for (Node* n : order) {
+      if (!rw::hasFusedActivation(*n) || q::activationHasIntegerForm(*n) || n->outputs.empty() || !n->outputs[0])
+        continue;
+      const AttrMap saved = n->attrs;
+      const std::string act = n->attrStr(kFusedActivationAttr);
+      const std::vector<float> params =
+          n->hasAttr(kFusedActivationParamsAttr) ? n->attrFloats(kFusedActivationParamsAttr) : std::vector<float>{};
+      n->attrs.erase(kFusedActivationAttr);
+      n->attrs.erase(kFusedActivationParamsAttr);
+      if (roleOf(*n) != Role::Compute || !op(act.c_str())) {
+        n->attrs = saved;
+        continue;
+      }
+      AttrMap attrs;
+      if (act == "LeakyRelu" && !params.empty()) attrs["alpha"] = Attr::Float(params[0]);
+      Value* y = n->outputs[0];
+      Value* t = g.addValue(rw::uniqueValueName(g, y->name + "_linear"), y->dtype, y->shape);
+      n->outputs[0] = t;
+      t->producer = n;
+      bindOp(*g.addNode(act, n->name + "_" + act, {t}, {y}, attrs));
+      ctx.count("activations unfused");
+      changed = true;
+    }
+    if (changed) g.topoSort();
+  }
+
   // v -> QuantizeLinear -> DequantizeLinear -> v's readers (v keeps its name: a graph output
   // stays the float output, its writer now writes the tensor that is quantized).
   static void insertQdq(Graph& g, Value* v, const QuantParams& p) {

@@ -60,6 +60,9 @@ std::vector<PassRecord> runPipeline(Graph& g, const PipelineOptions& o, int defa
   if (o.passOptions.ioLayout != "NCHW" && std::find(names.begin(), names.end(), "layout") == names.end())
     mgr.add("layout");
   auto records = mgr.run(g);
+  if (o.passOptions.quantize &&
+      std::none_of(records.begin(), records.end(), [](const PassRecord& r) { return r.name == "quantize" && r.changed; }))
+    std::cerr << "tinyc: warning: --quantize: no tensor of this model has an int8 form; it stays float\n";
   if (o.stats)
     for (const auto& r : records) {
       std::string st;

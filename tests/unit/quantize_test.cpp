@@ -235,6 +235,32 @@ TEST(QuantizePass, SingleValueTensors) {
   }
 }
 
+TEST(QuantizePass, ActivationWithoutIntegerFormIsUnfusedIntoATable) {
+  // Gemm with a fused Sigmoid (and one with LeakyRelu): the Gemm runs in int8, the activation
+  // becomes a 256-entry table, the output is close to the float one.
+  for (const char* act : {"Sigmoid", "LeakyRelu", "Tanh", "HardSwish"}) {
+    G net;
+    Value* x = net.input("x", {1, 6});
+    AttrMap a = {{"transB", Attr::Int(1)}, {"tinyc.activation", Attr::Str(act)}};
+    if (std::string(act) == "LeakyRelu") a["tinyc.activation_params"] = Attr::Floats({0.1f});
+    Value* h = net.node("Gemm", "fc1", {x, net.rnd("w1", {5, 6}), net.rnd("b1", {5})}, a);
+    Value* y = net.node("Gemm", "fc2", {h, net.rnd("w2", {3, 5}), net.rnd("b2", {3})}, {{"transB", Attr::Int(1)}});
+    net.finish({y});
+    auto samples = samplesFor(net, 16);
+    auto want = Interpreter(net.g).run(samples[0]);
+    auto r = std::make_shared<QuantizeRequest>();
+    r->samples = samples;
+    net.options.quantize = r;
+    net.run("quantize,lower-quant");
+    EXPECT_TRUE(floatIslands(net.g).empty()) << act << "\n" << net.ir();
+    EXPECT_EQ(net.count(kLookupTableOp), 1) << act << "\n" << net.ir();
+    EXPECT_EQ(net.count("Gemm"), 2) << net.ir();
+    auto got = Interpreter(net.g).run(samples[0]);
+    Comparison c = compareTensors(got[0], want[0], {0, 0.05, true});
+    EXPECT_TRUE(c.ok) << act << ": " << c.why;
+  }
+}
+
 TEST(QuantizePass, NothingWithoutARequest) {
   SmallNet net;
   const std::string before = net.ir();
