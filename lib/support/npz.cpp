@@ -63,8 +63,10 @@ std::vector<std::pair<std::string, Tensor>> readNpz(const std::string& path) {
     if (p + 46 + nameLen + extraLen > b.size()) bad("bad directory entry");
     std::string name = b.substr(p + 46, static_cast<size_t>(nameLen));
     // zip64 extra field: the 64-bit values of the fields that hold 0xffffffff, in this order.
-    for (size_t x = p + 46 + nameLen; x + 4 <= p + 46 + nameLen + extraLen;) {
+    const size_t extraEnd = p + 46 + nameLen + extraLen;
+    for (size_t x = p + 46 + nameLen; x + 4 <= extraEnd;) {
       const uint64_t id = le(b, x, 2), len = le(b, x + 2, 2);
+      if (x + 4 + len > extraEnd) bad("bad extra field");
       size_t f = x + 4;
       if (id == 1) {
         for (uint64_t* v : {&usize, &csize, &local})
