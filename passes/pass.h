@@ -13,6 +13,8 @@
 
 namespace tinyc {
 
+struct QuantizeRequest;  // passes/quantize.h
+
 // What the target and the user ask of the layout-sensitive passes (--target, --io-layout,
 // --io-dtype).
 struct PassOptions {
@@ -22,6 +24,9 @@ struct PassOptions {
   // the model), "float" (the graph quantizes/dequantizes at its edges) or "int8" (the caller
   // passes the int8 tensors that the model's edge QuantizeLinear/DequantizeLinear would make).
   std::string ioDtype = "model";
+  // --quantize: post-training quantization by the quantize pass (calibration samples, method);
+  // nullptr: the pass does nothing.
+  std::shared_ptr<const QuantizeRequest> quantize;
 };
 
 class PassContext {

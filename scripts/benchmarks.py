@@ -29,6 +29,7 @@ ap.add_argument("--runs", type=int, default=200)
 ap.add_argument("--repeat", type=int, default=3, help="processes per latency figure (the lowest median is kept)")
 ap.add_argument("--memory-only", action="store_true", help="only the static memory tables (fast)")
 ap.add_argument("--int8-only", action="store_true", help="only the int8 table (float QDQ path vs integer path)")
+ap.add_argument("--ptq-only", action="store_true", help="only the post-training quantization table (--quantize int8)")
 ap.add_argument("--targets", default="generic,cortex-m4", help="targets of the memory tables")
 args = ap.parse_args()
 T = args.tinyc
@@ -139,6 +140,113 @@ def int8_table():
                       f"| {best:.4f} | {o:.4f} | {best / o:.2f} | {ins:,.0f} | {j['macs']:,} | {ins / j['macs']:.2f} |")
 
 
+def ptq_table():
+    """--quantize int8 on the float models, calibrated on their test sets and checked on the same sets
+    (in-sample): accuracy against the float reference per calibration method, arena and weights."""
+    print("\n### Post-training quantization (--quantize int8, calibrated on the test sets: in-sample)\n")
+    print("SQNR of the int8 model's output against the float reference outputs (ONNX Runtime), mean and "
+          "lowest over the test sets; top-1 = sets whose arg-max agrees (n/a for the autoencoder ad01); every set's C output equals the "
+          "interpreter exactly. Arena and weights on cortex-m4 (float model -> int8 model).\n")
+    print("| model | sets | method | SQNR mean (dB) | SQNR min (dB) | top-1 | float islands | arena (B) | weights (B) |")
+    print("|---|---:|---|---:|---:|---:|---:|---:|---:|")
+    for m in ("kws_fp32", "mnist8", "ad01_fp32", "mobilenetv2_128_050"):
+        p = f"models/{m}/model.onnx"
+        with tempfile.TemporaryDirectory() as tmp:
+            rep = os.path.join(tmp, "r.json")
+            tinyc("convert", p, "--target", "cortex-m4", "-o", tmp, "--report", rep, "-q")
+            f = json.load(open(rep))
+        for method in ("minmax", "percentile", "entropy", "mse"):
+            q = ["--quantize", "int8", "--calib", f"models/{m}", "--calib-method", method]
+            with tempfile.TemporaryDirectory() as tmp:
+                rep = os.path.join(tmp, "r.json")
+                tinyc("convert", p, "--target", "cortex-m4", "-o", tmp, "--report", rep, "-q", *q)
+                j = json.load(open(rep))
+            r = tinyc("validate", p, "--test-data", f"models/{m}", "--json", *q)
+            v = json.loads(r.stdout)
+            sq, top = [], []
+            for st in v["sets"]:
+                for o in st["outputs"]:
+                    ref = o["vs_reference"]
+                    sq.append(float("inf") if ref["sqnr_db"] == "inf" else ref["sqnr_db"])
+                    if "top1_agree" in ref:
+                        top.append(ref["top1_agree"])
+            top1 = f"{sum(top)}/{len(top)}" if top and m != "ad01_fp32" else "n/a"  # ad01: an autoencoder
+            ok = "" if v["ok"] else " (C != interpreter!)"
+            print(f"| {m} | {len(v['sets'])} | {method}{ok} | {sum(sq) / len(sq):.1f} | {min(sq):.1f} | {top1} "
+                  f"| {len(j['float_islands'])} | {f['arena_bytes']:,} -> {j['arena_bytes']:,} "
+                  f"| {f['weights_bytes']:,} -> {j['weights_bytes']:,} |")
+
+
+def ort_ptq_table():
+    """The same models quantized by ONNX Runtime's quantize_static (QDQ, int8 activations and weights,
+    per-channel weights where ORT allows it) on the same calibration data, run by ONNX Runtime."""
+    import warnings
+    import logging
+    from onnx import numpy_helper, TensorProto
+    from onnxruntime.quantization import (CalibrationDataReader, CalibrationMethod, QuantFormat, QuantType,
+                                          quantize_static)
+    warnings.filterwarnings("ignore")
+    logging.disable(logging.WARNING)
+
+    def load(p):
+        t = TensorProto()
+        t.ParseFromString(open(p, "rb").read())
+        return numpy_helper.to_array(t)
+
+    print("\n### The same models quantized by ONNX Runtime's quantize_static\n")
+    print("QDQ format, int8 activations (asymmetric per tensor) and weights (per channel; mnist8 per tensor: "
+          "ORT needs opset 13 for per-channel QDQ), the same calibration sets, run by ONNX Runtime (graph "
+          "optimizations disabled); SQNR and top-1 as above. Islands = nodes tinyc leaves float when it "
+          "compiles ORT's QDQ model (ORT quantizes before folding BatchNorm: its Mul/Add stay float).\n")
+    print("| model | ORT method | SQNR mean (dB) | SQNR min (dB) | top-1 | tinyc float islands |")
+    print("|---|---|---:|---:|---:|---:|")
+    for m in ("kws_fp32", "mnist8", "ad01_fp32", "mobilenetv2_128_050"):
+        p = f"models/{m}/model.onnx"
+        sets = sorted(glob.glob(f"models/{m}/test_data_set_*"))
+        name_in = ort.InferenceSession(p).get_inputs()[0].name
+        xs = [load(f"{d}/input_0.pb") for d in sets]
+        refs = [load(f"{d}/output_0.pb").astype(np.float64) for d in sets]
+
+        class Reader(CalibrationDataReader):
+            def __init__(self):
+                self.it = iter([{name_in: x} for x in xs])
+
+            def get_next(self):
+                return next(self.it, None)
+
+        for meth in (CalibrationMethod.MinMax, CalibrationMethod.Percentile, CalibrationMethod.Entropy):
+            with tempfile.TemporaryDirectory() as tmp:
+                q = os.path.join(tmp, "q.onnx")
+                for per_channel in (True, False):
+                    try:
+                        with open(os.devnull, "w") as null:
+                            old = sys.stdout
+                            sys.stdout = null
+                            try:
+                                quantize_static(p, q, Reader(), quant_format=QuantFormat.QDQ, per_channel=per_channel,
+                                                activation_type=QuantType.QInt8, weight_type=QuantType.QInt8,
+                                                calibrate_method=meth)
+                            finally:
+                                sys.stdout = old
+                        break
+                    except Exception:
+                        continue
+                so = ort.SessionOptions()
+                so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
+                sess = ort.InferenceSession(q, so)
+                sq, top = [], []
+                for x, r in zip(xs, refs):
+                    y = sess.run(None, {name_in: x})[0].astype(np.float64)
+                    noise = float(np.sum((y - r) ** 2))
+                    sq.append(float("inf") if noise == 0 else 10 * np.log10(float(np.sum(r ** 2)) / noise))
+                    top.append(int(np.argmax(y) == np.argmax(r)))
+                rep = os.path.join(tmp, "r.json")
+                tinyc("convert", q, "-o", tmp, "--report", rep, "-q")
+                isl = len(json.load(open(rep))["float_islands"]) if os.path.exists(rep) else "?"
+            top1 = "n/a" if m == "ad01_fp32" else f"{sum(top)}/{len(top)}"
+            print(f"| {m} | {meth.name.lower()} | {np.mean(sq):.1f} | {np.min(sq):.1f} | {top1} | {isl} |")
+
+
 cpu = ""
 try:
     cpu = [l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")][0]
@@ -150,6 +258,11 @@ print(f"Measured on: {cpu or platform.processor()}, {os.cpu_count()} cores, {pla
 
 if args.int8_only:
     int8_table()
+    sys.exit(0)
+
+if args.ptq_only:
+    ptq_table()
+    ort_ptq_table()
     sys.exit(0)
 
 if not args.memory_only:

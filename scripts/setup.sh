@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 PACKAGES=(
   cmake ninja-build g++ clang libclang-rt-14-dev llvm-14-tools ccache
   libonnx-dev libprotobuf-dev protobuf-compiler libeigen3-dev libcli11-dev libfmt-dev
-  nlohmann-json3-dev libgtest-dev libonnx-testdata
+  nlohmann-json3-dev zlib1g-dev libgtest-dev libonnx-testdata
   python3 python3-venv python3-pip
   gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm
 )

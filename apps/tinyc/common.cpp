@@ -48,11 +48,21 @@ std::vector<PassRecord> runPipeline(Graph& g, const PipelineOptions& o, int defa
   mgr.addPipeline(o.passes.empty() ? pipelineForLevel(o.optLevel >= 0 ? o.optLevel : defaultLevel) : o.passes);
   // The I/O layout is a contract with the caller: it holds at every -O level and pipeline.
   const auto& names = mgr.pipeline();
+  // --quantize: calibration and the integer lowering at every -O level and pipeline.
+  if (o.passOptions.quantize && std::find(names.begin(), names.end(), "quantize") == names.end()) {
+    if (std::find(names.begin(), names.end(), "lower-quant") != names.end())
+      usageError("--quantize: the pipeline runs lower-quant but not quantize before it");
+    mgr.add("quantize");
+    mgr.add("lower-quant");
+  }
   if (o.passOptions.ioDtype != "model" && std::find(names.begin(), names.end(), "lower-quant") == names.end())
     mgr.add("lower-quant");
   if (o.passOptions.ioLayout != "NCHW" && std::find(names.begin(), names.end(), "layout") == names.end())
     mgr.add("layout");
   auto records = mgr.run(g);
+  if (o.passOptions.quantize &&
+      std::none_of(records.begin(), records.end(), [](const PassRecord& r) { return r.name == "quantize" && r.changed; }))
+    std::cerr << "tinyc: warning: --quantize: no tensor of this model has an int8 form; it stays float\n";
   if (o.stats)
     for (const auto& r : records) {
       std::string st;

@@ -58,6 +58,7 @@ void addCompileOptions(CLI::App* cmd, CompileOptions& o) {
       ->capture_default_str();
   cmd->add_flag("--io-in-arena", o.ioInArena,
                 "plan the graph inputs and outputs into the arena too (the caller uses <tensor>_OFFSET)");
+  addQuantizeOptions(cmd, o.quantize);
 }
 
 Compiled compileModel(const CompileOptions& o, bool poisonDead) {
@@ -79,6 +80,9 @@ Compiled compileModel(const CompileOptions& o, bool poisonDead) {
   pipeline.passOptions.layout = c.target->layout;
   pipeline.passOptions.ioLayout = o.ioLayout == "nhwc" ? "NHWC" : "NCHW";
   pipeline.passOptions.ioDtype = o.ioDtype;
+  auto request = quantizeRequest(*c.graph, o.quantize, o.quiet);
+  pipeline.passOptions.quantize = request;
+  c.quantization = quantizationJson(o.quantize, request.get());
   c.passes = runPipeline(*c.graph, pipeline, 2);
   const Backend& b = findBackend(c.target->backend);
   EmitOptions eo;
@@ -132,6 +136,7 @@ nlohmann::ordered_json Compiled::report() const {
   nlohmann::ordered_json islands = nlohmann::ordered_json::array();
   for (const Node* n : floatIslands(*graph)) islands.push_back({{"name", n->name}, {"op", n->opType}});
   j["float_islands"] = islands;
+  j["quantization"] = quantization;
   nlohmann::ordered_json files = nlohmann::ordered_json::array();
   for (const auto& f : result.files) files.push_back(f.name);
   j["files"] = files;

@@ -5,6 +5,7 @@
 
 #include "backends/backend.h"
 #include "common.h"
+#include "quantize.h"
 
 namespace tinyc::cli {
 
@@ -18,6 +19,8 @@ struct CompileOptions {
   std::string ioLayout = "nchw"; // --io-layout
   std::string ioDtype = "model";  // --io-dtype
   std::string runtime = "inline";  // --runtime: inline (static kernels in NAME.c) or shared (tinyc_runtime.c)
+  QuantizeOptions quantize;       // --quantize, --calib*
+  bool quiet = false;             // no calibration progress bar (-q)
 };
 
 struct Compiled {
@@ -28,6 +31,7 @@ struct Compiled {
   EmitResult result;
   std::vector<std::string> filesRead;  // model + external data (for depfiles)
   std::vector<PassRecord> passes;
+  nlohmann::ordered_json quantization;  // what --quantize did (null without it)
   nlohmann::ordered_json report() const;
 };
 

@@ -155,6 +155,11 @@ void convert(const ConvertOptions& o) {
                            m.lowerBound, m.plan.planner, m.greedyBySize);
   std::cout << fmt::format("  weights {} bytes, I/O {} bytes, {} MACs, {} nodes\n",
                            c.result.weightsBytes, c.result.ioBytes, r["macs"].get<int64_t>(), c.graph->nodes.size());
+  if (!c.quantization.is_null())
+    std::cout << fmt::format("  quantized {} ({} calibration, {} samples), {} float islands\n",
+                             c.quantization["scheme"].get<std::string>(),
+                             c.quantization["calibration_method"].get<std::string>(),
+                             c.quantization["calibration_samples"].get<size_t>(), r["float_islands"].size());
 }
 
 }  // namespace
@@ -169,7 +174,10 @@ void registerConvert(CLI::App& app) {
   cmd->add_option("--arena-budget", o->arenaBudget, "fail (exit 1) if the arena needs more than this (bytes, or 64K, 1M)");
   cmd->add_option("--plan-svg", o->planSvg, "draw the memory plan (x = step, y = offset) as SVG");
   cmd->add_flag("-q,--quiet", o->quiet, "print nothing on success");
-  cmd->callback([o] { convert(*o); });
+  cmd->callback([o] {
+    o->compile.quiet = o->quiet;
+    convert(*o);
+  });
 }
 
 }  // namespace tinyc::cli

@@ -12,6 +12,7 @@
 #include "ops/layout.h"
 #include "ops/op.h"
 #include "passes/lower_quant.h"
+#include "quantize.h"
 
 namespace tinyc::cli {
 
@@ -23,6 +24,7 @@ struct InspectOptions {
   bool json = false;
   bool ir = false;
   std::string target = "generic";
+  QuantizeOptions quantize;
 };
 
 int64_t nodeParams(const Node& n) {
@@ -60,6 +62,10 @@ void inspect(const InspectOptions& o) {
   std::vector<PassRecord> passes;
   PipelineOptions pipeline = o.pipeline;
   pipeline.passOptions.layout = findTarget(o.target).layout;
+  std::shared_ptr<QuantizeRequest> request;
+  if (typed) request = quantizeRequest(*g, o.quantize, false);
+  pipeline.passOptions.quantize = request;
+  const nlohmann::ordered_json quantization = quantizationJson(o.quantize, request.get());
   if (typed) passes = runPipeline(*g, pipeline, 0);
 
   if (o.ir) {
@@ -118,6 +124,7 @@ void inspect(const InspectOptions& o) {
     if (typed)
       for (const Node* n : floatIslands(*g)) islands.push_back({{"name", n->name}, {"op", n->opType}});
     j["float_islands"] = islands;
+    j["quantization"] = quantization;
     j["unsupported"] = unsupported;
     j["nodes_before_passes"] = nodesBefore;
     j["nodes_after_passes"] = g->nodes.size();
@@ -157,6 +164,13 @@ void inspect(const InspectOptions& o) {
     for (const Node* n : floatIslands(*g)) list += (list.empty() ? "" : ", ") + printable(n->name) + " (" + n->opType + ")";
     if (!list.empty()) std::cout << "float islands (float ops between int8 tensors): " << list << "\n";
   }
+  if (!quantization.is_null())
+    std::cout << fmt::format("quantized: {} (activations {}, weights {}; {} calibration, {} samples from {})\n",
+                             quantization["scheme"].get<std::string>(), quantization["activations"].get<std::string>(),
+                             quantization["weights"].get<std::string>(),
+                             quantization["calibration_method"].get<std::string>(),
+                             quantization["calibration_samples"].get<size_t>(),
+                             printable(quantization["calibration_data"].get<std::string>(), 200));
   if (!unsupported.empty()) {
     std::string list;
     for (const auto& u : unsupported) list += (list.empty() ? "" : ", ") + printable(u);
@@ -174,6 +188,7 @@ void registerInspect(CLI::App& app) {
   cmd->add_option("--target", o->target, "target whose kernels the passes prepare for (its layout)")->capture_default_str();
   cmd->add_flag("--json", o->json, "print JSON (documented in docs/inspect-json.md)");
   cmd->add_flag("--ir", o->ir, "print the tinyc IR (documented in docs/ir.md)");
+  addQuantizeOptions(cmd, o->quantize);
   cmd->callback([o] { inspect(*o); });
 }
 

@@ -15,6 +15,7 @@
 #include "inputs.h"
 #include "interp/compare.h"
 #include "interp/interpreter.h"
+#include "passes/lower_quant.h"
 #include "support/error.h"
 
 namespace tinyc::cli {
@@ -46,17 +47,20 @@ int64_t argmax(const Tensor& t) {
   return best;
 }
 
-nlohmann::ordered_json metrics(const Tensor& got, const Tensor& ref, const Tolerance& tol, bool* ok) {
+// informational: printed, never a failure (a --quantize model against the float reference).
+nlohmann::ordered_json metrics(const Tensor& got, const Tensor& ref, const Tolerance& tol, bool* ok,
+                               bool informational = false) {
   Comparison c = compareTensors(got, ref, tol);
-  *ok = *ok && c.ok;
+  if (!informational) *ok = *ok && c.ok;
   nlohmann::ordered_json j;
   j["ok"] = c.ok;
+  if (informational) j["informational"] = true;
   j["max_abs_err"] = c.maxAbsErr;
   j["max_rel_err"] = c.maxRelErr;
   j["cosine"] = c.cosine;
   j["sqnr_db"] = std::isinf(c.sqnrDb) ? nlohmann::ordered_json("inf") : nlohmann::ordered_json(c.sqnrDb);
   if (got.shape() == ref.shape() && isClassifier(ref)) j["top1_agree"] = argmax(got) == argmax(ref);
-  if (!c.ok) j["why"] = c.why;
+  if (!c.ok && !informational) j["why"] = c.why;
   return j;
 }
 
@@ -92,6 +96,12 @@ int validate(const ValidateOptions& o) {
                               : c::buildHost(buildDir, c.name, c.result.files, hb);
     const int64_t reduction = longestReduction(g);
     Tolerance tol{o.rtol, o.atol * reductionScale(reduction), true};
+    // A model quantized here (--quantize) is integer code: the C equals the interpreter exactly
+    // (unless float islands remain), and the reference outputs (the float model's) only measure
+    // the quantization's accuracy: printed, not checked.
+    const bool quantized = !c.quantization.is_null();
+    const bool exact = quantized && floatIslands(g).empty();
+    const Tolerance exactTol{0, 0, false};
     Interpreter interp(g);
     nlohmann::ordered_json jsets = nlohmann::ordered_json::array();
     for (size_t k = 0; k < sets.size(); ++k) {
@@ -103,8 +113,8 @@ int validate(const ValidateOptions& o) {
       for (size_t j = 0; j < got.size(); ++j) {
         nlohmann::ordered_json e;
         e["output"] = g.outputs[j]->name;
-        e["vs_interpreter"] = metrics(got[j], want[j], tol, &ok);
-        if (j < s.references.size()) e["vs_reference"] = metrics(got[j], s.references[j], tol, &ok);
+        e["vs_interpreter"] = metrics(got[j], want[j], exact ? exactTol : tol, &ok);
+        if (j < s.references.size()) e["vs_reference"] = metrics(got[j], s.references[j], tol, &ok, quantized);
         jo.push_back(e);
       }
       jsets.push_back({{"set", s.label}, {"outputs", jo}});
@@ -114,6 +124,10 @@ int validate(const ValidateOptions& o) {
     if (machine) report["emulated"] = "qemu-system-arm -machine " + machine->qemuMachine;
     report["tolerance"] = {{"rtol", o.rtol}, {"atol_times_max_abs_ref", tol.atol}, {"atol_option", o.atol},
                            {"longest_reduction", reduction}};
+    if (quantized) {
+      report["quantization"] = c.quantization;
+      report["vs_interpreter"] = exact ? "exact" : "tolerance (float islands)";
+    }
     report["ok"] = ok;
     report["sets"] = jsets;
   } catch (...) {
@@ -135,7 +149,8 @@ int validate(const ValidateOptions& o) {
           std::string sq = m["sqnr_db"].is_string() ? "inf" : fmt::format("{:.1f}", m["sqnr_db"].get<double>());
           std::cout << fmt::format("{:<14} {:<24} {:<12} {:<4} max_abs {:.3g}  max_rel {:.3g}  cos {:.6f}  SQNR {} dB{}\n",
                                    s["set"].get<std::string>(), printable(e["output"].get<std::string>(), 24), what,
-                                   m["ok"].get<bool>() ? "ok" : "FAIL", m["max_abs_err"].get<double>(),
+                                   m.contains("informational") ? "info" : m["ok"].get<bool>() ? "ok" : "FAIL",
+                                   m["max_abs_err"].get<double>(),
                                    m["max_rel_err"].get<double>(), m["cosine"].get<double>(), sq,
                                    m.contains("top1_agree") ? (m["top1_agree"].get<bool>() ? "  top1 =" : "  top1 !=") : "");
         };
@@ -146,7 +161,7 @@ int validate(const ValidateOptions& o) {
         line("vs interp", e["vs_interpreter"]);
         why(e["vs_interpreter"]);
         if (e.contains("vs_reference")) {
-          line("vs ref", e["vs_reference"]);
+          line(e["vs_reference"].contains("informational") ? "vs float ref" : "vs ref", e["vs_reference"]);
           why(e["vs_reference"]);
         }
       }
@@ -178,6 +193,7 @@ void registerValidate(CLI::App& app) {
   cmd->add_flag("--keep", o->keep, "keep the generated code and harness (path printed on stderr)");
   cmd->add_flag("-q,--quiet", o->quiet, "print nothing on success (a failure still prints the comparison)");
   cmd->callback([o] {
+    o->compile.quiet = o->quiet;
     int rc = validate(*o);
     if (rc != 0) throw CLI::RuntimeError(rc);
   });

@@ -1,0 +1,417 @@
+// quantize: post-training int8 quantization of a float model (--quantize int8 --calib DATA).
+//
+// Runs only when PassOptions::quantize asks for it, after the float passes (BatchNorm folded,
+// activations fused) and before lower-quant. It calibrates the graph as it is (calibrate.h: the
+// reference interpreter over the samples, a range per float activation) and writes the QDQ form
+// that lower-quant lowers, so calibrated and pre-quantized models share one integer path:
+//
+//   activations  x -> QuantizeLinear -> DequantizeLinear -> readers   int8 asymmetric per tensor
+//   weights      DequantizeLinear(int8 constant, zero point 0, axis)  symmetric per output channel
+//   biases       DequantizeLinear(int32 constant, s_x * s_w[c])
+//
+// A float tensor gets Q/DQ when its writer or one of its readers has an int8 form (Conv, Gemm,
+// MatMul by constant weights, Add, Mul, pools, Softmax, Concat, elementwise functions of one
+// tensor as tables, ops that only move elements); the output of an op that only moves elements
+// keeps its input's parameters (lower-quant moves the DequantizeLinear past it). Graph inputs and
+// outputs stay float (--io-dtype int8 can then move them). Everything else stays float.
+#include "passes/quantize.h"
+
+#include <algorithm>
+#include <cfloat>
+#include <cmath>
+#include <map>
+#include <set>
+
+#include "ops/op.h"
+#include "ops/qparams.h"
+#include "passes/pass.h"
+#include "passes/quant_match.h"
+#include "passes/rewrite.h"
+#include "support/error.h"
+
+namespace tinyc {
+
+QuantParams activationParams(double lo, double hi) {
+  lo = std::min(lo, 0.0);
+  hi = std::max(hi, 0.0);
+  QuantParams q;
+  float scale = static_cast<float>((hi - lo) / 255.0);
+  int64_t zp = 0;
+  if (!(scale >= FLT_MIN) || !std::isfinite(scale)) {
+    scale = 1.0f;  // an all-zero (or denormal) range: any scale is exact, 1 keeps multipliers sane
+  } else {
+    zp = std::clamp<int64_t>(std::llround(-128.0 - lo / static_cast<double>(scale)), -128, 127);
+  }
+  q.scale = {scale};
+  q.zeroPoint = {zp};
+  return q;
+}
+
+float weightScale(double absMax) {
+  const float s = static_cast<float>(absMax / 127.0);
+  return s >= FLT_MIN && std::isfinite(s) ? s : 1.0f;
+}
+
+namespace {
+
+using namespace qmatch;
+
+// What an op's int8 form does with a node's float tensors.
+enum class Role {
+  None,     // no int8 form: stays float
+  Compute,  // int8 in, int8 out with its own (calibrated) output parameters
+  Table,    // an elementwise function of one tensor: a 256-entry table (own output parameters)
+  Carried,  // only moves elements: the output keeps the input's parameters
+};
+
+// A float tensor computed at run time (not a constant, nor int8 weights behind DequantizeLinear).
+bool floatActivation(const Value* v) {
+  return v && !v->constant && isFloat(v->dtype) &&
+         !(isDequantize(v->producer) && v->producer->input(0) && v->producer->inputs[0]->constant);
+}
+bool floatConstant(const Value* v) { return v && v->constant && isFloat(v->dtype); }
+
+// One float tensor in, one out, every other input a constant scalar (Sigmoid, Relu, Clip, Div by
+// a scalar, ...): lower-quant makes it a table. Add and Mul have their own int8 form.
+bool tableOp(const Node& n) {
+  if (!n.op || !n.op->elementwise || n.op == op("Add") || n.op == op("Mul") || n.outputs.size() != 1 ||
+      !n.outputs[0] || !floatActivation(n.input(0)) || !isFloat(n.outputs[0]->dtype) ||
+      n.inputs[0]->shape != n.outputs[0]->shape || rw::hasFusedActivation(n))
+    return false;
+  for (size_t i = 1; i < n.inputs.size(); ++i)
+    if (n.inputs[i] && (!n.inputs[i]->constData() || n.inputs[i]->constData()->numel() != 1)) return false;
+  return true;
+}
+
+// Weights already int8 behind DequantizeLinear (a weight-only quantized model, e.g. kws_fp32) in
+// the form lower-quant takes: constant, zero point 0, per tensor or per output channel (axis).
+// They are kept as they are; nullptr otherwise.
+const Value* int8Weights(const Value* w, int axis) {
+  if (!w || !isDequantize(w->producer)) return nullptr;
+  const Value* q = w->producer->inputs[0];
+  if (!q::isQInt8(q) || !q->constant) return nullptr;
+  for (int64_t z : q->quant->zeroPoint)
+    if (z != 0) return nullptr;
+  return q->quant->perTensor() || q->quant->axis == axis ? q : nullptr;
+}
+
+// The output channel axis of a product's weights (float constants, or int8Weights), or -1 when
+// lower-quant has no int8 form for the node (its checks, made before any rewrite).
+int weightAxis(const Node& n) {
+  const Value *x = n.input(0), *w = n.input(1);
+  if (!floatActivation(x) || !w || !q::activationHasIntegerForm(n)) return -1;
+  const Value* b = n.op == op("MatMul") ? nullptr : n.input(2);
+  if (b && !floatConstant(b)) return -1;
+  int axis = -1;
+  if (n.op == op("Conv")) {
+    if (w->shape.size() < 3 || w->shape.size() > 4) return -1;
+    axis = 0;
+  } else {
+    if (x->shape.size() != 2 || w->shape.size() != 2) return -1;
+    if (n.op == op("MatMul")) {
+      axis = 1;
+    } else {
+      if (n.op != op("Gemm") || rw::intAttrOr(n, "transA", 0) != 0 || n.attrFloat("alpha") != 1.0f ||
+          n.attrFloat("beta") != 1.0f)
+        return -1;
+      axis = rw::intAttrOr(n, "transB", 0) != 0 ? 0 : 1;
+    }
+  }
+  const int64_t channels = w->shape[static_cast<size_t>(axis)];
+  if (b && numElements(b->shape) != channels && (n.op == op("Conv") || numElements(b->shape) != 1)) return -1;
+  return floatConstant(w) || int8Weights(w, axis) ? axis : -1;
+}
+
+Role roleOf(const Node& n) {
+  if (!n.op || n.outputs.empty() || !n.outputs[0] || !isFloat(n.outputs[0]->dtype)) return Role::None;
+  if (n.op == op("Conv") || n.op == op("Gemm") || n.op == op("MatMul"))
+    return weightAxis(n) >= 0 ? Role::Compute : Role::None;
+  if (n.op == op("Add") || n.op == op("Mul")) {
+    if (n.inputs.size() != 2 || !q::activationHasIntegerForm(n)) return Role::None;
+    int acts = 0;
+    for (const Value* in : n.inputs) {
+      if (!floatActivation(in) && !floatConstant(in)) return Role::None;
+      acts += floatActivation(in);
+    }
+    return acts > 0 ? Role::Compute : Role::None;
+  }
+  if (n.op == op("AveragePool") || n.op == op("GlobalAveragePool") || n.op == op("Softmax"))
+    return n.inputs.size() == 1 && n.outputs.size() == 1 && floatActivation(n.inputs[0]) &&
+                   (n.op == op("Softmax") || n.inputs[0]->shape.size() == 4)
+               ? Role::Compute
+               : Role::None;
+  if (n.op == op("Concat")) {
+    for (const Value* in : n.inputs)
+      if (!floatActivation(in)) return Role::None;
+    return Role::Compute;
+  }
+  if (tableOp(n)) return Role::Table;
+  if (carriesQuant(n) && !rw::hasFusedActivation(n) && floatActivation(n.input(0))) {
+    for (size_t k = 0; k < n.outputs.size(); ++k)
+      if (!n.outputs[k] || !isFloat(n.outputs[k]->dtype) || (k > 0 && n.op != op("Split"))) return Role::None;
+    if (n.op->quantFillInput >= 0) {  // Pad: only a zero fill is exact on every scale
+      const Value* f = n.input(static_cast<size_t>(n.op->quantFillInput));
+      if (f && (!f->constData() || f->constData()->numel() != 1 || f->constData()->getF(0) != 0.0)) return Role::None;
+    }
+    return Role::Carried;
+  }
+  return Role::None;
+}
+
+// Quantized activations (QDQ or QLinear ops); int8 weights behind DequantizeLinear do not count.
+bool alreadyQuantized(const Graph& g) {
+  for (const auto& n : g.nodes)
+    if (isQuantize(n.get()) || (isDequantize(n.get()) && !(n->input(0) && n->inputs[0]->constant)) ||
+        n->op == op("QLinearConv") || n->op == op("QLinearMatMul"))
+      return true;
+  for (const auto& v : g.values)
+    if (v->quant && !v->constant) return true;
+  return false;
+}
+
+Value* scalarConst(Graph& g, const std::string& base, DType t, double v) {
+  Tensor c(t, {});
+  if (isFloat(t))
+    c.setF(0, v);
+  else
+    c.setI(0, static_cast<int64_t>(v));
+  return rw::addConst(g, base, std::move(c));
+}
+
+// DequantizeLinear(int8 or int32 constant q) -> float value named base; q->quant = p.
+Value* dequantizedConst(Graph& g, const std::string& base, Tensor qt, const QuantParams& p, const Shape& shape) {
+  const DType zt = qt.dtype();
+  Value* qv = rw::addConst(g, base + "_quantized", std::move(qt));
+  qv->quant = p;
+  Value *s, *z;
+  if (p.perTensor()) {
+    s = scalarConst(g, base + "_scale", DType::F32, p.scale[0]);
+    z = scalarConst(g, base + "_zero_point", zt, static_cast<double>(p.zeroPoint[0]));
+  } else {
+    Tensor st(DType::F32, {static_cast<int64_t>(p.scale.size())}), zq(zt, {static_cast<int64_t>(p.scale.size())});
+    for (size_t i = 0; i < p.scale.size(); ++i) {
+      st.setF(static_cast<int64_t>(i), p.scale[i]);
+      zq.setI(static_cast<int64_t>(i), p.zeroPoint[i]);
+    }
+    s = rw::addConst(g, base + "_scale", std::move(st));
+    z = rw::addConst(g, base + "_zero_point", std::move(zq));
+  }
+  Value* out = g.addValue(rw::uniqueValueName(g, base + "_dequantized"), DType::F32, shape);
+  AttrMap attrs;
+  if (!p.perTensor()) attrs["axis"] = Attr::Int(p.axis);
+  Node* dq = g.addNode("DequantizeLinear", out->name, {qv, s, z}, {out}, attrs);
+  bindOp(*dq);
+  return out;
+}
+
+int8_t quantizeValue(double x, const QuantParams& p, size_t c) {
+  const double s = p.scale[p.scale.size() == 1 ? 0 : c];
+  const int64_t z = p.zeroPoint[p.zeroPoint.size() == 1 ? 0 : c];
+  return static_cast<int8_t>(std::clamp<int64_t>(static_cast<int64_t>(std::nearbyint(x / s)) + z, -128, 127));
+}
+
+class Quantize : public Pass {
+ public:
+  bool run(Graph& g, PassContext& ctx) override {
+    const auto& req = ctx.options().quantize;
+    if (!req) return false;
+    if (alreadyQuantized(g))
+      usageError("--quantize: the model is already quantized (it has QuantizeLinear/DequantizeLinear or QLinear ops)");
+    if (req->samples.empty()) usageError("--quantize needs calibration data (--calib)");
+    unfuse(g, ctx);
+
+    std::map<const Node*, Role> roles;
+    for (const auto& n : g.nodes) roles[n.get()] = roleOf(*n);
+    // The float activations that get their own parameters.
+    std::vector<Value*> acts;
+    auto consider = [&](Value* v) {
+      if (!floatActivation(v) || (g.isGraphOutput(v) && std::count(g.inputs.begin(), g.inputs.end(), v))) return;
+      const Role pr = v->producer ? roles[v->producer] : Role::None;
+      if (pr == Role::Carried) return;
+      bool relevant = pr == Role::Compute || pr == Role::Table;
+      for (const Node* u : g.users(v)) relevant = relevant || roles[u] != Role::None;
+      if (relevant) acts.push_back(v);
+    };
+    for (Value* v : g.inputs) consider(v);
+    for (const auto& n : g.nodes)
+      for (Value* v : n->outputs) consider(v);
+    if (acts.empty()) return false;
+
+    const bool hist = req->method != CalibMethod::MinMax;
+    std::vector<const Value*> watch(acts.begin(), acts.end());
+    auto stats = calibrate(g, watch, req->samples, hist, req->progress);
+    std::map<const Value*, QuantParams> params;
+    for (Value* v : acts) {
+      const auto [lo, hi] = chooseRange(stats[v], req->method);
+      params[v] = activationParams(lo, hi);
+    }
+    // Outputs of element-moving ops carry their input's parameters (schedule order).
+    for (const auto& n : g.nodes)
+      if (roles[n.get()] == Role::Carried && params.count(n->inputs[0]))
+        for (Value* o : n->outputs) params[o] = params[n->inputs[0]];
+
+    std::vector<Node*> order;
+    for (auto& n : g.nodes) order.push_back(n.get());
+    for (Node* n : order) {
+      if (roles[n] != Role::Compute) continue;
+      if (n->op == op("Add") || n->op == op("Mul"))
+        quantizeConstOperands(g, n, ctx);
+      else if (n->op == op("Conv") || n->op == op("Gemm") || n->op == op("MatMul"))
+        quantizeWeights(g, n, params.at(n->inputs[0]), ctx);
+    }
+    for (Value* v : acts) insertQdq(g, v, params.at(v));
+    ctx.count("tensors calibrated", static_cast<int64_t>(acts.size()));
+    ctx.count("calibration samples", static_cast<int64_t>(req->samples.size()));
+    g.topoSort();
+    refreshGraph(g);
+    return true;
+  }
+
+ private:
+  // An activation fused into a node that has an int8 form but none for that activation (Sigmoid,
+  // Tanh, HardSwish, LeakyRelu) becomes a node of its own again, before calibration: the node
+  // runs in int8 and the activation becomes a table (the same formulas: fused_activation.cpp).
+  static void unfuse(Graph& g, PassContext& ctx) {
+    std::vector<Node*> order;
+    for (auto& n : g.nodes) order.push_back(n.get());
+    bool changed = false;
+    for (Node* n : order) {
+      if (!rw::hasFusedActivation(*n) || q::activationHasIntegerForm(*n) || n->outputs.empty() || !n->outputs[0])
+        continue;
+      const AttrMap saved = n->attrs;
+      const std::string act = n->attrStr(kFusedActivationAttr);
+      const std::vector<float> params =
+          n->hasAttr(kFusedActivationParamsAttr) ? n->attrFloats(kFusedActivationParamsAttr) : std::vector<float>{};
+      n->attrs.erase(kFusedActivationAttr);
+      n->attrs.erase(kFusedActivationParamsAttr);
+      if (roleOf(*n) != Role::Compute || !op(act.c_str())) {
+        n->attrs = saved;
+        continue;
+      }
+      AttrMap attrs;
+      if (act == "LeakyRelu" && !params.empty()) attrs["alpha"] = Attr::Float(params[0]);
+      Value* y = n->outputs[0];
+      Value* t = g.addValue(rw::uniqueValueName(g, y->name + "_linear"), y->dtype, y->shape);
+      n->outputs[0] = t;
+      t->producer = n;
+      bindOp(*g.addNode(act, n->name + "_" + act, {t}, {y}, attrs));
+      ctx.count("activations unfused");
+      changed = true;
+    }
+    if (changed) g.topoSort();
+  }
+
+  // v -> QuantizeLinear -> DequantizeLinear -> v's readers (v keeps its name: a graph output
+  // stays the float output, its writer now writes the tensor that is quantized).
+  static void insertQdq(Graph& g, Value* v, const QuantParams& p) {
+    Value* s = scalarConst(g, v->name + "_scale", DType::F32, p.scale[0]);
+    Value* z = scalarConst(g, v->name + "_zero_point", DType::I8, static_cast<double>(p.zeroPoint[0]));
+    Value* vq = g.addValue(rw::uniqueValueName(g, v->name + "_quantized"), DType::I8, v->shape);
+    vq->quant = p;
+    if (Node* w = v->producer) {
+      Value* vf = g.addValue(rw::uniqueValueName(g, v->name + "_float"), v->dtype, v->shape);
+      std::replace(w->outputs.begin(), w->outputs.end(), v, vf);
+      vf->producer = w;
+      bindOp(*g.addNode("QuantizeLinear", vq->name, {vf, s, z}, {vq}));
+      bindOp(*g.addNode("DequantizeLinear", v->name + "_dequantize", {vq, s, z}, {v}));
+    } else {  // a graph input: its readers read the dequantized copy
+      Value* vd = g.addValue(rw::uniqueValueName(g, v->name + "_dequantized"), v->dtype, v->shape);
+      const auto users = g.users(v);
+      bindOp(*g.addNode("QuantizeLinear", vq->name, {v, s, z}, {vq}));
+      bindOp(*g.addNode("DequantizeLinear", vd->name, {vq, s, z}, {vd}));
+      for (Node* u : users)
+        for (Value*& in : u->inputs)
+          if (in == v) in = vd;
+    }
+  }
+
+  // Conv / Gemm / MatMul: weights int8 symmetric per output channel, bias int32 at s_x * s_w[c].
+  static void quantizeWeights(Graph& g, Node* n, const QuantParams& xq, PassContext& ctx) {
+    const int axis = weightAxis(*n);
+    const Value* w = n->inputs[1];
+    const int64_t channels = w->shape[static_cast<size_t>(axis)];
+    const Value* b = n->op == op("MatMul") ? nullptr : n->input(2);
+    const double sx = xq.scale[0];
+    if (const Value* w8 = int8Weights(w, axis)) {  // kept: only the bias is quantized
+      if (b) n->inputs[2] = integerBias(g, n, b->constant->toDoubles(), sx, *w8->quant, channels);
+      ctx.count("int8 weights kept");
+      return;
+    }
+    const Tensor& wt = *w->constant;
+    const int64_t k = wt.numel() / channels;
+    // Element i of w belongs to channel (i / inner) % channels.
+    int64_t inner = 1;
+    for (size_t d = static_cast<size_t>(axis) + 1; d < w->shape.size(); ++d) inner *= w->shape[d];
+    std::vector<double> absMax(static_cast<size_t>(channels), 0.0);
+    for (int64_t i = 0; i < wt.numel(); ++i) {
+      const double x = wt.getF(i);
+      if (std::isfinite(x)) {
+        double& m = absMax[static_cast<size_t>((i / inner) % channels)];
+        m = std::max(m, std::fabs(x));
+      }
+    }
+    std::vector<double> bias;
+    if (b) bias = b->constant->toDoubles();
+    // The int32 bias (and the sums: K products of at most 255 * 128) must fit: a channel whose
+    // bias would not gets a larger weight scale.
+    const double biasLimit = std::max(1.0, std::min(1073741823.0, 2147483647.0 - static_cast<double>(k) * 32768.0) / 2);
+    QuantParams wq;
+    for (int64_t c = 0; c < channels; ++c) {
+      float s = weightScale(absMax[static_cast<size_t>(c)]);
+      const double bc = bias.empty() ? 0.0 : std::fabs(bias[static_cast<size_t>(bias.size() == 1 ? 0 : c)]);
+      if (bc / (sx * s) > biasLimit) {
+        s = static_cast<float>(bc / (sx * biasLimit)) * 1.0001f;
+        ctx.count("weight scales widened for the bias");
+      }
+      wq.scale.push_back(s);
+      wq.zeroPoint.push_back(0);
+    }
+    if (channels > 1) wq.axis = axis;
+    Tensor q(DType::I8, w->shape);
+    for (int64_t i = 0; i < wt.numel(); ++i) {
+      const size_t c = static_cast<size_t>((i / inner) % channels);
+      q.setI(i, std::clamp<int64_t>(static_cast<int64_t>(std::nearbyint(wt.getF(i) / static_cast<double>(wq.scale[channels > 1 ? c : 0]))), -127, 127));
+    }
+    n->inputs[1] = dequantizedConst(g, w->name, std::move(q), wq, w->shape);
+    ctx.count("weights quantized", wt.numel());
+    if (b) n->inputs[2] = integerBias(g, n, bias, sx, wq, channels);
+  }
+
+  // DequantizeLinear(int32 bias at s_x * s_w[c], zero point 0).
+  static Value* integerBias(Graph& g, const Node* n, const std::vector<double>& bias, double sx, const QuantParams& wq,
+                            int64_t channels) {
+    QuantParams bq;
+    Tensor bt(DType::I32, {channels});
+    for (int64_t c = 0; c < channels; ++c) {
+      const float s = static_cast<float>(sx * q::scaleAt(wq, c));
+      bq.scale.push_back(s);
+      bq.zeroPoint.push_back(0);
+      const double r = std::nearbyint(bias[static_cast<size_t>(bias.size() == 1 ? 0 : c)] / static_cast<double>(s));
+      bt.setI(c, static_cast<int64_t>(std::clamp(r, -2147483647.0, 2147483647.0)));
+    }
+    if (channels > 1) bq.axis = 0;
+    return dequantizedConst(g, n->name + "_bias", std::move(bt), bq, {channels});
+  }
+
+  // Add / Mul by a float constant: the constant int8 per tensor (asymmetric over its values).
+  static void quantizeConstOperands(Graph& g, Node* n, PassContext& ctx) {
+    for (Value*& in : n->inputs) {
+      if (!floatConstant(in)) continue;
+      const Tensor& t = *in->constant;
+      double lo = 0, hi = 0;
+      for (int64_t i = 0; i < t.numel(); ++i)
+        if (std::isfinite(t.getF(i))) lo = std::min(lo, t.getF(i)), hi = std::max(hi, t.getF(i));
+      const QuantParams p = activationParams(lo, hi);
+      Tensor q(DType::I8, t.shape());
+      for (int64_t i = 0; i < t.numel(); ++i) q.setI(i, quantizeValue(t.getF(i), p, 0));
+      in = dequantizedConst(g, in->name, std::move(q), p, in->shape);
+      ctx.count("constant operands quantized");
+    }
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Pass> createQuantize() { return std::make_unique<Quantize>(); }
+
+}  // namespace tinyc

@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# --quantize int8 --calib DATA (post-training quantization) from the command line:
+#  - usage errors (exit 2, one line): no --calib, --calib without --quantize, no samples, an
+#    already quantized model, an unknown method;
+#  - every form of calibration data (test_data_set_* folders, a folder of .npy files in float64,
+#    one .npy with the samples along the batch axis, .npz stored and deflated) gives byte-identical
+#    C, and the same data twice gives byte-identical C (calibration is deterministic);
+#  - the report: quantization recorded, no float island, int8 weights at 1 byte per parameter;
+#  - validate: the C equals the interpreter exactly;
+#  - the progress bar: only on a terminal, and not with -q.
+#   quantize.sh <tinyc> <python> <models dir>
+set -euo pipefail
+TINYC=$1
+PY=$2
+MODELS=$3
+W=$(mktemp -d)
+trap 'rm -rf "$W"' EXIT
+M=$MODELS/mnist8/model.onnx
+
+usage() {  # expect exit 2 and one error line
+  set +e
+  "$TINYC" "$@" >"$W/out" 2>"$W/err"
+  rc=$?
+  set -e
+  [ $rc = 2 ] || { echo "FAIL: exit $rc (want 2): $*"; cat "$W/err"; exit 1; }
+  [ "$(wc -l <"$W/err")" = 1 ] && grep -q "^tinyc: error: " "$W/err" || { echo "FAIL: not one error line: $*"; cat "$W/err"; exit 1; }
+}
+mkdir -p "$W/empty"
+usage convert "$M" -o "$W/o" --quantize int8
+usage convert "$M" -o "$W/o" --calib "$MODELS/mnist8"
+usage convert "$M" -o "$W/o" --calib-method mse
+usage convert "$M" -o "$W/o" --quantize int8 --calib "$W/empty"
+usage convert "$M" -o "$W/o" --quantize int8 --calib "$MODELS/mnist8" --calib-method median
+usage convert "$M" -o "$W/o" --quantize int4 --calib "$MODELS/mnist8"
+usage convert "$MODELS/kws_int8/model.onnx" -o "$W/o" --quantize int8 --calib "$MODELS/kws_int8"
+usage inspect "$M" --quantize int8
+grep -q "calibration data: --calib" "$W/err" || { echo "FAIL: message"; cat "$W/err"; exit 1; }
+
+"$PY" - "$MODELS/mnist8" "$W" <<'EOP'
+import glob, os, sys
+import numpy as np
+from onnx import numpy_helper, TensorProto
+src, w = sys.argv[1], sys.argv[2]
+xs = []
+for d in sorted(glob.glob(os.path.join(src, "test_data_set_*"))):
+    t = TensorProto()
+    t.ParseFromString(open(os.path.join(d, "input_0.pb"), "rb").read())
+    xs.append(numpy_helper.to_array(t))
+os.makedirs(os.path.join(w, "npy"))
+for k, x in enumerate(xs):
+    np.save(os.path.join(w, "npy", f"s{k:02d}.npy"), x.astype(np.float64))  # converted to float32
+np.save(os.path.join(w, "batch.npy"), np.concatenate(xs))                  # [6, 1, 28, 28]
+np.savez(os.path.join(w, "stored.npz"), a=np.stack(xs[:3]), b=np.stack(xs[3:]))  # [3, 1, 1, 28, 28] each
+np.savez_compressed(os.path.join(w, "deflated.npz"), x=np.stack(xs))
+EOP
+
+convert() {  # convert <out> <extra args...>
+  local out=$1
+  shift
+  "$TINYC" convert "$M" -o "$W/c_$out" --name m --quantize int8 --report "$W/$out.json" -q "$@"
+}
+convert ref --calib "$MODELS/mnist8"
+convert again --calib "$MODELS/mnist8"
+convert npy --calib "$W/npy"
+convert batch --calib "$W/batch.npy"
+convert stored --calib "$W/stored.npz"
+convert deflated --calib "$W/deflated.npz"
+for d in again npy batch stored deflated; do
+  diff -r "$W/c_ref" "$W/c_$d" >"$W/diff" || { echo "FAIL: --calib $d gives other C than the test_data_set_* folders"; head "$W/diff"; exit 1; }
+done
+# --calib-samples takes the first N in name order, whatever the form.
+convert first2 --calib "$MODELS/mnist8" --calib-samples 2
+convert first2npz --calib "$W/deflated.npz" --calib-samples 2
+diff -r "$W/c_first2" "$W/c_first2npz" >/dev/null || { echo "FAIL: --calib-samples 2 differs between forms"; exit 1; }
+! diff -r "$W/c_ref" "$W/c_first2" >/dev/null || { echo "FAIL: --calib-samples 2 changed nothing"; exit 1; }
+# Another method gives other scales.
+convert minmax --calib "$MODELS/mnist8" --calib-method minmax
+! diff -r "$W/c_ref" "$W/c_minmax" >/dev/null || { echo "FAIL: --calib-method minmax = the default's output"; exit 1; }
+
+"$PY" - "$W/ref.json" <<'EOP'
+import json, sys
+r = json.load(open(sys.argv[1]))
+q = r["quantization"]
+assert q["scheme"] == "int8" and q["calibration_samples"] == 6 and q["calibration_method"] == "mse", q
+assert r["float_islands"] == [], r["float_islands"]
+# mnist8: 8x1x5x5 + 16x8x5x5 + 10x256 int8 weights = 5960 bytes, plus the int32 biases of 34 channels
+# and the Reshape's shape: at most 5960 + 4 * 34 + 64 bytes.
+assert 5960 <= r["weights_bytes"] <= 5960 + 4 * 34 + 64, r["weights_bytes"]
+EOP
+
+"$TINYC" validate "$M" --quantize int8 --calib "$MODELS/mnist8" --test-data "$MODELS/mnist8" --json >"$W/v.json"
+"$PY" - "$W/v.json" <<'EOP'
+import json, sys
+v = json.load(open(sys.argv[1]))
+assert v["ok"] and v["vs_interpreter"] == "exact", v
+for s in v["sets"]:
+    for o in s["outputs"]:
+        assert o["vs_interpreter"]["max_abs_err"] == 0, o
+        assert o["vs_reference"]["informational"], o
+EOP
+
+# Progress bar (shown after TINYC_PROGRESS_DELAY seconds, default 1): MobileNetV2 on 12 samples.
+"$PY" - "$MODELS/mobilenetv2_128_050" "$W" <<'EOP'
+import glob, os, sys
+import numpy as np
+from onnx import numpy_helper, TensorProto
+xs = []
+for d in sorted(glob.glob(os.path.join(sys.argv[1], "test_data_set_*"))):
+    t = TensorProto()
+    t.ParseFromString(open(os.path.join(d, "input_0.pb"), "rb").read())
+    xs.append(numpy_helper.to_array(t))
+np.save(os.path.join(sys.argv[2], "many.npy"), np.concatenate(xs * 4))
+EOP
+MB=$MODELS/mobilenetv2_128_050/model.onnx
+TINYC_PROGRESS_DELAY=0 "$TINYC" convert "$MB" -o "$W/mb1" --quantize int8 --calib "$W/many.npy" 2>"$W/err1" >/dev/null
+! grep -q "calibrating" "$W/err1" || { echo "FAIL: progress bar without a terminal"; cat "$W/err1"; exit 1; }
+if command -v script >/dev/null; then
+  script -qec "TINYC_PROGRESS_DELAY=0 '$TINYC' convert '$MB' -o '$W/mb2' --quantize int8 --calib '$W/many.npy' -q" "$W/tty1" >/dev/null
+  ! grep -q "calibrating" "$W/tty1" || { echo "FAIL: progress bar with -q"; exit 1; }
+  script -qec "TINYC_PROGRESS_DELAY=0 '$TINYC' convert '$MB' -o '$W/mb3' --quantize int8 --calib '$W/many.npy'" "$W/tty2" >/dev/null
+  grep -q "calibrating: pass 2/2, 12/12 samples" "$W/tty2" || { echo "FAIL: no progress bar on a terminal"; cat "$W/tty2"; exit 1; }
+fi
+echo "ok: --quantize usage errors, calibration data forms, determinism, report, validate, progress bar"

@@ -1,0 +1,284 @@
+// Post-training quantization: the calibration methods on hand-computed examples, the int8
+// parameters of degenerate ranges, and the quantize pass on small graphs (no float island after
+// lower-quant, deterministic, no division by zero on all-zero and single-value tensors).
+#include <cmath>
+
+#include "pass_test_util.h"
+#include "passes/lower_quant.h"
+#include "passes/quantize.h"
+#include "support/error.h"
+
+namespace tinyc {
+namespace {
+
+TensorStats statsOf(const std::vector<std::pair<double, int64_t>>& valueCounts, bool histogram = true) {
+  int64_t n = 0;
+  for (const auto& [v, c] : valueCounts) n += c;
+  Tensor t(DType::F32, {n});
+  int64_t i = 0;
+  for (const auto& [v, c] : valueCounts)
+    for (int64_t k = 0; k < c; ++k) t.setF(i++, v);
+  TensorStats s;
+  addMinMax(s, t);
+  if (histogram) addHistogram(s, t);
+  return s;
+}
+
+TEST(Calibrate, MinMaxWidenedToZero) {
+  auto s = statsOf({{-1, 1}, {0.5, 1}, {3, 1}}, false);
+  EXPECT_EQ(rangeMinMax(s), std::make_pair(-1.0, 3.0));
+  s = statsOf({{2, 3}, {5, 1}}, false);  // all positive: 0 is added
+  EXPECT_EQ(rangeMinMax(s), std::make_pair(0.0, 5.0));
+  s = statsOf({{-4, 2}}, false);
+  EXPECT_EQ(rangeMinMax(s), std::make_pair(-4.0, 0.0));
+}
+
+TEST(Calibrate, NonFiniteValuesIgnored) {
+  auto s = statsOf({{1, 2}, {INFINITY, 1}, {NAN, 1}, {-2, 1}});
+  EXPECT_EQ(s.count, 3);
+  EXPECT_EQ(rangeMinMax(s), std::make_pair(-2.0, 1.0));
+}
+
+TEST(Calibrate, PercentileHandExample) {
+  // 9999 x 1.0 and one 1000.0: |x| <= 1000, bins of 1000/2048 = 0.48828125; 1.0 is in signed bin
+  // floor(1001 / 0.48828125) = 2050, which holds the 99.99% quantile (9999 of 10000): hi = its upper
+  // edge -1000 + 2051 * 0.48828125 = 1.46484375; lo is 0 (all values positive).
+  auto s = statsOf({{1.0, 9999}, {1000.0, 1}});
+  auto r = rangePercentile(s, 99.99);
+  EXPECT_EQ(r.first, 0.0);
+  EXPECT_DOUBLE_EQ(r.second, 1.46484375);
+  // At 100% nothing is clipped: the upper edge of the last bin, the maximum.
+  EXPECT_DOUBLE_EQ(rangePercentile(s, 100.0).second, 1000.0);
+  // Two-sided: 0.01% clipped at the bottom too.
+  auto t = statsOf({{-1000.0, 1}, {-1.0, 4999}, {1.0, 4999}, {1000.0, 1}});
+  auto r2 = rangePercentile(t, 99.99);
+  EXPECT_DOUBLE_EQ(r2.first, -1000 + 2045 * 0.48828125);  // the lower edge of -1.0's bin
+  EXPECT_DOUBLE_EQ(r2.second, 1.46484375);
+}
+
+TEST(Calibrate, EntropyHandExample) {
+  // 999 x 1.0 and one 100.0 (one-sided: 256 levels). |x| bins of 100/2048: 1.0 in bin 20, 100 in
+  // bin 2047. With all 2048 bins, Q merges 8 bins per level and spreads each level over P's
+  // nonzero bins only: Q = P exactly, KL = 0. Any threshold below 100 moves the outlier into P's
+  // last bin, where Q (made without the outliers) has nothing: KL > 0. So the range is [0, 100].
+  auto s = statsOf({{1.0, 999}, {100.0, 1}});
+  auto r = rangeEntropy(s);
+  EXPECT_EQ(r.first, 0.0);
+  EXPECT_DOUBLE_EQ(r.second, 100.0);
+}
+
+TEST(Calibrate, EntropyClipsALongSparseTail) {
+  // A dense bulk in [0, 1) and a sparse tail up to 100: the threshold drops below the maximum.
+  std::vector<std::pair<double, int64_t>> vc;
+  for (int i = 0; i < 1000; ++i) vc.push_back({i / 1000.0, 100});
+  vc.push_back({100.0, 1});
+  auto r = rangeEntropy(statsOf(vc));
+  EXPECT_EQ(r.first, 0.0);
+  EXPECT_LT(r.second, 100.0);
+  EXPECT_GE(r.second, 1.0);
+}
+
+TEST(Calibrate, MseHandExample) {
+  // N = 10^6 values at 1.0 and one at 100: for [0, 100 f] the expected error is
+  // N (100 f / 255)^2 / 12 + (100 - 100 f)^2 (the outlier clipped), smallest at
+  // f = 1 / (1 + N / (255^2 * 12)) = 0.43829...; on the grid f = k / 100: 0.44, hi = 44.
+  auto s = statsOf({{1.0, 1000000}, {100.0, 1}});
+  auto r = rangeMse(s);
+  EXPECT_EQ(r.first, 0.0);
+  EXPECT_NEAR(r.second, 44.0, 1e-9);
+  // With 1000 values at 1.0 clipping costs more than it saves: the full range.
+  auto t = statsOf({{1.0, 1000}, {100.0, 1}});
+  EXPECT_DOUBLE_EQ(rangeMse(t).second, 100.0);
+}
+
+TEST(Calibrate, DegenerateStatistics) {
+  for (CalibMethod m : {CalibMethod::MinMax, CalibMethod::Percentile, CalibMethod::Entropy, CalibMethod::Mse}) {
+    auto zero = statsOf({{0.0, 10}});
+    EXPECT_EQ(chooseRange(zero, m), std::make_pair(0.0, 0.0)) << calibMethodName(m);
+    auto one = statsOf({{3.0, 10}});
+    EXPECT_EQ(chooseRange(one, m).first, 0.0) << calibMethodName(m);
+    EXPECT_GT(chooseRange(one, m).second, 0.0) << calibMethodName(m);
+    TensorStats empty;
+    EXPECT_EQ(chooseRange(empty, m), std::make_pair(0.0, 0.0)) << calibMethodName(m);
+  }
+}
+
+TEST(QuantParamsOfRange, ZeroIsExact) {
+  QuantParams p = activationParams(-1, 3);  // scale 4/255, zero point round(-128 + 63.75) = -64
+  EXPECT_FLOAT_EQ(p.scale[0], 4.0f / 255);
+  EXPECT_EQ(p.zeroPoint[0], -64);
+  p = activationParams(0, 6);  // one-sided: the whole int8 range above 0
+  EXPECT_FLOAT_EQ(p.scale[0], 6.0f / 255);
+  EXPECT_EQ(p.zeroPoint[0], -128);
+  p = activationParams(-2, 0);
+  EXPECT_EQ(p.zeroPoint[0], 127);
+  p = activationParams(0.5, 2);  // widened to include 0
+  EXPECT_FLOAT_EQ(p.scale[0], 2.0f / 255);
+  // Degenerate: all zero, or narrower than a float's smallest normal: scale 1, never 0.
+  for (double hi : {0.0, 1e-45}) {
+    p = activationParams(0, hi);
+    EXPECT_EQ(p.scale[0], 1.0f);
+    EXPECT_EQ(p.zeroPoint[0], 0);
+  }
+  EXPECT_EQ(weightScale(0), 1.0f);
+  EXPECT_FLOAT_EQ(weightScale(1.27), 0.01f);
+}
+
+// x [1, 2, 6, 6] -> Conv 3x3 (fused Relu) -> MaxPool -> Conv 1x1 -> Add(skip) -> GlobalAveragePool
+// -> Flatten -> Gemm -> Softmax.
+struct SmallNet : G {
+  explicit SmallNet(bool zeroConv = false) {
+    Value* x = input("x", {1, 2, 6, 6});
+    Tensor w1(DType::F32, {4, 2, 3, 3});
+    std::uniform_real_distribution<double> u(-1, 1);
+    for (int64_t i = 0; i < w1.numel(); ++i) w1.setF(i, zeroConv ? 0.0 : u(rng));
+    Value* c1 = node("Conv", "c1", {x, cst("w1", w1), rnd("b1", {4}, zeroConv ? 0 : -0.5, zeroConv ? 0 : 0.5)},
+                     {{"pads", Attr::Ints({1, 1, 1, 1})}, {"tinyc.activation", Attr::Str("Relu")}});
+    Value* p = node("MaxPool", "p", {c1}, {{"kernel_shape", Attr::Ints({2, 2})}, {"strides", Attr::Ints({2, 2})}});
+    Value* c2 = node("Conv", "c2", {p, rnd("w2", {4, 4, 1, 1}), rnd("b2", {4})});
+    Value* a = node("Add", "a", {c2, p});
+    Value* gp = node("GlobalAveragePool", "gap", {a});
+    Value* f = node("Flatten", "f", {gp});
+    Value* gm = node("Gemm", "fc", {f, rnd("w3", {3, 4}), rnd("b3", {3})}, {{"transB", Attr::Int(1)}});
+    Value* sm = node("Softmax", "sm", {gm});
+    finish({sm});
+  }
+  void quantize(const std::vector<std::vector<Tensor>>& samples, CalibMethod m) {
+    auto r = std::make_shared<QuantizeRequest>();
+    r->samples = samples;
+    r->method = m;
+    options.quantize = r;
+    run("quantize,lower-quant");
+  }
+};
+
+std::vector<std::vector<Tensor>> samplesFor(G& net, int n) {
+  std::vector<std::vector<Tensor>> s;
+  for (int k = 0; k < n; ++k) s.push_back(net.inputs(100 + static_cast<unsigned>(k)));
+  return s;
+}
+
+TEST(QuantizePass, IntegerGraphWithoutFloatIslands) {
+  for (CalibMethod m : {CalibMethod::MinMax, CalibMethod::Percentile, CalibMethod::Entropy, CalibMethod::Mse}) {
+    SmallNet net;
+    auto samples = samplesFor(net, 8);
+    auto want = Interpreter(net.g).run(samples[0]);
+    net.quantize(samples, m);
+    EXPECT_TRUE(floatIslands(net.g).empty()) << calibMethodName(m) << "\n" << net.ir();
+    // Only the float edges quantize and dequantize.
+    EXPECT_EQ(net.count("QuantizeLinear"), 1) << net.ir();
+    EXPECT_EQ(net.count("DequantizeLinear"), 1) << net.ir();
+    EXPECT_TRUE(has(net.ir(), "Softmax \"sm\"(")) << net.ir();
+    // Weights in int8 (1 byte per parameter), biases int32.
+    int64_t i8 = 0, f32 = 0;
+    for (const auto& v : net.g.values)
+      if (v->constant && v->constant->numel() > 8) (v->dtype == DType::I8 ? i8 : f32) += v->constant->numel();
+    EXPECT_EQ(i8, 4 * 2 * 9 + 4 * 4 + 3 * 4) << net.ir();
+    EXPECT_EQ(f32, 0) << net.ir();
+    // Graph input and output stay float; the quantized probabilities are close to the float ones.
+    EXPECT_EQ(net.g.inputs[0]->dtype, DType::F32);
+    EXPECT_EQ(net.g.outputs[0]->dtype, DType::F32);
+    auto got = Interpreter(net.g).run(samples[0]);
+    Comparison c = compareTensors(got[0], want[0], {0, 0.03, false});
+    EXPECT_TRUE(c.ok) << calibMethodName(m) << ": " << c.why;
+  }
+}
+
+TEST(QuantizePass, Deterministic) {
+  std::string first;
+  for (int k = 0; k < 2; ++k) {
+    SmallNet net;
+    net.quantize(samplesFor(net, 5), CalibMethod::Mse);
+    if (k == 0)
+      first = net.ir();
+    else
+      EXPECT_EQ(net.ir(), first);
+  }
+}
+
+void expectSaneScales(const Graph& g) {
+  for (const auto& v : g.values) {
+    if (!v->quant) continue;
+    for (float s : v->quant->scale) EXPECT_TRUE(std::isfinite(s) && s > 0) << v->name << " scale " << s;
+  }
+}
+
+TEST(QuantizePass, AllZeroTensorNoDivisionByZero) {
+  // c1's weights and bias are all zero: its output (and the max pool's) is 0 for every sample.
+  for (CalibMethod m : {CalibMethod::MinMax, CalibMethod::Percentile, CalibMethod::Entropy, CalibMethod::Mse}) {
+    SmallNet net(/*zeroConv=*/true);
+    auto samples = samplesFor(net, 3);
+    auto want = Interpreter(net.g).run(samples[0]);
+    net.quantize(samples, m);
+    expectSaneScales(net.g);
+    EXPECT_TRUE(floatIslands(net.g).empty()) << net.ir();
+    auto got = Interpreter(net.g).run(samples[0]);
+    Comparison c = compareTensors(got[0], want[0], {0, 0.03, false});
+    EXPECT_TRUE(c.ok) << calibMethodName(m) << ": " << c.why;
+  }
+}
+
+TEST(QuantizePass, SingleValueTensors) {
+  // Every sample is the same constant image: every tensor holds one value per element position,
+  // the input a single value.
+  for (CalibMethod m : {CalibMethod::MinMax, CalibMethod::Percentile, CalibMethod::Entropy, CalibMethod::Mse}) {
+    SmallNet net;
+    Tensor x(DType::F32, {1, 2, 6, 6});
+    for (int64_t i = 0; i < x.numel(); ++i) x.setF(i, 0.75);
+    auto want = Interpreter(net.g).run({x});
+    net.quantize({{x}, {x}}, m);
+    expectSaneScales(net.g);
+    EXPECT_TRUE(floatIslands(net.g).empty()) << net.ir();
+    auto got = Interpreter(net.g).run({x});
+    Comparison c = compareTensors(got[0], want[0], {0, 0.03, false});
+    EXPECT_TRUE(c.ok) << calibMethodName(m) << ": " << c.why;
+  }
+}
+
+TEST(QuantizePass, ActivationWithoutIntegerFormIsUnfusedIntoATable) {
+  // Gemm with a fused Sigmoid (and one with LeakyRelu): the Gemm runs in int8, the activation
+  // becomes a 256-entry table, the output is close to the float one.
+  for (const char* act : {"Sigmoid", "LeakyRelu", "Tanh", "HardSwish"}) {
+    G net;
+    Value* x = net.input("x", {1, 6});
+    AttrMap a = {{"transB", Attr::Int(1)}, {"tinyc.activation", Attr::Str(act)}};
+    if (std::string(act) == "LeakyRelu") a["tinyc.activation_params"] = Attr::Floats({0.1f});
+    Value* h = net.node("Gemm", "fc1", {x, net.rnd("w1", {5, 6}), net.rnd("b1", {5})}, a);
+    Value* y = net.node("Gemm", "fc2", {h, net.rnd("w2", {3, 5}), net.rnd("b2", {3})}, {{"transB", Attr::Int(1)}});
+    net.finish({y});
+    auto samples = samplesFor(net, 16);
+    auto want = Interpreter(net.g).run(samples[0]);
+    auto r = std::make_shared<QuantizeRequest>();
+    r->samples = samples;
+    net.options.quantize = r;
+    net.run("quantize,lower-quant");
+    EXPECT_TRUE(floatIslands(net.g).empty()) << act << "\n" << net.ir();
+    EXPECT_EQ(net.count(kLookupTableOp), 1) << act << "\n" << net.ir();
+    EXPECT_EQ(net.count("Gemm"), 2) << net.ir();
+    auto got = Interpreter(net.g).run(samples[0]);
+    Comparison c = compareTensors(got[0], want[0], {0, 0.05, true});
+    EXPECT_TRUE(c.ok) << act << ": " << c.why;
+  }
+}
+
+TEST(QuantizePass, NothingWithoutARequest) {
+  SmallNet net;
+  const std::string before = net.ir();
+  EXPECT_FALSE(net.run("quantize"));
+  EXPECT_EQ(net.ir(), before);
+}
+
+TEST(QuantizePass, AlreadyQuantizedModelIsAUsageError) {
+  SmallNet net;
+  auto samples = samplesFor(net, 2);
+  net.quantize(samples, CalibMethod::MinMax);
+  try {
+    net.run("quantize");
+    FAIL() << "expected a usage error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::Usage);
+  }
+}
+
+}  // namespace
+}  // namespace tinyc
