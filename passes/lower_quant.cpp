@@ -71,8 +71,8 @@ bool accumulatorFits(int64_t k, const Tensor& bias) {
 }
 
 // Evaluates nodes in order on all 256 int8 values: the first reads the int8 tensor; each other
-// reads that tensor, earlier nodes' outputs or constant scalars, and input 0 that is none of these
-// is the previous node's output (a chain: lowerConcat's DequantizeLinear -> QuantizeLinear of
+// reads that tensor, earlier nodes' outputs or constants (in any position, e.g. Mul(c, x)), and
+// a non-constant input 0 that is none of these is the previous node's output (a chain: lowerConcat's DequantizeLinear -> QuantizeLinear of
 // one input). The last node's outputs.
 Tensor tableOf(const std::vector<const Node*>& nodes) {
   std::map<const Value*, Tensor> vals;
@@ -85,7 +85,8 @@ Tensor tableOf(const std::vector<const Node*>& nodes) {
     for (size_t i = 0; i < n->inputs.size(); ++i) {
       const Value* in = n->inputs[i];
       auto it = in ? vals.find(in) : vals.end();
-      ctx.in.push_back(it != vals.end() ? &it->second : i == 0 ? prev : in ? in->constData() : nullptr);
+      const Tensor* known = in ? in->constData() : nullptr;  // a constant operand (any position)
+      ctx.in.push_back(it != vals.end() ? &it->second : known ? known : i == 0 ? prev : nullptr);
     }
     evalNode(*n, ctx);
     prev = &vals.insert_or_assign(n->outputs[0], std::move(out)).first->second;

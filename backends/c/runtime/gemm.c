@@ -224,8 +224,8 @@ TINYC_KERNEL void tinyc_gemm_pack_a(const float *a, int32_t rs, int32_t cs, floa
         for (k = 0; k < kc; ++k) d[k * MR + i] = alpha * s[(size_t)k * (size_t)cs];
       }
     }
-    for (; i < MR; ++i)
-      for (k = 0; k < kc; ++k) d[k * MR + i] = 0.0f;
+    for (i = 0; i < kc; ++i) /* rows h .. MR - 1 of the panel are zero */
+      for (k = h; k < MR; ++k) d[i * MR + k] = 0.0f;
   }
 }
 
