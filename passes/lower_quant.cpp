@@ -13,6 +13,7 @@
 // floatIslands()). Runs after fuse-activation, so a Relu/Clip fused into the op becomes the
 // clamp of its int8 output.
 #include <algorithm>
+#include <deque>
 #include <cmath>
 #include <map>
 #include <optional>
@@ -76,6 +77,7 @@ bool accumulatorFits(int64_t k, const Tensor& bias) {
 // one input). The last node's outputs.
 Tensor tableOf(const std::vector<const Node*>& nodes) {
   std::map<const Value*, Tensor> vals;
+  std::deque<Tensor> scalars;
   Tensor x(DType::I8, {256});
   for (int i = 0; i < 256; ++i) x.setI(i, i - 128);
   const Tensor* prev = &vals.emplace(nodes.front()->inputs[0], std::move(x)).first->second;
@@ -86,6 +88,15 @@ Tensor tableOf(const std::vector<const Node*>& nodes) {
       const Value* in = n->inputs[i];
       auto it = in ? vals.find(in) : vals.end();
       const Tensor* known = in ? in->constData() : nullptr;  // a constant operand (any position)
+      if (it == vals.end() && known && known->numel() == 1 && !known->shape().empty()) {
+        // a one-element constant of any rank as a scalar, so the output keeps the table's shape
+        Tensor scalar(known->dtype(), {});
+        if (isFloat(known->dtype()))
+          scalar.setF(0, known->getF(0));
+        else
+          scalar.setI(0, known->getI(0));
+        known = &scalars.emplace_back(std::move(scalar));
+      }
       ctx.in.push_back(it != vals.end() ? &it->second : known ? known : i == 0 ? prev : nullptr);
     }
     evalNode(*n, ctx);
