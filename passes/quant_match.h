@@ -28,6 +28,14 @@ inline Node* quantizingUser(const Graph& g, const Value* v) {
   return u;
 }
 
+// Tables (quant_tables.cpp): tableOf evaluates nodes in order on all 256 int8 values (the
+// first reads the int8 tensor); unaryElementwise: one float tensor in and out, other inputs
+// constant scalars; elementwiseRegion: the float elementwise nodes computing one function of one
+// dequantized int8 tensor ending at n, DequantizeLinear first (empty when there is none).
+Tensor tableOf(const std::vector<const Node*>& nodes);
+bool unaryElementwise(const Node* n);
+std::vector<const Node*> elementwiseRegion(const Graph& g, const Node* n);
+
 }  // namespace tinyc::qmatch
 
 namespace tinyc::qedge {
