@@ -238,17 +238,24 @@ class LowerQuant : public Pass {
         ok = ok && (t->outputs[k] && isFloat(t->outputs[k]->dtype) && (k == 0 || t->op == op("Split")));
       if (!ok) continue;
       const Node* dq = t->inputs[0]->producer;
-      Value* fill = nullptr;  // Pad's value outside the input, quantized exactly
+      Value* fill = nullptr;  // Pad's value outside the input, quantized
       if (t->op->quantFillInput >= 0) {
         const size_t fi = static_cast<size_t>(t->op->quantFillInput);
         const Tensor* c = t->input(fi) ? t->inputs[fi]->constData() : nullptr;
         if (t->input(fi) && (!c || c->numel() > 1)) continue;
         const double real = c && c->numel() == 1 ? c->getF(0) : 0.0;
-        const double qv = real / q::scaleAt(*xs[0]->quant, 0);
-        if (qv != std::nearbyint(qv) || qv + q::zeroAt(*xs[0]->quant, 0) < -128 || qv + q::zeroAt(*xs[0]->quant, 0) > 127)
-          continue;
+        const double qv = real / q::scaleAt(*xs[0]->quant, 0) + q::zeroAt(*xs[0]->quant, 0);
+        int64_t fq = static_cast<int64_t>(qv);
+        if (qv != std::nearbyint(qv) || qv < -128 || qv > 127) {
+          // Not an int8 value of x's parameters: still exact when the padded tensor is only
+          // quantized again with those parameters (QuantizeLinear's rounding and saturation).
+          const Node* qn = quantizingUser(g, t->outputs[0]);
+          if (!qn || *qn->outputs[0]->quant != *xs[0]->quant || qn->input(1)->dtype != DType::F32) continue;
+          const float qf = static_cast<float>(real) / static_cast<float>(q::scaleAt(*xs[0]->quant, 0));
+          fq = std::clamp<int64_t>(static_cast<int64_t>(std::nearbyint(qf)) + q::zeroAt(*xs[0]->quant, 0), -128, 127);
+        }
         Tensor f(DType::I8, {});
-        f.setI(0, static_cast<int64_t>(qv) + q::zeroAt(*xs[0]->quant, 0));
+        f.setI(0, fq);
         fill = rw::addConst(g, t->name + "_fill", std::move(f));
         if (t->inputs.size() <= fi) t->inputs.resize(fi + 1, nullptr);
         t->inputs[fi] = fill;

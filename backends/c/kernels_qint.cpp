@@ -154,8 +154,15 @@ bool matchDotNchw(const Node& n, const TargetDesc&) { return int8Input(n) && !is
 bool matchBlocksNhwc(const Node& n, const TargetDesc&) { return int8Input(n) && isChannelsLast(n) && !convDepthwise(n); }
 bool matchPairsNhwc(const Node& n, const TargetDesc& t) { return t.mac64 && matchBlocksNhwc(n, t); }
 
-// Channels-first depthwise: the model's bias (the kernel subtracts zx), a row of int32 sums.
-int64_t scratchDwNchw(const Node& n) { return 4 * convGeom(n).p[5]; }
+// Channels-first depthwise (hosts: runtime/qint_host.c): the model's bias (the kernel subtracts
+// zx); scratch: the sums, the zero-bordered int16 plane and the requantized sums
+// (TINYC_QDWH_DIMS: Hp x Wp the rows and columns the windows reach, L sums; the sizes in qint_host.c).
+int64_t scratchDwNchw(const Node& n) {
+  const std::vector<int64_t>& p = convGeom(n).p;  // C, H, W, M, OH, OW, KH, KW, SH, SW, DH, DW, ...
+  const int64_t hp = (p[4] - 1) * p[8] + (p[6] - 1) * p[10] + 1, wp = (p[5] - 1) * p[9] + (p[7] - 1) * p[11] + 1;
+  const int64_t sums = p[8] == 1 && p[9] == 1 ? (p[4] - 1) * wp + p[5] : p[4] * p[5];
+  return 4 * sums + 2 * (hp * wp + 16) + sums + 16;  // 16: TINYC_QDWH_SLACK, the last block of 16 sums
+}
 void emitDwNchw(EmitCtx& c) {
   const Node& n = c.node;
   ConvArgs a = convArgs(c);
@@ -163,9 +170,9 @@ void emitDwNchw(EmitCtx& c) {
   std::vector<int64_t> bias(static_cast<size_t>(m), 0);
   if (n.input(2))
     for (int64_t i = 0; i < m; ++i) bias[static_cast<size_t>(i)] = n.input(2)->constant->getI(i);
-  c.require("qint");
-  c.line(fmt::format("tinyc_qdwconv_nchw_i8({}, {}, {}, {}, {}, {}, (int32_t *){});", c.in(0), c.in(1),
-                     c.intArray(bias), c.out(0), a.p, a.tail(), c.scratch()));
+  c.require("qint_host");
+  c.line(fmt::format("tinyc_qdwconv_host_i8({}, {}, {}, {}, {}, {}, {});", c.in(0), c.in(1), c.intArray(bias), c.out(0),
+                     a.p, a.tail(), c.scratch()));
 }
 
 // Channels-last depthwise: weights tap-major ([KH * KW][C]), a row of zx.
@@ -191,18 +198,33 @@ void emitDwNhwc(EmitCtx& c) {
                      usual ? c.intArray(hw) : "NULL"));
 }
 
-// Channels-first, not depthwise (hosts): contiguous dot products that vectorize; two receptive
-// fields of scratch.
-int64_t scratchTwoFields(const Node& n) { return 2 * convGeom(n).k; }
+// Channels-first, not depthwise (hosts: the generic target): a matrix product over panels of 16
+// pixels as unsigned bytes (runtime/qint_host.c, x86 SIMD where the C compiler targets it);
+// weight rows padded to a multiple of 4, the bias with zx + 128 folded in; one panel of scratch.
+constexpr int64_t kHostPanelPixels = 16;  // TINYC_QH_NR in runtime/qint_host.c
+int64_t hostK4(const Node& n) { return (convGeom(n).k + 3) / 4 * 4; }
+int64_t scratchHostPanel(const Node& n) { return kHostPanelPixels * hostK4(n); }
 void emitDotNchw(EmitCtx& c) {
   const Node& n = c.node;
   ConvArgs a = convArgs(c);
-  c.require("qint");
-  c.line(fmt::format("tinyc_qconv_dot_i8({}, {}, {}, {}, {}, {}, (int8_t *){});", c.in(0), c.in(1),
-                     c.intArray(foldedBias(n, a.g.p[3], a.g.k, a.zx)), c.out(0), a.p, a.tail(), c.scratch()));
+  const int64_t m = a.g.p[3], k = a.g.k, k4 = hostK4(n);
+  std::string w;  // (c.in(1) emits the model's array: only when it is used as it is)
+  if (k4 == k) {
+    w = c.in(1);
+  } else {
+    const Tensor& src = *n.input(1)->constant;
+    Tensor padded(DType::I8, {m * k4});
+    for (int64_t r = 0; r < m; ++r)
+      for (int64_t i = 0; i < k; ++i) padded.setI(r * k4 + i, src.getI(r * k + i));
+    w = c.weights(n.input(1)->name + " (rows padded to 4)", std::move(padded));
+  }
+  c.require("qint_host");
+  c.line(fmt::format("tinyc_qconv_host_i8({}, {}, {}, {}, {}, {}, (uint8_t *){});", c.in(0), w,
+                     c.intArray(foldedBias(n, m, k, a.zx + 128)), c.out(0), a.p, a.tail(), c.scratch()));
 }
 
-// Channels-last, not depthwise: packed weights (blocks of four channels), pairs of pixels.
+// Channels-last, not depthwise: packed weights (two receptive fields of scratch) (blocks of four channels), pairs of pixels.
+int64_t scratchTwoFields(const Node& n) { return 2 * convGeom(n).k; }
 void emitBlocksNhwc(EmitCtx& c) {
   const Node& n = c.node;
   ConvArgs a = convArgs(c);
@@ -432,7 +454,7 @@ CKernel variant(const char* op, std::string (*check)(const Node&), void (*emit)(
 void registerQuantizedKernels(KernelTable& t) {
   t.add(variant("Conv", checkConv, emitDwNchw, scratchDwNchw, matchDwNchw));
   t.add(variant("Conv", checkConv, emitDwNhwc, scratchDwNhwc, matchDwNhwc));
-  t.add(variant("Conv", checkConv, emitDotNchw, scratchTwoFields, matchDotNchw));
+  t.add(variant("Conv", checkConv, emitDotNchw, scratchHostPanel, matchDotNchw));
   t.add(variant("Conv", checkConv, emitBlocksNhwc, scratchTwoFields, matchBlocksNhwc));
   t.add(variant("Conv", checkConv, emitPairsNhwc, scratchPairs, matchPairsNhwc, 2));
   t.add(variant("Gemm", checkGemm, emitGemm, scratchGemm));

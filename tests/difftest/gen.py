@@ -110,6 +110,18 @@ class Graph:
             self.t[o] = inf
         return outs if n_out > 1 else outs[0]
 
+    def emit_known(self, op, ins, shape, dtype, **attrs):
+        """Adds one node whose output shape ONNX shape inference cannot see from the node alone
+        (it depends on input values that are fixed here, e.g. ConstantOfShape of a Shape)."""
+        out = self.name("t")
+        self.nodes.append(helper.make_node(op, ins, [out], name=f"{op}_{self.k}", **attrs))
+        self.ops[op] += 1
+        for i in ins:
+            if i and i not in self.inits:
+                self.uses[i] += 1
+        self.t[out] = Info(shape, dtype)
+        return out
+
     def add_live(self, name, std=None, q=None):
         if std is not None:
             self.t[name].std = std
@@ -797,6 +809,67 @@ def f_identity(g, x):
     return g.emit(op, [x]), g.t[x].std
 
 
+def f_dynamic_quant(g, x):
+    """ONNX Runtime's dynamic quantization: DynamicQuantizeLinear (uint8, scale and zero point from
+    the tensor's range) -> MatMulInteger / ConvInteger with constant weights and zero points ->
+    Cast to float -> times the input scale and the weight scale."""
+    sh = g.t[x].shape
+    if len(sh) == 2:
+        k = sh[1]
+        wdt = g.pick([U8, I8])
+        n = g.r(1, 24)
+        wz = 128 if wdt == U8 else 0
+        w = g.rng.integers(0, 256, size=[k, n]) if wdt == U8 else g.rng.integers(-127, 128, size=[k, n])
+        op, attrs = "MatMulInteger", {}
+        fan_in = k
+    elif len(sh) == 4:
+        wdt, wz = U8, int(g.pick([128, 120, 0]))
+        attrs = conv_attrs(g, x)
+        check_fits(g, x, attrs, attrs["kernel_shape"])
+        ks = attrs["kernel_shape"]
+        n = g.r(1, 16)
+        w = g.rng.integers(max(0, wz - 100), min(255, wz + 100) + 1, size=[n, sh[1]] + ks)
+        op = "ConvInteger"
+        fan_in = sh[1] * int(np.prod(ks))
+    else:
+        raise Reject("MatMulInteger on 2-D, ConvInteger on 4-D")
+    yq, ys, yz = g.emit("DynamicQuantizeLinear", [x], n_out=3)
+    ins = [yq, g.const(w, wdt), yz]
+    if g.p(0.8):
+        ins.append(g.const(np.uint8(wz) if wdt == U8 else np.int8(wz), wdt))
+        g.feat(f"{op}.w_zero_point")
+    acc = g.emit(op, ins, **attrs)
+    wscale = np.float32(10 ** g.rng.uniform(-2.5, -1.5))
+    f = g.emit("Cast", [acc], to=F32)
+    scale = g.emit("Mul", [ys, g.const(wscale)])
+    return g.emit("Mul", [f, scale]), g.t[x].std * float(wscale) * 60 * np.sqrt(fan_in)
+
+
+def f_shape_consts(g, x):
+    """Shape, ConstantOfShape and Constant nodes as exporters write them (tinyc folds them)."""
+    sh = g.t[x].shape
+    r = g.rng.random()
+    if r < 0.4:  # x + ConstantOfShape(Shape(x), value)
+        s = g.emit("Shape", [x])
+        v = helper.make_tensor("value", F32, [1], [float(np.float32(g.rng.uniform(-1, 1)))])
+        c = g.emit_known("ConstantOfShape", [s], sh, F32, value=v)
+        g.feat("ConstantOfShape.from_shape")
+        return g.emit(g.pick(["Add", "Mul"]), [x, c]), g.t[x].std
+    if r < 0.7 and len(sh) >= 2:  # PyTorch's flatten: Reshape(x, Concat(Shape(x)[0:1], [-1]))
+        s = g.emit("Shape", [x])
+        head = g.emit("Slice", [s, g.const([0], I64), g.const([1], I64)])
+        minus1 = g.emit("Constant", [], value=numpy_helper.from_array(np.array([-1], np.int64), "v"))
+        target = g.emit("Concat", [head, minus1], axis=0)
+        g.feat("Shape.flatten")
+        return g.emit_known("Reshape", [x, target], [sh[0], int(np.prod(sh[1:]))], F32), g.t[x].std
+    # x op Constant (a broadcastable tensor in a Constant node, not an initializer)
+    cshape, _ = bcast_shape(g, sh)
+    c = g.emit("Constant", [], value=numpy_helper.from_array(
+        (g.rng.standard_normal(cshape) * 0.5).astype(np.float32), "v"))
+    g.feat("Constant.operand")
+    return g.emit(g.pick(["Add", "Sub", "Mul"]), [x, c]), g.t[x].std
+
+
 FLOAT_OPS = [
     # (weight, op name, builder, applicable)
     (10, "Conv", f_conv, spatial),
@@ -852,6 +925,8 @@ FLOAT_OPS = [
     (1, "GRU", f_rnn("GRU"), rank_is(3)),
     (1, "RNN", f_rnn("RNN"), rank_is(3)),
     (1, "Identity", f_identity, None),
+    (2, "DynamicQuantizeLinear+MatMulInteger/ConvInteger", f_dynamic_quant, rank_is(2, 4)),
+    (1, "Shape/ConstantOfShape/Constant", f_shape_consts, None),
 ]
 
 

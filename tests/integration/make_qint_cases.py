@@ -104,6 +104,11 @@ def conv_case(c):
     pads = [int(rng.integers(0, kh)), int(rng.integers(0, kw)), int(rng.integers(0, kh)), int(rng.integers(0, kw))]
     if one_d:
         pads = [0, pads[1], 0, pads[3]]
+    if not depthwise and not one_d and rng.random() < 0.3:
+        # pointwise over the whole input (the hosts' direct panel path): up to 70 channels, K % 4 any
+        groups, cin, cout = 1, int(rng.integers(1, 71)), int(rng.integers(1, 20))
+        kh = kw = sh = sw = dh = dw = 1
+        pads = [0, 0, 0, 0]
     sx, zx = scale(), zp()
     x = c.dq("x", np.float32(sx), np.int8(zx))
     per_channel = rng.random() < 0.6

@@ -6,7 +6,9 @@
 # the generated C must equal the interpreter bit for bit (validate compares integer outputs
 # exactly) on the generic target (channels-first kernels) and, in turn, on mcu (the portable
 # channels-last kernels) and cortex-m4 (its variants, e.g. the packed-pair convolution), built for
-# the host, and, for a sample, on the emulated Cortex-M4.
+# the host, and, for a sample, on the emulated Cortex-M4. The generic target's C is built in turn
+# with each x86 code path of runtime/qint_host.c this CPU runs (plain C, SSE2, AVX2, AVX-VNNI,
+# AVX512-VNNI), two per case: one with gcc, one with clang.
 #   qint_kernels.sh <tinyc> <python> [count] [seed]
 set -euo pipefail
 TINYC=$1
@@ -17,6 +19,16 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 W=$(mktemp -d)
 trap 'rm -rf "$W"' EXIT
 cases=$("$PY" "$HERE/make_qint_cases.py" "$W/m" "$COUNT" "$SEED")
+# C flags of the generic target's builds: the plain C path, then each SIMD path the CPU has
+flagsets=("-O2 -DTINYC_PORTABLE")
+if [ "$(uname -m)" = x86_64 ]; then
+  cpu=$(grep -m1 '^flags' /proc/cpuinfo 2>/dev/null || true)
+  flagsets+=("-O2")
+  case " $cpu " in *" avx2 "*) flagsets+=("-O2 -mavx2");; esac
+  case " $cpu " in *" avx_vnni "*) flagsets+=("-O1 -mavx2 -mavxvnni");; esac
+  case " $cpu " in *" avx512_vnni "*) flagsets+=("-O3 -mavx2 -mavx512f -mavx512bw -mavx512vl -mavx512vnni");; esac
+fi
+nf=${#flagsets[@]}
 fail=0
 i=0
 for c in $cases; do
@@ -28,7 +40,16 @@ for c in $cases; do
     fi
     islands=$("$PY" -c 'import json, sys; print(" ".join(n["name"] for n in json.load(open(sys.argv[1]))["float_islands"]))' "$W/r.json")
     if [ -n "$islands" ]; then echo "FAIL $c ($t): float islands: $islands"; fail=1; fi
-    if ! "$TINYC" validate "$W/m/$c.onnx" --target $t --random 3 >"$W/log" 2>&1; then
+    if [ $t = generic ]; then
+      for run in 0 1; do  # gcc with one flag set, clang (where installed) with the next
+        f=${flagsets[$(((i + run) % nf))]}
+        cc=cc
+        [ $run -eq 1 ] && command -v clang >/dev/null && cc=clang
+        if ! CC=$cc CFLAGS="$f" "$TINYC" validate "$W/m/$c.onnx" --target $t --random 3 >"$W/log" 2>&1; then
+          echo "FAIL $c ($t, $cc $f): C differs from the interpreter"; cat "$W/log"; fail=1
+        fi
+      done
+    elif ! "$TINYC" validate "$W/m/$c.onnx" --target $t --random 3 >"$W/log" 2>&1; then
       echo "FAIL $c ($t): C differs from the interpreter"; cat "$W/log"; fail=1
     fi
   done
@@ -39,5 +60,5 @@ for c in $cases; do
   fi
   i=$((i + 1))
 done
-[ $fail -eq 0 ] && echo "ok: $i random int8 cases lower completely and the C equals the interpreter (generic, mcu, emulated M4 sample)"
+[ $fail -eq 0 ] && echo "ok: $i random int8 cases lower completely and the C equals the interpreter (generic built by gcc and clang with: $(printf '%s\n' "${flagsets[@]}" | paste -sd '|'); mcu, cortex-m4, emulated M4 sample)"
 exit $fail

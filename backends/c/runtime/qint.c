@@ -206,10 +206,7 @@ TINYC_KERNEL void tinyc_qconv_i8(const int8_t *x, const int8_t *wp, const int32_
   }
 }
 
-/* Channels-first convolution for hosts (the generic target): pairs of output pixels, their
-   receptive fields gathered one after the other into col (2 * K bytes), then pairs of output
-   channels as four contiguous dot products (unpacked weights [M, K]), which compilers vectorize.
-   The bias is folded as for tinyc_qconv_i8. */
+/* Two rows times two columns as four contiguous dot products, which compilers vectorize. */
 TINYC_KERNEL void tinyc_qdot22_i8(const int8_t *a0, const int8_t *a1, const int8_t *w0, const int8_t *w1, int32_t K,
                                   int32_t *s) {
   int32_t s00 = s[0], s01 = s[1], s10 = s[2], s11 = s[3], k;
@@ -221,39 +218,6 @@ TINYC_KERNEL void tinyc_qdot22_i8(const int8_t *a0, const int8_t *a1, const int8
     s11 += x1 * v1;
   }
   s[0] = s00, s[1] = s01, s[2] = s10, s[3] = s11;
-}
-
-TINYC_KERNEL void tinyc_qconv_dot_i8(const int8_t *x, const int8_t *w, const int32_t *bias, int8_t *y,
-                                     const int32_t *p, const int32_t *mult, const int32_t *rsh, int32_t pc, int32_t zx,
-                                     int32_t zy, int32_t lo, int32_t hi, int8_t *col) {
-  const int32_t C = p[TINYC_QC_C], M = p[TINYC_QC_M], G = p[TINYC_QC_G], OW = p[TINYC_QC_OW];
-  const int32_t P = p[TINYC_QC_OH] * OW, mg = M / G, cg = C / G, K = cg * p[TINYC_QC_KH] * p[TINYC_QC_KW];
-  int32_t g, o, m, s[4];
-  for (g = 0; g < G; ++g) {
-    int32_t oh = 0, ow = 0; /* pixel o */
-    for (o = 0; o < P; o += 2) {
-      const int two = o + 1 < P;
-      const int32_t oh1 = ow + 1 < OW ? oh : oh + 1, ow1 = ow + 1 < OW ? ow + 1 : 0; /* pixel o + 1 */
-      const int8_t *a1 = two ? col + K : col;
-      tinyc_qpatch_i8(x, p, g, cg, oh, ow, zx, 0, col, 1);
-      if (two) tinyc_qpatch_i8(x, p, g, cg, oh1, ow1, zx, 0, col + K, 1);
-      for (m = g * mg; m < (g + 1) * mg; m += 2) {
-        const int32_t m1 = m + 1 < (g + 1) * mg ? m + 1 : m; /* (an odd last channel is computed twice) */
-        int8_t *y0 = y + (size_t)m * (size_t)P + (size_t)o;
-        s[0] = s[2] = bias[m];
-        s[1] = s[3] = bias[m1];
-        tinyc_qdot22_i8(col, a1, w + (size_t)m * (size_t)K, w + (size_t)m1 * (size_t)K, K, s);
-        y0[0] = (int8_t)tinyc_requant(s[0], mult[m * pc], rsh[m * pc], zy, lo, hi);
-        if (two) y0[1] = (int8_t)tinyc_requant(s[2], mult[m * pc], rsh[m * pc], zy, lo, hi);
-        if (m1 != m) {
-          y0[P] = (int8_t)tinyc_requant(s[1], mult[m1 * pc], rsh[m1 * pc], zy, lo, hi);
-          if (two) y0[P + 1] = (int8_t)tinyc_requant(s[3], mult[m1 * pc], rsh[m1 * pc], zy, lo, hi);
-        }
-      }
-      oh = ow1 + 1 < OW ? oh1 : oh1 + 1;
-      ow = ow1 + 1 < OW ? ow1 + 1 : 0;
-    }
-  }
 }
 
 /* Gemm for hosts: y[M, N] = requant(bias + a[M, K] . w[N, K]^T) with unpacked weights, two rows
@@ -283,7 +247,7 @@ TINYC_KERNEL void tinyc_qgemm_dot_i8(const int8_t *a, const int8_t *w, const int
    bias[c] - zx * sum_t w[t][c] holds everywhere; a window inside the input takes its taps from
    the offsets off[t]), then four channels at a time with the weights tap-major (wt[t * C + c]).
    hw: NULL, or, when every rshift > 32, the constants of tinyc_requant_hw per multiplier
-   (hw[2i] = rshift - 32, hw[2i + 1] = 2^(rshift - 33)). Channels-first: tinyc_qdwconv_nchw_i8. */
+   (hw[2i] = rshift - 32, hw[2i + 1] = 2^(rshift - 33)). Channels-first: tinyc_qdwconv_host_i8 (qint_host.c). */
 #define TINYC_QDW_MAXTAPS 64
 TINYC_KERNEL TINYC_NOINLINE void tinyc_qdw4_i8(const int8_t *const *taps, int32_t n, int32_t c, const int8_t *wt,
                                                int32_t C, int32_t *s) {
@@ -350,38 +314,6 @@ TINYC_KERNEL void tinyc_qdwconv_nhwc_i8(const int8_t *x, const int8_t *wt, const
         yo[c] = (int8_t)tinyc_requant(acc, mult[c * pc], rsh[c * pc], zy, lo, hi);
       }
     }
-}
-
-/* Channels-first depthwise: one output row at a time, a row of int32 sums in acc (OW entries of
-   scratch), each valid tap adding (x - zx) * w over a strided input row. */
-TINYC_KERNEL void tinyc_qdwconv_nchw_i8(const int8_t *x, const int8_t *w, const int32_t *bias, int8_t *y,
-                                        const int32_t *p, const int32_t *mult, const int32_t *rsh, int32_t pc,
-                                        int32_t zx, int32_t zy, int32_t lo, int32_t hi, int32_t *acc) {
-  const int32_t C = p[TINYC_QC_C], H = p[TINYC_QC_H], W = p[TINYC_QC_W], OH = p[TINYC_QC_OH], OW = p[TINYC_QC_OW];
-  const int32_t KH = p[TINYC_QC_KH], KW = p[TINYC_QC_KW], SW = p[TINYC_QC_SW], PL = p[TINYC_QC_PL];
-  int32_t c, oh, ow, kh, kw;
-  for (c = 0; c < C; ++c) {
-    const int8_t *xc = x + (size_t)c * (size_t)H * (size_t)W;
-    const int8_t *wc = w + (size_t)c * (size_t)KH * (size_t)KW;
-    for (oh = 0; oh < OH; ++oh) {
-      int8_t *yr = y + ((size_t)c * (size_t)OH + (size_t)oh) * (size_t)OW;
-      for (ow = 0; ow < OW; ++ow) acc[ow] = bias[c];
-      for (kh = 0; kh < KH; ++kh) {
-        const int32_t ih = oh * p[TINYC_QC_SH] - p[TINYC_QC_PT] + kh * p[TINYC_QC_DH];
-        const int8_t *xr;
-        if (ih < 0 || ih >= H) continue;
-        xr = xc + (size_t)ih * (size_t)W;
-        for (kw = 0; kw < KW; ++kw) {
-          const int32_t off = kw * p[TINYC_QC_DW] - PL, wv = wc[kh * KW + kw];
-          int32_t lo_ow = 0, hi_ow = OW; /* outputs whose input column off + ow * SW is inside [0, W) */
-          while (lo_ow < OW && off + lo_ow * SW < 0) ++lo_ow;
-          while (hi_ow > lo_ow && off + (hi_ow - 1) * SW >= W) --hi_ow;
-          for (ow = lo_ow; ow < hi_ow; ++ow) acc[ow] += ((int32_t)xr[off + ow * SW] - zx) * wv;
-        }
-      }
-      for (ow = 0; ow < OW; ++ow) yr[ow] = (int8_t)tinyc_requant(acc[ow], mult[c * pc], rsh[c * pc], zy, lo, hi);
-    }
-  }
 }
 
 /* 2-D pooling geometry: p = {C, H, W, OH, OW, KH, KW, SH, SW, DH, DW, PT, PL, PB, PR, include_pad, fixed}.
