@@ -20,8 +20,10 @@
 #include <cfloat>
 #include <cmath>
 #include <map>
+#include <optional>
 #include <set>
 
+#include "interp/interpreter.h"
 #include "ops/op.h"
 #include "ops/qparams.h"
 #include "passes/pass.h"
@@ -217,11 +219,17 @@ class Quantize : public Pass {
     if (!req) return false;
     if (alreadyQuantized(g))
       usageError("--quantize: the model is already quantized (it has QuantizeLinear/DequantizeLinear or QLinear ops)");
+    for (const std::string& name : req->keepFloat)
+      if (std::none_of(g.nodes.begin(), g.nodes.end(), [&](const auto& n) { return n->name == name; }))
+        usageError("--keep-float: no node named '{}' at this point of the pipeline (`tinyc inspect -O2 MODEL` lists them)",
+                   printable(name));
+    req->layers->clear();
+    if (req->scheme == "weights-int8") return weightsOnly(g, *req, ctx);
     if (req->samples.empty()) usageError("--quantize needs calibration data (--calib)");
     unfuse(g, ctx);
 
     std::map<const Node*, Role> roles;
-    for (const auto& n : g.nodes) roles[n.get()] = roleOf(*n);
+    for (const auto& n : g.nodes) roles[n.get()] = req->keepFloat.count(n->name) ? Role::None : roleOf(*n);
     // The float activations that get their own parameters.
     std::vector<Value*> acts;
     auto consider = [&](Value* v) {
@@ -240,6 +248,17 @@ class Quantize : public Pass {
     const bool hist = req->method != CalibMethod::MinMax;
     std::vector<const Value*> watch(acts.begin(), acts.end());
     auto stats = calibrate(g, watch, req->samples, hist, req->progress);
+    // The layers the report lists, and their float outputs (the SQNR reference).
+    std::vector<const Node*> layers;
+    std::vector<const Value*> layerOuts;
+    for (const auto& n : g.nodes)
+      if (roles[n.get()] == Role::Compute || roles[n.get()] == Role::Table || req->keepFloat.count(n->name)) {
+        layers.push_back(n.get());
+        layerOuts.push_back(n->outputs.empty() ? nullptr : n->outputs[0]);
+      }
+    const std::vector<std::vector<Tensor>> sqnrInputs(
+        req->samples.begin(), req->samples.begin() + std::min<size_t>(req->samples.size(), kSqnrSamples));
+    auto reference = outputsOn(g, layerOuts, sqnrInputs);
     std::map<const Value*, QuantParams> params;
     for (Value* v : acts) {
       const auto [lo, hi] = chooseRange(stats[v], req->method);
@@ -264,10 +283,100 @@ class Quantize : public Pass {
     ctx.count("calibration samples", static_cast<int64_t>(req->samples.size()));
     g.topoSort();
     refreshGraph(g);
+    // Each layer's output SQNR: the quantized graph (its QDQ form, run by the interpreter) against
+    // the float one, at the same tensor (insertQdq keeps the readers' tensor).
+    auto quantized = outputsOn(g, layerOuts, sqnrInputs);
+    for (size_t i = 0; i < layers.size(); ++i) {
+      QuantizedLayer l;
+      l.node = layers[i]->name;
+      l.op = layers[i]->opType;
+      l.precision = roles[layers[i]] == Role::None ? "float" : "int8";
+      double signal = 0, noise = 0;
+      for (size_t k = 0; k < reference.size(); ++k) {
+        const Tensor* r = reference[k][i] ? &*reference[k][i] : nullptr;
+        const Tensor* q = quantized[k][i] ? &*quantized[k][i] : nullptr;
+        if (!r || !q || r->numel() != q->numel()) continue;
+        for (int64_t e = 0; e < r->numel(); ++e) {
+          const double a = r->getF(e), d = a - q->getF(e);
+          if (std::isfinite(a) && std::isfinite(d)) signal += a * a, noise += d * d;
+        }
+      }
+      l.sqnrDb = noise > 0 ? std::min(kSqnrCapDb, 10 * std::log10(std::max(signal, 1e-300) / noise)) : kSqnrCapDb;
+      l.weightBytes = weightBytesOf(*layers[i]);
+      req->layers->push_back(l);
+    }
     return true;
   }
 
  private:
+  // The values (by pointer) of g's tensors `want` on each input set; nullopt where not computed.
+  static std::vector<std::vector<std::optional<Tensor>>> outputsOn(const Graph& g, const std::vector<const Value*>& want,
+                                                                   const std::vector<std::vector<Tensor>>& inputs) {
+    std::map<const Value*, size_t> index;
+    for (size_t i = 0; i < want.size(); ++i)
+      if (want[i]) index[want[i]] = i;
+    std::vector<std::vector<std::optional<Tensor>>> out;
+    Interpreter interp(g);
+    std::vector<std::optional<Tensor>>* cur = nullptr;
+    interp.onNode = [&](const Node& n, const std::vector<const Tensor*>& outs) {
+      for (size_t i = 0; i < n.outputs.size() && i < outs.size(); ++i)
+        if (auto it = index.find(n.outputs[i]); it != index.end() && outs[i]) (*cur)[it->second] = *outs[i];
+    };
+    for (const auto& in : inputs) {
+      out.emplace_back(want.size());
+      cur = &out.back();
+      interp.run(in);
+    }
+    return out;
+  }
+
+  // Bytes of a layer's weights and bias as the graph now stores them.
+  static int64_t weightBytesOf(const Node& n) {
+    int64_t bytes = 0;
+    for (size_t i = 1; i < n.inputs.size(); ++i) {
+      const Value* v = n.inputs[i];
+      if (v && isDequantize(v->producer) && v->producer->input(0) && v->producer->inputs[0]->constant)
+        v = v->producer->inputs[0];
+      if (v && v->constant) bytes += numElements(v->shape) * static_cast<int64_t>(dtypeSize(v->dtype));
+    }
+    return bytes;
+  }
+
+  // --quantize weights-int8: Conv / Gemm / MatMul weights int8 per output channel behind
+  // DequantizeLinear, everything else (activations, biases) float: flash savings only.
+  static bool weightsOnly(Graph& g, const QuantizeRequest& req, PassContext& ctx) {
+    bool changed = false;
+    std::vector<Node*> order;
+    for (auto& n : g.nodes) order.push_back(n.get());
+    for (Node* node : order) {
+      const bool product = node->op == op("Conv") || node->op == op("Gemm") || node->op == op("MatMul");
+      const Value* w = node->input(1);
+      int axis = -1;
+      if (product && floatConstant(w) && !req.keepFloat.count(node->name)) {
+        if (node->op == op("Conv") && w->shape.size() >= 3)
+          axis = 0;
+        else if (node->op == op("Gemm") && w->shape.size() == 2)
+          axis = rw::intAttrOr(*node, "transB", 0) != 0 ? 0 : 1;
+        else if (node->op == op("MatMul") && w->shape.size() == 2)
+          axis = 1;
+      }
+      if (axis >= 0) {
+        node->inputs[1] = quantizedWeights(g, *w, axis, {}, 1.0, nullptr);
+        ctx.count("weights quantized", numElements(w->shape));
+        changed = true;
+      }
+      if (product) {
+        QuantizedLayer l{node->name, node->opType, axis >= 0 ? "int8" : "float", kSqnrCapDb, weightBytesOf(*node)};
+        req.layers->push_back(l);
+      }
+    }
+    if (changed) {
+      g.topoSort();
+      refreshGraph(g);
+    }
+    return changed;
+  }
+
   // An activation fused into a node that has an int8 form but none for that activation (Sigmoid,
   // Tanh, HardSwish, LeakyRelu) becomes a node of its own again, before calibration: the node
   // runs in int8 and the activation becomes a table (the same formulas: fused_activation.cpp).
@@ -337,6 +446,20 @@ class Quantize : public Pass {
       ctx.count("int8 weights kept");
       return;
     }
+    std::vector<double> bias;
+    if (b) bias = b->constant->toDoubles();
+    QuantParams wq;
+    n->inputs[1] = quantizedWeights(g, *w, axis, bias, sx, &wq, &ctx);
+    ctx.count("weights quantized", numElements(w->shape));
+    if (b) n->inputs[2] = integerBias(g, n, bias, sx, wq, channels);
+  }
+
+  // DequantizeLinear(int8 weights symmetric per output channel `axis`). With a bias (an int32
+  // bias at s_x * s_w[c] follows), a channel whose bias would not fit gets a larger scale.
+  static Value* quantizedWeights(Graph& g, const Value& wv, int axis, const std::vector<double>& bias, double sx,
+                                 QuantParams* out, PassContext* ctx = nullptr) {
+    const Value* w = &wv;
+    const int64_t channels = w->shape[static_cast<size_t>(axis)];
     const Tensor& wt = *w->constant;
     const int64_t k = wt.numel() / channels;
     // Element i of w belongs to channel (i / inner) % channels.
@@ -350,8 +473,6 @@ class Quantize : public Pass {
         m = std::max(m, std::fabs(x));
       }
     }
-    std::vector<double> bias;
-    if (b) bias = b->constant->toDoubles();
     // The int32 bias (and the sums: K products of at most 255 * 128) must fit: a channel whose
     // bias would not gets a larger weight scale.
     const double biasLimit = std::max(1.0, std::min(1073741823.0, 2147483647.0 - static_cast<double>(k) * 32768.0) / 2);
@@ -361,7 +482,7 @@ class Quantize : public Pass {
       const double bc = bias.empty() ? 0.0 : std::fabs(bias[static_cast<size_t>(bias.size() == 1 ? 0 : c)]);
       if (bc / (sx * s) > biasLimit) {
         s = static_cast<float>(bc / (sx * biasLimit)) * 1.0001f;
-        ctx.count("weight scales widened for the bias");
+        if (ctx) ctx->count("weight scales widened for the bias");
       }
       wq.scale.push_back(s);
       wq.zeroPoint.push_back(0);
@@ -372,9 +493,8 @@ class Quantize : public Pass {
       const size_t c = static_cast<size_t>((i / inner) % channels);
       q.setI(i, std::clamp<int64_t>(static_cast<int64_t>(std::nearbyint(wt.getF(i) / static_cast<double>(wq.scale[channels > 1 ? c : 0]))), -127, 127));
     }
-    n->inputs[1] = dequantizedConst(g, w->name, std::move(q), wq, w->shape);
-    ctx.count("weights quantized", wt.numel());
-    if (b) n->inputs[2] = integerBias(g, n, bias, sx, wq, channels);
+    if (out) *out = wq;
+    return dequantizedConst(g, w->name, std::move(q), wq, w->shape);
   }
 
   // DequantizeLinear(int32 bias at s_x * s_w[c], zero point 0).

@@ -1,6 +1,7 @@
 #include "compile.h"
 
 #include <filesystem>
+#include <set>
 #include <iostream>
 
 #include <fmt/format.h>
@@ -82,8 +83,29 @@ Compiled compileModel(const CompileOptions& o, bool poisonDead) {
   pipeline.passOptions.ioDtype = o.ioDtype;
   auto request = quantizeRequest(*c.graph, o.quantize, o.quiet);
   pipeline.passOptions.quantize = request;
-  c.quantization = quantizationJson(o.quantize, request.get());
   c.passes = runPipeline(*c.graph, pipeline, 2);
+  // --min-sqnr: the layers whose output SQNR is below the bound while their inputs' is not (the
+  // layer itself lost it) stay float; quantize again from the model, until every layer passes.
+  for (int round = 1; request && o.quantize.minSqnr > 0 && round < kMinSqnrRounds; ++round) {
+    std::set<std::string> add;
+    for (const QuantizedLayer& l : *request->layers)
+      if (l.precision == "int8" && l.sqnrDb < o.quantize.minSqnr) {
+        add.insert(l.node);
+        break;  // the first one in schedule order: the error of the ones after it may be its own
+      }
+    if (add.empty()) break;
+    if (!o.quiet)
+      std::cerr << fmt::format("tinyc: --min-sqnr {}: keeping {} float (SQNR below the bound), quantizing again\n",
+                               o.quantize.minSqnr, fmt::join(add, ", "));
+    auto next = std::make_shared<QuantizeRequest>(*request);
+    next->keepFloat.insert(add.begin(), add.end());
+    next->layers = std::make_shared<std::vector<QuantizedLayer>>();
+    request = next;
+    c.graph = importModel(o.model.model, io);
+    pipeline.passOptions.quantize = request;
+    c.passes = runPipeline(*c.graph, pipeline, 2);
+  }
+  c.quantization = quantizationJson(o.quantize, request.get());
   const Backend& b = findBackend(c.target->backend);
   EmitOptions eo;
   eo.name = c.name;

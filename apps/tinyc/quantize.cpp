@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -152,8 +153,14 @@ std::vector<std::vector<Tensor>> calibrationSamples(const Graph& g, const std::s
 void addQuantizeOptions(CLI::App* cmd, QuantizeOptions& o) {
   cmd->add_option("--quantize", o.scheme,
                   "post-training quantization of a float model: int8 (activations per tensor, weights per channel; "
-                  "needs --calib)")
-      ->check(CLI::IsMember({"int8"}));
+                  "needs --calib) or weights-int8 (int8 weights, float activations: flash savings only)")
+      ->check(CLI::IsMember({"int8", "weights-int8"}));
+  cmd->add_option("--keep-float", o.keepFloat, "with --quantize: leave these nodes in float (comma-separated names)")
+      ->delimiter(',');
+  cmd->add_option("--min-sqnr", o.minSqnr,
+                  "with --quantize int8: keep in float the layers whose output SQNR on the calibration set is below "
+                  "this many dB (measured; up to 7 layers, one per round)")
+      ->check(CLI::PositiveNumber);
   cmd->add_option("--calib", o.calib,
                   "calibration inputs: a folder of test_data_set_* folders, a folder of .npy/.pb files, or an .npz");
   cmd->add_option("--calib-samples", o.samples, "use at most this many calibration samples (default: all)")
@@ -166,13 +173,19 @@ void addQuantizeOptions(CLI::App* cmd, QuantizeOptions& o) {
 
 std::shared_ptr<QuantizeRequest> quantizeRequest(const Graph& g, const QuantizeOptions& o, bool quiet) {
   if (o.scheme.empty()) {
-    if (!o.calib.empty() || o.samples || !o.method.empty())
-      usageError("--calib, --calib-samples and --calib-method need --quantize");
+    if (!o.calib.empty() || o.samples || !o.method.empty() || !o.keepFloat.empty() || o.minSqnr > 0)
+      usageError("--calib, --calib-samples, --calib-method, --keep-float and --min-sqnr need --quantize");
     return nullptr;
   }
-  if (o.calib.empty()) usageError("--quantize {} needs calibration data: --calib DATA", o.scheme);
   auto r = std::make_shared<QuantizeRequest>();
   r->scheme = o.scheme;
+  r->keepFloat = std::set<std::string>(o.keepFloat.begin(), o.keepFloat.end());
+  if (o.scheme == "weights-int8") {
+    if (!o.calib.empty() || o.samples || !o.method.empty() || o.minSqnr > 0)
+      usageError("--quantize weights-int8 takes no calibration (--calib, --calib-samples, --calib-method, --min-sqnr)");
+    return r;
+  }
+  if (o.calib.empty()) usageError("--quantize {} needs calibration data: --calib DATA", o.scheme);
   r->method = parseCalibMethod(o.method.empty() ? kDefaultCalibMethod : o.method);
   r->samples = calibrationSamples(g, o.calib, o.samples);
   auto bar = std::make_shared<ProgressBar>(static_cast<int>(r->samples.size()), !quiet && isatty(STDERR_FILENO));
@@ -182,12 +195,26 @@ std::shared_ptr<QuantizeRequest> quantizeRequest(const Graph& g, const QuantizeO
 
 nlohmann::ordered_json quantizationJson(const QuantizeOptions& o, const QuantizeRequest* r) {
   if (!r) return nullptr;
-  return {{"scheme", r->scheme},
-          {"activations", "int8 asymmetric per tensor"},
-          {"weights", "int8 symmetric per output channel"},
-          {"calibration_method", calibMethodName(r->method)},
-          {"calibration_samples", r->samples.size()},
-          {"calibration_data", o.calib}};
+  const bool weightsOnly = r->scheme == "weights-int8";
+  nlohmann::ordered_json j = {{"scheme", r->scheme},
+                              {"activations", weightsOnly ? "float" : "int8 asymmetric per tensor"},
+                              {"weights", "int8 symmetric per output channel"}};
+  if (!weightsOnly) {
+    j["calibration_method"] = calibMethodName(r->method);
+    j["calibration_samples"] = r->samples.size();
+    j["calibration_data"] = o.calib;
+  }
+  j["keep_float"] = std::vector<std::string>(r->keepFloat.begin(), r->keepFloat.end());
+  if (o.minSqnr > 0) j["min_sqnr_db"] = o.minSqnr;
+  nlohmann::ordered_json layers = nlohmann::ordered_json::array();
+  for (const QuantizedLayer& l : *r->layers) {
+    nlohmann::ordered_json e = {{"node", l.node}, {"op", l.op}, {"precision", l.precision}};
+    e["sqnr_db"] = weightsOnly ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(std::round(l.sqnrDb * 100) / 100);
+    e["weight_bytes"] = l.weightBytes;
+    layers.push_back(e);
+  }
+  j["layers"] = layers;
+  return j;
 }
 
 }  // namespace tinyc::cli

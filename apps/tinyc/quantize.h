@@ -13,11 +13,15 @@
 namespace tinyc::cli {
 
 struct QuantizeOptions {
-  std::string scheme;  // --quantize: "" (off) or "int8"
+  std::string scheme;  // --quantize: "" (off), "int8" or "weights-int8"
   std::string calib;   // --calib DATA
   int samples = 0;     // --calib-samples (0: all)
   std::string method;  // --calib-method ("" = kDefaultCalibMethod)
+  std::vector<std::string> keepFloat;  // --keep-float NODE,...
+  double minSqnr = 0;                  // --min-sqnr DB (0: off)
 };
+// --min-sqnr: at most this many rounds of quantize, measure, keep the first failing layer float.
+inline constexpr int kMinSqnrRounds = 8;
 // The method used when --calib-method is not given (chosen by measurement: docs/quantization.md).
 inline const char* kDefaultCalibMethod = "mse";
 

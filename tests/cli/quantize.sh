@@ -7,6 +7,8 @@
 #    C, and the same data twice gives byte-identical C (calibration is deterministic);
 #  - the report: quantization recorded, no float island, int8 weights at 1 byte per parameter;
 #  - validate: the C equals the interpreter exactly;
+#  - the per-layer report (SQNR, precision, weight bytes), --keep-float, --min-sqnr and
+#    --quantize weights-int8 (int8 weights in flash, float activations: validated within tolerance);
 #  - the progress bar: only on a terminal, and not with -q.
 #   quantize.sh <tinyc> <python> <models dir>
 set -euo pipefail
@@ -100,6 +102,48 @@ for s in v["sets"]:
         assert o["vs_reference"]["informational"], o
 EOP
 
+# Per-layer report, --keep-float, --min-sqnr, --quantize weights-int8.
+usage convert "$M" -o "$W/o" --quantize int8 --calib "$MODELS/mnist8" --keep-float NoSuchNode
+usage convert "$M" -o "$W/o" --quantize weights-int8 --calib "$MODELS/mnist8"
+usage convert "$M" -o "$W/o" --keep-float Times212
+"$TINYC" convert "$M" -o "$W/kf" --quantize int8 --calib "$MODELS/mnist8" --keep-float Times212 --report "$W/kf.json" -q
+"$TINYC" convert "$M" -o "$W/ms" --quantize int8 --calib "$MODELS/mnist8" --min-sqnr 40 --report "$W/ms.json" -q
+"$TINYC" convert "$M" -o "$W/wo" --quantize weights-int8 --report "$W/wo.json" -q
+"$TINYC" convert "$M" -o "$W/fl" --report "$W/fl.json" -q
+"$PY" - "$W" <<'EOP'
+import json, math, os, sys
+W = sys.argv[1]
+load = lambda n: json.load(open(os.path.join(W, n)))
+ref, kf, ms, wo, fl = load("ref.json"), load("kf.json"), load("ms.json"), load("wo.json"), load("fl.json")
+# every layer with weights, in order, with a finite SQNR and its weight bytes
+layers = ref["quantization"]["layers"]
+assert [l["node"] for l in layers] == ["Convolution28", "Convolution110", "Times212"], layers
+assert all(l["precision"] == "int8" and 20 < l["sqnr_db"] < 80 for l in layers), layers
+# int8 weights (1 byte) and int32 biases: 8x1x5x5 + 8, 16x8x5x5 + 16, 256x10 + 10
+assert [l["weight_bytes"] for l in layers] == [200 + 4 * 8, 3200 + 4 * 16, 2560 + 4 * 10], layers
+# --keep-float: that node stays float (a float island, 4 bytes per weight), the others int8
+k = {l["node"]: l for l in kf["quantization"]["layers"]}
+assert k["Times212"]["precision"] == "float" and k["Times212"]["weight_bytes"] == 4 * (256 * 10 + 10), k
+assert k["Convolution28"]["precision"] == "int8", k
+assert [i["name"] for i in kf["float_islands"]] == ["Times212"], kf["float_islands"]
+# --min-sqnr 40: the layers below 40 dB at int8 (Convolution110 here) end up float, and every
+# layer left in int8 reaches the bound
+m = ms["quantization"]["layers"]
+low = [l["node"] for l in layers if l["sqnr_db"] < 40]
+assert low and all(l["precision"] == "float" for l in m if l["node"] == low[0]), (low, m)
+assert all(l["sqnr_db"] >= 40 for l in m if l["precision"] == "int8"), m
+assert ms["quantization"]["keep_float"] == sorted(l["node"] for l in m if l["precision"] == "float"), ms
+# weights-int8: weights 1 byte per parameter (plus float biases and per-channel scales), no
+# calibration recorded, activations float
+q = wo["quantization"]
+assert q["activations"] == "float" and "calibration_samples" not in q, q
+assert all(l["precision"] == "int8" for l in q["layers"]), q
+assert 5960 <= wo["weights_bytes"] <= 5960 + 3 * 4 * 34 + 64 and 4 * 5960 < fl["weights_bytes"], (wo["weights_bytes"], fl["weights_bytes"])
+EOP
+"$TINYC" validate "$M" --quantize weights-int8 --test-data "$MODELS/mnist8" -q
+"$TINYC" validate "$M" --quantize weights-int8 --target cortex-m4 --test-data "$MODELS/mnist8" -q
+"$TINYC" validate "$M" --quantize int8 --calib "$MODELS/mnist8" --min-sqnr 40 --test-data "$MODELS/mnist8" -q
+
 # Progress bar (shown after TINYC_PROGRESS_DELAY seconds, default 1): MobileNetV2 on 12 samples.
 "$PY" - "$MODELS/mobilenetv2_128_050" "$W" <<'EOP'
 import glob, os, sys
@@ -121,4 +165,4 @@ if command -v script >/dev/null; then
   script -qec "TINYC_PROGRESS_DELAY=0 '$TINYC' convert '$MB' -o '$W/mb3' --quantize int8 --calib '$W/many.npy'" "$W/tty2" >/dev/null
   grep -q "calibrating: pass 2/2, 12/12 samples" "$W/tty2" || { echo "FAIL: no progress bar on a terminal"; cat "$W/tty2"; exit 1; }
 fi
-echo "ok: --quantize usage errors, calibration data forms, determinism, report, validate, progress bar"
+echo "ok: --quantize usage errors, calibration data forms, determinism, report, validate, per-layer report, --keep-float, --min-sqnr, weights-int8, progress bar"
