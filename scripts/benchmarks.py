@@ -30,6 +30,7 @@ ap.add_argument("--repeat", type=int, default=3, help="processes per latency fig
 ap.add_argument("--memory-only", action="store_true", help="only the static memory tables (fast)")
 ap.add_argument("--int8-only", action="store_true", help="only the int8 table (float QDQ path vs integer path)")
 ap.add_argument("--ptq-only", action="store_true", help="only the post-training quantization table (--quantize int8)")
+ap.add_argument("--accuracy-only", action="store_true", help="only the held-out accuracy table (models/digits_cnn)")
 ap.add_argument("--targets", default="generic,cortex-m4", help="targets of the memory tables")
 args = ap.parse_args()
 T = args.tinyc
@@ -247,6 +248,106 @@ def ort_ptq_table():
             print(f"| {m} | {meth.name.lower()} | {np.mean(sq):.1f} | {np.min(sq):.1f} | {top1} | {isl} |")
 
 
+HARNESS = r"""
+#include <stdio.h>
+#include "m.h"
+static unsigned char arena[M_ARENA_SIZE + M_ARENA_ALIGN];
+int main(int argc, char **argv) {
+  float x[M_INPUT_0_ELEMENTS], y[M_OUTPUT_0_ELEMENTS];
+  void *a = arena + (M_ARENA_ALIGN - (size_t)arena % M_ARENA_ALIGN) % M_ARENA_ALIGN;
+  FILE *f = fopen(argv[1], "rb");
+  (void)argc;
+  while (f && fread(x, sizeof x, 1, f) == 1) {
+    const void *in[1];
+    void *out[1];
+    int i, best = 0;
+    in[0] = x;
+    out[0] = y;
+    if (m_run(in, out, a) != 0) return 1;
+    for (i = 1; i < M_OUTPUT_0_ELEMENTS; ++i) if (y[i] > y[best]) best = i;
+    printf("%d\n", best);
+  }
+  return 0;
+}
+"""
+
+
+def c_predictions(model, xs, *convert_args):
+    """Arg-max of the generated C (tinyc convert, generic target, cc -O2) on each sample of xs."""
+    with tempfile.TemporaryDirectory() as tmp:
+        r = tinyc("convert", model, "--name", "m", "-o", tmp, "-q", *convert_args)
+        if r.returncode != 0:
+            raise RuntimeError(r.stderr)
+        open(os.path.join(tmp, "h.c"), "w").write(HARNESS)
+        subprocess.run(["cc", "-O2", "-o", os.path.join(tmp, "h"), os.path.join(tmp, "h.c"), os.path.join(tmp, "m.c"),
+                        os.path.join(tmp, "m_weights.c"), "-lm"], check=True, cwd=tmp)
+        xs.astype(np.float32).tofile(os.path.join(tmp, "x.bin"))
+        out = subprocess.run([os.path.join(tmp, "h"), os.path.join(tmp, "x.bin")], check=True, capture_output=True,
+                             text=True).stdout
+        return np.array([int(v) for v in out.split()])
+
+
+def accuracy_table():
+    """Held-out accuracy of post-training quantization: models/digits_cnn (trained by its train.py on
+    scikit-learn's digits), calibrated on its calib.npz (training images), tested on test.npz (never
+    seen), tinyc's int8 C next to ONNX Runtime's quantize_static on the same calibration images."""
+    import warnings
+    import logging
+    from onnxruntime.quantization import (CalibrationDataReader, CalibrationMethod, QuantFormat, QuantType,
+                                          quantize_static)
+    warnings.filterwarnings("ignore")
+    logging.disable(logging.WARNING)
+    print("\n### Post-training quantization on held-out data (digits CNN)\n")
+    d = "models/digits_cnn"
+    p = f"{d}/model.onnx"
+    test, calib = np.load(f"{d}/test.npz"), np.load(f"{d}/calib.npz")
+    xs, ys, cx = test["x"], test["y"], calib["x"]
+    print(f"{len(xs)} held-out test images, {len(cx)} calibration images (from the training split); top-1 "
+          "accuracy against the labels. tinyc: the generated C (generic target, cc -O2); ONNX Runtime: its "
+          "quantize_static (QDQ, int8 activations and per-channel weights, the same calibration images), run by "
+          "ONNX Runtime with graph optimizations disabled.\n")
+    print("| model | path | calibration | top-1 (%) | drop (points) |")
+    print("|---|---|---|---:|---:|")
+    so = ort.SessionOptions()
+    so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
+    name_in = ort.InferenceSession(p).get_inputs()[0].name
+
+    def ort_acc(path):
+        sess = ort.InferenceSession(path, so)
+        return float(np.mean([int(np.argmax(sess.run(None, {name_in: x[None]})[0])) == y for x, y in zip(xs, ys)]))
+
+    base = ort_acc(p)
+    rows = [("float, ONNX Runtime", "-", base)]
+    rows.append(("float, tinyc C", "-", float(np.mean(c_predictions(p, xs) == ys))))
+    for method in ("minmax", "percentile", "entropy", "mse"):
+        pred = c_predictions(p, xs, "--quantize", "int8", "--calib", f"{d}/calib.npz", "--calib-method", method)
+        rows.append(("int8, tinyc C", method + (" (default)" if method == "mse" else ""), float(np.mean(pred == ys))))
+    pred = c_predictions(p, xs, "--quantize", "weights-int8")
+    rows.append(("weights-int8, tinyc C", "-", float(np.mean(pred == ys))))
+
+    class Reader(CalibrationDataReader):
+        def __init__(self):
+            self.it = iter([{name_in: x[None]} for x in cx])
+
+        def get_next(self):
+            return next(self.it, None)
+
+    for meth in (CalibrationMethod.MinMax, CalibrationMethod.Percentile, CalibrationMethod.Entropy):
+        with tempfile.TemporaryDirectory() as tmp:
+            q = os.path.join(tmp, "q.onnx")
+            with open(os.devnull, "w") as null:
+                old = sys.stdout
+                sys.stdout = null
+                try:
+                    quantize_static(p, q, Reader(), quant_format=QuantFormat.QDQ, per_channel=True,
+                                    activation_type=QuantType.QInt8, weight_type=QuantType.QInt8, calibrate_method=meth)
+                finally:
+                    sys.stdout = old
+            rows.append(("int8, ONNX Runtime quantize_static", meth.name.lower(), ort_acc(q)))
+    for name, meth, acc in rows:
+        print(f"| digits_cnn | {name} | {meth} | {acc * 100:.2f} | {(base - acc) * 100:+.2f} |")
+
+
 cpu = ""
 try:
     cpu = [l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")][0]
@@ -256,6 +357,9 @@ print(f"Measured on: {cpu or platform.processor()}, {os.cpu_count()} cores, {pla
       f"ONNX Runtime {ort.__version__}; fastest of {args.runs} runs after warm-up in each of "
       f"{args.repeat} processes.\n")
 
+if args.accuracy_only:
+    accuracy_table()
+    sys.exit(0)
 if args.int8_only:
     int8_table()
     sys.exit(0)

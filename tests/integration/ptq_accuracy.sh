@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Post-training quantization on held-out data (issue 10): models/digits_cnn (trained by its
+# train.py on scikit-learn's digits) quantized with --quantize int8 on its 100 calibration images;
+# the generated C's top-1 on the 497 held-out images (never seen in training or calibration) must
+# be within 0.5 points of the float model's, and at least ONNX Runtime's quantize_static (same
+# calibration images, MinMax) on the same images. Prints the table of scripts/benchmarks.py.
+#   ptq_accuracy.sh <tinyc> <python> <source dir>
+set -euo pipefail
+TINYC=$1
+PY=$2
+cd "$3"
+out=$("$PY" scripts/benchmarks.py --tinyc "$TINYC" --accuracy-only)
+echo "$out" | grep '^| digits_cnn'
+row() { echo "$out" | grep "^| digits_cnn | $1 | $2 " | awk -F'|' '{gsub(/ /, "", $5); print $5}'; }
+float=$(row "float, ONNX Runtime" "-")
+c_float=$(row "float, tinyc C" "-")
+int8=$(row "int8, tinyc C" "mse (default)")
+ort=$(row "int8, ONNX Runtime quantize_static" "minmax")
+"$PY" - "$float" "$c_float" "$int8" "$ort" <<'EOP'
+import sys
+f, cf, q, o = map(float, sys.argv[1:])
+assert cf == f, f"float C {cf} != ONNX Runtime {f}"
+assert f - q <= 0.5, f"int8 drop {f - q:.2f} points > 0.5"
+assert q >= o, f"tinyc int8 {q} below ONNX Runtime's quantize_static {o}"
+print(f"ok: digits_cnn held-out top-1 float {f:.2f}%, tinyc int8 {q:.2f}% (drop {f - q:.2f}), ORT quantize_static {o:.2f}%")
+EOP
