@@ -175,9 +175,19 @@ void emitDwNchw(EmitCtx& c) {
                      a.p, a.tail(), c.scratch()));
 }
 
+// The usual requantization (every rshift > 32) with its per-multiplier constants precomputed
+// (tinyc_requant_hw: rshift - 32 and 2^(rshift - 33) per multiplier), or NULL.
+std::string requantHw(EmitCtx& c, const Node& n, const ConvArgs& a, int64_t m) {
+  const auto mults = q::productMultipliers(n, *n.input(0), *n.input(1), *n.outputs[0], m);
+  std::vector<int64_t> hw;
+  for (size_t i = 0; i < (a.pc ? mults.size() : 1) && hw.size() / 2 == i; ++i)
+    if (mults[i].rshift > 32) hw.insert(hw.end(), {mults[i].rshift - 32, int64_t{1} << (mults[i].rshift - 33)});
+  return hw.size() == 2 * (a.pc ? mults.size() : 1) ? c.intArray(hw) : "NULL";
+}
+
 // Channels-last depthwise: weights tap-major ([KH * KW][C]), a row of zx.
 int64_t scratchDwNhwc(const Node& n) { return convGeom(n).p[0]; }
-void emitDwNhwc(EmitCtx& c) {
+void emitDwNhwcKernel(EmitCtx& c, const char* runtime, const char* kernel) {
   const Node& n = c.node;
   ConvArgs a = convArgs(c);
   const int64_t m = a.g.p[3];
@@ -185,18 +195,18 @@ void emitDwNhwc(EmitCtx& c) {
   Tensor wt(DType::I8, {a.g.k, m});
   for (int64_t ch = 0; ch < m; ++ch)
     for (int64_t t = 0; t < a.g.k; ++t) wt.setI(t * m + ch, w.getI(ch * a.g.k + t));
-  // The usual requantization (every rshift > 32) with its per-multiplier constants precomputed.
-  const auto mults = q::productMultipliers(n, *n.input(0), *n.input(1), *n.outputs[0], m);
-  std::vector<int64_t> hw;
-  for (size_t i = 0; i < (a.pc ? mults.size() : 1) && hw.size() / 2 == i; ++i)
-    if (mults[i].rshift > 32) hw.insert(hw.end(), {mults[i].rshift - 32, int64_t{1} << (mults[i].rshift - 33)});
-  const bool usual = hw.size() == 2 * (a.pc ? mults.size() : 1);
-  c.require("qint");
-  c.line(fmt::format("tinyc_qdwconv_nhwc_i8({}, {}, {}, {}, {}, {}, (int8_t *){}, {});", c.in(0),
+  c.require(runtime);
+  c.line(fmt::format("{}({}, {}, {}, {}, {}, {}, (int8_t *){}, {});", kernel, c.in(0),
                      c.weights(n.input(1)->name + " (tap-major)", std::move(wt)),
                      c.intArray(foldedBias(n, m, a.g.k, a.zx)), c.out(0), a.p, a.tail(), c.scratch(),
-                     usual ? c.intArray(hw) : "NULL"));
+                     requantHw(c, n, a, m)));
 }
+void emitDwNhwc(EmitCtx& c) { emitDwNhwcKernel(c, "qint", "tinyc_qdwconv_nhwc_i8"); }
+
+// Cores with the DSP extension: the channels-last depthwise with SXTB16 and SMLABB/SMLATT
+// (runtime/arm_dsp/qint_dsp.c), the same tap-major weights and scratch.
+bool matchDwDsp(const Node& n, const TargetDesc& t) { return t.dsp && matchDwNhwc(n, t); }
+void emitDwDsp(EmitCtx& c) { emitDwNhwcKernel(c, "qint_dsp", "tinyc_qdwconv_dsp_i8"); }
 
 // Channels-first, not depthwise (hosts: the generic target): a matrix product over panels of 16
 // pixels as unsigned bytes (runtime/qint_host.c, x86 SIMD where the C compiler targets it);
@@ -454,6 +464,7 @@ CKernel variant(const char* op, std::string (*check)(const Node&), void (*emit)(
 void registerQuantizedKernels(KernelTable& t) {
   t.add(variant("Conv", checkConv, emitDwNchw, scratchDwNchw, matchDwNchw));
   t.add(variant("Conv", checkConv, emitDwNhwc, scratchDwNhwc, matchDwNhwc));
+  t.add(variant("Conv", checkConv, emitDwDsp, scratchDwNhwc, matchDwDsp, 2));
   t.add(variant("Conv", checkConv, emitDotNchw, scratchHostPanel, matchDotNchw));
   t.add(variant("Conv", checkConv, emitBlocksNhwc, scratchTwoFields, matchBlocksNhwc));
   t.add(variant("Conv", checkConv, emitPairsNhwc, scratchPairs, matchPairsNhwc, 2));

@@ -6,7 +6,8 @@
 # the generated C must equal the interpreter bit for bit (validate compares integer outputs
 # exactly) on the generic target (channels-first kernels) and, in turn, on mcu (the portable
 # channels-last kernels) and cortex-m4 (its variants, e.g. the packed-pair convolution), built for
-# the host, and, for a sample, on the emulated Cortex-M4. The generic target's C is built in turn
+# the host, and, for every convolution and a sample of the rest, on the emulated Cortex-M4 (its
+# DSP-extension variants, runtime/arm_dsp/, compiled with the real instructions). The generic target's C is built in turn
 # with each x86 code path of runtime/qint_host.c this CPU runs (plain C, SSE2, AVX2, AVX-VNNI,
 # AVX512-VNNI), two per case: one with gcc, one with clang.
 #   qint_kernels.sh <tinyc> <python> [count] [seed]
@@ -53,7 +54,7 @@ for c in $cases; do
       echo "FAIL $c ($t): C differs from the interpreter"; cat "$W/log"; fail=1
     fi
   done
-  if [ $((i % 8)) -eq 0 ]; then
+  if [ $((i % 8)) -eq 0 ] || [[ $c == conv_* ]]; then  # every convolution: the M4's DSP variants
     if ! "$TINYC" validate "$W/m/$c.onnx" --target cortex-m4 --emulate --random 2 >"$W/log" 2>&1; then
       echo "FAIL $c (emulated cortex-m4)"; cat "$W/log"; fail=1
     fi
