@@ -36,6 +36,7 @@ struct EmitOptions {
   std::string planner = "auto";  // memory planner (passes/memory/plan.h)
   bool ioInArena = false;         // graph inputs and outputs live in the arena too (planned)
   bool sharedRuntime = false;     // kernels in tinyc_runtime.{h,c} (shared by models), not static in NAME.c
+  bool profile = false;  // measurement builds: tinyc_profile_mark(-1) first, tinyc_profile_mark(k) after step k
 };
 
 // What memory planning found (for the report, --arena-budget and --plan-svg).
@@ -63,6 +64,7 @@ struct EmitResult {
   int64_t weightsBytes = 0;  // bytes of const data emitted (weights and folded constants)
   int64_t ioBytes = 0;       // caller-owned input + output bytes
   MemoryReport memory;
+  std::vector<const Node*> steps;  // the nodes the code runs, in order (step k of tinyc_profile_mark)
 };
 
 class Backend {

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "backends/c/emulate.h"
+#include "ops/op.h"
 #include "backends/c/host.h"
 #include "compile.h"
 #include "inputs.h"
@@ -29,6 +30,7 @@ struct BenchOptions {
   std::string cflags;
   bool json = false;
   bool emulate = false;  // instructions per inference on the target's QEMU machine
+  bool perLayer = false;  // --per-layer: and per node, from a measurement build
 };
 
 struct Stats {
@@ -71,6 +73,36 @@ void benchEmulated(const BenchOptions& o) {
   }
   fs::remove_all(work);
   Stats st = stats(counts);
+  // --per-layer: the same code with a mark after every step (a separate build: the marks cost a
+  // few instructions each, which the total above does not include).
+  struct Layer {
+    std::string node, op;
+    int64_t macs = 0;
+    double instructions = 0;
+  };
+  std::vector<Layer> layers;
+  if (o.perLayer) {
+    CompileOptions po = o.compile;
+    po.profile = true;
+    po.quiet = true;
+    Compiled pc = compileModel(po);
+    std::vector<double> steps;
+    char tmpl2[] = "/tmp/tinyc-bench-XXXXXX";
+    if (!mkdtemp(tmpl2)) modelError("cannot create a temporary folder");
+    work = fs::path(tmpl2);
+    try {
+      std::string elf = c::buildEmulated((work / "build").string(), pc.name, pc.result.files, *pc.target, 1,
+                                         static_cast<int>(pc.result.steps.size()));
+      c::countEmulated(elf, *m, *pc.graph, sets[0].inputs, (work / "run").string(), 300, &steps);
+    } catch (...) {
+      fs::remove_all(work);
+      throw;
+    }
+    fs::remove_all(work);
+    for (size_t k = 0; k < pc.result.steps.size() && k < steps.size(); ++k)
+      layers.push_back({pc.result.steps[k]->name, pc.result.steps[k]->opType, nodeMacs(*pc.result.steps[k]), steps[k]});
+    std::stable_sort(layers.begin(), layers.end(), [](const Layer& a, const Layer& b) { return a.instructions > b.instructions; });
+  }
   if (o.json) {
     nlohmann::ordered_json j;
     j["model"] = o.compile.model.model;
@@ -79,6 +111,12 @@ void benchEmulated(const BenchOptions& o) {
     j["instructions"] = {{"runs", counts.size()}, {"median", st.median}, {"min", st.min}, {"max", st.max}};
     j["arena_bytes"] = c.result.arenaBytes;
     j["weights_bytes"] = c.result.weightsBytes;
+    if (o.perLayer) {
+      nlohmann::ordered_json a = nlohmann::ordered_json::array();
+      for (const Layer& l : layers)
+        a.push_back({{"node", l.node}, {"op", l.op}, {"macs", l.macs}, {"instructions", std::llround(l.instructions)}});
+      j["layers"] = a;
+    }
     std::cout << j.dump(2) << "\n";
     return;
   }
@@ -86,10 +124,24 @@ void benchEmulated(const BenchOptions& o) {
                            c.target->name, m->qemuMachine);
   std::cout << fmt::format("instructions per inference  {:.0f}  (min {:.0f}, max {:.0f}; {} runs; not cycles)\n",
                            st.median, st.min, st.max, counts.size());
+  if (o.perLayer) {
+    double total = 0;
+    for (const Layer& l : layers) total += l.instructions;
+    std::cout << fmt::format("\nper layer (a measurement build, {:.0f} instructions in all; sorted by cost):\n", total);
+    std::cout << fmt::format("  {:>12} {:>6} {:>10} {:>9}  {:<18} {}\n", "instructions", "share", "MACs", "MAC/instr", "op",
+                             "node");
+    for (const Layer& l : layers)
+      std::cout << fmt::format("  {:>12.0f} {:>5.1f}% {:>10} {:>9}  {:<18} {}\n", l.instructions,
+                               total > 0 ? 100.0 * l.instructions / total : 0.0, l.macs,
+                               l.macs > 0 && l.instructions > 0 ? fmt::format("{:.3f}", static_cast<double>(l.macs) / l.instructions)
+                                                                : std::string("-"),
+                               printable(l.op, 18), printable(l.node, 60));
+  }
 }
 
 void bench(const BenchOptions& o) {
   if (o.runs < 1 || o.warmup < 0 || o.interpRuns < 0) usageError("--runs must be >= 1, --warmup and --interp-runs >= 0");
+  if (o.perLayer && !o.emulate) usageError("--per-layer needs --emulate");
   if (o.emulate) return benchEmulated(o);
   Compiled c = compileModel(o.compile);
   const Graph& g = *c.graph;
@@ -154,6 +206,8 @@ void registerBench(CLI::App& app) {
   cmd->add_flag("--json", o->json, "print JSON");
   cmd->add_flag("--emulate", o->emulate,
                 "count instructions per inference on the target's emulated core (QEMU -icount; cortex-m3, cortex-m4, cortex-m55)");
+  cmd->add_flag("--per-layer", o->perLayer,
+                "with --emulate: also instructions per node (a measurement build), sorted by cost, with MACs per instruction");
   cmd->callback([o] { bench(*o); });
 }
 

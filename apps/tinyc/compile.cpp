@@ -114,6 +114,7 @@ Compiled compileModel(const CompileOptions& o, bool poisonDead) {
   eo.poisonDead = poisonDead;
   eo.ioInArena = o.ioInArena;
   eo.sharedRuntime = o.runtime == "shared";
+  eo.profile = o.profile;
   c.result = b.emit(*c.graph, eo);
   return c;
 }

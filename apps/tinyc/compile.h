@@ -21,6 +21,7 @@ struct CompileOptions {
   std::string runtime = "inline";  // --runtime: inline (static kernels in NAME.c) or shared (tinyc_runtime.c)
   QuantizeOptions quantize;       // --quantize, --calib*
   bool quiet = false;             // no calibration progress bar (-q)
+  bool profile = false;           // a measurement build (EmitOptions::profile; bench --per-layer)
 };
 
 struct Compiled {

@@ -315,6 +315,8 @@ EmitResult ModuleWriter::run() {
   }
   planArena(nodes, directOutputs, &io);
 
+  r.steps = nodes;
+  if (o_.profile) line("tinyc_profile_mark(-1);");
   for (size_t step = 0; step < nodes.size(); ++step) {
     const Node* n = nodes[step];
     const CKernel* k = KernelTable::instance().find(*n, target());
@@ -323,6 +325,7 @@ EmitResult ModuleWriter::run() {
     EmitCtx ctx(*this, *n);
     k->emit(ctx);
     emitFusedActivation(*n);
+    if (o_.profile) line(fmt::format("tinyc_profile_mark({});", step));
     if (o_.poisonDead)  // validation builds: every buffer that dies here is overwritten with 0xff
       for (size_t b = 0; b < arena_.buffers.size(); ++b)
         if (arena_.buffers[b].last == static_cast<int>(step) && arena_.buffers[b].bytes > 0 && !arena_.keepAlive.count(b)) {
@@ -349,6 +352,7 @@ EmitResult ModuleWriter::run() {
     if (!o_.target->doubleAcc) src += "#define TINYC_FLOAT_ACC 1 /* single-precision accumulation */\n";
     src += inlineRuntime(required_);
   }
+  if (o_.profile) src += "\n/* Measurement build: the harness times each step. */\nvoid tinyc_profile_mark(int step);\n";
   src += "\n/* Weights and folded constants (" + P_ + "_weights.c). */\n";
   // Declared with the alignment of their definitions: without it a compiler may assume the ABI's
   // alignment of a large array (16 bytes on x86-64: clang then loads with movaps) where the

@@ -159,7 +159,7 @@ SECTIONS
 }
 
 std::string buildEmulated(const std::string& dir, const std::string& name, const std::vector<OutputFile>& files,
-                          const TargetDesc& target, int countRuns) {
+                          const TargetDesc& target, int countRuns, int profileSteps) {
   const EmulatedMachine* m = findEmulatedMachine(target.name);
   if (!m) usageError("no emulated machine for target '{}' (--emulate supports {})", target.name, emulatedTargets());
   requireTool("arm-none-eabi-gcc");
@@ -172,7 +172,9 @@ std::string buildEmulated(const std::string& dir, const std::string& name, const
   std::string cmd = fmt::format(
       "cd {} && arm-none-eabi-gcc {} -std=c99 -pedantic -Wall -Wextra -Werror -DTINYC_HARNESS_NO_CLOCK{} "
       "--specs=rdimon.specs -nostartfiles -T link.ld -o prog.elf {} harness.c startup.c -lm -lrdimon > {} 2>&1",
-      shellQuote(dir), cflags, countRuns > 0 ? fmt::format(" -DTINYC_HARNESS_COUNT={}", countRuns) : "",
+      shellQuote(dir), cflags,
+      (countRuns > 0 ? fmt::format(" -DTINYC_HARNESS_COUNT={}", countRuns) : std::string()) +
+          (countRuns > 0 && profileSteps > 0 ? fmt::format(" -DTINYC_HARNESS_PROFILE={}", profileSteps) : std::string()),
       generatedSources(name, files), shellQuote(log.string()));
   if (shell(cmd) != 0) {
     std::string out = readFileBytes(log.string());
@@ -229,7 +231,8 @@ std::vector<Tensor> runEmulated(const std::string& elf, const EmulatedMachine& m
 }
 
 std::vector<double> countEmulated(const std::string& elf, const EmulatedMachine& m, const Graph& g,
-                                  const std::vector<Tensor>& inputs, const std::string& workDir, int timeoutSeconds) {
+                                  const std::vector<Tensor>& inputs, const std::string& workDir, int timeoutSeconds,
+                                  std::vector<double>* steps) {
   const std::string log = runQemu(elf, m, inputs, workDir, "-icount shift=0 ", timeoutSeconds);
   readOutputs(g, workDir);  // the program ran to the end and wrote every output
   std::vector<double> counts;
@@ -237,6 +240,15 @@ std::vector<double> countEmulated(const std::string& elf, const EmulatedMachine&
   for (size_t p = log.find(key); p != std::string::npos; p = log.find(key, p + 1))
     counts.push_back(std::strtod(log.c_str() + p + key.size(), nullptr));
   if (counts.empty()) modelError("the emulated run on {} printed no instruction counts", m.qemuMachine);
+  if (steps) {
+    steps->clear();
+    const std::string sk = "tinyc-step ";
+    for (size_t p = log.find(sk); p != std::string::npos; p = log.find(sk, p + 1)) {
+      char* end = nullptr;
+      std::strtol(log.c_str() + p + sk.size(), &end, 10);
+      steps->push_back(std::strtod(end, nullptr));
+    }
+  }
   return counts;
 }
 

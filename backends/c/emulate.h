@@ -36,8 +36,10 @@ std::string linkerScript(const EmulatedMachine& m);
 // Model error with the compiler's first lines on failure (e.g. the model does not fit the RAM).
 // countRuns > 0: the harness instead runs the model that many times and prints the instructions
 // each run executed (for countEmulated).
+// profileSteps > 0 (with countRuns): a measurement build of code emitted with EmitOptions::profile;
+// the harness also prints the instructions of each of the profileSteps steps (mean over the runs).
 std::string buildEmulated(const std::string& dir, const std::string& name, const std::vector<OutputFile>& files,
-                          const TargetDesc& target, int countRuns = 0);
+                          const TargetDesc& target, int countRuns = 0, int profileSteps = 0);
 
 // Runs prog.elf in QEMU with workDir as the semihosting folder; outputs shaped like the graph's.
 // A crash, a nonzero exit or a run longer than timeoutSeconds is a one-line model error.
@@ -48,8 +50,9 @@ std::vector<Tensor> runEmulated(const std::string& elf, const EmulatedMachine& m
 // Runs a counting build (buildEmulated with countRuns) under QEMU -icount shift=0: the
 // instructions each run executed, measured with SysTick against a calibration loop (QEMU is
 // not cycle-accurate: these are instruction counts, not cycles).
+// steps: the per-step instructions of a profiling build (filled when not null).
 std::vector<double> countEmulated(const std::string& elf, const EmulatedMachine& m, const Graph& g,
                                   const std::vector<Tensor>& inputs, const std::string& workDir,
-                                  int timeoutSeconds = 300);
+                                  int timeoutSeconds = 300, std::vector<double>* steps = nullptr);
 
 }  // namespace tinyc::c

@@ -46,6 +46,18 @@ static void *load(const char *path, long bytes) {{
   return p;
 }}
 
+#if defined(TINYC_HARNESS_COUNT) && defined(TINYC_HARNESS_PROFILE) /* ticks per step (tinyc_profile_mark) */
+static double tinyc_prof_ticks[TINYC_HARNESS_PROFILE];
+static unsigned long tinyc_prof_last;
+void tinyc_profile_mark(int step);
+void tinyc_profile_mark(int step) {{
+  volatile unsigned long *const syst = (volatile unsigned long *)0xE000E010u;
+  const unsigned long now = syst[2];
+  if (step >= 0 && step < TINYC_HARNESS_PROFILE) tinyc_prof_ticks[step] += (double)((tinyc_prof_last - now) & 0xFFFFFFu);
+  tinyc_prof_last = syst[2];
+}}
+#endif
+
 int main(int argc, char **argv) {{
   const long in_bytes[{1}_NUM_INPUTS + 1] = {{{2} 0}};
   const long out_bytes[{1}_NUM_OUTPUTS + 1] = {{{3} 0}};
@@ -93,6 +105,10 @@ int main(int argc, char **argv) {{
       t1 = syst[2];
       printf("tinyc-instructions %.0f\n", (double)((t0 - t1) & 0xFFFFFFu) * 200000.0 / (double)(cal ? cal : 1u));
     }}
+#if defined(TINYC_HARNESS_PROFILE)
+    for (i = 0; i < TINYC_HARNESS_PROFILE; ++i)
+      printf("tinyc-step %d %.0f\n", i, tinyc_prof_ticks[i] * 200000.0 / (double)(cal ? cal : 1u) / TINYC_HARNESS_COUNT);
+#endif
   }}
 #elif !defined(TINYC_HARNESS_NO_CLOCK) /* no clock_gettime (bare-metal emulation): -n is ignored */
   if (iters > 0) {{
