@@ -155,11 +155,14 @@ void convert(const ConvertOptions& o) {
                            m.lowerBound, m.plan.planner, m.greedyBySize);
   std::cout << fmt::format("  weights {} bytes, I/O {} bytes, {} MACs, {} nodes\n",
                            c.result.weightsBytes, c.result.ioBytes, r["macs"].get<int64_t>(), c.graph->nodes.size());
-  if (!c.quantization.is_null())
+  if (!c.quantization.is_null() && c.quantization.contains("calibration_method"))
     std::cout << fmt::format("  quantized {} ({} calibration, {} samples), {} float islands\n",
                              c.quantization["scheme"].get<std::string>(),
                              c.quantization["calibration_method"].get<std::string>(),
                              c.quantization["calibration_samples"].get<size_t>(), r["float_islands"].size());
+  else if (!c.quantization.is_null())
+    std::cout << fmt::format("  quantized {} (weights only: activations stay float)\n",
+                             c.quantization["scheme"].get<std::string>());
 }
 
 }  // namespace

@@ -164,7 +164,10 @@ void inspect(const InspectOptions& o) {
     for (const Node* n : floatIslands(*g)) list += (list.empty() ? "" : ", ") + printable(n->name) + " (" + n->opType + ")";
     if (!list.empty()) std::cout << "float islands (float ops between int8 tensors): " << list << "\n";
   }
-  if (!quantization.is_null())
+  if (!quantization.is_null() && !quantization.contains("calibration_method"))
+    std::cout << fmt::format("quantized: {} (activations {}, weights {})\n", quantization["scheme"].get<std::string>(),
+                             quantization["activations"].get<std::string>(), quantization["weights"].get<std::string>());
+  else if (!quantization.is_null())
     std::cout << fmt::format("quantized: {} (activations {}, weights {}; {} calibration, {} samples from {})\n",
                              quantization["scheme"].get<std::string>(), quantization["activations"].get<std::string>(),
                              quantization["weights"].get<std::string>(),

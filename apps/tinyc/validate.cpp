@@ -101,7 +101,7 @@ int validate(const ValidateOptions& o) {
     // the reference outputs (the float model's) only measure the quantization's accuracy:
     // printed, not checked.
     const bool quantized = !c.quantization.is_null();
-    const bool exact = quantized && c.quantization["scheme"] != "weights-int8" && floatIslands(g).empty();
+    const bool exact = quantized && c.quantization.value("scheme", "") != "weights-int8" && floatIslands(g).empty();
     const Tolerance exactTol{0, 0, false};
     Interpreter interp(g);
     nlohmann::ordered_json jsets = nlohmann::ordered_json::array();

@@ -140,6 +140,13 @@ assert q["activations"] == "float" and "calibration_samples" not in q, q
 assert all(l["precision"] == "int8" for l in q["layers"]), q
 assert 5960 <= wo["weights_bytes"] <= 5960 + 3 * 4 * 34 + 64 and 4 * 5960 < fl["weights_bytes"], (wo["weights_bytes"], fl["weights_bytes"])
 EOP
+# the summaries of convert and inspect (not -q) for a weights-only and a --min-sqnr model
+"$TINYC" convert "$M" -o "$W/wo2" --quantize weights-int8 >"$W/wo2.out"
+grep -q "quantized weights-int8 (weights only" "$W/wo2.out" || { echo "FAIL: convert summary"; cat "$W/wo2.out"; exit 1; }
+"$TINYC" inspect "$M" --quantize weights-int8 -O2 | grep -q "^quantized: weights-int8 (activations float" ||
+  { echo "FAIL: inspect summary"; exit 1; }
+"$TINYC" convert "$M" -o "$W/ms2" --quantize int8 --calib "$MODELS/mnist8" --min-sqnr 40 >"$W/ms2.out" 2>"$W/ms2.err"
+grep -q "keeping Convolution110 float" "$W/ms2.err" || { echo "FAIL: --min-sqnr message"; cat "$W/ms2.err"; exit 1; }
 "$TINYC" validate "$M" --quantize weights-int8 --test-data "$MODELS/mnist8" -q
 "$TINYC" validate "$M" --quantize weights-int8 --target cortex-m4 --test-data "$MODELS/mnist8" -q
 "$TINYC" validate "$M" --quantize int8 --calib "$MODELS/mnist8" --min-sqnr 40 --test-data "$MODELS/mnist8" -q
