@@ -131,7 +131,10 @@ nlohmann::ordered_json Compiled::report() const {
     nlohmann::ordered_json outs = nlohmann::ordered_json::array();
     for (const Value* v : n->outputs)
       if (v) outs.push_back({{"name", v->name}, {"dtype", dtypeName(v->dtype)}, {"shape", v->shape}});
-    nodes.push_back({{"name", n->name}, {"op", n->opType}, {"macs", m}, {"outputs", outs}});
+    nlohmann::ordered_json e = {{"name", n->name}, {"op", n->opType}, {"macs", m}, {"outputs", outs}};
+    if (auto it = result.memory.scratchBytes.find(n->name); it != result.memory.scratchBytes.end())
+      e["scratch_bytes"] = it->second;
+    nodes.push_back(e);
   }
   j["model"] = filesRead.empty() ? "" : filesRead.front();
   j["name"] = name;
@@ -150,7 +153,8 @@ nlohmann::ordered_json Compiled::report() const {
   j["lower_bound_bytes"] = m.lowerBound;
   j["planner"] = m.plan.planner;
   j["greedy_by_size_bytes"] = m.greedyBySize;
-  j["peak"] = {{"step", m.peakStep}, {"node", m.peakNode}, {"live", m.peakTensors}};
+  j["peak"] = {{"step", m.peakStep}, {"node", m.peakNode}, {"live", m.peakTensors},
+               {"scratch_bytes", m.scratchBytes.count(m.peakNode) ? m.scratchBytes.at(m.peakNode) : 0}};
   j["memory"] = {{"concat_in_place", m.concatInPlace},
                  {"arena_without_concat_in_place", m.arenaWithoutConcatInPlace},
                  {"in_place_over_input", m.overwriteInPlace}};

@@ -153,6 +153,16 @@ void convert(const ConvertOptions& o) {
   for (const auto& f : c.result.files) std::cout << "  " << f.name << "\n";
   std::cout << fmt::format("  arena {} bytes (lower bound {}, {} planner; greedy-by-size would need {})\n", c.result.arenaBytes,
                            m.lowerBound, m.plan.planner, m.greedyBySize);
+  if (!m.peakNode.empty()) {
+    int64_t largest = 0;
+    std::string largestNode;
+    for (const auto& [node, bytes] : m.scratchBytes)
+      if (bytes > largest) largest = bytes, largestNode = node;
+    const auto it = m.scratchBytes.find(m.peakNode);
+    std::cout << fmt::format("  peak at node '{}' (kernel scratch {} bytes); largest kernel scratch {} bytes{}\n",
+                             printable(m.peakNode, 60), it == m.scratchBytes.end() ? 0 : it->second, largest,
+                             largest > 0 ? fmt::format(" ('{}')", printable(largestNode, 60)) : std::string());
+  }
   std::cout << fmt::format("  weights {} bytes, I/O {} bytes, {} MACs, {} nodes\n",
                            c.result.weightsBytes, c.result.ioBytes, r["macs"].get<int64_t>(), c.graph->nodes.size());
   if (!c.quantization.is_null() && c.quantization.contains("calibration_method"))
