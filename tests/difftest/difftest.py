@@ -414,6 +414,10 @@ def check_model(tinyc, model, feeds, paths, work, res, info=None):
                     res.lsb.append(d)
                 continue  # per unit below
             why = compare(a, b, f"output {j} ({model.graph.output[j].name}) interp vs ORT", 1e-3, 1e-3)
+            if why and ln_cancellation(model, feeds, work):
+                res.ort_issue = ln_cancellation(model, feeds, work)
+                ref = None
+                break
             if why:
                 raise Failure("interp", "mismatch", why, rel_err(a, b), b.dtype.name)
     for spec in paths:
@@ -487,6 +491,42 @@ def all_types(model):
     """Every tensor's type: inferred value_info, graph inputs and outputs."""
     inf = onnx.shape_inference.infer_shapes(model)
     return {v.name: v for v in list(inf.graph.value_info) + list(inf.graph.input) + list(inf.graph.output)}
+
+
+def ln_cancellation(model, feeds, work):
+    """ORT 1.19's LayerNormalization computes the variance as E[x^2] - E[x]^2 in single precision:
+    on a nearly constant row whose mean^2 is large against var + epsilon the cancellation leaves a
+    relative error of about mean^2 * 2^-23 / (var + epsilon) (long run seed 1, graph 1546: a row
+    (0.97606, 0.97626), 0.6% off; tinyc's interpreter, in double, gives the exact value). The
+    reason when a LayerNormalization input of this graph has such a row (above 1e-4), else None."""
+    lns = [n for n in model.graph.node if n.op_type == "LayerNormalization"]
+    if not lns:
+        return None
+    m = onnx.ModelProto()
+    m.CopyFrom(model)
+    have = {o.name for o in m.graph.output}
+    for n in lns:
+        if n.input[0] not in have:
+            m.graph.output.append(helper.make_tensor_value_info(n.input[0], onnx.TensorProto.FLOAT, None))
+            have.add(n.input[0])
+    path = os.path.join(work, "ln_inputs.onnx")
+    onnx.save(m, path)
+    try:
+        vals = dict(zip([o.name for o in m.graph.output], run_ort(path, feeds)))
+    except Exception:  # noqa: BLE001
+        return None
+    for n in lns:
+        x = vals[n.input[0]].astype(np.float64)
+        attrs = {a.name: helper.get_attribute_value(a) for a in n.attribute}
+        axis = attrs.get("axis", -1) % x.ndim
+        eps = attrs.get("epsilon", 1e-5)
+        axes = tuple(range(axis, x.ndim))
+        mean = x.mean(axis=axes)
+        var = x.var(axis=axes)
+        if np.max(mean ** 2 * 2.0 ** -23 / (var + eps), initial=0.0) > 1e-4:
+            return ("ORT computes LayerNormalization's variance as E[x^2] - E[x]^2 in single precision "
+                    "(cancellation on a nearly constant row)")
+    return None
 
 
 def ort_unreliable(model):

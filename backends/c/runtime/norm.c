@@ -59,14 +59,20 @@ TINYC_KERNEL int32_t tinyc_ln_index(int32_t row, int32_t j, int32_t cols, const 
     for (row = 0; row < rows; ++row) {                                                              \
       const T *restrict xr = x + (size_t)row * (size_t)cols;                                        \
       T *restrict yr = y + (size_t)row * (size_t)cols;                                              \
-      A sum = 0, sq = 0, mean, var, inv;                                                          \
+      A sum = 0, sq = 0, corr = 0, mean, var, inv;                                                \
       for (j = 0; j < cols; ++j) sum += LOAD(xr[j]);                                                \
       mean = cols ? sum / (A)cols : 0;                                                                \
       for (j = 0; j < cols; ++j) {                                                                  \
         const A d = (A)LOAD(xr[j]) - mean;                                                             \
         sq += d * d;                                                                                \
+        corr += d;                                                                                  \
       }                                                                                             \
       var = cols ? sq / (A)cols : 0;                                                                  \
+      if (sizeof(A) < sizeof(double) && cols) { /* single precision: the corrected two-pass form */ \
+        corr /= (A)cols;                  /* (the mean's rounding, which 1 / sqrt(var + eps) would */ \
+        mean += corr;                     /* magnify on a nearly constant row) */                   \
+        var -= corr * corr;                                                                         \
+      }                                                                                             \
       inv = 1 / SQRT(var + eps);                                                                     \
       if (fast && bias) {                                                                           \
         for (j = 0; j < cols; ++j)                                                                  \
