@@ -222,8 +222,8 @@ def lsb_stats(got, want, model, j):
 class PathSpec:
     """One way through tinyc: target, -O level, $CFLAGS, --emulate, and extras: 'nhwc' (--io-layout
     nhwc), 'arena' (--io-in-arena), 'shared' (--runtime shared), 'planner=NAME' (--mem-planner),
-    'cc=NAME' ($CC). Text form (--path, repro
-    commands): [units:]TARGET:O<level>:<cflags, '_' for ' '>[:emulate][:nhwc][:arena][:shared][:planner=NAME][:cc=NAME]."""
+    'cc=NAME' ($CC), 'iodtype=float|int8' (--io-dtype). Text form (--path, repro commands):
+    [units:]TARGET:O<level>:<cflags, '_' for ' '>[:emulate][:nhwc][:arena][:shared][:planner=NAME][:cc=NAME][:iodtype=T]."""
 
     def __init__(self, target="generic", olevel=2, cflags="-O2", emulate=False, cut=False, extra=()):
         self.target, self.olevel, self.cflags, self.emulate, self.cut = target, olevel, cflags, emulate, cut
@@ -244,7 +244,14 @@ class PathSpec:
                 a += ["--runtime", "shared"]
             elif e.startswith("planner="):
                 a += ["--mem-planner", e.split("=", 1)[1]]
+            elif e.startswith("iodtype="):
+                a += ["--io-dtype", e.split("=", 1)[1]]
         return a
+
+    def io_dtype(self):
+        """--io-dtype float|int8 changes the API's element types: validate draws its own inputs and
+        only its verdict (the C against the interpreter on the same compiled graph) is checked."""
+        return any(e.startswith("iodtype=") for e in self.extra)
 
     @staticmethod
     def parse(text):
@@ -280,12 +287,16 @@ def choose_paths(rng, quant, index):
         second.extra.append("cc=clang")
     if rng.random() < 0.15:
         second.extra.append("shared")
+    if quant and rng.random() < 0.2:
+        second.extra.append("iodtype=" + str(rng.choice(["float", "int8"])))
     return paths
 
 
 def validate(tinyc, model_path, input_files, spec, work):
     cmd = [tinyc, "validate", model_path, "--target", spec.target, "-O", str(spec.olevel), "--json", "--keep"]
-    if input_files:
+    if spec.io_dtype():
+        cmd += ["--random", "2"]
+    elif input_files:
         cmd += ["-i", *input_files]
     cmd += spec.args()
     env = dict(os.environ)
@@ -427,6 +438,15 @@ def check_model(tinyc, model, feeds, paths, work, res, info=None):
         rep, outs = validate(tinyc, mpath, files, spec, work)
         res.paths.append(str(spec))
         k = rep["tolerance"]["longest_reduction"]
+        if spec.io_dtype():  # every random set of validate's own (set 0 is checked below as usual)
+            for st in rep["sets"][1:]:
+                for j, o in enumerate(st["outputs"]):
+                    if not o["vs_interpreter"]["ok"] and quant and \
+                            one_step(tinyc, mpath, model, spec, j, o["vs_interpreter"]["max_abs_err"], work):
+                        res.notes.append(f"{spec}: output {j}: one quantization step off after a float island")
+                    elif not o["vs_interpreter"]["ok"]:
+                        raise Failure(str(spec), "mismatch", f"output {j} ({o['output']}) C vs interpreter: "
+                                      f"{o['vs_interpreter'].get('why', '')}", dtype=raw[j].dtype.name)
         for j, o in enumerate(rep["sets"][0]["outputs"]):
             if not o["vs_interpreter"]["ok"] and quant and \
                     one_step(tinyc, mpath, model, spec, j, o["vs_interpreter"]["max_abs_err"], work):
@@ -437,6 +457,8 @@ def check_model(tinyc, model, feeds, paths, work, res, info=None):
                     rel = o["vs_interpreter"]["max_abs_err"] / max(float(np.abs(raw[j]).max()), 1e-30)
                 raise Failure(str(spec), "mismatch", f"output {j} ({o['output']}) C vs interpreter (optimized graph): "
                               f"{o['vs_interpreter'].get('why', '')}", rel, raw[j].dtype.name)
+            if spec.io_dtype():
+                continue
             if outs[j] is None:
                 raise Failure(str(spec), "build-or-run", f"validate kept no output file for output {j}")
             got = c_output(outs[j], raw[j], spec)
