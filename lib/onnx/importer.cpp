@@ -371,7 +371,7 @@ class Importer {
       if (!o.has_type() || !o.type().has_tensor_type()) continue;
       int et = o.type().tensor_type().elem_type();
       if (et != 0 && et != dtypeToOnnx(g_->outputs[static_cast<size_t>(i)]->dtype))
-        modelError("graph output '{}' is declared as element type {} but computes {}", printable(o.name()), et,
+        modelError("graph output '{}' is declared as element type {} but computes {}", printable(o.name()), onnxTypeName(et),
                    dtypeName(g_->outputs[static_cast<size_t>(i)]->dtype));
     }
   }

@@ -19,13 +19,16 @@ struct Code {
 constexpr Code kCodes[] = {{1, DType::F32},  {2, DType::U8},   {3, DType::I8},   {4, DType::U16},
                            {5, DType::I16},  {6, DType::I32},  {7, DType::I64},  {9, DType::Bool},
                            {10, DType::F16}, {11, DType::F64}, {12, DType::U32}, {13, DType::U64}};
-const char* onnxTypeName(int code) {
-  static const char* names[] = {"UNDEFINED", "FLOAT",  "UINT8",     "INT8",       "UINT16",  "INT16",
-                                "INT32",     "INT64",  "STRING",    "BOOL",       "FLOAT16", "DOUBLE",
-                                "UINT32",    "UINT64", "COMPLEX64", "COMPLEX128", "BFLOAT16"};
-  return code >= 0 && code < 17 ? names[code] : "unknown";
-}
 }  // namespace
+
+const char* onnxTypeName(int code) {
+  // TensorProto.DataType, onnx 1.17 (codes 17-23: the 8-bit floats, 4-bit integers and floats)
+  static const char* names[] = {"UNDEFINED",  "FLOAT",      "UINT8",        "INT8",       "UINT16",   "INT16",
+                                "INT32",      "INT64",      "STRING",       "BOOL",       "FLOAT16",  "DOUBLE",
+                                "UINT32",     "UINT64",     "COMPLEX64",    "COMPLEX128", "BFLOAT16", "FLOAT8E4M3FN",
+                                "FLOAT8E4M3FNUZ", "FLOAT8E5M2", "FLOAT8E5M2FNUZ", "UINT4",  "INT4",     "FLOAT4E2M1"};
+  return code >= 0 && code < static_cast<int>(sizeof names / sizeof names[0]) ? names[code] : "unknown";
+}
 
 DType dtypeFromOnnx(int code, const std::string& what) {
   for (const auto& c : kCodes)

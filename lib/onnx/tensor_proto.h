@@ -12,6 +12,8 @@ class TensorProto;
 namespace tinyc {
 
 // ONNX TensorProto.DataType code <-> DType. dtypeFromOnnx fails with a model error naming `what`.
+// The name of an ONNX TensorProto element type code ("FLOAT8E4M3FN", "INT4", ...; "unknown" past onnx 1.17's).
+const char* onnxTypeName(int code);
 DType dtypeFromOnnx(int code, const std::string& what);
 int dtypeToOnnx(DType t);
 

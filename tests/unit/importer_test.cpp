@@ -335,6 +335,18 @@ TEST(Importer, StructuralErrorsNameTheProblem) {
     b.output("z");
     EXPECT_NE(errorOf(b).find("'z'"), std::string::npos);
   }
+  {  // newer element types by name (FLOAT8E4M3FN = 17, INT4 = 22)
+    ModelBuilder b(21);
+    b.input("x", {2}, {}, 22);
+    b.node("Relu", {"x"}, {"y"});
+    b.output("y");
+    EXPECT_NE(errorOf(b).find("element type INT4 (22) is not supported"), std::string::npos) << errorOf(b);
+    ModelBuilder c(21);
+    c.input("x", {2}, {}, 17);
+    c.node("Relu", {"x"}, {"y"});
+    c.output("y");
+    EXPECT_NE(errorOf(c).find("FLOAT8E4M3FN"), std::string::npos) << errorOf(c);
+  }
   {
     ModelBuilder b(23);
     b.input("x", {1});
