@@ -5,8 +5,8 @@
 // splitter that knows their conventions: every function definition starts with TINYC_KERNEL
 // (which is `static` inline and empty, i.e. external linkage, in the shared runtime), a macro
 // whose expansion defines kernels mentions TINYC_KERNEL, and at file scope there are only
-// comments, preprocessor directives, kernel definitions, invocations of the file's macros and
-// typedefs. Anything else is an internal error, so a new construct is noticed by the tests
+// comments, preprocessor directives, kernel definitions, invocations of the macros of the file
+// and of the files it requires, and typedefs. Anything else is an internal error, so a new construct is noticed by the tests
 // rather than miscompiled. The split is
 //   header: comments, directives (a kernel-defining macro with its bodies replaced by `;`),
 //           prototypes, typedefs, macro invocations (which then expand to prototypes);
@@ -182,10 +182,12 @@ struct Item {
 
 }  // namespace
 
-SplitSource splitRuntimeSource(const std::string& fileName, const std::string& text) {
+SplitSource splitRuntimeSource(const std::string& fileName, const std::string& text,
+                               std::set<std::string>* known) {
   const Lexer L{text, fileName};
   const std::string& s = text;
-  std::set<std::string> macros;  // function-like macros defined so far
+  std::set<std::string> local;
+  std::set<std::string>& macros = known ? *known : local;  // function-like macros defined so far
   std::vector<Item> items;
   int newlines = 0;
   for (size_t i = 0; i < s.size();) {
@@ -330,8 +332,9 @@ SharedRuntime makeShared(bool floatAcc) {
   std::set<std::string> all;
   for (const auto& f : runtimeFiles()) all.insert(f.name);
   std::string decls, defs;
+  std::set<std::string> macros;  // (a file may invoke a macro that a file it requires defines)
   for (const RuntimeFile* f : runtimeClosure(all)) {
-    SplitSource sp = splitRuntimeSource(f->name, f->source);
+    SplitSource sp = splitRuntimeSource(f->name, f->source, &macros);
     decls += std::string("\n/* ---- runtime: ") + f->name + ".c ---- */\n" + sp.declarations;
     defs += std::string("\n/* ---- runtime: ") + f->name + ".c ---- */\n" + sp.definitions;
   }

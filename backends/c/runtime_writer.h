@@ -37,6 +37,9 @@ std::string sharedRuntimeInclude(const TargetDesc& target);
 struct SplitSource {
   std::string declarations, definitions;
 };
-SplitSource splitRuntimeSource(const std::string& fileName, const std::string& text);
+// macros: function-like macros defined by the files before this one (their invocations are
+// allowed at file scope); this file's are added.
+SplitSource splitRuntimeSource(const std::string& fileName, const std::string& text,
+                               std::set<std::string>* macros = nullptr);
 
 }  // namespace tinyc::c

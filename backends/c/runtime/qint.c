@@ -263,58 +263,92 @@ TINYC_KERNEL TINYC_NOINLINE void tinyc_qdw4_i8(const int8_t *const *taps, int32_
   s[0] = s0, s[1] = s1, s[2] = s2, s[3] = s3;
 }
 
-TINYC_KERNEL void tinyc_qdwconv_nhwc_i8(const int8_t *x, const int8_t *wt, const int32_t *bias, int8_t *y,
-                                        const int32_t *p, const int32_t *mult, const int32_t *rsh, int32_t pc,
-                                        int32_t zx, int32_t zy, int32_t lo, int32_t hi, int8_t *zrow,
-                                        const int32_t *hw) {
-  const int32_t C = p[TINYC_QC_C], H = p[TINYC_QC_H], W = p[TINYC_QC_W], OH = p[TINYC_QC_OH], OW = p[TINYC_QC_OW];
-  const int32_t KH = p[TINYC_QC_KH], KW = p[TINYC_QC_KW], KK = KH * KW, C4 = C - C % 4;
-  const int32_t SH = p[TINYC_QC_SH], SW = p[TINYC_QC_SW], DH = p[TINYC_QC_DH], DW = p[TINYC_QC_DW];
-  const int32_t PT = p[TINYC_QC_PT], PL = p[TINYC_QC_PL];
-  const int8_t *taps[TINYC_QDW_MAXTAPS];
-  int32_t off[TINYC_QDW_MAXTAPS]; /* tap t's offset from the window's corner */
-  int32_t oh, ow, c, j, t, kh, kw, s[4];
-  for (c = 0; c < C; ++c) zrow[c] = (int8_t)zx;
-  for (t = 0, kh = 0; kh < KH; ++kh)
-    for (kw = 0; kw < KW; ++kw, ++t) off[t] = (kh * DH * W + kw * DW) * C;
-  for (oh = 0; oh < OH; ++oh)
-    for (ow = 0; ow < OW; ++ow) {
-      int8_t *yo = y + (size_t)(oh * OW + ow) * (size_t)C;
-      const int32_t ih0 = oh * SH - PT, iw0 = ow * SW - PL;
-      if (ih0 >= 0 && ih0 + (KH - 1) * DH < H && iw0 >= 0 && iw0 + (KW - 1) * DW < W) { /* inside */
-        const int8_t *corner = x + ((size_t)ih0 * (size_t)W + (size_t)iw0) * (size_t)C;
-        for (t = 0; t < KK; ++t) taps[t] = corner + off[t];
-      } else {
-        for (t = 0, kh = 0; kh < KH; ++kh) {
-          const int32_t ih = ih0 + kh * DH;
-          for (kw = 0; kw < KW; ++kw, ++t) {
-            const int32_t iw = iw0 + kw * DW;
-            taps[t] = ih >= 0 && ih < H && iw >= 0 && iw < W ? x + ((size_t)ih * (size_t)W + (size_t)iw) * (size_t)C : zrow;
-          }
-        }
-      }
-      for (c = 0; c < C4; c += 4) {
-        for (j = 0; j < 4; ++j) s[j] = bias[c + j];
-        tinyc_qdw4_i8(taps, KK, c, wt + c, C, s);
-        if (hw) {
-          const int32_t *mc = mult + c * pc, *hc = hw + 2 * c * pc;
-#define TINYC_QDW_RQ(J) \
-  yo[c + J] = (int8_t)tinyc_requant_hw(s[J], mc[(J) * pc], hc[2 * (J) * pc], hc[2 * (J) * pc + 1], zy, lo, hi)
-          TINYC_QDW_RQ(0);
-          TINYC_QDW_RQ(1);
-          TINYC_QDW_RQ(2);
-          TINYC_QDW_RQ(3);
-        } else
-          for (j = 0; j < 4; ++j)
-            yo[c + j] = (int8_t)tinyc_requant(s[j], mult[(c + j) * pc], rsh[(c + j) * pc], zy, lo, hi);
-      }
-      for (c = C4; c < C; ++c) {
-        int32_t acc = bias[c];
-        for (t = 0; t < KK; ++t) acc += taps[t][c] * wt[t * C + c];
-        yo[c] = (int8_t)tinyc_requant(acc, mult[c * pc], rsh[c * pc], zy, lo, hi);
-      }
-    }
+/* Requantization of four channels' sums (S0 .. S3, channels c .. c + 3) into yo, with the hw
+   constants when given (a macro: compilers keep the sums in registers). Uses c, yo, mult, rsh, hw,
+   pc, zy, lo, hi of the enclosing function. */
+#define TINYC_QDW_RQ4(S0, S1, S2, S3)                                                                 \
+  do {                                                                                            \
+    const int32_t *mc_ = mult + c * pc;                                                           \
+    if (hw) {                                                                                     \
+      const int32_t *hc_ = hw + 2 * c * pc;                                                       \
+      yo[c] = (int8_t)tinyc_requant_hw(S0, mc_[0], hc_[0], hc_[1], zy, lo, hi);                   \
+      yo[c + 1] = (int8_t)tinyc_requant_hw(S1, mc_[pc], hc_[2 * pc], hc_[2 * pc + 1], zy, lo, hi); \
+      yo[c + 2] = (int8_t)tinyc_requant_hw(S2, mc_[2 * pc], hc_[4 * pc], hc_[4 * pc + 1], zy, lo, hi); \
+      yo[c + 3] = (int8_t)tinyc_requant_hw(S3, mc_[3 * pc], hc_[6 * pc], hc_[6 * pc + 1], zy, lo, hi); \
+    } else {                                                                                      \
+      const int32_t *rc_ = rsh + c * pc;                                                          \
+      yo[c] = (int8_t)tinyc_requant(S0, mc_[0], rc_[0], zy, lo, hi);                              \
+      yo[c + 1] = (int8_t)tinyc_requant(S1, mc_[pc], rc_[pc], zy, lo, hi);                        \
+      yo[c + 2] = (int8_t)tinyc_requant(S2, mc_[2 * pc], rc_[2 * pc], zy, lo, hi);                \
+      yo[c + 3] = (int8_t)tinyc_requant(S3, mc_[3 * pc], rc_[3 * pc], zy, lo, hi);                \
+    }                                                                                             \
+  } while (0)
+
+/* The channels c0 .. C - 1 of one pixel, one at a time (the C % 4 left over by a variant). */
+TINYC_KERNEL void tinyc_qdw_tail(const int8_t *const *taps, int32_t n, const int8_t *wt, int32_t C, int32_t c0,
+                                 const int32_t *bias, int8_t *yo, const int32_t *mult, const int32_t *rsh, int32_t pc,
+                                 int32_t zy, int32_t lo, int32_t hi) {
+  int32_t c, t;
+  for (c = c0; c < C; ++c) {
+    int32_t acc = bias[c];
+    for (t = 0; t < n; ++t) acc += taps[t][c] * wt[t * C + c];
+    yo[c] = (int8_t)tinyc_requant(acc, mult[c * pc], rsh[c * pc], zy, lo, hi);
+  }
 }
+
+/* The portable pixel: four channels at a time (tinyc_qdw4_i8), then the rest. */
+TINYC_KERNEL void tinyc_qdw_pixel_c(const int8_t *const *taps, int32_t n, const int8_t *wt, int32_t C,
+                                    const int32_t *bias, int8_t *yo, const int32_t *mult, const int32_t *rsh,
+                                    const int32_t *hw, int32_t pc, int32_t zy, int32_t lo, int32_t hi) {
+  const int32_t C4 = C - C % 4;
+  int32_t c, s[4];
+  for (c = 0; c < C4; c += 4) {
+    s[0] = bias[c], s[1] = bias[c + 1], s[2] = bias[c + 2], s[3] = bias[c + 3];
+    tinyc_qdw4_i8(taps, n, c, wt + c, C, s);
+    TINYC_QDW_RQ4(s[0], s[1], s[2], s[3]);
+  }
+  tinyc_qdw_tail(taps, n, wt, C, C4, bias, yo, mult, rsh, pc, zy, lo, hi);
+}
+
+/* The channels-last depthwise kernel NAME, shared by the variants: each output pixel's taps as
+   row pointers (from precomputed offsets when the window is inside the input, else zrow for the
+   taps outside), then the variant's pixel function PIXEL (a macro, so that each kernel calls its
+   pixel function directly and the compiler specializes it to the layer's constants). */
+#define TINYC_QDW_NHWC_KERNEL(NAME, PIXEL)                                                                    \
+  TINYC_KERNEL void NAME(const int8_t *x, const int8_t *wt, const int32_t *bias, int8_t *y, const int32_t *p,  \
+                         const int32_t *mult, const int32_t *rsh, int32_t pc, int32_t zx, int32_t zy, int32_t lo, \
+                         int32_t hi, int8_t *zrow, const int32_t *hw) {                                      \
+    const int32_t C = p[TINYC_QC_C], H = p[TINYC_QC_H], W = p[TINYC_QC_W], OH = p[TINYC_QC_OH];              \
+    const int32_t OW = p[TINYC_QC_OW], KH = p[TINYC_QC_KH], KW = p[TINYC_QC_KW], KK = KH * KW;               \
+    const int32_t SH = p[TINYC_QC_SH], SW = p[TINYC_QC_SW], DH = p[TINYC_QC_DH], DW = p[TINYC_QC_DW];        \
+    const int32_t PT = p[TINYC_QC_PT], PL = p[TINYC_QC_PL];                                                  \
+    const int8_t *taps[TINYC_QDW_MAXTAPS];                                                                   \
+    int32_t off[TINYC_QDW_MAXTAPS]; /* tap t's offset from the window's corner */                            \
+    int32_t oh, ow, c, t, kh, kw;                                                                             \
+    for (c = 0; c < C; ++c) zrow[c] = (int8_t)zx;                                                            \
+    for (t = 0, kh = 0; kh < KH; ++kh)                                                                        \
+      for (kw = 0; kw < KW; ++kw, ++t) off[t] = (kh * DH * W + kw * DW) * C;                                 \
+    for (oh = 0; oh < OH; ++oh)                                                                               \
+      for (ow = 0; ow < OW; ++ow) {                                                                           \
+        const int32_t ih0 = oh * SH - PT, iw0 = ow * SW - PL;                                                 \
+        if (ih0 >= 0 && ih0 + (KH - 1) * DH < H && iw0 >= 0 && iw0 + (KW - 1) * DW < W) { /* inside */      \
+          const int8_t *corner = x + ((size_t)ih0 * (size_t)W + (size_t)iw0) * (size_t)C;                    \
+          for (t = 0; t < KK; ++t) taps[t] = corner + off[t];                                                 \
+        } else {                                                                                              \
+          for (t = 0, kh = 0; kh < KH; ++kh) {                                                                \
+            const int32_t ih = ih0 + kh * DH;                                                                 \
+            for (kw = 0; kw < KW; ++kw, ++t) {                                                                \
+              const int32_t iw = iw0 + kw * DW;                                                               \
+              taps[t] = ih >= 0 && ih < H && iw >= 0 && iw < W                                                \
+                            ? x + ((size_t)ih * (size_t)W + (size_t)iw) * (size_t)C                          \
+                            : zrow;                                                                           \
+            }                                                                                                 \
+          }                                                                                                   \
+        }                                                                                                     \
+        PIXEL(taps, KK, wt, C, bias, y + (size_t)(oh * OW + ow) * (size_t)C, mult, rsh, hw, pc, zy, lo, hi);  \
+      }                                                                                                       \
+  }
+TINYC_QDW_NHWC_KERNEL(tinyc_qdwconv_nhwc_i8, tinyc_qdw_pixel_c)
 
 /* 2-D pooling geometry: p = {C, H, W, OH, OW, KH, KW, SH, SW, DH, DW, PT, PL, PB, PR, include_pad, fixed}.
    Average: the sum of (x - zx) over the taps inside the input, requantized by the entry of the
