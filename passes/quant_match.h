@@ -1,6 +1,9 @@
 // Matching helpers of the integer lowering, shared by lower_quant.cpp and quant_edges.cpp.
 // Private to passes/.
 #pragma once
+#include <optional>
+#include <vector>
+
 #include "ir/graph.h"
 #include "ops/op.h"
 #include "ops/qparams.h"
@@ -27,6 +30,22 @@ inline Node* quantizingUser(const Graph& g, const Value* v) {
   if (!isQuantize(u) || !u->outputs[0] || !q::isQInt8PerTensor(u->outputs[0])) return nullptr;
   return u;
 }
+
+// Constants of an integer product unit (quant_match.cpp): the constant int8 weights w when v =
+// DequantizeLinear(w) (else nullptr); a constant bias's real values (DequantizeLinear(int32) or a
+// float constant; nullopt otherwise); the int32 bias at s_x * s_w[c] (nullopt when a value does
+// not fit); whether no int32 sum can overflow (K products of |x - zx| <= 255 and |w| <= 128 plus the
+// bias in the reference, bias - zx * sum(w) then K products |x * w| <= 128 * 128 in the C kernels).
+Value* dequantizedWeights(const Value* v);
+std::optional<std::vector<double>> biasValues(const Value* b);
+std::optional<Tensor> integerBias(const std::vector<double>& real, double sx, const QuantParams& wq, int64_t channels);
+bool accumulatorFits(int64_t k, const Tensor& bias);
+// ReduceMean over all spatial axes keeping them (a GlobalAveragePool: the dynamo exporter's
+// AdaptiveAvgPool2d(1)); Relu or Clip with constant bounds (a clamp of an int8 output) and a
+// Clip's bound i (absent: the given value).
+bool spatialMean(const Node& n);
+bool clampActivation(const Node& a);
+float clipBound(const Node& a, size_t i, float absent);
 
 // Tables (quant_tables.cpp): tableOf evaluates nodes in order on all 256 int8 values (the
 // first reads the int8 tensor); unaryElementwise: one float tensor in and out, other inputs
