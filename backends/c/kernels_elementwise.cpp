@@ -117,7 +117,8 @@ std::string checkNeg(const Node& n) {
 }
 
 constexpr char kSqrt[] = "sqrt", kExp[] = "exp", kLog[] = "log", kErf[] = "erf", kRecip[] = "reciprocal",
-               kAbs[] = "abs", kNeg[] = "neg";
+               kAbs[] = "abs", kNeg[] = "neg", kFloor[] = "floor", kCeil[] = "ceil", kRound[] = "round",
+               kSign[] = "sign", kSin[] = "sin", kCos[] = "cos";
 
 }  // namespace
 
@@ -135,6 +136,12 @@ void registerElementwiseKernels(KernelTable& t) {
   t.add({"Log", checkFloatUnary, emitUnary<kLog>, nullptr, false, true});
   t.add({"Erf", checkFloatUnary, emitUnary<kErf>, nullptr, false, true});
   t.add({"Reciprocal", checkFloatUnary, emitUnary<kRecip>, nullptr, false, true});
+  t.add({"Floor", checkFloatUnary, emitUnary<kFloor>, nullptr, false, true});
+  t.add({"Ceil", checkFloatUnary, emitUnary<kCeil>, nullptr, false, true});
+  t.add({"Round", checkFloatUnary, emitUnary<kRound>, nullptr, false, true});
+  t.add({"Sign", checkFloatUnary, emitUnary<kSign>, nullptr, false, true});
+  t.add({"Sin", checkFloatUnary, emitUnary<kSin>, nullptr, false, true});
+  t.add({"Cos", checkFloatUnary, emitUnary<kCos>, nullptr, false, true});
   t.add({"Abs", checkSignedUnary, emitUnary<kAbs>, nullptr, false, true});
   t.add({"Neg", checkNeg, emitUnary<kNeg>, nullptr, false, true});
 }

@@ -202,6 +202,17 @@ void evalExp(EvalCtx& c) { mapFloat(c, [](auto x) { return std::exp(x); }); }
 void evalLog(EvalCtx& c) { mapFloat(c, [](auto x) { return std::log(x); }); }
 void evalErf(EvalCtx& c) { mapFloat(c, [](auto x) { return std::erf(x); }); }
 void evalReciprocal(EvalCtx& c) { mapFloat(c, [](auto x) { return static_cast<decltype(x)>(1) / x; }); }
+void evalFloor(EvalCtx& c) { mapFloat(c, [](auto x) { return std::floor(x); }); }
+void evalCeil(EvalCtx& c) { mapFloat(c, [](auto x) { return std::ceil(x); }); }
+void evalRound(EvalCtx& c) { mapFloat(c, [](auto x) { return std::nearbyint(x); }); }  // half to even
+void evalSign(EvalCtx& c) {
+  mapFloat(c, [](auto x) {
+    using T = decltype(x);
+    return x > 0 ? static_cast<T>(1) : x < 0 ? static_cast<T>(-1) : x;  // (0 and NaN as they are)
+  });
+}
+void evalSin(EvalCtx& c) { mapFloat(c, [](auto x) { return std::sin(x); }); }
+void evalCos(EvalCtx& c) { mapFloat(c, [](auto x) { return std::cos(x); }); }
 void evalAbs(EvalCtx& c) {
   mapAny(c, [](auto x) {
     using T = decltype(x);
@@ -274,6 +285,12 @@ void registerElementwiseOps(OpRegistry& r) {
   r.add(unary("Log", inferUnaryFloat, evalLog, "natural logarithm"));
   r.add(unary("Erf", inferUnaryFloat, evalErf, "error function"));
   r.add(unary("Reciprocal", inferUnaryFloat, evalReciprocal, "1 / x"));
+  r.add(unary("Floor", inferUnaryFloat, evalFloor, "largest integer <= x"));
+  r.add(unary("Ceil", inferUnaryFloat, evalCeil, "smallest integer >= x"));
+  r.add(unary("Round", inferUnaryFloat, evalRound, "nearest integer, halves to even"));
+  r.add(unary("Sign", inferUnaryFloat, evalSign, "-1, 0 or 1 (float; NaN stays NaN)"));
+  r.add(unary("Sin", inferUnaryFloat, evalSin, "sine"));
+  r.add(unary("Cos", inferUnaryFloat, evalCos, "cosine"));
   r.add(unary("Abs", inferUnary, evalAbs, "absolute value"));
   r.add(unary("Neg", inferUnary, evalNeg, "negation"));
   (void)macsPerElement;

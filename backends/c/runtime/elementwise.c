@@ -120,6 +120,16 @@ TINYC_UNARY_F16(exp_f16, expf(x))
 TINYC_UNARY_F16(log_f16, logf(x))
 TINYC_UNARY_F16(erf_f16, erff(x))
 TINYC_UNARY_F16(reciprocal_f16, 1.0f / x)
+#define TINYC_UNARY_FLOATS(NAME, EXPRF, EXPRD)   \
+  TINYC_UNARY(NAME##_f32, float, EXPRF)            \
+  TINYC_UNARY(NAME##_f64, double, EXPRD)           \
+  TINYC_UNARY_F16(NAME##_f16, EXPRF)
+TINYC_UNARY_FLOATS(floor, floorf(x), floor(x))
+TINYC_UNARY_FLOATS(ceil, ceilf(x), ceil(x))
+TINYC_UNARY_FLOATS(round, nearbyintf(x), nearbyint(x)) /* the default rounding: halves to even */
+TINYC_UNARY_FLOATS(sign, x > 0 ? 1 : x < 0 ? -1 : x, x > 0 ? 1 : x < 0 ? -1 : x)
+TINYC_UNARY_FLOATS(sin, sinf(x), sin(x))
+TINYC_UNARY_FLOATS(cos, cosf(x), cos(x))
 TINYC_UNARY(abs_f32, float, fabsf(x))
 TINYC_UNARY(abs_f64, double, fabs(x))
 TINYC_UNARY(neg_f32, float, -x)
