@@ -1,5 +1,5 @@
 // C kernels for activations (runtime/activation.c): Relu LeakyRelu PRelu Clip Sigmoid
-// HardSigmoid HardSwish Tanh Elu Softmax LogSoftmax. Semantics follow lib/ops/activation.cpp.
+// HardSigmoid HardSwish Tanh Elu Softplus Softsign Selu Celu ThresholdedRelu Shrink Softmax LogSoftmax. Semantics follow lib/ops/activation.cpp.
 #include <cstdint>
 
 #include "backends/c/c_emit.h"
@@ -48,9 +48,12 @@ void emitMap(EmitCtx& c) {
                      numElements(c.outValue(0)->shape), p0, p1));
 }
 
-constexpr char kNone[] = "", kAlpha[] = "alpha", kBeta[] = "beta";
+constexpr char kNone[] = "", kAlpha[] = "alpha", kBeta[] = "beta", kGamma[] = "gamma", kLambd[] = "lambd",
+               kBias[] = "bias";
 constexpr char kRelu[] = "relu", kLeaky[] = "leakyrelu", kSigmoid[] = "sigmoid", kHardSigmoid[] = "hardsigmoid",
-               kHardSwish[] = "hardswish", kTanh[] = "tanh", kElu[] = "elu";
+               kHardSwish[] = "hardswish", kTanh[] = "tanh", kElu[] = "elu", kSoftplus[] = "softplus",
+               kSoftsign[] = "softsign", kSelu[] = "selu", kCelu[] = "celu", kThresholdedRelu[] = "thresholdedrelu",
+               kShrink[] = "shrink";
 
 // ---- PRelu --------------------------------------------------------------------------------
 
@@ -190,6 +193,12 @@ void registerActivationKernels(KernelTable& t) {
   t.add({"HardSwish", checkFloatMap, emitMap<kHardSwish, kNone, kNone>, nullptr, false, true});
   t.add({"Tanh", checkFloatMap, emitMap<kTanh, kNone, kNone>, nullptr, false, true});
   t.add({"Elu", checkFloatMap, emitMap<kElu, kAlpha, kNone>, nullptr, false, true});
+  t.add({"Softplus", checkFloatMap, emitMap<kSoftplus, kNone, kNone>, nullptr, false, true});
+  t.add({"Softsign", checkFloatMap, emitMap<kSoftsign, kNone, kNone>, nullptr, false, true});
+  t.add({"Selu", checkFloatMap, emitMap<kSelu, kAlpha, kGamma>, nullptr, false, true});
+  t.add({"Celu", checkFloatMap, emitMap<kCelu, kAlpha, kNone>, nullptr, false, true});
+  t.add({"ThresholdedRelu", checkFloatMap, emitMap<kThresholdedRelu, kAlpha, kNone>, nullptr, false, true});
+  t.add({"Shrink", checkFloatMap, emitMap<kShrink, kLambd, kBias>, nullptr, false, true});
   t.add({"Softmax", checkSoftmax, emitSoftmax<0>, softmaxScratch});
   t.add({"LogSoftmax", checkSoftmax, emitSoftmax<1>, softmaxScratch});
 }

@@ -172,6 +172,44 @@ void evalElu(EvalCtx& c) {
   });
 }
 
+void evalSoftplus(EvalCtx& c) {
+  mapFloat(c, [](auto x) { return std::log(std::exp(x) + static_cast<decltype(x)>(1)); });
+}
+void evalSoftsign(EvalCtx& c) {
+  mapFloat(c, [](auto x) { return x / (static_cast<decltype(x)>(1) + std::fabs(x)); });
+}
+void evalSelu(EvalCtx& c) {
+  const float alpha = c.node.attrFloat("alpha"), gamma = c.node.attrFloat("gamma");
+  mapFloat(c, [alpha, gamma](auto x) {
+    using T = decltype(x);
+    const T a = static_cast<T>(alpha), g = static_cast<T>(gamma);
+    return x > 0 ? g * x : g * (a * std::exp(x) - a);
+  });
+}
+void evalCelu(EvalCtx& c) {
+  const float alpha = c.node.attrFloat("alpha");
+  mapFloat(c, [alpha](auto x) {
+    using T = decltype(x);
+    const T a = static_cast<T>(alpha), v = a * (std::exp(x / a) - static_cast<T>(1));
+    return (static_cast<T>(0) < x ? x : static_cast<T>(0)) + (v < static_cast<T>(0) ? v : static_cast<T>(0));
+  });
+}
+void evalThresholdedRelu(EvalCtx& c) {
+  const float alpha = c.node.attrFloat("alpha");
+  mapFloat(c, [alpha](auto x) {
+    using T = decltype(x);
+    return x > static_cast<T>(alpha) ? x : static_cast<T>(0);
+  });
+}
+void evalShrink(EvalCtx& c) {
+  const float lambd = c.node.attrFloat("lambd"), bias = c.node.attrFloat("bias");
+  mapFloat(c, [lambd, bias](auto x) {
+    using T = decltype(x);
+    const T l = static_cast<T>(lambd), b = static_cast<T>(bias);
+    return x < -l ? x + b : x > l ? x - b : static_cast<T>(0);
+  });
+}
+
 void evalPRelu(EvalCtx& c) {
   const Tensor& x = *c.in[0];
   const Tensor& s = *c.in[1];
@@ -318,6 +356,15 @@ void registerActivationOps(OpRegistry& r) {
   r.add(unaryOp("HardSwish", inferFloatUnary, evalHardSwish, "x * max(0, min(1, x / 6 + 0.5))"));
   r.add(unaryOp("Tanh", inferFloatUnary, evalTanh, "hyperbolic tangent"));
   r.add(unaryOp("Elu", inferFloatUnary, evalElu, "x >= 0 ? x : alpha * (exp(x) - 1)", {floatAttr("alpha", 1.0f)}));
+  r.add(unaryOp("Softplus", inferFloatUnary, evalSoftplus, "log(exp(x) + 1)"));
+  r.add(unaryOp("Softsign", inferFloatUnary, evalSoftsign, "x / (1 + |x|)"));
+  r.add(unaryOp("Selu", inferFloatUnary, evalSelu, "x > 0 ? gamma * x : gamma * (alpha * exp(x) - alpha)",
+                {floatAttr("alpha", 1.67326319217681884765625f), floatAttr("gamma", 1.05070102214813232421875f)}));
+  r.add(unaryOp("Celu", inferFloatUnary, evalCelu, "max(0, x) + min(0, alpha * (exp(x / alpha) - 1))",
+                {floatAttr("alpha", 1.0f)}));
+  r.add(unaryOp("ThresholdedRelu", inferFloatUnary, evalThresholdedRelu, "x > alpha ? x : 0", {floatAttr("alpha", 1.0f)}));
+  r.add(unaryOp("Shrink", inferFloatUnary, evalShrink, "x < -lambd ? x + bias : x > lambd ? x - bias : 0",
+                {floatAttr("bias", 0.0f), floatAttr("lambd", 0.5f)}));
   OpDef lut = unaryOp(kLookupTableOp, inferLut, evalLut,
                       "tinyc-internal: 8-bit elementwise function as a 256-entry table (lower-quant)");
   lut.minInputs = lut.maxInputs = 2;

@@ -405,8 +405,14 @@ def f_unary(op, **fixed):
         attrs = {}
         if op == "LeakyRelu":
             attrs["alpha"] = float(g.pick([0.01, 0.1, 0.3, 1.5, -0.5]))
-        elif op == "Elu":
+        elif op in ("Elu", "Celu"):
             attrs["alpha"] = float(g.pick([1.0, 0.5, 2.0]))
+        elif op == "Selu" and g.p(0.5):
+            attrs["alpha"], attrs["gamma"] = float(g.rng.uniform(0.5, 2)), float(g.rng.uniform(0.5, 2))
+        elif op == "ThresholdedRelu" and g.p(0.7):
+            attrs["alpha"] = float(g.rng.uniform(-1, 1.5))
+        elif op == "Shrink" and g.p(0.7):
+            attrs["lambd"], attrs["bias"] = float(g.rng.uniform(0, 1)), float(g.rng.uniform(-0.5, 0.5))
         elif op == "HardSigmoid" and g.p(0.5):
             attrs["alpha"], attrs["beta"] = float(g.rng.uniform(0.05, 0.5)), float(g.rng.uniform(0, 1))
         elif op in ("Softmax", "LogSoftmax"):
@@ -898,6 +904,12 @@ FLOAT_OPS = [
     (1, "Log", f_positive_unary("Log"), None),
     (1, "Reciprocal", f_positive_unary("Reciprocal"), None),
     (1, "Exp", f_unary("Exp"), None),
+    (1, "Softplus", f_unary("Softplus"), None),
+    (1, "Softsign", f_unary("Softsign"), None),
+    (1, "Selu", f_unary("Selu"), None),
+    (1, "Celu", f_unary("Celu"), None),
+    (1, "ThresholdedRelu", f_unary("ThresholdedRelu"), lambda g, x: x in g.inputs),
+    (1, "Shrink", f_unary("Shrink"), lambda g, x: x in g.inputs),
     (1, "Sin", f_unary("Sin"), None),
     (1, "Cos", f_unary("Cos"), None),
     # steps: only on a graph input, whose values every path has exactly (one float rounding apart,
@@ -1101,6 +1113,7 @@ QUANT_OPS = [
     (1, "Exp", q_table("Exp"), None),
     (1, "Sin", q_table("Sin"), None),
     (1, "Floor", q_table("Floor"), None),
+    (1, "Softplus", q_table("Softplus"), None),
     (1, "Relu", q_table("Relu"), None),
     (1, "Clip", q_table("Clip"), None),
     (1, "Reshape", q_moving(f_reshape), None),
