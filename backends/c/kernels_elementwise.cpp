@@ -118,7 +118,9 @@ std::string checkNeg(const Node& n) {
 
 constexpr char kSqrt[] = "sqrt", kExp[] = "exp", kLog[] = "log", kErf[] = "erf", kRecip[] = "reciprocal",
                kAbs[] = "abs", kNeg[] = "neg", kFloor[] = "floor", kCeil[] = "ceil", kRound[] = "round",
-               kSign[] = "sign", kSin[] = "sin", kCos[] = "cos";
+               kSign[] = "sign", kSin[] = "sin", kCos[] = "cos", kTan[] = "tan", kAsin[] = "asin", kAcos[] = "acos",
+               kAtan[] = "atan", kSinh[] = "sinh", kCosh[] = "cosh", kAsinh[] = "asinh", kAcosh[] = "acosh",
+               kAtanh[] = "atanh";
 
 }  // namespace
 
@@ -142,6 +144,15 @@ void registerElementwiseKernels(KernelTable& t) {
   t.add({"Sign", checkFloatUnary, emitUnary<kSign>, nullptr, false, true});
   t.add({"Sin", checkFloatUnary, emitUnary<kSin>, nullptr, false, true});
   t.add({"Cos", checkFloatUnary, emitUnary<kCos>, nullptr, false, true});
+  t.add({"Tan", checkFloatUnary, emitUnary<kTan>, nullptr, false, true});
+  t.add({"Asin", checkFloatUnary, emitUnary<kAsin>, nullptr, false, true});
+  t.add({"Acos", checkFloatUnary, emitUnary<kAcos>, nullptr, false, true});
+  t.add({"Atan", checkFloatUnary, emitUnary<kAtan>, nullptr, false, true});
+  t.add({"Sinh", checkFloatUnary, emitUnary<kSinh>, nullptr, false, true});
+  t.add({"Cosh", checkFloatUnary, emitUnary<kCosh>, nullptr, false, true});
+  t.add({"Asinh", checkFloatUnary, emitUnary<kAsinh>, nullptr, false, true});
+  t.add({"Acosh", checkFloatUnary, emitUnary<kAcosh>, nullptr, false, true});
+  t.add({"Atanh", checkFloatUnary, emitUnary<kAtanh>, nullptr, false, true});
   t.add({"Abs", checkSignedUnary, emitUnary<kAbs>, nullptr, false, true});
   t.add({"Neg", checkNeg, emitUnary<kNeg>, nullptr, false, true});
 }

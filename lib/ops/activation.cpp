@@ -172,8 +172,10 @@ void evalElu(EvalCtx& c) {
   });
 }
 
+// log(exp(x) + 1) without overflow: x + log1p(exp(-x)) for x > 0 (ONNX Runtime's value; the
+// formula as written gives inf above ~88 in float).
 void evalSoftplus(EvalCtx& c) {
-  mapFloat(c, [](auto x) { return std::log(std::exp(x) + static_cast<decltype(x)>(1)); });
+  mapFloat(c, [](auto x) { return x > 0 ? x + std::log1p(std::exp(-x)) : std::log1p(std::exp(x)); });
 }
 void evalSoftsign(EvalCtx& c) {
   mapFloat(c, [](auto x) { return x / (static_cast<decltype(x)>(1) + std::fabs(x)); });
@@ -356,7 +358,7 @@ void registerActivationOps(OpRegistry& r) {
   r.add(unaryOp("HardSwish", inferFloatUnary, evalHardSwish, "x * max(0, min(1, x / 6 + 0.5))"));
   r.add(unaryOp("Tanh", inferFloatUnary, evalTanh, "hyperbolic tangent"));
   r.add(unaryOp("Elu", inferFloatUnary, evalElu, "x >= 0 ? x : alpha * (exp(x) - 1)", {floatAttr("alpha", 1.0f)}));
-  r.add(unaryOp("Softplus", inferFloatUnary, evalSoftplus, "log(exp(x) + 1)"));
+  r.add(unaryOp("Softplus", inferFloatUnary, evalSoftplus, "log(exp(x) + 1), without overflow"));
   r.add(unaryOp("Softsign", inferFloatUnary, evalSoftsign, "x / (1 + |x|)"));
   r.add(unaryOp("Selu", inferFloatUnary, evalSelu, "x > 0 ? gamma * x : gamma * (alpha * exp(x) - alpha)",
                 {floatAttr("alpha", 1.67326319217681884765625f), floatAttr("gamma", 1.05070102214813232421875f)}));

@@ -213,6 +213,15 @@ void evalSign(EvalCtx& c) {
 }
 void evalSin(EvalCtx& c) { mapFloat(c, [](auto x) { return std::sin(x); }); }
 void evalCos(EvalCtx& c) { mapFloat(c, [](auto x) { return std::cos(x); }); }
+void evalTan(EvalCtx& c) { mapFloat(c, [](auto x) { return std::tan(x); }); }
+void evalAsin(EvalCtx& c) { mapFloat(c, [](auto x) { return std::asin(x); }); }
+void evalAcos(EvalCtx& c) { mapFloat(c, [](auto x) { return std::acos(x); }); }
+void evalAtan(EvalCtx& c) { mapFloat(c, [](auto x) { return std::atan(x); }); }
+void evalSinh(EvalCtx& c) { mapFloat(c, [](auto x) { return std::sinh(x); }); }
+void evalCosh(EvalCtx& c) { mapFloat(c, [](auto x) { return std::cosh(x); }); }
+void evalAsinh(EvalCtx& c) { mapFloat(c, [](auto x) { return std::asinh(x); }); }
+void evalAcosh(EvalCtx& c) { mapFloat(c, [](auto x) { return std::acosh(x); }); }
+void evalAtanh(EvalCtx& c) { mapFloat(c, [](auto x) { return std::atanh(x); }); }
 void evalAbs(EvalCtx& c) {
   mapAny(c, [](auto x) {
     using T = decltype(x);
@@ -291,6 +300,15 @@ void registerElementwiseOps(OpRegistry& r) {
   r.add(unary("Sign", inferUnaryFloat, evalSign, "-1, 0 or 1 (float; NaN stays NaN)"));
   r.add(unary("Sin", inferUnaryFloat, evalSin, "sine"));
   r.add(unary("Cos", inferUnaryFloat, evalCos, "cosine"));
+  r.add(unary("Tan", inferUnaryFloat, evalTan, "tangent"));
+  r.add(unary("Asin", inferUnaryFloat, evalAsin, "arcsine (NaN outside [-1, 1])"));
+  r.add(unary("Acos", inferUnaryFloat, evalAcos, "arccosine (NaN outside [-1, 1])"));
+  r.add(unary("Atan", inferUnaryFloat, evalAtan, "arctangent"));
+  r.add(unary("Sinh", inferUnaryFloat, evalSinh, "hyperbolic sine"));
+  r.add(unary("Cosh", inferUnaryFloat, evalCosh, "hyperbolic cosine"));
+  r.add(unary("Asinh", inferUnaryFloat, evalAsinh, "inverse hyperbolic sine"));
+  r.add(unary("Acosh", inferUnaryFloat, evalAcosh, "inverse hyperbolic cosine (NaN below 1)"));
+  r.add(unary("Atanh", inferUnaryFloat, evalAtanh, "inverse hyperbolic tangent (NaN outside [-1, 1])"));
   r.add(unary("Abs", inferUnary, evalAbs, "absolute value"));
   r.add(unary("Neg", inferUnary, evalNeg, "negation"));
   (void)macsPerElement;

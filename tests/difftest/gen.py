@@ -423,6 +423,12 @@ def f_unary(op, **fixed):
     return build
 
 
+def f_bounded_unary(g, x):
+    """Asin, Acos or Atanh of 0.9 * Tanh(x): inside (-1, 1), away from the poles."""
+    t = g.emit("Mul", [g.emit("Tanh", [x]), g.const(np.float32(0.9))])
+    return g.emit(g.pick(["Asin", "Acos", "Atanh"]), [t]), 1.0
+
+
 def f_clip(g, x):
     lo = float(g.rng.uniform(-3, 0))
     hi = lo + float(g.rng.uniform(0.2, 6))
@@ -910,6 +916,10 @@ FLOAT_OPS = [
     (1, "Celu", f_unary("Celu"), None),
     (1, "ThresholdedRelu", f_unary("ThresholdedRelu"), lambda g, x: x in g.inputs),
     (1, "Shrink", f_unary("Shrink"), lambda g, x: x in g.inputs),
+    (1, "Atan/Sinh/Cosh/Asinh", lambda g, x: f_unary(g.pick(["Atan", "Sinh", "Cosh", "Asinh"]))(g, x), None),
+    (1, "Asin/Acos/Atanh", f_bounded_unary, None),
+    (1, "Acosh", lambda g, x: f_unary("Acosh")(g, g.emit("Add", [g.emit("Abs", [x]), g.const(np.float32(1.0))])), None),
+    (1, "Tan", f_unary("Tan"), lambda g, x: x in g.inputs),
     (1, "Sin", f_unary("Sin"), None),
     (1, "Cos", f_unary("Cos"), None),
     # steps: only on a graph input, whose values every path has exactly (one float rounding apart,

@@ -42,8 +42,8 @@ TINYC_KERNEL double tinyc_clamp01d(double v) {
   return 0.0 < m ? m : 0.0;
 }
 
-#define TINYC_ACT_FLOAT(SUF, T, ONE, EXP, TANH, SIG, CLAMP, LOG, FABS)                            \
-  TINYC_ACT_MAP(softplus_##SUF, T, LOG(EXP(x) + ONE))                                             \
+#define TINYC_ACT_FLOAT(SUF, T, ONE, EXP, TANH, SIG, CLAMP, LOG1P, FABS)                          \
+  TINYC_ACT_MAP(softplus_##SUF, T, x > (T)0 ? x + LOG1P(EXP(-x)) : LOG1P(EXP(x)))                  \
   TINYC_ACT_MAP(softsign_##SUF, T, x / (ONE + FABS(x)))                                           \
   TINYC_ACT_MAP(selu_##SUF, T, x > (T)0 ? p1 * x : p1 * (p0 * EXP(x) - p0))                       \
   TINYC_ACT_MAP(celu_##SUF, T, ((T)0 < x ? x : (T)0) + TINYC_MIN0(T, p0 * (EXP(x / p0) - ONE)))   \
@@ -60,8 +60,8 @@ TINYC_KERNEL double tinyc_clamp01d(double v) {
 #define TINYC_MIN0(T, V) tinyc_min0_##T(V)
 TINYC_KERNEL float tinyc_min0_float(float v) { return v < 0.0f ? v : 0.0f; }
 TINYC_KERNEL double tinyc_min0_double(double v) { return v < 0.0 ? v : 0.0; }
-TINYC_ACT_FLOAT(f32, float, 1.0f, expf, tanhf, tinyc_sigmoidf, tinyc_clamp01f, logf, fabsf)
-TINYC_ACT_FLOAT(f64, double, 1.0, exp, tanh, tinyc_sigmoidd, tinyc_clamp01d, log, fabs)
+TINYC_ACT_FLOAT(f32, float, 1.0f, expf, tanhf, tinyc_sigmoidf, tinyc_clamp01f, log1pf, fabsf)
+TINYC_ACT_FLOAT(f64, double, 1.0, exp, tanh, tinyc_sigmoidd, tinyc_clamp01d, log1p, fabs)
 
 TINYC_ACT_MAP_F16(relu_f16, x < 0.0f ? 0.0f : x)
 TINYC_ACT_MAP_F16(leakyrelu_f16, x >= 0.0f ? x : p0 * x)
@@ -70,7 +70,7 @@ TINYC_ACT_MAP_F16(hardsigmoid_f16, tinyc_clamp01f(p0 * x + p1))
 TINYC_ACT_MAP_F16(hardswish_f16, x * tinyc_clamp01f(x / 6.0f + 0.5f))
 TINYC_ACT_MAP_F16(tanh_f16, tanhf(x))
 TINYC_ACT_MAP_F16(elu_f16, x >= 0.0f ? x : p0 * (expf(x) - 1.0f))
-TINYC_ACT_MAP_F16(softplus_f16, logf(expf(x) + 1.0f))
+TINYC_ACT_MAP_F16(softplus_f16, x > 0.0f ? x + log1pf(expf(-x)) : log1pf(expf(x)))
 TINYC_ACT_MAP_F16(softsign_f16, x / (1.0f + fabsf(x)))
 TINYC_ACT_MAP_F16(selu_f16, x > 0.0f ? p1 * x : p1 * (p0 * expf(x) - p0))
 TINYC_ACT_MAP_F16(celu_f16, (0.0f < x ? x : 0.0f) + tinyc_min0_float(p0 * (expf(x / p0) - 1.0f)))
