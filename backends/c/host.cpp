@@ -61,8 +61,8 @@ void tinyc_profile_mark(int step) {{
 int main(int argc, char **argv) {{
   const long in_bytes[{1}_NUM_INPUTS + 1] = {{{2} 0}};
   const long out_bytes[{1}_NUM_OUTPUTS + 1] = {{{3} 0}};
-  const void *inputs[{1}_NUM_INPUTS + 1];
-  void *outputs[{1}_NUM_OUTPUTS + 1];
+  const void *inputs[{1}_NUM_INPUTS + 1] = {{0}};
+  void *outputs[{1}_NUM_OUTPUTS + 1] = {{0}};
   int i, a = 1, iters = 0, rc = 0;
   if (argc > 2 && strcmp(argv[1], "-n") == 0) {{
     iters = atoi(argv[2]);

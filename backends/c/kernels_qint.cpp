@@ -128,17 +128,24 @@ struct ConvArgs {
   std::string p, mult, rsh;
   int pc = 1;
   int32_t zx = 0, zy = 0, lo = 0, hi = 0;
+  std::vector<q::Multiplier> mults;  // per output channel (padded, see convArgs)
   // "mult, rsh, pc, zx, zy, lo, hi" as the kernels take them
   std::string tail() const { return fmt::format("{}, {}, {}, {}, {}, {}, {}", mult, rsh, pc, zx, zy, lo, hi); }
 };
 
-ConvArgs convArgs(EmitCtx& c) {
+// padTo: per-channel multipliers padded (with the last one) to a multiple of this many channels.
+ConvArgs convArgs(EmitCtx& c, int64_t padTo = 1) {
   const Node& n = c.node;
   ConvArgs a;
   a.g = convGeom(n);
   a.zx = q::zeroAt(*n.input(0)->quant, 0);
   a.zy = q::zeroAt(*n.outputs[0]->quant, 0);
-  a.mult = multipliers(c, q::productMultipliers(n, *n.input(0), *n.input(1), *n.outputs[0], a.g.p[3]), &a.rsh, &a.pc);
+  a.mults = q::productMultipliers(n, *n.input(0), *n.input(1), *n.outputs[0], a.g.p[3]);
+  if (!std::all_of(a.mults.begin(), a.mults.end(), [&](const q::Multiplier& x) {
+        return x.mult == a.mults[0].mult && x.rshift == a.mults[0].rshift;
+      }))
+    a.mults.resize(static_cast<size_t>((a.g.p[3] + padTo - 1) / padTo * padTo), a.mults.back());
+  a.mult = multipliers(c, a.mults, &a.rsh, &a.pc);
   const auto range = q::outputRange(n);
   a.lo = range.first, a.hi = range.second;
   a.p = c.intArray(a.g.p);
@@ -176,30 +183,35 @@ void emitDwNchw(EmitCtx& c) {
 }
 
 // The usual requantization (every rshift > 32) with its per-multiplier constants precomputed
-// (tinyc_requant_hw: rshift - 32 and 2^(rshift - 33) per multiplier), or NULL.
-std::string requantHw(EmitCtx& c, const Node& n, const ConvArgs& a, int64_t m) {
-  const auto mults = q::productMultipliers(n, *n.input(0), *n.input(1), *n.outputs[0], m);
+// (tinyc_requant_hw: rshift - 32 and 2^(rshift - 33) per multiplier; one entry when not per
+// channel), or NULL.
+std::string requantHw(EmitCtx& c, const std::vector<q::Multiplier>& mults, bool perChannel) {
   std::vector<int64_t> hw;
-  for (size_t i = 0; i < (a.pc ? mults.size() : 1) && hw.size() / 2 == i; ++i)
+  for (size_t i = 0; i < (perChannel ? mults.size() : 1) && hw.size() / 2 == i; ++i)
     if (mults[i].rshift > 32) hw.insert(hw.end(), {mults[i].rshift - 32, int64_t{1} << (mults[i].rshift - 33)});
-  return hw.size() == 2 * (a.pc ? mults.size() : 1) ? c.intArray(hw) : "NULL";
+  return hw.size() == 2 * (perChannel ? mults.size() : 1) ? c.intArray(hw) : "NULL";
 }
 
 // Channels-last depthwise: weights tap-major ([KH * KW][C]), a row of zx.
 int64_t scratchDwNhwc(const Node& n) { return convGeom(n).p[0]; }
+// The per-channel arrays (bias, multipliers, their hw constants) are padded to a multiple of four
+// channels: the kernels read them four channels at a time, and gcc's -Warray-bounds cannot always
+// see that a block past the last channel never runs (a 3-channel layer at -O2: -Werror failed,
+// found by the difftest long run).
 void emitDwNhwcKernel(EmitCtx& c, const char* runtime, const char* kernel) {
   const Node& n = c.node;
-  ConvArgs a = convArgs(c);
+  ConvArgs a = convArgs(c, 4);
   const int64_t m = a.g.p[3];
   const Tensor& w = *n.input(1)->constant;
   Tensor wt(DType::I8, {a.g.k, m});
   for (int64_t ch = 0; ch < m; ++ch)
     for (int64_t t = 0; t < a.g.k; ++t) wt.setI(t * m + ch, w.getI(ch * a.g.k + t));
+  std::vector<int64_t> bias = foldedBias(n, m, a.g.k, a.zx);
+  bias.resize(static_cast<size_t>((m + 3) / 4 * 4), 0);
   c.require(runtime);
   c.line(fmt::format("{}({}, {}, {}, {}, {}, {}, (int8_t *){}, {});", kernel, c.in(0),
-                     c.weights(n.input(1)->name + " (tap-major)", std::move(wt)),
-                     c.intArray(foldedBias(n, m, a.g.k, a.zx)), c.out(0), a.p, a.tail(), c.scratch(),
-                     requantHw(c, n, a, m)));
+                     c.weights(n.input(1)->name + " (tap-major)", std::move(wt)), c.intArray(bias), c.out(0), a.p,
+                     a.tail(), c.scratch(), requantHw(c, a.mults, a.pc != 0)));
 }
 void emitDwNhwc(EmitCtx& c) { emitDwNhwcKernel(c, "qint", "tinyc_qdwconv_nhwc_i8"); }
 
