@@ -318,7 +318,8 @@ def validate(tinyc, model_path, input_files, spec, work):
             rep = json.loads(r.stdout)
         except json.JSONDecodeError:
             msg = first_error(r.stderr)
-            if "does not compile" in msg or "failed to run" in msg or "emulat" in msg or "qemu" in msg.lower():
+            if ("does not compile" in msg or "does not cross-compile" in msg or "failed to run" in msg or "emulat" in msg
+                    or "qemu" in msg.lower()):
                 raise Failure(str(spec), "build-or-run", msg) from None
             raise Failure(str(spec), "rejected", msg) from None
         outs = []
