@@ -156,8 +156,10 @@ def ptq_table():
             rep = os.path.join(tmp, "r.json")
             tinyc("convert", p, "--target", "cortex-m4", "-o", tmp, "--report", rep, "-q")
             f = json.load(open(rep))
-        for method in ("minmax", "percentile", "entropy", "mse"):
-            q = ["--quantize", "int8", "--calib", f"models/{m}", "--calib-method", method]
+        for method in ("minmax", "percentile", "entropy", "mse", "mse, int4 weights"):
+            q = ["--quantize", "int8", "--calib", f"models/{m}", "--calib-method", method.split(",")[0]]
+            if "int4" in method:
+                q += ["--weight-bits", "4"]
             with tempfile.TemporaryDirectory() as tmp:
                 rep = os.path.join(tmp, "r.json")
                 tinyc("convert", p, "--target", "cortex-m4", "-o", tmp, "--report", rep, "-q", *q)
@@ -322,6 +324,8 @@ def accuracy_table():
     for method in ("minmax", "percentile", "entropy", "mse"):
         pred = c_predictions(p, xs, "--quantize", "int8", "--calib", f"{d}/calib.npz", "--calib-method", method)
         rows.append(("int8, tinyc C", method + (" (default)" if method == "mse" else ""), float(np.mean(pred == ys))))
+    pred = c_predictions(p, xs, "--quantize", "int8", "--calib", f"{d}/calib.npz", "--weight-bits", "4")
+    rows.append(("int8, int4 weights (--weight-bits 4), tinyc C", "mse (default)", float(np.mean(pred == ys))))
     pred = c_predictions(p, xs, "--quantize", "weights-int8")
     rows.append(("weights-int8, tinyc C", "-", float(np.mean(pred == ys))))
 

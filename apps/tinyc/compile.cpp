@@ -89,7 +89,7 @@ Compiled compileModel(const CompileOptions& o, bool poisonDead) {
   for (int round = 1; request && o.quantize.minSqnr > 0 && round < kMinSqnrRounds; ++round) {
     std::set<std::string> add;
     for (const QuantizedLayer& l : *request->layers)
-      if (l.precision == "int8" && l.sqnrDb < o.quantize.minSqnr) {
+      if ((l.precision == "int8" || l.precision == "int4") && l.sqnrDb < o.quantize.minSqnr) {
         add.insert(l.node);
         break;  // the first one in schedule order: the error of the ones after it may be its own
       }

@@ -161,6 +161,10 @@ void addQuantizeOptions(CLI::App* cmd, QuantizeOptions& o) {
                   "with --quantize int8: keep in float the layers whose output SQNR on the calibration set is below "
                   "this many dB (measured; up to 7 layers, one per round)")
       ->check(CLI::PositiveNumber);
+  cmd->add_option("--weight-bits", o.weightBits,
+                  "with --quantize int8: 4 gives int4 weights (two per byte) to every Conv, Gemm and MatMul whose own "
+                  "output SQNR with them stays at least 20 dB on the calibration samples, the others int8 (default 8)")
+      ->check(CLI::IsMember({4, 8}));
   cmd->add_option("--calib", o.calib,
                   "calibration inputs: a folder of test_data_set_* folders, a folder of .npy/.pb files, or an .npz");
   cmd->add_option("--calib-samples", o.samples, "use at most this many calibration samples (default: all)")
@@ -173,8 +177,8 @@ void addQuantizeOptions(CLI::App* cmd, QuantizeOptions& o) {
 
 std::shared_ptr<QuantizeRequest> quantizeRequest(const Graph& g, const QuantizeOptions& o, bool quiet) {
   if (o.scheme.empty()) {
-    if (!o.calib.empty() || o.samples || !o.method.empty() || !o.keepFloat.empty() || o.minSqnr > 0)
-      usageError("--calib, --calib-samples, --calib-method, --keep-float and --min-sqnr need --quantize");
+    if (!o.calib.empty() || o.samples || !o.method.empty() || !o.keepFloat.empty() || o.minSqnr > 0 || o.weightBits)
+      usageError("--calib, --calib-samples, --calib-method, --keep-float, --min-sqnr and --weight-bits need --quantize");
     return nullptr;
   }
   auto r = std::make_shared<QuantizeRequest>();
@@ -183,8 +187,10 @@ std::shared_ptr<QuantizeRequest> quantizeRequest(const Graph& g, const QuantizeO
   if (o.scheme == "weights-int8") {
     if (!o.calib.empty() || o.samples || !o.method.empty() || o.minSqnr > 0)
       usageError("--quantize weights-int8 takes no calibration (--calib, --calib-samples, --calib-method, --min-sqnr)");
+    if (o.weightBits == 4) usageError("--weight-bits 4 works with --quantize int8 only (int4 weights, int8 activations)");
     return r;
   }
+  r->weightBits = o.weightBits == 4 ? 4 : 8;
   if (o.calib.empty()) usageError("--quantize {} needs calibration data: --calib DATA", o.scheme);
   r->method = parseCalibMethod(o.method.empty() ? kDefaultCalibMethod : o.method);
   r->samples = calibrationSamples(g, o.calib, o.samples);
@@ -198,7 +204,9 @@ nlohmann::ordered_json quantizationJson(const QuantizeOptions& o, const Quantize
   const bool weightsOnly = r->scheme == "weights-int8";
   nlohmann::ordered_json j = {{"scheme", r->scheme},
                               {"activations", weightsOnly ? "float" : "int8 asymmetric per tensor"},
-                              {"weights", "int8 symmetric per output channel"}};
+                              {"weights", r->weightBits == 4 ? "int4 (where the layer's SQNR allows, else int8) symmetric "
+                                                               "per output channel"
+                                                             : "int8 symmetric per output channel"}};
   if (!weightsOnly) {
     j["calibration_method"] = calibMethodName(r->method);
     j["calibration_samples"] = r->samples.size();
@@ -211,6 +219,7 @@ nlohmann::ordered_json quantizationJson(const QuantizeOptions& o, const Quantize
     nlohmann::ordered_json e = {{"node", l.node}, {"op", l.op}, {"precision", l.precision}};
     e["sqnr_db"] = weightsOnly ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(std::round(l.sqnrDb * 100) / 100);
     e["weight_bytes"] = l.weightBytes;
+    if (l.int4SqnrDb) e["int4_sqnr_db"] = std::round(*l.int4SqnrDb * 100) / 100;
     layers.push_back(e);
   }
   j["layers"] = layers;

@@ -35,4 +35,13 @@ bool channelBroadcast(const Shape& b, const Shape& out, int64_t* chans, int64_t*
   return true;
 }
 
+Tensor packInt4(const Tensor& w) {
+  Tensor out(DType::I8, {(w.numel() + 1) / 2});
+  for (int64_t i = 0; i < w.numel(); i += 2) {
+    const int64_t lo = w.getI(i) & 15, hi = i + 1 < w.numel() ? w.getI(i + 1) & 15 : 0;
+    out.setI(i / 2, static_cast<int8_t>(static_cast<uint8_t>(lo | hi << 4)));
+  }
+  return out;
+}
+
 }  // namespace tinyc::c

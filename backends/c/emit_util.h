@@ -13,4 +13,9 @@ std::vector<int64_t> bcastStrides(const Shape& in, const Shape& out);
 // match `out` (e.g. a [C,1,1] bias on [N,C,H,W]): then b[i] = b[(i / inner) % chans].
 bool channelBroadcast(const Shape& b, const Shape& out, int64_t* chans, int64_t* inner);
 
+// int4 values (int8 elements in [-8, 7]) packed two per byte: element i in the low (i even) or
+// high (i odd) four bits of byte i / 2, two's complement; an odd count leaves the last high half 0.
+// The bytes as an int8 tensor (runtime/qint.c: TINYC_I4LO / TINYC_I4HI read them back).
+Tensor packInt4(const Tensor& w);
+
 }  // namespace tinyc::c

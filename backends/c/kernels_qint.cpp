@@ -100,6 +100,12 @@ Tensor packWeights(const Tensor& w, int64_t channels, int64_t k, int64_t groups,
   return out;
 }
 
+// int4 weights (QuantParams::bits = 4, values in [-8, 7]): packed two per byte (packInt4;
+// runtime/qint.c: tinyc_qmk2x4_i4).
+bool int4Weights(const Node& n) {
+  const Value* w = n.input(1);
+  return w && w->constant && w->quant && w->quant->bits == 4;
+}
 std::string checkConv(const Node& n) {
   if (auto why = checkSmall(n); !why.empty()) return why;
   Cf cf(n);
@@ -160,6 +166,8 @@ bool matchDwNhwc(const Node& n, const TargetDesc&) { return int8Input(n) && isCh
 bool matchDotNchw(const Node& n, const TargetDesc&) { return int8Input(n) && !isChannelsLast(n) && !convDepthwise(n); }
 bool matchBlocksNhwc(const Node& n, const TargetDesc&) { return int8Input(n) && isChannelsLast(n) && !convDepthwise(n); }
 bool matchPairsNhwc(const Node& n, const TargetDesc& t) { return t.mac64 && matchBlocksNhwc(n, t); }
+// int4 weights, any layout (not depthwise: the quantizer gives int4 to one-group convolutions only).
+bool matchInt4(const Node& n, const TargetDesc&) { return int8Input(n) && int4Weights(n) && !convDepthwise(n); }
 
 // Channels-first depthwise (hosts: runtime/qint_host.c): the model's bias (the kernel subtracts
 // zx); scratch: the sums, the zero-bordered int16 plane and the requantized sums
@@ -247,14 +255,19 @@ void emitDotNchw(EmitCtx& c) {
 
 // Channels-last, not depthwise: packed weights (two receptive fields of scratch) (blocks of four channels), pairs of pixels.
 int64_t scratchTwoFields(const Node& n) { return 2 * convGeom(n).k; }
-void emitBlocksNhwc(EmitCtx& c) {
+void emitBlocks(EmitCtx& c, bool int4) {
   const Node& n = c.node;
   ConvArgs a = convArgs(c);
+  Tensor wp = packWeights(*n.input(1)->constant, a.g.p[3], a.g.k, a.g.p[14]);
   c.require("qint");
-  c.line(fmt::format("tinyc_qconv_i8({}, {}, {}, {}, {}, {}, 1, (int8_t *){});", c.in(0),
-                     c.weights(n.input(1)->name + " (packed)", packWeights(*n.input(1)->constant, a.g.p[3], a.g.k, a.g.p[14])),
-                     c.intArray(foldedBias(n, a.g.p[3], a.g.k, a.zx)), c.out(0), a.p, a.tail(), c.scratch()));
+  c.line(fmt::format("{}({}, {}, {}, {}, {}, {}, {}, (int8_t *){});", int4 ? "tinyc_qconv_i4" : "tinyc_qconv_i8", c.in(0),
+                     int4 ? c.weights(n.input(1)->name + " (packed, int4)", packInt4(wp))
+                          : c.weights(n.input(1)->name + " (packed)", std::move(wp)),
+                     c.intArray(foldedBias(n, a.g.p[3], a.g.k, a.zx)), c.out(0), a.p, a.tail(), a.g.nhwc ? 1 : 0,
+                     c.scratch()));
 }
+void emitBlocksNhwc(EmitCtx& c) { emitBlocks(c, false); }
+void emitInt4(EmitCtx& c) { emitBlocks(c, true); }
 
 // Cores with a long multiply-accumulate: pixel pairs packed into int32 (runtime/qint_pairs.c),
 // weights in blocks of two channels; four pixels at a time: 2K int32 of scratch.
@@ -309,14 +322,20 @@ void emitGemmDot(EmitCtx& c) {
 
 // The MCU targets: packed weights (blocks of four channels), rows in pairs.
 int64_t scratchGemm(const Node& n) { return n.input(0)->shape[0] > 1 ? 2 * n.input(0)->shape[1] : 0; }
-void emitGemm(EmitCtx& c) {
+void emitGemmBlocks(EmitCtx& c, bool int4) {
   const Node& n = c.node;
   GemmArgs a = gemmArgs(c);
+  Tensor wp = packWeights(*n.input(1)->constant, a.cols, a.k, 1);
   c.require("qint");
-  c.line(fmt::format("tinyc_qgemm_i8({}, {}, {}, {}, {}, {}, {}, {}, {});", c.in(0),
-                     c.weights(n.input(1)->name + " (packed)", packWeights(*n.input(1)->constant, a.cols, a.k, 1)),
+  c.line(fmt::format("{}({}, {}, {}, {}, {}, {}, {}, {}, {});", int4 ? "tinyc_qgemm_i4" : "tinyc_qgemm_i8", c.in(0),
+                     int4 ? c.weights(n.input(1)->name + " (packed, int4)", packInt4(wp))
+                          : c.weights(n.input(1)->name + " (packed)", std::move(wp)),
                      a.bias, c.out(0), a.rows, a.k, a.cols, a.tail, a.rows > 1 ? "(int8_t *)" + c.scratch() : "NULL"));
 }
+void emitGemm(EmitCtx& c) { emitGemmBlocks(c, false); }
+// int4 weights: the packed kernel with two weights per byte, on every target.
+bool matchGemmInt4(const Node& n, const TargetDesc&) { return int8Input(n) && int4Weights(n); }
+void emitGemmInt4(EmitCtx& c) { emitGemmBlocks(c, true); }
 
 // ---- pools -----------------------------------------------------------------------------------
 
@@ -480,8 +499,10 @@ void registerQuantizedKernels(KernelTable& t) {
   t.add(variant("Conv", checkConv, emitDotNchw, scratchHostPanel, matchDotNchw));
   t.add(variant("Conv", checkConv, emitBlocksNhwc, scratchTwoFields, matchBlocksNhwc));
   t.add(variant("Conv", checkConv, emitPairsNhwc, scratchPairs, matchPairsNhwc, 2));
+  t.add(variant("Conv", checkConv, emitInt4, scratchTwoFields, matchInt4, 3));
   t.add(variant("Gemm", checkGemm, emitGemm, scratchGemm));
   t.add(variant("Gemm", checkGemm, emitGemmDot, nullptr, matchGemmDot, 2));
+  t.add(variant("Gemm", checkGemm, emitGemmInt4, scratchGemm, matchGemmInt4, 3));
   t.add(variant("AveragePool", checkPool<false>, emitPool<false, false>));
   t.add(variant("GlobalAveragePool", checkPool<true>, emitPool<true, false>));
   CKernel maxPool = variant("MaxPool", checkPool<false>, emitPool<false, true>);  // (channels-first: kernels_pool.cpp)

@@ -20,9 +20,12 @@ struct QuantParams {
   std::vector<float> scale;
   std::vector<int64_t> zeroPoint;
   int axis = -1;
+  // Significant bits of the stored integers: 8, or 4 for int4 weights (values in [-8, 7], kept as
+  // int8 in the IR and packed two per byte by the C backend; docs/quantization.md).
+  int bits = 8;
   bool perTensor() const { return axis < 0; }
   bool operator==(const QuantParams& o) const {
-    return scale == o.scale && zeroPoint == o.zeroPoint && axis == o.axis;
+    return scale == o.scale && zeroPoint == o.zeroPoint && axis == o.axis && bits == o.bits;
   }
   bool operator!=(const QuantParams& o) const { return !(*this == o); }
 };

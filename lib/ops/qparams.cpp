@@ -144,6 +144,11 @@ void checkProductOperands(const InferCtx& c, int wAxis, int64_t channels) {
     c.fail("weights must be quantized per tensor or per output channel (axis {}, {} scales)", wAxis, channels);
   for (int64_t z : wq.zeroPoint)
     if (z != 0) c.fail("int8 weights must be symmetric (zero point 0), got {}", z);
+  if (wq.bits != 8 && wq.bits != 4) c.fail("weights of {} bits are not supported (8 or 4)", wq.bits);
+  if (wq.bits == 4 && w->constant)
+    for (int64_t i = 0; i < w->constant->numel(); ++i)
+      if (w->constant->getI(i) < -8 || w->constant->getI(i) > 7)
+        c.fail("int4 weights must lie in [-8, 7], element {} is {}", i, w->constant->getI(i));
   if (b) {
     if (b->dtype != DType::I32) c.fail("the bias of an int8 product must be int32, got {}", dtypeName(b->dtype));
     if (numElements(b->shape) != channels) c.fail("the int32 bias must have {} elements", channels);

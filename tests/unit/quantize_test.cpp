@@ -3,6 +3,7 @@
 // lower-quant, deterministic, no division by zero on all-zero and single-value tensors).
 #include <cmath>
 
+#include "backends/c/emit_util.h"
 #include "pass_test_util.h"
 #include "passes/lower_quant.h"
 #include "passes/quantize.h"
@@ -259,6 +260,71 @@ TEST(QuantizePass, ActivationWithoutIntegerFormIsUnfusedIntoATable) {
     Comparison c = compareTensors(got[0], want[0], {0, 0.05, true});
     EXPECT_TRUE(c.ok) << act << ": " << c.why;
   }
+}
+
+// --weight-bits 4: the layers that keep their own SQNR get int4 weights (values in [-7, 7],
+// QuantParams::bits = 4, half a byte per weight in the report), the others int8; the output stays
+// close to the float one; deterministic.
+TEST(QuantizePass, Int4WeightsWhereTheLayerAllows) {
+  std::string first;
+  for (int k = 0; k < 2; ++k) {
+    SmallNet net;
+    auto samples = samplesFor(net, 8);
+    auto want = Interpreter(net.g).run(samples[0]);
+    auto r = std::make_shared<QuantizeRequest>();
+    r->samples = samples;
+    r->method = CalibMethod::Mse;
+    r->weightBits = 4;
+    net.options.quantize = r;
+    net.run("quantize");
+    std::map<std::string, int64_t> params = {{"c1", 4 * 2 * 9}, {"c2", 4 * 4}, {"fc", 3 * 4}};
+    std::map<std::string, int64_t> channels = {{"c1", 4}, {"c2", 4}, {"fc", 3}};
+    int int4 = 0;
+    for (const QuantizedLayer& l : *r->layers) {
+      if (!params.count(l.node)) continue;
+      ASSERT_TRUE(l.int4SqnrDb.has_value()) << l.node;
+      EXPECT_EQ(l.precision, *l.int4SqnrDb >= kInt4MinSqnrDb ? "int4" : "int8") << l.node;
+      const int64_t w = l.precision == "int4" ? (params[l.node] + 1) / 2 : params[l.node];
+      EXPECT_EQ(l.weightBytes, w + 4 * channels[l.node]) << l.node;  // + the int32 bias
+      int4 += l.precision == "int4";
+    }
+    EXPECT_GE(int4, 1);
+    for (const auto& v : net.g.values) {
+      if (!v->constant || !v->quant || v->dtype != DType::I8 || v->quant->bits != 4) continue;
+      for (int64_t i = 0; i < v->constant->numel(); ++i) {
+        EXPECT_GE(v->constant->getI(i), -7) << v->name;
+        EXPECT_LE(v->constant->getI(i), 7) << v->name;
+      }
+    }
+    net.run("lower-quant");
+    EXPECT_TRUE(floatIslands(net.g).empty()) << net.ir();
+    auto got = Interpreter(net.g).run(samples[0]);
+    Comparison c = compareTensors(got[0], want[0], {0, 0.1, false});
+    EXPECT_TRUE(c.ok) << c.why;
+    if (k == 0)
+      first = net.ir();
+    else
+      EXPECT_EQ(net.ir(), first);
+  }
+}
+
+// int4 packing round-trips: every pair of values in [-8, 7], read back as runtime/qint.c's
+// TINYC_I4LO / TINYC_I4HI do ((nibble ^ 8) - 8); an odd count leaves the last high half 0.
+TEST(Int4Packing, RoundTrips) {
+  int64_t n = 0;  // every pair (a, b) in order, then one odd element
+  Tensor v(DType::I8, {2 * 256 + 1});
+  for (int64_t a = -8; a < 8; ++a)
+    for (int64_t b = -8; b < 8; ++b) v.setI(n++, a), v.setI(n++, b);
+  v.setI(n, -5);
+  const Tensor p = c::packInt4(v);
+  ASSERT_EQ(p.numel(), 257);
+  auto lo = [](uint32_t byte) { return static_cast<int64_t>(((byte & 15) ^ 8)) - 8; };
+  auto hi = [](uint32_t byte) { return static_cast<int64_t>(((byte >> 4) ^ 8)) - 8; };
+  for (int64_t i = 0; i < v.numel(); ++i) {
+    const uint32_t byte = static_cast<uint8_t>(p.getI(i / 2));
+    EXPECT_EQ(i % 2 ? hi(byte) : lo(byte), v.getI(i)) << i;
+  }
+  EXPECT_EQ(static_cast<uint8_t>(p.getI(256)) >> 4, 0);
 }
 
 TEST(QuantizePass, NothingWithoutARequest) {

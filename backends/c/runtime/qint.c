@@ -58,21 +58,59 @@ TINYC_KERNEL TINYC_NOINLINE void tinyc_qmk1x4_i8(const int8_t *a, const int8_t *
   s[0] = s0, s[1] = s1, s[2] = s2, s[3] = s3;
 }
 
+/* int4 weights (--weight-bits 4; the emitter writes them): the packed layout above with two weights
+   per byte, element i of wp in the low (i even) or high (i odd) four bits of byte i / 2, two's
+   complement: per k the four channels of a block are two bytes. The same sums as the int8
+   micro-kernels (the weights are the same integers), each nibble sign-extended by (v ^ 8) - 8. */
+#define TINYC_I4LO(B) (((int32_t)((B) & 15) ^ 8) - 8)
+#define TINYC_I4HI(B) (((int32_t)((B) >> 4) ^ 8) - 8)
+TINYC_KERNEL TINYC_NOINLINE void tinyc_qmk2x4_i4(const int8_t *a, const int8_t *wp, int32_t K, int32_t *s) {
+  int32_t s0 = s[0], s1 = s[1], s2 = s[2], s3 = s[3], s4 = s[4], s5 = s[5], s6 = s[6], s7 = s[7];
+  int32_t k, x0, x1, v;
+  const uint8_t *w = (const uint8_t *)wp;
+  for (k = 0; k < K; ++k, a += 2, w += 2) {
+    const uint32_t b0 = w[0], b1 = w[1];
+    x0 = a[0], x1 = a[1];
+    v = TINYC_I4LO(b0), s0 += x0 * v, s4 += x1 * v;
+    v = TINYC_I4HI(b0), s1 += x0 * v, s5 += x1 * v;
+    v = TINYC_I4LO(b1), s2 += x0 * v, s6 += x1 * v;
+    v = TINYC_I4HI(b1), s3 += x0 * v, s7 += x1 * v;
+  }
+  s[0] = s0, s[1] = s1, s[2] = s2, s[3] = s3, s[4] = s4, s[5] = s5, s[6] = s6, s[7] = s7;
+}
+
+TINYC_KERNEL TINYC_NOINLINE void tinyc_qmk1x4_i4(const int8_t *a, const int8_t *wp, int32_t K, int32_t *s) {
+  int32_t s0 = s[0], s1 = s[1], s2 = s[2], s3 = s[3];
+  int32_t k, x;
+  const uint8_t *w = (const uint8_t *)wp;
+  for (k = 0; k < K; ++k, w += 2) {
+    const uint32_t b0 = w[0], b1 = w[1];
+    x = *a++;
+    s0 += x * TINYC_I4LO(b0), s1 += x * TINYC_I4HI(b0), s2 += x * TINYC_I4LO(b1), s3 += x * TINYC_I4HI(b1);
+  }
+  s[0] = s0, s[1] = s1, s[2] = s2, s[3] = s3;
+}
+
+/* The block, Gemm and Conv loops below take their micro-kernels (two vectors, one vector) and wsh:
+   weight element i starts in byte i >> wsh (0: int8, 1: int4). */
+typedef void (*tinyc_qmk_fn)(const int8_t *a, const int8_t *wp, int32_t K, int32_t *s);
+
 /* R interleaved vectors (a) times every block of M channels: y0[m * ys] = requant(bias[m] + ...)
    and, when R = 2, y1[m * ys]. The emitter folds the input zero point into bias
    (bias[m] - zx * sum_k w[m][k]), so a holds the raw int8 values. Requantization by
    mult[m * pc], rsh[m * pc] (pc = 0: one multiplier for every channel). */
-TINYC_KERNEL void tinyc_qblocks_i8(const int8_t *a, int32_t R, const int8_t *wp, int32_t K, int32_t M,
-                                   const int32_t *bias, const int32_t *mult, const int32_t *rsh, int32_t pc, int32_t zy,
-                                   int32_t lo, int32_t hi, int8_t *y0, int8_t *y1, int32_t ys) {
+TINYC_KERNEL void tinyc_qblocks_with(tinyc_qmk_fn mk2, tinyc_qmk_fn mk1, int32_t wsh, const int8_t *a, int32_t R,
+                                     const int8_t *wp, int32_t K, int32_t M, const int32_t *bias, const int32_t *mult,
+                                     const int32_t *rsh, int32_t pc, int32_t zy, int32_t lo, int32_t hi, int8_t *y0,
+                                     int8_t *y1, int32_t ys) {
   int32_t m0, j, s[8];
   for (m0 = 0; m0 < M; m0 += 4) {
     const int32_t n = M - m0 < 4 ? M - m0 : 4;
     for (j = 0; j < 4; ++j) s[j] = s[4 + j] = j < n ? bias[m0 + j] : 0;
     if (R == 2)
-      tinyc_qmk2x4_i8(a, wp + (size_t)m0 * (size_t)K, K, s);
+      mk2(a, wp + (((size_t)m0 * (size_t)K) >> wsh), K, s);
     else
-      tinyc_qmk1x4_i8(a, wp + (size_t)m0 * (size_t)K, K, s);
+      mk1(a, wp + (((size_t)m0 * (size_t)K) >> wsh), K, s);
     for (j = 0; j < n; ++j) {
       const int32_t m = m0 + j;
       y0[m * ys] = (int8_t)tinyc_requant(s[j], mult[m * pc], rsh[m * pc], zy, lo, hi);
@@ -83,9 +121,9 @@ TINYC_KERNEL void tinyc_qblocks_i8(const int8_t *a, int32_t R, const int8_t *wp,
 
 /* Gemm: y[M, N] = requant(bias + a[M, K] . w[N, K]^T), w packed; rows in pairs, interleaved into
    col (2 * K bytes of scratch; not used when M = 1). */
-TINYC_KERNEL void tinyc_qgemm_i8(const int8_t *a, const int8_t *wp, const int32_t *bias, int8_t *y, int32_t M,
-                                 int32_t K, int32_t N, const int32_t *mult, const int32_t *rsh, int32_t pc, int32_t zy,
-                                 int32_t lo, int32_t hi, int8_t *col) {
+TINYC_KERNEL void tinyc_qgemm_with(tinyc_qmk_fn mk2, tinyc_qmk_fn mk1, int32_t wsh, const int8_t *a, const int8_t *wp,
+                                   const int32_t *bias, int8_t *y, int32_t M, int32_t K, int32_t N, const int32_t *mult,
+                                   const int32_t *rsh, int32_t pc, int32_t zy, int32_t lo, int32_t hi, int8_t *col) {
   int32_t i, k;
   for (i = 0; i < M; i += 2) {
     const int8_t *r0 = a + (size_t)i * (size_t)K;
@@ -94,12 +132,25 @@ TINYC_KERNEL void tinyc_qgemm_i8(const int8_t *a, const int8_t *wp, const int32_
         col[2 * k] = r0[k];
         col[2 * k + 1] = r0[K + k];
       }
-      tinyc_qblocks_i8(col, 2, wp, K, N, bias, mult, rsh, pc, zy, lo, hi, y + (size_t)i * (size_t)N,
+      tinyc_qblocks_with(mk2, mk1, wsh, col, 2, wp, K, N, bias, mult, rsh, pc, zy, lo, hi, y + (size_t)i * (size_t)N,
                        y + (size_t)(i + 1) * (size_t)N, 1);
     } else {
-      tinyc_qblocks_i8(r0, 1, wp, K, N, bias, mult, rsh, pc, zy, lo, hi, y + (size_t)i * (size_t)N, NULL, 1);
+      tinyc_qblocks_with(mk2, mk1, wsh, r0, 1, wp, K, N, bias, mult, rsh, pc, zy, lo, hi, y + (size_t)i * (size_t)N, NULL, 1);
     }
   }
+}
+
+TINYC_KERNEL void tinyc_qgemm_i8(const int8_t *a, const int8_t *wp, const int32_t *bias, int8_t *y, int32_t M,
+                                 int32_t K, int32_t N, const int32_t *mult, const int32_t *rsh, int32_t pc, int32_t zy,
+                                 int32_t lo, int32_t hi, int8_t *col) {
+  tinyc_qgemm_with(tinyc_qmk2x4_i8, tinyc_qmk1x4_i8, 0, a, wp, bias, y, M, K, N, mult, rsh, pc, zy, lo, hi, col);
+}
+
+/* The same with int4 weights (two per byte, as tinyc_qmk2x4_i4 reads them). */
+TINYC_KERNEL void tinyc_qgemm_i4(const int8_t *a, const int8_t *wp, const int32_t *bias, int8_t *y, int32_t M,
+                                 int32_t K, int32_t N, const int32_t *mult, const int32_t *rsh, int32_t pc, int32_t zy,
+                                 int32_t lo, int32_t hi, int8_t *col) {
+  tinyc_qgemm_with(tinyc_qmk2x4_i4, tinyc_qmk1x4_i4, 1, a, wp, bias, y, M, K, N, mult, rsh, pc, zy, lo, hi, col);
 }
 
 /* 2-D convolution geometry: p = {C, H, W, M, OH, OW, KH, KW, SH, SW, DH, DW, PT, PL, G}. */
@@ -168,11 +219,12 @@ TINYC_KERNEL void tinyc_qpatch_i8(const int8_t *x, const int32_t *p, int32_t g, 
 }
 
 /* Convolution (any group) over pairs of output pixels: their receptive fields are gathered
-   interleaved into col (2 * K bytes, K = C/G * KH * KW), then tinyc_qblocks_i8 with the group's
+   interleaved into col (2 * K bytes, K = C/G * KH * KW), then tinyc_qblocks_with with the group's
    packed weights (blocks of four of its M/G channels) and the folded bias. */
-TINYC_KERNEL void tinyc_qconv_i8(const int8_t *x, const int8_t *wp, const int32_t *bias, int8_t *y, const int32_t *p,
-                                 const int32_t *mult, const int32_t *rsh, int32_t pc, int32_t zx, int32_t zy,
-                                 int32_t lo, int32_t hi, int nhwc, int8_t *col) {
+TINYC_KERNEL void tinyc_qconv_with(tinyc_qmk_fn mk2, tinyc_qmk_fn mk1, int32_t wsh, const int8_t *x, const int8_t *wp,
+                                   const int32_t *bias, int8_t *y, const int32_t *p, const int32_t *mult,
+                                   const int32_t *rsh, int32_t pc, int32_t zx, int32_t zy, int32_t lo, int32_t hi, int nhwc,
+                                   int8_t *col) {
   const int32_t C = p[TINYC_QC_C], M = p[TINYC_QC_M], G = p[TINYC_QC_G], OW = p[TINYC_QC_OW];
   const int32_t P = p[TINYC_QC_OH] * OW, mg = M / G, cg = C / G, K = cg * p[TINYC_QC_KH] * p[TINYC_QC_KW];
   const int32_t blocks = (mg + 3) / 4;
@@ -180,7 +232,7 @@ TINYC_KERNEL void tinyc_qconv_i8(const int8_t *x, const int8_t *wp, const int32_
                      p[TINYC_QC_PL] == 0 && p[TINYC_QC_OW] == p[TINYC_QC_W] && p[TINYC_QC_OH] == p[TINYC_QC_H];
   int32_t g, o;
   for (g = 0; g < G; ++g) {
-    const int8_t *wg = wp + (size_t)g * (size_t)blocks * 4 * (size_t)K;
+    const int8_t *wg = wp + (((size_t)g * (size_t)blocks * 4 * (size_t)K) >> wsh);
     int32_t oh = 0, ow = 0; /* pixel o */
     for (o = 0; o < P; o += 2) {
       const int two = o + 1 < P;
@@ -198,12 +250,25 @@ TINYC_KERNEL void tinyc_qconv_i8(const int8_t *x, const int8_t *wp, const int32_
         tinyc_qpatch_i8(x, p, g, cg, oh, ow, zx, nhwc, col, two ? 2 : 1);
         if (two) tinyc_qpatch_i8(x, p, g, cg, oh1, ow1, zx, nhwc, col + 1, 2);
       }
-      tinyc_qblocks_i8(col, two ? 2 : 1, wg, K, mg, bias + g * mg, mult + g * mg * pc, rsh + g * mg * pc, pc, zy, lo,
+      tinyc_qblocks_with(mk2, mk1, wsh, col, two ? 2 : 1, wg, K, mg, bias + g * mg, mult + g * mg * pc, rsh + g * mg * pc, pc, zy, lo,
                        hi, y0, two ? y0 + (nhwc ? M : 1) : NULL, nhwc ? 1 : P);
       oh = ow1 + 1 < OW ? oh1 : oh1 + 1;
       ow = ow1 + 1 < OW ? ow1 + 1 : 0;
     }
   }
+}
+
+TINYC_KERNEL void tinyc_qconv_i8(const int8_t *x, const int8_t *wp, const int32_t *bias, int8_t *y, const int32_t *p,
+                                 const int32_t *mult, const int32_t *rsh, int32_t pc, int32_t zx, int32_t zy,
+                                 int32_t lo, int32_t hi, int nhwc, int8_t *col) {
+  tinyc_qconv_with(tinyc_qmk2x4_i8, tinyc_qmk1x4_i8, 0, x, wp, bias, y, p, mult, rsh, pc, zx, zy, lo, hi, nhwc, col);
+}
+
+/* The same with int4 weights (two per byte, as tinyc_qmk2x4_i4 reads them). */
+TINYC_KERNEL void tinyc_qconv_i4(const int8_t *x, const int8_t *wp, const int32_t *bias, int8_t *y, const int32_t *p,
+                                 const int32_t *mult, const int32_t *rsh, int32_t pc, int32_t zx, int32_t zy,
+                                 int32_t lo, int32_t hi, int nhwc, int8_t *col) {
+  tinyc_qconv_with(tinyc_qmk2x4_i4, tinyc_qmk1x4_i4, 1, x, wp, bias, y, p, mult, rsh, pc, zx, zy, lo, hi, nhwc, col);
 }
 
 /* Two rows times two columns as four contiguous dot products, which compilers vectorize. */
