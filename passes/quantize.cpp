@@ -265,6 +265,7 @@ class Quantize : public Pass {
     std::map<const Node*, Int4Choice> int4;
     std::map<const Node*, int> bits;
     if (req->weightBits == 4) int4 = chooseInt4(g, layers, roles, sqnrInputs, ctx);
+    for (auto& [n, ch] : int4) ch.use = ch.use && !req->keepInt8.count(n->name);
     for (const auto& [n, ch] : int4) bits[n] = ch.use ? 4 : 8;
     std::map<const Value*, QuantParams> params;
     for (Value* v : acts) {

@@ -30,6 +30,7 @@ struct QuantizeRequest {
   std::vector<std::vector<Tensor>> samples;  // calibration inputs, graph-input order
   std::function<void(int, int)> progress;    // (runs done, runs in all), optional
   std::set<std::string> keepFloat;           // --keep-float: nodes left in float (by name)
+  std::set<std::string> keepInt8;            // with weightBits 4: nodes whose weights stay int8 (--min-sqnr)
   // Filled by the pass (the request itself is shared read-only): every layer with a weight or an
   // int8 form, in schedule order.
   std::shared_ptr<std::vector<QuantizedLayer>> layers = std::make_shared<std::vector<QuantizedLayer>>();

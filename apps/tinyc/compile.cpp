@@ -84,21 +84,23 @@ Compiled compileModel(const CompileOptions& o, bool poisonDead) {
   auto request = quantizeRequest(*c.graph, o.quantize, o.quiet);
   pipeline.passOptions.quantize = request;
   c.passes = runPipeline(*c.graph, pipeline, 2);
-  // --min-sqnr: the layers whose output SQNR is below the bound while their inputs' is not (the
-  // layer itself lost it) stay float; quantize again from the model, until every layer passes.
+  // --min-sqnr: the first layer (schedule order: the error of the ones after it may be its own)
+  // whose output SQNR is below the bound goes one step up, int4 weights to int8, int8 to float;
+  // quantize again from the model, until every layer passes.
   for (int round = 1; request && o.quantize.minSqnr > 0 && round < kMinSqnrRounds; ++round) {
-    std::set<std::string> add;
+    const QuantizedLayer* up = nullptr;
     for (const QuantizedLayer& l : *request->layers)
       if ((l.precision == "int8" || l.precision == "int4") && l.sqnrDb < o.quantize.minSqnr) {
-        add.insert(l.node);
-        break;  // the first one in schedule order: the error of the ones after it may be its own
+        up = &l;
+        break;
       }
-    if (add.empty()) break;
+    if (!up) break;
+    const bool toInt8 = up->precision == "int4";
     if (!o.quiet)
-      std::cerr << fmt::format("tinyc: --min-sqnr {}: keeping {} float (SQNR below the bound), quantizing again\n",
-                               o.quantize.minSqnr, fmt::join(add, ", "));
+      std::cerr << fmt::format("tinyc: --min-sqnr {}: {} {} (SQNR {:.1f} dB), quantizing again\n", o.quantize.minSqnr,
+                               toInt8 ? "int8 weights for" : "keeping float", up->node, up->sqnrDb);
     auto next = std::make_shared<QuantizeRequest>(*request);
-    next->keepFloat.insert(add.begin(), add.end());
+    (toInt8 ? next->keepInt8 : next->keepFloat).insert(up->node);
     next->layers = std::make_shared<std::vector<QuantizedLayer>>();
     request = next;
     c.graph = importModel(o.model.model, io);

@@ -165,11 +165,21 @@ void convert(const ConvertOptions& o) {
   }
   std::cout << fmt::format("  weights {} bytes, I/O {} bytes, {} MACs, {} nodes\n",
                            c.result.weightsBytes, c.result.ioBytes, r["macs"].get<int64_t>(), c.graph->nodes.size());
-  if (!c.quantization.is_null() && c.quantization.contains("calibration_method"))
-    std::cout << fmt::format("  quantized {} ({} calibration, {} samples), {} float islands\n",
+  if (!c.quantization.is_null() && c.quantization.contains("calibration_method")) {
+    std::string int4;  // --weight-bits 4: how many of the layers with weights got int4
+    if (c.quantization.contains("keep_int8_weights")) {
+      int withWeights = 0, four = 0;
+      for (const auto& l : c.quantization["layers"]) {
+        withWeights += l["weight_bytes"].get<int64_t>() > 0;
+        four += l["precision"] == "int4";
+      }
+      int4 = fmt::format("; int4 weights on {} of {} layers with weights", four, withWeights);
+    }
+    std::cout << fmt::format("  quantized {} ({} calibration, {} samples{}), {} float islands\n",
                              c.quantization["scheme"].get<std::string>(),
                              c.quantization["calibration_method"].get<std::string>(),
-                             c.quantization["calibration_samples"].get<size_t>(), r["float_islands"].size());
+                             c.quantization["calibration_samples"].get<size_t>(), int4, r["float_islands"].size());
+  }
   else if (!c.quantization.is_null())
     std::cout << fmt::format("  quantized {} (weights only: activations stay float)\n",
                              c.quantization["scheme"].get<std::string>());

@@ -213,6 +213,7 @@ nlohmann::ordered_json quantizationJson(const QuantizeOptions& o, const Quantize
     j["calibration_data"] = o.calib;
   }
   j["keep_float"] = std::vector<std::string>(r->keepFloat.begin(), r->keepFloat.end());
+  if (r->weightBits == 4) j["keep_int8_weights"] = std::vector<std::string>(r->keepInt8.begin(), r->keepInt8.end());
   if (o.minSqnr > 0) j["min_sqnr_db"] = o.minSqnr;
   nlohmann::ordered_json layers = nlohmann::ordered_json::array();
   for (const QuantizedLayer& l : *r->layers) {

@@ -146,7 +146,21 @@ grep -q "quantized weights-int8 (weights only" "$W/wo2.out" || { echo "FAIL: con
 "$TINYC" inspect "$M" --quantize weights-int8 -O2 | grep -q "^quantized: weights-int8 (activations float" ||
   { echo "FAIL: inspect summary"; exit 1; }
 "$TINYC" convert "$M" -o "$W/ms2" --quantize int8 --calib "$MODELS/mnist8" --min-sqnr 40 >"$W/ms2.out" 2>"$W/ms2.err"
-grep -q "keeping Convolution110 float" "$W/ms2.err" || { echo "FAIL: --min-sqnr message"; cat "$W/ms2.err"; exit 1; }
+grep -q "keeping float Convolution110 (SQNR 38.1 dB)" "$W/ms2.err" || { echo "FAIL: --min-sqnr message"; cat "$W/ms2.err"; exit 1; }
+# --weight-bits 4: the summary counts the int4 layers; --min-sqnr moves an int4 layer to int8
+# weights first; --weight-bits needs --quantize int8
+"$TINYC" convert "$M" -o "$W/w4" --quantize int8 --calib "$MODELS/mnist8" --weight-bits 4 --min-sqnr 22 \
+  --report "$W/w4.json" >"$W/w4.out" 2>"$W/w4.err"
+grep -q "int4 weights on 1 of 3 layers with weights" "$W/w4.out" || { echo "FAIL: int4 summary"; cat "$W/w4.out"; exit 1; }
+grep -q "int8 weights for Convolution110" "$W/w4.err" || { echo "FAIL: --min-sqnr int4 -> int8"; cat "$W/w4.err"; exit 1; }
+grep -q '"keep_int8_weights": \[' "$W/w4.json" || { echo "FAIL: keep_int8_weights in the report"; exit 1; }
+set +e
+"$TINYC" convert "$M" -o "$W/w4x" --quantize weights-int8 --weight-bits 4 2>"$W/w4x.err"; rc=$?
+"$TINYC" convert "$M" -o "$W/w4y" --weight-bits 4 2>"$W/w4y.err"; rc2=$?
+set -e
+[ "$rc" = 2 ] && grep -q "works with --quantize int8 only" "$W/w4x.err" || { echo "FAIL: weights-int8 + --weight-bits 4 ($rc)"; cat "$W/w4x.err"; exit 1; }
+[ "$rc2" = 2 ] && grep -q "need --quantize" "$W/w4y.err" || { echo "FAIL: --weight-bits without --quantize ($rc2)"; exit 1; }
+[ ! -e "$W/w4x" ] || [ -z "$(ls -A "$W/w4x")" ] || { echo "FAIL: partial output after a usage error"; exit 1; }
 "$TINYC" validate "$M" --quantize weights-int8 --test-data "$MODELS/mnist8" -q
 "$TINYC" validate "$M" --quantize weights-int8 --target cortex-m4 --test-data "$MODELS/mnist8" -q
 "$TINYC" validate "$M" --quantize int8 --calib "$MODELS/mnist8" --min-sqnr 40 --test-data "$MODELS/mnist8" -q
