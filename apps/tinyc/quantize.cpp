@@ -4,7 +4,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
+#include <functional>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -62,8 +64,8 @@ std::vector<Tensor> splitSamples(const Value* v, const Tensor& t, const std::str
 
 void requireOneInput(const Graph& g, const std::string& what) {
   if (g.inputs.size() != 1)
-    usageError("--calib '{}': files calibrate a model with one input; this one has {}: give test_data_set_* folders "
-               "or an .npz keyed by input name",
+    usageError("--calib '{}': one file calibrates a model with one input; this one has {}: give a folder with a "
+               "file per input (named after it), test_data_set_* folders or an .npz keyed by input name",
                printable(what, 200), g.inputs.size());
 }
 
@@ -95,6 +97,38 @@ class ProgressBar {
   std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
 };
 
+// A file or array name for input name: itself, or with every character outside [A-Za-z0-9_.-]
+// replaced by '_' (a file cannot be named "input_1:0" everywhere, nor "a/b" anywhere).
+bool namesInput(const std::string& stem, const std::string& input) {
+  if (stem == input) return true;
+  std::string safe = input;
+  for (char& ch : safe)
+    if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '_' && ch != '.' && ch != '-') ch = '_';
+  return stem == safe;
+}
+
+// Samples of a model with several inputs from one array per input (named after it: namesInput),
+// each holding N samples along a leading axis; load(i) reads array i.
+std::vector<std::vector<Tensor>> perInput(const Graph& g, const std::string& data,
+                                          const std::vector<std::pair<std::string, Tensor>>& arrays,
+                                          const std::function<Tensor(size_t)>& load, const char* what) {
+  std::vector<std::vector<Tensor>> per, out;
+  for (const Value* v : g.inputs) {
+    auto it = std::find_if(arrays.begin(), arrays.end(), [&](const auto& a) { return namesInput(a.first, v->name); });
+    if (it == arrays.end())
+      modelError("calibration data '{}' has no {} named after input '{}'", printable(data, 200), what,
+                 printable(v->name));
+    per.push_back(splitSamples(v, load(static_cast<size_t>(it - arrays.begin())), data + ":" + it->first));
+    if (per.back().size() != per[0].size())
+      modelError("calibration data '{}': the {}s hold different numbers of samples", printable(data, 200), what);
+  }
+  for (size_t k = 0; k < per[0].size(); ++k) {
+    out.emplace_back();
+    for (auto& p : per) out.back().push_back(std::move(p[k]));
+  }
+  return out;
+}
+
 }  // namespace
 
 std::vector<std::vector<Tensor>> calibrationSamples(const Graph& g, const std::string& data, int maxSamples) {
@@ -114,29 +148,20 @@ std::vector<std::vector<Tensor>> calibrationSamples(const Graph& g, const std::s
     if (ec) modelError("cannot read calibration folder '{}'", printable(data, 200));
     if (testData) {
       for (InputSet& s : inputsFromTestData(g, data)) out.push_back(std::move(s.inputs));
-    } else {
-      if (!files.empty()) requireOneInput(g, data);
+    } else if (g.inputs.size() == 1) {
       std::sort(files.begin(), files.end());
       for (const auto& f : files) addSingle(readTensorFile(f.string()), f.string());
+    } else if (!files.empty()) {  // several inputs: one file per input, named after it
+      std::vector<std::pair<std::string, Tensor>> arrays;
+      for (const auto& f : files) arrays.emplace_back(f.stem().string(), Tensor());
+      out = perInput(g, data, arrays, [&](size_t i) { return readTensorFile(files[i].string()); }, "file");
     }
   } else if (hasSuffix(data, ".npz")) {
     auto arrays = readNpz(data);
     if (g.inputs.size() == 1) {
       for (const auto& [name, t] : arrays) addSingle(t, data + ":" + name);
     } else {
-      std::vector<std::vector<Tensor>> per;
-      for (const Value* v : g.inputs) {
-        auto it = std::find_if(arrays.begin(), arrays.end(), [&](const auto& a) { return a.first == v->name; });
-        if (it == arrays.end())
-          modelError("calibration data '{}' has no array named after input '{}'", printable(data, 200), printable(v->name));
-        per.push_back(splitSamples(v, it->second, data + ":" + it->first));
-        if (per.back().size() != per[0].size())
-          modelError("calibration data '{}': the arrays hold different numbers of samples", printable(data, 200));
-      }
-      for (size_t k = 0; k < per[0].size(); ++k) {
-        out.emplace_back();
-        for (auto& p : per) out.back().push_back(std::move(p[k]));
-      }
+      out = perInput(g, data, arrays, [&](size_t i) { return arrays[i].second; }, "array");
     }
   } else {
     if (!fs::exists(data, ec)) modelError("calibration data '{}' does not exist", printable(data, 200));

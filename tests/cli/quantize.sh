@@ -3,8 +3,9 @@
 #  - usage errors (exit 2, one line): no --calib, --calib without --quantize, no samples, an
 #    already quantized model, an unknown method;
 #  - every form of calibration data (test_data_set_* folders, a folder of .npy files in float64,
-#    one .npy with the samples along the batch axis, .npz stored and deflated) gives byte-identical
-#    C, and the same data twice gives byte-identical C (calibration is deterministic);
+#    one .npy with the samples along the batch axis, .npz stored and deflated; for two inputs a
+#    file per input or an .npz keyed by input name) gives byte-identical C, and the same data twice
+#    gives byte-identical C (calibration is deterministic);
 #  - the report: quantization recorded, no float island, int8 weights at 1 byte per parameter;
 #  - validate: the C equals the interpreter exactly;
 #  - the per-layer report (SQNR, precision, weight bytes), --keep-float, --min-sqnr and
@@ -78,6 +79,41 @@ diff -r "$W/c_first2" "$W/c_first2npz" >/dev/null || { echo "FAIL: --calib-sampl
 # Another method gives other scales.
 convert minmax --calib "$MODELS/mnist8" --calib-method minmax
 ! diff -r "$W/c_ref" "$W/c_minmax" >/dev/null || { echo "FAIL: --calib-method minmax = the default's output"; exit 1; }
+
+# A model with two inputs ("a" and "in:b"): a folder with one file per input, named after it ("in:b"
+# as in_b.npy), gives the C of an .npz keyed by the input names; a missing file is an error.
+"$PY" - "$W" <<'EOP'
+import os, sys
+import numpy as np
+import onnx
+from onnx import helper, numpy_helper, TensorProto
+w = sys.argv[1]
+rng = np.random.default_rng(0)
+g = helper.make_graph(
+    [helper.make_node("Add", ["a", "in:b"], ["s"]),
+     helper.make_node("Gemm", ["s", "W", "B"], ["y"], transB=1)],
+    "two", [helper.make_tensor_value_info("a", TensorProto.FLOAT, [1, 8]),
+            helper.make_tensor_value_info("in:b", TensorProto.FLOAT, [1, 8])],
+    [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 4])],
+    [numpy_helper.from_array(rng.standard_normal((4, 8)).astype(np.float32), "W"),
+     numpy_helper.from_array(rng.standard_normal(4).astype(np.float32), "B")])
+onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)]), os.path.join(w, "two.onnx"))
+a, b = rng.standard_normal((5, 1, 8)), rng.standard_normal((5, 1, 8)) * 3
+os.makedirs(os.path.join(w, "two_files"))
+np.save(os.path.join(w, "two_files", "a.npy"), a)
+np.save(os.path.join(w, "two_files", "in_b.npy"), b)
+np.savez(os.path.join(w, "two.npz"), **{"a": a, "in:b": b})
+os.makedirs(os.path.join(w, "two_missing"))
+np.save(os.path.join(w, "two_missing", "a.npy"), a)
+EOP
+for form in two_files two.npz; do
+  "$TINYC" convert "$W/two.onnx" -o "$W/c_$form" --name m --quantize int8 --calib "$W/$form" -q
+done
+diff -r "$W/c_two_files" "$W/c_two.npz" >/dev/null || { echo "FAIL: two inputs: files and .npz give other C"; exit 1; }
+set +e
+"$TINYC" convert "$W/two.onnx" -o "$W/c_two_missing" --quantize int8 --calib "$W/two_missing" -q 2>"$W/err"; rc=$?
+set -e
+[ $rc != 0 ] && grep -q "no file named after input 'in:b'" "$W/err" || { echo "FAIL: missing input file ($rc)"; cat "$W/err"; exit 1; }
 
 "$PY" - "$W/ref.json" <<'EOP'
 import json, sys
