@@ -172,16 +172,17 @@ class LowerQuant : public Pass {
         if (t->input(fi) && (!c || c->numel() > 1)) continue;
         const double real = c && c->numel() == 1 ? c->getF(0) : 0.0;
         const double qv = real / q::scaleAt(*xs[0]->quant, 0) + q::zeroAt(*xs[0]->quant, 0);
+        const auto [tlo, thi] = q::typeRange(xs[0]->dtype);
         int64_t fq = static_cast<int64_t>(qv);
-        if (qv != std::nearbyint(qv) || qv < -128 || qv > 127) {
+        if (qv != std::nearbyint(qv) || qv < tlo || qv > thi) {
           // Not an int8 value of x's parameters: still exact when the padded tensor is only
           // quantized again with those parameters (QuantizeLinear's rounding and saturation).
           const Node* qn = quantizingUser(g, t->outputs[0]);
           if (!qn || *qn->outputs[0]->quant != *xs[0]->quant || qn->input(1)->dtype != DType::F32) continue;
           const float qf = static_cast<float>(real) / static_cast<float>(q::scaleAt(*xs[0]->quant, 0));
-          fq = std::clamp<int64_t>(static_cast<int64_t>(std::nearbyint(qf)) + q::zeroAt(*xs[0]->quant, 0), -128, 127);
+          fq = std::clamp<int64_t>(static_cast<int64_t>(std::nearbyint(qf)) + q::zeroAt(*xs[0]->quant, 0), tlo, thi);
         }
-        Tensor f(DType::I8, {});
+        Tensor f(xs[0]->dtype, {});
         f.setI(0, fq);
         fill = rw::addConst(g, t->name + "_fill", std::move(f));
         if (t->inputs.size() <= fi) t->inputs.resize(fi + 1, nullptr);
@@ -189,7 +190,7 @@ class LowerQuant : public Pass {
       }
       for (size_t i = 0; i < nData; ++i) t->inputs[i] = xs[i];
       for (Value*& y : t->outputs) {
-        Value* yq = g.addValue(rw::uniqueValueName(g, y->name + "_q"), DType::I8, y->shape);
+        Value* yq = g.addValue(rw::uniqueValueName(g, y->name + "_q"), xs[0]->dtype, y->shape);
         yq->quant = xs[0]->quant;
         Value* yf = y;
         y = yq;
@@ -256,7 +257,7 @@ class LowerQuant : public Pass {
     std::vector<Node*> order;
     for (auto& n : g.nodes) order.push_back(n.get());
     for (Node* qn : order) {
-      if (!isQuantize(qn) || !qn->input(0) || !qn->outputs[0] || !q::isQInt8PerTensor(qn->outputs[0])) continue;
+      if (!isQuantize(qn) || !qn->input(0) || !qn->outputs[0] || !q::isQAct(qn->outputs[0])) continue;
       Value* v = qn->inputs[0];
       Node* t = v->producer;
       if (!t || !carriesQuant(*t) || t->op->quantFillInput >= 0 || t->op->layoutAxisAttr ||
@@ -288,16 +289,18 @@ class LowerQuant : public Pass {
     std::vector<Node*> order;
     for (auto& n : g.nodes) order.push_back(n.get());
     for (Node* qn : order) {
-      if (!isQuantize(qn) || !qn->outputs[0] || !q::isQInt8PerTensor(qn->outputs[0])) continue;
+      if (!isQuantize(qn) || !qn->outputs[0] || !q::isQAct(qn->outputs[0])) continue;
       Value* x = dequantizedActivation(qn->inputs[0]);
       if (!x) continue;
-      if (*x->quant == *qn->outputs[0]->quant) {
+      if (x->dtype == qn->outputs[0]->dtype && *x->quant == *qn->outputs[0]->quant) {
         if (!rw::canBypass(g, qn, x)) continue;
         rw::bypass(g, qn, x);
         ctx.count("QuantizeLinear(DequantizeLinear) removed");
-      } else {
+      } else if (x->dtype == DType::I8 && qn->outputs[0]->dtype == DType::I8) {
         replaceByTable(g, qn, x, {qn->inputs[0]->producer, qn});
         ctx.count("requantizations as tables");
+      } else {
+        continue;  // (int16: no requantizing op yet; stays a float island)
       }
       changed = true;
     }
@@ -329,6 +332,9 @@ class LowerQuant : public Pass {
         qn = act && clampActivation(*act) ? quantizingUser(g, act->outputs[0]) : nullptr;
         if (!qn) act = nullptr;
       }
+      // int16 units (--quantize int16x8) keep their type: int16 in, int16 out, and no tables.
+      const bool wide = (x && x->dtype == DType::I16) || (qn && qn->outputs[0]->dtype == DType::I16);
+      if (wide && (!x || !qn || x->dtype != qn->outputs[0]->dtype)) continue;
       if (qn && clampActivation(*n) && !rw::hasFusedActivation(*n) && n->input(0) && !x &&
           !clampsItself(n->inputs[0]->producer)) {
         clampAfterQuantize(g, n, qn);
@@ -348,7 +354,7 @@ class LowerQuant : public Pass {
         done = lowerProduct(g, n, x, qn);
       } else if ((n->op == op("Add") || n->op == op("Mul")) && q::activationHasIntegerForm(*n)) {
         done = lowerBinary(g, n, qn);
-      } else if (n->op == op("AveragePool") || n->op == op("GlobalAveragePool") || n->op == op("Softmax")) {
+      } else if (n->op == op("AveragePool") || n->op == op("GlobalAveragePool") || (n->op == op("Softmax") && !wide)) {
         done = lowerDataOp(g, n, x, qn);
       } else if (spatialMean(*n)) {
         Value* y = qn->outputs[0];
@@ -359,11 +365,11 @@ class LowerQuant : public Pass {
       }
       else if (n->op == op("Concat"))
         done = lowerConcat(g, n, qn);
-      else if (unaryElementwise(n) && !rw::hasFusedActivation(*n))
+      else if (unaryElementwise(n) && !rw::hasFusedActivation(*n) && !wide)
         done = (replaceByTable(g, qn, x, {n->inputs[0]->producer, n, qn}), rw::detach(n), true);
       if (act && !done) n->attrs = saved;
       if (act && done) rw::detach(act);
-      if (!done && !act) done = lowerRegion(g, n, qn);
+      if (!done && !act && !wide) done = lowerRegion(g, n, qn);
       if (done) {
         ctx.count("ops lowered to int8");
         changed = true;
@@ -430,9 +436,8 @@ class LowerQuant : public Pass {
     Value* xs[2];
     for (int i = 0; i < 2; ++i) {
       const Value* v = n->inputs[static_cast<size_t>(i)];
-      xs[i] = v && isDequantize(v->producer) && q::isQInt8PerTensor(v->producer->inputs[0]) ? v->producer->inputs[0]
-                                                                                            : nullptr;
-      if (!xs[i]) return false;
+      xs[i] = v && isDequantize(v->producer) && q::isQAct(v->producer->inputs[0]) ? v->producer->inputs[0] : nullptr;
+      if (!xs[i] || xs[i]->dtype != qn->outputs[0]->dtype) return false;
     }
     Value* y = qn->outputs[0];
     rw::detach(qn);
@@ -451,6 +456,8 @@ class LowerQuant : public Pass {
       xs.push_back(x);
     }
     Value* y = qn->outputs[0];
+    for (const Value* x : xs)  // (int16: equal parameters only, there is no requantizing op yet)
+      if (x->dtype != y->dtype || (y->dtype != DType::I8 && *x->quant != *y->quant)) return false;
     for (size_t i = 0; i < xs.size(); ++i) {
       if (*xs[i]->quant == *y->quant) continue;
       Value* r = g.addValue(rw::uniqueValueName(g, xs[i]->name + "_rq"), DType::I8, xs[i]->shape);
@@ -515,7 +522,7 @@ class LowerQuant : public Pass {
     auto real = biasValues(b);
     if (!real) return false;
     auto bias = integerBias(*real, q::scaleAt(*x->quant, 0), *w->quant, channels);
-    if (!bias || !accumulatorFits(k, *bias)) return false;
+    if (!bias || !(x->dtype == DType::I16 ? accumulatorFits16(k, *bias) : accumulatorFits(k, *bias))) return false;
     Value* bv = rw::addConst(g, n->name + "_bias_i32", std::move(*bias));
     QuantParams bq;
     for (int64_t c = 0; c < channels; ++c) {
@@ -558,7 +565,7 @@ bool quantizedWeightsOfUnit(const Graph& g, const Node& n) {
   for (const Node* u : g.users(n.outputs[0]))
     for (const Value* in : u->inputs)
       if (in && isDequantize(in->producer) && in->producer->input(0) && !in->producer->inputs[0]->constant &&
-          in->producer->inputs[0]->dtype == DType::I8)
+          (in->producer->inputs[0]->dtype == DType::I8 || in->producer->inputs[0]->dtype == DType::I16))
         return true;
   return false;
 }

@@ -50,6 +50,12 @@ bool accumulatorFits(int64_t k, const Tensor& bias) {
 }
 
 
+bool accumulatorFits16(int64_t k, const Tensor& bias) {
+  int64_t maxBias = 0;
+  for (int64_t i = 0; i < bias.numel(); ++i) maxBias = std::max<int64_t>(maxBias, std::llabs(bias.getI(i)));
+  return k < (INT64_C(1) << 23) && k * (INT64_C(1) << 22) + maxBias < (INT64_C(1) << 46);
+}
+
 // ReduceMean over all spatial axes keeping them (dims 2.. of a rank >= 3 tensor): a
 // GlobalAveragePool (the dynamo exporter's AdaptiveAvgPool2d(1)).
 bool spatialMean(const Node& n) {

@@ -17,17 +17,18 @@ inline const OpDef* op(const char* name) { return OpRegistry::instance().find(na
 inline bool isDequantize(const Node* n) { return n && n->op == op("DequantizeLinear"); }
 inline bool isQuantize(const Node* n) { return n && n->op == op("QuantizeLinear"); }
 
-// x when v = DequantizeLinear(x) with x an int8 tensor quantized per tensor; else nullptr.
+// x when v = DequantizeLinear(x) with x a quantized activation (q::isQAct: int8 per tensor, or
+// int16 per tensor with zero point 0); else nullptr.
 inline Value* dequantizedActivation(const Value* v) {
   if (!v || !isDequantize(v->producer) || v->producer->outputs.size() != 1) return nullptr;
   Value* x = v->producer->inputs[0];
-  return q::isQInt8PerTensor(x) && !x->constant ? x : nullptr;
+  return q::isQAct(x) && !x->constant ? x : nullptr;
 }
 
-// The QuantizeLinear that alone reads v (v not a graph output), writing int8 per tensor.
+// The QuantizeLinear that alone reads v (v not a graph output), writing a quantized activation.
 inline Node* quantizingUser(const Graph& g, const Value* v) {
   Node* u = rw::soleUser(g, v);
-  if (!isQuantize(u) || !u->outputs[0] || !q::isQInt8PerTensor(u->outputs[0])) return nullptr;
+  if (!isQuantize(u) || !u->outputs[0] || !q::isQAct(u->outputs[0])) return nullptr;
   return u;
 }
 
@@ -40,6 +41,9 @@ Value* dequantizedWeights(const Value* v);
 std::optional<std::vector<double>> biasValues(const Value* b);
 std::optional<Tensor> integerBias(const std::vector<double>& real, double sx, const QuantParams& wq, int64_t channels);
 bool accumulatorFits(int64_t k, const Tensor& bias);
+// int16 activations: the int64 sums (K products |x| <= 2^15, |w| <= 2^7, plus the bias) stay below
+// 2^46, inside tinyc_requant64's 2^47.
+bool accumulatorFits16(int64_t k, const Tensor& bias);
 // ReduceMean over all spatial axes keeping them (a GlobalAveragePool: the dynamo exporter's
 // AdaptiveAvgPool2d(1)); Relu or Clip with constant bounds (a clamp of an int8 output) and a
 // Clip's bound i (absent: the given value).

@@ -51,6 +51,16 @@ QuantParams activationParams(double lo, double hi) {
   return q;
 }
 
+QuantParams activationParams16(double lo, double hi) {
+  const double a = std::max(std::fabs(lo), std::fabs(hi));
+  float scale = static_cast<float>(a / 32767.0);
+  if (!(scale >= FLT_MIN) || !std::isfinite(scale)) scale = 1.0f;  // (as activationParams)
+  QuantParams q;
+  q.scale = {scale};
+  q.zeroPoint = {0};
+  return q;
+}
+
 float weightScale(double absMax, int qmax) {
   const float s = static_cast<float>(absMax / qmax);
   return s >= FLT_MIN && std::isfinite(s) ? s : 1.0f;
@@ -231,7 +241,15 @@ class Quantize : public Pass {
     unfuse(g, ctx);
 
     std::map<const Node*, Role> roles;
-    for (const auto& n : g.nodes) roles[n.get()] = req->keepFloat.count(n->name) ? Role::None : roleOf(*n);
+    // int16x8: int16 activations where the integer path has an int16 form (Conv, Gemm, MatMul,
+    // Add, Mul, the average pools, ops that only move elements); tables, Softmax and Concat stay float.
+    const bool wide = req->scheme == "int16x8";
+    const DType actType = wide ? DType::I16 : DType::I8;
+    for (const auto& n : g.nodes) {
+      Role r = req->keepFloat.count(n->name) ? Role::None : roleOf(*n);
+      if (wide && (r == Role::Table || n->op == op("Softmax") || n->op == op("Concat"))) r = Role::None;
+      roles[n.get()] = r;
+    }
     // The float activations that get their own parameters.
     std::vector<Value*> acts;
     auto consider = [&](Value* v) {
@@ -270,7 +288,7 @@ class Quantize : public Pass {
     std::map<const Value*, QuantParams> params;
     for (Value* v : acts) {
       const auto [lo, hi] = chooseRange(stats[v], req->method);
-      params[v] = activationParams(lo, hi);
+      params[v] = wide ? activationParams16(lo, hi) : activationParams(lo, hi);
     }
     // Outputs of element-moving ops carry their input's parameters (schedule order).
     for (const auto& n : g.nodes)
@@ -282,12 +300,12 @@ class Quantize : public Pass {
     for (Node* n : order) {
       if (roles[n] != Role::Compute) continue;
       if (n->op == op("Add") || n->op == op("Mul"))
-        quantizeConstOperands(g, n, ctx);
+        quantizeConstOperands(g, n, ctx, wide);
       else if (n->op == op("Conv") || n->op == op("Gemm") || n->op == op("MatMul"))
         quantizeWeights(g, n, params.at(n->inputs[0]), ctx, bits.count(n) ? bits[n] : 8,
-                        int4.count(n) ? &int4[n].shift : nullptr);
+                        int4.count(n) ? &int4[n].shift : nullptr, wide);
     }
-    for (Value* v : acts) insertQdq(g, v, params.at(v));
+    for (Value* v : acts) insertQdq(g, v, params.at(v), actType);
     ctx.count("tensors calibrated", static_cast<int64_t>(acts.size()));
     ctx.count("calibration samples", static_cast<int64_t>(req->samples.size()));
     g.topoSort();
@@ -299,7 +317,10 @@ class Quantize : public Pass {
       QuantizedLayer l;
       l.node = layers[i]->name;
       l.op = layers[i]->opType;
-      l.precision = roles[layers[i]] == Role::None ? "float" : bits.count(layers[i]) && bits[layers[i]] == 4 ? "int4" : "int8";
+      l.precision = roles[layers[i]] == Role::None                 ? "float"
+                    : wide                                         ? "int16"
+                    : bits.count(layers[i]) && bits[layers[i]] == 4 ? "int4"
+                                                                   : "int8";
       double signal = 0, noise = 0;
       for (size_t k = 0; k < reference.size(); ++k) {
         const Tensor* r = reference[k][i] ? &*reference[k][i] : nullptr;
@@ -424,10 +445,10 @@ class Quantize : public Pass {
 
   // v -> QuantizeLinear -> DequantizeLinear -> v's readers (v keeps its name: a graph output
   // stays the float output, its writer now writes the tensor that is quantized).
-  static void insertQdq(Graph& g, Value* v, const QuantParams& p) {
+  static void insertQdq(Graph& g, Value* v, const QuantParams& p, DType t) {
     Value* s = scalarConst(g, v->name + "_scale", DType::F32, p.scale[0]);
-    Value* z = scalarConst(g, v->name + "_zero_point", DType::I8, static_cast<double>(p.zeroPoint[0]));
-    Value* vq = g.addValue(rw::uniqueValueName(g, v->name + "_quantized"), DType::I8, v->shape);
+    Value* z = scalarConst(g, v->name + "_zero_point", t, static_cast<double>(p.zeroPoint[0]));
+    Value* vq = g.addValue(rw::uniqueValueName(g, v->name + "_quantized"), t, v->shape);
     vq->quant = p;
     if (Node* w = v->producer) {
       Value* vf = g.addValue(rw::uniqueValueName(g, v->name + "_float"), v->dtype, v->shape);
@@ -548,7 +569,7 @@ class Quantize : public Pass {
   // Conv / Gemm / MatMul: weights symmetric per output channel (int8, or int4 with bits 4), bias
   // int32 at s_x * s_w[c].
   static void quantizeWeights(Graph& g, Node* n, const QuantParams& xq, PassContext& ctx, int bits,
-                              const std::vector<double>* shift) {
+                              const std::vector<double>* shift, bool wide) {
     const int axis = weightAxis(*n);
     const Value* w = n->inputs[1];
     const int64_t channels = w->shape[static_cast<size_t>(axis)];
@@ -568,7 +589,7 @@ class Quantize : public Pass {
       ctx.count("int4 biases corrected");
     }
     QuantParams wq;
-    n->inputs[1] = quantizedWeights(g, *w, axis, bias, sx, &wq, &ctx, bits);
+    n->inputs[1] = quantizedWeights(g, *w, axis, bias, sx, &wq, &ctx, bits, wide);
     ctx.count("weights quantized", numElements(w->shape));
     if (!bias.empty()) n->inputs[2] = integerBias(g, n, bias, sx, wq, channels);
   }
@@ -577,7 +598,7 @@ class Quantize : public Pass {
   // bias (an int32 bias at s_x * s_w[c] follows), a channel whose bias would not fit gets a larger
   // scale.
   static QuantParams channelScales(const Value& w, int axis, const std::vector<double>& bias, double sx, int qmax,
-                                   PassContext* ctx) {
+                                   PassContext* ctx, bool wide = false) {
     const int64_t channels = w.shape[static_cast<size_t>(axis)];
     const Tensor& wt = *w.constant;
     const int64_t k = wt.numel() / channels, inner = innerSize(w.shape, axis);
@@ -589,9 +610,11 @@ class Quantize : public Pass {
         m = std::max(m, std::fabs(x));
       }
     }
-    // The int32 bias (and the sums: K products of at most 255 * 128) must fit: a channel whose
-    // bias would not gets a larger weight scale.
-    const double biasLimit = std::max(1.0, std::min(1073741823.0, 2147483647.0 - static_cast<double>(k) * 32768.0) / 2);
+    // The int32 bias (and with int8 activations the int32 sums: K products of at most 255 * 128)
+    // must fit: a channel whose bias would not gets a larger weight scale. (int16 activations sum
+    // in int64.)
+    const double biasLimit =
+        wide ? 1073741823.0 : std::max(1.0, std::min(1073741823.0, 2147483647.0 - static_cast<double>(k) * 32768.0) / 2);
     // int4: the scale of each channel minimizes its squared rounding error (absMax / 7 scaled by
     // f = 1, 0.99, ..., 0.5: clipping a few large weights buys a finer step for all the others).
     std::vector<double> fit(static_cast<size_t>(channels), 1.0);
@@ -630,9 +653,9 @@ class Quantize : public Pass {
   // DequantizeLinear(weights symmetric per output channel `axis`: int8, or int4 values with bits
   // 4), scales from channelScales.
   static Value* quantizedWeights(Graph& g, const Value& wv, int axis, const std::vector<double>& bias, double sx,
-                                 QuantParams* out, PassContext* ctx = nullptr, int bits = 8) {
+                                 QuantParams* out, PassContext* ctx = nullptr, int bits = 8, bool wide = false) {
     const int64_t qmax = bits == 4 ? 7 : 127;
-    const QuantParams wq = channelScales(wv, axis, bias, sx, static_cast<int>(qmax), ctx);
+    const QuantParams wq = channelScales(wv, axis, bias, sx, static_cast<int>(qmax), ctx, wide);
     const int64_t channels = wv.shape[static_cast<size_t>(axis)], inner = innerSize(wv.shape, axis);
     const Tensor& wt = *wv.constant;
     Tensor q(DType::I8, wv.shape);
@@ -662,16 +685,18 @@ class Quantize : public Pass {
   }
 
   // Add / Mul by a float constant: the constant int8 per tensor (asymmetric over its values).
-  static void quantizeConstOperands(Graph& g, Node* n, PassContext& ctx) {
+  static void quantizeConstOperands(Graph& g, Node* n, PassContext& ctx, bool wide) {
     for (Value*& in : n->inputs) {
       if (!floatConstant(in)) continue;
       const Tensor& t = *in->constant;
       double lo = 0, hi = 0;
       for (int64_t i = 0; i < t.numel(); ++i)
         if (std::isfinite(t.getF(i))) lo = std::min(lo, t.getF(i)), hi = std::max(hi, t.getF(i));
-      const QuantParams p = activationParams(lo, hi);
-      Tensor q(DType::I8, t.shape());
-      for (int64_t i = 0; i < t.numel(); ++i) q.setI(i, quantizeValue(t.getF(i), p, 0));
+      const QuantParams p = wide ? activationParams16(lo, hi) : activationParams(lo, hi);
+      Tensor q(wide ? DType::I16 : DType::I8, t.shape());
+      for (int64_t i = 0; i < t.numel(); ++i)
+        q.setI(i, wide ? std::clamp<int64_t>(static_cast<int64_t>(std::nearbyint(t.getF(i) / p.scale[0])), -32767, 32767)
+                       : quantizeValue(t.getF(i), p, 0));
       in = dequantizedConst(g, in->name, std::move(q), p, in->shape);
       ctx.count("constant operands quantized");
     }

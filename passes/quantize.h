@@ -16,7 +16,7 @@ namespace tinyc {
 // One quantized (or deliberately float) layer, as the pass reports it.
 struct QuantizedLayer {
   std::string node, op;
-  std::string precision;     // "int8", "int4" (int4 weights, int8 activations) or "float"
+  std::string precision;     // "int8", "int4" (int4 weights, int8 activations), "int16" (int16x8) or "float"
   double sqnrDb = 0;         // output SQNR, the quantized graph vs the float one, on the calibration
                              // samples (at most kSqnrSamples); capped at kSqnrCapDb (exact)
   int64_t weightBytes = 0;   // its weights and bias as stored (int8 / int4 / int32, or float)
@@ -24,7 +24,7 @@ struct QuantizedLayer {
 };
 
 struct QuantizeRequest {
-  std::string scheme = "int8";  // "int8" (calibrated) or "weights-int8" (weights only, no calibration)
+  std::string scheme = "int8";  // "int8" or "int16x8" (calibrated) or "weights-int8" (weights only, no calibration)
   CalibMethod method = CalibMethod::MinMax;
   int weightBits = 8;  // --weight-bits: 4 gives int4 weights to the layers that keep their SQNR (kInt4MinSqnrDb)
   std::vector<std::vector<Tensor>> samples;  // calibration inputs, graph-input order
@@ -46,6 +46,9 @@ inline constexpr double kInt4MinSqnrDb = 20.0;
 // hi): scale (hi - lo) / 255, zero point round(-128 - lo / scale) so that real 0 is exact. A
 // range narrower than 1e-9 gets scale 1e-9 (never a zero or denormal scale).
 QuantParams activationParams(double lo, double hi);
+// int16 symmetric per-tensor parameters (--quantize int16x8): scale max(|lo|, |hi|) / 32767, zero
+// point 0; a degenerate range gets scale 1.
+QuantParams activationParams16(double lo, double hi);
 // Symmetric (zero point 0) scale of weights whose largest magnitude is absMax: absMax / qmax
 // (127 for int8, 7 for int4), or 1 for an all-zero channel.
 float weightScale(double absMax, int qmax = 127);

@@ -156,8 +156,9 @@ def ptq_table():
             rep = os.path.join(tmp, "r.json")
             tinyc("convert", p, "--target", "cortex-m4", "-o", tmp, "--report", rep, "-q")
             f = json.load(open(rep))
-        for method in ("minmax", "percentile", "entropy", "mse", "mse, int4 weights"):
-            q = ["--quantize", "int8", "--calib", f"models/{m}", "--calib-method", method.split(",")[0]]
+        for method in ("minmax", "percentile", "entropy", "mse", "mse, int4 weights", "mse, int16x8"):
+            q = ["--quantize", "int16x8" if "int16" in method else "int8", "--calib", f"models/{m}", "--calib-method",
+                 method.split(",")[0]]
             if "int4" in method:
                 q += ["--weight-bits", "4"]
             with tempfile.TemporaryDirectory() as tmp:
@@ -324,6 +325,8 @@ def accuracy_table():
     for method in ("minmax", "percentile", "entropy", "mse"):
         pred = c_predictions(p, xs, "--quantize", "int8", "--calib", f"{d}/calib.npz", "--calib-method", method)
         rows.append(("int8, tinyc C", method + (" (default)" if method == "mse" else ""), float(np.mean(pred == ys))))
+    pred = c_predictions(p, xs, "--quantize", "int16x8", "--calib", f"{d}/calib.npz")
+    rows.append(("int16x8, tinyc C", "mse (default)", float(np.mean(pred == ys))))
     pred = c_predictions(p, xs, "--quantize", "int8", "--calib", f"{d}/calib.npz", "--weight-bits", "4")
     rows.append(("int8, int4 weights (--weight-bits 4), tinyc C", "mse (default)", float(np.mean(pred == ys))))
     pred = c_predictions(p, xs, "--quantize", "weights-int8")

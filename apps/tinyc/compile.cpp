@@ -81,6 +81,8 @@ Compiled compileModel(const CompileOptions& o, bool poisonDead) {
   pipeline.passOptions.layout = c.target->layout;
   pipeline.passOptions.ioLayout = o.ioLayout == "nhwc" ? "NHWC" : "NCHW";
   pipeline.passOptions.ioDtype = o.ioDtype;
+  if (o.ioDtype == "int8" && o.quantize.scheme == "int16x8")
+    usageError("--io-dtype int8 does not go with --quantize int16x8 (its edge tensors are int16; keep them float)");
   auto request = quantizeRequest(*c.graph, o.quantize, o.quiet);
   pipeline.passOptions.quantize = request;
   c.passes = runPipeline(*c.graph, pipeline, 2);
@@ -90,7 +92,7 @@ Compiled compileModel(const CompileOptions& o, bool poisonDead) {
   for (int round = 1; request && o.quantize.minSqnr > 0 && round < kMinSqnrRounds; ++round) {
     const QuantizedLayer* up = nullptr;
     for (const QuantizedLayer& l : *request->layers)
-      if ((l.precision == "int8" || l.precision == "int4") && l.sqnrDb < o.quantize.minSqnr) {
+      if (l.precision != "float" && l.sqnrDb < o.quantize.minSqnr) {
         up = &l;
         break;
       }

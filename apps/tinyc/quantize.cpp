@@ -178,8 +178,9 @@ std::vector<std::vector<Tensor>> calibrationSamples(const Graph& g, const std::s
 void addQuantizeOptions(CLI::App* cmd, QuantizeOptions& o) {
   cmd->add_option("--quantize", o.scheme,
                   "post-training quantization of a float model: int8 (activations per tensor, weights per channel; "
-                  "needs --calib) or weights-int8 (int8 weights, float activations: flash savings only)")
-      ->check(CLI::IsMember({"int8", "weights-int8"}));
+                  "needs --calib), int16x8 (int16 activations, int8 weights; needs --calib) or weights-int8 (int8 "
+                  "weights, float activations: flash savings only)")
+      ->check(CLI::IsMember({"int8", "int16x8", "weights-int8"}));
   cmd->add_option("--keep-float", o.keepFloat, "with --quantize: leave these nodes in float (comma-separated names)")
       ->delimiter(',');
   cmd->add_option("--min-sqnr", o.minSqnr,
@@ -215,6 +216,8 @@ std::shared_ptr<QuantizeRequest> quantizeRequest(const Graph& g, const QuantizeO
     if (o.weightBits == 4) usageError("--weight-bits 4 works with --quantize int8 only (int4 weights, int8 activations)");
     return r;
   }
+  if (o.weightBits == 4 && o.scheme != "int8")
+    usageError("--weight-bits 4 works with --quantize int8 only (int4 weights, int8 activations)");
   r->weightBits = o.weightBits == 4 ? 4 : 8;
   if (o.calib.empty()) usageError("--quantize {} needs calibration data: --calib DATA", o.scheme);
   r->method = parseCalibMethod(o.method.empty() ? kDefaultCalibMethod : o.method);
@@ -228,7 +231,9 @@ nlohmann::ordered_json quantizationJson(const QuantizeOptions& o, const Quantize
   if (!r) return nullptr;
   const bool weightsOnly = r->scheme == "weights-int8";
   nlohmann::ordered_json j = {{"scheme", r->scheme},
-                              {"activations", weightsOnly ? "float" : "int8 asymmetric per tensor"},
+                              {"activations", weightsOnly                ? "float"
+                                              : r->scheme == "int16x8" ? "int16 symmetric per tensor"
+                                                                       : "int8 asymmetric per tensor"},
                               {"weights", r->weightBits == 4 ? "int4 (where the layer's SQNR allows, else int8) symmetric "
                                                                "per output channel"
                                                              : "int8 symmetric per output channel"}};

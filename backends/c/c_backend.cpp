@@ -538,7 +538,7 @@ class CBackend : public Backend {
       }
       std::string why = k->check ? k->check(*n) : "";
       if (why.empty() && n->attrs.count(kFusedActivationAttr) && n->outputs[0]->dtype != DType::F32 &&
-          n->outputs[0]->dtype != DType::I8)  // (int8 kernels clamp their outputs: ops/qparams.h)
+          n->outputs[0]->dtype != DType::I8 && n->outputs[0]->dtype != DType::I16)  // (int8 kernels clamp their outputs: ops/qparams.h)
         why = "fused activations are generated for f32 outputs only";
       if (!why.empty()) out.push_back(fmt::format("{}: {}", n->where(), why));
     }

@@ -41,7 +41,7 @@ std::string checkWindowed(const Node& n, std::initializer_list<DType> types) {
 }
 
 std::string checkMaxPool(const Node& n) {
-  return checkWindowed(n, {DType::F32, DType::F64, DType::I8, DType::U8});
+  return checkWindowed(n, {DType::F32, DType::F64, DType::I8, DType::U8, DType::I16});
 }
 
 void emitMaxPool(EmitCtx& c) {

@@ -19,6 +19,12 @@ namespace tinyc::c {
 namespace {
 
 bool int8Input(const Node& n) { return n.input(0) && n.input(0)->dtype == DType::I8; }
+// int16 activations (--quantize int16x8; runtime/qint16.c).
+bool int16Input(const Node& n) { return n.input(0) && n.input(0)->dtype == DType::I16; }
+bool quantInput(const Node& n) { return int8Input(n) || int16Input(n); }
+// The runtime file and kernel suffix of a quantized data op (pools, Add, Mul): int8 or int16.
+const char* quantRuntime(const Node& n) { return int16Input(n) ? "qint16" : "qint"; }
+const char* quantSuffix(const Node& n) { return int16Input(n) ? "i16" : "i8"; }
 
 // The node seen channels-first (a twin for a channels-last node), for geometry.
 class Cf {
@@ -39,7 +45,7 @@ std::string checkSmall(const Node& n) {
   for (const Value* v : n.inputs)
     if (v && numElements(v->shape) > INT32_MAX) return "tensors above 2^31 elements are not supported";
   for (const Value* v : n.outputs)
-    if (v && v->dtype != DType::I8) return "int8 kernels write int8 outputs only";
+    if (v && v->dtype != n.input(0)->dtype) return "integer kernels write outputs of their input's type only";
   return "";
 }
 
@@ -337,6 +343,38 @@ void emitGemm(EmitCtx& c) { emitGemmBlocks(c, false); }
 bool matchGemmInt4(const Node& n, const TargetDesc&) { return int8Input(n) && int4Weights(n); }
 void emitGemmInt4(EmitCtx& c) { emitGemmBlocks(c, true); }
 
+// ---- int16 activations (--quantize int16x8) ---------------------------------------------------
+
+// Conv (any group, either layout) and Gemm on int16 data: the weights as the node holds them, the
+// model's int32 bias (zeros when it has none), no scratch.
+std::vector<int64_t> modelBias(const Node& n, int64_t channels) {
+  std::vector<int64_t> b(static_cast<size_t>(channels), 0);
+  if (n.input(2))
+    for (int64_t i = 0; i < channels; ++i) b[static_cast<size_t>(i)] = n.input(2)->constant->getI(i);
+  return b;
+}
+void emitConv16(EmitCtx& c) {
+  const Node& n = c.node;
+  ConvArgs a = convArgs(c);
+  c.require("qint16");
+  c.line(fmt::format("tinyc_qconv_i16({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {});", c.in(0), c.in(1),
+                     c.intArray(modelBias(n, a.g.p[3])), c.out(0), a.p, a.mult, a.rsh, a.pc, a.lo, a.hi,
+                     a.g.nhwc ? 1 : 0));
+}
+void emitGemm16(EmitCtx& c) {
+  const Node& n = c.node;
+  const int64_t rows = n.input(0)->shape[0], k = n.input(0)->shape[1], cols = n.input(1)->shape[0];
+  std::string rsh;
+  int pc = 1;
+  const std::string mult =
+      multipliers(c, q::productMultipliers(n, *n.input(0), *n.input(1), *n.outputs[0], cols), &rsh, &pc);
+  const auto range = q::outputRange(n);
+  c.require("qint16");
+  c.line(fmt::format("tinyc_qgemm_i16({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {});", c.in(0), c.in(1),
+                     c.intArray(modelBias(n, cols)), c.out(0), rows, k, cols, mult, rsh, pc, range.first, range.second));
+}
+bool matchInt16(const Node& n, const TargetDesc&) { return int16Input(n); }
+
 // ---- pools -----------------------------------------------------------------------------------
 
 struct PoolGeom {
@@ -408,9 +446,9 @@ void emitPool(EmitCtx& c) {
       m = q::averageMultipliers(n, *n.input(0), *n.outputs[0], g.p[5] * g.p[6]);
     mult = multipliers(c, m, &rsh);
   }
-  c.require("qint");
-  c.line(fmt::format("tinyc_qpool_i8({}, {}, {}, {}, {}, {}, {}, {}, {});", c.in(0), c.out(0), c.intArray(g.p), mult,
-                     rsh, zx, zy, g.nhwc ? 1 : 0, Max ? 1 : 0));
+  c.require(quantRuntime(n));
+  c.line(fmt::format("tinyc_qpool_{}({}, {}, {}, {}, {}, {}, {}, {}, {});", quantSuffix(n), c.in(0), c.out(0),
+                     c.intArray(g.p), mult, rsh, zx, zy, g.nhwc ? 1 : 0, Max ? 1 : 0));
 }
 
 // ---- Add, Mul --------------------------------------------------------------------------------
@@ -437,8 +475,8 @@ void emitBinary(EmitCtx& c) {
   if (a->shape != y->shape || b->shape != y->shape)
     bc = fmt::format("{}, {}, {}, {}", y->shape.size(), c.intArray(y->shape), c.intArray(bcastStrides(a->shape, y->shape)),
                      c.intArray(bcastStrides(b->shape, y->shape)));
-  c.require("qint");
-  c.line(fmt::format("tinyc_qbinary_i8({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {});", c.in(0), c.in(1),
+  c.require(quantRuntime(n));
+  c.line(fmt::format("tinyc_qbinary_{}({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {});", quantSuffix(n), c.in(0), c.in(1),
                      c.out(0), numElements(y->shape), bc, Mul ? 1 : 0, q::zeroAt(*a->quant, 0), q::zeroAt(*b->quant, 0),
                      ma, mb, sh, q::zeroAt(*y->quant, 0), lo, hi));
 }
@@ -501,12 +539,15 @@ void registerQuantizedKernels(KernelTable& t) {
   t.add(variant("Conv", checkConv, emitPairsNhwc, scratchPairs, matchPairsNhwc, 2));
   t.add(variant("Conv", checkConv, emitInt4, scratchTwoFields, matchInt4, 3));
   t.add(variant("Gemm", checkGemm, emitGemm, scratchGemm));
+  t.add(variant("Conv", checkConv, emitConv16, nullptr, matchInt16));
+  t.add(variant("Gemm", checkGemm, emitGemm16, nullptr, matchInt16));
   t.add(variant("Gemm", checkGemm, emitGemmDot, nullptr, matchGemmDot, 2));
   t.add(variant("Gemm", checkGemm, emitGemmInt4, scratchGemm, matchGemmInt4, 3));
-  t.add(variant("AveragePool", checkPool<false>, emitPool<false, false>));
-  t.add(variant("GlobalAveragePool", checkPool<true>, emitPool<true, false>));
+  auto quantData = [](const Node& n, const TargetDesc&) { return quantInput(n); };
+  t.add(variant("AveragePool", checkPool<false>, emitPool<false, false>, nullptr, quantData));
+  t.add(variant("GlobalAveragePool", checkPool<true>, emitPool<true, false>, nullptr, quantData));
   CKernel maxPool = variant("MaxPool", checkPool<false>, emitPool<false, true>);  // (channels-first: kernels_pool.cpp)
-  maxPool.match = [](const Node& n, const TargetDesc&) { return int8Input(n) && isChannelsLast(n); };
+  maxPool.match = [](const Node& n, const TargetDesc&) { return quantInput(n) && isChannelsLast(n); };
   t.add(maxPool);
   t.add(variant("Softmax", checkSoftmax, emitSoftmax));
   CKernel add = variant("Add", checkSmall, emitBinary<false>), mul = variant("Mul", checkSmall, emitBinary<true>);

@@ -57,38 +57,42 @@ T divide(T x, T y) {
 }
 
 // The quantized forms (ops/qparams.h): Add rescales both inputs to the output scale with one
-// rounding; Mul requantizes the product of the centred inputs by s_a * s_b / s_y.
+// rounding; Mul requantizes the product of the centred inputs by s_a * s_b / s_y. T: int8_t or
+// int16_t (the centred int16 values' product stays below 2^31).
+template <typename T>
 void evalQuantizedBinary(EvalCtx& c, bool mul) {
   const Node& n = c.node;
   const QuantParams &qa = *n.inputs[0]->quant, &qb = *n.inputs[1]->quant, &qy = *n.outputs[0]->quant;
   const int32_t za = q::zeroAt(qa, 0), zb = q::zeroAt(qb, 0), zy = q::zeroAt(qy, 0);
   const auto range = q::outputRange(n);
   const int32_t lo = range.first, hi = range.second;
-  const int8_t* pa = c.in[0]->data<int8_t>();
-  const int8_t* pb = c.in[1]->data<int8_t>();
-  int8_t* py = c.out[0]->data<int8_t>();
+  const T* pa = c.in[0]->data<T>();
+  const T* pb = c.in[1]->data<T>();
+  T* py = c.out[0]->data<T>();
   if (mul) {
     const q::Multiplier m = q::quantizeMultiplier(q::scaleAt(qa, 0) * q::scaleAt(qb, 0) / q::scaleAt(qy, 0), n);
     forEachBroadcast2(c.out[0]->shape(), c.in[0]->shape(), c.in[1]->shape(), [&](int64_t o, int64_t ia, int64_t ib) {
-      py[o] = static_cast<int8_t>(q::requantize((pa[ia] - za) * (pb[ib] - zb), m, zy, lo, hi, n));
+      py[o] = static_cast<T>(q::requantize(int64_t{pa[ia] - za} * (pb[ib] - zb), m, zy, lo, hi, n));
     });
     return;
   }
   const q::AddMultipliers m = q::addMultipliers(n, *n.inputs[0], *n.inputs[1], *n.outputs[0]);
   forEachBroadcast2(c.out[0]->shape(), c.in[0]->shape(), c.in[1]->shape(), [&](int64_t o, int64_t ia, int64_t ib) {
-    py[o] = static_cast<int8_t>(tinyc_qadd(pa[ia] - za, pb[ib] - zb, m.ma, m.mb, m.n, zy, lo, hi));
+    py[o] = static_cast<T>(tinyc_qadd(pa[ia] - za, pb[ib] - zb, m.ma, m.mb, m.n, zy, lo, hi));
   });
 }
 
 void evalAdd(EvalCtx& c) {
-  if (q::isQuantizedBinary(c.node)) return evalQuantizedBinary(c, false);
+  if (q::isQuantizedBinary(c.node))
+    return c.in[0]->dtype() == DType::I16 ? evalQuantizedBinary<int16_t>(c, false) : evalQuantizedBinary<int8_t>(c, false);
   evalBinary(c, *c.in[0], *c.in[1], *c.out[0], [](auto x, auto y) { return static_cast<decltype(x)>(x + y); });
 }
 void evalSub(EvalCtx& c) {
   evalBinary(c, *c.in[0], *c.in[1], *c.out[0], [](auto x, auto y) { return static_cast<decltype(x)>(x - y); });
 }
 void evalMul(EvalCtx& c) {
-  if (q::isQuantizedBinary(c.node)) return evalQuantizedBinary(c, true);
+  if (q::isQuantizedBinary(c.node))
+    return c.in[0]->dtype() == DType::I16 ? evalQuantizedBinary<int16_t>(c, true) : evalQuantizedBinary<int8_t>(c, true);
   evalBinary(c, *c.in[0], *c.in[1], *c.out[0], [](auto x, auto y) { return static_cast<decltype(x)>(x * y); });
 }
 void evalDiv(EvalCtx& c) {

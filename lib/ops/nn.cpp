@@ -2,6 +2,7 @@
 // Gemm and MatMul live in nn_gemm.cpp.
 #include <Eigen/Dense>
 #include <algorithm>
+#include <type_traits>
 #include <cstring>
 
 #include "ops/nn_common.h"
@@ -74,7 +75,7 @@ ConvGeom convGeom(const Node& node, const Shape& x, const Shape& wShape) {
 }
 
 void inferConv(InferCtx& c) {
-  const bool quantized = c.dtype(0) == DType::I8;  // the quantized form (ops/qparams.h)
+  const bool quantized = c.dtype(0) == DType::I8 || c.dtype(0) == DType::I16;  // the quantized form (ops/qparams.h)
   if (!quantized) checkFloatSame(c);
   ConvGeom g = convGeom(c.node, c.shape(0), c.shape(1));
   checkBias(c, g.m);
@@ -150,8 +151,9 @@ void convImpl(EvalCtx& c) {
 }
 
 // The quantized form: acc = bias + sum (x - zx) * w (im2col of the centred input pads with the
-// real zero), then requantized per output channel.
-void convInt8(EvalCtx& c) {
+// real zero), then requantized per output channel; T = int8_t, or int16_t (int64 accumulators).
+template <typename T>
+void convQuant(EvalCtx& c) {
   const Node& node = c.node;
   const Tensor& X = *c.in[0];
   const Tensor& W = *c.in[1];
@@ -160,12 +162,12 @@ void convInt8(EvalCtx& c) {
   const int64_t cg = g.c / g.g, mg = g.m / g.g, kdim = cg * w.kSize(), os = w.outSize(), is = w.inSize();
   const int32_t zx = q::zeroAt(*node.inputs[0]->quant, 0);
   std::vector<int64_t> xc(static_cast<size_t>(X.numel())), col(static_cast<size_t>(kdim * os));
-  for (int64_t i = 0; i < X.numel(); ++i) xc[static_cast<size_t>(i)] = X.data<int8_t>()[i] - zx;
+  for (int64_t i = 0; i < X.numel(); ++i) xc[static_cast<size_t>(i)] = X.data<T>()[i] - zx;
   const auto mult = q::productMultipliers(node, *node.inputs[0], *node.inputs[1], *node.outputs[0], g.m);
   const auto range = q::outputRange(node);
   const int32_t lo = range.first, hi = range.second;
   const int32_t zy = q::zeroAt(*node.outputs[0]->quant, 0);
-  int8_t* py = c.out[0]->data<int8_t>();
+  T* py = c.out[0]->data<T>();
   for (int64_t n = 0; n < g.n; ++n)
     for (int64_t grp = 0; grp < g.g; ++grp) {
       im2col(xc.data() + (n * g.c + grp * cg) * is, cg, w, col.data());
@@ -173,15 +175,17 @@ void convInt8(EvalCtx& c) {
         for (int64_t o = 0; o < os; ++o) {
           int64_t acc = c.has(2) ? c.in[2]->data<int32_t>()[m] : 0;
           for (int64_t k = 0; k < kdim; ++k) acc += W.data<int8_t>()[m * kdim + k] * col[static_cast<size_t>(k * os + o)];
-          py[(n * g.m + m) * os + o] =
-              static_cast<int8_t>(q::requantize(acc, mult[static_cast<size_t>(m)], zy, lo, hi, node));
+          const q::Multiplier& mm = mult[static_cast<size_t>(m)];
+          py[(n * g.m + m) * os + o] = static_cast<T>(std::is_same_v<T, int16_t> ? q::requantize64(acc, mm, zy, lo, hi, node)
+                                                                               : q::requantize(acc, mm, zy, lo, hi, node));
         }
     }
 }
 
 void evalConv(EvalCtx& c) {
   switch (c.in[0]->dtype()) {
-    case DType::I8: return convInt8(c);
+    case DType::I8: return convQuant<int8_t>(c);
+    case DType::I16: return convQuant<int16_t>(c);
     case DType::F32: return convImpl<float>(c);
     case DType::F64: return convImpl<double>(c);
     case DType::F16: return nn::evalViaF32(c, evalConv);

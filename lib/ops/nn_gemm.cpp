@@ -63,7 +63,7 @@ GemmDims gemmDims(const Node& node, const Shape& a, const Shape& b) {
 }
 
 void inferGemm(InferCtx& c) {
-  const bool quantized = c.dtype(0) == DType::I8;  // the quantized form (ops/qparams.h)
+  const bool quantized = c.dtype(0) == DType::I8 || c.dtype(0) == DType::I16;  // the quantized form (ops/qparams.h)
   if (!quantized) checkTypes(c);
   GemmDims d = gemmDims(c.node, c.shape(0), c.shape(1));
   if (quantized) {
@@ -117,8 +117,10 @@ void gemmImpl(EvalCtx& c) {
   }
 }
 
-// The quantized form: acc = C + sum_k (a - za) * b, requantized per output column.
-void gemmInt8(EvalCtx& c) {
+// The quantized form: acc = C + sum_k (a - za) * b, requantized per output column; T = int8_t, or
+// int16_t (int64 accumulators).
+template <typename T>
+void gemmQuant(EvalCtx& c) {
   const Node& node = c.node;
   const Tensor& A = *c.in[0];
   const Tensor& B = *c.in[1];
@@ -128,19 +130,21 @@ void gemmInt8(EvalCtx& c) {
   const auto mult = q::productMultipliers(node, *node.inputs[0], *node.inputs[1], *node.outputs[0], d.n);
   const auto range = q::outputRange(node);
   const int32_t lo = range.first, hi = range.second;
-  const int8_t* pa = A.data<int8_t>();
+  const T* pa = A.data<T>();
   const int8_t* pb = B.data<int8_t>();
   for (int64_t i = 0; i < d.m; ++i)
     for (int64_t j = 0; j < d.n; ++j) {
       int64_t acc = c.has(2) ? c.in[2]->data<int32_t>()[j] : 0;
       for (int64_t k = 0; k < d.k; ++k) acc += (pa[i * d.k + k] - za) * pb[tb ? j * d.k + k : k * d.n + j];
-      c.out[0]->data<int8_t>()[i * d.n + j] =
-          static_cast<int8_t>(q::requantize(acc, mult[static_cast<size_t>(j)], zy, lo, hi, node));
+      const q::Multiplier& m = mult[static_cast<size_t>(j)];
+      c.out[0]->data<T>()[i * d.n + j] = static_cast<T>(std::is_same_v<T, int16_t> ? q::requantize64(acc, m, zy, lo, hi, node)
+                                                                                 : q::requantize(acc, m, zy, lo, hi, node));
     }
 }
 
 void evalGemm(EvalCtx& c) {
-  if (c.in[0]->dtype() == DType::I8) return gemmInt8(c);
+  if (c.in[0]->dtype() == DType::I8) return gemmQuant<int8_t>(c);
+  if (c.in[0]->dtype() == DType::I16) return gemmQuant<int16_t>(c);
   if (nn::anyF16(c)) return nn::evalViaF32(c, evalGemm);
   dispatchMatmul(c, c.in[0]->dtype(), [&](auto tag) { gemmImpl<typename decltype(tag)::type>(c); });
 }

@@ -1,5 +1,6 @@
 // Pooling: MaxPool (with optional Indices), AveragePool, GlobalAveragePool, GlobalMaxPool.
 #include <algorithm>
+#include <type_traits>
 #include <cmath>
 #include <limits>
 
@@ -59,7 +60,7 @@ void forEachWindow(const Window& w, F&& f) {
 // ---- MaxPool ------------------------------------------------------------------------------
 
 bool maxPoolType(DType t) {
-  return t == DType::F32 || t == DType::F64 || t == DType::F16 || t == DType::I8 || t == DType::U8;
+  return t == DType::F32 || t == DType::F64 || t == DType::F16 || t == DType::I8 || t == DType::U8 || t == DType::I16;
 }
 
 void inferMaxPool(InferCtx& c) {
@@ -133,6 +134,7 @@ void evalMaxPool(EvalCtx& c) {
     case DType::F64: return maxPoolDispatch<double>(c);
     case DType::I8: return maxPoolDispatch<int8_t>(c);
     case DType::U8: return maxPoolDispatch<uint8_t>(c);
+    case DType::I16: return maxPoolDispatch<int16_t>(c);
     case DType::F16: return nn::evalViaF32(c, evalMaxPool);
     default: c.fail("unsupported type {}", dtypeName(c.in[0]->dtype()));
   }
@@ -141,7 +143,7 @@ void evalMaxPool(EvalCtx& c) {
 // ---- AveragePool --------------------------------------------------------------------------
 
 void inferAveragePool(InferCtx& c) {
-  if (c.dtype(0) == DType::I8)
+  if (c.dtype(0) == DType::I8 || c.dtype(0) == DType::I16)
     q::checkPerTensorIo(c);  // the quantized form (ops/qparams.h)
   else if (!isFloat(c.dtype(0)))
     c.fail("input X must be a float type, got {}", dtypeName(c.dtype(0)));
@@ -166,8 +168,16 @@ int64_t windowCount(const Window& w, const Taps& t, bool includePad) {
   return count;
 }
 
+// Requantizes the sum of a quantized pool: int32 for int8 data, int64 for int16 (ops/qparams.h).
+template <typename T>
+int32_t requantizeSum(int64_t sum, const q::Multiplier& m, int32_t zy, const Node& node) {
+  const auto [lo, hi] = q::typeRange(std::is_same_v<T, int16_t> ? DType::I16 : DType::I8);
+  return std::is_same_v<T, int16_t> ? q::requantize64(sum, m, zy, lo, hi, node) : q::requantize(sum, m, zy, lo, hi, node);
+}
+
 // The quantized form: sum of (x - zx) over the window, requantized by s_x / (s_y * count).
-void averagePoolInt8(EvalCtx& c) {
+template <typename T>
+void averagePoolQuant(EvalCtx& c) {
   const Node& node = c.node;
   const Tensor& X = *c.in[0];
   Window w = poolWindow(node, X.shape());
@@ -175,23 +185,22 @@ void averagePoolInt8(EvalCtx& c) {
   const int64_t planes = X.shape()[0] * X.shape()[1], is = w.inSize(), os = w.outSize();
   const auto mult = q::averageMultipliers(node, *node.inputs[0], *node.outputs[0], w.kSize());
   const int32_t zx = q::zeroAt(*node.inputs[0]->quant, 0), zy = q::zeroAt(*node.outputs[0]->quant, 0);
-  const int8_t* px = X.data<int8_t>();
-  int8_t* py = c.out[0]->data<int8_t>();
+  const T* px = X.data<T>();
+  T* py = c.out[0]->data<T>();
   for (int64_t p = 0; p < planes; ++p) {
-    const int8_t* xp = px + p * is;
+    const T* xp = px + p * is;
     forEachWindow(w, [&](int64_t o, const Taps& t) {
       int64_t sum = 0;
       for (int64_t kd = t.lo[0]; kd < t.hi[0]; ++kd) {
         const int64_t id = t.start[0] + kd * w.d[0];
         for (int64_t kh = t.lo[1]; kh < t.hi[1]; ++kh) {
           const int64_t ih = t.start[1] + kh * w.d[1];
-          const int8_t* row = xp + (id * w.in[1] + ih) * w.in[2];
+          const T* row = xp + (id * w.in[1] + ih) * w.in[2];
           for (int64_t kw = t.lo[2]; kw < t.hi[2]; ++kw) sum += row[t.start[2] + kw * w.d[2]] - zx;
         }
       }
       const int64_t count = windowCount(w, t, includePad);
-      py[p * os + o] = static_cast<int8_t>(
-          count > 0 ? q::requantize(sum, mult[static_cast<size_t>(count)], zy, -128, 127, node) : zy);
+      py[p * os + o] = static_cast<T>(count > 0 ? requantizeSum<T>(sum, mult[static_cast<size_t>(count)], zy, node) : zy);
     });
   }
 }
@@ -225,7 +234,8 @@ void averagePoolImpl(EvalCtx& c) {
 
 void evalAveragePool(EvalCtx& c) {
   switch (c.in[0]->dtype()) {
-    case DType::I8: return averagePoolInt8(c);
+    case DType::I8: return averagePoolQuant<int8_t>(c);
+    case DType::I16: return averagePoolQuant<int16_t>(c);
     case DType::F32: return averagePoolImpl<float>(c);
     case DType::F64: return averagePoolImpl<double>(c);
     case DType::F16: return nn::evalViaF32(c, evalAveragePool);
@@ -238,7 +248,7 @@ void evalAveragePool(EvalCtx& c) {
 
 template <bool IsMax>
 void inferGlobalPool(InferCtx& c) {
-  if (!IsMax && c.dtype(0) == DType::I8)
+  if (!IsMax && (c.dtype(0) == DType::I8 || c.dtype(0) == DType::I16))
     q::checkPerTensorIo(c);  // GlobalAveragePool's quantized form (ops/qparams.h)
   else if (!isFloat(c.dtype(0)))
     c.fail("input X must be a float type, got {}", dtypeName(c.dtype(0)));
@@ -270,7 +280,8 @@ void globalPoolImpl(EvalCtx& c) {
 }
 
 // GlobalAveragePool's quantized form: sum of (x - zx), requantized by s_x / (s_y * count).
-void globalAverageInt8(EvalCtx& c) {
+template <typename T>
+void globalAverageQuant(EvalCtx& c) {
   const Node& node = c.node;
   const Tensor& X = *c.in[0];
   const int64_t planes = X.shape()[0] * X.shape()[1];
@@ -280,15 +291,17 @@ void globalAverageInt8(EvalCtx& c) {
   const int32_t zx = q::zeroAt(*node.inputs[0]->quant, 0), zy = q::zeroAt(*node.outputs[0]->quant, 0);
   for (int64_t p = 0; p < planes; ++p) {
     int64_t sum = 0;
-    for (int64_t i = 0; i < inner; ++i) sum += X.data<int8_t>()[p * inner + i] - zx;
-    c.out[0]->data<int8_t>()[p] = static_cast<int8_t>(q::requantize(sum, m, zy, -128, 127, node));
+    for (int64_t i = 0; i < inner; ++i) sum += X.data<T>()[p * inner + i] - zx;
+    c.out[0]->data<T>()[p] = static_cast<T>(requantizeSum<T>(sum, m, zy, node));
   }
 }
 
 template <bool IsMax>
 void evalGlobalPool(EvalCtx& c) {
   if constexpr (!IsMax)
-    if (c.in[0]->dtype() == DType::I8) return globalAverageInt8(c);
+    if (c.in[0]->dtype() == DType::I8) return globalAverageQuant<int8_t>(c);
+  if constexpr (!IsMax)
+    if (c.in[0]->dtype() == DType::I16) return globalAverageQuant<int16_t>(c);
   switch (c.in[0]->dtype()) {
     case DType::F32: return globalPoolImpl<float, IsMax>(c);
     case DType::F64: return globalPoolImpl<double, IsMax>(c);

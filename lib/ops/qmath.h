@@ -59,13 +59,26 @@ TINYC_KERNEL int32_t tinyc_requant(int32_t acc, int32_t mult, int32_t rshift, in
   return r < lo ? lo : r; /* bounds -128 and 127 compilers emit one saturating instruction) */
 }
 
-/* Quantized Add of centred int8 values da = a - za, db = b - zb: ma * 2^-n = s_a / s_y and
+/* int16 activations (--quantize int16x8): an int64 accumulator, |acc| < 2^47, requantized with the
+   same rounding as tinyc_requant, r = floor((acc * mult + 2^(rshift-1)) / 2^rshift), exactly and
+   without a 128-bit product: with acc = ah * 2^16 + al (0 <= al < 2^16),
+     r = floor((ah * mult + floor((al * mult + 2^(rshift-1)) / 2^16)) / 2^(rshift-16)),
+   every term below 2^62. Needs rshift >= 17 (multipliers below 2^14: qparams checks it). */
+TINYC_KERNEL int32_t tinyc_requant64(int64_t acc, int32_t mult, int32_t rshift, int32_t zp, int32_t lo, int32_t hi) {
+  const int64_t ah = acc >> 16, al = acc - ah * 65536;
+  const int64_t t = ah * mult + ((al * mult + ((int64_t)1 << (rshift - 1))) >> 16);
+  const int64_t w = t >> (rshift - 16);
+  const int32_t r = (w > INT32_MAX / 2 ? INT32_MAX / 2 : w < INT32_MIN / 2 ? INT32_MIN / 2 : (int32_t)w) + zp;
+  return r < lo ? lo : r > hi ? hi : r;
+}
+
+/* Quantized Add of centred values da = a - za, db = b - zb: ma * 2^-n = s_a / s_y and
    mb * 2^-n = s_b / s_y share one shift, so the sum is rounded once, half up, then + zp, clamped.
-   |da|, |db| <= 255 and ma, mb < 2^31: the sum stays below 2^40. */
+   |da|, |db| <= 65535 (int16) and ma, mb < 2^31: the sum stays below 2^48. */
 TINYC_KERNEL int32_t tinyc_qadd(int32_t da, int32_t db, int32_t ma, int32_t mb, int32_t n, int32_t zp, int32_t lo,
                                 int32_t hi) {
   const int64_t w = ((int64_t)da * ma + (int64_t)db * mb + ((int64_t)1 << (n - 1))) >> n;
-  const int32_t r = (w > 65535 ? 65535 : w < -65536 ? -65536 : (int32_t)w) + zp;
+  const int32_t r = (w > 16777215 ? 16777215 : w < -16777216 ? -16777216 : (int32_t)w) + zp;
   return r < lo ? lo : r > hi ? hi : r;
 }
 

@@ -32,6 +32,14 @@ Multiplier quantizeMultiplier(double m, const Node& n) {
 
 bool isQInt8(const Value* v) { return v && v->dtype == DType::I8 && v->quant && !v->quant->scale.empty(); }
 bool isQInt8PerTensor(const Value* v) { return isQInt8(v) && v->quant->perTensor() && v->quant->scale.size() == 1; }
+bool isQInt16PerTensor(const Value* v) {
+  return v && v->dtype == DType::I16 && v->quant && v->quant->perTensor() && v->quant->scale.size() == 1 &&
+         zeroAt(*v->quant, 0) == 0;
+}
+bool isQAct(const Value* v) { return isQInt8PerTensor(v) || isQInt16PerTensor(v); }
+std::pair<int32_t, int32_t> typeRange(DType t) {
+  return t == DType::I16 ? std::pair<int32_t, int32_t>{-32768, 32767} : std::pair<int32_t, int32_t>{-128, 127};
+}
 
 double scaleAt(const QuantParams& q, int64_t i) {
   return q.scale.size() == 1 ? q.scale[0] : q.scale.at(static_cast<size_t>(i));
@@ -43,10 +51,10 @@ int32_t zeroAt(const QuantParams& q, int64_t i) {
 
 namespace {
 
-// Real value v quantized with y's parameters (round half to even), clamped to int8.
-int32_t quantizeReal(double v, const QuantParams& y) {
+// Real value v quantized with y's parameters (round half to even), clamped to y's type.
+int32_t quantizeReal(double v, const QuantParams& y, DType t) {
   const double r = std::nearbyint(v / y.scale[0]) + y.zeroPoint[0];
-  return static_cast<int32_t>(std::clamp(r, -128.0, 127.0));
+  return static_cast<int32_t>(std::clamp<double>(r, typeRange(t).first, typeRange(t).second));
 }
 
 }  // namespace
@@ -58,18 +66,18 @@ bool activationHasIntegerForm(const Node& n) {
 
 std::pair<int32_t, int32_t> outputRange(const Node& n) {
   const Value* y = n.outputs.at(0);
-  std::pair<int32_t, int32_t> r{-128, 127};
+  std::pair<int32_t, int32_t> r = typeRange(y->dtype);
   auto it = n.attrs.find(kFusedActivationAttr);
   if (it == n.attrs.end()) return r;
-  if (!isQInt8PerTensor(y)) modelError("{}: a fused activation needs a per-tensor quantized output", n.where());
+  if (!isQAct(y)) modelError("{}: a fused activation needs a per-tensor quantized output", n.where());
   if (it->second.s == "Relu") {
     r.first = std::max<int32_t>(r.first, zeroAt(*y->quant, 0));
     return r;
   }
   auto p = n.attrs.find(kFusedActivationParamsAttr);
   if (it->second.s == "Clip" && p != n.attrs.end() && p->second.floats.size() == 2) {
-    r.first = std::max(r.first, quantizeReal(p->second.floats[0], *y->quant));
-    r.second = std::min(r.second, quantizeReal(p->second.floats[1], *y->quant));
+    r.first = std::max(r.first, quantizeReal(p->second.floats[0], *y->quant, y->dtype));
+    r.second = std::min(r.second, quantizeReal(p->second.floats[1], *y->quant, y->dtype));
     if (r.first > r.second) r.first = r.second;
     return r;
   }
@@ -110,8 +118,9 @@ AddMultipliers addMultipliers(const Node& n, const Value& a, const Value& b, con
 }
 
 bool isQuantizedBinary(const Node& n) {
-  return n.inputs.size() == 2 && isQInt8PerTensor(n.input(0)) && isQInt8PerTensor(n.input(1)) && !n.outputs.empty() &&
-         isQInt8PerTensor(n.outputs[0]);
+  if (n.inputs.size() != 2 || n.outputs.empty() || !isQAct(n.outputs[0])) return false;
+  const DType t = n.outputs[0]->dtype;
+  return isQAct(n.input(0)) && isQAct(n.input(1)) && n.inputs[0]->dtype == t && n.inputs[1]->dtype == t;
 }
 
 std::vector<int32_t> softmaxTable(double sx) {
@@ -127,9 +136,9 @@ Multiplier softmaxMultiplier(const Node& n, const Value& y) {
 void checkPerTensorIo(const InferCtx& c) {
   const Value* x = c.node.inputs.at(0);
   const Value* y = c.node.outputs.at(0);
-  if (!isQInt8PerTensor(x)) c.fail("an int8 input needs per-tensor quantization parameters");
-  if (!y || !y->quant || !y->quant->perTensor() || y->quant->scale.size() != 1)
-    c.fail("an int8 op needs per-tensor quantization parameters on its output");
+  if (!isQAct(x)) c.fail("an int8 input needs per-tensor quantization parameters (int16: zero point 0)");
+  if (!y || !isQAct(y) || y->dtype != x->dtype)
+    c.fail("an integer op needs per-tensor quantization parameters on its output, of its input's type");
 }
 
 void checkProductOperands(const InferCtx& c, int wAxis, int64_t channels) {
@@ -137,7 +146,7 @@ void checkProductOperands(const InferCtx& c, int wAxis, int64_t channels) {
   const Value* w = c.node.input(1);
   const Value* b = c.node.input(2);
   const Value* y = c.node.outputs.at(0);
-  if (!isQInt8PerTensor(x)) c.fail("int8 input X needs per-tensor quantization parameters");
+  if (!isQAct(x)) c.fail("int8 input X needs per-tensor quantization parameters (int16: zero point 0)");
   if (!w || !isQInt8(w)) c.fail("an int8 product needs int8 weights with quantization parameters");
   const QuantParams& wq = *w->quant;
   if (!wq.perTensor() && (wq.axis != wAxis || static_cast<int64_t>(wq.scale.size()) != channels))
@@ -153,14 +162,21 @@ void checkProductOperands(const InferCtx& c, int wAxis, int64_t channels) {
     if (b->dtype != DType::I32) c.fail("the bias of an int8 product must be int32, got {}", dtypeName(b->dtype));
     if (numElements(b->shape) != channels) c.fail("the int32 bias must have {} elements", channels);
   }
-  if (!y || !y->quant || y->quant->scale.size() != 1 || !y->quant->perTensor())
-    c.fail("an int8 product needs per-tensor quantization parameters on its output");
+  if (!y || !isQAct(y) || y->dtype != x->dtype)
+    c.fail("an integer product needs per-tensor quantization parameters on its output, of its input's type");
   if (!activationHasIntegerForm(c.node)) c.fail("the fused activation has no integer form");
 }
 
 int32_t requantize(int64_t acc, const Multiplier& m, int32_t zp, int32_t lo, int32_t hi, const Node& n) {
   if (acc < INT32_MIN || acc > INT32_MAX) modelError("{}: int32 accumulator overflow ({})", n.where(), acc);
   return tinyc_requant(static_cast<int32_t>(acc), m.mult, m.rshift, zp, lo, hi);
+}
+
+int32_t requantize64(int64_t acc, const Multiplier& m, int32_t zp, int32_t lo, int32_t hi, const Node& n) {
+  if (acc <= -(INT64_C(1) << 47) || acc >= (INT64_C(1) << 47))
+    modelError("{}: int64 accumulator beyond 2^47 ({})", n.where(), acc);
+  if (m.rshift < 17) modelError("{}: an int16 requantization multiplier must be below 2^14", n.where());
+  return tinyc_requant64(acc, m.mult, m.rshift, zp, lo, hi);
 }
 
 // ---- annotation -----------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 // The quantized IR form and its integer arithmetic (docs/quantization.md).
 //
 // A quantized tensor is an int8 value with Value::quant set (scale and zero point, per tensor or
-// per axis). The compute ops keep their ONNX names and run on such tensors: Conv and Gemm read
+// per axis), or an int16 activation (--quantize int16x8: per tensor, zero point 0; Conv, Gemm,
+// Add, Mul and the pools only, with int64 accumulators: docs/quantization.md). The compute ops keep their ONNX names and run on such tensors: Conv and Gemm read
 // int8 data, int8 weights (zero point 0, per tensor or per output channel) and an int32 bias at
 // scale s_x * s_w; AveragePool, GlobalAveragePool and Softmax read and write int8; the fused
 // Relu/Clip of a node becomes a clamp of its int8 output. The lower-quant pass
@@ -29,10 +30,16 @@ Multiplier quantizeMultiplier(double m, const Node& n);
 // The quantized int8 tensors of the integer path (int8 with per-tensor or per-axis parameters).
 bool isQInt8(const Value* v);
 bool isQInt8PerTensor(const Value* v);
+// int16 activations (--quantize int16x8): per tensor, zero point 0 (symmetric).
+bool isQInt16PerTensor(const Value* v);
+// A quantized activation of the integer path: int8 per tensor, or int16 per tensor with zero point 0.
+bool isQAct(const Value* v);
+// [min, max] of the integer type t (int8, or int16).
+std::pair<int32_t, int32_t> typeRange(DType t);
 double scaleAt(const QuantParams& q, int64_t i);  // per-tensor: i ignored
 int32_t zeroAt(const QuantParams& q, int64_t i);
 
-// [lo, hi] of a quantized node's int8 output after its fused activation (Relu, Clip, none).
+// [lo, hi] of a quantized node's output (its type's range) after its fused activation (Relu, Clip, none).
 // Model error for any other fused activation (it has no integer form).
 std::pair<int32_t, int32_t> outputRange(const Node& n);
 // True when n carries no fused activation or one that outputRange accepts.
@@ -68,6 +75,9 @@ void checkPerTensorIo(const InferCtx& c);
 
 // Requantizes an int32 accumulator (shared by the reference kernels).
 int32_t requantize(int64_t acc, const Multiplier& m, int32_t zp, int32_t lo, int32_t hi, const Node& n);
+// The same for the int64 accumulators of int16 activations (ops/qmath.h: tinyc_requant64); model
+// error for |acc| >= 2^47 or a multiplier of 2^14 or more.
+int32_t requantize64(int64_t acc, const Multiplier& m, int32_t zp, int32_t lo, int32_t hi, const Node& n);
 
 // Fills Value::quant from constant QuantizeLinear / DequantizeLinear parameters: the input of a
 // DequantizeLinear and the output of a QuantizeLinear get that node's scale and zero point (per

@@ -38,6 +38,19 @@ usage convert "$M" -o "$W/o" --quantize int4 --calib "$MODELS/mnist8"
 usage convert "$MODELS/kws_int8/model.onnx" -o "$W/o" --quantize int8 --calib "$MODELS/kws_int8"
 usage inspect "$M" --quantize int8
 grep -q "calibration data: --calib" "$W/err" || { echo "FAIL: message"; cat "$W/err"; exit 1; }
+usage convert "$M" -o "$W/o" --quantize int16x8 --calib "$MODELS/mnist8" --io-dtype int8
+usage convert "$M" -o "$W/o" --quantize int16x8 --calib "$MODELS/mnist8" --weight-bits 4
+[ ! -e "$W/o" ] || { echo "FAIL: output written after a usage error"; exit 1; }
+# int16x8: the report says so; every activation of mnist8 is int16 (no float island)
+"$TINYC" convert "$M" -o "$W/i16" --quantize int16x8 --calib "$MODELS/mnist8" --report "$W/i16.json" -q
+"$PY" - "$W/i16.json" <<'EOP'
+import json, sys
+r = json.load(open(sys.argv[1]))
+q = r["quantization"]
+assert q["scheme"] == "int16x8" and q["activations"] == "int16 symmetric per tensor", q
+assert r["float_islands"] == [], r["float_islands"]
+assert all(l["precision"] == "int16" for l in q["layers"]), q["layers"]
+EOP
 
 "$PY" - "$MODELS/mnist8" "$W" <<'EOP'
 import glob, os, sys

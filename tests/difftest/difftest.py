@@ -552,11 +552,48 @@ def ln_cancellation(model, feeds, work):
     return None
 
 
+def nearest_tie(model, n, attrs):
+    """True when some output index of nearest Resize n maps, in exact arithmetic, to a source
+    coordinate that is a tie between two pixels (fraction 1/2)."""
+    from fractions import Fraction
+    vi = all_types(model).get(n.input[0])
+    if vi is None:
+        return True
+    dims = [d.dim_value for d in vi.type.tensor_type.shape.dim]
+    init = {i.name: numpy_helper.to_array(i) for i in model.graph.initializer}
+    sizes = init.get(n.input[3]) if len(n.input) > 3 and n.input[3] else None
+    scales = init.get(n.input[2]) if len(n.input) > 2 and n.input[2] else None
+    mode = attrs.get("coordinate_transformation_mode", b"half_pixel")
+    for a, d in enumerate(dims):
+        if sizes is not None and len(sizes) == len(dims):
+            out = int(sizes[a])
+            scale = Fraction(out, d)
+        elif scales is not None and len(scales) == len(dims):
+            scale = Fraction(float(scales[a]))
+            out = int(d * scale)
+        else:
+            return True
+        if out == d or scale == 0:
+            continue
+        for k in range(out):
+            if mode == b"asymmetric":
+                x = k / scale
+            elif mode == b"align_corners":
+                x = Fraction(k * (d - 1), out - 1) if out > 1 else Fraction(0)
+            elif mode == b"tf_half_pixel_for_nn":
+                x = (k + Fraction(1, 2)) / scale
+            else:  # half_pixel, pytorch_half_pixel
+                x = (k + Fraction(1, 2)) / scale - Fraction(1, 2)
+            if x - (x.numerator // x.denominator) == Fraction(1, 2):
+                return True
+    return False
+
+
 def ort_unreliable(model):
     """Graphs where ONNX Runtime 1.19 is known to compute something else than the ONNX spec (and
     tinyc): ceil_mode AveragePool windows past the padding with count_include_pad (the divisor);
     align_corners Resize with scales whose output size is fractional;
-    auto_pad SAME_* with dilations; auto_pad SAME_* whose total padding (out - 1) * stride +
+    nearest Resize on an exact tie (nearest_tie); auto_pad SAME_* with dilations; auto_pad SAME_* whose total padding (out - 1) * stride +
     dilation * (k - 1) + 1 - in is negative (a stride larger than the window): ORT does not clamp the
     padding to 0 and shifts every window by it (the ONNX reference evaluator fails on it)."""
     types = None
@@ -588,6 +625,9 @@ def ort_unreliable(model):
                 if any(abs(d * float(s) - round(d * float(s))) > 1e-6 for d, s in zip(dims, sc)):
                     return ("ORT 1.19 maps align_corners Resize coordinates with the integer output size where "
                             "the ONNX reference and tinyc use input size * scale (a fractional scale)")
+        if n.op_type == "Resize" and attrs.get("mode", b"nearest") == b"nearest" and nearest_tie(model, n, attrs):
+            return ("ORT 1.19 computes a nearest Resize's source coordinate in single precision: where it is an "
+                    "exact tie (x.5; tinyc and the ONNX reference in double) it may round the other way")
         ap = attrs.get("auto_pad", b"NOTSET")
         if ap not in (b"SAME_UPPER", b"SAME_LOWER"):
             continue

@@ -53,6 +53,38 @@ TEST(QMath, RequantMatchesExactRoundingEverywhere) {
   EXPECT_GT(checked, 0);
 }
 
+// tinyc_requant64 (int16 activations): int64 accumulators below 2^47 in magnitude, every rshift it
+// takes (17..62), against the exact 128-bit rounding, clamped to the int16 range.
+int32_t exactRequant64(int64_t acc, int32_t mult, int32_t n, int32_t lo, int32_t hi) {
+  const __int128 p = static_cast<__int128>(acc) * mult + (static_cast<__int128>(1) << (n - 1));
+  __int128 r = p >= 0 ? p >> n : -((-p + ((static_cast<__int128>(1) << n) - 1)) >> n);
+  if (r > INT32_MAX / 2) r = INT32_MAX / 2;
+  if (r < INT32_MIN / 2) r = INT32_MIN / 2;
+  return static_cast<int32_t>(r < lo ? lo : r > hi ? hi : r);
+}
+
+TEST(QMath, Requant64MatchesExactRounding) {
+  std::mt19937_64 rng(7);
+  const int64_t lim = (INT64_C(1) << 47) - 1;
+  std::uniform_int_distribution<int64_t> accD(-lim, lim), smallD(-(1 << 20), 1 << 20);
+  std::uniform_int_distribution<int32_t> multD(1 << 30, INT32_MAX), shiftD(17, 62);
+  const int64_t edges[] = {-lim, -lim + 1, -65537, -65536, -65535, -1, 0, 1, 65535, 65536, lim - 1, lim};
+  for (int i = 0; i < 300000; ++i) {
+    const int32_t mult = multD(rng), n = i < 12 * 46 ? 17 + i / 12 : shiftD(rng);
+    const int64_t acc = i < 12 * 46 ? edges[i % 12] : (i % 2 ? accD(rng) : smallD(rng));
+    ASSERT_EQ(tinyc_requant64(acc, mult, n, 0, -32768, 32767), exactRequant64(acc, mult, n, -32768, 32767))
+        << "acc " << acc << " mult " << mult << " rshift " << n;
+    ASSERT_EQ(tinyc_requant64(acc, mult, n, 0, INT32_MIN, INT32_MAX), exactRequant64(acc, mult, n, INT32_MIN, INT32_MAX))
+        << "acc " << acc << " mult " << mult << " rshift " << n << " (unclamped)";
+  }
+  // ties round up, as tinyc_requant
+  EXPECT_EQ(tinyc_requant64(INT64_C(1) << 20, 1 << 30, 51, 0, -32768, 32767), 1);   // 0.5 -> 1
+  EXPECT_EQ(tinyc_requant64(-(INT64_C(1) << 20), 1 << 30, 51, 0, -32768, 32767), 0);  // -0.5 -> 0
+  // the same value as tinyc_requant wherever both apply
+  for (int32_t acc : {-1000000, -77, 0, 5, 123456789})
+    EXPECT_EQ(tinyc_requant64(acc, 1518500250, 40, 0, -32768, 32767), tinyc_requant(acc, 1518500250, 40, 0, -32768, 32767));
+}
+
 TEST(QMath, MultiplierWithinItsPrecision) {
   Node n;
   n.name = "test";

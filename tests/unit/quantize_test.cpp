@@ -308,6 +308,41 @@ TEST(QuantizePass, Int4WeightsWhereTheLayerAllows) {
   }
 }
 
+// --quantize int16x8: int16 activations (zero point 0) everywhere the integer path has an int16
+// form (the Softmax stays float), int8 weights; closer to the float output than int8; the reference
+// kernels agree with the graph's own QDQ form within a step of the output.
+TEST(QuantizePass, Int16ActivationsInt8Weights) {
+  SmallNet net;
+  auto samples = samplesFor(net, 8);
+  auto want = Interpreter(net.g).run(samples[0]);
+  auto r = std::make_shared<QuantizeRequest>();
+  r->samples = samples;
+  r->method = CalibMethod::MinMax;
+  r->scheme = "int16x8";
+  net.options.quantize = r;
+  net.run("quantize,lower-quant");
+  auto islands = floatIslands(net.g);
+  ASSERT_EQ(islands.size(), 1u) << net.ir();
+  EXPECT_EQ(islands[0]->opType, "Softmax");
+  int i16 = 0;
+  for (const auto& v : net.g.values) {
+    if (v->constant || !v->quant) continue;
+    EXPECT_EQ(v->dtype, DType::I16) << v->name;
+    EXPECT_EQ(v->quant->zeroPoint[0], 0) << v->name;
+    ++i16;
+  }
+  EXPECT_GE(i16, 6) << net.ir();
+  for (const char* op : {"Conv", "Add", "GlobalAveragePool", "Gemm"})
+    for (const auto& n : net.g.nodes)
+      if (n->opType == op) {
+        EXPECT_EQ(n->inputs[0]->dtype, DType::I16) << n->name;
+      }
+  for (const QuantizedLayer& l : *r->layers) EXPECT_EQ(l.precision, l.op == "Softmax" ? "float" : "int16") << l.node;
+  auto got = Interpreter(net.g).run(samples[0]);
+  Comparison c = compareTensors(got[0], want[0], {0, 0.002, false});
+  EXPECT_TRUE(c.ok) << c.why;
+}
+
 // int4 packing round-trips: every pair of values in [-8, 7], read back as runtime/qint.c's
 // TINYC_I4LO / TINYC_I4HI do ((nibble ^ 8) - 8); an odd count leaves the last high half 0.
 TEST(Int4Packing, RoundTrips) {

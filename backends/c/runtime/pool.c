@@ -178,6 +178,7 @@ TINYC_MAXPOOL(f32, float, (-3.40282347e+38f))
 TINYC_MAXPOOL(f64, double, (-1.7976931348623157e+308))
 TINYC_MAXPOOL(i8, int8_t, (-128))
 TINYC_MAXPOOL(u8, uint8_t, 0)
+TINYC_MAXPOOL(i16, int16_t, (-32768))
 
 /* AveragePool: sum of the taps inside the input over their count, or over the taps inside the
    padded input with count_include_pad (include_pad). Sums in the reference's order. */

@@ -418,63 +418,69 @@ TINYC_QDW_NHWC_KERNEL(tinyc_qdwconv_nhwc_i8, tinyc_qdw_pixel_c)
 /* 2-D pooling geometry: p = {C, H, W, OH, OW, KH, KW, SH, SW, DH, DW, PT, PL, PB, PR, include_pad, fixed}.
    Average: the sum of (x - zx) over the taps inside the input, requantized by the entry of the
    tap count (count_include_pad: taps inside the padded input) or entry 0 when `fixed` (every
-   window has the same count). Max: the largest tap (mult, rsh, zx, zy unused). */
-TINYC_KERNEL void tinyc_qpool_i8(const int8_t *x, int8_t *y, const int32_t *p, const int32_t *mult, const int32_t *rsh,
-                                 int32_t zx, int32_t zy, int nhwc, int isMax) {
-  const int32_t C = p[0], H = p[1], W = p[2], OH = p[3], OW = p[4], KH = p[5], KW = p[6];
-  const int32_t cs = nhwc ? 1 : H * W, ps = nhwc ? C : 1, ocs = nhwc ? 1 : OH * OW, ops = nhwc ? C : 1;
-  int32_t c, oh, ow, kh, kw;
-  for (oh = 0; oh < OH; ++oh)
-    for (ow = 0; ow < OW; ++ow) {
-      const int32_t ih0 = oh * p[7] - p[11], iw0 = ow * p[8] - p[12];
-      int32_t nh = 0, nw = 0, ph = 0, pw = 0, idx;
-      for (kh = 0; kh < KH; ++kh) {
-        const int32_t ih = ih0 + kh * p[9];
-        nh += ih >= 0 && ih < H;
-        ph += ih >= -p[11] && ih < H + p[13];
-      }
-      for (kw = 0; kw < KW; ++kw) {
-        const int32_t iw = iw0 + kw * p[10];
-        nw += iw >= 0 && iw < W;
-        pw += iw >= -p[12] && iw < W + p[14];
-      }
-      idx = p[16] ? 0 : (p[15] ? ph * pw : nh * nw);
-      for (c = 0; c < C; ++c) {
-        const int8_t *xc = x + (size_t)c * (size_t)cs;
-        int32_t acc = isMax ? -128 : 0;
-        for (kh = 0; kh < KH; ++kh) {
-          const int32_t ih = ih0 + kh * p[9];
-          if (ih < 0 || ih >= H) continue;
-          for (kw = 0; kw < KW; ++kw) {
-            const int32_t iw = iw0 + kw * p[10];
-            int32_t v;
-            if (iw < 0 || iw >= W) continue;
-            v = xc[(size_t)(ih * W + iw) * (size_t)ps];
-            if (isMax)
-              acc = v > acc ? v : acc;
-            else
-              acc += v - zx;
-          }
-        }
-        y[(size_t)(oh * OW + ow) * (size_t)ops + (size_t)c * (size_t)ocs] =
-            (int8_t)(isMax ? acc : (idx > 0 || p[16] ? tinyc_requant(acc, mult[idx], rsh[idx], zy, -128, 127) : zy));
-      }
-    }
-}
-
-/* Add (mul = 0) or Mul (mul = 1) of int8 tensors: same shapes (r = 0) or numpy broadcasting of
-   a and b (strides sa, sb over the output shape shp of rank r). Add: tinyc_qadd with (ma, mb, sh);
-   Mul: the product of the centred values requantized by (ma, sh). */
-TINYC_KERNEL void tinyc_qbinary_i8(const int8_t *a, const int8_t *b, int8_t *y, int32_t n, int32_t r,
-                                   const int32_t *shp, const int32_t *sa, const int32_t *sb, int mul, int32_t za,
-                                   int32_t zb, int32_t ma, int32_t mb, int32_t sh, int32_t zy, int32_t lo, int32_t hi) {
-  int32_t i;
-  for (i = 0; i < n; ++i) {
-    const int32_t da = (r ? a[tinyc_bcast_offset(i, r, shp, sa)] : a[i]) - za;
-    const int32_t db = (r ? b[tinyc_bcast_offset(i, r, shp, sb)] : b[i]) - zb;
-    y[i] = (int8_t)(mul ? tinyc_requant(da * db, ma, sh, zy, lo, hi) : tinyc_qadd(da, db, ma, mb, sh, zy, lo, hi));
+   window has the same count). Max: the largest tap (mult, rsh, zx, zy unused).
+   TINYC_QPOOL_KERNEL(SUF, T, ACC, LO, HI, RQ): tinyc_qpool_SUF for elements T in [LO, HI], sums
+   in ACC requantized by RQ (tinyc_requant, or tinyc_requant64 for int16: runtime/qint16.c). */
+#define TINYC_QPOOL_KERNEL(SUF, T, ACC, LO, HI, RQ)                                                           \
+  TINYC_KERNEL void tinyc_qpool_##SUF(const T *x, T *y, const int32_t *p, const int32_t *mult, const int32_t *rsh, \
+                                      int32_t zx, int32_t zy, int nhwc, int isMax) {                          \
+    const int32_t C = p[0], H = p[1], W = p[2], OH = p[3], OW = p[4], KH = p[5], KW = p[6];                    \
+    const int32_t cs = nhwc ? 1 : H * W, ps = nhwc ? C : 1, ocs = nhwc ? 1 : OH * OW, ops = nhwc ? C : 1;     \
+    int32_t c, oh, ow, kh, kw;                                                                                 \
+    for (oh = 0; oh < OH; ++oh)                                                                                \
+      for (ow = 0; ow < OW; ++ow) {                                                                            \
+        const int32_t ih0 = oh * p[7] - p[11], iw0 = ow * p[8] - p[12];                                        \
+        int32_t nh = 0, nw = 0, ph = 0, pw = 0, idx;                                                           \
+        for (kh = 0; kh < KH; ++kh) {                                                                          \
+          const int32_t ih = ih0 + kh * p[9];                                                                  \
+          nh += ih >= 0 && ih < H;                                                                             \
+          ph += ih >= -p[11] && ih < H + p[13];                                                                \
+        }                                                                                                      \
+        for (kw = 0; kw < KW; ++kw) {                                                                          \
+          const int32_t iw = iw0 + kw * p[10];                                                                 \
+          nw += iw >= 0 && iw < W;                                                                             \
+          pw += iw >= -p[12] && iw < W + p[14];                                                                \
+        }                                                                                                      \
+        idx = p[16] ? 0 : (p[15] ? ph * pw : nh * nw);                                                         \
+        for (c = 0; c < C; ++c) {                                                                              \
+          const T *xc = x + (size_t)c * (size_t)cs;                                                            \
+          ACC acc = isMax ? (LO) : 0;                                                                          \
+          for (kh = 0; kh < KH; ++kh) {                                                                        \
+            const int32_t ih = ih0 + kh * p[9];                                                                \
+            if (ih < 0 || ih >= H) continue;                                                                   \
+            for (kw = 0; kw < KW; ++kw) {                                                                      \
+              const int32_t iw = iw0 + kw * p[10];                                                             \
+              int32_t v;                                                                                       \
+              if (iw < 0 || iw >= W) continue;                                                                 \
+              v = xc[(size_t)(ih * W + iw) * (size_t)ps];                                                      \
+              if (isMax)                                                                                       \
+                acc = v > acc ? v : acc;                                                                       \
+              else                                                                                             \
+                acc += v - zx;                                                                                 \
+            }                                                                                                  \
+          }                                                                                                    \
+          y[(size_t)(oh * OW + ow) * (size_t)ops + (size_t)c * (size_t)ocs] =                                  \
+              (T)(isMax ? (int32_t)acc : (idx > 0 || p[16] ? RQ(acc, mult[idx], rsh[idx], zy, (LO), (HI)) : zy)); \
+        }                                                                                                      \
+      }                                                                                                        \
   }
-}
+TINYC_QPOOL_KERNEL(i8, int8_t, int32_t, -128, 127, tinyc_requant)
+
+/* Add (mul = 0) or Mul (mul = 1) of quantized tensors: same shapes (r = 0) or numpy broadcasting
+   of a and b (strides sa, sb over the output shape shp of rank r). Add: tinyc_qadd with (ma, mb,
+   sh); Mul: the product of the centred values requantized by (ma, sh) (int16: below 2^31 too). */
+#define TINYC_QBINARY_KERNEL(SUF, T)                                                                          \
+  TINYC_KERNEL void tinyc_qbinary_##SUF(const T *a, const T *b, T *y, int32_t n, int32_t r, const int32_t *shp, \
+                                        const int32_t *sa, const int32_t *sb, int mul, int32_t za, int32_t zb,  \
+                                        int32_t ma, int32_t mb, int32_t sh, int32_t zy, int32_t lo, int32_t hi) { \
+    int32_t i;                                                                                                 \
+    for (i = 0; i < n; ++i) {                                                                                  \
+      const int32_t da = (r ? a[tinyc_bcast_offset(i, r, shp, sa)] : a[i]) - za;                               \
+      const int32_t db = (r ? b[tinyc_bcast_offset(i, r, shp, sb)] : b[i]) - zb;                               \
+      y[i] = (T)(mul ? tinyc_requant(da * db, ma, sh, zy, lo, hi) : tinyc_qadd(da, db, ma, mb, sh, zy, lo, hi)); \
+    }                                                                                                          \
+  }
+TINYC_QBINARY_KERNEL(i8, int8_t)
 
 /* Softmax along an axis: x seen as [outer, n, inner]. */
 TINYC_KERNEL void tinyc_qsoftmax_i8(const int8_t *x, int8_t *y, int32_t outer, int32_t n, int32_t inner,
