@@ -356,7 +356,8 @@ class LowerQuant : public Pass {
         done = lowerBinary(g, n, qn);
       } else if (n->op == op("AveragePool") || n->op == op("GlobalAveragePool") || (n->op == op("Softmax") && !wide)) {
         done = lowerDataOp(g, n, x, qn);
-      } else if (spatialMean(*n)) {
+      } else if (spatialMean(*n) &&
+                 (!wide || q::scaleAt(*x->quant, 0) / q::scaleAt(*qn->outputs[0]->quant, 0) < 8192.0)) {
         Value* y = qn->outputs[0];
         rw::detach(qn);
         rw::insertNodeBefore(g, n, "GlobalAveragePool", n->name, {x}, {y});
@@ -474,6 +475,8 @@ class LowerQuant : public Pass {
 
   static bool lowerDataOp(Graph& g, Node* n, Value* x, Node* qn) {
     if (n->inputs.size() != 1 || n->outputs.size() != 1) return false;
+    if (x->dtype == DType::I16 && !(q::scaleAt(*x->quant, 0) / q::scaleAt(*qn->outputs[0]->quant, 0) < 8192.0))
+      return false;  // (an average's multiplier s_x / (s_y * count): tinyc_requant64 takes it below 2^14)
     Value* y = qn->outputs[0];
     rw::detach(qn);
     rw::insertNodeBefore(g, n, n->opType, n->name, {x}, {y}, n->attrs);
@@ -523,6 +526,10 @@ class LowerQuant : public Pass {
     if (!real) return false;
     auto bias = integerBias(*real, q::scaleAt(*x->quant, 0), *w->quant, channels);
     if (!bias || !(x->dtype == DType::I16 ? accumulatorFits16(k, *bias) : accumulatorFits(k, *bias))) return false;
+    if (x->dtype == DType::I16)  // tinyc_requant64 takes multipliers below 2^14
+      for (int64_t c = 0; c < channels; ++c)
+        if (!(q::scaleAt(*x->quant, 0) * q::scaleAt(*w->quant, c) / q::scaleAt(*qn->outputs[0]->quant, 0) < 8192.0))
+          return false;
     Value* bv = rw::addConst(g, n->name + "_bias_i32", std::move(*bias));
     QuantParams bq;
     for (int64_t c = 0; c < channels; ++c) {

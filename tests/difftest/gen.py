@@ -21,9 +21,10 @@ from onnx import TensorProto, helper, numpy_helper
 F32 = TensorProto.FLOAT
 I8 = TensorProto.INT8
 U8 = TensorProto.UINT8
+I16 = TensorProto.INT16
 I32 = TensorProto.INT32
 I64 = TensorProto.INT64
-NP = {F32: np.float32, I8: np.int8, U8: np.uint8, I32: np.int32, I64: np.int64}
+NP = {F32: np.float32, I8: np.int8, U8: np.uint8, I16: np.int16, I32: np.int32, I64: np.int64}
 OPSETS = [13, 17, 19, 21]
 
 
@@ -132,9 +133,11 @@ class Graph:
 
     # ----- quantization helpers
     def qrange(self):
-        return (-128, 127) if self.qtype == I8 else (0, 255)
+        return {I8: (-128, 127), U8: (0, 255), I16: (-32768, 32767)}[self.qtype]
 
     def zp(self, extreme=0.15):
+        if self.qtype == I16:  # int16 activations are symmetric (tinyc's int16 form; other zero points stay float)
+            return 0
         lo, hi = self.qrange()
         mid = (lo + hi + 1) // 2
         r = self.rng.random()
@@ -145,8 +148,8 @@ class Graph:
         return int(np.clip(mid + self.rng.integers(-40, 41), lo, hi))
 
     def out_scale(self, std):
-        """A scale covering about +-4 std in 127 steps, randomly off by up to 3x; 8% extreme."""
-        s = max(std, 1e-6) * 4 / 127 * 10 ** self.rng.uniform(-0.5, 0.5)
+        """A scale covering about +-4 std in 127 steps (int16: 32767), randomly off by up to 3x; 8% extreme."""
+        s = max(std, 1e-6) * 4 / (32767 if self.qtype == I16 else 127) * 10 ** self.rng.uniform(-0.5, 0.5)
         if self.p(0.08):
             self.feat("quant.extreme_scale")
             s *= 10 ** float(self.pick([-3, -2, 2, 3]))
@@ -167,6 +170,7 @@ class Graph:
 
     def qweights(self, shape, axis):
         """int8 weights (zero point 0, or uint8 with zero point 128 in a uint8 graph), per-tensor or per-channel."""
+        wtype = U8 if self.qtype == U8 else I8  # (int16 graphs: int8 weights)
         if self.qtype == U8:
             w = self.rng.integers(1, 256, size=shape)
             zpv = 128
@@ -181,11 +185,11 @@ class Graph:
             if self.p(0.1):
                 self.feat("quant.extreme_weight_scale")
                 s[self.r(0, n - 1)] *= float(self.pick([1e-4, 1e3]))
-            ws = self.emit("DequantizeLinear", [self.const(w, self.qtype), self.const(s),
-                                                self.const(np.full(n, zpv), self.qtype)], axis=axis)
+            ws = self.emit("DequantizeLinear", [self.const(w, wtype), self.const(s),
+                                                self.const(np.full(n, zpv), wtype)], axis=axis)
         else:
             s = np.float32(10 ** self.rng.uniform(-1.5, 0.5) / 73 / np.sqrt(np.prod(shape) / n))
-            ws = self.emit("DequantizeLinear", [self.const(w, self.qtype), self.const(s), self.const(zpv, self.qtype)])
+            ws = self.emit("DequantizeLinear", [self.const(w, wtype), self.const(s), self.const(zpv, wtype)])
         return ws, s
 
     # ----- the model
@@ -1022,7 +1026,7 @@ def q_binary(op):
             s, z = g.out_scale(1.0), g.zp()
             of = g.emit("DequantizeLinear", [g.const(g.rng.integers(lo, hi + 1, size=bs), g.qtype), g.const(np.float32(s)),
                                              g.const(z, g.qtype)])
-            std_o = s * 40
+            std_o = s * (10000 if g.qtype == I16 else 40)
         ins = [xf, of] if g.p(0.6) else [of, xf]
         y = g.emit(op, ins)
         std = g.t[x].std + std_o if op == "Add" else g.t[x].std * std_o
@@ -1037,6 +1041,8 @@ def q_softmax(g, x):
     xf = g.dq(x)
     rank = len(g.t[x].shape)
     y = g.emit("Softmax", [xf], axis=g.r(-rank, rank - 1) if g.p(0.3) else -1)
+    if g.qtype == I16:
+        return ("qfix", y, (float(g.pick([1 / 32767, g.out_scale(0.2)])), 0))
     lo, _ = g.qrange()
     return ("qfix", y, (float(g.pick([1 / 256, 1 / 255, g.out_scale(0.2)])), lo))
 
@@ -1133,8 +1139,8 @@ QUANT_OPS = [
     (1, "Pad", q_moving(f_pad), None),
     (1, "Squeeze/Unsqueeze", q_moving(f_squeeze_unsqueeze), None),
     (1, "Gather", q_moving(f_gather), None),
-    (2, "QLinearConv", q_qlinear("QLinearConv"), None),
-    (1, "QLinearMatMul", q_qlinear("QLinearMatMul"), lambda g, x: g.opset < 21),  # ORT 1.19: no QLinearMatMul-21
+    (2, "QLinearConv", q_qlinear("QLinearConv"), lambda g, x: g.qtype != I16),
+    (1, "QLinearMatMul", q_qlinear("QLinearMatMul"), lambda g, x: g.opset < 21 and g.qtype != I16),  # ORT 1.19: no QLinearMatMul-21
     (1, "LayerNormalization", q_island(f_layernorm), lambda g, x: g.opset >= 17),
     (1, "Sigmoid*Mul", q_island(lambda g, x: (g.emit("Mul", [x, g.emit("Sigmoid", [x])]), g.t[x].std)), None),
 ]
@@ -1235,9 +1241,11 @@ def _generate(rng, seed, max_nodes):
     opset = int(rng.choice(OPSETS))
     g = Graph(rng, opset, quant, max_elems=20000)
     if quant:
-        g.qtype = U8 if g.p(0.2) else I8
+        g.qtype = U8 if g.p(0.2) else I16 if opset >= 21 and g.p(0.5) else I8  # (int16 Q/DQ: opset 21)
         if g.qtype == U8:
             g.feat("quant.uint8")
+        if g.qtype == I16:
+            g.feat("quant.int16")
     n_in = 1 if g.p(0.8) else 2
     shape0 = input_shape(g)
     for i in range(n_in):
@@ -1245,7 +1253,7 @@ def _generate(rng, seed, max_nodes):
         if quant:
             if g.p(0.7):
                 s = float(np.float32(10 ** rng.uniform(-3, 0)))
-                g.input(shape, g.qtype, std=s * 60, q=(s, g.zp()))
+                g.input(shape, g.qtype, std=s * (15000 if g.qtype == I16 else 60), q=(s, g.zp()))
             else:  # a float input quantized by the graph
                 g.feat("quant.float_input")
                 x = g.input(shape, F32)
