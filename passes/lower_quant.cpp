@@ -299,8 +299,11 @@ class LowerQuant : public Pass {
       } else if (x->dtype == DType::I8 && qn->outputs[0]->dtype == DType::I8) {
         replaceByTable(g, qn, x, {qn->inputs[0]->producer, qn});
         ctx.count("requantizations as tables");
-      } else {
-        continue;  // (int16: no requantizing op yet; stays a float island)
+      } else {  // between int8 and int16 (or two int16 parameters): tinyc.Requantize
+        Value* y = qn->outputs[0];
+        rw::detach(qn);
+        rw::insertNodeBefore(g, qn, kRequantizeOp, qn->name, {x}, {y}, {{"to", Attr::Str(dtypeName(y->dtype))}});
+        ctx.count("requantizations between int8 and int16");
       }
       changed = true;
     }
@@ -457,14 +460,16 @@ class LowerQuant : public Pass {
       xs.push_back(x);
     }
     Value* y = qn->outputs[0];
-    for (const Value* x : xs)  // (int16: equal parameters only, there is no requantizing op yet)
-      if (x->dtype != y->dtype || (y->dtype != DType::I8 && *x->quant != *y->quant)) return false;
     for (size_t i = 0; i < xs.size(); ++i) {
-      if (*xs[i]->quant == *y->quant) continue;
-      Value* r = g.addValue(rw::uniqueValueName(g, xs[i]->name + "_rq"), DType::I8, xs[i]->shape);
+      if (xs[i]->dtype == y->dtype && *xs[i]->quant == *y->quant) continue;
+      Value* r = g.addValue(rw::uniqueValueName(g, xs[i]->name + "_rq"), y->dtype, xs[i]->shape);
       r->quant = y->quant;
-      Value* table = rw::addConst(g, r->name + "_table", tableOf({n->inputs[i]->producer, qn}));
-      rw::insertNodeBefore(g, n, kLookupTableOp, r->name, {xs[i], table}, {r});
+      if (xs[i]->dtype == DType::I8 && y->dtype == DType::I8) {
+        Value* table = rw::addConst(g, r->name + "_table", tableOf({n->inputs[i]->producer, qn}));
+        rw::insertNodeBefore(g, n, kLookupTableOp, r->name, {xs[i], table}, {r});
+      } else {  // int16 on either side: tinyc.Requantize
+        rw::insertNodeBefore(g, n, kRequantizeOp, r->name, {xs[i]}, {r}, {{"to", Attr::Str(dtypeName(y->dtype))}});
+      }
       xs[i] = r;
     }
     rw::detach(qn);

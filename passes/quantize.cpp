@@ -242,12 +242,11 @@ class Quantize : public Pass {
 
     std::map<const Node*, Role> roles;
     // int16x8: int16 activations where the integer path has an int16 form (Conv, Gemm, MatMul,
-    // Add, Mul, the average pools, ops that only move elements); tables, Softmax and Concat stay float.
+    // Add, Mul, the average pools, Concat, ops that only move elements); tables and Softmax stay float.
     const bool wide = req->scheme == "int16x8";
-    const DType actType = wide ? DType::I16 : DType::I8;
     for (const auto& n : g.nodes) {
       Role r = req->keepFloat.count(n->name) ? Role::None : roleOf(*n);
-      if (wide && (r == Role::Table || n->op == op("Softmax") || n->op == op("Concat"))) r = Role::None;
+      if (wide && (r == Role::Table || n->op == op("Softmax"))) r = Role::None;
       roles[n.get()] = r;
     }
     // The float activations that get their own parameters.
@@ -285,27 +284,61 @@ class Quantize : public Pass {
     if (req->weightBits == 4) int4 = chooseInt4(g, layers, roles, sqnrInputs, ctx);
     for (auto& [n, ch] : int4) ch.use = ch.use && !req->keepInt8.count(n->name);
     for (const auto& [n, ch] : int4) bits[n] = ch.use ? 4 : 8;
-    std::map<const Value*, QuantParams> params;
-    for (Value* v : acts) {
-      const auto [lo, hi] = chooseRange(stats[v], req->method);
-      params[v] = wide ? activationParams16(lo, hi) : activationParams(lo, hi);
+    // Activation types: int16 for the layers of --quantize int16x8 or QuantizeRequest::int16Layers
+    // (--min-sqnr), else int8 (tables have an int8 form only). A tensor has its writer's type (a
+    // graph input: int16 when an int16 layer reads it); a reader of the other type reads it through
+    // QuantizeLinear -> DequantizeLinear of that type, which lower-quant makes a tinyc.Requantize.
+    auto layerType = [&](const Node* n) {
+      return roles[n] == Role::Compute && (wide || req->int16Layers.count(n->name)) ? DType::I16 : DType::I8;
+    };
+    std::map<const Value*, DType> type;
+    std::map<const Value*, const Value*> source;  // the calibrated tensor whose range applies
+    std::vector<Value*> qtensors(acts.begin(), acts.end());  // acts, then element-moving ops' outputs
+    for (Value* v : acts) source[v] = v;
+    for (Value* v : g.inputs) {
+      type[v] = DType::I8;
+      for (const Node* u : g.users(v))
+        if (layerType(u) == DType::I16) type[v] = DType::I16;
     }
-    // Outputs of element-moving ops carry their input's parameters (schedule order).
     for (const auto& n : g.nodes)
-      if (roles[n.get()] == Role::Carried && params.count(n->inputs[0]))
-        for (Value* o : n->outputs) params[o] = params[n->inputs[0]];
+      for (Value* o : n->outputs) {
+        const bool carried = roles[n.get()] == Role::Carried && type.count(n->inputs[0]);
+        type[o] = carried ? type[n->inputs[0]] : layerType(n.get());
+        if (carried && source.count(n->inputs[0]) && !source.count(o)) {
+          source[o] = source[n->inputs[0]];
+          qtensors.push_back(o);
+        }
+      }
+    std::map<const Value*, std::pair<double, double>> ranges;
+    for (Value* v : acts) ranges[v] = chooseRange(stats[v], req->method);
+    auto paramsAs = [&](const Value* v, DType t) {  // v's parameters as a tensor of type t
+      const auto [lo, hi] = ranges.at(source.at(v));
+      return t == DType::I16 ? activationParams16(lo, hi) : activationParams(lo, hi);
+    };
 
     std::vector<Node*> order;
     for (auto& n : g.nodes) order.push_back(n.get());
     for (Node* n : order) {
       if (roles[n] != Role::Compute) continue;
       if (n->op == op("Add") || n->op == op("Mul"))
-        quantizeConstOperands(g, n, ctx, wide);
+        quantizeConstOperands(g, n, ctx, layerType(n) == DType::I16);
       else if (n->op == op("Conv") || n->op == op("Gemm") || n->op == op("MatMul"))
-        quantizeWeights(g, n, params.at(n->inputs[0]), ctx, bits.count(n) ? bits[n] : 8,
-                        int4.count(n) ? &int4[n].shift : nullptr, wide);
+        quantizeWeights(g, n, paramsAs(n->inputs[0], layerType(n)), ctx, bits.count(n) ? bits[n] : 8,
+                        int4.count(n) ? &int4[n].shift : nullptr, layerType(n) == DType::I16);
     }
-    for (Value* v : acts) insertQdq(g, v, params.at(v), actType);
+    std::map<const Value*, Value*> readBy;  // the float tensor the readers read (a graph input's copy)
+    for (Value* v : acts) readBy[v] = insertQdq(g, v, paramsAs(v, type[v]), type[v]);
+    // Readers of the other type (and element-moving ops' outputs read by layers of the other type).
+    for (Value* v0 : qtensors) {
+      Value* v = readBy.count(v0) ? readBy[v0] : v0;
+      for (Node* u : g.users(v)) {
+        if (roles[u] != Role::Compute && roles[u] != Role::Table) continue;
+        const DType t = roles[u] == Role::Table ? DType::I8 : layerType(u);
+        if (t == type[v0]) continue;
+        convertFor(g, v, u, paramsAs(v0, t), t);
+        ctx.count("tensors converted between int8 and int16");
+      }
+    }
     ctx.count("tensors calibrated", static_cast<int64_t>(acts.size()));
     ctx.count("calibration samples", static_cast<int64_t>(req->samples.size()));
     g.topoSort();
@@ -317,10 +350,11 @@ class Quantize : public Pass {
       QuantizedLayer l;
       l.node = layers[i]->name;
       l.op = layers[i]->opType;
-      l.precision = roles[layers[i]] == Role::None                 ? "float"
-                    : wide                                         ? "int16"
+      l.precision = roles[layers[i]] == Role::None                   ? "float"
+                    : layerType(layers[i]) == DType::I16             ? "int16"
                     : bits.count(layers[i]) && bits[layers[i]] == 4 ? "int4"
-                                                                   : "int8";
+                                                                     : "int8";
+      l.int16Form = roles[layers[i]] == Role::Compute;
       double signal = 0, noise = 0;
       for (size_t k = 0; k < reference.size(); ++k) {
         const Tensor* r = reference[k][i] ? &*reference[k][i] : nullptr;
@@ -399,7 +433,7 @@ class Quantize : public Pass {
         changed = true;
       }
       if (product) {
-        QuantizedLayer l{node->name, node->opType, axis >= 0 ? "int8" : "float", kSqnrCapDb, weightBytesOf(*node), std::nullopt};
+        QuantizedLayer l{node->name, node->opType, axis >= 0 ? "int8" : "float", kSqnrCapDb, weightBytesOf(*node), std::nullopt, false};
         req.layers->push_back(l);
       }
     }
@@ -445,7 +479,21 @@ class Quantize : public Pass {
 
   // v -> QuantizeLinear -> DequantizeLinear -> v's readers (v keeps its name: a graph output
   // stays the float output, its writer now writes the tensor that is quantized).
-  static void insertQdq(Graph& g, Value* v, const QuantParams& p, DType t) {
+  // u reads v (a float tensor) as QuantizeLinear -> DequantizeLinear of type t with parameters p.
+  static void convertFor(Graph& g, Value* v, Node* u, const QuantParams& p, DType t) {
+    Value* s = scalarConst(g, v->name + "_scale_" + dtypeName(t), DType::F32, p.scale[0]);
+    Value* z = scalarConst(g, v->name + "_zero_point_" + dtypeName(t), t, static_cast<double>(p.zeroPoint[0]));
+    Value* vq = g.addValue(rw::uniqueValueName(g, v->name + "_" + dtypeName(t)), t, v->shape);
+    vq->quant = p;
+    Value* vd = g.addValue(rw::uniqueValueName(g, v->name + "_" + dtypeName(t) + "_dequantized"), v->dtype, v->shape);
+    bindOp(*g.addNode("QuantizeLinear", vq->name, {v, s, z}, {vq}));
+    bindOp(*g.addNode("DequantizeLinear", vd->name, {vq, s, z}, {vd}));
+    for (Value*& in : u->inputs)
+      if (in == v) in = vd;
+  }
+
+  // Returns the float tensor v's readers now read (v itself, or a graph input's dequantized copy).
+  static Value* insertQdq(Graph& g, Value* v, const QuantParams& p, DType t) {
     Value* s = scalarConst(g, v->name + "_scale", DType::F32, p.scale[0]);
     Value* z = scalarConst(g, v->name + "_zero_point", t, static_cast<double>(p.zeroPoint[0]));
     Value* vq = g.addValue(rw::uniqueValueName(g, v->name + "_quantized"), t, v->shape);
@@ -456,6 +504,7 @@ class Quantize : public Pass {
       vf->producer = w;
       bindOp(*g.addNode("QuantizeLinear", vq->name, {vf, s, z}, {vq}));
       bindOp(*g.addNode("DequantizeLinear", v->name + "_dequantize", {vq, s, z}, {v}));
+      return v;
     } else {  // a graph input: its readers read the dequantized copy
       Value* vd = g.addValue(rw::uniqueValueName(g, v->name + "_dequantized"), v->dtype, v->shape);
       const auto users = g.users(v);
@@ -464,6 +513,7 @@ class Quantize : public Pass {
       for (Node* u : users)
         for (Value*& in : u->inputs)
           if (in == v) in = vd;
+      return vd;
     }
   }
 

@@ -21,6 +21,7 @@ struct QuantizedLayer {
                              // samples (at most kSqnrSamples); capped at kSqnrCapDb (exact)
   int64_t weightBytes = 0;   // its weights and bias as stored (int8 / int4 / int32, or float)
   std::optional<double> int4SqnrDb;  // --weight-bits 4: its own output SQNR with int4 weights (chooseInt4)
+  bool int16Form = false;            // it can run on int16 activations (QuantizeRequest::int16Layers)
 };
 
 struct QuantizeRequest {
@@ -31,6 +32,7 @@ struct QuantizeRequest {
   std::function<void(int, int)> progress;    // (runs done, runs in all), optional
   std::set<std::string> keepFloat;           // --keep-float: nodes left in float (by name)
   std::set<std::string> keepInt8;            // with weightBits 4: nodes whose weights stay int8 (--min-sqnr)
+  std::set<std::string> int16Layers;         // with int8: nodes run on int16 activations (--min-sqnr)
   // Filled by the pass (the request itself is shared read-only): every layer with a weight or an
   // int8 form, in schedule order.
   std::shared_ptr<std::vector<QuantizedLayer>> layers = std::make_shared<std::vector<QuantizedLayer>>();

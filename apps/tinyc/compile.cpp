@@ -87,8 +87,9 @@ Compiled compileModel(const CompileOptions& o, bool poisonDead) {
   pipeline.passOptions.quantize = request;
   c.passes = runPipeline(*c.graph, pipeline, 2);
   // --min-sqnr: the first layer (schedule order: the error of the ones after it may be its own)
-  // whose output SQNR is below the bound goes one step up, int4 weights to int8, int8 to float;
-  // quantize again from the model, until every layer passes.
+  // whose output SQNR is below the bound goes one step up: int4 weights to int8, int8 activations
+  // to int16 (where the layer has an int16 form), int16 to float; quantize again from the model,
+  // until every layer passes.
   for (int round = 1; request && o.quantize.minSqnr > 0 && round < kMinSqnrRounds; ++round) {
     const QuantizedLayer* up = nullptr;
     for (const QuantizedLayer& l : *request->layers)
@@ -97,12 +98,13 @@ Compiled compileModel(const CompileOptions& o, bool poisonDead) {
         break;
       }
     if (!up) break;
-    const bool toInt8 = up->precision == "int4";
+    const bool toInt8 = up->precision == "int4", toInt16 = up->precision == "int8" && up->int16Form;
     if (!o.quiet)
       std::cerr << fmt::format("tinyc: --min-sqnr {}: {} {} (SQNR {:.1f} dB), quantizing again\n", o.quantize.minSqnr,
-                               toInt8 ? "int8 weights for" : "keeping float", up->node, up->sqnrDb);
+                               toInt8 ? "int8 weights for" : toInt16 ? "int16 activations for" : "keeping float",
+                               up->node, up->sqnrDb);
     auto next = std::make_shared<QuantizeRequest>(*request);
-    (toInt8 ? next->keepInt8 : next->keepFloat).insert(up->node);
+    (toInt8 ? next->keepInt8 : toInt16 ? next->int16Layers : next->keepFloat).insert(up->node);
     next->layers = std::make_shared<std::vector<QuantizedLayer>>();
     request = next;
     c.graph = importModel(o.model.model, io);

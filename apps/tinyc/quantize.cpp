@@ -184,8 +184,9 @@ void addQuantizeOptions(CLI::App* cmd, QuantizeOptions& o) {
   cmd->add_option("--keep-float", o.keepFloat, "with --quantize: leave these nodes in float (comma-separated names)")
       ->delimiter(',');
   cmd->add_option("--min-sqnr", o.minSqnr,
-                  "with --quantize int8: keep in float the layers whose output SQNR on the calibration set is below "
-                  "this many dB (measured; up to 7 layers, one per round)")
+                  "with --quantize: the layers whose output SQNR on the calibration set is below this many dB go one "
+                  "step up (int4 weights to int8, int8 activations to int16, int16 to float; measured, one layer per "
+                  "round, up to 7 rounds)")
       ->check(CLI::PositiveNumber);
   cmd->add_option("--weight-bits", o.weightBits,
                   "with --quantize int8: 4 gives int4 weights (two per byte) to every Conv, Gemm and MatMul whose own "
@@ -244,6 +245,7 @@ nlohmann::ordered_json quantizationJson(const QuantizeOptions& o, const Quantize
   }
   j["keep_float"] = std::vector<std::string>(r->keepFloat.begin(), r->keepFloat.end());
   if (r->weightBits == 4) j["keep_int8_weights"] = std::vector<std::string>(r->keepInt8.begin(), r->keepInt8.end());
+  if (r->scheme == "int8") j["int16_layers"] = std::vector<std::string>(r->int16Layers.begin(), r->int16Layers.end());
   if (o.minSqnr > 0) j["min_sqnr_db"] = o.minSqnr;
   nlohmann::ordered_json layers = nlohmann::ordered_json::array();
   for (const QuantizedLayer& l : *r->layers) {

@@ -516,6 +516,22 @@ void emitLut(EmitCtx& c) {
                      c.in(0), t, c.out(0), numElements(c.inValue(0)->shape), t, c.in(1)));
 }
 
+// tinyc.Requantize (ops/op.h): int8 <-> int16 (runtime/qint16.c).
+std::string checkRequantize(const Node& n) {
+  if (numElements(n.input(0)->shape) > INT32_MAX) return "tensors above 2^31 elements are not supported";
+  return q::isQAct(n.input(0)) && q::isQAct(n.outputs[0]) ? "" : "needs quantized int8/int16 tensors";
+}
+void emitRequantize(EmitCtx& c) {
+  const Node& n = c.node;
+  const Value *x = n.input(0), *y = n.outputs[0];
+  const q::Multiplier m = q::quantizeMultiplier(q::scaleAt(*x->quant, 0) / q::scaleAt(*y->quant, 0), n);
+  const auto r = q::typeRange(y->dtype);
+  c.require("qint16");
+  c.line(fmt::format("tinyc_requantize_{}_{}({}, {}, {}, {}, {}, {}, {}, {}, {});", dtypeName(x->dtype),
+                     dtypeName(y->dtype), c.in(0), c.out(0), numElements(x->shape), q::zeroAt(*x->quant, 0), m.mult,
+                     m.rshift, q::zeroAt(*y->quant, 0), r.first, r.second));
+}
+
 CKernel variant(const char* op, std::string (*check)(const Node&), void (*emit)(EmitCtx&),
                 int64_t (*scratch)(const Node&) = nullptr,
                 bool (*match)(const Node&, const TargetDesc&) = [](const Node& n, const TargetDesc&) {
@@ -556,6 +572,9 @@ void registerQuantizedKernels(KernelTable& t) {
     k->elementwise = true;
     t.add(*k);
   }
+  CKernel rq{kRequantizeOp, checkRequantize, emitRequantize};
+  rq.elementwise = true;
+  t.add(rq);
   CKernel lut{kLookupTableOp, checkLut, emitLut};
   lut.elementwise = true;
   t.add(lut);

@@ -134,6 +134,11 @@ void bindOp(Node& n);
 // function as a table, y = table[x - min(x's type)] (x int8 or uint8; input 1: 256 constant
 // entries of y's type, int8 or uint8).
 inline const char* kLookupTableOp = "tinyc.Lut";
+// tinyc-internal op: a quantized tensor (int8, or int16 with zero point 0) to another type and
+// parameters (attribute "to": "i8" or "i16"; the parameters from both Values' quant),
+// y = clamp(round_half_up((x - zx) * s_x / s_y) + zy) in fixed point (ops/qmath.h: tinyc_requant).
+// lower-quant writes it for QuantizeLinear(DequantizeLinear(x)) between int8 and int16 tensors.
+inline const char* kRequantizeOp = "tinyc.Requantize";
 
 // Fused activations (the only tinyc-internal attributes; a model may not use the tinyc. prefix).
 inline const char* kFusedActivationAttr = "tinyc.activation";

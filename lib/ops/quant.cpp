@@ -1,6 +1,8 @@
 // Quantization ops: QuantizeLinear, DequantizeLinear, DynamicQuantizeLinear, MatMulInteger,
 // QLinearMatMul.
 // The convolutions (QLinearConv, ConvInteger) live in quant_conv.cpp.
+#include "ops/qmath.h"
+#include "ops/qparams.h"
 #include "ops/quant_util.h"
 
 namespace tinyc {
@@ -359,6 +361,39 @@ void evalQLinearMatMul(EvalCtx& c) {
   }
 }
 
+// ---- tinyc.Requantize (ops/op.h) ----------------------------------------------------------
+
+void inferRequantize(InferCtx& c) {
+  const Value* x = c.node.inputs.at(0);
+  if (!q::isQAct(x)) c.fail("input must be a quantized int8 tensor, or int16 with zero point 0");
+  DType to = DType::Undefined;
+  if (!dtypeFromName(c.node.attrStr("to"), &to) || (to != DType::I8 && to != DType::I16))
+    c.fail("'to' must be i8 or i16, got '{}'", printable(c.node.attrStr("to")));
+  c.setOutput(0, to, c.shape(0));
+}
+
+template <typename X, typename Y>
+void requantizeAll(EvalCtx& c, const q::Multiplier& m, int32_t zx, int32_t zy, std::pair<int32_t, int32_t> r) {
+  const X* px = c.in[0]->data<X>();
+  Y* py = c.out[0]->data<Y>();
+  for (int64_t i = 0; i < c.in[0]->numel(); ++i)
+    py[i] = static_cast<Y>(tinyc_requant(px[i] - zx, m.mult, m.rshift, zy, r.first, r.second));
+}
+
+void evalRequantize(EvalCtx& c) {
+  const Value* x = c.node.inputs[0];
+  const Value* y = c.node.outputs[0];
+  if (!q::isQAct(y) || y->dtype != c.out[0]->dtype()) c.fail("the output must carry int8 or int16 parameters");
+  const q::Multiplier m = q::quantizeMultiplier(q::scaleAt(*x->quant, 0) / q::scaleAt(*y->quant, 0), c.node);
+  const int32_t zx = q::zeroAt(*x->quant, 0), zy = q::zeroAt(*y->quant, 0);
+  const auto r = q::typeRange(y->dtype);
+  const bool x16 = x->dtype == DType::I16, y16 = y->dtype == DType::I16;
+  if (x16 && y16) return requantizeAll<int16_t, int16_t>(c, m, zx, zy, r);
+  if (x16) return requantizeAll<int16_t, int8_t>(c, m, zx, zy, r);
+  if (y16) return requantizeAll<int8_t, int16_t>(c, m, zx, zy, r);
+  requantizeAll<int8_t, int8_t>(c, m, zx, zy, r);
+}
+
 // ---- registration -------------------------------------------------------------------------
 
 OpDef op(const char* name, int minIn, int maxIn, InferFn infer, EvalFn eval, const char* doc) {
@@ -403,6 +438,11 @@ void registerQuantOps(OpRegistry& r) {
                 "quantized MatMul: int32 accumulation, requantized to y_scale / y_zero_point");
   qm.macs = macsMatMul;
   r.add(qm);
+  OpDef rq = op(kRequantizeOp, 1, 1, inferRequantize, evalRequantize,
+                "tinyc-internal: a quantized int8/int16 tensor to another type and parameters (lower-quant)");
+  rq.attrs = {{"to", K::String, std::nullopt, true}};
+  rq.pointwise = true;
+  r.add(rq);
   registerQuantConvOps(r);
 }
 

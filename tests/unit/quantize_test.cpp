@@ -343,6 +343,43 @@ TEST(QuantizePass, Int16ActivationsInt8Weights) {
   EXPECT_TRUE(c.ok) << c.why;
 }
 
+// Mixed precision (--min-sqnr's int16 step): the layers in int16Layers run on int16 activations,
+// the others on int8; where the types meet, a tinyc.Requantize; no float island; deterministic.
+TEST(QuantizePass, MixedInt8AndInt16Layers) {
+  std::string first;
+  for (int k = 0; k < 2; ++k) {
+    SmallNet net;
+    auto samples = samplesFor(net, 8);
+    auto want = Interpreter(net.g).run(samples[0]);
+    auto r = std::make_shared<QuantizeRequest>();
+    r->samples = samples;
+    r->method = CalibMethod::MinMax;
+    r->int16Layers = {"c2", "fc"};
+    net.options.quantize = r;
+    net.run("quantize,lower-quant");
+    EXPECT_TRUE(floatIslands(net.g).empty()) << net.ir();
+    std::map<std::string, DType> in;
+    for (const auto& n : net.g.nodes)
+      if (n->input(0)) in[n->name] = n->inputs[0]->dtype;
+    EXPECT_EQ(in["c1"], DType::I8) << net.ir();
+    EXPECT_EQ(in["a"], DType::I8) << net.ir();
+    EXPECT_EQ(in["c2"], DType::I16) << net.ir();
+    EXPECT_EQ(in["fc"], DType::I16) << net.ir();
+    EXPECT_EQ(in["sm"], DType::I8) << net.ir();  // (Softmax: int8 only)
+    // p -> c2, c2 -> the Add, the pool -> fc, fc -> the Softmax
+    EXPECT_EQ(net.count(kRequantizeOp), 4) << net.ir();
+    for (const QuantizedLayer& l : *r->layers)
+      EXPECT_EQ(l.precision, l.node == "c2" || l.node == "fc" ? "int16" : "int8") << l.node;
+    auto got = Interpreter(net.g).run(samples[0]);
+    Comparison c = compareTensors(got[0], want[0], {0, 0.03, false});
+    EXPECT_TRUE(c.ok) << c.why;
+    if (k == 0)
+      first = net.ir();
+    else
+      EXPECT_EQ(net.ir(), first);
+  }
+}
+
 // int4 packing round-trips: every pair of values in [-8, 7], read back as runtime/qint.c's
 // TINYC_I4LO / TINYC_I4HI do ((nibble ^ 8) - 8); an odd count leaves the last high half 0.
 TEST(Int4Packing, RoundTrips) {

@@ -71,3 +71,16 @@ TINYC_KERNEL void tinyc_qgemm_i16(const int16_t *a, const int8_t *w, const int32
 
 TINYC_QPOOL_KERNEL(i16, int16_t, int64_t, -32768, 32767, tinyc_requant64)
 TINYC_QBINARY_KERNEL(i16, int16_t)
+
+/* tinyc.Requantize: y[i] = tinyc_requant(x[i] - zx) with y's zero point and range, between int8 and
+   int16 tensors (mixed precision: --min-sqnr, Concat of int16 tensors with other parameters). */
+#define TINYC_QREQUANT_KERNEL(SX, TX, SY, TY)                                                               \
+  TINYC_KERNEL void tinyc_requantize_##SX##_##SY(const TX *x, TY *y, int32_t n, int32_t zx, int32_t mult,    \
+                                                 int32_t rsh, int32_t zy, int32_t lo, int32_t hi) {          \
+    int32_t i;                                                                                               \
+    for (i = 0; i < n; ++i) y[i] = (TY)tinyc_requant(x[i] - zx, mult, rsh, zy, lo, hi);                      \
+  }
+TINYC_QREQUANT_KERNEL(i8, int8_t, i16, int16_t)
+TINYC_QREQUANT_KERNEL(i16, int16_t, i8, int8_t)
+TINYC_QREQUANT_KERNEL(i16, int16_t, i16, int16_t)
+TINYC_QREQUANT_KERNEL(i8, int8_t, i8, int8_t)
