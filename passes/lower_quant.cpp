@@ -529,13 +529,15 @@ class LowerQuant : public Pass {
     if (b && numElements(b->shape) != channels && numElements(b->shape) != 1) return false;
     auto real = biasValues(b);
     if (!real) return false;
-    auto bias = integerBias(*real, q::scaleAt(*x->quant, 0), *w->quant, channels);
-    if (!bias || !(x->dtype == DType::I16 ? accumulatorFits16(k, *bias) : accumulatorFits(k, *bias))) return false;
+    const bool wide = x->dtype == DType::I16;  // int16 activations: an int64 bias (int64 sums)
+    auto bias = wide ? integerBias64(*real, q::scaleAt(*x->quant, 0), *w->quant, channels)
+                     : integerBias(*real, q::scaleAt(*x->quant, 0), *w->quant, channels);
+    if (!bias || !(wide ? accumulatorFits16(k, *bias) : accumulatorFits(k, *bias))) return false;
     if (x->dtype == DType::I16)  // tinyc_requant64 takes multipliers below 2^14
       for (int64_t c = 0; c < channels; ++c)
         if (!(q::scaleAt(*x->quant, 0) * q::scaleAt(*w->quant, c) / q::scaleAt(*qn->outputs[0]->quant, 0) < 8192.0))
           return false;
-    Value* bv = rw::addConst(g, n->name + "_bias_i32", std::move(*bias));
+    Value* bv = rw::addConst(g, n->name + (wide ? "_bias_i64" : "_bias_i32"), std::move(*bias));
     QuantParams bq;
     for (int64_t c = 0; c < channels; ++c) {
       bq.scale.push_back(static_cast<float>(q::scaleAt(*x->quant, 0) * q::scaleAt(*w->quant, c)));

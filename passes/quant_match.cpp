@@ -41,6 +41,17 @@ std::optional<Tensor> integerBias(const std::vector<double>& real, double sx, co
   return t;
 }
 
+std::optional<Tensor> integerBias64(const std::vector<double>& real, double sx, const QuantParams& wq, int64_t channels) {
+  Tensor t(DType::I64, {channels});
+  for (int64_t c = 0; c < channels; ++c) {
+    const double v = real.empty() ? 0.0 : real[static_cast<size_t>(real.size() == 1 ? 0 : c)];
+    const double r = std::nearbyint(v / (sx * q::scaleAt(wq, c)));
+    if (!(std::fabs(r) < 35184372088832.0)) return std::nullopt;  // 2^45
+    t.setI(c, static_cast<int64_t>(r));
+  }
+  return t;
+}
+
 // No int32 sum can overflow, in the reference (K products of |x - zx| <= 255 and |w| <= 128, plus
 // the bias) or in the C kernels (bias - zx * sum(w), then K products |x * w| <= 128 * 128).
 bool accumulatorFits(int64_t k, const Tensor& bias) {

@@ -40,6 +40,8 @@ inline Node* quantizingUser(const Graph& g, const Value* v) {
 Value* dequantizedWeights(const Value* v);
 std::optional<std::vector<double>> biasValues(const Value* b);
 std::optional<Tensor> integerBias(const std::vector<double>& real, double sx, const QuantParams& wq, int64_t channels);
+// The same as int64 (int16 activations sum in int64), nullopt beyond 2^45.
+std::optional<Tensor> integerBias64(const std::vector<double>& real, double sx, const QuantParams& wq, int64_t channels);
 bool accumulatorFits(int64_t k, const Tensor& bias);
 // int16 activations: the int64 sums (K products |x| <= 2^15, |w| <= 2^7, plus the bias) stay below
 // 2^46, inside tinyc_requant64's 2^47.

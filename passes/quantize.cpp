@@ -21,6 +21,7 @@
 #include <algorithm>
 #include <cfloat>
 #include <cmath>
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -295,11 +296,17 @@ class Quantize : public Pass {
     std::map<const Value*, const Value*> source;  // the calibrated tensor whose range applies
     std::vector<Value*> qtensors(acts.begin(), acts.end());  // acts, then element-moving ops' outputs
     for (Value* v : acts) source[v] = v;
-    for (Value* v : g.inputs) {
-      type[v] = DType::I8;
-      for (const Node* u : g.users(v))
-        if (layerType(u) == DType::I16) type[v] = DType::I16;
-    }
+    // (a graph input read by an int16 layer, directly or through element-moving ops, is int16)
+    std::function<bool(const Value*)> readAsInt16 = [&](const Value* v) {
+      for (const Node* u : g.users(v)) {
+        if (layerType(u) == DType::I16) return true;
+        if (roles[u] == Role::Carried)
+          for (const Value* o : u->outputs)
+            if (o && readAsInt16(o)) return true;
+      }
+      return false;
+    };
+    for (Value* v : g.inputs) type[v] = wide || readAsInt16(v) ? DType::I16 : DType::I8;
     for (const auto& n : g.nodes)
       for (Value* o : n->outputs) {
         const bool carried = roles[n.get()] == Role::Carried && type.count(n->inputs[0]);
@@ -625,8 +632,8 @@ class Quantize : public Pass {
     const int64_t channels = w->shape[static_cast<size_t>(axis)];
     const Value* b = n->op == op("MatMul") ? nullptr : n->input(2);
     const double sx = xq.scale[0];
-    if (const Value* w8 = int8Weights(w, axis)) {  // kept: only the bias is quantized
-      if (b) n->inputs[2] = integerBias(g, n, b->constant->toDoubles(), sx, *w8->quant, channels);
+    if (const Value* w8 = int8Weights(w, axis)) {  // kept: only the bias is quantized (int16: lower-quant)
+      if (b && !wide) n->inputs[2] = integerBias(g, n, b->constant->toDoubles(), sx, *w8->quant, channels);
       ctx.count("int8 weights kept");
       return;
     }
@@ -639,9 +646,17 @@ class Quantize : public Pass {
       ctx.count("int4 biases corrected");
     }
     QuantParams wq;
-    n->inputs[1] = quantizedWeights(g, *w, axis, bias, sx, &wq, &ctx, bits, wide);
+    // int16 activations: the bias stays float here; lower-quant makes it int64 (no int32 limit to
+    // widen the weight scales for: a channel with tiny weights and a large bias keeps its scale).
+    n->inputs[1] = quantizedWeights(g, *w, axis, wide ? std::vector<double>{} : bias, sx, &wq, &ctx, bits, wide);
     ctx.count("weights quantized", numElements(w->shape));
-    if (!bias.empty()) n->inputs[2] = integerBias(g, n, bias, sx, wq, channels);
+    if (!bias.empty() && wide) {
+      Tensor bt(DType::F32, {channels});
+      for (int64_t c = 0; c < channels; ++c) bt.setF(c, bias[static_cast<size_t>(bias.size() == 1 ? 0 : c)]);
+      n->inputs[2] = rw::addConst(g, n->name + "_bias", std::move(bt));
+    } else if (!bias.empty()) {
+      n->inputs[2] = integerBias(g, n, bias, sx, wq, channels);
+    }
   }
 
   // The per-channel scales of weights w (channel axis `axis`) for integers in [-qmax, qmax]. With a

@@ -346,19 +346,19 @@ void emitGemmInt4(EmitCtx& c) { emitGemmBlocks(c, true); }
 // ---- int16 activations (--quantize int16x8) ---------------------------------------------------
 
 // Conv (any group, either layout) and Gemm on int16 data: the weights as the node holds them, the
-// model's int32 bias (zeros when it has none), no scratch.
-std::vector<int64_t> modelBias(const Node& n, int64_t channels) {
-  std::vector<int64_t> b(static_cast<size_t>(channels), 0);
+// bias as int64 (zeros when the node has none), no scratch.
+std::string bias64(EmitCtx& c, int64_t channels) {
+  const Node& n = c.node;
+  Tensor b(DType::I64, {channels});
   if (n.input(2))
-    for (int64_t i = 0; i < channels; ++i) b[static_cast<size_t>(i)] = n.input(2)->constant->getI(i);
-  return b;
+    for (int64_t i = 0; i < channels; ++i) b.setI(i, n.input(2)->constant->getI(i));
+  return c.weights(n.name + " bias (int64)", std::move(b));
 }
 void emitConv16(EmitCtx& c) {
-  const Node& n = c.node;
   ConvArgs a = convArgs(c);
   c.require("qint16");
   c.line(fmt::format("tinyc_qconv_i16({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {});", c.in(0), c.in(1),
-                     c.intArray(modelBias(n, a.g.p[3])), c.out(0), a.p, a.mult, a.rsh, a.pc, a.lo, a.hi,
+                     bias64(c, a.g.p[3]), c.out(0), a.p, a.mult, a.rsh, a.pc, a.lo, a.hi,
                      a.g.nhwc ? 1 : 0));
 }
 void emitGemm16(EmitCtx& c) {
@@ -371,7 +371,7 @@ void emitGemm16(EmitCtx& c) {
   const auto range = q::outputRange(n);
   c.require("qint16");
   c.line(fmt::format("tinyc_qgemm_i16({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {});", c.in(0), c.in(1),
-                     c.intArray(modelBias(n, cols)), c.out(0), rows, k, cols, mult, rsh, pc, range.first, range.second));
+                     bias64(c, cols), c.out(0), rows, k, cols, mult, rsh, pc, range.first, range.second));
 }
 bool matchInt16(const Node& n, const TargetDesc&) { return int16Input(n); }
 

@@ -23,6 +23,7 @@ void verifyQuant(const Value& v) {
     case DType::I16: lo = -32768, hi = 32767; break;
     case DType::U16: hi = 65535; break;
     case DType::I32: lo = INT32_MIN, hi = INT32_MAX; break;
+    case DType::I64: lo = INT64_MIN, hi = INT64_MAX; break;  // (the int64 bias of int16 products)
     default: modelError("value '{}' of type {} has quantization parameters", name, dtypeName(v.dtype));
   }
   if (q.scale.empty() || q.scale.size() != q.zeroPoint.size())

@@ -173,7 +173,7 @@ void convQuant(EvalCtx& c) {
       im2col(xc.data() + (n * g.c + grp * cg) * is, cg, w, col.data());
       for (int64_t m = grp * mg; m < (grp + 1) * mg; ++m)
         for (int64_t o = 0; o < os; ++o) {
-          int64_t acc = c.has(2) ? c.in[2]->data<int32_t>()[m] : 0;
+          int64_t acc = c.has(2) ? c.in[2]->getI(m) : 0;
           for (int64_t k = 0; k < kdim; ++k) acc += W.data<int8_t>()[m * kdim + k] * col[static_cast<size_t>(k * os + o)];
           const q::Multiplier& mm = mult[static_cast<size_t>(m)];
           py[(n * g.m + m) * os + o] = static_cast<T>(std::is_same_v<T, int16_t> ? q::requantize64(acc, mm, zy, lo, hi, node)

@@ -134,7 +134,7 @@ void gemmQuant(EvalCtx& c) {
   const int8_t* pb = B.data<int8_t>();
   for (int64_t i = 0; i < d.m; ++i)
     for (int64_t j = 0; j < d.n; ++j) {
-      int64_t acc = c.has(2) ? c.in[2]->data<int32_t>()[j] : 0;
+      int64_t acc = c.has(2) ? c.in[2]->getI(j) : 0;
       for (int64_t k = 0; k < d.k; ++k) acc += (pa[i * d.k + k] - za) * pb[tb ? j * d.k + k : k * d.n + j];
       const q::Multiplier& m = mult[static_cast<size_t>(j)];
       c.out[0]->data<T>()[i * d.n + j] = static_cast<T>(std::is_same_v<T, int16_t> ? q::requantize64(acc, m, zy, lo, hi, node)

@@ -159,7 +159,8 @@ void checkProductOperands(const InferCtx& c, int wAxis, int64_t channels) {
       if (w->constant->getI(i) < -8 || w->constant->getI(i) > 7)
         c.fail("int4 weights must lie in [-8, 7], element {} is {}", i, w->constant->getI(i));
   if (b) {
-    if (b->dtype != DType::I32) c.fail("the bias of an int8 product must be int32, got {}", dtypeName(b->dtype));
+    if (b->dtype != DType::I32 && !(b->dtype == DType::I64 && x->dtype == DType::I16))
+      c.fail("the bias of an integer product must be int32 (int16 data: or int64), got {}", dtypeName(b->dtype));
     if (numElements(b->shape) != channels) c.fail("the int32 bias must have {} elements", channels);
   }
   if (!y || !isQAct(y) || y->dtype != x->dtype)

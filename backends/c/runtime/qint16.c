@@ -1,5 +1,5 @@
 /* tinyc runtime: kernels of int16 activations with int8 weights (--quantize int16x8). requires: common qmath qint */
-/* Symmetric int16 activations (zero point 0), int8 weights per output channel, int32 bias; the
+/* Symmetric int16 activations (zero point 0), int8 weights per output channel, int64 bias; the
    products summed in int64 (in int32 runs of at most 256 products, each below 2^22) and
    requantized by tinyc_requant64, as the reference kernels (lib/ops) do. */
 
@@ -21,7 +21,7 @@ TINYC_KERNEL int64_t tinyc_qdot_i16(const int16_t *x, int32_t xs, const int8_t *
 /* Convolution (any group), geometry p as tinyc_qconv_i8 ({C, H, W, M, OH, OW, KH, KW, SH, SW, DH,
    DW, PT, PL, G}); weights in the node's order: [M][C/G][KH][KW] channels-first, [M][KH][KW][C/G]
    channels-last; taps outside the input add nothing (the zero point is 0). */
-TINYC_KERNEL void tinyc_qconv_i16(const int16_t *x, const int8_t *w, const int32_t *bias, int16_t *y, const int32_t *p,
+TINYC_KERNEL void tinyc_qconv_i16(const int16_t *x, const int8_t *w, const int64_t *bias, int16_t *y, const int32_t *p,
                                   const int32_t *mult, const int32_t *rsh, int32_t pc, int32_t lo, int32_t hi, int nhwc) {
   const int32_t C = p[0], H = p[1], W = p[2], M = p[3], OH = p[4], OW = p[5], KH = p[6], KW = p[7];
   const int32_t G = p[14], cg = C / G, mg = M / G;
@@ -58,7 +58,7 @@ TINYC_KERNEL void tinyc_qconv_i16(const int16_t *x, const int8_t *w, const int32
 }
 
 /* Gemm: y[M, N] = requant(bias + a[M, K] . w[N, K]^T). */
-TINYC_KERNEL void tinyc_qgemm_i16(const int16_t *a, const int8_t *w, const int32_t *bias, int16_t *y, int32_t M,
+TINYC_KERNEL void tinyc_qgemm_i16(const int16_t *a, const int8_t *w, const int64_t *bias, int16_t *y, int32_t M,
                                   int32_t K, int32_t N, const int32_t *mult, const int32_t *rsh, int32_t pc, int32_t lo,
                                   int32_t hi) {
   int32_t i, n;
