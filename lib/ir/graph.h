@@ -20,6 +20,7 @@ struct Value {
   Shape shape;
   std::optional<QuantParams> quant;
   TensorPtr constant;         // set for initializers and constants: the value is known data
+  int storageBits = 0;        // 4: a constant read from an ONNX INT4/UINT4 tensor (unpacked to 8 bits)
   Node* producer = nullptr;   // node that computes this value (nullptr for inputs/constants)
   // Compile-time known content found by shape inference (e.g. the output of Shape).
   // The producing node is still in the graph; the folding passes may use this.

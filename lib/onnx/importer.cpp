@@ -145,7 +145,9 @@ class Importer {
     if (gp.sparse_initializer_size() > 0) modelError("sparse initializers are not supported");
     for (const auto& init : gp.initializer()) {
       auto t = std::make_shared<Tensor>(tensorFromProto(init, baseDir_, opts_.filesRead));
-      define(init.name(), g_->addConstant(init.name(), t), "initializer");
+      Value* c = g_->addConstant(init.name(), t);
+      if (is4BitType(init.data_type())) c->storageBits = 4;
+      define(init.name(), c, "initializer");
     }
     for (const auto& in : gp.input()) {
       if (byName_.count(in.name())) {

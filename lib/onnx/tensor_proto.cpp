@@ -102,11 +102,42 @@ void fillTyped(Tensor& t, const Src& src, const std::string& what) {
   }
 }
 
+// INT4 / UINT4 (opset 21): two values per byte, element i in the low (i even) or high (i odd)
+// four bits of byte i / 2, in raw_data or one byte per int32_data entry (signed or not: onnx's
+// helper writes int8 bytes); unpacked to int8 / uint8.
+Tensor unpack4Bit(const onnx::TensorProto& p, const Shape& shape, const std::string& what) {
+  const bool isSigned = p.data_type() == kOnnxInt4;
+  const int64_t count = numElements(shape), bytes = (count + 1) / 2;
+  if (p.data_location() == onnx::TensorProto::EXTERNAL) modelError("{}: 4-bit external data is not supported", what);
+  const int64_t have = p.has_raw_data() ? static_cast<int64_t>(p.raw_data().size()) : p.int32_data_size();
+  if (have != bytes) modelError("{}: has {} packed bytes, shape {} needs {}", what, have, shapeStr(shape), bytes);
+  Tensor t(isSigned ? DType::I8 : DType::U8, shape);
+  for (int64_t i = 0; i < count; ++i) {
+    const int64_t b = p.has_raw_data() ? static_cast<uint8_t>(p.raw_data()[static_cast<size_t>(i / 2)])
+                                       : p.int32_data(static_cast<int>(i / 2));
+    if (b < -128 || b > 255) modelError("{}: packed 4-bit byte {} is {}", what, i / 2, b);  // (writers differ on the sign)
+    const int64_t nib = (i % 2 ? b >> 4 : b) & 15;
+    t.setI(i, isSigned ? (nib ^ 8) - 8 : nib);
+  }
+  return t;
+}
+
 }  // namespace
+
+bool is4BitType(int code) { return code == kOnnxInt4 || code == kOnnxUint4; }
 
 Tensor tensorFromProto(const onnx::TensorProto& p, const std::string& baseDir, std::vector<std::string>* filesRead) {
   std::string what = fmt::format("tensor '{}'", printable(p.name()));
   if (p.has_segment()) modelError("{}: segmented tensors are not supported", what);
+  if (is4BitType(p.data_type())) {
+    Shape shape;
+    for (int64_t d : p.dims()) {
+      if (d < 0) modelError("{}: negative dimension {}", what, d);
+      shape.push_back(d);
+    }
+    checkedMul(numElements(shape), 1, "tensor size");
+    return unpack4Bit(p, shape, what);
+  }
   DType dt = dtypeFromOnnx(p.data_type(), what);
   Shape shape;
   for (int64_t d : p.dims()) {

@@ -15,6 +15,9 @@ namespace tinyc {
 // The name of an ONNX TensorProto element type code ("FLOAT8E4M3FN", "INT4", ...; "unknown" past onnx 1.17's).
 const char* onnxTypeName(int code);
 DType dtypeFromOnnx(int code, const std::string& what);
+// INT4 (22) and UINT4 (21): tensorFromProto unpacks them to int8 / uint8 (other uses are errors).
+inline constexpr int kOnnxUint4 = 21, kOnnxInt4 = 22;
+bool is4BitType(int code);
 int dtypeToOnnx(DType t);
 
 // Reads a TensorProto (raw_data or typed fields; external data only from files inside baseDir,

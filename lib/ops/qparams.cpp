@@ -215,7 +215,10 @@ void annotateQuantParams(Graph& g) {
   const OpDef* qz = reg.find("QuantizeLinear");
   for (auto& n : g.nodes) {
     if (n->op == dq && n->input(0) && !n->input(0)->quant) {
-      if (auto p = paramsOf(*n, n->input(0))) n->inputs[0]->quant = p;
+      if (auto p = paramsOf(*n, n->input(0))) {
+        if (n->inputs[0]->storageBits == 4) p->bits = 4;  // INT4 weights: packed again by the C backend
+        n->inputs[0]->quant = p;
+      }
     } else if (n->op == qz && !n->outputs.empty() && n->outputs[0] && !n->outputs[0]->quant) {
       if (auto p = paramsOf(*n, n->outputs[0])) n->outputs[0]->quant = p;
     }

@@ -22,6 +22,7 @@ F32 = TensorProto.FLOAT
 I8 = TensorProto.INT8
 U8 = TensorProto.UINT8
 I16 = TensorProto.INT16
+I4 = TensorProto.INT4
 I32 = TensorProto.INT32
 I64 = TensorProto.INT64
 NP = {F32: np.float32, I8: np.int8, U8: np.uint8, I16: np.int16, I32: np.int32, I64: np.int64}
@@ -70,6 +71,10 @@ class Graph:
 
     def const(self, a, dtype=F32):
         n = self.name("c")
+        if dtype == I4:  # (numpy has no int4: helper.make_tensor packs the values)
+            a = np.asarray(a)
+            self.inits[n] = helper.make_tensor(n, I4, a.shape, a.flatten().astype(int).tolist())
+            return n
         self.inits[n] = numpy_helper.from_array(np.asarray(a).astype(NP[dtype]), n)
         return n
 
@@ -174,6 +179,11 @@ class Graph:
         if self.qtype == U8:
             w = self.rng.integers(1, 256, size=shape)
             zpv = 128
+        elif self.opset >= 21 and self.p(0.25):  # ONNX INT4 weights (tinyc packs them two per byte)
+            self.feat("quant.int4_weights")
+            wtype = I4
+            w = self.rng.integers(-8, 8, size=shape)
+            zpv = 0
         else:
             w = self.rng.integers(-127, 128, size=shape)
             zpv = 0

@@ -273,6 +273,34 @@ TEST(Importer, RawAndTypedInitializersAgree) {
   EXPECT_EQ(interp.run({})[0].toDoubles(), (std::vector<double>{0, 0}));
 }
 
+// ONNX INT4 / UINT4 tensors (opset 21): two values per byte, the lower index in the low nibble, in
+// raw_data or one byte per int32_data entry (signed or unsigned bytes); an odd count leaves the
+// last high nibble unused; a wrong byte count is a model error.
+TEST(TensorProto, FourBitTypesUnpack) {
+  const std::vector<int> vals = {-8, 7, -1, 3, 2, 0, -5};  // INT4
+  onnx::TensorProto p;
+  p.set_name("w");
+  p.set_data_type(kOnnxInt4);
+  p.add_dims(7);
+  std::string raw;
+  for (size_t i = 0; i < vals.size(); i += 2)
+    raw.push_back(static_cast<char>((vals[i] & 15) | (i + 1 < vals.size() ? (vals[i + 1] & 15) << 4 : 0)));
+  p.set_raw_data(raw);
+  Tensor t = tensorFromProto(p, "");
+  ASSERT_EQ(t.dtype(), DType::I8);
+  for (size_t i = 0; i < vals.size(); ++i) EXPECT_EQ(t.getI(static_cast<int64_t>(i)), vals[i]) << i;
+  p.clear_raw_data();
+  for (char c : raw) p.add_int32_data(static_cast<int8_t>(c));  // signed bytes, as onnx's helper writes them
+  Tensor u = tensorFromProto(p, "");
+  for (size_t i = 0; i < vals.size(); ++i) EXPECT_EQ(u.getI(static_cast<int64_t>(i)), vals[i]) << i;
+  p.set_data_type(kOnnxUint4);  // the same bytes as UINT4: 0..15
+  Tensor v = tensorFromProto(p, "");
+  ASSERT_EQ(v.dtype(), DType::U8);
+  for (size_t i = 0; i < vals.size(); ++i) EXPECT_EQ(v.getI(static_cast<int64_t>(i)), vals[i] & 15) << i;
+  p.add_int32_data(0);  // one byte too many
+  EXPECT_THROW(tensorFromProto(p, ""), Error);
+}
+
 TEST(Importer, SymbolicBatchDefaultsToOneAndInputShapeOverrides) {
   ModelBuilder b(13);
   b.input("x", {0, 4}, {"N"});
