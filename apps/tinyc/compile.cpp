@@ -62,6 +62,41 @@ void addCompileOptions(CLI::App* cmd, CompileOptions& o) {
   addQuantizeOptions(cmd, o.quantize);
 }
 
+std::shared_ptr<QuantizeRequest> quantizeAndRun(std::unique_ptr<Graph>& g,
+                                               const std::function<std::unique_ptr<Graph>()>& reimport,
+                                               PipelineOptions pipeline, const QuantizeOptions& q, bool quiet,
+                                               int defaultLevel, std::vector<PassRecord>* passes) {
+  auto request = quantizeRequest(*g, q, quiet);
+  pipeline.passOptions.quantize = request;
+  *passes = runPipeline(*g, pipeline, defaultLevel);
+  // --min-sqnr: the first layer (schedule order: the error of the ones after it may be its own)
+  // whose output SQNR is below the bound goes one step up: int4 weights to int8, int8 activations
+  // to int16 (where the layer has an int16 form), int16 to float; quantize again from the model,
+  // until every layer passes.
+  for (int round = 1; request && q.minSqnr > 0 && round < kMinSqnrRounds; ++round) {
+    const QuantizedLayer* up = nullptr;
+    for (const QuantizedLayer& l : *request->layers)
+      if (l.precision != "float" && l.sqnrDb < q.minSqnr) {
+        up = &l;
+        break;
+      }
+    if (!up) break;
+    const bool toInt8 = up->precision == "int4", toInt16 = up->precision == "int8" && up->int16Form;
+    if (!quiet)
+      std::cerr << fmt::format("tinyc: --min-sqnr {}: {} {} (SQNR {:.1f} dB), quantizing again\n", q.minSqnr,
+                               toInt8 ? "int8 weights for" : toInt16 ? "int16 activations for" : "keeping float",
+                               up->node, up->sqnrDb);
+    auto next = std::make_shared<QuantizeRequest>(*request);
+    (toInt8 ? next->keepInt8 : toInt16 ? next->int16Layers : next->keepFloat).insert(up->node);
+    next->layers = std::make_shared<std::vector<QuantizedLayer>>();
+    request = next;
+    g = reimport();
+    pipeline.passOptions.quantize = request;
+    *passes = runPipeline(*g, pipeline, defaultLevel);
+  }
+  return request;
+}
+
 Compiled compileModel(const CompileOptions& o, bool poisonDead) {
   Compiled c;
   c.target = &findTarget(o.target);
@@ -83,34 +118,8 @@ Compiled compileModel(const CompileOptions& o, bool poisonDead) {
   pipeline.passOptions.ioDtype = o.ioDtype;
   if (o.ioDtype == "int8" && o.quantize.scheme == "int16x8")
     usageError("--io-dtype int8 does not go with --quantize int16x8 (its edge tensors are int16; keep them float)");
-  auto request = quantizeRequest(*c.graph, o.quantize, o.quiet);
-  pipeline.passOptions.quantize = request;
-  c.passes = runPipeline(*c.graph, pipeline, 2);
-  // --min-sqnr: the first layer (schedule order: the error of the ones after it may be its own)
-  // whose output SQNR is below the bound goes one step up: int4 weights to int8, int8 activations
-  // to int16 (where the layer has an int16 form), int16 to float; quantize again from the model,
-  // until every layer passes.
-  for (int round = 1; request && o.quantize.minSqnr > 0 && round < kMinSqnrRounds; ++round) {
-    const QuantizedLayer* up = nullptr;
-    for (const QuantizedLayer& l : *request->layers)
-      if (l.precision != "float" && l.sqnrDb < o.quantize.minSqnr) {
-        up = &l;
-        break;
-      }
-    if (!up) break;
-    const bool toInt8 = up->precision == "int4", toInt16 = up->precision == "int8" && up->int16Form;
-    if (!o.quiet)
-      std::cerr << fmt::format("tinyc: --min-sqnr {}: {} {} (SQNR {:.1f} dB), quantizing again\n", o.quantize.minSqnr,
-                               toInt8 ? "int8 weights for" : toInt16 ? "int16 activations for" : "keeping float",
-                               up->node, up->sqnrDb);
-    auto next = std::make_shared<QuantizeRequest>(*request);
-    (toInt8 ? next->keepInt8 : toInt16 ? next->int16Layers : next->keepFloat).insert(up->node);
-    next->layers = std::make_shared<std::vector<QuantizedLayer>>();
-    request = next;
-    c.graph = importModel(o.model.model, io);
-    pipeline.passOptions.quantize = request;
-    c.passes = runPipeline(*c.graph, pipeline, 2);
-  }
+  auto request = quantizeAndRun(c.graph, [&] { return importModel(o.model.model, io); }, pipeline, o.quantize, o.quiet,
+                                2, &c.passes);
   c.quantization = quantizationJson(o.quantize, request.get());
   const Backend& b = findBackend(c.target->backend);
   EmitOptions eo;

@@ -1,5 +1,7 @@
 // The convert pipeline shared by convert, validate and bench: model -> generated files + report.
 #pragma once
+#include <functional>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -37,6 +39,12 @@ struct Compiled {
 };
 
 Compiled compileModel(const CompileOptions& o, bool poisonDead = false);
+// Runs the pipeline on g with --quantize's request (nullptr without --quantize) and --min-sqnr's
+// rounds, each on a graph from reimport(); returns the request whose layers the report lists.
+std::shared_ptr<QuantizeRequest> quantizeAndRun(std::unique_ptr<Graph>& g,
+                                               const std::function<std::unique_ptr<Graph>()>& reimport,
+                                               PipelineOptions pipeline, const QuantizeOptions& q, bool quiet,
+                                               int defaultLevel, std::vector<PassRecord>* passes);
 // Default NAME: the model file's stem as a C identifier.
 std::string defaultName(const std::string& modelPath);
 // Options --name/--target shared by convert, validate and bench.

@@ -12,6 +12,7 @@
 #include "ops/layout.h"
 #include "ops/op.h"
 #include "passes/lower_quant.h"
+#include "compile.h"
 #include "quantize.h"
 
 namespace tinyc::cli {
@@ -62,11 +63,10 @@ void inspect(const InspectOptions& o) {
   std::vector<PassRecord> passes;
   PipelineOptions pipeline = o.pipeline;
   pipeline.passOptions.layout = findTarget(o.target).layout;
-  std::shared_ptr<QuantizeRequest> request;
-  if (typed) request = quantizeRequest(*g, o.quantize, false);
-  pipeline.passOptions.quantize = request;
+  std::shared_ptr<QuantizeRequest> request;  // (with --min-sqnr's rounds, as convert: compile.h)
+  if (typed) request = quantizeAndRun(g, [&] { return importModel(o.model.model, opts); }, pipeline, o.quantize, false, 0,
+                                      &passes);
   const nlohmann::ordered_json quantization = quantizationJson(o.quantize, request.get());
-  if (typed) passes = runPipeline(*g, pipeline, 0);
 
   if (o.ir) {
     std::cout << printGraph(*g);

@@ -193,6 +193,13 @@ assert q["activations"] == "float" and "calibration_samples" not in q, q
 assert all(l["precision"] == "int8" for l in q["layers"]), q
 assert 5960 <= wo["weights_bytes"] <= 5960 + 3 * 4 * 34 + 64 and 4 * 5960 < fl["weights_bytes"], (wo["weights_bytes"], fl["weights_bytes"])
 EOP
+# inspect --json lists the layers too, and inspect runs --min-sqnr's rounds as convert does
+"$TINYC" inspect "$M" --quantize int8 --calib "$MODELS/mnist8" -O2 --min-sqnr 39 --json 2>/dev/null >"$W/insp.json"
+"$PY" - "$W/insp.json" "$W/ms.json" <<'EOP'
+import json, sys
+i = json.load(open(sys.argv[1]))["quantization"]["layers"]
+assert [l["precision"] for l in i] == ["int8", "int16", "int16"], i
+EOP
 # the summaries of convert and inspect (not -q) for a weights-only and a --min-sqnr model
 "$TINYC" convert "$M" -o "$W/wo2" --quantize weights-int8 >"$W/wo2.out"
 grep -q "quantized weights-int8 (weights only" "$W/wo2.out" || { echo "FAIL: convert summary"; cat "$W/wo2.out"; exit 1; }
