@@ -205,7 +205,7 @@ void registerBench(CLI::App& app) {
   cmd->add_option("--cflags", o->cflags, "C compiler flags (default: $CFLAGS or -O3 -march=native)");
   cmd->add_flag("--json", o->json, "print JSON");
   cmd->add_flag("--emulate", o->emulate,
-                "count instructions per inference on the target's emulated core (QEMU -icount; cortex-m3, cortex-m4, cortex-m55)");
+                "count instructions per inference on the target's emulated core (QEMU -icount; cortex-m3, cortex-m4, cortex-m7, cortex-m33, cortex-m55)");
   cmd->add_flag("--per-layer", o->perLayer,
                 "with --emulate: also instructions per node (a measurement build), sorted by cost, with MACs per instruction");
   cmd->callback([o] { bench(*o); });

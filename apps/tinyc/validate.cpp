@@ -190,7 +190,7 @@ void registerValidate(CLI::App& app) {
   cmd->add_flag("--no-poison", o->noPoison,
                 "do not overwrite dead arena regions with 0xff (on by default: a planning mistake then shows as a wrong output)");
   cmd->add_flag("--emulate", o->emulate,
-                "cross-compile for the Cortex-M --target (cortex-m3, cortex-m4, cortex-m55) and run it in qemu-system-arm");
+                "cross-compile for the Cortex-M --target (cortex-m3, cortex-m4, cortex-m7, cortex-m33, cortex-m55) and run it in qemu-system-arm");
   cmd->add_flag("--keep", o->keep, "keep the generated code and harness (path printed on stderr)");
   cmd->add_flag("-q,--quiet", o->quiet, "print nothing on success (a failure still prints the comparison)");
   cmd->callback([o] {

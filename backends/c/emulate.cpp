@@ -19,13 +19,19 @@ namespace {
 
 constexpr uint32_t KiB = 1024, MiB = 1024 * 1024;
 
-// Memory maps from QEMU's models (hw/arm/mps2.c, hw/arm/mps2-tz.c). Both boot from address 0.
+// Memory maps from QEMU's models (hw/arm/mps2.c, hw/arm/mps2-tz.c).
 const std::vector<EmulatedMachine>& machines() {
   static const std::vector<EmulatedMachine> all = {
       // MPS2 AN385 (Cortex-M3, no FPU): the same memory map as the AN386.
       {"cortex-m3", "mps2-an385", "cortex-m3", 0x00000000, 4 * MiB, 0x00000000, 4 * MiB, 0x20000000, 4 * MiB},
       // MPS2 AN386 (Cortex-M4F): 4 MB ZBT SSRAM1 at 0 for code and weights, 4 MB SSRAM2/3 for data.
       {"cortex-m4", "mps2-an386", "cortex-m4", 0x00000000, 4 * MiB, 0x00000000, 4 * MiB, 0x20000000, 4 * MiB},
+      // MPS2 AN500 (Cortex-M7 with FPU): the AN385/AN386 memory map.
+      {"cortex-m7", "mps2-an500", "cortex-m7", 0x00000000, 4 * MiB, 0x00000000, 4 * MiB, 0x20000000, 4 * MiB},
+      // MPS2 AN505 (SSE-200, Cortex-M33): the core boots Secure from 0x10000000 and its IDAU makes
+      // addresses with bit 28 set Secure, so code and weights go to the Secure alias of the 4 MB ZBT
+      // SSRAM1 (0x10000000) and data to the Secure alias of SSRAM2/3 (0x38000000, 4 MB).
+      {"cortex-m33", "mps2-an505", "cortex-m33", 0x10000000, 4 * MiB, 0x10000000, 4 * MiB, 0x38000000, 4 * MiB},
       // MPS3 AN547 (SSE-300, Cortex-M55): 512 KB ITCM at 0 for code, 2 MB SRAM for weights, 4 MB
       // SRAM 2 for data. The core boots Secure with the SAU off, so all of it is Secure memory.
       {"cortex-m55", "mps3-an547", "cortex-m55", 0x00000000, 512 * KiB, 0x01000000, 2 * MiB, 0x21000000, 4 * MiB},

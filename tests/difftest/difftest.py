@@ -58,7 +58,7 @@ except ImportError:  # the interpreter is then the only reference
     ort = None
 
 MCU_TARGETS = ["mcu", "cortex-m0plus", "cortex-m3", "cortex-m4", "cortex-m7", "cortex-m33", "cortex-m55"]
-EMULATED = ["cortex-m4", "cortex-m55", "cortex-m3"]
+EMULATED = ["cortex-m4", "cortex-m55", "cortex-m3", "cortex-m7", "cortex-m33"]
 # gcc 12 at -O1 with -fsanitize=address reports false -Warray-bounds/-Wstringop-overflow on the
 # generated copy loops (validate builds with -Werror); both warnings stay on in every other path.
 ASAN = ("-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all "
@@ -273,7 +273,7 @@ def choose_paths(rng, quant, index):
     if rng.random() < 1 / 8:
         paths.append(PathSpec(str(rng.choice(["generic", "mcu", "cortex-m4"])), int(rng.choice([0, 2])), ASAN))
     if rng.random() < 1 / 12:
-        paths.append(PathSpec(EMULATED[int(rng.integers(0, 3))], int(rng.choice([0, 2])), "", emulate=True))
+        paths.append(PathSpec(EMULATED[int(rng.integers(0, len(EMULATED)))], int(rng.choice([0, 2])), "", emulate=True))
     if quant:
         paths.append(PathSpec(str(rng.choice(["generic", "mcu"])), 2, "-O2", cut=True))
     # API and planner variants on the second path

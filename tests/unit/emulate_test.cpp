@@ -7,16 +7,20 @@
 namespace tinyc {
 namespace {
 
-TEST(Emulate, MachinesOnlyForCortexM3M4AndM55) {
-  ASSERT_NE(c::findEmulatedMachine("cortex-m3"), nullptr);
-  EXPECT_EQ(c::findEmulatedMachine("cortex-m3")->qemuMachine, "mps2-an385");
-  ASSERT_NE(c::findEmulatedMachine("cortex-m4"), nullptr);
-  EXPECT_EQ(c::findEmulatedMachine("cortex-m4")->qemuMachine, "mps2-an386");
-  ASSERT_NE(c::findEmulatedMachine("cortex-m55"), nullptr);
-  EXPECT_EQ(c::findEmulatedMachine("cortex-m55")->qemuMachine, "mps3-an547");
-  for (const char* t : {"generic", "cortex-m0plus", "cortex-m7", "cortex-m33", "mcu"})
-    EXPECT_EQ(c::findEmulatedMachine(t), nullptr) << t;
-  EXPECT_EQ(c::emulatedTargets(), "cortex-m3, cortex-m4, cortex-m55");
+TEST(Emulate, MachinesForEveryCoreQemuModels) {
+  const std::pair<const char*, const char*> cores[] = {{"cortex-m3", "mps2-an385"},
+                                                       {"cortex-m4", "mps2-an386"},
+                                                       {"cortex-m7", "mps2-an500"},
+                                                       {"cortex-m33", "mps2-an505"},
+                                                       {"cortex-m55", "mps3-an547"}};
+  for (const auto& [t, m] : cores) {
+    ASSERT_NE(c::findEmulatedMachine(t), nullptr) << t;
+    EXPECT_EQ(c::findEmulatedMachine(t)->qemuMachine, m);
+  }
+  // The AN505 boots Secure from 0x10000000: code at SSRAM1's Secure alias.
+  EXPECT_EQ(c::findEmulatedMachine("cortex-m33")->codeBase, 0x10000000u);
+  for (const char* t : {"generic", "cortex-m0plus", "mcu"}) EXPECT_EQ(c::findEmulatedMachine(t), nullptr) << t;
+  EXPECT_EQ(c::emulatedTargets(), "cortex-m3, cortex-m4, cortex-m7, cortex-m33, cortex-m55");
 }
 
 TEST(Emulate, StartupPassesHarnessFilesAndEnablesFpu) {
