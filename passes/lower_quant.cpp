@@ -530,8 +530,7 @@ class LowerQuant : public Pass {
     auto real = biasValues(b);
     if (!real) return false;
     const bool wide = x->dtype == DType::I16;  // int16 activations: an int64 bias (int64 sums)
-    auto bias = wide ? integerBias64(*real, q::scaleAt(*x->quant, 0), *w->quant, channels)
-                     : integerBias(*real, q::scaleAt(*x->quant, 0), *w->quant, channels);
+    auto bias = integerBias(*real, q::scaleAt(*x->quant, 0), *w->quant, channels, wide ? DType::I64 : DType::I32);
     if (!bias || !(wide ? accumulatorFits16(k, *bias) : accumulatorFits(k, *bias))) return false;
     if (x->dtype == DType::I16)  // tinyc_requant64 takes multipliers below 2^14
       for (int64_t c = 0; c < channels; ++c)

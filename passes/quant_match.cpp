@@ -29,27 +29,19 @@ std::optional<std::vector<double>> biasValues(const Value* b) {
   return r;
 }
 
-// Bias of an int8 product at scale s_x * s_w[c]: int32, or nullopt when a value does not fit.
-std::optional<Tensor> integerBias(const std::vector<double>& real, double sx, const QuantParams& wq, int64_t channels) {
-  Tensor t(DType::I32, {channels});
+// Bias of an integer product at scale s_x * s_w[c]: int32 (below 2^30), or int64 for int16 data
+// (below 2^45); nullopt when a value does not fit.
+std::optional<Tensor> integerBias(const std::vector<double>& real, double sx, const QuantParams& wq, int64_t channels,
+                                  DType t) {
+  const double limit = t == DType::I64 ? 35184372088832.0 : 1073741824.0;
+  Tensor out(t, {channels});
   for (int64_t c = 0; c < channels; ++c) {
     const double v = real.empty() ? 0.0 : real[static_cast<size_t>(real.size() == 1 ? 0 : c)];
     const double r = std::nearbyint(v / (sx * q::scaleAt(wq, c)));
-    if (!(std::fabs(r) < 1073741824.0)) return std::nullopt;
-    t.setI(c, static_cast<int64_t>(r));
+    if (!(std::fabs(r) < limit)) return std::nullopt;
+    out.setI(c, static_cast<int64_t>(r));
   }
-  return t;
-}
-
-std::optional<Tensor> integerBias64(const std::vector<double>& real, double sx, const QuantParams& wq, int64_t channels) {
-  Tensor t(DType::I64, {channels});
-  for (int64_t c = 0; c < channels; ++c) {
-    const double v = real.empty() ? 0.0 : real[static_cast<size_t>(real.size() == 1 ? 0 : c)];
-    const double r = std::nearbyint(v / (sx * q::scaleAt(wq, c)));
-    if (!(std::fabs(r) < 35184372088832.0)) return std::nullopt;  // 2^45
-    t.setI(c, static_cast<int64_t>(r));
-  }
-  return t;
+  return out;
 }
 
 // No int32 sum can overflow, in the reference (K products of |x - zx| <= 255 and |w| <= 128, plus

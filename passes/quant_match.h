@@ -39,9 +39,9 @@ inline Node* quantizingUser(const Graph& g, const Value* v) {
 // bias in the reference, bias - zx * sum(w) then K products |x * w| <= 128 * 128 in the C kernels).
 Value* dequantizedWeights(const Value* v);
 std::optional<std::vector<double>> biasValues(const Value* b);
-std::optional<Tensor> integerBias(const std::vector<double>& real, double sx, const QuantParams& wq, int64_t channels);
-// The same as int64 (int16 activations sum in int64), nullopt beyond 2^45.
-std::optional<Tensor> integerBias64(const std::vector<double>& real, double sx, const QuantParams& wq, int64_t channels);
+// (t: I32, or I64 for int16 activations, which sum in int64: nullopt beyond 2^45)
+std::optional<Tensor> integerBias(const std::vector<double>& real, double sx, const QuantParams& wq, int64_t channels,
+                                  DType t = DType::I32);
 bool accumulatorFits(int64_t k, const Tensor& bias);
 // int16 activations: the int64 sums (K products |x| <= 2^15, |w| <= 2^7, plus the bias) stay below
 // 2^46, inside tinyc_requant64's 2^47.

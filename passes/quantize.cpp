@@ -31,6 +31,7 @@
 #include "ops/qparams.h"
 #include "passes/pass.h"
 #include "passes/quant_match.h"
+#include "passes/quantize_weights.h"
 #include "passes/rewrite.h"
 #include "support/error.h"
 
@@ -278,9 +279,9 @@ class Quantize : public Pass {
       }
     const std::vector<std::vector<Tensor>> sqnrInputs(
         req->samples.begin(), req->samples.begin() + std::min<size_t>(req->samples.size(), kSqnrSamples));
-    auto reference = outputsOn(g, layerOuts, sqnrInputs);
+    auto reference = qw::outputsOn(g, layerOuts, sqnrInputs);
     // --weight-bits 4: int4 weights where the layer's own SQNR allows (bits 4; the others 8)
-    std::map<const Node*, Int4Choice> int4;
+    std::map<const Node*, qw::Int4Choice> int4;
     std::map<const Node*, int> bits;
     if (req->weightBits == 4) int4 = chooseInt4(g, layers, roles, sqnrInputs, ctx);
     for (auto& [n, ch] : int4) ch.use = ch.use && !req->keepInt8.count(n->name);
@@ -352,7 +353,7 @@ class Quantize : public Pass {
     refreshGraph(g);
     // Each layer's output SQNR: the quantized graph (its QDQ form, run by the interpreter) against
     // the float one, at the same tensor (insertQdq keeps the readers' tensor).
-    auto quantized = outputsOn(g, layerOuts, sqnrInputs);
+    auto quantized = qw::outputsOn(g, layerOuts, sqnrInputs);
     for (size_t i = 0; i < layers.size(); ++i) {
       QuantizedLayer l;
       l.node = layers[i]->name;
@@ -373,7 +374,7 @@ class Quantize : public Pass {
         }
       }
       l.sqnrDb = noise > 0 ? std::min(kSqnrCapDb, 10 * std::log10(std::max(signal, 1e-300) / noise)) : kSqnrCapDb;
-      l.weightBytes = weightBytesOf(*layers[i]);
+      l.weightBytes = qw::weightBytes(*layers[i]);
       if (int4.count(layers[i])) l.int4SqnrDb = int4[layers[i]].sqnrDb;
       req->layers->push_back(l);
     }
@@ -381,41 +382,6 @@ class Quantize : public Pass {
   }
 
  private:
-  // The values (by pointer) of g's tensors `want` on each input set; nullopt where not computed.
-  static std::vector<std::vector<std::optional<Tensor>>> outputsOn(const Graph& g, const std::vector<const Value*>& want,
-                                                                   const std::vector<std::vector<Tensor>>& inputs) {
-    std::map<const Value*, size_t> index;
-    for (size_t i = 0; i < want.size(); ++i)
-      if (want[i]) index[want[i]] = i;
-    std::vector<std::vector<std::optional<Tensor>>> out;
-    Interpreter interp(g);
-    std::vector<std::optional<Tensor>>* cur = nullptr;
-    interp.onNode = [&](const Node& n, const std::vector<const Tensor*>& outs) {
-      for (size_t i = 0; i < n.outputs.size() && i < outs.size(); ++i)
-        if (auto it = index.find(n.outputs[i]); it != index.end() && outs[i]) (*cur)[it->second] = *outs[i];
-    };
-    for (const auto& in : inputs) {
-      out.emplace_back(want.size());
-      cur = &out.back();
-      interp.run(in);
-    }
-    return out;
-  }
-
-  // Bytes of a layer's weights and bias as the graph now stores them.
-  static int64_t weightBytesOf(const Node& n) {
-    int64_t bytes = 0;
-    for (size_t i = 1; i < n.inputs.size(); ++i) {
-      const Value* v = n.inputs[i];
-      if (v && isDequantize(v->producer) && v->producer->input(0) && v->producer->inputs[0]->constant)
-        v = v->producer->inputs[0];
-      if (v && v->constant)
-        bytes += v->quant && v->quant->bits == 4 ? (numElements(v->shape) + 1) / 2
-                                                 : numElements(v->shape) * static_cast<int64_t>(dtypeSize(v->dtype));
-    }
-    return bytes;
-  }
-
   // --quantize weights-int8: Conv / Gemm / MatMul weights int8 per output channel behind
   // DequantizeLinear, everything else (activations, biases) float: flash savings only.
   static bool weightsOnly(Graph& g, const QuantizeRequest& req, PassContext& ctx) {
@@ -440,7 +406,7 @@ class Quantize : public Pass {
         changed = true;
       }
       if (product) {
-        QuantizedLayer l{node->name, node->opType, axis >= 0 ? "int8" : "float", kSqnrCapDb, weightBytesOf(*node), std::nullopt, false};
+        QuantizedLayer l{node->name, node->opType, axis >= 0 ? "int8" : "float", kSqnrCapDb, qw::weightBytes(*node), std::nullopt, false};
         req.layers->push_back(l);
       }
     }
@@ -528,13 +494,8 @@ class Quantize : public Pass {
   // output keeps kInt4MinSqnrDb with int4 weights get 4 bits, the others 8. A layer's own SQNR: on
   // its float input (the calibration samples through the float graph), its float output against
   // the error of the int4 weights, e = op(x, w - dequantize(int4(w))) (linear in w), less e's mean
-  // per output channel, which the bias absorbs (bias correction: Int4Choice::shift).
-  struct Int4Choice {
-    double sqnrDb = 0;
-    std::vector<double> shift;  // per output channel: the mean of e, added to the bias
-    bool use = false;           // sqnrDb >= kInt4MinSqnrDb
-  };
-  static std::map<const Node*, Int4Choice> chooseInt4(const Graph& g, const std::vector<const Node*>& layers,
+  // per output channel, which the bias absorbs (bias correction: qw::Int4Choice::shift).
+  static std::map<const Node*, qw::Int4Choice> chooseInt4(const Graph& g, const std::vector<const Node*>& layers,
                                                       std::map<const Node*, Role>& roles,
                                                       const std::vector<std::vector<Tensor>>& samples, PassContext& ctx) {
     std::vector<const Node*> cand;
@@ -544,8 +505,8 @@ class Quantize : public Pass {
         cand.push_back(n);
     std::vector<const Value*> xs;
     for (const Node* n : cand) xs.push_back(n->inputs[0]);
-    const auto inputs = outputsOn(g, xs, samples);
-    std::map<const Node*, Int4Choice> chosen;
+    const auto inputs = qw::outputsOn(g, xs, samples);
+    std::map<const Node*, qw::Int4Choice> chosen;
     for (size_t i = 0; i < cand.size(); ++i) {
       std::vector<const Tensor*> x;
       const auto gi = std::find(g.inputs.begin(), g.inputs.end(), xs[i]);
@@ -554,73 +515,12 @@ class Quantize : public Pass {
           x.push_back(&samples[k][static_cast<size_t>(gi - g.inputs.begin())]);
         else if (inputs[k][i])
           x.push_back(&*inputs[k][i]);
-      chosen[cand[i]] = int4Error(*cand[i], x);
+      chosen[cand[i]] = qw::int4Error(*cand[i], weightAxis(*cand[i]), x);
       const bool ok = chosen[cand[i]].sqnrDb >= kInt4MinSqnrDb;
       chosen[cand[i]].use = ok;
       ctx.count(ok ? "layers with int4 weights" : "layers kept at int8 weights (int4 SQNR too low)");
     }
     return chosen;
-  }
-
-  // Node n's output (no fused activation) with int4 weights on the inputs x: its SQNR after the
-  // bias correction, and the correction. Without a bias slot (MatMul; Gemm with beta != 1) no shift.
-  static Int4Choice int4Error(const Node& n, const std::vector<const Tensor*>& x) {
-    const Value* wv = n.inputs[1];
-    const int axis = weightAxis(n);
-    const Tensor& w = *wv->constant;
-    const QuantParams wq = channelScales(*wv, axis, {}, 1.0, 7, nullptr);
-    const int64_t channels = wv->shape[static_cast<size_t>(axis)], inner = innerSize(wv->shape, axis);
-    Tensor delta(DType::F32, wv->shape);
-    for (int64_t i = 0; i < w.numel(); ++i) {
-      const double s = wq.scale[static_cast<size_t>(channels > 1 ? (i / inner) % channels : 0)];
-      delta.setF(i, w.getF(i) - s * std::clamp(std::nearbyint(w.getF(i) / s), -7.0, 7.0));
-    }
-    Graph m;
-    Value* xin = m.addValue("x", n.inputs[0]->dtype, n.inputs[0]->shape);
-    m.inputs = {xin};
-    std::vector<Value*> ins = {xin, m.addConstant("w", wv->constant)};
-    if (n.input(2)) ins.push_back(m.addConstant("b", n.input(2)->constant));
-    AttrMap attrs = n.attrs;
-    attrs.erase(kFusedActivationAttr);
-    attrs.erase(kFusedActivationParamsAttr);
-    Value* y = m.addValue("y");
-    Value* e = m.addValue("e");
-    bindOp(*m.addNode(n.opType, "y", ins, {y}, attrs));
-    bindOp(*m.addNode(n.opType, "e", {xin, m.addConstant("dw", std::make_shared<Tensor>(std::move(delta)))}, {e}, attrs));
-    m.outputs = {y, e};
-    refreshGraph(m);
-    // Output channel c of element i: (i / yInner) % channels (Conv: axis 1; Gemm, MatMul: the last).
-    const Shape& ys = e->shape;
-    const int64_t yInner = n.op == op("Conv") ? innerSize(ys, 1) : 1;
-    Interpreter it(m);
-    double signal = 0;
-    std::vector<double> sum(static_cast<size_t>(channels), 0.0), sq(sum), count(sum);
-    for (const Tensor* t : x) {
-      const auto out = it.run({*t});
-      for (int64_t i = 0; i < out[0].numel(); ++i) {
-        const double a = out[0].getF(i), d = out[1].getF(i);
-        if (!std::isfinite(a) || !std::isfinite(d)) continue;
-        const size_t c = static_cast<size_t>((i / yInner) % channels);
-        signal += a * a, sum[c] += d, sq[c] += d * d, count[c] += 1;
-      }
-    }
-    const bool biasSlot = n.op == op("Conv") || (n.op == op("Gemm") && n.attrFloat("beta") == 1.0f);
-    Int4Choice r;
-    double noise = 0;
-    for (size_t c = 0; c < sum.size(); ++c) {
-      const double mean = count[c] > 0 && biasSlot ? sum[c] / count[c] : 0.0;
-      noise += std::max(0.0, sq[c] - 2 * mean * sum[c] + count[c] * mean * mean);
-      if (biasSlot) r.shift.push_back(mean);
-    }
-    r.sqnrDb = noise > 0 ? std::min(kSqnrCapDb, 10 * std::log10(std::max(signal, 1e-300) / noise)) : kSqnrCapDb;
-    return r;
-  }
-
-  // Elements of a tensor of this shape after `axis` (element i is in channel (i / inner) % channels).
-  static int64_t innerSize(const Shape& shape, int axis) {
-    int64_t inner = 1;
-    for (size_t d = static_cast<size_t>(axis) + 1; d < shape.size(); ++d) inner *= shape[d];
-    return inner;
   }
 
   // Conv / Gemm / MatMul: weights symmetric per output channel (int8, or int4 with bits 4), bias
@@ -659,78 +559,14 @@ class Quantize : public Pass {
     }
   }
 
-  // The per-channel scales of weights w (channel axis `axis`) for integers in [-qmax, qmax]. With a
-  // bias (an int32 bias at s_x * s_w[c] follows), a channel whose bias would not fit gets a larger
-  // scale.
-  static QuantParams channelScales(const Value& w, int axis, const std::vector<double>& bias, double sx, int qmax,
-                                   PassContext* ctx, bool wide = false) {
-    const int64_t channels = w.shape[static_cast<size_t>(axis)];
-    const Tensor& wt = *w.constant;
-    const int64_t k = wt.numel() / channels, inner = innerSize(w.shape, axis);
-    std::vector<double> absMax(static_cast<size_t>(channels), 0.0);
-    for (int64_t i = 0; i < wt.numel(); ++i) {
-      const double x = wt.getF(i);
-      if (std::isfinite(x)) {
-        double& m = absMax[static_cast<size_t>((i / inner) % channels)];
-        m = std::max(m, std::fabs(x));
-      }
-    }
-    // The int32 bias (and with int8 activations the int32 sums: K products of at most 255 * 128)
-    // must fit: a channel whose bias would not gets a larger weight scale. (int16 activations sum
-    // in int64.)
-    const double biasLimit =
-        wide ? 1073741823.0 : std::max(1.0, std::min(1073741823.0, 2147483647.0 - static_cast<double>(k) * 32768.0) / 2);
-    // int4: the scale of each channel minimizes its squared rounding error (absMax / 7 scaled by
-    // f = 1, 0.99, ..., 0.5: clipping a few large weights buys a finer step for all the others).
-    std::vector<double> fit(static_cast<size_t>(channels), 1.0);
-    if (qmax < 127) {
-      std::vector<double> best(static_cast<size_t>(channels), HUGE_VAL);
-      for (int step = 0; step <= 50; ++step) {
-        const double f = 1.0 - step / 100.0;
-        std::vector<double> err(static_cast<size_t>(channels), 0.0);
-        for (int64_t i = 0; i < wt.numel(); ++i) {
-          const size_t c = static_cast<size_t>((i / inner) % channels);
-          const double s = weightScale(absMax[c] * f, qmax), x = wt.getF(i);
-          if (!std::isfinite(x)) continue;
-          const double d = x - s * std::clamp(std::nearbyint(x / s), -static_cast<double>(qmax), static_cast<double>(qmax));
-          err[c] += d * d;
-        }
-        for (size_t c = 0; c < err.size(); ++c)
-          if (err[c] < best[c]) best[c] = err[c], fit[c] = f;
-      }
-    }
-    QuantParams wq;
-    for (int64_t c = 0; c < channels; ++c) {
-      float s = weightScale(absMax[static_cast<size_t>(c)] * fit[static_cast<size_t>(c)], qmax);
-      const double bc = bias.empty() ? 0.0 : std::fabs(bias[static_cast<size_t>(bias.size() == 1 ? 0 : c)]);
-      if (bc / (sx * s) > biasLimit) {
-        s = static_cast<float>(bc / (sx * biasLimit)) * 1.0001f;
-        if (ctx) ctx->count("weight scales widened for the bias");
-      }
-      wq.scale.push_back(s);
-      wq.zeroPoint.push_back(0);
-    }
-    if (channels > 1) wq.axis = axis;
-    wq.bits = qmax == 7 ? 4 : 8;
-    return wq;
-  }
-
   // DequantizeLinear(weights symmetric per output channel `axis`: int8, or int4 values with bits
   // 4), scales from channelScales.
   static Value* quantizedWeights(Graph& g, const Value& wv, int axis, const std::vector<double>& bias, double sx,
                                  QuantParams* out, PassContext* ctx = nullptr, int bits = 8, bool wide = false) {
-    const int64_t qmax = bits == 4 ? 7 : 127;
-    const QuantParams wq = channelScales(wv, axis, bias, sx, static_cast<int>(qmax), ctx, wide);
-    const int64_t channels = wv.shape[static_cast<size_t>(axis)], inner = innerSize(wv.shape, axis);
-    const Tensor& wt = *wv.constant;
-    Tensor q(DType::I8, wv.shape);
-    for (int64_t i = 0; i < wt.numel(); ++i) {
-      const size_t c = static_cast<size_t>(channels > 1 ? (i / inner) % channels : 0);
-      q.setI(i, std::clamp<int64_t>(static_cast<int64_t>(std::nearbyint(wt.getF(i) / static_cast<double>(wq.scale[c]))),
-                                    -qmax, qmax));
-    }
+    const int qmax = bits == 4 ? 7 : 127;
+    const QuantParams wq = qw::channelScales(wv, axis, bias, sx, qmax, ctx, wide);
     if (out) *out = wq;
-    return dequantizedConst(g, wv.name, std::move(q), wq, wv.shape);
+    return dequantizedConst(g, wv.name, qw::channelIntegers(wv, axis, wq, qmax), wq, wv.shape);
   }
 
   // DequantizeLinear(int32 bias at s_x * s_w[c], zero point 0).
