@@ -490,37 +490,18 @@ class Quantize : public Pass {
     }
   }
 
-  // --weight-bits 4: the layers (Conv with one group, Gemm, MatMul by float weights) whose own
-  // output keeps kInt4MinSqnrDb with int4 weights get 4 bits, the others 8. A layer's own SQNR: on
-  // its float input (the calibration samples through the float graph), its float output against
-  // the error of the int4 weights, e = op(x, w - dequantize(int4(w))) (linear in w), less e's mean
-  // per output channel, which the bias absorbs (bias correction: qw::Int4Choice::shift).
+  // --weight-bits 4: the candidates (Conv with one group, Gemm, MatMul by float weights) and what
+  // int4 weights would cost each (qw::chooseInt4).
   static std::map<const Node*, qw::Int4Choice> chooseInt4(const Graph& g, const std::vector<const Node*>& layers,
-                                                      std::map<const Node*, Role>& roles,
-                                                      const std::vector<std::vector<Tensor>>& samples, PassContext& ctx) {
-    std::vector<const Node*> cand;
+                                                          std::map<const Node*, Role>& roles,
+                                                          const std::vector<std::vector<Tensor>>& samples,
+                                                          PassContext& ctx) {
+    std::vector<std::pair<const Node*, int>> cand;
     for (const Node* n : layers)
       if (roles[n] == Role::Compute && (n->op == op("Conv") || n->op == op("Gemm") || n->op == op("MatMul")) &&
           weightAxis(*n) >= 0 && floatConstant(n->input(1)) && rw::intAttrOr(*n, "group", 1) == 1)
-        cand.push_back(n);
-    std::vector<const Value*> xs;
-    for (const Node* n : cand) xs.push_back(n->inputs[0]);
-    const auto inputs = qw::outputsOn(g, xs, samples);
-    std::map<const Node*, qw::Int4Choice> chosen;
-    for (size_t i = 0; i < cand.size(); ++i) {
-      std::vector<const Tensor*> x;
-      const auto gi = std::find(g.inputs.begin(), g.inputs.end(), xs[i]);
-      for (size_t k = 0; k < samples.size(); ++k)
-        if (gi != g.inputs.end())
-          x.push_back(&samples[k][static_cast<size_t>(gi - g.inputs.begin())]);
-        else if (inputs[k][i])
-          x.push_back(&*inputs[k][i]);
-      chosen[cand[i]] = qw::int4Error(*cand[i], weightAxis(*cand[i]), x);
-      const bool ok = chosen[cand[i]].sqnrDb >= kInt4MinSqnrDb;
-      chosen[cand[i]].use = ok;
-      ctx.count(ok ? "layers with int4 weights" : "layers kept at int8 weights (int4 SQNR too low)");
-    }
-    return chosen;
+        cand.emplace_back(n, weightAxis(*n));
+    return qw::chooseInt4(g, cand, samples, ctx);
   }
 
   // Conv / Gemm / MatMul: weights symmetric per output channel (int8, or int4 with bits 4), bias

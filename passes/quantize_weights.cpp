@@ -143,6 +143,27 @@ int64_t innerSize(const Shape& shape, int axis) {
   return inner;
 }
 
+std::map<const Node*, Int4Choice> chooseInt4(const Graph& g, const std::vector<std::pair<const Node*, int>>& candidates,
+                                             const std::vector<std::vector<Tensor>>& samples, PassContext& ctx) {
+  std::vector<const Value*> xs;
+  for (const auto& c : candidates) xs.push_back(c.first->inputs[0]);
+  const auto inputs = outputsOn(g, xs, samples);
+  std::map<const Node*, Int4Choice> chosen;
+  for (size_t i = 0; i < candidates.size(); ++i) {
+    std::vector<const Tensor*> x;  // the layer's float input on each sample
+    const auto gi = std::find(g.inputs.begin(), g.inputs.end(), xs[i]);
+    for (size_t k = 0; k < samples.size(); ++k)
+      if (gi != g.inputs.end())
+        x.push_back(&samples[k][static_cast<size_t>(gi - g.inputs.begin())]);
+      else if (inputs[k][i])
+        x.push_back(&*inputs[k][i]);
+    Int4Choice& ch = chosen[candidates[i].first] = int4Error(*candidates[i].first, candidates[i].second, x);
+    ch.use = ch.sqnrDb >= kInt4MinSqnrDb;
+    ctx.count(ch.use ? "layers with int4 weights" : "layers kept at int8 weights (int4 SQNR too low)");
+  }
+  return chosen;
+}
+
 // The values (by pointer) of g's tensors `want` on each input set; nullopt where not computed.
 std::vector<std::vector<std::optional<Tensor>>> outputsOn(const Graph& g, const std::vector<const Value*>& want,
                                                           const std::vector<std::vector<Tensor>>& inputs) {

@@ -2,7 +2,9 @@
 // scales and integers (int8, or int4 with MSE-fitted scales), the error int4 weights add to a
 // layer's output (--weight-bits 4), and a graph's tensors on sample inputs. Private to passes/.
 #pragma once
+#include <map>
 #include <optional>
+#include <utility>
 #include <vector>
 
 #include "ir/graph.h"
@@ -33,6 +35,10 @@ struct Int4Choice {
   bool use = false;           // sqnrDb >= kInt4MinSqnrDb (and not kept int8)
 };
 Int4Choice int4Error(const Node& n, int axis, const std::vector<const Tensor*>& x);
+// --weight-bits 4: int4Error of each candidate (node, weight axis) on its float input (the samples
+// through g), `use` where its SQNR is at least kInt4MinSqnrDb.
+std::map<const Node*, Int4Choice> chooseInt4(const Graph& g, const std::vector<std::pair<const Node*, int>>& candidates,
+                                             const std::vector<std::vector<Tensor>>& samples, PassContext& ctx);
 
 // The values of g's tensors `want` on each input set (the reference interpreter); nullopt where
 // not computed.

@@ -143,6 +143,32 @@ def int8_table():
                       f"| {best:.4f} | {o:.4f} | {best / o:.2f} | {ins:,.0f} | {j['macs']:,} | {ins / j['macs']:.2f} |")
 
 
+def ort_quantize_static(src, dst, name_in, xs, method, per_channel=True):
+    """ONNX Runtime's quantize_static of src into dst (QDQ, int8 activations and weights) calibrated
+    on the inputs xs (fed to the input name_in) with method, its messages silenced."""
+    import logging
+    import warnings
+    from onnxruntime.quantization import CalibrationDataReader, QuantFormat, QuantType, quantize_static
+    warnings.filterwarnings("ignore")
+    logging.disable(logging.WARNING)
+
+    class Reader(CalibrationDataReader):
+        def __init__(self):
+            self.it = iter([{name_in: x} for x in xs])
+
+        def get_next(self):
+            return next(self.it, None)
+
+    with open(os.devnull, "w") as null:
+        old = sys.stdout
+        sys.stdout = null
+        try:
+            quantize_static(src, dst, Reader(), quant_format=QuantFormat.QDQ, per_channel=per_channel,
+                            activation_type=QuantType.QInt8, weight_type=QuantType.QInt8, calibrate_method=method)
+        finally:
+            sys.stdout = old
+
+
 def ptq_table():
     """--quantize int8 on the float models, calibrated on their test sets and checked on the same sets
     (in-sample): accuracy against the float reference per calibration method, arena and weights."""
@@ -189,8 +215,7 @@ def ort_ptq_table():
     import warnings
     import logging
     from onnx import numpy_helper, TensorProto
-    from onnxruntime.quantization import (CalibrationDataReader, CalibrationMethod, QuantFormat, QuantType,
-                                          quantize_static)
+    from onnxruntime.quantization import CalibrationMethod
     warnings.filterwarnings("ignore")
     logging.disable(logging.WARNING)
 
@@ -213,27 +238,12 @@ def ort_ptq_table():
         xs = [load(f"{d}/input_0.pb") for d in sets]
         refs = [load(f"{d}/output_0.pb").astype(np.float64) for d in sets]
 
-        class Reader(CalibrationDataReader):
-            def __init__(self):
-                self.it = iter([{name_in: x} for x in xs])
-
-            def get_next(self):
-                return next(self.it, None)
-
         for meth in (CalibrationMethod.MinMax, CalibrationMethod.Percentile, CalibrationMethod.Entropy):
             with tempfile.TemporaryDirectory() as tmp:
                 q = os.path.join(tmp, "q.onnx")
                 for per_channel in (True, False):
                     try:
-                        with open(os.devnull, "w") as null:
-                            old = sys.stdout
-                            sys.stdout = null
-                            try:
-                                quantize_static(p, q, Reader(), quant_format=QuantFormat.QDQ, per_channel=per_channel,
-                                                activation_type=QuantType.QInt8, weight_type=QuantType.QInt8,
-                                                calibrate_method=meth)
-                            finally:
-                                sys.stdout = old
+                        ort_quantize_static(p, q, name_in, xs, meth, per_channel)
                         break
                     except Exception:
                         continue
@@ -284,8 +294,7 @@ def ptq_heldout_table():
     import warnings
     import logging
     from onnx import numpy_helper
-    from onnxruntime.quantization import (CalibrationDataReader, CalibrationMethod, QuantFormat, QuantType,
-                                          quantize_static)
+    from onnxruntime.quantization import CalibrationMethod
     warnings.filterwarnings("ignore")
     logging.disable(logging.WARNING)
     p = "models/mobilenetv2_128_050/model.onnx"
@@ -323,23 +332,9 @@ def ptq_heldout_table():
                 rows.append((f"tinyc {scheme}", meth + (" (default)" if meth == "mse" else ""),
                              [200.0 if o["sqnr_db"] == "inf" else o["sqnr_db"] for o in out], [o["top1_agree"] for o in out]))
 
-        class Reader(CalibrationDataReader):
-            def __init__(self):
-                self.it = iter([{name_in: x} for x in cal])
-
-            def get_next(self):
-                return next(self.it, None)
-
         for meth in (CalibrationMethod.MinMax, CalibrationMethod.Percentile, CalibrationMethod.Entropy):
             q = f"{w}/q.onnx"
-            with open(os.devnull, "w") as null:
-                old = sys.stdout
-                sys.stdout = null
-                try:
-                    quantize_static(p, q, Reader(), quant_format=QuantFormat.QDQ, per_channel=True,
-                                    activation_type=QuantType.QInt8, weight_type=QuantType.QInt8, calibrate_method=meth)
-                finally:
-                    sys.stdout = old
+            ort_quantize_static(p, q, name_in, cal, meth)
             sess = ort.InferenceSession(q, so)
             ys = [sess.run(None, {name_in: x})[0].astype(np.float64) for x in test]
             rows.append(("ONNX Runtime quantize_static int8", meth.name.lower(), [sqnr(y, r) for y, r in zip(ys, refs)],
@@ -369,8 +364,7 @@ def accuracy_table():
     seen), tinyc's int8 C next to ONNX Runtime's quantize_static on the same calibration images."""
     import warnings
     import logging
-    from onnxruntime.quantization import (CalibrationDataReader, CalibrationMethod, QuantFormat, QuantType,
-                                          quantize_static)
+    from onnxruntime.quantization import CalibrationMethod
     warnings.filterwarnings("ignore")
     logging.disable(logging.WARNING)
     print("\n### Post-training quantization on held-out data (digits CNN)\n")
@@ -405,24 +399,10 @@ def accuracy_table():
     pred = c_predictions(p, xs, "--quantize", "weights-int8")
     rows.append(("weights-int8, tinyc C", "-", float(np.mean(pred == ys))))
 
-    class Reader(CalibrationDataReader):
-        def __init__(self):
-            self.it = iter([{name_in: x[None]} for x in cx])
-
-        def get_next(self):
-            return next(self.it, None)
-
     for meth in (CalibrationMethod.MinMax, CalibrationMethod.Percentile, CalibrationMethod.Entropy):
         with tempfile.TemporaryDirectory() as tmp:
             q = os.path.join(tmp, "q.onnx")
-            with open(os.devnull, "w") as null:
-                old = sys.stdout
-                sys.stdout = null
-                try:
-                    quantize_static(p, q, Reader(), quant_format=QuantFormat.QDQ, per_channel=True,
-                                    activation_type=QuantType.QInt8, weight_type=QuantType.QInt8, calibrate_method=meth)
-                finally:
-                    sys.stdout = old
+            ort_quantize_static(p, q, name_in, [x[None] for x in cx], meth)
             rows.append(("int8, ONNX Runtime quantize_static", meth.name.lower(), ort_acc(q)))
     for name, meth, acc in rows:
         print(f"| digits_cnn | {name} | {meth} | {acc * 100:.2f} | {(base - acc) * 100:+.2f} |")

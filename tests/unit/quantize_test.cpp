@@ -144,11 +144,16 @@ struct SmallNet : G {
     Value* sm = node("Softmax", "sm", {gm});
     finish({sm});
   }
-  void quantize(const std::vector<std::vector<Tensor>>& samples, CalibMethod m) {
+  // The request the quantize pass will read (the caller may change it before running the pass).
+  std::shared_ptr<QuantizeRequest> request(const std::vector<std::vector<Tensor>>& samples, CalibMethod m) {
     auto r = std::make_shared<QuantizeRequest>();
     r->samples = samples;
     r->method = m;
     options.quantize = r;
+    return r;
+  }
+  void quantize(const std::vector<std::vector<Tensor>>& samples, CalibMethod m) {
+    request(samples, m);
     run("quantize,lower-quant");
   }
 };
@@ -271,11 +276,8 @@ TEST(QuantizePass, Int4WeightsWhereTheLayerAllows) {
     SmallNet net;
     auto samples = samplesFor(net, 8);
     auto want = Interpreter(net.g).run(samples[0]);
-    auto r = std::make_shared<QuantizeRequest>();
-    r->samples = samples;
-    r->method = CalibMethod::Mse;
+    auto r = net.request(samples, CalibMethod::Mse);
     r->weightBits = 4;
-    net.options.quantize = r;
     net.run("quantize");
     std::map<std::string, int64_t> params = {{"c1", 4 * 2 * 9}, {"c2", 4 * 4}, {"fc", 3 * 4}};
     std::map<std::string, int64_t> channels = {{"c1", 4}, {"c2", 4}, {"fc", 3}};
@@ -315,11 +317,8 @@ TEST(QuantizePass, Int16ActivationsInt8Weights) {
   SmallNet net;
   auto samples = samplesFor(net, 8);
   auto want = Interpreter(net.g).run(samples[0]);
-  auto r = std::make_shared<QuantizeRequest>();
-  r->samples = samples;
-  r->method = CalibMethod::MinMax;
+  auto r = net.request(samples, CalibMethod::MinMax);
   r->scheme = "int16x8";
-  net.options.quantize = r;
   net.run("quantize,lower-quant");
   auto islands = floatIslands(net.g);
   ASSERT_EQ(islands.size(), 1u) << net.ir();
@@ -351,11 +350,8 @@ TEST(QuantizePass, MixedInt8AndInt16Layers) {
     SmallNet net;
     auto samples = samplesFor(net, 8);
     auto want = Interpreter(net.g).run(samples[0]);
-    auto r = std::make_shared<QuantizeRequest>();
-    r->samples = samples;
-    r->method = CalibMethod::MinMax;
+    auto r = net.request(samples, CalibMethod::MinMax);
     r->int16Layers = {"c2", "fc"};
-    net.options.quantize = r;
     net.run("quantize,lower-quant");
     EXPECT_TRUE(floatIslands(net.g).empty()) << net.ir();
     std::map<std::string, DType> in;
