@@ -95,15 +95,16 @@ double klDivergence(const std::vector<double>& p, const std::vector<double>& q) 
 
 }  // namespace
 
-std::pair<double, double> rangeEntropy(const TensorStats& s) {
+std::pair<double, double> rangeEntropy(const TensorStats& s, Grid grid) {
   if (s.hist.empty() || s.count == 0) return rangeMinMax(s);
   const int64_t nb = TensorStats::kHalfBins;
-  // Histogram of |x|: bin j holds [j w, (j + 1) w).
+  // Histogram of nonzero |x|: bin j holds [j w, (j + 1) w).
   std::vector<double> h(static_cast<size_t>(nb), 0.0);
   for (int64_t i = 0; i < 2 * nb; ++i)
     h[static_cast<size_t>(i >= nb ? i - nb : nb - 1 - i)] += static_cast<double>(s.hist[static_cast<size_t>(i)]);
+  h[0] -= static_cast<double>(s.zeros);
   const bool oneSided = s.min >= 0 || s.max <= 0;
-  const int64_t nq = oneSided ? 256 : 128;
+  const int64_t nq = grid == Grid::Int16 ? 32768 : oneSided ? 256 : 128;
   double best = std::numeric_limits<double>::infinity();
   int64_t bestI = nb;
   std::vector<double> p, q, above(static_cast<size_t>(nb) + 1, 0.0);  // above[i]: elements in bins >= i
@@ -138,14 +139,17 @@ std::pair<double, double> rangeEntropy(const TensorStats& s) {
   return withZero(s, std::max(s.min, -t), std::min(s.max, t));
 }
 
-std::pair<double, double> rangeMse(const TensorStats& s) {
+std::pair<double, double> rangeMse(const TensorStats& s, Grid grid) {
   if (s.hist.empty() || s.count == 0) return rangeMinMax(s);
   const auto [lo0, hi0] = rangeMinMax(s);
-  const double w = s.binWidth();
+  const double w = s.binWidth(), a = s.absMax();
   double best = std::numeric_limits<double>::infinity();
   std::pair<double, double> bestRange{lo0, hi0};
   for (int k = 100; k >= 1; --k) {  // from the full range down: ties keep the wider range
-    const double f = k / 100.0, lo = lo0 * f, hi = hi0 * f, step = (hi - lo) / 255.0;
+    const double f = k / 100.0;
+    const bool sym = grid == Grid::Int16;
+    const double lo = sym ? -a * f : lo0 * f, hi = sym ? a * f : hi0 * f;
+    const double step = sym ? a * f / 32767.0 : (hi - lo) / 255.0;
     double err = 0;
     for (size_t i = 0; i < s.hist.size(); ++i) {
       if (!s.hist[i]) continue;
@@ -155,18 +159,18 @@ std::pair<double, double> rangeMse(const TensorStats& s) {
     }
     if (err < best) {
       best = err;
-      bestRange = {lo, hi};
+      bestRange = withZero(s, lo, hi);
     }
   }
   return bestRange;
 }
 
-std::pair<double, double> chooseRange(const TensorStats& s, CalibMethod m) {
+std::pair<double, double> chooseRange(const TensorStats& s, CalibMethod m, Grid grid) {
   switch (m) {
     case CalibMethod::MinMax: return rangeMinMax(s);
     case CalibMethod::Percentile: return rangePercentile(s);
-    case CalibMethod::Entropy: return rangeEntropy(s);
-    case CalibMethod::Mse: return rangeMse(s);
+    case CalibMethod::Entropy: return rangeEntropy(s, grid);
+    case CalibMethod::Mse: return rangeMse(s, grid);
   }
   return rangeMinMax(s);
 }
@@ -192,6 +196,7 @@ void addHistogram(TensorStats& s, const Tensor& t) {
     if (!std::isfinite(x)) continue;
     const int64_t b = std::clamp<int64_t>(static_cast<int64_t>(std::floor((x + a) * perUnit)), 0, bins - 1);
     ++s.hist[static_cast<size_t>(b)];
+    s.zeros += x == 0;
   }
 }
 

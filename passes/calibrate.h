@@ -23,12 +23,17 @@ struct TensorStats {
   static constexpr int kHalfBins = 2048;  // histogram bins on each side of 0
   double min = 0, max = 0;                // over every finite element seen (0, 0 when none)
   int64_t count = 0;                      // finite elements seen
+  int64_t zeros = 0;                      // elements exactly 0 (counted with the histogram)
   // 2 * kHalfBins bins of equal width over [-absMax, absMax] (absMax = max(|min|, |max|)); bin
   // kHalfBins starts at 0. Empty for minmax calibration or when absMax is 0.
   std::vector<int64_t> hist;
   double absMax() const;
   double binWidth() const { return absMax() / kHalfBins; }
 };
+
+// The integer grid a range is chosen for: int8 activations are asymmetric (255 steps over
+// [lo, hi]), int16 ones symmetric (32767 steps on each side of 0; quantize.cpp activationParams16).
+enum class Grid { Int8, Int16 };
 
 // Range [lo, hi] chosen from the statistics; always lo <= 0 <= hi, inside [min, max] widened to 0.
 std::pair<double, double> rangeMinMax(const TensorStats& s);
@@ -37,14 +42,18 @@ std::pair<double, double> rangeMinMax(const TensorStats& s);
 constexpr double kDefaultPercentile = 99.99;
 std::pair<double, double> rangePercentile(const TensorStats& s, double percent = kDefaultPercentile);
 // KL divergence (TensorRT's entropy calibration) over the histogram of |x|: the threshold t whose
-// clipped histogram P and its quantization Q (256 levels for a one-sided tensor, 128 per side
-// otherwise) are closest; range [max(min, -t), min(max, t)].
-std::pair<double, double> rangeEntropy(const TensorStats& s);
-// The range [f * lo, f * hi] (f = k / 100, k = 1..100, of the min/max range) with the smallest
-// expected squared error: s^2 / 12 for each element inside (s = range / 255), (x - clamp(x))^2
-// for each one outside (x the centre of its bin).
-std::pair<double, double> rangeMse(const TensorStats& s);
-std::pair<double, double> chooseRange(const TensorStats& s, CalibMethod m);
+// clipped histogram P and its quantization Q (int8: 256 levels for a one-sided tensor, 128 per
+// side otherwise; int16: 32768 levels, more than the histogram's bins, so the whole range) are
+// closest; range [max(min, -t), min(max, t)]. Exact zeros are left out of P and Q: 0 is exact on
+// the grid, and after a ReLU they are half the tensor, whose mass in the first bin otherwise
+// decides the divergence (every threshold with one histogram bin per level has Q = P there).
+std::pair<double, double> rangeEntropy(const TensorStats& s, Grid grid = Grid::Int8);
+// The range with the smallest expected squared error: s^2 / 12 for each element inside (s the
+// grid's step), (x - clamp(x))^2 for each one outside (x the centre of its bin). Candidates:
+// int8 [f * lo, f * hi] (s = (hi - lo) f / 255), int16 [-f a, f a] (a = max |x|, s = f a / 32767),
+// f = k / 100, k = 1..100, of the min/max range.
+std::pair<double, double> rangeMse(const TensorStats& s, Grid grid = Grid::Int8);
+std::pair<double, double> chooseRange(const TensorStats& s, CalibMethod m, Grid grid = Grid::Int8);
 
 // Accumulates statistics element by element (first pass: min/max; second pass: the histogram,
 // once min/max of the tensor are final). Deterministic: the same data in the same order gives

@@ -281,11 +281,22 @@ class Quantize : public Pass {
         req->samples.begin(), req->samples.begin() + std::min<size_t>(req->samples.size(), kSqnrSamples));
     auto reference = qw::outputsOn(g, layerOuts, sqnrInputs);
     // --weight-bits 4: int4 weights where the layer's own SQNR allows (bits 4; the others 8)
-    std::map<const Node*, qw::Int4Choice> int4;
+    std::map<const Node*, qw::WeightError> int4, int8;
     std::map<const Node*, int> bits;
-    if (req->weightBits == 4) int4 = chooseInt4(g, layers, roles, sqnrInputs, ctx);
+    if (req->weightBits == 4) int4 = qw::chooseInt4(g, weightLayers(layers, roles, true), sqnrInputs, ctx);
     for (auto& [n, ch] : int4) ch.use = ch.use && !req->keepInt8.count(n->name);
     for (const auto& [n, ch] : int4) bits[n] = ch.use ? 4 : 8;
+    // Bias correction of the int8 weights (int4: above), unless turned off.
+    if (req->biasCorrection) {
+      std::vector<std::pair<const Node*, int>> cand;
+      for (const auto& c : weightLayers(layers, roles, false))
+        if (!int4.count(c.first) || !int4[c.first].use) cand.push_back(c);
+      int8 = qw::weightErrors(g, cand, sqnrInputs, 127);
+    }
+    auto biasShift = [&](const Node* n) -> const std::vector<double>* {
+      if (int4.count(n) && int4[n].use) return req->biasCorrection ? &int4[n].shift : nullptr;
+      return int8.count(n) ? &int8[n].shift : nullptr;
+    };
     // Activation types: int16 for the layers of --quantize int16x8 or QuantizeRequest::int16Layers
     // (--min-sqnr), else int8 (tables have an int8 form only). A tensor has its writer's type (a
     // graph input: int16 when an int16 layer reads it); a reader of the other type reads it through
@@ -332,7 +343,7 @@ class Quantize : public Pass {
         quantizeConstOperands(g, n, ctx, layerType(n) == DType::I16);
       else if (n->op == op("Conv") || n->op == op("Gemm") || n->op == op("MatMul"))
         quantizeWeights(g, n, paramsAs(n->inputs[0], layerType(n)), ctx, bits.count(n) ? bits[n] : 8,
-                        int4.count(n) ? &int4[n].shift : nullptr, layerType(n) == DType::I16);
+                        biasShift(n), layerType(n) == DType::I16);
     }
     std::map<const Value*, Value*> readBy;  // the float tensor the readers read (a graph input's copy)
     for (Value* v : acts) readBy[v] = insertQdq(g, v, paramsAs(v, type[v]), type[v]);
@@ -491,17 +502,15 @@ class Quantize : public Pass {
   }
 
   // --weight-bits 4: the candidates (Conv with one group, Gemm, MatMul by float weights) and what
-  // int4 weights would cost each (qw::chooseInt4).
-  static std::map<const Node*, qw::Int4Choice> chooseInt4(const Graph& g, const std::vector<const Node*>& layers,
-                                                          std::map<const Node*, Role>& roles,
-                                                          const std::vector<std::vector<Tensor>>& samples,
-                                                          PassContext& ctx) {
+  // int4 weights would cost each (qw::chooseInt4) or int8 weights need corrected.
+  static std::vector<std::pair<const Node*, int>> weightLayers(const std::vector<const Node*>& layers,
+                                                              std::map<const Node*, Role>& roles, bool int4) {
     std::vector<std::pair<const Node*, int>> cand;
     for (const Node* n : layers)
       if (roles[n] == Role::Compute && (n->op == op("Conv") || n->op == op("Gemm") || n->op == op("MatMul")) &&
-          weightAxis(*n) >= 0 && floatConstant(n->input(1)) && rw::intAttrOr(*n, "group", 1) == 1)
+          weightAxis(*n) >= 0 && floatConstant(n->input(1)) && (!int4 || rw::intAttrOr(*n, "group", 1) == 1))
         cand.emplace_back(n, weightAxis(*n));
-    return qw::chooseInt4(g, cand, samples, ctx);
+    return cand;
   }
 
   // Conv / Gemm / MatMul: weights symmetric per output channel (int8, or int4 with bits 4), bias
@@ -520,11 +529,11 @@ class Quantize : public Pass {
     }
     std::vector<double> bias;
     if (b) bias = b->constant->toDoubles();
-    if (bits == 4 && shift && !shift->empty()) {  // bias correction (chooseInt4)
+    if (shift && !shift->empty()) {  // bias correction (qw::weightError)
       if (bias.size() != static_cast<size_t>(channels)) bias.assign(static_cast<size_t>(channels), bias.empty() ? 0.0 : bias[0]);
       for (size_t c = 0; c < bias.size(); ++c) bias[c] += (*shift)[c];
       if (n->inputs.size() < 3) n->inputs.resize(3, nullptr);
-      ctx.count("int4 biases corrected");
+      ctx.count(bits == 4 ? "int4 biases corrected" : "int8 biases corrected");
     }
     QuantParams wq;
     // int16 activations: the bias stays float here; lower-quant makes it int64 (no int32 limit to

@@ -27,6 +27,7 @@ struct QuantizedLayer {
 struct QuantizeRequest {
   std::string scheme = "int8";  // "int8" or "int16x8" (calibrated) or "weights-int8" (weights only, no calibration)
   CalibMethod method = CalibMethod::MinMax;
+  bool biasCorrection = true;  // --no-bias-correction: false (qw::weightError's shift into the biases)
   int weightBits = 8;  // --weight-bits: 4 gives int4 weights to the layers that keep their SQNR (kInt4MinSqnrDb)
   std::vector<std::vector<Tensor>> samples;  // calibration inputs, graph-input order
   std::function<void(int, int)> progress;    // (runs done, runs in all), optional

@@ -83,17 +83,18 @@ Tensor channelIntegers(const Value& w, int axis, const QuantParams& wq, int qmax
   return q;
 }
 
-// Node n's output (no fused activation) with int4 weights on the inputs x: its SQNR after the
+// Node n's output (no fused activation) with integer weights on the inputs x: its SQNR after the
 // bias correction, and the correction. Without a bias slot (MatMul; Gemm with beta != 1) no shift.
-Int4Choice int4Error(const Node& n, int axis, const std::vector<const Tensor*>& x) {
+WeightError weightError(const Node& n, int axis, const std::vector<const Tensor*>& x, int qmax) {
   const Value* wv = n.inputs[1];
   const Tensor& w = *wv->constant;
-  const QuantParams wq = channelScales(*wv, axis, {}, 1.0, 7, nullptr);
+  const QuantParams wq = channelScales(*wv, axis, {}, 1.0, qmax, nullptr);
   const int64_t channels = wv->shape[static_cast<size_t>(axis)], inner = innerSize(wv->shape, axis);
+  const double lim = qmax;
   Tensor delta(DType::F32, wv->shape);
   for (int64_t i = 0; i < w.numel(); ++i) {
     const double s = wq.scale[static_cast<size_t>(channels > 1 ? (i / inner) % channels : 0)];
-    delta.setF(i, w.getF(i) - s * std::clamp(std::nearbyint(w.getF(i) / s), -7.0, 7.0));
+    delta.setF(i, w.getF(i) - s * std::clamp(std::nearbyint(w.getF(i) / s), -lim, lim));
   }
   Graph m;
   Value* xin = m.addValue("x", n.inputs[0]->dtype, n.inputs[0]->shape);
@@ -125,7 +126,7 @@ Int4Choice int4Error(const Node& n, int axis, const std::vector<const Tensor*>& 
     }
   }
   const bool biasSlot = n.op == op("Conv") || (n.op == op("Gemm") && n.attrFloat("beta") == 1.0f);
-  Int4Choice r;
+  WeightError r;
   double noise = 0;
   for (size_t c = 0; c < sum.size(); ++c) {
     const double mean = count[c] > 0 && biasSlot ? sum[c] / count[c] : 0.0;
@@ -143,12 +144,12 @@ int64_t innerSize(const Shape& shape, int axis) {
   return inner;
 }
 
-std::map<const Node*, Int4Choice> chooseInt4(const Graph& g, const std::vector<std::pair<const Node*, int>>& candidates,
-                                             const std::vector<std::vector<Tensor>>& samples, PassContext& ctx) {
+std::map<const Node*, WeightError> weightErrors(const Graph& g, const std::vector<std::pair<const Node*, int>>& candidates,
+                                                const std::vector<std::vector<Tensor>>& samples, int qmax) {
   std::vector<const Value*> xs;
   for (const auto& c : candidates) xs.push_back(c.first->inputs[0]);
   const auto inputs = outputsOn(g, xs, samples);
-  std::map<const Node*, Int4Choice> chosen;
+  std::map<const Node*, WeightError> errors;
   for (size_t i = 0; i < candidates.size(); ++i) {
     std::vector<const Tensor*> x;  // the layer's float input on each sample
     const auto gi = std::find(g.inputs.begin(), g.inputs.end(), xs[i]);
@@ -157,7 +158,15 @@ std::map<const Node*, Int4Choice> chooseInt4(const Graph& g, const std::vector<s
         x.push_back(&samples[k][static_cast<size_t>(gi - g.inputs.begin())]);
       else if (inputs[k][i])
         x.push_back(&*inputs[k][i]);
-    Int4Choice& ch = chosen[candidates[i].first] = int4Error(*candidates[i].first, candidates[i].second, x);
+    errors[candidates[i].first] = weightError(*candidates[i].first, candidates[i].second, x, qmax);
+  }
+  return errors;
+}
+
+std::map<const Node*, WeightError> chooseInt4(const Graph& g, const std::vector<std::pair<const Node*, int>>& candidates,
+                                              const std::vector<std::vector<Tensor>>& samples, PassContext& ctx) {
+  auto chosen = weightErrors(g, candidates, samples, 7);
+  for (auto& [n, ch] : chosen) {
     ch.use = ch.sqnrDb >= kInt4MinSqnrDb;
     ctx.count(ch.use ? "layers with int4 weights" : "layers kept at int8 weights (int4 SQNR too low)");
   }

@@ -25,20 +25,24 @@ QuantParams channelScales(const Value& w, int axis, const std::vector<double>& b
 // w's integers with those scales: round half to even, clamped to [-qmax, qmax] (an int8 tensor).
 Tensor channelIntegers(const Value& w, int axis, const QuantParams& wq, int qmax);
 
-// The error int4 weights add to node n's output (a Conv, Gemm or MatMul by float weights along
-// `axis`, without its fused activation) on its float inputs x: e = op(x, w - dequantize(int4(w))),
-// linear in w; its mean per output channel goes into the bias (bias correction, `shift`; none
-// without a bias slot: MatMul, Gemm with beta != 1), and sqnrDb is the output's SQNR after it.
-struct Int4Choice {
+// The error integer weights (qmax 7: int4, 127: int8; channelScales without a bias) add to node
+// n's output (a Conv, Gemm or MatMul by float weights along `axis`, without its fused activation)
+// on its float inputs x: e = op(x, w - dequantize(q(w))), linear in w; its mean per output channel
+// goes into the bias (bias correction, `shift`: the systematic part, E[dw x], that rounding the
+// weights adds to post-ReLU inputs; none without a bias slot: MatMul, Gemm with beta != 1), and
+// sqnrDb is the output's SQNR after it.
+struct WeightError {
   double sqnrDb = 0;
   std::vector<double> shift;  // per output channel: the mean of e, added to the bias
-  bool use = false;           // sqnrDb >= kInt4MinSqnrDb (and not kept int8)
+  bool use = false;           // int4: sqnrDb >= kInt4MinSqnrDb (and not kept int8)
 };
-Int4Choice int4Error(const Node& n, int axis, const std::vector<const Tensor*>& x);
-// --weight-bits 4: int4Error of each candidate (node, weight axis) on its float input (the samples
-// through g), `use` where its SQNR is at least kInt4MinSqnrDb.
-std::map<const Node*, Int4Choice> chooseInt4(const Graph& g, const std::vector<std::pair<const Node*, int>>& candidates,
-                                             const std::vector<std::vector<Tensor>>& samples, PassContext& ctx);
+WeightError weightError(const Node& n, int axis, const std::vector<const Tensor*>& x, int qmax);
+// weightError of each candidate (node, weight axis) on its float input (the samples through g).
+std::map<const Node*, WeightError> weightErrors(const Graph& g, const std::vector<std::pair<const Node*, int>>& candidates,
+                                                const std::vector<std::vector<Tensor>>& samples, int qmax);
+// --weight-bits 4: weightErrors with int4, `use` where the SQNR is at least kInt4MinSqnrDb.
+std::map<const Node*, WeightError> chooseInt4(const Graph& g, const std::vector<std::pair<const Node*, int>>& candidates,
+                                              const std::vector<std::vector<Tensor>>& samples, PassContext& ctx);
 
 // The values of g's tensors `want` on each input set (the reference interpreter); nullopt where
 // not computed.

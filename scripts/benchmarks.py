@@ -290,57 +290,72 @@ int main(int argc, char **argv) {
 def ptq_heldout_table():
     """mobilenetv2_128_050's test sets are seeded normal-random inputs (its PROVENANCE.txt): 16 more
     such inputs calibrate and 32 others test, tinyc's C against ONNX Runtime's quantize_static on the
-    same calibration inputs, both against the float model run by ONNX Runtime."""
+    same calibration inputs, both against the float model run by ONNX Runtime: at the output (a
+    2-class softmax, which saturates: its SQNR swings with a few inputs) and at the logits before it
+    (the model cut there and quantized the same way)."""
     import warnings
     import logging
+    import onnx.utils
     from onnx import numpy_helper
     from onnxruntime.quantization import CalibrationMethod
     warnings.filterwarnings("ignore")
     logging.disable(logging.WARNING)
     p = "models/mobilenetv2_128_050/model.onnx"
+    logits = "StatefulPartitionedCall/mobilenet_v2_128_0.5/predictions_dense/BiasAdd:0"
     so = ort.SessionOptions()
     so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
     name_in = ort.InferenceSession(p).get_inputs()[0].name
     draw = lambda seed: np.random.default_rng(seed).standard_normal((1, 3, 128, 128)).astype(np.float32)
     cal, test = [draw(1000 + i) for i in range(16)], [draw(2000 + i) for i in range(32)]
-    fs = ort.InferenceSession(p, so)
-    refs = [fs.run(None, {name_in: x})[0].astype(np.float64) for x in test]
 
     def sqnr(y, r):
         return 10 * np.log10((r ** 2).sum() / max(((y - r) ** 2).sum(), 1e-30))
 
     print("\n### Post-training quantization on held-out inputs: mobilenetv2_128_050\n")
     print("16 calibration and 32 test inputs drawn like the model's own test sets (seeded normal noise: "
-          "`np.random.default_rng(seed).standard_normal`, seeds 1000-1015 and 2000-2031); SQNR of the output "
-          "(2-class softmax) against the float model and arg-max agreement. tinyc: the generated C (generic); "
-          "ONNX Runtime: quantize_static (QDQ, int8, per-channel weights), graph optimizations disabled.\n")
-    print("| path | method | SQNR mean (dB) | SQNR median (dB) | SQNR min (dB) | top-1 |")
-    print("|---|---|---:|---:|---:|---:|")
+          "`np.random.default_rng(seed).standard_normal`, seeds 1000-1015 and 2000-2031); SQNR against the float "
+          "model at the output (2-class softmax) and at the logits before it (the model cut at "
+          "`predictions_dense/BiasAdd:0` and quantized the same way), and arg-max agreement. tinyc: the generated C "
+          "(generic); ONNX Runtime: quantize_static (QDQ, int8, per-channel weights), graph optimizations disabled.\n")
+    print("| path | method | output SQNR mean (dB) | median | min | logits SQNR mean (dB) | median | min | top-1 |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
+    rows = {}
     with tempfile.TemporaryDirectory() as w:
         np.savez(f"{w}/cal.npz", x=np.concatenate(cal))
-        for k, (x, r) in enumerate(zip(test, refs)):
-            d = f"{w}/test/test_data_set_{k}"
-            os.makedirs(d)
-            open(f"{d}/input_0.pb", "wb").write(numpy_helper.from_array(x, name_in).SerializeToString())
-            open(f"{d}/output_0.pb", "wb").write(numpy_helper.from_array(r.astype(np.float32), "out").SerializeToString())
-        rows = []
-        for scheme in ("int8", "int16x8"):
-            for meth in ("minmax", "percentile", "mse"):
-                v = json.loads(tinyc("validate", p, "--test-data", f"{w}/test", "--calib", f"{w}/cal.npz",
-                                     "--calib-method", meth, "--quantize", scheme, "--json").stdout)
-                out = [o["vs_reference"] for st in v["sets"] for o in st["outputs"]]
-                rows.append((f"tinyc {scheme}", meth + (" (default)" if meth == "mse" else ""),
-                             [200.0 if o["sqnr_db"] == "inf" else o["sqnr_db"] for o in out], [o["top1_agree"] for o in out]))
-
-        for meth in (CalibrationMethod.MinMax, CalibrationMethod.Percentile, CalibrationMethod.Entropy):
-            q = f"{w}/q.onnx"
-            ort_quantize_static(p, q, name_in, cal, meth)
-            sess = ort.InferenceSession(q, so)
-            ys = [sess.run(None, {name_in: x})[0].astype(np.float64) for x in test]
-            rows.append(("ONNX Runtime quantize_static int8", meth.name.lower(), [sqnr(y, r) for y, r in zip(ys, refs)],
-                         [int(np.argmax(y)) == int(np.argmax(r)) for y, r in zip(ys, refs)]))
-    for path, meth, sq, top in rows:
-        print(f"| {path} | {meth} | {np.mean(sq):.1f} | {np.median(sq):.1f} | {np.min(sq):.1f} | {sum(top)}/{len(top)} |")
+        cut = f"{w}/logits.onnx"
+        onnx.utils.extract_model(p, cut, [name_in], [logits])
+        for part, model in (("output", p), ("logits", cut)):
+            fs = ort.InferenceSession(model, so)
+            refs = [fs.run(None, {name_in: x})[0].astype(np.float64) for x in test]
+            for k, (x, r) in enumerate(zip(test, refs)):
+                d = f"{w}/{part}/test_data_set_{k}"
+                os.makedirs(d)
+                open(f"{d}/input_0.pb", "wb").write(numpy_helper.from_array(x, name_in).SerializeToString())
+                open(f"{d}/output_0.pb", "wb").write(
+                    numpy_helper.from_array(r.astype(np.float32), "out").SerializeToString())
+            for scheme in ("int8", "int16x8"):
+                for meth in ("minmax", "percentile", "mse"):
+                    v = json.loads(tinyc("validate", model, "--test-data", f"{w}/{part}", "--calib", f"{w}/cal.npz",
+                                         "--calib-method", meth, "--quantize", scheme, "--json").stdout)
+                    out = [o["vs_reference"] for st in v["sets"] for o in st["outputs"]]
+                    key = (f"tinyc {scheme}", meth + (" (default)" if meth == "mse" else ""))
+                    rows.setdefault(key, {})[part] = ([200.0 if o["sqnr_db"] == "inf" else o["sqnr_db"] for o in out],
+                                                      [o["top1_agree"] for o in out])
+            for meth in (CalibrationMethod.MinMax, CalibrationMethod.Percentile, CalibrationMethod.Entropy):
+                q = f"{w}/q.onnx"
+                ort_quantize_static(model, q, name_in, cal, meth)
+                sess = ort.InferenceSession(q, so)
+                ys = [sess.run(None, {name_in: x})[0].astype(np.float64) for x in test]
+                key = ("ONNX Runtime quantize_static int8", meth.name.lower())
+                rows.setdefault(key, {})[part] = ([sqnr(y, r) for y, r in zip(ys, refs)],
+                                                  [int(np.argmax(y)) == int(np.argmax(r)) for y, r in zip(ys, refs)])
+    for (path, meth), parts in rows.items():
+        cells = []
+        for part in ("output", "logits"):
+            sq = parts[part][0]
+            cells += [f"{np.mean(sq):.1f}", f"{np.median(sq):.1f}", f"{np.min(sq):.1f}"]
+        top = parts["output"][1]
+        print(f"| {path} | {meth} | {' | '.join(cells)} | {sum(top)}/{len(top)} |")
 
 
 def c_predictions(model, xs, *convert_args):
@@ -358,54 +373,74 @@ def c_predictions(model, xs, *convert_args):
         return np.array([int(v) for v in out.split()])
 
 
+def digits_as_mnist(x):
+    """scikit-learn's 8x8 digits (values 0..1) as MNIST-style 28x28 images (values 0..255, the digit
+    in the middle 16x16, each pixel doubled), the input mnist8 takes."""
+    big = np.kron(x.reshape(-1, 8, 8).astype(np.float64), np.ones((2, 2)))
+    return (np.pad(big, ((0, 0), (6, 6), (6, 6))) * 255).astype(np.float32)[:, None]
+
+
 def accuracy_table():
     """Held-out accuracy of post-training quantization: models/digits_cnn (trained by its train.py on
     scikit-learn's digits), calibrated on its calib.npz (training images), tested on test.npz (never
-    seen), tinyc's int8 C next to ONNX Runtime's quantize_static on the same calibration images."""
+    seen), and mnist8 on the same images made MNIST-like (digits_as_mnist); tinyc's int8 C next to
+    ONNX Runtime's quantize_static on the same calibration images."""
     import warnings
     import logging
+    import onnx
     from onnxruntime.quantization import CalibrationMethod
     warnings.filterwarnings("ignore")
     logging.disable(logging.WARNING)
-    print("\n### Post-training quantization on held-out data (digits CNN)\n")
+    print("\n### Post-training quantization on held-out data (digits CNN, mnist8)\n")
     d = "models/digits_cnn"
-    p = f"{d}/model.onnx"
     test, calib = np.load(f"{d}/test.npz"), np.load(f"{d}/calib.npz")
-    xs, ys, cx = test["x"], test["y"], calib["x"]
-    print(f"{len(xs)} held-out test images, {len(cx)} calibration images (from the training split); top-1 "
-          "accuracy against the labels. tinyc: the generated C (generic target, cc -O2); ONNX Runtime: its "
+    print(f"{len(test['x'])} held-out test images, {len(calib['x'])} calibration images (from the training split of "
+          "models/digits_cnn); top-1 accuracy against the labels. mnist8 (trained on MNIST, never on these) reads "
+          "them as 28x28 images (each pixel doubled, the digit in the middle 16x16, 0..255: `digits_as_mnist` in "
+          "scripts/benchmarks.py). tinyc: the generated C (generic target, cc -O2); ONNX Runtime: its "
           "quantize_static (QDQ, int8 activations and per-channel weights, the same calibration images), run by "
           "ONNX Runtime with graph optimizations disabled.\n")
-    print("| model | path | calibration | top-1 (%) | drop (points) |")
-    print("|---|---|---|---:|---:|")
+    print("| model | path | calibration | top-1 (%) | drop (points) | agrees with float (%) |")
+    print("|---|---|---|---:|---:|---:|")
     so = ort.SessionOptions()
     so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
-    name_in = ort.InferenceSession(p).get_inputs()[0].name
+    models = (("digits_cnn", f"{d}/model.onnx", test["x"], calib["x"]),
+              ("mnist8", "models/mnist8/model.onnx", digits_as_mnist(test["x"]), digits_as_mnist(calib["x"])))
+    ys = test["y"]
+    for label, p, xs, cx in models:
+        name_in = ort.InferenceSession(p).get_inputs()[0].name
 
-    def ort_acc(path):
-        sess = ort.InferenceSession(path, so)
-        return float(np.mean([int(np.argmax(sess.run(None, {name_in: x[None]})[0])) == y for x, y in zip(xs, ys)]))
+        def ort_pred(path):
+            sess = ort.InferenceSession(path, so)
+            return np.array([int(np.argmax(sess.run(None, {name_in: x[None]})[0])) for x in xs])
 
-    base = ort_acc(p)
-    rows = [("float, ONNX Runtime", "-", base)]
-    rows.append(("float, tinyc C", "-", float(np.mean(c_predictions(p, xs) == ys))))
-    for method in ("minmax", "percentile", "entropy", "mse"):
-        pred = c_predictions(p, xs, "--quantize", "int8", "--calib", f"{d}/calib.npz", "--calib-method", method)
-        rows.append(("int8, tinyc C", method + (" (default)" if method == "mse" else ""), float(np.mean(pred == ys))))
-    pred = c_predictions(p, xs, "--quantize", "int16x8", "--calib", f"{d}/calib.npz")
-    rows.append(("int16x8, tinyc C", "mse (default)", float(np.mean(pred == ys))))
-    pred = c_predictions(p, xs, "--quantize", "int8", "--calib", f"{d}/calib.npz", "--weight-bits", "4")
-    rows.append(("int8, int4 weights (--weight-bits 4), tinyc C", "mse (default)", float(np.mean(pred == ys))))
-    pred = c_predictions(p, xs, "--quantize", "weights-int8")
-    rows.append(("weights-int8, tinyc C", "-", float(np.mean(pred == ys))))
-
-    for meth in (CalibrationMethod.MinMax, CalibrationMethod.Percentile, CalibrationMethod.Entropy):
         with tempfile.TemporaryDirectory() as tmp:
-            q = os.path.join(tmp, "q.onnx")
-            ort_quantize_static(p, q, name_in, [x[None] for x in cx], meth)
-            rows.append(("int8, ONNX Runtime quantize_static", meth.name.lower(), ort_acc(q)))
-    for name, meth, acc in rows:
-        print(f"| digits_cnn | {name} | {meth} | {acc * 100:.2f} | {(base - acc) * 100:+.2f} |")
+            cal = os.path.join(tmp, "calib.npz")
+            np.savez(cal, x=cx)
+            ref = ort_pred(p)
+            rows = [("float, ONNX Runtime", "-", ref)]
+            rows.append(("float, tinyc C", "-", c_predictions(p, xs)))
+            for method in ("minmax", "percentile", "entropy", "mse"):
+                rows.append(("int8, tinyc C", method + (" (default)" if method == "mse" else ""),
+                             c_predictions(p, xs, "--quantize", "int8", "--calib", cal, "--calib-method", method)))
+            rows.append(("int8 without bias correction, tinyc C", "mse (default)",
+                         c_predictions(p, xs, "--quantize", "int8", "--calib", cal, "--no-bias-correction")))
+            rows.append(("int16x8, tinyc C", "mse (default)", c_predictions(p, xs, "--quantize", "int16x8", "--calib", cal)))
+            rows.append(("int8, int4 weights (--weight-bits 4), tinyc C", "mse (default)",
+                         c_predictions(p, xs, "--quantize", "int8", "--calib", cal, "--weight-bits", "4")))
+            rows.append(("weights-int8, tinyc C", "-", c_predictions(p, xs, "--quantize", "weights-int8")))
+            # per-channel QDQ needs opset 13 (mnist8 is opset 8: per tensor there)
+            per_channel = max(o.version for o in onnx.load(p).opset_import if o.domain in ("", "ai.onnx")) >= 13
+            for meth in (CalibrationMethod.MinMax, CalibrationMethod.Percentile, CalibrationMethod.Entropy):
+                q = os.path.join(tmp, "q.onnx")
+                ort_quantize_static(p, q, name_in, [x[None] for x in cx], meth, per_channel)
+                rows.append(("int8, ONNX Runtime quantize_static" + ("" if per_channel else " (weights per tensor)"),
+                             meth.name.lower(), ort_pred(q)))
+        base = float(np.mean(ref == ys))
+        for name, meth, pred in rows:
+            acc = float(np.mean(pred == ys))
+            print(f"| {label} | {name} | {meth} | {acc * 100:.2f} | {(base - acc) * 100:+.2f} | "
+                  f"{np.mean(pred == ref) * 100:.2f} |")
 
 
 cpu = ""

@@ -192,6 +192,9 @@ void addQuantizeOptions(CLI::App* cmd, QuantizeOptions& o) {
                   "with --quantize int8: 4 gives int4 weights (two per byte) to every Conv, Gemm and MatMul whose own "
                   "output SQNR with them stays at least 20 dB on the calibration samples, the others int8 (default 8)")
       ->check(CLI::IsMember({4, 8}));
+  cmd->add_flag("--no-bias-correction", o.noBiasCorrection,
+                "with --quantize int8/int16x8: leave the biases as they are (by default the mean error that rounding "
+                "the weights adds to each output channel on the calibration samples goes into its bias)");
   cmd->add_option("--calib", o.calib,
                   "calibration inputs: a folder of test_data_set_* folders, a folder of .npy/.pb files, or an .npz");
   cmd->add_option("--calib-samples", o.samples, "use at most this many calibration samples (default: all)")
@@ -204,22 +207,26 @@ void addQuantizeOptions(CLI::App* cmd, QuantizeOptions& o) {
 
 std::shared_ptr<QuantizeRequest> quantizeRequest(const Graph& g, const QuantizeOptions& o, bool quiet) {
   if (o.scheme.empty()) {
-    if (!o.calib.empty() || o.samples || !o.method.empty() || !o.keepFloat.empty() || o.minSqnr > 0 || o.weightBits)
-      usageError("--calib, --calib-samples, --calib-method, --keep-float, --min-sqnr and --weight-bits need --quantize");
+    if (!o.calib.empty() || o.samples || !o.method.empty() || !o.keepFloat.empty() || o.minSqnr > 0 || o.weightBits ||
+        o.noBiasCorrection)
+      usageError("--calib, --calib-samples, --calib-method, --keep-float, --min-sqnr, --weight-bits and "
+                 "--no-bias-correction need --quantize");
     return nullptr;
   }
   auto r = std::make_shared<QuantizeRequest>();
   r->scheme = o.scheme;
   r->keepFloat = std::set<std::string>(o.keepFloat.begin(), o.keepFloat.end());
   if (o.scheme == "weights-int8") {
-    if (!o.calib.empty() || o.samples || !o.method.empty() || o.minSqnr > 0)
-      usageError("--quantize weights-int8 takes no calibration (--calib, --calib-samples, --calib-method, --min-sqnr)");
+    if (!o.calib.empty() || o.samples || !o.method.empty() || o.minSqnr > 0 || o.noBiasCorrection)
+      usageError("--quantize weights-int8 takes no calibration (--calib, --calib-samples, --calib-method, --min-sqnr, "
+                 "--no-bias-correction)");
     if (o.weightBits == 4) usageError("--weight-bits 4 works with --quantize int8 only (int4 weights, int8 activations)");
     return r;
   }
   if (o.weightBits == 4 && o.scheme != "int8")
     usageError("--weight-bits 4 works with --quantize int8 only (int4 weights, int8 activations)");
   r->weightBits = o.weightBits == 4 ? 4 : 8;
+  r->biasCorrection = !o.noBiasCorrection;
   if (o.calib.empty()) usageError("--quantize {} needs calibration data: --calib DATA", o.scheme);
   r->method = parseCalibMethod(o.method.empty() ? kDefaultCalibMethod : o.method);
   r->samples = calibrationSamples(g, o.calib, o.samples);
@@ -242,6 +249,7 @@ nlohmann::ordered_json quantizationJson(const QuantizeOptions& o, const Quantize
     j["calibration_method"] = calibMethodName(r->method);
     j["calibration_samples"] = r->samples.size();
     j["calibration_data"] = o.calib;
+    j["bias_correction"] = r->biasCorrection;
   }
   j["keep_float"] = std::vector<std::string>(r->keepFloat.begin(), r->keepFloat.end());
   if (r->weightBits == 4) j["keep_int8_weights"] = std::vector<std::string>(r->keepInt8.begin(), r->keepInt8.end());

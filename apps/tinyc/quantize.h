@@ -20,6 +20,7 @@ struct QuantizeOptions {
   std::vector<std::string> keepFloat;  // --keep-float NODE,...
   double minSqnr = 0;                  // --min-sqnr DB (0: off)
   int weightBits = 0;                  // --weight-bits 8|4 (0: not given = 8)
+  bool noBiasCorrection = false;       // --no-bias-correction
 };
 // --min-sqnr: at most this many rounds of quantize, measure, keep the first failing layer float.
 inline constexpr int kMinSqnrRounds = 8;

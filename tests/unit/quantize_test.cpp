@@ -79,6 +79,36 @@ TEST(Calibrate, EntropyClipsALongSparseTail) {
   EXPECT_GE(r.second, 1.0);
 }
 
+TEST(Calibrate, EntropyIgnoresExactZeros) {
+  // Half the elements exactly 0 (a ReLU's output), the rest spread evenly over (0, 1]: nothing is
+  // an outlier, so the whole range. Counted in P's first bin, the zeros decided the divergence
+  // (Q spreads a level's mass over its bins): a threshold of one bin per level won, 1/8 of the range.
+  std::vector<std::pair<double, int64_t>> vc = {{0.0, 10000}};
+  for (int i = 1; i <= 1000; ++i) vc.push_back({i / 1000.0, 10});
+  auto r = rangeEntropy(statsOf(vc));
+  EXPECT_EQ(r.first, 0.0);
+  EXPECT_DOUBLE_EQ(r.second, 1.0);
+}
+
+TEST(Calibrate, Int16GridKeepsTheRange) {
+  // int16 (32768 levels per side, more than the histogram's bins): entropy keeps the range; the
+  // long sparse tail of EntropyClipsALongSparseTail is not clipped.
+  std::vector<std::pair<double, int64_t>> vc;
+  for (int i = 0; i < 1000; ++i) vc.push_back({i / 1000.0, 100});
+  vc.push_back({100.0, 1});
+  EXPECT_DOUBLE_EQ(rangeEntropy(statsOf(vc), Grid::Int16).second, 100.0);
+  // mse on the symmetric int16 grid: with N = 10^6 values at 1.0 and one at 100 the best f is
+  // 1 / (1 + N / (32767^2 * 12)) = 0.99992: on the grid k / 100 the full range (int8: 44, below).
+  auto s = statsOf({{1.0, 1000000}, {100.0, 1}});
+  EXPECT_DOUBLE_EQ(rangeMse(s, Grid::Int16).second, 100.0);
+  EXPECT_EQ(rangeMse(s, Grid::Int16).first, 0.0);  // one-sided: the range stays inside [min, max] widened to 0
+  // N = 10^10 (as counts): f = 1 / (1 + 10^10 / (32767^2 * 12)) = 0.5630...; on the grid 0.56.
+  auto t = statsOf({{1.0, 1}, {100.0, 1}});
+  t.hist[static_cast<size_t>(TensorStats::kHalfBins + 20)] = 10000000000LL;  // 1.0's bin (1 / (100 / 2048) = 20.48)
+  t.count = 10000000001LL;
+  EXPECT_NEAR(rangeMse(t, Grid::Int16).second, 56.0, 1e-9);
+}
+
 TEST(Calibrate, MseHandExample) {
   // N = 10^6 values at 1.0 and one at 100: for [0, 100 f] the expected error is
   // N (100 f / 255)^2 / 12 + (100 - 100 f)^2 (the outlier clipped), smallest at
@@ -308,6 +338,46 @@ TEST(QuantizePass, Int4WeightsWhereTheLayerAllows) {
     else
       EXPECT_EQ(net.ir(), first);
   }
+}
+
+// Bias correction: weights that all round the same way (0.006 on a step of 1/127 = 0.00787) shift
+// a 1x1 Conv's output on positive inputs by about 7 x 0.00187; the pass moves the mean of that
+// shift into the bias, --no-bias-correction (biasCorrection = false) leaves it.
+TEST(QuantizePass, BiasCorrectionRemovesTheWeightsMeanError) {
+  auto meanError = [](bool correct) {
+    G net;
+    Value* x = net.input("x", {1, 8, 4, 4});
+    Tensor w(DType::F32, {1, 8, 1, 1});
+    w.setF(0, 1.0);
+    for (int64_t i = 1; i < 8; ++i) w.setF(i, 0.006);
+    Tensor b(DType::F32, {1});
+    b.setF(0, 0.25);
+    net.finish({net.node("Conv", "c", {x, net.cst("w", w), net.cst("b", b)})});
+    std::vector<std::vector<Tensor>> samples;
+    std::uniform_real_distribution<double> u(0.5, 1.5);
+    for (int k = 0; k < 16; ++k) {
+      Tensor t(DType::F32, {1, 8, 4, 4});
+      for (int64_t i = 0; i < t.numel(); ++i) t.setF(i, u(net.rng));
+      samples.push_back({t});
+    }
+    std::vector<Tensor> want;
+    for (const auto& s : samples) want.push_back(Interpreter(net.g).run(s)[0]);
+    auto r = std::make_shared<QuantizeRequest>();
+    r->samples = samples;
+    r->method = CalibMethod::MinMax;
+    r->biasCorrection = correct;
+    net.options.quantize = r;
+    net.run("quantize,lower-quant");
+    double sum = 0, n = 0;
+    for (size_t k = 0; k < samples.size(); ++k) {
+      const Tensor got = Interpreter(net.g).run(samples[k])[0];
+      for (int64_t i = 0; i < got.numel(); ++i) sum += got.getF(i) - want[k].getF(i), n += 1;
+    }
+    return sum / n;
+  };
+  const double without = meanError(false), with = meanError(true);
+  EXPECT_NEAR(without, 7 * (1.0 / 127 - 0.006), 0.004);  // inputs average 1.0
+  EXPECT_LT(std::fabs(with), 0.002) << "without: " << without;
 }
 
 // --quantize int16x8: int16 activations (zero point 0) everywhere the integer path has an int16
