@@ -33,6 +33,8 @@ ap.add_argument("--ptq-only", action="store_true", help="only the post-training 
 ap.add_argument("--accuracy-only", action="store_true", help="only the held-out accuracy table (models/digits_cnn)")
 ap.add_argument("--ptq-heldout-only", action="store_true",
                 help="only mobilenetv2_128_050 against ONNX Runtime's quantize_static on held-out inputs of its test sets' kind")
+ap.add_argument("--footprint-only", action="store_true",
+                help="only the emulated Cortex-M4/M55 table: instructions, MACs per instruction, flash and RAM split")
 ap.add_argument("--targets", default="generic,cortex-m4", help="targets of the memory tables")
 args = ap.parse_args()
 T = args.tinyc
@@ -443,6 +445,30 @@ def accuracy_table():
                   f"{np.mean(pred == ref) * 100:.2f} |")
 
 
+def footprint_table():
+    """Every bundled model on the emulated Cortex-M4 and M55 (tinyc bench --emulate --json):
+    instructions per inference, MACs per instruction, the flash and RAM split."""
+    print("\n### Emulated Cortex-M4 and M55: instructions, flash and RAM per model\n")
+    print("`tinyc bench models/M/model.onnx --target T --emulate --json` (QEMU -icount; arm-none-eabi-gcc -O2; "
+          "docs/emulation.md). Flash = kernels + model code + weights and constants; RAM = arena + measured stack + "
+          "the caller's input and output buffers.\n")
+    print("| model | target | instructions | MACs | MAC/instr | flash (B) | kernels | model code | weights and constants "
+          "| RAM (B) | arena | stack | I/O |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for p in models:
+        macs = json.loads(tinyc("inspect", "--json", "-O2", p).stdout)["macs"]
+        for t in ("cortex-m4", "cortex-m55"):
+            r = tinyc("bench", p, "--target", t, "--emulate", "--json")
+            if r.returncode != 0:
+                print(f"| {name(p)} | {t} | failed: {r.stderr.strip()[:80]} |")
+                continue
+            b = json.loads(r.stdout)
+            n, f, ram = b["instructions"]["median"], b["flash"], b["ram"]
+            print(f"| {name(p)} | {t} | {n:,.0f} | {macs:,} | {macs / n:.3f} | {f['total']:,} | {f['kernels']:,} | "
+                  f"{f['model_code']:,} | {f['weights_and_constants']:,} | {ram['total']:,} | {ram['arena']:,} | "
+                  f"{ram['stack']:,} | {ram['io_buffers']:,} |")
+
+
 cpu = ""
 try:
     cpu = [l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")][0]
@@ -452,6 +478,9 @@ print(f"Measured on: {cpu or platform.processor()}, {os.cpu_count()} cores, {pla
       f"ONNX Runtime {ort.__version__}; fastest of {args.runs} runs after warm-up in each of "
       f"{args.repeat} processes.\n")
 
+if args.footprint_only:
+    footprint_table()
+    sys.exit(0)
 if args.accuracy_only:
     accuracy_table()
     sys.exit(0)

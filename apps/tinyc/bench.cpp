@@ -31,7 +31,28 @@ struct BenchOptions {
   bool json = false;
   bool emulate = false;  // instructions per inference on the target's QEMU machine
   bool perLayer = false;  // --per-layer: and per node, from a measurement build
+  std::string checkFit;   // --check-fit FLASH,RAM (bytes, K or M suffixes: KiB, MiB)
 };
+
+// "256K" -> 262144, "1M" -> 1048576, "4000" -> 4000; -1 when malformed.
+int64_t parseBytes(std::string s) {
+  int64_t unit = 1;
+  if (!s.empty() && (s.back() == 'K' || s.back() == 'k')) unit = 1024, s.pop_back();
+  else if (!s.empty() && (s.back() == 'M' || s.back() == 'm')) unit = 1024 * 1024, s.pop_back();
+  if (s.empty() || s.size() > 12 || s.find_first_not_of("0123456789") != std::string::npos) return -1;
+  return std::stoll(s) * unit;
+}
+
+// --check-fit's two budgets; usage error when malformed.
+std::pair<int64_t, int64_t> parseBudget(const std::string& text) {
+  const size_t comma = text.find(',');
+  const int64_t flash = comma == std::string::npos ? -1 : parseBytes(text.substr(0, comma));
+  const int64_t ram = comma == std::string::npos ? -1 : parseBytes(text.substr(comma + 1));
+  if (flash <= 0 || ram <= 0)
+    usageError("--check-fit takes FLASH,RAM in bytes, with K or M for KiB or MiB (e.g. 256K,64K), not '{}'",
+               printable(text, 80));
+  return {flash, ram};
+}
 
 struct Stats {
   double median = 0, min = 0, max = 0, p10 = 0, p90 = 0;
@@ -49,6 +70,29 @@ Stats stats(std::vector<double> v) {
   return s;
 }
 
+// One row of --per-layer.
+struct Layer {
+  std::string node, op;
+  int64_t macs = 0;
+  double instructions = 0;
+};
+
+void printLayers(const std::vector<Layer>& layers) {
+  if (!layers.empty()) {
+    double total = 0;
+    for (const Layer& l : layers) total += l.instructions;
+    std::cout << fmt::format("\nper layer (a measurement build, {:.0f} instructions in all; sorted by cost):\n", total);
+    std::cout << fmt::format("  {:>12} {:>6} {:>10} {:>9}  {:<18} {}\n", "instructions", "share", "MACs", "MAC/instr", "op",
+                             "node");
+    for (const Layer& l : layers)
+      std::cout << fmt::format("  {:>12.0f} {:>5.1f}% {:>10} {:>9}  {:<18} {}\n", l.instructions,
+                               total > 0 ? 100.0 * l.instructions / total : 0.0, l.macs,
+                               l.macs > 0 && l.instructions > 0 ? fmt::format("{:.3f}", static_cast<double>(l.macs) / l.instructions)
+                                                                : std::string("-"),
+                               printable(l.op, 18), printable(l.node, 60));
+  }
+}
+
 // --emulate: the generated C cross-compiled for the target and run in QEMU with -icount; prints
 // the instructions of each inference (deterministic, so a few runs suffice).
 void benchEmulated(const BenchOptions& o) {
@@ -56,6 +100,7 @@ void benchEmulated(const BenchOptions& o) {
   if (!m)
     usageError("no emulated machine for target '{}' (--emulate supports --target {})", printable(o.compile.target),
                c::emulatedTargets());
+  const auto budget = o.checkFit.empty() ? std::pair<int64_t, int64_t>{0, 0} : parseBudget(o.checkFit);
   Compiled c = compileModel(o.compile);
   const Graph& g = *c.graph;
   auto sets = randomInputs(g, 1, 0);
@@ -63,23 +108,29 @@ void benchEmulated(const BenchOptions& o) {
   if (!mkdtemp(tmpl)) modelError("cannot create a temporary folder");
   fs::path work(tmpl);
   std::vector<double> counts;
+  c::Footprint fp;
+  int64_t stack = -1;
   try {
     const int runs = std::min(o.runs, 3);
     std::string elf = c::buildEmulated((work / "build").string(), c.name, c.result.files, *c.target, runs);
-    counts = c::countEmulated(elf, *m, g, sets[0].inputs, (work / "run").string());
+    fp = c::measureFootprint((work / "build").string(), c.name, c.result.files);
+    counts = c::countEmulated(elf, *m, g, sets[0].inputs, (work / "run").string(), 300, nullptr, &stack);
   } catch (...) {
     fs::remove_all(work);
     throw;
   }
   fs::remove_all(work);
   Stats st = stats(counts);
+  // RAM: the arena, the stack of a run, the model's own data, and the caller's input and output
+  // buffers (none with --io-in-arena: they are in the arena).
+  int64_t io = 0;
+  if (!o.compile.ioInArena)
+    for (const auto* vs : {&g.inputs, &g.outputs})
+      for (const Value* v : *vs) io += numElements(v->shape) * static_cast<int64_t>(dtypeSize(v->dtype));
+  const int64_t arena = c.result.arenaBytes;
+  const int64_t ram = arena + std::max<int64_t>(stack, 0) + fp.ramData + io;
   // --per-layer: the same code with a mark after every step (a separate build: the marks cost a
   // few instructions each, which the total above does not include).
-  struct Layer {
-    std::string node, op;
-    int64_t macs = 0;
-    double instructions = 0;
-  };
   std::vector<Layer> layers;
   if (o.perLayer) {
     CompileOptions po = o.compile;
@@ -111,6 +162,13 @@ void benchEmulated(const BenchOptions& o) {
     j["instructions"] = {{"runs", counts.size()}, {"median", st.median}, {"min", st.min}, {"max", st.max}};
     j["arena_bytes"] = c.result.arenaBytes;
     j["weights_bytes"] = c.result.weightsBytes;
+    j["flash"] = {{"kernels", fp.kernelsText}, {"model_code", fp.modelText}, {"weights_and_constants", fp.constData},
+                  {"total", fp.flash()}};
+    j["ram"] = {{"arena", arena}, {"stack", stack < 0 ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(stack)},
+                {"data", fp.ramData}, {"io_buffers", io}, {"total", ram}};
+    if (!o.checkFit.empty())
+      j["check_fit"] = {{"flash_budget", budget.first}, {"ram_budget", budget.second},
+                        {"fits", fp.flash() <= budget.first && ram <= budget.second && stack >= 0}};
     if (o.perLayer) {
       nlohmann::ordered_json a = nlohmann::ordered_json::array();
       for (const Layer& l : layers)
@@ -118,30 +176,37 @@ void benchEmulated(const BenchOptions& o) {
       j["layers"] = a;
     }
     std::cout << j.dump(2) << "\n";
-    return;
+  } else {
+    std::cout << fmt::format("model: {}   target: {} (QEMU {}, -icount)\n", printable(o.compile.model.model, 200),
+                             c.target->name, m->qemuMachine);
+    std::cout << fmt::format("instructions per inference  {:.0f}  (min {:.0f}, max {:.0f}; {} runs; not cycles)\n",
+                             st.median, st.min, st.max, counts.size());
+    auto b = [](int64_t v) { return std::to_string(v); };
+    std::cout << fmt::format("flash  {:>9} B  kernels {}, model code {}, weights and constants {} (arm-none-eabi-gcc {} -O2)\n",
+                             b(fp.flash()), b(fp.kernelsText), b(fp.modelText), b(fp.constData), c.target->crossCflags);
+    std::cout << fmt::format("RAM    {:>9} B  arena {}, stack {}, data {}, inputs and outputs {}\n", b(ram), b(arena),
+                             stack < 0 ? std::string("over 64 KiB (not measured)") : b(stack) + " (measured, one run)",
+                             b(fp.ramData), o.compile.ioInArena ? std::string("in the arena") : b(io));
+    printLayers(layers);
   }
-  std::cout << fmt::format("model: {}   target: {} (QEMU {}, -icount)\n", printable(o.compile.model.model, 200),
-                           c.target->name, m->qemuMachine);
-  std::cout << fmt::format("instructions per inference  {:.0f}  (min {:.0f}, max {:.0f}; {} runs; not cycles)\n",
-                           st.median, st.min, st.max, counts.size());
-  if (o.perLayer) {
-    double total = 0;
-    for (const Layer& l : layers) total += l.instructions;
-    std::cout << fmt::format("\nper layer (a measurement build, {:.0f} instructions in all; sorted by cost):\n", total);
-    std::cout << fmt::format("  {:>12} {:>6} {:>10} {:>9}  {:<18} {}\n", "instructions", "share", "MACs", "MAC/instr", "op",
-                             "node");
-    for (const Layer& l : layers)
-      std::cout << fmt::format("  {:>12.0f} {:>5.1f}% {:>10} {:>9}  {:<18} {}\n", l.instructions,
-                               total > 0 ? 100.0 * l.instructions / total : 0.0, l.macs,
-                               l.macs > 0 && l.instructions > 0 ? fmt::format("{:.3f}", static_cast<double>(l.macs) / l.instructions)
-                                                                : std::string("-"),
-                               printable(l.op, 18), printable(l.node, 60));
+  if (!o.checkFit.empty()) {
+    if (stack < 0) modelError("--check-fit: the stack of a run is over 64 KiB (not measured)");
+    if (fp.flash() > budget.first || ram > budget.second)
+      modelError("the model does not fit {} flash and {} RAM on {}: needs {} flash{} and {} RAM{}",
+                 std::to_string(budget.first), std::to_string(budget.second), c.target->name,
+                 std::to_string(fp.flash()), fp.flash() > budget.first ? " (over)" : "", std::to_string(ram),
+                 ram > budget.second ? " (over)" : "");
+    if (!o.json)
+      std::cout << fmt::format("fits: flash {} <= {}, RAM {} <= {}\n", std::to_string(fp.flash()),
+                               std::to_string(budget.first), std::to_string(ram), std::to_string(budget.second));
   }
 }
 
 void bench(const BenchOptions& o) {
   if (o.runs < 1 || o.warmup < 0 || o.interpRuns < 0) usageError("--runs must be >= 1, --warmup and --interp-runs >= 0");
   if (o.perLayer && !o.emulate) usageError("--per-layer needs --emulate");
+  if (!o.checkFit.empty() && !o.emulate)
+    usageError("--check-fit needs --emulate (flash and RAM are measured on the target's build)");
   if (o.emulate) return benchEmulated(o);
   Compiled c = compileModel(o.compile);
   const Graph& g = *c.graph;
@@ -206,6 +271,9 @@ void registerBench(CLI::App& app) {
   cmd->add_flag("--json", o->json, "print JSON");
   cmd->add_flag("--emulate", o->emulate,
                 "count instructions per inference on the target's emulated core (QEMU -icount; cortex-m3, cortex-m4, cortex-m7, cortex-m33, cortex-m55)");
+  cmd->add_option("--check-fit", o->checkFit,
+                  "with --emulate: fail (exit 1) unless the model's flash and RAM (arena, measured stack, data, "
+                  "input and output buffers) fit these budgets, e.g. 256K,64K");
   cmd->add_flag("--per-layer", o->perLayer,
                 "with --emulate: also instructions per node (a measurement build), sorted by cost, with MACs per instruction");
   cmd->callback([o] { bench(*o); });

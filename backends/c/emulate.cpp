@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <sstream>
 
 #include "backends/c/host.h"
 #include "support/error.h"
@@ -40,6 +41,30 @@ const std::vector<EmulatedMachine>& machines() {
 }
 
 // Runs a shell command; returns its exit status (128 + signal when killed, -1 when not run).
+std::vector<std::string> splitWords(const std::string& s) {
+  std::vector<std::string> out;
+  size_t i = 0;
+  while (i < s.size()) {
+    while (i < s.size() && s[i] == ' ') ++i;
+    size_t j = i;
+    while (j < s.size() && s[j] != ' ') ++j;
+    if (j > i) out.push_back(s.substr(i, j - i));
+    i = j;
+  }
+  return out;
+}
+
+// The standard output of a shell command ("" when it fails).
+std::string shellOutput(const std::string& cmd) {
+  std::string out;
+  FILE* f = popen(cmd.c_str(), "r");
+  if (!f) return out;
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, f)) > 0) out.append(buf, n);
+  return pclose(f) == 0 ? out : std::string();
+}
+
 int shell(const std::string& cmd) {
   int st = std::system(cmd.c_str());
   if (st == -1) return -1;
@@ -174,14 +199,20 @@ std::string buildEmulated(const std::string& dir, const std::string& name, const
   writeFile((fs::path(dir) / "link.ld").string(), linkerScript(*m));
   fs::path log = fs::path(dir) / "build.log";
   std::string cflags = target.crossCflags + " -O2";
-  // The harness's -n timing uses clock_gettime, which bare-metal newlib lacks.
+  // The harness's -n timing uses clock_gettime, which bare-metal newlib lacks. Each source is
+  // compiled to its own object (measureFootprint reads the model's), then linked. A counting build
+  // also measures the stack of one run (TINYC_HARNESS_STACK bytes painted below the harness).
+  std::string defs = countRuns > 0 ? fmt::format(" -DTINYC_HARNESS_COUNT={}", countRuns) : std::string();
+  if (countRuns > 0 && profileSteps > 0) defs += fmt::format(" -DTINYC_HARNESS_PROFILE={}", profileSteps);
+  if (countRuns > 0 && profileSteps == 0) defs += fmt::format(" -DTINYC_HARNESS_STACK={}", kStackProbeBytes);
+  std::string objects;
+  for (const std::string& src : splitWords(generatedSources(name, files) + " harness.c startup.c"))
+    objects += " " + fs::path(src).replace_extension(".o").string();
   std::string cmd = fmt::format(
-      "cd {} && arm-none-eabi-gcc {} -std=c99 -pedantic -Wall -Wextra -Werror -DTINYC_HARNESS_NO_CLOCK{} "
-      "--specs=rdimon.specs -nostartfiles -T link.ld -o prog.elf {} harness.c startup.c -lm -lrdimon > {} 2>&1",
-      shellQuote(dir), cflags,
-      (countRuns > 0 ? fmt::format(" -DTINYC_HARNESS_COUNT={}", countRuns) : std::string()) +
-          (countRuns > 0 && profileSteps > 0 ? fmt::format(" -DTINYC_HARNESS_PROFILE={}", profileSteps) : std::string()),
-      generatedSources(name, files), shellQuote(log.string()));
+      "cd {0} && arm-none-eabi-gcc {1} -std=c99 -pedantic -Wall -Wextra -Werror -DTINYC_HARNESS_NO_CLOCK{2} -c {3} "
+      "harness.c startup.c > {4} 2>&1 && arm-none-eabi-gcc {1} --specs=rdimon.specs -nostartfiles -T link.ld -o "
+      "prog.elf{5} -lm -lrdimon >> {4} 2>&1",
+      shellQuote(dir), cflags, defs, generatedSources(name, files), shellQuote(log.string()), objects);
   if (shell(cmd) != 0) {
     std::string out = readFileBytes(log.string());
     // ld says "region `CONST' overflowed by N bytes", or the script's ASSERT message: keep just that.
@@ -238,7 +269,7 @@ std::vector<Tensor> runEmulated(const std::string& elf, const EmulatedMachine& m
 
 std::vector<double> countEmulated(const std::string& elf, const EmulatedMachine& m, const Graph& g,
                                   const std::vector<Tensor>& inputs, const std::string& workDir, int timeoutSeconds,
-                                  std::vector<double>* steps) {
+                                  std::vector<double>* steps, int64_t* stackBytes) {
   const std::string log = runQemu(elf, m, inputs, workDir, "-icount shift=0 ", timeoutSeconds);
   readOutputs(g, workDir);  // the program ran to the end and wrote every output
   std::vector<double> counts;
@@ -246,6 +277,10 @@ std::vector<double> countEmulated(const std::string& elf, const EmulatedMachine&
   for (size_t p = log.find(key); p != std::string::npos; p = log.find(key, p + 1))
     counts.push_back(std::strtod(log.c_str() + p + key.size(), nullptr));
   if (counts.empty()) modelError("the emulated run on {} printed no instruction counts", m.qemuMachine);
+  if (stackBytes) {
+    const size_t p = log.find("tinyc-stack ");
+    *stackBytes = p == std::string::npos ? -1 : std::strtoll(log.c_str() + p + 12, nullptr, 10);
+  }
   if (steps) {
     steps->clear();
     const std::string sk = "tinyc-step ";
@@ -256,6 +291,43 @@ std::vector<double> countEmulated(const std::string& elf, const EmulatedMachine&
     }
   }
   return counts;
+}
+
+Footprint measureFootprint(const std::string& dir, const std::string& name, const std::vector<OutputFile>& files) {
+  requireTool("arm-none-eabi-size");
+  requireTool("arm-none-eabi-nm");
+  Footprint fp;
+  for (const std::string& src : splitWords(generatedSources(name, files))) {
+    const std::string obj = (fs::path(dir) / fs::path(src).replace_extension(".o")).string();
+    const std::string sizes = shellOutput("arm-none-eabi-size -A -d " + shellQuote(obj));
+    if (sizes.empty()) modelError("cannot read the section sizes of {}", printable(obj, 200));
+    const bool runtime = src == "tinyc_runtime.c";  // --runtime shared: only kernels
+    std::istringstream in(sizes);
+    std::string line;
+    while (std::getline(in, line)) {
+      std::istringstream ls(line);
+      std::string sec;
+      long long size = 0;
+      if (!(ls >> sec >> size) || sec.empty() || sec[0] != '.') continue;
+      auto is = [&](const char* prefix) { return sec.rfind(prefix, 0) == 0; };
+      if (is(".text")) (runtime ? fp.kernelsText : fp.modelText) += size;
+      else if (is(".rodata")) fp.constData += size;
+      else if (is(".data")) fp.constData += size, fp.ramData += size;
+      else if (is(".bss")) fp.ramData += size;
+    }
+    if (runtime) continue;
+    // The kernels' functions (tinyc_*) out of the model's code.
+    std::istringstream syms(shellOutput("arm-none-eabi-nm -S --defined-only " + shellQuote(obj)));
+    while (std::getline(syms, line)) {
+      std::istringstream ls(line);
+      std::string addr, size, type, sym;
+      if (!(ls >> addr >> size >> type >> sym) || (type != "t" && type != "T") || sym.rfind("tinyc_", 0) != 0) continue;
+      const long long bytes = std::strtoll(size.c_str(), nullptr, 16);
+      fp.kernelsText += bytes;
+      fp.modelText -= bytes;
+    }
+  }
+  return fp;
 }
 
 }  // namespace tinyc::c

@@ -51,8 +51,25 @@ std::vector<Tensor> runEmulated(const std::string& elf, const EmulatedMachine& m
 // instructions each run executed, measured with SysTick against a calibration loop (QEMU is
 // not cycle-accurate: these are instruction counts, not cycles).
 // steps: the per-step instructions of a profiling build (filled when not null).
+// stackBytes: the stack one run used (a counting build without profileSteps paints
+// kStackProbeBytes below the harness's frame before a run and finds the deepest word it changed;
+// includes the call from the harness; -1 when more than kStackProbeBytes or not measured).
 std::vector<double> countEmulated(const std::string& elf, const EmulatedMachine& m, const Graph& g,
                                   const std::vector<Tensor>& inputs, const std::string& workDir,
-                                  int timeoutSeconds = 300, std::vector<double>* steps = nullptr);
+                                  int timeoutSeconds = 300, std::vector<double>* steps = nullptr,
+                                  int64_t* stackBytes = nullptr);
+inline constexpr int kStackProbeBytes = 65536;
+
+// Flash and RAM of the model's own objects in a buildEmulated folder (the harness, the startup
+// code and the C library are not counted): section sizes (arm-none-eabi-size) and the kernels'
+// functions (arm-none-eabi-nm: tinyc_*, and all of --runtime shared's tinyc_runtime.c).
+struct Footprint {
+  int64_t kernelsText = 0;  // code of the kernels (the functions gcc kept out of line)
+  int64_t modelText = 0;    // the rest of the model's code (NAME_run, its steps, inlined kernels)
+  int64_t constData = 0;    // weights, parameter tables and other constants; .data's load image
+  int64_t ramData = 0;      // the model's own .data and .bss (the arena and the I/O are the caller's)
+  int64_t flash() const { return kernelsText + modelText + constData; }
+};
+Footprint measureFootprint(const std::string& dir, const std::string& name, const std::vector<OutputFile>& files);
 
 }  // namespace tinyc::c

@@ -58,6 +58,29 @@ void tinyc_profile_mark(int step) {{
 }}
 #endif
 
+#if defined(TINYC_HARNESS_COUNT) && defined(TINYC_HARNESS_STACK)
+/* The stack one run uses: TINYC_HARNESS_STACK bytes below this frame (not into the heap) are
+   painted, the model runs, and the deepest word it changed is found. Printed as tinyc-stack; -1
+   when the run went deeper than the painted bytes. */
+#define TINYC_STACK_PAINT 0xA5A5A5A5u
+static int tinyc_stack_run(const void **inputs, void **outputs) __attribute__((noinline));
+static int tinyc_stack_run(const void **inputs, void **outputs) {{
+  volatile unsigned int mark = 0u;
+  volatile unsigned int *const top = (volatile unsigned int *)((unsigned long)&mark & ~7ul) - 32;
+  volatile unsigned int *low = top - TINYC_HARNESS_STACK / 4, *p;
+  void *heap = malloc(16);
+  int rc;
+  if (heap && (volatile unsigned int *)heap + 1024 > low) low = (volatile unsigned int *)heap + 1024;
+  free(heap);
+  for (p = low; p < top; ++p) *p = TINYC_STACK_PAINT;
+  rc = {0}_run(inputs, outputs, arena);
+  for (p = low; p < top && *p == TINYC_STACK_PAINT; ++p) {{
+  }}
+  printf("tinyc-stack %ld\n", p == low ? -1L : (long)((unsigned long)&mark - (unsigned long)p));
+  return rc;
+}}
+#endif
+
 int main(int argc, char **argv) {{
   const long in_bytes[{1}_NUM_INPUTS + 1] = {{{2} 0}};
   const long out_bytes[{1}_NUM_OUTPUTS + 1] = {{{3} 0}};
@@ -98,6 +121,9 @@ int main(int argc, char **argv) {{
     __asm__ __volatile__("1: subs %0, %0, #1\n bne 1b" : "+r"(spin) : : "cc");
     t1 = syst[2];
     cal = (t0 - t1) & 0xFFFFFFu; /* ticks for 200000 instructions */
+#if defined(TINYC_HARNESS_STACK)
+    rc |= tinyc_stack_run(inputs, outputs);
+#endif
     for (i = 0; i < TINYC_HARNESS_COUNT; ++i) {{
       syst[2] = 0u;
       t0 = syst[2];
