@@ -234,6 +234,25 @@ void emitDwNhwc(EmitCtx& c) { emitDwNhwcKernel(c, "qint", "tinyc_qdwconv_nhwc_i8
 bool matchDwDsp(const Node& n, const TargetDesc& t) { return t.dsp && matchDwNhwc(n, t); }
 void emitDwDsp(EmitCtx& c) { emitDwNhwcKernel(c, "qint_dsp", "tinyc_qdwconv_dsp_i8"); }
 
+// Cores with Helium (MVE: Cortex-M55; runtime/arm_mve/qint_mve.c): the channels-last depthwise
+// with four channels per vector (the same tap-major weights and scratch), and the one-group
+// convolution as VMLADAV dot products over the model's [M, K] weights (scratch: one receptive field).
+bool matchDwMve(const Node& n, const TargetDesc& t) { return t.mve && matchDwNhwc(n, t); }
+void emitDwMve(EmitCtx& c) { emitDwNhwcKernel(c, "qint_mve", "tinyc_qdwconv_mve_i8"); }
+bool matchConvMve(const Node& n, const TargetDesc& t) {
+  return t.mve && matchBlocksNhwc(n, t) && !int4Weights(n) && convGeom(n).p[14] == 1;
+}
+int64_t scratchConvMve(const Node& n) { return convGeom(n).k; }
+void emitConvMve(EmitCtx& c) {
+  const Node& n = c.node;
+  ConvArgs a = convArgs(c, 4);
+  std::vector<int64_t> bias = foldedBias(n, a.g.p[3], a.g.k, a.zx);
+  bias.resize(static_cast<size_t>((a.g.p[3] + 3) / 4 * 4), 0);
+  c.require("qint_mve");
+  c.line(fmt::format("tinyc_qconv_mve_i8({}, {}, {}, {}, {}, {}, (int8_t *){}, {});", c.in(0), c.in(1), c.intArray(bias),
+                     c.out(0), a.p, a.tail(), c.scratch(), requantHw(c, a.mults, a.pc != 0)));
+}
+
 // Channels-first, not depthwise (hosts: the generic target): a matrix product over panels of 16
 // pixels as unsigned bytes (runtime/qint_host.c, x86 SIMD where the C compiler targets it);
 // weight rows padded to a multiple of 4, the bias with zx + 128 folded in; one panel of scratch.
@@ -550,10 +569,12 @@ void registerQuantizedKernels(KernelTable& t) {
   t.add(variant("Conv", checkConv, emitDwNchw, scratchDwNchw, matchDwNchw));
   t.add(variant("Conv", checkConv, emitDwNhwc, scratchDwNhwc, matchDwNhwc));
   t.add(variant("Conv", checkConv, emitDwDsp, scratchDwNhwc, matchDwDsp, 2));
+  t.add(variant("Conv", checkConv, emitDwMve, scratchDwNhwc, matchDwMve, 3));
   t.add(variant("Conv", checkConv, emitDotNchw, scratchHostPanel, matchDotNchw));
   t.add(variant("Conv", checkConv, emitBlocksNhwc, scratchTwoFields, matchBlocksNhwc));
   t.add(variant("Conv", checkConv, emitPairsNhwc, scratchPairs, matchPairsNhwc, 2));
   t.add(variant("Conv", checkConv, emitInt4, scratchTwoFields, matchInt4, 3));
+  t.add(variant("Conv", checkConv, emitConvMve, scratchConvMve, matchConvMve, 3));
   t.add(variant("Gemm", checkGemm, emitGemm, scratchGemm));
   t.add(variant("Conv", checkConv, emitConv16, nullptr, matchInt16));
   t.add(variant("Gemm", checkGemm, emitGemm16, nullptr, matchInt16));

@@ -87,8 +87,8 @@ def conv_case(c):
     one_d = not depthwise and rng.random() < 0.15
     groups = 1
     cin = int(rng.integers(1, 20))
-    if depthwise:
-        groups = cin = int(rng.integers(1, 24))
+    if depthwise:  # (16 and more: the Helium kernel's 16-channel passes)
+        groups = cin = int(rng.integers(1, 24)) if rng.random() < 0.6 else int(rng.choice([16, 32, 35, 48, 64]))
         cout = cin
     else:
         if rng.random() < 0.25:

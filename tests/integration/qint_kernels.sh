@@ -5,9 +5,11 @@
 # Relu/Clip, saturating output scales) must lower completely (no float island in --report) and
 # the generated C must equal the interpreter bit for bit (validate compares integer outputs
 # exactly) on the generic target (channels-first kernels) and, in turn, on mcu (the portable
-# channels-last kernels) and cortex-m4 (its variants, e.g. the packed-pair convolution), built for
-# the host, and, for every convolution and a sample of the rest, on the emulated Cortex-M4 (its
-# DSP-extension variants, runtime/arm_dsp/, compiled with the real instructions). The generic target's C is built in turn
+# channels-last kernels), cortex-m4 (its variants, e.g. the packed-pair convolution) and
+# cortex-m55 (the Helium variants' plain-C form), built for the host, and, for every convolution
+# and a sample of the rest, on the emulated Cortex-M4 (its DSP-extension variants,
+# runtime/arm_dsp/, compiled with the real instructions) and Cortex-M55 (the Helium variants,
+# runtime/arm_mve/). The generic target's C is built in turn
 # with each x86 code path of runtime/qint_host.c this CPU runs (plain C, SSE2, AVX2, AVX-VNNI,
 # AVX512-VNNI), two per case: one with gcc, one with clang.
 #   qint_kernels.sh <tinyc> <python> [count] [seed]
@@ -33,8 +35,8 @@ nf=${#flagsets[@]}
 fail=0
 i=0
 for c in $cases; do
-  mcu=mcu
-  [ $((i % 2)) -eq 1 ] && mcu=cortex-m4
+  mcus=(mcu cortex-m4 cortex-m55)
+  mcu=${mcus[$((i % 3))]}
   for t in generic $mcu; do
     if ! "$TINYC" convert "$W/m/$c.onnx" --target $t -o "$W/out" --report "$W/r.json" -q 2>"$W/err"; then
       echo "FAIL $c ($t): convert: $(cat "$W/err")"; fail=1; continue
@@ -54,12 +56,14 @@ for c in $cases; do
       echo "FAIL $c ($t): C differs from the interpreter"; cat "$W/log"; fail=1
     fi
   done
-  if [ $((i % 8)) -eq 0 ] || [[ $c == conv_* ]]; then  # every convolution: the M4's DSP variants
-    if ! "$TINYC" validate "$W/m/$c.onnx" --target cortex-m4 --emulate --random 2 >"$W/log" 2>&1; then
-      echo "FAIL $c (emulated cortex-m4)"; cat "$W/log"; fail=1
-    fi
+  if [ $((i % 8)) -eq 0 ] || [[ $c == conv_* ]]; then  # every convolution: the M4's DSP and M55's Helium variants
+    for core in cortex-m4 cortex-m55; do
+      if ! "$TINYC" validate "$W/m/$c.onnx" --target $core --emulate --random 2 >"$W/log" 2>&1; then
+        echo "FAIL $c (emulated $core)"; cat "$W/log"; fail=1
+      fi
+    done
   fi
   i=$((i + 1))
 done
-[ $fail -eq 0 ] && echo "ok: $i random int8 cases lower completely and the C equals the interpreter (generic built by gcc and clang with: $(printf '%s\n' "${flagsets[@]}" | paste -sd '|'); mcu, cortex-m4, emulated M4 sample)"
+[ $fail -eq 0 ] && echo "ok: $i random int8 cases lower completely and the C equals the interpreter (generic built by gcc and clang with: $(printf '%s\n' "${flagsets[@]}" | paste -sd '|'); mcu, cortex-m4, cortex-m55, emulated M4 and M55 sample)"
 exit $fail
