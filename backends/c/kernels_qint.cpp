@@ -236,21 +236,29 @@ void emitDwDsp(EmitCtx& c) { emitDwNhwcKernel(c, "qint_dsp", "tinyc_qdwconv_dsp_
 
 // Cores with Helium (MVE: Cortex-M55; runtime/arm_mve/qint_mve.c): the channels-last depthwise
 // with four channels per vector (the same tap-major weights and scratch), and the one-group
-// convolution as VMLADAV dot products over the model's [M, K] weights (scratch: one receptive field).
+// convolution as VMLADAV dot products over chunk-major weights (runtime/arm_mve/qint_mve.c:
+// blocks of four channels, K padded to 16; scratch: two receptive fields).
 bool matchDwMve(const Node& n, const TargetDesc& t) { return t.mve && matchDwNhwc(n, t); }
 void emitDwMve(EmitCtx& c) { emitDwNhwcKernel(c, "qint_mve", "tinyc_qdwconv_mve_i8"); }
 bool matchConvMve(const Node& n, const TargetDesc& t) {
   return t.mve && matchBlocksNhwc(n, t) && !int4Weights(n) && convGeom(n).p[14] == 1;
 }
-int64_t scratchConvMve(const Node& n) { return convGeom(n).k; }
+int64_t scratchConvMve(const Node& n) { return 2 * convGeom(n).k; }
 void emitConvMve(EmitCtx& c) {
   const Node& n = c.node;
   ConvArgs a = convArgs(c, 4);
-  std::vector<int64_t> bias = foldedBias(n, a.g.p[3], a.g.k, a.zx);
-  bias.resize(static_cast<size_t>((a.g.p[3] + 3) / 4 * 4), 0);
+  const int64_t m = a.g.p[3], k = a.g.k, k16 = (k + 15) / 16 * 16, blocks = (m + 3) / 4;
+  const Tensor& w = *n.input(1)->constant;
+  Tensor wp(DType::I8, {blocks * 4 * k16});  // zeros past K and past the last channel
+  for (int64_t ch = 0; ch < m; ++ch)
+    for (int64_t i = 0; i < k; ++i)
+      wp.setI(((ch / 4 * (k16 / 16) + i / 16) * 4 + ch % 4) * 16 + i % 16, w.getI(ch * k + i));
+  std::vector<int64_t> bias = foldedBias(n, m, k, a.zx);
+  bias.resize(static_cast<size_t>(blocks * 4), 0);
   c.require("qint_mve");
-  c.line(fmt::format("tinyc_qconv_mve_i8({}, {}, {}, {}, {}, {}, (int8_t *){}, {});", c.in(0), c.in(1), c.intArray(bias),
-                     c.out(0), a.p, a.tail(), c.scratch(), requantHw(c, a.mults, a.pc != 0)));
+  c.line(fmt::format("tinyc_qconv_mve_i8({}, {}, {}, {}, {}, {}, (int8_t *){}, {});", c.in(0),
+                     c.weights(n.input(1)->name + " (chunk-major)", std::move(wp)), c.intArray(bias), c.out(0), a.p,
+                     a.tail(), c.scratch(), requantHw(c, a.mults, a.pc != 0)));
 }
 
 // Channels-first, not depthwise (hosts: the generic target): a matrix product over panels of 16

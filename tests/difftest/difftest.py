@@ -443,14 +443,16 @@ def check_model(tinyc, model, feeds, paths, work, res, info=None):
             for st in rep["sets"][1:]:
                 for j, o in enumerate(st["outputs"]):
                     if not o["vs_interpreter"]["ok"] and quant and \
-                            one_step(tinyc, mpath, model, spec, j, o["vs_interpreter"]["max_abs_err"], work):
+                            one_step(tinyc, mpath, model, spec, j, o["vs_interpreter"]["max_abs_err"], work, magnitude(raw[j])):
                         res.notes.append(f"{spec}: output {j}: one quantization step off after a float island")
                     elif not o["vs_interpreter"]["ok"]:
+                        mag = magnitude(raw[j])  # (set 0's: validate's random sets are drawn alike)
                         raise Failure(str(spec), "mismatch", f"output {j} ({o['output']}) C vs interpreter: "
-                                      f"{o['vs_interpreter'].get('why', '')}", dtype=raw[j].dtype.name)
+                                      f"{o['vs_interpreter'].get('why', '')}",
+                                      o["vs_interpreter"]["max_abs_err"] / mag if mag else None, raw[j].dtype.name)
         for j, o in enumerate(rep["sets"][0]["outputs"]):
             if not o["vs_interpreter"]["ok"] and quant and \
-                    one_step(tinyc, mpath, model, spec, j, o["vs_interpreter"]["max_abs_err"], work):
+                    one_step(tinyc, mpath, model, spec, j, o["vs_interpreter"]["max_abs_err"], work, magnitude(raw[j])):
                 res.notes.append(f"{spec}: output {j}: one quantization step off after a float island")
             elif not o["vs_interpreter"]["ok"]:
                 rel = None
@@ -477,6 +479,14 @@ def check_model(tinyc, model, feeds, paths, work, res, info=None):
                     raise Failure(str(spec), "mismatch", why, rel_err(got, ref[j]), ref[j].dtype.name)
 
 
+def magnitude(a):
+    """The largest finite |value| of a float array (0 for other types or no value)."""
+    if not np.issubdtype(a.dtype, np.floating) or not a.size:
+        return 0.0
+    f = np.abs(a[np.isfinite(a)])
+    return float(f.max()) if f.size else 0.0
+
+
 def c_output(data, like, spec):
     """The harness's raw output bytes shaped like `like` (4-D outputs are NHWC with --io-layout nhwc)."""
     a = np.frombuffer(data, dtype=like.dtype)
@@ -486,12 +496,15 @@ def c_output(data, like, spec):
     return a.reshape(like.shape)
 
 
-def one_step(tinyc, mpath, model, spec, j, max_abs_err, work):
+def one_step(tinyc, mpath, model, spec, j, max_abs_err, work, mag=0.0):
     """True when a quantized graph's output j differs by at most one quantization step and the graph
     keeps a float island: the island's float arithmetic differs from the interpreter's by rounding
     (the MCU targets accumulate in single precision, docs/conformance.md; every target's float
     Conv/Gemm sums in another order), which can move a value across a rounding boundary of the
-    QuantizeLinear after the island (graph seed 2276740586201339: a uint8 Conv island, generic)."""
+    QuantizeLinear after the island (graph seed 2276740586201339: a uint8 Conv island, generic).
+    mag: the output's magnitude; one step of a float output is q * scale rounded to single
+    precision on each side, so up to a few ulps of it more (long run seed 4, graph 1336: an int16
+    step of 0.00036019942 measured as 0.00036025 at 1.1458)."""
     out = model.graph.output[j].name
     prod = next((n for n in model.graph.node if out in n.output), None)
     inits = {i.name: numpy_helper.to_array(i) for i in model.graph.initializer}
@@ -499,7 +512,7 @@ def one_step(tinyc, mpath, model, spec, j, max_abs_err, work):
     if prod is not None and prod.op_type == "DequantizeLinear":
         if prod.input[1] not in inits:
             return False
-        step = float(np.max(inits[prod.input[1]])) * (1 + 1e-6)
+        step = float(np.max(inits[prod.input[1]])) * (1 + 1e-6) + 4 * 2.0 ** -24 * mag
     if max_abs_err > step:
         return False
     rep = os.path.join(work, "islands.json")

@@ -39,68 +39,110 @@ TINYC_KERNEL void tinyc_mve_requant4(int32x4_t s, tinyc_mve_rq q, int32_t zy, in
 }
 #endif
 
-/* One receptive field a (K int8, the weights' order) times the M channels' weight rows w[m * K ..]
-   (the model's [M, K] array as it is), four channels at a time: y[m] = requant(bias[m] + a . w_m).
-   With MVE one VMLADAVA per 16 products of a channel (the 16 bytes of a loaded once for four
-   channels), the last K % 16 under a tail predicate. bias, mult and hw are padded to a multiple of
-   four channels; hw: NULL when some rshift <= 32 (then tinyc_requant channel by channel). */
-TINYC_KERNEL TINYC_NOINLINE void tinyc_qrow_mve_i8(const int8_t *a, const int8_t *w, int32_t K, int32_t M,
-                                                   const int32_t *bias, const int32_t *mult, const int32_t *rsh,
-                                                   const int32_t *hw, int32_t pc, int32_t zy, int32_t lo, int32_t hi,
-                                                   int8_t *y) {
-  int32_t m, j, k;
+/* Weights for tinyc_qconv_mve_i8 (written by the emitter): the output channels in blocks of four
+   (zero past the last one), each channel's K weights padded with zeros to K16 = K rounded up to
+   16, stored chunk-major: wp[((b * K16 / 16 + k / 16) * 4 + j) * 16 + k % 16] = w[4 b + j][k]. So
+   one pointer walks a block's 64 bytes per chunk of 16 products. */
+
+/* Requantization of the sums of two pixels (s0 .. s3: pixel 0, channels m .. m + 3; s4 .. s7:
+   pixel 1) into y0 + m and y1 + m (y1: NULL for a lone pixel), n <= 4 channels. */
+TINYC_KERNEL void tinyc_qmve_store(int32_t s0, int32_t s1, int32_t s2, int32_t s3, int32_t s4, int32_t s5, int32_t s6,
+                                   int32_t s7, int32_t m, int32_t n, const int32_t *mult, const int32_t *rsh,
+                                   const int32_t *hw, int32_t pc, int32_t zy, int32_t lo, int32_t hi, int8_t *y0,
+                                   int8_t *y1) {
+  int32_t s[8], j;
 #if defined(TINYC_MVE)
-  const int32_t K16 = K & ~15;
-  const mve_pred16_t tail = vctp8q((uint32_t)(K - K16));
-  tinyc_mve_rq q0 = {vdupq_n_s32(0), vdupq_n_s32(0), vdupq_n_s32(0)};
-  if (hw && !pc) q0 = tinyc_mve_rq_at(mult, hw, 0, 0);
-#endif
-  for (m = 0; m < M; m += 4) {
-    const int32_t n = M - m < 4 ? M - m : 4;
-    const int8_t *w0 = w + (size_t)m * (size_t)K;
-    const int8_t *w1 = n > 1 ? w0 + K : w0, *w2 = n > 2 ? w0 + 2 * K : w0, *w3 = n > 3 ? w0 + 3 * K : w0;
-    int32_t s[4];
-    s[0] = bias[m], s[1] = bias[m + 1], s[2] = bias[m + 2], s[3] = bias[m + 3];
-#if defined(TINYC_MVE)
-    for (k = 0; k < K16; k += 16) {
-      const int8x16_t x = vldrbq_s8(a + k);
-      s[0] = vmladavaq_s8(s[0], x, vldrbq_s8(w0 + k));
-      s[1] = vmladavaq_s8(s[1], x, vldrbq_s8(w1 + k));
-      s[2] = vmladavaq_s8(s[2], x, vldrbq_s8(w2 + k));
-      s[3] = vmladavaq_s8(s[3], x, vldrbq_s8(w3 + k));
+  if (hw) {
+    const tinyc_mve_rq q = tinyc_mve_rq_at(mult, hw, pc, m);
+    const mve_pred16_t keep = vctp32q((uint32_t)n);
+    int32x4_t v = vdupq_n_s32(s0), r;
+    v = vsetq_lane_s32(s1, v, 1), v = vsetq_lane_s32(s2, v, 2), v = vsetq_lane_s32(s3, v, 3);
+    r = vshlq_s32(vaddq_s32(vmulhq_s32(v, q.mult), q.rnd), q.nsh);
+    r = vminq_s32(vmaxq_s32(vaddq_n_s32(r, zy), vdupq_n_s32(lo)), vdupq_n_s32(hi));
+    vstrbq_p_s32(y0 + m, r, keep);
+    if (y1) {
+      v = vdupq_n_s32(s4);
+      v = vsetq_lane_s32(s5, v, 1), v = vsetq_lane_s32(s6, v, 2), v = vsetq_lane_s32(s7, v, 3);
+      r = vshlq_s32(vaddq_s32(vmulhq_s32(v, q.mult), q.rnd), q.nsh);
+      r = vminq_s32(vmaxq_s32(vaddq_n_s32(r, zy), vdupq_n_s32(lo)), vdupq_n_s32(hi));
+      vstrbq_p_s32(y1 + m, r, keep);
     }
-    if (K16 < K) {
-      const int8x16_t x = vldrbq_z_s8(a + K16, tail);
-      s[0] = vmladavaq_p_s8(s[0], x, vldrbq_z_s8(w0 + K16, tail), tail);
-      s[1] = vmladavaq_p_s8(s[1], x, vldrbq_z_s8(w1 + K16, tail), tail);
-      s[2] = vmladavaq_p_s8(s[2], x, vldrbq_z_s8(w2 + K16, tail), tail);
-      s[3] = vmladavaq_p_s8(s[3], x, vldrbq_z_s8(w3 + K16, tail), tail);
-    }
-    if (hw && n == 4) {
-      int32x4_t v = vdupq_n_s32(s[0]);
-      v = vsetq_lane_s32(s[1], v, 1);
-      v = vsetq_lane_s32(s[2], v, 2);
-      v = vsetq_lane_s32(s[3], v, 3);
-      tinyc_mve_requant4(v, pc ? tinyc_mve_rq_at(mult, hw, 1, m) : q0, zy, lo, hi, y + m);
-      continue;
-    }
+    return;
+  }
 #else
-    for (k = 0; k < K; ++k) {
-      const int32_t x = a[k];
-      s[0] += x * w0[k], s[1] += x * w1[k], s[2] += x * w2[k], s[3] += x * w3[k];
-    }
-    (void)hw;
+  (void)hw;
 #endif
-    for (j = 0; j < n; ++j) y[m + j] = (int8_t)tinyc_requant(s[j], mult[(m + j) * pc], rsh[(m + j) * pc], zy, lo, hi);
+  s[0] = s0, s[1] = s1, s[2] = s2, s[3] = s3, s[4] = s4, s[5] = s5, s[6] = s6, s[7] = s7;
+  for (j = 0; j < n; ++j) {
+    y0[m + j] = (int8_t)tinyc_requant(s[j], mult[(m + j) * pc], rsh[(m + j) * pc], zy, lo, hi);
+    if (y1) y1[m + j] = (int8_t)tinyc_requant(s[4 + j], mult[(m + j) * pc], rsh[(m + j) * pc], zy, lo, hi);
   }
 }
 
-/* Channels-last convolution with one group (any kernel size, stride, dilation, padding): per
-   output pixel its receptive field (tinyc_qpatch_i8 into col, K = C * KH * KW bytes of scratch;
-   a 1x1 stride-1 unpadded convolution reads the input row in place), then tinyc_qrow_mve_i8 over
-   the weights [M, KH * KW * C] as the model stores them for channels-last (no repacking). The
-   bias has the input zero point folded in (the kernels read raw x). */
-TINYC_KERNEL void tinyc_qconv_mve_i8(const int8_t *x, const int8_t *w, const int32_t *bias, int8_t *y, const int32_t *p,
+/* Two receptive fields a0, a1 (K int8 each, the weights' order; a1 = a0 for a lone pixel) times
+   every block of four channels: y0[m] and y1[m] = requant(bias[m] + a . w_m). With MVE, per chunk
+   of 16: the two fields' bytes (the last chunk loaded under a tail predicate, zero past K) and the
+   block's four weight rows, eight VMLADAVA (128 MACs in 14 instructions). bias, mult and hw are
+   padded to a multiple of four channels; hw: NULL when some rshift <= 32. */
+TINYC_KERNEL TINYC_NOINLINE void tinyc_qrow2_mve_i8(const int8_t *a0, const int8_t *a1, const int8_t *wp, int32_t K,
+                                                    int32_t M, const int32_t *bias, const int32_t *mult,
+                                                    const int32_t *rsh, const int32_t *hw, int32_t pc, int32_t zy,
+                                                    int32_t lo, int32_t hi, int8_t *y0, int8_t *y1) {
+  const int32_t K16 = (K + 15) & ~15;
+  int32_t m;
+#if defined(TINYC_MVE)
+  const int32_t full = K & ~15;
+  const mve_pred16_t tail = vctp8q((uint32_t)(K - full));
+#else
+  int32_t k, j;
+#endif
+  for (m = 0; m < M; m += 4, wp += 4 * K16) {
+    int32_t s0 = bias[m], s1 = bias[m + 1], s2 = bias[m + 2], s3 = bias[m + 3];
+    int32_t s4 = s0, s5 = s1, s6 = s2, s7 = s3;
+#if defined(TINYC_MVE)
+    const int8_t *w = wp, *p0 = a0, *p1 = a1, *end = a0 + full;
+    while (p0 != end) {
+      const int8x16_t x0 = vldrbq_s8(p0), x1 = vldrbq_s8(p1);
+      int8x16_t v = vldrbq_s8(w);
+      s0 = vmladavaq_s8(s0, x0, v), s4 = vmladavaq_s8(s4, x1, v);
+      v = vldrbq_s8(w + 16);
+      s1 = vmladavaq_s8(s1, x0, v), s5 = vmladavaq_s8(s5, x1, v);
+      v = vldrbq_s8(w + 32);
+      s2 = vmladavaq_s8(s2, x0, v), s6 = vmladavaq_s8(s6, x1, v);
+      v = vldrbq_s8(w + 48);
+      s3 = vmladavaq_s8(s3, x0, v), s7 = vmladavaq_s8(s7, x1, v);
+      p0 += 16, p1 += 16, w += 64;
+    }
+    if (full < K) {
+      const int8x16_t x0 = vldrbq_z_s8(p0, tail), x1 = vldrbq_z_s8(p1, tail);
+      int8x16_t v = vldrbq_s8(w);
+      s0 = vmladavaq_s8(s0, x0, v), s4 = vmladavaq_s8(s4, x1, v);
+      v = vldrbq_s8(w + 16);
+      s1 = vmladavaq_s8(s1, x0, v), s5 = vmladavaq_s8(s5, x1, v);
+      v = vldrbq_s8(w + 32);
+      s2 = vmladavaq_s8(s2, x0, v), s6 = vmladavaq_s8(s6, x1, v);
+      v = vldrbq_s8(w + 48);
+      s3 = vmladavaq_s8(s3, x0, v), s7 = vmladavaq_s8(s7, x1, v);
+    }
+#else
+    for (k = 0; k < K; ++k) {
+      const int8_t *w = wp + (k / 16) * 64 + k % 16;
+      for (j = 0; j < 4; ++j) {
+        const int32_t v = w[16 * j];
+        *(j == 0 ? &s0 : j == 1 ? &s1 : j == 2 ? &s2 : &s3) += a0[k] * v;
+        *(j == 0 ? &s4 : j == 1 ? &s5 : j == 2 ? &s6 : &s7) += a1[k] * v;
+      }
+    }
+#endif
+    tinyc_qmve_store(s0, s1, s2, s3, s4, s5, s6, s7, m, M - m < 4 ? M - m : 4, mult, rsh, hw, pc, zy, lo, hi, y0, y1);
+  }
+}
+
+/* Channels-last convolution with one group (any kernel size, stride, dilation, padding): output
+   pixels in pairs, each one's receptive field (tinyc_qpatch_i8 into col: 2 K bytes of scratch; a
+   1x1 stride-1 unpadded convolution reads the input rows in place), then tinyc_qrow2_mve_i8 over
+   the chunk-major weights. The bias has the input zero point folded in (the kernels read raw x). */
+TINYC_KERNEL void tinyc_qconv_mve_i8(const int8_t *x, const int8_t *wp, const int32_t *bias, int8_t *y, const int32_t *p,
                                      const int32_t *mult, const int32_t *rsh, int32_t pc, int32_t zx, int32_t zy,
                                      int32_t lo, int32_t hi, int8_t *col, const int32_t *hw) {
   const int32_t C = p[TINYC_QC_C], M = p[TINYC_QC_M], OW = p[TINYC_QC_OW], P = p[TINYC_QC_OH] * OW;
@@ -108,14 +150,21 @@ TINYC_KERNEL void tinyc_qconv_mve_i8(const int8_t *x, const int8_t *w, const int
   const int direct = K == C && p[TINYC_QC_SH] == 1 && p[TINYC_QC_SW] == 1 && p[TINYC_QC_PT] == 0 &&
                      p[TINYC_QC_PL] == 0 && OW == p[TINYC_QC_W] && p[TINYC_QC_OH] == p[TINYC_QC_H];
   int32_t o, oh = 0, ow = 0;
-  for (o = 0; o < P; ++o) {
-    const int8_t *a = x + (size_t)o * (size_t)C;
+  for (o = 0; o < P; o += 2) {
+    const int two = o + 1 < P;
+    const int8_t *a0 = x + (size_t)o * (size_t)C, *a1 = two ? a0 + C : a0;
     if (!direct) {
       tinyc_qpatch_i8(x, p, 0, C, oh, ow, zx, 1, col, 1);
-      a = col;
+      a0 = a1 = col;
+      if (++ow == OW) ow = 0, ++oh;
+      if (two) {
+        tinyc_qpatch_i8(x, p, 0, C, oh, ow, zx, 1, col + K, 1);
+        a1 = col + K;
+        if (++ow == OW) ow = 0, ++oh;
+      }
     }
-    tinyc_qrow_mve_i8(a, w, K, M, bias, mult, rsh, hw, pc, zy, lo, hi, y + (size_t)o * (size_t)M);
-    if (++ow == OW) ow = 0, ++oh;
+    tinyc_qrow2_mve_i8(a0, a1, wp, K, M, bias, mult, rsh, hw, pc, zy, lo, hi, y + (size_t)o * (size_t)M,
+                       two ? y + (size_t)(o + 1) * (size_t)M : NULL);
   }
 }
 
