@@ -239,7 +239,13 @@ void emitDwDsp(EmitCtx& c) { emitDwNhwcKernel(c, "qint_dsp", "tinyc_qdwconv_dsp_
 // convolution as VMLADAV dot products over chunk-major weights (runtime/arm_mve/qint_mve.c:
 // blocks of four channels, K padded to 16; scratch: two receptive fields).
 bool matchDwMve(const Node& n, const TargetDesc& t) { return t.mve && matchDwNhwc(n, t); }
-void emitDwMve(EmitCtx& c) { emitDwNhwcKernel(c, "qint_mve", "tinyc_qdwconv_mve_i8"); }
+void emitDwMve(EmitCtx& c) {
+  // weights in [-127, 127]: two taps' int16 products add without overflow (the pair kernel)
+  const Tensor& w = *c.node.input(1)->constant;
+  bool pair = true;
+  for (int64_t i = 0; i < w.numel() && pair; ++i) pair = w.getI(i) != -128;
+  emitDwNhwcKernel(c, "qint_mve", pair ? "tinyc_qdwconv_mve2_i8" : "tinyc_qdwconv_mve_i8");
+}
 bool matchConvMve(const Node& n, const TargetDesc& t) {
   return t.mve && matchBlocksNhwc(n, t) && !int4Weights(n) && convGeom(n).p[14] == 1;
 }

@@ -170,34 +170,61 @@ TINYC_KERNEL void tinyc_qconv_mve_i8(const int8_t *x, const int8_t *wp, const in
 
 /* Channels-last depthwise convolution: the pixel function of TINYC_QDW_NHWC_KERNEL (runtime/qint.c:
    the pixel loop, the taps as row pointers, zrow), weights tap-major (wt[t * C + c]) as for
-   tinyc_qdwconv_nhwc_i8. With MVE, four channels per vector: per tap VLDRB.S32 of the inputs and
-   of the weights (sign-extended to 32-bit lanes), VMUL and VADD into the sums; sixteen channels
-   per pass over the taps (four vectors), then four, then the rest one at a time; the sums go
-   straight to the vector requantization. Scratch: C bytes (zrow). */
-TINYC_KERNEL TINYC_NOINLINE void tinyc_qdw_pixel_mve(const int8_t *const *taps, int32_t n, const int8_t *wt, int32_t C,
-                                                     const int32_t *bias, int8_t *yo, const int32_t *mult,
-                                                     const int32_t *rsh, const int32_t *hw, int32_t pc, int32_t zy,
-                                                     int32_t lo, int32_t hi) {
+   tinyc_qdwconv_nhwc_i8. With MVE, sixteen channels per pass over the taps: per tap one VLDRB of
+   the inputs and one of the weights, VMULLB / VMULLT the products of the even / odd channels as
+   int16 (|x w| <= 2^14), widened (VMOVLB / VMOVLT) into four int32 sums that hold the channels
+   c + {0, 4, 8, 12}, + {1, 5, 9, 13}, + {2, 6, 10, 14} and + {3, 7, 11, 15} (bias, multipliers
+   and outputs gathered and scattered with those offsets). `pair` (weights in [-127, 127], which
+   the emitter checks): two taps' int16 products are added before widening (|sum| <= 2 * 128 * 127
+   < 2^15). Then four channels per vector, then the rest one at a time. Scratch: C bytes (zrow). */
+#if defined(TINYC_MVE)
+TINYC_KERNEL void tinyc_mve_rq_store(int32x4_t s, const int32_t *mult, const int32_t *hw, int32_t pc, int32_t c,
+                                     tinyc_mve_rq q0, uint32x4_t by4, int32_t zy, int32_t lo, int32_t hi, int8_t *yo) {
+  tinyc_mve_rq q = q0;
+  int32x4_t r;
+  if (pc) { /* channels c, c + 4, c + 8, c + 12 */
+    q.mult = vldrwq_gather_shifted_offset_s32(mult + c, by4);
+    q.nsh = vnegq_s32(vldrwq_gather_shifted_offset_s32(hw + 2 * c, vshlq_n_u32(by4, 1)));
+    q.rnd = vldrwq_gather_shifted_offset_s32(hw + 2 * c + 1, vshlq_n_u32(by4, 1));
+  }
+  r = vshlq_s32(vaddq_s32(vmulhq_s32(s, q.mult), q.rnd), q.nsh);
+  r = vminq_s32(vmaxq_s32(vaddq_n_s32(r, zy), vdupq_n_s32(lo)), vdupq_n_s32(hi));
+  vstrbq_scatter_offset_s32(yo + c, by4, r);
+}
+#endif
+TINYC_KERNEL void tinyc_qdw_pixel_mve_with(int pair, const int8_t *const *taps, int32_t n, const int8_t *wt, int32_t C,
+                                           const int32_t *bias, int8_t *yo, const int32_t *mult, const int32_t *rsh,
+                                           const int32_t *hw, int32_t pc, int32_t zy, int32_t lo, int32_t hi) {
 #if defined(TINYC_MVE)
   const int32_t C16 = hw ? C - C % 16 : 0, C4 = hw ? C - C % 4 : 0;
+  const uint32x4_t by4 = vidupq_n_u32(0, 4); /* 0, 4, 8, 12 */
   tinyc_mve_rq q0 = {vdupq_n_s32(0), vdupq_n_s32(0), vdupq_n_s32(0)};
   int32_t c, t;
   if (hw && !pc) q0 = tinyc_mve_rq_at(mult, hw, 0, 0);
   for (c = 0; c < C16; c += 16) {
-    int32x4_t s0 = vldrwq_s32(bias + c), s1 = vldrwq_s32(bias + c + 4);
-    int32x4_t s2 = vldrwq_s32(bias + c + 8), s3 = vldrwq_s32(bias + c + 12);
+    int32x4_t s0 = vldrwq_gather_shifted_offset_s32(bias + c, by4), s1 = vldrwq_gather_shifted_offset_s32(bias + c + 1, by4);
+    int32x4_t s2 = vldrwq_gather_shifted_offset_s32(bias + c + 2, by4), s3 = vldrwq_gather_shifted_offset_s32(bias + c + 3, by4);
     const int8_t *w = wt + c;
-    for (t = 0; t < n; ++t, w += C) {
-      const int8_t *xp = taps[t] + c;
-      s0 = vaddq_s32(s0, vmulq_s32(vldrbq_s32(xp), vldrbq_s32(w)));
-      s1 = vaddq_s32(s1, vmulq_s32(vldrbq_s32(xp + 4), vldrbq_s32(w + 4)));
-      s2 = vaddq_s32(s2, vmulq_s32(vldrbq_s32(xp + 8), vldrbq_s32(w + 8)));
-      s3 = vaddq_s32(s3, vmulq_s32(vldrbq_s32(xp + 12), vldrbq_s32(w + 12)));
+    t = 0;
+    if (pair)
+      for (; t + 1 < n; t += 2, w += 2 * C) {
+        const int8x16_t xa = vldrbq_s8(taps[t] + c), wa = vldrbq_s8(w);
+        const int8x16_t xb = vldrbq_s8(taps[t + 1] + c), wb = vldrbq_s8(w + C);
+        const int16x8_t pe = vaddq_s16(vmullbq_int_s8(xa, wa), vmullbq_int_s8(xb, wb));
+        const int16x8_t po = vaddq_s16(vmulltq_int_s8(xa, wa), vmulltq_int_s8(xb, wb));
+        s0 = vaddq_s32(s0, vmovlbq_s16(pe)), s2 = vaddq_s32(s2, vmovltq_s16(pe));
+        s1 = vaddq_s32(s1, vmovlbq_s16(po)), s3 = vaddq_s32(s3, vmovltq_s16(po));
+      }
+    for (; t < n; ++t, w += C) {
+      const int8x16_t xa = vldrbq_s8(taps[t] + c), wa = vldrbq_s8(w);
+      const int16x8_t pe = vmullbq_int_s8(xa, wa), po = vmulltq_int_s8(xa, wa);
+      s0 = vaddq_s32(s0, vmovlbq_s16(pe)), s2 = vaddq_s32(s2, vmovltq_s16(pe));
+      s1 = vaddq_s32(s1, vmovlbq_s16(po)), s3 = vaddq_s32(s3, vmovltq_s16(po));
     }
-    tinyc_mve_requant4(s0, pc ? tinyc_mve_rq_at(mult, hw, 1, c) : q0, zy, lo, hi, yo + c);
-    tinyc_mve_requant4(s1, pc ? tinyc_mve_rq_at(mult, hw, 1, c + 4) : q0, zy, lo, hi, yo + c + 4);
-    tinyc_mve_requant4(s2, pc ? tinyc_mve_rq_at(mult, hw, 1, c + 8) : q0, zy, lo, hi, yo + c + 8);
-    tinyc_mve_requant4(s3, pc ? tinyc_mve_rq_at(mult, hw, 1, c + 12) : q0, zy, lo, hi, yo + c + 12);
+    tinyc_mve_rq_store(s0, mult, hw, pc, c, q0, by4, zy, lo, hi, yo);
+    tinyc_mve_rq_store(s1, mult, hw, pc, c + 1, q0, by4, zy, lo, hi, yo);
+    tinyc_mve_rq_store(s2, mult, hw, pc, c + 2, q0, by4, zy, lo, hi, yo);
+    tinyc_mve_rq_store(s3, mult, hw, pc, c + 3, q0, by4, zy, lo, hi, yo);
   }
   for (; c < C4; c += 4) {
     int32x4_t s0 = vldrwq_s32(bias + c);
@@ -205,10 +232,26 @@ TINYC_KERNEL TINYC_NOINLINE void tinyc_qdw_pixel_mve(const int8_t *const *taps, 
     for (t = 0; t < n; ++t, w += C) s0 = vaddq_s32(s0, vmulq_s32(vldrbq_s32(taps[t] + c), vldrbq_s32(w)));
     tinyc_mve_requant4(s0, pc ? tinyc_mve_rq_at(mult, hw, 1, c) : q0, zy, lo, hi, yo + c);
   }
+  (void)pair;
   tinyc_qdw_tail(taps, n, wt, C, c, bias, yo, mult, rsh, pc, zy, lo, hi);
 #else
+  (void)pair;
   tinyc_qdw_pixel_c(taps, n, wt, C, bias, yo, mult, rsh, hw, pc, zy, lo, hi);
 #endif
 }
+TINYC_KERNEL TINYC_NOINLINE void tinyc_qdw_pixel_mve(const int8_t *const *taps, int32_t n, const int8_t *wt, int32_t C,
+                                                     const int32_t *bias, int8_t *yo, const int32_t *mult,
+                                                     const int32_t *rsh, const int32_t *hw, int32_t pc, int32_t zy,
+                                                     int32_t lo, int32_t hi) {
+  tinyc_qdw_pixel_mve_with(0, taps, n, wt, C, bias, yo, mult, rsh, hw, pc, zy, lo, hi);
+}
+TINYC_KERNEL TINYC_NOINLINE void tinyc_qdw_pixel_mve2(const int8_t *const *taps, int32_t n, const int8_t *wt, int32_t C,
+                                                      const int32_t *bias, int8_t *yo, const int32_t *mult,
+                                                      const int32_t *rsh, const int32_t *hw, int32_t pc, int32_t zy,
+                                                      int32_t lo, int32_t hi) {
+  tinyc_qdw_pixel_mve_with(1, taps, n, wt, C, bias, yo, mult, rsh, hw, pc, zy, lo, hi);
+}
 
 TINYC_QDW_NHWC_KERNEL(tinyc_qdwconv_mve_i8, tinyc_qdw_pixel_mve)
+/* The same for weights in [-127, 127] (taps in pairs). */
+TINYC_QDW_NHWC_KERNEL(tinyc_qdwconv_mve2_i8, tinyc_qdw_pixel_mve2)
