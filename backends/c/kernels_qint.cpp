@@ -250,21 +250,25 @@ bool matchConvMve(const Node& n, const TargetDesc& t) {
   return t.mve && matchBlocksNhwc(n, t) && !int4Weights(n) && convGeom(n).p[14] == 1;
 }
 int64_t scratchConvMve(const Node& n) { return 2 * convGeom(n).k; }
+// Weights [m, k] for tinyc_qrow2_mve_i8: blocks of four rows, k padded with zeros to a multiple
+// of 16, chunk-major (wp[((b * k16 / 16 + i / 16) * 4 + j) * 16 + i % 16] = w[4 b + j][i]).
+Tensor packChunkMajor(const Tensor& w, int64_t m, int64_t k) {
+  const int64_t k16 = (k + 15) / 16 * 16;
+  Tensor wp(DType::I8, {(m + 3) / 4 * 4 * k16});  // zeros past k and past the last row
+  for (int64_t ch = 0; ch < m; ++ch)
+    for (int64_t i = 0; i < k; ++i) wp.setI(((ch / 4 * (k16 / 16) + i / 16) * 4 + ch % 4) * 16 + i % 16, w.getI(ch * k + i));
+  return wp;
+}
 void emitConvMve(EmitCtx& c) {
   const Node& n = c.node;
   ConvArgs a = convArgs(c, 4);
-  const int64_t m = a.g.p[3], k = a.g.k, k16 = (k + 15) / 16 * 16, blocks = (m + 3) / 4;
-  const Tensor& w = *n.input(1)->constant;
-  Tensor wp(DType::I8, {blocks * 4 * k16});  // zeros past K and past the last channel
-  for (int64_t ch = 0; ch < m; ++ch)
-    for (int64_t i = 0; i < k; ++i)
-      wp.setI(((ch / 4 * (k16 / 16) + i / 16) * 4 + ch % 4) * 16 + i % 16, w.getI(ch * k + i));
+  const int64_t m = a.g.p[3], k = a.g.k;
   std::vector<int64_t> bias = foldedBias(n, m, k, a.zx);
-  bias.resize(static_cast<size_t>(blocks * 4), 0);
+  bias.resize(static_cast<size_t>((m + 3) / 4 * 4), 0);
   c.require("qint_mve");
   c.line(fmt::format("tinyc_qconv_mve_i8({}, {}, {}, {}, {}, {}, (int8_t *){}, {});", c.in(0),
-                     c.weights(n.input(1)->name + " (chunk-major)", std::move(wp)), c.intArray(bias), c.out(0), a.p,
-                     a.tail(), c.scratch(), requantHw(c, a.mults, a.pc != 0)));
+                     c.weights(n.input(1)->name + " (chunk-major)", packChunkMajor(*n.input(1)->constant, m, k)),
+                     c.intArray(bias), c.out(0), a.p, a.tail(), c.scratch(), requantHw(c, a.mults, a.pc != 0)));
 }
 
 // Channels-first, not depthwise (hosts: the generic target): a matrix product over panels of 16
@@ -375,6 +379,30 @@ void emitGemm(EmitCtx& c) { emitGemmBlocks(c, false); }
 // int4 weights: the packed kernel with two weights per byte, on every target.
 bool matchGemmInt4(const Node& n, const TargetDesc&) { return int8Input(n) && int4Weights(n); }
 void emitGemmInt4(EmitCtx& c) { emitGemmBlocks(c, true); }
+
+// Helium (runtime/arm_mve/qint_mve.c): rows in pairs through tinyc_qrow2_mve_i8, chunk-major
+// weights; the per-column arrays padded to a multiple of four.
+bool matchGemmMve(const Node& n, const TargetDesc& t) { return t.mve && int8Input(n) && !int4Weights(n); }
+void emitGemmMve(EmitCtx& c) {
+  const Node& n = c.node;
+  const int64_t rows = n.input(0)->shape[0], k = n.input(0)->shape[1], cols = n.input(1)->shape[0];
+  std::vector<q::Multiplier> mults = q::productMultipliers(n, *n.input(0), *n.input(1), *n.outputs[0], cols);
+  const bool same = std::all_of(mults.begin(), mults.end(), [&](const q::Multiplier& x) {
+    return x.mult == mults[0].mult && x.rshift == mults[0].rshift;
+  });
+  if (!same) mults.resize(static_cast<size_t>((cols + 3) / 4 * 4), mults.back());
+  std::string rsh;
+  int pc = 1;
+  const std::string mult = multipliers(c, mults, &rsh, &pc);
+  std::vector<int64_t> bias = foldedBias(n, cols, k, q::zeroAt(*n.input(0)->quant, 0));
+  bias.resize(static_cast<size_t>((cols + 3) / 4 * 4), 0);
+  const auto range = q::outputRange(n);
+  c.require("qint_mve");
+  c.line(fmt::format("tinyc_qgemm_mve_i8({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {});", c.in(0),
+                     c.weights(n.input(1)->name + " (chunk-major)", packChunkMajor(*n.input(1)->constant, cols, k)),
+                     c.intArray(bias), c.out(0), rows, k, cols, mult, rsh, pc, q::zeroAt(*n.outputs[0]->quant, 0),
+                     range.first, range.second, requantHw(c, mults, pc != 0)));
+}
 
 // ---- int16 activations (--quantize int16x8) ---------------------------------------------------
 
@@ -594,6 +622,7 @@ void registerQuantizedKernels(KernelTable& t) {
   t.add(variant("Gemm", checkGemm, emitGemm16, nullptr, matchInt16));
   t.add(variant("Gemm", checkGemm, emitGemmDot, nullptr, matchGemmDot, 2));
   t.add(variant("Gemm", checkGemm, emitGemmInt4, scratchGemm, matchGemmInt4, 3));
+  t.add(variant("Gemm", checkGemm, emitGemmMve, nullptr, matchGemmMve, 3));
   auto quantData = [](const Node& n, const TargetDesc&) { return quantInput(n); };
   t.add(variant("AveragePool", checkPool<false>, emitPool<false, false>, nullptr, quantData));
   t.add(variant("GlobalAveragePool", checkPool<true>, emitPool<true, false>, nullptr, quantData));

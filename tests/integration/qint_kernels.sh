@@ -7,7 +7,7 @@
 # exactly) on the generic target (channels-first kernels) and, in turn, on mcu (the portable
 # channels-last kernels), cortex-m4 (its variants, e.g. the packed-pair convolution) and
 # cortex-m55 (the Helium variants' plain-C form), built for the host, and, for every convolution
-# and a sample of the rest, on the emulated Cortex-M4 (its DSP-extension variants,
+# and Gemm and a sample of the rest, on the emulated Cortex-M4 (its DSP-extension variants,
 # runtime/arm_dsp/, compiled with the real instructions) and Cortex-M55 (the Helium variants,
 # runtime/arm_mve/). The generic target's C is built in turn
 # with each x86 code path of runtime/qint_host.c this CPU runs (plain C, SSE2, AVX2, AVX-VNNI,
@@ -56,7 +56,7 @@ for c in $cases; do
       echo "FAIL $c ($t): C differs from the interpreter"; cat "$W/log"; fail=1
     fi
   done
-  if [ $((i % 8)) -eq 0 ] || [[ $c == conv_* ]]; then  # every convolution: the M4's DSP and M55's Helium variants
+  if [ $((i % 8)) -eq 0 ] || [[ $c == conv_* || $c == gemm_* ]]; then  # every Conv and Gemm: the DSP and Helium variants
     for core in cortex-m4 cortex-m55; do
       if ! "$TINYC" validate "$W/m/$c.onnx" --target $core --emulate --random 2 >"$W/log" 2>&1; then
         echo "FAIL $c (emulated $core)"; cat "$W/log"; fail=1

@@ -168,6 +168,20 @@ TINYC_KERNEL void tinyc_qconv_mve_i8(const int8_t *x, const int8_t *wp, const in
   }
 }
 
+/* Gemm: y[M, N] = requant(bias + a[M, K] . w[N, K]^T), rows in pairs through tinyc_qrow2_mve_i8
+   with the chunk-major weights; the bias with the input zero point folded in. */
+TINYC_KERNEL void tinyc_qgemm_mve_i8(const int8_t *a, const int8_t *wp, const int32_t *bias, int8_t *y, int32_t M,
+                                     int32_t K, int32_t N, const int32_t *mult, const int32_t *rsh, int32_t pc, int32_t zy,
+                                     int32_t lo, int32_t hi, const int32_t *hw) {
+  int32_t r;
+  for (r = 0; r < M; r += 2) {
+    const int two = r + 1 < M;
+    const int8_t *a0 = a + (size_t)r * (size_t)K;
+    tinyc_qrow2_mve_i8(a0, two ? a0 + K : a0, wp, K, N, bias, mult, rsh, hw, pc, zy, lo, hi, y + (size_t)r * (size_t)N,
+                       two ? y + (size_t)(r + 1) * (size_t)N : NULL);
+  }
+}
+
 /* Channels-last depthwise convolution: the pixel function of TINYC_QDW_NHWC_KERNEL (runtime/qint.c:
    the pixel loop, the taps as row pointers, zrow), weights tap-major (wt[t * C + c]) as for
    tinyc_qdwconv_nhwc_i8. With MVE, sixteen channels per pass over the taps: per tap one VLDRB of
