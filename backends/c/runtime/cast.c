@@ -5,6 +5,13 @@
    values saturate; integer -> integer wraps (two's complement); -> bool is "!= 0" (NaN is true);
    double -> float overflows to infinity; -> f16 rounds once to nearest even. */
 
+/* The kernel names take the element type's name as a macro argument (tinyc_cast_bool_f32): a
+   `bool` macro from <stdbool.h> in the same file (arm_mve.h includes it, runtime/arm_mve/) would
+   turn them into tinyc_cast__Bool_f32. */
+#ifdef bool
+#undef bool
+#endif
+
 /* double -> float, round to nearest; overflow gives +-infinity. */
 TINYC_KERNEL float tinyc_d2f(double d) {
   if (d != d) return signbit(d) ? -NAN : NAN;
