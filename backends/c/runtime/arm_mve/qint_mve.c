@@ -205,16 +205,38 @@ TINYC_KERNEL void tinyc_mve_rq_store(int32x4_t s, const int32_t *mult, const int
   r = vminq_s32(vmaxq_s32(vaddq_n_s32(r, zy), vdupq_n_s32(lo)), vdupq_n_s32(hi));
   vstrbq_scatter_offset_s32(yo + c, by4, r);
 }
+/* Depthwise pixel when some rshift > 32 does not hold (hw NULL): four channels per vector, then
+   tinyc_requant lane by lane (the rare case, out of line). */
+TINYC_KERNEL TINYC_NOINLINE void tinyc_qdw_pixel_mve_rq(const int8_t *const *taps, int32_t n, const int8_t *wt,
+                                                        int32_t C, const int32_t *bias, int8_t *yo, const int32_t *mult,
+                                                        const int32_t *rsh, int32_t pc, int32_t zy, int32_t lo,
+                                                        int32_t hi) {
+  const int32_t C4 = C - C % 4;
+  int32_t c, t, k, v[4];
+  for (c = 0; c < C4; c += 4) {
+    int32x4_t s0 = vldrwq_s32(bias + c);
+    const int8_t *w = wt + c;
+    for (t = 0; t < n; ++t, w += C) s0 = vaddq_s32(s0, vmulq_s32(vldrbq_s32(taps[t] + c), vldrbq_s32(w)));
+    vst1q_s32(v, s0);
+    for (k = 0; k < 4; ++k) yo[c + k] = (int8_t)tinyc_requant(v[k], mult[(c + k) * pc], rsh[(c + k) * pc], zy, lo, hi);
+  }
+  tinyc_qdw_tail(taps, n, wt, C, C4, bias, yo, mult, rsh, pc, zy, lo, hi);
+}
 #endif
 TINYC_KERNEL void tinyc_qdw_pixel_mve_with(int pair, const int8_t *const *taps, int32_t n, const int8_t *wt, int32_t C,
                                            const int32_t *bias, int8_t *yo, const int32_t *mult, const int32_t *rsh,
                                            const int32_t *hw, int32_t pc, int32_t zy, int32_t lo, int32_t hi) {
 #if defined(TINYC_MVE)
-  const int32_t C16 = hw ? C - C % 16 : 0, C4 = hw ? C - C % 4 : 0;
+  const int32_t C16 = C - C % 16, C4 = C - C % 4;
   const uint32x4_t by4 = vidupq_n_u32(0, 4); /* 0, 4, 8, 12 */
   tinyc_mve_rq q0 = {vdupq_n_s32(0), vdupq_n_s32(0), vdupq_n_s32(0)};
   int32_t c, t;
-  if (hw && !pc) q0 = tinyc_mve_rq_at(mult, hw, 0, 0);
+  if (!hw) {
+    (void)pair;
+    tinyc_qdw_pixel_mve_rq(taps, n, wt, C, bias, yo, mult, rsh, pc, zy, lo, hi);
+    return;
+  }
+  if (!pc) q0 = tinyc_mve_rq_at(mult, hw, 0, 0);
   for (c = 0; c < C16; c += 16) {
     int32x4_t s0 = vldrwq_gather_shifted_offset_s32(bias + c, by4), s1 = vldrwq_gather_shifted_offset_s32(bias + c + 1, by4);
     int32x4_t s2 = vldrwq_gather_shifted_offset_s32(bias + c + 2, by4), s3 = vldrwq_gather_shifted_offset_s32(bias + c + 3, by4);
