@@ -120,6 +120,7 @@ void registerShapeKernels(KernelTable& t);
 void registerQuantKernels(KernelTable& t);
 void registerRnnKernels(KernelTable& t);
 void registerQuantizedKernels(KernelTable& t);  // int8 forms of Conv, Gemm, pools, Softmax, tinyc.Lut
+void registerArmQuantizedKernels(KernelTable& t);  // their DSP and Helium variants (kernels_qint_arm.cpp)
 
 // Common checks.
 std::string requireFloat32(const Node& n);          // every input and output f32

@@ -10,13 +10,15 @@
 #include "backends/backend.h"
 #include "backends/c/c_emit.h"
 #include "backends/c/emit_util.h"
+#include "backends/c/kernels_qint.h"
 #include "ops/layout.h"
 #include "ops/nn_common.h"
 #include "ops/qparams.h"
 
 namespace tinyc::c {
 
-namespace {
+// The helpers kernels_qint_arm.cpp shares are declared in kernels_qint.h (namespace qk).
+namespace qk {
 
 bool int8Input(const Node& n) { return n.input(0) && n.input(0)->dtype == DType::I8; }
 // int16 activations (--quantize int16x8; runtime/qint16.c).
@@ -50,7 +52,7 @@ std::string checkSmall(const Node& n) {
 }
 
 // Arrays of the multipliers (one entry when they are all equal: *pc = 0, else *pc = 1).
-std::string multipliers(EmitCtx& c, std::vector<q::Multiplier> m, std::string* rsh, int* pc = nullptr) {
+std::string multipliers(EmitCtx& c, std::vector<q::Multiplier> m, std::string* rsh, int* pc) {
   const bool same = std::all_of(m.begin(), m.end(), [&](const q::Multiplier& x) {
     return x.mult == m[0].mult && x.rshift == m[0].rshift;
   });
@@ -71,11 +73,6 @@ std::string multipliers(EmitCtx& c, std::vector<q::Multiplier> m, std::string* r
 
 constexpr int64_t kMaxDepthwiseTaps = 64;  // TINYC_QDW_MAXTAPS in runtime/qint.c
 
-struct ConvGeom {
-  std::vector<int64_t> p;  // runtime/qint.c: C, H, W, M, OH, OW, KH, KW, SH, SW, DH, DW, PT, PL, G
-  bool nhwc = false, depthwise = false;
-  int64_t k = 0;  // weights per output channel
-};
 
 ConvGeom convGeom(const Node& n) {
   Cf cf(n);
@@ -134,19 +131,9 @@ std::vector<int64_t> foldedBias(const Node& n, int64_t channels, int64_t k, int3
   return b;
 }
 
-// What every int8 Conv kernel takes: geometry, multipliers, zero points and output range.
-struct ConvArgs {
-  ConvGeom g;
-  std::string p, mult, rsh;
-  int pc = 1;
-  int32_t zx = 0, zy = 0, lo = 0, hi = 0;
-  std::vector<q::Multiplier> mults;  // per output channel (padded, see convArgs)
-  // "mult, rsh, pc, zx, zy, lo, hi" as the kernels take them
-  std::string tail() const { return fmt::format("{}, {}, {}, {}, {}, {}, {}", mult, rsh, pc, zx, zy, lo, hi); }
-};
 
 // padTo: per-channel multipliers padded (with the last one) to a multiple of this many channels.
-ConvArgs convArgs(EmitCtx& c, int64_t padTo = 1) {
+ConvArgs convArgs(EmitCtx& c, int64_t padTo) {
   const Node& n = c.node;
   ConvArgs a;
   a.g = convGeom(n);
@@ -228,48 +215,6 @@ void emitDwNhwcKernel(EmitCtx& c, const char* runtime, const char* kernel) {
                      a.tail(), c.scratch(), requantHw(c, a.mults, a.pc != 0)));
 }
 void emitDwNhwc(EmitCtx& c) { emitDwNhwcKernel(c, "qint", "tinyc_qdwconv_nhwc_i8"); }
-
-// Cores with the DSP extension: the channels-last depthwise with SXTB16 and SMLABB/SMLATT
-// (runtime/arm_dsp/qint_dsp.c), the same tap-major weights and scratch.
-bool matchDwDsp(const Node& n, const TargetDesc& t) { return t.dsp && matchDwNhwc(n, t); }
-void emitDwDsp(EmitCtx& c) { emitDwNhwcKernel(c, "qint_dsp", "tinyc_qdwconv_dsp_i8"); }
-
-// Cores with Helium (MVE: Cortex-M55; runtime/arm_mve/qint_mve.c): the channels-last depthwise
-// with four channels per vector (the same tap-major weights and scratch), and the one-group
-// convolution as VMLADAV dot products over chunk-major weights (runtime/arm_mve/qint_mve.c:
-// blocks of four channels, K padded to 16; scratch: two receptive fields).
-bool matchDwMve(const Node& n, const TargetDesc& t) { return t.mve && matchDwNhwc(n, t); }
-void emitDwMve(EmitCtx& c) {
-  // weights in [-127, 127]: two taps' int16 products add without overflow (the pair kernel)
-  const Tensor& w = *c.node.input(1)->constant;
-  bool pair = true;
-  for (int64_t i = 0; i < w.numel() && pair; ++i) pair = w.getI(i) != -128;
-  emitDwNhwcKernel(c, "qint_mve", pair ? "tinyc_qdwconv_mve2_i8" : "tinyc_qdwconv_mve_i8");
-}
-bool matchConvMve(const Node& n, const TargetDesc& t) {
-  return t.mve && matchBlocksNhwc(n, t) && !int4Weights(n) && convGeom(n).p[14] == 1;
-}
-int64_t scratchConvMve(const Node& n) { return 2 * convGeom(n).k; }
-// Weights [m, k] for tinyc_qrow2_mve_i8: blocks of four rows, k padded with zeros to a multiple
-// of 16, chunk-major (wp[((b * k16 / 16 + i / 16) * 4 + j) * 16 + i % 16] = w[4 b + j][i]).
-Tensor packChunkMajor(const Tensor& w, int64_t m, int64_t k) {
-  const int64_t k16 = (k + 15) / 16 * 16;
-  Tensor wp(DType::I8, {(m + 3) / 4 * 4 * k16});  // zeros past k and past the last row
-  for (int64_t ch = 0; ch < m; ++ch)
-    for (int64_t i = 0; i < k; ++i) wp.setI(((ch / 4 * (k16 / 16) + i / 16) * 4 + ch % 4) * 16 + i % 16, w.getI(ch * k + i));
-  return wp;
-}
-void emitConvMve(EmitCtx& c) {
-  const Node& n = c.node;
-  ConvArgs a = convArgs(c, 4);
-  const int64_t m = a.g.p[3], k = a.g.k;
-  std::vector<int64_t> bias = foldedBias(n, m, k, a.zx);
-  bias.resize(static_cast<size_t>((m + 3) / 4 * 4), 0);
-  c.require("qint_mve");
-  c.line(fmt::format("tinyc_qconv_mve_i8({}, {}, {}, {}, {}, {}, (int8_t *){}, {});", c.in(0),
-                     c.weights(n.input(1)->name + " (chunk-major)", packChunkMajor(*n.input(1)->constant, m, k)),
-                     c.intArray(bias), c.out(0), a.p, a.tail(), c.scratch(), requantHw(c, a.mults, a.pc != 0)));
-}
 
 // Channels-first, not depthwise (hosts: the generic target): a matrix product over panels of 16
 // pixels as unsigned bytes (runtime/qint_host.c, x86 SIMD where the C compiler targets it);
@@ -379,30 +324,6 @@ void emitGemm(EmitCtx& c) { emitGemmBlocks(c, false); }
 // int4 weights: the packed kernel with two weights per byte, on every target.
 bool matchGemmInt4(const Node& n, const TargetDesc&) { return int8Input(n) && int4Weights(n); }
 void emitGemmInt4(EmitCtx& c) { emitGemmBlocks(c, true); }
-
-// Helium (runtime/arm_mve/qint_mve.c): rows in pairs through tinyc_qrow2_mve_i8, chunk-major
-// weights; the per-column arrays padded to a multiple of four.
-bool matchGemmMve(const Node& n, const TargetDesc& t) { return t.mve && int8Input(n) && !int4Weights(n); }
-void emitGemmMve(EmitCtx& c) {
-  const Node& n = c.node;
-  const int64_t rows = n.input(0)->shape[0], k = n.input(0)->shape[1], cols = n.input(1)->shape[0];
-  std::vector<q::Multiplier> mults = q::productMultipliers(n, *n.input(0), *n.input(1), *n.outputs[0], cols);
-  const bool same = std::all_of(mults.begin(), mults.end(), [&](const q::Multiplier& x) {
-    return x.mult == mults[0].mult && x.rshift == mults[0].rshift;
-  });
-  if (!same) mults.resize(static_cast<size_t>((cols + 3) / 4 * 4), mults.back());
-  std::string rsh;
-  int pc = 1;
-  const std::string mult = multipliers(c, mults, &rsh, &pc);
-  std::vector<int64_t> bias = foldedBias(n, cols, k, q::zeroAt(*n.input(0)->quant, 0));
-  bias.resize(static_cast<size_t>((cols + 3) / 4 * 4), 0);
-  const auto range = q::outputRange(n);
-  c.require("qint_mve");
-  c.line(fmt::format("tinyc_qgemm_mve_i8({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {});", c.in(0),
-                     c.weights(n.input(1)->name + " (chunk-major)", packChunkMajor(*n.input(1)->constant, cols, k)),
-                     c.intArray(bias), c.out(0), rows, k, cols, mult, rsh, pc, q::zeroAt(*n.outputs[0]->quant, 0),
-                     range.first, range.second, requantHw(c, mults, pc != 0)));
-}
 
 // ---- int16 activations (--quantize int16x8) ---------------------------------------------------
 
@@ -593,36 +514,32 @@ void emitRequantize(EmitCtx& c) {
                      m.rshift, q::zeroAt(*y->quant, 0), r.first, r.second));
 }
 
+bool matchInt8(const Node& n, const TargetDesc&) { return int8Input(n); }
+
 CKernel variant(const char* op, std::string (*check)(const Node&), void (*emit)(EmitCtx&),
-                int64_t (*scratch)(const Node&) = nullptr,
-                bool (*match)(const Node&, const TargetDesc&) = [](const Node& n, const TargetDesc&) {
-                  return int8Input(n);
-                },
-                int priority = 1) {
+                int64_t (*scratch)(const Node&), bool (*match)(const Node&, const TargetDesc&), int priority) {
   CKernel k{op, check, emit, scratch};
   k.match = match;
   k.priority = priority;
   return k;
 }
 
-}  // namespace
+}  // namespace qk
+
+using namespace qk;
 
 void registerQuantizedKernels(KernelTable& t) {
   t.add(variant("Conv", checkConv, emitDwNchw, scratchDwNchw, matchDwNchw));
   t.add(variant("Conv", checkConv, emitDwNhwc, scratchDwNhwc, matchDwNhwc));
-  t.add(variant("Conv", checkConv, emitDwDsp, scratchDwNhwc, matchDwDsp, 2));
-  t.add(variant("Conv", checkConv, emitDwMve, scratchDwNhwc, matchDwMve, 3));
   t.add(variant("Conv", checkConv, emitDotNchw, scratchHostPanel, matchDotNchw));
   t.add(variant("Conv", checkConv, emitBlocksNhwc, scratchTwoFields, matchBlocksNhwc));
   t.add(variant("Conv", checkConv, emitPairsNhwc, scratchPairs, matchPairsNhwc, 2));
   t.add(variant("Conv", checkConv, emitInt4, scratchTwoFields, matchInt4, 3));
-  t.add(variant("Conv", checkConv, emitConvMve, scratchConvMve, matchConvMve, 3));
   t.add(variant("Gemm", checkGemm, emitGemm, scratchGemm));
   t.add(variant("Conv", checkConv, emitConv16, nullptr, matchInt16));
   t.add(variant("Gemm", checkGemm, emitGemm16, nullptr, matchInt16));
   t.add(variant("Gemm", checkGemm, emitGemmDot, nullptr, matchGemmDot, 2));
   t.add(variant("Gemm", checkGemm, emitGemmInt4, scratchGemm, matchGemmInt4, 3));
-  t.add(variant("Gemm", checkGemm, emitGemmMve, nullptr, matchGemmMve, 3));
   auto quantData = [](const Node& n, const TargetDesc&) { return quantInput(n); };
   t.add(variant("AveragePool", checkPool<false>, emitPool<false, false>, nullptr, quantData));
   t.add(variant("GlobalAveragePool", checkPool<true>, emitPool<true, false>, nullptr, quantData));
@@ -642,6 +559,7 @@ void registerQuantizedKernels(KernelTable& t) {
   CKernel lut{kLookupTableOp, checkLut, emitLut};
   lut.elementwise = true;
   t.add(lut);
+  registerArmQuantizedKernels(t);
 }
 
 }  // namespace tinyc::c

@@ -101,29 +101,22 @@ TINYC_KERNEL TINYC_NOINLINE void tinyc_qrow2_mve_i8(const int8_t *a0, const int8
     int32_t s4 = s0, s5 = s1, s6 = s2, s7 = s3;
 #if defined(TINYC_MVE)
     const int8_t *w = wp, *p0 = a0, *p1 = a1, *end = a0 + full;
-    while (p0 != end) {
-      const int8x16_t x0 = vldrbq_s8(p0), x1 = vldrbq_s8(p1);
-      int8x16_t v = vldrbq_s8(w);
-      s0 = vmladavaq_s8(s0, x0, v), s4 = vmladavaq_s8(s4, x1, v);
-      v = vldrbq_s8(w + 16);
-      s1 = vmladavaq_s8(s1, x0, v), s5 = vmladavaq_s8(s5, x1, v);
-      v = vldrbq_s8(w + 32);
-      s2 = vmladavaq_s8(s2, x0, v), s6 = vmladavaq_s8(s6, x1, v);
-      v = vldrbq_s8(w + 48);
-      s3 = vmladavaq_s8(s3, x0, v), s7 = vmladavaq_s8(s7, x1, v);
-      p0 += 16, p1 += 16, w += 64;
-    }
-    if (full < K) {
-      const int8x16_t x0 = vldrbq_z_s8(p0, tail), x1 = vldrbq_z_s8(p1, tail);
-      int8x16_t v = vldrbq_s8(w);
-      s0 = vmladavaq_s8(s0, x0, v), s4 = vmladavaq_s8(s4, x1, v);
-      v = vldrbq_s8(w + 16);
-      s1 = vmladavaq_s8(s1, x0, v), s5 = vmladavaq_s8(s5, x1, v);
-      v = vldrbq_s8(w + 32);
-      s2 = vmladavaq_s8(s2, x0, v), s6 = vmladavaq_s8(s6, x1, v);
-      v = vldrbq_s8(w + 48);
-      s3 = vmladavaq_s8(s3, x0, v), s7 = vmladavaq_s8(s7, x1, v);
-    }
+/* One chunk: the fields' 16 bytes X0, X1 times the block's four weight rows at w. */
+#define TINYC_QMVE_CHUNK(X0, X1)                                                   \
+  do {                                                                             \
+    const int8x16_t x0 = (X0), x1 = (X1);                                          \
+    int8x16_t v = vldrbq_s8(w);                                                    \
+    s0 = vmladavaq_s8(s0, x0, v), s4 = vmladavaq_s8(s4, x1, v);                    \
+    v = vldrbq_s8(w + 16);                                                         \
+    s1 = vmladavaq_s8(s1, x0, v), s5 = vmladavaq_s8(s5, x1, v);                    \
+    v = vldrbq_s8(w + 32);                                                         \
+    s2 = vmladavaq_s8(s2, x0, v), s6 = vmladavaq_s8(s6, x1, v);                    \
+    v = vldrbq_s8(w + 48);                                                         \
+    s3 = vmladavaq_s8(s3, x0, v), s7 = vmladavaq_s8(s7, x1, v);                    \
+  } while (0)
+    for (; p0 != end; p0 += 16, p1 += 16, w += 64) TINYC_QMVE_CHUNK(vldrbq_s8(p0), vldrbq_s8(p1));
+    if (full < K) TINYC_QMVE_CHUNK(vldrbq_z_s8(p0, tail), vldrbq_z_s8(p1, tail));
+#undef TINYC_QMVE_CHUNK
 #else
     for (k = 0; k < K; ++k) {
       const int8_t *w = wp + (k / 16) * 64 + k % 16;

@@ -1,0 +1,94 @@
+// Instruction-set variants of the int8 Conv and Gemm kernels (kernels_qint.cpp holds the portable
+// ones and the shared pieces, kernels_qint.h): chosen by the target descriptor's flags (dsp: the
+// Arm DSP extension, Cortex-M4/M7/M33/M55; mve: Helium, Cortex-M55) at a higher priority than the
+// portable kernel of the same node; the runtime files are backends/c/runtime/arm_dsp/ and
+// arm_mve/. Each variant's output is bit-identical to the portable kernel's (c.qint_kernels runs
+// them on the emulated cores).
+#include <algorithm>
+
+#include "backends/backend.h"
+#include "backends/c/c_emit.h"
+#include "backends/c/kernels_qint.h"
+
+namespace tinyc::c {
+
+namespace {
+
+using namespace qk;
+
+// Cores with the DSP extension: the channels-last depthwise with SXTB16 and SMLABB/SMLATT
+// (runtime/arm_dsp/qint_dsp.c), the same tap-major weights and scratch.
+bool matchDwDsp(const Node& n, const TargetDesc& t) { return t.dsp && matchDwNhwc(n, t); }
+void emitDwDsp(EmitCtx& c) { emitDwNhwcKernel(c, "qint_dsp", "tinyc_qdwconv_dsp_i8"); }
+
+// Cores with Helium (MVE: Cortex-M55; runtime/arm_mve/qint_mve.c): the channels-last depthwise
+// with four channels per vector (the same tap-major weights and scratch), and the one-group
+// convolution as VMLADAV dot products over chunk-major weights (runtime/arm_mve/qint_mve.c:
+// blocks of four channels, K padded to 16; scratch: two receptive fields).
+bool matchDwMve(const Node& n, const TargetDesc& t) { return t.mve && matchDwNhwc(n, t); }
+void emitDwMve(EmitCtx& c) {
+  // weights in [-127, 127]: two taps' int16 products add without overflow (the pair kernel)
+  const Tensor& w = *c.node.input(1)->constant;
+  bool pair = true;
+  for (int64_t i = 0; i < w.numel() && pair; ++i) pair = w.getI(i) != -128;
+  emitDwNhwcKernel(c, "qint_mve", pair ? "tinyc_qdwconv_mve2_i8" : "tinyc_qdwconv_mve_i8");
+}
+bool matchConvMve(const Node& n, const TargetDesc& t) {
+  return t.mve && matchBlocksNhwc(n, t) && !int4Weights(n) && convGeom(n).p[14] == 1;
+}
+int64_t scratchConvMve(const Node& n) { return 2 * convGeom(n).k; }
+// Weights [m, k] for tinyc_qrow2_mve_i8: blocks of four rows, k padded with zeros to a multiple
+// of 16, chunk-major (wp[((b * k16 / 16 + i / 16) * 4 + j) * 16 + i % 16] = w[4 b + j][i]).
+Tensor packChunkMajor(const Tensor& w, int64_t m, int64_t k) {
+  const int64_t k16 = (k + 15) / 16 * 16;
+  Tensor wp(DType::I8, {(m + 3) / 4 * 4 * k16});  // zeros past k and past the last row
+  for (int64_t ch = 0; ch < m; ++ch)
+    for (int64_t i = 0; i < k; ++i) wp.setI(((ch / 4 * (k16 / 16) + i / 16) * 4 + ch % 4) * 16 + i % 16, w.getI(ch * k + i));
+  return wp;
+}
+void emitConvMve(EmitCtx& c) {
+  const Node& n = c.node;
+  ConvArgs a = convArgs(c, 4);
+  const int64_t m = a.g.p[3], k = a.g.k;
+  std::vector<int64_t> bias = foldedBias(n, m, k, a.zx);
+  bias.resize(static_cast<size_t>((m + 3) / 4 * 4), 0);
+  c.require("qint_mve");
+  c.line(fmt::format("tinyc_qconv_mve_i8({}, {}, {}, {}, {}, {}, (int8_t *){}, {});", c.in(0),
+                     c.weights(n.input(1)->name + " (chunk-major)", packChunkMajor(*n.input(1)->constant, m, k)),
+                     c.intArray(bias), c.out(0), a.p, a.tail(), c.scratch(), requantHw(c, a.mults, a.pc != 0)));
+}
+
+// Helium (runtime/arm_mve/qint_mve.c): rows in pairs through tinyc_qrow2_mve_i8, chunk-major
+// weights; the per-column arrays padded to a multiple of four.
+bool matchGemmMve(const Node& n, const TargetDesc& t) { return t.mve && int8Input(n) && !int4Weights(n); }
+void emitGemmMve(EmitCtx& c) {
+  const Node& n = c.node;
+  const int64_t rows = n.input(0)->shape[0], k = n.input(0)->shape[1], cols = n.input(1)->shape[0];
+  std::vector<q::Multiplier> mults = q::productMultipliers(n, *n.input(0), *n.input(1), *n.outputs[0], cols);
+  const bool same = std::all_of(mults.begin(), mults.end(), [&](const q::Multiplier& x) {
+    return x.mult == mults[0].mult && x.rshift == mults[0].rshift;
+  });
+  if (!same) mults.resize(static_cast<size_t>((cols + 3) / 4 * 4), mults.back());
+  std::string rsh;
+  int pc = 1;
+  const std::string mult = multipliers(c, mults, &rsh, &pc);
+  std::vector<int64_t> bias = foldedBias(n, cols, k, q::zeroAt(*n.input(0)->quant, 0));
+  bias.resize(static_cast<size_t>((cols + 3) / 4 * 4), 0);
+  const auto range = q::outputRange(n);
+  c.require("qint_mve");
+  c.line(fmt::format("tinyc_qgemm_mve_i8({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {});", c.in(0),
+                     c.weights(n.input(1)->name + " (chunk-major)", packChunkMajor(*n.input(1)->constant, cols, k)),
+                     c.intArray(bias), c.out(0), rows, k, cols, mult, rsh, pc, q::zeroAt(*n.outputs[0]->quant, 0),
+                     range.first, range.second, requantHw(c, mults, pc != 0)));
+}
+
+}  // namespace
+
+void registerArmQuantizedKernels(KernelTable& t) {
+  t.add(variant("Conv", checkConv, emitDwDsp, scratchDwNhwc, matchDwDsp, 2));
+  t.add(variant("Conv", checkConv, emitDwMve, scratchDwNhwc, matchDwMve, 3));
+  t.add(variant("Conv", checkConv, emitConvMve, scratchConvMve, matchConvMve, 3));
+  t.add(variant("Gemm", checkGemm, emitGemmMve, nullptr, matchGemmMve, 3));
+}
+
+}  // namespace tinyc::c
