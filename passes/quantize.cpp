@@ -284,15 +284,12 @@ class Quantize : public Pass {
     std::map<const Node*, qw::WeightError> int4, int8;
     std::map<const Node*, int> bits;
     if (req->weightBits == 4) int4 = qw::chooseInt4(g, weightLayers(layers, roles, true), sqnrInputs, ctx);
-    for (auto& [n, ch] : int4) ch.use = ch.use && !req->keepInt8.count(n->name);
-    for (const auto& [n, ch] : int4) bits[n] = ch.use ? 4 : 8;
-    // Bias correction of the int8 weights (int4: above), unless turned off.
-    if (req->biasCorrection) {
-      std::vector<std::pair<const Node*, int>> cand;
+    for (auto& [n, ch] : int4) bits[n] = (ch.use = ch.use && !req->keepInt8.count(n->name)) ? 4 : 8;
+    std::vector<std::pair<const Node*, int>> cand;  // bias correction of the int8 weights (int4: above)
+    if (req->biasCorrection)
       for (const auto& c : weightLayers(layers, roles, false))
         if (!int4.count(c.first) || !int4[c.first].use) cand.push_back(c);
-      int8 = qw::weightErrors(g, cand, sqnrInputs, 127);
-    }
+    int8 = qw::weightErrors(g, cand, sqnrInputs, 127);
     auto biasShift = [&](const Node* n) -> const std::vector<double>* {
       if (int4.count(n) && int4[n].use) return req->biasCorrection ? &int4[n].shift : nullptr;
       return int8.count(n) ? &int8[n].shift : nullptr;

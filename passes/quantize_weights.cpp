@@ -146,6 +146,7 @@ int64_t innerSize(const Shape& shape, int axis) {
 
 std::map<const Node*, WeightError> weightErrors(const Graph& g, const std::vector<std::pair<const Node*, int>>& candidates,
                                                 const std::vector<std::vector<Tensor>>& samples, int qmax) {
+  if (candidates.empty()) return {};
   std::vector<const Value*> xs;
   for (const auto& c : candidates) xs.push_back(c.first->inputs[0]);
   const auto inputs = outputsOn(g, xs, samples);
