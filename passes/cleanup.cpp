@@ -27,12 +27,12 @@ class DeadCodeElimination : public Pass {
 class RemoveIdentity : public Pass {
  public:
   bool run(Graph& g, PassContext& ctx) override {
-    static const std::set<std::string> kOps = {"Identity", "Dropout"};
+    const OpDef *identity = opDef("Identity"), *dropout = opDef("Dropout"), *cast = opDef("Cast");
     bool changed = false;
     for (auto& n : g.nodes) {
       if (n->outputs.empty() || !n->outputs[0] || !n->input(0)) continue;
-      const bool sameTypeCast = n->opType == "Cast" && n->outputs.size() == 1 && n->inputs[0]->dtype == n->outputs[0]->dtype;
-      if (!kOps.count(n->opType) && !sameTypeCast) continue;
+      const bool sameTypeCast = n->op == cast && n->outputs.size() == 1 && n->inputs[0]->dtype == n->outputs[0]->dtype;
+      if (!n->op || (n->op != identity && n->op != dropout && !sameTypeCast)) continue;
       if (n->outputs.size() > 1 && n->outputs[1] && (!g.users(n->outputs[1]).empty() || g.isGraphOutput(n->outputs[1])))
         continue;
       Value* in = n->inputs[0];

@@ -390,17 +390,18 @@ class LowerQuant : public Pass {
   // n's fused activation (none, Relu or Clip) followed by the clamp act, as one fused clamp.
   static void fuseClamp(Node& n, const Node& act) {
     float lo = -INFINITY, hi = INFINITY;
-    auto add = [&](const std::string& kind, float a, float b) {
-      if (kind == "Relu") a = 0, b = INFINITY;
+    auto add = [&](const OpDef* kind, float a, float b) {
+      if (kind == op("Relu")) a = 0, b = INFINITY;
       lo = std::max(lo, a);
       hi = std::min(hi, b);
     };
     if (rw::hasFusedActivation(n)) {
       auto p = n.attrs.find(kFusedActivationParamsAttr);
       const bool params = p != n.attrs.end() && p->second.floats.size() == 2;
-      add(n.attr(kFusedActivationAttr).s, params ? p->second.floats[0] : -INFINITY, params ? p->second.floats[1] : INFINITY);
+      add(op(n.attr(kFusedActivationAttr).s.c_str()), params ? p->second.floats[0] : -INFINITY,
+          params ? p->second.floats[1] : INFINITY);
     }
-    add(act.opType, clipBound(act, 1, -INFINITY), clipBound(act, 2, INFINITY));
+    add(act.op, clipBound(act, 1, -INFINITY), clipBound(act, 2, INFINITY));
     n.attrs.erase(kFusedActivationParamsAttr);
     if (lo == 0 && hi == INFINITY) {
       n.attrs[kFusedActivationAttr] = Attr::Str("Relu");

@@ -12,7 +12,7 @@
 
 namespace tinyc::qmatch {
 
-inline const OpDef* op(const char* name) { return OpRegistry::instance().find(name); }
+inline const OpDef* op(const char* name) { return opDef(name); }
 
 inline bool isDequantize(const Node* n) { return n && n->op == op("DequantizeLinear"); }
 inline bool isQuantize(const Node* n) { return n && n->op == op("QuantizeLinear"); }

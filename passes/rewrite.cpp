@@ -137,14 +137,14 @@ struct DequantizedWeights {
 
 std::optional<DequantizedWeights> dequantizedWeights(const Node& p) {
   const Value* w = p.input(1);
-  if (!w || !plainFloat(w) || (p.opType != "Conv" && p.opType != "Gemm")) return std::nullopt;
+  if (!w || !plainFloat(w) || (p.op != opDef("Conv") && p.op != opDef("Gemm"))) return std::nullopt;
   const Node* dq = w->producer;
-  if (!dq || dq->opType != "DequantizeLinear" || dq->outputs.size() != 1 || !dq->input(0) || !dq->input(1)) return std::nullopt;
+  if (!dq || dq->op != opDef("DequantizeLinear") || dq->outputs.size() != 1 || !dq->input(0) || !dq->input(1)) return std::nullopt;
   const Value *q = dq->inputs[0], *sc = dq->inputs[1], *z = dq->input(2);
   if (!q->isConstant() || isFloat(q->dtype) || !sc->isConstant() || (z && !z->isConstant()) ||
       intAttrOr(*dq, "block_size", 0) != 0 || q->shape.size() < 2)
     return std::nullopt;
-  DequantizedWeights d{dq, p.opType == "Gemm" && intAttrOr(p, "transB", 0) == 0 ? 1 : 0};
+  DequantizedWeights d{dq, p.op == opDef("Gemm") && intAttrOr(p, "transB", 0) == 0 ? 1 : 0};
   if (sc->constant->numel() > 1) {
     int64_t a = intAttrOr(*dq, "axis", 1);
     if (a < 0) a += static_cast<int64_t>(q->shape.size());

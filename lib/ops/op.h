@@ -115,6 +115,10 @@ class OpRegistry {
   std::vector<OpDef> ops_;
 };
 
+// The registered op of this name (nullptr when none): passes compare Node::op with it instead
+// of comparing op-type strings.
+inline const OpDef* opDef(const char* name) { return OpRegistry::instance().find(name); }
+
 // Op families; each file under lib/ops registers its ops here (see registry.cpp).
 void registerElementwiseOps(OpRegistry& r);
 void registerActivationOps(OpRegistry& r);
