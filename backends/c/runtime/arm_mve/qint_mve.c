@@ -32,10 +32,19 @@ TINYC_KERNEL tinyc_mve_rq tinyc_mve_rq_at(const int32_t *mult, const int32_t *hw
   }
   return q;
 }
+/* The requantized lanes (every store below goes through this one arithmetic). */
+TINYC_KERNEL int32x4_t tinyc_mve_rq4(int32x4_t s, tinyc_mve_rq q, int32_t zy, int32_t lo, int32_t hi) {
+  const int32x4_t r = vshlq_s32(vaddq_s32(vmulhq_s32(s, q.mult), q.rnd), q.nsh);
+  return vminq_s32(vmaxq_s32(vaddq_n_s32(r, zy), vdupq_n_s32(lo)), vdupq_n_s32(hi));
+}
 TINYC_KERNEL void tinyc_mve_requant4(int32x4_t s, tinyc_mve_rq q, int32_t zy, int32_t lo, int32_t hi, int8_t *y) {
-  int32x4_t r = vshlq_s32(vaddq_s32(vmulhq_s32(s, q.mult), q.rnd), q.nsh);
-  r = vminq_s32(vmaxq_s32(vaddq_n_s32(r, zy), vdupq_n_s32(lo)), vdupq_n_s32(hi));
-  vstrbq_s32(y, r);
+  vstrbq_s32(y, tinyc_mve_rq4(s, q, zy, lo, hi));
+}
+/* Four scalar sums as one vector. */
+TINYC_KERNEL int32x4_t tinyc_mve_vec4(int32_t a, int32_t b, int32_t c, int32_t d) {
+  int32x4_t v = vdupq_n_s32(a);
+  v = vsetq_lane_s32(b, v, 1), v = vsetq_lane_s32(c, v, 2);
+  return vsetq_lane_s32(d, v, 3);
 }
 #endif
 
@@ -55,18 +64,8 @@ TINYC_KERNEL void tinyc_qmve_store(int32_t s0, int32_t s1, int32_t s2, int32_t s
   if (hw) {
     const tinyc_mve_rq q = tinyc_mve_rq_at(mult, hw, pc, m);
     const mve_pred16_t keep = vctp32q((uint32_t)n);
-    int32x4_t v = vdupq_n_s32(s0), r;
-    v = vsetq_lane_s32(s1, v, 1), v = vsetq_lane_s32(s2, v, 2), v = vsetq_lane_s32(s3, v, 3);
-    r = vshlq_s32(vaddq_s32(vmulhq_s32(v, q.mult), q.rnd), q.nsh);
-    r = vminq_s32(vmaxq_s32(vaddq_n_s32(r, zy), vdupq_n_s32(lo)), vdupq_n_s32(hi));
-    vstrbq_p_s32(y0 + m, r, keep);
-    if (y1) {
-      v = vdupq_n_s32(s4);
-      v = vsetq_lane_s32(s5, v, 1), v = vsetq_lane_s32(s6, v, 2), v = vsetq_lane_s32(s7, v, 3);
-      r = vshlq_s32(vaddq_s32(vmulhq_s32(v, q.mult), q.rnd), q.nsh);
-      r = vminq_s32(vmaxq_s32(vaddq_n_s32(r, zy), vdupq_n_s32(lo)), vdupq_n_s32(hi));
-      vstrbq_p_s32(y1 + m, r, keep);
-    }
+    vstrbq_p_s32(y0 + m, tinyc_mve_rq4(tinyc_mve_vec4(s0, s1, s2, s3), q, zy, lo, hi), keep);
+    if (y1) vstrbq_p_s32(y1 + m, tinyc_mve_rq4(tinyc_mve_vec4(s4, s5, s6, s7), q, zy, lo, hi), keep);
     return;
   }
 #else
@@ -188,15 +187,12 @@ TINYC_KERNEL void tinyc_qgemm_mve_i8(const int8_t *a, const int8_t *wp, const in
 TINYC_KERNEL void tinyc_mve_rq_store(int32x4_t s, const int32_t *mult, const int32_t *hw, int32_t pc, int32_t c,
                                      tinyc_mve_rq q0, uint32x4_t by4, int32_t zy, int32_t lo, int32_t hi, int8_t *yo) {
   tinyc_mve_rq q = q0;
-  int32x4_t r;
   if (pc) { /* channels c, c + 4, c + 8, c + 12 */
     q.mult = vldrwq_gather_shifted_offset_s32(mult + c, by4);
     q.nsh = vnegq_s32(vldrwq_gather_shifted_offset_s32(hw + 2 * c, vshlq_n_u32(by4, 1)));
     q.rnd = vldrwq_gather_shifted_offset_s32(hw + 2 * c + 1, vshlq_n_u32(by4, 1));
   }
-  r = vshlq_s32(vaddq_s32(vmulhq_s32(s, q.mult), q.rnd), q.nsh);
-  r = vminq_s32(vmaxq_s32(vaddq_n_s32(r, zy), vdupq_n_s32(lo)), vdupq_n_s32(hi));
-  vstrbq_scatter_offset_s32(yo + c, by4, r);
+  vstrbq_scatter_offset_s32(yo + c, by4, tinyc_mve_rq4(s, q, zy, lo, hi));
 }
 /* Depthwise pixel when some rshift > 32 does not hold (hw NULL): four channels per vector, then
    tinyc_requant lane by lane (the rare case, out of line). */
