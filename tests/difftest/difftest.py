@@ -443,7 +443,7 @@ def check_model(tinyc, model, feeds, paths, work, res, info=None):
             for st in rep["sets"][1:]:
                 for j, o in enumerate(st["outputs"]):
                     if not o["vs_interpreter"]["ok"] and quant and \
-                            one_step(tinyc, mpath, model, spec, j, o["vs_interpreter"]["max_abs_err"], work, magnitude(raw[j])):
+                            one_step(tinyc, mpath, model, spec, j, o["vs_interpreter"]["max_abs_err"], work, magnitude(raw[j]), files):
                         res.notes.append(f"{spec}: output {j}: one quantization step off after a float island")
                     elif not o["vs_interpreter"]["ok"]:
                         mag = magnitude(raw[j])  # (set 0's: validate's random sets are drawn alike)
@@ -452,7 +452,7 @@ def check_model(tinyc, model, feeds, paths, work, res, info=None):
                                       o["vs_interpreter"]["max_abs_err"] / mag if mag else None, raw[j].dtype.name)
         for j, o in enumerate(rep["sets"][0]["outputs"]):
             if not o["vs_interpreter"]["ok"] and quant and \
-                    one_step(tinyc, mpath, model, spec, j, o["vs_interpreter"]["max_abs_err"], work, magnitude(raw[j])):
+                    one_step(tinyc, mpath, model, spec, j, o["vs_interpreter"]["max_abs_err"], work, magnitude(raw[j]), files):
                 res.notes.append(f"{spec}: output {j}: one quantization step off after a float island")
             elif not o["vs_interpreter"]["ok"]:
                 rel = None
@@ -496,12 +496,15 @@ def c_output(data, like, spec):
     return a.reshape(like.shape)
 
 
-def one_step(tinyc, mpath, model, spec, j, max_abs_err, work, mag=0.0):
-    """True when a quantized graph's output j differs by at most one quantization step and the graph
-    keeps a float island: the island's float arithmetic differs from the interpreter's by rounding
-    (the MCU targets accumulate in single precision, docs/conformance.md; every target's float
-    Conv/Gemm sums in another order), which can move a value across a rounding boundary of the
-    QuantizeLinear after the island (graph seed 2276740586201339: a uint8 Conv island, generic).
+def one_step(tinyc, mpath, model, spec, j, max_abs_err, work, mag=0.0, files=None):
+    """True when a quantized graph's output j differs from the interpreter's only as far as one
+    quantization step at the QuantizeLinear after a float island explains: the island's float
+    arithmetic differs from the interpreter's by rounding (the MCU targets accumulate in single
+    precision, docs/conformance.md; every target's float Conv/Gemm sums in another order), which can
+    move a value across a rounding boundary of that QuantizeLinear (graph seed 2276740586201339: a
+    uint8 Conv island, generic). The allowance is one step of the output, or, when the integer
+    layers after the island scale a step up (long run seed 4, graph 4125: an int16 requantization
+    to a 3.2 times finer scale, then a Mul), island_allowance's measured propagation of one step.
     mag: the output's magnitude; one step of a float output is q * scale rounded to single
     precision on each side, so up to a few ulps of it more (long run seed 4, graph 1336: an int16
     step of 0.00036019942 measured as 0.00036025 at 1.1458)."""
@@ -513,14 +516,95 @@ def one_step(tinyc, mpath, model, spec, j, max_abs_err, work, mag=0.0):
         if prod.input[1] not in inits:
             return False
         step = float(np.max(inits[prod.input[1]])) * (1 + 1e-6) + 4 * 2.0 ** -24 * mag
-    if max_abs_err > step:
-        return False
     rep = os.path.join(work, "islands.json")
     r = sh([tinyc, "convert", mpath, "--target", spec.target, "-O", str(spec.olevel), "-o", os.path.join(work, "c"),
             "--report", rep, "-q"])
     if r.returncode != 0:
         return False
-    return bool(json.load(open(rep)).get("float_islands"))
+    islands = {i["name"] for i in json.load(open(rep)).get("float_islands", [])}
+    if not islands:
+        return False
+    if max_abs_err <= step:
+        return True
+    return max_abs_err <= step + island_allowance(tinyc, model, islands, j, work, files)
+
+
+def island_qs(model, islands):
+    """The QuantizeLinear nodes that read a float island's result: those whose input a node of the
+    report's float_islands computes, else (a pass renamed the island) every one whose input some
+    float node other than DequantizeLinear computes."""
+    producer = {o: n for n in model.graph.node for o in n.output}
+    qs = [n for n in model.graph.node if n.op_type == "QuantizeLinear" and n.input[0] in producer]
+    named = [q for q in qs if producer[q.input[0]].name in islands]
+    return named or [q for q in qs if producer[q.input[0]].op_type not in ("DequantizeLinear", "QuantizeLinear")]
+
+
+def island_allowance(tinyc, model, islands, j, work, files):
+    """How far output j moves in the interpreter when every element after the float islands'
+    QuantizeLinear nodes moves by one step: each such input x becomes x + sign * scale (all up, all
+    down, two seeded random sign patterns), the largest change of output j over the patterns.
+    0 when there is nothing to perturb."""
+    qs = island_qs(model, islands)
+    if not qs:
+        return 0.0
+    types = all_types(model)
+    inits = {i.name: numpy_helper.to_array(i) for i in model.graph.initializer}
+    base = interp_run(tinyc, write_model(model, work, "base.onnx"), files, work, model)[j].astype(np.float64)
+    rng = np.random.default_rng(17)
+    worst = 0.0
+    for pattern in ("up", "down", "random", "random"):
+        m = onnx.ModelProto()
+        m.CopyFrom(model)
+        for k, q in enumerate(qs):
+            x = q.input[0]
+            dims = [d.dim_value for d in types[x].type.tensor_type.shape.dim] if x in types else None
+            scale = inits.get(q.input[1])
+            if dims is None or scale is None or any(d <= 0 for d in dims):
+                return 0.0
+            axis = next((a.i for a in q.attribute if a.name == "axis"), 1)
+            s = np.asarray(scale, np.float64)
+            if s.ndim == 1 and len(dims) > 1:
+                shape = [1] * len(dims)
+                shape[axis % len(dims)] = s.size
+                s = s.reshape(shape)
+            sign = {"up": np.ones(dims), "down": -np.ones(dims)}.get(pattern)
+            if sign is None:
+                sign = rng.choice([-1.0, 1.0], size=dims)
+            delta = (sign * s).astype(np.float32)
+            name = f"island_step_{k}"
+            m.graph.initializer.append(numpy_helper.from_array(delta, name))
+            node = next(n for n in m.graph.node if list(n.output) == list(q.output))
+            node.input[0] = name + "_x"
+            m.graph.node.append(helper.make_node("Add", [x, name], [name + "_x"]))
+        sort_nodes(m)
+        got = interp_run(tinyc, write_model(m, work, f"{pattern}.onnx"), files, work, model)[j].astype(np.float64)
+        worst = max(worst, float(np.abs(got - base).max(initial=0.0)))
+    return worst
+
+
+def write_model(model, work, name):
+    p = os.path.join(work, name)
+    onnx.save(model, p)
+    return p
+
+
+def sort_nodes(m):
+    """Topological order of m.graph.node (ONNX wants producers first)."""
+    have = {i.name for i in m.graph.input} | {i.name for i in m.graph.initializer}
+    todo, done = list(m.graph.node), []
+    while todo:
+        ready = [n for n in todo if all(i in have or not i for i in n.input)]
+        if not ready:
+            raise ValueError("graph has a cycle")
+        for n in ready:
+            have.update(n.output)
+            done.append(n)
+        todo = [n for n in todo if n not in ready]
+    copies = [onnx.NodeProto() for _ in done]
+    for c, n in zip(copies, done):
+        c.CopyFrom(n)
+    del m.graph.node[:]
+    m.graph.node.extend(copies)
 
 
 def all_types(model):
@@ -707,7 +791,7 @@ def check_units(tinyc, model, feeds, spec, work, res):
     rep, outs = validate(tinyc, cpath, files, spec, d)
     res.paths.append(str(spec))
     for j, o in enumerate(rep["sets"][0]["outputs"]):
-        if not o["vs_interpreter"]["ok"] and one_step(tinyc, cpath, cm, spec, j, o["vs_interpreter"]["max_abs_err"], d):
+        if not o["vs_interpreter"]["ok"] and one_step(tinyc, cpath, cm, spec, j, o["vs_interpreter"]["max_abs_err"], d, 0.0, files):
             res.notes.append(f"{spec}: unit output {j}: one quantization step off after a float island")
         elif not o["vs_interpreter"]["ok"]:
             raise Failure(str(spec), "mismatch", f"unit output {j} ({o['output']}) C vs interpreter: "
