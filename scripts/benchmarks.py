@@ -291,7 +291,7 @@ int main(int argc, char **argv) {
 
 def ptq_heldout_table():
     """mobilenetv2_128_050's test sets are seeded normal-random inputs (its PROVENANCE.txt): 16 more
-    such inputs calibrate and 32 others test, tinyc's C against ONNX Runtime's quantize_static on the
+    such inputs calibrate and 128 others test, tinyc's C against ONNX Runtime's quantize_static on the
     same calibration inputs, both against the float model run by ONNX Runtime: at the output (a
     2-class softmax, which saturates: its SQNR swings with a few inputs) and at the logits before it
     (the model cut there and quantized the same way)."""
@@ -308,14 +308,14 @@ def ptq_heldout_table():
     so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
     name_in = ort.InferenceSession(p).get_inputs()[0].name
     draw = lambda seed: np.random.default_rng(seed).standard_normal((1, 3, 128, 128)).astype(np.float32)
-    cal, test = [draw(1000 + i) for i in range(16)], [draw(2000 + i) for i in range(32)]
+    cal, test = [draw(1000 + i) for i in range(16)], [draw(2000 + i) for i in range(128)]
 
     def sqnr(y, r):
         return 10 * np.log10((r ** 2).sum() / max(((y - r) ** 2).sum(), 1e-30))
 
     print("\n### Post-training quantization on held-out inputs: mobilenetv2_128_050\n")
-    print("16 calibration and 32 test inputs drawn like the model's own test sets (seeded normal noise: "
-          "`np.random.default_rng(seed).standard_normal`, seeds 1000-1015 and 2000-2031); SQNR against the float "
+    print("16 calibration and 128 test inputs drawn like the model's own test sets (seeded normal noise: "
+          "`np.random.default_rng(seed).standard_normal`, seeds 1000-1015 and 2000-2127); SQNR against the float "
           "model at the output (2-class softmax) and at the logits before it (the model cut at "
           "`predictions_dense/BiasAdd:0` and quantized the same way), and arg-max agreement. tinyc: the generated C "
           "(generic); ONNX Runtime: quantize_static (QDQ, int8, per-channel weights), graph optimizations disabled.\n")

@@ -220,6 +220,22 @@ TEST(QuantizePass, IntegerGraphWithoutFloatIslands) {
   }
 }
 
+TEST(QuantizePass, SoftmaxOutputTakesTheWholeUnitRange) {
+  // Whatever the method, the probabilities get [0, 1]: scale 1/255, zero point -128 (0 and 1 on
+  // the grid), not the calibrated range (which clipped saturated probabilities of unseen inputs).
+  for (CalibMethod m : {CalibMethod::MinMax, CalibMethod::Percentile, CalibMethod::Entropy, CalibMethod::Mse}) {
+    SmallNet net;
+    net.quantize(samplesFor(net, 8), m);
+    const Node* sm = nullptr;
+    for (const auto& n : net.g.nodes)
+      if (n->name == "sm") sm = n.get();
+    ASSERT_TRUE(sm && sm->outputs[0]->quant) << net.ir();
+    EXPECT_EQ(sm->outputs[0]->dtype, DType::I8);
+    EXPECT_FLOAT_EQ(sm->outputs[0]->quant->scale.at(0), 1.0f / 255) << calibMethodName(m);
+    EXPECT_EQ(sm->outputs[0]->quant->zeroPoint.at(0), -128) << calibMethodName(m);
+  }
+}
+
 TEST(QuantizePass, Deterministic) {
   std::string first;
   for (int k = 0; k < 2; ++k) {
