@@ -20,6 +20,7 @@ const std::vector<TargetDesc>& allTargets() {
     t.crossCflags = cflags;
     t.layout = layout;
     t.doubleAcc = std::string(name) == "generic";  // the MCU targets are single-precision only
+    t.mcu = std::string(name) != "generic";
     t.mac64 = std::string(name).rfind("cortex-m", 0) == 0 && std::string(name) != "cortex-m0plus";  // Armv6-M: none
     return t;
   };

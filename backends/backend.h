@@ -23,6 +23,7 @@ struct TargetDesc {
   bool mac64 = false;       // one instruction for int64 += int32 * int32 (SMLAL: Armv7-M and later)
   std::string crossCflags;  // flags for a cross build (empty for the host)
   bool doubleAcc = false;   // float kernels accumulate in double (the interpreter's arithmetic); MCU targets: float
+  bool mcu = false;         // a microcontroller: scalar kernels sized for few registers and little code
   std::string layout = "NCHW";  // layout the target's spatial kernels want ("NHWC": the layout pass)
 };
 

@@ -33,9 +33,9 @@ const CKernel* KernelTable::find(const Node& n, const TargetDesc& t) const {
 }
 
 std::vector<std::string> KernelTable::ops() const {
-  std::vector<std::string> out;
+  std::vector<std::string> out;  // each op once (its variants need not be registered together)
   for (const auto& k : kernels_)
-    if (out.empty() || out.back() != k.op) out.push_back(k.op);
+    if (std::find(out.begin(), out.end(), k.op) == out.end()) out.push_back(k.op);
   return out;
 }
 

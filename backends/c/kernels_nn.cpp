@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <climits>
 
+#include "backends/backend.h"
 #include "backends/c/c_emit.h"
 #include "backends/c/emit_util.h"
 #include "backends/c/kernels_nhwc.h"
@@ -305,6 +306,35 @@ void emitMatMul(EmitCtx& c) {
                        c.out(0), p.batch, p.m, p.k, p.n, offA, offB));
 }
 
+// ---- One-row dense layers on microcontrollers (runtime/dense.c) ------------------------------
+
+// A float Gemm or MatMul with one row of A (a dense layer at batch 1) on a microcontroller target.
+bool denseRow(const Node& n, const TargetDesc& t) {
+  if (!t.mcu || !requireFloat32(n).empty() || !checkMatTypes(n).empty()) return false;
+  if (n.opType == "Gemm") return n.input(0)->shape.size() == 2 && n.input(1)->shape.size() == 2 && gemmDims(n).m == 1;
+  if (n.input(0)->shape.empty() || n.input(1)->shape.size() != 2) return false;  // one matrix B
+  const MatMulPlan p = matmulPlan(n);
+  return p.batch == 1 && p.m == 1 && p.offA.empty() && p.offB.empty();
+}
+
+void emitDenseGemm(EmitCtx& c) {
+  c.require("dense");
+  const GemmDims d = gemmDims(c.node);
+  int64_t ccs = 0;
+  if (const Value* cv = c.inValue(2)) ccs = cv->shape.empty() || cv->shape.back() == 1 ? 0 : 1;
+  c.line(fmt::format("tinyc_dense_f32({}, {}, {}, {}, {}, {}, {}, {}, {}, {});", c.in(0), c.in(1), c.in(2), c.out(0), d.n,
+                     d.k, d.tb ? 1 : 0, ccs, EmitCtx::floatLit(c.node.attrFloat("alpha")),
+                     EmitCtx::floatLit(c.node.attrFloat("beta"))));
+}
+
+void emitDenseMatMul(EmitCtx& c) {
+  c.require("dense");
+  const MatMulPlan p = matmulPlan(c.node);
+  if (numElements(c.outValue(0)->shape) == 0) return;
+  c.line(fmt::format("tinyc_dense_f32({}, {}, NULL, {}, {}, {}, 0, 0, 1.0f, 0.0f);", c.in(0), c.in(1), c.out(0), p.n,
+                     p.k));
+}
+
 }  // namespace
 
 void registerNnKernels(KernelTable& t) {
@@ -314,6 +344,14 @@ void registerNnKernels(KernelTable& t) {
   t.add({"ConvTranspose", checkConvTranspose, emitConvTranspose, scratchConvTranspose});
   t.add({"Gemm", checkGemm, emitGemm, scratchGemm});
   t.add({"MatMul", checkMatMul, emitMatMul, scratchMatMul});
+  CKernel denseGemm{"Gemm", checkGemm, emitDenseGemm};
+  denseGemm.match = denseRow;
+  denseGemm.priority = 1;
+  t.add(denseGemm);
+  CKernel denseMatMul{"MatMul", checkMatMul, emitDenseMatMul};
+  denseMatMul.match = denseRow;
+  denseMatMul.priority = 1;
+  t.add(denseMatMul);
 }
 
 }  // namespace tinyc::c

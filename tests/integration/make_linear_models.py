@@ -56,6 +56,15 @@ for k, n in ((10, 3), (128, 10), (200, 32)):
 inits = {"w": rng.standard_normal((33, 7)), "b": rng.standard_normal(7)}
 save("gemm_33x7", [helper.make_node("Gemm", ["x", "w", "b"], ["y"])], [1, 33], inits)
 
+# One-row forms the microcontroller targets' dense kernel (runtime/dense.c) takes: alpha and beta
+# with a scalar C, transB without C, and MatMul of a vector (1-D A).
+inits = {"w": rng.standard_normal((9, 6)), "c": rng.standard_normal(1)}
+save("gemm_alpha_beta_9x6", [helper.make_node("Gemm", ["x", "w", "c"], ["y"], alpha=0.5, beta=2.0)], [1, 9], inits)
+inits = {"w": rng.standard_normal((5, 12))}
+save("gemm_transb_noc_12x5", [helper.make_node("Gemm", ["x", "w"], ["y"], transB=1)], [1, 12], inits)
+inits = {"w": rng.standard_normal((16, 5))}
+save("matmul_vec_16x5", [helper.make_node("MatMul", ["x", "w"], ["y"])], [16], inits)
+
 # Conv(1->4, 3x3) Relu MaxPool Conv(4->8, 3x3) Relu MaxPool Flatten Linear(200, 32) Relu Linear(32, 10)
 inits = {"c1_w": rng.standard_normal((4, 1, 3, 3)) / 3, "c1_b": rng.standard_normal(4),
          "c2_w": rng.standard_normal((8, 4, 3, 3)) / 6, "c2_b": rng.standard_normal(8)}

@@ -5,7 +5,7 @@
 # cortex-m4 and compiled with arm-none-eabi-gcc -O2 for the M4 (single-precision FPU) with
 # -Wdouble-promotion -Wfloat-conversion on top of the usual warnings; the object must not call a
 # double-precision helper (__aeabi_d*, __aeabi_f2d, __aeabi_i2d, ...) nor a double libm function
-# (exp, sqrt, pow, ... rather than expf, sqrtf, powf).
+# (exp, sqrt, pow, ... rather than expf, sqrtf, powf); the bundled models at -O0 call no fmaf.
 #   single_precision.sh <tinyc> <models dir> <onnx node tests dir>
 set -euo pipefail
 TINYC=$1
@@ -36,6 +36,14 @@ for f in "${models[@]}"; do
     syms=$(arm-none-eabi-nm -u "$W/m.o" | awk '{print $2}' |
       grep -E '^(__aeabi_(d[a-z0-9]*|f2d|i2d|ui2d|l2d|ul2d)|__(add|sub|mul|div|extendsf|truncdf)df[0-9]*|(exp|log|sqrt|pow|tanh|erf|fabs|floor|ceil|round|nearbyint|sin|cos|atan|fmod|expm1|log1p)|__(eq|ne|lt|le|gt|ge|unord)df2)$' || true)
     if [ -n "$syms" ]; then echo "FAIL $name: double-precision symbols: $(echo $syms)"; bad=1; fi
+    # at -O0 too, where gcc does not inline fmaf (newlib's computes in double): the float kernels
+    # fuse multiply-adds only in optimized builds (runtime/common.c TINYC_FMAF)
+    case $f in "$MODELS"/*/model.onnx)
+      arm-none-eabi-gcc ${CFLAGS/-O2/-O0} -c "$W/out/m.c" -o "$W/m0.o"
+      if arm-none-eabi-nm -u "$W/m0.o" | awk '{print $2}' | grep -qE '^fmaf?$'; then
+        echo "FAIL $name: calls fmaf at -O0"; bad=1
+      fi;;
+    esac
   fi
   n=$((n + 1))
   rm -rf "$W/out"

@@ -141,7 +141,7 @@ TINYC_KERNEL void tinyc_dw_taps9(float *restrict o, const float *const *src, con
 TINYC_KERNEL void tinyc_dw_tap(float *restrict o, const float *restrict s, float w, int32_t n) {
   int32_t j, t;
   for (j = 0; j < n; j += TINYC_DW_BLOCK)
-    for (t = 0; t < TINYC_DW_BLOCK; ++t) o[j + t] += w * s[j + t];
+    for (t = 0; t < TINYC_DW_BLOCK; ++t) o[j + t] = TINYC_FMAF(w, s[j + t], o[j + t]);
 }
 
 /* Depthwise, stride 1 with "same" output size (OH == H, OW == W): the input plane is read in
@@ -193,7 +193,7 @@ TINYC_KERNEL void tinyc_dw_same_f32(const tinyc_dwgeom *g, int32_t N, int32_t C,
       }
       for (j = Lb; j < L; ++j) {
         float s = b;
-        for (k = 0; k < taps; ++k) s += wm[k] * buf[toff[k] + (size_t)j];
+        for (k = 0; k < taps; ++k) s = TINYC_FMAF(wm[k], buf[toff[k] + (size_t)j], s);
         yp[j] = s;
       }
     }

@@ -29,11 +29,7 @@
 typedef char tinyc_gemm_tile_check[(TINYC_GEMM_MR >= 1 && TINYC_GEMM_MR <= 16 && TINYC_GEMM_VL >= 2 &&
                                     TINYC_GEMM_VL <= 32) ? 1 : -1];
 
-#if defined(__FMA__) || defined(__ARM_FEATURE_FMA)
-#define TINYC_FMA(a, b, c) fmaf((a), (b), (c))
-#else
-#define TINYC_FMA(a, b, c) ((a) * (b) + (c))
-#endif
+#define TINYC_FMA(a, b, c) TINYC_FMAF(a, b, c)
 
 #define TINYC_GMIN(a, b) ((a) < (b) ? (a) : (b))
 #define TINYC_GMAX(a, b) ((a) > (b) ? (a) : (b))

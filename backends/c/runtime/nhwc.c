@@ -82,10 +82,10 @@ TINYC_KERNEL void tinyc_conv_nhwc_f32(const float *x, const float *w, const floa
               for (k = 0; k < K; ++k) {
                 const float a0 = r0[k], a1 = r1[k], a2 = r2[k], a3 = r3[k];
                 const float b0 = w0[k], b1 = w1[k], b2 = w2[k], b3 = w3[k];
-                c00 += a0 * b0; c01 += a0 * b1; c02 += a0 * b2; c03 += a0 * b3;
-                c10 += a1 * b0; c11 += a1 * b1; c12 += a1 * b2; c13 += a1 * b3;
-                c20 += a2 * b0; c21 += a2 * b1; c22 += a2 * b2; c23 += a2 * b3;
-                c30 += a3 * b0; c31 += a3 * b1; c32 += a3 * b2; c33 += a3 * b3;
+                c00 = TINYC_FMAF(a0, b0, c00); c01 = TINYC_FMAF(a0, b1, c01); c02 = TINYC_FMAF(a0, b2, c02); c03 = TINYC_FMAF(a0, b3, c03);
+                c10 = TINYC_FMAF(a1, b0, c10); c11 = TINYC_FMAF(a1, b1, c11); c12 = TINYC_FMAF(a1, b2, c12); c13 = TINYC_FMAF(a1, b3, c13);
+                c20 = TINYC_FMAF(a2, b0, c20); c21 = TINYC_FMAF(a2, b1, c21); c22 = TINYC_FMAF(a2, b2, c22); c23 = TINYC_FMAF(a2, b3, c23);
+                c30 = TINYC_FMAF(a3, b0, c30); c31 = TINYC_FMAF(a3, b1, c31); c32 = TINYC_FMAF(a3, b2, c32); c33 = TINYC_FMAF(a3, b3, c33);
               }
               acc[0][0] = c00; acc[0][1] = c01; acc[0][2] = c02; acc[0][3] = c03;
               acc[1][0] = c10; acc[1][1] = c11; acc[1][2] = c12; acc[1][3] = c13;
@@ -94,7 +94,7 @@ TINYC_KERNEL void tinyc_conv_nhwc_f32(const float *x, const float *w, const floa
             } else {
               for (t = 0; t < np; ++t)
                 for (j = 0; j < mb; ++j)
-                  for (k = 0; k < K; ++k) acc[t][j] += rows[t][k] * w0[(size_t)j * (size_t)K + (size_t)k];
+                  for (k = 0; k < K; ++k) acc[t][j] = TINYC_FMAF(rows[t][k], w0[(size_t)j * (size_t)K + (size_t)k], acc[t][j]);
             }
             for (t = 0; t < np; ++t)
               for (j = 0; j < mb; ++j)
@@ -134,15 +134,15 @@ TINYC_KERNEL void tinyc_dw_nhwc_pixel(const tinyc_nhwc *q, const float *const *x
       for (t = 0; t < n; ++t) {
         const float *xr = xs[t] + m;
         const int32_t k = ti[t];
-        a0 += xr[0] * w0[k];
-        a1 += xr[1] * w1[k];
-        a2 += xr[2] * w2[k];
-        a3 += xr[3] * w3[k];
+        a0 = TINYC_FMAF(xr[0], w0[k], a0);
+        a1 = TINYC_FMAF(xr[1], w1[k], a1);
+        a2 = TINYC_FMAF(xr[2], w2[k], a2);
+        a3 = TINYC_FMAF(xr[3], w3[k], a3);
       }
     } else {
       float acc[4] = {0.0f, 0.0f, 0.0f, 0.0f};
       for (t = 0; t < n; ++t)
-        for (j = 0; j < mb; ++j) acc[j] += xs[t][(m + j) / mult] * w0[(size_t)j * (size_t)taps + (size_t)ti[t]];
+        for (j = 0; j < mb; ++j) acc[j] = TINYC_FMAF(xs[t][(m + j) / mult], w0[(size_t)j * (size_t)taps + (size_t)ti[t]], acc[j]);
       a0 = acc[0];
       a1 = acc[1];
       a2 = acc[2];
