@@ -1,14 +1,12 @@
 /* tinyc runtime: activations fused into Conv/Gemm/Add (applied in place to the output). requires: common */
 TINYC_KERNEL void tinyc_fact_relu_f32(float *y, int32_t n) {
   int32_t i;
-  for (i = 0; i < n; ++i) y[i] = (y[i] > 0.0f || y[i] != y[i]) ? y[i] : 0.0f;
+  for (i = 0; i < n; ++i) y[i] = y[i] <= 0.0f ? 0.0f : y[i]; /* one compare: NaN stays, -0 becomes +0 */
 }
 TINYC_KERNEL void tinyc_fact_clip_f32(float *y, int32_t n, float lo, float hi) {
   int32_t i;
   for (i = 0; i < n; ++i) {
-    float x = y[i];
-    if (x != x) continue;
-    x = x < lo ? lo : x;
+    const float x = y[i] < lo ? lo : y[i]; /* a NaN fails both compares and stays */
     y[i] = x > hi ? hi : x;
   }
 }

@@ -22,15 +22,35 @@ TINYC_KERNEL void tinyc_nhwc_patch(const tinyc_nhwc *q, const float *xn, int32_t
                                    float *restrict patch) {
   const int32_t cg = q->c / q->g;
   int32_t ky, kx, i;
+  if (cg == 1) { /* one value per tap (a first layer on a one-channel image): no copy loops, which
+                    gcc would turn into memcpy/memset calls of 4 bytes */
+    for (ky = 0; ky < q->kh; ++ky) {
+      const int32_t iy = oy * q->sh - q->pt + ky * q->dh;
+      const int rowIn = iy >= 0 && iy < q->h;
+      const float *s = xn + (size_t)(rowIn ? iy : 0) * (size_t)q->w * (size_t)q->c + (size_t)gi;
+      for (kx = 0; kx < q->kw; ++kx) {
+        const int32_t ix = ox * q->sw - q->pl + kx * q->dw;
+        *patch++ = rowIn && ix >= 0 && ix < q->w ? s[(size_t)ix * (size_t)q->c] : 0.0f;
+      }
+    }
+    return;
+  }
   for (ky = 0; ky < q->kh; ++ky) {
     const int32_t iy = oy * q->sh - q->pt + ky * q->dh;
     for (kx = 0; kx < q->kw; ++kx) {
       const int32_t ix = ox * q->sw - q->pl + kx * q->dw;
       float *restrict d = patch + ((size_t)ky * (size_t)q->kw + (size_t)kx) * (size_t)cg;
-      if (iy < 0 || iy >= q->h || ix < 0 || ix >= q->w) {
+      const int in = iy >= 0 && iy < q->h && ix >= 0 && ix < q->w;
+      const float *s = xn + ((size_t)(in ? iy : 0) * (size_t)q->w + (size_t)(in ? ix : 0)) * (size_t)q->c +
+                       (size_t)gi * (size_t)cg;
+      if (cg <= 4) { /* e.g. RGB: element by element (a copy loop becomes a memcpy call with gcc) */
+        d[0] = in ? s[0] : 0.0f;
+        if (cg > 1) d[1] = in ? s[1] : 0.0f;
+        if (cg > 2) d[2] = in ? s[2] : 0.0f;
+        if (cg > 3) d[3] = in ? s[3] : 0.0f;
+      } else if (!in) {
         for (i = 0; i < cg; ++i) d[i] = 0.0f;
       } else {
-        const float *s = xn + ((size_t)iy * (size_t)q->w + (size_t)ix) * (size_t)q->c + (size_t)gi * (size_t)cg;
         for (i = 0; i < cg; ++i) d[i] = s[i];
       }
     }
@@ -72,8 +92,6 @@ TINYC_KERNEL void tinyc_conv_nhwc_f32(const float *x, const float *w, const floa
             const float *w0 = w + (size_t)m * (size_t)K;
             float acc[4][4];
             int32_t j;
-            for (t = 0; t < 4; ++t)
-              for (j = 0; j < 4; ++j) acc[t][j] = 0.0f;
             if (np == 4 && mb == 4) {
               const float *w1 = w0 + K, *w2 = w1 + K, *w3 = w2 + K;
               const float *r0 = rows[0], *r1 = rows[1], *r2 = rows[2], *r3 = rows[3];
@@ -87,14 +105,22 @@ TINYC_KERNEL void tinyc_conv_nhwc_f32(const float *x, const float *w, const floa
                 c20 = TINYC_FMAF(a2, b0, c20); c21 = TINYC_FMAF(a2, b1, c21); c22 = TINYC_FMAF(a2, b2, c22); c23 = TINYC_FMAF(a2, b3, c23);
                 c30 = TINYC_FMAF(a3, b0, c30); c31 = TINYC_FMAF(a3, b1, c31); c32 = TINYC_FMAF(a3, b2, c32); c33 = TINYC_FMAF(a3, b3, c33);
               }
-              acc[0][0] = c00; acc[0][1] = c01; acc[0][2] = c02; acc[0][3] = c03;
-              acc[1][0] = c10; acc[1][1] = c11; acc[1][2] = c12; acc[1][3] = c13;
-              acc[2][0] = c20; acc[2][1] = c21; acc[2][2] = c22; acc[2][3] = c23;
-              acc[3][0] = c30; acc[3][1] = c31; acc[3][2] = c32; acc[3][3] = c33;
+              { /* straight from the registers (through acc[][] the tile went to the stack first) */
+                const float e0 = bias ? bias[m] : 0.0f, e1 = bias ? bias[m + 1] : 0.0f;
+                const float e2 = bias ? bias[m + 2] : 0.0f, e3 = bias ? bias[m + 3] : 0.0f;
+                float *y0 = yn + (size_t)pix * (size_t)q.m + (size_t)m, *y1 = y0 + q.m, *y2 = y1 + q.m, *y3 = y2 + q.m;
+                y0[0] = c00 + e0; y0[1] = c01 + e1; y0[2] = c02 + e2; y0[3] = c03 + e3;
+                y1[0] = c10 + e0; y1[1] = c11 + e1; y1[2] = c12 + e2; y1[3] = c13 + e3;
+                y2[0] = c20 + e0; y2[1] = c21 + e1; y2[2] = c22 + e2; y2[3] = c23 + e3;
+                y3[0] = c30 + e0; y3[1] = c31 + e1; y3[2] = c32 + e2; y3[3] = c33 + e3;
+              }
+              continue;
             } else {
               for (t = 0; t < np; ++t)
-                for (j = 0; j < mb; ++j)
+                for (j = 0; j < mb; ++j) {
+                  acc[t][j] = 0.0f;
                   for (k = 0; k < K; ++k) acc[t][j] = TINYC_FMAF(rows[t][k], w0[(size_t)j * (size_t)K + (size_t)k], acc[t][j]);
+                }
             }
             for (t = 0; t < np; ++t)
               for (j = 0; j < mb; ++j)
@@ -155,6 +181,159 @@ TINYC_KERNEL void tinyc_dw_nhwc_pixel(const tinyc_nhwc *q, const float *const *x
   }
 }
 
+/* One output row of a 3x3 depthwise convolution with stride 1, dilation 1 and multiplier 1
+   whose three input rows all exist, channel by channel: the channel's nine weights stay in
+   registers and a 3x3 window of inputs slides one column per output (three loads per nine
+   multiply-adds; the per-pixel kernel above loads every input and weight). A column outside
+   the input contributes 0 * w: the same sums as the per-pixel kernel, in the same (ky, kx)
+   order, where that one leaves the tap out (they differ only in the sign of a zero result, or
+   for non-finite weights on padded taps). */
+#define TINYC_DW3_OUT(A, B, N)                                                             \
+  do {                                                                                     \
+    float acc_ = TINYC_FMAF(A##0, w00, 0.0f);                                              \
+    acc_ = TINYC_FMAF(B##0, w01, acc_);                                                    \
+    acc_ = TINYC_FMAF(N##0, w02, acc_);                                                    \
+    acc_ = TINYC_FMAF(A##1, w10, acc_);                                                    \
+    acc_ = TINYC_FMAF(B##1, w11, acc_);                                                    \
+    acc_ = TINYC_FMAF(N##1, w12, acc_);                                                    \
+    acc_ = TINYC_FMAF(A##2, w20, acc_);                                                    \
+    acc_ = TINYC_FMAF(B##2, w21, acc_);                                                    \
+    acc_ = TINYC_FMAF(N##2, w22, acc_);                                                    \
+    *yp = acc_ + bc;                                                                       \
+    yp += C;                                                                               \
+  } while (0)
+/* Column ix of the three rows (zero outside the input). */
+#define TINYC_DW3_COL(ixv, v0, v1, v2)                                                     \
+  do {                                                                                     \
+    const int32_t i_ = (ixv);                                                              \
+    const int inside_ = i_ >= 0 && i_ < W;                                                 \
+    v0 = inside_ ? r0[(size_t)i_ * (size_t)C] : 0.0f;                                      \
+    v1 = inside_ ? r1[(size_t)i_ * (size_t)C] : 0.0f;                                      \
+    v2 = inside_ ? r2[(size_t)i_ * (size_t)C] : 0.0f;                                      \
+  } while (0)
+/* The next column from the pointers p0..p2 (inside the input), then the output. */
+#define TINYC_DW3_STEP(A, B, N)                                                            \
+  do {                                                                                     \
+    N##0 = *p0;                                                                            \
+    N##1 = *p1;                                                                            \
+    N##2 = *p2;                                                                            \
+    p0 += C;                                                                               \
+    p1 += C;                                                                               \
+    p2 += C;                                                                               \
+    TINYC_DW3_OUT(A, B, N);                                                                \
+  } while (0)
+TINYC_KERNEL void tinyc_dw3x3s1_nhwc_row(const tinyc_nhwc *q, const float *const *xrows, const float *w,
+                                         const float *bias, float *restrict yr) {
+  const int32_t C = q->c, W = q->w, OW = q->ow, pl = q->pl;
+  /* outputs [lo, hi) load their new column (ox - pl + 2) from inside the input */
+  const int32_t lo = pl - 2 > 0 ? (pl - 2 < OW ? pl - 2 : OW) : 0;
+  const int32_t hi = W + pl - 2 < OW ? (W + pl - 2 > lo ? W + pl - 2 : lo) : OW;
+  int32_t c, ox;
+  for (c = 0; c < C; ++c) {
+    const float *r0 = xrows[0] + c, *r1 = xrows[1] + c, *r2 = xrows[2] + c, *wc = w + (size_t)c * 9u;
+    const float w00 = wc[0], w01 = wc[1], w02 = wc[2], w10 = wc[3], w11 = wc[4], w12 = wc[5];
+    const float w20 = wc[6], w21 = wc[7], w22 = wc[8], bc = bias ? bias[c] : 0.0f;
+    float a0, a1, a2, b0, b1, b2, n0, n1, n2;
+    float *restrict yp = yr + c;
+    TINYC_DW3_COL(-pl, a0, a1, a2);
+    TINYC_DW3_COL(1 - pl, b0, b1, b2);
+    for (ox = 0; ox < OW; ++ox) {
+      if (ox == lo && lo < hi) { /* the columns inside: unconditional loads, three outputs per pass */
+        const float *p0 = r0 + (size_t)(ox - pl + 2) * (size_t)C, *p1 = r1 + (size_t)(ox - pl + 2) * (size_t)C;
+        const float *p2 = r2 + (size_t)(ox - pl + 2) * (size_t)C;
+        for (; ox + 3 <= hi; ox += 3) { /* the window's columns rotate by name */
+          TINYC_DW3_STEP(a, b, n);
+          TINYC_DW3_STEP(b, n, a);
+          TINYC_DW3_STEP(n, a, b);
+        }
+        for (; ox < hi; ++ox) {
+          TINYC_DW3_STEP(a, b, n);
+          a0 = b0, a1 = b1, a2 = b2;
+          b0 = n0, b1 = n1, b2 = n2;
+        }
+        if (ox == OW) break;
+      }
+      TINYC_DW3_COL(ox - pl + 2, n0, n1, n2);
+      TINYC_DW3_OUT(a, b, n);
+      a0 = b0, a1 = b1, a2 = b2;
+      b0 = n0, b1 = n1, b2 = n2;
+    }
+  }
+}
+/* The same with stride 2: the window moves two columns per output (six loads per nine
+   multiply-adds, its last column becomes the next window's first). */
+#define TINYC_DW3_STEP2(A, B, N)                                                           \
+  do {                                                                                     \
+    B##0 = p0[0];                                                                          \
+    B##1 = p1[0];                                                                          \
+    B##2 = p2[0];                                                                          \
+    N##0 = p0[C];                                                                          \
+    N##1 = p1[C];                                                                          \
+    N##2 = p2[C];                                                                          \
+    p0 += 2 * C;                                                                           \
+    p1 += 2 * C;                                                                           \
+    p2 += 2 * C;                                                                           \
+    TINYC_DW3_OUT(A, B, N);                                                                \
+  } while (0)
+TINYC_KERNEL void tinyc_dw3x3s2_nhwc_row(const tinyc_nhwc *q, const float *const *xrows, const float *w,
+                                         const float *bias, float *restrict yr) {
+  const int32_t C = q->c, W = q->w, OW = q->ow, pl = q->pl;
+  int32_t lo = 0, hi, c, ox;
+  /* outputs [lo, hi) load their two new columns (2 ox - pl + 1, + 2) from inside the input */
+  while (lo < OW && 2 * lo - pl + 1 < 0) ++lo;
+  hi = lo;
+  while (hi < OW && 2 * hi - pl + 2 < W) ++hi;
+  for (c = 0; c < C; ++c) {
+    const float *r0 = xrows[0] + c, *r1 = xrows[1] + c, *r2 = xrows[2] + c, *wc = w + (size_t)c * 9u;
+    const float w00 = wc[0], w01 = wc[1], w02 = wc[2], w10 = wc[3], w11 = wc[4], w12 = wc[5];
+    const float w20 = wc[6], w21 = wc[7], w22 = wc[8], bc = bias ? bias[c] : 0.0f;
+    float a0, a1, a2, b0, b1, b2, n0, n1, n2;
+    float *restrict yp = yr + c;
+    TINYC_DW3_COL(-pl, a0, a1, a2);
+    for (ox = 0; ox < OW; ++ox) {
+      if (ox == lo && lo < hi) {
+        const float *p0 = r0 + (size_t)(2 * ox - pl + 1) * (size_t)C, *p1 = r1 + (size_t)(2 * ox - pl + 1) * (size_t)C;
+        const float *p2 = r2 + (size_t)(2 * ox - pl + 1) * (size_t)C;
+        for (; ox + 2 <= hi; ox += 2) { /* the window's columns rotate by name */
+          TINYC_DW3_STEP2(a, b, n);
+          TINYC_DW3_STEP2(n, b, a);
+        }
+        if (ox < hi) {
+          TINYC_DW3_STEP2(a, b, n);
+          a0 = n0, a1 = n1, a2 = n2;
+          ++ox;
+        }
+        if (ox == OW) break;
+      }
+      TINYC_DW3_COL(2 * ox - pl + 1, b0, b1, b2);
+      TINYC_DW3_COL(2 * ox - pl + 2, n0, n1, n2);
+      TINYC_DW3_OUT(a, b, n);
+      a0 = n0, a1 = n1, a2 = n2;
+    }
+  }
+}
+#undef TINYC_DW3_STEP2
+#undef TINYC_DW3_STEP
+#undef TINYC_DW3_COL
+#undef TINYC_DW3_OUT
+
+/* One output row of any depthwise convolution (rows: the input rows it reads, NULL outside). */
+TINYC_KERNEL void tinyc_dw_nhwc_row(const tinyc_nhwc *q, const float *const *xrows, const float *w, const float *bias,
+                                    float *restrict yr) {
+  int32_t ox;
+  if (q->kh == 3 && q->kw == 3 && q->dw == 1 && q->m == q->c && xrows[0] && xrows[1] && xrows[2]) {
+    if (q->sw == 1) {
+      tinyc_dw3x3s1_nhwc_row(q, xrows, w, bias, yr);
+      return;
+    }
+    if (q->sw == 2) {
+      tinyc_dw3x3s2_nhwc_row(q, xrows, w, bias, yr);
+      return;
+    }
+  }
+  for (ox = 0; ox < q->ow; ++ox) tinyc_dw_nhwc_pixel(q, xrows, ox, w, bias, yr + (size_t)ox * (size_t)q->m);
+}
+
 /* The input rows output row oy reads, NULL outside the input (ROW: the address of row iy). */
 #define TINYC_DW_ROWS(q, oy, rows, ROW)                         \
   do {                                                           \
@@ -169,7 +348,7 @@ TINYC_KERNEL void tinyc_dw_nhwc_pixel(const tinyc_nhwc *q, const float *const *x
 TINYC_KERNEL void tinyc_conv_dw_nhwc_f32(const float *x, const float *w, const float *bias, float *y,
                                          const int32_t *p) {
   tinyc_nhwc q;
-  int32_t n, oy, ox;
+  int32_t n, oy;
   const float *rows[64];
   tinyc_nhwc_read(&q, p);
   for (n = 0; n < q.n; ++n) {
@@ -177,7 +356,7 @@ TINYC_KERNEL void tinyc_conv_dw_nhwc_f32(const float *x, const float *w, const f
     for (oy = 0; oy < q.oh; ++oy) {
       float *yr = y + ((size_t)n * (size_t)q.oh + (size_t)oy) * (size_t)q.ow * (size_t)q.m;
       TINYC_DW_ROWS(q, oy, rows, xn + (size_t)iy * (size_t)q.w * (size_t)q.c);
-      for (ox = 0; ox < q.ow; ++ox) tinyc_dw_nhwc_pixel(&q, rows, ox, w, bias, yr + (size_t)ox * (size_t)q.m);
+      tinyc_dw_nhwc_row(&q, rows, w, bias, yr);
     }
   }
 }
@@ -252,10 +431,10 @@ TINYC_KERNEL void tinyc_conv_dw_nhwc_inplace_f32(float *buf, const float *w, con
     const size_t rowIn = (size_t)q.w * (size_t)C, rowOut = (size_t)q.ow * (size_t)C;
     float *ring = scratch, *row = scratch + (size_t)R * rowIn;
     for (oy = 0; oy < q.oh; ++oy) {
-      int32_t newCl, nextLo, ox;
+      int32_t newCl, nextLo;
       const float *rows[64];
       TINYC_DW_ROWS(q, oy, rows, iy < cl ? ring + (size_t)(iy % R) * rowIn : buf + (size_t)iy * rowIn);
-      for (ox = 0; ox < q.ow; ++ox) tinyc_dw_nhwc_pixel(&q, rows, ox, w, bias, row + (size_t)ox * (size_t)C);
+      tinyc_dw_nhwc_row(&q, rows, w, bias, row);
       /* Input rows [cl, newCl) are (partly) overwritten by this output row: keep those that the
          next output rows read (from nextLo on). */
       newCl = (int32_t)(((size_t)(oy + 1) * rowOut + rowIn - 1) / rowIn);
