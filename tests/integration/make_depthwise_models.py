@@ -25,6 +25,15 @@ CASES = {
     "k3s1_dilated": (14, 14, 8, 3, 1, [2, 2, 2, 2], 2, False),
     "k3s1_rows": (24, 3, 32, 3, 1, [1, 1, 1, 1], 1, False),
     "k3s1_residual": (16, 16, 16, 3, 1, [1, 1, 1, 1], 1, True),
+    # the 3x3 row kernels' edges (runtime/nhwc.c tinyc_dw3x3s{1,2}_nhwc_row): one and two columns,
+    # padding wider than the window's reach (outputs whose new column is left of the input), odd
+    # widths with stride 2; "_grows": the output is larger than the input (never in place)
+    "k3s1_w1": (7, 1, 8, 3, 1, [1, 1, 1, 1], 1, False),
+    "k3s1_w2": (6, 2, 8, 3, 1, [1, 1, 1, 1], 1, False),
+    "k3s2_w1": (9, 1, 8, 3, 2, [1, 1, 1, 1], 1, False),
+    "k3s2_w4_right": (9, 4, 8, 3, 2, [1, 0, 1, 2], 1, False),
+    "k3s1_pad3_grows": (5, 7, 8, 3, 1, [3, 3, 3, 3], 1, False),
+    "k3s2_pad3": (5, 7, 8, 3, 2, [3, 3, 3, 3], 1, False),
 }
 
 
