@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <deque>
+#include <limits>
 #include <map>
 #include <set>
 
@@ -219,6 +220,25 @@ bool EmitCtx::inPlace(size_t i, int64_t byteOffset) const {
   return x && y && mod_.sameLocation(x, y, byteOffset);
 }
 std::string EmitCtx::scratch() { return mod_.scratchOf(&node); }
+
+bool EmitCtx::takeClamp(float* lo, float* hi) {
+  *lo = -std::numeric_limits<float>::infinity();
+  *hi = std::numeric_limits<float>::infinity();
+  auto it = node.attrs.find(kFusedActivationAttr);
+  if (it == node.attrs.end() || node.outputs.empty() || node.outputs[0]->dtype != DType::F32) return false;
+  std::vector<float> p;
+  if (auto pp = node.attrs.find(kFusedActivationParamsAttr); pp != node.attrs.end()) p = pp->second.floats;
+  if (it->second.s == "Relu" && p.empty()) {
+    *lo = 0.0f;
+  } else if (it->second.s == "Clip" && p.size() == 2) {
+    *lo = p[0];
+    *hi = p[1];
+  } else {
+    return false;
+  }
+  activationTaken_ = true;
+  return true;
+}
 const TargetDesc& EmitCtx::target() const { return mod_.target(); }
 void EmitCtx::require(const std::string& f) { mod_.require(f); }
 void EmitCtx::line(const std::string& code) { mod_.line(code); }
@@ -324,7 +344,7 @@ EmitResult ModuleWriter::run() {
     body_ += fmt::format("  /* {} ({}) */\n", sanitizeComment(n->name), sanitizeComment(n->opType));
     EmitCtx ctx(*this, *n);
     k->emit(ctx);
-    emitFusedActivation(*n);
+    if (!ctx.activationTaken()) emitFusedActivation(*n);
     if (o_.profile) line(fmt::format("tinyc_profile_mark({});", step));
     if (o_.poisonDead)  // validation builds: every buffer that dies here is overwritten with 0xff
       for (size_t b = 0; b < arena_.buffers.size(); ++b)

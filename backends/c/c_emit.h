@@ -45,6 +45,11 @@ class EmitCtx {
   std::string scratch();
   // Includes backends/c/runtime/<file>.c (and what it requires) in the generated source.
   void require(const std::string& runtimeFile);
+  // The node's fused activation when it is a Relu or a Clip, as the bounds [lo, hi] of a clamp
+  // the kernel applies itself (Relu: 0, INFINITY): the separate pass over the output is then not
+  // emitted. Otherwise (none, or another kind) lo = -INFINITY, hi = INFINITY and false.
+  bool takeClamp(float* lo, float* hi);
+  bool activationTaken() const { return activationTaken_; }
   // Appends one statement to the inference function (indentation is added).
   void line(const std::string& code);
   // A file-scope `static const int32_t NAME_cK[n] = {...}` (deduplicated); returns its name.
@@ -65,6 +70,7 @@ class EmitCtx {
 
  private:
   ModuleWriter& mod_;
+  bool activationTaken_ = false;
 };
 
 struct CKernel {

@@ -90,21 +90,24 @@ int64_t scratchConvNhwc(const Node& n) {
 
 void emitConvNhwc(EmitCtx& c) {
   c.require("nhwc");
+  float lo = 0, hi = 0;
+  c.takeClamp(&lo, &hi);  // a fused Relu or Clip: in the kernel's stores
+  const std::string clamp = ", " + EmitCtx::floatLit(lo) + ", " + EmitCtx::floatLit(hi);
   if (depthwise(c.node) && c.inPlace(0, 0)) {  // the planner gave input and output one buffer
     auto params = convParams(c.node);
     params.push_back(ringRows(params));
-    c.line(fmt::format("tinyc_conv_dw_nhwc_inplace_f32({}, {}, {}, {}, (float *){});", c.out(0), c.in(1), c.in(2),
-                       c.intArray(params), c.scratch()));
+    c.line(fmt::format("tinyc_conv_dw_nhwc_inplace_f32({}, {}, {}, {}, (float *){}{});", c.out(0), c.in(1), c.in(2),
+                       c.intArray(params), c.scratch(), clamp));
     return;
   }
   const std::string p = c.intArray(convParams(c.node));
   if (depthwise(c.node)) {
-    c.line(fmt::format("tinyc_conv_dw_nhwc_f32({}, {}, {}, {}, {});", c.in(0), c.in(1), c.in(2), c.out(0), p));
+    c.line(fmt::format("tinyc_conv_dw_nhwc_f32({}, {}, {}, {}, {}{});", c.in(0), c.in(1), c.in(2), c.out(0), p, clamp));
     return;
   }
   const bool scratch = scratchConvNhwc(c.node) > 0;
-  c.line(fmt::format("tinyc_conv_nhwc_f32({}, {}, {}, {}, {}, {});", c.in(0), c.in(1), c.in(2), c.out(0), p,
-                     scratch ? "(float *)" + c.scratch() : std::string("NULL")));
+  c.line(fmt::format("tinyc_conv_nhwc_f32({}, {}, {}, {}, {}, {}{});", c.in(0), c.in(1), c.in(2), c.out(0), p,
+                     scratch ? "(float *)" + c.scratch() : std::string("NULL"), clamp));
 }
 
 void emitPoolNhwc(EmitCtx& c, bool isMax) {

@@ -61,7 +61,8 @@ TINYC_KERNEL void tinyc_nhwc_patch(const tinyc_nhwc *q, const float *xn, int32_t
    (weights OHWI). scratch: TINYC_NHWC_PIX * KH*KW*Cg floats (none for 1x1 stride-1 unpadded
    ungrouped convolutions, whose patch is the input pixel itself). */
 TINYC_KERNEL void tinyc_conv_nhwc_f32(const float *x, const float *w, const float *bias, float *y, const int32_t *p,
-                                      float *scratch) {
+                                      float *scratch, float lo, float hi) {
+  const int act = TINYC_CLAMPS(lo, hi);
   tinyc_nhwc q;
   int32_t n, gi, m, t, k, pix, np;
   tinyc_nhwc_read(&q, p);
@@ -109,10 +110,22 @@ TINYC_KERNEL void tinyc_conv_nhwc_f32(const float *x, const float *w, const floa
                 const float e0 = bias ? bias[m] : 0.0f, e1 = bias ? bias[m + 1] : 0.0f;
                 const float e2 = bias ? bias[m + 2] : 0.0f, e3 = bias ? bias[m + 3] : 0.0f;
                 float *y0 = yn + (size_t)pix * (size_t)q.m + (size_t)m, *y1 = y0 + q.m, *y2 = y1 + q.m, *y3 = y2 + q.m;
-                y0[0] = c00 + e0; y0[1] = c01 + e1; y0[2] = c02 + e2; y0[3] = c03 + e3;
-                y1[0] = c10 + e0; y1[1] = c11 + e1; y1[2] = c12 + e2; y1[3] = c13 + e3;
-                y2[0] = c20 + e0; y2[1] = c21 + e1; y2[2] = c22 + e2; y2[3] = c23 + e3;
-                y3[0] = c30 + e0; y3[1] = c31 + e1; y3[2] = c32 + e2; y3[3] = c33 + e3;
+#define TINYC_TILE_STORE(F)                                                            \
+  do {                                                                                 \
+    y0[0] = F(c00 + e0); y0[1] = F(c01 + e1); y0[2] = F(c02 + e2); y0[3] = F(c03 + e3); \
+    y1[0] = F(c10 + e0); y1[1] = F(c11 + e1); y1[2] = F(c12 + e2); y1[3] = F(c13 + e3); \
+    y2[0] = F(c20 + e0); y2[1] = F(c21 + e1); y2[2] = F(c22 + e2); y2[3] = F(c23 + e3); \
+    y3[0] = F(c30 + e0); y3[1] = F(c31 + e1); y3[2] = F(c32 + e2); y3[3] = F(c33 + e3); \
+  } while (0)
+#define TINYC_TILE_AS_IS(v) (v)
+#define TINYC_TILE_CLAMP(v) tinyc_clamp_f32((v), lo, hi)
+                if (act)
+                  TINYC_TILE_STORE(TINYC_TILE_CLAMP);
+                else
+                  TINYC_TILE_STORE(TINYC_TILE_AS_IS);
+#undef TINYC_TILE_CLAMP
+#undef TINYC_TILE_AS_IS
+#undef TINYC_TILE_STORE
               }
               continue;
             } else {
@@ -123,8 +136,10 @@ TINYC_KERNEL void tinyc_conv_nhwc_f32(const float *x, const float *w, const floa
                 }
             }
             for (t = 0; t < np; ++t)
-              for (j = 0; j < mb; ++j)
-                yn[(size_t)(pix + t) * (size_t)q.m + (size_t)(m + j)] = acc[t][j] + (bias ? bias[m + j] : 0.0f);
+              for (j = 0; j < mb; ++j) {
+                const float v = acc[t][j] + (bias ? bias[m + j] : 0.0f);
+                yn[(size_t)(pix + t) * (size_t)q.m + (size_t)(m + j)] = act ? tinyc_clamp_f32(v, lo, hi) : v;
+              }
           }
         }
       }
@@ -138,7 +153,8 @@ TINYC_KERNEL void tinyc_conv_nhwc_f32(const float *x, const float *w, const floa
    order in registers, and the bias added: every depthwise kernel gives identical results.
    Kernels up to 64 taps (tinyc checks at compile time). */
 TINYC_KERNEL void tinyc_dw_nhwc_pixel(const tinyc_nhwc *q, const float *const *xrows, int32_t ox, const float *w,
-                                      const float *bias, float *restrict yp) {
+                                      const float *bias, float *restrict yp, float lo, float hi) {
+  const int act = TINYC_CLAMPS(lo, hi);
   const int32_t mult = q->m / q->c, taps = q->kh * q->kw;
   const float *xs[64];
   int32_t ti[64], n = 0, ky, kx, m, j, t;
@@ -176,7 +192,10 @@ TINYC_KERNEL void tinyc_dw_nhwc_pixel(const tinyc_nhwc *q, const float *const *x
     }
     {
       const float r[4] = {a0, a1, a2, a3};
-      for (j = 0; j < mb; ++j) yp[m + j] = r[j] + (bias ? bias[m + j] : 0.0f);
+      for (j = 0; j < mb; ++j) {
+        const float v = r[j] + (bias ? bias[m + j] : 0.0f);
+        yp[m + j] = act ? tinyc_clamp_f32(v, lo, hi) : v;
+      }
     }
   }
 }
@@ -199,7 +218,8 @@ TINYC_KERNEL void tinyc_dw_nhwc_pixel(const tinyc_nhwc *q, const float *const *x
     acc_ = TINYC_FMAF(A##2, w20, acc_);                                                    \
     acc_ = TINYC_FMAF(B##2, w21, acc_);                                                    \
     acc_ = TINYC_FMAF(N##2, w22, acc_);                                                    \
-    *yp = acc_ + bc;                                                                       \
+    acc_ += bc;                                                                            \
+    *yp = act ? tinyc_clamp_f32(acc_, lo, hi) : acc_;                                      \
     yp += C;                                                                               \
   } while (0)
 /* Column ix of the three rows (zero outside the input). */
@@ -223,11 +243,12 @@ TINYC_KERNEL void tinyc_dw_nhwc_pixel(const tinyc_nhwc *q, const float *const *x
     TINYC_DW3_OUT(A, B, N);                                                                \
   } while (0)
 TINYC_KERNEL void tinyc_dw3x3s1_nhwc_row(const tinyc_nhwc *q, const float *const *xrows, const float *w,
-                                         const float *bias, float *restrict yr) {
+                                         const float *bias, float *restrict yr, float lo, float hi) {
+  const int act = TINYC_CLAMPS(lo, hi);
   const int32_t C = q->c, W = q->w, OW = q->ow, pl = q->pl;
-  /* outputs [lo, hi) load their new column (ox - pl + 2) from inside the input */
-  const int32_t lo = pl - 2 > 0 ? (pl - 2 < OW ? pl - 2 : OW) : 0;
-  const int32_t hi = W + pl - 2 < OW ? (W + pl - 2 > lo ? W + pl - 2 : lo) : OW;
+  /* outputs [in0, in1) load their new column (ox - pl + 2) from inside the input */
+  const int32_t in0 = pl - 2 > 0 ? (pl - 2 < OW ? pl - 2 : OW) : 0;
+  const int32_t in1 = W + pl - 2 < OW ? (W + pl - 2 > in0 ? W + pl - 2 : in0) : OW;
   int32_t c, ox;
   for (c = 0; c < C; ++c) {
     const float *r0 = xrows[0] + c, *r1 = xrows[1] + c, *r2 = xrows[2] + c, *wc = w + (size_t)c * 9u;
@@ -238,15 +259,15 @@ TINYC_KERNEL void tinyc_dw3x3s1_nhwc_row(const tinyc_nhwc *q, const float *const
     TINYC_DW3_COL(-pl, a0, a1, a2);
     TINYC_DW3_COL(1 - pl, b0, b1, b2);
     for (ox = 0; ox < OW; ++ox) {
-      if (ox == lo && lo < hi) { /* the columns inside: unconditional loads, three outputs per pass */
+      if (ox == in0 && in0 < in1) { /* the columns inside: unconditional loads, three outputs per pass */
         const float *p0 = r0 + (size_t)(ox - pl + 2) * (size_t)C, *p1 = r1 + (size_t)(ox - pl + 2) * (size_t)C;
         const float *p2 = r2 + (size_t)(ox - pl + 2) * (size_t)C;
-        for (; ox + 3 <= hi; ox += 3) { /* the window's columns rotate by name */
+        for (; ox + 3 <= in1; ox += 3) { /* the window's columns rotate by name */
           TINYC_DW3_STEP(a, b, n);
           TINYC_DW3_STEP(b, n, a);
           TINYC_DW3_STEP(n, a, b);
         }
-        for (; ox < hi; ++ox) {
+        for (; ox < in1; ++ox) {
           TINYC_DW3_STEP(a, b, n);
           a0 = b0, a1 = b1, a2 = b2;
           b0 = n0, b1 = n1, b2 = n2;
@@ -276,13 +297,14 @@ TINYC_KERNEL void tinyc_dw3x3s1_nhwc_row(const tinyc_nhwc *q, const float *const
     TINYC_DW3_OUT(A, B, N);                                                                \
   } while (0)
 TINYC_KERNEL void tinyc_dw3x3s2_nhwc_row(const tinyc_nhwc *q, const float *const *xrows, const float *w,
-                                         const float *bias, float *restrict yr) {
+                                         const float *bias, float *restrict yr, float lo, float hi) {
+  const int act = TINYC_CLAMPS(lo, hi);
   const int32_t C = q->c, W = q->w, OW = q->ow, pl = q->pl;
-  int32_t lo = 0, hi, c, ox;
-  /* outputs [lo, hi) load their two new columns (2 ox - pl + 1, + 2) from inside the input */
-  while (lo < OW && 2 * lo - pl + 1 < 0) ++lo;
-  hi = lo;
-  while (hi < OW && 2 * hi - pl + 2 < W) ++hi;
+  int32_t in0 = 0, in1, c, ox;
+  /* outputs [in0, in1) load their two new columns (2 ox - pl + 1, + 2) from inside the input */
+  while (in0 < OW && 2 * in0 - pl + 1 < 0) ++in0;
+  in1 = in0;
+  while (in1 < OW && 2 * in1 - pl + 2 < W) ++in1;
   for (c = 0; c < C; ++c) {
     const float *r0 = xrows[0] + c, *r1 = xrows[1] + c, *r2 = xrows[2] + c, *wc = w + (size_t)c * 9u;
     const float w00 = wc[0], w01 = wc[1], w02 = wc[2], w10 = wc[3], w11 = wc[4], w12 = wc[5];
@@ -291,14 +313,14 @@ TINYC_KERNEL void tinyc_dw3x3s2_nhwc_row(const tinyc_nhwc *q, const float *const
     float *restrict yp = yr + c;
     TINYC_DW3_COL(-pl, a0, a1, a2);
     for (ox = 0; ox < OW; ++ox) {
-      if (ox == lo && lo < hi) {
+      if (ox == in0 && in0 < in1) {
         const float *p0 = r0 + (size_t)(2 * ox - pl + 1) * (size_t)C, *p1 = r1 + (size_t)(2 * ox - pl + 1) * (size_t)C;
         const float *p2 = r2 + (size_t)(2 * ox - pl + 1) * (size_t)C;
-        for (; ox + 2 <= hi; ox += 2) { /* the window's columns rotate by name */
+        for (; ox + 2 <= in1; ox += 2) { /* the window's columns rotate by name */
           TINYC_DW3_STEP2(a, b, n);
           TINYC_DW3_STEP2(n, b, a);
         }
-        if (ox < hi) {
+        if (ox < in1) {
           TINYC_DW3_STEP2(a, b, n);
           a0 = n0, a1 = n1, a2 = n2;
           ++ox;
@@ -319,19 +341,19 @@ TINYC_KERNEL void tinyc_dw3x3s2_nhwc_row(const tinyc_nhwc *q, const float *const
 
 /* One output row of any depthwise convolution (rows: the input rows it reads, NULL outside). */
 TINYC_KERNEL void tinyc_dw_nhwc_row(const tinyc_nhwc *q, const float *const *xrows, const float *w, const float *bias,
-                                    float *restrict yr) {
+                                    float *restrict yr, float lo, float hi) {
   int32_t ox;
   if (q->kh == 3 && q->kw == 3 && q->dw == 1 && q->m == q->c && xrows[0] && xrows[1] && xrows[2]) {
     if (q->sw == 1) {
-      tinyc_dw3x3s1_nhwc_row(q, xrows, w, bias, yr);
+      tinyc_dw3x3s1_nhwc_row(q, xrows, w, bias, yr, lo, hi);
       return;
     }
     if (q->sw == 2) {
-      tinyc_dw3x3s2_nhwc_row(q, xrows, w, bias, yr);
+      tinyc_dw3x3s2_nhwc_row(q, xrows, w, bias, yr, lo, hi);
       return;
     }
   }
-  for (ox = 0; ox < q->ow; ++ox) tinyc_dw_nhwc_pixel(q, xrows, ox, w, bias, yr + (size_t)ox * (size_t)q->m);
+  for (ox = 0; ox < q->ow; ++ox) tinyc_dw_nhwc_pixel(q, xrows, ox, w, bias, yr + (size_t)ox * (size_t)q->m, lo, hi);
 }
 
 /* The input rows output row oy reads, NULL outside the input (ROW: the address of row iy). */
@@ -346,7 +368,7 @@ TINYC_KERNEL void tinyc_dw_nhwc_row(const tinyc_nhwc *q, const float *const *xro
 
 /* Depthwise (group == C, M = C * mult, weights [M, KH, KW, 1]). */
 TINYC_KERNEL void tinyc_conv_dw_nhwc_f32(const float *x, const float *w, const float *bias, float *y,
-                                         const int32_t *p) {
+                                         const int32_t *p, float lo, float hi) {
   tinyc_nhwc q;
   int32_t n, oy;
   const float *rows[64];
@@ -356,7 +378,7 @@ TINYC_KERNEL void tinyc_conv_dw_nhwc_f32(const float *x, const float *w, const f
     for (oy = 0; oy < q.oh; ++oy) {
       float *yr = y + ((size_t)n * (size_t)q.oh + (size_t)oy) * (size_t)q.ow * (size_t)q.m;
       TINYC_DW_ROWS(q, oy, rows, xn + (size_t)iy * (size_t)q.w * (size_t)q.c);
-      tinyc_dw_nhwc_row(&q, rows, w, bias, yr);
+      tinyc_dw_nhwc_row(&q, rows, w, bias, yr, lo, hi);
     }
   }
 }
@@ -422,7 +444,7 @@ TINYC_KERNEL void tinyc_global_pool_nhwc_f32(const float *x, float *y, int32_t N
    R rows (R = p[16], from tinyc's compile-time simulation of this schedule).
    scratch: R * W * C + OW * C floats. */
 TINYC_KERNEL void tinyc_conv_dw_nhwc_inplace_f32(float *buf, const float *w, const float *bias, const int32_t *p,
-                                                 float *scratch) {
+                                                 float *scratch, float lo, float hi) {
   tinyc_nhwc q;
   int32_t oy, r, cl = 0;
   tinyc_nhwc_read(&q, p);
@@ -434,7 +456,7 @@ TINYC_KERNEL void tinyc_conv_dw_nhwc_inplace_f32(float *buf, const float *w, con
       int32_t newCl, nextLo;
       const float *rows[64];
       TINYC_DW_ROWS(q, oy, rows, iy < cl ? ring + (size_t)(iy % R) * rowIn : buf + (size_t)iy * rowIn);
-      tinyc_dw_nhwc_row(&q, rows, w, bias, row);
+      tinyc_dw_nhwc_row(&q, rows, w, bias, row, lo, hi);
       /* Input rows [cl, newCl) are (partly) overwritten by this output row: keep those that the
          next output rows read (from nextLo on). */
       newCl = (int32_t)(((size_t)(oy + 1) * rowOut + rowIn - 1) / rowIn);
