@@ -326,11 +326,9 @@ class Quantize : public Pass {
         }
       }
     std::map<const Value*, std::pair<double, double>> ranges;
-    for (Value* v : acts) ranges[v] = chooseRange(stats[v], req->method);
-    // A Softmax output lies in [0, 1] whatever the inputs: that whole range, 0 and 1 exact on the
-    // grid (as ONNX Runtime's); a calibrated range clips the saturated probabilities (`mse` did).
-    for (Value* v : acts)
-      if (v->producer && v->producer->op == op("Softmax")) ranges[v] = {0.0, 1.0};
+    for (Value* v : acts)  // a Softmax output: [0, 1] (a calibrated range clipped saturated probabilities)
+      ranges[v] = v->producer && v->producer->op == op("Softmax") ? std::make_pair(0.0, 1.0)
+                                                                   : chooseRange(stats[v], req->method);
     auto paramsAs = [&](const Value* v, DType t) {  // v's parameters as a tensor of type t
       const auto [lo, hi] = ranges.at(source.at(v));
       return t == DType::I16 ? activationParams16(lo, hi) : activationParams(lo, hi);

@@ -311,7 +311,7 @@ void emitMatMul(EmitCtx& c) {
 // A float Gemm or MatMul with one row of A (a dense layer at batch 1) on a microcontroller target.
 bool denseRow(const Node& n, const TargetDesc& t) {
   if (!t.mcu || !requireFloat32(n).empty() || !checkMatTypes(n).empty()) return false;
-  if (n.opType == "Gemm") return n.input(0)->shape.size() == 2 && n.input(1)->shape.size() == 2 && gemmDims(n).m == 1;
+  if (n.op == opDef("Gemm")) return n.input(0)->shape.size() == 2 && n.input(1)->shape.size() == 2 && gemmDims(n).m == 1;
   if (n.input(0)->shape.empty() || n.input(1)->shape.size() != 2) return false;  // one matrix B
   const MatMulPlan p = matmulPlan(n);
   return p.batch == 1 && p.m == 1 && p.offA.empty() && p.offB.empty();

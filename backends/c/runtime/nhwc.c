@@ -242,6 +242,13 @@ TINYC_KERNEL void tinyc_dw_nhwc_pixel(const tinyc_nhwc *q, const float *const *x
     p2 += C;                                                                               \
     TINYC_DW3_OUT(A, B, N);                                                                \
   } while (0)
+/* Channel c's three input rows, nine weights and bias, the window's registers and the output. */
+#define TINYC_DW3_CHANNEL                                                                            \
+  const float *r0 = xrows[0] + c, *r1 = xrows[1] + c, *r2 = xrows[2] + c, *wc = w + (size_t)c * 9u; \
+  const float w00 = wc[0], w01 = wc[1], w02 = wc[2], w10 = wc[3], w11 = wc[4], w12 = wc[5];         \
+  const float w20 = wc[6], w21 = wc[7], w22 = wc[8], bc = bias ? bias[c] : 0.0f;                    \
+  float a0, a1, a2, b0, b1, b2, n0, n1, n2;                                                         \
+  float *restrict yp = yr + c
 TINYC_KERNEL void tinyc_dw3x3s1_nhwc_row(const tinyc_nhwc *q, const float *const *xrows, const float *w,
                                          const float *bias, float *restrict yr, float lo, float hi) {
   const int act = TINYC_CLAMPS(lo, hi);
@@ -251,11 +258,7 @@ TINYC_KERNEL void tinyc_dw3x3s1_nhwc_row(const tinyc_nhwc *q, const float *const
   const int32_t in1 = W + pl - 2 < OW ? (W + pl - 2 > in0 ? W + pl - 2 : in0) : OW;
   int32_t c, ox;
   for (c = 0; c < C; ++c) {
-    const float *r0 = xrows[0] + c, *r1 = xrows[1] + c, *r2 = xrows[2] + c, *wc = w + (size_t)c * 9u;
-    const float w00 = wc[0], w01 = wc[1], w02 = wc[2], w10 = wc[3], w11 = wc[4], w12 = wc[5];
-    const float w20 = wc[6], w21 = wc[7], w22 = wc[8], bc = bias ? bias[c] : 0.0f;
-    float a0, a1, a2, b0, b1, b2, n0, n1, n2;
-    float *restrict yp = yr + c;
+    TINYC_DW3_CHANNEL;
     TINYC_DW3_COL(-pl, a0, a1, a2);
     TINYC_DW3_COL(1 - pl, b0, b1, b2);
     for (ox = 0; ox < OW; ++ox) {
@@ -306,11 +309,7 @@ TINYC_KERNEL void tinyc_dw3x3s2_nhwc_row(const tinyc_nhwc *q, const float *const
   in1 = in0;
   while (in1 < OW && 2 * in1 - pl + 2 < W) ++in1;
   for (c = 0; c < C; ++c) {
-    const float *r0 = xrows[0] + c, *r1 = xrows[1] + c, *r2 = xrows[2] + c, *wc = w + (size_t)c * 9u;
-    const float w00 = wc[0], w01 = wc[1], w02 = wc[2], w10 = wc[3], w11 = wc[4], w12 = wc[5];
-    const float w20 = wc[6], w21 = wc[7], w22 = wc[8], bc = bias ? bias[c] : 0.0f;
-    float a0, a1, a2, b0, b1, b2, n0, n1, n2;
-    float *restrict yp = yr + c;
+    TINYC_DW3_CHANNEL;
     TINYC_DW3_COL(-pl, a0, a1, a2);
     for (ox = 0; ox < OW; ++ox) {
       if (ox == in0 && in0 < in1) {
@@ -335,6 +334,7 @@ TINYC_KERNEL void tinyc_dw3x3s2_nhwc_row(const tinyc_nhwc *q, const float *const
   }
 }
 #undef TINYC_DW3_STEP2
+#undef TINYC_DW3_CHANNEL
 #undef TINYC_DW3_STEP
 #undef TINYC_DW3_COL
 #undef TINYC_DW3_OUT
