@@ -309,6 +309,8 @@ def validate(tinyc, model_path, input_files, spec, work):
         env["ASAN_OPTIONS"] = "detect_leaks=0:abort_on_error=0"
         env["UBSAN_OPTIONS"] = "print_stacktrace=1"
     r = sh(cmd, env=env)
+    if r.returncode == -999:  # once more: on a loaded machine a whole shared runtime under emulation
+        r = sh(cmd, env=env)   # outlasted 300 s (long run seed 5, three graphs; each passes in 5-8 s alone)
     kept = re.search(r"kept in (\S+)", r.stderr)
     kept = kept.group(1) if kept else None
     try:
