@@ -34,15 +34,6 @@ typedef double tinyc_acc;
 #define TINYC_FMAF(a, b, c) ((a) * (b) + (c))
 #endif
 
-/* A fused Relu or Clip applied by the kernel that computes the value: v clamped to [lo, hi]
-   (Relu: lo = 0, hi = INFINITY); the same results as the separate passes of fused_act.c (-0
-   becomes +0 at lo = 0, a NaN stays NaN). A kernel without one gets (-INFINITY, INFINITY). */
-TINYC_KERNEL float tinyc_clamp_f32(float v, float lo, float hi) {
-  v = v <= lo ? lo : v;
-  return v >= hi ? hi : v;
-}
-#define TINYC_CLAMPS(lo, hi) ((lo) > -INFINITY || (hi) < INFINITY)
-
 /* Index of element `o` of a tensor broadcast from strides `st` into shape `shp` (rank r). */
 TINYC_KERNEL int32_t tinyc_bcast_offset(int32_t o, int32_t r, const int32_t *shp, const int32_t *st) {
   int32_t off = 0;

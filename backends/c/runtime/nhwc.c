@@ -2,6 +2,17 @@
    want channels-last data (the layout pass). Scratch is one block of input patches, a few KB at
    most, instead of the channels-first im2col panels. requires: common */
 
+/* A fused Relu or Clip applied by the kernel that computes the value: v clamped to [lo, hi]
+   (Relu: lo = 0, hi = INFINITY); the same results as the separate passes of fused_act.c (-0
+   becomes +0 at lo = 0, a NaN stays NaN). A kernel without one gets (-INFINITY, INFINITY). (Here, not
+   in common.c: a static function with float compares is still compiled at -O0, and the integer
+   models on cores without an FPU must call no soft-float routine: c.int8_no_soft_float.) */
+TINYC_KERNEL float tinyc_clamp_f32(float v, float lo, float hi) {
+  v = v <= lo ? lo : v;
+  return v >= hi ? hi : v;
+}
+#define TINYC_CLAMPS(lo, hi) ((lo) > -INFINITY || (hi) < INFINITY)
+
 /* Geometry p: N, H, W, C, OH, OW, M, group, KH, KW, SH, SW, DH, DW, PT, PL. */
 typedef struct {
   int32_t n, h, w, c, oh, ow, m, g, kh, kw, sh, sw, dh, dw, pt, pl;
