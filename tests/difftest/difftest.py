@@ -575,10 +575,9 @@ def island_allowance(tinyc, model, islands, j, work, files):
             delta = (sign * s).astype(np.float32)
             name = f"island_step_{k}"
             m.graph.initializer.append(numpy_helper.from_array(delta, name))
-            node = next(n for n in m.graph.node if list(n.output) == list(q.output))
-            node.input[0] = name + "_x"
-            m.graph.node.append(helper.make_node("Add", [x, name], [name + "_x"]))
-        sort_nodes(m)
+            at = next(i for i, n in enumerate(m.graph.node) if list(n.output) == list(q.output))
+            m.graph.node[at].input[0] = name + "_x"
+            m.graph.node.insert(at, helper.make_node("Add", [x, name], [name + "_x"]))  # producers first
         got = interp_run(tinyc, write_model(m, work, f"{pattern}.onnx"), files, work, model)[j].astype(np.float64)
         worst = max(worst, float(np.abs(got - base).max(initial=0.0)))
     return worst
@@ -588,25 +587,6 @@ def write_model(model, work, name):
     p = os.path.join(work, name)
     onnx.save(model, p)
     return p
-
-
-def sort_nodes(m):
-    """Topological order of m.graph.node (ONNX wants producers first)."""
-    have = {i.name for i in m.graph.input} | {i.name for i in m.graph.initializer}
-    todo, done = list(m.graph.node), []
-    while todo:
-        ready = [n for n in todo if all(i in have or not i for i in n.input)]
-        if not ready:
-            raise ValueError("graph has a cycle")
-        for n in ready:
-            have.update(n.output)
-            done.append(n)
-        todo = [n for n in todo if n not in ready]
-    copies = [onnx.NodeProto() for _ in done]
-    for c, n in zip(copies, done):
-        c.CopyFrom(n)
-    del m.graph.node[:]
-    m.graph.node.extend(copies)
 
 
 def all_types(model):

@@ -264,10 +264,11 @@ TINYC_KERNEL void tinyc_dw3x3s1_nhwc_row(const tinyc_nhwc *q, const float *const
                                          const float *bias, float *restrict yr, float lo, float hi) {
   const int act = TINYC_CLAMPS(lo, hi);
   const int32_t C = q->c, W = q->w, OW = q->ow, pl = q->pl;
+  int32_t in0 = 0, in1, c, ox;
   /* outputs [in0, in1) load their new column (ox - pl + 2) from inside the input */
-  const int32_t in0 = pl - 2 > 0 ? (pl - 2 < OW ? pl - 2 : OW) : 0;
-  const int32_t in1 = W + pl - 2 < OW ? (W + pl - 2 > in0 ? W + pl - 2 : in0) : OW;
-  int32_t c, ox;
+  while (in0 < OW && in0 - pl + 2 < 0) ++in0;
+  in1 = in0;
+  while (in1 < OW && in1 - pl + 2 < W) ++in1;
   for (c = 0; c < C; ++c) {
     TINYC_DW3_CHANNEL;
     TINYC_DW3_COL(-pl, a0, a1, a2);
