@@ -178,17 +178,20 @@ PTQ_MODELS = ("kws_fp32", "mnist8", "ad01_fp32", "mobilenetv2_128_050", "hello_s
 PTQ_REGRESSION = ("ad01_fp32", "hello_sine", "velardo_lesson9")
 PTQ_SHAPES = {"hello_sine": ["--input-shape", "dense_2_input=60,1"]}
 PTQ_SETS = {"hello_sine": ["test_data_set_0"]}
+PTQ_TMP = tempfile.TemporaryDirectory()
 EXACT_DB = 150.0  # an output equal to the reference counts as 150 dB in a mean (float32's own limit is ~144)
 
 
-def ptq_data(m, tmp):
-    """The folder of m's test sets used to calibrate and test (a selection of them: PTQ_SETS)."""
+def ptq_data(m):
+    """The folder of m's test sets used to calibrate and test (a selection of them: PTQ_SETS, as
+    links in a temporary folder removed at exit)."""
     if m not in PTQ_SETS:
         return f"models/{m}"
-    d = os.path.join(tmp, "sets")
-    os.makedirs(d, exist_ok=True)
-    for k in PTQ_SETS[m]:
-        os.symlink(os.path.abspath(f"models/{m}/{k}"), os.path.join(d, k))
+    d = os.path.join(PTQ_TMP.name, m)
+    if not os.path.isdir(d):
+        os.makedirs(d)
+        for k in PTQ_SETS[m]:
+            os.symlink(os.path.abspath(f"models/{m}/{k}"), os.path.join(d, k))
     return d
 
 
@@ -204,7 +207,7 @@ def ptq_table():
     print("|---|---:|---|---:|---:|---:|---:|---:|---:|")
     for m in PTQ_MODELS:
         p = f"models/{m}/model.onnx"
-        data = ptq_data(m, tempfile.mkdtemp())
+        data = ptq_data(m)
         with tempfile.TemporaryDirectory() as tmp:
             rep = os.path.join(tmp, "r.json")
             tinyc("convert", p, "--target", "cortex-m4", "-o", tmp, "--report", rep, "-q", *PTQ_SHAPES.get(m, []))
@@ -258,7 +261,7 @@ def ort_ptq_table():
     print("|---|---|---:|---:|---:|---:|")
     for m in PTQ_MODELS:
         p = f"models/{m}/model.onnx"
-        sets = sorted(glob.glob(f"{ptq_data(m, tempfile.mkdtemp())}/test_data_set_*"))
+        sets = sorted(glob.glob(f"{ptq_data(m)}/test_data_set_*"))
         name_in = ort.InferenceSession(p).get_inputs()[0].name
         xs = [load(f"{d}/input_0.pb") for d in sets]
         refs = [load(f"{d}/output_0.pb").astype(np.float64) for d in sets]
