@@ -16,10 +16,81 @@ namespace {
 
 using namespace qk;
 
-// Cores with the DSP extension: the channels-last depthwise with SXTB16 and SMLABB/SMLATT
-// (runtime/arm_dsp/qint_dsp.c), the same tap-major weights and scratch.
+// Cores with the DSP extension: the channels-last depthwise with two taps per SMLAD
+// (runtime/arm_dsp/qint_dsp.c), the weights reordered into tap pairs; the same scratch.
 bool matchDwDsp(const Node& n, const TargetDesc& t) { return t.dsp && matchDwNhwc(n, t); }
-void emitDwDsp(EmitCtx& c) { emitDwNhwcKernel(c, "qint_dsp", "tinyc_qdwconv_dsp_i8"); }
+// The weights in tap pairs, int32 words (the layout tinyc_qdw_pixel_dsp documents).
+uint32_t bytesWord(int64_t b0, int64_t b1, int64_t b2, int64_t b3) {
+  auto u = [](int64_t v) { return static_cast<uint32_t>(static_cast<uint8_t>(static_cast<int8_t>(v))); };
+  return u(b0) | u(b1) << 8 | u(b2) << 16 | u(b3) << 24;
+}
+Tensor packTapPairs(const Tensor& w, int64_t channels, int64_t n) {
+  const int64_t c4 = channels / 4 * 4, ct = channels % 4;
+  auto at = [&](int64_t ch, int64_t t) { return w.getI(ch * n + t); };
+  Tensor wq(DType::I32, {c4 / 4 * n + ct * n});
+  int64_t i = 0;
+  for (int64_t c = 0; c < c4; c += 4) {
+    for (int64_t t = 0; t + 1 < n; t += 2)
+      for (int64_t h = 0; h < 4; h += 2)
+        wq.setI(i++, static_cast<int32_t>(bytesWord(at(c + h, t), at(c + h + 1, t), at(c + h, t + 1), at(c + h + 1, t + 1))));
+    if (n % 2) wq.setI(i++, static_cast<int32_t>(bytesWord(at(c, n - 1), at(c + 1, n - 1), at(c + 2, n - 1), at(c + 3, n - 1))));
+  }
+  for (int64_t t = 0; t < n; ++t)
+    for (int64_t j = 0; j < ct; ++j) wq.setI(i++, at(c4 + j, t));
+  return wq;
+}
+void emitDwDsp(EmitCtx& c) {
+  const Node& n = c.node;
+  ConvArgs a = convArgs(c, 4);
+  const int64_t m = a.g.p[3];
+  std::vector<int64_t> bias = foldedBias(n, m, a.g.k, a.zx);
+  bias.resize(static_cast<size_t>((m + 3) / 4 * 4), 0);
+  c.require("qint_dsp");
+  c.line(fmt::format("tinyc_qdwconv_dsp_i8({}, {}, {}, {}, {}, {}, (int8_t *){}, {});", c.in(0),
+                     c.weights(n.input(1)->name + " (tap pairs)", packTapPairs(*n.input(1)->constant, m, a.g.k)),
+                     c.intArray(bias), c.out(0), a.p, a.tail(), c.scratch(), requantHw(c, a.mults, a.pc != 0)));
+}
+
+// Cores with the DSP extension: the one-group convolution with SMLAD (runtime/arm_dsp/qint_dsp.c:
+// pixels in pairs, fields widened to halfword pairs, blocks of two channels). Weights as int32
+// words: byte i of word (b * Q + q) * 2 + j is w[2 b + j][4 q + i] (Q = ceil(K / 4); zeros past K
+// and past the last channel). Scratch: two receptive fields, then (at a multiple of 4) the
+// widened fields, 16 bytes per quad.
+bool matchConvDsp(const Node& n, const TargetDesc& t) {
+  return t.dsp && matchBlocksNhwc(n, t) && !int4Weights(n) && convGeom(n).p[14] == 1;
+}
+int64_t dspFieldBytes(const Node& n) { return (2 * convGeom(n).k + 3) / 4 * 4; }
+int64_t dspQuads(const Node& n) { return (convGeom(n).k + 7) / 8 * 2; }  // K / 4 rounded up to even
+int64_t scratchConvDsp(const Node& n) { return dspFieldBytes(n) + 16 * dspQuads(n); }
+Tensor packQuadWords(const Tensor& w, int64_t m, int64_t k) {
+  const int64_t q = (k + 7) / 8 * 2, blocks = (m + 1) / 2;
+  Tensor wp(DType::I32, {blocks * q * 2});
+  for (int64_t b = 0; b < blocks; ++b)
+    for (int64_t j = 0; j < 2; ++j)
+      for (int64_t i = 0; i < q; ++i) {
+        uint32_t word = 0;
+        for (int64_t t = 0; t < 4; ++t) {
+          const int64_t ch = 2 * b + j, kk = 4 * i + t;
+          const int64_t v = ch < m && kk < k ? w.getI(ch * k + kk) : 0;
+          word |= static_cast<uint32_t>(static_cast<uint8_t>(static_cast<int8_t>(v))) << (8 * t);
+        }
+        wp.setI((b * q + i) * 2 + j, static_cast<int32_t>(word));
+      }
+  return wp;
+}
+void emitConvDsp(EmitCtx& c) {
+  const Node& n = c.node;
+  ConvArgs a = convArgs(c, 2);
+  const int64_t m = a.g.p[3], k = a.g.k;
+  std::vector<int64_t> bias = foldedBias(n, m, k, a.zx);
+  bias.resize(static_cast<size_t>((m + 1) / 2 * 2), 0);
+  c.require("qint_dsp");
+  const std::string s = c.scratch();
+  c.line(fmt::format("tinyc_qconv_dsp_i8({}, {}, {}, {}, {}, {}, (int8_t *){}, (uint32_t *)((int8_t *){} + {}), {});",
+                     c.in(0), c.weights(n.input(1)->name + " (quad words)", packQuadWords(*n.input(1)->constant, m, k)),
+                     c.intArray(bias), c.out(0), a.p, a.tail(), s, s, dspFieldBytes(n),
+                     requantHw(c, a.mults, a.pc != 0)));
+}
 
 // Cores with Helium (MVE: Cortex-M55; runtime/arm_mve/qint_mve.c): the channels-last depthwise
 // with four channels per vector (the same tap-major weights and scratch), and the one-group
@@ -86,8 +157,9 @@ void emitGemmMve(EmitCtx& c) {
 
 void registerArmQuantizedKernels(KernelTable& t) {
   t.add(variant("Conv", checkConv, emitDwDsp, scratchDwNhwc, matchDwDsp, 2));
+  t.add(variant("Conv", checkConv, emitConvDsp, scratchConvDsp, matchConvDsp, 3));
   t.add(variant("Conv", checkConv, emitDwMve, scratchDwNhwc, matchDwMve, 3));
-  t.add(variant("Conv", checkConv, emitConvMve, scratchConvMve, matchConvMve, 3));
+  t.add(variant("Conv", checkConv, emitConvMve, scratchConvMve, matchConvMve, 4));
   t.add(variant("Gemm", checkGemm, emitGemmMve, nullptr, matchGemmMve, 3));
 }
 

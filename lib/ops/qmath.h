@@ -33,11 +33,24 @@ TINYC_KERNEL TINYC_QM_NOINLINE int32_t tinyc_requant_wide(int32_t acc, int32_t m
   return w > INT32_MAX / 2 ? INT32_MAX / 2 : w < INT32_MIN / 2 ? INT32_MIN / 2 : (int32_t)w;
 }
 
+/* The clamp of a requantized value to [lo, hi]. On Arm cores with SSAT (Armv7-M and later) the
+   full int8 range is one saturating instruction: compilers keep constant bounds in registers and
+   compare twice otherwise. */
+#if defined(__ARM_FEATURE_SAT) && __ARM_FEATURE_SAT && (defined(__GNUC__) || defined(__clang__)) && \
+    !defined(__cplusplus)
+#include <arm_acle.h>
+#define TINYC_QM_SSAT8(r, lo, hi) \
+  if ((lo) == -128 && (hi) == 127) return __ssat((r), 8)
+#else
+#define TINYC_QM_SSAT8(r, lo, hi) (void)0
+#endif
+
 /* tinyc_requant of several accumulators with one multiplier whose rshift > 32: the caller computes
    sh = rshift - 32 and rnd = 2^(rshift - 33) once (the same arithmetic as below). */
 TINYC_KERNEL int32_t tinyc_requant_hw(int32_t acc, int32_t mult, int32_t sh, int32_t rnd, int32_t zp, int32_t lo,
                                       int32_t hi) {
   int32_t r = (((int32_t)(((int64_t)acc * (int64_t)mult) >> 32) + rnd) >> sh) + zp;
+  TINYC_QM_SSAT8(r, lo, hi);
   r = r > hi ? hi : r;
   return r < lo ? lo : r;
 }
@@ -55,8 +68,9 @@ TINYC_KERNEL int32_t tinyc_requant(int32_t acc, int32_t mult, int32_t rshift, in
     r = tinyc_requant_wide(acc, mult, rshift);
   }
   r += zp;
-  r = r > hi ? hi : r;    /* (lo <= hi: the same as clamping the other way round; with constant */
-  return r < lo ? lo : r; /* bounds -128 and 127 compilers emit one saturating instruction) */
+  TINYC_QM_SSAT8(r, lo, hi);
+  r = r > hi ? hi : r; /* (lo <= hi: the same as clamping the other way round) */
+  return r < lo ? lo : r;
 }
 
 /* int16 activations (--quantize int16x8): an int64 accumulator, |acc| < 2^47, requantized with the

@@ -5,11 +5,11 @@
 # Relu/Clip, saturating output scales) must lower completely (no float island in --report) and
 # the generated C must equal the interpreter bit for bit (validate compares integer outputs
 # exactly) on the generic target (channels-first kernels) and, in turn, on mcu (the portable
-# channels-last kernels), cortex-m4 (its variants, e.g. the packed-pair convolution) and
-# cortex-m55 (the Helium variants' plain-C form), built for the host, and, for every convolution
-# and Gemm and a sample of the rest, on the emulated Cortex-M4 (its DSP-extension variants,
-# runtime/arm_dsp/, compiled with the real instructions) and Cortex-M55 (the Helium variants,
-# runtime/arm_mve/). The generic target's C is built in turn
+# channels-last kernels), cortex-m4 (its DSP-extension variants' plain-C form), cortex-m55 (the
+# Helium variants' plain-C form) and cortex-m3 (the packed-pair convolution), built for the host,
+# and, for every convolution and Gemm and a sample of the rest, on the emulated Cortex-M4 (the
+# DSP-extension variants, runtime/arm_dsp/, compiled with the real instructions) and Cortex-M55
+# (the Helium variants, runtime/arm_mve/), and every convolution on the emulated Cortex-M3. The generic target's C is built in turn
 # with each x86 code path of runtime/qint_host.c this CPU runs (plain C, SSE2, AVX2, AVX-VNNI,
 # AVX512-VNNI), two per case: one with gcc, one with clang.
 #   qint_kernels.sh <tinyc> <python> [count] [seed]
@@ -35,8 +35,8 @@ nf=${#flagsets[@]}
 fail=0
 i=0
 for c in $cases; do
-  mcus=(mcu cortex-m4 cortex-m55)
-  mcu=${mcus[$((i % 3))]}
+  mcus=(mcu cortex-m4 cortex-m55 cortex-m3)
+  mcu=${mcus[$((i % 4))]}
   for t in generic $mcu; do
     if ! "$TINYC" convert "$W/m/$c.onnx" --target $t -o "$W/out" --report "$W/r.json" -q 2>"$W/err"; then
       echo "FAIL $c ($t): convert: $(cat "$W/err")"; fail=1; continue
@@ -57,7 +57,9 @@ for c in $cases; do
     fi
   done
   if [ $((i % 8)) -eq 0 ] || [[ $c == conv_* || $c == gemm_* ]]; then  # every Conv and Gemm: the DSP and Helium variants
-    for core in cortex-m4 cortex-m55; do
+    cores="cortex-m4 cortex-m55"
+    [[ $c == conv_* ]] && cores="$cores cortex-m3"  # the packed-pair convolution (SMLAL, no DSP extension)
+    for core in $cores; do
       if ! "$TINYC" validate "$W/m/$c.onnx" --target $core --emulate --random 2 >"$W/log" 2>&1; then
         echo "FAIL $c (emulated $core)"; cat "$W/log"; fail=1
       fi
@@ -65,5 +67,5 @@ for c in $cases; do
   fi
   i=$((i + 1))
 done
-[ $fail -eq 0 ] && echo "ok: $i random int8 cases lower completely and the C equals the interpreter (generic built by gcc and clang with: $(printf '%s\n' "${flagsets[@]}" | paste -sd '|'); mcu, cortex-m4, cortex-m55, emulated M4 and M55 sample)"
+[ $fail -eq 0 ] && echo "ok: $i random int8 cases lower completely and the C equals the interpreter (generic built by gcc and clang with: $(printf '%s\n' "${flagsets[@]}" | paste -sd '|'); mcu, cortex-m4, cortex-m55, cortex-m3, emulated M4, M55 and M3 sample)"
 exit $fail

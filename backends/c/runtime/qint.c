@@ -378,9 +378,10 @@ TINYC_KERNEL void tinyc_qdw_pixel_c(const int8_t *const *taps, int32_t n, const 
 /* The channels-last depthwise kernel NAME, shared by the variants: each output pixel's taps as
    row pointers (from precomputed offsets when the window is inside the input, else zrow for the
    taps outside), then the variant's pixel function PIXEL (a macro, so that each kernel calls its
-   pixel function directly and the compiler specializes it to the layer's constants). */
-#define TINYC_QDW_NHWC_KERNEL(NAME, PIXEL)                                                                    \
-  TINYC_KERNEL void NAME(const int8_t *x, const int8_t *wt, const int32_t *bias, int8_t *y, const int32_t *p,  \
+   pixel function directly and the compiler specializes it to the layer's constants); WTYPE: the
+   element type of the variant's weights. */
+#define TINYC_QDW_NHWC_KERNEL(NAME, PIXEL, WTYPE)                                                             \
+  TINYC_KERNEL void NAME(const int8_t *x, const WTYPE *wt, const int32_t *bias, int8_t *y, const int32_t *p,  \
                          const int32_t *mult, const int32_t *rsh, int32_t pc, int32_t zx, int32_t zy, int32_t lo, \
                          int32_t hi, int8_t *zrow, const int32_t *hw) {                                      \
     const int32_t C = p[TINYC_QC_C], H = p[TINYC_QC_H], W = p[TINYC_QC_W], OH = p[TINYC_QC_OH];              \
@@ -413,7 +414,7 @@ TINYC_KERNEL void tinyc_qdw_pixel_c(const int8_t *const *taps, int32_t n, const 
         PIXEL(taps, KK, wt, C, bias, y + (size_t)(oh * OW + ow) * (size_t)C, mult, rsh, hw, pc, zy, lo, hi);  \
       }                                                                                                       \
   }
-TINYC_QDW_NHWC_KERNEL(tinyc_qdwconv_nhwc_i8, tinyc_qdw_pixel_c)
+TINYC_QDW_NHWC_KERNEL(tinyc_qdwconv_nhwc_i8, tinyc_qdw_pixel_c, int8_t)
 
 /* 2-D pooling geometry: p = {C, H, W, OH, OW, KH, KW, SH, SW, DH, DW, PT, PL, PB, PR, include_pad, fixed}.
    Average: the sum of (x - zx) over the taps inside the input, requantized by the entry of the

@@ -9,6 +9,7 @@
 #include <arm_acle.h>
 #define TINYC_SMLABB(a, b, acc) __smlabb((int32_t)(a), (int32_t)(b), (acc))
 #define TINYC_SMLATT(a, b, acc) __smlatt((int32_t)(a), (int32_t)(b), (acc))
+#define TINYC_SMLAD(a, b, acc) __smlad((int32_t)(a), (int32_t)(b), (acc))
 #define TINYC_SXTB16(x) ((uint32_t)__sxtb16((int32_t)(x)))
 /* One instruction where gcc 12 would use two (it does not fold the rotation into SXTB16). */
 TINYC_KERNEL uint32_t tinyc_sxtb16_ror8(uint32_t x) {
@@ -17,40 +18,97 @@ TINYC_KERNEL uint32_t tinyc_sxtb16_ror8(uint32_t x) {
   return r;
 }
 #define TINYC_SXTB16_ROR8(x) tinyc_sxtb16_ror8(x)
+/* [a0 a1 b0 b1] and [a2 a3 b2 b3] from the words a and b: PKHBT / PKHTB (no ACLE intrinsic). */
+TINYC_KERNEL uint32_t tinyc_pkhbt16(uint32_t a, uint32_t b) {
+  uint32_t r;
+  __asm__("pkhbt %0, %1, %2, lsl #16" : "=r"(r) : "r"(a), "r"(b));
+  return r;
+}
+TINYC_KERNEL uint32_t tinyc_pkhtb16(uint32_t b, uint32_t a) {
+  uint32_t r;
+  __asm__("pkhtb %0, %1, %2, asr #16" : "=r"(r) : "r"(b), "r"(a));
+  return r;
+}
+#define TINYC_PKHBT16(a, b) tinyc_pkhbt16(a, b)
+#define TINYC_PKHTB16(b, a) tinyc_pkhtb16(b, a)
 #else
 TINYC_KERNEL uint32_t tinyc_sxtb16_c(uint32_t x) {
   return (uint32_t)(uint16_t)(int16_t)(int8_t)(x & 0xFFu) | (uint32_t)(uint16_t)(int16_t)(int8_t)((x >> 16) & 0xFFu) << 16;
 }
 #define TINYC_SMLABB(a, b, acc) ((acc) + (int32_t)(int16_t)((a) & 0xFFFFu) * (int16_t)((b) & 0xFFFFu))
 #define TINYC_SMLATT(a, b, acc) ((acc) + (int32_t)(int16_t)((a) >> 16) * (int16_t)((b) >> 16))
+#define TINYC_SMLAD(a, b, acc) TINYC_SMLATT(a, b, TINYC_SMLABB(a, b, acc))
 #define TINYC_SXTB16(x) tinyc_sxtb16_c(x)
 #define TINYC_SXTB16_ROR8(x) tinyc_sxtb16_c(((x) >> 8) | ((x) << 24))
+#define TINYC_PKHBT16(a, b) (((a) & 0xFFFFu) | ((b) << 16))
+#define TINYC_PKHTB16(b, a) (((b) & 0xFFFF0000u) | ((a) >> 16))
+#endif
+/* The int8 values p[0], p[2] and p[1], p[3] as halfword pairs E and O (bottom: p[0], p[1]). */
+#if defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP && (defined(__GNUC__) || defined(__clang__)) && \
+    !defined(__ARM_BIG_ENDIAN)
+#define TINYC_WIDEN4(P, E, O) \
+  do {                        \
+    uint32_t v_;              \
+    memcpy(&v_, (P), 4);      \
+    E = TINYC_SXTB16(v_);     \
+    O = TINYC_SXTB16_ROR8(v_); \
+  } while (0)
+#else
+#define TINYC_PAIR16(A, B) ((uint32_t)(uint16_t)(int16_t)(A) | (uint32_t)(uint16_t)(int16_t)(B) << 16)
+#define TINYC_WIDEN4(P, E, O) (E = TINYC_PAIR16((P)[0], (P)[2]), O = TINYC_PAIR16((P)[1], (P)[3]))
 #endif
 
 /* Channels-last depthwise convolution for cores with the DSP extension: the pixel function of
-   TINYC_QDW_NHWC_KERNEL (runtime/qint.c: the pixel loop, the taps as row pointers, zrow), with
-   the weights tap-major as for tinyc_qdwconv_nhwc_i8 (wt[t * C + c]). Per tap, the inputs and the
-   weights of channels c .. c + 3 are one word each; SXTB16 sign-extends channels c, c + 2 (and,
-   rotated, c + 1, c + 3) into halfwords, and SMLABB / SMLATT multiply-accumulate the bottom and
-   top halves: 14 instructions per four MACs in the loop, no byte load per operand. The four
-   sums stay in registers over the taps and go straight to the requantization. (Pairing two taps
-   for SMLAD costs more in halfword packing than it saves: measured 7.05 M against 6.90 M
-   instructions for kws_int8.) Scratch: C bytes (zrow). */
-TINYC_KERNEL TINYC_NOINLINE void tinyc_qdw_pixel_dsp(const int8_t *const *taps, int32_t n, const int8_t *wt,
+   TINYC_QDW_NHWC_KERNEL (runtime/qint.c: the pixel loop, the taps as row pointers, zrow), two taps
+   per SMLAD. For taps t, t + 1 and channels c .. c + 3, the input words a (tap t) and b (tap t + 1)
+   become [a0 a1 b0 b1] and [a2 a3 b2 b3] (PKHBT, PKHTB), and SXTB16 (and SXTB16 ROR 8) of these
+   give the halfword pairs (a0, b0), (a1, b1), (a2, b2), (a3, b3): one SMLAD per channel adds both
+   taps' products. The weights are reordered at compile time into the same pairing, int32 words
+   (wq; n words per group of four channels):
+     pair p:  word 2p = bytes [w(c, 2p), w(c+1, 2p), w(c, 2p+1), w(c+1, 2p+1)], word 2p + 1 the same
+              for channels c + 2, c + 3;
+     an odd last tap t = n - 1: word n - 1 = bytes [w(c, t), w(c+1, t), w(c+2, t), w(c+3, t)]
+              (SMLABB / SMLATT, one MAC each);
+   then the C % 4 channels left over, one word per weight: wq[(C / 4) * n + t * (C % 4) + j] =
+   w(C4 + j, t). About 22 instructions per 8 MACs in the loop (the taps' words, two PKH, eight
+   SXTB16, four SMLAD). The four sums stay in registers over the taps and go straight to the
+   requantization. Scratch: C bytes (zrow). */
+#if defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP && (defined(__GNUC__) || defined(__clang__)) && \
+    !defined(__ARM_BIG_ENDIAN)
+#define TINYC_LD4(P, V) memcpy(&(V), (P), 4)
+#else
+#define TINYC_LD4(P, V)                                                                               \
+  (V = (uint32_t)(uint8_t)(P)[0] | (uint32_t)(uint8_t)(P)[1] << 8 | (uint32_t)(uint8_t)(P)[2] << 16 | \
+       (uint32_t)(uint8_t)(P)[3] << 24)
+#endif
+TINYC_KERNEL TINYC_NOINLINE void tinyc_qdw_pixel_dsp(const int8_t *const *taps, int32_t n, const int32_t *wq,
                                                      int32_t C, const int32_t *bias, int8_t *yo, const int32_t *mult,
                                                      const int32_t *rsh, const int32_t *hw, int32_t pc, int32_t zy,
                                                      int32_t lo, int32_t hi) {
-  const int8_t *const *end = taps + n;
-  const int32_t C4 = C - C % 4;
-  int32_t c;
-  for (c = 0; c < C4; c += 4) {
+  const int8_t *const *pend = taps + (n & ~1);
+  const int32_t C4 = C - C % 4, Ct = C % 4;
+  const int32_t *wtail = wq + (size_t)(C4 / 4) * (size_t)n;
+  int32_t c, t;
+  for (c = 0; c < C4; c += 4, wq += n) {
     int32_t s0 = bias[c], s1 = bias[c + 1], s2 = bias[c + 2], s3 = bias[c + 3];
     const int8_t *const *tp = taps;
-    const int8_t *w = wt + c;
-    for (; tp != end; ++tp, w += C) {
-      uint32_t xv, wv, xe, xo, we, wo;
-      memcpy(&xv, *tp + c, 4);
-      memcpy(&wv, w, 4);
+    const int32_t *w = wq;
+    for (; tp != pend; tp += 2, w += 2) {
+      uint32_t xa, xb, lo01, hi23;
+      const uint32_t wa = (uint32_t)w[0], wb = (uint32_t)w[1];
+      TINYC_LD4(tp[0] + c, xa);
+      TINYC_LD4(tp[1] + c, xb);
+      lo01 = TINYC_PKHBT16(xa, xb);
+      hi23 = TINYC_PKHTB16(xb, xa);
+      s0 = TINYC_SMLAD(TINYC_SXTB16(lo01), TINYC_SXTB16(wa), s0);
+      s1 = TINYC_SMLAD(TINYC_SXTB16_ROR8(lo01), TINYC_SXTB16_ROR8(wa), s1);
+      s2 = TINYC_SMLAD(TINYC_SXTB16(hi23), TINYC_SXTB16(wb), s2);
+      s3 = TINYC_SMLAD(TINYC_SXTB16_ROR8(hi23), TINYC_SXTB16_ROR8(wb), s3);
+    }
+    if (n & 1) {
+      uint32_t xv, xe, xo, we, wo;
+      const uint32_t wv = (uint32_t)w[0];
+      TINYC_LD4(*tp + c, xv);
       xe = TINYC_SXTB16(xv), xo = TINYC_SXTB16_ROR8(xv);
       we = TINYC_SXTB16(wv), wo = TINYC_SXTB16_ROR8(wv);
       s0 = TINYC_SMLABB(xe, we, s0);
@@ -60,7 +118,122 @@ TINYC_KERNEL TINYC_NOINLINE void tinyc_qdw_pixel_dsp(const int8_t *const *taps, 
     }
     TINYC_QDW_RQ4(s0, s1, s2, s3);
   }
-  tinyc_qdw_tail(taps, n, wt, C, C4, bias, yo, mult, rsh, pc, zy, lo, hi);
+  for (c = C4; c < C; ++c) {
+    int32_t acc = bias[c];
+    for (t = 0; t < n; ++t) acc += taps[t][c] * wtail[t * Ct + (c - C4)];
+    yo[c] = (int8_t)tinyc_requant(acc, mult[c * pc], rsh[c * pc], zy, lo, hi);
+  }
 }
 
-TINYC_QDW_NHWC_KERNEL(tinyc_qdwconv_dsp_i8, tinyc_qdw_pixel_dsp)
+TINYC_QDW_NHWC_KERNEL(tinyc_qdwconv_dsp_i8, tinyc_qdw_pixel_dsp, int32_t)
+
+/* Channels-last convolution with one group for cores with the DSP extension: SMLAD, two products
+   per instruction. Output pixels in pairs; their receptive fields (K int8 each, the weights' order)
+   are widened once into halfword pairs (tinyc_qdsp_widen), and every block of two output channels
+   runs over them: per quad of k, the block's two weight words (four int8 each) are widened with
+   SXTB16 (and SXTB16 ROR 8) into the same pairing as the fields, then eight SMLAD give the 16
+   MACs of two pixels times two channels (about 16 instructions per 16 MACs: three LDRD, four
+   SXTB16, eight SMLAD and the loop). Weights (written by the emitter as int32 words, byte i of
+   word (b * Q + q) * 2 + j = w[2 b + j][4 q + i], Q = K rounded up to 4, divided by 4; zero past K
+   and past the last channel). The sums are the same integers as the portable kernels' (no product
+   or partial sum can overflow), so the outputs are bit-identical to them. */
+
+/* Fields a0, a1 (K int8 each) as halfword pairs: per quad q four words, (a0[4q], a0[4q+2]),
+   (a0[4q+1], a0[4q+3]), (a1[4q], a1[4q+2]), (a1[4q+1], a1[4q+3]); zero past K. */
+TINYC_KERNEL void tinyc_qdsp_widen(const int8_t *a0, const int8_t *a1, int32_t K, uint32_t *col) {
+  const int32_t K4 = K & ~3;
+  int32_t k;
+  if ((K + 3) / 4 % 2) col[4 * ((K + 3) / 4)] = col[4 * ((K + 3) / 4) + 1] = col[4 * ((K + 3) / 4) + 2] = col[4 * ((K + 3) / 4) + 3] = 0;
+  for (k = 0; k < K4; k += 4, col += 4) {
+    TINYC_WIDEN4(a0 + k, col[0], col[1]);
+    TINYC_WIDEN4(a1 + k, col[2], col[3]);
+  }
+  if (k < K) {
+    int8_t t0[4] = {0, 0, 0, 0}, t1[4] = {0, 0, 0, 0};
+    int32_t i;
+    for (i = 0; k + i < K; ++i) t0[i] = a0[k + i], t1[i] = a1[k + i];
+    TINYC_WIDEN4(t0, col[0], col[1]);
+    TINYC_WIDEN4(t1, col[2], col[3]);
+  }
+}
+
+/* The widened fields (Q quads) times every block of two of the M channels: y0[m], y1[m] =
+   requant(bias[m] + a . w_m) (y1: NULL for a lone pixel). bias, mult and hw are padded to an even
+   number of channels; hw: NULL when some rshift <= 32. */
+#define TINYC_QDSP_QUAD(A, W)                                                                  \
+  do {                                                                                         \
+    const uint32_t w0 = (uint32_t)w[W], w1 = (uint32_t)w[(W) + 1];                             \
+    const uint32_t w0e = TINYC_SXTB16(w0), w0o = TINYC_SXTB16_ROR8(w0);                        \
+    const uint32_t w1e = TINYC_SXTB16(w1), w1o = TINYC_SXTB16_ROR8(w1);                        \
+    const uint32_t xe = a[A], xo = a[(A) + 1], ze = a[(A) + 2], zo = a[(A) + 3];               \
+    s00 = TINYC_SMLAD(xe, w0e, s00), s01 = TINYC_SMLAD(xe, w1e, s01);                          \
+    s00 = TINYC_SMLAD(xo, w0o, s00), s01 = TINYC_SMLAD(xo, w1o, s01);                          \
+    s10 = TINYC_SMLAD(ze, w0e, s10), s11 = TINYC_SMLAD(ze, w1e, s11);                          \
+    s10 = TINYC_SMLAD(zo, w0o, s10), s11 = TINYC_SMLAD(zo, w1o, s11);                          \
+  } while (0)
+TINYC_KERNEL TINYC_NOINLINE void tinyc_qrow2_dsp_i8(const uint32_t *col, int32_t Q, const int32_t *wp, int32_t M,
+                                                    const int32_t *bias, const int32_t *mult, const int32_t *rsh,
+                                                    const int32_t *hw, int32_t pc, int32_t zy, int32_t lo, int32_t hi,
+                                                    int8_t *y0, int8_t *y1) {
+  const uint32_t *end = col + 4 * Q;
+  int32_t m;
+  for (m = 0; m < M; m += 2, wp += 2 * Q) {
+    int32_t s00 = bias[m], s01 = bias[m + 1], s10 = s00, s11 = s01;
+    const uint32_t *a = col;
+    const int32_t *w = wp;
+    while (a != end) { /* two quads per pass (Q is even) */
+      TINYC_QDSP_QUAD(0, 0);
+      TINYC_QDSP_QUAD(4, 2);
+      a += 8, w += 4;
+    }
+    if (hw) {
+      const int32_t *mc = mult + m * pc, *hc = hw + 2 * m * pc;
+      y0[m] = (int8_t)tinyc_requant_hw(s00, mc[0], hc[0], hc[1], zy, lo, hi);
+      if (y1) y1[m] = (int8_t)tinyc_requant_hw(s10, mc[0], hc[0], hc[1], zy, lo, hi);
+      if (m + 1 < M) {
+        y0[m + 1] = (int8_t)tinyc_requant_hw(s01, mc[pc], hc[2 * pc], hc[2 * pc + 1], zy, lo, hi);
+        if (y1) y1[m + 1] = (int8_t)tinyc_requant_hw(s11, mc[pc], hc[2 * pc], hc[2 * pc + 1], zy, lo, hi);
+      }
+    } else {
+      const int32_t *mc = mult + m * pc, *rc = rsh + m * pc;
+      y0[m] = (int8_t)tinyc_requant(s00, mc[0], rc[0], zy, lo, hi);
+      if (y1) y1[m] = (int8_t)tinyc_requant(s10, mc[0], rc[0], zy, lo, hi);
+      if (m + 1 < M) {
+        y0[m + 1] = (int8_t)tinyc_requant(s01, mc[pc], rc[pc], zy, lo, hi);
+        if (y1) y1[m + 1] = (int8_t)tinyc_requant(s11, mc[pc], rc[pc], zy, lo, hi);
+      }
+    }
+  }
+}
+
+/* The convolution (any kernel size, stride, dilation, padding; one group): per pair of output
+   pixels, the receptive fields (tinyc_qpatch_i8 into 2 K bytes of scratch; a 1x1 stride-1
+   unpadded convolution reads the input rows in place), widened (16 Q bytes of scratch after
+   them), then tinyc_qrow2_dsp_i8. The bias has the input zero point folded in (raw x is read).
+   Scratch: 2 K + 16 Q bytes, the widened part at a multiple of 4 bytes (wcol). */
+TINYC_KERNEL void tinyc_qconv_dsp_i8(const int8_t *x, const int32_t *wp, const int32_t *bias, int8_t *y,
+                                     const int32_t *p, const int32_t *mult, const int32_t *rsh, int32_t pc, int32_t zx,
+                                     int32_t zy, int32_t lo, int32_t hi, int8_t *col, uint32_t *wcol, const int32_t *hw) {
+  const int32_t C = p[TINYC_QC_C], M = p[TINYC_QC_M], OW = p[TINYC_QC_OW], P = p[TINYC_QC_OH] * OW;
+  const int32_t K = C * p[TINYC_QC_KH] * p[TINYC_QC_KW], Q = (K + 7) / 8 * 2;
+  const int direct = K == C && p[TINYC_QC_SH] == 1 && p[TINYC_QC_SW] == 1 && p[TINYC_QC_PT] == 0 &&
+                     p[TINYC_QC_PL] == 0 && OW == p[TINYC_QC_W] && p[TINYC_QC_OH] == p[TINYC_QC_H];
+  int32_t o, oh = 0, ow = 0;
+  for (o = 0; o < P; o += 2) {
+    const int two = o + 1 < P;
+    const int8_t *a0 = x + (size_t)o * (size_t)C, *a1 = two ? a0 + C : a0;
+    if (!direct) {
+      tinyc_qpatch_i8(x, p, 0, C, oh, ow, zx, 1, col, 1);
+      a0 = a1 = col;
+      if (++ow == OW) ow = 0, ++oh;
+      if (two) {
+        tinyc_qpatch_i8(x, p, 0, C, oh, ow, zx, 1, col + K, 1);
+        a1 = col + K;
+        if (++ow == OW) ow = 0, ++oh;
+      }
+    }
+    tinyc_qdsp_widen(a0, a1, K, wcol);
+    tinyc_qrow2_dsp_i8(wcol, Q, wp, M, bias, mult, rsh, hw, pc, zy, lo, hi, y + (size_t)o * (size_t)M,
+                       two ? y + (size_t)(o + 1) * (size_t)M : NULL);
+  }
+}

@@ -277,6 +277,6 @@ TINYC_KERNEL TINYC_NOINLINE void tinyc_qdw_pixel_mve2(const int8_t *const *taps,
   tinyc_qdw_pixel_mve_with(1, taps, n, wt, C, bias, yo, mult, rsh, hw, pc, zy, lo, hi);
 }
 
-TINYC_QDW_NHWC_KERNEL(tinyc_qdwconv_mve_i8, tinyc_qdw_pixel_mve)
+TINYC_QDW_NHWC_KERNEL(tinyc_qdwconv_mve_i8, tinyc_qdw_pixel_mve, int8_t)
 /* The same for weights in [-127, 127] (taps in pairs). */
-TINYC_QDW_NHWC_KERNEL(tinyc_qdwconv_mve2_i8, tinyc_qdw_pixel_mve2)
+TINYC_QDW_NHWC_KERNEL(tinyc_qdwconv_mve2_i8, tinyc_qdw_pixel_mve2, int8_t)
