@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything tinyc's build and tests need on Debian 12 (idempotent, quiet when done):
-# apt packages, and a local Python venv (.venv, ignored by git) with the test oracles.
+# apt packages, a local Python venv (.venv, ignored by git) with the test oracles, and the node
+# tests of the newest onnx release (.venv-onnx-latest, .onnx-node-tests; also ignored).
 #   setup.sh [--no-venv]   --no-venv: the packages only (enough to build and run tinyc)
 set -euo pipefail
 NO_VENV=0
@@ -36,4 +37,16 @@ if [ ! -f "$STAMP" ] || ! cmp -s "$REQ" "$STAMP"; then
   python3 -m venv .venv
   .venv/bin/python -m pip install -q --disable-pip-version-check -r "$REQ"
   cp "$REQ" "$STAMP"
+fi
+
+# The newest onnx (its own node-test generators; the wheel ships no test data) in a second venv,
+# so that the oracles above keep the onnx that ONNX Runtime reads: writes .onnx-node-tests/.
+REQ_LATEST=scripts/requirements-onnx-latest.txt
+STAMP_LATEST=.onnx-node-tests/.tinyc-generated
+if [ ! -f "$STAMP_LATEST" ] || ! cmp -s "$REQ_LATEST" "$STAMP_LATEST"; then
+  echo "setup: generating the node tests of $(tr '\n' ' ' < "$REQ_LATEST")into .onnx-node-tests"
+  python3 -m venv .venv-onnx-latest
+  .venv-onnx-latest/bin/python -m pip install -q --disable-pip-version-check -r "$REQ_LATEST"
+  .venv-onnx-latest/bin/python -W ignore scripts/gen_node_tests.py .onnx-node-tests
+  cp "$REQ_LATEST" "$STAMP_LATEST"
 fi

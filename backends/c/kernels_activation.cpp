@@ -53,7 +53,15 @@ constexpr char kNone[] = "", kAlpha[] = "alpha", kBeta[] = "beta", kGamma[] = "g
 constexpr char kRelu[] = "relu", kLeaky[] = "leakyrelu", kSigmoid[] = "sigmoid", kHardSigmoid[] = "hardsigmoid",
                kHardSwish[] = "hardswish", kTanh[] = "tanh", kElu[] = "elu", kSoftplus[] = "softplus",
                kSoftsign[] = "softsign", kSelu[] = "selu", kCelu[] = "celu", kThresholdedRelu[] = "thresholdedrelu",
-               kShrink[] = "shrink";
+               kShrink[] = "shrink", kSwish[] = "swish";
+
+// Gelu: the erf form or the tanh approximation (attribute approximate).
+void emitGelu(EmitCtx& c) {
+  c.require("activation");
+  const DType t = c.outValue(0)->dtype;
+  c.line(fmt::format("tinyc_{}_{}({}, {}, {}, 0, 0);", c.node.attrStr("approximate") == "tanh" ? "gelutanh" : "gelu",
+                     EmitCtx::suffix(t), c.in(0), c.out(0), numElements(c.outValue(0)->shape)));
+}
 
 // ---- PRelu --------------------------------------------------------------------------------
 
@@ -195,6 +203,8 @@ void registerActivationKernels(KernelTable& t) {
   t.add({"Elu", checkFloatMap, emitMap<kElu, kAlpha, kNone>, nullptr, false, true});
   t.add({"Softplus", checkFloatMap, emitMap<kSoftplus, kNone, kNone>, nullptr, false, true});
   t.add({"Softsign", checkFloatMap, emitMap<kSoftsign, kNone, kNone>, nullptr, false, true});
+  t.add({"Gelu", checkFloatMap, emitGelu, nullptr, false, true});
+  t.add({"Swish", checkFloatMap, emitMap<kSwish, kAlpha, kNone>, nullptr, false, true});
   t.add({"Selu", checkFloatMap, emitMap<kSelu, kAlpha, kGamma>, nullptr, false, true});
   t.add({"Celu", checkFloatMap, emitMap<kCelu, kAlpha, kNone>, nullptr, false, true});
   t.add({"ThresholdedRelu", checkFloatMap, emitMap<kThresholdedRelu, kAlpha, kNone>, nullptr, false, true});

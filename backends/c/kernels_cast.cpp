@@ -64,6 +64,17 @@ void emitConstantOfShape(EmitCtx& c) {
   c.line("}");
 }
 
+// Range and Size: values known at compile time (normally folded; emitted when a graph output).
+void emitKnown(EmitCtx& c) {
+  const Value* y = c.outValue(0);
+  if (!y->known) internalError("{}: value not known at compile time", c.node.where());
+  emitConstBytes(c, *y->known);
+}
+std::string checkKnown(const Node& n) {
+  if (!n.outputs[0] || !n.outputs[0]->known) return "the value must be known at compile time";
+  return checkSizes(n);
+}
+
 // ---- Cast ---------------------------------------------------------------------------------
 
 void emitCast(EmitCtx& c) {
@@ -84,6 +95,9 @@ void registerCastKernels(KernelTable& t) {
   t.add({"Constant", checkConstant, emitWithEmpty<emitConstant>});
   t.add({"ConstantOfShape", checkConstantOfShape, emitWithEmpty<emitConstantOfShape>});
   t.add({"Cast", checkSizes, emitWithEmpty<emitCast>});
+  t.add({"CastLike", checkSizes, emitWithEmpty<emitCast>});
+  t.add({"Range", checkKnown, emitWithEmpty<emitKnown>});
+  t.add({"Size", checkKnown, emitWithEmpty<emitKnown>});
 }
 
 }  // namespace tinyc::c::shape_kernels

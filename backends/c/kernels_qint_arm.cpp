@@ -80,16 +80,15 @@ Tensor packQuadWords(const Tensor& w, int64_t m, int64_t k) {
 }
 void emitConvDsp(EmitCtx& c) {
   const Node& n = c.node;
-  ConvArgs a = convArgs(c, 2);
+  ConvArgs a = convArgs(c);
   const int64_t m = a.g.p[3], k = a.g.k;
   std::vector<int64_t> bias = foldedBias(n, m, k, a.zx);
   bias.resize(static_cast<size_t>((m + 1) / 2 * 2), 0);
   c.require("qint_dsp");
   const std::string s = c.scratch();
-  c.line(fmt::format("tinyc_qconv_dsp_i8({}, {}, {}, {}, {}, {}, (int8_t *){}, (uint32_t *)((int8_t *){} + {}), {});",
+  c.line(fmt::format("tinyc_qconv_dsp_i8({}, {}, {}, {}, {}, {}, (int8_t *){}, (uint32_t *)((int8_t *){} + {}));",
                      c.in(0), c.weights(n.input(1)->name + " (quad words)", packQuadWords(*n.input(1)->constant, m, k)),
-                     c.intArray(bias), c.out(0), a.p, a.tail(), s, s, dspFieldBytes(n),
-                     requantHw(c, a.mults, a.pc != 0)));
+                     c.intArray(bias), c.out(0), a.p, a.tail(), s, s, dspFieldBytes(n)));
 }
 
 // Cores with Helium (MVE: Cortex-M55; runtime/arm_mve/qint_mve.c): the channels-last depthwise

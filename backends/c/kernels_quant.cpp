@@ -298,6 +298,34 @@ void emitMatMulInteger(EmitCtx& c) {
                      tableOrNull(c, bzo), bzn));
 }
 
+// ---- float16 scales of the QLinear kernels --------------------------------------------------
+
+// The C name of scale input i as float32: the input itself, a float array converted at compile time
+// (a constant float16 scale), or a block-local float array converted at run time (a float16 graph
+// input; the emitter then opens a block that closeScaleBlock ends). The kernels compute in float,
+// as the interpreter does with float16 scales (widened exactly).
+std::string floatScale(EmitCtx& c, size_t i, bool* opened) {
+  const Value* v = c.inValue(i);
+  if (v->dtype == DType::F32) return c.in(i);
+  if (const Tensor* t = v->constData()) {
+    std::vector<float> f;
+    for (int64_t k = 0; k < t->numel(); ++k) f.push_back(static_cast<float>(t->getF(k)));
+    return c.floatArray(f);
+  }
+  if (!*opened) c.line("{");
+  *opened = true;
+  const int64_t n = std::max<int64_t>(numElements(v->shape), 1);
+  const std::string name = fmt::format("scale{}", i);
+  c.require("cast");
+  c.line(fmt::format("  float {}[{}];", name, n));
+  c.line(fmt::format("  tinyc_cast_f16_f32({}, {}, {});", c.in(i), name, n));
+  return name;
+}
+void closeScaleBlock(EmitCtx& c, bool opened) {
+  if (opened) c.line("}");
+}
+bool floatOrHalf(DType t) { return t == DType::F32 || t == DType::F16; }
+
 // ---- QLinearMatMul ------------------------------------------------------------------------
 // Inputs: a, a_scale, a_zero_point, b, b_scale, b_zero_point, y_scale, y_zero_point.
 
@@ -317,8 +345,8 @@ std::string checkQLinearMatMul(const Node& n) {
     return "a, a_scale, b, b_scale, y_scale and y_zero_point are required";
   if (!is8Bit(a->dtype) || !is8Bit(b->dtype) || !is8Bit(y->dtype)) return "a, b and y must be int8 or uint8";
   for (int i : {1, 4, 6})
-    if (n.input(static_cast<size_t>(i))->dtype != DType::F32)
-      return fmt::format("scales of {} are not supported (only float32)",
+    if (!floatOrHalf(n.input(static_cast<size_t>(i))->dtype))
+      return fmt::format("scales of {} are not supported (float32 and float16 are)",
                          dtypeName(n.input(static_cast<size_t>(i))->dtype));
   if (n.input(2) && n.input(2)->dtype != a->dtype) return "a_zero_point must have the type of a";
   if (n.input(5) && n.input(5)->dtype != b->dtype) return "b_zero_point must have the type of b";
@@ -343,10 +371,13 @@ void emitQLinearMatMul(EmitCtx& c) {
   const int64_t per[6] = {g.M, g.M, g.N, g.N, g.M, g.M};
   const int idx[6] = {1, 2, 4, 5, 6, 7};
   for (int i = 0; i < 6; ++i) st.push_back(perChannelStride(c.inValue(static_cast<size_t>(idx[i])), per[i]));
-  c.line(fmt::format("tinyc_qlinear_matmul_{}_{}({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {});",
-                     mmTypes(a->dtype, b->dtype), EmitCtx::suffix(c.outValue(0)->dtype), c.in(0), c.in(1), c.in(2),
-                     c.in(3), c.in(4), c.in(5), c.in(6), c.in(7), c.out(0), g.ab.size(), tableOrNull(c, g.ab),
+  bool opened = false;
+  const std::string s1 = floatScale(c, 1, &opened), s4 = floatScale(c, 4, &opened), s6 = floatScale(c, 6, &opened);
+  c.line(fmt::format("{}tinyc_qlinear_matmul_{}_{}({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {});",
+                     opened ? "  " : "", mmTypes(a->dtype, b->dtype), EmitCtx::suffix(c.outValue(0)->dtype), c.in(0), s1,
+                     c.in(2), c.in(3), s4, c.in(5), s6, c.in(7), c.out(0), g.ab.size(), tableOrNull(c, g.ab),
                      tableOrNull(c, g.bb), g.M, g.K, g.N, c.intArray(st)));
+  closeScaleBlock(c, opened);
 }
 
 // ---- ConvInteger / QLinearConv ------------------------------------------------------------
@@ -472,8 +503,8 @@ std::string checkQLinearConv(const Node& n) {
   for (int i : {1, 4, 6}) {
     const Value* s = n.input(static_cast<size_t>(i));
     if (!s) return "x_scale, w_scale and y_scale are required";
-    if (s->dtype != DType::F32)
-      return fmt::format("scales of {} are not supported (only float32)", dtypeName(s->dtype));
+    if (!floatOrHalf(s->dtype))
+      return fmt::format("scales of {} are not supported (float32 and float16 are)", dtypeName(s->dtype));
   }
   if (numElements(n.input(1)->shape) != 1 || numElements(n.input(6)->shape) != 1)
     return "x_scale and y_scale must be scalars";
@@ -499,11 +530,14 @@ void emitQLinearConv(EmitCtx& c) {
   c.require("qlinear");
   ConvGeom g;
   convGeom(c.node, c.inValue(0)->shape, c.inValue(3)->shape, &g);
-  c.line(fmt::format("tinyc_qlinear_conv_{}_{}({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {});",
+  bool opened = false;
+  const std::string s1 = floatScale(c, 1, &opened), s4 = floatScale(c, 4, &opened), s6 = floatScale(c, 6, &opened);
+  c.line(fmt::format("{}tinyc_qlinear_conv_{}_{}({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {});", opened ? "  " : "",
                      mmTypes(c.inValue(0)->dtype, c.inValue(3)->dtype), EmitCtx::suffix(c.outValue(0)->dtype), c.in(0),
-                     c.in(1), c.in(2), c.in(3), c.in(4), perOutputChannel(c.inValue(4), g.M), c.in(5),
-                     perOutputChannel(c.inValue(5), g.M), c.in(6), c.in(7), c.in(8), c.out(0), c.intArray(g.packed()),
+                     s1, c.in(2), c.in(3), s4, perOutputChannel(c.inValue(4), g.M), c.in(5),
+                     perOutputChannel(c.inValue(5), g.M), s6, c.in(7), c.in(8), c.out(0), c.intArray(g.packed()),
                      c.scratch()));
+  closeScaleBlock(c, opened);
 }
 
 }  // namespace

@@ -203,9 +203,38 @@ void emitGather(EmitCtx& c) {
                      c.in(1), c.out(0), outer, x->shape[axis], n, chunk));
 }
 
+// ---- Expand / Tile (table copies: each output index of a dim maps to an input offset) ----------
+
+// Offsets per output dim of an input broadcast (right-aligned, size-1 dims repeated) or tiled
+// (index modulo the input dim) into the output's shape.
+std::vector<std::vector<int64_t>> repeatOffsets(const Shape& in, const Shape& out, bool tile) {
+  std::vector<std::vector<int64_t>> offs(out.size());
+  const size_t lead = out.size() - in.size();
+  int64_t stride = 1;
+  for (size_t k = out.size(); k-- > 0;) {
+    offs[k].assign(static_cast<size_t>(out[k]), 0);
+    if (k < lead) continue;
+    const int64_t d = in[k - lead];
+    for (int64_t i = 0; i < out[k]; ++i)
+      offs[k][static_cast<size_t>(i)] = (tile ? i % d : (d == 1 ? 0 : i)) * stride;
+    stride *= d;
+  }
+  return offs;
+}
+
+template <bool Tile>
+void emitRepeat(EmitCtx& c) {
+  const Value* x = c.inValue(0);
+  const Value* y = c.outValue(0);
+  if (numElements(x->shape) == 0) return;
+  emitTableCopy(c, c.in(0), c.out(0), y->dtype, y->shape, repeatOffsets(x->shape, y->shape, Tile), "NULL");
+}
+
 }  // namespace
 
 void registerShapeKernels(KernelTable& t) {
+  t.add({"Expand", checkCopy, emitWithEmpty<emitRepeat<false>>});
+  t.add({"Tile", checkCopy, emitWithEmpty<emitRepeat<true>>});
   t.add({"Reshape", checkCopy, emitWithEmpty<emitCopy>, nullptr, true});
   t.add({"Flatten", checkCopy, emitWithEmpty<emitCopy>, nullptr, true});
   t.add({"Squeeze", checkCopy, emitWithEmpty<emitCopy>, nullptr, true});

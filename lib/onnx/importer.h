@@ -11,7 +11,7 @@ namespace tinyc {
 
 constexpr int kMinOpset = 7;     // documented range; older opsets import with a note
 constexpr int kOldestOpset = 1;  // below kMinOpset only ops unchanged since then import
-constexpr int kMaxOpset = 22;
+constexpr int kMaxOpset = 28;
 
 struct ImportOptions {
   // --input-shape NAME=1,3,96,96: shapes for graph inputs with symbolic or unknown dims.

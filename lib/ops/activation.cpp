@@ -177,6 +177,33 @@ void evalElu(EvalCtx& c) {
 void evalSoftplus(EvalCtx& c) {
   mapFloat(c, [](auto x) { return x > 0 ? x + std::log1p(std::exp(-x)) : std::log1p(std::exp(x)); });
 }
+// Gelu (opset 20): x * Phi(x), exactly with erf, or with the tanh approximation.
+void inferGelu(InferCtx& c) {
+  const std::string& a = c.node.attrStr("approximate");
+  if (a != "none" && a != "tanh") c.fail("approximate must be 'none' or 'tanh', got '{}'", printable(a));
+  inferFloatUnary(c);
+}
+void evalGelu(EvalCtx& c) {
+  if (c.node.attrStr("approximate") == "tanh")
+    return mapFloat(c, [](auto x) {
+      using T = decltype(x);
+      const T k = static_cast<T>(0.7978845608028654), h = static_cast<T>(0.5);
+      return h * x * (static_cast<T>(1) + std::tanh(k * (x + static_cast<T>(0.044715) * x * x * x)));
+    });
+  mapFloat(c, [](auto x) {
+    using T = decltype(x);
+    return static_cast<T>(0.5) * x * (static_cast<T>(1) + std::erf(x * static_cast<T>(0.7071067811865476)));
+  });
+}
+void evalSwish(EvalCtx& c) {
+  const float alpha = c.node.attrFloat("alpha");
+  mapFloat(c, [alpha](auto x) {
+    using T = decltype(x);
+    const T v = static_cast<T>(alpha) * x;
+    const T s = v >= 0 ? static_cast<T>(1) / (static_cast<T>(1) + std::exp(-v)) : std::exp(v) / (static_cast<T>(1) + std::exp(v));
+    return x * s;
+  });
+}
 void evalSoftsign(EvalCtx& c) {
   mapFloat(c, [](auto x) { return x / (static_cast<decltype(x)>(1) + std::fabs(x)); });
 }
@@ -360,6 +387,9 @@ void registerActivationOps(OpRegistry& r) {
   r.add(unaryOp("Elu", inferFloatUnary, evalElu, "x >= 0 ? x : alpha * (exp(x) - 1)", {floatAttr("alpha", 1.0f)}));
   r.add(unaryOp("Softplus", inferFloatUnary, evalSoftplus, "log(exp(x) + 1), without overflow"));
   r.add(unaryOp("Softsign", inferFloatUnary, evalSoftsign, "x / (1 + |x|)"));
+  r.add(unaryOp("Swish", inferFloatUnary, evalSwish, "x * sigmoid(alpha * x)", {floatAttr("alpha", 1.0f)}));
+  r.add(unaryOp("Gelu", inferGelu, evalGelu, "x * Phi(x) (erf), or its tanh approximation",
+                {{"approximate", Attr::Kind::String, Attr::Str("none"), false}}));
   r.add(unaryOp("Selu", inferFloatUnary, evalSelu, "x > 0 ? gamma * x : gamma * (alpha * exp(x) - alpha)",
                 {floatAttr("alpha", 1.67326319217681884765625f), floatAttr("gamma", 1.05070102214813232421875f)}));
   r.add(unaryOp("Celu", inferFloatUnary, evalCelu, "max(0, x) + min(0, alpha * (exp(x / alpha) - 1))",

@@ -17,6 +17,7 @@ const OpRegistry& OpRegistry::instance() {
     registerShapeOps(r);
     registerQuantOps(r);
     registerRnnOps(r);
+    registerLogicOps(r);
     std::sort(r.ops_.begin(), r.ops_.end(), [](const OpDef& a, const OpDef& b) { return a.name < b.name; });
     return r;
   }();

@@ -364,6 +364,7 @@ void evalSplit(EvalCtx& c) {
 void registerShapeSliceOps(OpRegistry& r);
 void registerShapeCastOps(OpRegistry& r);
 void registerShapeResizeOps(OpRegistry& r);
+void registerShapeExpandOps(OpRegistry& r);
 
 void registerShapeOps(OpRegistry& r) {
   using K = Attr::Kind;
@@ -402,6 +403,7 @@ void registerShapeOps(OpRegistry& r) {
   registerShapeSliceOps(r);
   registerShapeCastOps(r);
   registerShapeResizeOps(r);
+  registerShapeExpandOps(r);
 }
 
 }  // namespace tinyc

@@ -98,6 +98,8 @@ DType castTarget(const Node& n) {
 }
 
 void inferCast(InferCtx& c) { c.setOutput(0, castTarget(c.node), c.shape(0)); }
+// CastLike: Cast to the element type of input 1 (evalCast reads the output's type).
+void inferCastLike(InferCtx& c) { c.setOutput(0, c.dtype(1), c.shape(0)); }
 
 // Double -> half with a single rounding: narrow to float rounding to odd, then to half.
 uint16_t doubleToHalf(double d) {
@@ -189,7 +191,9 @@ void registerShapeCastOps(OpRegistry& r) {
   r.add(cos);
   r.add(makeOp("Cast", 1, 1, inferCast, evalCast,
            "convert element type (float->int truncates toward zero, saturating; int->int wraps)",
-           {{"to", K::Int, std::nullopt, true}, {"saturate", K::Int, Attr::Int(1)}}));
+           {{"to", K::Int, std::nullopt, true}, {"saturate", K::Int, Attr::Int(1)}, {"round_mode", K::String, Attr::Str("up")}}));
+  r.add(makeOp("CastLike", 2, 2, inferCastLike, evalCast, "Cast to the element type of the second input",
+               {{"saturate", K::Int, Attr::Int(1)}, {"round_mode", K::String, Attr::Str("up")}}));
 }
 
 }  // namespace tinyc

@@ -1,4 +1,4 @@
-/* tinyc runtime: activations (Relu LeakyRelu PRelu Clip Sigmoid HardSigmoid HardSwish Tanh Elu Softplus Softsign Selu Celu ThresholdedRelu Shrink Softmax LogSoftmax). requires: common */
+/* tinyc runtime: activations (Relu LeakyRelu PRelu Clip Sigmoid HardSigmoid HardSwish Tanh Elu Softplus Softsign Gelu Swish Selu Celu ThresholdedRelu Shrink Softmax LogSoftmax). requires: common */
 
 /* Maps take no `restrict`: the planner may run them in place (y == a, docs/memory.md). */
 /* Float maps in three types: f32 in float, f64 in double, f16 through float (as the
@@ -42,7 +42,10 @@ TINYC_KERNEL double tinyc_clamp01d(double v) {
   return 0.0 < m ? m : 0.0;
 }
 
-#define TINYC_ACT_FLOAT(SUF, T, ONE, EXP, TANH, SIG, CLAMP, LOG1P, FABS)                          \
+#define TINYC_ACT_FLOAT(SUF, T, ONE, EXP, TANH, SIG, CLAMP, LOG1P, FABS, ERF)                     \
+  TINYC_ACT_MAP(gelu_##SUF, T, (T)0.5 * x * (ONE + ERF(x * (T)0.7071067811865476)))              \
+  TINYC_ACT_MAP(gelutanh_##SUF, T, (T)0.5 * x * (ONE + TANH((T)0.7978845608028654 * (x + (T)0.044715 * x * x * x)))) \
+  TINYC_ACT_MAP(swish_##SUF, T, x * SIG(p0 * x))                                                  \
   TINYC_ACT_MAP(softplus_##SUF, T, x > (T)0 ? x + LOG1P(EXP(-x)) : LOG1P(EXP(x)))                  \
   TINYC_ACT_MAP(softsign_##SUF, T, x / (ONE + FABS(x)))                                           \
   TINYC_ACT_MAP(selu_##SUF, T, x > (T)0 ? p1 * x : p1 * (p0 * EXP(x) - p0))                       \
@@ -60,8 +63,8 @@ TINYC_KERNEL double tinyc_clamp01d(double v) {
 #define TINYC_MIN0(T, V) tinyc_min0_##T(V)
 TINYC_KERNEL float tinyc_min0_float(float v) { return v < 0.0f ? v : 0.0f; }
 TINYC_KERNEL double tinyc_min0_double(double v) { return v < 0.0 ? v : 0.0; }
-TINYC_ACT_FLOAT(f32, float, 1.0f, expf, tanhf, tinyc_sigmoidf, tinyc_clamp01f, log1pf, fabsf)
-TINYC_ACT_FLOAT(f64, double, 1.0, exp, tanh, tinyc_sigmoidd, tinyc_clamp01d, log1p, fabs)
+TINYC_ACT_FLOAT(f32, float, 1.0f, expf, tanhf, tinyc_sigmoidf, tinyc_clamp01f, log1pf, fabsf, erff)
+TINYC_ACT_FLOAT(f64, double, 1.0, exp, tanh, tinyc_sigmoidd, tinyc_clamp01d, log1p, fabs, erf)
 
 TINYC_ACT_MAP_F16(relu_f16, x < 0.0f ? 0.0f : x)
 TINYC_ACT_MAP_F16(leakyrelu_f16, x >= 0.0f ? x : p0 * x)
@@ -72,6 +75,9 @@ TINYC_ACT_MAP_F16(tanh_f16, tanhf(x))
 TINYC_ACT_MAP_F16(elu_f16, x >= 0.0f ? x : p0 * (expf(x) - 1.0f))
 TINYC_ACT_MAP_F16(softplus_f16, x > 0.0f ? x + log1pf(expf(-x)) : log1pf(expf(x)))
 TINYC_ACT_MAP_F16(softsign_f16, x / (1.0f + fabsf(x)))
+TINYC_ACT_MAP_F16(swish_f16, x * tinyc_sigmoidf(p0 * x))
+TINYC_ACT_MAP_F16(gelu_f16, 0.5f * x * (1.0f + erff(x * 0.7071067811865476f)))
+TINYC_ACT_MAP_F16(gelutanh_f16, 0.5f * x * (1.0f + tanhf(0.7978845608028654f * (x + 0.044715f * x * x * x))))
 TINYC_ACT_MAP_F16(selu_f16, x > 0.0f ? p1 * x : p1 * (p0 * expf(x) - p0))
 TINYC_ACT_MAP_F16(celu_f16, (0.0f < x ? x : 0.0f) + tinyc_min0_float(p0 * (expf(x / p0) - 1.0f)))
 TINYC_ACT_MAP_F16(thresholdedrelu_f16, x > p0 ? x : 0.0f)

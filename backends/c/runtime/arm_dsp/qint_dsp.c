@@ -158,8 +158,8 @@ TINYC_KERNEL void tinyc_qdsp_widen(const int8_t *a0, const int8_t *a1, int32_t K
 }
 
 /* The widened fields (Q quads) times every block of two of the M channels: y0[m], y1[m] =
-   requant(bias[m] + a . w_m) (y1: NULL for a lone pixel). bias, mult and hw are padded to an even
-   number of channels; hw: NULL when some rshift <= 32. */
+   requant(bias[m] + a . w_m) (y1: NULL for a lone pixel). bias is padded to an even number of
+   channels. */
 #define TINYC_QDSP_QUAD(A, W)                                                                  \
   do {                                                                                         \
     const uint32_t w0 = (uint32_t)w[W], w1 = (uint32_t)w[(W) + 1];                             \
@@ -173,8 +173,8 @@ TINYC_KERNEL void tinyc_qdsp_widen(const int8_t *a0, const int8_t *a1, int32_t K
   } while (0)
 TINYC_KERNEL TINYC_NOINLINE void tinyc_qrow2_dsp_i8(const uint32_t *col, int32_t Q, const int32_t *wp, int32_t M,
                                                     const int32_t *bias, const int32_t *mult, const int32_t *rsh,
-                                                    const int32_t *hw, int32_t pc, int32_t zy, int32_t lo, int32_t hi,
-                                                    int8_t *y0, int8_t *y1) {
+                                                    int32_t pc, int32_t zy, int32_t lo, int32_t hi, int8_t *y0,
+                                                    int8_t *y1) {
   const uint32_t *end = col + 4 * Q;
   int32_t m;
   for (m = 0; m < M; m += 2, wp += 2 * Q) {
@@ -186,21 +186,24 @@ TINYC_KERNEL TINYC_NOINLINE void tinyc_qrow2_dsp_i8(const uint32_t *col, int32_t
       TINYC_QDSP_QUAD(4, 2);
       a += 8, w += 4;
     }
-    if (hw) {
-      const int32_t *mc = mult + m * pc, *hc = hw + 2 * m * pc;
-      y0[m] = (int8_t)tinyc_requant_hw(s00, mc[0], hc[0], hc[1], zy, lo, hi);
-      if (y1) y1[m] = (int8_t)tinyc_requant_hw(s10, mc[0], hc[0], hc[1], zy, lo, hi);
-      if (m + 1 < M) {
-        y0[m + 1] = (int8_t)tinyc_requant_hw(s01, mc[pc], hc[2 * pc], hc[2 * pc + 1], zy, lo, hi);
-        if (y1) y1[m + 1] = (int8_t)tinyc_requant_hw(s11, mc[pc], hc[2 * pc], hc[2 * pc + 1], zy, lo, hi);
-      }
-    } else {
-      const int32_t *mc = mult + m * pc, *rc = rsh + m * pc;
-      y0[m] = (int8_t)tinyc_requant(s00, mc[0], rc[0], zy, lo, hi);
-      if (y1) y1[m] = (int8_t)tinyc_requant(s10, mc[0], rc[0], zy, lo, hi);
-      if (m + 1 < M) {
-        y0[m + 1] = (int8_t)tinyc_requant(s01, mc[pc], rc[pc], zy, lo, hi);
-        if (y1) y1[m + 1] = (int8_t)tinyc_requant(s11, mc[pc], rc[pc], zy, lo, hi);
+    { /* the usual shifts (rshift > 32) with their rounding terms computed here: no table */
+      const int32_t m1 = m + 1 < M ? m + 1 : m, mu0 = mult[m * pc], r0 = rsh[m * pc], mu1 = mult[m1 * pc],
+                    r1 = rsh[m1 * pc];
+      if (r0 > 32 && r1 > 32) {
+        const int32_t e0 = r0 - 32, e1 = r1 - 32, h0 = (int32_t)1 << (e0 - 1), h1 = (int32_t)1 << (e1 - 1);
+        y0[m] = (int8_t)tinyc_requant_hw(s00, mu0, e0, h0, zy, lo, hi);
+        if (y1) y1[m] = (int8_t)tinyc_requant_hw(s10, mu0, e0, h0, zy, lo, hi);
+        if (m + 1 < M) {
+          y0[m + 1] = (int8_t)tinyc_requant_hw(s01, mu1, e1, h1, zy, lo, hi);
+          if (y1) y1[m + 1] = (int8_t)tinyc_requant_hw(s11, mu1, e1, h1, zy, lo, hi);
+        }
+      } else {
+        y0[m] = (int8_t)tinyc_requant(s00, mu0, r0, zy, lo, hi);
+        if (y1) y1[m] = (int8_t)tinyc_requant(s10, mu0, r0, zy, lo, hi);
+        if (m + 1 < M) {
+          y0[m + 1] = (int8_t)tinyc_requant(s01, mu1, r1, zy, lo, hi);
+          if (y1) y1[m + 1] = (int8_t)tinyc_requant(s11, mu1, r1, zy, lo, hi);
+        }
       }
     }
   }
@@ -213,7 +216,7 @@ TINYC_KERNEL TINYC_NOINLINE void tinyc_qrow2_dsp_i8(const uint32_t *col, int32_t
    Scratch: 2 K + 16 Q bytes, the widened part at a multiple of 4 bytes (wcol). */
 TINYC_KERNEL void tinyc_qconv_dsp_i8(const int8_t *x, const int32_t *wp, const int32_t *bias, int8_t *y,
                                      const int32_t *p, const int32_t *mult, const int32_t *rsh, int32_t pc, int32_t zx,
-                                     int32_t zy, int32_t lo, int32_t hi, int8_t *col, uint32_t *wcol, const int32_t *hw) {
+                                     int32_t zy, int32_t lo, int32_t hi, int8_t *col, uint32_t *wcol) {
   const int32_t C = p[TINYC_QC_C], M = p[TINYC_QC_M], OW = p[TINYC_QC_OW], P = p[TINYC_QC_OH] * OW;
   const int32_t K = C * p[TINYC_QC_KH] * p[TINYC_QC_KW], Q = (K + 7) / 8 * 2;
   const int direct = K == C && p[TINYC_QC_SH] == 1 && p[TINYC_QC_SW] == 1 && p[TINYC_QC_PT] == 0 &&
@@ -233,7 +236,7 @@ TINYC_KERNEL void tinyc_qconv_dsp_i8(const int8_t *x, const int32_t *wp, const i
       }
     }
     tinyc_qdsp_widen(a0, a1, K, wcol);
-    tinyc_qrow2_dsp_i8(wcol, Q, wp, M, bias, mult, rsh, hw, pc, zy, lo, hi, y + (size_t)o * (size_t)M,
+    tinyc_qrow2_dsp_i8(wcol, Q, wp, M, bias, mult, rsh, pc, zy, lo, hi, y + (size_t)o * (size_t)M,
                        two ? y + (size_t)(o + 1) * (size_t)M : NULL);
   }
 }
