@@ -14,6 +14,7 @@ PACKAGES=(
   nlohmann-json3-dev zlib1g-dev libgtest-dev libonnx-testdata
   python3 python3-venv python3-pip
   gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm
+  python3-torch python3-onnx
 )
 
 missing=()

@@ -125,6 +125,7 @@ void registerNormKernels(KernelTable& t);
 void registerShapeKernels(KernelTable& t);
 void registerQuantKernels(KernelTable& t);
 void registerRnnKernels(KernelTable& t);
+void registerAxisKernels(KernelTable& t);   // CumSum, Hardmax
 void registerLogicKernels(KernelTable& t);  // comparison, logic, Where, Mod, BitShift, Mean
 void registerQuantizedKernels(KernelTable& t);  // int8 forms of Conv, Gemm, pools, Softmax, tinyc.Lut
 void registerArmQuantizedKernels(KernelTable& t);  // their DSP and Helium variants (kernels_qint_arm.cpp)

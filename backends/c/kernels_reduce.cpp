@@ -1,9 +1,11 @@
 // C kernels for ReduceSum / ReduceMean / ReduceMax (runtime/reduce.c). Semantics follow
 // lib/ops/reduce.cpp: axes is an optional compile-time-constant input, attributes keepdims and
 // noop_with_empty_axes.
+#include <algorithm>
 #include <cstdint>
 
 #include "backends/c/c_emit.h"
+#include "ops/util.h"
 
 namespace tinyc::c {
 
@@ -118,7 +120,7 @@ int64_t reduceScratch(const Node& n) {
   return 0;
 }
 
-// Kind: 0 Sum, 1 Mean, 2 Max.
+// Kind: 0 Sum, 1 Mean, 2 Max, 3 Min (integers and bools).
 template <int Kind>
 void emitReduce(EmitCtx& c) {
   const Value* x = c.inValue(0);
@@ -137,32 +139,115 @@ void emitReduce(EmitCtx& c) {
   }
   c.require("reduce");
   const DType t = x->dtype == DType::Bool ? DType::U8 : x->dtype;
-  const std::string k = fmt::format("tinyc_reduce_{}_{}", Kind == 2 ? "max" : "sum", EmitCtx::suffix(t));
+  constexpr bool ext = Kind >= 2;  // max / min: no accumulator, no scratch
+  const std::string k = fmt::format("tinyc_reduce_{}_{}", Kind == 2 ? "max" : Kind == 3 ? "min" : "sum", EmitCtx::suffix(t));
   const std::string ctype = EmitCtx::ctype(t);
   const std::string xs = x->dtype == DType::Bool ? fmt::format("(const uint8_t *){}", c.in(0)) : c.in(0);
   const std::string ys = y->dtype == DType::Bool ? fmt::format("(uint8_t *){}", c.out(0)) : c.out(0);
   const std::string accType = t == DType::F64 ? "double" : (t == DType::F32 || t == DType::F16) ? "tinyc_acc" : "uint64_t";
-  const int64_t scratch = reduceScratch<Kind == 2>(c.node);
+  const int64_t scratch = reduceScratch<ext>(c.node);
   const std::string acc = scratch > 0 ? fmt::format("({} *){}", accType, c.scratch()) : std::string("NULL");
   const std::string mean = Kind == 1 ? "1" : "0";
   if (p.kind == RPlan::Contiguous) {
-    if (Kind == 2)
+    if (ext)
       c.line(fmt::format("{}({}, {}, {}, {}, {});", k, xs, ys, p.outer, p.r, p.inner));
     else
       c.line(fmt::format("{}({}, {}, {}, {}, {}, {}, {});", k, xs, ys, p.outer, p.r, p.inner, mean, acc));
     return;
   }
   const std::string shp = c.intArray(p.shape), ost = c.intArray(p.ostrides);
-  if (Kind == 2)
+  if (ext)
     c.line(fmt::format("{}_gen({}, {}, {}, {}, {}, {}, {});", k, xs, ys, p.inN, p.shape.size(), shp, ost, p.outN));
   else
     c.line(fmt::format("{}_gen({}, {}, {}, {}, {}, {}, {}, {}, {}, {});", k, xs, ys, p.inN, p.shape.size(), shp, ost,
                        p.outN, p.count, mean, acc));
 }
 
+// The other reductions (runtime: tinyc_reduce_op_*), floats only, always in the general form
+// (a contiguous plan [outer, r, inner] is the shape {outer, r, inner} with output strides
+// {inner, 0, 1}); scratch: two accumulators per output.
+std::string checkReduceOp(const Node& n) {
+  if (auto why = requireDTypes(n, {DType::F32, DType::F64, DType::F16}); !why.empty()) return why;
+  RPlan p;
+  return planOf(n, &p);
+}
+
+int64_t reduceOpScratch(const Node& n) {
+  RPlan p;
+  if (!planOf(n, &p).empty()) return 0;
+  return 16 * std::max<int64_t>(p.outN, 1);
+}
+template <int Kind>
+void emitReduceOp(EmitCtx& c) {
+  const Value* x = c.inValue(0);
+  const Value* y = c.outValue(0);
+  if (numElements(y->shape) == 0) {
+    c.line(fmt::format("(void){};", c.out(0)));
+    return;
+  }
+  RPlan p;
+  std::string why = planOf(c.node, &p);
+  if (!why.empty()) modelError("{}: {}", c.node.where(), why);
+  std::vector<int64_t> shape = p.shape, ost = p.ostrides;
+  if (p.kind == RPlan::Copy) {  // no element folded with another: the op on each element alone
+    shape = {numElements(x->shape)};
+    ost = {1};
+  } else if (p.kind == RPlan::Contiguous) {
+    shape = {p.outer, p.r, p.inner};
+    ost = {p.inner, 0, 1};
+  }
+  c.require("reduce");
+  const std::string acc = x->dtype == DType::F64 ? "double" : "tinyc_acc";
+  c.line(fmt::format("tinyc_reduce_op_{}({}, {}, {}, {}, {}, {}, {}, {}, ({} *){});", EmitCtx::suffix(x->dtype), c.in(0),
+                     c.out(0), numElements(x->shape), shape.size(), c.intArray(shape), c.intArray(ost),
+                     numElements(y->shape), Kind, acc, c.scratch()));
+}
+
+bool isFloatInput(const Node& n) { return n.input(0) && isFloat(n.input(0)->dtype); }
+std::string checkReduceMin(const Node& n) { return isFloatInput(n) ? checkReduceOp(n) : checkReduce<true>(n); }
+int64_t reduceMinScratch(const Node& n) { return isFloatInput(n) ? reduceOpScratch(n) : 0; }
+// ArgMax / ArgMin: [outer, n, inner] around the axis.
+std::string checkArg(const Node& n) {
+  const Value* x = n.input(0);
+  if (!x || EmitCtx::ctype(x->dtype) == "void" || x->dtype == DType::Bool)
+    return fmt::format("dtype {} is not supported by the C kernel", x ? dtypeName(x->dtype) : "?");
+  if (numElements(x->shape) > INT32_MAX) return "tensors of more than 2^31-1 elements are not supported";
+  return "";
+}
+template <bool IsMin>
+void emitArg(EmitCtx& c) {
+  const Value* x = c.inValue(0);
+  const int r = static_cast<int>(x->shape.size());
+  const size_t axis = static_cast<size_t>(normAxis(c.node, c.node.attrInt("axis"), std::max(r, 1)));
+  int64_t outer = 1, n = 1, inner = 1;
+  for (size_t d = 0; d < x->shape.size(); ++d) {
+    if (d < axis) outer *= x->shape[d];
+    else if (d == axis) n = x->shape[d];
+    else inner *= x->shape[d];
+  }
+  if (numElements(c.outValue(0)->shape) == 0) {
+    c.line(fmt::format("(void){};", c.out(0)));
+    return;
+  }
+  c.require("reduce");
+  c.line(fmt::format("tinyc_arg_{}({}, {}, {}, {}, {}, {}, {});", EmitCtx::suffix(x->dtype), c.in(0), c.out(0), outer, n,
+                     inner, IsMin ? 1 : 0, c.node.attrInt("select_last_index") != 0 ? 1 : 0));
+}
+
+void emitReduceMin(EmitCtx& c) { return isFloatInput(c.node) ? emitReduceOp<0>(c) : emitReduce<3>(c); }
+
 }  // namespace
 
 void registerReduceKernels(KernelTable& t) {
+  t.add({"ReduceMin", checkReduceMin, emitReduceMin, reduceMinScratch});
+  t.add({"ArgMax", checkArg, emitArg<false>});
+  t.add({"ArgMin", checkArg, emitArg<true>});
+  t.add({"ReduceProd", checkReduceOp, emitReduceOp<1>, reduceOpScratch});
+  t.add({"ReduceL1", checkReduceOp, emitReduceOp<2>, reduceOpScratch});
+  t.add({"ReduceL2", checkReduceOp, emitReduceOp<3>, reduceOpScratch});
+  t.add({"ReduceLogSum", checkReduceOp, emitReduceOp<4>, reduceOpScratch});
+  t.add({"ReduceLogSumExp", checkReduceOp, emitReduceOp<5>, reduceOpScratch});
+  t.add({"ReduceSumSquare", checkReduceOp, emitReduceOp<6>, reduceOpScratch});
   t.add({"ReduceSum", checkReduce<false>, emitReduce<0>, reduceScratch<false>});
   t.add({"ReduceMean", checkReduce<false>, emitReduce<1>, reduceScratch<false>});
   t.add({"ReduceMax", checkReduce<true>, emitReduce<2>, reduceScratch<true>});

@@ -230,9 +230,35 @@ void emitRepeat(EmitCtx& c) {
   emitTableCopy(c, c.in(0), c.out(0), y->dtype, y->shape, repeatOffsets(x->shape, y->shape, Tile), "NULL");
 }
 
+// Trilu (runtime/shape.c): k from the constant input.
+std::string checkTrilu(const Node& n) {
+  if (n.input(1) && !n.input(1)->constData()) return "k must be a compile-time constant";
+  return checkSizes(n);
+}
+void emitTrilu(EmitCtx& c) {
+  const Value* x = c.inValue(0);
+  const Shape& s = x->shape;
+  const int64_t k = c.inValue(1) ? c.inValue(1)->constData()->getI(0) : 0;
+  c.require("shape");
+  c.line(fmt::format("tinyc_trilu({}, {}, {}, {}, {}, {}, {}, {});", c.in(0), c.out(0), dtypeSize(x->dtype), numElements(s),
+                     s[s.size() - 2], s[s.size() - 1], std::clamp<int64_t>(k, INT32_MIN / 2, INT32_MAX / 2),
+                     c.node.attrInt("upper") != 0 ? 1 : 0));
+}
+
+// DepthToSpace / SpaceToDepth: one strided copy (lib/ops/shape_plan.h: depthSpacePlan).
+template <bool ToSpace>
+void emitDepthSpace(EmitCtx& c) {
+  const Value* y = c.outValue(0);
+  const auto p = shape_plan::depthSpacePlan(c.node, c.inValue(0)->shape, ToSpace);
+  emitStrided(c, c.in(0), 0, c.out(0), y->dtype, Shape(p.dims.begin(), p.dims.end()), p.strides);
+}
+
 }  // namespace
 
 void registerShapeKernels(KernelTable& t) {
+  t.add({"DepthToSpace", checkCopy, emitWithEmpty<emitDepthSpace<true>>});
+  t.add({"SpaceToDepth", checkCopy, emitWithEmpty<emitDepthSpace<false>>});
+  t.add({"Trilu", checkTrilu, emitWithEmpty<emitTrilu>});
   t.add({"Expand", checkCopy, emitWithEmpty<emitRepeat<false>>});
   t.add({"Tile", checkCopy, emitWithEmpty<emitRepeat<true>>});
   t.add({"Reshape", checkCopy, emitWithEmpty<emitCopy>, nullptr, true});

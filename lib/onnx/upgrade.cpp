@@ -130,9 +130,12 @@ const std::map<std::string, Upgrader>& upgraders() {
   static const std::map<std::string, Upgrader> m = {
       {"Squeeze", axesToInput13},       {"Unsqueeze", axesToInput13},   {"ReduceSum", axesToInput13},
       {"ReduceMean", axesToInput18},    {"ReduceMax", axesToInput18},   {"Split", splitToInput},
+      {"ReduceMin", axesToInput18},     {"ReduceProd", axesToInput18},  {"ReduceL1", axesToInput18},
+      {"ReduceL2", axesToInput18},      {"ReduceLogSum", axesToInput18}, {"ReduceLogSumExp", axesToInput18},
+      {"ReduceSumSquare", axesToInput18},
       {"Clip", clipToInputs},           {"Pad", padToInputs},           {"Slice", sliceToInputs},
       {"Resize", resize10},             {"Dropout", dropoutRatio},      {"BatchNormalization", batchNormSpatial},
-      {"Softmax", softmaxLegacy},       {"LogSoftmax", softmaxLegacy},  {"Gemm", gemmBroadcast},
+      {"Softmax", softmaxLegacy},       {"LogSoftmax", softmaxLegacy},  {"Hardmax", softmaxLegacy},  {"Gemm", gemmBroadcast},
   };
   return m;
 }

@@ -18,6 +18,7 @@ const OpRegistry& OpRegistry::instance() {
     registerQuantOps(r);
     registerRnnOps(r);
     registerLogicOps(r);
+    registerAxisOps(r);
     std::sort(r.ops_.begin(), r.ops_.end(), [](const OpDef& a, const OpDef& b) { return a.name < b.name; });
     return r;
   }();

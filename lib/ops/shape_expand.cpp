@@ -1,4 +1,4 @@
-// Expand, Tile, Range and Size (registered from registerShapeOps in shape.cpp). Range and Size
+// Expand, Tile, Range, Size, Trilu, DepthToSpace and SpaceToDepth (registered from registerShapeOps in shape.cpp). Range and Size
 // produce values known at compile time (their inputs must be); Expand and Tile copy elements.
 #include <cmath>
 #include <cstring>
@@ -127,9 +127,85 @@ void inferSize(InferCtx& c) {
 
 void evalSize(EvalCtx& c) { c.out[0]->setI(0, c.in[0]->numel()); }
 
+// ---- Trilu ----------------------------------------------------------------------------------
+
+int64_t triluK(const InferCtx& c) {
+  if (!c.has(1)) return 0;
+  const Tensor& k = c.requireConst(1, "k");
+  if (k.numel() != 1) c.fail("k must be a scalar");
+  return k.getI(0);
+}
+
+void inferTrilu(InferCtx& c) {
+  if (c.rank(0) < 2) c.fail("the input must have rank 2 or more, got {}", c.rank(0));
+  triluK(c);
+  c.setOutput(0, c.dtype(0), c.shape(0));
+}
+
+// Keeps the upper (j - i >= k) or lower (j - i <= k) triangle of the last two dims, zero elsewhere.
+void evalTrilu(EvalCtx& c) {
+  const Tensor& x = *c.in[0];
+  Tensor& out = *c.out[0];
+  const int64_t k = c.has(1) ? c.in[1]->getI(0) : 0;
+  const bool upper = c.node.attrInt("upper") != 0;
+  const Shape& s = x.shape();
+  const int64_t rows = s[s.size() - 2], cols = s[s.size() - 1];
+  const size_t es = dtypeSize(x.dtype());
+  const auto* src = static_cast<const uint8_t*>(x.raw());
+  auto* dst = static_cast<uint8_t*>(out.raw());
+  for (int64_t e = 0; e < x.numel(); ++e) {
+    const int64_t j = e % cols, i = e / cols % rows;
+    const bool keep = upper ? j - i >= k : j - i <= k;
+    if (keep)
+      std::memcpy(dst + static_cast<size_t>(e) * es, src + static_cast<size_t>(e) * es, es);
+    else
+      std::memset(dst + static_cast<size_t>(e) * es, 0, es);
+  }
+}
+
+// ---- DepthToSpace / SpaceToDepth ----------------------------------------------------------
+
+template <bool ToSpace>
+void inferDepthSpace(InferCtx& c) {
+  c.setOutput(0, c.dtype(0), shape_plan::depthSpacePlan(c.node, c.shape(0), ToSpace).out);
+}
+
+template <bool ToSpace>
+void evalDepthSpace(EvalCtx& c) {
+  const Tensor& x = *c.in[0];
+  Tensor& out = *c.out[0];
+  const auto p = shape_plan::depthSpacePlan(c.node, x.shape(), ToSpace);
+  const size_t es = dtypeSize(x.dtype());
+  const auto* src = static_cast<const uint8_t*>(x.raw());
+  auto* dst = static_cast<uint8_t*>(out.raw());
+  for (int64_t o = 0; o < out.numel(); ++o) {
+    int64_t rem = o, off = 0;
+    for (size_t d = p.dims.size(); d-- > 0;) {
+      off += rem % p.dims[d] * p.strides[d];
+      rem /= p.dims[d];
+    }
+    std::memcpy(dst + static_cast<size_t>(o) * es, src + static_cast<size_t>(off) * es, es);
+  }
+}
+
 }  // namespace
 
 void registerShapeExpandOps(OpRegistry& r) {
+  OpDef d2s = makeOp("DepthToSpace", 1, 1, inferDepthSpace<true>, evalDepthSpace<true>,
+                     "rearrange channel blocks into spatial blocks (mode DCR or CRD)",
+                     {{"blocksize", Attr::Kind::Int, std::nullopt, true}, {"mode", Attr::Kind::String, Attr::Str("DCR")}});
+  d2s.quantCarried = true;
+  r.add(d2s);
+  OpDef s2d = makeOp("SpaceToDepth", 1, 1, inferDepthSpace<false>, evalDepthSpace<false>,
+                     "rearrange spatial blocks into channels (mode DCR or CRD)",
+                     {{"blocksize", Attr::Kind::Int, std::nullopt, true}, {"mode", Attr::Kind::String, Attr::Str("DCR")}});
+  s2d.quantCarried = true;
+  r.add(s2d);
+  OpDef trilu = makeOp("Trilu", 1, 2, inferTrilu, evalTrilu,
+                       "upper (j - i >= k) or lower (j - i <= k) triangle of the last two dims, zeros elsewhere",
+                       {{"upper", Attr::Kind::Int, Attr::Int(1)}});
+  trilu.quantCarried = false;
+  r.add(trilu);
   OpDef expand = makeOp("Expand", 2, 2, inferExpand, evalExpand,
                         "broadcast the input to a compile-time shape (numpy rules, both ways)");
   expand.quantCarried = true;

@@ -125,6 +125,43 @@ std::vector<int64_t> splitSizes(const Node& n, int64_t dim, int numOutputs, cons
 }
 
 // The tensor a Constant node produces (built from whichever attribute is set).
+DepthSpacePlan depthSpacePlan(const Node& n, const Shape& in, bool toSpace) {
+  if (in.size() != 4) modelError("{}: the input must be 4-D [N, C, H, W], got {}", n.where(), shapeStr(in));
+  const int64_t b = n.attrInt("blocksize");
+  if (b < 1) modelError("{}: blocksize must be positive, got {}", n.where(), b);
+  const int64_t N = in[0], C = in[1], H = in[2], W = in[3];
+  DepthSpacePlan p;
+  if (toSpace) {  // DepthToSpace: C = b * b * C2
+    if (C % (b * b)) modelError("{}: {} channels are not a multiple of blocksize^2 = {}", n.where(), C, b * b);
+    const int64_t C2 = C / (b * b), hw = H * W;
+    p.out = {N, C2, H * b, W * b};
+    p.dims = {N, C2, H, b, W, b};  // (n, c2, h, b1, w, b2)
+    const std::string& mode = n.attrStr("mode");
+    if (mode == "DCR")  // input [N, b1, b2, C2, H, W]
+      p.strides = {C * hw, hw, W, b * C2 * hw, 1, C2 * hw};
+    else if (mode == "CRD")  // input [N, C2, b1, b2, H, W]
+      p.strides = {C * hw, b * b * hw, W, b * hw, 1, hw};
+    else
+      modelError("{}: mode must be DCR or CRD, got '{}'", n.where(), printable(mode));
+  } else {  // SpaceToDepth: input [N, C, H2, b1, W2, b2] -> [N, b1, b2, C, H2, W2] (DCR) or
+            // [N, C, b1, b2, H2, W2] (CRD, SpaceToDepth-28's mode)
+    if (H % b || W % b) modelError("{}: H and W ({} x {}) must be multiples of blocksize {}", n.where(), H, W, b);
+    const int64_t H2 = H / b, W2 = W / b;
+    p.out = {N, C * b * b, H2, W2};
+    const std::string& mode = n.attrStr("mode");
+    if (mode == "DCR") {
+      p.dims = {N, b, b, C, H2, W2};
+      p.strides = {C * H * W, W, 1, H * W, b * W, b};
+    } else if (mode == "CRD") {
+      p.dims = {N, C, b, b, H2, W2};
+      p.strides = {C * H * W, H * W, W, 1, b * W, b};
+    } else {
+      modelError("{}: mode must be DCR or CRD, got '{}'", n.where(), printable(mode));
+    }
+  }
+  return p;
+}
+
 Tensor constantValue(const Node& n) {
   const char* which = nullptr;
   for (const char* a : kConstantAttrs)

@@ -27,6 +27,14 @@ std::vector<int64_t> splitSizes(const Node& n, int64_t dim, int numOutputs, cons
 // Constant: the tensor the node produces (built from whichever value attribute is set).
 Tensor constantValue(const Node& n);
 
+// DepthToSpace (DCR or CRD) / SpaceToDepth on [N, C, H, W]: the output read as a 6-D array
+// `dims` (contiguous) whose element i_0..i_5 is input[sum i_k * strides[k]]; `out` the 4-D shape.
+struct DepthSpacePlan {
+  Shape out;
+  std::vector<int64_t> dims, strides;
+};
+DepthSpacePlan depthSpacePlan(const Node& n, const Shape& in, bool toSpace);
+
 // ---- Slice --------------------------------------------------------------------------------
 
 struct SliceDim {

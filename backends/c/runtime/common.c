@@ -18,9 +18,15 @@
 #ifdef TINYC_FLOAT_ACC
 typedef float tinyc_acc;
 #define tinyc_acc_sqrt sqrtf
+#define tinyc_acc_exp expf
+#define tinyc_acc_log logf
+#define tinyc_acc_fabs fabsf
 #else
 typedef double tinyc_acc;
 #define tinyc_acc_sqrt sqrt
+#define tinyc_acc_exp exp
+#define tinyc_acc_log log
+#define tinyc_acc_fabs fabs
 #endif
 
 /* a * b + c of the float kernels' sums: one fused multiply-add (rounded once) where the FPU has

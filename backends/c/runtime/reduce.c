@@ -1,4 +1,4 @@
-/* tinyc runtime: reductions (ReduceSum ReduceMean ReduceMax). requires: common */
+/* tinyc runtime: reductions (ReduceSum ReduceMean ReduceMax ReduceMin ReduceProd ReduceL1 ReduceL2 ReduceLogSum ReduceLogSumExp ReduceSumSquare ArgMax ArgMin). requires: common */
 
 /* As the interpreter: floats accumulate in double (f16 through float; f32 and f16 in
    tinyc_acc: float on the MCU targets), integers in 64 bits
@@ -76,8 +76,8 @@ TINYC_REDUCE_SUM(u64, uint64_t, uint64_t, TINYC_RLOAD_U, TINYC_RFIN_U64)
 
 /* Max: the output is the accumulator (exact in T). Floats: NaN if any input is NaN; -inf for
    an empty reduction. Integers: the type's lowest value for an empty reduction. */
-#define TINYC_REDUCE_MAX(SUF, T, LOWEST, MAXOP)                                                   \
-  TINYC_KERNEL void tinyc_reduce_max_##SUF(const T *restrict a, T *restrict y, int32_t outer, int32_t r, \
+#define TINYC_REDUCE_EXT(KIND, SUF, T, LOWEST, MAXOP)                                             \
+  TINYC_KERNEL void tinyc_reduce_##KIND##_##SUF(const T *restrict a, T *restrict y, int32_t outer, int32_t r, \
                                            int32_t inner) {                                         \
     int32_t o, j, k;                                                                                \
     for (o = 0; o < outer; ++o) {                                                                   \
@@ -96,7 +96,7 @@ TINYC_REDUCE_SUM(u64, uint64_t, uint64_t, TINYC_RLOAD_U, TINYC_RFIN_U64)
       }                                                                                             \
     }                                                                                               \
   }                                                                                                 \
-  TINYC_KERNEL void tinyc_reduce_max_##SUF##_gen(const T *restrict a, T *restrict y, int32_t n, int32_t rank, \
+  TINYC_KERNEL void tinyc_reduce_##KIND##_##SUF##_gen(const T *restrict a, T *restrict y, int32_t n, int32_t rank, \
                                                  const int32_t *shp, const int32_t *ost, int32_t outn) { \
     int32_t i;                                                                                      \
     for (i = 0; i < outn; ++i) y[i] = (LOWEST);                                                     \
@@ -108,16 +108,26 @@ TINYC_REDUCE_SUM(u64, uint64_t, uint64_t, TINYC_RLOAD_U, TINYC_RFIN_U64)
 #define TINYC_RMAX_F(m, v) (((v) != (v) || (m) != (m)) ? NAN : ((v) > (m) ? (v) : (m)))
 #define TINYC_RMAX_D(m, v) (((v) != (v) || (m) != (m)) ? (double)NAN : ((v) > (m) ? (v) : (m)))
 #define TINYC_RMAX_I(m, v) ((v) > (m) ? (v) : (m))
-TINYC_REDUCE_MAX(f32, float, -INFINITY, TINYC_RMAX_F)
-TINYC_REDUCE_MAX(f64, double, -(double)INFINITY, TINYC_RMAX_D)
-TINYC_REDUCE_MAX(i8, int8_t, INT8_MIN, TINYC_RMAX_I)
-TINYC_REDUCE_MAX(u8, uint8_t, 0, TINYC_RMAX_I)
-TINYC_REDUCE_MAX(i16, int16_t, INT16_MIN, TINYC_RMAX_I)
-TINYC_REDUCE_MAX(u16, uint16_t, 0, TINYC_RMAX_I)
-TINYC_REDUCE_MAX(i32, int32_t, INT32_MIN, TINYC_RMAX_I)
-TINYC_REDUCE_MAX(u32, uint32_t, 0, TINYC_RMAX_I)
-TINYC_REDUCE_MAX(i64, int64_t, INT64_MIN, TINYC_RMAX_I)
-TINYC_REDUCE_MAX(u64, uint64_t, 0, TINYC_RMAX_I)
+TINYC_REDUCE_EXT(max, f32, float, -INFINITY, TINYC_RMAX_F)
+TINYC_REDUCE_EXT(max, f64, double, -(double)INFINITY, TINYC_RMAX_D)
+TINYC_REDUCE_EXT(max, i8, int8_t, INT8_MIN, TINYC_RMAX_I)
+TINYC_REDUCE_EXT(max, u8, uint8_t, 0, TINYC_RMAX_I)
+TINYC_REDUCE_EXT(max, i16, int16_t, INT16_MIN, TINYC_RMAX_I)
+TINYC_REDUCE_EXT(max, u16, uint16_t, 0, TINYC_RMAX_I)
+TINYC_REDUCE_EXT(max, i32, int32_t, INT32_MIN, TINYC_RMAX_I)
+TINYC_REDUCE_EXT(max, u32, uint32_t, 0, TINYC_RMAX_I)
+TINYC_REDUCE_EXT(max, i64, int64_t, INT64_MIN, TINYC_RMAX_I)
+TINYC_REDUCE_EXT(max, u64, uint64_t, 0, TINYC_RMAX_I)
+/* ReduceMin of integers and bools (floats: tinyc_reduce_op_*, kind 0). */
+#define TINYC_RMIN_I(m, v) ((v) < (m) ? (v) : (m))
+TINYC_REDUCE_EXT(min, i8, int8_t, INT8_MAX, TINYC_RMIN_I)
+TINYC_REDUCE_EXT(min, u8, uint8_t, UINT8_MAX, TINYC_RMIN_I)
+TINYC_REDUCE_EXT(min, i16, int16_t, INT16_MAX, TINYC_RMIN_I)
+TINYC_REDUCE_EXT(min, u16, uint16_t, UINT16_MAX, TINYC_RMIN_I)
+TINYC_REDUCE_EXT(min, i32, int32_t, INT32_MAX, TINYC_RMIN_I)
+TINYC_REDUCE_EXT(min, u32, uint32_t, UINT32_MAX, TINYC_RMIN_I)
+TINYC_REDUCE_EXT(min, i64, int64_t, INT64_MAX, TINYC_RMIN_I)
+TINYC_REDUCE_EXT(min, u64, uint64_t, UINT64_MAX, TINYC_RMIN_I)
 
 /* f16 Max in float (exact), rounded back once. */
 TINYC_KERNEL float tinyc_rmax_h(float m, uint16_t h) {
@@ -144,3 +154,96 @@ TINYC_KERNEL void tinyc_reduce_max_f16_gen(const uint16_t *restrict a, uint16_t 
     y[o] = tinyc_f2h(tinyc_rmax_h(tinyc_h2f(y[o]), a[i]));
   }
 }
+
+/* The other reductions of float types, kind 0 Min, 1 Prod, 2 L1, 3 L2, 4 LogSum, 5 LogSumExp,
+   6 SumSquare, as the interpreter (lib/ops/reduce.cpp: in double there, in tinyc_acc here; f64 in
+   double): each output folds its inputs in increasing input order, LogSumExp shifted by the
+   maximum, an empty reduction gives the kind's identity. Output offset of input element i:
+   tinyc_bcast_offset(i, rank, shp, ost); acc: 2 outn accumulators (the second half: maxima). */
+#define TINYC_REDUCE_OP(SUF, T, A, LOAD, STORE, EXP, LOG, SQRT, FABS)                                      \
+  TINYC_KERNEL void tinyc_reduce_op_##SUF(const T *restrict a, T *restrict y, int32_t n, int32_t rank,       \
+                                          const int32_t *shp, const int32_t *ost, int32_t outn, int32_t kind, \
+                                          A *restrict acc) {                                                \
+    A *restrict mx = acc + outn;                                                                           \
+    int32_t i;                                                                                             \
+    for (i = 0; i < outn; ++i) {                                                                           \
+      acc[i] = kind == 0 ? (A)INFINITY : kind == 1 ? (A)1 : (A)0;                                           \
+      mx[i] = -(A)INFINITY;                                                                                \
+    }                                                                                                      \
+    if (kind == 5)                                                                                         \
+      for (i = 0; i < n; ++i) {                                                                            \
+        const A v = LOAD(a[i]);                                                                            \
+        A *m = mx + tinyc_bcast_offset(i, rank, shp, ost);                                                 \
+        if (v != v || *m != *m) *m = (A)NAN;                                                               \
+        else if (v > *m) *m = v;                                                                           \
+      }                                                                                                    \
+    for (i = 0; i < n; ++i) {                                                                              \
+      const A v = LOAD(a[i]);                                                                              \
+      const int32_t o = tinyc_bcast_offset(i, rank, shp, ost);                                             \
+      A *p = acc + o;                                                                                      \
+      if (kind == 0) {                                                                                     \
+        if (v != v || *p != *p) *p = (A)NAN;                                                               \
+        else if (v < *p) *p = v;                                                                           \
+      } else if (kind == 1) {                                                                              \
+        *p *= v;                                                                                           \
+      } else if (kind == 2) {                                                                              \
+        *p += FABS(v);                                                                                     \
+      } else if (kind == 3 || kind == 6) {                                                                 \
+        *p += v * v;                                                                                       \
+      } else if (kind == 4) {                                                                              \
+        *p += v;                                                                                           \
+      } else {                                                                                             \
+        *p += isinf(mx[o]) ? EXP(v) : EXP(v - mx[o]);                                                      \
+      }                                                                                                    \
+    }                                                                                                      \
+    for (i = 0; i < outn; ++i) {                                                                           \
+      A r = acc[i];                                                                                        \
+      if (kind == 3) r = SQRT(r);                                                                          \
+      else if (kind == 4) r = LOG(r);                                                                      \
+      else if (kind == 5) r = isinf(mx[i]) ? LOG(r) : mx[i] + LOG(r);                                       \
+      y[i] = STORE(r);                                                                                     \
+    }                                                                                                      \
+  }
+#define TINYC_RSTORE_F(v) ((float)(v))
+#define TINYC_RSTORE_D(v) (v)
+#define TINYC_RSTORE_H(v) tinyc_f2h((float)(v))
+TINYC_REDUCE_OP(f32, float, tinyc_acc, TINYC_RLOAD_F, TINYC_RSTORE_F, tinyc_acc_exp, tinyc_acc_log, tinyc_acc_sqrt, tinyc_acc_fabs)
+TINYC_REDUCE_OP(f64, double, double, TINYC_RLOAD_D, TINYC_RSTORE_D, exp, log, sqrt, fabs)
+TINYC_REDUCE_OP(f16, uint16_t, tinyc_acc, TINYC_RLOAD_H, TINYC_RSTORE_H, tinyc_acc_exp, tinyc_acc_log, tinyc_acc_sqrt, tinyc_acc_fabs)
+
+/* ArgMax / ArgMin (is_min) over [outer, n, inner], int64 indices: the first extremum (last: the
+   last one); a NaN ranks above every number (as numpy: the first NaN). */
+#define TINYC_ARG(SUF, T, V, LD, ISNAN)                                                                   \
+  TINYC_KERNEL void tinyc_arg_##SUF(const T *a, int64_t *y, int32_t outer, int32_t n, int32_t inner,       \
+                                    int32_t is_min, int32_t last) {                                       \
+    int32_t o, k, j;                                                                                      \
+    for (o = 0; o < outer; ++o)                                                                           \
+      for (k = 0; k < inner; ++k) {                                                                       \
+        int64_t best = 0;                                                                                 \
+        V bv = LD(a[(size_t)o * (size_t)n * (size_t)inner + (size_t)k]);                                  \
+        for (j = 1; j < n; ++j) {                                                                         \
+          const V v = LD(a[((size_t)o * (size_t)n + (size_t)j) * (size_t)inner + (size_t)k]);             \
+          int better;                                                                                     \
+          if (ISNAN(v) || ISNAN(bv))                                                                      \
+            better = ISNAN(v) && (!ISNAN(bv) || last);                                                    \
+          else                                                                                            \
+            better = is_min ? (last ? v <= bv : v < bv) : (last ? v >= bv : v > bv);                      \
+          if (better) best = j, bv = v;                                                                   \
+        }                                                                                                 \
+        y[(size_t)o * (size_t)inner + (size_t)k] = best;                                                  \
+      }                                                                                                   \
+  }
+#define TINYC_ARG_ID(v) (v)
+#define TINYC_ARG_NAN(v) ((v) != (v))
+#define TINYC_ARG_NONAN(v) 0
+TINYC_ARG(f32, float, float, TINYC_ARG_ID, TINYC_ARG_NAN)
+TINYC_ARG(f64, double, double, TINYC_ARG_ID, TINYC_ARG_NAN)
+TINYC_ARG(f16, uint16_t, float, tinyc_h2f, TINYC_ARG_NAN)
+TINYC_ARG(i8, int8_t, int8_t, TINYC_ARG_ID, TINYC_ARG_NONAN)
+TINYC_ARG(u8, uint8_t, uint8_t, TINYC_ARG_ID, TINYC_ARG_NONAN)
+TINYC_ARG(i16, int16_t, int16_t, TINYC_ARG_ID, TINYC_ARG_NONAN)
+TINYC_ARG(u16, uint16_t, uint16_t, TINYC_ARG_ID, TINYC_ARG_NONAN)
+TINYC_ARG(i32, int32_t, int32_t, TINYC_ARG_ID, TINYC_ARG_NONAN)
+TINYC_ARG(u32, uint32_t, uint32_t, TINYC_ARG_ID, TINYC_ARG_NONAN)
+TINYC_ARG(i64, int64_t, int64_t, TINYC_ARG_ID, TINYC_ARG_NONAN)
+TINYC_ARG(u64, uint64_t, uint64_t, TINYC_ARG_ID, TINYC_ARG_NONAN)

@@ -1,4 +1,4 @@
-/* tinyc runtime: data movement (Transpose Slice Pad Concat Split Gather, Resize nearest, fills). requires: common */
+/* tinyc runtime: data movement (Transpose Slice Pad Concat Split Gather Trilu, Resize nearest, fills). requires: common */
 
 /* Largest rank the copy kernels iterate over (the emitter checks it). */
 #define TINYC_SHAPE_MAX_RANK 16
@@ -117,3 +117,18 @@ TINYC_GATHER(u16, uint16_t)
 TINYC_GATHER(i32, int32_t)
 TINYC_GATHER(u32, uint32_t)
 TINYC_GATHER(i64, int64_t)
+
+/* Trilu: element e of n (matrices rows x cols in the last two dims) is kept when its column j and
+   row i have j - i >= k (upper) or j - i <= k (lower), else zero. */
+TINYC_KERNEL void tinyc_trilu(const void *a, void *y, int32_t esize, int32_t n, int32_t rows, int32_t cols, int32_t k,
+                              int32_t upper) {
+  int32_t e;
+  for (e = 0; e < n; ++e) {
+    const int32_t j = e % cols, i = e / cols % rows;
+    unsigned char *d = (unsigned char *)y + (size_t)e * (size_t)esize;
+    if (upper ? j - i >= k : j - i <= k)
+      memmove(d, (const unsigned char *)a + (size_t)e * (size_t)esize, (size_t)esize);
+    else
+      memset(d, 0, (size_t)esize);
+  }
+}

@@ -1,0 +1,60 @@
+/* tinyc runtime: ops along one axis that keep the shape (CumSum Hardmax). requires: common */
+
+/* CumSum over [outer, n, inner]: running sums in the element type (integers wrap: computed in
+   the unsigned type UT), in input order along the axis or from its end (rev); excl: each output
+   leaves its own element out. f16 sums in float, rounded at every output (as the interpreter). */
+#define TINYC_CUMSUM(SUF, T, S, LD, ST)                                                                   \
+  TINYC_KERNEL void tinyc_cumsum_##SUF(const T *a, T *y, int32_t outer, int32_t n, int32_t inner,         \
+                                       int32_t excl, int32_t rev) {                                       \
+    int32_t o, k, j;                                                                                      \
+    for (o = 0; o < outer; ++o)                                                                           \
+      for (k = 0; k < inner; ++k) {                                                                       \
+        S s = 0;                                                                                          \
+        for (j = 0; j < n; ++j) {                                                                         \
+          const size_t at = ((size_t)o * (size_t)n + (size_t)(rev ? n - 1 - j : j)) * (size_t)inner + (size_t)k; \
+          const S v = LD(a[at]);                                                                          \
+          if (excl) {                                                                                     \
+            y[at] = ST(s);                                                                                \
+            s = (S)(s + v);                                                                               \
+          } else {                                                                                        \
+            s = (S)(s + v);                                                                               \
+            y[at] = ST(s);                                                                                \
+          }                                                                                               \
+        }                                                                                                 \
+      }                                                                                                   \
+  }
+#define TINYC_AX_ID(v) (v)
+#define TINYC_AX_F2H(v) tinyc_f2h(v)
+TINYC_CUMSUM(f32, float, float, TINYC_AX_ID, TINYC_AX_ID)
+TINYC_CUMSUM(f64, double, double, TINYC_AX_ID, TINYC_AX_ID)
+TINYC_CUMSUM(f16, uint16_t, float, tinyc_h2f, TINYC_AX_F2H)
+TINYC_CUMSUM(i8, int8_t, uint32_t, (uint32_t), (int8_t))
+TINYC_CUMSUM(u8, uint8_t, uint32_t, (uint32_t), (uint8_t))
+TINYC_CUMSUM(i16, int16_t, uint32_t, (uint32_t), (int16_t))
+TINYC_CUMSUM(u16, uint16_t, uint32_t, (uint32_t), (uint16_t))
+TINYC_CUMSUM(i32, int32_t, uint32_t, (uint32_t), (int32_t))
+TINYC_CUMSUM(u32, uint32_t, uint32_t, TINYC_AX_ID, TINYC_AX_ID)
+TINYC_CUMSUM(i64, int64_t, uint64_t, (uint64_t), (int64_t))
+TINYC_CUMSUM(u64, uint64_t, uint64_t, TINYC_AX_ID, TINYC_AX_ID)
+
+/* Hardmax over [outer, n, inner]: 1 at the first maximum (a NaN counts as it), 0 elsewhere. */
+#define TINYC_HARDMAX(SUF, T, V, LD, ONE, ZERO)                                                           \
+  TINYC_KERNEL void tinyc_hardmax_##SUF(const T *a, T *y, int32_t outer, int32_t n, int32_t inner) {      \
+    int32_t o, k, j;                                                                                      \
+    for (o = 0; o < outer; ++o)                                                                           \
+      for (k = 0; k < inner; ++k) {                                                                       \
+        const size_t base = (size_t)o * (size_t)n * (size_t)inner + (size_t)k;                            \
+        int32_t best = 0;                                                                                 \
+        V bv;                                                                                             \
+        if (n == 0) continue;                                                                             \
+        bv = LD(a[base]);                                                                                 \
+        for (j = 1; j < n && bv == bv; ++j) {                                                             \
+          const V v = LD(a[base + (size_t)j * (size_t)inner]);                                            \
+          if (v != v || v > bv) best = j, bv = v;                                                         \
+        }                                                                                                 \
+        for (j = 0; j < n; ++j) y[base + (size_t)j * (size_t)inner] = j == best ? ONE : ZERO;             \
+      }                                                                                                   \
+  }
+TINYC_HARDMAX(f32, float, float, TINYC_AX_ID, 1.0f, 0.0f)
+TINYC_HARDMAX(f64, double, double, TINYC_AX_ID, 1.0, 0.0)
+TINYC_HARDMAX(f16, uint16_t, float, tinyc_h2f, (uint16_t)0x3C00u, (uint16_t)0)
