@@ -19,6 +19,7 @@ const KernelTable& KernelTable::instance() {
     registerRnnKernels(t);
     registerLogicKernels(t);
     registerAxisKernels(t);
+    registerLossKernels(t);
     registerQuantizedKernels(t);
     std::stable_sort(t.kernels_.begin(), t.kernels_.end(),
               [](const CKernel& a, const CKernel& b) { return std::string(a.op) < b.op; });

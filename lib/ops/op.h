@@ -131,6 +131,7 @@ void registerQuantOps(OpRegistry& r);
 void registerRnnOps(OpRegistry& r);
 void registerLogicOps(OpRegistry& r);
 void registerAxisOps(OpRegistry& r);
+void registerLossOps(OpRegistry& r);
 
 // Looks up n.opType in the registry, sets n.op, checks attribute names and kinds, and fills
 // defaults. Model error for an unknown op or attribute (naming the node).

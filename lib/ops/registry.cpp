@@ -19,6 +19,7 @@ const OpRegistry& OpRegistry::instance() {
     registerRnnOps(r);
     registerLogicOps(r);
     registerAxisOps(r);
+    registerLossOps(r);
     std::sort(r.ops_.begin(), r.ops_.end(), [](const OpDef& a, const OpDef& b) { return a.name < b.name; });
     return r;
   }();
