@@ -64,7 +64,7 @@ void emitConstantOfShape(EmitCtx& c) {
   c.line("}");
 }
 
-// Range and Size: values known at compile time (normally folded; emitted when a graph output).
+// Range, Size and EyeLike: values known at compile time (normally folded; emitted when a graph output).
 void emitKnown(EmitCtx& c) {
   const Value* y = c.outValue(0);
   if (!y->known) internalError("{}: value not known at compile time", c.node.where());
@@ -98,6 +98,7 @@ void registerCastKernels(KernelTable& t) {
   t.add({"CastLike", checkSizes, emitWithEmpty<emitCast>});
   t.add({"Range", checkKnown, emitWithEmpty<emitKnown>});
   t.add({"Size", checkKnown, emitWithEmpty<emitKnown>});
+  t.add({"EyeLike", checkKnown, emitWithEmpty<emitKnown>});
 }
 
 }  // namespace tinyc::c::shape_kernels

@@ -253,9 +253,50 @@ void emitDepthSpace(EmitCtx& c) {
   emitStrided(c, c.in(0), 0, c.out(0), y->dtype, Shape(p.dims.begin(), p.dims.end()), p.strides);
 }
 
+// GatherElements (runtime/shape.c): indices checked at run time (return 1 out of range).
+std::string checkGatherElements(const Node& n) {
+  if (n.outputs[0] && n.outputs[0]->shape.size() > static_cast<size_t>(kMaxRank)) return "rank above 16";
+  return checkSizes(n);
+}
+void emitGatherElements(EmitCtx& c) {
+  const Value* x = c.inValue(0);
+  const Value* ind = c.inValue(1);
+  const int r = static_cast<int>(x->shape.size());
+  const int axis = normAxis(c.node, c.node.attrInt("axis"), r);
+  std::vector<int64_t> st(x->shape.size(), 1);
+  for (int d = r - 2; d >= 0; --d) st[static_cast<size_t>(d)] = st[static_cast<size_t>(d) + 1] * x->shape[static_cast<size_t>(d) + 1];
+  c.require("shape");
+  c.line(fmt::format("if (tinyc_gather_elements({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}) != 0) return 1;", c.in(0), c.in(1),
+                     ind->dtype == DType::I64 ? 1 : 0, c.out(0), dtypeSize(x->dtype), numElements(ind->shape), r,
+                     c.intArray(ind->shape), c.intArray(st), axis, x->shape[static_cast<size_t>(axis)]));
+}
+
+// OneHot (runtime/shape.c): depth a compile-time constant, values at run time.
+std::string checkOneHot(const Node& n) {
+  if (!n.input(1) || !n.input(1)->constData()) return "depth must be a compile-time constant";
+  const DType t = n.input(0)->dtype;
+  if (t != DType::I32 && t != DType::I64 && t != DType::F32)
+    return fmt::format("indices of {} are not supported by the C kernel (int32, int64, float)", dtypeName(t));
+  return checkSizes(n);
+}
+void emitOneHot(EmitCtx& c) {
+  const Value* ind = c.inValue(0);
+  const Value* y = c.outValue(0);
+  const int r = static_cast<int>(ind->shape.size());
+  int64_t axis = c.node.attrInt("axis");
+  if (axis < 0) axis += r + 1;
+  int64_t outer = 1, inner = 1;
+  for (int d = 0; d < r; ++d) (d < axis ? outer : inner) *= ind->shape[static_cast<size_t>(d)];
+  c.require("shape");
+  c.line(fmt::format("tinyc_onehot_{}({}, {}, {}, {}, {}, {}, {});", EmitCtx::suffix(ind->dtype), c.in(0), c.in(2),
+                     c.out(0), dtypeSize(y->dtype), outer, y->shape[static_cast<size_t>(axis)], inner));
+}
+
 }  // namespace
 
 void registerShapeKernels(KernelTable& t) {
+  t.add({"GatherElements", checkGatherElements, emitWithEmpty<emitGatherElements>});
+  t.add({"OneHot", checkOneHot, emitWithEmpty<emitOneHot>});
   t.add({"DepthToSpace", checkCopy, emitWithEmpty<emitDepthSpace<true>>});
   t.add({"SpaceToDepth", checkCopy, emitWithEmpty<emitDepthSpace<false>>});
   t.add({"Trilu", checkTrilu, emitWithEmpty<emitTrilu>});

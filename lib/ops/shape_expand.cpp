@@ -1,4 +1,4 @@
-// Expand, Tile, Range, Size, Trilu, DepthToSpace and SpaceToDepth (registered from registerShapeOps in shape.cpp). Range and Size
+// Expand, Tile, Range, Size, Trilu, DepthToSpace, SpaceToDepth, GatherElements, OneHot and EyeLike (registered from registerShapeOps in shape.cpp). Range and Size
 // produce values known at compile time (their inputs must be); Expand and Tile copy elements.
 #include <cmath>
 #include <cstring>
@@ -188,9 +188,135 @@ void evalDepthSpace(EvalCtx& c) {
   }
 }
 
+// ---- GatherElements -------------------------------------------------------------------------
+
+void inferGatherElements(InferCtx& c) {
+  const int r = c.rank(0);
+  if (r < 1) c.fail("data must have rank 1 or more");
+  if (c.rank(1) != r) c.fail("indices must have the rank of data ({}), got {}", r, c.rank(1));
+  if (c.dtype(1) != DType::I32 && c.dtype(1) != DType::I64) c.fail("indices must be int32 or int64");
+  normAxis(c.node, c.node.attrInt("axis"), r);
+  c.setOutput(0, c.dtype(0), c.shape(1));
+}
+
+// out[i] = data[i with its axis coordinate replaced by indices[i]] (negative: from the end).
+void evalGatherElements(EvalCtx& c) {
+  const Tensor &x = *c.in[0], &ind = *c.in[1];
+  Tensor& out = *c.out[0];
+  const size_t axis = static_cast<size_t>(normAxis(c.node, c.node.attrInt("axis"), static_cast<int>(x.rank())));
+  const auto xs = stridesOf(x.shape());
+  const Shape& is = ind.shape();
+  const size_t es = dtypeSize(x.dtype());
+  const int64_t dim = x.shape()[axis];
+  for (int64_t o = 0; o < out.numel(); ++o) {
+    int64_t rem = o, off = 0;
+    for (size_t d = is.size(); d-- > 0;) {
+      int64_t coord = rem % is[d];
+      rem /= is[d];
+      if (d == axis) {
+        coord = ind.getI(o);
+        if (coord < -dim || coord >= dim) c.fail("index {} is out of range for a dim of {}", coord, dim);
+        if (coord < 0) coord += dim;
+      }
+      off += coord * xs[d];
+    }
+    std::memcpy(static_cast<uint8_t*>(out.raw()) + static_cast<size_t>(o) * es,
+                static_cast<const uint8_t*>(x.raw()) + static_cast<size_t>(off) * es, es);
+  }
+}
+
+// ---- OneHot -----------------------------------------------------------------------------------
+
+int64_t oneHotDepth(const Node& n, const Tensor& d) {
+  if (d.numel() != 1) modelError("{}: depth must hold one value", n.where());
+  const double v = isFloat(d.dtype()) ? d.getF(0) : static_cast<double>(d.getI(0));
+  if (!(v >= 1 && v <= 1e9)) modelError("{}: depth must be at least 1, got {}", n.where(), v);
+  return static_cast<int64_t>(v);
+}
+
+void inferOneHot(InferCtx& c) {
+  const int64_t depth = oneHotDepth(c.node, c.requireConst(1, "depth"));
+  if (numElements(c.shape(2)) != 2) c.fail("values must hold two elements [off, on]");
+  const int r = c.rank(0);
+  int64_t axis = c.node.attrInt("axis");
+  if (axis < -(r + 1) || axis > r) c.fail("axis {} is out of range for rank {}", axis, r + 1);
+  if (axis < 0) axis += r + 1;
+  Shape out = c.shape(0);
+  out.insert(out.begin() + axis, depth);
+  c.setOutput(0, c.dtype(2), out);
+}
+
+void evalOneHot(EvalCtx& c) {
+  const Tensor &ind = *c.in[0], &vals = *c.in[2];
+  Tensor& out = *c.out[0];
+  const int64_t depth = oneHotDepth(c.node, *c.in[1]);
+  const int r = static_cast<int>(ind.rank());
+  int64_t axis = c.node.attrInt("axis");
+  if (axis < 0) axis += r + 1;
+  int64_t outer = 1, inner = 1;
+  for (int d = 0; d < r; ++d) (d < axis ? outer : inner) *= ind.shape()[static_cast<size_t>(d)];
+  const size_t es = dtypeSize(out.dtype());
+  const auto* v = static_cast<const uint8_t*>(vals.raw());
+  auto* dst = static_cast<uint8_t*>(out.raw());
+  for (int64_t o = 0; o < outer; ++o)
+    for (int64_t j = 0; j < depth; ++j)
+      for (int64_t k = 0; k < inner; ++k) {
+        const double raw = isFloat(ind.dtype()) ? ind.getF(o * inner + k) : static_cast<double>(ind.getI(o * inner + k));
+        int64_t idx = static_cast<int64_t>(raw);  // (float indices truncate)
+        if (idx < 0) idx += depth;
+        std::memcpy(dst + static_cast<size_t>((o * depth + j) * inner + k) * es, v + (idx == j ? es : 0), es);
+      }
+}
+
+// ---- EyeLike ----------------------------------------------------------------------------------
+
+DType eyeLikeType(const InferCtx& c) {
+  if (!c.node.hasAttr("dtype")) return c.dtype(0);
+  static const std::pair<int64_t, DType> codes[] = {{1, DType::F32}, {2, DType::U8},  {3, DType::I8},   {4, DType::U16},
+                                                    {5, DType::I16}, {6, DType::I32}, {7, DType::I64},  {9, DType::Bool},
+                                                    {10, DType::F16}, {11, DType::F64}, {12, DType::U32}, {13, DType::U64}};
+  for (const auto& [code, t] : codes)
+    if (code == c.node.attrInt("dtype")) return t;
+  c.fail("dtype {} is not supported", c.node.attrInt("dtype"));
+}
+
+// Ones on the diagonal shifted by k (column = row + k), zeros elsewhere: known at compile time.
+std::shared_ptr<Tensor> eyeValues(const Node& n, DType t, const Shape& s) {
+  auto e = std::make_shared<Tensor>(t, s);
+  const int64_t k = n.attrInt("k");
+  for (int64_t i = 0; i < s[0]; ++i)
+    if (i + k >= 0 && i + k < s[1]) {
+      if (isFloat(t)) e->setF(i * s[1] + i + k, 1.0);
+      else e->setI(i * s[1] + i + k, 1);
+    }
+  return e;
+}
+
+void inferEyeLike(InferCtx& c) {
+  if (c.rank(0) != 2) c.fail("the input must be 2-D, got rank {}", c.rank(0));
+  const DType t = eyeLikeType(c);
+  c.setOutput(0, t, c.shape(0));
+  if (c.node.outputs[0] && numElements(c.shape(0)) <= (int64_t{1} << 24)) c.node.outputs[0]->known = eyeValues(c.node, t, c.shape(0));
+}
+
+void evalEyeLike(EvalCtx& c) {
+  auto e = eyeValues(c.node, c.out[0]->dtype(), c.out[0]->shape());
+  if (e->byteSize()) std::memcpy(c.out[0]->raw(), e->raw(), e->byteSize());
+}
+
 }  // namespace
 
 void registerShapeExpandOps(OpRegistry& r) {
+  OpDef ge = makeOp("GatherElements", 2, 2, inferGatherElements, evalGatherElements,
+                    "data at indices along axis, element by element (output of the indices' shape)",
+                    {{"axis", Attr::Kind::Int, Attr::Int(0)}});
+  r.add(ge);
+  r.add(makeOp("OneHot", 3, 3, inferOneHot, evalOneHot,
+               "values[1] where an index equals the position along the new axis, values[0] elsewhere (compile-time depth)",
+               {{"axis", Attr::Kind::Int, Attr::Int(-1)}}));
+  r.add(makeOp("EyeLike", 1, 1, inferEyeLike, evalEyeLike,
+               "a 2-D identity of the input's shape, diagonal shifted by k (a constant)",
+               {{"dtype", Attr::Kind::Int, std::nullopt}, {"k", Attr::Kind::Int, Attr::Int(0)}}));
   OpDef d2s = makeOp("DepthToSpace", 1, 1, inferDepthSpace<true>, evalDepthSpace<true>,
                      "rearrange channel blocks into spatial blocks (mode DCR or CRD)",
                      {{"blocksize", Attr::Kind::Int, std::nullopt, true}, {"mode", Attr::Kind::String, Attr::Str("DCR")}});

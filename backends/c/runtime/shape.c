@@ -1,4 +1,4 @@
-/* tinyc runtime: data movement (Transpose Slice Pad Concat Split Gather Trilu, Resize nearest, fills). requires: common */
+/* tinyc runtime: data movement (Transpose Slice Pad Concat Split Gather GatherElements OneHot Trilu, Resize nearest, fills). requires: common */
 
 /* Largest rank the copy kernels iterate over (the emitter checks it). */
 #define TINYC_SHAPE_MAX_RANK 16
@@ -132,3 +132,48 @@ TINYC_KERNEL void tinyc_trilu(const void *a, void *y, int32_t esize, int32_t n, 
       memset(d, 0, (size_t)esize);
   }
 }
+
+/* GatherElements: output element o (coordinates over ishp, the indices' shape) reads data at the
+   same coordinates but, on `axis`, the index (int64, or int32 when i64 == 0; negative: from the
+   end); xst: the data's strides. Returns 1 for an index outside [-dim, dim). */
+TINYC_KERNEL int tinyc_gather_elements(const void *src, const void *ind, int32_t i64, void *dst, int32_t esize,
+                                       int32_t n, int32_t rank, const int32_t *ishp, const int32_t *xst, int32_t axis,
+                                       int32_t dim) {
+  int32_t o, d;
+  for (o = 0; o < n; ++o) {
+    int64_t off = 0;
+    int32_t rem = o;
+    for (d = rank - 1; d >= 0; --d) {
+      int64_t coord = rem % ishp[d];
+      rem /= ishp[d];
+      if (d == axis) {
+        coord = i64 ? ((const int64_t *)ind)[o] : (int64_t)((const int32_t *)ind)[o];
+        if (coord < -(int64_t)dim || coord >= (int64_t)dim) return 1;
+        if (coord < 0) coord += dim;
+      }
+      off += coord * xst[d];
+    }
+    memcpy((unsigned char *)dst + (size_t)o * (size_t)esize, (const unsigned char *)src + (size_t)off * (size_t)esize,
+           (size_t)esize);
+  }
+  return 0;
+}
+
+/* OneHot: output [outer, depth, inner] = vals[1] (esize bytes) where the index of (outer, inner)
+   (negative: + depth; float indices truncate) equals the position, else vals[0]. */
+#define TINYC_ONEHOT(SUF, T)                                                                               \
+  TINYC_KERNEL void tinyc_onehot_##SUF(const T *ind, const void *vals, void *dst, int32_t esize, int32_t outer, \
+                                       int32_t depth, int32_t inner) {                                    \
+    int32_t o, j, k;                                                                                       \
+    for (o = 0; o < outer; ++o)                                                                            \
+      for (j = 0; j < depth; ++j)                                                                          \
+        for (k = 0; k < inner; ++k) {                                                                      \
+          int64_t v = (int64_t)ind[(size_t)o * (size_t)inner + (size_t)k];                                 \
+          if (v < 0) v += depth;                                                                           \
+          memcpy((unsigned char *)dst + (((size_t)o * (size_t)depth + (size_t)j) * (size_t)inner + (size_t)k) * (size_t)esize, \
+                 (const unsigned char *)vals + (v == j ? (size_t)esize : 0), (size_t)esize);               \
+        }                                                                                                  \
+  }
+TINYC_ONEHOT(i32, int32_t)
+TINYC_ONEHOT(i64, int64_t)
+TINYC_ONEHOT(f32, float)
