@@ -14,8 +14,9 @@ PACKAGES=(
   nlohmann-json3-dev zlib1g-dev libgtest-dev libonnx-testdata
   python3 python3-venv python3-pip
   gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm
-  python3-torch python3-onnx
 )
+# for the tests only: Debian's PyTorch exports the exporter test models (tests/exporters)
+[ "$NO_VENV" = 1 ] || PACKAGES+=(python3-torch python3-onnx)
 
 missing=()
 for p in "${PACKAGES[@]}"; do
