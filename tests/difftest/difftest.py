@@ -196,9 +196,13 @@ def compare(got, want, what, rtol, atol_rel, scale=1.0):
                     f"{w64.flat[i]:.7g} (max|ref| {ref_max:.3g})")
         return None
     d = np.abs(got.astype(np.int64) - want.astype(np.int64))
-    if d.max() > atol_rel:
-        i = int(np.argmax(d))
-        return f"{what}: {int((d > atol_rel).sum())} of {got.size} differ by more than {atol_rel:g}, worst at {i}: {got.flat[i]} vs {want.flat[i]}"
+    allow = np.asarray(atol_rel, dtype=np.float64)  # (integers: steps, one value or one per element)
+    allow = allow.reshape(-1) if allow.ndim else allow
+    bad = d > allow
+    if bad.any():
+        i = int(np.argmax(np.where(bad, d - allow, -1)))
+        return (f"{what}: {int(bad.sum())} of {got.size} differ by more than {float(np.max(allow)):g}, "
+                f"worst at {i}: {got.flat[i]} vs {want.flat[i]}")
     return None
 
 
@@ -773,7 +777,7 @@ def check_units(tinyc, model, feeds, spec, work, res):
     raw = interp_run(tinyc, cpath, files, d, cm)
     res.paths.append("units:interp")
     for j, (a, b) in enumerate(zip(raw, want)):
-        why = unit_compare(a, b, cm, j)
+        why = unit_compare(a, b, cm, j, cfeeds, d)
         if why:
             raise Failure("units:interp", "mismatch", f"unit output {j} ({cm.graph.output[j].name}) interp vs ORT: {why}",
                           dtype=b.dtype.name)
@@ -788,17 +792,69 @@ def check_units(tinyc, model, feeds, spec, work, res):
         if outs[j] is None:
             continue
         got = c_output(outs[j], want[j], spec)
-        why = unit_compare(got, want[j], cm, j)
+        why = unit_compare(got, want[j], cm, j, cfeeds, d)
         if why:
             raise Failure(str(spec), "mismatch", f"unit output {j} ({o['output']}) C vs ORT: {why}",
                           dtype=want[j].dtype.name)
 
 
-def unit_compare(got, want, cm, j):
+def unit_compare(got, want, cm, j, feeds=None, work=None):
     if np.issubdtype(want.dtype, np.floating):
         # a DequantizeLinear at the edge: within one LSB of its scale (1e-3 relative for float islands)
         return compare(got, want, "", 1e-3, 1e-2)
-    return compare(got, want, "", 0, float_bias_allowance(cm, cm.graph.output[j].name))
+    allow = float_bias_allowance(cm, cm.graph.output[j].name)
+    if feeds is not None:
+        allow = np.maximum(allow, float_sum_allowance(cm, cm.graph.output[j].name, feeds, work))
+    return compare(got, want, "", 0, allow)
+
+
+def float_sum_allowance(cm, name, feeds, work):
+    """Steps a unit's integer output may differ from ORT's when its QuantizeLinear reads a Conv /
+    Gemm / MatMul: ORT runs the unit in single precision (DequantizeLinear, the float op, then
+    QuantizeLinear), tinyc in integers or, for a float island, in double, and an int16 scale can be
+    finer than the float32 rounding of a long sum with cancellation (long run seed 6, graph 2752:
+    an int16 Conv with a float bias, inputs up to 2e4 and weights up to 1e-2: 20 int16 steps of
+    float32 error; for int8 scales the allowance stays one step).
+    Per element: 1 + ceil(K 2^-23 sum|x w| / scale), sum|x w| from the same op on |x|, |w| (ORT);
+    0 when the output is not such a unit."""
+    prod = {o: n for n in cm.graph.node for o in n.output}
+    inits = {t.name: numpy_helper.to_array(t) for t in cm.graph.initializer}
+    q = prod.get(name)
+    if q is None or q.op_type != "QuantizeLinear" or q.input[1] not in inits:
+        return 0
+    n = prod.get(q.input[0])
+    if n is None or n.op_type not in ("Conv", "Gemm", "MatMul"):
+        return 0
+    m = onnx.ModelProto()
+    m.CopyFrom(cm)
+    g = m.graph
+    absn = onnx.helper.make_node
+    node = next(x for x in g.node if x.output and x.output[0] == n.output[0])
+    for k in range(len(node.input)):
+        if node.input[k]:
+            a = f"__abs_{k}"
+            g.node.append(absn("Abs", [node.input[k]], [a]))
+            node.input[k] = a
+    # Abs nodes were appended after their consumer: put them first (topological order)
+    abs_nodes = [x for x in g.node if x.op_type == "Abs" and x.output[0].startswith("__abs_")]
+    rest = [x for x in g.node if x not in abs_nodes]
+    del g.node[:]
+    g.node.extend(abs_nodes + rest)
+    del g.output[:]
+    g.output.append(helper.make_tensor_value_info(n.output[0], onnx.TensorProto.FLOAT, None))
+    path = os.path.join(work, "float_sum.onnx")
+    try:
+        onnx.save(m, path)
+        mag = run_ort(path, feeds)[0].astype(np.float64)
+    except Exception:  # noqa: BLE001
+        return 0
+    w = dict((t.name, t) for t in g.input)
+    wshape = inits[n.input[1]].shape if n.input[1] in inits else None
+    if wshape is None and n.input[1] in w:
+        wshape = [d.dim_value for d in w[n.input[1]].type.tensor_type.shape.dim]
+    k = int(np.prod(wshape[1:])) if n.op_type == "Conv" and wshape is not None else 1024
+    scale = float(np.min(np.abs(inits[q.input[1]])))
+    return 1 + np.ceil(k * 2.0 ** -23 * np.abs(mag) / scale)
 
 
 def float_bias_allowance(cm, name):
