@@ -20,6 +20,7 @@ const KernelTable& KernelTable::instance() {
     registerLogicKernels(t);
     registerAxisKernels(t);
     registerLossKernels(t);
+    registerScatterKernels(t);
     registerQuantizedKernels(t);
     std::stable_sort(t.kernels_.begin(), t.kernels_.end(),
               [](const CKernel& a, const CKernel& b) { return std::string(a.op) < b.op; });

@@ -132,6 +132,7 @@ void registerRnnOps(OpRegistry& r);
 void registerLogicOps(OpRegistry& r);
 void registerAxisOps(OpRegistry& r);
 void registerLossOps(OpRegistry& r);
+void registerScatterOps(OpRegistry& r);
 
 // Looks up n.opType in the registry, sets n.op, checks attribute names and kinds, and fills
 // defaults. Model error for an unknown op or attribute (naming the node).
