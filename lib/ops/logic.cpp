@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "ops/shape_plan.h"
 #include "ops/util.h"
 
 namespace tinyc {
@@ -239,16 +240,10 @@ void evalMean(EvalCtx& c) {
     sum(TypeTag<float>{});
 }
 
+// An elementwise op (OpDef::elementwise: the layout pass may move it) unless said otherwise.
 OpDef make(const char* name, int minIn, int maxIn, InferFn infer, EvalFn eval, const char* doc,
            std::vector<AttrSpec> attrs = {}, bool elementwise = true) {
-  OpDef d;
-  d.name = name;
-  d.minInputs = minIn;
-  d.maxInputs = maxIn;
-  d.infer = infer;
-  d.eval = eval;
-  d.doc = doc;
-  d.attrs = std::move(attrs);
+  OpDef d = shape_plan::makeOp(name, minIn, maxIn, infer, eval, doc, std::move(attrs));
   d.elementwise = elementwise;
   return d;
 }

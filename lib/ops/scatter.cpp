@@ -3,6 +3,7 @@
 // error. Reductions of the scatters (none, add, mul, max, min) apply in index order.
 #include <cstring>
 
+#include "ops/shape_plan.h"
 #include "ops/util.h"
 
 namespace tinyc {
@@ -150,30 +151,19 @@ void evalScatterElements(EvalCtx& c) {
   }
 }
 
-OpDef op(const char* name, int minIn, int maxIn, InferFn infer, EvalFn eval, const char* doc, std::vector<AttrSpec> attrs) {
-  OpDef d;
-  d.name = name;
-  d.minInputs = minIn;
-  d.maxInputs = maxIn;
-  d.infer = infer;
-  d.eval = eval;
-  d.doc = doc;
-  d.attrs = std::move(attrs);
-  return d;
-}
-
 }  // namespace
 
 void registerScatterOps(OpRegistry& r) {
   using K = Attr::Kind;
-  r.add(op("GatherND", 2, 2, inferGatherND, evalGatherND, "slices of data at index tuples (batch_dims)",
+  using shape_plan::makeOp;
+  r.add(makeOp("GatherND", 2, 2, inferGatherND, evalGatherND, "slices of data at index tuples (batch_dims)",
            {{"batch_dims", K::Int, Attr::Int(0), false}}));
-  r.add(op("ScatterND", 3, 3, inferScatterND, evalScatterND, "data with slices at index tuples replaced or reduced by updates",
+  r.add(makeOp("ScatterND", 3, 3, inferScatterND, evalScatterND, "data with slices at index tuples replaced or reduced by updates",
            {{"reduction", K::String, Attr::Str("none"), false}}));
-  r.add(op("ScatterElements", 3, 3, inferScatterElements, evalScatterElements,
+  r.add(makeOp("ScatterElements", 3, 3, inferScatterElements, evalScatterElements,
            "data with elements at indices along axis replaced or reduced by updates",
            {{"axis", K::Int, Attr::Int(0), false}, {"reduction", K::String, Attr::Str("none"), false}}));
-  r.add(op("Scatter", 3, 3, inferScatterElements, evalScatterElements, "ScatterElements' deprecated name (opsets 9-10)",
+  r.add(makeOp("Scatter", 3, 3, inferScatterElements, evalScatterElements, "ScatterElements' deprecated name (opsets 9-10)",
            {{"axis", K::Int, Attr::Int(0), false}}));
 }
 
