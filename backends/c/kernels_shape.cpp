@@ -253,7 +253,7 @@ void emitDepthSpace(EmitCtx& c) {
   emitStrided(c, c.in(0), 0, c.out(0), y->dtype, Shape(p.dims.begin(), p.dims.end()), p.strides);
 }
 
-// GatherElements (runtime/shape.c): indices checked at run time (return 1 out of range).
+// GatherElements (runtime/scatter.c): indices checked at run time (return 1 out of range).
 std::string checkGatherElements(const Node& n) {
   if (n.outputs[0] && n.outputs[0]->shape.size() > static_cast<size_t>(kMaxRank)) return "rank above 16";
   return checkSizes(n);
@@ -265,7 +265,7 @@ void emitGatherElements(EmitCtx& c) {
   const int axis = normAxis(c.node, c.node.attrInt("axis"), r);
   std::vector<int64_t> st(x->shape.size(), 1);
   for (int d = r - 2; d >= 0; --d) st[static_cast<size_t>(d)] = st[static_cast<size_t>(d) + 1] * x->shape[static_cast<size_t>(d) + 1];
-  c.require("shape");
+  c.require("scatter");
   c.line(fmt::format("if (tinyc_gather_elements({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}) != 0) return 1;", c.in(0), c.in(1),
                      ind->dtype == DType::I64 ? 1 : 0, c.out(0), dtypeSize(x->dtype), numElements(ind->shape), r,
                      c.intArray(ind->shape), c.intArray(st), axis, x->shape[static_cast<size_t>(axis)]));

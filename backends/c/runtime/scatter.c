@@ -1,4 +1,4 @@
-/* tinyc runtime: indexed reads and writes (GatherND ScatterND ScatterElements). requires: common */
+/* tinyc runtime: indexed reads and writes (GatherElements GatherND ScatterND ScatterElements). requires: common */
 
 /* Index i of an int64 (i64 != 0) or int32 index tensor, wrapped once into [0, dim); -1 when it
    lies outside [-dim, dim) (the kernels then return 1: the run function fails). */
@@ -72,25 +72,47 @@ TINYC_KERNEL int tinyc_scatter_nd(const void *data, const void *ind, int32_t i64
   return 0;
 }
 
-/* ScatterElements: out = data (n elements), then update u (coordinates over ishp) lands at the
-   same coordinates with the index on `axis` (xst: the data's strides). */
+/* The data offset of element o of an index tensor (coordinates over ishp) with its coordinate on
+   `axis` replaced by the index there (xst: the data's strides); -1 for an index out of range. */
+TINYC_KERNEL int64_t tinyc_element_offset(int32_t o, const void *ind, int32_t i64, int32_t rank, const int32_t *ishp,
+                                          const int32_t *xst, int32_t axis, int32_t dim) {
+  int64_t off = 0;
+  int32_t rem = o, d;
+  for (d = rank - 1; d >= 0; --d) {
+    int64_t coord = rem % ishp[d];
+    rem /= ishp[d];
+    if (d == axis) {
+      coord = tinyc_index_at(ind, i64, o, dim);
+      if (coord < 0) return -1;
+    }
+    off += coord * xst[d];
+  }
+  return off;
+}
+
+/* GatherElements: output element o (the indices' shape) reads data at tinyc_element_offset. */
+TINYC_KERNEL int tinyc_gather_elements(const void *src, const void *ind, int32_t i64, void *dst, int32_t esize,
+                                       int32_t n, int32_t rank, const int32_t *ishp, const int32_t *xst, int32_t axis,
+                                       int32_t dim) {
+  int32_t o;
+  for (o = 0; o < n; ++o) {
+    const int64_t off = tinyc_element_offset(o, ind, i64, rank, ishp, xst, axis, dim);
+    if (off < 0) return 1;
+    memcpy((unsigned char *)dst + (size_t)o * (size_t)esize, (const unsigned char *)src + (size_t)off * (size_t)esize,
+           (size_t)esize);
+  }
+  return 0;
+}
+
+/* ScatterElements: out = data (n elements), then update u lands at tinyc_element_offset. */
 TINYC_KERNEL int tinyc_scatter_elements(const void *data, const void *ind, int32_t i64, const void *upd, void *out,
                                         int32_t esize, int32_t type, int32_t red, int32_t n, int32_t nu, int32_t rank,
                                         const int32_t *ishp, const int32_t *xst, int32_t axis, int32_t dim) {
-  int32_t u, d;
+  int32_t u;
   memcpy(out, data, (size_t)n * (size_t)esize);
   for (u = 0; u < nu; ++u) {
-    int64_t off = 0;
-    int32_t rem = u;
-    for (d = rank - 1; d >= 0; --d) {
-      int64_t coord = rem % ishp[d];
-      rem /= ishp[d];
-      if (d == axis) {
-        coord = tinyc_index_at(ind, i64, u, dim);
-        if (coord < 0) return 1;
-      }
-      off += coord * xst[d];
-    }
+    const int64_t off = tinyc_element_offset(u, ind, i64, rank, ishp, xst, axis, dim);
+    if (off < 0) return 1;
     tinyc_scatter_apply(out, (int32_t)off, upd, u, esize, type, red);
   }
   return 0;

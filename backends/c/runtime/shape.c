@@ -1,4 +1,4 @@
-/* tinyc runtime: data movement (Transpose Slice Pad Concat Split Gather GatherElements OneHot Trilu, Resize nearest, fills). requires: common */
+/* tinyc runtime: data movement (Transpose Slice Pad Concat Split Gather OneHot Trilu, Resize nearest, fills). requires: common */
 
 /* Largest rank the copy kernels iterate over (the emitter checks it). */
 #define TINYC_SHAPE_MAX_RANK 16
@@ -131,32 +131,6 @@ TINYC_KERNEL void tinyc_trilu(const void *a, void *y, int32_t esize, int32_t n, 
     else
       memset(d, 0, (size_t)esize);
   }
-}
-
-/* GatherElements: output element o (coordinates over ishp, the indices' shape) reads data at the
-   same coordinates but, on `axis`, the index (int64, or int32 when i64 == 0; negative: from the
-   end); xst: the data's strides. Returns 1 for an index outside [-dim, dim). */
-TINYC_KERNEL int tinyc_gather_elements(const void *src, const void *ind, int32_t i64, void *dst, int32_t esize,
-                                       int32_t n, int32_t rank, const int32_t *ishp, const int32_t *xst, int32_t axis,
-                                       int32_t dim) {
-  int32_t o, d;
-  for (o = 0; o < n; ++o) {
-    int64_t off = 0;
-    int32_t rem = o;
-    for (d = rank - 1; d >= 0; --d) {
-      int64_t coord = rem % ishp[d];
-      rem /= ishp[d];
-      if (d == axis) {
-        coord = i64 ? ((const int64_t *)ind)[o] : (int64_t)((const int32_t *)ind)[o];
-        if (coord < -(int64_t)dim || coord >= (int64_t)dim) return 1;
-        if (coord < 0) coord += dim;
-      }
-      off += coord * xst[d];
-    }
-    memcpy((unsigned char *)dst + (size_t)o * (size_t)esize, (const unsigned char *)src + (size_t)off * (size_t)esize,
-           (size_t)esize);
-  }
-  return 0;
 }
 
 /* OneHot: output [outer, depth, inner] = vals[1] (esize bytes) where the index of (outer, inner)
