@@ -205,14 +205,11 @@ std::string buildEmulated(const std::string& dir, const std::string& name, const
   std::string defs = countRuns > 0 ? fmt::format(" -DTINYC_HARNESS_COUNT={}", countRuns) : std::string();
   if (countRuns > 0 && profileSteps > 0) defs += fmt::format(" -DTINYC_HARNESS_PROFILE={}", profileSteps);
   if (countRuns > 0 && profileSteps == 0) defs += fmt::format(" -DTINYC_HARNESS_STACK={}", kStackProbeBytes);
-  std::string objects;
-  for (const std::string& src : splitWords(generatedSources(name, files) + " harness.c startup.c"))
-    objects += " " + fs::path(src).replace_extension(".o").string();
-  std::string cmd = fmt::format(
-      "cd {0} && arm-none-eabi-gcc {1} -std=c99 -pedantic -Wall -Wextra -Werror -DTINYC_HARNESS_NO_CLOCK{2} -c {3} "
-      "harness.c startup.c > {4} 2>&1 && arm-none-eabi-gcc {1} --specs=rdimon.specs -nostartfiles -T link.ld -o "
-      "prog.elf{5} -lm -lrdimon >> {4} 2>&1",
-      shellQuote(dir), cflags, defs, generatedSources(name, files), shellQuote(log.string()), objects);
+  std::string cmd = "cd " + shellQuote(dir) + " && " +
+                    compileAndLink("arm-none-eabi-gcc",
+                                   cflags + " -std=c99 -pedantic -Wall -Wextra -Werror -DTINYC_HARNESS_NO_CLOCK" + defs,
+                                   generatedSources(name, files) + " harness.c startup.c", log.string(), "prog.elf",
+                                   "--specs=rdimon.specs -nostartfiles -T link.ld -lm -lrdimon");
   if (shell(cmd) != 0) {
     std::string out = readFileBytes(log.string());
     // ld says "region `CONST' overflowed by N bytes", or the script's ASSERT message: keep just that.

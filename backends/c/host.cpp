@@ -274,6 +274,21 @@ std::string generatedSources(const std::string& name, const std::vector<OutputFi
   return srcs;
 }
 
+std::string compileAndLink(const std::string& cc, const std::string& flags, const std::string& sources,
+                           const std::string& log, const std::string& out, const std::string& linkTail) {
+  const std::string launcher = envOr("TINYC_CC_LAUNCHER", "");
+  const std::string compiler = launcher.empty() ? cc : launcher + " " + cc;
+  std::string cmd = ": > " + shellQuote(log), objects;
+  std::istringstream words(sources);
+  std::string src;
+  while (words >> src) {
+    const std::string obj = fs::path(src).replace_extension(".o").string();
+    cmd += fmt::format(" && {} {} -c {} -o {} >> {} 2>&1", compiler, flags, src, obj, shellQuote(log));
+    objects += " " + obj;
+  }
+  return cmd + fmt::format(" && {} {} -o {}{} {} >> {} 2>&1", cc, flags, out, objects, linkTail, shellQuote(log));
+}
+
 std::string buildHost(const std::string& dir, const std::string& name, const std::vector<OutputFile>& files,
                       const HostBuildOptions& opts) {
   writeHarness(dir, name, files);
@@ -281,8 +296,9 @@ std::string buildHost(const std::string& dir, const std::string& name, const std
   std::string cflags = opts.cflags.empty() ? envOr("CFLAGS", "-O2") : opts.cflags;
   fs::path exe = fs::path(dir) / "harness";
   fs::path log = fs::path(dir) / "build.log";
-  std::string cmd = fmt::format("cd {} && {} {} -std=c99 -pedantic -Wall -Wextra -Werror -o harness {} harness.c -lm > {} 2>&1",
-                                shellQuote(dir), cc, cflags, generatedSources(name, files), shellQuote(log.string()));
+  std::string cmd = "cd " + shellQuote(dir) + " && " +
+                    compileAndLink(cc, cflags + " -std=c99 -pedantic -Wall -Wextra -Werror",
+                                   generatedSources(name, files) + " harness.c", log.string(), "harness", "-lm");
   if (std::system(cmd.c_str()) != 0) {
     modelError("the generated C does not compile with '{} {}': {}", cc, cflags,
                printable(compilerErrors(readFileBytes(log.string())), 400));

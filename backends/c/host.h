@@ -33,6 +33,14 @@ std::string compilerErrors(const std::string& log);
 // when the files hold the shared runtime (--runtime shared).
 std::string generatedSources(const std::string& name, const std::vector<OutputFile>& files);
 
+// Shell commands (joined with &&, run in the build folder) that compile each source (space-
+// separated) to its own object with `cc flags -c`, appending the compiler's messages to log, then
+// link them into out with `cc flags linkTail`. Compiles go through $TINYC_CC_LAUNCHER when set (a
+// compiler cache such as ccache: one source per command is what it can cache; the differential
+// tests build the same shared runtime thousands of times).
+std::string compileAndLink(const std::string& cc, const std::string& flags, const std::string& sources,
+                           const std::string& log, const std::string& out, const std::string& linkTail);
+
 struct HostBuildOptions {
   std::string cc;      // default: $CC or "cc"
   std::string cflags;  // default: $CFLAGS or "-O2"; warnings-as-errors flags are always added

@@ -169,8 +169,9 @@ def reduction_scale(k):
     return max(1.0, (k / 256.0) ** 0.5)
 
 
-def compare(got, want, what, rtol, atol_rel, scale=1.0):
-    """None when within tolerance, else a one-line reason."""
+def compare(got, want, what, rtol, atol_rel, scale=1.0, extra=0.0):
+    """None when within tolerance, else a one-line reason. extra: an absolute allowance on top
+    (floats; periodic_allowance)."""
     if got.shape != want.shape:
         return f"{what}: shape {got.shape} vs {want.shape}"
     if got.dtype != want.dtype:
@@ -186,7 +187,7 @@ def compare(got, want, what, rtol, atol_rel, scale=1.0):
             return f"{what}: NaN mismatch at {i}: {g64.flat[i]} vs {w64.flat[i]}"
         fin = ~nan_w
         ref_max = float(np.abs(w64[fin]).max(initial=0.0))
-        tol = rtol * np.abs(w64) + atol_rel * scale * ref_max
+        tol = rtol * np.abs(w64) + atol_rel * scale * ref_max + extra
         err = np.abs(g64 - w64)
         err[~fin] = 0
         bad = err > tol
@@ -456,10 +457,16 @@ def check_model(tinyc, model, feeds, paths, work, res, info=None):
                         raise Failure(str(spec), "mismatch", f"output {j} ({o['output']}) C vs interpreter: "
                                       f"{o['vs_interpreter'].get('why', '')}",
                                       o["vs_interpreter"]["max_abs_err"] / mag if mag else None, raw[j].dtype.name)
+        extra = {}  # output -> periodic_allowance, when validate's own check failed
         for j, o in enumerate(rep["sets"][0]["outputs"]):
             if not o["vs_interpreter"]["ok"] and quant and \
                     one_step(tinyc, mpath, model, spec, j, o["vs_interpreter"]["max_abs_err"], work, magnitude(raw[j]), files):
                 res.notes.append(f"{spec}: output {j}: one quantization step off after a float island")
+            elif not o["vs_interpreter"]["ok"] and not quant and \
+                    o["vs_interpreter"]["max_abs_err"] <= 1e-4 * max(1.0, magnitude(raw[j])) + \
+                    extra.setdefault(j, periodic_allowance(tinyc, model, spec, j, work, files)):
+                res.notes.append(f"{spec}: output {j}: within the error a Sin/Cos argument carries "
+                                 f"({extra[j]:.3g})")
             elif not o["vs_interpreter"]["ok"]:
                 rel = None
                 if np.issubdtype(raw[j].dtype, np.floating) and raw[j].size:
@@ -476,11 +483,12 @@ def check_model(tinyc, model, feeds, paths, work, res, info=None):
                     res.lsb_c.append(int(np.abs(got.astype(np.int64) - ref[j].astype(np.int64)).max(initial=0)))
                 continue
             why = compare(got, raw[j], f"output {j} ({o['output']}) C vs interpreter (unoptimized graph)", 1e-4, 1e-4,
-                          reduction_scale(k))
+                          reduction_scale(k), extra.get(j, 0.0))
             if why:
                 raise Failure(str(spec), "mismatch", why, rel_err(got, raw[j]), raw[j].dtype.name)
             if ref is not None:
-                why = compare(got, ref[j], f"output {j} ({o['output']}) C vs ORT", 1e-3, 1e-3, reduction_scale(k))
+                why = compare(got, ref[j], f"output {j} ({o['output']}) C vs ORT", 1e-3, 1e-3, reduction_scale(k),
+                              extra.get(j, 0.0))
                 if why:
                     raise Failure(str(spec), "mismatch", why, rel_err(got, ref[j]), ref[j].dtype.name)
 
@@ -547,44 +555,91 @@ def island_qs(model, islands):
 
 def island_allowance(tinyc, model, islands, j, work, files):
     """How far output j moves in the interpreter when every element after the float islands'
-    QuantizeLinear nodes moves by one step: each such input x becomes x + sign * scale (all up, all
-    down, two seeded random sign patterns), the largest change of output j over the patterns.
-    0 when there is nothing to perturb."""
+    QuantizeLinear nodes moves by one step (perturbed_change). 0 when there is nothing to perturb."""
     qs = island_qs(model, islands)
     if not qs:
         return 0.0
     types = all_types(model)
     inits = {i.name: numpy_helper.to_array(i) for i in model.graph.initializer}
+    sites = []
+    for q in qs:
+        x = q.input[0]
+        dims = [d.dim_value for d in types[x].type.tensor_type.shape.dim] if x in types else None
+        scale = inits.get(q.input[1])
+        if dims is None or scale is None or any(d <= 0 for d in dims):
+            return 0.0
+        axis = next((a.i for a in q.attribute if a.name == "axis"), 1)
+        s = np.asarray(scale, np.float64)
+        if s.ndim == 1 and len(dims) > 1:
+            shape = [1] * len(dims)
+            shape[axis % len(dims)] = s.size
+            s = s.reshape(shape)
+        sites.append((q, dims, s))
+    return perturbed_change(tinyc, model, sites, j, work, files)
+
+
+def perturbed_change(tinyc, model, sites, j, work, files):
+    """The largest change of output j in the interpreter when the first input x of each site's node
+    becomes x + sign * step (sites: (node, dims of x, step broadcastable to dims); sign all up, all
+    down, two seeded random patterns)."""
     base = interp_run(tinyc, write_model(model, work, "base.onnx"), files, work, model)[j].astype(np.float64)
     rng = np.random.default_rng(17)
     worst = 0.0
     for pattern in ("up", "down", "random", "random"):
         m = onnx.ModelProto()
         m.CopyFrom(model)
-        for k, q in enumerate(qs):
-            x = q.input[0]
-            dims = [d.dim_value for d in types[x].type.tensor_type.shape.dim] if x in types else None
-            scale = inits.get(q.input[1])
-            if dims is None or scale is None or any(d <= 0 for d in dims):
-                return 0.0
-            axis = next((a.i for a in q.attribute if a.name == "axis"), 1)
-            s = np.asarray(scale, np.float64)
-            if s.ndim == 1 and len(dims) > 1:
-                shape = [1] * len(dims)
-                shape[axis % len(dims)] = s.size
-                s = s.reshape(shape)
+        for k, (node, dims, step) in enumerate(sites):
+            x = node.input[0]
             sign = {"up": np.ones(dims), "down": -np.ones(dims)}.get(pattern)
             if sign is None:
                 sign = rng.choice([-1.0, 1.0], size=dims)
-            delta = (sign * s).astype(np.float32)
-            name = f"island_step_{k}"
+            delta = (sign * step).astype(np.float32)
+            name = f"perturb_{k}"
             m.graph.initializer.append(numpy_helper.from_array(delta, name))
-            at = next(i for i, n in enumerate(m.graph.node) if list(n.output) == list(q.output))
+            at = next(i for i, n in enumerate(m.graph.node) if list(n.output) == list(node.output))
             m.graph.node[at].input[0] = name + "_x"
             m.graph.node.insert(at, helper.make_node("Add", [x, name], [name + "_x"]))  # producers first
         got = interp_run(tinyc, write_model(m, work, f"{pattern}.onnx"), files, work, model)[j].astype(np.float64)
         worst = max(worst, float(np.abs(got - base).max(initial=0.0)))
     return worst
+
+
+def periodic_allowance(tinyc, model, spec, j, work, files):
+    """Sin and Cos pass their argument's absolute error on unchanged (|sin(x + d) - sin x| <= |d|):
+    a path that computes a large argument a few float roundings apart from the interpreter moves the
+    output by as much, which a tolerance relative to the output (at most 1) does not allow (long run
+    seed 6, graph 3521: a Conv whose inputs reach 3,560 into Sin, cortex-m3 at -O0 with clang,
+    3.3e-4 off). The allowance: every Sin/Cos argument of a float graph is made an output too and
+    checked on the same path (it must pass its own tolerance), then output j's change in the
+    interpreter when those arguments move by their measured error (perturbed_change). 0 when the
+    graph has no Sin/Cos or an argument itself is off."""
+    nodes = [n for n in model.graph.node if n.op_type in ("Sin", "Cos")]
+    if not nodes:
+        return 0.0
+    types = all_types(model)
+    m = onnx.ModelProto()
+    m.CopyFrom(model)
+    outs = [o.name for o in m.graph.output]
+    args = []
+    for n in nodes:
+        x = n.input[0]
+        if x not in types or x in [i.name for i in m.graph.input]:
+            continue  # (a graph input: exact on every path)
+        if x not in outs:
+            m.graph.output.append(types[x])
+            outs.append(x)
+        args.append((n, outs.index(x)))
+    if not args:
+        return 0.0
+    rep, _ = validate(tinyc, write_model(m, work, "periodic.onnx"), files, spec, work)
+    got = rep["sets"][0]["outputs"]
+    sites = []
+    for n, k in args:
+        if not got[k]["vs_interpreter"]["ok"]:
+            return 0.0
+        dims = [d.dim_value for d in types[n.input[0]].type.tensor_type.shape.dim]
+        sites.append((n, dims, np.float64(got[k]["vs_interpreter"]["max_abs_err"]) * 1.01))
+    return perturbed_change(tinyc, model, sites, j, work, files)
 
 
 def write_model(model, work, name):
@@ -1057,6 +1112,12 @@ def main():
     args = ap.parse_args()
     if args.seed is None:
         args.seed = int.from_bytes(os.urandom(4), "little")
+    if shutil.which("ccache") and "TINYC_CC_LAUNCHER" not in os.environ:
+        # every graph's C build goes through ccache: the --runtime shared paths compile the same
+        # 300 KB runtime each time (about 9 s at -O2; the largest cost of a run without the cache)
+        os.environ["TINYC_CC_LAUNCHER"] = "ccache"
+        os.environ.setdefault("CCACHE_DIR", os.path.join(tempfile.gettempdir(), "tinyc-difftest-ccache"))
+        os.environ.setdefault("CCACHE_NOHASHDIR", "1")  # (the sanitizer paths' -g would hash the folder)
     own_work = args.work is None
     if own_work:
         args.work = tempfile.mkdtemp(prefix="difftest-")

@@ -25,7 +25,8 @@ I16 = TensorProto.INT16
 I4 = TensorProto.INT4
 I32 = TensorProto.INT32
 I64 = TensorProto.INT64
-NP = {F32: np.float32, I8: np.int8, U8: np.uint8, I16: np.int16, I32: np.int32, I64: np.int64}
+NP = {F32: np.float32, I8: np.int8, U8: np.uint8, I16: np.int16, I32: np.int32, I64: np.int64,
+      TensorProto.UINT32: np.uint32, TensorProto.UINT64: np.uint64}
 OPSETS = [13, 17, 19, 21]
 
 
@@ -50,6 +51,7 @@ class Graph:
         self.ops = collections.Counter()
         self.features = collections.Counter()
         self.qtype = I8
+        self.side_outputs = []  # integer/boolean intermediates that are graph outputs too (gen_breadth)
 
     # ----- basics
     def r(self, lo, hi):  # integer in [lo, hi]
@@ -521,9 +523,9 @@ def f_binary(op):
         if op == "Div":
             o = positive(g, o)
         ins = [x, o] if g.p(0.7) or op in ("Div", "PRelu") else [o, x]
-        if op == "Sum" and g.p(0.3):
+        if op in ("Sum", "Mean") and g.p(0.3):
             ins.append(other_operand(g, x))
-            g.feat("Sum.three")
+            g.feat(f"{op}.three")
         y = g.emit(op, ins)
         return y, g.t[x].std * (1.4 if op in ("Add", "Sub", "Sum") else 1)
     return build
@@ -1204,6 +1206,9 @@ def f_split(g, x):
 
 
 FLOAT_OPS += [(2, "Concat", concat, None), (1, "Split", f_split, None)]
+if __name__ != "__main__":  # (run as a script, the module imports itself as `gen` below)
+    from gen_breadth import BREADTH_OPS, LEGACY_OPS, LEGACY_OPSET  # noqa: E402 (issue 15's ops; it imports the helpers above)
+    FLOAT_OPS += BREADTH_OPS
 
 
 def choose(g, table):
@@ -1249,6 +1254,9 @@ def generate(seed, max_nodes=None):
 def _generate(rng, seed, max_nodes):
     quant = bool(rng.random() < 0.4)
     opset = int(rng.choice(OPSETS))
+    legacy = not quant and rng.random() < 0.02
+    if legacy:
+        opset = LEGACY_OPSET
     g = Graph(rng, opset, quant, max_elems=20000)
     if quant:
         g.qtype = U8 if g.p(0.2) else I16 if opset >= 21 and g.p(0.5) else I8  # (int16 Q/DQ: opset 21)
@@ -1272,7 +1280,7 @@ def _generate(rng, seed, max_nodes):
         else:
             g.input(shape, F32)
     n_nodes = g.r(1, max_nodes or g.pick([3, 6, 10, 16]))
-    table = QUANT_OPS if quant else FLOAT_OPS
+    table = QUANT_OPS if quant else LEGACY_OPS if legacy else FLOAT_OPS
     steps, attempts = 0, 0
     while steps < n_nodes and attempts < n_nodes * 12:
         attempts += 1
@@ -1281,7 +1289,7 @@ def _generate(rng, seed, max_nodes):
         if x is None:
             continue
         snapshot = (len(g.nodes), dict(g.inits), dict(g.t), list(g.live), g.uses.copy(), g.k, g.ops.copy(),
-                    g.features.copy())
+                    g.features.copy(), list(g.side_outputs))
         try:
             res = fn(g, x)
             if quant:
@@ -1295,7 +1303,7 @@ def _generate(rng, seed, max_nodes):
                 else:  # qfix: fixed output parameters
                     g.q(y, 0.2, s=extra[0], z=extra[1])
         except (Reject, ValueError):  # ValueError: a draw from an empty range
-            (n, g.inits, g.t, g.live, g.uses, g.k, g.ops, g.features) = snapshot
+            (n, g.inits, g.t, g.live, g.uses, g.k, g.ops, g.features, g.side_outputs) = snapshot
             del g.nodes[n:]
             continue
         if quant:
@@ -1321,6 +1329,7 @@ def _generate(rng, seed, max_nodes):
     if quant and g.p(0.3):  # a float output: DequantizeLinear at the edge
         outputs = [g.dq(o) if g.t[o].q is not None else o for o in outputs]
         g.feat("quant.float_output")
+    outputs += [t for t in g.side_outputs if t not in outputs]
     if len(outputs) > 1:
         g.feat("graph.multi_output")
     m = g.model(outputs)
@@ -1335,6 +1344,7 @@ def _generate(rng, seed, max_nodes):
 
 if __name__ == "__main__":
     import sys
+    import gen
     for s in range(int(sys.argv[1]) if len(sys.argv) > 1 else 5):
-        m, info = generate(s)
+        m, info = gen.generate(s)
         print(s, info["kind"], info["opset"], info["nodes"], dict(info["ops"]))

@@ -1,0 +1,457 @@
+"""Builders for the ops of issue 15 (ONNX breadth): comparisons and logic with Where, integer
+streams (Mod, BitShift, ArgMax), shape producers (Expand, Tile, Range, Size, EyeLike, OneHot),
+axis ops (CumSum, Trilu, Hardmax, DepthToSpace), gathers and scatters, losses, and the reductions.
+gen.py appends BREADTH_OPS to its float table (float graphs only).
+
+Exactness rule, as in gen.py for the step functions: a value that decides a step (a comparison, a
+truncation to an integer, an argmax) is read only from graph inputs, which every path holds
+bit-for-bit; a float that one path computes one rounding apart from another could land on the
+other side. Integer tensors come from Cast(graph input * 3) (a single float product is exact on
+every path) and are turned back to float (Cast) before they join the float chain; some of them,
+and some boolean masks, are also graph outputs (g.side_outputs).
+"""
+import numpy as np
+from onnx import TensorProto
+
+from gen import F32, I32, I64, Reject, bcast_shape, broadcastable, f_binary, f_reduce, other_operand, positive
+
+BOOL = TensorProto.BOOL
+U8 = TensorProto.UINT8
+U32 = TensorProto.UINT32
+U64 = TensorProto.UINT64
+INT_TYPES = {I32: np.int32, I64: np.int64}
+
+
+def graph_input(g):
+    cands = [i for i in g.inputs if g.t[i].dtype == F32]
+    if not cands:
+        raise Reject("no float graph input")
+    return g.pick(cands)
+
+
+def side_output(g, t, prob=0.15):
+    """Sometimes an integer or boolean intermediate is a graph output as well."""
+    if g.p(prob):
+        g.side_outputs.append(t)
+        g.feat(f"graph.output_{'bool' if g.t[t].dtype == BOOL else 'int'}")
+    return t
+
+
+def ints(g, dtype=None):
+    """An integer tensor from a graph input: Cast(in * 3), values mostly in [-6, 6] with ties."""
+    dtype = dtype or g.pick([I32, I64])
+    a = graph_input(g)
+    s = g.emit("Mul", [a, g.const(np.float32(3.0))]) if g.p(0.7) else a
+    return g.emit("Cast", [s], to=dtype)
+
+
+def to_float(g, t):
+    return g.emit("Cast", [t], to=F32)
+
+
+def join(g, x, y, std):
+    """y (float) into the chain: x + y when y broadcasts to x, else y itself."""
+    if broadcastable(g.t[y].shape, g.t[x].shape) and g.p(0.7):
+        return g.emit(g.pick(["Add", "Mul"]), [x, y]), g.t[x].std + std
+    return y, std
+
+
+def int_const_like(g, shape, lo, hi, dtype, nonzero=False):
+    bs, kind = bcast_shape(g, shape)
+    g.feat(f"broadcast.{kind}")
+    v = g.rng.integers(lo, hi + 1, size=bs)
+    if nonzero:
+        v = np.where(v == 0, 1, v)
+    return g.const(np.asarray(v, INT_TYPES.get(dtype, np.int64)) if bs else INT_TYPES.get(dtype, np.int64)(v), dtype)
+
+
+# ------------------------------------------------------------------ masks and Where
+def condition(g):
+    """A boolean tensor decided by graph inputs only."""
+    r = g.rng.random()
+    if r < 0.35:  # a float graph input against a constant
+        a = graph_input(g)
+        op = g.pick(["Less", "Greater", "LessOrEqual", "GreaterOrEqual"])
+        bs, kind = bcast_shape(g, g.t[a].shape)
+        b = g.const((g.rng.standard_normal(bs) * 0.7).astype(np.float32) if bs else np.float32(g.rng.standard_normal()))
+        c = g.emit(op, [a, b] if g.p(0.7) else [b, a])
+    elif r < 0.7:  # integers (ties: Equal is true often)
+        dt = g.pick([I32, I64])
+        a = ints(g, dt)
+        op = g.pick(["Equal", "Equal", "Less", "Greater", "LessOrEqual", "GreaterOrEqual"])
+        if g.p(0.3):
+            b = ints(g, dt)
+            if not (broadcastable(g.t[b].shape, g.t[a].shape) or broadcastable(g.t[a].shape, g.t[b].shape)):
+                b = int_const_like(g, g.t[a].shape, -2, 2, dt)
+        else:
+            b = int_const_like(g, g.t[a].shape, -2, 2, dt)
+        c = g.emit(op, [a, b])
+    elif r < 0.85:  # NaN from the square root or the log of a negative input
+        a = graph_input(g)
+        c = g.emit("IsNaN", [g.emit(g.pick(["Sqrt", "Log"]), [a])])
+    else:  # +-inf from a division by zero
+        a = graph_input(g)
+        inf = g.emit("Div", [a, g.const(np.float32(0.0))])
+        attrs = {}
+        if g.p(0.5):
+            attrs = g.pick([{"detect_negative": 0}, {"detect_positive": 0}])
+            g.feat("IsInf.one_sign")
+        c = g.emit("IsInf", [inf], **attrs)
+    if g.p(0.3):
+        d = condition(g)
+        c = g.emit(g.pick(["And", "Or", "Xor"]), [c, d] if g.p(0.5) else [d, c])
+    if g.p(0.2):
+        c = g.emit("Not", [c])
+    return c
+
+
+def f_where(g, x):
+    c = side_output(g, condition(g))
+    o = other_operand(g, x)
+    if g.p(0.2):  # a mask as a float factor
+        g.feat("Where.cast_mask")
+        return g.emit("Mul", [x, to_float(g, c)]), g.t[x].std
+    return g.emit("Where", [c, x, o] if g.p(0.6) else [c, o, x]), g.t[x].std
+
+
+# ------------------------------------------------------------------ integer streams
+def f_mod(g, x):
+    if g.p(0.4):  # float fmod of a graph input
+        a = graph_input(g)
+        bs, _ = bcast_shape(g, g.t[a].shape)
+        mag = g.rng.uniform(0.3, 2.0, size=bs) * np.where(g.rng.random(bs) < 0.3, -1, 1)
+        y = g.emit("Mod", [a, g.const(np.asarray(mag, np.float32) if bs else np.float32(mag))], fmod=1)
+        g.feat("Mod.float")
+        return join(g, x, y, 1.0)
+    dt = g.pick([I32, I64])
+    a = ints(g, dt)
+    fmod = g.r(0, 1)
+    if fmod:
+        g.feat("Mod.fmod_int")
+    b = int_const_like(g, g.t[a].shape, -5, 5, dt, nonzero=True)
+    y = side_output(g, g.emit("Mod", [a, b], fmod=fmod))
+    return join(g, x, to_float(g, y), 3.0)
+
+
+def f_bitshift(g, x):
+    dt = g.pick([U8, U32, U64])
+    a = graph_input(g)
+    s = g.emit("Mul", [g.emit("Abs", [a]), g.const(np.float32(g.pick([3.0, 20.0])))])
+    u = g.emit("Cast", [s], to=dt)  # (values in [0, 80]: a left shift by up to 2 stays inside uint8)
+    direction = g.pick(["LEFT", "RIGHT"])
+    npdt = {U8: np.uint8, U32: np.uint32, U64: np.uint64}[dt]
+    bs, _ = bcast_shape(g, g.t[u].shape)
+    sh = g.rng.integers(0, 3, size=bs).astype(npdt) if bs else npdt(g.r(0, 2))
+    g.feat(f"BitShift.{direction}")
+    y = side_output(g, g.emit("BitShift", [u, g.const(sh, dt)], direction=direction))
+    return join(g, x, to_float(g, y), 20.0)
+
+
+def f_arg(g, x):
+    op = g.pick(["ArgMax", "ArgMin"])
+    a = graph_input(g) if g.p(0.5) else ints(g)  # integers: ties, select_last_index decides
+    rank = len(g.t[a].shape)
+    attrs = {"axis": g.r(-rank, rank - 1), "keepdims": g.r(0, 1)}
+    if g.p(0.4):
+        attrs["select_last_index"] = 1
+        g.feat(f"{op}.select_last_index")
+    y = side_output(g, g.emit(op, [a], **attrs))
+    return join(g, x, to_float(g, y), 2.0)
+
+
+def f_hardmax(g, x):
+    a = graph_input(g)
+    rank = len(g.t[a].shape)
+    y = g.emit("Hardmax", [a], axis=g.r(-rank, rank - 1))
+    return join(g, x, y, 1.0)
+
+
+def f_castlike(g, x):
+    if g.p(0.5):
+        return g.emit("CastLike", [x, g.const(np.float32(0))]), g.t[x].std
+    i = g.emit("CastLike", [graph_input(g), g.const(np.int32(0), I32)])
+    return join(g, x, g.emit("CastLike", [i, g.const(np.float32(0))]), 1.0)
+
+
+# ------------------------------------------------------------------ shape producers
+def f_expand(g, x):
+    sh = g.t[x].shape
+    new = [g.r(2, 4) if d == 1 and g.p(0.6) else d for d in sh]
+    new = [1 if g.p(0.15) else d for d in new]  # a 1 keeps the input's dimension
+    if len(new) < 5 and g.p(0.3):
+        new = [g.r(1, 3)] + new
+        g.feat("Expand.new_axis")
+    return g.emit("Expand", [x, g.const(np.array(new), I64)]), g.t[x].std
+
+
+def f_tile(g, x):
+    reps = [g.pick([1, 1, 2, 3]) for _ in g.t[x].shape]
+    return g.emit("Tile", [x, g.const(np.array(reps), I64)]), g.t[x].std
+
+
+def f_range(g, x):
+    n = g.t[x].shape[-1]
+    if g.p(0.5):
+        start, delta = float(np.float32(g.rng.uniform(-2, 2))), float(np.float32(g.pick([0.25, -0.5, 0.125, 1.0])))
+        limit = float(np.float32(start + (n - 0.5) * delta))
+        ins = [g.const(np.float32(start)), g.const(np.float32(limit)), g.const(np.float32(delta))]
+        y = g.emit_known("Range", ins, [n], F32)
+    else:
+        start, delta = g.r(-5, 5), g.pick([1, 2, -1, -3])
+        limit = start + n * delta
+        dt = g.pick([I32, I64])
+        npdt = INT_TYPES[dt]
+        ins = [g.const(npdt(start), dt), g.const(npdt(limit), dt), g.const(npdt(delta), dt)]
+        y = to_float(g, g.emit_known("Range", ins, [n], dt))
+        g.feat("Range.int")
+    return g.emit("Add", [x, y]), g.t[x].std + n
+
+
+def f_size(g, x):
+    n = to_float(g, g.emit("Size", [x]))
+    return g.emit("Div", [x, n]), g.t[x].std
+
+
+def f_eyelike(g, x):
+    attrs = {}
+    if g.p(0.6):
+        attrs["k"] = g.r(-2, 2)
+    if g.p(0.3):
+        attrs["dtype"] = I32
+        e = to_float(g, g.emit("EyeLike", [x], **attrs))
+    else:
+        e = g.emit("EyeLike", [x], **attrs)
+    return g.emit("Add", [x, e]), g.t[x].std
+
+
+def f_onehot(g, x):
+    dt = g.pick([I32, I64])
+    if g.p(0.7):
+        idx = ints(g, dt)
+        rank = len(g.t[idx].shape)
+    else:
+        idx, rank = g.const(g.rng.integers(-4, 5, size=g.t[x].shape[-1:]), dt), 1
+    if rank >= 5:
+        raise Reject("rank")
+    depth = g.r(2, 6)
+    values = np.array([float(g.rng.uniform(-1, 0)), float(g.rng.uniform(0.5, 2))], np.float32)
+    attrs = {"axis": g.r(-rank - 1, rank)} if g.p(0.7) else {}
+    ishape = g.t[idx].shape if idx in g.t else g.t[x].shape[-1:]
+    a = attrs.get("axis", -1) % (rank + 1)
+    oshape = ishape[:a] + [depth] + ishape[a:]
+    if int(np.prod(oshape)) > g.max_elems:
+        raise Reject("size")
+    y = g.emit_known("OneHot", [idx, g.const(np.int64(depth), I64), g.const(values)], oshape, F32, **attrs)
+    return join(g, x, y, 1.0)
+
+
+# ------------------------------------------------------------------ axis ops
+def f_cumsum(g, x):
+    rank = len(g.t[x].shape)
+    axis = g.r(-rank, rank - 1)
+    attrs = {}
+    for a in ("exclusive", "reverse"):
+        if g.p(0.3):
+            attrs[a] = 1
+            g.feat(f"CumSum.{a}")
+    dt = g.pick([I32, I64])
+    return g.emit("CumSum", [x, g.const(INT_TYPES[dt](axis), dt)], **attrs), g.t[x].std * 3
+
+
+def f_trilu(g, x):
+    attrs = {"upper": g.r(0, 1)}
+    ins = [x]
+    if g.p(0.6):
+        ins.append(g.const(np.int64(g.r(-3, 3)), I64))
+        g.feat("Trilu.k")
+    return g.emit("Trilu", ins, **attrs), g.t[x].std
+
+
+def f_depth_space(g, x):
+    n, c, h, w = g.t[x].shape
+    if g.p(0.5):
+        b = g.pick([b for b in (2, 3) if c % (b * b) == 0] or [0])
+        if not b:
+            raise Reject("channels")
+        mode = g.pick(["DCR", "CRD"])
+        g.feat(f"DepthToSpace.{mode}")
+        return g.emit("DepthToSpace", [x], blocksize=b, mode=mode), g.t[x].std
+    b = g.pick([b for b in (2, 3) if h % b == 0 and w % b == 0] or [0])
+    if not b:
+        raise Reject("size")
+    return g.emit("SpaceToDepth", [x], blocksize=b), g.t[x].std
+
+
+# ------------------------------------------------------------------ gathers and scatters
+def f_gather_elements(g, x):
+    sh = g.t[x].shape
+    rank = len(sh)
+    axis = g.r(0, rank - 1)
+    ishape = [g.r(1, sh[a]) if a != axis else g.r(1, 4) for a in range(rank)]
+    idx = g.rng.integers(-sh[axis], sh[axis], size=ishape)
+    dt = g.pick([I32, I64])
+    return g.emit("GatherElements", [x, g.const(idx, dt)], axis=axis if g.p(0.7) else axis - rank), g.t[x].std
+
+
+def f_gather_nd(g, x):
+    sh = g.t[x].shape
+    rank = len(sh)
+    b = 1 if rank >= 2 and g.p(0.3) else 0
+    k = g.r(1, rank - b)
+    m = g.r(1, 4)
+    idx = np.stack([g.rng.integers(-sh[b + j] if g.p(0.2) else 0, sh[b + j], size=sh[:b] + [m]) for j in range(k)], -1)
+    attrs = {"batch_dims": b} if b else {}
+    if b:
+        g.feat("GatherND.batch_dims")
+    return g.emit("GatherND", [x, g.const(idx, I64)], **attrs), g.t[x].std
+
+
+def reduction(g, op):
+    red = ["none"] + (["add", "mul"] if g.opset >= 16 else []) + (["max", "min"] if g.opset >= 18 else [])
+    r = g.pick(red)
+    if r != "none":
+        g.feat(f"{op}.reduction_{r}")
+    return r
+
+
+def f_scatter_nd(g, x):
+    sh = g.t[x].shape
+    rank = len(sh)
+    k = g.r(1, rank)
+    red = reduction(g, "ScatterND")
+    cells = int(np.prod(sh[:k]))
+    m = g.r(1, min(6, cells))
+    flat = g.rng.choice(cells, size=m, replace=red != "none") if red != "none" else g.rng.choice(cells, size=m, replace=False)
+    idx = np.stack(np.unravel_index(flat, sh[:k]), -1).astype(np.int64)
+    upd = g.rng.standard_normal([m] + sh[k:]) * (0.5 if red == "mul" else 1.0)
+    attrs = {"reduction": red} if red != "none" else {}
+    return g.emit("ScatterND", [x, g.const(idx, I64), g.const(upd)], **attrs), g.t[x].std
+
+
+def f_scatter_elements(g, x, op="ScatterElements"):
+    sh = g.t[x].shape
+    rank = len(sh)
+    axis = g.r(0, rank - 1)
+    red = reduction(g, op) if op == "ScatterElements" else "none"
+    ishape = [g.r(1, d) for d in sh]
+    # along the axis: distinct positions per line for "none" (a permutation's prefix), any for a reduction
+    lines = np.moveaxis(np.zeros(ishape, np.int64), axis, -1)
+    flat = lines.reshape(-1, ishape[axis])
+    for row in flat:
+        row[:] = (g.rng.permutation(sh[axis])[:ishape[axis]] if red == "none"
+                  else g.rng.integers(0, sh[axis], size=ishape[axis]))
+    idx = np.moveaxis(flat.reshape(lines.shape), -1, axis)
+    if g.p(0.3):
+        idx = np.where(g.rng.random(idx.shape) < 0.5, idx - sh[axis], idx)  # negative indices
+        g.feat("ScatterElements.negative_index")
+    upd = g.rng.standard_normal(ishape) * (0.5 if red == "mul" else 1.0)
+    attrs = {"axis": axis if g.p(0.7) else axis - rank}
+    if red != "none":
+        attrs["reduction"] = red
+    dt = g.pick([I32, I64])
+    return g.emit(op, [x, g.const(idx, dt), g.const(upd)], **attrs), g.t[x].std
+
+
+# ------------------------------------------------------------------ losses
+def loss_inputs(g, x, op):
+    sh = g.t[x].shape
+    n, c = sh[0], sh[1]
+    tshape = [n] + sh[2:]
+    target = g.rng.integers(0, c, size=tshape)
+    attrs = {}
+    if g.p(0.3):
+        ig = g.r(0, c - 1) if g.p(0.7) else -1
+        attrs["ignore_index"] = ig
+        g.feat(f"{op}.ignore_index")
+        if ig >= 0 and np.all(target == ig):
+            target.flat[0] = (ig + 1) % c if c > 1 else ig
+        if np.all(target == ig):
+            raise Reject("every target ignored")
+    red = g.pick(["none", "sum", "mean"])
+    attrs["reduction"] = red
+    g.feat(f"{op}.{red}")
+    ins = [x, g.const(target, I64)]
+    if g.p(0.4):
+        ins.append(g.const(g.rng.uniform(0.2, 2.0, size=c)))
+        g.feat(f"{op}.weight")
+    return ins, attrs
+
+
+def f_nll(g, x):
+    ins, attrs = loss_inputs(g, x, "NegativeLogLikelihoodLoss")
+    return g.emit("NegativeLogLikelihoodLoss", ins, **attrs), g.t[x].std
+
+
+def f_sce(g, x):
+    ins, attrs = loss_inputs(g, x, "SoftmaxCrossEntropyLoss")
+    if g.p(0.4):
+        loss, logp = g.emit("SoftmaxCrossEntropyLoss", ins, n_out=2, **attrs)
+        g.feat("SoftmaxCrossEntropyLoss.log_prob")
+        g.live.append(loss)
+        return logp, 1.0
+    return g.emit("SoftmaxCrossEntropyLoss", ins, **attrs), 1.0
+
+
+# ------------------------------------------------------------------ reductions
+def f_reduce_more(op):
+    def build(g, x):
+        if op == "ReduceLogSum":
+            x = positive(g, x)
+        elif op == "ReduceProd":  # factors in [0.7, 1.3] over at most 64 elements
+            x = g.emit("Add", [g.emit("Mul", [g.emit("Tanh", [x]), g.const(np.float32(0.3))]), g.const(np.float32(1.0))])
+        y, std = f_reduce(op)(g, x)
+        if op == "ReduceProd" and int(np.prod(g.t[x].shape)) // max(1, int(np.prod(g.t[y].shape))) > 64:
+            raise Reject("a product of more than 64 factors")
+        return y, std
+    return build
+
+
+def at_least(opset):
+    return lambda g, x: g.opset >= opset
+
+
+def rank_at_least(r, opset=0):
+    return lambda g, x: len(g.t[x].shape) >= r and g.opset >= opset
+
+
+BREADTH_OPS = [
+    (3, "Where/compare/logic", f_where, at_least(16)),
+    (1, "Mod", f_mod, None),
+    (1, "BitShift", f_bitshift, None),
+    (1, "ArgMax/ArgMin", f_arg, None),
+    (1, "Hardmax", f_hardmax, None),
+    (1, "CastLike", f_castlike, at_least(15)),
+    (1, "Mean", f_binary("Mean"), None),
+    (1, "Gelu", lambda g, x: (g.emit("Gelu", [x], **({"approximate": "tanh"} if g.p(0.4) else {})), g.t[x].std),
+     at_least(20)),
+    (1, "Expand", f_expand, None),
+    (1, "Tile", f_tile, None),
+    (1, "Range", f_range, None),
+    (1, "Size", f_size, None),
+    (1, "EyeLike", f_eyelike, lambda g, x: len(g.t[x].shape) == 2),
+    (1, "OneHot", f_onehot, None),
+    (1, "CumSum", f_cumsum, None),
+    (1, "Trilu", f_trilu, rank_at_least(2, 14)),
+    (1, "DepthToSpace/SpaceToDepth", f_depth_space, lambda g, x: len(g.t[x].shape) == 4),
+    (1, "GatherElements", f_gather_elements, None),
+    (1, "GatherND", f_gather_nd, None),
+    (1, "ScatterND", f_scatter_nd, None),
+    (1, "ScatterElements", f_scatter_elements, None),
+    (1, "NegativeLogLikelihoodLoss", f_nll, rank_at_least(2)),
+    (1, "SoftmaxCrossEntropyLoss", f_sce, rank_at_least(2)),
+    (2, "ReduceMin/Prod/L1/L2/LogSum/LogSumExp/SumSquare",
+     lambda g, x: f_reduce_more(g.pick(["ReduceMin", "ReduceProd", "ReduceL1", "ReduceL2", "ReduceLogSum",
+                                         "ReduceLogSumExp", "ReduceSumSquare"]))(g, x), None),
+]
+
+
+# Opset 10 graphs (2% of the float graphs) for Scatter, deprecated since opset 11: a few ops whose
+# opset-10 forms the builders above and in gen.py write the same way.
+LEGACY_OPSET = 10
+LEGACY_OPS = [
+    (3, "Scatter", lambda g, x: f_scatter_elements(g, x, "Scatter"), None),
+    (2, "Add", f_binary("Add"), None),
+    (1, "Mul", f_binary("Mul"), None),
+    (1, "Relu", lambda g, x: (g.emit("Relu", [x]), g.t[x].std), None),
+    (1, "Sigmoid", lambda g, x: (g.emit("Sigmoid", [x]), 0.3), None),
+]
