@@ -153,10 +153,12 @@ class ModuleWriter {
     if (auto a = aliasOf_.find(v); a != aliasOf_.end()) used_.insert(a->second);
     return it->second;
   }
+  // Also tells the kernel its scratch size in a -DTINYC_CHECK_SCRATCH build (runtime/scratch.h).
   std::string scratchOf(const Node* n) {
     auto it = arena_.scratch.find(n);
     if (it == arena_.scratch.end()) modelError("{}: kernel asked for scratch it did not declare", n->where());
     usesArena_ = true;
+    line(fmt::format("TINYC_SCRATCH_GIVEN({});", arena_.buffers[it->second].bytes));
     return fmt::format("(mem + {})", arena_.plan.offsets[it->second]);
   }
   // a lives at byte `off` of b's memory (both arena values, same planned buffer).

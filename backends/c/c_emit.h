@@ -41,7 +41,8 @@ class EmitCtx {
   // placed it there, see CKernel::inputSlices): nothing needs to be copied.
   bool inPlace(size_t i, int64_t byteOffset) const;
   // Pointer (unsigned char *) to this node's scratch memory (bytes given by the kernel's
-  // scratchBytes); only valid during this node.
+  // scratchBytes); only valid during this node. Emits TINYC_SCRATCH_GIVEN(bytes) first: call it
+  // before the kernel's line (runtime/scratch.h: a -DTINYC_CHECK_SCRATCH build traps on overrun).
   std::string scratch();
   // Includes backends/c/runtime/<file>.c (and what it requires) in the generated source.
   void require(const std::string& runtimeFile);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <climits>
 
+#include "backends/c/runtime/scratch.h"
 #include "ops/layout.h"
 #include "ops/nn_common.h"
 
@@ -41,6 +42,7 @@ bool depthwise(const Node& n) {
   return g == c && g > 1 && w[3] == 1 && w[0] % c == 0 && w[1] * w[2] <= 64;  // (runtime/nhwc.c: 64 taps)
 }
 
+// TINYC_NHWC_PARAMS (runtime/scratch.h).
 std::vector<int64_t> convParams(const Node& n) {
   NhwcGeom g = geom(n, convKernel(n), false);
   const nn::Window& w = g.win;
@@ -62,13 +64,25 @@ int64_t ringRows(const std::vector<int64_t>& p) {
   return rows;
 }
 
+// The in-place depthwise's: convParams, then the ring rows (TINYC_NHWC_RING).
+std::vector<int64_t> inPlaceParams(const Node& n) {
+  auto p = convParams(n);
+  p.push_back(ringRows(p));
+  return p;
+}
+
+int64_t sizeOf(int64_t (*fn)(const int32_t*), const std::vector<int64_t>& p) {
+  const std::vector<int32_t> q(p.begin(), p.end());
+  return fn(q.data());
+}
+
 }  // namespace
 
 int64_t inPlaceScratchConvNhwc(const Node& n) {
   if (!isChannelsLast(n) || !checkNhwc(n).empty() || !depthwise(n)) return -1;
   const auto p = convParams(n);
   if (p[0] != 1 || p[6] != p[3] || p[4] * p[5] > p[1] * p[2]) return -1;  // batch 1, multiplier 1, not growing
-  const int64_t bytes = (ringRows(p) * p[2] * p[3] + p[5] * p[3]) * 4;
+  const int64_t bytes = sizeOf(tinyc_conv_dw_nhwc_inplace_f32_scratch, inPlaceParams(n));
   return bytes < numElements(n.outputs[0]->shape) * 4 ? bytes : -1;  // only when it saves memory
 }
 
@@ -81,11 +95,7 @@ std::string checkNhwc(const Node& n) {
 }
 
 int64_t scratchConvNhwc(const Node& n) {
-  if (depthwise(n)) return 0;
-  const auto p = convParams(n);  // K = KH * KW * C/g patches for TINYC_NHWC_PIX (4) pixels
-  const bool direct = p[8] == 1 && p[9] == 1 && p[10] == 1 && p[11] == 1 && p[14] == 0 && p[15] == 0 && p[7] == 1 &&
-                      p[4] == p[1] && p[5] == p[2];
-  return direct ? 0 : 4 * p[8] * p[9] * (p[3] / p[7]) * 4;
+  return depthwise(n) ? 0 : sizeOf(tinyc_conv_nhwc_f32_scratch, convParams(n));
 }
 
 void emitConvNhwc(EmitCtx& c) {
@@ -94,10 +104,8 @@ void emitConvNhwc(EmitCtx& c) {
   c.takeClamp(&lo, &hi);  // a fused Relu or Clip: in the kernel's stores
   const std::string clamp = ", " + EmitCtx::floatLit(lo) + ", " + EmitCtx::floatLit(hi);
   if (depthwise(c.node) && c.inPlace(0, 0)) {  // the planner gave input and output one buffer
-    auto params = convParams(c.node);
-    params.push_back(ringRows(params));
     c.line(fmt::format("tinyc_conv_dw_nhwc_inplace_f32({}, {}, {}, {}, (float *){}{});", c.out(0), c.in(1), c.in(2),
-                       c.intArray(params), c.scratch(), clamp));
+                       c.intArray(inPlaceParams(c.node)), c.scratch(), clamp));
     return;
   }
   const std::string p = c.intArray(convParams(c.node));

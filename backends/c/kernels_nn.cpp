@@ -8,6 +8,7 @@
 #include "backends/c/c_emit.h"
 #include "backends/c/emit_util.h"
 #include "backends/c/kernels_nhwc.h"
+#include "backends/c/runtime/scratch.h"
 #include "ops/layout.h"
 #include "ops/nn_common.h"
 #include "ops/util.h"
@@ -18,17 +19,8 @@ namespace {
 
 using nn::Window;
 
-// Mirrors the block sizes of runtime/gemm.c (TINYC_GEMM_MC/KC/NC) and its scratch layout
-// (TINYC_GEMM_SCRATCH_FLOATS): packed B (columns rounded up to NR <= 64) and one row, then
-// packed A (rows rounded up to MR <= 16) when A is transposed or alpha != 1.
-constexpr int64_t kMC = 120, kKC = 256, kNC = 512;
-
-int64_t gemmScratch(int64_t m, int64_t n, int64_t k, bool packA = false) {
-  if (m <= 0 || n <= 0 || k <= 0) return 0;
-  const int64_t kc = std::min(k, kKC);
-  const int64_t floats = (std::min(n, kNC) + 64) * (kc + 1) + (packA ? (std::min(m, kMC) + 16) * kc : 0);
-  return floats * 4 + 64;
-}
+// Scratch sizes come from runtime/scratch.h, called on the parameter arrays the kernels receive.
+std::vector<int32_t> int32s(const std::vector<int64_t>& v) { return std::vector<int32_t>(v.begin(), v.end()); }
 
 std::string fitsInt32(const Node& n) {
   for (const Value* v : n.inputs)
@@ -41,6 +33,7 @@ std::string fitsInt32(const Node& n) {
 std::string scratchOrNull(EmitCtx& c, int64_t bytes) { return bytes > 0 ? c.scratch() : std::string("NULL"); }
 
 void appendWindow(std::vector<int64_t>& p, const Window& w) {
+  static_assert(nn::kMaxSpatial == 3 && TINYC_WIN_LEN == 6 * 3, "runtime/scratch.h's window layout");
   for (const int64_t* a : {w.in, w.out, w.k, w.s, w.d, w.pb}) p.insert(p.end(), a, a + nn::kMaxSpatial);
 }
 
@@ -78,32 +71,25 @@ std::string checkConv(const Node& n) {
   return "";
 }
 
+// N, C, M, group, window (TINYC_CONV_PARAMS).
+std::vector<int64_t> convParams(const ConvGeom& g) {
+  std::vector<int64_t> p{g.n, g.c, g.m, g.g};
+  appendWindow(p, g.w);
+  return p;
+}
+
 int64_t scratchConv(const Node& n) {
   if (isChannelsLast(n)) return scratchConvNhwc(n);
   ConvGeom g = convGeom(n);
-  if (g.depthwise) {  // mirrors tinyc_conv_dw_f32 (runtime/conv.c): phase planes, slack, output rows
-    const Window& w = g.w;
-    const int64_t hp = (w.out[1] - 1) * w.s[1] + (w.k[1] - 1) * w.d[1] + 1;
-    const int64_t wp = (w.out[2] - 1) * w.s[2] + (w.k[2] - 1) * w.d[2] + 1;
-    const int64_t hq = (hp + w.s[1] - 1) / w.s[1], wq = (wp + w.s[2] - 1) / w.s[2];
-    const int64_t block = 16;
-    int64_t floats = w.s[1] * w.s[2] * hq * wq + block + wq + (w.out[1] * wq + block - 1) / block * block;
-    // the stride-1 "same" path (tinyc_dw_same_f32): a guard, then per kernel column a copy of
-    // the plane between zero rows and a guard
-    const int64_t guard = w.k[2] * w.d[2] + 16;
-    floats = std::max(floats, guard + w.k[2] * ((w.in[1] + (w.k[1] - 1) * w.d[1]) * w.in[2] + guard));
-    return floats * 4 + 64;
-  }
-  const int64_t cg = g.c / g.g, mg = g.m / g.g;
-  return gemmScratch(mg, g.w.outSize(), cg * g.w.kSize());
+  const auto p = int32s(convParams(g));
+  return g.depthwise ? tinyc_conv_dw_f32_scratch(p.data()) : tinyc_conv_f32_scratch(p.data());
 }
 
 void emitConv(EmitCtx& c) {
   if (isChannelsLast(c.node)) return emitConvNhwc(c);
   c.require("conv");
   ConvGeom g = convGeom(c.node);
-  std::vector<int64_t> p{g.n, g.c, g.m, g.g};
-  appendWindow(p, g.w);
+  const std::vector<int64_t> p = convParams(g);
   const std::string fn = g.depthwise ? "tinyc_conv_dw_f32" : "tinyc_conv_f32";
   c.line(fmt::format("{}({}, {}, {}, {}, {}, {});", fn, c.in(0), c.in(1), c.in(2), c.out(0), c.intArray(p),
                      scratchOrNull(c, scratchConv(c.node))));
@@ -138,19 +124,19 @@ std::string checkConvTranspose(const Node& n) {
   return "";
 }
 
-int64_t colBytes(const ConvTGeom& g) { return (g.m / g.g * g.w.kSize() * g.w.inSize() * 4 + 63) / 64 * 64; }
+std::vector<int64_t> convTParams(const ConvTGeom& g) {
+  std::vector<int64_t> p{g.n, g.c, g.m, g.g};
+  appendWindow(p, g.w);
+  return p;
+}
 
 int64_t scratchConvTranspose(const Node& n) {
-  ConvTGeom g = convTGeom(n);
-  const int64_t rows = g.m / g.g * g.w.kSize();
-  return colBytes(g) + gemmScratch(rows, g.w.inSize(), g.c / g.g, true);
+  return tinyc_convtranspose_f32_scratch(int32s(convTParams(convTGeom(n))).data());
 }
 
 void emitConvTranspose(EmitCtx& c) {
   c.require("conv");
-  ConvTGeom g = convTGeom(c.node);
-  std::vector<int64_t> p{g.n, g.c, g.m, g.g};
-  appendWindow(p, g.w);
+  const std::vector<int64_t> p = convTParams(convTGeom(c.node));
   c.line(fmt::format("tinyc_convtranspose_f32({}, {}, {}, {}, {}, {});", c.in(0), c.in(1), c.in(2), c.out(0),
                      c.intArray(p), c.scratch()));
 }
@@ -191,10 +177,22 @@ std::string checkGemm(const Node& n) {
   return "";
 }
 
+// M, N, K, transA, transB, C's row and column strides (TINYC_GEMM_PARAMS).
+std::vector<int64_t> gemmParams(const Node& node, const Value* cv) {
+  GemmDims d = gemmDims(node);
+  int64_t crs = 0, ccs = 0;
+  if (cv) {
+    const Shape& cs = cv->shape;
+    const int64_t rows = cs.size() == 2 ? cs[0] : 1, cols = cs.empty() ? 1 : cs.back();
+    crs = rows == 1 ? 0 : cols;
+    ccs = cols == 1 ? 0 : 1;
+  }
+  return {d.m, d.n, d.k, d.ta, d.tb, crs, ccs};
+}
+
 int64_t scratchGemm(const Node& n) {
   if (n.input(0)->dtype != DType::F32) return 0;
-  GemmDims d = gemmDims(n);
-  return d.m == 1 ? 0 : gemmScratch(d.m, d.n, d.k, d.ta || n.attrFloat("alpha") != 1.0f);
+  return tinyc_gemm_f32_scratch(int32s(gemmParams(n, n.input(2))).data(), n.attrFloat("alpha"));
 }
 
 std::string scalarLit(DType t, double v) {
@@ -212,15 +210,7 @@ std::string scalarLit(DType t, double v) {
 void emitGemm(EmitCtx& c) {
   c.require("matmul");
   const DType t = c.inValue(0)->dtype;
-  GemmDims d = gemmDims(c.node);
-  int64_t crs = 0, ccs = 0;
-  if (const Value* cv = c.inValue(2)) {
-    const Shape& cs = cv->shape;
-    const int64_t rows = cs.size() == 2 ? cs[0] : 1, cols = cs.empty() ? 1 : cs.back();
-    crs = rows == 1 ? 0 : cols;
-    ccs = cols == 1 ? 0 : 1;
-  }
-  const std::string p = c.intArray({d.m, d.n, d.k, d.ta, d.tb, crs, ccs});
+  const std::string p = c.intArray(gemmParams(c.node, c.inValue(2)));
   // The interpreter converts alpha and beta (float attributes) to the element type.
   const double alpha = c.node.attrFloat("alpha"), beta = c.node.attrFloat("beta");
   if (t == DType::F32) {
@@ -288,7 +278,7 @@ std::string checkMatMul(const Node& n) {
 int64_t scratchMatMul(const Node& n) {
   if (n.input(0)->dtype != DType::F32) return 0;
   MatMulPlan p = matmulPlan(n);
-  return p.m == 1 ? 0 : gemmScratch(p.m, p.n, p.k);
+  return tinyc_matmul_f32_scratch(p.m, p.k, p.n);
 }
 
 void emitMatMul(EmitCtx& c) {

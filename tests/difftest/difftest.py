@@ -61,7 +61,7 @@ MCU_TARGETS = ["mcu", "cortex-m0plus", "cortex-m3", "cortex-m4", "cortex-m7", "c
 EMULATED = ["cortex-m4", "cortex-m55", "cortex-m3", "cortex-m7", "cortex-m33"]
 # gcc 12 at -O1 with -fsanitize=address reports false -Warray-bounds/-Wstringop-overflow on the
 # generated copy loops (validate builds with -Werror); both warnings stay on in every other path.
-ASAN = ("-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all "
+ASAN = ("-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all -DTINYC_CHECK_SCRATCH "
         "-Wno-array-bounds -Wno-stringop-overflow")
 
 

@@ -11,6 +11,31 @@
 #define TINYC_KERNEL static
 #endif
 
+/* Scratch checks (sizes: scratch.h). With -DTINYC_CHECK_SCRATCH the generated code states how
+   many bytes of scratch it gives the next kernel (TINYC_SCRATCH_GIVEN, before the call) and a
+   kernel that needs more (TINYC_SCRATCH_NEED on entry, from its function in scratch.h) traps: an
+   emitter and a kernel that disagree stop at once instead of overwriting a neighbour in the arena.
+   Without it both are empty. */
+#ifdef TINYC_CHECK_SCRATCH
+TINYC_KERNEL int64_t *tinyc_scratch_given(void) {
+  static int64_t given;
+  return &given;
+}
+#if defined(__GNUC__) || defined(__clang__)
+#define TINYC_SCRATCH_TRAP() __builtin_trap()
+#else
+#define TINYC_SCRATCH_TRAP() for (;;)
+#endif
+#define TINYC_SCRATCH_GIVEN(bytes) (*tinyc_scratch_given() = (int64_t)(bytes))
+#define TINYC_SCRATCH_NEED(bytes)                                        \
+  do {                                                                   \
+    if ((int64_t)(bytes) > *tinyc_scratch_given()) TINYC_SCRATCH_TRAP(); \
+  } while (0)
+#else
+#define TINYC_SCRATCH_GIVEN(bytes) ((void)0)
+#define TINYC_SCRATCH_NEED(bytes) ((void)0)
+#endif
+
 /* Accumulation type of the float32 / float16 kernels that sum or normalize (LayerNormalization,
    ReduceSum/Mean, global average pools, Resize, BatchNorm's scale): double on the generic target
    (the interpreter's arithmetic, bit for bit), float on the MCU targets (TINYC_FLOAT_ACC, defined

@@ -1,4 +1,4 @@
-/* tinyc runtime: float Conv (GEMM over an implicit im2col, direct 1x1, depthwise) and ConvTranspose. requires: common gemm */
+/* tinyc runtime: float Conv (GEMM over an implicit im2col, direct 1x1, depthwise) and ConvTranspose. requires: common gemm scratch */
 
 /* p: N, C, M, group, then the window: in[3] out[3] k[3] s[3] d[3] pb[3] (1D/2D as 3D). */
 
@@ -10,7 +10,8 @@ TINYC_KERNEL void tinyc_conv_f32(const float *x, const float *w, const float *bi
   const int32_t cg = C / G, mg = M / G;
   tinyc_win win;
   int32_t is, os, ks, kdim, n, g, direct;
-  tinyc_win_read(&win, p + 4);
+  TINYC_SCRATCH_NEED(tinyc_conv_f32_scratch(p));
+  tinyc_win_read(&win, p + TINYC_CONV_WIN);
   is = win.in[0] * win.in[1] * win.in[2];
   os = win.out[0] * win.out[1] * win.out[2];
   ks = win.k[0] * win.k[1] * win.k[2];
@@ -209,7 +210,8 @@ TINYC_KERNEL void tinyc_conv_dw_f32(const float *x, const float *w, const float 
   size_t pq, bufn, toff[TINYC_DW_MAXTAPS];
   float *buf = (float *)(void *)scratch;
   float *ob;
-  tinyc_win_read(&win, p + 4);
+  TINYC_SCRATCH_NEED(tinyc_conv_dw_f32_scratch(p));
+  tinyc_win_read(&win, p + TINYC_CONV_WIN);
   tinyc_dw_geom(&g, &win);
   taps = g.KH * g.KW;
   if (g.sh == 1 && g.sw == 1 && g.OH == g.H && g.OW == g.W && taps <= TINYC_DW_MAXTAPS) {
@@ -268,12 +270,13 @@ TINYC_KERNEL void tinyc_convtranspose_f32(const float *x, const float *w, const 
   int32_t is, os, ks, rows, n, g, m, c, kd, kh, kw, id, ih, iw, t;
   float *col = (float *)(void *)scratch;
   unsigned char *gs;
-  tinyc_win_read(&win, p + 4);
+  TINYC_SCRATCH_NEED(tinyc_convtranspose_f32_scratch(p));
+  tinyc_win_read(&win, p + TINYC_CONV_WIN);
   is = win.in[0] * win.in[1] * win.in[2];
   os = win.out[0] * win.out[1] * win.out[2];
   ks = win.k[0] * win.k[1] * win.k[2];
   rows = mg * ks;
-  gs = scratch + (((size_t)rows * (size_t)is * sizeof(float) + 63u) / 64u) * 64u;
+  gs = scratch + (size_t)tinyc_convtranspose_f32_col_bytes(p);
   for (n = 0; n < N; ++n)
     for (g = 0; g < G; ++g) {
       tinyc_bsrc src;

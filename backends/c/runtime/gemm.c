@@ -1,4 +1,4 @@
-/* tinyc runtime: blocked float GEMM (packed panels, register-tile micro-kernel) for Conv, ConvTranspose, Gemm, MatMul. requires: common */
+/* tinyc runtime: blocked float GEMM (packed panels, register-tile micro-kernel) for Conv, ConvTranspose, Gemm, MatMul. requires: common scratch */
 
 /* C[M,N] (=|+=) alpha * A[M,K] * B[K,N] (+ bias[m]), computed GotoBLAS style: B is packed in
    blocks of KC x NC into NR-column panels, A in blocks of MC x KC into MR-row panels, and a
@@ -21,10 +21,7 @@
 #endif
 /* Each row of the register tile is two vectors of VL floats. */
 #define TINYC_GEMM_NR (2 * TINYC_GEMM_VL)
-/* Block sizes (fixed: the generated code reserves scratch for them). */
-#define TINYC_GEMM_MC 120
-#define TINYC_GEMM_KC 256
-#define TINYC_GEMM_NC 512
+/* Block sizes TINYC_GEMM_MC / KC / NC: scratch.h (fixed: the generated code reserves scratch for them). */
 
 typedef char tinyc_gemm_tile_check[(TINYC_GEMM_MR >= 1 && TINYC_GEMM_MR <= 16 && TINYC_GEMM_VL >= 2 &&
                                     TINYC_GEMM_VL <= 32) ? 1 : -1];
@@ -381,13 +378,6 @@ TINYC_KERNEL void tinyc_gemm_micro(int32_t kc, const float *a, int32_t ars, int3
     }
   }
 }
-
-/* Scratch floats tinyc_sgemm needs for M x N x K (the emitter computes the same bound): packed
-   B block, one row, and the packed A block (only used when A's rows are not contiguous or
-   alpha != 1: tinyc_gemm_pack_a). */
-#define TINYC_GEMM_SCRATCH_FLOATS(M, N, K, PACK_A)                                               \
-  ((TINYC_GMIN((N), TINYC_GEMM_NC) + 64) * (TINYC_GMIN((K), TINYC_GEMM_KC) + 1) +               \
-   ((PACK_A) ? (TINYC_GMIN((M), TINYC_GEMM_MC) + 16) * TINYC_GMIN((K), TINYC_GEMM_KC) : 0))
 
 /* Row-vector times matrix (M = 1): y[j] (=|+=) alpha * sum_k a[k * csa] B(k, j) (+ bias), B a
    matrix with contiguous rows (cs == 1) or contiguous columns (rs == 1). Loops have fixed-size

@@ -1,4 +1,4 @@
-/* tinyc runtime: Gemm and MatMul (float through the blocked GEMM, other types by plain loops). requires: common gemm */
+/* tinyc runtime: Gemm and MatMul (float through the blocked GEMM, other types by plain loops). requires: common gemm scratch */
 
 /* Gemm: Y[M,N] = alpha * A' * B' + beta * C, C (may be null) broadcast with strides crs/ccs.
    p: M, N, K, transA, transB, crs, ccs. */
@@ -7,6 +7,7 @@ TINYC_KERNEL void tinyc_gemm_f32(const float *a, const float *b, const float *c,
   const int32_t M = p[0], N = p[1], K = p[2], ta = p[3], tb = p[4], crs = p[5], ccs = p[6];
   tinyc_bsrc src;
   int32_t i, j, accum = 0;
+  TINYC_SCRATCH_NEED(tinyc_gemm_f32_scratch(p, alpha));
   src.p = b;
   src.w = NULL;
   src.rs = tb ? 1 : N;
@@ -32,6 +33,7 @@ TINYC_KERNEL void tinyc_gemm_f32(const float *a, const float *b, const float *c,
 TINYC_KERNEL void tinyc_matmul_f32(const float *a, const float *b, float *y, int32_t batch, int32_t m, int32_t k,
                                    int32_t n, const int32_t *offa, const int32_t *offb, unsigned char *scratch) {
   int32_t i;
+  TINYC_SCRATCH_NEED(tinyc_matmul_f32_scratch(m, k, n));
   for (i = 0; i < batch; ++i) {
     tinyc_bsrc src;
     const float *pa = a + (offa ? (size_t)offa[i] : (size_t)i * (size_t)m * (size_t)k);

@@ -1,6 +1,6 @@
 /* tinyc runtime: channels-last (NHWC) float convolution and pooling, for targets whose kernels
    want channels-last data (the layout pass). Scratch is one block of input patches, a few KB at
-   most, instead of the channels-first im2col panels. requires: common */
+   most, instead of the channels-first im2col panels. requires: common scratch */
 
 /* A fused Relu or Clip applied by the kernel that computes the value: v clamped to [lo, hi]
    (Relu: lo = 0, hi = INFINITY); the same results as the separate passes of fused_act.c (-0
@@ -23,10 +23,8 @@ TINYC_KERNEL void tinyc_nhwc_read(tinyc_nhwc *q, const int32_t *p) {
   q->kh = p[8]; q->kw = p[9]; q->sh = p[10]; q->sw = p[11]; q->dh = p[12]; q->dw = p[13]; q->pt = p[14]; q->pl = p[15];
 }
 
-/* Output pixels per block: each weight row is read once per block (register reuse). */
-#ifndef TINYC_NHWC_PIX
-#define TINYC_NHWC_PIX 4
-#endif
+/* Output pixels per block (TINYC_NHWC_PIX, scratch.h): each weight row is read once per block
+   (register reuse). */
 
 /* Patch of output pixel (oy, ox) for group gi: KH*KW*Cg values, taps outside the input are 0. */
 TINYC_KERNEL void tinyc_nhwc_patch(const tinyc_nhwc *q, const float *xn, int32_t oy, int32_t ox, int32_t gi,
@@ -76,6 +74,7 @@ TINYC_KERNEL void tinyc_conv_nhwc_f32(const float *x, const float *w, const floa
   const int act = TINYC_CLAMPS(lo, hi);
   tinyc_nhwc q;
   int32_t n, gi, m, t, k, pix, np;
+  TINYC_SCRATCH_NEED(tinyc_conv_nhwc_f32_scratch(p));
   tinyc_nhwc_read(&q, p);
   {
     const int32_t cg = q.c / q.g, mg = q.m / q.g, K = q.kh * q.kw * cg, P = q.oh * q.ow;
@@ -459,6 +458,7 @@ TINYC_KERNEL void tinyc_conv_dw_nhwc_inplace_f32(float *buf, const float *w, con
                                                  float *scratch, float lo, float hi) {
   tinyc_nhwc q;
   int32_t oy, r, cl = 0;
+  TINYC_SCRATCH_NEED(tinyc_conv_dw_nhwc_inplace_f32_scratch(p));
   tinyc_nhwc_read(&q, p);
   {
     const int32_t R = p[16] > 0 ? p[16] : 1, C = q.c;

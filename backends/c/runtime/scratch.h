@@ -1,0 +1,144 @@
+/* tinyc runtime: the scratch each kernel needs and the parameter layouts it reads. requires: common */
+/* One definition for both sides, like qmath.h: C99 and C++17 at once. The C++ emitter (backends/c)
+   reserves a node's arena scratch by calling these functions on the very parameter array it
+   passes to the kernel, and the kernels are written against the same constants; on entry a kernel
+   states its need with TINYC_SCRATCH_NEED (common.c), which traps in a -DTINYC_CHECK_SCRATCH build
+   when the generated code gave it less. Sizes are in bytes, as int64_t. */
+#ifndef TINYC_SCRATCH_H
+#define TINYC_SCRATCH_H
+#ifdef __cplusplus
+#include <cstdint>
+#ifndef TINYC_KERNEL
+#define TINYC_KERNEL static inline
+#endif
+#endif
+
+#define TINYC_SCRATCH_MIN(a, b) ((a) < (b) ? (a) : (b))
+#define TINYC_SCRATCH_MAX(a, b) ((a) > (b) ? (a) : (b))
+
+/* ---- the window of a convolution or pool: in[3] out[3] k[3] s[3] d[3] pb[3] (1-D and 2-D as 3-D
+   with unit leading dimensions), read by tinyc_win_read (gemm.c). */
+#define TINYC_WIN_IN 0
+#define TINYC_WIN_OUT 3
+#define TINYC_WIN_K 6
+#define TINYC_WIN_S 9
+#define TINYC_WIN_D 12
+#define TINYC_WIN_PB 15
+#define TINYC_WIN_LEN 18
+/* The float convolutions' parameters (tinyc_conv_f32, tinyc_conv_dw_f32, tinyc_convtranspose_f32):
+   N, C, M, group, then the window. */
+#define TINYC_CONV_WIN 4
+#define TINYC_CONV_PARAMS (TINYC_CONV_WIN + TINYC_WIN_LEN)
+
+TINYC_KERNEL int64_t tinyc_win_prod(const int32_t *p, int32_t field) {
+  return (int64_t)p[field] * (int64_t)p[field + 1] * (int64_t)p[field + 2];
+}
+
+/* ---- the blocked float GEMM (gemm.c): block sizes, fixed because the scratch is sized for them. */
+#define TINYC_GEMM_MC 120
+#define TINYC_GEMM_KC 256
+#define TINYC_GEMM_NC 512
+/* tinyc_sgemm(M, N, K, ..., pack_a): the packed B block (columns padded by 64 >= any NR, KC rows),
+   one row of it, and the packed A block (rows padded by 16 >= any MR) when A is not read in place
+   (transposed or alpha != 1); 64 bytes of slack. */
+TINYC_KERNEL int64_t tinyc_sgemm_scratch(int64_t m, int64_t n, int64_t k, int32_t pack_a) {
+  int64_t kc, floats;
+  if (m <= 0 || n <= 0 || k <= 0) return 0;
+  kc = TINYC_SCRATCH_MIN(k, TINYC_GEMM_KC);
+  floats = (TINYC_SCRATCH_MIN(n, TINYC_GEMM_NC) + 64) * (kc + 1) +
+           (pack_a ? (TINYC_SCRATCH_MIN(m, TINYC_GEMM_MC) + 16) * kc : 0);
+  return floats * 4 + 64;
+}
+
+/* tinyc_conv_f32: one GEMM per image and group, Y_g[M/G, out] = W_g * im2col(X_g). */
+TINYC_KERNEL int64_t tinyc_conv_f32_scratch(const int32_t *p) {
+  return tinyc_sgemm_scratch(p[2] / p[3], tinyc_win_prod(p + TINYC_CONV_WIN, TINYC_WIN_OUT),
+                             (int64_t)(p[1] / p[3]) * tinyc_win_prod(p + TINYC_CONV_WIN, TINYC_WIN_K), 0);
+}
+
+/* tinyc_conv_dw_f32 (conv.c): the polyphase planes with 16 + Wq floats of slack and the output
+   rows (OH * Wq rounded up to 16); or, on the stride-1 "same" path, a guard and per kernel column
+   a copy of the plane between zero rows and a guard. Dimensions 1 and 2 of the window are H, W. */
+TINYC_KERNEL int64_t tinyc_conv_dw_f32_scratch(const int32_t *p) {
+  const int32_t *w = p + TINYC_CONV_WIN;
+  const int64_t oh = w[TINYC_WIN_OUT + 1], ow = w[TINYC_WIN_OUT + 2], kh = w[TINYC_WIN_K + 1], kw = w[TINYC_WIN_K + 2];
+  const int64_t sh = w[TINYC_WIN_S + 1], sw = w[TINYC_WIN_S + 2], dh = w[TINYC_WIN_D + 1], dw = w[TINYC_WIN_D + 2];
+  const int64_t hp = (oh - 1) * sh + (kh - 1) * dh + 1, wp = (ow - 1) * sw + (kw - 1) * dw + 1;
+  const int64_t hq = (hp + sh - 1) / sh, wq = (wp + sw - 1) / sw, block = 16, guard = kw * dw + 16;
+  const int64_t planes = sh * sw * hq * wq + block + wq + (oh * wq + block - 1) / block * block;
+  const int64_t same = guard + kw * ((w[TINYC_WIN_IN + 1] + (kh - 1) * dh) * w[TINYC_WIN_IN + 2] + guard);
+  return TINYC_SCRATCH_MAX(planes, same) * 4 + 64;
+}
+
+/* tinyc_convtranspose_f32: the column buffer [M/G * k, in] (rounded up to 64 bytes), then the
+   GEMM's (A = W_g^T, packed). */
+TINYC_KERNEL int64_t tinyc_convtranspose_f32_col_bytes(const int32_t *p) {
+  const int64_t rows = (int64_t)(p[2] / p[3]) * tinyc_win_prod(p + TINYC_CONV_WIN, TINYC_WIN_K);
+  return (rows * tinyc_win_prod(p + TINYC_CONV_WIN, TINYC_WIN_IN) * 4 + 63) / 64 * 64;
+}
+TINYC_KERNEL int64_t tinyc_convtranspose_f32_scratch(const int32_t *p) {
+  const int64_t rows = (int64_t)(p[2] / p[3]) * tinyc_win_prod(p + TINYC_CONV_WIN, TINYC_WIN_K);
+  return tinyc_convtranspose_f32_col_bytes(p) +
+         tinyc_sgemm_scratch(rows, tinyc_win_prod(p + TINYC_CONV_WIN, TINYC_WIN_IN), p[1] / p[3], 1);
+}
+
+/* tinyc_gemm_f32 (matmul.c), p: M, N, K, transA, transB, C's row and column strides. One row is a
+   GEMV (no scratch). */
+#define TINYC_GEMM_P_M 0
+#define TINYC_GEMM_P_N 1
+#define TINYC_GEMM_P_K 2
+#define TINYC_GEMM_P_TA 3
+#define TINYC_GEMM_P_TB 4
+#define TINYC_GEMM_P_CRS 5
+#define TINYC_GEMM_P_CCS 6
+#define TINYC_GEMM_PARAMS 7
+TINYC_KERNEL int64_t tinyc_gemm_f32_scratch(const int32_t *p, float alpha) {
+  if (p[TINYC_GEMM_P_M] == 1) return 0;
+  return tinyc_sgemm_scratch(p[TINYC_GEMM_P_M], p[TINYC_GEMM_P_N], p[TINYC_GEMM_P_K],
+                             p[TINYC_GEMM_P_TA] != 0 || alpha != 1.0f);
+}
+
+/* tinyc_matmul_f32 (matmul.c): one GEMM per batch of [m, k] x [k, n]; one row is a GEMV. */
+TINYC_KERNEL int64_t tinyc_matmul_f32_scratch(int64_t m, int64_t k, int64_t n) {
+  return m == 1 ? 0 : tinyc_sgemm_scratch(m, n, k, 0);
+}
+
+/* ---- channels-last float kernels (nhwc.c), p: N, H, W, C, OH, OW, M, group, KH, KW, SH, SW, DH,
+   DW, PT, PL (tinyc_nhwc_read), then kernel-specific entries. */
+#define TINYC_NHWC_N 0
+#define TINYC_NHWC_H 1
+#define TINYC_NHWC_W 2
+#define TINYC_NHWC_C 3
+#define TINYC_NHWC_OH 4
+#define TINYC_NHWC_OW 5
+#define TINYC_NHWC_M 6
+#define TINYC_NHWC_G 7
+#define TINYC_NHWC_KH 8
+#define TINYC_NHWC_KW 9
+#define TINYC_NHWC_SH 10
+#define TINYC_NHWC_SW 11
+#define TINYC_NHWC_DH 12
+#define TINYC_NHWC_DW 13
+#define TINYC_NHWC_PT 14
+#define TINYC_NHWC_PL 15
+#define TINYC_NHWC_PARAMS 16
+#define TINYC_NHWC_RING 16 /* tinyc_conv_dw_nhwc_inplace_f32: ring rows */
+#define TINYC_NHWC_PIX 4   /* pixels per patch block of tinyc_conv_nhwc_f32 */
+
+/* tinyc_conv_nhwc_f32: TINYC_NHWC_PIX patches of KH * KW * C/group floats; none for a 1x1
+   stride-1 unpadded ungrouped convolution (its patch is the input pixel). */
+TINYC_KERNEL int64_t tinyc_conv_nhwc_f32_scratch(const int32_t *p) {
+  const int direct = p[TINYC_NHWC_KH] == 1 && p[TINYC_NHWC_KW] == 1 && p[TINYC_NHWC_SH] == 1 &&
+                     p[TINYC_NHWC_SW] == 1 && p[TINYC_NHWC_PT] == 0 && p[TINYC_NHWC_PL] == 0 &&
+                     p[TINYC_NHWC_G] == 1 && p[TINYC_NHWC_OH] == p[TINYC_NHWC_H] && p[TINYC_NHWC_OW] == p[TINYC_NHWC_W];
+  return direct ? 0
+                : (int64_t)4 * TINYC_NHWC_PIX * p[TINYC_NHWC_KH] * p[TINYC_NHWC_KW] * (p[TINYC_NHWC_C] / p[TINYC_NHWC_G]);
+}
+
+/* tinyc_conv_dw_nhwc_inplace_f32: the ring of R input rows and one output row. */
+TINYC_KERNEL int64_t tinyc_conv_dw_nhwc_inplace_f32_scratch(const int32_t *p) {
+  const int64_t r = p[TINYC_NHWC_RING] > 0 ? p[TINYC_NHWC_RING] : 1;
+  return (r * p[TINYC_NHWC_W] * p[TINYC_NHWC_C] + (int64_t)p[TINYC_NHWC_OW] * p[TINYC_NHWC_C]) * 4;
+}
+
+#endif
