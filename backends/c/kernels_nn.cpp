@@ -192,7 +192,8 @@ std::vector<int64_t> gemmParams(const Node& node, const Value* cv) {
 
 int64_t scratchGemm(const Node& n) {
   if (n.input(0)->dtype != DType::F32) return 0;
-  return tinyc_gemm_f32_scratch(int32s(gemmParams(n, n.input(2))).data(), n.attrFloat("alpha"));
+  const auto p = int32s(gemmParams(n, n.input(2)));
+  return tinyc_gemm_f32_scratch(p.data(), TINYC_GEMM_PACKS_A(p[TINYC_GEMM_P_TA], n.attrFloat("alpha")));
 }
 
 std::string scalarLit(DType t, double v) {

@@ -71,8 +71,6 @@ std::string multipliers(EmitCtx& c, std::vector<q::Multiplier> m, std::string* r
 
 // ---- Conv ------------------------------------------------------------------------------------
 
-constexpr int64_t kMaxDepthwiseTaps = 64;  // TINYC_QDW_MAXTAPS in runtime/qint.c
-
 
 ConvGeom convGeom(const Node& n) {
   Cf cf(n);
@@ -83,11 +81,14 @@ ConvGeom convGeom(const Node& n) {
   ConvGeom g;
   g.nhwc = cf.nhwc;
   const int64_t groups = n.attrInt("group");
-  g.p = {x[1], win.in[1], win.in[2], w[0], win.out[1], win.out[2], win.k[1], win.k[2],
-         win.s[1], win.s[2], win.d[1], win.d[2], win.pb[1], win.pb[2], groups};
+  g.p.assign(TINYC_QC_PARAMS, 0);
+  g.p[TINYC_QC_C] = x[1], g.p[TINYC_QC_H] = win.in[1], g.p[TINYC_QC_W] = win.in[2], g.p[TINYC_QC_M] = w[0];
+  g.p[TINYC_QC_OH] = win.out[1], g.p[TINYC_QC_OW] = win.out[2], g.p[TINYC_QC_KH] = win.k[1], g.p[TINYC_QC_KW] = win.k[2];
+  g.p[TINYC_QC_SH] = win.s[1], g.p[TINYC_QC_SW] = win.s[2], g.p[TINYC_QC_DH] = win.d[1], g.p[TINYC_QC_DW] = win.d[2];
+  g.p[TINYC_QC_PT] = win.pb[1], g.p[TINYC_QC_PL] = win.pb[2], g.p[TINYC_QC_G] = groups;
   g.k = numElements(w) / w[0];
   // (channels-last taps as a pointer list of at most TINYC_QDW_MAXTAPS; larger: the grouped path)
-  g.depthwise = groups == x[1] && w[0] == x[1] && w[1] == 1 && (!g.nhwc || win.kSize() <= kMaxDepthwiseTaps);
+  g.depthwise = groups == x[1] && w[0] == x[1] && w[1] == 1 && (!g.nhwc || win.kSize() <= TINYC_QDW_MAXTAPS);
   return g;
 }
 
@@ -164,13 +165,8 @@ bool matchInt4(const Node& n, const TargetDesc&) { return int8Input(n) && int4We
 
 // Channels-first depthwise (hosts: runtime/qint_host.c): the model's bias (the kernel subtracts
 // zx); scratch: the sums, the zero-bordered int16 plane and the requantized sums
-// (TINYC_QDWH_DIMS: Hp x Wp the rows and columns the windows reach, L sums; the sizes in qint_host.c).
-int64_t scratchDwNchw(const Node& n) {
-  const std::vector<int64_t>& p = convGeom(n).p;  // C, H, W, M, OH, OW, KH, KW, SH, SW, DH, DW, ...
-  const int64_t hp = (p[4] - 1) * p[8] + (p[6] - 1) * p[10] + 1, wp = (p[5] - 1) * p[9] + (p[7] - 1) * p[11] + 1;
-  const int64_t sums = p[8] == 1 && p[9] == 1 ? (p[4] - 1) * wp + p[5] : p[4] * p[5];
-  return 4 * sums + 2 * (hp * wp + 16) + sums + 16;  // 16: TINYC_QDWH_SLACK, the last block of 16 sums
-}
+// (tinyc_qdwconv_host_i8_scratch).
+int64_t scratchDwNchw(const Node& n) { return convGeom(n).scratch(tinyc_qdwconv_host_i8_scratch); }
 void emitDwNchw(EmitCtx& c) {
   const Node& n = c.node;
   ConvArgs a = convArgs(c);
@@ -194,7 +190,7 @@ std::string requantHw(EmitCtx& c, const std::vector<q::Multiplier>& mults, bool 
 }
 
 // Channels-last depthwise: weights tap-major ([KH * KW][C]), a row of zx.
-int64_t scratchDwNhwc(const Node& n) { return convGeom(n).p[0]; }
+int64_t scratchDwNhwc(const Node& n) { return convGeom(n).scratch(tinyc_qdwconv_nhwc_i8_scratch); }
 // The per-channel arrays (bias, multipliers, their hw constants) are padded to a multiple of four
 // channels: the kernels read them four channels at a time, and gcc's -Warray-bounds cannot always
 // see that a block past the last channel never runs (a 3-channel layer at -O2: -Werror failed,
@@ -219,9 +215,8 @@ void emitDwNhwc(EmitCtx& c) { emitDwNhwcKernel(c, "qint", "tinyc_qdwconv_nhwc_i8
 // Channels-first, not depthwise (hosts: the generic target): a matrix product over panels of 16
 // pixels as unsigned bytes (runtime/qint_host.c, x86 SIMD where the C compiler targets it);
 // weight rows padded to a multiple of 4, the bias with zx + 128 folded in; one panel of scratch.
-constexpr int64_t kHostPanelPixels = 16;  // TINYC_QH_NR in runtime/qint_host.c
 int64_t hostK4(const Node& n) { return (convGeom(n).k + 3) / 4 * 4; }
-int64_t scratchHostPanel(const Node& n) { return kHostPanelPixels * hostK4(n); }
+int64_t scratchHostPanel(const Node& n) { return convGeom(n).scratch(tinyc_qconv_host_i8_scratch); }
 void emitDotNchw(EmitCtx& c) {
   const Node& n = c.node;
   ConvArgs a = convArgs(c);
@@ -242,7 +237,7 @@ void emitDotNchw(EmitCtx& c) {
 }
 
 // Channels-last, not depthwise: packed weights (two receptive fields of scratch) (blocks of four channels), pairs of pixels.
-int64_t scratchTwoFields(const Node& n) { return 2 * convGeom(n).k; }
+int64_t scratchTwoFields(const Node& n) { return convGeom(n).scratch(tinyc_qconv_i8_scratch); }
 void emitBlocks(EmitCtx& c, bool int4) {
   const Node& n = c.node;
   ConvArgs a = convArgs(c);
@@ -259,7 +254,7 @@ void emitInt4(EmitCtx& c) { emitBlocks(c, true); }
 
 // Cores with a long multiply-accumulate: pixel pairs packed into int32 (runtime/qint_pairs.c),
 // weights in blocks of two channels; four pixels at a time: 2K int32 of scratch.
-int64_t scratchPairs(const Node& n) { return 8 * convGeom(n).k; }
+int64_t scratchPairs(const Node& n) { return convGeom(n).scratch(tinyc_qconv_pairs_i8_scratch); }
 void emitPairsNhwc(EmitCtx& c) {
   const Node& n = c.node;
   ConvArgs a = convArgs(c);
@@ -309,7 +304,7 @@ void emitGemmDot(EmitCtx& c) {
 }
 
 // The MCU targets: packed weights (blocks of four channels), rows in pairs.
-int64_t scratchGemm(const Node& n) { return n.input(0)->shape[0] > 1 ? 2 * n.input(0)->shape[1] : 0; }
+int64_t scratchGemm(const Node& n) { return tinyc_qgemm_i8_scratch(n.input(0)->shape[0], n.input(0)->shape[1]); }
 void emitGemmBlocks(EmitCtx& c, bool int4) {
   const Node& n = c.node;
   GemmArgs a = gemmArgs(c);

@@ -9,6 +9,7 @@
 
 #include "backends/c/c_emit.h"
 #include "ops/qparams.h"
+#include "backends/c/runtime/scratch.h"
 
 namespace tinyc::c::qk {
 
@@ -19,9 +20,14 @@ bool int4Weights(const Node& n);
 
 // Convolution geometry as the runtime takes it.
 struct ConvGeom {
-  std::vector<int64_t> p;  // runtime/qint.c: C, H, W, M, OH, OW, KH, KW, SH, SW, DH, DW, PT, PL, G
+  std::vector<int64_t> p;  // TINYC_QC_* (runtime/scratch.h): C, H, W, M, OH, OW, KH, KW, SH, SW, DH, DW, PT, PL, G
   bool nhwc = false, depthwise = false;
   int64_t k = 0;  // weights per output channel
+  // A kernel's scratch bytes: its function in runtime/scratch.h on these very parameters.
+  int64_t scratch(int64_t (*fn)(const int32_t*)) const {
+    const std::vector<int32_t> q(p.begin(), p.end());
+    return fn(q.data());
+  }
 };
 ConvGeom convGeom(const Node& n);
 

@@ -59,11 +59,9 @@ void emitDwDsp(EmitCtx& c) {
 bool matchConvDsp(const Node& n, const TargetDesc& t) {
   return t.dsp && matchBlocksNhwc(n, t) && !int4Weights(n) && convGeom(n).p[14] == 1;
 }
-int64_t dspFieldBytes(const Node& n) { return (2 * convGeom(n).k + 3) / 4 * 4; }
-int64_t dspQuads(const Node& n) { return (convGeom(n).k + 7) / 8 * 2; }  // K / 4 rounded up to even
-int64_t scratchConvDsp(const Node& n) { return dspFieldBytes(n) + 16 * dspQuads(n); }
-Tensor packQuadWords(const Tensor& w, int64_t m, int64_t k) {
-  const int64_t q = (k + 7) / 8 * 2, blocks = (m + 1) / 2;
+int64_t scratchConvDsp(const Node& n) { return convGeom(n).scratch(tinyc_qconv_dsp_i8_scratch); }
+Tensor packQuadWords(const Tensor& w, int64_t m, int64_t q) {
+  const int64_t k = w.numel() / m, blocks = (m + 1) / 2;
   Tensor wp(DType::I32, {blocks * q * 2});
   for (int64_t b = 0; b < blocks; ++b)
     for (int64_t j = 0; j < 2; ++j)
@@ -87,8 +85,8 @@ void emitConvDsp(EmitCtx& c) {
   c.require("qint_dsp");
   const std::string s = c.scratch();
   c.line(fmt::format("tinyc_qconv_dsp_i8({}, {}, {}, {}, {}, {}, (int8_t *){}, (uint32_t *)((int8_t *){} + {}));",
-                     c.in(0), c.weights(n.input(1)->name + " (quad words)", packQuadWords(*n.input(1)->constant, m, k)),
-                     c.intArray(bias), c.out(0), a.p, a.tail(), s, s, dspFieldBytes(n)));
+                     c.in(0), c.weights(n.input(1)->name + " (quad words)", packQuadWords(*n.input(1)->constant, m, a.g.scratch(tinyc_qconv_dsp_i8_quads))),
+                     c.intArray(bias), c.out(0), a.p, a.tail(), s, s, a.g.scratch(tinyc_qconv_dsp_i8_field_bytes)));
 }
 
 // Cores with Helium (MVE: Cortex-M55; runtime/arm_mve/qint_mve.c): the channels-last depthwise
@@ -106,7 +104,7 @@ void emitDwMve(EmitCtx& c) {
 bool matchConvMve(const Node& n, const TargetDesc& t) {
   return t.mve && matchBlocksNhwc(n, t) && !int4Weights(n) && convGeom(n).p[14] == 1;
 }
-int64_t scratchConvMve(const Node& n) { return 2 * convGeom(n).k; }
+int64_t scratchConvMve(const Node& n) { return convGeom(n).scratch(tinyc_qconv_i8_scratch); }
 // Weights [m, k] for tinyc_qrow2_mve_i8: blocks of four rows, k padded with zeros to a multiple
 // of 16, chunk-major (wp[((b * k16 / 16 + i / 16) * 4 + j) * 16 + i % 16] = w[4 b + j][i]).
 Tensor packChunkMajor(const Tensor& w, int64_t m, int64_t k) {

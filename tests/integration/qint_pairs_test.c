@@ -4,9 +4,10 @@
    against 127), so that the low field reaches its limit 255 * 2^14 and runs of 255 are split, with
    1..7 pixels (partial groups of four) and 1..5 output channels (partial blocks of two). Both
    kernels must write the same bytes; a scale of 2^-20 keeps the outputs off saturation. Built
-   with the runtime sources in the generated file's order (common, qmath, qint, qint_pairs). */
+   with the runtime sources in the generated file's order (common, qmath, scratch, qint, qint_pairs). */
 #include "common.c"
 #include "qmath.h"
+#include "scratch.h"
 #include "qint.c"
 #include "qint_pairs.c"
 #include <stdio.h>

@@ -7,7 +7,7 @@ TINYC_KERNEL void tinyc_gemm_f32(const float *a, const float *b, const float *c,
   const int32_t M = p[0], N = p[1], K = p[2], ta = p[3], tb = p[4], crs = p[5], ccs = p[6];
   tinyc_bsrc src;
   int32_t i, j, accum = 0;
-  TINYC_SCRATCH_NEED(tinyc_gemm_f32_scratch(p, alpha));
+  TINYC_SCRATCH_NEED(tinyc_gemm_f32_scratch(p, TINYC_GEMM_PACKS_A(ta, alpha)));
   src.p = b;
   src.w = NULL;
   src.rs = tb ? 1 : N;

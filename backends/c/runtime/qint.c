@@ -1,4 +1,4 @@
-/* tinyc runtime: int8 kernels of the quantized form (Conv, Gemm, pools, Softmax, tables). requires: common qmath */
+/* tinyc runtime: int8 kernels of the quantized form (Conv, Gemm, pools, Softmax, tables). requires: common qmath scratch */
 /* Integer only: int32 accumulators, requantization by tinyc_requant (qmath). Channels-first and
    channels-last data share the kernels through the `nhwc` flag. Geometry arrays are described
    with each kernel; the emitter (backends/c/kernels_qint.cpp) writes them. */
@@ -143,6 +143,7 @@ TINYC_KERNEL void tinyc_qgemm_with(tinyc_qmk_fn mk2, tinyc_qmk_fn mk1, int32_t w
 TINYC_KERNEL void tinyc_qgemm_i8(const int8_t *a, const int8_t *wp, const int32_t *bias, int8_t *y, int32_t M,
                                  int32_t K, int32_t N, const int32_t *mult, const int32_t *rsh, int32_t pc, int32_t zy,
                                  int32_t lo, int32_t hi, int8_t *col) {
+  TINYC_SCRATCH_NEED(tinyc_qgemm_i8_scratch(M, K));
   tinyc_qgemm_with(tinyc_qmk2x4_i8, tinyc_qmk1x4_i8, 0, a, wp, bias, y, M, K, N, mult, rsh, pc, zy, lo, hi, col);
 }
 
@@ -150,25 +151,12 @@ TINYC_KERNEL void tinyc_qgemm_i8(const int8_t *a, const int8_t *wp, const int32_
 TINYC_KERNEL void tinyc_qgemm_i4(const int8_t *a, const int8_t *wp, const int32_t *bias, int8_t *y, int32_t M,
                                  int32_t K, int32_t N, const int32_t *mult, const int32_t *rsh, int32_t pc, int32_t zy,
                                  int32_t lo, int32_t hi, int8_t *col) {
+  TINYC_SCRATCH_NEED(tinyc_qgemm_i8_scratch(M, K));
   tinyc_qgemm_with(tinyc_qmk2x4_i4, tinyc_qmk1x4_i4, 1, a, wp, bias, y, M, K, N, mult, rsh, pc, zy, lo, hi, col);
 }
 
-/* 2-D convolution geometry: p = {C, H, W, M, OH, OW, KH, KW, SH, SW, DH, DW, PT, PL, G}. */
-#define TINYC_QC_C 0
-#define TINYC_QC_H 1
-#define TINYC_QC_W 2
-#define TINYC_QC_M 3
-#define TINYC_QC_OH 4
-#define TINYC_QC_OW 5
-#define TINYC_QC_KH 6
-#define TINYC_QC_KW 7
-#define TINYC_QC_SH 8
-#define TINYC_QC_SW 9
-#define TINYC_QC_DH 10
-#define TINYC_QC_DW 11
-#define TINYC_QC_PT 12
-#define TINYC_QC_PL 13
-#define TINYC_QC_G 14
+/* 2-D convolution geometry: p = {C, H, W, M, OH, OW, KH, KW, SH, SW, DH, DW, PT, PL, G}
+   (TINYC_QC_*, scratch.h). */
 
 /* Receptive field of output pixel (oh, ow) in group g (cg input channels per group) into
    col[k * R], in the weights' order (channels-first: c, kh, kw; channels-last: kh, kw, c); taps
@@ -261,6 +249,7 @@ TINYC_KERNEL void tinyc_qconv_with(tinyc_qmk_fn mk2, tinyc_qmk_fn mk1, int32_t w
 TINYC_KERNEL void tinyc_qconv_i8(const int8_t *x, const int8_t *wp, const int32_t *bias, int8_t *y, const int32_t *p,
                                  const int32_t *mult, const int32_t *rsh, int32_t pc, int32_t zx, int32_t zy,
                                  int32_t lo, int32_t hi, int nhwc, int8_t *col) {
+  TINYC_SCRATCH_NEED(tinyc_qconv_i8_scratch(p));
   tinyc_qconv_with(tinyc_qmk2x4_i8, tinyc_qmk1x4_i8, 0, x, wp, bias, y, p, mult, rsh, pc, zx, zy, lo, hi, nhwc, col);
 }
 
@@ -268,6 +257,7 @@ TINYC_KERNEL void tinyc_qconv_i8(const int8_t *x, const int8_t *wp, const int32_
 TINYC_KERNEL void tinyc_qconv_i4(const int8_t *x, const int8_t *wp, const int32_t *bias, int8_t *y, const int32_t *p,
                                  const int32_t *mult, const int32_t *rsh, int32_t pc, int32_t zx, int32_t zy,
                                  int32_t lo, int32_t hi, int nhwc, int8_t *col) {
+  TINYC_SCRATCH_NEED(tinyc_qconv_i8_scratch(p));
   tinyc_qconv_with(tinyc_qmk2x4_i4, tinyc_qmk1x4_i4, 1, x, wp, bias, y, p, mult, rsh, pc, zx, zy, lo, hi, nhwc, col);
 }
 
@@ -313,7 +303,6 @@ TINYC_KERNEL void tinyc_qgemm_dot_i8(const int8_t *a, const int8_t *w, const int
    the offsets off[t]), then four channels at a time with the weights tap-major (wt[t * C + c]).
    hw: NULL, or, when every rshift > 32, the constants of tinyc_requant_hw per multiplier
    (hw[2i] = rshift - 32, hw[2i + 1] = 2^(rshift - 33)). Channels-first: tinyc_qdwconv_host_i8 (qint_host.c). */
-#define TINYC_QDW_MAXTAPS 64
 TINYC_KERNEL TINYC_NOINLINE void tinyc_qdw4_i8(const int8_t *const *taps, int32_t n, int32_t c, const int8_t *wt,
                                                int32_t C, int32_t *s) {
   int32_t s0 = s[0], s1 = s[1], s2 = s[2], s3 = s[3], t;
@@ -391,6 +380,7 @@ TINYC_KERNEL void tinyc_qdw_pixel_c(const int8_t *const *taps, int32_t n, const 
     const int8_t *taps[TINYC_QDW_MAXTAPS];                                                                   \
     int32_t off[TINYC_QDW_MAXTAPS]; /* tap t's offset from the window's corner */                            \
     int32_t oh, ow, c, t, kh, kw;                                                                             \
+    TINYC_SCRATCH_NEED(tinyc_qdwconv_nhwc_i8_scratch(p));                                                    \
     for (c = 0; c < C; ++c) zrow[c] = (int8_t)zx;                                                            \
     for (t = 0, kh = 0; kh < KH; ++kh)                                                                        \
       for (kw = 0; kw < KW; ++kw, ++t) off[t] = (kh * DH * W + kw * DW) * C;                                 \

@@ -22,7 +22,7 @@
 #include <emmintrin.h>
 #endif
 
-#define TINYC_QH_NR 16
+/* TINYC_QH_NR (scratch.h): pixels per panel. */
 
 /* The panel of pixels o .. o + n - 1 (n <= 16) of group g; pixels past n are 0. */
 TINYC_KERNEL void tinyc_qh_pack(const int8_t *x, const int32_t *p, int32_t g, int32_t cg, int32_t o, int32_t n,
@@ -239,6 +239,7 @@ TINYC_KERNEL void tinyc_qconv_host_i8(const int8_t *x, const int8_t *wq, const i
   const int32_t P = p[TINYC_QC_OH] * p[TINYC_QC_OW], mg = M / G, cg = C / G;
   const int32_t K = cg * p[TINYC_QC_KH] * p[TINYC_QC_KW], K4 = (K + 3) & ~3;
   int32_t g, o, m;
+  TINYC_SCRATCH_NEED(tinyc_qconv_host_i8_scratch(p));
   for (g = 0; g < G; ++g)
     for (o = 0; o < P; o += TINYC_QH_NR) {
       const int32_t n = P - o < TINYC_QH_NR ? P - o : TINYC_QH_NR;
@@ -259,12 +260,7 @@ TINYC_KERNEL void tinyc_qconv_host_i8(const int8_t *x, const int8_t *wq, const i
    in registers over every tap. Scratch (bytes): 4 L + 2 (Hp Wp + TINYC_QDWH_SLACK) + L + 16.
    Every path gives the same bytes. */
 #define TINYC_QDWH_PAIRS 32
-#define TINYC_QDWH_SLACK 16
-#define TINYC_QDWH_DIMS(p, Hp, Wp, L)                                                                          \
-  const int32_t Hp = (p[TINYC_QC_OH] - 1) * p[TINYC_QC_SH] + (p[TINYC_QC_KH] - 1) * p[TINYC_QC_DH] + 1;      \
-  const int32_t Wp = (p[TINYC_QC_OW] - 1) * p[TINYC_QC_SW] + (p[TINYC_QC_KW] - 1) * p[TINYC_QC_DW] + 1;      \
-  const int32_t L = p[TINYC_QC_SH] == 1 && p[TINYC_QC_SW] == 1 ? (p[TINYC_QC_OH] - 1) * Wp + p[TINYC_QC_OW] \
-                                                               : p[TINYC_QC_OH] * p[TINYC_QC_OW]
+/* TINYC_QDWH_SLACK and TINYC_QDWH_DIMS: scratch.h. */
 /* Requantize n sums with one multiplier into int8. */
 TINYC_KERNEL void tinyc_qh_requant_row(const int32_t *s, int8_t *y, int32_t n, int32_t mult, int32_t rsh, int32_t zy,
                                        int32_t lo, int32_t hi) {
@@ -299,6 +295,7 @@ TINYC_KERNEL void tinyc_qdwconv_host_i8(const int8_t *x, const int8_t *w, const 
   int16_t *xp = (int16_t *)(acc + L);
   int8_t *yq = (int8_t *)(xp + (size_t)Hp * (size_t)Wp + TINYC_QDWH_SLACK);
   int32_t c, r, q, j, kh, kw, oh, ow;
+  TINYC_SCRATCH_NEED(tinyc_qdwconv_host_i8_scratch(p));
   for (c = 0; c < C; ++c) {
     const int8_t *xc = x + (size_t)c * (size_t)H * (size_t)W;
     const int8_t *wc = w + (size_t)c * (size_t)KH * (size_t)KW;

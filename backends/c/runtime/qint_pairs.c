@@ -92,6 +92,7 @@ TINYC_KERNEL void tinyc_qconv_pairs_i8(const int8_t *x, const int8_t *wp, const 
                      p[TINYC_QC_PL] == 0 && p[TINYC_QC_OW] == p[TINYC_QC_W] && p[TINYC_QC_OH] == p[TINYC_QC_H];
   int8_t *bytes = (int8_t *)col;
   int32_t g, o, k, r, oh, ow;
+  TINYC_SCRATCH_NEED(tinyc_qconv_pairs_i8_scratch(p));
   for (g = 0; g < G; ++g) {
     const int8_t *wg = wp + (size_t)g * (size_t)blocks * 2 * (size_t)K;
     for (o = 0, oh = 0, ow = 0; o < P; o += 4) { /* (oh, ow): pixel o */

@@ -83,7 +83,9 @@ TINYC_KERNEL int64_t tinyc_convtranspose_f32_scratch(const int32_t *p) {
 }
 
 /* tinyc_gemm_f32 (matmul.c), p: M, N, K, transA, transB, C's row and column strides. One row is a
-   GEMV (no scratch). */
+   GEMV (no scratch). A is packed when transposed or scaled (a macro: no float code in the integer
+   models that include this file). */
+#define TINYC_GEMM_PACKS_A(ta, alpha) ((ta) != 0 || (alpha) != 1.0f)
 #define TINYC_GEMM_P_M 0
 #define TINYC_GEMM_P_N 1
 #define TINYC_GEMM_P_K 2
@@ -92,10 +94,8 @@ TINYC_KERNEL int64_t tinyc_convtranspose_f32_scratch(const int32_t *p) {
 #define TINYC_GEMM_P_CRS 5
 #define TINYC_GEMM_P_CCS 6
 #define TINYC_GEMM_PARAMS 7
-TINYC_KERNEL int64_t tinyc_gemm_f32_scratch(const int32_t *p, float alpha) {
-  if (p[TINYC_GEMM_P_M] == 1) return 0;
-  return tinyc_sgemm_scratch(p[TINYC_GEMM_P_M], p[TINYC_GEMM_P_N], p[TINYC_GEMM_P_K],
-                             p[TINYC_GEMM_P_TA] != 0 || alpha != 1.0f);
+TINYC_KERNEL int64_t tinyc_gemm_f32_scratch(const int32_t *p, int32_t packs_a) {
+  return p[TINYC_GEMM_P_M] == 1 ? 0 : tinyc_sgemm_scratch(p[TINYC_GEMM_P_M], p[TINYC_GEMM_P_N], p[TINYC_GEMM_P_K], packs_a);
 }
 
 /* tinyc_matmul_f32 (matmul.c): one GEMM per batch of [m, k] x [k, n]; one row is a GEMV. */
@@ -140,5 +140,63 @@ TINYC_KERNEL int64_t tinyc_conv_dw_nhwc_inplace_f32_scratch(const int32_t *p) {
   const int64_t r = p[TINYC_NHWC_RING] > 0 ? p[TINYC_NHWC_RING] : 1;
   return (r * p[TINYC_NHWC_W] * p[TINYC_NHWC_C] + (int64_t)p[TINYC_NHWC_OW] * p[TINYC_NHWC_C]) * 4;
 }
+
+/* ---- int8 convolutions (qint*.c, arm_dsp/, arm_mve/), p: C, H, W, M, OH, OW, KH, KW, SH, SW, DH,
+   DW, PT, PL, group (2-D; 1-D as H = 1). */
+#define TINYC_QC_C 0
+#define TINYC_QC_H 1
+#define TINYC_QC_W 2
+#define TINYC_QC_M 3
+#define TINYC_QC_OH 4
+#define TINYC_QC_OW 5
+#define TINYC_QC_KH 6
+#define TINYC_QC_KW 7
+#define TINYC_QC_SH 8
+#define TINYC_QC_SW 9
+#define TINYC_QC_DH 10
+#define TINYC_QC_DW 11
+#define TINYC_QC_PT 12
+#define TINYC_QC_PL 13
+#define TINYC_QC_G 14
+#define TINYC_QC_PARAMS 15
+#define TINYC_QDW_MAXTAPS 64 /* channels-last depthwise: taps as a pointer list (larger: the grouped path) */
+#define TINYC_QH_NR 16       /* tinyc_qconv_host_i8: output pixels per panel */
+#define TINYC_QDWH_SLACK 16  /* tinyc_qdwconv_host_i8: int16 values after the plane */
+
+/* K, one receptive field: C/group * KH * KW. */
+TINYC_KERNEL int64_t tinyc_qconv_field(const int32_t *p) {
+  return (int64_t)(p[TINYC_QC_C] / p[TINYC_QC_G]) * p[TINYC_QC_KH] * p[TINYC_QC_KW];
+}
+/* tinyc_qconv_i8 / _i4 (pixel pairs) and tinyc_qconv_mve_i8: two receptive fields. */
+TINYC_KERNEL int64_t tinyc_qconv_i8_scratch(const int32_t *p) { return 2 * tinyc_qconv_field(p); }
+/* tinyc_qconv_pairs_i8: two pixels' fields packed in int32 pairs (2 K int32). */
+TINYC_KERNEL int64_t tinyc_qconv_pairs_i8_scratch(const int32_t *p) { return 8 * tinyc_qconv_field(p); }
+/* tinyc_qconv_host_i8: one panel of TINYC_QH_NR fields padded to a multiple of 4 bytes. */
+TINYC_KERNEL int64_t tinyc_qconv_host_i8_scratch(const int32_t *p) {
+  return TINYC_QH_NR * ((tinyc_qconv_field(p) + 3) / 4 * 4);
+}
+/* tinyc_qconv_dsp_i8: two receptive fields (rounded up to 4 bytes), then the widened fields, 16
+   bytes per quad of inputs (Q = K / 4 rounded up to even). */
+TINYC_KERNEL int64_t tinyc_qconv_dsp_i8_field_bytes(const int32_t *p) { return (2 * tinyc_qconv_field(p) + 3) / 4 * 4; }
+TINYC_KERNEL int64_t tinyc_qconv_dsp_i8_quads(const int32_t *p) { return (tinyc_qconv_field(p) + 7) / 8 * 2; }
+TINYC_KERNEL int64_t tinyc_qconv_dsp_i8_scratch(const int32_t *p) {
+  return tinyc_qconv_dsp_i8_field_bytes(p) + 16 * tinyc_qconv_dsp_i8_quads(p);
+}
+/* The channels-last depthwise kernels (TINYC_QDW_NHWC_KERNEL): a row of C zero points. */
+TINYC_KERNEL int64_t tinyc_qdwconv_nhwc_i8_scratch(const int32_t *p) { return p[TINYC_QC_C]; }
+/* tinyc_qdwconv_host_i8: Hp x Wp are the rows and columns the windows reach, L the sums (stride
+   1: the rows' columns in between are computed too); scratch 4 L + 2 (Hp Wp + TINYC_QDWH_SLACK) +
+   L + 16 bytes (the sums, the int16 plane, the requantized sums and their last block). */
+#define TINYC_QDWH_DIMS(p, Hp, Wp, L)                                                                          \
+  const int32_t Hp = (p[TINYC_QC_OH] - 1) * p[TINYC_QC_SH] + (p[TINYC_QC_KH] - 1) * p[TINYC_QC_DH] + 1;      \
+  const int32_t Wp = (p[TINYC_QC_OW] - 1) * p[TINYC_QC_SW] + (p[TINYC_QC_KW] - 1) * p[TINYC_QC_DW] + 1;      \
+  const int32_t L = p[TINYC_QC_SH] == 1 && p[TINYC_QC_SW] == 1 ? (p[TINYC_QC_OH] - 1) * Wp + p[TINYC_QC_OW] \
+                                                               : p[TINYC_QC_OH] * p[TINYC_QC_OW]
+TINYC_KERNEL int64_t tinyc_qdwconv_host_i8_scratch(const int32_t *p) {
+  TINYC_QDWH_DIMS(p, Hp, Wp, L);
+  return 4 * (int64_t)L + 2 * ((int64_t)Hp * Wp + TINYC_QDWH_SLACK) + L + 16;
+}
+/* tinyc_qgemm_i8 / _i4: rows in pairs interleaved, 2 K bytes (none for one row). */
+TINYC_KERNEL int64_t tinyc_qgemm_i8_scratch(int64_t m, int64_t k) { return m > 1 ? 2 * k : 0; }
 
 #endif

@@ -222,6 +222,7 @@ TINYC_KERNEL void tinyc_qconv_dsp_i8(const int8_t *x, const int32_t *wp, const i
   const int direct = K == C && p[TINYC_QC_SH] == 1 && p[TINYC_QC_SW] == 1 && p[TINYC_QC_PT] == 0 &&
                      p[TINYC_QC_PL] == 0 && OW == p[TINYC_QC_W] && p[TINYC_QC_OH] == p[TINYC_QC_H];
   int32_t o, oh = 0, ow = 0;
+  TINYC_SCRATCH_NEED(tinyc_qconv_dsp_i8_scratch(p));
   for (o = 0; o < P; o += 2) {
     const int two = o + 1 < P;
     const int8_t *a0 = x + (size_t)o * (size_t)C, *a1 = two ? a0 + C : a0;
