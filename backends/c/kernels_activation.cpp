@@ -4,6 +4,7 @@
 
 #include "backends/c/c_emit.h"
 #include "backends/c/emit_util.h"
+#include "backends/c/runtime/scratch.h"
 
 namespace tinyc::c {
 
@@ -169,8 +170,7 @@ int64_t softmaxScratch(const Node& n) {
   const DType t = n.input(0)->dtype;
   if (t == DType::F16) return 0;
   const SoftmaxDims d = softmaxDims(n);
-  if (d.inner <= 1 || numElements(n.input(0)->shape) == 0) return 0;
-  return 2 * d.inner * static_cast<int64_t>(dtypeSize(t));
+  return tinyc_softmax_scratch(d.outer, d.n, d.inner, static_cast<int64_t>(dtypeSize(t)));
 }
 
 template <int Log>

@@ -7,6 +7,7 @@
 #include "backends/c/c_emit.h"
 #include "backends/c/emit_util.h"
 #include "ops/layout.h"
+#include "backends/c/runtime/scratch.h"
 
 namespace tinyc::c {
 
@@ -209,7 +210,7 @@ void emitLrn(EmitCtx& c) {
 int64_t inPlaceScratchLrn(const Node& n) {
   const Value* x = n.input(0);
   if (!isChannelsLast(n) || !x || !checkLrn(n).empty() || numElements(x->shape) == 0) return -1;
-  return x->shape.back() * static_cast<int64_t>(dtypeSize(x->dtype)) + 64;
+  return tinyc_lrn_inplace_scratch(x->shape.back(), static_cast<int64_t>(dtypeSize(x->dtype)));
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 
 #include "backends/c/c_emit.h"
 #include "backends/c/emit_util.h"
+#include "backends/c/runtime/scratch.h"
 
 namespace tinyc::c {
 
@@ -457,8 +458,9 @@ std::string checkConvCommon(const Node& n, int xi, int wi, ConvGeom* g) {
 }
 
 int64_t convScratch(const ConvGeom& g, bool withMult) {
-  const int64_t ints = g.kElems() * static_cast<int64_t>(g.sp + 1) + static_cast<int64_t>(g.sp);
-  return 4 * ints + (withMult ? 4 * g.M : 0);
+  const auto p = g.packed();
+  const std::vector<int32_t> q(p.begin(), p.end());
+  return tinyc_qlinear_conv_scratch(q.data(), withMult ? 1 : 0);
 }
 
 // Per-tensor (0) or per-output-channel (1) stride of a weight zero point / scale; -1 if neither.

@@ -6,6 +6,7 @@
 
 #include "backends/c/c_emit.h"
 #include "ops/util.h"
+#include "backends/c/runtime/scratch.h"
 
 namespace tinyc::c {
 
@@ -115,8 +116,8 @@ int64_t reduceScratch(const Node& n) {
   if (IsMax) return 0;
   RPlan p;
   if (!planOf(n, &p).empty()) return 0;
-  if (p.kind == RPlan::Contiguous && p.inner > 1 && p.outer * p.inner > 0) return p.inner * 8;
-  if (p.kind == RPlan::General) return p.outN * 8;
+  if (p.kind == RPlan::Contiguous) return tinyc_reduce_sum_scratch(p.outer, p.inner);
+  if (p.kind == RPlan::General) return tinyc_reduce_sum_gen_scratch(p.outN);
   return 0;
 }
 
@@ -175,7 +176,7 @@ std::string checkReduceOp(const Node& n) {
 int64_t reduceOpScratch(const Node& n) {
   RPlan p;
   if (!planOf(n, &p).empty()) return 0;
-  return 16 * std::max<int64_t>(p.outN, 1);
+  return tinyc_reduce_op_scratch(p.outN);
 }
 template <int Kind>
 void emitReduceOp(EmitCtx& c) {

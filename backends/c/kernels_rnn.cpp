@@ -6,6 +6,7 @@
 #include <map>
 
 #include "backends/c/c_emit.h"
+#include "backends/c/runtime/scratch.h"
 
 namespace tinyc::c {
 
@@ -131,7 +132,7 @@ std::string checkRecurrent(const Node& n) {
 
 int64_t scratchRecurrent(const Node& n) {
   const int64_t H = n.input(2)->shape[2];
-  return 4 * (gatesOf(n) + 4) * H;
+  return tinyc_recurrent_f32_scratch(gatesOf(n), H);
 }
 
 void emitRecurrent(EmitCtx& c) {

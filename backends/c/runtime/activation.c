@@ -1,4 +1,4 @@
-/* tinyc runtime: activations (Relu LeakyRelu PRelu Clip Sigmoid HardSigmoid HardSwish Tanh Elu Softplus Softsign Gelu Swish Selu Celu ThresholdedRelu Shrink Softmax LogSoftmax). requires: common */
+/* tinyc runtime: activations (Relu LeakyRelu PRelu Clip Sigmoid HardSigmoid HardSwish Tanh Elu Softplus Softsign Gelu Swish Selu Celu ThresholdedRelu Shrink Softmax LogSoftmax). requires: common scratch */
 
 /* Maps take no `restrict`: the planner may run them in place (y == a, docs/memory.md). */
 /* Float maps in three types: f32 in float, f64 in double, f16 through float (as the
@@ -181,6 +181,7 @@ TINYC_KERNEL void tinyc_clip_f16(const uint16_t *a, uint16_t *y, int32_t n, cons
   TINYC_KERNEL void tinyc_softmax_##SUF(const T *restrict a, T *restrict y, int32_t outer, int32_t n, int32_t inner, \
                                         int32_t logsm, T *restrict ws) {                            \
     int32_t o, j, k;                                                                                \
+    TINYC_SCRATCH_NEED(tinyc_softmax_scratch(outer, n, inner, (int64_t)sizeof(T)));                 \
     for (o = 0; o < outer; ++o) {                                                                   \
       const T *restrict p = a + (size_t)o * (size_t)n * (size_t)inner;                             \
       T *restrict q = y + (size_t)o * (size_t)n * (size_t)inner;                                   \

@@ -1,4 +1,4 @@
-/* tinyc runtime: normalization (BatchNormalization inference, LayerNormalization, LRN). requires: common */
+/* tinyc runtime: normalization (BatchNormalization inference, LayerNormalization, LRN). requires: common scratch */
 
 /* BatchNormalization: x is [n, c, inner]; per channel, in double as the interpreter,
    s = scale / sqrt(var + eps), a = (T)s, b = (T)(B - mean * s), then y = x * a + b in T. */
@@ -151,6 +151,7 @@ TINYC_LAYERNORM(f16, uint16_t, tinyc_acc, tinyc_acc_sqrt, TINYC_LN_LOAD_H, TINYC
                                             double beta_d, int32_t beta34) {                        \
     const F scale = (F)scale_d, bias = (F)bias_d, beta = (F)beta_d;                                \
     int32_t p, k;                                                                                   \
+    TINYC_SCRATCH_NEED(tinyc_lrn_inplace_scratch(c, (int64_t)sizeof(T)));                           \
     for (p = 0; p < pixels; ++p) {                                                                  \
       T *px = xy + (size_t)p * (size_t)c;                                                           \
       for (k = 0; k < c; ++k) row[k] = tinyc_lrn_at_##SUF(px, 1u, c, k, before, after, scale, bias, beta, beta34); \

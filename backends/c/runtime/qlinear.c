@@ -1,4 +1,4 @@
-/* tinyc runtime: MatMulInteger, QLinearMatMul, ConvInteger, QLinearConv. requires: common quant */
+/* tinyc runtime: MatMulInteger, QLinearMatMul, ConvInteger, QLinearConv. requires: common quant scratch */
 
 /* Accumulators are exact sums wrapped to int32 (uint32 arithmetic), as the interpreter's int64
    sums cast to int32. */
@@ -153,6 +153,7 @@ TINYC_KERNEL void tinyc_qconv_taps(const int32_t *g, const int32_t *kc, int32_t 
     int32_t *kc = (int32_t *)(void *)scratch;                                                         \
     const int32_t xzv = xz ? (int32_t)xz[0] : 0;                                                      \
     int32_t *idx, *oc;                                                                                \
+    TINYC_SCRATCH_NEED(tinyc_qlinear_conv_scratch(g, 0));                                             \
     tinyc_qconv_prepare(g, kc, &kn, &inel, &outel);                                                   \
     idx = kc + kn * sp;                                                                               \
     oc = idx + kn;                                                                                    \
@@ -183,6 +184,7 @@ TINYC_QCONV_DOT(u8_u8, uint8_t, uint8_t)
     const int32_t xzv = xz ? (int32_t)xz[0] : 0, yzv = yz ? (int32_t)yz[0] : 0;                       \
     int32_t *idx, *oc;                                                                                \
     float *mult;                                                                                      \
+    TINYC_SCRATCH_NEED(tinyc_qlinear_conv_scratch(g, 1));                                             \
     tinyc_qconv_prepare(g, kc, &kn, &inel, &outel);                                                   \
     idx = kc + kn * sp;                                                                               \
     oc = idx + kn;                                                                                    \

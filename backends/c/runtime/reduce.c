@@ -1,4 +1,4 @@
-/* tinyc runtime: reductions (ReduceSum ReduceMean ReduceMax ReduceMin ReduceProd ReduceL1 ReduceL2 ReduceLogSum ReduceLogSumExp ReduceSumSquare ArgMax ArgMin). requires: common */
+/* tinyc runtime: reductions (ReduceSum ReduceMean ReduceMax ReduceMin ReduceProd ReduceL1 ReduceL2 ReduceLogSum ReduceLogSumExp ReduceSumSquare ArgMax ArgMin). requires: common scratch */
 
 /* As the interpreter: floats accumulate in double (f16 through float; f32 and f16 in
    tinyc_acc: float on the MCU targets), integers in 64 bits
@@ -14,6 +14,7 @@
                                            int32_t inner, int32_t mean, A *restrict acc) {         \
     int32_t o, j, k;                                                                                \
     const A cnt = (A)r;                                                                             \
+    TINYC_SCRATCH_NEED(tinyc_reduce_sum_scratch(outer, inner));                                     \
     (void)cnt;                                                                                      \
     for (o = 0; o < outer; ++o) {                                                                   \
       const T *restrict p = a + (size_t)o * (size_t)r * (size_t)inner;                             \
@@ -37,6 +38,7 @@
                                                  int32_t mean, A *restrict acc) {                  \
     int32_t i;                                                                                      \
     const A cnt = (A)count;                                                                         \
+    TINYC_SCRATCH_NEED(tinyc_reduce_sum_gen_scratch(outn));                                         \
     (void)cnt;                                                                                      \
     for (i = 0; i < outn; ++i) acc[i] = 0;                                                          \
     for (i = 0; i < n; ++i) acc[tinyc_bcast_offset(i, rank, shp, ost)] += LOAD(a[i]);               \
@@ -166,6 +168,7 @@ TINYC_KERNEL void tinyc_reduce_max_f16_gen(const uint16_t *restrict a, uint16_t 
                                           A *restrict acc) {                                                \
     A *restrict mx = acc + outn;                                                                           \
     int32_t i;                                                                                             \
+    TINYC_SCRATCH_NEED(tinyc_reduce_op_scratch(outn));                                                     \
     for (i = 0; i < outn; ++i) {                                                                           \
       acc[i] = kind == 0 ? (A)INFINITY : kind == 1 ? (A)1 : (A)0;                                           \
       mx[i] = -(A)INFINITY;                                                                                \

@@ -1,4 +1,4 @@
-/* tinyc runtime: RNN, LSTM, GRU (float32, directions, layouts, sequence_lens, clip, activations). requires: common */
+/* tinyc runtime: RNN, LSTM, GRU (float32, directions, layouts, sequence_lens, clip, activations). requires: common scratch */
 
 /* Activation codes (as the emitter numbers them). */
 #define TINYC_RNN_SIGMOID 0
@@ -88,6 +88,7 @@ TINYC_KERNEL void tinyc_recurrent_f32(const tinyc_rnn_params *p, const float *X,
   float *h = (float *)(void *)scratch;
   float *cell = h + H, *pre = cell + H, *rg = pre + G * H, *hn = rg + H;
   int32_t dir, b, s, j, k;
+  TINYC_SCRATCH_NEED(tinyc_recurrent_f32_scratch(G, H));
   if (Y) memset(Y, 0, sizeof(float) * (size_t)S * (size_t)D * (size_t)NB * (size_t)H);
   if (Yh) memset(Yh, 0, sizeof(float) * (size_t)D * (size_t)NB * (size_t)H);
   if (Yc) memset(Yc, 0, sizeof(float) * (size_t)D * (size_t)NB * (size_t)H);

@@ -199,4 +199,35 @@ TINYC_KERNEL int64_t tinyc_qdwconv_host_i8_scratch(const int32_t *p) {
 /* tinyc_qgemm_i8 / _i4: rows in pairs interleaved, 2 K bytes (none for one row). */
 TINYC_KERNEL int64_t tinyc_qgemm_i8_scratch(int64_t m, int64_t k) { return m > 1 ? 2 * k : 0; }
 
+/* ---- the other kernels with scratch. */
+/* tinyc_softmax_<T> (activation.c), [outer, n, inner]: a max and a sum per column when inner > 1. */
+TINYC_KERNEL int64_t tinyc_softmax_scratch(int64_t outer, int64_t n, int64_t inner, int64_t elem_bytes) {
+  return inner > 1 && outer * n * inner > 0 ? 2 * inner * elem_bytes : 0;
+}
+/* tinyc_reduce_sum_<T> (reduce.c), [outer, r, inner]: inner accumulators (8 bytes: double or
+   uint64_t; float on the MCU targets) when inner > 1; the general form one per output. */
+TINYC_KERNEL int64_t tinyc_reduce_sum_scratch(int64_t outer, int64_t inner) {
+  return inner > 1 && outer * inner > 0 ? inner * 8 : 0;
+}
+TINYC_KERNEL int64_t tinyc_reduce_sum_gen_scratch(int64_t outn) { return outn * 8; }
+/* tinyc_reduce_op_<T>: two accumulators per output (the second half: maxima). */
+TINYC_KERNEL int64_t tinyc_reduce_op_scratch(int64_t outn) { return 16 * (outn > 1 ? outn : 1); }
+/* tinyc_recurrent_f32 (rnn.c): h, c, the gates' pre-activations, r * h and the next h: (G + 4) H
+   floats. */
+TINYC_KERNEL int64_t tinyc_recurrent_f32_scratch(int64_t gates, int64_t hidden) { return 4 * (gates + 4) * hidden; }
+/* tinyc_lrn_inplace_<T> (norm.c): one pixel's C results (and 64 bytes of slack). */
+TINYC_KERNEL int64_t tinyc_lrn_inplace_scratch(int64_t channels, int64_t elem_bytes) {
+  return channels * elem_bytes + 64;
+}
+/* ConvInteger / QLinearConv (qlinear.c), g: N, C, M, group, sp, then in, k, out, strides,
+   dilations, pads_begin (sp each): the taps' coordinates (kn * sp), their offsets (kn), an output
+   coordinate (sp), int32 each; QLinearConv also M float multipliers. */
+TINYC_KERNEL int64_t tinyc_qlinear_conv_scratch(const int32_t *g, int32_t with_mult) {
+  const int32_t sp = g[4];
+  int64_t kn = 1;
+  int32_t d;
+  for (d = 0; d < sp; ++d) kn *= g[5 + sp + d];
+  return 4 * (kn * (sp + 1) + sp) + (with_mult ? 4 * (int64_t)g[2] : 0);
+}
+
 #endif
