@@ -149,9 +149,17 @@ Draft draft(const Graph& g, const std::vector<const Node*>& nodes, const ArenaOp
     } else if (k->elementwise) {
       // The target must fill its group: taking over a slice of a larger (Concat) buffer would
       // keep the whole buffer alive for a tensor of the slice's size.
+      // No other input may live in the target's memory (a Concat slice of it, or a view): that
+      // one is read at other indices (broadcast) while the output overwrites it (long run seed 7,
+      // graph 612: an int16 Add of a Concat's output and its own first half, in place).
+      auto sharesMemory = [&](const Value* in) {
+        for (const Value* o : n->inputs)
+          if (o && o != in && first.count(o) && groups.root(o) == groups.root(in)) return true;
+        return false;
+      };
       for (const Value* in : n->inputs)
         if (joinable(in) && in->shape == out->shape && groups.fillsGroup(in) &&
-            groups.last(groups.root(in)) <= static_cast<int>(i)) {
+            groups.last(groups.root(in)) <= static_cast<int>(i) && !sharesMemory(in)) {
           target = in;
           break;
         }
