@@ -5,7 +5,9 @@
 
 For every FOLDER/<model>_<mode>.onnx:
   1. tinyc convert MODEL -o OUT/<model>_<mode> -q
-  2. tinyc validate MODEL --random 2          (generated C vs tinyc's interpreter)
+  2. tinyc validate MODEL --random 2 --target T, for every T of --targets
+     (generated C vs tinyc's interpreter; default generic and cortex-m4: the
+     channels-last layout and the DSP kernels)
   3. with FOLDER/<model>_<mode>.npz (torch reference input/output): tinyc run on
      the torch input and compare with the torch output; on a tinyc without the
      run subcommand, tinyc validate -i on the torch input instead (then only the
@@ -180,6 +182,8 @@ def main():
                                                    "..", "build", "apps", "tinyc"))
     ap.add_argument("--out", default=os.path.join(tempfile.gettempdir(), "expout"),
                     help="where convert writes (one subfolder per model)")
+    ap.add_argument("--targets", default="generic,cortex-m4",
+                    help="comma-separated targets to validate on")
     ap.add_argument("--rtol", type=float, default=1e-3)
     ap.add_argument("--atol", type=float, default=1e-4,
                     help="absolute tolerance vs torch, times max(1, max|torch output|)")
@@ -213,10 +217,12 @@ def main():
             if rc != 0:
                 msg = error_line(text)
             else:
-                rc, text = run([args.tinyc, "validate", model, "--random", "2", "-q"])
-                val = "ok" if rc == 0 else "FAIL"
-                if rc != 0:
-                    msg = error_line(text)
+                val = "ok"
+                for target in args.targets.split(","):
+                    rc, text = run([args.tinyc, "validate", model, "--random", "2", "-q", "--target", target])
+                    if rc != 0:
+                        val = "FAIL"
+                        msg = msg or "%s: %s" % (target, error_line(text))
                 npz = os.path.join(args.folder, stem + ".npz")
                 if os.path.exists(npz):
                     ok, note = check_torch_ref(args.tinyc, has_run, model, npz,

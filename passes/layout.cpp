@@ -251,6 +251,9 @@ class Layout : public Pass {
       for (Value* in : m->inputs) {
         if (!in) continue;
         if (in->constant && in->shape.size() <= kRank) continue;  // (scalars stay, others are permuted)
+        // a computed scalar (all-unit shape) broadcasts alike in both layouts: it stays as it is
+        // (Clip's min/max must stay scalars: PyTorch 2 dynamo's CastLike(0.0, x) for ReLU6)
+        if (allUnit(in->shape) && in->shape.size() <= kRank) continue;
         if (isTransposeBy(in->producer, toFirst)) {
           any = true;
           continue;
@@ -259,7 +262,7 @@ class Layout : public Pass {
       }
       if (!ok || !any) continue;
       for (Value*& in : m->inputs) {
-        if (!in || in->constant) continue;
+        if (!in || in->constant || (allUnit(in->shape) && in->shape.size() <= kRank)) continue;
         in = isTransposeBy(in->producer, toFirst) ? in->producer->inputs[0] : channelsLastView(g, in, m, toLast);
       }
       channelsLastOperands(g, *m, toLast);
