@@ -169,6 +169,33 @@ void emitLayerNorm(EmitCtx& c) {
                      sIdx, bIdx, xs.size(), general ? c.intArray(xs) : std::string("NULL")));
 }
 
+// ---- InstanceNormalization: LayerNormalization's kernel over rows of N * C, scale and B indexed
+// by the channel (strides 0, 1, 0, ... over X).
+
+std::string checkInstanceNorm(const Node& n) {
+  const Value* x = n.input(0);
+  if (!x || !isFloatType(x->dtype)) return "dtype is not supported by the C kernel";
+  if (x->shape.size() < 3) return "input rank must be >= 3";
+  return checkSize(n);
+}
+
+void emitInstanceNorm(EmitCtx& c) {
+  const Value* x = c.inValue(0);
+  const Shape& xs = x->shape;
+  const int64_t rows = xs[0] * xs[1], cols = rows ? numElements(xs) / rows : 0;
+  if (rows == 0 || cols == 0) {
+    c.line(fmt::format("(void){};", c.out(0)));
+    return;
+  }
+  c.require("norm");
+  std::vector<int64_t> st(xs.size(), 0);
+  st[1] = 1;
+  const std::string idx = "NULL, " + c.intArray(st);
+  c.line(fmt::format("tinyc_layernorm_{}({}, {}, {}, {}, NULL, NULL, 0, {}, {}, {}, {}, {}, {}, {});",
+                     EmitCtx::suffix(x->dtype), c.in(0), c.in(1), c.in(2), c.out(0), rows, cols,
+                     epsLit(c, x->dtype), idx, idx, xs.size(), c.intArray(xs)));
+}
+
 // ---- LRN ----------------------------------------------------------------------------------
 
 std::string checkLrn(const Node& n) {
@@ -218,6 +245,7 @@ int64_t inPlaceScratchLrn(const Node& n) {
 void registerNormKernels(KernelTable& t) {
   t.add({"BatchNormalization", checkBatchNorm, emitBatchNorm});
   t.add({"LayerNormalization", checkLayerNorm, emitLayerNorm});
+  t.add({"InstanceNormalization", checkInstanceNorm, emitInstanceNorm});
   CKernel lrn{"LRN", checkLrn, emitLrn};
   lrn.inPlaceScratch = inPlaceScratchLrn;
   t.add(lrn);

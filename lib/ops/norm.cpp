@@ -1,4 +1,4 @@
-// Normalization: BatchNormalization (inference mode), LayerNormalization and LRN.
+// Normalization: BatchNormalization (inference mode), LayerNormalization, InstanceNormalization and LRN.
 #include <algorithm>
 #include <cmath>
 
@@ -169,6 +169,54 @@ void evalLayerNorm(EvalCtx& c) {
   }
 }
 
+// ---- InstanceNormalization ----------------------------------------------------------------
+// Per image and channel, over the spatial dims: (x - mean) / sqrt(var + epsilon) * scale[c] + B[c],
+// in double as LayerNormalization (whose C kernel it shares).
+
+void inferInstanceNorm(InferCtx& c) {
+  if (!isFloat(c.dtype(0))) c.fail("input must be a float type, got {}", dtypeName(c.dtype(0)));
+  if (c.rank(0) < 3) c.fail("input must have rank >= 3 (N, C, D1, ...), got {}", shapeStr(c.shape(0)));
+  const int64_t ch = c.shape(0)[1];
+  for (int i = 1; i < 3; ++i) {
+    const char* name = i == 1 ? "scale" : "B";
+    if (c.dtype(i) != c.dtype(0)) c.fail("{} has type {} but the input has {}", name, dtypeName(c.dtype(i)), dtypeName(c.dtype(0)));
+    if (c.shape(i) != Shape{ch}) c.fail("{} must have shape [{}] (the channels), got {}", name, ch, shapeStr(c.shape(i)));
+  }
+  c.setOutput(0, c.dtype(0), c.shape(0));
+}
+
+template <typename T>
+void instanceNormImpl(EvalCtx& c) {
+  const Tensor& X = *c.in[0];
+  const Shape& xs = X.shape();
+  const int64_t ch = xs[1], rows = xs[0] * ch, cols = X.numel() / std::max<int64_t>(rows, 1);
+  const double eps = c.node.attrFloat("epsilon");
+  const T* px = X.data<T>();
+  const T* ps = c.in[1]->data<T>();
+  const T* pb = c.in[2]->data<T>();
+  T* py = c.out[0]->data<T>();
+  for (int64_t r = 0; r < rows; ++r) {
+    const T* xr = px + r * cols;
+    T* yr = py + r * cols;
+    double sum = 0, sq = 0;
+    for (int64_t j = 0; j < cols; ++j) sum += xr[j];
+    const double mean = cols ? sum / static_cast<double>(cols) : 0;
+    for (int64_t j = 0; j < cols; ++j) sq += (xr[j] - mean) * (xr[j] - mean);
+    const double inv = 1.0 / std::sqrt((cols ? sq / static_cast<double>(cols) : 0) + eps);
+    for (int64_t j = 0; j < cols; ++j)
+      yr[j] = static_cast<T>((xr[j] - mean) * inv * static_cast<double>(ps[r % ch]) + static_cast<double>(pb[r % ch]));
+  }
+}
+
+void evalInstanceNorm(EvalCtx& c) {
+  switch (c.in[0]->dtype()) {
+    case DType::F32: return instanceNormImpl<float>(c);
+    case DType::F64: return instanceNormImpl<double>(c);
+    case DType::F16: return nn::evalViaF32(c, evalInstanceNorm);
+    default: c.fail("unsupported type {}", dtypeName(c.in[0]->dtype()));
+  }
+}
+
 // ---- LRN (local response normalization across channels) -----------------------------------
 
 void inferLrn(InferCtx& c) {
@@ -256,6 +304,15 @@ void registerNormOps(OpRegistry& r) {
   ln.eval = evalLayerNorm;
   ln.doc = "normalizes over dims [axis, rank) then applies Scale and optional B";
   r.add(ln);
+
+  OpDef in;
+  in.name = "InstanceNormalization";
+  in.minInputs = in.maxInputs = 3;
+  in.attrs = {{"epsilon", Attr::Kind::Float, Attr::Float(1e-5f)}};
+  in.infer = inferInstanceNorm;
+  in.eval = evalInstanceNorm;
+  in.doc = "normalizes each image's channel over its spatial dims, then scale[c] and B[c]";
+  r.add(in);
 
   OpDef lrn;
   lrn.name = "LRN";

@@ -267,6 +267,14 @@ def f_trilu(g, x):
     return g.emit("Trilu", ins, **attrs), g.t[x].std
 
 
+def f_instance_norm(g, x):
+    c = g.t[x].shape[1]
+    ins = [x, g.const(g.rng.uniform(0.5, 1.5, c)), g.const(g.rng.standard_normal(c) * 0.1)]
+    if int(np.prod(g.t[x].shape[2:])) < 2:
+        raise Reject("normalizing a single element")
+    return g.emit("InstanceNormalization", ins, epsilon=float(g.pick([1e-5, 1e-3]))), 1.0
+
+
 def f_depth_space(g, x):
     n, c, h, w = g.t[x].shape
     if g.p(0.5):
@@ -432,6 +440,7 @@ BREADTH_OPS = [
     (1, "OneHot", f_onehot, None),
     (1, "CumSum", f_cumsum, None),
     (1, "Trilu", f_trilu, rank_at_least(2, 14)),
+    (1, "InstanceNormalization", f_instance_norm, lambda g, x: len(g.t[x].shape) >= 3),
     (1, "DepthToSpace/SpaceToDepth", f_depth_space, lambda g, x: len(g.t[x].shape) == 4),
     (1, "GatherElements", f_gather_elements, None),
     (1, "GatherND", f_gather_nd, None),

@@ -156,6 +156,25 @@ TEST(LayerNormalization, BadInputsAreErrors) {
   EXPECT_THROW(runOp("LayerNormalization", {in(x), in(rnd({3}, 2))}, {{"stash_type", Attr::Int(7)}}), Error);
 }
 
+// ---- InstanceNormalization ------------------------------------------------------------------
+
+TEST(InstanceNormalization, HandComputed) {
+  // channel 0: {1, 3}, mean 2, variance 1 -> {-1, 1} * 2 + 1; channel 1: {0, 4}, mean 2, variance 4
+  // -> {-1, 1} * 0.5 - 1; image 1 is image 0 plus 10 (the same result: per image)
+  Tensor x = f32({2, 2, 2}, {1, 3, 0, 4, 11, 13, 10, 14});
+  auto out = runOp("InstanceNormalization", {in(x), in(f32({2}, {2, 0.5})), in(f32({2}, {1, -1}))},
+                   {{"epsilon", Attr::Float(0)}});
+  expectNear(out[0], {2, 2, 2}, {-1, 3, -1.5, -0.5, -1, 3, -1.5, -0.5});
+}
+
+TEST(InstanceNormalization, BadInputsAreErrors) {
+  Tensor x = rnd({1, 3, 4}, 1);
+  EXPECT_THROW(runOp("InstanceNormalization", {in(x), in(rnd({2}, 2)), in(rnd({3}, 3))}), Error);     // scale
+  EXPECT_THROW(runOp("InstanceNormalization", {in(x), in(rnd({3}, 2)), in(rnd({3, 1}, 3))}), Error);  // B
+  EXPECT_THROW(runOp("InstanceNormalization", {in(rnd({3, 4}, 1)), in(rnd({4}, 2)), in(rnd({4}, 3))}), Error);
+  EXPECT_THROW(runOp("InstanceNormalization", {in(x), in(rnd({3}, 2, DType::F64)), in(rnd({3}, 3))}), Error);
+}
+
 // ---- LRN ----------------------------------------------------------------------------------
 
 AttrMap lrnAttrs(int64_t size, double alpha, double beta, double bias) {
