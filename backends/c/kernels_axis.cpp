@@ -1,4 +1,4 @@
-// C kernels for CumSum and Hardmax (runtime/axis.c). Semantics follow lib/ops/axis_ops.cpp.
+// C kernels for CumSum, Hardmax and TopK (runtime/axis.c). Semantics follow lib/ops/axis_ops.cpp.
 #include "backends/c/c_emit.h"
 #include "ops/util.h"
 
@@ -48,9 +48,34 @@ void emitHardmax(EmitCtx& c) {
   c.line(fmt::format("tinyc_hardmax_{}({}, {}, {});", EmitCtx::suffix(x->dtype), c.in(0), c.out(0), args));
 }
 
+std::string checkTopK(const Node& n) {
+  const Value* x = n.input(0);
+  if (!x || x->dtype == DType::Bool || x->dtype == DType::F16 || EmitCtx::ctype(x->dtype) == "void")
+    return "dtype not supported by the C kernel";
+  if (!n.input(1) || !n.input(1)->constData()) return "K must be a compile-time constant";
+  if (numElements(x->shape) > INT32_MAX) return "tensors of more than 2^31-1 elements are not supported";
+  return "";
+}
+void emitTopK(EmitCtx& c) {
+  const Value* x = c.inValue(0);
+  const Value* y = c.outValue(0);
+  if (numElements(y->shape) == 0) {
+    c.line(fmt::format("(void){};", c.out(0)));
+    if (c.outValue(1)) c.line(fmt::format("(void){};", c.out(1)));
+    return;
+  }
+  const int r = static_cast<int>(x->shape.size());
+  const size_t axis = static_cast<size_t>(normAxis(c.node, c.node.attrInt("axis"), r));
+  c.require("axis");
+  c.line(fmt::format("tinyc_topk_{}({}, {}, {}, {}, {}, {});", EmitCtx::suffix(x->dtype), c.in(0), c.out(0),
+                     c.outValue(1) ? c.out(1) : "NULL", splitArgs(x->shape, axis), y->shape[axis],
+                     c.node.attrInt("largest") != 0 ? 1 : 0));
+}
+
 }  // namespace
 
 void registerAxisKernels(KernelTable& t) {
+  t.add({"TopK", checkTopK, emitTopK});
   t.add({"CumSum", checkCumSum, emitCumSum});
   t.add({"Hardmax", checkHardmax, emitHardmax});
 }

@@ -1,4 +1,4 @@
-// Ops along one axis that keep the shape: CumSum and Hardmax.
+// Ops along one axis: CumSum and Hardmax (which keep the shape) and TopK.
 #include <cmath>
 
 #include "ops/util.h"
@@ -106,9 +106,84 @@ void evalHardmax(EvalCtx& c) {
     }
 }
 
+// ---- TopK ---------------------------------------------------------------------------------
+// The K largest (or smallest) elements along the axis and their indices (int64), in order; equal
+// values keep their index order (the lower index first, as ONNX asks), a NaN counts as larger
+// than every number. Each element's place is its rank (how many elements come before it), so the
+// interpreter and the C kernel (runtime/axis.c) need no sort and no scratch: O(n^2) per slice.
+
+int64_t topkK(const Node& n, const Tensor& k, int64_t dim) {
+  if (k.numel() != 1 || !isInteger(k.dtype())) modelError("{}: K must be a one-element integer tensor", n.where());
+  const int64_t v = k.getI(0);
+  if (v < 0 || v > dim) modelError("{}: K = {} is outside [0, {}] (the axis' size)", n.where(), v, dim);
+  return v;
+}
+
+void inferTopK(InferCtx& c) {
+  const DType t = c.dtype(0);
+  if (t == DType::Bool || t == DType::F16 || t == DType::Undefined) c.fail("input type {} is not supported", dtypeName(t));
+  if (c.rank(0) < 1) c.fail("the input must have rank 1 or more");
+  const size_t axis = static_cast<size_t>(normAxis(c.node, c.node.attrInt("axis"), c.rank(0)));
+  Shape s = c.shape(0);
+  s[axis] = topkK(c.node, c.requireConst(1, "K"), s[axis]);
+  c.setOutput(0, t, s);
+  c.setOutput(1, DType::I64, s);
+}
+
+void evalTopK(EvalCtx& c) {
+  const Tensor& x = *c.in[0];
+  const size_t axis = static_cast<size_t>(normAxis(c.node, c.node.attrInt("axis"), static_cast<int>(x.rank())));
+  const AxisSplit a = splitAt(x.shape(), axis);
+  const int64_t k = topkK(c.node, *c.in[1], a.n);
+  const bool largest = c.node.attrInt("largest") != 0;
+  Tensor& vals = *c.out[0];
+  Tensor dummy;
+  Tensor& idx = c.out.size() > 1 && c.out[1] ? *c.out[1] : dummy;
+  dispatchAll(x.dtype(), [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    const T* p = x.data<T>();
+    T* q = vals.data<T>();
+    auto nan = [](T v) {
+      if constexpr (std::is_floating_point_v<T>) return std::isnan(v);
+      else return (void)v, false;
+    };
+    // i comes before j (i != j)
+    auto before = [&](T vi, int64_t i, T vj, int64_t j) {
+      if (nan(vi) || nan(vj)) return nan(vi) && nan(vj) ? i < j : (nan(vi) == largest);
+      if (vi == vj) return i < j;
+      return largest ? vi > vj : vi < vj;
+    };
+    for (int64_t o = 0; o < a.outer; ++o)
+      for (int64_t in = 0; in < a.inner; ++in) {
+        const T* s = p + o * a.n * a.inner + in;
+        for (int64_t j = 0; j < a.n; ++j) {
+          int64_t rank = 0;
+          for (int64_t i = 0; i < a.n && rank < k; ++i)
+            rank += i != j && before(s[i * a.inner], i, s[j * a.inner], j);
+          if (rank >= k) continue;
+          const int64_t at = (o * k + rank) * a.inner + in;
+          q[at] = s[j * a.inner];
+          if (c.out.size() > 1 && c.out[1]) idx.setI(at, j);
+        }
+      }
+  });
+}
+
 }  // namespace
 
 void registerAxisOps(OpRegistry& r) {
+  OpDef tk;
+  tk.name = "TopK";
+  tk.minInputs = tk.maxInputs = 2;
+  tk.maxOutputs = 2;
+  tk.minOutputs = 2;
+  tk.infer = inferTopK;
+  tk.eval = evalTopK;
+  tk.doc = "the K largest (smallest) values along axis, sorted, and their int64 indices; K a constant";
+  tk.attrs = {{"axis", Attr::Kind::Int, Attr::Int(-1), false},
+              {"largest", Attr::Kind::Int, Attr::Int(1), false},
+              {"sorted", Attr::Kind::Int, Attr::Int(1), false}};
+  r.add(tk);
   OpDef cs;
   cs.name = "CumSum";
   cs.minInputs = cs.maxInputs = 2;

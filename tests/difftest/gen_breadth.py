@@ -159,6 +159,20 @@ def f_arg(g, x):
     return join(g, x, to_float(g, y), 2.0)
 
 
+def f_topk(g, x):
+    a = graph_input(g) if g.p(0.6) else ints(g)  # integers: ties, which keep their index order
+    rank = len(g.t[a].shape)
+    axis = g.r(-rank, rank - 1)
+    k = g.r(1, min(g.t[a].shape[axis % rank], 5))
+    attrs = {"axis": axis} if g.p(0.7) or axis != -1 else {}
+    if g.p(0.4):
+        attrs["largest"] = 0
+        g.feat("TopK.smallest")
+    vals, idx = g.emit("TopK", [a, g.const(np.array([k]), I64)], n_out=2, **attrs)
+    side_output(g, idx, 0.3)
+    return join(g, x, vals if g.t[vals].dtype == F32 else to_float(g, vals), 1.0)
+
+
 def f_hardmax(g, x):
     a = graph_input(g)
     rank = len(g.t[a].shape)
@@ -279,8 +293,8 @@ def f_depth_space(g, x):
     n, c, h, w = g.t[x].shape
     if g.p(0.5):
         b = g.pick([b for b in (2, 3) if c % (b * b) == 0] or [0])
-        if not b:
-            raise Reject("channels")
+        if not b:  # four copies of the channels
+            x, b = g.emit("Concat", [x] * 4, axis=1), 2
         mode = g.pick(["DCR", "CRD"])
         g.feat(f"DepthToSpace.{mode}")
         return g.emit("DepthToSpace", [x], blocksize=b, mode=mode), g.t[x].std
@@ -428,6 +442,7 @@ BREADTH_OPS = [
     (1, "BitShift", f_bitshift, None),
     (1, "ArgMax/ArgMin", f_arg, None),
     (1, "Hardmax", f_hardmax, None),
+    (1, "TopK", f_topk, None),
     (1, "CastLike", f_castlike, at_least(15)),
     (1, "Mean", f_binary("Mean"), None),
     (1, "Gelu", lambda g, x: (g.emit("Gelu", [x], **({"approximate": "tanh"} if g.p(0.4) else {})), g.t[x].std),

@@ -1,4 +1,4 @@
-/* tinyc runtime: ops along one axis that keep the shape (CumSum Hardmax). requires: common */
+/* tinyc runtime: ops along one axis (CumSum Hardmax TopK). requires: common */
 
 /* CumSum over [outer, n, inner]: running sums in the element type (integers wrap: computed in
    the unsigned type UT), in input order along the axis or from its end (rev); excl: each output
@@ -58,3 +58,44 @@ TINYC_CUMSUM(u64, uint64_t, uint64_t, TINYC_AX_ID, TINYC_AX_ID)
 TINYC_HARDMAX(f32, float, float, TINYC_AX_ID, 1.0f, 0.0f)
 TINYC_HARDMAX(f64, double, double, TINYC_AX_ID, 1.0, 0.0)
 TINYC_HARDMAX(f16, uint16_t, float, tinyc_h2f, (uint16_t)0x3C00u, (uint16_t)0)
+
+/* TopK over [outer, n, inner] (lib/ops/axis_ops.cpp): element j goes to place rank(j), the
+   number of elements before it (larger, or smaller with !largest; equal ones by index; a NaN
+   counts as larger than every number), when that is below k: no sort, no scratch. */
+#define TINYC_TOPK_BEFORE(vi, i, vj, j, largest, ISNAN)                                                    \
+  (ISNAN(vi) || ISNAN(vj) ? (ISNAN(vi) && ISNAN(vj) ? (i) < (j) : ISNAN(vi) == (largest))                 \
+                          : (vi) == (vj) ? (i) < (j) : (largest) ? (vi) > (vj) : (vi) < (vj))
+#define TINYC_TOPK(SUF, T, ISNAN)                                                                         \
+  TINYC_KERNEL void tinyc_topk_##SUF(const T *a, T *y, int64_t *ind, int32_t outer, int32_t n, int32_t inner, \
+                                     int32_t k, int32_t largest) {                                        \
+    int32_t o, q, i, j;                                                                                   \
+    for (o = 0; o < outer; ++o)                                                                           \
+      for (q = 0; q < inner; ++q) {                                                                       \
+        const T *s = a + (size_t)o * (size_t)n * (size_t)inner + (size_t)q;                               \
+        for (j = 0; j < n; ++j) {                                                                         \
+          const T vj = s[(size_t)j * (size_t)inner];                                                      \
+          int32_t rank = 0;                                                                               \
+          for (i = 0; i < n && rank < k; ++i) {                                                           \
+            const T vi = s[(size_t)i * (size_t)inner];                                                    \
+            if (i != j && TINYC_TOPK_BEFORE(vi, i, vj, j, largest, ISNAN)) ++rank;                        \
+          }                                                                                               \
+          if (rank < k) {                                                                                 \
+            const size_t at = ((size_t)o * (size_t)k + (size_t)rank) * (size_t)inner + (size_t)q;         \
+            y[at] = vj;                                                                                   \
+            if (ind) ind[at] = j;                                                                         \
+          }                                                                                               \
+        }                                                                                                 \
+      }                                                                                                   \
+  }
+#define TINYC_AX_ISNAN(v) ((v) != (v))
+#define TINYC_AX_NONAN(v) 0
+TINYC_TOPK(f32, float, TINYC_AX_ISNAN)
+TINYC_TOPK(f64, double, TINYC_AX_ISNAN)
+TINYC_TOPK(i8, int8_t, TINYC_AX_NONAN)
+TINYC_TOPK(u8, uint8_t, TINYC_AX_NONAN)
+TINYC_TOPK(i16, int16_t, TINYC_AX_NONAN)
+TINYC_TOPK(u16, uint16_t, TINYC_AX_NONAN)
+TINYC_TOPK(i32, int32_t, TINYC_AX_NONAN)
+TINYC_TOPK(u32, uint32_t, TINYC_AX_NONAN)
+TINYC_TOPK(i64, int64_t, TINYC_AX_NONAN)
+TINYC_TOPK(u64, uint64_t, TINYC_AX_NONAN)

@@ -1,0 +1,53 @@
+// TopK (lib/ops/axis_ops.cpp): order, ties, NaN, axes and bad K.
+#include <cmath>
+#include <limits>
+
+#include "nn_ref_util.h"
+
+namespace tinyc::test {
+namespace {
+
+std::vector<Tensor> topk(Tensor x, int64_t k, AttrMap attrs = {}) {
+  return runOp("TopK", {in(std::move(x)), cst(i64({1}, {static_cast<double>(k)}))}, std::move(attrs), 2);
+}
+
+TEST(TopK, LargestSmallestAndTiesByIndex) {
+  // rows: {3, 1, 3, 2} and {0, -1, 5, 5}: equal values keep their index order
+  Tensor x = f32({2, 4}, {3, 1, 3, 2, 0, -1, 5, 5});
+  auto big = topk(x, 3);
+  expectNear(big[0], {2, 3}, {3, 3, 2, 5, 5, 0});
+  EXPECT_EQ(values(big[1]), (std::vector<double>{0, 2, 3, 2, 3, 0}));
+  auto small = topk(x, 2, {{"largest", Attr::Int(0)}});
+  expectNear(small[0], {2, 2}, {1, 2, -1, 0});
+  EXPECT_EQ(values(small[1]), (std::vector<double>{1, 3, 1, 0}));
+}
+
+TEST(TopK, AlongAnOuterAxisAndIntegers) {
+  // axis 0 of [3, 2]: columns {4, 9, 4} and {7, 7, 8}
+  Tensor x = makeTensor(DType::I32, {3, 2}, {4, 7, 9, 7, 4, 8});
+  auto out = topk(x, 2, {{"axis", Attr::Int(0)}});
+  EXPECT_EQ(out[0].dtype(), DType::I32);
+  EXPECT_EQ(values(out[0]), (std::vector<double>{9, 8, 4, 7}));
+  EXPECT_EQ(values(out[1]), (std::vector<double>{1, 2, 0, 0}));
+}
+
+TEST(TopK, NaNCountsAsLargest) {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  Tensor x = f32({4}, {1, nan, 2, 0});
+  auto big = topk(x, 2);
+  EXPECT_TRUE(std::isnan(big[0].getF(0)));
+  EXPECT_EQ(values(big[1]), (std::vector<double>{1, 2}));
+  auto small = topk(x, 4, {{"largest", Attr::Int(0)}});
+  EXPECT_EQ(values(small[1]), (std::vector<double>{3, 0, 2, 1}));
+}
+
+TEST(TopK, BadKIsAnError) {
+  Tensor x = f32({2, 3}, {1, 2, 3, 4, 5, 6});
+  EXPECT_THROW(topk(x, 4), Error);   // more than the axis holds
+  EXPECT_THROW(topk(x, -1), Error);
+  EXPECT_THROW(runOp("TopK", {in(x), in(i64({1}, {2}))}, {}, 2), Error);  // K not a constant
+  EXPECT_EQ(topk(x, 0)[0].numel(), 0);
+}
+
+}  // namespace
+}  // namespace tinyc::test
