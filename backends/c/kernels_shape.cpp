@@ -203,6 +203,22 @@ void emitGather(EmitCtx& c) {
                      c.in(1), c.out(0), outer, x->shape[axis], n, chunk));
 }
 
+// Compress (constant condition): a Gather by the indices computed at compile time.
+std::string checkCompress(const Node& n) {
+  if (!n.input(1) || !n.input(1)->constData()) return "condition must be a compile-time constant";
+  if (numElements(n.input(0)->shape) > INT32_MAX) return "tensors of more than 2^31-1 elements are not supported";
+  return "";
+}
+void emitCompress(EmitCtx& c) {
+  const Value* x = c.inValue(0);
+  const shape_plan::CompressPlan p = shape_plan::compressPlan(c.node, x->shape, *c.inValue(1)->constData());
+  const int64_t chunk = p.inner * static_cast<int64_t>(dtypeSize(x->dtype));
+  if (p.indices.empty() || chunk == 0 || p.outer == 0) return;
+  c.require("shape");
+  c.line(fmt::format("if (tinyc_gather_i32({}, {}, {}, {}, {}, {}, {}) != 0) return 1;", c.in(0), c.intArray(p.indices),
+                     c.out(0), p.outer, p.dim, p.indices.size(), chunk));
+}
+
 // ---- Expand / Tile (table copies: each output index of a dim maps to an input offset) ----------
 
 // Offsets per output dim of an input broadcast (right-aligned, size-1 dims repeated) or tiled
@@ -314,6 +330,7 @@ void registerShapeKernels(KernelTable& t) {
   t.add({"Concat", checkCopy, emitWithEmpty<emitConcat>, nullptr, false, false, concatSlices});
   t.add({"Split", checkSplit, emitWithEmpty<emitSplit>});
   t.add({"Gather", checkGather, emitWithEmpty<emitGather>});
+  t.add({"Compress", checkCompress, emitWithEmpty<emitCompress>});
   shape_kernels::registerCastKernels(t);  // Shape Constant ConstantOfShape Cast
   shape_kernels::registerResizeKernels(t);
 }

@@ -312,4 +312,28 @@ std::vector<std::vector<int64_t>> padOffsets(const Node& n, const Shape& in, con
   return offs;
 }
 
+// ---- Compress -----------------------------------------------------------------------------
+
+CompressPlan compressPlan(const Node& n, const Shape& x, const Tensor& cond) {
+  if (cond.rank() != 1) modelError("{}: condition must be 1-D, got {}", n.where(), shapeStr(cond.shape()));
+  CompressPlan p;
+  if (n.hasAttr("axis")) {
+    const size_t axis = static_cast<size_t>(normAxis(n, n.attrInt("axis"), static_cast<int>(x.size())));
+    for (size_t i = 0; i < x.size(); ++i) (i < axis ? p.outer : i > axis ? p.inner : p.dim) *= x[i];
+    p.out = x;
+    p.axis = static_cast<int64_t>(axis);
+  } else {
+    p.dim = numElements(x);
+  }
+  if (cond.numel() > p.dim)
+    modelError("{}: condition has {} entries, more than the {} it selects from", n.where(), cond.numel(), p.dim);
+  for (int64_t i = 0; i < cond.numel(); ++i)
+    if (cond.getI(i) != 0) p.indices.push_back(i);
+  if (p.axis >= 0)
+    p.out[static_cast<size_t>(p.axis)] = static_cast<int64_t>(p.indices.size());
+  else
+    p.out = {static_cast<int64_t>(p.indices.size())};
+  return p;
+}
+
 }  // namespace tinyc::shape_plan

@@ -35,6 +35,15 @@ struct DepthSpacePlan {
 };
 DepthSpacePlan depthSpacePlan(const Node& n, const Shape& in, bool toSpace);
 
+// Compress with a constant condition: the input as [outer, dim, inner] around the axis (no axis:
+// [1, numel, 1]), the selected indices along dim and the output shape.
+struct CompressPlan {
+  int64_t outer = 1, dim = 1, inner = 1, axis = -1;
+  std::vector<int64_t> indices;
+  Shape out;
+};
+CompressPlan compressPlan(const Node& n, const Shape& x, const Tensor& condition);
+
 // ---- Slice --------------------------------------------------------------------------------
 
 struct SliceDim {

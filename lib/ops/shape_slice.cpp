@@ -19,6 +19,8 @@ using shape_plan::padMode;
 using shape_plan::paddedDim;
 using shape_plan::padPlan;
 using shape_plan::slicePlan;
+using shape_plan::CompressPlan;
+using shape_plan::compressPlan;
 using shape_plan::makeOp;
 
 // ---- Slice --------------------------------------------------------------------------------
@@ -128,9 +130,38 @@ void evalGather(EvalCtx& c) {
     }
 }
 
+// ---- Compress: the slices along `axis` (no axis: elements of the flattened input) where the
+// constant condition is true; a condition shorter than the axis drops the rest. A gather by
+// compile-time indices (the C backend emits it as Gather).
+
+void inferCompress(InferCtx& c) {
+  const Tensor& cond = c.requireConst(1, "condition");
+  if (cond.dtype() != DType::Bool) c.fail("condition must be bool, got {}", dtypeName(cond.dtype()));
+  if (c.rank(0) < 1) c.fail("the input must have rank 1 or more");
+  c.setOutput(0, c.dtype(0), compressPlan(c.node, c.shape(0), cond).out);
+}
+
+void evalCompress(EvalCtx& c) {
+  const Tensor& x = *c.in[0];
+  const CompressPlan p = compressPlan(c.node, x.shape(), *c.in[1]);
+  const size_t chunk = static_cast<size_t>(p.inner) * dtypeSize(x.dtype());
+  const auto* src = static_cast<const uint8_t*>(x.raw());
+  auto* dst = static_cast<uint8_t*>(c.out[0]->raw());
+  for (int64_t o = 0; o < p.outer; ++o)
+    for (int64_t i : p.indices) {
+      std::memcpy(dst, src + static_cast<size_t>(o * p.dim + i) * chunk, chunk);
+      dst += chunk;
+    }
+}
+
 }  // namespace
 
 void registerShapeSliceOps(OpRegistry& r) {
+  OpDef compress = makeOp("Compress", 2, 2, inferCompress, evalCompress,
+                          "the slices along axis (no axis: the flattened elements) where the constant condition is true",
+                          {{"axis", Attr::Kind::Int, std::nullopt}});
+  compress.quantCarried = true;
+  r.add(compress);
   using K = Attr::Kind;
   OpDef slice = makeOp("Slice", 3, 5, inferSlice, evalSlice,
                        "strided slice with compile-time starts/ends/axes/steps (clamped, negative steps allowed)");

@@ -11,7 +11,7 @@ every path) and are turned back to float (Cast) before they join the float chain
 and some boolean masks, are also graph outputs (g.side_outputs).
 """
 import numpy as np
-from onnx import TensorProto
+from onnx import TensorProto, helper
 
 from gen import F32, I32, I64, Reject, bcast_shape, broadcastable, f_binary, f_reduce, other_operand, positive
 
@@ -305,6 +305,30 @@ def f_depth_space(g, x):
 
 
 # ------------------------------------------------------------------ gathers and scatters
+def f_compress(g, x):
+    sh = g.t[x].shape
+    rank = len(sh)
+    if g.p(0.8):
+        axis = g.r(-rank, rank - 1)
+        dim = sh[axis % rank]
+    else:
+        axis, dim = None, int(np.prod(sh))
+    n = g.r(1, dim)  # (shorter than the axis: the rest dropped)
+    cond = g.rng.random(n) < 0.6
+    if not cond.any():
+        cond[g.r(0, n - 1)] = True
+    out = list(sh) if axis is not None else []
+    if axis is not None:
+        out[axis % rank] = int(cond.sum())
+    else:
+        out = [int(cond.sum())]
+        g.feat("Compress.flattened")
+    attrs = {"axis": axis} if axis is not None else {}
+    c = g.name("c")
+    g.inits[c] = helper.make_tensor(c, TensorProto.BOOL, [n], cond.tolist())
+    return g.emit_known("Compress", [x, c], out, F32, **attrs), g.t[x].std
+
+
 def f_gather_elements(g, x):
     sh = g.t[x].shape
     rank = len(sh)
@@ -458,6 +482,7 @@ BREADTH_OPS = [
     (1, "InstanceNormalization", f_instance_norm, lambda g, x: len(g.t[x].shape) >= 3),
     (1, "DepthToSpace/SpaceToDepth", f_depth_space, lambda g, x: len(g.t[x].shape) == 4),
     (1, "GatherElements", f_gather_elements, None),
+    (1, "Compress", f_compress, None),
     (1, "GatherND", f_gather_nd, None),
     (1, "ScatterND", f_scatter_nd, None),
     (1, "ScatterElements", f_scatter_elements, None),

@@ -542,3 +542,31 @@ TEST(ShapeOps, ShapeChainFeedsReshape) {
 }
 
 }  // namespace tinyc::test
+
+namespace tinyc::test {
+
+// ---- Compress -----------------------------------------------------------------------------
+
+TEST(ShapeOps, CompressAlongAnAxisAndFlattened) {
+  Tensor x = iota(DType::F32, {3, 2});  // {{0, 1}, {2, 3}, {4, 5}}
+  auto cond = [](std::vector<double> v) { return makeTensor(DType::Bool, {static_cast<int64_t>(v.size())}, v); };
+  auto rows = runOp("Compress", {in(x), cst(cond({0, 1, 1}))}, {{"axis", Attr::Int(0)}});
+  EXPECT_EQ(rows[0].shape(), (Shape{2, 2}));
+  EXPECT_EQ(values(rows[0]), (std::vector<double>{2, 3, 4, 5}));
+  auto cols = runOp("Compress", {in(x), cst(cond({0, 1}))}, {{"axis", Attr::Int(-1)}});
+  EXPECT_EQ(values(cols[0]), (std::vector<double>{1, 3, 5}));
+  auto flat = runOp("Compress", {in(x), cst(cond({1, 0, 0, 1}))});  // shorter than 6: the rest dropped
+  EXPECT_EQ(flat[0].shape(), (Shape{2}));
+  EXPECT_EQ(values(flat[0]), (std::vector<double>{0, 3}));
+  EXPECT_EQ(runOp("Compress", {in(x), cst(cond({0, 0, 0}))}, {{"axis", Attr::Int(0)}})[0].shape(), (Shape{0, 2}));
+}
+
+TEST(ShapeOps, CompressErrors) {
+  Tensor x = iota(DType::F32, {3, 2});
+  Tensor c4 = makeTensor(DType::Bool, {4}, {1, 0, 1, 1});
+  EXPECT_THROW(runOp("Compress", {in(x), cst(c4)}, {{"axis", Attr::Int(0)}}), Error);  // longer than the axis
+  EXPECT_THROW(runOp("Compress", {in(x), in(c4)}), Error);                              // not a constant
+  EXPECT_THROW(runOp("Compress", {in(x), cst(iota(DType::F32, {2}))}), Error);          // not bool
+}
+
+}  // namespace tinyc::test
