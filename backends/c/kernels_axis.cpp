@@ -1,4 +1,5 @@
-// C kernels for CumSum, Hardmax and TopK (runtime/axis.c). Semantics follow lib/ops/axis_ops.cpp.
+// C kernels for CumSum, Hardmax, TopK and ReverseSequence (runtime/axis.c). Semantics follow
+// lib/ops/axis_ops.cpp.
 #include "backends/c/c_emit.h"
 #include "ops/util.h"
 
@@ -72,9 +73,23 @@ void emitTopK(EmitCtx& c) {
                      c.node.attrInt("largest") != 0 ? 1 : 0));
 }
 
+std::string checkReverseSequence(const Node& n) {
+  if (numElements(n.input(0)->shape) > INT32_MAX) return "tensors of more than 2^31-1 elements are not supported";
+  return "";
+}
+void emitReverseSequence(EmitCtx& c) {
+  const Shape& s = c.inValue(0)->shape;
+  const int64_t chunk = numElements(s) / std::max<int64_t>(s[0] * s[1], 1) * static_cast<int64_t>(dtypeSize(c.inValue(0)->dtype));
+  if (numElements(s) == 0) return c.line(fmt::format("(void){};", c.out(0)));
+  c.require("axis");
+  c.line(fmt::format("tinyc_reverse_sequence({}, {}, {}, {}, {}, {}, {});", c.in(0), c.out(0), c.in(1), s[0], s[1],
+                     c.node.attrInt("time_axis"), chunk));
+}
+
 }  // namespace
 
 void registerAxisKernels(KernelTable& t) {
+  t.add({"ReverseSequence", checkReverseSequence, emitReverseSequence});
   t.add({"TopK", checkTopK, emitTopK});
   t.add({"CumSum", checkCumSum, emitCumSum});
   t.add({"Hardmax", checkHardmax, emitHardmax});

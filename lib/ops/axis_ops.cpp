@@ -1,5 +1,7 @@
-// Ops along one axis: CumSum and Hardmax (which keep the shape) and TopK.
+// Ops along one axis: CumSum, Hardmax and ReverseSequence (which keep the shape) and TopK.
+#include <algorithm>
 #include <cmath>
+#include <cstring>
 
 #include "ops/util.h"
 
@@ -169,9 +171,66 @@ void evalTopK(EvalCtx& c) {
   });
 }
 
+// ---- ReverseSequence --------------------------------------------------------------------------
+// Per batch entry b, the first sequence_lens[b] steps along the time axis reversed, the rest
+// copied; batch and time are axes 0 and 1 (either way round). Lengths outside [0, steps] are an
+// error when constant and clamped when they arrive at run time (as the C kernel does).
+
+void reverseAxes(const Node& n, int rank, int64_t* timeAxis, int64_t* batchAxis) {
+  *timeAxis = n.attrInt("time_axis");
+  *batchAxis = n.attrInt("batch_axis");
+  if (rank < 2) modelError("{}: the input must have rank 2 or more", n.where());
+  if ((*timeAxis != 0 && *timeAxis != 1) || (*batchAxis != 0 && *batchAxis != 1) || *timeAxis == *batchAxis)
+    modelError("{}: time_axis and batch_axis must be 0 and 1 (either way round), got {} and {}", n.where(), *timeAxis,
+               *batchAxis);
+}
+
+void inferReverseSequence(InferCtx& c) {
+  int64_t ta = 0, ba = 0;
+  reverseAxes(c.node, c.rank(0), &ta, &ba);
+  const Shape& s = c.shape(0);
+  if (c.dtype(1) != DType::I64 || c.shape(1) != Shape{s[static_cast<size_t>(ba)]})
+    c.fail("sequence_lens must be int64 of shape [{}] (the batch), got {} {}", s[static_cast<size_t>(ba)],
+           dtypeName(c.dtype(1)), shapeStr(c.shape(1)));
+  if (const Tensor* lens = c.constInput(1))
+    for (int64_t i = 0; i < lens->numel(); ++i)
+      if (lens->getI(i) < 0 || lens->getI(i) > s[static_cast<size_t>(ta)])
+        c.fail("sequence_lens[{}] = {} is outside [0, {}]", i, lens->getI(i), s[static_cast<size_t>(ta)]);
+  c.setOutput(0, c.dtype(0), s);
+}
+
+void evalReverseSequence(EvalCtx& c) {
+  const Tensor& x = *c.in[0];
+  const Tensor& lens = *c.in[1];
+  int64_t ta = 0, ba = 0;
+  reverseAxes(c.node, static_cast<int>(x.rank()), &ta, &ba);
+  const Shape& s = x.shape();
+  const int64_t a0 = s[0], a1 = s[1], steps = s[static_cast<size_t>(ta)];
+  const size_t chunk = static_cast<size_t>(x.numel() / std::max<int64_t>(a0 * a1, 1)) * dtypeSize(x.dtype());
+  const auto* src = static_cast<const uint8_t*>(x.raw());
+  auto* dst = static_cast<uint8_t*>(c.out[0]->raw());
+  for (int64_t i = 0; i < a0; ++i)
+    for (int64_t j = 0; j < a1; ++j) {
+      const int64_t t = ta == 0 ? i : j, b = ta == 0 ? j : i;
+      const int64_t len = std::clamp<int64_t>(lens.getI(b), 0, steps);
+      const int64_t from = t < len ? len - 1 - t : t;
+      const int64_t si = ta == 0 ? from : i, sj = ta == 0 ? j : from;
+      if (chunk) std::memcpy(dst + static_cast<size_t>(i * a1 + j) * chunk, src + static_cast<size_t>(si * a1 + sj) * chunk, chunk);
+    }
+}
+
 }  // namespace
 
 void registerAxisOps(OpRegistry& r) {
+  OpDef rs;
+  rs.name = "ReverseSequence";
+  rs.minInputs = rs.maxInputs = 2;
+  rs.infer = inferReverseSequence;
+  rs.eval = evalReverseSequence;
+  rs.doc = "reverses each batch entry's first sequence_lens[b] steps along time_axis (axes 0 and 1)";
+  rs.attrs = {{"batch_axis", Attr::Kind::Int, Attr::Int(1), false}, {"time_axis", Attr::Kind::Int, Attr::Int(0), false}};
+  rs.quantCarried = true;
+  r.add(rs);
   OpDef tk;
   tk.name = "TopK";
   tk.minInputs = tk.maxInputs = 2;

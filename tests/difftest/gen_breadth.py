@@ -173,6 +173,14 @@ def f_topk(g, x):
     return join(g, x, vals if g.t[vals].dtype == F32 else to_float(g, vals), 1.0)
 
 
+def f_reverse_sequence(g, x):
+    sh = g.t[x].shape
+    ta = g.r(0, 1)
+    lens = g.rng.integers(1, sh[ta] + 1, size=sh[1 - ta])
+    g.feat(f"ReverseSequence.time_axis{ta}")
+    return g.emit("ReverseSequence", [x, g.const(lens, I64)], time_axis=ta, batch_axis=1 - ta), g.t[x].std
+
+
 def f_hardmax(g, x):
     a = graph_input(g)
     rank = len(g.t[a].shape)
@@ -467,6 +475,7 @@ BREADTH_OPS = [
     (1, "ArgMax/ArgMin", f_arg, None),
     (1, "Hardmax", f_hardmax, None),
     (1, "TopK", f_topk, None),
+    (1, "ReverseSequence", f_reverse_sequence, lambda g, x: len(g.t[x].shape) >= 2),
     (1, "CastLike", f_castlike, at_least(15)),
     (1, "Mean", f_binary("Mean"), None),
     (1, "Gelu", lambda g, x: (g.emit("Gelu", [x], **({"approximate": "tanh"} if g.p(0.4) else {})), g.t[x].std),

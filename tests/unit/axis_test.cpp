@@ -1,4 +1,4 @@
-// TopK (lib/ops/axis_ops.cpp): order, ties, NaN, axes and bad K.
+// TopK (lib/ops/axis_ops.cpp): order, ties, NaN, axes and bad K; ReverseSequence.
 #include <cmath>
 #include <limits>
 
@@ -47,6 +47,26 @@ TEST(TopK, BadKIsAnError) {
   EXPECT_THROW(topk(x, -1), Error);
   EXPECT_THROW(runOp("TopK", {in(x), in(i64({1}, {2}))}, {}, 2), Error);  // K not a constant
   EXPECT_EQ(topk(x, 0)[0].numel(), 0);
+}
+
+TEST(ReverseSequence, TimeAndBatchAxesAndClampedLengths) {
+  // [time 3, batch 2]: batch 0 reverses 3 steps, batch 1 reverses 2
+  Tensor x = f32({3, 2}, {0, 1, 2, 3, 4, 5});
+  auto t0 = runOp("ReverseSequence", {in(x), in(i64({2}, {3, 2}))}, {{"time_axis", Attr::Int(0)}, {"batch_axis", Attr::Int(1)}});
+  EXPECT_EQ(values(t0[0]), (std::vector<double>{4, 3, 2, 1, 0, 5}));
+  // [batch 2, time 3]: row 0 reverses 1 step (unchanged), row 1 all 3
+  Tensor y = f32({2, 3}, {0, 1, 2, 3, 4, 5});
+  auto t1 = runOp("ReverseSequence", {in(y), in(i64({2}, {1, 3}))}, {{"time_axis", Attr::Int(1)}, {"batch_axis", Attr::Int(0)}});
+  EXPECT_EQ(values(t1[0]), (std::vector<double>{0, 1, 2, 5, 4, 3}));
+  // a length that arrives at run time outside [0, 3] is clamped; a constant one is an error
+  auto t2 = runOp("ReverseSequence", {in(y), in(i64({2}, {-4, 9}))}, {{"time_axis", Attr::Int(1)}, {"batch_axis", Attr::Int(0)}});
+  EXPECT_EQ(values(t2[0]), (std::vector<double>{0, 1, 2, 5, 4, 3}));
+  EXPECT_THROW(runOp("ReverseSequence", {in(y), cst(i64({2}, {1, 4}))}, {{"time_axis", Attr::Int(1)}, {"batch_axis", Attr::Int(0)}}),
+               Error);
+  EXPECT_THROW(runOp("ReverseSequence", {in(y), in(i64({3}, {1, 1, 1}))}, {{"time_axis", Attr::Int(1)}, {"batch_axis", Attr::Int(0)}}),
+               Error);  // one length per batch entry
+  EXPECT_THROW(runOp("ReverseSequence", {in(y), in(i64({2}, {1, 1}))}, {{"time_axis", Attr::Int(1)}, {"batch_axis", Attr::Int(1)}}),
+               Error);
 }
 
 }  // namespace

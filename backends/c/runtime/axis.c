@@ -1,4 +1,4 @@
-/* tinyc runtime: ops along one axis (CumSum Hardmax TopK). requires: common */
+/* tinyc runtime: ops along one axis (CumSum Hardmax TopK ReverseSequence). requires: common */
 
 /* CumSum over [outer, n, inner]: running sums in the element type (integers wrap: computed in
    the unsigned type UT), in input order along the axis or from its end (rev); excl: each output
@@ -99,3 +99,22 @@ TINYC_TOPK(i32, int32_t, TINYC_AX_NONAN)
 TINYC_TOPK(u32, uint32_t, TINYC_AX_NONAN)
 TINYC_TOPK(i64, int64_t, TINYC_AX_NONAN)
 TINYC_TOPK(u64, uint64_t, TINYC_AX_NONAN)
+
+/* ReverseSequence over [a0, a1, chunk bytes] (time axis 0 or 1, the batch the other): batch entry
+   b's first lens[b] steps (clamped to [0, steps]) reversed, the others copied. */
+TINYC_KERNEL void tinyc_reverse_sequence(const void *x, void *y, const int64_t *lens, int32_t a0, int32_t a1,
+                                         int32_t time_axis, int32_t chunk) {
+  const unsigned char *s = (const unsigned char *)x;
+  unsigned char *d = (unsigned char *)y;
+  const int32_t steps = time_axis == 0 ? a0 : a1;
+  int32_t i, j;
+  for (i = 0; i < a0; ++i)
+    for (j = 0; j < a1; ++j) {
+      const int32_t t = time_axis == 0 ? i : j, b = time_axis == 0 ? j : i;
+      const int64_t len = lens[b] < 0 ? 0 : lens[b] > steps ? steps : lens[b];
+      const int32_t from = t < len ? (int32_t)len - 1 - t : t;
+      const int32_t si = time_axis == 0 ? from : i, sj = time_axis == 0 ? j : from;
+      memcpy(d + ((size_t)i * (size_t)a1 + (size_t)j) * (size_t)chunk,
+             s + ((size_t)si * (size_t)a1 + (size_t)sj) * (size_t)chunk, (size_t)chunk);
+    }
+}
