@@ -88,6 +88,18 @@ void resize10(UpgradeCtx& c, Node& n) {
   n.attrs["coordinate_transformation_mode"] = Attr::Str("asymmetric");
   n.attrs["nearest_mode"] = Attr::Str("floor");
 }
+// Upsample (opsets 7-9, deprecated at 10) is Resize-10: its scales an attribute at opset 7 and an
+// input at 9, its mode nearest or linear ("bilinear" at opset 7).
+void upsampleToResize(UpgradeCtx& c, Node& n) {
+  c.attrToInput(n, "scales", 1, DType::F32, false);
+  if (n.inputs.size() != 2) modelError("{}: Upsample takes X and scales", n.where());
+  if (n.attrs.count("mode") && n.attrs["mode"].kind == Attr::Kind::String && n.attrs["mode"].s == "bilinear")
+    n.attrs["mode"] = Attr::Str("linear");
+  n.opType = "Resize";
+  n.inputs = {n.inputs[0], nullptr, n.inputs[1]};
+  n.attrs["coordinate_transformation_mode"] = Attr::Str("asymmetric");
+  n.attrs["nearest_mode"] = Attr::Str("floor");
+}
 void dropoutRatio(UpgradeCtx& c, Node& n) {
   if (c.opset < 12) n.attrs.erase("ratio");
 }
@@ -134,7 +146,7 @@ const std::map<std::string, Upgrader>& upgraders() {
       {"ReduceL2", axesToInput18},      {"ReduceLogSum", axesToInput18}, {"ReduceLogSumExp", axesToInput18},
       {"ReduceSumSquare", axesToInput18},
       {"Clip", clipToInputs},           {"Pad", padToInputs},           {"Slice", sliceToInputs},
-      {"Resize", resize10},             {"Dropout", dropoutRatio},      {"BatchNormalization", batchNormSpatial},
+      {"Resize", resize10},             {"Upsample", upsampleToResize}, {"Dropout", dropoutRatio},      {"BatchNormalization", batchNormSpatial},
       {"Softmax", softmaxLegacy},       {"LogSoftmax", softmaxLegacy},  {"Hardmax", softmaxLegacy},  {"Gemm", gemmBroadcast},
   };
   return m;

@@ -121,6 +121,17 @@ void registerShapeResizeOps(OpRegistry& r) {
              {"mode", K::String, Attr::Str("nearest")},
              {"nearest_mode", K::String, Attr::Str("round_prefer_floor")}};
   r.add(d);
+  // Upsample (opsets 7-9) never reaches the graph: the importer writes it as Resize-10
+  // (lib/onnx/upgrade.cpp). Listed so that `tinyc ops` and the node tests know it.
+  OpDef up;
+  up.name = "Upsample";
+  up.minInputs = 1;
+  up.maxInputs = 2;
+  up.infer = [](InferCtx& c) { c.fail("internal: Upsample is imported as Resize"); };
+  up.eval = [](EvalCtx& c) { c.fail("internal: Upsample is imported as Resize"); };
+  up.doc = "deprecated (opsets 7-9): imported as Resize (asymmetric, nearest rounds down)";
+  up.attrs = {{"mode", K::String, Attr::Str("nearest")}, {"scales", K::Floats, std::nullopt}};
+  r.add(up);
 }
 
 }  // namespace tinyc

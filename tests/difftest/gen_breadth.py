@@ -503,11 +503,20 @@ BREADTH_OPS = [
 ]
 
 
-# Opset 10 graphs (2% of the float graphs) for Scatter, deprecated since opset 11: a few ops whose
-# opset-10 forms the builders above and in gen.py write the same way.
-LEGACY_OPSET = 10
+def f_upsample(g, x):
+    """Upsample-9 (deprecated at 10): scales 1 on N and C, 1-3 on H and W; nearest or linear."""
+    s = [1.0, 1.0, float(g.pick([1, 2, 3, 1.5])), float(g.pick([1, 2, 3]))]
+    mode = g.pick(["nearest", "linear"])
+    g.feat(f"Upsample.{mode}")
+    return g.emit("Upsample", [x, g.const(np.array(s, np.float32))], mode=mode), g.t[x].std
+
+
+# Opset 9 graphs (2% of the float graphs) for Scatter and Upsample, deprecated at opsets 11 and 10:
+# a few ops whose opset-9 forms the builders above and in gen.py write the same way.
+LEGACY_OPSET = 9
 LEGACY_OPS = [
     (3, "Scatter", lambda g, x: f_scatter_elements(g, x, "Scatter"), None),
+    (2, "Upsample", f_upsample, lambda g, x: len(g.t[x].shape) == 4),
     (2, "Add", f_binary("Add"), None),
     (1, "Mul", f_binary("Mul"), None),
     (1, "Relu", lambda g, x: (g.emit("Relu", [x]), g.t[x].std), None),
