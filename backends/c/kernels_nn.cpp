@@ -297,6 +297,28 @@ void emitMatMul(EmitCtx& c) {
                        c.out(0), p.batch, p.m, p.k, p.n, offA, offB));
 }
 
+// ---- Det: runtime/matmul.c (scratch: one matrix in the accumulation type) ----------------------
+
+std::string checkDet(const Node& n) {
+  if (auto why = requireDTypes(n, {DType::F32, DType::F64}); !why.empty()) return why;
+  return fitsInt32(n);
+}
+int64_t scratchDet(const Node& n) {
+  const Shape& s = n.input(0)->shape;
+  return numElements(s) ? tinyc_det_scratch(s.back()) : 0;
+}
+void emitDet(EmitCtx& c) {
+  const Value* x = c.inValue(0);
+  const int64_t m = x->shape.back(), batch = numElements(c.outValue(0)->shape);
+  if (numElements(x->shape) == 0) {  // (a 0 x 0 matrix: determinant 1)
+    c.line(fmt::format("{{ int32_t i; for (i = 0; i < {}; ++i) {}[i] = 1; }}", batch, c.out(0)));
+    return;
+  }
+  c.require("matmul");
+  c.line(fmt::format("tinyc_det_{}({}, {}, {}, {}, (tinyc_acc *){});", EmitCtx::suffix(x->dtype), c.in(0), c.out(0),
+                     batch, m, c.scratch()));
+}
+
 // ---- One-row dense layers on microcontrollers (runtime/dense.c) ------------------------------
 
 // A float Gemm or MatMul with one row of A (a dense layer at batch 1) on a microcontroller target.
@@ -335,6 +357,7 @@ void registerNnKernels(KernelTable& t) {
   t.add({"ConvTranspose", checkConvTranspose, emitConvTranspose, scratchConvTranspose});
   t.add({"Gemm", checkGemm, emitGemm, scratchGemm});
   t.add({"MatMul", checkMatMul, emitMatMul, scratchMatMul});
+  t.add({"Det", checkDet, emitDet, scratchDet});
   CKernel denseGemm{"Gemm", checkGemm, emitDenseGemm};
   denseGemm.match = denseRow;
   denseGemm.priority = 1;

@@ -1,5 +1,7 @@
 // Matrix products: Gemm and MatMul (numpy semantics), evaluated with Eigen.
 #include <Eigen/Dense>
+#include <cmath>
+#include <utility>
 
 #include "ops/nn_common.h"
 #include "ops/qparams.h"
@@ -233,6 +235,48 @@ int64_t macsMatMul(const Node& n) {
   return numElements(n.outputs[0]->shape) * a.back();
 }
 
+// ---- Det ------------------------------------------------------------------------------------
+// Determinant of each [M, M] matrix of [*, M, M]: Gaussian elimination with partial pivoting (the
+// largest magnitude in the column; the first of equal ones) in double, as the C kernel does in
+// its accumulation type (runtime/matmul.c).
+
+void inferDet(InferCtx& c) {
+  if (!isFloat(c.dtype(0))) c.fail("input must be a float type, got {}", dtypeName(c.dtype(0)));
+  const Shape& s = c.shape(0);
+  if (s.size() < 2 || s[s.size() - 1] != s[s.size() - 2]) c.fail("input must be [*, M, M], got {}", shapeStr(s));
+  c.setOutput(0, c.dtype(0), Shape(s.begin(), s.end() - 2));
+}
+
+void evalDet(EvalCtx& c) {
+  const Tensor& x = *c.in[0];
+  const int64_t m = x.shape().back(), batch = m ? x.numel() / (m * m) : c.out[0]->numel();
+  std::vector<double> a(static_cast<size_t>(m * m));
+  for (int64_t b = 0; b < batch; ++b) {
+    for (int64_t i = 0; i < m * m; ++i) a[static_cast<size_t>(i)] = x.getF(b * m * m + i);
+    double det = 1;
+    for (int64_t k = 0; k < m && det != 0; ++k) {
+      int64_t p = k;
+      for (int64_t i = k + 1; i < m; ++i)
+        if (std::fabs(a[static_cast<size_t>(i * m + k)]) > std::fabs(a[static_cast<size_t>(p * m + k)])) p = i;
+      const double piv = a[static_cast<size_t>(p * m + k)];
+      if (piv == 0) {
+        det = 0;
+        break;
+      }
+      if (p != k) {
+        for (int64_t j = 0; j < m; ++j) std::swap(a[static_cast<size_t>(p * m + j)], a[static_cast<size_t>(k * m + j)]);
+        det = -det;
+      }
+      det *= piv;
+      for (int64_t i = k + 1; i < m; ++i) {
+        const double f = a[static_cast<size_t>(i * m + k)] / piv;
+        for (int64_t j = k + 1; j < m; ++j) a[static_cast<size_t>(i * m + j)] -= f * a[static_cast<size_t>(k * m + j)];
+      }
+    }
+    c.out[0]->setF(b, det);
+  }
+}
+
 }  // namespace
 
 void registerGemmOps(OpRegistry& r) {
@@ -261,6 +305,13 @@ void registerGemmOps(OpRegistry& r) {
   mm.macs = macsMatMul;
   mm.doc = "matrix product with numpy semantics (1-D operands, broadcast batch dims)";
   r.add(mm);
+
+  OpDef det;
+  det.name = "Det";
+  det.infer = inferDet;
+  det.eval = evalDet;
+  det.doc = "determinant of each [M, M] matrix (Gaussian elimination with partial pivoting)";
+  r.add(det);
 }
 
 }  // namespace tinyc

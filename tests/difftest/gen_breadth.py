@@ -181,6 +181,16 @@ def f_reverse_sequence(g, x):
     return g.emit("ReverseSequence", [x, g.const(lens, I64)], time_axis=ta, batch_axis=1 - ta), g.t[x].std
 
 
+def f_det(g, x):
+    n = int(np.prod(g.t[x].shape))
+    m = g.pick([mm for mm in (1, 2, 3) if n % (mm * mm) == 0 and n // (mm * mm) <= 64] or [0])
+    if not m:
+        raise Reject("no square split")
+    sq = g.emit("Reshape", [x, g.const(np.array([n // (m * m), m, m]), I64)])
+    g.feat(f"Det.{m}x{m}")
+    return g.emit("Det", [sq]), g.t[x].std ** m
+
+
 def f_hardmax(g, x):
     a = graph_input(g)
     rank = len(g.t[a].shape)
@@ -475,6 +485,7 @@ BREADTH_OPS = [
     (1, "ArgMax/ArgMin", f_arg, None),
     (1, "Hardmax", f_hardmax, None),
     (1, "TopK", f_topk, None),
+    (1, "Det", f_det, None),
     (1, "ReverseSequence", f_reverse_sequence, lambda g, x: len(g.t[x].shape) >= 2),
     (1, "CastLike", f_castlike, at_least(15)),
     (1, "Mean", f_binary("Mean"), None),

@@ -71,3 +71,19 @@ TEST(ReverseSequence, TimeAndBatchAxesAndClampedLengths) {
 
 }  // namespace
 }  // namespace tinyc::test
+
+namespace tinyc::test {
+
+// Det lives with MatMul (lib/ops/nn_gemm.cpp); tested here with the other small ops.
+TEST(Det, HandComputedPivotingAndSingular) {
+  // {{0, 2}, {3, 4}}: -6 (a row swap); {{2, 4}, {1, 2}}: 0; the 3x3 {{1,2,3},{4,5,6},{7,8,10}}: -3
+  Tensor x = f32({2, 2, 2}, {0, 2, 3, 4, 2, 4, 1, 2});
+  auto out = runOp("Det", {in(x)});
+  expectNear(out[0], {2}, {-6, 0});
+  auto three = runOp("Det", {in(f32({3, 3}, {1, 2, 3, 4, 5, 6, 7, 8, 10}))});
+  expectNear(three[0], {}, {-3});
+  EXPECT_THROW(runOp("Det", {in(f32({2, 3}, {1, 2, 3, 4, 5, 6}))}), Error);  // not square
+  EXPECT_THROW(runOp("Det", {in(makeTensor(DType::I32, {2, 2}, {1, 2, 3, 4}))}), Error);
+}
+
+}  // namespace tinyc::test

@@ -95,3 +95,42 @@ TINYC_GEMM_PLAIN(i32, int32_t, uint32_t)
 TINYC_GEMM_PLAIN(u32, uint32_t, uint32_t)
 TINYC_GEMM_PLAIN(i64, int64_t, uint64_t)
 TINYC_GEMM_PLAIN(u64, uint64_t, uint64_t)
+
+/* Det over [batch, m, m] (lib/ops/nn_gemm.cpp): Gaussian elimination with partial pivoting (the
+   largest magnitude in the column, the first of equal ones) in tinyc_acc on a copy in scratch. */
+#define TINYC_DET(SUF, T)                                                                                   \
+  TINYC_KERNEL void tinyc_det_##SUF(const T *x, T *y, int32_t batch, int32_t m, tinyc_acc *a) {             \
+    int32_t b, i, j, k;                                                                                     \
+    TINYC_SCRATCH_NEED(tinyc_det_scratch(m));                                                               \
+    for (b = 0; b < batch; ++b) {                                                                           \
+      tinyc_acc det = 1;                                                                                    \
+      for (i = 0; i < m * m; ++i) a[i] = (tinyc_acc)x[(size_t)b * (size_t)m * (size_t)m + (size_t)i];      \
+      for (k = 0; k < m && det != 0; ++k) {                                                                 \
+        int32_t p = k;                                                                                      \
+        tinyc_acc piv;                                                                                      \
+        for (i = k + 1; i < m; ++i)                                                                         \
+          if (tinyc_acc_fabs(a[i * m + k]) > tinyc_acc_fabs(a[p * m + k])) p = i;                           \
+        piv = a[p * m + k];                                                                                 \
+        if (piv == 0) {                                                                                     \
+          det = 0;                                                                                          \
+          break;                                                                                            \
+        }                                                                                                   \
+        if (p != k) {                                                                                       \
+          for (j = 0; j < m; ++j) {                                                                         \
+            const tinyc_acc t = a[p * m + j];                                                               \
+            a[p * m + j] = a[k * m + j];                                                                    \
+            a[k * m + j] = t;                                                                               \
+          }                                                                                                 \
+          det = -det;                                                                                       \
+        }                                                                                                   \
+        det *= piv;                                                                                         \
+        for (i = k + 1; i < m; ++i) {                                                                       \
+          const tinyc_acc f = a[i * m + k] / piv;                                                           \
+          for (j = k + 1; j < m; ++j) a[i * m + j] -= f * a[k * m + j];                                     \
+        }                                                                                                   \
+      }                                                                                                     \
+      y[b] = (T)det;                                                                                        \
+    }                                                                                                       \
+  }
+TINYC_DET(f32, float)
+TINYC_DET(f64, double)

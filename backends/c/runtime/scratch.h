@@ -229,5 +229,8 @@ TINYC_KERNEL int64_t tinyc_qlinear_conv_scratch(const int32_t *g, int32_t with_m
   for (d = 0; d < sp; ++d) kn *= g[5 + sp + d];
   return 4 * (kn * (sp + 1) + sp) + (with_mult ? 4 * (int64_t)g[2] : 0);
 }
+/* tinyc_det_<T> (matmul.c): a working copy of one [m, m] matrix in the accumulation type (8
+   bytes: double on hosts, float on the MCU targets). */
+TINYC_KERNEL int64_t tinyc_det_scratch(int64_t m) { return m * m * 8; }
 
 #endif
