@@ -86,7 +86,21 @@ void emitGlobalPool(EmitCtx& c) {
 
 }  // namespace
 
+std::string checkMaxUnpool(const Node& n) {
+  if (numElements(n.outputs[0]->shape) > INT32_MAX || numElements(n.input(0)->shape) > INT32_MAX)
+    return "tensors of more than 2^31-1 elements are not supported";
+  return "";
+}
+void emitMaxUnpool(EmitCtx& c) {
+  const Value* x = c.inValue(0);
+  c.require("pool");
+  const Shape d = nn::maxUnpoolShape(c.node, x->shape, nullptr);
+  c.line(fmt::format("if (tinyc_maxunpool({}, {}, {}, {}, {}, {}, {}, {}) != 0) return 1;", c.in(0), c.in(1), c.out(0),
+                     numElements(x->shape), dtypeSize(x->dtype), d.size(), c.intArray(d), c.intArray(c.outValue(0)->shape)));
+}
+
 void registerPoolKernels(KernelTable& t) {
+  t.add({"MaxUnpool", checkMaxUnpool, emitMaxUnpool});
   t.add({"MaxPool", checkMaxPool, emitMaxPool});
   t.add({"AveragePool", checkAveragePool, emitAveragePool});
   t.add({"GlobalAveragePool", checkGlobalPool, emitGlobalPool<false>});

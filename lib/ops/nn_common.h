@@ -64,5 +64,9 @@ inline int64_t ceilDiv(int64_t a, int64_t b) { return -floorDiv(-a, b); }
 // Elements of a value's shape divided by its leading (batch) dim: the size at batch 1.
 int64_t perBatch(const Value* v);
 
+// MaxUnpool's output shape (lib/ops/pool.cpp): N, C and (in - 1) * stride + kernel - pads, or the
+// constant output_shape when given (nullptr: the unpooled shape MaxPool's indices refer to).
+Shape maxUnpoolShape(const Node& n, const Shape& x, const Tensor* outputShape);
+
 }  // namespace nn
 }  // namespace tinyc

@@ -1,4 +1,5 @@
 // Pooling: MaxPool (with optional Indices), AveragePool, GlobalAveragePool, GlobalMaxPool.
+#include <cstring>
 #include <algorithm>
 #include <type_traits>
 #include <cmath>
@@ -322,9 +323,85 @@ std::vector<AttrSpec> poolAttrs() {
   };
 }
 
+// ---- MaxUnpool: zeros with X's values placed at I's flat indices (MaxPool's Indices over the
+// whole tensor) in the unpooled shape, spatial size (in - 1) * stride + kernel - pads; with the
+// constant output_shape input, each element keeps its coordinates in that larger (or smaller)
+// tensor (the ONNX reference: the rest is padding at the end; coordinates outside are dropped).
+
+void inferMaxUnpool(InferCtx& c) {
+  if (!isFloat(c.dtype(0))) c.fail("X must be a float type, got {}", dtypeName(c.dtype(0)));
+  if (c.rank(0) < 3) c.fail("X must be [N, C, D1, ...], got {}", shapeStr(c.shape(0)));
+  if (c.dtype(1) != DType::I64 || c.shape(1) != c.shape(0)) c.fail("I must be int64 of X's shape");
+  const Shape s = nn::maxUnpoolShape(c.node, c.shape(0), c.has(2) ? &c.requireConst(2, "output_shape") : nullptr);
+  for (int64_t d : s)
+    if (d < 0) c.fail("negative output size {}", shapeStr(s));
+  c.setOutput(0, c.dtype(0), s);
+}
+
+void evalMaxUnpool(EvalCtx& c) {
+  const Tensor& x = *c.in[0];
+  const Tensor& idx = *c.in[1];
+  Tensor& y = *c.out[0];
+  const Shape d = nn::maxUnpoolShape(c.node, x.shape(), nullptr), &o = y.shape();
+  const size_t es = dtypeSize(x.dtype());
+  auto* dst = static_cast<uint8_t*>(y.raw());
+  std::memset(dst, 0, y.byteSize());
+  const int64_t total = numElements(d);
+  for (int64_t j = 0; j < x.numel(); ++j) {
+    int64_t at = idx.getI(j);
+    if (at < 0 || at >= total) c.fail("index {} is outside the unpooled tensor's {} elements", at, total);
+    int64_t out = 0, stride = 1;
+    bool inside = true;
+    for (size_t k = d.size(); k-- > 0;) {
+      const int64_t coord = at % d[k];
+      at /= d[k];
+      inside = inside && coord < o[k];
+      out += coord * stride;
+      stride *= o[k];
+    }
+    if (inside)
+      std::memcpy(dst + static_cast<size_t>(out) * es, static_cast<const uint8_t*>(x.raw()) + static_cast<size_t>(j) * es, es);
+  }
+}
+
 }  // namespace
 
+namespace nn {
+Shape maxUnpoolShape(const Node& n, const Shape& x, const Tensor* outputShape) {
+  const size_t sp = x.size() - 2;
+  if (outputShape) {
+    if (outputShape->rank() != 1 || static_cast<size_t>(outputShape->numel()) != x.size())
+      modelError("{}: output_shape must list {} dims", n.where(), x.size());
+    Shape s(x.size());
+    for (size_t i = 0; i < x.size(); ++i) s[i] = outputShape->getI(static_cast<int64_t>(i));
+    if (s[0] != x[0] || s[1] != x[1]) modelError("{}: output_shape must keep N and C", n.where());
+    return s;
+  }
+  const auto k = n.attrInts("kernel_shape");
+  const auto st = n.hasAttr("strides") ? n.attrInts("strides") : std::vector<int64_t>(sp, 1);
+  const auto pads = n.hasAttr("pads") ? n.attrInts("pads") : std::vector<int64_t>(2 * sp, 0);
+  if (k.size() != sp || st.size() != sp || pads.size() != 2 * sp)
+    modelError("{}: kernel_shape, strides and pads must have {} spatial entries", n.where(), sp);
+  Shape s = x;
+  for (size_t i = 0; i < sp; ++i) s[i + 2] = (x[i + 2] - 1) * st[i] + k[i] - pads[i] - pads[i + sp];
+  return s;
+}
+
+}  // namespace nn
+
 void registerPoolOps(OpRegistry& r) {
+  OpDef unpool;
+  unpool.name = "MaxUnpool";
+  unpool.minInputs = 2;
+  unpool.maxInputs = 3;
+  unpool.attrs = {{"kernel_shape", Attr::Kind::Ints, std::nullopt, true},
+                  {"pads", Attr::Kind::Ints, std::nullopt},
+                  {"strides", Attr::Kind::Ints, std::nullopt}};
+  unpool.infer = inferMaxUnpool;
+  unpool.eval = evalMaxUnpool;
+  unpool.doc = "zeros with X placed at MaxPool's flat indices I (output size from the window or output_shape)";
+  r.add(unpool);
+
   OpDef maxPool;
   maxPool.name = "MaxPool";
   maxPool.maxOutputs = 2;

@@ -191,6 +191,33 @@ def f_det(g, x):
     return g.emit("Det", [sq]), g.t[x].std ** m
 
 
+def f_maxunpool(g, x):
+    """MaxPool's values and Indices of a 4-D graph input (exact: the argmax of computed values could
+    differ by a rounding), then MaxUnpool, sometimes into a larger output_shape."""
+    a = graph_input(g)
+    sh = g.t[a].shape
+    if len(sh) != 4:
+        raise Reject("rank")
+    # windows that tile the input exactly, (H - k) % s == 0: MaxPool's indices (into its input)
+    # then fit the unpooled tensor, whose shape MaxUnpool decodes them in (ORT 1.19 aborts the
+    # process on an index past it)
+    st = [g.r(1, 3), g.r(1, 3)]
+    k = []
+    for i in range(2):
+        fits = [kk for kk in range(1, min(3, sh[2 + i]) + 1) if (sh[2 + i] - kk) % st[i] == 0]
+        if not fits:
+            raise Reject("no exact window")
+        k.append(g.pick(fits))
+    y, idx = g.emit("MaxPool", [a], n_out=2, kernel_shape=k, strides=st)
+    ins = [y, idx]
+    out = [sh[0], sh[1]] + [(g.t[y].shape[2 + i] - 1) * st[i] + k[i] for i in range(2)]
+    if g.p(0.3):
+        out = out[:2] + [out[2] + g.r(0, 2), out[3] + g.r(0, 2)]
+        ins.append(g.const(np.array(out), I64))
+        g.feat("MaxUnpool.output_shape")
+    return g.emit("MaxUnpool", ins, kernel_shape=k, strides=st), 1.0
+
+
 def f_hardmax(g, x):
     a = graph_input(g)
     rank = len(g.t[a].shape)
@@ -486,6 +513,7 @@ BREADTH_OPS = [
     (1, "Hardmax", f_hardmax, None),
     (1, "TopK", f_topk, None),
     (1, "Det", f_det, None),
+    (1, "MaxUnpool", f_maxunpool, None),
     (1, "ReverseSequence", f_reverse_sequence, lambda g, x: len(g.t[x].shape) >= 2),
     (1, "CastLike", f_castlike, at_least(15)),
     (1, "Mean", f_binary("Mean"), None),

@@ -87,3 +87,25 @@ TEST(Det, HandComputedPivotingAndSingular) {
 }
 
 }  // namespace tinyc::test
+
+namespace tinyc::test {
+
+// MaxUnpool lives with the pools (lib/ops/pool.cpp).
+TEST(MaxUnpool, PlacesValuesAndKeepsCoordinatesInALargerOutput) {
+  // x [1, 1, 2, 2] unpooled with a 2x2 window, stride 2: 4x4; indices over that 4x4 tensor
+  Tensor x = f32({1, 1, 2, 2}, {5, 6, 7, 8});
+  Tensor idx = i64({1, 1, 2, 2}, {5, 7, 13, 15});
+  AttrMap a = {{"kernel_shape", ints({2, 2})}, {"strides", ints({2, 2})}};
+  auto plain = runOp("MaxUnpool", {in(x), in(idx)}, a);
+  std::vector<double> want(16, 0.0);
+  want[5] = 5, want[7] = 6, want[13] = 7, want[15] = 8;
+  expectNear(plain[0], {1, 1, 4, 4}, want);
+  auto big = runOp("MaxUnpool", {in(x), in(idx), cst(i64({4}, {1, 1, 5, 5}))}, a);  // same coordinates in 5x5
+  std::vector<double> want5(25, 0.0);
+  want5[6] = 5, want5[8] = 6, want5[16] = 7, want5[18] = 8;
+  expectNear(big[0], {1, 1, 5, 5}, want5);
+  EXPECT_THROW(runOp("MaxUnpool", {in(x), in(i64({1, 1, 2, 2}, {5, 7, 13, 16}))}, a), Error);  // index past 4x4
+  EXPECT_THROW(runOp("MaxUnpool", {in(x), in(idx), cst(i64({4}, {1, 2, 5, 5}))}, a), Error);   // C changed
+}
+
+}  // namespace tinyc::test

@@ -258,3 +258,33 @@ TINYC_AVGPOOL(f64, double)
   }
 TINYC_GLOBALPOOL(f32, float, tinyc_acc)
 TINYC_GLOBALPOOL(f64, double, double)
+
+/* MaxUnpool (lib/ops/pool.cpp): y (shape osh, ototal elements of esize bytes) zeroed, then x's n
+   elements at their flat indices into the unpooled shape dsh (dtotal elements), each at the same
+   coordinates in y (dropped when outside it); an index outside the unpooled tensor returns 1. */
+TINYC_KERNEL int tinyc_maxunpool(const void *x, const int64_t *ind, void *y, int32_t n, int32_t esize, int32_t r,
+                                 const int32_t *dsh, const int32_t *osh) {
+  const unsigned char *s = (const unsigned char *)x;
+  unsigned char *d = (unsigned char *)y;
+  int64_t dtotal = 1, ototal = 1;
+  int32_t j, k;
+  for (k = 0; k < r; ++k) {
+    dtotal *= dsh[k];
+    ototal *= osh[k];
+  }
+  memset(d, 0, (size_t)ototal * (size_t)esize);
+  for (j = 0; j < n; ++j) {
+    int64_t at = ind[j], out = 0, stride = 1;
+    int inside = 1;
+    if (at < 0 || at >= dtotal) return 1;
+    for (k = r - 1; k >= 0; --k) {
+      const int64_t coord = at % dsh[k];
+      at /= dsh[k];
+      inside = inside && coord < osh[k];
+      out += coord * stride;
+      stride *= osh[k];
+    }
+    if (inside) memcpy(d + (size_t)out * (size_t)esize, s + (size_t)j * (size_t)esize, (size_t)esize);
+  }
+  return 0;
+}
