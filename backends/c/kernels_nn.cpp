@@ -297,6 +297,42 @@ void emitMatMul(EmitCtx& c) {
                        c.out(0), p.batch, p.m, p.k, p.n, offA, offB));
 }
 
+// ---- Einsum: runtime/matmul.c (nn::einsumPlan's label loop; scratch: the accumulators) ------------
+
+constexpr size_t kEinsumMax = 16;  // TINYC_EINSUM_MAX
+
+nn::EinsumPlan einsumOf(const Node& n) {
+  std::vector<Shape> shapes;
+  for (const Value* v : n.inputs) shapes.push_back(v->shape);
+  return nn::einsumPlan(n, shapes);
+}
+std::string checkEinsum(const Node& n) {
+  if (auto why = requireDTypes(n, {DType::F32, DType::F64, DType::I32, DType::I64}); !why.empty()) return why;
+  for (const Value* v : n.inputs)
+    if (!v) return "every input is required";
+  if (n.inputs.size() > kEinsumMax || einsumOf(n).dims.size() > kEinsumMax)
+    return fmt::format("more than {} labels or inputs", kEinsumMax);
+  return fitsInt32(n);
+}
+int64_t scratchEinsum(const Node& n) { return tinyc_einsum_scratch(numElements(n.outputs[0]->shape)); }
+void emitEinsum(EmitCtx& c) {
+  const nn::EinsumPlan p = einsumOf(c.node);
+  const int64_t ny = numElements(c.outValue(0)->shape);
+  if (ny == 0) return c.line(fmt::format("(void){};", c.out(0)));
+  const DType t = c.inValue(0)->dtype;
+  std::vector<int64_t> st;
+  std::string xs;
+  for (size_t i = 0; i < c.node.inputs.size(); ++i) {
+    st.insert(st.end(), p.in[i].begin(), p.in[i].end());
+    xs += (i ? ", " : "") + c.in(i);
+  }
+  const std::string acc = t == DType::F32 ? "tinyc_acc" : t == DType::F64 ? "double" : "uint64_t";
+  c.require("matmul");
+  c.line(fmt::format("tinyc_einsum_{}((const {} *const[]){{{}}}, {}, {}, {}, {}, {}, {}, {}, ({} *){});", EmitCtx::suffix(t),
+                     EmitCtx::ctype(t), xs, c.node.inputs.size(), c.out(0), ny, p.dims.size(), c.intArray(p.dims),
+                     c.intArray(st), c.intArray(p.out), acc, c.scratch()));
+}
+
 // ---- Det: runtime/matmul.c (scratch: one matrix in the accumulation type) ----------------------
 
 std::string checkDet(const Node& n) {
@@ -358,6 +394,7 @@ void registerNnKernels(KernelTable& t) {
   t.add({"Gemm", checkGemm, emitGemm, scratchGemm});
   t.add({"MatMul", checkMatMul, emitMatMul, scratchMatMul});
   t.add({"Det", checkDet, emitDet, scratchDet});
+  t.add({"Einsum", checkEinsum, emitEinsum, scratchEinsum});
   CKernel denseGemm{"Gemm", checkGemm, emitDenseGemm};
   denseGemm.match = denseRow;
   denseGemm.priority = 1;

@@ -64,6 +64,19 @@ inline int64_t ceilDiv(int64_t a, int64_t b) { return -floorDiv(-a, b); }
 // Elements of a value's shape divided by its leading (batch) dim: the size at batch 1.
 int64_t perBatch(const Value* v);
 
+// Einsum (lib/ops/nn_gemm.cpp): the equation as a loop over every label's range. Labels are the
+// letters and, for "...", one label per broadcast dim (right-aligned over the inputs; a dim of 1
+// broadcasts). in[i][l] / out[l]: element strides of label l in input i / the output (0 where it
+// is absent; a label repeated in one term, a diagonal, adds its strides). Implicit output (no
+// "->"): the "..." labels, then the letters used once, in ASCII order.
+struct EinsumPlan {
+  std::vector<int64_t> dims;                 // per label
+  std::vector<std::vector<int64_t>> in;      // per input, per label
+  std::vector<int64_t> out;                  // per label
+  Shape outShape;
+};
+EinsumPlan einsumPlan(const Node& n, const std::vector<Shape>& inputs);
+
 // MaxUnpool's output shape (lib/ops/pool.cpp): N, C and (in - 1) * stride + kernel - pads, or the
 // constant output_shape when given (nullptr: the unpooled shape MaxPool's indices refer to).
 Shape maxUnpoolShape(const Node& n, const Shape& x, const Tensor* outputShape);

@@ -1,5 +1,8 @@
 // Matrix products: Gemm and MatMul (numpy semantics), evaluated with Eigen.
 #include <Eigen/Dense>
+#include <cctype>
+#include <string>
+#include <map>
 #include <cmath>
 #include <utility>
 
@@ -277,6 +280,60 @@ void evalDet(EvalCtx& c) {
   }
 }
 
+// ---- Einsum --------------------------------------------------------------------------------
+
+void inferEinsum(InferCtx& c) {
+  std::vector<Shape> shapes;
+  for (int i = 0; i < static_cast<int>(c.node.inputs.size()); ++i) {
+    if (c.dtype(i) != c.dtype(0)) c.fail("input {} has type {} but input 0 has {}", i, dtypeName(c.dtype(i)), dtypeName(c.dtype(0)));
+    shapes.push_back(c.shape(i));
+  }
+  if (c.dtype(0) != DType::F32 && c.dtype(0) != DType::F64 && c.dtype(0) != DType::I32 && c.dtype(0) != DType::I64)
+    c.fail("type {} is not supported (float, double, int32, int64)", dtypeName(c.dtype(0)));
+  c.setOutput(0, c.dtype(0), nn::einsumPlan(c.node, shapes).outShape);
+}
+
+// Every combination of the labels' values, in row-major order of the label ids: the product of
+// the inputs' elements added to the output's (double for floats; integers wrap).
+void evalEinsum(EvalCtx& c) {
+  std::vector<Shape> shapes;
+  for (const Tensor* t : c.in) shapes.push_back(t->shape());
+  const nn::EinsumPlan p = nn::einsumPlan(c.node, shapes);
+  Tensor& y = *c.out[0];
+  const size_t nl = p.dims.size();
+  int64_t total = 1;
+  for (int64_t d : p.dims) total *= d;
+  const bool isF = isFloat(y.dtype());
+  std::vector<double> accF(static_cast<size_t>(y.numel()), 0.0);
+  std::vector<uint64_t> accI(static_cast<size_t>(y.numel()), 0);
+  std::vector<int64_t> at(nl, 0), off(c.in.size(), 0);
+  int64_t o = 0;
+  for (int64_t step = 0; step < total; ++step) {
+    if (isF) {
+      double v = 1;
+      for (size_t i = 0; i < c.in.size(); ++i) v *= c.in[i]->getF(off[i]);
+      accF[static_cast<size_t>(o)] += v;
+    } else {
+      uint64_t v = 1;
+      for (size_t i = 0; i < c.in.size(); ++i) v *= static_cast<uint64_t>(c.in[i]->getI(off[i]));
+      accI[static_cast<size_t>(o)] += v;
+    }
+    for (size_t l = nl; l-- > 0;) {  // the odometer: the last label fastest
+      at[l]++;
+      for (size_t i = 0; i < c.in.size(); ++i) off[i] += p.in[i][l];
+      o += p.out[l];
+      if (at[l] < p.dims[l]) break;
+      for (size_t i = 0; i < c.in.size(); ++i) off[i] -= p.in[i][l] * p.dims[l];
+      o -= p.out[l] * p.dims[l];
+      at[l] = 0;
+    }
+  }
+  for (int64_t k = 0; k < y.numel(); ++k) {
+    if (isF) y.setF(k, accF[static_cast<size_t>(k)]);
+    else y.setI(k, static_cast<int64_t>(accI[static_cast<size_t>(k)]));
+  }
+}
+
 }  // namespace
 
 void registerGemmOps(OpRegistry& r) {
@@ -306,6 +363,16 @@ void registerGemmOps(OpRegistry& r) {
   mm.doc = "matrix product with numpy semantics (1-D operands, broadcast batch dims)";
   r.add(mm);
 
+  OpDef ein;
+  ein.name = "Einsum";
+  ein.minInputs = 1;
+  ein.maxInputs = 8;
+  ein.infer = inferEinsum;
+  ein.eval = evalEinsum;
+  ein.doc = "Einstein summation (letters, \"...\" broadcasting, diagonals, implicit output)";
+  ein.attrs = {{"equation", Attr::Kind::String, std::nullopt, true}};
+  r.add(ein);
+
   OpDef det;
   det.name = "Det";
   det.infer = inferDet;
@@ -314,4 +381,119 @@ void registerGemmOps(OpRegistry& r) {
   r.add(det);
 }
 
+namespace nn {
+
+EinsumPlan einsumPlan(const Node& n, const std::vector<Shape>& inputs) {
+  std::string eq;
+  for (char ch : n.attrStr("equation"))
+    if (ch != ' ') eq += ch;
+  const size_t arrow = eq.find("->");
+  const std::string lhs = eq.substr(0, arrow);
+  std::vector<std::string> terms(1);
+  for (char ch : lhs) {
+    if (ch == ',') terms.emplace_back();
+    else terms.back() += ch;
+  }
+  if (terms.size() != inputs.size())
+    modelError("{}: equation '{}' has {} input terms for {} inputs", n.where(), printable(eq), terms.size(), inputs.size());
+  // Split a term into letters, with the position of "..." (-1: none).
+  auto parse = [&](const std::string& t, std::string* letters) {
+    int ell = -1;
+    for (size_t k = 0; k < t.size();) {
+      if (t.compare(k, 3, "...") == 0) {
+        if (ell >= 0) modelError("{}: more than one '...' in a term of '{}'", n.where(), printable(eq));
+        ell = static_cast<int>(letters->size());
+        k += 3;
+      } else if (std::isalpha(static_cast<unsigned char>(t[k]))) {
+        *letters += t[k++];
+      } else {
+        modelError("{}: unexpected character in equation '{}'", n.where(), printable(eq));
+      }
+    }
+    return ell;
+  };
+  std::vector<std::string> letters(inputs.size());
+  std::vector<int> ell(inputs.size());
+  size_t eDims = 0;
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    ell[i] = parse(terms[i], &letters[i]);
+    const size_t r = inputs[i].size();
+    if (r < letters[i].size() || (ell[i] < 0 && r != letters[i].size()))
+      modelError("{}: term '{}' does not match input {} of rank {}", n.where(), printable(terms[i]), i, r);
+    if (ell[i] >= 0) eDims = std::max(eDims, r - letters[i].size());
+  }
+  // labels: 0..eDims-1 the broadcast dims, then one per distinct letter
+  std::map<char, size_t> id;
+  std::map<char, int> uses;
+  for (const auto& ls : letters)
+    for (char ch : ls) {
+      uses[ch]++;
+      if (!id.count(ch)) id.emplace(ch, 0);
+    }
+  size_t next = eDims;
+  for (auto& [ch, v] : id) v = next++;
+  EinsumPlan p;
+  p.dims.assign(next, 1);
+  std::vector<bool> known(next, false);
+  auto setDim = [&](size_t l, int64_t d, bool broadcast) {
+    if (!known[l] || p.dims[l] == 1) {
+      if (known[l] && p.dims[l] == 1 && d != 1 && !broadcast)
+        modelError("{}: a label of '{}' has sizes 1 and {}", n.where(), printable(eq), d);
+      if (!known[l] || d != 1) p.dims[l] = d;
+      known[l] = true;
+    } else if (d != p.dims[l] && !(broadcast && d == 1)) {
+      modelError("{}: a label of '{}' has sizes {} and {}", n.where(), printable(eq), p.dims[l], d);
+    }
+  };
+  std::vector<std::vector<size_t>> dimLabel(inputs.size());
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const Shape& s = inputs[i];
+    const size_t e = ell[i] >= 0 ? s.size() - letters[i].size() : 0;
+    for (size_t d = 0, k = 0; d < s.size(); ++d) {
+      size_t l;
+      const bool inEll = ell[i] >= 0 && d >= static_cast<size_t>(ell[i]) && d < static_cast<size_t>(ell[i]) + e;
+      if (inEll) l = eDims - e + (d - static_cast<size_t>(ell[i]));
+      else l = id.at(letters[i][k++]);
+      dimLabel[i].push_back(l);
+      setDim(l, s[d], inEll);
+    }
+  }
+  p.in.assign(inputs.size(), std::vector<int64_t>(next, 0));
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const Shape& s = inputs[i];
+    int64_t stride = 1;
+    for (size_t d = s.size(); d-- > 0;) {
+      if (s[d] != 1 || p.dims[dimLabel[i][d]] == 1) p.in[i][dimLabel[i][d]] += stride;
+      stride *= s[d];
+    }
+  }
+  std::vector<size_t> outLabels;
+  if (arrow != std::string::npos) {
+    std::string ol;
+    const int oe = parse(eq.substr(arrow + 2), &ol);
+    for (size_t k = 0; k <= ol.size(); ++k) {
+      if (oe == static_cast<int>(k))
+        for (size_t l = 0; l < eDims; ++l) outLabels.push_back(l);
+      if (k == ol.size()) break;
+      if (!id.count(ol[k])) modelError("{}: output label '{}' of '{}' is not an input's", n.where(), ol[k], printable(eq));
+      outLabels.push_back(id.at(ol[k]));
+    }
+    if (oe < 0 && eDims > 0) modelError("{}: '{}' drops the '...' dims from its output", n.where(), printable(eq));
+  } else {
+    for (size_t l = 0; l < eDims; ++l) outLabels.push_back(l);
+    for (const auto& [ch, l] : id)
+      if (uses[ch] == 1) outLabels.push_back(l);
+  }
+  p.out.assign(next, 0);
+  int64_t stride = 1;
+  for (size_t k = outLabels.size(); k-- > 0;) {
+    if (p.out[outLabels[k]] != 0) modelError("{}: an output label of '{}' repeats", n.where(), printable(eq));
+    p.out[outLabels[k]] = stride;
+    stride *= p.dims[outLabels[k]];
+  }
+  for (size_t l : outLabels) p.outShape.push_back(p.dims[l]);
+  return p;
+}
+
+}  // namespace nn
 }  // namespace tinyc

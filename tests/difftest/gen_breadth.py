@@ -11,7 +11,7 @@ every path) and are turned back to float (Cast) before they join the float chain
 and some boolean masks, are also graph outputs (g.side_outputs).
 """
 import numpy as np
-from onnx import TensorProto, helper
+from onnx import TensorProto, helper, numpy_helper
 
 from gen import F32, I32, I64, Reject, bcast_shape, broadcastable, f_binary, f_reduce, other_operand, positive
 
@@ -216,6 +216,36 @@ def f_maxunpool(g, x):
         ins.append(g.const(np.array(out), I64))
         g.feat("MaxUnpool.output_shape")
     return g.emit("MaxUnpool", ins, kernel_shape=k, strides=st), 1.0
+
+
+def f_einsum(g, x):
+    sh = g.t[x].shape
+    r = len(sh)
+    forms = []
+    if r == 2:
+        n = g.r(1, 8)
+        forms = [("ij,jk->ik", [x, g.const(g.rng.standard_normal([sh[1], n]) / np.sqrt(sh[1]))]), ("ij->ji", [x]),
+                 ("ij,jk", [x, g.const(g.rng.standard_normal([sh[1], n]) / np.sqrt(sh[1]))]), ("ij,ij->i", [x, x])]
+    elif r == 3:
+        n = g.r(1, 6)
+        forms = [("bij,bjk->bik", [x, g.const(g.rng.standard_normal([sh[0], sh[2], n]) / np.sqrt(sh[2]))]),
+                 ("...ij->...ji", [x]), ("bij,bij->bj", [x, x])]
+    elif r == 4:
+        forms = [("nchw->nhwc", [x]), ("...hw,...hw->...h", [x, x]), ("nchw,c->nhw", [x, g.const(g.rng.standard_normal(sh[1]))])]
+    if r >= 2 and sh[-1] == sh[-2]:
+        forms.append(("...ii->...i", [x]))  # diagonals
+    if not forms:
+        raise Reject("rank")
+    # (no plain sums of the data: a sum that cancels to near zero is single-precision noise
+    # relative to its size on the MCU targets, beyond the tolerance; ReduceSum draws sums)
+    eq, ins = forms[g.r(0, len(forms) - 1)]
+    g.feat("Einsum." + ("implicit" if "->" not in eq else "ellipsis" if "..." in eq else "explicit"))
+    # (ONNX shape inference gives Einsum's rank, not its dims: numpy's einsum does)
+    shapes = [g.t[i].shape if i in g.t else list(numpy_helper.to_array(g.inits[i]).shape) for i in ins]
+    out = list(np.einsum(eq, *[np.zeros(sh_) for sh_ in shapes]).shape)
+    if not out or int(np.prod(out)) > g.max_elems:
+        raise Reject("scalar or too large")
+    return g.emit_known("Einsum", ins, out, F32, equation=eq), g.t[x].std
 
 
 def f_hardmax(g, x):
@@ -513,6 +543,7 @@ BREADTH_OPS = [
     (1, "Hardmax", f_hardmax, None),
     (1, "TopK", f_topk, None),
     (1, "Det", f_det, None),
+    (1, "Einsum", f_einsum, lambda g, x: g.opset >= 13),
     (1, "MaxUnpool", f_maxunpool, None),
     (1, "ReverseSequence", f_reverse_sequence, lambda g, x: len(g.t[x].shape) >= 2),
     (1, "CastLike", f_castlike, at_least(15)),

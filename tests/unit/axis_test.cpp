@@ -109,3 +109,36 @@ TEST(MaxUnpool, PlacesValuesAndKeepsCoordinatesInALargerOutput) {
 }
 
 }  // namespace tinyc::test
+
+namespace tinyc::test {
+
+// Einsum lives with MatMul (lib/ops/nn_gemm.cpp).
+TEST(Einsum, ProductsTracesBroadcastAndImplicitOutput) {
+  AttrMap mm = {{"equation", Attr::Str("ij,jk->ik")}};
+  auto p = runOp("Einsum", {in(f32({2, 2}, {1, 2, 3, 4})), in(f32({2, 1}, {5, 6}))}, mm);
+  expectNear(p[0], {2, 1}, {17, 39});
+  auto implicit = runOp("Einsum", {in(f32({2, 2}, {1, 2, 3, 4})), in(f32({2, 1}, {5, 6}))}, {{"equation", Attr::Str("ij, jk")}});
+  expectNear(implicit[0], {2, 1}, {17, 39});
+  auto trace = runOp("Einsum", {in(f32({2, 2}, {1, 2, 3, 4}))}, {{"equation", Attr::Str("ii")}});  // implicit: a scalar
+  expectNear(trace[0], {}, {5});
+  // "...ii->...i" over [2, 2, 2]: each batch's diagonal
+  auto diag = runOp("Einsum", {in(f32({2, 2, 2}, {1, 2, 3, 4, 5, 6, 7, 8}))}, {{"equation", Attr::Str("...ii->...i")}});
+  expectNear(diag[0], {2, 2}, {1, 4, 5, 8});
+  // "...j,j->..." with a broadcast leading dim of 1
+  auto b = runOp("Einsum", {in(f32({1, 2, 3}, {1, 2, 3, 4, 5, 6})), in(f32({3}, {1, 0, -1}))}, {{"equation", Attr::Str("...j,j->...")}});
+  expectNear(b[0], {1, 2}, {-2, -2});
+  auto ints = runOp("Einsum", {in(makeTensor(DType::I32, {3}, {1, 2, 3})), in(makeTensor(DType::I32, {3}, {4, 5, 6}))},
+                    {{"equation", Attr::Str("i,i")}});
+  EXPECT_EQ(ints[0].getI(0), 32);
+}
+
+TEST(Einsum, BadEquationsAreErrors) {
+  Tensor a = f32({2, 3}, {1, 2, 3, 4, 5, 6});
+  EXPECT_THROW(runOp("Einsum", {in(a)}, {{"equation", Attr::Str("ijk->i")}}), Error);          // rank
+  EXPECT_THROW(runOp("Einsum", {in(a), in(a)}, {{"equation", Attr::Str("ij,jk->ik")}}), Error);  // 3 vs 2
+  EXPECT_THROW(runOp("Einsum", {in(a)}, {{"equation", Attr::Str("ij->iz")}}), Error);          // unknown label
+  EXPECT_THROW(runOp("Einsum", {in(a)}, {{"equation", Attr::Str("ij->ii")}}), Error);          // repeated output
+  EXPECT_THROW(runOp("Einsum", {in(a)}, {{"equation", Attr::Str("i$->i")}}), Error);
+}
+
+}  // namespace tinyc::test

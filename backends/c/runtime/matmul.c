@@ -134,3 +134,42 @@ TINYC_GEMM_PLAIN(u64, uint64_t, uint64_t)
   }
 TINYC_DET(f32, float)
 TINYC_DET(f64, double)
+
+/* Einsum (lib/ops/nn_gemm.cpp, nn::einsumPlan): every combination of the nl labels' values
+   (dims[l]; the last label fastest), the product of the inputs' elements (strides st[i * nl + l])
+   added to the output's accumulator (strides ost[l]; A: tinyc_acc for floats, uint64_t for
+   integers, which wrap) in the interpreter's order. At most TINYC_EINSUM_MAX labels and inputs. */
+#define TINYC_EINSUM_MAX 16
+#define TINYC_EINSUM(SUF, T, A)                                                                              \
+  TINYC_KERNEL void tinyc_einsum_##SUF(const T *const *x, int32_t nin, T *y, int32_t ny, int32_t nl,        \
+                                       const int32_t *dims, const int32_t *st, const int32_t *ost, A *acc) { \
+    int32_t at[TINYC_EINSUM_MAX], i, l;                                                                      \
+    size_t off[TINYC_EINSUM_MAX], o = 0;                                                                     \
+    int64_t total = 1, step;                                                                                 \
+    TINYC_SCRATCH_NEED(tinyc_einsum_scratch(ny));                                                            \
+    for (i = 0; i < ny; ++i) acc[i] = 0;                                                                     \
+    for (l = 0; l < nl; ++l) {                                                                               \
+      at[l] = 0;                                                                                             \
+      total *= dims[l];                                                                                      \
+    }                                                                                                        \
+    for (i = 0; i < nin; ++i) off[i] = 0;                                                                    \
+    for (step = 0; step < total; ++step) {                                                                   \
+      A v = 1;                                                                                               \
+      for (i = 0; i < nin; ++i) v *= (A)x[i][off[i]];                                                        \
+      acc[o] += v;                                                                                           \
+      for (l = nl - 1; l >= 0; --l) {                                                                        \
+        ++at[l];                                                                                             \
+        for (i = 0; i < nin; ++i) off[i] += (size_t)st[i * nl + l];                                          \
+        o += (size_t)ost[l];                                                                                 \
+        if (at[l] < dims[l]) break;                                                                          \
+        for (i = 0; i < nin; ++i) off[i] -= (size_t)st[i * nl + l] * (size_t)dims[l];                        \
+        o -= (size_t)ost[l] * (size_t)dims[l];                                                               \
+        at[l] = 0;                                                                                           \
+      }                                                                                                      \
+    }                                                                                                        \
+    for (i = 0; i < ny; ++i) y[i] = (T)acc[i];                                                               \
+  }
+TINYC_EINSUM(f32, float, tinyc_acc)
+TINYC_EINSUM(f64, double, double)
+TINYC_EINSUM(i32, int32_t, uint64_t)
+TINYC_EINSUM(i64, int64_t, uint64_t)

@@ -232,5 +232,7 @@ TINYC_KERNEL int64_t tinyc_qlinear_conv_scratch(const int32_t *g, int32_t with_m
 /* tinyc_det_<T> (matmul.c): a working copy of one [m, m] matrix in the accumulation type (8
    bytes: double on hosts, float on the MCU targets). */
 TINYC_KERNEL int64_t tinyc_det_scratch(int64_t m) { return m * m * 8; }
+/* tinyc_einsum_<T> (matmul.c): one 8-byte accumulator per output element (tinyc_acc or uint64_t). */
+TINYC_KERNEL int64_t tinyc_einsum_scratch(int64_t outputs) { return outputs * 8; }
 
 #endif
