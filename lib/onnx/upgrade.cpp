@@ -133,6 +133,40 @@ void softmaxLegacy(UpgradeCtx& c, Node& n) {
   n.attrs.clear();
 }
 
+// MeanVarianceNormalization (an ONNX function): (X - E[X]) / (sqrt(E[(X - E[X])^2]) + 1e-9), the
+// means over `axes` (default 0, 2, 3), written as those ops (the variance of the centered values:
+// no cancellation of E[X^2] - E[X]^2).
+void mvnToOps(UpgradeCtx& c, Node& n) {
+  std::vector<int64_t> axes = {0, 2, 3};
+  if (auto it = n.attrs.find("axes"); it != n.attrs.end()) axes = it->second.ints;
+  Value* x = n.input(0);
+  if (!x) modelError("{}: input X is missing", n.where());
+  Tensor at(DType::I64, {static_cast<int64_t>(axes.size())});
+  for (size_t i = 0; i < axes.size(); ++i) at.setI(static_cast<int64_t>(i), axes[i]);
+  Value* ax = c.constant(n.name + "_axes", std::move(at));
+  Tensor e(DType::F32, {});
+  e.setF(0, 1e-9);
+  Value* eps32 = c.constant(n.name + "_eps", std::move(e));
+  Value* mean = c.value(n.name + "_mean");
+  Value* d = c.value(n.name + "_centered");
+  Value* sq = c.value(n.name + "_squares");
+  Value* var = c.value(n.name + "_variance");
+  Value* sd = c.value(n.name + "_std");
+  Value* eps = c.value(n.name + "_epsilon");
+  Value* den = c.value(n.name + "_denominator");
+  const AttrMap keep = {{"keepdims", Attr::Int(1)}};
+  c.g.addNode("ReduceMean", c.uniqueName(n.name + "_mean"), {x, ax}, {mean}, keep);
+  c.g.addNode("Sub", c.uniqueName(n.name + "_center"), {x, mean}, {d});
+  c.g.addNode("Mul", c.uniqueName(n.name + "_square"), {d, d}, {sq});
+  c.g.addNode("ReduceMean", c.uniqueName(n.name + "_variance"), {sq, ax}, {var}, keep);
+  c.g.addNode("Sqrt", c.uniqueName(n.name + "_sqrt"), {var}, {sd});
+  c.g.addNode("CastLike", c.uniqueName(n.name + "_epsilon"), {eps32, sd}, {eps});
+  c.g.addNode("Add", c.uniqueName(n.name + "_plus_epsilon"), {sd, eps}, {den});
+  n.opType = "Div";
+  n.inputs = {d, den};
+  n.attrs.clear();
+}
+
 // Gemm-6 had `broadcast`; Gemm-7+ always broadcasts C unidirectionally (a superset).
 void gemmBroadcast(UpgradeCtx& c, Node& n) {
   if (c.opset < 7) n.attrs.erase("broadcast");
@@ -147,6 +181,7 @@ const std::map<std::string, Upgrader>& upgraders() {
       {"ReduceSumSquare", axesToInput18},
       {"Clip", clipToInputs},           {"Pad", padToInputs},           {"Slice", sliceToInputs},
       {"Resize", resize10},             {"Upsample", upsampleToResize}, {"Dropout", dropoutRatio},      {"BatchNormalization", batchNormSpatial},
+      {"MeanVarianceNormalization", mvnToOps},
       {"Softmax", softmaxLegacy},       {"LogSoftmax", softmaxLegacy},  {"Hardmax", softmaxLegacy},  {"Gemm", gemmBroadcast},
   };
   return m;

@@ -314,6 +314,16 @@ void registerNormOps(OpRegistry& r) {
   in.doc = "normalizes each image's channel over its spatial dims, then scale[c] and B[c]";
   r.add(in);
 
+  // MeanVarianceNormalization never reaches the graph: the importer writes it as its ops
+  // (lib/onnx/upgrade.cpp). Listed so that `tinyc ops` and the node tests know it.
+  OpDef mvn;
+  mvn.name = "MeanVarianceNormalization";
+  mvn.infer = [](InferCtx& c) { c.fail("internal: MeanVarianceNormalization is imported as its ops"); };
+  mvn.eval = [](EvalCtx& c) { c.fail("internal: MeanVarianceNormalization is imported as its ops"); };
+  mvn.doc = "(X - mean) / (std + 1e-9) over axes (default 0, 2, 3): imported as ReduceMean, Sub, Mul, Sqrt, Add, Div";
+  mvn.attrs = {{"axes", Attr::Kind::Ints, std::nullopt}};
+  r.add(mvn);
+
   OpDef lrn;
   lrn.name = "LRN";
   lrn.attrs = {

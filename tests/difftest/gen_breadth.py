@@ -364,6 +364,24 @@ def f_instance_norm(g, x):
     return g.emit("InstanceNormalization", ins, epsilon=float(g.pick([1e-5, 1e-3]))), 1.0
 
 
+def f_mvn(g, x):
+    """MeanVarianceNormalization of a graph input (random values: a computed group can be nearly
+    constant, where ORT 1.19's E[x^2] - E[x]^2 cancels to noise or a negative variance, NaN) over
+    the default axes (0, 2, 3: 4-D) or a random set that keeps more than one element per group."""
+    y, x = x, graph_input(g)
+    sh = g.t[x].shape
+    attrs = {}
+    if len(sh) != 4 or g.p(0.4):
+        axes = sorted(set(g.r(0, len(sh) - 1) for _ in range(g.r(1, len(sh)))))
+        attrs["axes"] = axes
+        g.feat("MeanVarianceNormalization.axes")
+    else:
+        axes = [0, 2, 3]
+    if int(np.prod([sh[a] for a in axes])) < 4:
+        raise Reject("groups of fewer than 4 elements")
+    return join(g, y, g.emit("MeanVarianceNormalization", [x], **attrs), 1.0)
+
+
 def f_depth_space(g, x):
     n, c, h, w = g.t[x].shape
     if g.p(0.5):
@@ -558,6 +576,7 @@ BREADTH_OPS = [
     (1, "OneHot", f_onehot, None),
     (1, "CumSum", f_cumsum, None),
     (1, "Trilu", f_trilu, rank_at_least(2, 14)),
+    (1, "MeanVarianceNormalization", f_mvn, None),
     (1, "InstanceNormalization", f_instance_norm, lambda g, x: len(g.t[x].shape) >= 3),
     (1, "DepthToSpace/SpaceToDepth", f_depth_space, lambda g, x: len(g.t[x].shape) == 4),
     (1, "GatherElements", f_gather_elements, None),
