@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "ops/shape_plan.h"
 #include "ops/util.h"
 
 namespace tinyc {
@@ -222,42 +223,23 @@ void evalReverseSequence(EvalCtx& c) {
 }  // namespace
 
 void registerAxisOps(OpRegistry& r) {
-  OpDef rs;
-  rs.name = "ReverseSequence";
-  rs.minInputs = rs.maxInputs = 2;
-  rs.infer = inferReverseSequence;
-  rs.eval = evalReverseSequence;
-  rs.doc = "reverses each batch entry's first sequence_lens[b] steps along time_axis (axes 0 and 1)";
-  rs.attrs = {{"batch_axis", Attr::Kind::Int, Attr::Int(1), false}, {"time_axis", Attr::Kind::Int, Attr::Int(0), false}};
+  using shape_plan::makeOp;
+  using K = Attr::Kind;
+  OpDef rs = makeOp("ReverseSequence", 2, 2, inferReverseSequence, evalReverseSequence,
+                    "reverses each batch entry's first sequence_lens[b] steps along time_axis (axes 0 and 1)",
+                    {{"batch_axis", K::Int, Attr::Int(1)}, {"time_axis", K::Int, Attr::Int(0)}});
   rs.quantCarried = true;
   r.add(rs);
-  OpDef tk;
-  tk.name = "TopK";
-  tk.minInputs = tk.maxInputs = 2;
-  tk.maxOutputs = 2;
-  tk.minOutputs = 2;
-  tk.infer = inferTopK;
-  tk.eval = evalTopK;
-  tk.doc = "the K largest (smallest) values along axis, sorted, and their int64 indices; K a constant";
-  tk.attrs = {{"axis", Attr::Kind::Int, Attr::Int(-1), false},
-              {"largest", Attr::Kind::Int, Attr::Int(1), false},
-              {"sorted", Attr::Kind::Int, Attr::Int(1), false}};
+  OpDef tk = makeOp("TopK", 2, 2, inferTopK, evalTopK,
+                    "the K largest (smallest) values along axis, sorted, and their int64 indices; K a constant",
+                    {{"axis", K::Int, Attr::Int(-1)}, {"largest", K::Int, Attr::Int(1)}, {"sorted", K::Int, Attr::Int(1)}});
+  tk.minOutputs = tk.maxOutputs = 2;
   r.add(tk);
-  OpDef cs;
-  cs.name = "CumSum";
-  cs.minInputs = cs.maxInputs = 2;
-  cs.infer = inferCumSum;
-  cs.eval = evalCumSum;
-  cs.doc = "running sum along the constant axis (exclusive, reverse), in the element type";
-  cs.attrs = {{"exclusive", Attr::Kind::Int, Attr::Int(0), false}, {"reverse", Attr::Kind::Int, Attr::Int(0), false}};
-  r.add(cs);
-  OpDef hm;
-  hm.name = "Hardmax";
-  hm.infer = inferHardmax;
-  hm.eval = evalHardmax;
-  hm.doc = "1 at the first maximum along axis, 0 elsewhere";
-  hm.attrs = {{"axis", Attr::Kind::Int, Attr::Int(-1), false}};
-  r.add(hm);
+  r.add(makeOp("CumSum", 2, 2, inferCumSum, evalCumSum,
+               "running sum along the constant axis (exclusive, reverse), in the element type",
+               {{"exclusive", K::Int, Attr::Int(0)}, {"reverse", K::Int, Attr::Int(0)}}));
+  r.add(makeOp("Hardmax", 1, 1, inferHardmax, evalHardmax, "1 at the first maximum along axis, 0 elsewhere",
+               {{"axis", K::Int, Attr::Int(-1)}}));
 }
 
 }  // namespace tinyc

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "ops/nn_common.h"
+#include "ops/shape_plan.h"
 #include "ops/qparams.h"
 
 namespace tinyc {
@@ -363,22 +364,11 @@ void registerGemmOps(OpRegistry& r) {
   mm.doc = "matrix product with numpy semantics (1-D operands, broadcast batch dims)";
   r.add(mm);
 
-  OpDef ein;
-  ein.name = "Einsum";
-  ein.minInputs = 1;
-  ein.maxInputs = 8;
-  ein.infer = inferEinsum;
-  ein.eval = evalEinsum;
-  ein.doc = "Einstein summation (letters, \"...\" broadcasting, diagonals, implicit output)";
-  ein.attrs = {{"equation", Attr::Kind::String, std::nullopt, true}};
-  r.add(ein);
-
-  OpDef det;
-  det.name = "Det";
-  det.infer = inferDet;
-  det.eval = evalDet;
-  det.doc = "determinant of each [M, M] matrix (Gaussian elimination with partial pivoting)";
-  r.add(det);
+  r.add(shape_plan::makeOp("Einsum", 1, 8, inferEinsum, evalEinsum,
+                           "Einstein summation (letters, \"...\" broadcasting, diagonals, implicit output)",
+                           {{"equation", Attr::Kind::String, std::nullopt, true}}));
+  r.add(shape_plan::makeOp("Det", 1, 1, inferDet, evalDet,
+                           "determinant of each [M, M] matrix (Gaussian elimination with partial pivoting)"));
 }
 
 namespace nn {
