@@ -710,6 +710,8 @@ def nearest_tie(model, n, attrs):
     scales = init.get(n.input[2]) if len(n.input) > 2 and n.input[2] else None
     mode = attrs.get("coordinate_transformation_mode", b"half_pixel")
     for a, d in enumerate(dims):
+        if d <= 0:  # unknown to shape inference (after an op whose output shape it cannot see)
+            return True
         if sizes is not None and len(sizes) == len(dims):
             out = int(sizes[a])
             scale = Fraction(out, d)
