@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "ops/nn_common.h"
+#include "ops/shape_plan.h"
 
 namespace tinyc {
 namespace {
@@ -305,24 +306,14 @@ void registerNormOps(OpRegistry& r) {
   ln.doc = "normalizes over dims [axis, rank) then applies Scale and optional B";
   r.add(ln);
 
-  OpDef in;
-  in.name = "InstanceNormalization";
-  in.minInputs = in.maxInputs = 3;
-  in.attrs = {{"epsilon", Attr::Kind::Float, Attr::Float(1e-5f)}};
-  in.infer = inferInstanceNorm;
-  in.eval = evalInstanceNorm;
-  in.doc = "normalizes each image's channel over its spatial dims, then scale[c] and B[c]";
-  r.add(in);
-
-  // MeanVarianceNormalization never reaches the graph: the importer writes it as its ops
-  // (lib/onnx/upgrade.cpp). Listed so that `tinyc ops` and the node tests know it.
-  OpDef mvn;
-  mvn.name = "MeanVarianceNormalization";
-  mvn.infer = [](InferCtx& c) { c.fail("internal: MeanVarianceNormalization is imported as its ops"); };
-  mvn.eval = [](EvalCtx& c) { c.fail("internal: MeanVarianceNormalization is imported as its ops"); };
-  mvn.doc = "(X - mean) / (std + 1e-9) over axes (default 0, 2, 3): imported as ReduceMean, Sub, Mul, Sqrt, Add, Div";
-  mvn.attrs = {{"axes", Attr::Kind::Ints, std::nullopt}};
-  r.add(mvn);
+  r.add(shape_plan::makeOp("InstanceNormalization", 3, 3, inferInstanceNorm, evalInstanceNorm,
+                           "normalizes each image's channel over its spatial dims, then scale[c] and B[c]",
+                           {{"epsilon", Attr::Kind::Float, Attr::Float(1e-5f)}}));
+  // (the importer writes it as its ops: lib/onnx/upgrade.cpp)
+  r.add(shape_plan::importedOp(
+      "MeanVarianceNormalization", 1, 1,
+      "(X - mean) / (std + 1e-9) over axes (default 0, 2, 3): imported as ReduceMean, Sub, Mul, Sqrt, Add, Div",
+      {{"axes", Attr::Kind::Ints, std::nullopt}}));
 
   OpDef lrn;
   lrn.name = "LRN";

@@ -51,6 +51,11 @@ int64_t posMod(int64_t a, int64_t m) {
 
 }  // namespace
 
+OpDef importedOp(const char* name, int minIn, int maxIn, const char* doc, std::vector<AttrSpec> attrs) {
+  return makeOp(name, minIn, maxIn, [](InferCtx& c) { c.fail("internal: {} is rewritten by the importer", c.node.opType); },
+                [](EvalCtx& c) { c.fail("internal: {} is rewritten by the importer", c.node.opType); }, doc, std::move(attrs));
+}
+
 OpDef makeOp(const char* name, int minIn, int maxIn, InferFn infer, EvalFn eval, const char* doc,
              std::vector<AttrSpec> attrs) {
   OpDef d;

@@ -14,6 +14,10 @@ namespace tinyc::shape_plan {
 OpDef makeOp(const char* name, int minIn, int maxIn, InferFn infer, EvalFn eval, const char* doc,
              std::vector<AttrSpec> attrs = {});
 
+// An op the importer rewrites into others (lib/onnx/upgrade.cpp), so that it never reaches the
+// graph: listed for `tinyc ops` and the node tests; its infer/eval fail as an internal error.
+OpDef importedOp(const char* name, int minIn, int maxIn, const char* doc, std::vector<AttrSpec> attrs = {});
+
 // Transpose: the permutation (default: reversed axes), normalized to [0, rank).
 std::vector<int64_t> transposePerm(const Node& n, int rank);
 

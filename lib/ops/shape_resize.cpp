@@ -10,6 +10,7 @@
 
 #include "ops/resize_plan.h"
 #include "ops/util.h"
+#include "ops/shape_plan.h"
 
 namespace tinyc {
 
@@ -123,15 +124,8 @@ void registerShapeResizeOps(OpRegistry& r) {
   r.add(d);
   // Upsample (opsets 7-9) never reaches the graph: the importer writes it as Resize-10
   // (lib/onnx/upgrade.cpp). Listed so that `tinyc ops` and the node tests know it.
-  OpDef up;
-  up.name = "Upsample";
-  up.minInputs = 1;
-  up.maxInputs = 2;
-  up.infer = [](InferCtx& c) { c.fail("internal: Upsample is imported as Resize"); };
-  up.eval = [](EvalCtx& c) { c.fail("internal: Upsample is imported as Resize"); };
-  up.doc = "deprecated (opsets 7-9): imported as Resize (asymmetric, nearest rounds down)";
-  up.attrs = {{"mode", K::String, Attr::Str("nearest")}, {"scales", K::Floats, std::nullopt}};
-  r.add(up);
+  r.add(shape_plan::importedOp("Upsample", 1, 2, "deprecated (opsets 7-9): imported as Resize (asymmetric, nearest rounds down)",
+                               {{"mode", K::String, Attr::Str("nearest")}, {"scales", K::Floats, std::nullopt}}));
 }
 
 }  // namespace tinyc
