@@ -97,14 +97,23 @@ double klDivergence(const std::vector<double>& p, const std::vector<double>& q) 
 
 std::pair<double, double> rangeEntropy(const TensorStats& s, Grid grid) {
   if (s.hist.empty() || s.count == 0) return rangeMinMax(s);
-  const int64_t nb = TensorStats::kHalfBins;
-  // Histogram of nonzero |x|: bin j holds [j w, (j + 1) w).
-  std::vector<double> h(static_cast<size_t>(nb), 0.0);
-  for (int64_t i = 0; i < 2 * nb; ++i)
-    h[static_cast<size_t>(i >= nb ? i - nb : nb - 1 - i)] += static_cast<double>(s.hist[static_cast<size_t>(i)]);
-  h[0] -= static_cast<double>(s.zeros);
   const bool oneSided = s.min >= 0 || s.max <= 0;
   const int64_t nq = grid == Grid::Int16 ? 32768 : oneSided ? 256 : 128;
+  // Histogram of nonzero |x| at a resolution the data can fill: at least kEntropyPerBin elements
+  // per bin on average (a power of two from nq to kHalfBins bins). A sparse histogram makes the
+  // divergence noise: 32 samples of an 8-wide bottleneck (256 values in 2048 bins) had their
+  // range cut to a few levels (ad01_fp32: 4.9 dB against 42.6 with mse). With nq bins there is
+  // one candidate, the whole range.
+  const double nonzero = static_cast<double>(s.count - s.zeros);
+  int64_t nb = TensorStats::kHalfBins;
+  while (nb > nq && static_cast<double>(nb) * kEntropyPerBin > nonzero) nb /= 2;
+  const int64_t merge = TensorStats::kHalfBins / nb;  // histogram bins per bin here
+  std::vector<double> h(static_cast<size_t>(nb), 0.0);
+  for (int64_t i = 0; i < 2 * TensorStats::kHalfBins; ++i) {
+    const int64_t a = i >= TensorStats::kHalfBins ? i - TensorStats::kHalfBins : TensorStats::kHalfBins - 1 - i;
+    h[static_cast<size_t>(a / merge)] += static_cast<double>(s.hist[static_cast<size_t>(i)]);
+  }
+  h[0] -= static_cast<double>(s.zeros);
   double best = std::numeric_limits<double>::infinity();
   int64_t bestI = nb;
   std::vector<double> p, q, above(static_cast<size_t>(nb) + 1, 0.0);  // above[i]: elements in bins >= i
@@ -119,14 +128,14 @@ std::pair<double, double> rangeEntropy(const TensorStats& s, Grid grid) {
     for (int64_t j = 0; j < nq; ++j) {
       const int64_t start = j * merged, stop = j == nq - 1 ? i : start + merged;
       double sum = 0;
-      int64_t nonzero = 0;
+      int64_t nonzeroBins = 0;
       for (int64_t k = start; k < stop; ++k) {
         sum += h[static_cast<size_t>(k)];
-        nonzero += p[static_cast<size_t>(k)] != 0;
+        nonzeroBins += p[static_cast<size_t>(k)] != 0;
       }
-      if (nonzero == 0) continue;
+      if (nonzeroBins == 0) continue;
       for (int64_t k = start; k < stop; ++k)
-        if (p[static_cast<size_t>(k)] != 0) q[static_cast<size_t>(k)] = sum / static_cast<double>(nonzero);
+        if (p[static_cast<size_t>(k)] != 0) q[static_cast<size_t>(k)] = sum / static_cast<double>(nonzeroBins);
     }
     if (!smooth(p) || !smooth(q)) continue;
     const double kl = klDivergence(p, q);
@@ -135,7 +144,7 @@ std::pair<double, double> rangeEntropy(const TensorStats& s, Grid grid) {
       bestI = i;
     }
   }
-  const double t = static_cast<double>(bestI) * s.binWidth();
+  const double t = static_cast<double>(bestI * merge) * s.binWidth();
   return withZero(s, std::max(s.min, -t), std::min(s.max, t));
 }
 

@@ -47,6 +47,9 @@ std::pair<double, double> rangePercentile(const TensorStats& s, double percent =
 // closest; range [max(min, -t), min(max, t)]. Exact zeros are left out of P and Q: 0 is exact on
 // the grid, and after a ReLU they are half the tensor, whose mass in the first bin otherwise
 // decides the divergence (every threshold with one histogram bin per level has Q = P there).
+// The histogram is coarsened (bins merged in pairs, down to one bin per level: the whole range)
+// until it holds kEntropyPerBin nonzero elements per bin on average.
+constexpr double kEntropyPerBin = 16;
 std::pair<double, double> rangeEntropy(const TensorStats& s, Grid grid = Grid::Int8);
 // The range with the smallest expected squared error: s^2 / 12 for each element inside (s the
 // grid's step), (x - clamp(x))^2 for each one outside (x the centre of its bin). Candidates:
