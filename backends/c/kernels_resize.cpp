@@ -87,8 +87,34 @@ void emitResize(EmitCtx& c) {
   c.line("}");
 }
 
+std::string checkGridSample(const Node& n) {
+  if (n.input(0)->dtype != DType::F32 || n.input(1)->dtype != DType::F32)
+    return "only float32 X and grid are supported";
+  if (numElements(n.input(0)->shape) > INT32_MAX || numElements(n.input(1)->shape) > INT32_MAX)
+    return "tensors of more than 2^31-1 elements are not supported";
+  return "";
+}
+
+// GridSample (lib/ops/grid_sample.cpp): runtime/resize.c's tinyc_grid_sample_f32.
+void emitGridSample(EmitCtx& c) {
+  const Shape& x = c.inValue(0)->shape;
+  const Shape& y = c.outValue(0)->shape;
+  const std::string& m = c.node.attrStr("mode");
+  const std::string& pad = c.node.attrStr("padding_mode");
+  const int mode = m == "nearest" ? 0 : (m == "linear" || m == "bilinear") ? 1 : 2;
+  const int padding = pad == "zeros" ? 0 : pad == "border" ? 1 : 2;
+  const int64_t points = numElements(y) / std::max<int64_t>(y[0] * y[1], 1);
+  c.require("resize");
+  c.line(fmt::format("tinyc_grid_sample_f32({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {});", c.in(0), c.in(1), c.out(0),
+                     x[0], x[1], x.size() - 2, c.intArray(Shape(x.begin() + 2, x.end())), points, mode, padding,
+                     c.node.attrInt("align_corners") != 0 ? 1 : 0));
+}
+
 }  // namespace
 
-void registerResizeKernels(KernelTable& t) { t.add({"Resize", checkResize, emitWithEmpty<emitResize>}); }
+void registerResizeKernels(KernelTable& t) {
+  t.add({"Resize", checkResize, emitWithEmpty<emitResize>});
+  t.add({"GridSample", checkGridSample, emitWithEmpty<emitGridSample>});
+}
 
 }  // namespace tinyc::c::shape_kernels

@@ -131,6 +131,7 @@ void registerQuantOps(OpRegistry& r);
 void registerRnnOps(OpRegistry& r);
 void registerLogicOps(OpRegistry& r);
 void registerAxisOps(OpRegistry& r);
+void registerGridSampleOps(OpRegistry& r);
 void registerLossOps(OpRegistry& r);
 void registerScatterOps(OpRegistry& r);
 

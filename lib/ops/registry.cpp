@@ -19,6 +19,7 @@ const OpRegistry& OpRegistry::instance() {
     registerRnnOps(r);
     registerLogicOps(r);
     registerAxisOps(r);
+    registerGridSampleOps(r);
     registerLossOps(r);
     registerScatterOps(r);
     std::sort(r.ops_.begin(), r.ops_.end(), [](const OpDef& a, const OpDef& b) { return a.name < b.name; });

@@ -397,6 +397,28 @@ def f_depth_space(g, x):
     return g.emit("SpaceToDepth", [x], blocksize=b), g.t[x].std
 
 
+def f_grid_sample(g, x):
+    """GridSample of the chain at a constant grid (reaching up to 20% past the borders). For
+    nearest, grid points whose input coordinate is within 0.02 of a tie (x.5) are moved: a path
+    computing the coordinate in single precision could round the other way."""
+    n, c, h, w = g.t[x].shape
+    ho, wo = g.r(1, 6), g.r(1, 6)
+    mode = g.pick(["nearest", "linear", "cubic"])
+    pad = g.pick(["zeros", "border", "reflection"])
+    align = g.r(0, 1)
+    grid = g.rng.uniform(-1.2, 1.2, size=(n, ho, wo, 2)).astype(np.float32)
+    if mode == "nearest":
+        for k, length in ((0, w), (1, h)):
+            gv = grid[..., k].astype(np.float64)
+            v = (gv + 1) / 2 * (length - 1) if align else ((gv + 1) * length - 1) / 2
+            near = np.abs(v - np.floor(v) - 0.5) < 0.02
+            grid[..., k] = np.where(near, grid[..., k] + np.float32(0.05 / length), grid[..., k])
+    g.feat(f"GridSample.{mode}", f"GridSample.{pad}", f"GridSample.align_corners{align}")
+    legacy = {"linear": "bilinear", "cubic": "bicubic"}
+    name = legacy.get(mode, mode) if g.opset < 20 else mode
+    return g.emit("GridSample", [x, g.const(grid)], mode=name, padding_mode=pad, align_corners=align), g.t[x].std
+
+
 # ------------------------------------------------------------------ gathers and scatters
 def f_compress(g, x):
     sh = g.t[x].shape
@@ -579,6 +601,7 @@ BREADTH_OPS = [
     (1, "MeanVarianceNormalization", f_mvn, None),
     (1, "InstanceNormalization", f_instance_norm, lambda g, x: len(g.t[x].shape) >= 3),
     (1, "DepthToSpace/SpaceToDepth", f_depth_space, lambda g, x: len(g.t[x].shape) == 4),
+    (1, "GridSample", f_grid_sample, lambda g, x: len(g.t[x].shape) == 4 and g.opset >= 16),
     (1, "GatherElements", f_gather_elements, None),
     (1, "Compress", f_compress, None),
     (1, "GatherND", f_gather_nd, None),

@@ -1,4 +1,5 @@
-// TopK (lib/ops/axis_ops.cpp): order, ties, NaN, axes and bad K; ReverseSequence.
+// TopK (lib/ops/axis_ops.cpp): order, ties, NaN, axes and bad K; ReverseSequence; GridSample
+// (lib/ops/grid_sample.cpp).
 #include <cmath>
 #include <limits>
 
@@ -139,6 +140,40 @@ TEST(Einsum, BadEquationsAreErrors) {
   EXPECT_THROW(runOp("Einsum", {in(a)}, {{"equation", Attr::Str("ij->iz")}}), Error);          // unknown label
   EXPECT_THROW(runOp("Einsum", {in(a)}, {{"equation", Attr::Str("ij->ii")}}), Error);          // repeated output
   EXPECT_THROW(runOp("Einsum", {in(a)}, {{"equation", Attr::Str("i$->i")}}), Error);
+}
+
+}  // namespace tinyc::test
+
+namespace tinyc::test {
+
+TEST(GridSample, HandComputedModesAndPadding) {
+  // X = [[1, 2], [3, 4]]; grid points (x, y) normalized.
+  Tensor x = f32({1, 1, 2, 2}, {1, 2, 3, 4});
+  auto gs = [&](const char* mode, const char* pad, int align, std::vector<double> pts) {
+    const int64_t n = static_cast<int64_t>(pts.size()) / 2;
+    return runOp("GridSample", {in(x), in(f32({1, 1, n, 2}, pts))},
+                 {{"mode", Attr::Str(mode)}, {"padding_mode", Attr::Str(pad)}, {"align_corners", Attr::Int(align)}})[0];
+  };
+  // (0, 0) is the centre: pixel coordinates (0.5, 0.5), the mean of the four; (-1, -1) is the
+  // corner -0.5 (align_corners 0): zeros gives 1/4 of X[0][0], border clamps to 0 (X[0][0]),
+  // reflection reflects tap -1 at -0.5 to 0 (X[0][0]).
+  expectNear(gs("linear", "zeros", 0, {0, 0, -1, -1}), {1, 1, 1, 2}, {2.5, 0.25});
+  expectNear(gs("bilinear", "border", 0, {0, 0, -1, -1}), {1, 1, 1, 2}, {2.5, 1});
+  expectNear(gs("linear", "reflection", 0, {-1, -1}), {1, 1, 1, 1}, {1});
+  // align_corners 1: (0.1, 0.6) is (0.55, 0.8), nearest (1, 1): X[1][1]; (0, -1) is (0.5, 0): a
+  // tie, rounded to even (0, 0): X[0][0]; (3, 0) is (2, 0.5) -> (2, 0): zeros outside, border X[0][1].
+  expectNear(gs("nearest", "zeros", 1, {0.1, 0.6, 0, -1, 3, 0}), {1, 1, 1, 3}, {4, 1, 0});
+  expectNear(gs("nearest", "border", 1, {3, 0}), {1, 1, 1, 1}, {2});
+  // cubic at a pixel centre (align_corners 1, (-1, -1) = pixel (0, 0)): the weights (0, 1, 0, 0)
+  // give the pixel itself; border padding for the taps outside.
+  expectNear(gs("cubic", "border", 1, {-1, -1, 1, 1}), {1, 1, 1, 2}, {1, 4});
+}
+
+TEST(GridSample, BadShapesAndModes) {
+  Tensor x = f32({1, 1, 2, 2}, {1, 2, 3, 4});
+  EXPECT_THROW(runOp("GridSample", {in(x), in(f32({1, 1, 1, 3}, {0, 0, 0}))}), Error);  // last dim != 2
+  EXPECT_THROW(runOp("GridSample", {in(x), in(f32({1, 1, 2}, {0, 0}))}), Error);        // rank differs
+  EXPECT_THROW(runOp("GridSample", {in(x), in(f32({1, 1, 1, 2}, {0, 0}))}, {{"mode", Attr::Str("area")}}), Error);
 }
 
 }  // namespace tinyc::test

@@ -46,12 +46,14 @@ typedef float tinyc_acc;
 #define tinyc_acc_exp expf
 #define tinyc_acc_log logf
 #define tinyc_acc_fabs fabsf
+#define tinyc_acc_floor floorf
 #else
 typedef double tinyc_acc;
 #define tinyc_acc_sqrt sqrt
 #define tinyc_acc_exp exp
 #define tinyc_acc_log log
 #define tinyc_acc_fabs fabs
+#define tinyc_acc_floor floor
 #endif
 
 /* a * b + c of the float kernels' sums: one fused multiply-add (rounded once) where the FPU has

@@ -1,4 +1,4 @@
-/* tinyc runtime: Resize with linear / cubic interpolation. requires: common cast */
+/* tinyc runtime: Resize with linear / cubic interpolation, GridSample. requires: common cast */
 
 #define TINYC_RESIZE_MAX_RANK 16
 
@@ -97,3 +97,103 @@ TINYC_RESIZE(u32, uint32_t, double, TINYC_RESIZE_LOAD, tinyc_d2u32)
 TINYC_RESIZE(i64, int64_t, double, TINYC_RESIZE_LOAD, tinyc_d2i64)
 TINYC_RESIZE(u64, uint64_t, double, TINYC_RESIZE_LOAD, tinyc_d2u64)
 TINYC_RESIZE(bool, uint8_t, double, TINYC_RESIZE_LOAD_B, tinyc_d2bool)
+
+/* GridSample over float32 (lib/ops/grid_sample.cpp, step by step): batch entry b's output point p
+   reads X[b, c] at grid[b, p] (normalized, the last axis first). The nd <= 3 spatial axes are
+   placed last of three (a missing leading axis has one tap of weight 1). mode 0 nearest, 1
+   linear, 2 cubic; pad 0 zeros, 1 border, 2 reflection. */
+TINYC_KERNEL tinyc_acc tinyc_gs_reflect(tinyc_acc x, tinyc_acc lo, tinyc_acc hi) {
+  const tinyc_acc range = hi - lo;
+  tinyc_acc dx, k, r;
+  int odd;
+  if (!(range > 0)) return lo;
+  if (x >= lo && x <= hi) return x;
+  dx = x < lo ? lo - x : x - hi;
+  k = tinyc_acc_floor(dx / range);
+  r = dx - k * range;
+  odd = k - 2 * tinyc_acc_floor(k / 2) != 0;
+  if (x < lo) return odd ? hi - r : lo + r;
+  return odd ? lo + r : hi - r;
+}
+
+TINYC_KERNEL tinyc_acc tinyc_gs_trunc(tinyc_acc v) { return v < 0 ? -tinyc_acc_floor(-v) : tinyc_acc_floor(v); }
+
+TINYC_KERNEL void tinyc_grid_sample_f32(const float *x, const float *grid, float *y, int32_t batch, int32_t chans,
+                                        int32_t nd, const int32_t *in_dims, int32_t points, int32_t mode, int32_t pad,
+                                        int32_t align) {
+  int32_t dims[3] = {1, 1, 1}, stride[3] = {0, 0, 0}, plane = 1, b, p, d, ch;
+  for (d = nd - 1; d >= 0; --d) {
+    dims[3 - nd + d] = in_dims[d];
+    stride[3 - nd + d] = plane;
+    plane *= in_dims[d];
+  }
+  for (b = 0; b < batch; ++b)
+    for (p = 0; p < points; ++p) {
+      int32_t idx[3][4] = {{0}}, nt[3] = {1, 1, 1}, k;
+      tinyc_acc w[3][4] = {{1}};
+      for (d = 3 - nd; d < 3; ++d) {
+        const tinyc_acc gn = (tinyc_acc)grid[((size_t)b * (size_t)points + (size_t)p) * (size_t)nd + (size_t)(2 - d)];
+        const tinyc_acc len = (tinyc_acc)dims[d];
+        const tinyc_acc lo = align ? (tinyc_acc)0 : (tinyc_acc)-0.5, hi = align ? len - 1 : len - (tinyc_acc)0.5;
+        tinyc_acc v = align ? (gn + 1) / 2 * (len - 1) : ((gn + 1) * len - 1) / 2, base;
+        if (mode == 0) { /* halves to even */
+          const tinyc_acc r = tinyc_acc_floor(v), f = v - r;
+          v = f > (tinyc_acc)0.5 || (f == (tinyc_acc)0.5 && r - 2 * tinyc_acc_floor(r / 2) != 0) ? r + 1 : r;
+        }
+        if (v < lo || v > hi) {
+          if (pad == 1) v = v < 0 ? 0 : v > len - 1 ? len - 1 : v;
+          if (pad == 2) v = tinyc_gs_reflect(v, lo, hi);
+        }
+        if (mode == 0) {
+          nt[d] = 1;
+          base = tinyc_gs_trunc(v);
+          w[d][0] = 1;
+        } else if (mode == 1) {
+          nt[d] = 2;
+          base = tinyc_acc_floor(v);
+          w[d][0] = 1 - (v - base);
+          w[d][1] = v - base;
+        } else {
+          const tinyc_acc a = (tinyc_acc)-0.75;
+          tinyc_acc t, x0, x1, x2, x3;
+          nt[d] = 4;
+          base = tinyc_acc_floor(v);
+          t = v - base;
+          x0 = t + 1, x1 = t, x2 = 1 - t, x3 = 2 - t;
+          w[d][0] = ((a * x0 - 5 * a) * x0 + 8 * a) * x0 - 4 * a;
+          w[d][1] = ((a + 2) * x1 - (a + 3)) * x1 * x1 + 1;
+          w[d][2] = ((a + 2) * x2 - (a + 3)) * x2 * x2 + 1;
+          w[d][3] = ((a * x3 - 5 * a) * x3 + 8 * a) * x3 - 4 * a;
+          base -= 1;
+        }
+        for (k = 0; k < nt[d]; ++k) {
+          /* far outside (a huge or non-finite coordinate): every tap is outside too */
+          tinyc_acc i = base - base == 0 ? base + (tinyc_acc)k : (tinyc_acc)-1;
+          i = i < -4 - len ? -4 - len : i > 2 * len + 4 ? 2 * len + 4 : i;
+          if (pad == 1) i = i < 0 ? 0 : i > len - 1 ? len - 1 : i;
+          if (pad == 2) i = tinyc_gs_trunc(tinyc_gs_reflect(i, lo, hi));
+          idx[d][k] = i >= 0 && i < len ? (int32_t)i : -1;
+        }
+      }
+      for (ch = 0; ch < chans; ++ch) {
+        const float *src = x + ((size_t)b * (size_t)chans + (size_t)ch) * (size_t)plane;
+        tinyc_acc s0 = 0;
+        int32_t t0, t1, t2;
+        for (t0 = 0; t0 < nt[0]; ++t0) {
+          tinyc_acc s1 = 0;
+          if (idx[0][t0] < 0) continue;
+          for (t1 = 0; t1 < nt[1]; ++t1) {
+            tinyc_acc s2 = 0;
+            const float *row;
+            if (idx[1][t1] < 0) continue;
+            row = src + idx[0][t0] * stride[0] + idx[1][t1] * stride[1];
+            for (t2 = 0; t2 < nt[2]; ++t2)
+              if (idx[2][t2] >= 0) s2 += w[2][t2] * (tinyc_acc)row[idx[2][t2]];
+            s1 += w[1][t1] * s2;
+          }
+          s0 += w[0][t0] * s1;
+        }
+        y[((size_t)b * (size_t)chans + (size_t)ch) * (size_t)points + (size_t)p] = (float)s0;
+      }
+    }
+}
