@@ -31,6 +31,8 @@ ap.add_argument("--memory-only", action="store_true", help="only the static memo
 ap.add_argument("--int8-only", action="store_true", help="only the int8 table (float QDQ path vs integer path)")
 ap.add_argument("--ptq-only", action="store_true", help="only the post-training quantization table (--quantize int8)")
 ap.add_argument("--accuracy-only", action="store_true", help="only the held-out accuracy table (models/digits_cnn)")
+ap.add_argument("--ptq-heldout-models-only", action="store_true",
+                help="only the held-out PTQ table of every float shared model but mobilenetv2")
 ap.add_argument("--ptq-heldout-only", action="store_true",
                 help="only mobilenetv2_128_050 against ONNX Runtime's quantize_static on held-out inputs of its test sets' kind")
 ap.add_argument("--footprint-only", action="store_true",
@@ -386,6 +388,87 @@ def ptq_heldout_table():
         print(f"| {path} | {meth} | {' | '.join(cells)} | {sum(top)}/{len(top)} |")
 
 
+# How to draw more inputs like each float shared model's own: the random test sets of kws_fp32,
+# ad01_fp32 and mobilenetv2_128_050 are N(0, 1) noise (their PROVENANCE.txt), mnist8 reads the
+# scikit-learn digits made MNIST-like (real images), hello_sine x in [0, 2 pi] (the sine it learned),
+# velardo_lesson9 pairs in [0, 0.5] (the a + b it learned).
+HELDOUT_DRAW = {
+    "kws_fp32": lambda seed, n: np.random.default_rng(seed).standard_normal((n, 1, 49, 10, 1)).astype(np.float32),
+    "ad01_fp32": lambda seed, n: np.random.default_rng(seed).standard_normal((n, 1, 640)).astype(np.float32),
+    "mnist8": None,  # models/digits_cnn's calibration and held-out test images (accuracy_table)
+    "hello_sine": lambda seed, n: (np.random.default_rng(seed).random((n, 1, 1)) * 2 * np.pi).astype(np.float32),
+    "velardo_lesson9": lambda seed, n: (np.random.default_rng(seed).random((n, 1, 2)) * 0.5).astype(np.float32),
+}
+
+
+def ptq_heldout_all_table():
+    """Every float shared model (mobilenetv2_128_050: its own table above) calibrated on 32 inputs
+    and tested on 256 others drawn like its inputs (HELDOUT_DRAW; mnist8: disjoint digits images),
+    tinyc's C against ONNX Runtime's quantize_static on the same calibration inputs."""
+    import warnings
+    import logging
+    import onnx
+    from onnx import numpy_helper
+    from onnxruntime.quantization import CalibrationMethod
+    warnings.filterwarnings("ignore")
+    logging.disable(logging.WARNING)
+    so = ort.SessionOptions()
+    so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
+    print("\n### Held-out inputs: every float shared model against ONNX Runtime\n")
+    print("32 calibration and 256 test inputs per model, drawn like its inputs (`HELDOUT_DRAW` in "
+          "scripts/benchmarks.py: N(0, 1) noise as in kws_fp32's and ad01_fp32's random test sets, mnist8 the "
+          "scikit-learn digits made MNIST-like (real images: models/digits_cnn's calibration and held-out splits), hello_sine x in [0, 2 pi], "
+          "velardo_lesson9 pairs in [0, 0.5]); SQNR per input against the float model (ONNX Runtime; an exact "
+          "output counts as 150 dB), mean / median / lowest, the largest absolute error, and arg-max agreement for "
+          "the classifiers. tinyc: the generated C (generic), int8; ONNX Runtime: quantize_static (QDQ, int8, "
+          "per-channel weights where the opset allows: per tensor for mnist8, hello_sine and velardo_lesson9), graph "
+          "optimizations disabled.\n")
+    print("| model | path | method | SQNR mean (dB) | median | min | max abs error | top-1 |")
+    print("|---|---|---|---:|---:|---:|---:|---:|")
+    for m, draw in HELDOUT_DRAW.items():
+        p = f"models/{m}/model.onnx"
+        name_in = ort.InferenceSession(p).get_inputs()[0].name
+        if m == "mnist8":
+            cal = list(digits_as_mnist(np.load("models/digits_cnn/calib.npz")["x"])[:32, None])
+            test = list(digits_as_mnist(np.load("models/digits_cnn/test.npz")["x"])[:256, None])
+        else:
+            cal, test = list(draw(100, 32)), list(draw(200, 256))
+        fs = ort.InferenceSession(p, so)
+        refs = [fs.run(None, {name_in: x})[0].astype(np.float64) for x in test]
+        classifier = m not in PTQ_REGRESSION
+        per_channel = max(o.version for o in onnx.load(p).opset_import if o.domain in ("", "ai.onnx")) >= 13
+        rows = []
+        with tempfile.TemporaryDirectory() as w:
+            np.savez(f"{w}/cal.npz", x=np.concatenate(cal))
+            for k, (x, r) in enumerate(zip(test, refs)):
+                d = f"{w}/t/test_data_set_{k}"
+                os.makedirs(d)
+                open(f"{d}/input_0.pb", "wb").write(numpy_helper.from_array(x, name_in).SerializeToString())
+                open(f"{d}/output_0.pb", "wb").write(numpy_helper.from_array(r.astype(np.float32), "o").SerializeToString())
+            for meth in ("minmax", "percentile", "entropy", "mse"):
+                v = json.loads(tinyc("validate", p, "--test-data", f"{w}/t", "--calib", f"{w}/cal.npz",
+                                     "--calib-method", meth, "--quantize", "int8", "--json").stdout)
+                out = [o["vs_reference"] for st in v["sets"] for o in st["outputs"]]
+                rows.append(("tinyc int8" + ("" if v["ok"] else " (C != interpreter!)"),
+                             meth + (" (default)" if meth == "mse" else ""),
+                             [EXACT_DB if o["sqnr_db"] == "inf" else o["sqnr_db"] for o in out],
+                             max(o["max_abs_err"] for o in out), [o.get("top1_agree", 0) for o in out]))
+            for meth in (CalibrationMethod.MinMax, CalibrationMethod.Percentile, CalibrationMethod.Entropy):
+                q = f"{w}/q.onnx"
+                ort_quantize_static(p, q, name_in, cal, meth, per_channel)
+                sess = ort.InferenceSession(q, so)
+                ys = [sess.run(None, {name_in: x})[0].astype(np.float64) for x in test]
+                sq = [min(EXACT_DB, 10 * np.log10((r ** 2).sum() / ((y - r) ** 2).sum())) if ((y - r) ** 2).sum() > 0
+                      else EXACT_DB for y, r in zip(ys, refs)]
+                rows.append(("ONNX Runtime quantize_static int8", meth.name.lower(), sq,
+                             max(float(np.abs(y - r).max()) for y, r in zip(ys, refs)),
+                             [int(np.argmax(y) == np.argmax(r)) for y, r in zip(ys, refs)]))
+        for path, meth, sq, err, top in rows:
+            t1 = f"{sum(top)}/{len(top)}" if classifier else "n/a"
+            print(f"| {m} | {path} | {meth} | {np.mean(sq):.1f} | {np.median(sq):.1f} | {np.min(sq):.1f} | {err:.3g} "
+                  f"| {t1} |")
+
+
 def c_predictions(model, xs, *convert_args):
     """Arg-max of the generated C (tinyc convert, generic target, cc -O2) on each sample of xs."""
     with tempfile.TemporaryDirectory() as tmp:
@@ -510,8 +593,10 @@ if args.footprint_only:
 if args.accuracy_only:
     accuracy_table()
     sys.exit(0)
-if args.ptq_heldout_only:
-    ptq_heldout_table()
+if args.ptq_heldout_only or args.ptq_heldout_models_only:
+    if not args.ptq_heldout_models_only:
+        ptq_heldout_table()
+    ptq_heldout_all_table()
     sys.exit(0)
 if args.int8_only:
     int8_table()
