@@ -172,6 +172,13 @@ void gemmBroadcast(UpgradeCtx& c, Node& n) {
   if (c.opset < 7) n.attrs.erase("broadcast");
 }
 
+// DFT-17 has axis as an attribute (default 1); DFT-20 as input 2 (default -2).
+void dftAxisToInput(UpgradeCtx& c, Node& n) {
+  if (c.opset >= 20) return;
+  if (!n.attrs.count("axis")) n.attrs["axis"] = Attr::Int(1);
+  c.attrToInput(n, "axis", 2, DType::I64, true);
+}
+
 const std::map<std::string, Upgrader>& upgraders() {
   static const std::map<std::string, Upgrader> m = {
       {"Squeeze", axesToInput13},       {"Unsqueeze", axesToInput13},   {"ReduceSum", axesToInput13},
@@ -181,7 +188,7 @@ const std::map<std::string, Upgrader>& upgraders() {
       {"ReduceSumSquare", axesToInput18},
       {"Clip", clipToInputs},           {"Pad", padToInputs},           {"Slice", sliceToInputs},
       {"Resize", resize10},             {"Upsample", upsampleToResize}, {"Dropout", dropoutRatio},      {"BatchNormalization", batchNormSpatial},
-      {"MeanVarianceNormalization", mvnToOps},
+      {"MeanVarianceNormalization", mvnToOps}, {"DFT", dftAxisToInput},
       {"Softmax", softmaxLegacy},       {"LogSoftmax", softmaxLegacy},  {"Hardmax", softmaxLegacy},  {"Gemm", gemmBroadcast},
   };
   return m;

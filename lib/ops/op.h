@@ -132,6 +132,7 @@ void registerRnnOps(OpRegistry& r);
 void registerLogicOps(OpRegistry& r);
 void registerAxisOps(OpRegistry& r);
 void registerGridSampleOps(OpRegistry& r);
+void registerSignalOps(OpRegistry& r);
 void registerLossOps(OpRegistry& r);
 void registerScatterOps(OpRegistry& r);
 

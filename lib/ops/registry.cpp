@@ -20,6 +20,7 @@ const OpRegistry& OpRegistry::instance() {
     registerLogicOps(r);
     registerAxisOps(r);
     registerGridSampleOps(r);
+    registerSignalOps(r);
     registerLossOps(r);
     registerScatterOps(r);
     std::sort(r.ops_.begin(), r.ops_.end(), [](const OpDef& a, const OpDef& b) { return a.name < b.name; });

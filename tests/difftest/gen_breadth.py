@@ -419,6 +419,38 @@ def f_grid_sample(g, x):
     return g.emit("GridSample", [x, g.const(grid)], mode=name, padding_mode=pad, align_corners=align), g.t[x].std
 
 
+def f_dft(g, x):
+    """DFT of the chain as a real ([..., 1]) or complex ([..., 2]) signal along one axis, with a
+    dft_length that pads or truncates, onesided or inverse (not both: DFT-17/20's inverse of a
+    one-sided spectrum changed meaning between onnx releases)."""
+    sh = g.t[x].shape
+    u = g.emit("Unsqueeze", [x, g.const(np.array([-1], np.int64), I64)])
+    if g.p(0.5):
+        u = g.emit("Concat", [u, g.emit("Mul", [u, g.const(np.float32(g.rng.uniform(-2, 2)))])], axis=-1)
+        g.feat("DFT.complex")
+    axis = g.r(0, len(sh) - 1)
+    n = sh[axis]
+    ins = [u]
+    if g.p(0.4):
+        ins.append(g.const(np.int64(g.r(1, 2 * n)), I64))
+        g.feat("DFT.dft_length")
+    attrs = {}
+    if g.p(0.3):
+        attrs["inverse"] = 1
+    elif g.p(0.3):
+        attrs["onesided"] = 1
+    if g.opset >= 20:
+        if len(ins) == 1:
+            ins.append("")
+        ins.append(g.const(np.int64(axis - len(sh) - 1 if g.p(0.5) else axis), I64))
+    else:
+        attrs["axis"] = axis
+    g.feat(*(f"DFT.{k}" for k in attrs if k != "axis"))
+    length = int(numpy_helper.to_array(g.inits[ins[1]])) if len(ins) > 1 and ins[1] else n
+    std = g.t[x].std * np.sqrt(min(n, length)) / (length if attrs.get("inverse") else 1)
+    return g.emit("DFT", ins, **attrs), std
+
+
 # ------------------------------------------------------------------ gathers and scatters
 def f_compress(g, x):
     sh = g.t[x].shape
@@ -602,6 +634,7 @@ BREADTH_OPS = [
     (1, "InstanceNormalization", f_instance_norm, lambda g, x: len(g.t[x].shape) >= 3),
     (1, "DepthToSpace/SpaceToDepth", f_depth_space, lambda g, x: len(g.t[x].shape) == 4),
     (1, "GridSample", f_grid_sample, lambda g, x: len(g.t[x].shape) == 4 and g.opset >= 16),
+    (1, "DFT", f_dft, at_least(17)),
     (1, "GatherElements", f_gather_elements, None),
     (1, "Compress", f_compress, None),
     (1, "GatherND", f_gather_nd, None),

@@ -1,0 +1,136 @@
+// DFT (opsets 17 and 20; the importer moves DFT-17's axis attribute to input 2, where DFT-20 has
+// it): the discrete Fourier transform along one axis of a real ([..., 1]) or complex ([..., 2])
+// signal, zero-padded or truncated to dft_length, inverse (1/N), onesided (the first N/2 + 1
+// frequencies; with inverse, the input is such a one-sided spectrum and the output the real
+// signal of length N, numpy's irfft: dft_length defaults to 2 (n - 1)). A direct sum over twiddle factors cos/sin(2 pi m / N), m = k t mod N, in double;
+// the C kernel (backends/c/runtime/signal.c) takes the same twiddles as a table and sums in the
+// same order.
+#include <cmath>
+
+#include "ops/dft_plan.h"
+#include "ops/util.h"
+
+namespace tinyc {
+
+DftPlan dftPlan(const Node& n, const Shape& x, const Tensor* dftLength, const Tensor* axisInput) {
+  DftPlan p;
+  const int64_t rank = static_cast<int64_t>(x.size());
+  if (rank < 2 || (x.back() != 1 && x.back() != 2))
+    modelError("{}: the input must end in a dimension of 1 (real) or 2 (complex), got {}", n.where(), shapeStr(x));
+  int64_t axis = axisInput ? axisInput->getI(0) : -2;
+  if (axis < -rank || axis >= rank) modelError("{}: axis {} is outside the input's rank {}", n.where(), axis, rank);
+  if (axis < 0) axis += rank;
+  if (axis == rank - 1) modelError("{}: axis {} is the real/imaginary dimension", n.where(), axis);
+  p.axis = axis;
+  p.n = x[static_cast<size_t>(axis)];
+  p.inverse = n.attrInt("inverse") != 0;
+  p.irfft = p.inverse && n.attrInt("onesided") != 0;
+  p.len = dftLength ? dftLength->getI(0) : p.irfft ? 2 * (p.n - 1) : p.n;
+  if (p.len < 1) modelError("{}: dft_length must be at least 1, got {}", n.where(), p.len);
+  p.outLen = p.irfft || n.attrInt("onesided") == 0 ? p.len : p.len / 2 + 1;
+  p.cin = x.back();
+  p.outer = 1;
+  for (int64_t d = 0; d < axis; ++d) p.outer *= x[static_cast<size_t>(d)];
+  p.inner = 1;
+  for (int64_t d = axis + 1; d < rank - 1; ++d) p.inner *= x[static_cast<size_t>(d)];
+  p.outShape = x;
+  p.outShape[static_cast<size_t>(axis)] = p.outLen;
+  p.outShape.back() = p.irfft ? 1 : 2;
+  return p;
+}
+
+std::vector<double> dftTwiddles(int64_t len) {
+  std::vector<double> tw(static_cast<size_t>(2 * len));
+  const double pi = std::acos(-1.0);
+  for (int64_t m = 0; m < len; ++m) {
+    const double a = 2 * pi * static_cast<double>(m) / static_cast<double>(len);
+    tw[static_cast<size_t>(2 * m)] = std::cos(a);
+    tw[static_cast<size_t>(2 * m + 1)] = std::sin(a);
+  }
+  return tw;
+}
+
+namespace {
+
+const Tensor* scalarInput(InferCtx& c, int i, const char* what) {
+  if (!c.has(i) || numElements(c.shape(i)) == 0) return nullptr;
+  if (isFloat(c.dtype(i)) || numElements(c.shape(i)) != 1) c.fail("{} must be an integer scalar", what);
+  return &c.requireConst(i, what);
+}
+
+void inferDft(InferCtx& c) {
+  if (!isFloat(c.dtype(0))) c.fail("the input must be a float tensor, got {}", dtypeName(c.dtype(0)));
+  const DftPlan p = dftPlan(c.node, c.shape(0), scalarInput(c, 1, "dft_length"), scalarInput(c, 2, "axis"));
+  c.setOutput(0, c.dtype(0), p.outShape);
+}
+
+// y_t = (Re X_0 + sum_{0 < k < len/2} 2 Re(X_k e^{i theta}) + [len even] Re(X_{len/2} e^{i pi t})) / len
+// over the one-sided spectrum X (zero past its n values); Re(X e^{i theta}) = xr cos - xi sin.
+void evalIrfft(EvalCtx& c, const Tensor& x, const DftPlan& p, const std::vector<double>& tw) {
+  const int64_t taps = std::min(p.n, p.len / 2 + 1);
+  for (int64_t o = 0; o < p.outer; ++o)
+    for (int64_t t = 0; t < p.len; ++t)
+      for (int64_t i = 0; i < p.inner; ++i) {
+        double y = 0;
+        int64_t m = 0;  // k t mod len
+        for (int64_t k = 0; k < taps; ++k) {
+          const int64_t src = ((o * p.n + k) * p.inner + i) * p.cin;
+          const double xr = x.getF(src), xi = p.cin == 2 ? x.getF(src + 1) : 0.0;
+          const double v = xr * tw[static_cast<size_t>(2 * m)] - xi * tw[static_cast<size_t>(2 * m + 1)];
+          y += k == 0 || 2 * k == p.len ? v : 2 * v;
+          m += t;
+          if (m >= p.len) m %= p.len;
+        }
+        c.out[0]->setF((o * p.len + t) * p.inner + i, y / static_cast<double>(p.len));
+      }
+}
+
+void evalDft(EvalCtx& c) {
+  const Tensor& x = *c.in[0];
+  const Tensor* len = c.has(1) && c.in[1]->numel() ? c.in[1] : nullptr;
+  const Tensor* axis = c.has(2) && c.in[2]->numel() ? c.in[2] : nullptr;
+  const DftPlan p = dftPlan(c.node, x.shape(), len, axis);
+  const std::vector<double> tw = dftTwiddles(p.len);
+  const double sign = p.inverse ? -1.0 : 1.0;  // e^{-i theta} forward, e^{+i theta} inverse
+  if (p.irfft) return evalIrfft(c, x, p, tw);
+  const int64_t taps = std::min(p.n, p.len);
+  for (int64_t o = 0; o < p.outer; ++o)
+    for (int64_t k = 0; k < p.outLen; ++k)
+      for (int64_t i = 0; i < p.inner; ++i) {
+        double re = 0, im = 0;
+        int64_t m = 0;  // k t mod len
+        for (int64_t t = 0; t < taps; ++t) {
+          const int64_t src = ((o * p.n + t) * p.inner + i) * p.cin;
+          const double xr = x.getF(src), xi = p.cin == 2 ? x.getF(src + 1) : 0.0;
+          const double cs = tw[static_cast<size_t>(2 * m)], sn = tw[static_cast<size_t>(2 * m + 1)];
+          re += xr * cs + sign * xi * sn;
+          im += xi * cs - sign * xr * sn;
+          m += k;
+          if (m >= p.len) m %= p.len;
+        }
+        if (p.inverse) {
+          re /= static_cast<double>(p.len);
+          im /= static_cast<double>(p.len);
+        }
+        const int64_t dst = ((o * p.outLen + k) * p.inner + i) * 2;
+        c.out[0]->setF(dst, re);
+        c.out[0]->setF(dst + 1, im);
+      }
+}
+
+}  // namespace
+
+void registerSignalOps(OpRegistry& r) {
+  using K = Attr::Kind;
+  OpDef d;
+  d.name = "DFT";
+  d.minInputs = 1;
+  d.maxInputs = 3;
+  d.infer = inferDft;
+  d.eval = evalDft;
+  d.doc = "discrete Fourier transform along one axis (real or complex input, dft_length, inverse, onesided)";
+  d.attrs = {{"inverse", K::Int, Attr::Int(0)}, {"onesided", K::Int, Attr::Int(0)}};
+  r.add(d);
+}
+
+}  // namespace tinyc
