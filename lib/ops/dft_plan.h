@@ -18,6 +18,16 @@ struct DftPlan {
   Shape outShape;
 };
 
+// STFT (lib/ops/signal.cpp): x [batch, len, cin]; frame f of batch b reads samples f step + t,
+// t < window (zero past len), weighted by the window (ones when absent), transformed with length
+// frame (the window's length when both are given: they must match); output [batch, frames, bins, 2],
+// bins = frame / 2 + 1 when onesided.
+struct StftPlan {
+  int64_t batch = 1, len = 1, cin = 1, step = 1, window = 1, frame = 1, frames = 1, bins = 1;
+  Shape outShape;
+};
+StftPlan stftPlan(const Node& n, const Shape& x, const Tensor& step, const Shape* window, const Tensor* frameLength);
+
 // dftLength / axisInput: the constant inputs 1 and 2, or nullptr when absent (axis -2).
 DftPlan dftPlan(const Node& n, const Shape& x, const Tensor* dftLength, const Tensor* axisInput);
 // cos(2 pi m / len), sin(2 pi m / len) for m = 0..len-1, interleaved.

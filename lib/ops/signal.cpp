@@ -4,7 +4,8 @@
 // frequencies; with inverse, the input is such a one-sided spectrum and the output the real
 // signal of length N, numpy's irfft: dft_length defaults to 2 (n - 1)). A direct sum over twiddle factors cos/sin(2 pi m / N), m = k t mod N, in double;
 // the C kernel (backends/c/runtime/signal.c) takes the same twiddles as a table and sums in the
-// same order.
+// same order. STFT (opset 17): the DFT of windowed frames (as the ONNX reference: frames of the
+// window's length, zero past the signal, transformed with length frame_length).
 #include <cmath>
 
 #include "ops/dft_plan.h"
@@ -36,6 +37,30 @@ DftPlan dftPlan(const Node& n, const Shape& x, const Tensor* dftLength, const Te
   p.outShape = x;
   p.outShape[static_cast<size_t>(axis)] = p.outLen;
   p.outShape.back() = p.irfft ? 1 : 2;
+  return p;
+}
+
+StftPlan stftPlan(const Node& n, const Shape& x, const Tensor& step, const Shape* window, const Tensor* frameLength) {
+  StftPlan p;
+  if (x.size() != 3 || (x[2] != 1 && x[2] != 2))
+    modelError("{}: the signal must be [batch, length, 1 or 2], got {}", n.where(), shapeStr(x));
+  p.batch = x[0];
+  p.len = x[1];
+  p.cin = x[2];
+  p.step = step.getI(0);
+  if (p.step < 1) modelError("{}: frame_step must be at least 1, got {}", n.where(), p.step);
+  if (window && window->size() != 1) modelError("{}: the window must be 1-D, got {}", n.where(), shapeStr(*window));
+  if (window && frameLength && (*window)[0] != frameLength->getI(0))
+    modelError("{}: the window has {} values but frame_length is {} (they must match)", n.where(), (*window)[0],
+               frameLength->getI(0));
+  p.frame = frameLength ? frameLength->getI(0) : window ? (*window)[0] : p.len;
+  p.window = window ? (*window)[0] : p.frame;
+  if (p.frame < 1 || p.frame > p.len)
+    modelError("{}: frame_length {} is outside [1, {}] (the signal's length)", n.where(), p.frame, p.len);
+  if (p.window < 1) modelError("{}: the window is empty", n.where());
+  p.frames = 1 + (p.len - p.frame) / p.step;
+  p.bins = n.attrInt("onesided") != 0 ? p.frame / 2 + 1 : p.frame;
+  p.outShape = {p.batch, p.frames, p.bins, 2};
   return p;
 }
 
@@ -118,6 +143,48 @@ void evalDft(EvalCtx& c) {
       }
 }
 
+void inferStft(InferCtx& c) {
+  if (!isFloat(c.dtype(0))) c.fail("the signal must be a float tensor, got {}", dtypeName(c.dtype(0)));
+  const Tensor* step = scalarInput(c, 1, "frame_step");
+  if (!step) c.fail("frame_step is required");
+  const bool window = c.has(2) && numElements(c.shape(2)) > 0;
+  if (window && c.dtype(2) != c.dtype(0)) c.fail("the window must have the signal's type");
+  const StftPlan p = stftPlan(c.node, c.shape(0), *step, window ? &c.shape(2) : nullptr,
+                              scalarInput(c, 3, "frame_length"));
+  c.setOutput(0, c.dtype(0), p.outShape);
+}
+
+void evalStft(EvalCtx& c) {
+  const Tensor& x = *c.in[0];
+  const Tensor* w = c.has(2) && c.in[2]->numel() ? c.in[2] : nullptr;
+  const Tensor* fl = c.has(3) && c.in[3]->numel() ? c.in[3] : nullptr;
+  const StftPlan p = stftPlan(c.node, x.shape(), *c.in[1], w ? &w->shape() : nullptr, fl);
+  const std::vector<double> tw = dftTwiddles(p.frame);
+  const int64_t taps = std::min(p.window, p.frame);
+  for (int64_t b = 0; b < p.batch; ++b)
+    for (int64_t f = 0; f < p.frames; ++f)
+      for (int64_t k = 0; k < p.bins; ++k) {
+        double re = 0, im = 0;
+        int64_t m = 0;  // k t mod frame
+        for (int64_t t = 0; t < taps; ++t) {
+          const int64_t at = f * p.step + t;
+          if (at < p.len) {
+            const int64_t src = (b * p.len + at) * p.cin;
+            const double wt = w ? w->getF(t) : 1.0;
+            const double xr = x.getF(src) * wt, xi = p.cin == 2 ? x.getF(src + 1) * wt : 0.0;
+            const double cs = tw[static_cast<size_t>(2 * m)], sn = tw[static_cast<size_t>(2 * m + 1)];
+            re += xr * cs + xi * sn;
+            im += xi * cs - xr * sn;
+          }
+          m += k;
+          if (m >= p.frame) m %= p.frame;
+        }
+        const int64_t dst = ((b * p.frames + f) * p.bins + k) * 2;
+        c.out[0]->setF(dst, re);
+        c.out[0]->setF(dst + 1, im);
+      }
+}
+
 }  // namespace
 
 void registerSignalOps(OpRegistry& r) {
@@ -131,6 +198,15 @@ void registerSignalOps(OpRegistry& r) {
   d.doc = "discrete Fourier transform along one axis (real or complex input, dft_length, inverse, onesided)";
   d.attrs = {{"inverse", K::Int, Attr::Int(0)}, {"onesided", K::Int, Attr::Int(0)}};
   r.add(d);
+  OpDef st;
+  st.name = "STFT";
+  st.minInputs = 2;
+  st.maxInputs = 4;
+  st.infer = inferStft;
+  st.eval = evalStft;
+  st.doc = "short-time Fourier transform: DFTs of windowed frames (constant frame_step and frame_length)";
+  st.attrs = {{"onesided", K::Int, Attr::Int(1)}};
+  r.add(st);
 }
 
 }  // namespace tinyc

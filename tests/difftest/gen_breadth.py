@@ -451,6 +451,27 @@ def f_dft(g, x):
     return g.emit("DFT", ins, **attrs), std
 
 
+def f_stft(g, x):
+    """STFT of the chain read as one signal [1, numel, 1], windowed or not."""
+    total = int(np.prod(g.t[x].shape))
+    if total < 2:
+        raise Reject("short signal")
+    sig = g.emit("Reshape", [x, g.const(np.array([1, total, 1], np.int64), I64)])
+    frame = g.r(1, min(total, 24))
+    step = g.r(1, max(1, frame))
+    ins = [sig, g.const(np.int64(step), I64)]
+    if g.p(0.6):
+        ins.append(g.const(g.rng.uniform(0.1, 1.0, size=frame).astype(np.float32)))
+        g.feat("STFT.window")
+        if g.p(0.5):
+            ins.append(g.const(np.int64(frame), I64))
+    else:
+        ins += ["", g.const(np.int64(frame), I64)]
+    onesided = g.r(0, 1)
+    g.feat(f"STFT.onesided{onesided}")
+    return g.emit("STFT", ins, onesided=onesided), g.t[x].std * np.sqrt(frame)
+
+
 # ------------------------------------------------------------------ gathers and scatters
 def f_compress(g, x):
     sh = g.t[x].shape
@@ -635,6 +656,7 @@ BREADTH_OPS = [
     (1, "DepthToSpace/SpaceToDepth", f_depth_space, lambda g, x: len(g.t[x].shape) == 4),
     (1, "GridSample", f_grid_sample, lambda g, x: len(g.t[x].shape) == 4 and g.opset >= 16),
     (1, "DFT", f_dft, at_least(17)),
+    (1, "STFT", f_stft, at_least(17)),
     (1, "GatherElements", f_gather_elements, None),
     (1, "Compress", f_compress, None),
     (1, "GatherND", f_gather_nd, None),
