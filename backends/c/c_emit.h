@@ -129,6 +129,7 @@ void registerRnnKernels(KernelTable& t);
 void registerAxisKernels(KernelTable& t);   // CumSum, Hardmax
 void registerScatterKernels(KernelTable& t);  // GatherND, ScatterND, ScatterElements
 void registerSignalKernels(KernelTable& t);   // DFT, STFT
+void registerTextKernels(KernelTable& t);     // TfIdfVectorizer
 void registerLossKernels(KernelTable& t);   // NegativeLogLikelihoodLoss, SoftmaxCrossEntropyLoss
 void registerLogicKernels(KernelTable& t);  // comparison, logic, Where, Mod, BitShift, Mean
 void registerQuantizedKernels(KernelTable& t);  // int8 forms of Conv, Gemm, pools, Softmax, tinyc.Lut

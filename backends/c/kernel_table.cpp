@@ -22,6 +22,7 @@ const KernelTable& KernelTable::instance() {
     registerLossKernels(t);
     registerScatterKernels(t);
     registerSignalKernels(t);
+    registerTextKernels(t);
     registerQuantizedKernels(t);
     std::stable_sort(t.kernels_.begin(), t.kernels_.end(),
               [](const CKernel& a, const CKernel& b) { return std::string(a.op) < b.op; });

@@ -133,6 +133,7 @@ void registerLogicOps(OpRegistry& r);
 void registerAxisOps(OpRegistry& r);
 void registerGridSampleOps(OpRegistry& r);
 void registerSignalOps(OpRegistry& r);
+void registerTextOps(OpRegistry& r);
 void registerLossOps(OpRegistry& r);
 void registerScatterOps(OpRegistry& r);
 

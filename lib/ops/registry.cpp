@@ -21,6 +21,7 @@ const OpRegistry& OpRegistry::instance() {
     registerAxisOps(r);
     registerGridSampleOps(r);
     registerSignalOps(r);
+    registerTextOps(r);
     registerLossOps(r);
     registerScatterOps(r);
     std::sort(r.ops_.begin(), r.ops_.end(), [](const OpDef& a, const OpDef& b) { return a.name < b.name; });
