@@ -138,6 +138,7 @@ void verifyOps(const Graph& g) {
 }
 
 bool worthFolding(const Node& n) {
+  if (n.op && n.op->foldAlways) return true;
   int64_t in = 0, out = 0;
   for (const Value* v : n.inputs)
     if (v && v->constData()) in += static_cast<int64_t>(v->constData()->byteSize());

@@ -101,6 +101,9 @@ struct OpDef {
   // (Pad's constant_value). On int8 tensors lower-quant sets it to the quantized real value (the
   // zero point for the default 0) and only moves the op when that value is exact.
   int quantFillInput = -1;
+  // The op makes a constant of compile-time inputs and has no C kernel (the window functions,
+  // MelWeightMatrix): fold-constants evaluates it whatever the size of its output.
+  bool foldAlways = false;
   std::string doc;        // one line for the generated op table
 };
 

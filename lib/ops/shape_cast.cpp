@@ -57,6 +57,8 @@ void evalConstantOfShape(EvalCtx& c) {
 
 // ---- Cast ---------------------------------------------------------------------------------
 
+}  // namespace
+
 // ONNX TensorProto.DataType codes supported by tinyc.
 bool dtypeFromOnnx(int64_t code, DType* out) {
   switch (code) {
@@ -89,6 +91,8 @@ const char* onnxTypeName(int64_t code) {
     default: return "unknown";
   }
 }
+
+namespace {
 
 DType castTarget(const Node& n) {
   int64_t to = n.attrInt("to");

@@ -4,9 +4,12 @@
 // frequencies; with inverse, the input is such a one-sided spectrum and the output the real
 // signal of length N, numpy's irfft: dft_length defaults to 2 (n - 1)). A direct sum over twiddle factors cos/sin(2 pi m / N), m = k t mod N, in double;
 // the C kernel (backends/c/runtime/signal.c) takes the same twiddles as a table and sums in the
-// same order. STFT (opset 17): the DFT of windowed frames (as the ONNX reference: frames of the
+// same order. The window functions and MelWeightMatrix make constants (their inputs must be
+// compile-time constants: they fold away before code generation). STFT (opset 17): the DFT of windowed frames (as the ONNX reference: frames of the
 // window's length, zero past the signal, transformed with length frame_length).
 #include <cmath>
+#include <cstring>
+#include <tuple>
 
 #include "ops/dft_plan.h"
 #include "ops/util.h"
@@ -185,6 +188,109 @@ void evalStft(EvalCtx& c) {
       }
 }
 
+// ---- window functions and MelWeightMatrix (opset 17): constants of a constant size --------------
+
+DType outputType(const Node& n) {
+  DType t;
+  const int64_t code = n.attrInt("output_datatype");
+  if (!dtypeFromOnnx(code, &t) || !(isFloat(t) || isInteger(t)))
+    modelError("{}: output_datatype {} ({}) is not a numeric type tinyc supports", n.where(), code, onnxTypeName(code));
+  return t;
+}
+
+const Tensor& constInput(const Node& n, size_t i, const char* what) {
+  const Tensor* t = n.input(i) ? n.input(i)->constData() : nullptr;
+  if (!t) modelError("{}: {} (input {}) must be known at compile time", n.where(), what, i);
+  if (t->numel() != 1) modelError("{}: {} must be a scalar", n.where(), what);
+  return *t;
+}
+
+int64_t sizeInput(const Node& n, size_t i, const char* what) {
+  const Tensor& t = constInput(n, i, what);
+  if (isFloat(t.dtype())) modelError("{}: {} must be an integer", n.where(), what);
+  return t.getI(0);
+}
+
+void storeWindow(Tensor& y, int64_t i, double v) {
+  if (isFloat(y.dtype()))
+    y.setF(i, v);
+  else
+    y.setI(i, static_cast<int64_t>(v));  // numpy's astype: toward zero
+}
+
+// w_n over n = 0..size-1 with N = size (periodic) or size - 1 (the ONNX reference's formulas).
+template <int Kind>  // 0 Hann, 1 Hamming, 2 Blackman
+Tensor windowValues(const Node& node) {
+  const int64_t size = sizeInput(node, 0, "size");
+  if (size < 0) modelError("{}: size must not be negative, got {}", node.where(), size);
+  const DType t = outputType(node);
+  Tensor y(t, {size});
+  const double pi = std::acos(-1.0);
+  const double N = static_cast<double>(node.attrInt("periodic") != 0 ? size : size - 1);
+  for (int64_t n = 0; n < size; ++n) {
+    const double x = static_cast<double>(n);
+    double v;
+    if (Kind == 0) {
+      const double s = std::sin(x * pi / N);
+      v = s * s;
+    } else if (Kind == 1) {
+      v = 25.0 / 46.0 - std::cos(x * pi * 2 / N) * (1 - 25.0 / 46.0);
+    } else {
+      v = std::cos(x * (pi * 2) / N) * -0.5 + std::cos(x * (pi * 4) / N) * 0.08 + 0.42;
+    }
+    storeWindow(y, n, v);
+  }
+  return y;
+}
+
+// A [dft_length / 2 + 1, num_mel_bins] matrix of triangular filters, mel = 2595 log10(1 + f / 700),
+// as the ONNX reference computes it (bin edges floor((dft_length + 1) f / sample_rate)).
+Tensor melValues(const Node& n) {
+  const int64_t mels = sizeInput(n, 0, "num_mel_bins"), dft = sizeInput(n, 1, "dft_length");
+  const int64_t rate = sizeInput(n, 2, "sample_rate");
+  const double lo = constInput(n, 3, "lower_edge_hertz").getF(0), hi = constInput(n, 4, "upper_edge_hertz").getF(0);
+  if (mels < 1 || dft < 1 || rate < 1) modelError("{}: num_mel_bins, dft_length and sample_rate must be positive", n.where());
+  if (!(lo >= 0 && hi > lo && hi <= static_cast<double>(rate) / 2 + 1e-9))
+    modelError("{}: need 0 <= lower_edge_hertz < upper_edge_hertz <= sample_rate / 2, got {} and {}", n.where(), lo, hi);
+  const int64_t bins = dft / 2 + 1;
+  const double loMel = 2595 * std::log10(1 + lo / 700), hiMel = 2595 * std::log10(1 + hi / 700);
+  const double step = (hiMel - loMel) / static_cast<double>(mels + 2);
+  std::vector<int64_t> edge(static_cast<size_t>(mels + 2));
+  for (int64_t i = 0; i < mels + 2; ++i) {
+    const double f = 700 * (std::pow(10.0, (static_cast<double>(i) * step + loMel) / 2595) - 1);
+    edge[static_cast<size_t>(i)] = static_cast<int64_t>(std::floor(static_cast<double>(dft + 1) * f / static_cast<double>(rate)));
+  }
+  std::vector<double> m(static_cast<size_t>(bins * mels), 0.0);
+  auto at = [&](int64_t j, int64_t i) -> double& {
+    if (j < 0 || j >= bins) modelError("{}: a filter edge ({}) falls outside the {} spectrogram bins", n.where(), j, bins);
+    return m[static_cast<size_t>(j * mels + i)];
+  };
+  for (int64_t i = 0; i < mels; ++i) {
+    const int64_t l = edge[static_cast<size_t>(i)], ctr = edge[static_cast<size_t>(i) + 1], r = edge[static_cast<size_t>(i) + 2];
+    if (ctr == l)
+      at(ctr, i) = 1;
+    else
+      for (int64_t j = l; j <= ctr; ++j) at(j, i) = static_cast<double>(j - l) / static_cast<double>(ctr - l);
+    for (int64_t j = ctr; j < r; ++j) at(j, i) = static_cast<double>(r - j) / static_cast<double>(r - ctr);
+  }
+  Tensor y(outputType(n), {bins, mels});
+  for (size_t k = 0; k < m.size(); ++k) storeWindow(y, static_cast<int64_t>(k), m[k]);
+  return y;
+}
+
+// Constant producers: shape inference computes the values (every input is a constant), and the
+// interpreter copies them (the node then folds into a constant).
+template <Tensor (*Values)(const Node&)>
+void inferValues(InferCtx& c) {
+  Tensor y = Values(c.node);
+  c.setOutput(0, y.dtype(), y.shape());
+}
+template <Tensor (*Values)(const Node&)>
+void evalValues(EvalCtx& c) {
+  Tensor y = Values(c.node);
+  std::memcpy(c.out[0]->raw(), y.raw(), y.byteSize());
+}
+
 }  // namespace
 
 void registerSignalOps(OpRegistry& r) {
@@ -207,6 +313,29 @@ void registerSignalOps(OpRegistry& r) {
   st.doc = "short-time Fourier transform: DFTs of windowed frames (constant frame_step and frame_length)";
   st.attrs = {{"onesided", K::Int, Attr::Int(1)}};
   r.add(st);
+  const std::tuple<const char*, InferFn, EvalFn> windows[] = {
+      {"HannWindow", inferValues<windowValues<0>>, evalValues<windowValues<0>>},
+      {"HammingWindow", inferValues<windowValues<1>>, evalValues<windowValues<1>>},
+      {"BlackmanWindow", inferValues<windowValues<2>>, evalValues<windowValues<2>>}};
+  for (const auto& [name, infer, eval] : windows) {
+    OpDef w;
+    w.name = name;
+    w.infer = infer;
+    w.eval = eval;
+    w.foldAlways = true;
+    w.doc = "a window of a compile-time size (folded into a constant)";
+    w.attrs = {{"output_datatype", K::Int, Attr::Int(1)}, {"periodic", K::Int, Attr::Int(1)}};
+    r.add(w);
+  }
+  OpDef mel;
+  mel.name = "MelWeightMatrix";
+  mel.minInputs = mel.maxInputs = 5;
+  mel.infer = inferValues<melValues>;
+  mel.eval = evalValues<melValues>;
+  mel.foldAlways = true;
+  mel.doc = "triangular mel filters of compile-time parameters (folded into a constant)";
+  mel.attrs = {{"output_datatype", K::Int, Attr::Int(1)}};
+  r.add(mel);
 }
 
 }  // namespace tinyc

@@ -74,6 +74,11 @@ void forEachBroadcast2(const Shape& out, const Shape& a, const Shape& b, F&& f) 
   }
 }
 
+// ONNX TensorProto.DataType code -> DType (false when tinyc has no such type), and its name
+// ("float8", "int4", ... for the ones tinyc lacks). lib/ops/shape_cast.cpp.
+bool dtypeFromOnnx(int64_t code, DType* out);
+const char* onnxTypeName(int64_t code);
+
 // Offset into a tensor of shape `in` broadcast to `out`, for output linear index `o`.
 int64_t broadcastOffset(int64_t o, const Shape& out, const std::vector<int64_t>& inStrides);
 

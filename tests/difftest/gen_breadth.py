@@ -464,7 +464,11 @@ def f_stft(g, x):
     frame = g.r(1, min(total, 24))
     step = g.r(1, max(1, frame))
     ins = [sig, g.const(np.int64(step), I64)]
-    if g.p(0.6):
+    if g.p(0.3):  # a window function of the frame's size (folded into a constant)
+        op = g.pick(["HannWindow", "HammingWindow", "BlackmanWindow"])
+        ins.append(g.emit(op, [g.const(np.int64(frame), I64)], periodic=g.r(0, 1)))
+        g.feat(f"STFT.{op}")
+    elif g.p(0.6):
         ins.append(g.const(g.rng.uniform(0.1, 1.0, size=frame).astype(np.float32)))
         g.feat("STFT.window")
         if g.p(0.5):
@@ -504,6 +508,27 @@ def f_tfidf(g, x):
     g.feat(f"TfIdfVectorizer.{attrs['mode']}", f"TfIdfVectorizer.skip{attrs['max_skip_count']}")
     y = g.emit("TfIdfVectorizer", [tok], **attrs)
     return join(g, x, y, 1.0)
+
+
+def f_melspec(g, x):
+    """A log-mel front end on the chain read as one signal: STFT (a window function, onesided), power,
+    MatMul with a MelWeightMatrix (folded into a constant), Log(+ 1)."""
+    total = int(np.prod(g.t[x].shape))
+    frame = 2 * g.r(4, 16)
+    if total < frame:
+        raise Reject("short signal")
+    sig = g.emit("Reshape", [x, g.const(np.array([1, total, 1], np.int64), I64)])
+    win = g.emit(g.pick(["HannWindow", "HammingWindow", "BlackmanWindow"]), [g.const(np.int64(frame), I64)])
+    spec = g.emit("STFT", [sig, g.const(np.int64(g.r(frame // 2, frame)), I64), win], onesided=1)
+    power = g.emit("ReduceSumSquare", [spec, g.const(np.array([-1], np.int64), I64)], keepdims=0)
+    rate = g.pick([8000, 16000])
+    mels = g.r(1, frame // 4)
+    mel = g.emit("MelWeightMatrix", [g.const(np.int64(mels), I64), g.const(np.int64(frame), I64),
+                                     g.const(np.int64(rate), I64), g.const(np.float32(g.rng.uniform(0, 100))),
+                                     g.const(np.float32(rate / 2 - g.rng.uniform(0, 500)))])
+    y = g.emit("MatMul", [power, mel])
+    g.feat("MelWeightMatrix.log_mel")
+    return g.emit("Log", [g.emit("Add", [y, g.const(np.float32(1.0))])]), 1.0
 
 
 # ------------------------------------------------------------------ gathers and scatters
@@ -691,6 +716,7 @@ BREADTH_OPS = [
     (1, "GridSample", f_grid_sample, lambda g, x: len(g.t[x].shape) == 4 and g.opset >= 16),
     (1, "DFT", f_dft, at_least(17)),
     (1, "STFT", f_stft, at_least(17)),
+    (1, "MelWeightMatrix", f_melspec, at_least(18)),
     (1, "TfIdfVectorizer", f_tfidf, None),
     (1, "GatherElements", f_gather_elements, None),
     (1, "Compress", f_compress, None),

@@ -54,5 +54,43 @@ TEST(Stft, FramesWindowAndOnesided) {
   EXPECT_THROW(runOp("STFT", {in(x), cst(i64({}, {1})), in(f32({3}, {1, 1, 1})), cst(i64({}, {2}))}), Error);  // 3 != 2
 }
 
+TEST(Windows, HandComputedPeriodicAndSymmetric) {
+  // periodic, size 4 (N = 4): Hann sin^2(pi n / 4); Hamming 25/46 - 21/46 cos(pi n / 2); Blackman
+  // 0.42 - 0.5 cos(pi n / 2) + 0.08 cos(pi n)
+  expectNear(runOp("HannWindow", {cst(i64({}, {4}))})[0], {4}, {0, 0.5, 1, 0.5}, 1e-7);
+  expectNear(runOp("HammingWindow", {cst(i64({}, {4}))})[0], {4}, {4.0 / 46, 25.0 / 46, 1, 25.0 / 46}, 1e-7);
+  expectNear(runOp("BlackmanWindow", {cst(i64({}, {4}))})[0], {4}, {0, 0.34, 1, 0.34}, 1e-7);
+  // symmetric (periodic 0), size 3 (N = 2): Hann (0, 1, 0); double output
+  Tensor h = runOp("HannWindow", {cst(i64({}, {3}))}, {{"periodic", Attr::Int(0)}, {"output_datatype", Attr::Int(11)}})[0];
+  EXPECT_EQ(h.dtype(), DType::F64);
+  expectNear(h, {3}, {0, 1, 0}, 1e-12);
+  EXPECT_THROW(runOp("HannWindow", {in(i64({}, {4}))}), Error);  // size not a constant
+}
+
+TEST(MelWeightMatrix, TrianglesOverTheSpectrogramBins) {
+  // 4 mel bins over dft 64 at 8 kHz, 0..4000 Hz: 33 spectrogram bins; each filter rises to 1 at
+  // its centre and falls back; columns are triangles between increasing edges
+  Tensor m = runOp("MelWeightMatrix", {cst(i64({}, {4})), cst(i64({}, {64})), cst(i64({}, {8000})),
+                                       cst(f32({}, {0})), cst(f32({}, {4000}))})[0];
+  ASSERT_EQ(m.shape(), (Shape{33, 4}));
+  for (int64_t i = 0; i < 4; ++i) {
+    double peak = 0;
+    int64_t at = -1;
+    for (int64_t j = 0; j < 33; ++j)
+      if (m.getF(j * 4 + i) > peak) peak = m.getF(j * 4 + i), at = j;
+    EXPECT_DOUBLE_EQ(peak, 1.0);
+    for (int64_t j = 1; j < 33; ++j) {  // non-decreasing up to the peak, non-increasing after it
+      if (j <= at) {
+        EXPECT_GE(m.getF(j * 4 + i), m.getF((j - 1) * 4 + i));
+      } else {
+        EXPECT_LE(m.getF(j * 4 + i), m.getF((j - 1) * 4 + i));
+      }
+    }
+  }
+  EXPECT_THROW(runOp("MelWeightMatrix", {cst(i64({}, {4})), cst(i64({}, {64})), cst(i64({}, {8000})),
+                                         cst(f32({}, {0})), cst(f32({}, {5000}))}),
+               Error);  // above the Nyquist frequency
+}
+
 }  // namespace
 }  // namespace tinyc::test
