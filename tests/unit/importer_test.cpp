@@ -347,6 +347,17 @@ TEST(Importer, UnsupportedOpsAreListedTogether) {
   EXPECT_NE(e.find("Foo (2 nodes"), std::string::npos) << e;
 }
 
+TEST(Importer, UnsupportedOpsSayWhyWhenItIsOnPurpose) {
+  ModelBuilder b(13);
+  b.input("x", {4});
+  b.node("NonZero", {"x"}, {"i"}, "nz");
+  b.node("Loop", {"i"}, {"y"}, "lp");
+  b.output("y");
+  std::string e = errorOf(b);
+  EXPECT_NE(e.find("'nz': its output shape depends on the input values"), std::string::npos) << e;
+  EXPECT_NE(e.find("'lp': control flow (subgraphs) is not supported"), std::string::npos) << e;
+}
+
 TEST(Importer, StructuralErrorsNameTheProblem) {
   {
     ModelBuilder b(13);
