@@ -196,6 +196,29 @@ void emitInstanceNorm(EmitCtx& c) {
                      epsLit(c, x->dtype), idx, idx, xs.size(), c.intArray(xs)));
 }
 
+// ---- LpNormalization (lib/ops/norm.cpp) ---------------------------------------------------
+
+std::string checkLpNorm(const Node& n) {
+  const Value* x = n.input(0);
+  if (!x || (x->dtype != DType::F32 && x->dtype != DType::F64)) return "only float32 and float64 are supported";
+  return checkSize(n);
+}
+
+void emitLpNorm(EmitCtx& c) {
+  const Shape& s = c.inValue(0)->shape;
+  const int64_t rank = static_cast<int64_t>(s.size());
+  int64_t axis = c.node.attrInt("axis");
+  if (rank && axis < 0) axis += rank;
+  int64_t outer = 1, inner = 1;
+  for (int64_t d = 0; d < axis; ++d) outer *= s[static_cast<size_t>(d)];
+  for (int64_t d = axis + 1; d < rank; ++d) inner *= s[static_cast<size_t>(d)];
+  const int64_t n = rank ? s[static_cast<size_t>(axis)] : 1;
+  if (outer * n * inner == 0) return c.line(fmt::format("(void){};", c.out(0)));
+  c.require("norm");
+  c.line(fmt::format("tinyc_lpnorm_{}({}, {}, {}, {}, {}, {});", EmitCtx::suffix(c.inValue(0)->dtype), c.in(0), c.out(0),
+                     outer, n, inner, c.node.attrInt("p") == 1 ? 1 : 0));
+}
+
 // ---- LRN ----------------------------------------------------------------------------------
 
 std::string checkLrn(const Node& n) {
@@ -246,6 +269,7 @@ void registerNormKernels(KernelTable& t) {
   t.add({"BatchNormalization", checkBatchNorm, emitBatchNorm});
   t.add({"LayerNormalization", checkLayerNorm, emitLayerNorm});
   t.add({"InstanceNormalization", checkInstanceNorm, emitInstanceNorm});
+  t.add({"LpNormalization", checkLpNorm, emitLpNorm});
   CKernel lrn{"LRN", checkLrn, emitLrn};
   lrn.inPlaceScratch = inPlaceScratchLrn;
   t.add(lrn);

@@ -218,6 +218,50 @@ void evalInstanceNorm(EvalCtx& c) {
   }
 }
 
+// The `axis` attribute of node n, in [0, rank) (rank 0: 0).
+int64_t normAxis(const Node& n, int rank) {
+  int64_t a = n.attrInt("axis");
+  if (rank == 0) return 0;
+  if (a < -rank || a >= rank) modelError("{}: axis {} is outside the input's rank {}", n.where(), a, rank);
+  return a < 0 ? a + rank : a;
+}
+
+// ---- LpNormalization ----------------------------------------------------------------------
+// x / ||x||_p along one axis (p 1 or 2), the norm in double; a zero norm gives zeros (as ONNX
+// Runtime; the ONNX reference divides by it).
+
+void inferLpNorm(InferCtx& c) {
+  if (!isFloat(c.dtype(0))) c.fail("input must be a float type, got {}", dtypeName(c.dtype(0)));
+  const int64_t p = c.node.attrInt("p");
+  if (p != 1 && p != 2) c.fail("p must be 1 or 2, got {}", p);
+  normAxis(c.node, c.rank(0));
+  c.setOutput(0, c.dtype(0), c.shape(0));
+}
+
+void evalLpNorm(EvalCtx& c) {
+  const Tensor& x = *c.in[0];
+  const int64_t axis = normAxis(c.node, static_cast<int>(x.rank()));
+  const Shape& s = x.shape();
+  int64_t outer = 1, inner = 1;
+  for (int64_t d = 0; d < axis; ++d) outer *= s[static_cast<size_t>(d)];
+  for (size_t d = static_cast<size_t>(axis) + 1; d < s.size(); ++d) inner *= s[d];
+  const int64_t n = s.empty() ? 1 : s[static_cast<size_t>(axis)];
+  const bool l1 = c.node.attrInt("p") == 1;
+  for (int64_t o = 0; o < outer; ++o)
+    for (int64_t i = 0; i < inner; ++i) {
+      double acc = 0;
+      for (int64_t k = 0; k < n; ++k) {
+        const double v = x.getF((o * n + k) * inner + i);
+        acc += l1 ? std::fabs(v) : v * v;
+      }
+      const double norm = l1 ? acc : std::sqrt(acc);
+      for (int64_t k = 0; k < n; ++k) {
+        const int64_t at = (o * n + k) * inner + i;
+        c.out[0]->setF(at, norm == 0 ? 0.0 : x.getF(at) / norm);
+      }
+    }
+}
+
 // ---- LRN (local response normalization across channels) -----------------------------------
 
 void inferLrn(InferCtx& c) {
@@ -277,6 +321,13 @@ int64_t macsLrn(const Node& n) {
 }  // namespace
 
 void registerNormOps(OpRegistry& r) {
+  OpDef lp;
+  lp.name = "LpNormalization";
+  lp.infer = inferLpNorm;
+  lp.eval = evalLpNorm;
+  lp.doc = "x divided by its L1 or L2 norm along one axis (a zero norm gives zeros)";
+  lp.attrs = {{"axis", Attr::Kind::Int, Attr::Int(-1)}, {"p", Attr::Kind::Int, Attr::Int(2)}};
+  r.add(lp);
   OpDef bn;
   bn.name = "BatchNormalization";
   bn.minInputs = bn.maxInputs = 5;

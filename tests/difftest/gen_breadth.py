@@ -531,6 +531,16 @@ def f_melspec(g, x):
     return g.emit("Log", [g.emit("Add", [y, g.const(np.float32(1.0))])]), 1.0
 
 
+def f_lpnorm(g, x):
+    """LpNormalization of a graph input: it is scale-free, so a computed vector of rounding noise
+    (an STFT's imaginary parts of 0 against 1e-8) normalizes to anything (graph seed 278)."""
+    a = graph_input(g)
+    rank = len(g.t[a].shape)
+    p = g.r(1, 2)
+    g.feat(f"LpNormalization.p{p}")
+    return join(g, x, g.emit("LpNormalization", [a], axis=g.r(-rank, rank - 1), p=p), 1.0)
+
+
 # ------------------------------------------------------------------ gathers and scatters
 def f_compress(g, x):
     sh = g.t[x].shape
@@ -717,6 +727,7 @@ BREADTH_OPS = [
     (1, "DFT", f_dft, at_least(17)),
     (1, "STFT", f_stft, at_least(17)),
     (1, "MelWeightMatrix", f_melspec, at_least(18)),
+    (1, "LpNormalization", f_lpnorm, None),
     (1, "TfIdfVectorizer", f_tfidf, None),
     (1, "GatherElements", f_gather_elements, None),
     (1, "Compress", f_compress, None),

@@ -257,5 +257,15 @@ TEST(LRN, BadInputsAreErrors) {
   failsWith(rnd({1, 2, 2}, 1), {}, "required attribute 'size'");
 }
 
+TEST(LpNormalization, HandComputedAndZeroNorm) {
+  // rows (0, 0, 0) and (1, -2, 2): L1 norm 5, L2 norm 3; a zero norm gives zeros (as ONNX Runtime)
+  Tensor x = f32({2, 3}, {0, 0, 0, 1, -2, 2});
+  expectNear(runOp("LpNormalization", {in(x)}, {{"p", Attr::Int(1)}})[0], {2, 3}, {0, 0, 0, 0.2, -0.4, 0.4});
+  expectNear(runOp("LpNormalization", {in(x)})[0], {2, 3}, {0, 0, 0, 1.0 / 3, -2.0 / 3, 2.0 / 3});
+  // axis 0: columns (0, 1), (0, -2), (0, 2)
+  expectNear(runOp("LpNormalization", {in(x)}, {{"axis", Attr::Int(0)}})[0], {2, 3}, {0, 0, 0, 1, -1, 1});
+  EXPECT_THROW(runOp("LpNormalization", {in(x)}, {{"p", Attr::Int(3)}}), Error);
+}
+
 }  // namespace
 }  // namespace tinyc::test

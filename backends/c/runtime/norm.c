@@ -1,4 +1,4 @@
-/* tinyc runtime: normalization (BatchNormalization inference, LayerNormalization, LRN). requires: common scratch */
+/* tinyc runtime: normalization (BatchNormalization inference, LayerNormalization, LRN, LpNormalization). requires: common scratch */
 
 /* BatchNormalization: x is [n, c, inner]; per channel, in double as the interpreter,
    s = scale / sqrt(var + eps), a = (T)s, b = (T)(B - mean * s), then y = x * a + b in T. */
@@ -163,3 +163,25 @@ TINYC_LAYERNORM(f16, uint16_t, tinyc_acc, tinyc_acc_sqrt, TINYC_LN_LOAD_H, TINYC
 TINYC_LRN(f32, float, float, TINYC_LRN_LOAD, TINYC_LRN_LOAD, sqrtf, powf)
 TINYC_LRN(f64, double, double, TINYC_LRN_LOAD, TINYC_LRN_LOAD, sqrt, pow)
 TINYC_LRN(f16, uint16_t, float, TINYC_LRN_LOAD_H, tinyc_f2h, sqrtf, powf)
+
+/* LpNormalization over [outer, n, inner] along n (lib/ops/norm.cpp): x / ||x||_p, p 1 or 2, the
+   norm summed in tinyc_acc; a zero norm gives zeros. */
+#define TINYC_LPNORM(SUF, T)                                                                            \
+  TINYC_KERNEL void tinyc_lpnorm_##SUF(const T *x, T *y, int32_t outer, int32_t n, int32_t inner, int32_t l1) { \
+    int32_t o, i, k;                                                                                    \
+    for (o = 0; o < outer; ++o)                                                                         \
+      for (i = 0; i < inner; ++i) {                                                                     \
+        const T *xs = x + (size_t)o * (size_t)n * (size_t)inner + (size_t)i;                           \
+        T *ys = y + (size_t)o * (size_t)n * (size_t)inner + (size_t)i;                                 \
+        tinyc_acc acc = 0, norm;                                                                        \
+        for (k = 0; k < n; ++k) {                                                                       \
+          const tinyc_acc v = (tinyc_acc)xs[(size_t)k * (size_t)inner];                                 \
+          acc += l1 ? tinyc_acc_fabs(v) : v * v;                                                        \
+        }                                                                                               \
+        norm = l1 ? acc : tinyc_acc_sqrt(acc);                                                          \
+        for (k = 0; k < n; ++k)                                                                         \
+          ys[(size_t)k * (size_t)inner] = norm == 0 ? (T)0 : (T)((tinyc_acc)xs[(size_t)k * (size_t)inner] / norm); \
+      }                                                                                                 \
+  }
+TINYC_LPNORM(f32, float)
+TINYC_LPNORM(f64, double)
