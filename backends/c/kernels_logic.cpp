@@ -1,5 +1,5 @@
 // C kernels for comparison, logic and selection (runtime/logic.c): Equal, Less, Greater,
-// LessOrEqual, GreaterOrEqual, And, Or, Xor, Not, Where, IsNaN, IsInf, Mod, BitShift; Mean
+// LessOrEqual, GreaterOrEqual, And, Or, Xor, Not, Where, IsNaN, IsInf, Mod, BitShift, Bitwise*; Mean
 // (runtime/elementwise.c). Semantics follow lib/ops/logic.cpp.
 #include "backends/c/c_emit.h"
 #include "backends/c/emit_util.h"
@@ -41,6 +41,21 @@ void emitLogic(EmitCtx& c) {
   c.require("logic");
   c.line(fmt::format("tinyc_logic({}, {}, {}, {}, {}, {});", c.in(0), c.in(1), c.out(0), Op,
                      numElements(c.outValue(0)->shape), bcastArgs(c, {0, 1})));
+}
+
+template <int Op>
+void emitBitwise(EmitCtx& c) {
+  c.require("logic");
+  const Value* y = c.outValue(0);
+  c.line(fmt::format("tinyc_bitwise((const uint8_t *){}, (const uint8_t *){}, (uint8_t *){}, {}, {}, {}, {});", c.in(0),
+                     c.in(1), c.out(0), Op, dtypeSize(y->dtype), numElements(y->shape), bcastArgs(c, {0, 1})));
+}
+
+void emitBitwiseNot(EmitCtx& c) {
+  c.require("logic");
+  const Value* y = c.outValue(0);
+  c.line(fmt::format("tinyc_bitwise_not((const uint8_t *){}, (uint8_t *){}, {});", c.in(0), c.out(0),
+                     numElements(y->shape) * static_cast<int64_t>(dtypeSize(y->dtype))));
 }
 
 void emitNot(EmitCtx& c) {
@@ -136,6 +151,10 @@ void registerLogicKernels(KernelTable& t) {
   t.add({"IsInf", checkFloatTest, emitIsInf, nullptr, false, true});
   t.add({"Mod", checkBinaryAny, emitMod, nullptr, false, true});
   t.add({"BitShift", checkBinaryAny, emitBitShift, nullptr, false, true});
+  t.add({"BitwiseAnd", checkBinaryAny, emitBitwise<0>, nullptr, false, true});
+  t.add({"BitwiseOr", checkBinaryAny, emitBitwise<1>, nullptr, false, true});
+  t.add({"BitwiseXor", checkBinaryAny, emitBitwise<2>, nullptr, false, true});
+  t.add({"BitwiseNot", checkBinaryAny, emitBitwiseNot, nullptr, false, true});
   t.add({"Mean", checkMean, emitMean});
 }
 

@@ -1,5 +1,6 @@
 // Comparison, logic and selection: Equal, Less, Greater, LessOrEqual, GreaterOrEqual (bool out),
-// And, Or, Xor, Not (bool), Where, IsNaN, IsInf, Mod, BitShift, Mean. Broadcasting as numpy.
+// And, Or, Xor, Not (bool), Where, IsNaN, IsInf, Mod, BitShift, BitwiseAnd/Or/Xor/Not, Mean.
+// Broadcasting as numpy.
 #include <cmath>
 #include <cstring>
 
@@ -171,6 +172,35 @@ void evalMod(EvalCtx& c) {
   });
 }
 
+// ---- BitwiseAnd, BitwiseOr, BitwiseXor, BitwiseNot ---------------------------------------------
+// On the bits of integers of any width: byte by byte, as the C kernel (runtime/logic.c).
+
+void inferBitwise(InferCtx& c) {
+  requireSameTypes(c, 0, c.numInputs() - 1);
+  const DType t = c.dtype(0);
+  if (!isInteger(t) || t == DType::Bool) c.fail("{} takes integers, got {}", c.node.opType, dtypeName(t));
+  c.setOutput(0, t, c.numInputs() == 1 ? c.shape(0) : broadcastInputs(c));
+}
+
+template <int Op>  // 0 and, 1 or, 2 xor, 3 not
+void evalBitwise(EvalCtx& c) {
+  const Tensor& a = *c.in[0];
+  const size_t es = dtypeSize(a.dtype());
+  const auto* pa = static_cast<const uint8_t*>(a.raw());
+  auto* po = static_cast<uint8_t*>(c.out[0]->raw());
+  if (Op == 3) {
+    for (size_t i = 0; i < a.byteSize(); ++i) po[i] = static_cast<uint8_t>(~pa[i]);
+    return;
+  }
+  const auto* pb = static_cast<const uint8_t*>(c.in[1]->raw());
+  forEachBroadcast2(c.out[0]->shape(), a.shape(), c.in[1]->shape(), [&](int64_t o, int64_t ia, int64_t ib) {
+    for (size_t k = 0; k < es; ++k) {
+      const uint8_t x = pa[static_cast<size_t>(ia) * es + k], y = pb[static_cast<size_t>(ib) * es + k];
+      po[static_cast<size_t>(o) * es + k] = static_cast<uint8_t>(Op == 0 ? x & y : Op == 1 ? x | y : x ^ y);
+    }
+  });
+}
+
 // ---- BitShift -------------------------------------------------------------------------------
 
 void inferBitShift(InferCtx& c) {
@@ -270,6 +300,10 @@ void registerLogicOps(OpRegistry& r) {
              {{"fmod", K::Int, Attr::Int(0)}}));
   r.add(make("BitShift", 2, 2, inferBitShift, evalBitShift, "shift LEFT or RIGHT (signed: arithmetic right shift); shifts < 0 or >= the width give 0 (-1 right of a negative)",
              {{"direction", K::String, std::nullopt, true}}));
+  r.add(make("BitwiseAnd", 2, 2, inferBitwise, evalBitwise<0>, "bitwise and of integers, numpy broadcasting"));
+  r.add(make("BitwiseOr", 2, 2, inferBitwise, evalBitwise<1>, "bitwise or of integers, numpy broadcasting"));
+  r.add(make("BitwiseXor", 2, 2, inferBitwise, evalBitwise<2>, "bitwise xor of integers, numpy broadcasting"));
+  r.add(make("BitwiseNot", 1, 1, inferBitwise, evalBitwise<3>, "bitwise not of integers"));
   r.add(make("Mean", 1, 64, inferMean, evalMean, "elementwise mean of any number of float inputs, numpy broadcasting"));
 }
 

@@ -147,6 +147,19 @@ def f_bitshift(g, x):
     return join(g, x, to_float(g, y), 20.0)
 
 
+def f_bitwise(g, x):
+    """BitwiseAnd/Or/Xor/Not of integers from a graph input (signed ones too: negative bit patterns)."""
+    dt = g.pick([I32, I64])
+    a = ints(g, dt)
+    op = g.pick(["BitwiseAnd", "BitwiseOr", "BitwiseXor", "BitwiseNot"])
+    if op == "BitwiseNot":
+        y = g.emit(op, [a])
+    else:
+        y = g.emit(op, [a, ints(g, dt) if g.p(0.5) else int_const_like(g, g.t[a].shape, -8, 8, dt)])
+    g.feat(f"{op}")
+    return join(g, x, to_float(g, side_output(g, y)), 4.0)
+
+
 def f_arg(g, x):
     op = g.pick(["ArgMax", "ArgMin"])
     a = graph_input(g) if g.p(0.5) else ints(g)  # integers: ties, select_last_index decides
@@ -728,6 +741,7 @@ BREADTH_OPS = [
     (1, "STFT", f_stft, at_least(17)),
     (1, "MelWeightMatrix", f_melspec, at_least(18)),
     (1, "LpNormalization", f_lpnorm, None),
+    (1, "BitwiseAnd/Or/Xor/Not", f_bitwise, at_least(18)),
     (1, "TfIdfVectorizer", f_tfidf, None),
     (1, "GatherElements", f_gather_elements, None),
     (1, "Compress", f_compress, None),

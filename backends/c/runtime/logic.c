@@ -47,6 +47,23 @@ TINYC_KERNEL void tinyc_not(const uint8_t *a, uint8_t *y, int32_t n) {
   for (i = 0; i < n; ++i) y[i] = (uint8_t)(a[i] == 0);
 }
 
+/* BitwiseAnd, BitwiseOr, BitwiseXor (op 0, 1, 2) of integers of esize bytes, byte by byte (the
+   same bits as on the integers); BitwiseNot over nbytes. */
+TINYC_KERNEL void tinyc_bitwise(const uint8_t *a, const uint8_t *b, uint8_t *y, int32_t op, int32_t esize, int32_t n,
+                                int32_t r, const int32_t *shp, const int32_t *sa, const int32_t *sb) {
+  int32_t i, k;
+  for (i = 0; i < n; ++i) {
+    const uint8_t *x0 = a + (size_t)TINYC_AT(sa, i) * (size_t)esize, *x1 = b + (size_t)TINYC_AT(sb, i) * (size_t)esize;
+    uint8_t *d = y + (size_t)i * (size_t)esize;
+    for (k = 0; k < esize; ++k)
+      d[k] = (uint8_t)(op == 0 ? (x0[k] & x1[k]) : op == 1 ? (x0[k] | x1[k]) : (x0[k] ^ x1[k]));
+  }
+}
+TINYC_KERNEL void tinyc_bitwise_not(const uint8_t *a, uint8_t *y, int32_t nbytes) {
+  int32_t i;
+  for (i = 0; i < nbytes; ++i) y[i] = (uint8_t)~a[i];
+}
+
 /* Where: out[i] = cond ? x : y, elements of esize bytes. */
 TINYC_KERNEL void tinyc_where(const uint8_t *cond, const void *x, const void *y, void *out, int32_t esize, int32_t n,
                               int32_t r, const int32_t *shp, const int32_t *sc, const int32_t *sx, const int32_t *sy) {
