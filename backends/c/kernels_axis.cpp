@@ -30,9 +30,9 @@ void emitCumSum(EmitCtx& c) {
   if (numElements(x->shape) == 0) return c.line(fmt::format("(void){};", c.out(0)));
   const size_t axis = static_cast<size_t>(normAxis(c.node, c.inValue(1)->constData()->getI(0), static_cast<int>(x->shape.size())));
   c.require("axis");
-  c.line(fmt::format("tinyc_cumsum_{}({}, {}, {}, {}, {});", EmitCtx::suffix(x->dtype), c.in(0), c.out(0),
+  c.line(fmt::format("tinyc_cumsum_{}({}, {}, {}, {}, {}, {});", EmitCtx::suffix(x->dtype), c.in(0), c.out(0),
                      splitArgs(x->shape, axis), c.node.attrInt("exclusive") != 0 ? 1 : 0,
-                     c.node.attrInt("reverse") != 0 ? 1 : 0));
+                     c.node.attrInt("reverse") != 0 ? 1 : 0, c.node.op == opDef("CumProd") ? 1 : 0));
 }
 
 std::string checkHardmax(const Node& n) {
@@ -92,6 +92,7 @@ void registerAxisKernels(KernelTable& t) {
   t.add({"ReverseSequence", checkReverseSequence, emitReverseSequence});
   t.add({"TopK", checkTopK, emitTopK});
   t.add({"CumSum", checkCumSum, emitCumSum});
+  t.add({"CumProd", checkCumSum, emitCumSum});
   t.add({"Hardmax", checkHardmax, emitHardmax});
 }
 

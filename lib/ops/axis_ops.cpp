@@ -1,4 +1,4 @@
-// Ops along one axis: CumSum, Hardmax and ReverseSequence (which keep the shape) and TopK.
+// Ops along one axis: CumSum, CumProd, Hardmax and ReverseSequence (which keep the shape) and TopK.
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -38,9 +38,11 @@ void inferCumSum(InferCtx& c) {
   c.setOutput(0, t, c.shape(0));
 }
 
-// Running sums in the element type (numpy's cumsum), in input order along the axis (reverse:
-// from the end); exclusive: each output leaves its own element out.
-void evalCumSum(EvalCtx& c) {
+// Running sums (CumProd: products) in the element type (numpy's cumsum / cumprod), in input
+// order along the axis (reverse: from the end); exclusive: each output leaves its own element out
+// (its identity, 0 or 1, first).
+template <bool Prod>
+void evalCumulative(EvalCtx& c) {
   const Tensor& x = *c.in[0];
   const size_t axis = static_cast<size_t>(cumsumAxis(c.node, *c.in[1], static_cast<int>(x.rank())));
   const bool excl = c.node.attrInt("exclusive") != 0, rev = c.node.attrInt("reverse") != 0;
@@ -49,18 +51,19 @@ void evalCumSum(EvalCtx& c) {
     using T = typename decltype(tag)::type;
     for (int64_t o = 0; o < a.outer; ++o)
       for (int64_t k = 0; k < a.inner; ++k) {
-        T s = T(0);
+        T s = T(Prod ? 1 : 0);
         for (int64_t j = 0; j < a.n; ++j) {
           const int64_t jj = rev ? a.n - 1 - j : j;
           const int64_t at = (o * a.n + jj) * a.inner + k;
           const T v = load(at);
-          if (excl) {
-            store(at, s);
+          if (excl) store(at, s);
+          if constexpr (!Prod)
             s = static_cast<T>(s + v);
-          } else {
-            s = static_cast<T>(s + v);
-            store(at, s);
-          }
+          else if constexpr (std::is_integral_v<T>)  // in 64 bits: uint16 * uint16 would be an int
+            s = static_cast<T>(static_cast<uint64_t>(s) * static_cast<uint64_t>(v));
+          else
+            s = static_cast<T>(s * v);
+          if (!excl) store(at, s);
         }
       }
   };
@@ -235,8 +238,11 @@ void registerAxisOps(OpRegistry& r) {
                     {{"axis", K::Int, Attr::Int(-1)}, {"largest", K::Int, Attr::Int(1)}, {"sorted", K::Int, Attr::Int(1)}});
   tk.minOutputs = tk.maxOutputs = 2;
   r.add(tk);
-  r.add(makeOp("CumSum", 2, 2, inferCumSum, evalCumSum,
+  r.add(makeOp("CumSum", 2, 2, inferCumSum, evalCumulative<false>,
                "running sum along the constant axis (exclusive, reverse), in the element type",
+               {{"exclusive", K::Int, Attr::Int(0)}, {"reverse", K::Int, Attr::Int(0)}}));
+  r.add(makeOp("CumProd", 2, 2, inferCumSum, evalCumulative<true>,
+               "running product along the constant axis (exclusive, reverse), in the element type",
                {{"exclusive", K::Int, Attr::Int(0)}, {"reverse", K::Int, Attr::Int(0)}}));
   r.add(makeOp("Hardmax", 1, 1, inferHardmax, evalHardmax, "1 at the first maximum along axis, 0 elsewhere",
                {{"axis", K::Int, Attr::Int(-1)}}));

@@ -177,3 +177,19 @@ TEST(GridSample, BadShapesAndModes) {
 }
 
 }  // namespace tinyc::test
+
+namespace tinyc::test {
+
+TEST(CumProd, RunningProductsExclusiveReverseAndWrap) {
+  const Tensor x = f32({4}, {1, 2, 3, 4});
+  const OpInput axis = cst(i64({}, {0}));
+  expectNear(runOp("CumProd", {in(x), axis})[0], {4}, {1, 2, 6, 24});
+  expectNear(runOp("CumProd", {in(x), axis}, {{"exclusive", Attr::Int(1)}})[0], {4}, {1, 1, 2, 6});
+  expectNear(runOp("CumProd", {in(x), axis}, {{"reverse", Attr::Int(1)}})[0], {4}, {24, 24, 12, 4});
+  // integers wrap: int8 16 * 16 = 256 -> 0; uint16 300 * 300 = 90000 -> 24464
+  EXPECT_EQ(values(runOp("CumProd", {in(makeTensor(DType::I8, {2}, {16, 16})), axis})[0]), (std::vector<double>{16, 0}));
+  EXPECT_EQ(values(runOp("CumProd", {in(makeTensor(DType::U16, {2}, {300, 300})), axis})[0]),
+            (std::vector<double>{300, 24464}));
+}
+
+}  // namespace tinyc::test

@@ -1,25 +1,22 @@
-/* tinyc runtime: ops along one axis (CumSum Hardmax TopK ReverseSequence). requires: common */
+/* tinyc runtime: ops along one axis (CumSum CumProd Hardmax TopK ReverseSequence). requires: common */
 
-/* CumSum over [outer, n, inner]: running sums in the element type (integers wrap: computed in
-   the unsigned type UT), in input order along the axis or from its end (rev); excl: each output
-   leaves its own element out. f16 sums in float, rounded at every output (as the interpreter). */
+/* CumSum (prod 0) and CumProd (prod 1) over [outer, n, inner]: running sums or products in the
+   element type (integers wrap: computed in the unsigned type S), in input order along the axis or
+   from its end (rev); excl: each output leaves its own element out. f16 in float, rounded at every
+   output (as the interpreter). */
 #define TINYC_CUMSUM(SUF, T, S, LD, ST)                                                                   \
   TINYC_KERNEL void tinyc_cumsum_##SUF(const T *a, T *y, int32_t outer, int32_t n, int32_t inner,         \
-                                       int32_t excl, int32_t rev) {                                       \
+                                       int32_t excl, int32_t rev, int32_t prod) {                         \
     int32_t o, k, j;                                                                                      \
     for (o = 0; o < outer; ++o)                                                                           \
       for (k = 0; k < inner; ++k) {                                                                       \
-        S s = 0;                                                                                          \
+        S s = (S)(prod ? 1 : 0);                                                                          \
         for (j = 0; j < n; ++j) {                                                                         \
           const size_t at = ((size_t)o * (size_t)n + (size_t)(rev ? n - 1 - j : j)) * (size_t)inner + (size_t)k; \
           const S v = LD(a[at]);                                                                          \
-          if (excl) {                                                                                     \
-            y[at] = ST(s);                                                                                \
-            s = (S)(s + v);                                                                               \
-          } else {                                                                                        \
-            s = (S)(s + v);                                                                               \
-            y[at] = ST(s);                                                                                \
-          }                                                                                               \
+          if (excl) y[at] = ST(s);                                                                        \
+          s = prod ? (S)(s * v) : (S)(s + v);                                                             \
+          if (!excl) y[at] = ST(s);                                                                       \
         }                                                                                                 \
       }                                                                                                   \
   }
