@@ -163,10 +163,11 @@ void emitLayerNorm(EmitCtx& c) {
   const std::string sIdx = paramIndex(c, c.inValue(1), xs, axis, cols);
   const std::string bIdx = paramIndex(c, c.inValue(2), xs, axis, cols);
   const bool general = sIdx != "NULL, NULL" || bIdx != "NULL, NULL";
-  c.line(fmt::format("tinyc_layernorm_{}({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {});",
-                     EmitCtx::suffix(x->dtype), c.in(0), c.in(1), c.in(2), c.out(0), c.out(1), c.out(2),
-                     stash64 ? 1 : 0, rows, cols, epsLit(c, x->dtype),
-                     sIdx, bIdx, xs.size(), general ? c.intArray(xs) : std::string("NULL")));
+  const bool rms = c.node.op == opDef("RMSNormalization");
+  c.line(fmt::format("tinyc_layernorm_{}({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {});",
+                     EmitCtx::suffix(x->dtype), c.in(0), c.in(1), rms ? "NULL" : c.in(2), c.out(0),
+                     rms ? "NULL" : c.out(1), rms ? "NULL" : c.out(2), stash64 ? 1 : 0, rows, cols, epsLit(c, x->dtype),
+                     sIdx, bIdx, xs.size(), general ? c.intArray(xs) : std::string("NULL"), rms ? 1 : 0));
 }
 
 // ---- InstanceNormalization: LayerNormalization's kernel over rows of N * C, scale and B indexed
@@ -191,7 +192,7 @@ void emitInstanceNorm(EmitCtx& c) {
   std::vector<int64_t> st(xs.size(), 0);
   st[1] = 1;
   const std::string idx = "NULL, " + c.intArray(st);
-  c.line(fmt::format("tinyc_layernorm_{}({}, {}, {}, {}, NULL, NULL, 0, {}, {}, {}, {}, {}, {}, {});",
+  c.line(fmt::format("tinyc_layernorm_{}({}, {}, {}, {}, NULL, NULL, 0, {}, {}, {}, {}, {}, {}, {}, 0);",
                      EmitCtx::suffix(x->dtype), c.in(0), c.in(1), c.in(2), c.out(0), rows, cols,
                      epsLit(c, x->dtype), idx, idx, xs.size(), c.intArray(xs)));
 }
@@ -268,6 +269,7 @@ int64_t inPlaceScratchLrn(const Node& n) {
 void registerNormKernels(KernelTable& t) {
   t.add({"BatchNormalization", checkBatchNorm, emitBatchNorm});
   t.add({"LayerNormalization", checkLayerNorm, emitLayerNorm});
+  t.add({"RMSNormalization", checkLayerNorm, emitLayerNorm});
   t.add({"InstanceNormalization", checkInstanceNorm, emitInstanceNorm});
   t.add({"LpNormalization", checkLpNorm, emitLpNorm});
   CKernel lrn{"LRN", checkLrn, emitLrn};

@@ -125,8 +125,9 @@ struct ParamIndex {
   }
 };
 
+// rms (RMSNormalization): no mean is subtracted, var is the mean of x^2, no B.
 template <typename T>
-void layerNormImpl(EvalCtx& c) {
+void layerNormImpl(EvalCtx& c, bool rms = false) {
   const Tensor& X = *c.in[0];
   const Shape& xs = X.shape();
   const int axis = normAxis(c.node, c.node.attrInt("axis"), X.rank());
@@ -145,7 +146,8 @@ void layerNormImpl(EvalCtx& c) {
     const T* xr = px + r * cols;
     T* yr = py + r * cols;
     double sum = 0;
-    for (int64_t j = 0; j < cols; ++j) sum += xr[j];
+    if (!rms)
+      for (int64_t j = 0; j < cols; ++j) sum += xr[j];
     const double mean = cols ? sum / static_cast<double>(cols) : 0;
     double sq = 0;
     for (int64_t j = 0; j < cols; ++j) sq += (xr[j] - mean) * (xr[j] - mean);
@@ -166,6 +168,30 @@ void evalLayerNorm(EvalCtx& c) {
     case DType::F32: return layerNormImpl<float>(c);
     case DType::F64: return layerNormImpl<double>(c);
     case DType::F16: return nn::evalViaF32(c, evalLayerNorm);
+    default: c.fail("unsupported type {}", dtypeName(c.in[0]->dtype()));
+  }
+}
+
+// ---- RMSNormalization (opset 23) ------------------------------------------------------------
+// x / sqrt(mean(x^2 over [axis, rank)) + epsilon) * scale: LayerNormalization without the mean
+// and the bias (the same code, in double; the C kernel too).
+
+void inferRmsNorm(InferCtx& c) {
+  if (!isFloat(c.dtype(0))) c.fail("input X must be a float type, got {}", dtypeName(c.dtype(0)));
+  if (c.rank(0) < 1) c.fail("input X must have rank >= 1");
+  normAxis(c.node, c.node.attrInt("axis"), c.rank(0));
+  stashType(c.node);
+  if (c.dtype(1) != c.dtype(0)) c.fail("scale has type {} but X has {}", dtypeName(c.dtype(1)), dtypeName(c.dtype(0)));
+  if (!broadcastsTo(c.shape(1), c.shape(0)))
+    c.fail("scale of shape {} cannot be broadcast to X {}", shapeStr(c.shape(1)), shapeStr(c.shape(0)));
+  c.setOutput(0, c.dtype(0), c.shape(0));
+}
+
+void evalRmsNorm(EvalCtx& c) {
+  switch (c.in[0]->dtype()) {
+    case DType::F32: return layerNormImpl<float>(c, true);
+    case DType::F64: return layerNormImpl<double>(c, true);
+    case DType::F16: return nn::evalViaF32(c, evalRmsNorm);
     default: c.fail("unsupported type {}", dtypeName(c.in[0]->dtype()));
   }
 }
@@ -321,6 +347,15 @@ int64_t macsLrn(const Node& n) {
 }  // namespace
 
 void registerNormOps(OpRegistry& r) {
+  OpDef rms;
+  rms.name = "RMSNormalization";
+  rms.minInputs = rms.maxInputs = 2;
+  rms.infer = inferRmsNorm;
+  rms.eval = evalRmsNorm;
+  rms.doc = "x / sqrt(mean(x^2 over axis..) + epsilon) * scale (opset 23)";
+  rms.attrs = {{"axis", Attr::Kind::Int, Attr::Int(-1)}, {"epsilon", Attr::Kind::Float, Attr::Float(1e-5f)},
+               {"stash_type", Attr::Kind::Int, Attr::Int(1)}};
+  r.add(rms);
   OpDef lp;
   lp.name = "LpNormalization";
   lp.infer = inferLpNorm;

@@ -267,5 +267,18 @@ TEST(LpNormalization, HandComputedAndZeroNorm) {
   EXPECT_THROW(runOp("LpNormalization", {in(x)}, {{"p", Attr::Int(3)}}), Error);
 }
 
+TEST(RMSNormalization, HandComputed) {
+  // row (3, 4): mean of squares 12.5, epsilon 0: y = x / sqrt(12.5) * scale (1, 2); no mean taken
+  Tensor x = f32({2, 2}, {3, 4, 0, 0});
+  const double r = std::sqrt(12.5);
+  auto y = runOp("RMSNormalization", {in(x), in(f32({2}, {1, 2}))}, {{"epsilon", Attr::Float(0)}});
+  EXPECT_NEAR(y[0].getF(0), 3 / r, 1e-6);
+  EXPECT_NEAR(y[0].getF(1), 8 / r, 1e-6);
+  // axis 0 over both rows: mean of squares (9 + 16) / 4; a zero row stays 0 with epsilon 1e-5
+  auto all = runOp("RMSNormalization", {in(x), in(f32({2}, {1, 1}))}, {{"axis", Attr::Int(0)}, {"epsilon", Attr::Float(0)}});
+  EXPECT_NEAR(all[0].getF(1), 4 / std::sqrt(6.25), 1e-6);
+  EXPECT_EQ(runOp("RMSNormalization", {in(x), in(f32({2}, {1, 1}))})[0].getF(3), 0.0);
+}
+
 }  // namespace
 }  // namespace tinyc::test

@@ -45,7 +45,8 @@ TINYC_KERNEL int32_t tinyc_ln_index(int32_t row, int32_t j, int32_t cols, const 
 }
 
 /* LayerNormalization over rows of `cols` elements, in double as the interpreter: mean, biased
-   variance, inv = 1 / sqrt(var + eps), y = (x - mean) * inv * scale (+ B). The optional
+   variance, inv = 1 / sqrt(var + eps), y = (x - mean) * inv * scale (+ B); rms
+   (RMSNormalization): mean 0, var the mean of x^2. The optional
    outputs mean / inv (one per row) are float (stash64 = 0) or double (stash64 = 1).
    Parameter indexing: see tinyc_ln_index (bias NULL: no B). STORE converts the double y. */
 #define TINYC_LAYERNORM(SUF, T, A, SQRT, LOAD, STORE)                                                      \
@@ -53,14 +54,15 @@ TINYC_KERNEL int32_t tinyc_ln_index(int32_t row, int32_t j, int32_t cols, const 
                                           T *restrict y, void *mean_out, void *inv_out, int32_t stash64, \
                                           int32_t rows, int32_t cols, A eps, const int32_t *stab, \
                                           const int32_t *sst, const int32_t *btab, const int32_t *bst,   \
-                                          int32_t r, const int32_t *shp) {                          \
+                                          int32_t r, const int32_t *shp, int32_t rms) {             \
     int32_t row, j;                                                                                 \
     const int fast = !stab && !sst && !btab && !bst;                                                \
     for (row = 0; row < rows; ++row) {                                                              \
       const T *restrict xr = x + (size_t)row * (size_t)cols;                                        \
       T *restrict yr = y + (size_t)row * (size_t)cols;                                              \
       A sum = 0, sq = 0, corr = 0, mean, var, inv;                                                \
-      for (j = 0; j < cols; ++j) sum += LOAD(xr[j]);                                                \
+      if (!rms)                                                                                     \
+        for (j = 0; j < cols; ++j) sum += LOAD(xr[j]);                                              \
       mean = cols ? sum / (A)cols : 0;                                                                \
       for (j = 0; j < cols; ++j) {                                                                  \
         const A d = (A)LOAD(xr[j]) - mean;                                                             \
@@ -68,7 +70,7 @@ TINYC_KERNEL int32_t tinyc_ln_index(int32_t row, int32_t j, int32_t cols, const 
         corr += d;                                                                                  \
       }                                                                                             \
       var = cols ? sq / (A)cols : 0;                                                                  \
-      if (sizeof(A) < sizeof(double) && cols) { /* single precision: the corrected two-pass form */ \
+      if (sizeof(A) < sizeof(double) && cols && !rms) { /* single precision: the corrected two-pass form */ \
         corr /= (A)cols;                  /* (the mean's rounding, which 1 / sqrt(var + eps) would */ \
         mean += corr;                     /* magnify on a nearly constant row) */                   \
         var -= corr * corr;                                                                         \
