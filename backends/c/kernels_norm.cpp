@@ -197,6 +197,31 @@ void emitInstanceNorm(EmitCtx& c) {
                      epsLit(c, x->dtype), idx, idx, xs.size(), c.intArray(xs)));
 }
 
+// ---- GroupNormalization: LayerNormalization's kernel over rows of N * groups, X seen as
+// [N, groups, C / groups, spatial] and scale / B indexed by broadcast strides over that shape.
+
+std::string checkGroupNorm(const Node& n) {
+  const Value* x = n.input(0);
+  if (!x || !isFloatType(x->dtype)) return "dtype is not supported by the C kernel";
+  if (x->shape.size() < 2) return "input rank must be >= 2";
+  return checkSize(n);
+}
+
+void emitGroupNorm(EmitCtx& c) {
+  const Shape& xs = c.inValue(0)->shape;
+  const int64_t n = xs[0], ch = xs[1], groups = c.node.attrInt("num_groups"), per = ch / groups;
+  int64_t spatial = 1;
+  for (size_t i = 2; i < xs.size(); ++i) spatial *= xs[i];
+  const int64_t rows = n * groups, cols = per * spatial;
+  if (rows == 0 || cols == 0) return c.line(fmt::format("(void){};", c.out(0)));
+  const bool perGroup = c.inValue(1)->shape == Shape{groups} && groups != ch;
+  c.require("norm");
+  const std::string st = c.intArray(perGroup ? std::vector<int64_t>{0, 1, 0, 0} : std::vector<int64_t>{0, per, 1, 0});
+  c.line(fmt::format("tinyc_layernorm_{}({}, {}, {}, {}, NULL, NULL, 0, {}, {}, {}, NULL, {}, NULL, {}, 4, {}, 0);",
+                     EmitCtx::suffix(c.inValue(0)->dtype), c.in(0), c.in(1), c.in(2), c.out(0), rows, cols,
+                     epsLit(c, c.inValue(0)->dtype), st, st, c.intArray({n, groups, per, spatial})));
+}
+
 // ---- LpNormalization (lib/ops/norm.cpp) ---------------------------------------------------
 
 std::string checkLpNorm(const Node& n) {
@@ -270,6 +295,7 @@ void registerNormKernels(KernelTable& t) {
   t.add({"BatchNormalization", checkBatchNorm, emitBatchNorm});
   t.add({"LayerNormalization", checkLayerNorm, emitLayerNorm});
   t.add({"RMSNormalization", checkLayerNorm, emitLayerNorm});
+  t.add({"GroupNormalization", checkGroupNorm, emitGroupNorm});
   t.add({"InstanceNormalization", checkInstanceNorm, emitInstanceNorm});
   t.add({"LpNormalization", checkLpNorm, emitLpNorm});
   CKernel lrn{"LRN", checkLrn, emitLrn};

@@ -172,6 +172,66 @@ void evalLayerNorm(EvalCtx& c) {
   }
 }
 
+// ---- GroupNormalization (opsets 18 and 21) -------------------------------------------------
+// Per image and group of C / num_groups channels, over those channels and the spatial dims:
+// (x - mean) / sqrt(var + epsilon), then scale and bias per channel ([C], opset 21) or per group
+// ([num_groups], opset 18's form; told apart by their length). In double, as LayerNormalization,
+// whose C kernel it shares (rows N * groups, parameters by broadcast strides).
+
+struct GroupNormDims {
+  int64_t n = 1, c = 1, groups = 1, spatial = 1;
+  bool perGroup = false;  // scale / bias hold one value per group
+};
+
+GroupNormDims groupNormDims(const Node& node, const Shape& x, const Shape& scale) {
+  GroupNormDims d;
+  if (x.size() < 2) modelError("{}: X must have rank >= 2 (N, C, ...), got {}", node.where(), shapeStr(x));
+  d.n = x[0];
+  d.c = x[1];
+  d.groups = node.attrInt("num_groups");
+  if (d.groups < 1 || d.c % d.groups != 0)
+    modelError("{}: num_groups {} does not divide the {} channels", node.where(), d.groups, d.c);
+  for (size_t i = 2; i < x.size(); ++i) d.spatial *= x[i];
+  if (scale == Shape{d.c})
+    d.perGroup = false;
+  else if (scale == Shape{d.groups})
+    d.perGroup = true;
+  else
+    modelError("{}: scale and bias must have shape [{}] (channels) or [{}] (groups), got {}", node.where(), d.c,
+               d.groups, shapeStr(scale));
+  return d;
+}
+
+void inferGroupNorm(InferCtx& c) {
+  if (!isFloat(c.dtype(0))) c.fail("input X must be a float type, got {}", dtypeName(c.dtype(0)));
+  stashType(c.node);
+  groupNormDims(c.node, c.shape(0), c.shape(1));
+  for (int i = 1; i < 3; ++i)
+    if (c.dtype(i) != c.dtype(0) || c.shape(i) != c.shape(1))
+      c.fail("scale and bias must have X's type and one shape, got {} {} and {} {}", dtypeName(c.dtype(1)),
+             shapeStr(c.shape(1)), dtypeName(c.dtype(2)), shapeStr(c.shape(2)));
+  c.setOutput(0, c.dtype(0), c.shape(0));
+}
+
+void evalGroupNorm(EvalCtx& c) {
+  const Tensor& x = *c.in[0];
+  const GroupNormDims d = groupNormDims(c.node, x.shape(), c.in[1]->shape());
+  const double eps = c.node.attrFloat("epsilon");
+  const int64_t per = d.c / d.groups, cols = per * d.spatial;
+  for (int64_t row = 0; row < d.n * d.groups; ++row) {
+    const int64_t base = row * cols, g = row % d.groups;
+    double sum = 0, sq = 0;
+    for (int64_t j = 0; j < cols; ++j) sum += x.getF(base + j);
+    const double mean = cols ? sum / static_cast<double>(cols) : 0;
+    for (int64_t j = 0; j < cols; ++j) sq += (x.getF(base + j) - mean) * (x.getF(base + j) - mean);
+    const double inv = 1.0 / std::sqrt((cols ? sq / static_cast<double>(cols) : 0) + eps);
+    for (int64_t j = 0; j < cols; ++j) {
+      const int64_t p = d.perGroup ? g : g * per + j / d.spatial;
+      c.out[0]->setF(base + j, (x.getF(base + j) - mean) * inv * c.in[1]->getF(p) + c.in[2]->getF(p));
+    }
+  }
+}
+
 // ---- RMSNormalization (opset 23) ------------------------------------------------------------
 // x / sqrt(mean(x^2 over [axis, rank)) + epsilon) * scale: LayerNormalization without the mean
 // and the bias (the same code, in double; the C kernel too).
@@ -347,6 +407,15 @@ int64_t macsLrn(const Node& n) {
 }  // namespace
 
 void registerNormOps(OpRegistry& r) {
+  OpDef gn;
+  gn.name = "GroupNormalization";
+  gn.minInputs = gn.maxInputs = 3;
+  gn.infer = inferGroupNorm;
+  gn.eval = evalGroupNorm;
+  gn.doc = "normalizes groups of channels per image, then scale and bias per channel (or per group: opset 18)";
+  gn.attrs = {{"epsilon", Attr::Kind::Float, Attr::Float(1e-5f)}, {"num_groups", Attr::Kind::Int, std::nullopt, true},
+              {"stash_type", Attr::Kind::Int, Attr::Int(1)}};
+  r.add(gn);
   OpDef rms;
   rms.name = "RMSNormalization";
   rms.minInputs = rms.maxInputs = 2;

@@ -544,6 +544,20 @@ def f_melspec(g, x):
     return g.emit("Log", [g.emit("Add", [y, g.const(np.float32(1.0))])]), 1.0
 
 
+def f_groupnorm(g, x):
+    """GroupNormalization: scale / bias per channel (opset 21) or per group (opset 18's form)."""
+    sh = g.t[x].shape
+    c = sh[1]
+    groups = g.pick([k for k in range(1, c + 1) if c % k == 0])
+    n = c if g.opset >= 21 else groups
+    scale = g.const(g.rng.uniform(0.5, 1.5, size=n).astype(np.float32))
+    bias = g.const(g.rng.uniform(-0.5, 0.5, size=n).astype(np.float32))
+    g.feat("GroupNormalization.per_channel" if g.opset >= 21 else "GroupNormalization.per_group")
+    eps = float(g.pick([1e-5, 1e-2]))
+    # (onnx 1.16 infers no shape for this function op: the output has X's)
+    return g.emit_known("GroupNormalization", [x, scale, bias], list(sh), F32, num_groups=groups, epsilon=eps), 1.5
+
+
 def f_lpnorm(g, x):
     """LpNormalization of a graph input: it is scale-free, so a computed vector of rounding noise
     (an STFT's imaginary parts of 0 against 1e-8) normalizes to anything (graph seed 278)."""
@@ -741,6 +755,7 @@ BREADTH_OPS = [
     (1, "STFT", f_stft, at_least(17)),
     (1, "MelWeightMatrix", f_melspec, at_least(18)),
     (1, "LpNormalization", f_lpnorm, None),
+    (1, "GroupNormalization", f_groupnorm, lambda g, x: len(g.t[x].shape) >= 3 and g.opset >= 18),
     (1, "BitwiseAnd/Or/Xor/Not", f_bitwise, at_least(18)),
     (1, "TfIdfVectorizer", f_tfidf, None),
     (1, "GatherElements", f_gather_elements, None),

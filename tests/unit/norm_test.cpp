@@ -280,5 +280,24 @@ TEST(RMSNormalization, HandComputed) {
   EXPECT_EQ(runOp("RMSNormalization", {in(x), in(f32({2}, {1, 1}))})[0].getF(3), 0.0);
 }
 
+TEST(GroupNormalization, HandComputedPerChannelAndPerGroup) {
+  // N 1, C 2, spatial 2: channel 0 (1, 3), channel 1 (5, 7); epsilon 0
+  Tensor x = f32({1, 2, 2}, {1, 3, 5, 7});
+  const AttrMap eps0 = {{"epsilon", Attr::Float(0)}};
+  AttrMap two = eps0, one = eps0;
+  two["num_groups"] = Attr::Int(2);
+  one["num_groups"] = Attr::Int(1);
+  // two groups (one channel each): (-1, 1) per channel; scale (1, 2), bias (0, 1) per channel
+  expectNear(runOp("GroupNormalization", {in(x), in(f32({2}, {1, 2})), in(f32({2}, {0, 1}))}, two)[0], {1, 2, 2},
+             {-1, 1, -1, 3});
+  // one group: mean 4, variance 5 over all four; scale and bias per group ([1]: opset 18's form)
+  const double r = std::sqrt(5.0);
+  expectNear(runOp("GroupNormalization", {in(x), in(f32({1}, {2})), in(f32({1}, {1}))}, one)[0], {1, 2, 2},
+             {1 - 6 / r, 1 - 2 / r, 1 + 2 / r, 1 + 6 / r}, 1e-6);
+  AttrMap three = eps0;
+  three["num_groups"] = Attr::Int(3);  // does not divide 2 channels
+  EXPECT_THROW(runOp("GroupNormalization", {in(x), in(f32({2}, {1, 1})), in(f32({2}, {0, 0}))}, three), Error);
+}
+
 }  // namespace
 }  // namespace tinyc::test
