@@ -130,6 +130,7 @@ void registerAxisKernels(KernelTable& t);   // CumSum, Hardmax
 void registerScatterKernels(KernelTable& t);  // GatherND, ScatterND, ScatterElements
 void registerSignalKernels(KernelTable& t);   // DFT, STFT
 void registerTextKernels(KernelTable& t);     // TfIdfVectorizer
+void registerRotaryKernels(KernelTable& t);   // RotaryEmbedding
 void registerLossKernels(KernelTable& t);   // NegativeLogLikelihoodLoss, SoftmaxCrossEntropyLoss
 void registerLogicKernels(KernelTable& t);  // comparison, logic, Where, Mod, BitShift, Mean
 void registerQuantizedKernels(KernelTable& t);  // int8 forms of Conv, Gemm, pools, Softmax, tinyc.Lut

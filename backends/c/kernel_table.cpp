@@ -23,6 +23,7 @@ const KernelTable& KernelTable::instance() {
     registerScatterKernels(t);
     registerSignalKernels(t);
     registerTextKernels(t);
+    registerRotaryKernels(t);
     registerQuantizedKernels(t);
     std::stable_sort(t.kernels_.begin(), t.kernels_.end(),
               [](const CKernel& a, const CKernel& b) { return std::string(a.op) < b.op; });

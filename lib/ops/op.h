@@ -137,6 +137,7 @@ void registerAxisOps(OpRegistry& r);
 void registerGridSampleOps(OpRegistry& r);
 void registerSignalOps(OpRegistry& r);
 void registerTextOps(OpRegistry& r);
+void registerRotaryOps(OpRegistry& r);
 void registerLossOps(OpRegistry& r);
 void registerScatterOps(OpRegistry& r);
 

@@ -22,6 +22,7 @@ const OpRegistry& OpRegistry::instance() {
     registerGridSampleOps(r);
     registerSignalOps(r);
     registerTextOps(r);
+    registerRotaryOps(r);
     registerLossOps(r);
     registerScatterOps(r);
     std::sort(r.ops_.begin(), r.ops_.end(), [](const OpDef& a, const OpDef& b) { return a.name < b.name; });
