@@ -1,4 +1,4 @@
-// C kernels for MaxPool, AveragePool, GlobalAveragePool and GlobalMaxPool (runtime/pool.c).
+// C kernels for MaxPool, AveragePool, LpPool, GlobalAveragePool and GlobalMaxPool (runtime/pool.c).
 #include <climits>
 
 #include "backends/c/c_emit.h"
@@ -56,6 +56,18 @@ void emitMaxPool(EmitCtx& c) {
     c.line(fmt::format("tinyc_maxpool_{}({}, {}, {});", sfx, c.in(0), c.out(0), p));
 }
 
+std::string checkLpPool(const Node& n) {
+  if (auto why = checkWindowed(n, {DType::F32}); !why.empty()) return why;
+  if (n.attrInt("p") > INT32_MAX) return "p is too large";
+  return "";
+}
+
+void emitLpPool(EmitCtx& c) {
+  c.require("pool");
+  c.line(fmt::format("tinyc_lppool_f32({}, {}, {}, {});", c.in(0), c.out(0), c.intArray(poolParams(c.node)),
+                     c.node.attrInt("p")));
+}
+
 std::string checkAveragePool(const Node& n) { return checkWindowed(n, {DType::F32, DType::F64}); }
 
 void emitAveragePool(EmitCtx& c) {
@@ -103,6 +115,7 @@ void registerPoolKernels(KernelTable& t) {
   t.add({"MaxUnpool", checkMaxUnpool, emitMaxUnpool});
   t.add({"MaxPool", checkMaxPool, emitMaxPool});
   t.add({"AveragePool", checkAveragePool, emitAveragePool});
+  t.add({"LpPool", checkLpPool, emitLpPool});
   t.add({"GlobalAveragePool", checkGlobalPool, emitGlobalPool<false>});
   t.add({"GlobalMaxPool", checkGlobalPool, emitGlobalPool<true>});
 }

@@ -1,4 +1,4 @@
-// Pooling: MaxPool (with optional Indices), AveragePool, GlobalAveragePool, GlobalMaxPool.
+// Pooling: MaxPool (with optional Indices), AveragePool, LpPool, GlobalAveragePool, GlobalMaxPool.
 #include <cstring>
 #include <algorithm>
 #include <type_traits>
@@ -233,6 +233,36 @@ void averagePoolImpl(EvalCtx& c) {
   }
 }
 
+// ---- LpPool ---------------------------------------------------------------------------------
+// (sum over the window's taps inside the input of |x|^p)^(1/p), in double (padding adds zeros).
+
+void inferLpPool(InferCtx& c) {
+  if (!isFloat(c.dtype(0))) c.fail("input X must be a float type, got {}", dtypeName(c.dtype(0)));
+  if (c.node.attrInt("p") < 1) c.fail("p must be at least 1, got {}", c.node.attrInt("p"));
+  Window w = poolWindow(c.node, c.shape(0));
+  c.setOutput(0, c.dtype(0), poolOutShape(c.shape(0), w));
+}
+
+void evalLpPool(EvalCtx& c) {
+  const Tensor& X = *c.in[0];
+  Window w = poolWindow(c.node, X.shape());
+  const int64_t p = c.node.attrInt("p");
+  const int64_t planes = X.shape()[0] * X.shape()[1], is = w.inSize(), os = w.outSize();
+  for (int64_t pl = 0; pl < planes; ++pl)
+    forEachWindow(w, [&](int64_t o, const Taps& t) {
+      double sum = 0;
+      for (int64_t kd = t.lo[0]; kd < t.hi[0]; ++kd)
+        for (int64_t kh = t.lo[1]; kh < t.hi[1]; ++kh)
+          for (int64_t kw = t.lo[2]; kw < t.hi[2]; ++kw) {
+            const int64_t at = ((t.start[0] + kd * w.d[0]) * w.in[1] + t.start[1] + kh * w.d[1]) * w.in[2] + t.start[2] +
+                               kw * w.d[2];
+            const double v = std::fabs(X.getF(pl * is + at));
+            sum += p == 1 ? v : p == 2 ? v * v : std::pow(v, static_cast<double>(p));
+          }
+      c.out[0]->setF(pl * os + o, p == 1 ? sum : p == 2 ? std::sqrt(sum) : std::pow(sum, 1.0 / static_cast<double>(p)));
+    });
+}
+
 void evalAveragePool(EvalCtx& c) {
   switch (c.in[0]->dtype()) {
     case DType::I8: return averagePoolQuant<int8_t>(c);
@@ -423,6 +453,15 @@ void registerPoolOps(OpRegistry& r) {
   avgPool.doc = "1D/2D/3D average pooling (ceil_mode, dilations, pads/auto_pad, count_include_pad)";
   avgPool.layoutInputs = 1;
   r.add(avgPool);
+
+  OpDef lpPool;
+  lpPool.name = "LpPool";
+  lpPool.attrs = poolAttrs();
+  lpPool.attrs.push_back({"p", Attr::Kind::Int, Attr::Int(2)});
+  lpPool.infer = inferLpPool;
+  lpPool.eval = evalLpPool;
+  lpPool.doc = "1D/2D/3D Lp pooling: (sum of |x|^p over the window)^(1/p) (ceil_mode, dilations, pads/auto_pad)";
+  r.add(lpPool);
 
   OpDef gap;
   gap.name = "GlobalAveragePool";

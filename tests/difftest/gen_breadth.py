@@ -558,6 +558,21 @@ def f_groupnorm(g, x):
     return g.emit_known("GroupNormalization", [x, scale, bias], list(sh), F32, num_groups=groups, epsilon=eps), 1.5
 
 
+def f_lppool(g, x):
+    """LpPool of a 1-D..3-D chain (p 1, 2 or 3), kernels, strides, pads, dilations (opset 18)."""
+    sp = g.t[x].shape[2:]
+    k = [g.r(1, min(3, d)) for d in sp]
+    attrs = dict(kernel_shape=k, p=g.r(1, 3))
+    if g.p(0.5):
+        attrs["strides"] = [g.r(1, 2) for _ in sp]
+    if g.p(0.4):
+        attrs["pads"] = [g.r(0, kk - 1) for kk in k] * 2
+    if g.opset >= 18 and g.p(0.3):
+        attrs["dilations"] = [g.r(1, 2) for _ in sp]
+    g.feat(f"LpPool.p{attrs['p']}")
+    return g.emit("LpPool", [x], **attrs), g.t[x].std * 2
+
+
 def f_lpnorm(g, x):
     """LpNormalization of a graph input: it is scale-free, so a computed vector of rounding noise
     (an STFT's imaginary parts of 0 against 1e-8) normalizes to anything (graph seed 278)."""
@@ -755,6 +770,7 @@ BREADTH_OPS = [
     (1, "STFT", f_stft, at_least(17)),
     (1, "MelWeightMatrix", f_melspec, at_least(18)),
     (1, "LpNormalization", f_lpnorm, None),
+    (1, "LpPool", f_lppool, lambda g, x: 3 <= len(g.t[x].shape) <= 5 and g.opset >= 11),
     (1, "GroupNormalization", f_groupnorm, lambda g, x: len(g.t[x].shape) >= 3 and g.opset >= 18),
     (1, "BitwiseAnd/Or/Xor/Not", f_bitwise, at_least(18)),
     (1, "TfIdfVectorizer", f_tfidf, None),

@@ -216,5 +216,17 @@ TEST(Pool, CountsNoMacs) {
   EXPECT_EQ(nodeMacs(*g.nodes[0]), 0);
 }
 
+TEST(LpPool, HandComputed) {
+  // (3, -4, 0, 1), kernel 2, stride 2: L2 (5, 1), L1 (7, 1); a pad adds nothing: L2 with pads 1
+  // and kernel 2 reads (pad, 3) (-4, 0) (1, pad) = (3, 4, 1)
+  Tensor x = f32({1, 1, 4}, {3, -4, 0, 1});
+  AttrMap a = {{"kernel_shape", ints({2})}, {"strides", ints({2})}};
+  expectNear(runOp("LpPool", {in(x)}, a)[0], {1, 1, 2}, {5, 1});
+  a["p"] = Attr::Int(1);
+  expectNear(runOp("LpPool", {in(x)}, a)[0], {1, 1, 2}, {7, 1});
+  AttrMap padded = {{"kernel_shape", ints({2})}, {"strides", ints({2})}, {"pads", ints({1, 1})}};
+  expectNear(runOp("LpPool", {in(x)}, padded)[0], {1, 1, 3}, {3, 4, 1});
+}
+
 }  // namespace
 }  // namespace tinyc::test

@@ -47,6 +47,7 @@ typedef float tinyc_acc;
 #define tinyc_acc_log logf
 #define tinyc_acc_fabs fabsf
 #define tinyc_acc_floor floorf
+#define tinyc_acc_pow powf
 #else
 typedef double tinyc_acc;
 #define tinyc_acc_sqrt sqrt
@@ -54,6 +55,7 @@ typedef double tinyc_acc;
 #define tinyc_acc_log log
 #define tinyc_acc_fabs fabs
 #define tinyc_acc_floor floor
+#define tinyc_acc_pow pow
 #endif
 
 /* a * b + c of the float kernels' sums: one fused multiply-add (rounded once) where the FPU has

@@ -1,4 +1,4 @@
-/* tinyc runtime: MaxPool, AveragePool, GlobalAveragePool, GlobalMaxPool. requires: common */
+/* tinyc runtime: MaxPool, AveragePool, LpPool, GlobalAveragePool, GlobalMaxPool. requires: common */
 
 /* p: planes (N*C), then the window in[3] out[3] k[3] s[3] d[3] pb[3] pe[3] (1D/2D as 3D).
    Tap t of a window along a dim reads input start + t*d, start = o*s - pb; taps [lo, hi) are
@@ -235,6 +235,38 @@ TINYC_MAXPOOL(i16, int16_t, (-32768))
   }
 TINYC_AVGPOOL(f32, float)
 TINYC_AVGPOOL(f64, double)
+
+/* LpPool over float32 (lib/ops/pool.cpp, the same loops): (sum of |x|^pw over the taps inside
+   the input)^(1/pw), summed in tinyc_acc. */
+TINYC_KERNEL void tinyc_lppool_f32(const float *x, float *y, const int32_t *p, int32_t pw) {
+  tinyc_pwin w;
+  int32_t pl, o0, o1, o2, k0, k1, k2, l0, h0, l1, h1, l2, h2, s0, s1, s2, is, os;
+  tinyc_pwin_read(&w, p + 1);
+  is = w.in[0] * w.in[1] * w.in[2];
+  os = w.out[0] * w.out[1] * w.out[2];
+  for (pl = 0; pl < p[0]; ++pl)
+    for (o0 = 0; o0 < w.out[0]; ++o0) {
+      s0 = tinyc_pool_taps(&w, 0, o0, &l0, &h0);
+      for (o1 = 0; o1 < w.out[1]; ++o1) {
+        s1 = tinyc_pool_taps(&w, 1, o1, &l1, &h1);
+        for (o2 = 0; o2 < w.out[2]; ++o2) {
+          tinyc_acc sum = 0;
+          s2 = tinyc_pool_taps(&w, 2, o2, &l2, &h2);
+          for (k0 = l0; k0 < h0; ++k0)
+            for (k1 = l1; k1 < h1; ++k1)
+              for (k2 = l2; k2 < h2; ++k2) {
+                const size_t at = (size_t)pl * (size_t)is +
+                                  ((size_t)(s0 + k0 * w.d[0]) * (size_t)w.in[1] + (size_t)(s1 + k1 * w.d[1])) * (size_t)w.in[2] +
+                                  (size_t)(s2 + k2 * w.d[2]);
+                const tinyc_acc v = tinyc_acc_fabs((tinyc_acc)x[at]);
+                sum += pw == 1 ? v : pw == 2 ? v * v : tinyc_acc_pow(v, (tinyc_acc)pw);
+              }
+          y[(size_t)pl * (size_t)os + ((size_t)o0 * (size_t)w.out[1] + (size_t)o1) * (size_t)w.out[2] + (size_t)o2] =
+              (float)(pw == 1 ? sum : pw == 2 ? tinyc_acc_sqrt(sum) : tinyc_acc_pow(sum, 1 / (tinyc_acc)pw));
+        }
+      }
+    }
+}
 
 /* Global pools over `inner` elements per plane: mean (summed in A: double for f64, tinyc_acc for f32) and max (NaN wins). */
 #define TINYC_GLOBALPOOL(SUF, T, A)                                                                       \
