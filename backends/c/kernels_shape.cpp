@@ -95,6 +95,21 @@ void emitPad(EmitCtx& c) {
   emitTableCopy(c, c.in(0), c.out(0), y->dtype, y->shape, offs, fill);
 }
 
+std::string checkCenterCropPad(const Node& n) {
+  if (!n.input(1) || !n.input(1)->constData()) return "shape must be a compile-time constant";
+  return checkCopy(n);
+}
+
+void emitCenterCropPad(EmitCtx& c) {
+  const Value* x = c.inValue(0);
+  const Value* y = c.outValue(0);
+  auto plan = shape_plan::centerCropPadPlan(c.node, x->shape, *c.node.input(1)->constData());
+  if (numElements(y->shape) == 0) return;
+  if (x->shape.empty()) return emitMemcpy(c, c.out(0), c.in(0), bytesOf(y));
+  emitTableCopy(c, c.in(0), c.out(0), y->dtype, y->shape,
+                shape_plan::padOffsets(c.node, x->shape, y->shape, plan, shape_plan::PadMode::Constant), "NULL");
+}
+
 // ---- Concat / Split -----------------------------------------------------------------------
 
 int64_t prodRange(const Shape& s, size_t from, size_t to) {
@@ -327,6 +342,7 @@ void registerShapeKernels(KernelTable& t) {
   t.add({"Transpose", checkCopy, emitWithEmpty<emitTranspose>});
   t.add({"Slice", checkSlice, emitWithEmpty<emitSlice>});
   t.add({"Pad", checkPad, emitWithEmpty<emitPad>});
+  t.add({"CenterCropPad", checkCenterCropPad, emitWithEmpty<emitCenterCropPad>});
   t.add({"Concat", checkCopy, emitWithEmpty<emitConcat>, nullptr, false, false, concatSlices});
   t.add({"Split", checkSplit, emitWithEmpty<emitSplit>});
   t.add({"Gather", checkGather, emitWithEmpty<emitGather>});

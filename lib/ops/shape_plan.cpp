@@ -341,4 +341,31 @@ CompressPlan compressPlan(const Node& n, const Shape& x, const Tensor& cond) {
   return p;
 }
 
+std::vector<std::pair<int64_t, int64_t>> centerCropPadPlan(const Node& n, const Shape& shape, const Tensor& shapeT) {
+  const int64_t rank = static_cast<int64_t>(shape.size());
+  std::vector<int64_t> axes;
+  if (n.hasAttr("axes")) {
+    for (int64_t a : n.attrInts("axes")) {
+      if (a < -rank || a >= rank) modelError("{}: axis {} is outside the input's rank {}", n.where(), a, rank);
+      axes.push_back(a < 0 ? a + rank : a);
+    }
+  } else {
+    for (int64_t a = 0; a < rank; ++a) axes.push_back(a);
+  }
+  if (shapeT.rank() != 1 || shapeT.numel() != static_cast<int64_t>(axes.size()))
+    modelError("{}: shape must hold {} values (one per axis), got {}", n.where(), axes.size(), shapeStr(shapeT.shape()));
+  std::vector<std::pair<int64_t, int64_t>> plan(shape.size(), {0, 0});
+  std::vector<bool> seen(shape.size(), false);
+  for (size_t i = 0; i < axes.size(); ++i) {
+    const size_t a = static_cast<size_t>(axes[i]);
+    if (seen[a]) modelError("{}: axis {} is given twice", n.where(), axes[i]);
+    seen[a] = true;
+    const int64_t want = shapeT.getI(static_cast<int64_t>(i)), d = want - shape[a];
+    if (want < 0) modelError("{}: a negative target size {}", n.where(), want);
+    // padding: the smaller half before; cropping: the smaller half removed before (the reference)
+    plan[a] = d >= 0 ? std::make_pair(d / 2, d - d / 2) : std::make_pair(-((-d) / 2), -((-d) - (-d) / 2));
+  }
+  return plan;
+}
+
 }  // namespace tinyc::shape_plan

@@ -76,4 +76,8 @@ int64_t paddedDim(const Node& n, int64_t dim, std::pair<int64_t, int64_t> p, Pad
 std::vector<std::vector<int64_t>> padOffsets(const Node& n, const Shape& in, const Shape& out,
                                              const std::vector<std::pair<int64_t, int64_t>>& plan, PadMode mode);
 
+// CenterCropPad: per axis the (pad before, pad after) that center-crops (negative) or pads (with
+// zeros) input `shape` to the target of `shapeT` along the `axes` attribute (all axes when absent).
+std::vector<std::pair<int64_t, int64_t>> centerCropPadPlan(const Node& n, const Shape& shape, const Tensor& shapeT);
+
 }  // namespace tinyc::shape_plan

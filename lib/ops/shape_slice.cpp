@@ -82,6 +82,26 @@ void evalPad(EvalCtx& c) {
   shapeAxisCopy(a, out, offs, fill);
 }
 
+// ---- CenterCropPad ------------------------------------------------------------------------
+// A Pad with zeros whose (possibly negative) pads center the input in the target shape.
+
+void inferCenterCropPad(InferCtx& c) {
+  if (!isInteger(c.dtype(1)) || c.dtype(1) == DType::Bool) c.fail("shape must be int32 or int64");
+  auto plan = shape_plan::centerCropPadPlan(c.node, c.shape(0), c.requireConst(1, "shape"));
+  Shape out = c.shape(0);
+  for (size_t a = 0; a < out.size(); ++a) out[a] += plan[a].first + plan[a].second;
+  c.setOutput(0, c.dtype(0), out);
+}
+
+void evalCenterCropPad(EvalCtx& c) {
+  const Tensor& a = *c.in[0];
+  Tensor& out = *c.out[0];
+  auto plan = shape_plan::centerCropPadPlan(c.node, a.shape(), *c.in[1]);
+  if (out.numel() == 0) return;
+  uint64_t zero = 0;
+  shapeAxisCopy(a, out, shape_plan::padOffsets(c.node, a.shape(), out.shape(), plan, PadMode::Constant), &zero);
+}
+
 // ---- Gather -------------------------------------------------------------------------------
 
 void inferGather(InferCtx& c) {
@@ -172,6 +192,9 @@ void registerShapeSliceOps(OpRegistry& r) {
   pad.quantCarried = true;
   pad.quantFillInput = 2;
   r.add(pad);
+  r.add(makeOp("CenterCropPad", 2, 2, inferCenterCropPad, evalCenterCropPad,
+               "crops or zero-pads to a compile-time shape, centered (the smaller half before)",
+               {{"axes", K::Ints, std::nullopt}}));
   OpDef gather = makeOp("Gather", 2, 2, inferGather, evalGather,
                         "take slices along an axis at the given (possibly negative) indices", {{"axis", K::Int, Attr::Int(0)}});
   gather.quantCarried = true;

@@ -573,6 +573,25 @@ def f_lppool(g, x):
     return g.emit("LpPool", [x], **attrs), g.t[x].std * 2
 
 
+def f_center_crop_pad(g, x):
+    """CenterCropPad to sizes 2 below to 2 above the input's, on all axes or some (maybe negative)."""
+    sh = g.t[x].shape
+    rank = len(sh)
+    axes = sorted(g.rng.choice(rank, size=g.r(1, rank), replace=False).tolist())
+    target = [max(1, sh[a] + g.r(-2, 2)) for a in axes]
+    out = list(sh)
+    for a, t in zip(axes, target):
+        out[a] = t
+    attrs = {}
+    if len(axes) < rank or g.p(0.5):
+        attrs["axes"] = [a - rank if g.p(0.3) else a for a in axes]
+    else:
+        target = [target[axes.index(a)] for a in range(rank)]
+    g.feat("CenterCropPad.axes" if attrs else "CenterCropPad.all")
+    # (onnx 1.16 infers no shape for this function op)
+    return g.emit_known("CenterCropPad", [x, g.const(np.array(target, np.int64), I64)], out, F32, **attrs), g.t[x].std
+
+
 def f_lpnorm(g, x):
     """LpNormalization of a graph input: it is scale-free, so a computed vector of rounding noise
     (an STFT's imaginary parts of 0 against 1e-8) normalizes to anything (graph seed 278)."""
@@ -770,6 +789,7 @@ BREADTH_OPS = [
     (1, "STFT", f_stft, at_least(17)),
     (1, "MelWeightMatrix", f_melspec, at_least(18)),
     (1, "LpNormalization", f_lpnorm, None),
+    (1, "CenterCropPad", f_center_crop_pad, at_least(18)),
     (1, "LpPool", f_lppool, lambda g, x: 3 <= len(g.t[x].shape) <= 5 and g.opset >= 11),
     (1, "GroupNormalization", f_groupnorm, lambda g, x: len(g.t[x].shape) >= 3 and g.opset >= 18),
     (1, "BitwiseAnd/Or/Xor/Not", f_bitwise, at_least(18)),

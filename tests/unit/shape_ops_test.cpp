@@ -569,4 +569,15 @@ TEST(ShapeOps, CompressErrors) {
   EXPECT_THROW(runOp("Compress", {in(x), cst(iota(DType::F32, {2}))}), Error);          // not bool
 }
 
+TEST(CenterCropPad, CropAndPadCentered) {
+  const Tensor x = f32({1, 5}, {0, 1, 2, 3, 4});
+  const AttrMap axis1 = {{"axes", Attr::Ints({1})}};
+  // crop 2: one each side; crop 1: the smaller half (0) before; pad 2: one each side; pad 3: 1 and 2
+  expectNear(runOp("CenterCropPad", {in(x), cst(i64({1}, {3}))}, axis1)[0], {1, 3}, {1, 2, 3});
+  expectNear(runOp("CenterCropPad", {in(x), cst(i64({1}, {4}))}, axis1)[0], {1, 4}, {0, 1, 2, 3});
+  expectNear(runOp("CenterCropPad", {in(x), cst(i64({1}, {7}))}, axis1)[0], {1, 7}, {0, 0, 1, 2, 3, 4, 0});
+  expectNear(runOp("CenterCropPad", {in(x), cst(i64({2}, {1, 8}))})[0], {1, 8}, {0, 0, 1, 2, 3, 4, 0, 0});
+  EXPECT_THROW(runOp("CenterCropPad", {in(x), cst(i64({1}, {3}))}), Error);  // one size for two axes
+}
+
 }  // namespace tinyc::test
