@@ -88,6 +88,9 @@ void emitCast(EmitCtx& c) {
                      c.out(0), n));
 }
 
+// BitCast: the bytes copied (the C reads them through the output's type).
+void emitBitCast(EmitCtx& c) { emitMemcpy(c, c.out(0), c.in(0), bytesOf(c.outValue(0))); }
+
 }  // namespace
 
 void registerCastKernels(KernelTable& t) {
@@ -95,6 +98,7 @@ void registerCastKernels(KernelTable& t) {
   t.add({"Constant", checkConstant, emitWithEmpty<emitConstant>});
   t.add({"ConstantOfShape", checkConstantOfShape, emitWithEmpty<emitConstantOfShape>});
   t.add({"Cast", checkSizes, emitWithEmpty<emitCast>});
+  t.add({"BitCast", checkSizes, emitWithEmpty<emitBitCast>});
   t.add({"CastLike", checkSizes, emitWithEmpty<emitCast>});
   t.add({"Range", checkKnown, emitWithEmpty<emitKnown>});
   t.add({"Size", checkKnown, emitWithEmpty<emitKnown>});

@@ -102,6 +102,15 @@ DType castTarget(const Node& n) {
 }
 
 void inferCast(InferCtx& c) { c.setOutput(0, castTarget(c.node), c.shape(0)); }
+
+// BitCast (opset 26): the same bits as another type of the same width.
+void inferBitCast(InferCtx& c) {
+  const DType t = castTarget(c.node);
+  if (dtypeSize(t) != dtypeSize(c.dtype(0)))
+    c.fail("BitCast from {} to {}: the widths differ", dtypeName(c.dtype(0)), dtypeName(t));
+  c.setOutput(0, t, c.shape(0));
+}
+void evalBitCast(EvalCtx& c) { std::memcpy(c.out[0]->raw(), c.in[0]->raw(), c.in[0]->byteSize()); }
 // CastLike: Cast to the element type of input 1 (evalCast reads the output's type).
 void inferCastLike(InferCtx& c) { c.setOutput(0, c.dtype(1), c.shape(0)); }
 
@@ -193,6 +202,8 @@ void registerShapeCastOps(OpRegistry& r) {
                      "a tensor of a compile-time shape filled with one value", {{"value", K::Tensor, Attr::TensorV(zero)}});
   cos.layoutShapeInput = 0;  // one value everywhere: another layout is another shape
   r.add(cos);
+  r.add(makeOp("BitCast", 1, 1, inferBitCast, evalBitCast, "the same bits read as another type of the same width (opset 26)",
+               {{"to", K::Int, std::nullopt, true}}));
   r.add(makeOp("Cast", 1, 1, inferCast, evalCast,
            "convert element type (float->int truncates toward zero, saturating; int->int wraps)",
            {{"to", K::Int, std::nullopt, true}, {"saturate", K::Int, Attr::Int(1)}, {"round_mode", K::String, Attr::Str("up")}}));

@@ -580,4 +580,12 @@ TEST(CenterCropPad, CropAndPadCentered) {
   EXPECT_THROW(runOp("CenterCropPad", {in(x), cst(i64({1}, {3}))}), Error);  // one size for two axes
 }
 
+TEST(BitCast, SameBitsAnotherType) {
+  // 1.0f is 0x3F800000 = 1065353216; -1 int8 is 255 uint8; widths must match
+  EXPECT_EQ(values(runOp("BitCast", {in(f32({1}, {1.0}))}, {{"to", Attr::Int(6)}})[0]), (std::vector<double>{1065353216}));
+  EXPECT_EQ(values(runOp("BitCast", {in(makeTensor(DType::I8, {1}, {-1}))}, {{"to", Attr::Int(2)}})[0]),
+            (std::vector<double>{255}));
+  EXPECT_THROW(runOp("BitCast", {in(f32({1}, {1.0}))}, {{"to", Attr::Int(7)}}), Error);  // float -> int64
+}
+
 }  // namespace tinyc::test
