@@ -356,26 +356,12 @@ class Importer {
            fmt::format("output of {}", where));
   }
 
-  // Why an op that ONNX defines is missing, for the ops that are missing on purpose.
-  static const char* unsupportedReason(const std::string& op) {
-    static const std::set<std::string> dataShaped = {"NonZero", "Unique", "NonMaxSuppression", "StringSplit",
-                                                     "RegexFullMatch"};
-    static const std::set<std::string> control = {"If", "Loop", "Scan", "SequenceMap"};
-    if (dataShaped.count(op))
-      return "its output shape depends on the input values, and tinyc plans memory with every shape known at "
-             "compile time";
-    if (control.count(op)) return "control flow (subgraphs) is not supported";
-    if (op.rfind("Sequence", 0) == 0 || op == "SplitToSequence" || op == "ConcatFromSequence")
-      return "sequence values are not supported (tensors only)";
-    return nullptr;
-  }
-
   void reportUnsupported(const std::map<std::string, std::vector<std::string>>& ops) {
     std::string list;
     for (const auto& [op, nodes] : ops) {
       if (opts_.unsupported) opts_.unsupported->push_back(op);
       if (!list.empty()) list += ", ";
-      const char* why = unsupportedReason(op);
+      const char* why = OpRegistry::instance().declinedReason(op);
       list += fmt::format("{} ({} node{}, first '{}'{}{})", printable(op), nodes.size(), nodes.size() == 1 ? "" : "s",
                           printable(nodes.front()), why ? ": " : "", why ? why : "");
     }

@@ -113,6 +113,8 @@ class OpRegistry {
   const OpDef* find(const std::string& name) const;
   std::vector<const OpDef*> all() const;  // sorted by name
   void add(OpDef def);
+  // ONNX ops tinyc leaves out on purpose, with the reason its messages give (nullptr: none).
+  const char* declinedReason(const std::string& name) const;
 
  private:
   std::vector<OpDef> ops_;

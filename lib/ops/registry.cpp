@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <map>
 
 #include "ops/layout.h"
 #include "ops/op.h"
@@ -44,6 +45,23 @@ std::vector<const OpDef*> OpRegistry::all() const {
 }
 
 void OpRegistry::add(OpDef def) { ops_.push_back(std::move(def)); }
+
+const char* OpRegistry::declinedReason(const std::string& name) const {
+  static const char* const kDataShaped =
+      "its output shape depends on the input values, and tinyc plans memory with every shape known at compile time";
+  static const char* const kControl = "control flow (subgraphs) is not supported";
+  static const char* const kSequence = "sequence values are not supported (tensors only)";
+  static const std::map<std::string, const char*> declined = {
+      {"NonZero", kDataShaped},       {"Unique", kDataShaped},  {"NonMaxSuppression", kDataShaped},
+      {"StringSplit", kDataShaped},   {"If", kControl},         {"Loop", kControl},
+      {"Scan", kControl},             {"SequenceMap", kControl}, {"SplitToSequence", kSequence},
+      {"ConcatFromSequence", kSequence}, {"SequenceAt", kSequence}, {"SequenceConstruct", kSequence},
+      {"SequenceEmpty", kSequence},   {"SequenceErase", kSequence}, {"SequenceInsert", kSequence},
+      {"SequenceLength", kSequence},
+  };
+  auto it = declined.find(name);
+  return it == declined.end() ? nullptr : it->second;
+}
 
 void bindOp(Node& n) {
   const OpDef* op = OpRegistry::instance().find(n.opType);

@@ -927,20 +927,30 @@ ORT_FUNCTION_ERROR = {  # op: (A, R)
 }
 
 
+def unit_source(cm, name):
+    """For a unit output `name` made by a QuantizeLinear with a constant scale: (producers by
+    output, initializers as arrays, that QuantizeLinear, the op it quantizes past Relu/Clip, or
+    None); q is None when the output is not such a unit."""
+    prod = {o: n for n in cm.graph.node for o in n.output}
+    inits = {t.name: numpy_helper.to_array(t) for t in cm.graph.initializer}
+    q = prod.get(name)
+    if q is None or q.op_type != "QuantizeLinear" or q.input[1] not in inits:
+        return prod, inits, None, None
+    n = prod.get(q.input[0])
+    while n is not None and n.op_type in ("Relu", "Clip"):
+        n = prod.get(n.input[0])
+    return prod, inits, q, n
+
+
 def function_allowance(cm, name, want):
     """Steps a unit's integer output may differ from ORT's when its QuantizeLinear reads a float
     function that ORT approximates (ORT_FUNCTION_ERROR): at a fine int16 scale the approximation
     is more than one step (long run seed 8, graph 2120: Sigmoid at a scale of 5.6e-8, 1.1e-7 off at
     0.0016, 2 steps). Per element 1 + ceil((A + R |y|) / scale), y the dequantized output; 1 when
     the output is not such a unit."""
-    prod = {o: n for n in cm.graph.node for o in n.output}
-    inits = {t.name: numpy_helper.to_array(t) for t in cm.graph.initializer}
-    q = prod.get(name)
-    if q is None or q.op_type != "QuantizeLinear" or q.input[1] not in inits:
+    prod, inits, q, n = unit_source(cm, name)
+    if q is None:
         return 1
-    n = prod.get(q.input[0])
-    while n is not None and n.op_type in ("Relu", "Clip"):
-        n = prod.get(n.input[0])
     if n is None or n.op_type not in ORT_FUNCTION_ERROR:
         return 1
     a, r = ORT_FUNCTION_ERROR[n.op_type]
@@ -955,14 +965,9 @@ def float_bias_allowance(cm, name):
     1 + ceil(M / 2), M = s_x * max(s_w) / s_y. tinyc rounds a float bias to the int32 accumulator's
     scale s_x * s_w (docs/quantization.md), half a step of which is M / 2 output steps; ORT adds the
     float bias exactly (it runs such a unit in float)."""
-    prod = {o: n for n in cm.graph.node for o in n.output}
-    inits = {t.name: numpy_helper.to_array(t) for t in cm.graph.initializer}
-    q = prod.get(name)
-    if q is None or q.op_type != "QuantizeLinear" or q.input[1] not in inits:
+    prod, inits, q, n = unit_source(cm, name)
+    if q is None:
         return 1
-    n = prod.get(q.input[0])
-    while n is not None and n.op_type in ("Relu", "Clip"):
-        n = prod.get(n.input[0])
     if n is None or n.op_type not in ("Conv", "Gemm") or len(n.input) < 3 or n.input[2] not in inits:
         return 1  # no bias, or an int32 bias behind DequantizeLinear: exact in the accumulator
     dx, dw = prod.get(n.input[0]), prod.get(n.input[1])
