@@ -110,9 +110,26 @@ void emitGridSample(EmitCtx& c) {
                      c.node.attrInt("align_corners") != 0 ? 1 : 0));
 }
 
+std::string checkAffineGrid(const Node& n) {
+  if (n.input(0)->dtype != DType::F32) return "only float32 theta is supported";
+  if (!n.input(1)->constData()) return "size must be a compile-time constant";
+  if (numElements(n.outputs[0]->shape) > INT32_MAX) return "tensors of more than 2^31-1 elements are not supported";
+  return "";
+}
+
+// AffineGrid (lib/ops/grid_sample.cpp): runtime/resize.c's tinyc_affine_grid_f32.
+void emitAffineGrid(EmitCtx& c) {
+  const Shape& y = c.outValue(0)->shape;
+  const Shape dims(y.begin() + 1, y.end() - 1);
+  c.require("resize");
+  c.line(fmt::format("tinyc_affine_grid_f32({}, {}, {}, {}, {}, {});", c.in(0), c.out(0), y[0], dims.size(),
+                     c.intArray(dims), c.node.attrInt("align_corners") != 0 ? 1 : 0));
+}
+
 }  // namespace
 
 void registerResizeKernels(KernelTable& t) {
+  t.add({"AffineGrid", checkAffineGrid, emitWithEmpty<emitAffineGrid>});
   t.add({"Resize", checkResize, emitWithEmpty<emitResize>});
   t.add({"GridSample", checkGridSample, emitWithEmpty<emitGridSample>});
 }

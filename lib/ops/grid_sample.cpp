@@ -1,3 +1,7 @@
+// AffineGrid (opset 20): the sampling grid of an affine transform theta ([N, 2, 3] or [N, 3, 4]) over
+// a constant size ([N, C, H, W] or [N, C, D, H, W]): each output point's (x, y[, z]) = theta applied
+// to its base coordinates (-1 + (2 i + 1) / n, or -1 + 2 i / (n - 1) with align_corners; x along
+// the last axis), 1. Both AffineGrid and GridSample run in the C kernels of runtime/resize.c.
 // GridSample (opsets 16 and 20): output point p of batch n reads X[n, :] at the location that
 // grid[n, p] gives in normalized coordinates ([-1, 1] per spatial axis, the last axis first), by
 // nearest, (multi)linear or cubic interpolation, with zeros / border / reflection padding. One to
@@ -147,9 +151,69 @@ void evalGridSample(EvalCtx& c) {
     }
 }
 
+// AffineGrid's spatial dims (H, W or D, H, W) from its constant size input.
+std::vector<int64_t> affineDims(const Node& n, const Tensor& size, const Shape& theta) {
+  if (size.rank() != 1 || (size.numel() != 4 && size.numel() != 5))
+    modelError("{}: size must be [N, C, H, W] or [N, C, D, H, W], got {} values", n.where(), size.numel());
+  const int64_t nd = size.numel() - 2;
+  if (theta != Shape{size.getI(0), nd, nd + 1})
+    modelError("{}: theta must be [{}, {}, {}], got {}", n.where(), size.getI(0), nd, nd + 1, shapeStr(theta));
+  std::vector<int64_t> dims;
+  for (int64_t i = 2; i < size.numel(); ++i) {
+    if (size.getI(i) < 1) modelError("{}: size holds {}", n.where(), size.getI(i));
+    dims.push_back(size.getI(i));
+  }
+  return dims;
+}
+
+void inferAffineGrid(InferCtx& c) {
+  if (!isFloat(c.dtype(0))) c.fail("theta must be a float tensor, got {}", dtypeName(c.dtype(0)));
+  const std::vector<int64_t> dims = affineDims(c.node, c.requireConst(1, "size"), c.shape(0));
+  Shape out{c.shape(0)[0]};
+  out.insert(out.end(), dims.begin(), dims.end());
+  out.push_back(static_cast<int64_t>(dims.size()));
+  c.setOutput(0, c.dtype(0), out);
+}
+
+void evalAffineGrid(EvalCtx& c) {
+  const Tensor& theta = *c.in[0];
+  const std::vector<int64_t> dims = affineDims(c.node, *c.in[1], theta.shape());
+  const bool align = c.node.attrInt("align_corners") != 0;
+  const int64_t nd = static_cast<int64_t>(dims.size()), batch = theta.shape()[0];
+  int64_t points = 1;
+  for (int64_t d : dims) points *= d;
+  auto base = [&](int64_t i, int64_t len) {
+    return align ? (len > 1 ? -1.0 + 2.0 * static_cast<double>(i) / static_cast<double>(len - 1) : -1.0)
+                 : -1.0 + (2.0 * static_cast<double>(i) + 1.0) / static_cast<double>(len);
+  };
+  for (int64_t b = 0; b < batch; ++b)
+    for (int64_t p = 0; p < points; ++p) {
+      double h[4] = {0, 0, 0, 1};  // (x, y[, z]) then 1: x along the last axis
+      int64_t rest = p;
+      for (int64_t d = nd - 1; d >= 0; --d) {
+        h[nd - 1 - d] = base(rest % dims[static_cast<size_t>(d)], dims[static_cast<size_t>(d)]);
+        rest /= dims[static_cast<size_t>(d)];
+      }
+      h[nd] = 1;
+      for (int64_t r = 0; r < nd; ++r) {
+        double v = 0;
+        for (int64_t k = 0; k <= nd; ++k) v += theta.getF((b * nd + r) * (nd + 1) + k) * h[k];
+        c.out[0]->setF((b * points + p) * nd + r, v);
+      }
+    }
+}
+
 }  // namespace
 
 void registerGridSampleOps(OpRegistry& r) {
+  OpDef ag;
+  ag.name = "AffineGrid";
+  ag.minInputs = ag.maxInputs = 2;
+  ag.infer = inferAffineGrid;
+  ag.eval = evalAffineGrid;
+  ag.doc = "the sampling grid of affine transforms theta over a constant size (2-D or 3-D, align_corners)";
+  ag.attrs = {{"align_corners", Attr::Kind::Int, Attr::Int(0)}};
+  r.add(ag);
   using K = Attr::Kind;
   OpDef d;
   d.name = "GridSample";

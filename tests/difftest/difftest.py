@@ -772,6 +772,10 @@ def ort_unreliable(model):
                 if any(abs(d * float(s) - round(d * float(s))) > 1e-6 for d, s in zip(dims, sc)):
                     return ("ORT 1.19 maps align_corners Resize coordinates with the integer output size where "
                             "the ONNX reference and tinyc use input size * scale (a fractional scale)")
+        if (n.op_type == "GridSample" and attrs.get("mode") in (b"cubic", b"bicubic") and
+                attrs.get("padding_mode") in (b"border", b"reflection")):
+            return ("ORT 1.19 (as PyTorch) clamps or reflects each cubic GridSample tap where the ONNX reference (and "
+                    "tinyc) clamps or reflects the sampling coordinate first (graph seed 2655)")
         if n.op_type == "Resize" and attrs.get("mode", b"nearest") == b"nearest" and nearest_tie(model, n, attrs):
             return ("ORT 1.19 computes a nearest Resize's source coordinate in single precision: where it is an "
                     "exact tie (x.5; tinyc and the ONNX reference in double) it may round the other way")

@@ -436,6 +436,21 @@ def f_grid_sample(g, x):
     return g.emit("GridSample", [x, g.const(grid)], mode=name, padding_mode=pad, align_corners=align), g.t[x].std
 
 
+def f_affine_grid(g, x):
+    """A spatial transformer: AffineGrid of a constant theta near the identity over the chain's size,
+    then GridSample of the chain at that computed grid (linear or cubic: continuous in the grid, so a
+    coordinate one rounding apart moves the value by a rounding too)."""
+    n, c, h, w = g.t[x].shape
+    theta = (np.tile(np.array([[1, 0, 0], [0, 1, 0]], np.float32), (n, 1, 1)) +
+             g.rng.uniform(-0.3, 0.3, size=(n, 2, 3)).astype(np.float32))
+    align = g.r(0, 1)
+    grid = g.emit("AffineGrid", [g.const(theta), g.const(np.array([n, c, h, w], np.int64), I64)], align_corners=align)
+    mode = g.pick(["linear", "cubic"])
+    g.feat(f"AffineGrid.align_corners{align}")
+    return g.emit("GridSample", [x, grid], mode=mode, padding_mode=g.pick(["zeros", "border", "reflection"]),
+                  align_corners=align), g.t[x].std
+
+
 def f_dft(g, x):
     """DFT of the chain as a real ([..., 1]) or complex ([..., 2]) signal along one axis, with a
     dft_length that pads or truncates, onesided or inverse (not both: DFT-17/20's inverse of a
@@ -786,6 +801,7 @@ BREADTH_OPS = [
     (1, "DepthToSpace/SpaceToDepth", f_depth_space, lambda g, x: len(g.t[x].shape) == 4),
     (1, "GridSample", f_grid_sample, lambda g, x: len(g.t[x].shape) == 4 and g.opset >= 16),
     (1, "DFT", f_dft, at_least(17)),
+    (1, "AffineGrid", f_affine_grid, lambda g, x: len(g.t[x].shape) == 4 and g.opset >= 20),
     (1, "STFT", f_stft, at_least(17)),
     (1, "MelWeightMatrix", f_melspec, at_least(18)),
     (1, "LpNormalization", f_lpnorm, None),

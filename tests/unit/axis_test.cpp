@@ -192,4 +192,17 @@ TEST(CumProd, RunningProductsExclusiveReverseAndWrap) {
             (std::vector<double>{300, 24464}));
 }
 
+TEST(AffineGrid, IdentityAndShift) {
+  // identity theta over H 2, W 2: the base coordinates (+-0.5 without align_corners, +-1 with)
+  const Tensor id = f32({1, 2, 3}, {1, 0, 0, 0, 1, 0});
+  const OpInput size = cst(i64({4}, {1, 1, 2, 2}));
+  expectNear(runOp("AffineGrid", {in(id), size})[0], {1, 2, 2, 2}, {-0.5, -0.5, 0.5, -0.5, -0.5, 0.5, 0.5, 0.5});
+  expectNear(runOp("AffineGrid", {in(id), size}, {{"align_corners", Attr::Int(1)}})[0], {1, 2, 2, 2},
+             {-1, -1, 1, -1, -1, 1, 1, 1});
+  // x' = 2 x + 0.25 (from theta's first row), y' = y
+  const Tensor sh = f32({1, 2, 3}, {2, 0, 0.25, 0, 1, 0});
+  expectNear(runOp("AffineGrid", {in(sh), size})[0], {1, 2, 2, 2}, {-0.75, -0.5, 1.25, -0.5, -0.75, 0.5, 1.25, 0.5});
+  EXPECT_THROW(runOp("AffineGrid", {in(id), cst(i64({4}, {2, 1, 2, 2}))}), Error);  // batch 2, one theta
+}
+
 }  // namespace tinyc::test

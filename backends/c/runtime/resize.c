@@ -1,4 +1,4 @@
-/* tinyc runtime: Resize with linear / cubic interpolation, GridSample. requires: common cast */
+/* tinyc runtime: Resize with linear / cubic interpolation, GridSample, AffineGrid. requires: common cast */
 
 #define TINYC_RESIZE_MAX_RANK 16
 
@@ -194,6 +194,32 @@ TINYC_KERNEL void tinyc_grid_sample_f32(const float *x, const float *grid, float
           s0 += w[0][t0] * s1;
         }
         y[((size_t)b * (size_t)chans + (size_t)ch) * (size_t)points + (size_t)p] = (float)s0;
+      }
+    }
+}
+
+/* AffineGrid over float32 (lib/ops/grid_sample.cpp, the same loops): for each of batch transforms
+   theta ([nd, nd + 1]) and each point of the nd <= 3 spatial dims, theta (x, y[, z], 1) with the
+   base coordinates -1 + (2 i + 1) / n, or -1 + 2 i / (n - 1) with align (x along the last dim). */
+TINYC_KERNEL void tinyc_affine_grid_f32(const float *theta, float *grid, int32_t batch, int32_t nd,
+                                        const int32_t *dims, int32_t align) {
+  int32_t points = 1, b, p, d, r, k;
+  for (d = 0; d < nd; ++d) points *= dims[d];
+  for (b = 0; b < batch; ++b)
+    for (p = 0; p < points; ++p) {
+      tinyc_acc h[4] = {0, 0, 0, 1};
+      int32_t rest = p;
+      for (d = nd - 1; d >= 0; --d) {
+        const int32_t i = rest % dims[d], len = dims[d];
+        h[nd - 1 - d] = align ? (len > 1 ? (tinyc_acc)-1 + (tinyc_acc)2 * (tinyc_acc)i / (tinyc_acc)(len - 1) : (tinyc_acc)-1)
+                              : (tinyc_acc)-1 + ((tinyc_acc)2 * (tinyc_acc)i + 1) / (tinyc_acc)len;
+        rest /= dims[d];
+      }
+      h[nd] = 1;
+      for (r = 0; r < nd; ++r) {
+        tinyc_acc v = 0;
+        for (k = 0; k <= nd; ++k) v += (tinyc_acc)theta[((size_t)b * (size_t)nd + (size_t)r) * (size_t)(nd + 1) + (size_t)k] * h[k];
+        grid[((size_t)b * (size_t)points + (size_t)p) * (size_t)nd + (size_t)r] = (float)v;
       }
     }
 }
