@@ -56,6 +56,21 @@ constexpr char kRelu[] = "relu", kLeaky[] = "leakyrelu", kSigmoid[] = "sigmoid",
                kSoftsign[] = "softsign", kSelu[] = "selu", kCelu[] = "celu", kThresholdedRelu[] = "thresholdedrelu",
                kShrink[] = "shrink", kSwish[] = "swish";
 
+// SwiGLU: Swish of A into Y, then Y * B (runtime/activation.c, elementwise.c).
+std::string checkSwiGLU(const Node& n) {
+  if (auto why = requireDTypes(n, {DType::F32, DType::F64}); !why.empty()) return why;
+  return checkFloatMap(n);
+}
+void emitSwiGLU(EmitCtx& c) {
+  c.require("activation");
+  c.require("elementwise");
+  const DType t = c.outValue(0)->dtype;
+  const int64_t n = numElements(c.outValue(0)->shape);
+  c.line(fmt::format("tinyc_swish_{}({}, {}, {}, {}, 0);", EmitCtx::suffix(t), c.in(0), c.out(0), n,
+                     paramLit(t, c.node.attrFloat("alpha"))));
+  c.line(fmt::format("tinyc_mul_{}({}, {}, {}, {});", EmitCtx::suffix(t), c.out(0), c.in(1), c.out(0), n));
+}
+
 // Gelu: the erf form or the tanh approximation (attribute approximate).
 void emitGelu(EmitCtx& c) {
   c.require("activation");
@@ -205,6 +220,7 @@ void registerActivationKernels(KernelTable& t) {
   t.add({"Softsign", checkFloatMap, emitMap<kSoftsign, kNone, kNone>, nullptr, false, true});
   t.add({"Gelu", checkFloatMap, emitGelu, nullptr, false, true});
   t.add({"Swish", checkFloatMap, emitMap<kSwish, kAlpha, kNone>, nullptr, false, true});
+  t.add({"SwiGLU", checkSwiGLU, emitSwiGLU});
   t.add({"Selu", checkFloatMap, emitMap<kSelu, kAlpha, kGamma>, nullptr, false, true});
   t.add({"Celu", checkFloatMap, emitMap<kCelu, kAlpha, kNone>, nullptr, false, true});
   t.add({"ThresholdedRelu", checkFloatMap, emitMap<kThresholdedRelu, kAlpha, kNone>, nullptr, false, true});

@@ -354,6 +354,24 @@ void evalSoftmax(EvalCtx& c) {
   }
 }
 
+// SwiGLU (opset 28): Swish_alpha(a) * b for a and b of one shape and type (no broadcasting).
+void inferSwiGLU(InferCtx& c) {
+  if (!isFloat(c.dtype(0))) c.fail("inputs must be a float type, got {}", dtypeName(c.dtype(0)));
+  if (c.dtype(1) != c.dtype(0) || c.shape(1) != c.shape(0))
+    c.fail("A and B must have one shape and type (no broadcasting), got {} {} and {} {}", dtypeName(c.dtype(0)),
+           shapeStr(c.shape(0)), dtypeName(c.dtype(1)), shapeStr(c.shape(1)));
+  c.setOutput(0, c.dtype(0), c.shape(0));
+}
+void evalSwiGLU(EvalCtx& c) {
+  const double alpha = c.node.attrFloat("alpha");
+  const Tensor &a = *c.in[0], &b = *c.in[1];
+  for (int64_t i = 0; i < a.numel(); ++i) {
+    const double x = a.getF(i), v = alpha * x;
+    const double s = v >= 0 ? 1 / (1 + std::exp(-v)) : std::exp(v) / (1 + std::exp(v));
+    c.out[0]->setF(i, x * s * b.getF(i));
+  }
+}
+
 OpDef unaryOp(const char* name, InferFn infer, EvalFn eval, const char* doc, std::vector<AttrSpec> attrs = {}) {
   OpDef d;
   d.name = name;
@@ -388,6 +406,10 @@ void registerActivationOps(OpRegistry& r) {
   r.add(unaryOp("Softplus", inferFloatUnary, evalSoftplus, "log(exp(x) + 1), without overflow"));
   r.add(unaryOp("Softsign", inferFloatUnary, evalSoftsign, "x / (1 + |x|)"));
   r.add(unaryOp("Swish", inferFloatUnary, evalSwish, "x * sigmoid(alpha * x)", {floatAttr("alpha", 1.0f)}));
+  OpDef swiglu = unaryOp("SwiGLU", inferSwiGLU, evalSwiGLU, "a * sigmoid(alpha * a) * b (opset 28; one shape)",
+                         {floatAttr("alpha", 1.0f)});
+  swiglu.minInputs = swiglu.maxInputs = 2;
+  r.add(swiglu);
   r.add(unaryOp("Gelu", inferGelu, evalGelu, "x * Phi(x) (erf), or its tanh approximation",
                 {{"approximate", Attr::Kind::String, Attr::Str("none"), false}}));
   r.add(unaryOp("Selu", inferFloatUnary, evalSelu, "x > 0 ? gamma * x : gamma * (alpha * exp(x) - alpha)",

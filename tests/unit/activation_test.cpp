@@ -169,4 +169,12 @@ TEST(Activation, SoftmaxRejectsBadInput) {
   expectError([&] { runOp("Softmax", {in(x)}, {{"axis", Attr::Float(1)}}); }, "attribute 'axis' must be");
 }
 
+TEST(SwiGLU, SwishOfATimesB) {
+  // a (0, 2), b (3, 1): 0 and 2 sigmoid(2) = 1.7615942; alpha 0.5: 2 sigmoid(1) = 1.4621172
+  const Tensor a = f32({2}, {0, 2}), b = f32({2}, {3, 1});
+  expectNear(runOp("SwiGLU", {in(a), in(b)})[0], {2}, {0, 1.7615942}, 1e-6);
+  expectNear(runOp("SwiGLU", {in(a), in(b)}, {{"alpha", Attr::Float(0.5f)}})[0], {2}, {0, 1.4621172}, 1e-6);
+  EXPECT_THROW(runOp("SwiGLU", {in(a), in(f32({1}, {1}))}), Error);  // no broadcasting
+}
+
 }  // namespace tinyc::test
