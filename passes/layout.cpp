@@ -14,6 +14,9 @@
 // 4. Transpose to NCHW -> Flatten/Reshape to [N, C*H*W] -> Gemm/MatMul by constant weights (the
 //    classifier head of a CNN): the permutation is folded into the weights' rows instead.
 // 5. A Transpose that moves only unit dims is a Reshape (a zero-copy view in the C backend).
+// 6. A Transpose to NHWC of a float graph input that only ungrouped channels-last Convs read is
+//    dropped: they read the input channels-first (tinyc.nchw_input), so no channels-last copy of
+//    the input takes arena memory next to the first layer's output (issue 13).
 //
 // Nothing happens for channels-first targets with the default I/O layout.
 #include <algorithm>
@@ -169,6 +172,7 @@ class Layout : public Pass {
     }
     if (changed) changed |= foldIntoDenseHeads(g, ctx, toFirst);
     changed |= unitTransposesToReshape(g, ctx);
+    if (ctx.options().layout == kLayoutNhwc) changed |= readInputsChannelsFirst(g, ctx, toLast);
     if (changed) refreshGraph(g);
     return changed;
   }
@@ -344,6 +348,32 @@ class Layout : public Pass {
       }
       r->inputs[0] = t->inputs[0];
       ctx.count("Transposes folded into dense weights");
+      changed = true;
+    }
+    return changed;
+  }
+
+  static bool readInputsChannelsFirst(Graph& g, PassContext& ctx, const std::vector<int64_t>& toLast) {
+    bool changed = false;
+    for (auto& np : g.nodes) {
+      Node* t = np.get();
+      if (!isTransposeBy(t, toLast) || !t->outputs[0] || g.isGraphOutput(t->outputs[0])) continue;
+      Value* x = t->inputs[0];
+      if (std::find(g.inputs.begin(), g.inputs.end(), x) == g.inputs.end() || x->dtype != DType::F32 || x->quant)
+        continue;
+      const std::vector<Node*> users = g.users(t->outputs[0]);
+      bool ok = !users.empty();
+      for (const Node* c : users)
+        ok = ok && c->opType == "Conv" && isChannelsLast(*c) && !readsChannelsFirst(*c) &&
+             rw::intAttrOr(*c, "group", 1) == 1 && c->inputs[0] == t->outputs[0] &&
+             std::count(c->inputs.begin(), c->inputs.end(), t->outputs[0]) == 1;
+      if (!ok) continue;
+      for (Node* c : users) {
+        c->inputs[0] = x;
+        c->attrs[kNchwInputAttr] = Attr::Int(1);
+      }
+      rw::detach(t);
+      ctx.count("graph inputs read channels-first by the first layer");
       changed = true;
     }
     return changed;

@@ -9,6 +9,8 @@
 3. Static memory per target (--targets, default generic,cortex-m4): arena, liveness lower bound,
    TFLite Micro's greedy-by-size on the same buffers, planner, Concat inputs and depthwise
    convolutions in place, Transposes left (--memory-only: these tables alone).
+4. --greedy-only: the arena of every target against TFLite Micro's greedy-by-size on the ONNX graph
+   as given (scripts/greedy_arena.py: no fusion, no in-place, no kernel scratch), per model.
 """
 import argparse
 import glob
@@ -38,6 +40,9 @@ ap.add_argument("--ptq-heldout-only", action="store_true",
 ap.add_argument("--footprint-only", action="store_true",
                 help="only the emulated Cortex-M4/M55 table: instructions, MACs per instruction, flash and RAM split")
 ap.add_argument("--targets", default="generic,cortex-m4", help="targets of the memory tables")
+ap.add_argument("--greedy-only", action="store_true",
+                help="only the arena per target against greedy-by-size on the ONNX graph (issue 13)")
+ap.add_argument("--extra-models", default="", help="folder of more .onnx models for the --greedy-only table")
 args = ap.parse_args()
 T = args.tinyc
 models = sorted(glob.glob("models/*/model.onnx"))
@@ -554,6 +559,39 @@ def accuracy_table():
                   f"{np.mean(pred == ref) * 100:.2f} |")
 
 
+
+GREEDY_TARGETS = ["generic", "mcu", "cortex-m4", "cortex-m55"]
+
+
+def greedy_table():
+    """Issue 13's reference: each target's arena (and the kernel scratch live at its peak) against
+    greedy-by-size on the unoptimized ONNX graph's tensors (scripts/greedy_arena.py)."""
+    extra = sorted(glob.glob(os.path.join(args.extra_models, "*.onnx"))) if args.extra_models else []
+    print("| model | greedy on the ONNX graph | " + " | ".join(GREEDY_TARGETS) +
+          " | worst / greedy | worst: peak node's scratch |")
+    print("|---|---:|" + "---:|" * len(GREEDY_TARGETS) + "---:|---:|")
+    with tempfile.TemporaryDirectory() as tmp:
+        for p in models + light + extra:
+            g = subprocess.run([sys.executable, "scripts/greedy_arena.py", p, "--json"], capture_output=True, text=True)
+            if g.returncode != 0:
+                print(f"| {name(p)} | {g.stderr.strip()[:60]} |" + " |" * (len(GREEDY_TARGETS) + 2))
+                continue
+            greedy = json.loads(g.stdout)["greedy_by_size_bytes"]
+            cells, worst, worst_scratch = [], 0, 0
+            for t in GREEDY_TARGETS:
+                rep = os.path.join(tmp, "r.json")
+                r = tinyc("convert", p, "--target", t, "-o", os.path.join(tmp, "out"), "--report", rep, "-q")
+                if r.returncode != 0:
+                    cells.append("fails")
+                    continue
+                j = json.load(open(rep))
+                a = j["arena_bytes"]
+                cells.append(f"{a:,}")
+                if a > worst:
+                    worst, worst_scratch = a, j["peak"]["scratch_bytes"]
+            ratio = f"{worst / greedy:.2f}" if greedy else "-"
+            print(f"| {name(p)} | {greedy:,} | " + " | ".join(cells) + f" | {ratio} | {worst_scratch:,} |")
+
 def footprint_table():
     """Every bundled model on the emulated Cortex-M4 and M55 (tinyc bench --emulate --json):
     instructions per inference, MACs per instruction, the flash and RAM split."""
@@ -589,6 +627,9 @@ print(f"Measured on: {cpu or platform.processor()}, {os.cpu_count()} cores, {pla
 
 if args.footprint_only:
     footprint_table()
+    sys.exit(0)
+if args.greedy_only:
+    greedy_table()
     sys.exit(0)
 if args.accuracy_only:
     accuracy_table()

@@ -318,6 +318,39 @@ std::set<const Node*> chooseOverwrites(const Graph& g, const std::vector<const N
   return chosen;
 }
 
+// Kernel scratch that can use more (CKernel::scratchBytesMax: a blocked GEMM's larger blocks run
+// faster) grows into the room under the arena's peak: at each such node up to the liveness lower
+// bound minus what is live there, so the bound does not move. Kept when the planner still reaches
+// the same arena with the grown buffers.
+void growScratch(ArenaLayout& a, const ArenaOptions& o) {
+  const int64_t bound = liveLowerBound(a.buffers);
+  std::vector<LiveBuffer> grown = a.buffers;
+  bool any = false;
+  for (const auto& [n, b] : a.scratch) {
+    const CKernel* k = KernelTable::instance().find(*n, *o.target);
+    if (!k || !k->scratchBytesMax || !k->scratchBytes || k->scratchBytes(*n) != a.buffers[b].bytes) continue;
+    const int64_t most = k->scratchBytesMax(*n);
+    const int step = a.buffers[b].first;
+    int64_t live = 0;
+    for (const LiveBuffer& x : a.buffers)
+      if (x.first <= step && step <= x.last) live += x.bytes;
+    const int64_t room = (bound - live) / o.align * o.align;
+    const int64_t bytes = std::min(most, a.buffers[b].bytes + std::max<int64_t>(0, room));
+    if (bytes > a.buffers[b].bytes) {
+      grown[b].bytes = bytes;
+      any = true;
+    }
+  }
+  if (!any) return;
+  MemoryPlan plan = planMemory(grown, o.planner);
+  if (plan.arenaBytes > a.plan.arenaBytes) return;
+  verifyPlan(grown, plan);
+  for (size_t b = 0; b < grown.size(); ++b)
+    if (grown[b].bytes != a.buffers[b].bytes) a.scratchLeast[b] = a.buffers[b].bytes;
+  a.buffers = std::move(grown);
+  a.plan = std::move(plan);
+}
+
 }  // namespace
 
 ArenaLayout planArena(const Graph& g, const std::vector<const Node*>& nodes, const ArenaOptions& given) {
@@ -330,6 +363,7 @@ ArenaLayout planArena(const Graph& g, const std::vector<const Node*>& nodes, con
   if (all.placed.empty()) {
     ArenaLayout a = finish(std::move(all), o.planner);
     a.arenaWithoutConcatInPlace = a.plan.arenaBytes;
+    growScratch(a, o);
     return a;
   }
   // Reserving a whole Concat output from its first slice's producer on can raise the peak. Plan
@@ -350,6 +384,7 @@ ArenaLayout planArena(const Graph& g, const std::vector<const Node*>& nodes, con
   for (size_t i = 1; i < options.size(); ++i)
     if (options[i].plan.arenaBytes < options[best].plan.arenaBytes) best = i;
   options[best].arenaWithoutConcatInPlace = without;
+  growScratch(options[best], o);
   return std::move(options[best]);
 }
 
@@ -359,7 +394,9 @@ MemoryReport memoryReport(const ArenaLayout& a, const std::vector<const Node*>& 
   m.plan = a.plan;
   m.lowerBound = liveLowerBound(a.buffers);  // over the planned buffers: each group counted once
   m.greedyBySize = planMemory(a.buffers, "greedy-by-size").arenaBytes;
-  m.peakStep = peakStep(a.buffers);
+  std::vector<LiveBuffer> least = a.buffers;  // the peak with the least scratch (growScratch fills room only)
+  for (const auto& [b, bytes] : a.scratchLeast) least[b].bytes = bytes;
+  m.peakStep = peakStep(least);
   if (m.peakStep >= 0 && m.peakStep < static_cast<int>(nodes.size()))
     m.peakNode = nodes[static_cast<size_t>(m.peakStep)]->name;
   for (const auto& b : a.buffers)

@@ -38,6 +38,10 @@ struct ArenaLayout {
   int concatInPlace = 0;                  // Concat inputs produced directly inside the Concat output
   std::map<std::string, int> overwriteInPlace;  // op -> nodes computing over their own input
   int64_t arenaWithoutConcatInPlace = 0;  // the arena of the plan without Concat aliasing
+  // Scratch buffers grown into the room under the peak (CKernel::scratchBytesMax): buffer -> the
+  // least bytes its kernel needs. The peak step is found with these (a grown scratch only fills
+  // room, it never makes the peak).
+  std::map<size_t, int64_t> scratchLeast;
 
   int64_t address(const Value* v) const {
     const ArenaSlot& s = slots.at(v);

@@ -161,6 +161,11 @@ class ModuleWriter {
     line(fmt::format("TINYC_SCRATCH_GIVEN({});", arena_.buffers[it->second].bytes));
     return fmt::format("(mem + {})", arena_.plan.offsets[it->second]);
   }
+  int64_t scratchBytesOf(const Node* n) const {
+    auto it = arena_.scratch.find(n);
+    if (it == arena_.scratch.end()) modelError("{}: kernel asked for scratch it did not declare", n->where());
+    return arena_.buffers[it->second].bytes;
+  }
   // a lives at byte `off` of b's memory (both arena values, same planned buffer).
   bool sameLocation(const Value* a, const Value* b, int64_t off) const {
     auto sa = arena_.slots.find(a), sb = arena_.slots.find(b);
@@ -222,6 +227,7 @@ bool EmitCtx::inPlace(size_t i, int64_t byteOffset) const {
   return x && y && mod_.sameLocation(x, y, byteOffset);
 }
 std::string EmitCtx::scratch() { return mod_.scratchOf(&node); }
+int64_t EmitCtx::scratchGiven() const { return mod_.scratchBytesOf(&node); }
 
 bool EmitCtx::takeClamp(float* lo, float* hi) {
   *lo = -std::numeric_limits<float>::infinity();

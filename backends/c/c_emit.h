@@ -44,6 +44,9 @@ class EmitCtx {
   // scratchBytes); only valid during this node. Emits TINYC_SCRATCH_GIVEN(bytes) first: call it
   // before the kernel's line (runtime/scratch.h: a -DTINYC_CHECK_SCRATCH build traps on overrun).
   std::string scratch();
+  // The bytes of this node's scratch (at least the kernel's scratchBytes; up to scratchBytesMax
+  // where the planner had room, see CKernel::scratchBytesMax).
+  int64_t scratchGiven() const;
   // Includes backends/c/runtime/<file>.c (and what it requires) in the generated source.
   void require(const std::string& runtimeFile);
   // The node's fused activation when it is a Relu or a Clip, as the bounds [lo, hi] of a clamp
@@ -102,6 +105,10 @@ struct CKernel {
   // variant for some targets (a long multiply-accumulate, DSP, Helium) says so in its match.
   bool (*match)(const Node& n, const TargetDesc& t) = nullptr;
   int priority = 0;
+  // More scratch the kernel can use to run faster (a blocked GEMM's larger blocks; nullptr or <=
+  // scratchBytes: none). The arena planner grants up to this much where it stays under the arena's
+  // peak, and the emitter passes the bytes given (EmitCtx::scratchGiven) to the kernel.
+  int64_t (*scratchBytesMax)(const Node& n) = nullptr;
 };
 
 class KernelTable {

@@ -38,7 +38,7 @@ std::vector<int64_t> convKernel(const Node& n) {
 
 bool depthwise(const Node& n) {
   const Shape& w = n.input(1)->shape;
-  const int64_t c = n.input(0)->shape[3], g = n.attrInt("group");
+  const int64_t c = n.input(0)->shape[readsChannelsFirst(n) ? 1 : 3], g = n.attrInt("group");
   return g == c && g > 1 && w[3] == 1 && w[0] % c == 0 && w[1] * w[2] <= 64;  // (runtime/nhwc.c: 64 taps)
 }
 
@@ -62,6 +62,14 @@ int64_t ringRows(const std::vector<int64_t>& p) {
     rows = std::max(rows, overwritten - nextLo);
   }
   return rows;
+}
+
+// tinyc_conv_nhwc_f32's (TINYC_NHWC_CONV_PARAMS): convParams, then whether input 0 is
+// channels-first (TINYC_NHWC_NCHW_IN: a graph input the layout pass let the node read in place).
+std::vector<int64_t> generalParams(const Node& n) {
+  auto p = convParams(n);
+  p.push_back(readsChannelsFirst(n) ? 1 : 0);
+  return p;
 }
 
 // The in-place depthwise's: convParams, then the ring rows (TINYC_NHWC_RING).
@@ -95,7 +103,7 @@ std::string checkNhwc(const Node& n) {
 }
 
 int64_t scratchConvNhwc(const Node& n) {
-  return depthwise(n) ? 0 : sizeOf(tinyc_conv_nhwc_f32_scratch, convParams(n));
+  return depthwise(n) ? 0 : sizeOf(tinyc_conv_nhwc_f32_scratch, generalParams(n));
 }
 
 void emitConvNhwc(EmitCtx& c) {
@@ -108,11 +116,12 @@ void emitConvNhwc(EmitCtx& c) {
                        c.intArray(inPlaceParams(c.node)), c.scratch(), clamp));
     return;
   }
-  const std::string p = c.intArray(convParams(c.node));
   if (depthwise(c.node)) {
-    c.line(fmt::format("tinyc_conv_dw_nhwc_f32({}, {}, {}, {}, {}{});", c.in(0), c.in(1), c.in(2), c.out(0), p, clamp));
+    c.line(fmt::format("tinyc_conv_dw_nhwc_f32({}, {}, {}, {}, {}{});", c.in(0), c.in(1), c.in(2), c.out(0),
+                       c.intArray(convParams(c.node)), clamp));
     return;
   }
+  const std::string p = c.intArray(generalParams(c.node));
   const bool scratch = scratchConvNhwc(c.node) > 0;
   c.line(fmt::format("tinyc_conv_nhwc_f32({}, {}, {}, {}, {}, {}{});", c.in(0), c.in(1), c.in(2), c.out(0), p,
                      scratch ? "(float *)" + c.scratch() : std::string("NULL"), clamp));

@@ -31,6 +31,13 @@ std::string fitsInt32(const Node& n) {
 }
 
 std::string scratchOrNull(EmitCtx& c, int64_t bytes) { return bytes > 0 ? c.scratch() : std::string("NULL"); }
+// The scratch pointer and the bytes the planner gave (at least `bytes`; the blocked GEMM's kernels
+// size their blocks by them), or "NULL, 0".
+std::string scratchAndBytes(EmitCtx& c, int64_t bytes) {
+  if (bytes <= 0) return "NULL, 0";
+  const std::string ptr = c.scratch();
+  return fmt::format("{}, {}", ptr, c.scratchGiven());
+}
 
 void appendWindow(std::vector<int64_t>& p, const Window& w) {
   static_assert(nn::kMaxSpatial == 3 && TINYC_WIN_LEN == 6 * 3, "runtime/scratch.h's window layout");
@@ -85,14 +92,25 @@ int64_t scratchConv(const Node& n) {
   return g.depthwise ? tinyc_conv_dw_f32_scratch(p.data()) : tinyc_conv_f32_scratch(p.data());
 }
 
+// What more scratch buys (the GEMM's host-size blocks); the planner grants it where there is room.
+int64_t scratchConvMax(const Node& n) {
+  if (isChannelsLast(n)) return scratchConvNhwc(n);
+  ConvGeom g = convGeom(n);
+  const auto p = int32s(convParams(g));
+  return g.depthwise ? tinyc_conv_dw_f32_scratch(p.data()) : tinyc_conv_f32_scratch_max(p.data());
+}
+
 void emitConv(EmitCtx& c) {
   if (isChannelsLast(c.node)) return emitConvNhwc(c);
   c.require("conv");
   ConvGeom g = convGeom(c.node);
   const std::vector<int64_t> p = convParams(g);
-  const std::string fn = g.depthwise ? "tinyc_conv_dw_f32" : "tinyc_conv_f32";
-  c.line(fmt::format("{}({}, {}, {}, {}, {}, {});", fn, c.in(0), c.in(1), c.in(2), c.out(0), c.intArray(p),
-                     scratchOrNull(c, scratchConv(c.node))));
+  if (g.depthwise)
+    c.line(fmt::format("tinyc_conv_dw_f32({}, {}, {}, {}, {}, {});", c.in(0), c.in(1), c.in(2), c.out(0),
+                       c.intArray(p), scratchOrNull(c, scratchConv(c.node))));
+  else
+    c.line(fmt::format("tinyc_conv_f32({}, {}, {}, {}, {}, {});", c.in(0), c.in(1), c.in(2), c.out(0), c.intArray(p),
+                       scratchAndBytes(c, scratchConv(c.node))));
 }
 
 // ---- ConvTranspose ------------------------------------------------------------------------
@@ -133,12 +151,15 @@ std::vector<int64_t> convTParams(const ConvTGeom& g) {
 int64_t scratchConvTranspose(const Node& n) {
   return tinyc_convtranspose_f32_scratch(int32s(convTParams(convTGeom(n))).data());
 }
+int64_t scratchConvTransposeMax(const Node& n) {
+  return tinyc_convtranspose_f32_scratch_max(int32s(convTParams(convTGeom(n))).data());
+}
 
 void emitConvTranspose(EmitCtx& c) {
   c.require("conv");
   const std::vector<int64_t> p = convTParams(convTGeom(c.node));
   c.line(fmt::format("tinyc_convtranspose_f32({}, {}, {}, {}, {}, {});", c.in(0), c.in(1), c.in(2), c.out(0),
-                     c.intArray(p), c.scratch()));
+                     c.intArray(p), scratchAndBytes(c, scratchConvTranspose(c.node))));
 }
 
 // ---- Gemm ---------------------------------------------------------------------------------
@@ -195,6 +216,11 @@ int64_t scratchGemm(const Node& n) {
   const auto p = int32s(gemmParams(n, n.input(2)));
   return tinyc_gemm_f32_scratch(p.data(), TINYC_GEMM_PACKS_A(p[TINYC_GEMM_P_TA], n.attrFloat("alpha")));
 }
+int64_t scratchGemmMax(const Node& n) {
+  if (n.input(0)->dtype != DType::F32) return 0;
+  const auto p = int32s(gemmParams(n, n.input(2)));
+  return tinyc_gemm_f32_scratch_max(p.data(), TINYC_GEMM_PACKS_A(p[TINYC_GEMM_P_TA], n.attrFloat("alpha")));
+}
 
 std::string scalarLit(DType t, double v) {
   switch (t) {
@@ -216,7 +242,7 @@ void emitGemm(EmitCtx& c) {
   const double alpha = c.node.attrFloat("alpha"), beta = c.node.attrFloat("beta");
   if (t == DType::F32) {
     c.line(fmt::format("tinyc_gemm_f32({}, {}, {}, {}, {}, {}, {}, {});", c.in(0), c.in(1), c.in(2), c.out(0), p,
-                       scalarLit(t, alpha), scalarLit(t, beta), scratchOrNull(c, scratchGemm(c.node))));
+                       scalarLit(t, alpha), scalarLit(t, beta), scratchAndBytes(c, scratchGemm(c.node))));
   } else {
     c.line(fmt::format("tinyc_gemm_{}({}, {}, {}, {}, {}, {}, {});", EmitCtx::suffix(t), c.in(0), c.in(1), c.in(2),
                        c.out(0), p, scalarLit(t, alpha), scalarLit(t, beta)));
@@ -281,6 +307,11 @@ int64_t scratchMatMul(const Node& n) {
   MatMulPlan p = matmulPlan(n);
   return tinyc_matmul_f32_scratch(p.m, p.k, p.n);
 }
+int64_t scratchMatMulMax(const Node& n) {
+  if (n.input(0)->dtype != DType::F32) return 0;
+  MatMulPlan p = matmulPlan(n);
+  return tinyc_matmul_f32_scratch_max(p.m, p.k, p.n);
+}
 
 void emitMatMul(EmitCtx& c) {
   c.require("matmul");
@@ -291,7 +322,7 @@ void emitMatMul(EmitCtx& c) {
   const std::string offB = p.offB.empty() ? "NULL" : c.intArray(p.offB);
   if (t == DType::F32)
     c.line(fmt::format("tinyc_matmul_f32({}, {}, {}, {}, {}, {}, {}, {}, {}, {});", c.in(0), c.in(1), c.out(0), p.batch,
-                       p.m, p.k, p.n, offA, offB, scratchOrNull(c, scratchMatMul(c.node))));
+                       p.m, p.k, p.n, offA, offB, scratchAndBytes(c, scratchMatMul(c.node))));
   else
     c.line(fmt::format("tinyc_matmul_{}({}, {}, {}, {}, {}, {}, {}, {}, {});", EmitCtx::suffix(t), c.in(0), c.in(1),
                        c.out(0), p.batch, p.m, p.k, p.n, offA, offB));
@@ -389,10 +420,17 @@ void emitDenseMatMul(EmitCtx& c) {
 void registerNnKernels(KernelTable& t) {
   CKernel conv{"Conv", checkConv, emitConv, scratchConv};
   conv.inPlaceScratch = inPlaceScratchConvNhwc;  // channels-last depthwise over its own input
+  conv.scratchBytesMax = scratchConvMax;
   t.add(conv);
-  t.add({"ConvTranspose", checkConvTranspose, emitConvTranspose, scratchConvTranspose});
-  t.add({"Gemm", checkGemm, emitGemm, scratchGemm});
-  t.add({"MatMul", checkMatMul, emitMatMul, scratchMatMul});
+  CKernel convT{"ConvTranspose", checkConvTranspose, emitConvTranspose, scratchConvTranspose};
+  convT.scratchBytesMax = scratchConvTransposeMax;
+  t.add(convT);
+  CKernel gemm{"Gemm", checkGemm, emitGemm, scratchGemm};
+  gemm.scratchBytesMax = scratchGemmMax;
+  t.add(gemm);
+  CKernel matmul{"MatMul", checkMatMul, emitMatMul, scratchMatMul};
+  matmul.scratchBytesMax = scratchMatMulMax;
+  t.add(matmul);
   t.add({"Det", checkDet, emitDet, scratchDet});
   t.add({"Einsum", checkEinsum, emitEinsum, scratchEinsum});
   CKernel denseGemm{"Gemm", checkGemm, emitDenseGemm};

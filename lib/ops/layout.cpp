@@ -56,6 +56,11 @@ bool isChannelsLast(const Node& n) {
   return it != n.attrs.end() && it->second.kind == Attr::Kind::String && it->second.s == kLayoutNhwc;
 }
 
+bool readsChannelsFirst(const Node& n) {
+  auto it = n.attrs.find(kNchwInputAttr);
+  return isChannelsLast(n) && it != n.attrs.end() && it->second.kind == Attr::Kind::Int && it->second.i == 1;
+}
+
 namespace {
 
 void checkLayoutNode(const Node& n) {
@@ -73,12 +78,14 @@ void checkLayoutNode(const Node& n) {
 ChannelsFirstTwin::ChannelsFirstTwin(const Node& n) : node_(n) {
   checkLayoutNode(n);
   node_.attrs.erase(kLayoutAttr);
+  node_.attrs.erase(kNchwInputAttr);
+  const bool chw0 = readsChannelsFirst(n);
   ins_.resize(n.inputs.size());
   outs_.resize(n.outputs.size());
   for (size_t i = 0; i < n.inputs.size(); ++i) {
     if (!n.inputs[i]) continue;
     ins_[i] = *n.inputs[i];
-    if (static_cast<int>(i) < n.op->layoutInputs) {
+    if (static_cast<int>(i) < n.op->layoutInputs && !(i == 0 && chw0)) {
       ins_[i].shape = permuteShape(ins_[i].shape, channelsFirstPerm(ins_[i].shape.size()));
       ins_[i].constant = nullptr;  // contents are in the other layout; the ops' inference reads shapes only
       ins_[i].known = nullptr;
@@ -114,7 +121,7 @@ void evalLayoutAware(const Node& n, EvalCtx& c) {
   ins.reserve(c.in.size());
   EvalCtx tc{t.node(), c.in, c.out};
   for (size_t i = 0; i < c.in.size() && static_cast<int>(i) < n.op->layoutInputs; ++i) {
-    if (!c.in[i]) continue;
+    if (!c.in[i] || (i == 0 && readsChannelsFirst(n))) continue;
     ins.push_back(permuteTensor(*c.in[i], channelsFirstPerm(static_cast<size_t>(c.in[i]->rank()))));
     tc.in[i] = &ins.back();
   }

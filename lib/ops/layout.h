@@ -28,6 +28,11 @@ Tensor permuteTensor(const Tensor& t, const std::vector<int64_t>& perm);
 
 // True when the node carries tinyc.layout = "NHWC".
 bool isChannelsLast(const Node& n);
+// A channels-last node may read input 0 channels-first (tinyc.nchw_input = 1; the layout pass sets
+// it on a Conv that reads a graph input, so that no channels-last copy of the input is made): its
+// weights and output stay channels-last.
+inline const char* kNchwInputAttr = "tinyc.nchw_input";
+bool readsChannelsFirst(const Node& n);
 
 // A channels-first copy of a channels-last node: same op and attributes (minus the layout),
 // reading and writing values whose shapes are permuted back (constant contents dropped). For

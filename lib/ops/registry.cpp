@@ -79,6 +79,11 @@ void bindOp(Node& n) {
         modelError("{}: bad layout attribute", n.where());
       continue;
     }
+    if (name == kNchwInputAttr) {
+      if (op->layoutInputs <= 0 || a.kind != Attr::Kind::Int || a.i != 1 || !n.attrs.count(kLayoutAttr))
+        modelError("{}: bad layout attribute", n.where());
+      continue;
+    }
     if (op->fusableActivation && name == kFusedActivationParamsAttr && a.kind == Attr::Kind::Floats) continue;
     const AttrSpec* spec = nullptr;
     for (const auto& s : op->attrs)

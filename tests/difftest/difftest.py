@@ -958,6 +958,8 @@ def check_units(tinyc, model, feeds, spec, work, res):
     for j, o in enumerate(rep["sets"][0]["outputs"]):
         if not o["vs_interpreter"]["ok"] and one_step(tinyc, cpath, cm, spec, j, o["vs_interpreter"]["max_abs_err"], d, 0.0, files):
             res.notes.append(f"{spec}: unit output {j}: one quantization step off after a float island")
+        elif not o["vs_interpreter"]["ok"] and island_sums(cm, j, outs[j], raw[j], spec, cfeeds, d):
+            res.notes.append(f"{spec}: unit output {j}: within the single-precision rounding of a float island's sums")
         elif not o["vs_interpreter"]["ok"]:
             raise Failure(str(spec), "mismatch", f"unit output {j} ({o['output']}) C vs interpreter: "
                           f"{o['vs_interpreter'].get('why', '')}", dtype=want[j].dtype.name)
@@ -968,6 +970,18 @@ def check_units(tinyc, model, feeds, spec, work, res):
         if why:
             raise Failure(str(spec), "mismatch", f"unit output {j} ({o['output']}) C vs ORT: {why}",
                           dtype=want[j].dtype.name)
+
+
+def island_sums(cm, j, out, ref, spec, feeds, work):
+    """True when a unit's integer output j from the C (raw bytes `out`) is within
+    float_sum_allowance of the interpreter's (ref): the C computes a float island's Conv / Gemm /
+    MatMul in single precision, the interpreter in double; at an int16 scale the float32 rounding
+    of a long sum is several steps (regressions/qdq_int16_conv_ort_float32_sums: 4 steps once the
+    generic GEMM's blocks split the sum differently, 2026-12-06)."""
+    if out is None or np.issubdtype(ref.dtype, np.floating):
+        return False
+    allow = float_sum_allowance(cm, cm.graph.output[j].name, feeds, work)
+    return bool(np.max(allow, initial=0) > 1) and compare(c_output(out, ref, spec), ref, "", 0, allow) is None
 
 
 def unit_compare(got, want, cm, j, feeds=None, work=None):

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "backends/backend.h"
+#include "backends/c/runtime/scratch.h"
 #include "ir/verifier.h"
 #include "ops/op.h"
 
@@ -73,9 +74,10 @@ int count(const std::string& s, const std::string& what) {
   return n;
 }
 
-// Conv scratch (kernels_nn.cpp gemmScratch) of a 1x1 conv over a 4x4 image with `in` channels:
-// packed B of (16 pixels + 64) columns x (in + 1) rows of floats, plus 64 bytes.
-constexpr int64_t scratch1x1(int64_t in) { return (16 + 64) * (in + 1) * 4 + 64; }
+// Conv scratch of a 1x1 conv with 16 outputs over a 4x4 image with `in` channels (runtime/scratch.h:
+// C is 16 x 16 floats, so a 4 KB budget: packed B of 32 columns (16 pixels rounded up) x (kc + 1)
+// rows of floats, kc = in while 32 columns fit, plus 64 bytes).
+int64_t scratch1x1(int64_t in) { return tinyc_sgemm_scratch(16, 16, in, 0); }
 
 TEST(ConcatInPlace, ConvReluBranchesWriteIntoTheOutput) {
   Model m;
@@ -84,12 +86,12 @@ TEST(ConcatInPlace, ConvReluBranchesWriteIntoTheOutput) {
   Value* b = m.convRelu("b", x, 2, 16);  // 1024 bytes
   Value* y = m.concat("cat", {a, b});    // 32 x 4 x 4 floats = 2048 bytes
   EmitResult r = m.emit(y);
-  static_assert(scratch1x1(2) == 1024, "80 x 3 floats + 64 bytes");
+  ASSERT_EQ(scratch1x1(2), 448);  // 32 x 3 floats + 64 bytes
   // Copying: at the Concat a, b and y are live: 1024 + 1024 + 2048 = 4096 bytes.
   EXPECT_EQ(r.memory.arenaWithoutConcatInPlace, 4096);
-  // In place: y (2048) lives from a's Conv on; next to it only one Conv scratch (1024) at a time.
-  EXPECT_EQ(r.arenaBytes, 2048 + 1024);
-  EXPECT_EQ(r.memory.lowerBound, 3072);
+  // In place: y (2048) lives from a's Conv on; next to it only one Conv scratch (448) at a time.
+  EXPECT_EQ(r.arenaBytes, 2048 + 448);
+  EXPECT_EQ(r.memory.lowerBound, 2048 + 448);
   EXPECT_EQ(r.memory.concatInPlace, 2);
   std::string cat = codeOf(r, "cat");
   EXPECT_EQ(count(cat, "memcpy"), 0) << cat;
@@ -103,14 +105,15 @@ TEST(ConcatInPlace, NestedConcatsChain) {
   Value* a = m.convRelu("a", x, 2, 16);
   Value* b = m.convRelu("b", x, 2, 16);
   Value* y1 = m.concat("cat1", {a, b});      // 2048 bytes
-  Value* c = m.convRelu("c", y1, 32, 16);    // 1024 bytes, scratch 80 x 33 floats + 64 = 10624
+  Value* c = m.convRelu("c", y1, 32, 16);    // 1024 bytes, scratch 32 x 8 floats + 64 = 1088
   Value* y2 = m.concat("cat2", {y1, c});     // 3072 bytes
   EmitResult r = m.emit(y2);
-  static_assert(scratch1x1(32) == 10624, "");
-  // Peak at c's Conv either way: y2 (3072) + scratch, or y1 (2048) + c (1024) + scratch.
-  EXPECT_EQ(r.arenaBytes, 3072 + 10624);
-  EXPECT_EQ(r.memory.arenaWithoutConcatInPlace, 3072 + 10624);
-  EXPECT_EQ(r.memory.concatInPlace, 4);  // a, b into y1; y1, c into y2 (tie: in place kept)
+  ASSERT_EQ(scratch1x1(32), 1088);  // the least: a 1 KB budget, kc 7
+  // In place the peak is at c's Conv: y2 (3072) + its scratch. Copying, at cat2: y1 (2048) + c
+  // (1024) + y2 (3072).
+  EXPECT_EQ(r.arenaBytes, 3072 + 1088);
+  EXPECT_EQ(r.memory.arenaWithoutConcatInPlace, 2048 + 1024 + 3072);
+  EXPECT_EQ(r.memory.concatInPlace, 4);  // a, b into y1; y1, c into y2
   EXPECT_EQ(count(codeOf(r, "cat1"), "memcpy"), 0) << codeOf(r, "cat1");
   EXPECT_EQ(count(codeOf(r, "cat2"), "memcpy"), 0) << codeOf(r, "cat2");
 }
@@ -121,9 +124,9 @@ TEST(ConcatInPlace, GraphInputIsCopied) {
   Value* a = m.convRelu("a", x, 2, 16);   // 1024 bytes
   Value* y = m.concat("cat", {x, a});     // 1152 bytes
   EmitResult r = m.emit(y);
-  // In place: y + a's scratch = 1152 + 1024 at the Conv. Copying: a + scratch = 2048 at the
-  // Conv, a + y = 2176 at the Concat. A tie: a is written in place, x copied.
-  EXPECT_EQ(r.arenaBytes, 2176);
+  // In place: y + a's scratch = 1152 + 448 at the Conv. Copying: a + scratch = 1472 at the
+  // Conv, a + y = 2176 at the Concat. a is written in place, x copied.
+  EXPECT_EQ(r.arenaBytes, 1152 + 448);
   EXPECT_EQ(r.memory.concatInPlace, 1);
   std::string cat = codeOf(r, "cat");
   EXPECT_EQ(count(cat, "memcpy"), 1) << cat;
@@ -131,15 +134,17 @@ TEST(ConcatInPlace, GraphInputIsCopied) {
 }
 
 TEST(ConcatInPlace, NotAppliedWhenItRaisesThePeak) {
-  // A 16-channel graph input makes a's Conv scratch 80 x 17 floats + 64 = 5504 bytes. In
-  // place, y (2048) would be live next to it: 7552; copying, the peak is a + scratch = 6528.
+  // A 16-channel graph input makes a's Conv scratch at least 32 x 8 floats + 64 = 1088 bytes. In
+  // place, y (2048) would be live next to it: 3136; copying, the peak is a + y = 3072 at the
+  // Concat, and a's scratch grows into the room at the Conv (1024 + 2048: kc 15 of 16).
   Model m;
   Value* x = m.input("x", {1, 16, 4, 4});
   Value* a = m.convRelu("a", x, 16, 16);
   Value* y = m.concat("cat", {x, a});
   EmitResult r = m.emit(y);
-  static_assert(scratch1x1(16) == 5504, "");
-  EXPECT_EQ(r.arenaBytes, 1024 + 5504);
+  ASSERT_EQ(scratch1x1(16), 1088);
+  EXPECT_EQ(r.arenaBytes, 3072);
+  EXPECT_EQ(r.memory.scratchBytes.at("a"), 2048);
   EXPECT_EQ(r.memory.concatInPlace, 0);
   EXPECT_EQ(count(codeOf(r, "cat"), "memcpy"), 2) << codeOf(r, "cat");
 }

@@ -40,7 +40,8 @@ TEST(Layout, ConvChainRunsChannelsLastWithTransposesOnlyAtTheBoundary) {
   EXPECT_TRUE(b.runSame(kPipeline));
   const std::string ir = b.ir();
   EXPECT_EQ(channelsLastNodes(b.g), 3) << ir;  // conv1, pool, conv2
-  EXPECT_EQ(b.count("Transpose"), 2) << ir;    // x to NHWC, y back to NCHW
+  EXPECT_EQ(b.count("Transpose"), 1) << ir;    // y back to NCHW; conv1 reads x channels-first
+  EXPECT_TRUE(has(ir, "tinyc.nchw_input")) << ir;
   EXPECT_TRUE(has(ir, "\"w1_nhwc\" : f32[4,3,2,3]")) << ir;  // OHWI
   EXPECT_TRUE(has(ir, "= Relu \"relu\"")) << ir;
   // The graph's I/O is unchanged.
@@ -80,7 +81,7 @@ TEST(Layout, TransposesMoveThroughResidualAddAndPerChannelConstants) {
   b.finish({y});
   EXPECT_TRUE(b.runSame(kPipeline));
   const std::string ir = b.ir();
-  EXPECT_EQ(b.count("Transpose"), 2) << ir;
+  EXPECT_EQ(b.count("Transpose"), 1) << ir;  // y out (conv1 reads x channels-first)
   EXPECT_TRUE(has(ir, "\"s_nhwc\" : f32[1,1,1,4]")) << ir;  // per-channel constant permuted
   EXPECT_TRUE(has(ir, "\"lo\" : f32[] ")) << ir;            // scalars stay as they are
 }
@@ -99,7 +100,7 @@ TEST(Layout, SqueezeExcitationScalesAreReshapedNotTransposed) {
   b.finish({y});
   EXPECT_TRUE(b.runSame(kPipeline));
   const std::string ir = b.ir();
-  EXPECT_EQ(b.count("Transpose"), 2) << ir;  // x in, y out: none around the Mul
+  EXPECT_EQ(b.count("Transpose"), 1) << ir;  // y out: none around the Mul, none for x (read channels-first)
   EXPECT_TRUE(has(ir, "Mul \"excite\"")) << ir;
 }
 
@@ -115,7 +116,7 @@ TEST(Layout, ConcatAlongChannelsBecomesConcatAlongTheLastAxis) {
   b.finish({y});
   EXPECT_TRUE(b.runSame(kPipeline));
   const std::string ir = b.ir();
-  EXPECT_EQ(b.count("Transpose"), 2) << ir;
+  EXPECT_EQ(b.count("Transpose"), 1) << ir;  // y out; both Convs read x channels-first
   EXPECT_TRUE(has(ir, "Concat \"cat\"")) << ir;
   EXPECT_TRUE(has(ir, "{axis=3}")) << ir;
 }
@@ -132,7 +133,7 @@ TEST(Layout, LayoutSensitiveOpsKeepTheirTransposes) {
   EXPECT_TRUE(b.runSame(kPipeline));
   const std::string ir = b.ir();
   EXPECT_EQ(channelsLastNodes(b.g), 2) << ir;  // the two convs, not the pool with Indices
-  EXPECT_EQ(b.count("Transpose"), 4) << ir;    // x, around Softmax (2), before the pool
+  EXPECT_EQ(b.count("Transpose"), 3) << ir;    // around Softmax (2), before the pool
 }
 
 TEST(Layout, FlattenIntoGemmFoldsThePermutationIntoTheWeights) {
@@ -146,7 +147,7 @@ TEST(Layout, FlattenIntoGemmFoldsThePermutationIntoTheWeights) {
   b.finish({y, y2});
   EXPECT_TRUE(b.runSame(kPipeline));
   const std::string ir = b.ir();
-  EXPECT_EQ(b.count("Transpose"), 1) << ir;  // only x to NHWC
+  EXPECT_EQ(b.count("Transpose"), 0) << ir;  // (x read channels-first by the Conv)
   EXPECT_TRUE(has(ir, "\"fcw_hwc\" : f32[10,108]")) << ir;
   EXPECT_TRUE(has(ir, "\"fcw2_hwc\" : f32[108,4]")) << ir;
 }
@@ -163,7 +164,7 @@ TEST(Layout, Int8WeightsBehindDequantizeLinearArePermutedAtCompileTime) {
   b.finish({y});
   EXPECT_TRUE(b.runSame(kPipeline));
   const std::string ir = b.ir();
-  EXPECT_EQ(b.count("Transpose"), 2) << ir;  // x and y only; the weights are not transposed at run time
+  EXPECT_EQ(b.count("Transpose"), 1) << ir;  // y only (x read channels-first); the weights are not transposed at run time
   EXPECT_TRUE(has(ir, "\"wq_nhwc\" : i8[4,3,3,3]")) << ir;  // still int8, permuted (OHWI)
   EXPECT_TRUE(has(ir, "\"scale\" : f32[4]")) << ir;          // per-axis scale unchanged
   EXPECT_TRUE(has(ir, "DequantizeLinear \"dq_nhwc\"(%")) << ir;
@@ -215,6 +216,36 @@ TEST(Layout, ChannelsLastNodesInferEvaluateAndCountLikeTheirChannelsFirstForm) {
   for (const auto& n : b.g.nodes) mb += nodeMacs(*n);
   EXPECT_EQ(ma, mb);
   EXPECT_EQ(ma, 4 * 3 * 3 * 2 * 8 * 8 + 6 * 4 * 4 * 4);  // conv1 (8x8 out) + conv2 (4x4 out)
+}
+
+
+TEST(Layout, FirstConvReadsTheGraphInputChannelsFirst) {
+  // No channels-last copy of x: conv1 reads it where it is (tinyc.nchw_input); a grouped Conv or
+  // another op reading x keeps the Transpose.
+  G b;
+  b.options.layout = kLayoutNhwc;
+  Value* x = b.input("x", {1, 4, 7, 6});
+  Value* c1 = b.node("Conv", "conv1", {x, b.rnd("w1", {5, 4, 3, 3}), b.rnd("b1", {5})},
+                     {{"pads", Attr::Ints({1, 0, 1, 2})}, {"strides", Attr::Ints({2, 1})}});
+  Value* y = b.node("Conv", "conv2", {c1, b.rnd("w2", {3, 5, 1, 1})});
+  b.finish({y});
+  EXPECT_TRUE(b.runSame(kPipeline));
+  std::string ir = b.ir();
+  EXPECT_EQ(b.count("Transpose"), 1) << ir;
+  int nchw = 0;
+  for (const auto& n : b.g.nodes) nchw += readsChannelsFirst(*n);
+  EXPECT_EQ(nchw, 1) << ir;
+
+  G d;
+  d.options.layout = kLayoutNhwc;
+  Value* x2 = d.input("x", {1, 4, 6, 6});
+  Value* g1 = d.node("Conv", "grouped", {x2, d.rnd("w1", {4, 2, 3, 3})}, {{"group", Attr::Int(2)}, {"pads", Attr::Ints({1, 1, 1, 1})}});
+  Value* g2 = d.node("Conv", "plain", {x2, d.rnd("w2", {4, 4, 1, 1})});
+  Value* sum = d.node("Add", "sum", {g1, g2});
+  d.finish({sum});
+  EXPECT_TRUE(d.runSame(kPipeline));
+  ir = d.ir();
+  EXPECT_FALSE(has(ir, "tinyc.nchw_input")) << ir;  // x's copy is needed by the grouped Conv anyway
 }
 
 }  // namespace

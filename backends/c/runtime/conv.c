@@ -5,12 +5,12 @@
 /* General convolution: per image and group, Y_g[mg, os] = W_g[mg, cg*ks] * im2col(X_g) + bias.
    1x1 convolutions with unit strides and no padding read X directly as the B matrix. */
 TINYC_KERNEL void tinyc_conv_f32(const float *x, const float *w, const float *bias, float *y, const int32_t *p,
-                                 unsigned char *scratch) {
+                                 unsigned char *scratch, int32_t scratch_bytes) {
   const int32_t N = p[0], C = p[1], M = p[2], G = p[3];
   const int32_t cg = C / G, mg = M / G;
   tinyc_win win;
   int32_t is, os, ks, kdim, n, g, direct;
-  TINYC_SCRATCH_NEED(tinyc_conv_f32_scratch(p));
+  TINYC_SCRATCH_NEED(TINYC_SCRATCH_MAX(tinyc_conv_f32_scratch(p), scratch_bytes)); /* it uses what it is given */
   tinyc_win_read(&win, p + TINYC_CONV_WIN);
   is = win.in[0] * win.in[1] * win.in[2];
   os = win.out[0] * win.out[1] * win.out[2];
@@ -28,7 +28,7 @@ TINYC_KERNEL void tinyc_conv_f32(const float *x, const float *w, const float *bi
       src.w = direct ? NULL : &win;
       tinyc_sgemm(mg, os, kdim, w + (size_t)g * (size_t)mg * (size_t)kdim, kdim, 1, 1.0f, &src,
                   y + ((size_t)n * (size_t)M + (size_t)g * (size_t)mg) * (size_t)os, os,
-                  bias ? bias + (size_t)g * (size_t)mg : NULL, 0, scratch);
+                  bias ? bias + (size_t)g * (size_t)mg : NULL, 0, scratch, scratch_bytes);
     }
 }
 
@@ -263,14 +263,14 @@ TINYC_KERNEL void tinyc_conv_dw_f32(const float *x, const float *w, const float 
 /* ConvTranspose: per image and group, col[mg*ks, is] = W_g^T * X_g (GEMM), then col2im
    scatter-adds col into Y (initialized with the bias). Scratch: col, then the GEMM's. */
 TINYC_KERNEL void tinyc_convtranspose_f32(const float *x, const float *w, const float *bias, float *y,
-                                          const int32_t *p, unsigned char *scratch) {
+                                          const int32_t *p, unsigned char *scratch, int32_t scratch_bytes) {
   const int32_t N = p[0], C = p[1], M = p[2], G = p[3];
   const int32_t cg = C / G, mg = M / G;
   tinyc_win win;
   int32_t is, os, ks, rows, n, g, m, c, kd, kh, kw, id, ih, iw, t;
   float *col = (float *)(void *)scratch;
   unsigned char *gs;
-  TINYC_SCRATCH_NEED(tinyc_convtranspose_f32_scratch(p));
+  TINYC_SCRATCH_NEED(TINYC_SCRATCH_MAX(tinyc_convtranspose_f32_scratch(p), scratch_bytes));
   tinyc_win_read(&win, p + TINYC_CONV_WIN);
   is = win.in[0] * win.in[1] * win.in[2];
   os = win.out[0] * win.out[1] * win.out[2];
@@ -286,7 +286,8 @@ TINYC_KERNEL void tinyc_convtranspose_f32(const float *x, const float *w, const 
       src.cs = 1;
       src.w = NULL;
       /* A(i, k) = W[g*cg + k][i]: rows of W_g^T */
-      tinyc_sgemm(rows, is, cg, w + (size_t)g * (size_t)cg * (size_t)rows, 1, rows, 1.0f, &src, col, is, NULL, 0, gs);
+      tinyc_sgemm(rows, is, cg, w + (size_t)g * (size_t)cg * (size_t)rows, 1, rows, 1.0f, &src, col, is, NULL, 0, gs,
+                  scratch_bytes - tinyc_convtranspose_f32_col_bytes(p));
       for (m = 0; m < mg; ++m) {
         const float b = bias ? bias[g * mg + m] : 0.0f;
         for (t = 0; t < os; ++t) yg[(size_t)m * (size_t)os + t] = b;

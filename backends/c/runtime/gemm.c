@@ -6,7 +6,7 @@
    and keeps in registers. B is read through a "source" that is either a strided matrix or the
    im2col view of an image (so convolutions never materialize the im2col matrix).
    Tile sizes follow the SIMD width the compiler targets; they can be overridden by defining
-   TINYC_GEMM_VL (floats per SIMD vector, <= 32) and TINYC_GEMM_MR (tile rows, <= 16). */
+   TINYC_GEMM_VL (floats per SIMD vector; 2 VL divides 32) and TINYC_GEMM_MR (tile rows, <= 16). */
 #ifndef TINYC_GEMM_VL
 #if defined(__AVX512F__) && !defined(__clang__)
 #define TINYC_GEMM_VL 8
@@ -21,10 +21,10 @@
 #endif
 /* Each row of the register tile is two vectors of VL floats. */
 #define TINYC_GEMM_NR (2 * TINYC_GEMM_VL)
-/* Block sizes TINYC_GEMM_MC / KC / NC: scratch.h (fixed: the generated code reserves scratch for them). */
+/* Block sizes: tinyc_sgemm_mc / kc / nc in scratch.h (the generated code reserves scratch for them). */
 
 typedef char tinyc_gemm_tile_check[(TINYC_GEMM_MR >= 1 && TINYC_GEMM_MR <= 16 && TINYC_GEMM_VL >= 2 &&
-                                    TINYC_GEMM_VL <= 32) ? 1 : -1];
+                                    TINYC_GEMM_NCOL % (2 * TINYC_GEMM_VL) == 0) ? 1 : -1];
 
 #define TINYC_FMA(a, b, c) TINYC_FMAF(a, b, c)
 
@@ -452,10 +452,11 @@ TINYC_KERNEL void tinyc_gemv_f32(int32_t N, int32_t K, const float *a, int32_t c
   }
 }
 
-/* C[M,N] (ldc) = alpha * A * B + bias[i], or C += alpha * A * B when accum. A(i, k) = a[i * rsa + k * csa]. */
+/* C[M,N] (ldc) = alpha * A * B + bias[i], or C += alpha * A * B when accum. A(i, k) = a[i * rsa + k * csa].
+   scratch: scratch_bytes >= tinyc_sgemm_scratch(M, N, K, A packed); the blocks follow them. */
 TINYC_KERNEL void tinyc_sgemm(int32_t M, int32_t N, int32_t K, const float *a, int32_t rsa, int32_t csa, float alpha,
                               const tinyc_bsrc *b, float *c, int32_t ldc, const float *bias, int32_t accum,
-                              unsigned char *scratch) {
+                              unsigned char *scratch, int64_t scratch_bytes) {
   float *bp = (float *)(void *)scratch;
   float *ap, *row;
   int32_t jc, pc, ic, jr, ir, i, j;
@@ -470,26 +471,31 @@ TINYC_KERNEL void tinyc_sgemm(int32_t M, int32_t N, int32_t K, const float *a, i
     tinyc_gemv_f32(N, K, a, csa, alpha, b, c, bias ? bias[0] : 0.0f, accum);
     return;
   }
-  row = bp + (size_t)(TINYC_GMIN(N, TINYC_GEMM_NC) + 64) * (size_t)TINYC_GMIN(K, TINYC_GEMM_KC);
-  ap = row + (size_t)(TINYC_GMIN(N, TINYC_GEMM_NC) + 64);
-  for (jc = 0; jc < N; jc += TINYC_GEMM_NC) {
-    const int32_t nc = TINYC_GMIN(TINYC_GEMM_NC, N - jc);
-    for (pc = 0; pc < K; pc += TINYC_GEMM_KC) {
-      const int32_t kc = TINYC_GMIN(TINYC_GEMM_KC, K - pc);
-      const int32_t acc = accum || pc > 0;
-      tinyc_gemm_pack_b(b, pc, kc, jc, nc, bp, row);
-      for (ic = 0; ic < M; ic += TINYC_GEMM_MC) {
-        const int32_t mc = TINYC_GMIN(TINYC_GEMM_MC, M - ic);
-        /* A with contiguous rows and alpha 1 is read in place; otherwise packed */
-        const int32_t direct = csa == 1 && alpha == 1.0f;
-        if (!direct) tinyc_gemm_pack_a(a, rsa, csa, alpha, ic, mc, pc, kc, ap);
-        for (jr = 0; jr < nc; jr += TINYC_GEMM_NR)
-          for (ir = 0; ir < mc; ir += TINYC_GEMM_MR) {
-            const float *ab = direct ? a + (size_t)(ic + ir) * (size_t)rsa + pc : ap + (size_t)ir * (size_t)kc;
-            tinyc_gemm_micro(kc, ab, direct ? rsa : 1, direct ? 1 : TINYC_GEMM_MR, bp + (size_t)jr * (size_t)kc,
-                             c + (size_t)(ic + ir) * (size_t)ldc + jc + jr, ldc, TINYC_GMIN(TINYC_GEMM_MR, mc - ir),
-                             TINYC_GMIN(TINYC_GEMM_NR, nc - jr), acc, bias ? bias + ic + ir : NULL);
-          }
+  {
+    int32_t NC, KC, MC, cols;
+    tinyc_sgemm_blocks(M, N, K, csa != 1 || alpha != 1.0f, scratch_bytes, &MC, &KC, &NC);
+    cols = (int32_t)tinyc_sgemm_cols(N, NC);
+    row = bp + (size_t)cols * (size_t)TINYC_GMIN(K, KC);
+    ap = row + (size_t)cols;
+    for (jc = 0; jc < N; jc += NC) {
+      const int32_t nc = TINYC_GMIN(NC, N - jc);
+      for (pc = 0; pc < K; pc += KC) {
+        const int32_t kc = TINYC_GMIN(KC, K - pc);
+        const int32_t acc = accum || pc > 0;
+        tinyc_gemm_pack_b(b, pc, kc, jc, nc, bp, row);
+        for (ic = 0; ic < M; ic += MC) {
+          const int32_t mc = TINYC_GMIN(MC, M - ic);
+          /* A with contiguous rows and alpha 1 is read in place; otherwise packed */
+          const int32_t direct = csa == 1 && alpha == 1.0f;
+          if (!direct) tinyc_gemm_pack_a(a, rsa, csa, alpha, ic, mc, pc, kc, ap);
+          for (jr = 0; jr < nc; jr += TINYC_GEMM_NR)
+            for (ir = 0; ir < mc; ir += TINYC_GEMM_MR) {
+              const float *ab = direct ? a + (size_t)(ic + ir) * (size_t)rsa + pc : ap + (size_t)ir * (size_t)kc;
+              tinyc_gemm_micro(kc, ab, direct ? rsa : 1, direct ? 1 : TINYC_GEMM_MR, bp + (size_t)jr * (size_t)kc,
+                               c + (size_t)(ic + ir) * (size_t)ldc + jc + jr, ldc, TINYC_GMIN(TINYC_GEMM_MR, mc - ir),
+                               TINYC_GMIN(TINYC_GEMM_NR, nc - jr), acc, bias ? bias + ic + ir : NULL);
+            }
+        }
       }
     }
   }

@@ -3,11 +3,11 @@
 /* Gemm: Y[M,N] = alpha * A' * B' + beta * C, C (may be null) broadcast with strides crs/ccs.
    p: M, N, K, transA, transB, crs, ccs. */
 TINYC_KERNEL void tinyc_gemm_f32(const float *a, const float *b, const float *c, float *y, const int32_t *p,
-                                 float alpha, float beta, unsigned char *scratch) {
+                                 float alpha, float beta, unsigned char *scratch, int32_t scratch_bytes) {
   const int32_t M = p[0], N = p[1], K = p[2], ta = p[3], tb = p[4], crs = p[5], ccs = p[6];
   tinyc_bsrc src;
   int32_t i, j, accum = 0;
-  TINYC_SCRATCH_NEED(tinyc_gemm_f32_scratch(p, TINYC_GEMM_PACKS_A(ta, alpha)));
+  TINYC_SCRATCH_NEED(TINYC_SCRATCH_MAX(tinyc_gemm_f32_scratch(p, TINYC_GEMM_PACKS_A(ta, alpha)), scratch_bytes));
   src.p = b;
   src.w = NULL;
   src.rs = tb ? 1 : N;
@@ -25,15 +25,16 @@ TINYC_KERNEL void tinyc_gemm_f32(const float *a, const float *b, const float *c,
     }
     accum = 1;
   }
-  tinyc_sgemm(M, N, K, a, ta ? 1 : K, ta ? M : 1, alpha, &src, y, N, NULL, accum, scratch);
+  tinyc_sgemm(M, N, K, a, ta ? 1 : K, ta ? M : 1, alpha, &src, y, N, NULL, accum, scratch, scratch_bytes);
 }
 
 /* MatMul: `batch` products of [m,k] x [k,n]; offa/offb give each product's first element in a
    and b (null: contiguous). */
 TINYC_KERNEL void tinyc_matmul_f32(const float *a, const float *b, float *y, int32_t batch, int32_t m, int32_t k,
-                                   int32_t n, const int32_t *offa, const int32_t *offb, unsigned char *scratch) {
+                                   int32_t n, const int32_t *offa, const int32_t *offb, unsigned char *scratch,
+                                   int32_t scratch_bytes) {
   int32_t i;
-  TINYC_SCRATCH_NEED(tinyc_matmul_f32_scratch(m, k, n));
+  TINYC_SCRATCH_NEED(TINYC_SCRATCH_MAX(tinyc_matmul_f32_scratch(m, k, n), scratch_bytes));
   for (i = 0; i < batch; ++i) {
     tinyc_bsrc src;
     const float *pa = a + (offa ? (size_t)offa[i] : (size_t)i * (size_t)m * (size_t)k);
@@ -41,7 +42,8 @@ TINYC_KERNEL void tinyc_matmul_f32(const float *a, const float *b, float *y, int
     src.rs = n;
     src.cs = 1;
     src.w = NULL;
-    tinyc_sgemm(m, n, k, pa, k, 1, 1.0f, &src, y + (size_t)i * (size_t)m * (size_t)n, n, NULL, 0, scratch);
+    tinyc_sgemm(m, n, k, pa, k, 1, 1.0f, &src, y + (size_t)i * (size_t)m * (size_t)n, n, NULL, 0, scratch,
+                scratch_bytes);
   }
 }
 

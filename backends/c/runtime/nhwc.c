@@ -26,11 +26,30 @@ TINYC_KERNEL void tinyc_nhwc_read(tinyc_nhwc *q, const int32_t *p) {
 /* Output pixels per block (TINYC_NHWC_PIX, scratch.h): each weight row is read once per block
    (register reuse). */
 
-/* Patch of output pixel (oy, ox) for group gi: KH*KW*Cg values, taps outside the input are 0. */
+/* Patch of output pixel (oy, ox) for group gi: KH*KW*Cg values, taps outside the input are 0.
+   xn: one image, channels-last, or channels-first when chw (a graph input read in place). */
 TINYC_KERNEL void tinyc_nhwc_patch(const tinyc_nhwc *q, const float *xn, int32_t oy, int32_t ox, int32_t gi,
-                                   float *restrict patch) {
+                                   float *restrict patch, int32_t chw) {
   const int32_t cg = q->c / q->g;
   int32_t ky, kx, i;
+  if (chw) { /* element (iy, ix, c) at c * H * W + iy * W + ix */
+    const size_t plane = (size_t)q->h * (size_t)q->w;
+    const float *xg = xn + (size_t)gi * (size_t)cg * plane;
+    for (ky = 0; ky < q->kh; ++ky) {
+      const int32_t iy = oy * q->sh - q->pt + ky * q->dh;
+      for (kx = 0; kx < q->kw; ++kx) {
+        const int32_t ix = ox * q->sw - q->pl + kx * q->dw;
+        float *restrict d = patch + ((size_t)ky * (size_t)q->kw + (size_t)kx) * (size_t)cg;
+        if (iy < 0 || iy >= q->h || ix < 0 || ix >= q->w) {
+          for (i = 0; i < cg; ++i) d[i] = 0.0f;
+        } else {
+          const float *s = xg + (size_t)iy * (size_t)q->w + (size_t)ix;
+          for (i = 0; i < cg; ++i) d[i] = s[(size_t)i * plane];
+        }
+      }
+    }
+    return;
+  }
   if (cg == 1) { /* one value per tap (a first layer on a one-channel image): no copy loops, which
                     gcc would turn into memcpy/memset calls of 4 bytes */
     for (ky = 0; ky < q->kh; ++ky) {
@@ -67,8 +86,9 @@ TINYC_KERNEL void tinyc_nhwc_patch(const tinyc_nhwc *q, const float *xn, int32_t
 }
 
 /* y[n, oy, ox, m] = bias[m] + sum over (ky, kx, c) of w[m, ky, kx, c] * x[n, iy, ix, g*Cg + c]
-   (weights OHWI). scratch: TINYC_NHWC_PIX * KH*KW*Cg floats (none for 1x1 stride-1 unpadded
-   ungrouped convolutions, whose patch is the input pixel itself). */
+   (weights OHWI; x channels-first instead when p[TINYC_NHWC_NCHW_IN]: a graph input read where
+   it is, no channels-last copy). scratch: TINYC_NHWC_PIX * KH*KW*Cg floats (none for 1x1
+   stride-1 unpadded ungrouped convolutions of channels-last x, whose patch is the input pixel). */
 TINYC_KERNEL void tinyc_conv_nhwc_f32(const float *x, const float *w, const float *bias, float *y, const int32_t *p,
                                       float *scratch, float lo, float hi) {
   const int act = TINYC_CLAMPS(lo, hi);
@@ -78,8 +98,9 @@ TINYC_KERNEL void tinyc_conv_nhwc_f32(const float *x, const float *w, const floa
   tinyc_nhwc_read(&q, p);
   {
     const int32_t cg = q.c / q.g, mg = q.m / q.g, K = q.kh * q.kw * cg, P = q.oh * q.ow;
-    const int direct = q.kh == 1 && q.kw == 1 && q.sh == 1 && q.sw == 1 && q.pt == 0 && q.pl == 0 && q.g == 1 &&
-                       q.oh == q.h && q.ow == q.w;
+    const int32_t chw = p[TINYC_NHWC_NCHW_IN];
+    const int direct = !chw && q.kh == 1 && q.kw == 1 && q.sh == 1 && q.sw == 1 && q.pt == 0 && q.pl == 0 &&
+                       q.g == 1 && q.oh == q.h && q.ow == q.w;
     for (n = 0; n < q.n; ++n) {
       const float *xn = x + (size_t)n * (size_t)q.h * (size_t)q.w * (size_t)q.c;
       float *yn = y + (size_t)n * (size_t)P * (size_t)q.m;
@@ -92,7 +113,7 @@ TINYC_KERNEL void tinyc_conv_nhwc_f32(const float *x, const float *w, const floa
               rows[t] = xn + (size_t)(pix + t) * (size_t)q.c;
             } else {
               float *patch = scratch + (size_t)t * (size_t)K;
-              tinyc_nhwc_patch(&q, xn, (pix + t) / q.ow, (pix + t) % q.ow, gi, patch);
+              tinyc_nhwc_patch(&q, xn, (pix + t) / q.ow, (pix + t) % q.ow, gi, patch, chw);
               rows[t] = patch;
             }
           }

@@ -34,26 +34,67 @@ TINYC_KERNEL int64_t tinyc_win_prod(const int32_t *p, int32_t field) {
   return (int64_t)p[field] * (int64_t)p[field + 1] * (int64_t)p[field + 2];
 }
 
-/* ---- the blocked float GEMM (gemm.c): block sizes, fixed because the scratch is sized for them. */
+/* ---- the blocked float GEMM (gemm.c): C[m, n] = A[m, k] B[k, n] packs B in blocks of kc x nc
+   (nc a multiple of 32, which NR = 2 * VL divides) and, when A is not read in place (transposed
+   or scaled), A in blocks of mc x kc (rows padded by 16 >= any MR). The blocks follow the scratch
+   the kernel is given (tinyc_sgemm_blocks, the same function on both sides): from
+   tinyc_sgemm_scratch, the least (about an eighth of C's bytes, 1 KB to 32 KB: issue 13, host-cache
+   panels of 512 x 256 floats made a 2-conv MNIST net's arena 7 times its tensors), up to
+   tinyc_sgemm_scratch_max (kc 256, nc 512, mc 120: host speed), which the arena planner grants
+   where the room under the arena's peak allows (backends/c/arena.cpp, growScratch). Within a
+   budget kc shrinks before nc goes below 64 columns (or n): short im2col rows cost more than
+   short sums (mnist8 on the host: 88 us with 32 columns, 75 with 64). */
 #define TINYC_GEMM_MC 120
 #define TINYC_GEMM_KC 256
 #define TINYC_GEMM_NC 512
-/* tinyc_sgemm(M, N, K, ..., pack_a): the packed B block (columns padded by 64 >= any NR, KC rows),
-   one row of it, and the packed A block (rows padded by 16 >= any MR) when A is not read in place
-   (transposed or alpha != 1); 64 bytes of slack. */
-TINYC_KERNEL int64_t tinyc_sgemm_scratch(int64_t m, int64_t n, int64_t k, int32_t pack_a) {
-  int64_t kc, floats;
+#define TINYC_GEMM_NCOL 32 /* nc's granule: >= any NR (the panels are padded to it) */
+TINYC_KERNEL int64_t tinyc_sgemm_cols(int64_t n, int64_t nc) { /* packed columns of a block */
+  return (TINYC_SCRATCH_MIN(n, nc) + TINYC_GEMM_NCOL - 1) / TINYC_GEMM_NCOL * TINYC_GEMM_NCOL;
+}
+/* The bytes blocks (mc, kc, nc) take: the packed B block, one row of it, the packed A block. */
+TINYC_KERNEL int64_t tinyc_sgemm_block_bytes(int64_t m, int64_t n, int32_t pack_a, int64_t mc, int64_t kc, int64_t nc) {
+  const int64_t cols = tinyc_sgemm_cols(n, nc);
+  return (cols * (kc + 1) + (pack_a ? (TINYC_SCRATCH_MIN(m, mc) + 16) * kc : 0)) * 4 + 64;
+}
+/* The largest blocks whose bytes fit `bytes` (at least 32 columns x 1 row x 16 rows of A). */
+TINYC_KERNEL void tinyc_sgemm_blocks(int64_t m, int64_t n, int64_t k, int32_t pack_a, int64_t bytes, int32_t *mc,
+                                     int32_t *kc, int32_t *nc) {
+  const int64_t want = TINYC_SCRATCH_MIN(2 * TINYC_GEMM_NCOL, tinyc_sgemm_cols(n, TINYC_GEMM_NC));
+  int64_t rows = pack_a ? TINYC_SCRATCH_MIN(m, TINYC_GEMM_MC) + 16 : 0, kk = TINYC_SCRATCH_MIN(k, TINYC_GEMM_KC), cols;
+  /* floats; never below the smallest blocks (a kernel given less was not called: a product of
+     one row or an empty one), so that no size comes out negative */
+  const int64_t f = TINYC_SCRATCH_MAX((bytes - 64) / 4, 2 * want + 32);
+  if (pack_a && want * (kk + 1) + rows * kk > f) rows = TINYC_SCRATCH_MIN(rows, 32); /* mc 16 before kc shrinks */
+  if (want * (kk + 1) + rows * kk > f) kk = TINYC_SCRATCH_MAX(1, (f - want) / (want + rows));
+  kk = TINYC_SCRATCH_MIN(kk, k);
+  cols = (f - rows * kk) / (kk + 1) / TINYC_GEMM_NCOL * TINYC_GEMM_NCOL;
+  *kc = (int32_t)kk;
+  *nc = (int32_t)TINYC_SCRATCH_MAX(TINYC_GEMM_NCOL, TINYC_SCRATCH_MIN(cols, TINYC_GEMM_NC));
+  *mc = (int32_t)(pack_a ? TINYC_SCRATCH_MAX(16, rows - 16) : TINYC_GEMM_MC);
+}
+/* tinyc_sgemm(M, N, K, ..., pack_a) at host speed: the full blocks. */
+TINYC_KERNEL int64_t tinyc_sgemm_scratch_max(int64_t m, int64_t n, int64_t k, int32_t pack_a) {
   if (m <= 0 || n <= 0 || k <= 0) return 0;
-  kc = TINYC_SCRATCH_MIN(k, TINYC_GEMM_KC);
-  floats = (TINYC_SCRATCH_MIN(n, TINYC_GEMM_NC) + 64) * (kc + 1) +
-           (pack_a ? (TINYC_SCRATCH_MIN(m, TINYC_GEMM_MC) + 16) * kc : 0);
-  return floats * 4 + 64;
+  return tinyc_sgemm_block_bytes(m, n, pack_a, TINYC_GEMM_MC, TINYC_SCRATCH_MIN(k, TINYC_GEMM_KC), TINYC_GEMM_NC);
+}
+/* ... and the least it is given: the full blocks, or an eighth of C's bytes (1 KB to 32 KB) when
+   that is less. */
+TINYC_KERNEL int64_t tinyc_sgemm_scratch(int64_t m, int64_t n, int64_t k, int32_t pack_a) {
+  const int64_t budget = TINYC_SCRATCH_MAX(1024, TINYC_SCRATCH_MIN(32768, m * n / 2)) + 64;
+  int32_t mc, kc, nc;
+  if (m <= 0 || n <= 0 || k <= 0) return 0;
+  tinyc_sgemm_blocks(m, n, k, pack_a, budget, &mc, &kc, &nc);
+  return TINYC_SCRATCH_MIN(tinyc_sgemm_scratch_max(m, n, k, pack_a), tinyc_sgemm_block_bytes(m, n, pack_a, mc, kc, nc));
 }
 
 /* tinyc_conv_f32: one GEMM per image and group, Y_g[M/G, out] = W_g * im2col(X_g). */
 TINYC_KERNEL int64_t tinyc_conv_f32_scratch(const int32_t *p) {
   return tinyc_sgemm_scratch(p[2] / p[3], tinyc_win_prod(p + TINYC_CONV_WIN, TINYC_WIN_OUT),
                              (int64_t)(p[1] / p[3]) * tinyc_win_prod(p + TINYC_CONV_WIN, TINYC_WIN_K), 0);
+}
+TINYC_KERNEL int64_t tinyc_conv_f32_scratch_max(const int32_t *p) {
+  return tinyc_sgemm_scratch_max(p[2] / p[3], tinyc_win_prod(p + TINYC_CONV_WIN, TINYC_WIN_OUT),
+                                 (int64_t)(p[1] / p[3]) * tinyc_win_prod(p + TINYC_CONV_WIN, TINYC_WIN_K), 0);
 }
 
 /* tinyc_conv_dw_f32 (conv.c): the polyphase planes with 16 + Wq floats of slack and the output
@@ -81,6 +122,11 @@ TINYC_KERNEL int64_t tinyc_convtranspose_f32_scratch(const int32_t *p) {
   return tinyc_convtranspose_f32_col_bytes(p) +
          tinyc_sgemm_scratch(rows, tinyc_win_prod(p + TINYC_CONV_WIN, TINYC_WIN_IN), p[1] / p[3], 1);
 }
+TINYC_KERNEL int64_t tinyc_convtranspose_f32_scratch_max(const int32_t *p) {
+  const int64_t rows = (int64_t)(p[2] / p[3]) * tinyc_win_prod(p + TINYC_CONV_WIN, TINYC_WIN_K);
+  return tinyc_convtranspose_f32_col_bytes(p) +
+         tinyc_sgemm_scratch_max(rows, tinyc_win_prod(p + TINYC_CONV_WIN, TINYC_WIN_IN), p[1] / p[3], 1);
+}
 
 /* tinyc_gemm_f32 (matmul.c), p: M, N, K, transA, transB, C's row and column strides. One row is a
    GEMV (no scratch). A is packed when transposed or scaled (a macro: no float code in the integer
@@ -97,10 +143,16 @@ TINYC_KERNEL int64_t tinyc_convtranspose_f32_scratch(const int32_t *p) {
 TINYC_KERNEL int64_t tinyc_gemm_f32_scratch(const int32_t *p, int32_t packs_a) {
   return p[TINYC_GEMM_P_M] == 1 ? 0 : tinyc_sgemm_scratch(p[TINYC_GEMM_P_M], p[TINYC_GEMM_P_N], p[TINYC_GEMM_P_K], packs_a);
 }
+TINYC_KERNEL int64_t tinyc_gemm_f32_scratch_max(const int32_t *p, int32_t packs_a) {
+  return p[TINYC_GEMM_P_M] == 1 ? 0 : tinyc_sgemm_scratch_max(p[TINYC_GEMM_P_M], p[TINYC_GEMM_P_N], p[TINYC_GEMM_P_K], packs_a);
+}
 
 /* tinyc_matmul_f32 (matmul.c): one GEMM per batch of [m, k] x [k, n]; one row is a GEMV. */
 TINYC_KERNEL int64_t tinyc_matmul_f32_scratch(int64_t m, int64_t k, int64_t n) {
   return m == 1 ? 0 : tinyc_sgemm_scratch(m, n, k, 0);
+}
+TINYC_KERNEL int64_t tinyc_matmul_f32_scratch_max(int64_t m, int64_t k, int64_t n) {
+  return m == 1 ? 0 : tinyc_sgemm_scratch_max(m, n, k, 0);
 }
 
 /* ---- channels-last float kernels (nhwc.c), p: N, H, W, C, OH, OW, M, group, KH, KW, SH, SW, DH,
@@ -123,12 +175,14 @@ TINYC_KERNEL int64_t tinyc_matmul_f32_scratch(int64_t m, int64_t k, int64_t n) {
 #define TINYC_NHWC_PL 15
 #define TINYC_NHWC_PARAMS 16
 #define TINYC_NHWC_RING 16 /* tinyc_conv_dw_nhwc_inplace_f32: ring rows */
+#define TINYC_NHWC_NCHW_IN 16 /* tinyc_conv_nhwc_f32: 1 when input 0 is channels-first (a graph input) */
+#define TINYC_NHWC_CONV_PARAMS 17 /* tinyc_conv_nhwc_f32's array */
 #define TINYC_NHWC_PIX 4   /* pixels per patch block of tinyc_conv_nhwc_f32 */
 
 /* tinyc_conv_nhwc_f32: TINYC_NHWC_PIX patches of KH * KW * C/group floats; none for a 1x1
-   stride-1 unpadded ungrouped convolution (its patch is the input pixel). */
+   stride-1 unpadded ungrouped convolution of channels-last input (its patch is the input pixel). */
 TINYC_KERNEL int64_t tinyc_conv_nhwc_f32_scratch(const int32_t *p) {
-  const int direct = p[TINYC_NHWC_KH] == 1 && p[TINYC_NHWC_KW] == 1 && p[TINYC_NHWC_SH] == 1 &&
+  const int direct = p[TINYC_NHWC_NCHW_IN] == 0 && p[TINYC_NHWC_KH] == 1 && p[TINYC_NHWC_KW] == 1 && p[TINYC_NHWC_SH] == 1 &&
                      p[TINYC_NHWC_SW] == 1 && p[TINYC_NHWC_PT] == 0 && p[TINYC_NHWC_PL] == 0 &&
                      p[TINYC_NHWC_G] == 1 && p[TINYC_NHWC_OH] == p[TINYC_NHWC_H] && p[TINYC_NHWC_OW] == p[TINYC_NHWC_W];
   return direct ? 0
