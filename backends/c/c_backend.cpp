@@ -217,6 +217,7 @@ std::string EmitCtx::in(size_t i) {
   const Value* v = node.input(i);
   return v ? mod_.ref(v) : "NULL";
 }
+std::string EmitCtx::value(const Value* v) { return v ? mod_.ref(v) : "NULL"; }
 std::string EmitCtx::out(size_t i) {
   const Value* v = outValue(i);
   return v ? mod_.ref(v) : "NULL";
@@ -312,7 +313,14 @@ EmitResult ModuleWriter::run() {
     for (const Value* o : n->outputs) used = used || (o && needed.count(o));
     if (!used) continue;
     nodes.push_back(n);
-    for (const Value* in : n->inputs) needed.insert(in);
+    const CKernel* k = KernelTable::instance().find(*n, *o_.target);
+    for (size_t i = 0; i < n->inputs.size(); ++i) {
+      const Value* in = n->inputs[i];
+      if (in && in->producer && k && k->absorbsInput && k->absorbsInput(*n, i))
+        needed.insert(in->producer->inputs.begin(), in->producer->inputs.end());  // read by the kernel itself
+      else
+        needed.insert(in);
+    }
   }
   std::reverse(nodes.begin(), nodes.end());
 

@@ -36,6 +36,9 @@ class EmitCtx {
   std::string in(size_t i);
   std::string out(size_t i);
   const Value* inValue(size_t i) const { return node.input(i); }
+  // C expression of any value's buffer (a constant is emitted on first use): for a kernel that
+  // reads the inputs of a node it absorbs (CKernel::absorbsInput).
+  std::string value(const Value* v);
   const Value* outValue(size_t i) const { return i < node.outputs.size() ? node.outputs[i] : nullptr; }
   // True when input i already lives at byte `byteOffset` inside output 0's memory (the planner
   // placed it there, see CKernel::inputSlices): nothing needs to be copied.
@@ -105,6 +108,9 @@ struct CKernel {
   // variant for some targets (a long multiply-accumulate, DSP, Helium) says so in its match.
   bool (*match)(const Node& n, const TargetDesc& t) = nullptr;
   int priority = 0;
+  // The kernel reads the inputs of input i's producer itself (a DequantizeLinear of constant
+  // weights): the producer then runs only if something else needs its output.
+  bool (*absorbsInput)(const Node& n, size_t i) = nullptr;
   // More scratch the kernel can use to run faster (a blocked GEMM's larger blocks; nullptr or <=
   // scratchBytes: none). The arena planner grants up to this much where it stays under the arena's
   // peak, and the emitter passes the bytes given (EmitCtx::scratchGiven) to the kernel.

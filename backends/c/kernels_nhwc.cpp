@@ -127,6 +127,61 @@ void emitConvNhwc(EmitCtx& c) {
                      scratch ? "(float *)" + c.scratch() : std::string("NULL"), clamp));
 }
 
+namespace {
+
+// The DequantizeLinear of constant int8 weights with per-output-channel (axis 0) or per-tensor
+// scale and zero point that feeds input 1 of channels-last Conv n, or nullptr.
+const Node* weightDequant(const Node& n) {
+  if (!isChannelsLast(n) || !checkNhwc(n).empty() || depthwise(n)) return nullptr;
+  const Value* w = n.input(1);
+  const Node* d = w ? w->producer : nullptr;
+  if (!d || d->opType != "DequantizeLinear" || d->inputs.size() < 2) return nullptr;
+  const Value* q = d->input(0);
+  const Value* s = d->input(1);
+  const Value* z = d->input(2);
+  if (!q || !q->constant || q->dtype != DType::I8 || q->shape != w->shape) return nullptr;
+  if (!s || !s->constant || s->dtype != DType::F32) return nullptr;
+  if (z && (!z->constant || z->dtype != DType::I8 || numElements(z->shape) != numElements(s->shape))) return nullptr;
+  const int64_t ns = numElements(s->shape);
+  if (ns == 1) return d;
+  int64_t axis = d->attrs.count("axis") ? d->attrInt("axis") : 1;
+  if (axis < 0) axis += static_cast<int64_t>(q->shape.size());
+  if (axis != 0 || s->shape.size() != 1 || ns != q->shape[0]) return nullptr;
+  if (d->attrs.count("block_size") && d->attrInt("block_size") != 0) return nullptr;
+  return d;
+}
+
+}  // namespace
+
+bool matchConvNhwcW8(const Node& n, const TargetDesc&) { return weightDequant(n) != nullptr; }
+
+int64_t scratchConvNhwcW8(const Node& n) { return sizeOf(tinyc_conv_nhwc_f32_w8_scratch, generalParams(n)); }
+int64_t scratchConvNhwcW8Max(const Node& n) { return sizeOf(tinyc_conv_nhwc_f32_w8_scratch_max, generalParams(n)); }
+
+void emitConvNhwcW8(EmitCtx& c) {
+  c.require("nhwc");
+  const Node* d = weightDequant(c.node);
+  if (!d) modelError("{}: no int8 weights to read", c.node.where());
+  float lo = 0, hi = 0;
+  c.takeClamp(&lo, &hi);
+  const int64_t m = c.node.input(1)->shape[0];
+  const Tensor& s = *d->input(1)->constant;
+  std::vector<float> scales(static_cast<size_t>(m));
+  std::vector<int64_t> zeros(static_cast<size_t>(m), 0);
+  bool anyZero = false;
+  for (int64_t i = 0; i < m; ++i) {
+    const int64_t j = numElements(s.shape()) == 1 ? 0 : i;
+    scales[static_cast<size_t>(i)] = static_cast<float>(s.getF(j));
+    if (const Value* z = d->input(2)) zeros[static_cast<size_t>(i)] = z->constant->getI(j);
+    anyZero = anyZero || zeros[static_cast<size_t>(i)] != 0;
+  }
+  const std::string scratch = c.scratch();
+  c.line(fmt::format("tinyc_conv_nhwc_f32_w8({}, {}, {}, {}, {}, {}, {}, (float *){}, {}, {}, {});", c.in(0),
+                     c.value(d->input(0)), c.floatArray(scales), anyZero ? c.intArray(zeros) : std::string("NULL"),
+                     c.in(2), c.out(0), c.intArray(generalParams(c.node)), scratch, c.scratchGiven(),
+                     EmitCtx::floatLit(lo), EmitCtx::floatLit(hi)));
+}
+
 void emitPoolNhwc(EmitCtx& c, bool isMax) {
   c.require("nhwc");
   NhwcGeom g = geom(c.node, c.node.attrInts("kernel_shape"), c.node.attrInt("ceil_mode") == 1);

@@ -14,5 +14,13 @@ int64_t scratchConvNhwc(const Node& n);
 int64_t inPlaceScratchConvNhwc(const Node& n);  // CKernel::inPlaceScratch
 void emitPoolNhwc(EmitCtx& c, bool isMax);
 void emitGlobalPoolNhwc(EmitCtx& c, bool isMax);
+// The channels-last Conv whose int8 weights sit behind a DequantizeLinear (a dynamic-range
+// model, --quantize weights-int8): the kernel reads the int8 weights and scales itself (the
+// DequantizeLinear is absorbed: CKernel::absorbsInput), so no float copy of the weights takes
+// arena memory. A variant of the Conv kernel (match / priority).
+bool matchConvNhwcW8(const Node& n, const TargetDesc& t);
+void emitConvNhwcW8(EmitCtx& c);
+int64_t scratchConvNhwcW8(const Node& n);
+int64_t scratchConvNhwcW8Max(const Node& n);
 
 }  // namespace tinyc::c

@@ -422,6 +422,12 @@ void registerNnKernels(KernelTable& t) {
   conv.inPlaceScratch = inPlaceScratchConvNhwc;  // channels-last depthwise over its own input
   conv.scratchBytesMax = scratchConvMax;
   t.add(conv);
+  CKernel convW8{"Conv", checkConv, emitConvNhwcW8, scratchConvNhwcW8};
+  convW8.match = matchConvNhwcW8;
+  convW8.priority = 1;
+  convW8.absorbsInput = [](const Node&, size_t i) { return i == 1; };
+  convW8.scratchBytesMax = scratchConvNhwcW8Max;  // all channels' weights at once where there is room
+  t.add(convW8);
   CKernel convT{"ConvTranspose", checkConvTranspose, emitConvTranspose, scratchConvTranspose};
   convT.scratchBytesMax = scratchConvTransposeMax;
   t.add(convT);

@@ -89,12 +89,12 @@ TINYC_KERNEL void tinyc_nhwc_patch(const tinyc_nhwc *q, const float *xn, int32_t
    (weights OHWI; x channels-first instead when p[TINYC_NHWC_NCHW_IN]: a graph input read where
    it is, no channels-last copy). scratch: TINYC_NHWC_PIX * KH*KW*Cg floats (none for 1x1
    stride-1 unpadded ungrouped convolutions of channels-last x, whose patch is the input pixel). */
-TINYC_KERNEL void tinyc_conv_nhwc_f32(const float *x, const float *w, const float *bias, float *y, const int32_t *p,
-                                      float *scratch, float lo, float hi) {
+/* Output channels [m0, m1) of tinyc_conv_nhwc_f32; the weights of channel m at w + (m - m0) * K. */
+TINYC_KERNEL void tinyc_conv_nhwc_f32_part(const float *x, const float *w, int32_t m0, int32_t m1, const float *bias,
+                                           float *y, const int32_t *p, float *scratch, float lo, float hi) {
   const int act = TINYC_CLAMPS(lo, hi);
   tinyc_nhwc q;
   int32_t n, gi, m, t, k, pix, np;
-  TINYC_SCRATCH_NEED(tinyc_conv_nhwc_f32_scratch(p));
   tinyc_nhwc_read(&q, p);
   {
     const int32_t cg = q.c / q.g, mg = q.m / q.g, K = q.kh * q.kw * cg, P = q.oh * q.ow;
@@ -108,6 +108,8 @@ TINYC_KERNEL void tinyc_conv_nhwc_f32(const float *x, const float *w, const floa
         const float *rows[TINYC_NHWC_PIX];
         np = P - pix < TINYC_NHWC_PIX ? P - pix : TINYC_NHWC_PIX;
         for (gi = 0; gi < q.g; ++gi) {
+          const int32_t mlo = gi * mg > m0 ? gi * mg : m0, mhi = (gi + 1) * mg < m1 ? (gi + 1) * mg : m1;
+          if (mlo >= mhi) continue;
           for (t = 0; t < np; ++t) {
             if (direct) {
               rows[t] = xn + (size_t)(pix + t) * (size_t)q.c;
@@ -119,9 +121,9 @@ TINYC_KERNEL void tinyc_conv_nhwc_f32(const float *x, const float *w, const floa
           }
           /* A register tile of 4 pixels x 4 output channels: 16 multiply-adds per 8 loads. Each
              output is summed over k in order, then the bias is added (same result for any tile). */
-          for (m = gi * mg; m < (gi + 1) * mg; m += 4) {
-            const int32_t mb = (gi + 1) * mg - m < 4 ? (gi + 1) * mg - m : 4;
-            const float *w0 = w + (size_t)m * (size_t)K;
+          for (m = mlo; m < mhi; m += 4) {
+            const int32_t mb = mhi - m < 4 ? mhi - m : 4;
+            const float *w0 = w + (size_t)(m - m0) * (size_t)K;
             float acc[4][4];
             int32_t j;
             if (np == 4 && mb == 4) {
@@ -175,6 +177,40 @@ TINYC_KERNEL void tinyc_conv_nhwc_f32(const float *x, const float *w, const floa
         }
       }
     }
+  }
+}
+
+TINYC_KERNEL void tinyc_conv_nhwc_f32(const float *x, const float *w, const float *bias, float *y, const int32_t *p,
+                                      float *scratch, float lo, float hi) {
+  TINYC_SCRATCH_NEED(tinyc_conv_nhwc_f32_scratch(p));
+  tinyc_conv_nhwc_f32_part(x, w, 0, p[TINYC_NHWC_M], bias, y, p, scratch, lo, hi);
+}
+
+/* The same with int8 weights wq (OHWI) behind a DequantizeLinear that the kernel absorbs: output
+   channel m's weights are (float)(wq - wz[m]) * ws[m] (wz may be null), exactly as
+   DequantizeLinear computes them, converted a chunk of channels at a time into the scratch after
+   the patches, so no dequantized weight tensor takes arena memory. The chunk is what the given
+   scratch holds (at least TINYC_NHWC_WCHUNK channels; all of them where the arena had room: then
+   the patches are gathered once). */
+TINYC_KERNEL void tinyc_conv_nhwc_f32_w8(const float *x, const int8_t *wq, const float *ws, const int32_t *wz,
+                                         const float *bias, float *y, const int32_t *p, float *scratch,
+                                         int32_t scratch_bytes, float lo, float hi) {
+  const int32_t M = p[TINYC_NHWC_M];
+  const int32_t K = p[TINYC_NHWC_KH] * p[TINYC_NHWC_KW] * (p[TINYC_NHWC_C] / p[TINYC_NHWC_G]);
+  const int64_t patches = tinyc_conv_nhwc_f32_scratch(p);
+  float *wf = scratch + patches / 4;
+  int32_t chunk = tinyc_conv_nhwc_f32_w8_chunk(p, scratch_bytes), m0, m, k;
+  TINYC_SCRATCH_NEED(TINYC_SCRATCH_MAX(tinyc_conv_nhwc_f32_w8_scratch(p), scratch_bytes));
+  for (m0 = 0; m0 < M; m0 += chunk) {
+    const int32_t m1 = M - m0 < chunk ? M : m0 + chunk;
+    for (m = m0; m < m1; ++m) {
+      const int8_t *src = wq + (size_t)m * (size_t)K;
+      float *dst = wf + (size_t)(m - m0) * (size_t)K;
+      const float sc = ws[m];
+      const int32_t z = wz ? wz[m] : 0;
+      for (k = 0; k < K; ++k) dst[k] = (float)((int32_t)src[k] - z) * sc;
+    }
+    tinyc_conv_nhwc_f32_part(x, wf, m0, m1, bias, y, p, scratch, lo, hi);
   }
 }
 

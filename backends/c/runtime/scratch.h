@@ -189,6 +189,28 @@ TINYC_KERNEL int64_t tinyc_conv_nhwc_f32_scratch(const int32_t *p) {
                 : (int64_t)4 * TINYC_NHWC_PIX * p[TINYC_NHWC_KH] * p[TINYC_NHWC_KW] * (p[TINYC_NHWC_C] / p[TINYC_NHWC_G]);
 }
 
+/* tinyc_conv_nhwc_f32_w8: the patches, then a chunk of output channels' weights in float: at
+   least TINYC_NHWC_WCHUNK channels (tinyc_conv_nhwc_f32_w8_scratch), at most all of them (_max);
+   the kernel's chunk is what the bytes it is given hold, a multiple of 4 channels below M. */
+#define TINYC_NHWC_WCHUNK 8
+TINYC_KERNEL int64_t tinyc_conv_nhwc_f32_w8_k(const int32_t *p) {
+  return (int64_t)p[TINYC_NHWC_KH] * p[TINYC_NHWC_KW] * (p[TINYC_NHWC_C] / p[TINYC_NHWC_G]);
+}
+TINYC_KERNEL int64_t tinyc_conv_nhwc_f32_w8_scratch(const int32_t *p) {
+  return tinyc_conv_nhwc_f32_scratch(p) +
+         4 * tinyc_conv_nhwc_f32_w8_k(p) * TINYC_SCRATCH_MIN(p[TINYC_NHWC_M], TINYC_NHWC_WCHUNK);
+}
+TINYC_KERNEL int64_t tinyc_conv_nhwc_f32_w8_scratch_max(const int32_t *p) {
+  return tinyc_conv_nhwc_f32_scratch(p) + 4 * tinyc_conv_nhwc_f32_w8_k(p) * p[TINYC_NHWC_M];
+}
+TINYC_KERNEL int32_t tinyc_conv_nhwc_f32_w8_chunk(const int32_t *p, int64_t bytes) {
+  const int64_t k = tinyc_conv_nhwc_f32_w8_k(p), m = p[TINYC_NHWC_M];
+  int64_t c = k > 0 ? (bytes - tinyc_conv_nhwc_f32_scratch(p)) / (4 * k) : m;
+  if (c >= m) return (int32_t)m;
+  c = c / 4 * 4;
+  return (int32_t)TINYC_SCRATCH_MAX(c, TINYC_SCRATCH_MIN(m, TINYC_NHWC_WCHUNK));
+}
+
 /* tinyc_conv_dw_nhwc_inplace_f32: the ring of R input rows and one output row. */
 TINYC_KERNEL int64_t tinyc_conv_dw_nhwc_inplace_f32_scratch(const int32_t *p) {
   const int64_t r = p[TINYC_NHWC_RING] > 0 ? p[TINYC_NHWC_RING] : 1;
