@@ -883,6 +883,11 @@ def ort_unreliable(model):
                     return ("ORT 1.19 maps pytorch_half_pixel Resize coordinates to 0 when the integer output size "
                             "is 1 where the ONNX reference and tinyc use input size * scale > 1, as PyTorch does "
                             "with a scale factor (graph seed 1206003696)")
+        if n.op_type == "AffineGrid" and attrs.get("align_corners", 0) == 1:
+            size = next((numpy_helper.to_array(i) for i in model.graph.initializer if i.name == n.input[1]), None)
+            if size is None or any(int(d) == 1 for d in np.asarray(size).ravel()[2:]):
+                return ("ORT 1.19's AffineGrid with align_corners puts a spatial size of 1 at +1 where the ONNX "
+                        "reference, PyTorch (linspace(-1, 1, 1)) and tinyc put it at -1 (long run seed 11, graph 2217)")
         if (n.op_type == "GridSample" and attrs.get("mode") in (b"cubic", b"bicubic") and
                 attrs.get("padding_mode") in (b"border", b"reflection")):
             return ("ORT 1.19 (as PyTorch) clamps or reflects each cubic GridSample tap where the ONNX reference (and "
