@@ -164,22 +164,12 @@ void emitConvNhwcW8(EmitCtx& c) {
   if (!d) modelError("{}: no int8 weights to read", c.node.where());
   float lo = 0, hi = 0;
   c.takeClamp(&lo, &hi);
-  const int64_t m = c.node.input(1)->shape[0];
-  const Tensor& s = *d->input(1)->constant;
-  std::vector<float> scales(static_cast<size_t>(m));
-  std::vector<int64_t> zeros(static_cast<size_t>(m), 0);
-  bool anyZero = false;
-  for (int64_t i = 0; i < m; ++i) {
-    const int64_t j = numElements(s.shape()) == 1 ? 0 : i;
-    scales[static_cast<size_t>(i)] = static_cast<float>(s.getF(j));
-    if (const Value* z = d->input(2)) zeros[static_cast<size_t>(i)] = z->constant->getI(j);
-    anyZero = anyZero || zeros[static_cast<size_t>(i)] != 0;
-  }
+  const bool perChannel = numElements(d->input(1)->shape) != 1;
   const std::string scratch = c.scratch();
-  c.line(fmt::format("tinyc_conv_nhwc_f32_w8({}, {}, {}, {}, {}, {}, {}, (float *){}, {}, {}, {});", c.in(0),
-                     c.value(d->input(0)), c.floatArray(scales), anyZero ? c.intArray(zeros) : std::string("NULL"),
-                     c.in(2), c.out(0), c.intArray(generalParams(c.node)), scratch, c.scratchGiven(),
-                     EmitCtx::floatLit(lo), EmitCtx::floatLit(hi)));
+  c.line(fmt::format("tinyc_conv_nhwc_f32_w8({}, {}, {}, {}, {}, {}, {}, {}, (float *){}, {}, {}, {});", c.in(0),
+                     c.value(d->input(0)), c.value(d->input(1)), c.value(d->input(2)), perChannel ? 1 : 0, c.in(2),
+                     c.out(0), c.intArray(generalParams(c.node)), scratch, c.scratchGiven(), EmitCtx::floatLit(lo),
+                     EmitCtx::floatLit(hi)));
 }
 
 void emitPoolNhwc(EmitCtx& c, bool isMax) {

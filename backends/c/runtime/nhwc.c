@@ -187,14 +187,15 @@ TINYC_KERNEL void tinyc_conv_nhwc_f32(const float *x, const float *w, const floa
 }
 
 /* The same with int8 weights wq (OHWI) behind a DequantizeLinear that the kernel absorbs: output
-   channel m's weights are (float)(wq - wz[m]) * ws[m] (wz may be null), exactly as
+   channel m's weights are (float)(wq - wz[m]) * ws[m] (wz may be null; index 0 for every m unless
+   per_channel: the DequantizeLinear's own scale and zero point constants), exactly as
    DequantizeLinear computes them, converted a chunk of channels at a time into the scratch after
    the patches, so no dequantized weight tensor takes arena memory. The chunk is what the given
    scratch holds (at least TINYC_NHWC_WCHUNK channels; all of them where the arena had room: then
    the patches are gathered once). */
-TINYC_KERNEL void tinyc_conv_nhwc_f32_w8(const float *x, const int8_t *wq, const float *ws, const int32_t *wz,
-                                         const float *bias, float *y, const int32_t *p, float *scratch,
-                                         int32_t scratch_bytes, float lo, float hi) {
+TINYC_KERNEL void tinyc_conv_nhwc_f32_w8(const float *x, const int8_t *wq, const float *ws, const int8_t *wz,
+                                         int32_t per_channel, const float *bias, float *y, const int32_t *p,
+                                         float *scratch, int32_t scratch_bytes, float lo, float hi) {
   const int32_t M = p[TINYC_NHWC_M];
   const int32_t K = p[TINYC_NHWC_KH] * p[TINYC_NHWC_KW] * (p[TINYC_NHWC_C] / p[TINYC_NHWC_G]);
   const int64_t patches = tinyc_conv_nhwc_f32_scratch(p);
@@ -206,8 +207,8 @@ TINYC_KERNEL void tinyc_conv_nhwc_f32_w8(const float *x, const int8_t *wq, const
     for (m = m0; m < m1; ++m) {
       const int8_t *src = wq + (size_t)m * (size_t)K;
       float *dst = wf + (size_t)(m - m0) * (size_t)K;
-      const float sc = ws[m];
-      const int32_t z = wz ? wz[m] : 0;
+      const float sc = ws[per_channel ? m : 0];
+      const int32_t z = wz ? (int32_t)wz[per_channel ? m : 0] : 0;
       for (k = 0; k < K; ++k) dst[k] = (float)((int32_t)src[k] - z) * sc;
     }
     tinyc_conv_nhwc_f32_part(x, wf, m0, m1, bias, y, p, scratch, lo, hi);
