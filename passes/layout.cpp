@@ -364,7 +364,7 @@ class Layout : public Pass {
       const std::vector<Node*> users = g.users(t->outputs[0]);
       bool ok = !users.empty();
       for (const Node* c : users)
-        ok = ok && c->opType == "Conv" && isChannelsLast(*c) && !readsChannelsFirst(*c) &&
+        ok = ok && c->op && c->op->layoutNchwInput && isChannelsLast(*c) && !readsChannelsFirst(*c) &&
              rw::intAttrOr(*c, "group", 1) == 1 && c->inputs[0] == t->outputs[0] &&
              std::count(c->inputs.begin(), c->inputs.end(), t->outputs[0]) == 1;
       if (!ok) continue;

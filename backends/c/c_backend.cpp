@@ -155,16 +155,15 @@ class ModuleWriter {
   }
   // Also tells the kernel its scratch size in a -DTINYC_CHECK_SCRATCH build (runtime/scratch.h).
   std::string scratchOf(const Node* n) {
-    auto it = arena_.scratch.find(n);
-    if (it == arena_.scratch.end()) modelError("{}: kernel asked for scratch it did not declare", n->where());
     usesArena_ = true;
-    line(fmt::format("TINYC_SCRATCH_GIVEN({});", arena_.buffers[it->second].bytes));
-    return fmt::format("(mem + {})", arena_.plan.offsets[it->second]);
+    line(fmt::format("TINYC_SCRATCH_GIVEN({});", scratchBytesOf(n)));
+    return fmt::format("(mem + {})", arena_.plan.offsets[scratchBuffer(n)]);
   }
-  int64_t scratchBytesOf(const Node* n) const {
+  int64_t scratchBytesOf(const Node* n) const { return arena_.buffers[scratchBuffer(n)].bytes; }
+  size_t scratchBuffer(const Node* n) const {
     auto it = arena_.scratch.find(n);
     if (it == arena_.scratch.end()) modelError("{}: kernel asked for scratch it did not declare", n->where());
-    return arena_.buffers[it->second].bytes;
+    return it->second;
   }
   // a lives at byte `off` of b's memory (both arena values, same planned buffer).
   bool sameLocation(const Value* a, const Value* b, int64_t off) const {

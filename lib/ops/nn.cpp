@@ -327,6 +327,7 @@ void registerNnOps(OpRegistry& r) {
   conv.macs = macsConv;
   conv.fusableActivation = true;
   conv.layoutInputs = 2;  // X and W channels-last (ops/layout.h)
+  conv.layoutNchwInput = true;
   conv.doc = "1D/2D/3D convolution with groups, dilations, strides, pads/auto_pad, optional bias";
   r.add(conv);
 

@@ -89,6 +89,9 @@ struct OpDef {
   const char* layoutAxisAttr = nullptr;
   int layoutShapeInput = -1;
   int layoutInputs = 0;
+  // The channels-last form may read input 0 channels-first when ungrouped (tinyc.nchw_input: the
+  // layout pass lets such a node read a graph input where it is; the C kernel gathers from NCHW).
+  bool layoutNchwInput = false;
   // Output 0's elements are copies of input 0's (views, Transpose, Slice, Gather, MaxPool, ...;
   // Concat and Split when every data tensor has the same parameters): on quantized tensors the op
   // runs on the integers as they are and its output carries its input's scale and zero point

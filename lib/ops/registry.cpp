@@ -80,7 +80,7 @@ void bindOp(Node& n) {
       continue;
     }
     if (name == kNchwInputAttr) {
-      if (op->layoutInputs <= 0 || a.kind != Attr::Kind::Int || a.i != 1 || !n.attrs.count(kLayoutAttr))
+      if (!op->layoutNchwInput || a.kind != Attr::Kind::Int || a.i != 1 || !n.attrs.count(kLayoutAttr))
         modelError("{}: bad layout attribute", n.where());
       continue;
     }

@@ -860,29 +860,21 @@ def ort_unreliable(model):
                     return ("ORT 1.19 (and onnx 1.16's reference) divide a ceil_mode AveragePool window that runs "
                             "past the padding by the whole kernel (count_include_pad); PyTorch, later ORT releases and "
                             "tinyc by its taps inside the padded input")
-        if (n.op_type == "Resize" and attrs.get("coordinate_transformation_mode") == b"align_corners" and
-                len(n.input) > 2 and n.input[2]):
+        ctm = attrs.get("coordinate_transformation_mode")
+        if n.op_type == "Resize" and ctm in (b"align_corners", b"pytorch_half_pixel") and len(n.input) > 2 and n.input[2]:
             sc = next((numpy_helper.to_array(i) for i in model.graph.initializer if i.name == n.input[2]), None)
             if types is None:
                 types = all_types(model)
             vi = types.get(n.input[0])
-            if sc is not None and vi is not None:
-                dims = [d.dim_value for d in vi.type.tensor_type.shape.dim]
-                if any(abs(d * float(s) - round(d * float(s))) > 1e-6 for d, s in zip(dims, sc)):
-                    return ("ORT 1.19 maps align_corners Resize coordinates with the integer output size where "
-                            "the ONNX reference and tinyc use input size * scale (a fractional scale)")
-        if (n.op_type == "Resize" and attrs.get("coordinate_transformation_mode") == b"pytorch_half_pixel" and
-                len(n.input) > 2 and n.input[2]):
-            sc = next((numpy_helper.to_array(i) for i in model.graph.initializer if i.name == n.input[2]), None)
-            if types is None:
-                types = all_types(model)
-            vi = types.get(n.input[0])
-            if sc is not None and vi is not None:
-                dims = [d.dim_value for d in vi.type.tensor_type.shape.dim]
-                if any(int(np.floor(d * float(s))) == 1 and d * float(s) > 1 for d, s in zip(dims, sc)):
-                    return ("ORT 1.19 maps pytorch_half_pixel Resize coordinates to 0 when the integer output size "
-                            "is 1 where the ONNX reference and tinyc use input size * scale > 1, as PyTorch does "
-                            "with a scale factor (graph seed 1206003696)")
+            sizes = ([d.dim_value * float(s) for d, s in zip(vi.type.tensor_type.shape.dim, sc)]
+                     if sc is not None and vi is not None else [])
+            if ctm == b"align_corners" and any(abs(x - round(x)) > 1e-6 for x in sizes):
+                return ("ORT 1.19 maps align_corners Resize coordinates with the integer output size where "
+                        "the ONNX reference and tinyc use input size * scale (a fractional scale)")
+            if ctm == b"pytorch_half_pixel" and any(int(np.floor(x)) == 1 and x > 1 for x in sizes):
+                return ("ORT 1.19 maps pytorch_half_pixel Resize coordinates to 0 when the integer output size "
+                        "is 1 where the ONNX reference and tinyc use input size * scale > 1, as PyTorch does "
+                        "with a scale factor (graph seed 1206003696)")
         if n.op_type == "AffineGrid" and attrs.get("align_corners", 0) == 1:
             size = next((numpy_helper.to_array(i) for i in model.graph.initializer if i.name == n.input[1]), None)
             if size is None or any(int(d) == 1 for d in np.asarray(size).ravel()[2:]):
