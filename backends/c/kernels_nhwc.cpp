@@ -39,7 +39,7 @@ std::vector<int64_t> convKernel(const Node& n) {
 bool depthwise(const Node& n) {
   const Shape& w = n.input(1)->shape;
   const int64_t c = n.input(0)->shape[readsChannelsFirst(n) ? 1 : 3], g = n.attrInt("group");
-  return g == c && g > 1 && w[3] == 1 && w[0] % c == 0 && w[1] * w[2] <= 64;  // (runtime/nhwc.c: 64 taps)
+  return g == c && g > 1 && w[3] == 1 && w[0] % c == 0 && w[1] <= 64;  // (runtime/nhwc.c: rows[64])
 }
 
 // TINYC_NHWC_PARAMS (runtime/scratch.h).

@@ -216,43 +216,46 @@ TINYC_KERNEL void tinyc_conv_nhwc_f32_w8(const float *x, const int8_t *wq, const
 }
 
 /* Output pixel (oy, ox) of a depthwise convolution (M = C * mult outputs, weights
-   [M, KH, KW, 1]) from the input rows xrows[ky] (NULL outside the input): the taps inside the
-   input are listed once, then four output channels at a time are summed over them in (ky, kx)
-   order in registers, and the bias added: every depthwise kernel gives identical results.
-   Kernels up to 64 taps (tinyc checks at compile time). */
+   [M, KH, KW, 1]) from the input rows xrows[ky] (NULL outside the input): four output channels
+   at a time are summed in registers over the taps inside the input, in (ky, kx) order, and the
+   bias added: every depthwise kernel gives identical results. The columns inside the input are
+   one range [kx0, kx1), found once per pixel (no tap list: arrays filled under a condition make
+   gcc's -Wmaybe-uninitialized fire on some shapes). */
 TINYC_KERNEL void tinyc_dw_nhwc_pixel(const tinyc_nhwc *q, const float *const *xrows, int32_t ox, const float *w,
                                       const float *bias, float *restrict yp, float lo, float hi) {
   const int act = TINYC_CLAMPS(lo, hi);
-  const int32_t mult = q->m / q->c, taps = q->kh * q->kw;
-  const float *xs[64];
-  int32_t ti[64], n = 0, ky, kx, m, j, t;
-  for (ky = 0; ky < q->kh; ++ky) {
-    if (!xrows[ky]) continue;
-    for (kx = 0; kx < q->kw; ++kx) {
-      const int32_t ix = ox * q->sw - q->pl + kx * q->dw;
-      if (ix < 0 || ix >= q->w) continue;
-      xs[n] = xrows[ky] + (size_t)ix * (size_t)q->c;
-      ti[n++] = ky * q->kw + kx;
-    }
-  }
+  const int32_t mult = q->m / q->c, taps = q->kh * q->kw, ix0 = ox * q->sw - q->pl;
+  int32_t kx0 = 0, kx1 = q->kw, ky, kx, m, j;
+  while (kx0 < kx1 && ix0 + kx0 * q->dw < 0) ++kx0;
+  while (kx1 > kx0 && ix0 + (kx1 - 1) * q->dw >= q->w) --kx1;
   for (m = 0; m < q->m; m += 4) {
     const int32_t mb = q->m - m < 4 ? q->m - m : 4;
     const float *w0 = w + (size_t)m * (size_t)taps;
     float a0 = 0.0f, a1 = 0.0f, a2 = 0.0f, a3 = 0.0f;
     if (mult == 1 && mb == 4) {
       const float *w1 = w0 + taps, *w2 = w1 + taps, *w3 = w2 + taps;
-      for (t = 0; t < n; ++t) {
-        const float *xr = xs[t] + m;
-        const int32_t k = ti[t];
-        a0 = TINYC_FMAF(xr[0], w0[k], a0);
-        a1 = TINYC_FMAF(xr[1], w1[k], a1);
-        a2 = TINYC_FMAF(xr[2], w2[k], a2);
-        a3 = TINYC_FMAF(xr[3], w3[k], a3);
+      for (ky = 0; ky < q->kh; ++ky) {
+        const float *xr;
+        if (!xrows[ky]) continue;
+        xr = xrows[ky] + (size_t)(ix0 + kx0 * q->dw) * (size_t)q->c + (size_t)m;
+        for (kx = kx0; kx < kx1; ++kx, xr += (size_t)q->dw * (size_t)q->c) {
+          const int32_t k = ky * q->kw + kx;
+          a0 = TINYC_FMAF(xr[0], w0[k], a0);
+          a1 = TINYC_FMAF(xr[1], w1[k], a1);
+          a2 = TINYC_FMAF(xr[2], w2[k], a2);
+          a3 = TINYC_FMAF(xr[3], w3[k], a3);
+        }
       }
     } else {
       float acc[4] = {0.0f, 0.0f, 0.0f, 0.0f};
-      for (t = 0; t < n; ++t)
-        for (j = 0; j < mb; ++j) acc[j] = TINYC_FMAF(xs[t][(m + j) / mult], w0[(size_t)j * (size_t)taps + (size_t)ti[t]], acc[j]);
+      for (ky = 0; ky < q->kh; ++ky) {
+        if (!xrows[ky]) continue;
+        for (kx = kx0; kx < kx1; ++kx) {
+          const float *xr = xrows[ky] + (size_t)(ix0 + kx * q->dw) * (size_t)q->c;
+          const float *wk = w0 + ky * q->kw + kx;
+          for (j = 0; j < mb; ++j) acc[j] = TINYC_FMAF(xr[(m + j) / mult], wk[(size_t)j * (size_t)taps], acc[j]);
+        }
+      }
       a0 = acc[0];
       a1 = acc[1];
       a2 = acc[2];
