@@ -2,6 +2,7 @@
 // runtime kernels it uses, or with --runtime shared an include of tinyc_runtime.h, written too:
 // runtime_writer.h) and NAME_weights.c (const data).
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <cmath>
@@ -72,54 +73,6 @@ bool isFolded(const Node& n) {
 
 }  // namespace
 
-// ---- literals -----------------------------------------------------------------------------
-
-std::string EmitCtx::ctype(DType t) {
-  switch (t) {
-    case DType::F32: return "float";
-    case DType::F64: return "double";
-    case DType::F16: return "uint16_t";
-    case DType::I8: return "int8_t";
-    case DType::U8: return "uint8_t";
-    case DType::I16: return "int16_t";
-    case DType::U16: return "uint16_t";
-    case DType::I32: return "int32_t";
-    case DType::U32: return "uint32_t";
-    case DType::I64: return "int64_t";
-    case DType::U64: return "uint64_t";
-    case DType::Bool: return "uint8_t";
-    default: return "void";
-  }
-}
-
-std::string EmitCtx::suffix(DType t) { return dtypeName(t); }
-
-std::string EmitCtx::floatLit(float v) {
-  if (std::isnan(v)) return "NAN";
-  if (std::isinf(v)) return v > 0 ? "INFINITY" : "(-INFINITY)";
-  std::string s = fmt::format("{}", v);  // shortest round-trip representation
-  if (s.find_first_of(".e") == std::string::npos) s += ".0";
-  return s + "f";
-}
-
-std::string EmitCtx::accLit(double v) const {
-  return target().doubleAcc ? doubleLit(v) : floatLit(static_cast<float>(v));
-}
-
-std::string EmitCtx::doubleLit(double v) {
-  if (std::isnan(v)) return "((double)NAN)";
-  if (std::isinf(v)) return v > 0 ? "((double)INFINITY)" : "(-(double)INFINITY)";
-  std::string s = fmt::format("{}", v);
-  if (s.find_first_of(".e") == std::string::npos) s += ".0";
-  return s;
-}
-
-std::string EmitCtx::intLit(int64_t v) {
-  if (v == INT64_MIN) return "(-INT64_C(9223372036854775807) - 1)";
-  if (v >= -2147483647 && v <= 2147483647) return std::to_string(v);
-  return fmt::format("INT64_C({})", v);
-}
-
 // ---- the module writer --------------------------------------------------------------------
 
 class ModuleWriter {
@@ -132,8 +85,14 @@ class ModuleWriter {
 
   // A constant the emitter derived (repacked weights): emitted in NAME_weights.c like the
   // model's constants and counted in the weights bytes.
+  // A constant made by an emitter (e.g. requantization tables); one copy per distinct content
+  // (the strips of --patch repeat a layer's tables).
   std::string derivedConst(const std::string& name, Tensor t) {
+    std::string key(reinterpret_cast<const char*>(t.raw()), t.byteSize());
+    key += fmt::format("|{}|{}", static_cast<int>(t.dtype()), fmt::join(t.shape(), ","));
+    if (auto it = derivedByContent_.find(key); it != derivedByContent_.end()) return ref(it->second);
     Value& v = derived_.emplace_back();
+    derivedByContent_.emplace(std::move(key), &v);
     v.name = name;
     v.dtype = t.dtype();
     v.shape = t.shape();
@@ -191,6 +150,7 @@ class ModuleWriter {
   std::set<const Value*> used_;
   std::vector<const Value*> consts_;
   std::deque<Value> derived_;  // derivedConst (stable addresses)
+  std::map<std::string, const Value*> derivedByContent_;
   std::set<std::string> required_;
   std::map<std::string, std::string> arrays_;
   std::string body_, fileScope_, decls_;
