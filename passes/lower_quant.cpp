@@ -565,6 +565,12 @@ std::vector<const Node*> floatIslands(const Graph& g) {
   if (!quantized) return out;
   for (const auto& n : g.nodes) {
     if (!n->op || isDequantize(n.get()) || isQuantize(n.get()) || n->outputs.empty() || !n->outputs[0]) continue;
+    // A strip of a float graph input that is quantized next (the patch pass) is the input's copy.
+    if (n->op == op("Slice") && n->input(0) && !n->inputs[0]->producer && !n->inputs[0]->constData()) {
+      const auto users = g.users(n->outputs[0]);
+      if (!users.empty() && std::all_of(users.begin(), users.end(), [](const Node* u) { return isQuantize(u); }))
+        continue;
+    }
     // (QLinear ops left as they are requantize in float: the op's own kernel)
     if (isFloat(n->outputs[0]->dtype) || n->op == op("QLinearConv") || n->op == op("QLinearMatMul"))
       out.push_back(n.get());

@@ -27,6 +27,8 @@ struct PassOptions {
   // --quantize: post-training quantization by the quantize pass (calibration samples, method);
   // nullptr: the pass does nothing.
   std::shared_ptr<const QuantizeRequest> quantize;
+  // --patch (passes/patch.cpp): 0 off, N > 1 that many strips, -1 auto (when it lowers the peak).
+  int patch = 0;
 };
 
 class PassContext {

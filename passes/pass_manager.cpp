@@ -90,7 +90,7 @@ std::string pipelineForLevel(int level) {
   // become integer ops (their fused Relu/Clip an output clamp) before the layout pass.
   return "remove-identity,fold-shapes,fold-constants,merge-views,fold-pad,matmul-add-to-gemm,fold-mul-add,"
          "fold-batchnorm,fold-mul-add,batchnorm-to-affine,fold-constants,fuse-activation,quantize,lower-quant,layout,merge-views,dce,"
-         "schedule-memory";
+         "patch,schedule-memory";
 }
 
 void replaceAllUses(Graph& g, Value* from, Value* to) {

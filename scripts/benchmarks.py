@@ -11,6 +11,8 @@
    convolutions in place, Transposes left (--memory-only: these tables alone).
 4. --greedy-only: the arena of every target against TFLite Micro's greedy-by-size on the ONNX graph
    as given (scripts/greedy_arena.py: no fusion, no in-place, no kernel scratch), per model.
+5. --patch-only: patch-based execution (--patch off vs auto) on cortex-m4: arena, lower bound,
+   strips, extra MACs and, where strips were chosen, the emulated M4's instructions.
 """
 import argparse
 import glob
@@ -42,7 +44,8 @@ ap.add_argument("--footprint-only", action="store_true",
 ap.add_argument("--targets", default="generic,cortex-m4", help="targets of the memory tables")
 ap.add_argument("--greedy-only", action="store_true",
                 help="only the arena per target against greedy-by-size on the ONNX graph (issue 13)")
-ap.add_argument("--extra-models", default="", help="folder of more .onnx models for the --greedy-only table")
+ap.add_argument("--extra-models", default="", help="folder of more .onnx models for the --greedy-only and --patch-only tables")
+ap.add_argument("--patch-only", action="store_true", help="only the --patch off vs auto table on cortex-m4 (issue 13)")
 args = ap.parse_args()
 T = args.tinyc
 models = sorted(glob.glob("models/*/model.onnx"))
@@ -592,6 +595,44 @@ def greedy_table():
             ratio = f"{worst / greedy:.2f}" if greedy else "-"
             print(f"| {name(p)} | {greedy:,} | " + " | ".join(cells) + f" | {ratio} | {worst_scratch:,} |")
 
+def patch_table():
+    """Issue 13: the first stage in strips (--patch auto, the default) against --patch off on
+    cortex-m4 (and the int8 MobileNetV2): arena and lower bound, strips, extra MACs, instructions on
+    the emulated M4 where strips were chosen."""
+    extra = sorted(glob.glob(os.path.join(args.extra_models, "*.onnx"))) if args.extra_models else []
+    print("| model | arena, --patch off | lower bound | arena, auto | lower bound | ratio | strips (stage nodes) "
+          "| extra MACs | M4 instructions, off | auto |")
+    print("|---|---:|---:|---:|---:|---:|---|---:|---:|---:|")
+    mv2 = [p for p in models if "mobilenetv2" in p]
+    cases = [(p, []) for p in models + light + extra]
+    cases += [(p, ["--quantize", "int8", "--calib", os.path.dirname(p)]) for p in mv2]
+    with tempfile.TemporaryDirectory() as tmp:
+        for p, q in cases:
+            rep = os.path.join(tmp, "r.json")
+            got = {}
+            for mode in ("off", "auto"):
+                r = tinyc("convert", p, "--target", "cortex-m4", "--patch", mode, "-o", os.path.join(tmp, "out"),
+                          "--report", rep, "-q", *q)
+                got[mode] = json.load(open(rep)) if r.returncode == 0 else None
+            label = name(p) + (" (int8)" if q else "")
+            if not got["off"] or not got["auto"]:
+                print(f"| {label} | fails |" + " |" * 8)
+                continue
+            off, auto = got["off"], got["auto"]
+            pa = auto["patch"]
+            cells = [f"{off['arena_bytes']:,}", f"{off['lower_bound_bytes']:,}", f"{auto['arena_bytes']:,}",
+                     f"{auto['lower_bound_bytes']:,}", f"{off['arena_bytes'] / auto['arena_bytes']:.2f}x"]
+            if not pa:
+                print(f"| {label} | " + " | ".join(cells) + " | none | | | |")
+                continue
+            ins = []
+            for mode in ("off", "auto"):
+                b = tinyc("bench", p, "--target", "cortex-m4", "--emulate", "--json", "--patch", mode, *q)
+                ins.append(f"{json.loads(b.stdout)['instructions']['median']:,.0f}" if b.returncode == 0 else "fails")
+            print(f"| {label} | " + " | ".join(cells) + f" | {pa['strips']} ({pa['stage_nodes']}) | "
+                  f"{pa['extra_macs']:,} ({pa['extra_macs'] / off['macs']:.1%}) | {ins[0]} | {ins[1]} |")
+
+
 def footprint_table():
     """Every bundled model on the emulated Cortex-M4 and M55 (tinyc bench --emulate --json):
     instructions per inference, MACs per instruction, the flash and RAM split."""
@@ -630,6 +671,9 @@ if args.footprint_only:
     sys.exit(0)
 if args.greedy_only:
     greedy_table()
+    sys.exit(0)
+if args.patch_only:
+    patch_table()
     sys.exit(0)
 if args.accuracy_only:
     accuracy_table()

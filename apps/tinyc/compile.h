@@ -2,6 +2,7 @@
 #pragma once
 #include <functional>
 #include <memory>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -20,9 +21,11 @@ struct CompileOptions {
   bool ioInArena = false;        // --io-in-arena
   std::string ioLayout = "nchw"; // --io-layout
   std::string ioDtype = "model";  // --io-dtype
+  std::string patch = "auto";     // --patch: off, auto or a number of strips
   std::string runtime = "inline";  // --runtime: inline (static kernels in NAME.c) or shared (tinyc_runtime.c)
   QuantizeOptions quantize;       // --quantize, --calib*
   bool quiet = false;             // no calibration progress bar (-q)
+  bool notes = true;              // print the importer's notes (off for a second compile of the model)
   bool profile = false;           // a measurement build (EmitOptions::profile; bench --per-layer)
 };
 
@@ -35,6 +38,8 @@ struct Compiled {
   std::vector<std::string> filesRead;  // model + external data (for depfiles)
   std::vector<PassRecord> passes;
   nlohmann::ordered_json quantization;  // what --quantize did (null without it)
+  // With --patch strips: the arena and lower bound of the same model without them (else empty).
+  std::optional<std::pair<int64_t, int64_t>> withoutPatches;
   nlohmann::ordered_json report() const;
 };
 

@@ -227,8 +227,10 @@ def lsb_stats(got, want, model, j):
 class PathSpec:
     """One way through tinyc: target, -O level, $CFLAGS, --emulate, and extras: 'nhwc' (--io-layout
     nhwc), 'arena' (--io-in-arena), 'shared' (--runtime shared), 'planner=NAME' (--mem-planner),
-    'cc=NAME' ($CC), 'iodtype=float|int8' (--io-dtype). Text form (--path, repro commands):
-    [units:]TARGET:O<level>:<cflags, '_' for ' '>[:emulate][:nhwc][:arena][:shared][:planner=NAME][:cc=NAME][:iodtype=T]."""
+    'cc=NAME' ($CC), 'iodtype=float|int8' (--io-dtype), 'patch=auto|N' (--patch: the C of the graph
+    computed in strips against the unpatched interpreter and ONNX Runtime). Text form (--path, repro
+    commands): [units:]TARGET:O<level>:<cflags, '_' for ' '>[:emulate][:nhwc][:arena][:shared]
+    [:planner=NAME][:cc=NAME][:iodtype=T][:patch=P]."""
 
     def __init__(self, target="generic", olevel=2, cflags="-O2", emulate=False, cut=False, extra=()):
         self.target, self.olevel, self.cflags, self.emulate, self.cut = target, olevel, cflags, emulate, cut
@@ -251,6 +253,8 @@ class PathSpec:
                 a += ["--mem-planner", e.split("=", 1)[1]]
             elif e.startswith("iodtype="):
                 a += ["--io-dtype", e.split("=", 1)[1]]
+            elif e.startswith("patch="):
+                a += ["--patch", e.split("=", 1)[1]]
         return a
 
     def io_dtype(self):
@@ -266,6 +270,9 @@ class PathSpec:
             parts = parts[1:]
         extra = [p for p in parts[3:] if p and p != "emulate"]
         return PathSpec(parts[0], int(parts[1][1:]), parts[2].replace("_", " "), "emulate" in parts[3:], cut, extra)
+
+
+PATCH_SHARE = float(os.environ.get("TINYC_DIFFTEST_PATCH_SHARE", "0.25"))  # paths with --patch
 
 
 def choose_paths(rng, quant, index):
@@ -294,6 +301,8 @@ def choose_paths(rng, quant, index):
         second.extra.append("shared")
     if quant and rng.random() < 0.2:
         second.extra.append("iodtype=" + str(rng.choice(["float", "int8"])))
+    if rng.random() < PATCH_SHARE:
+        second.extra.append("patch=" + str(rng.choice(["auto", "2", "3", "5"])))
     return paths
 
 
@@ -433,7 +442,8 @@ def check_model(tinyc, model, feeds, paths, work, res, info=None):
                     d, _ = lsb_stats(a, b, model, j)
                     res.lsb.append(d)
                 continue  # per unit below
-            why = compare(a, b, f"output {j} ({model.graph.output[j].name}) interp vs ORT", 1e-3, 1e-3)
+            why = compare(a, b, f"output {j} ({model.graph.output[j].name}) interp vs ORT", 1e-3, 1e-3,
+                          extra=spectral_allowance(model, feeds))
             if why and dql_sites(model):
                 m2, _ = with_dql_outputs(model)
                 if dql_flip(tinyc, model, run_ort(write_model(m2, work, "dql_ort.onnx"), feeds), j, b, work, files,
@@ -496,9 +506,23 @@ def check_model(tinyc, model, feeds, paths, work, res, info=None):
                 raise Failure(str(spec), "mismatch", why, rel_err(got, raw[j]), raw[j].dtype.name)
             if ref is not None and j not in ort_apart:
                 why = compare(got, ref[j], f"output {j} ({o['output']}) C vs ORT", 1e-3, 1e-3, reduction_scale(k),
-                              extra.get(j, 0.0))
+                              extra.get(j, 0.0) + spectral_allowance(model, feeds))
                 if why:
                     raise Failure(str(spec), "mismatch", why, rel_err(got, ref[j]), ref[j].dtype.name)
+
+
+def spectral_allowance(model, feeds):
+    """An absolute allowance for outputs of a DFT/STFT that are zero in exact arithmetic (the
+    imaginary part of a real signal's DC bin, ...): single-precision sums leave rounding noise of
+    about eps * L * max|x| there, different in ORT and tinyc (long run seed 13, graph 13001444: a
+    Trilu of an STFT, all of whose kept values were such zeros: tinyc 0, ORT 4.6e-6). L: the
+    largest graph input's size (a bound on the transform's length), 4 eps for the twiddles."""
+    if not any(n.op_type in ("DFT", "STFT") for n in model.graph.node):
+        return 0.0
+    floats = [np.asarray(v) for v in feeds.values() if np.issubdtype(np.asarray(v).dtype, np.floating)]
+    if not floats:
+        return 0.0
+    return 4 * float(np.finfo(np.float32).eps) * max(v.size for v in floats) * max(magnitude(v) for v in floats)
 
 
 def magnitude(a):
