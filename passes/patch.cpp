@@ -70,9 +70,8 @@ struct Stage {
   std::map<const Node*, RowGeom> geom;
 };
 
-// Rows of data input `in` that node n needs for output rows `o` (clipped to the input).
-Span need(const Stage& st, const Node& n, const Value* in, Span o) {
-  (void)in;
+// Rows of its data input(s) that node n needs for output rows `o` (clipped to the input).
+Span need(const Stage& st, const Node& n, Span o) {
   if (!st.geom.count(&n)) return o;
   const RowGeom& r = st.geom.at(&n);
   const int64_t lo = o.lo * r.s - r.pt, hi = (o.hi - 1) * r.s - r.pt + (r.k - 1) * r.d + 1;
@@ -175,7 +174,7 @@ std::map<const Value*, Span> rowsFor(const Stage& st, Span o) {
     auto y = u.find(n.outputs[0]);
     if (y == u.end()) continue;
     for (const Value* x : dataInputs(st, n)) {
-      const Span r = need(st, n, x, y->second);
+      const Span r = need(st, n, y->second);
       auto f = u.find(x);
       if (f == u.end())
         u[x] = r;
@@ -227,7 +226,7 @@ Estimate estimateStage(const Stage& st, int n) {
       if (y == u.end()) continue;
       int64_t crops = 0;
       for (const Value* x : dataInputs(st, nd)) {
-        const Span r = need(st, nd, x, y->second);
+        const Span r = need(st, nd, y->second);
         if (r != u.at(x)) crops += part(x, r);
       }
       const int64_t mine = held(nd.outputs[0]);
@@ -307,7 +306,7 @@ void rewrite(Graph& g, const Stage& st, int n) {
       for (size_t i = 0; i < ins.size(); ++i) {
         Value*& x = ins[i];
         if (!x || !st.hAxis.count(x) || (isSpatial(*nd) && i > 0)) continue;
-        const Span r = need(st, *nd, x, y->second), have = u.at(x);
+        const Span r = need(st, *nd, y->second), have = u.at(x);
         Value* src = val.at(x);
         x = r == have ? src
                       : sliceRows(g, anchor, src, st.hAxis.at(x), {r.lo - have.lo, r.hi - have.lo},
@@ -321,7 +320,7 @@ void rewrite(Graph& g, const Stage& st, int n) {
       AttrMap attrs = nd->attrs;
       if (st.geom.count(nd)) {
         const RowGeom& r = st.geom.at(nd);
-        const Span in = need(st, *nd, nd->input(0), y->second);
+        const Span in = need(st, *nd, y->second);
         const int64_t top = in.lo - (y->second.lo * r.s - r.pt);
         const int64_t bottom = ((y->second.hi - 1) * r.s - r.pt + (r.k - 1) * r.d + 1) - in.hi;
         attrs["pads"] = Attr::Ints({top, r.pl, bottom, r.pr});
