@@ -133,6 +133,12 @@ namespace {
 // scale and zero point that feeds input 1 of channels-last Conv n, or nullptr.
 const Node* weightDequant(const Node& n) {
   if (!isChannelsLast(n) || !checkNhwc(n).empty() || depthwise(n)) return nullptr;
+  return int8WeightDequant(n);
+}
+
+}  // namespace
+
+const Node* int8WeightDequant(const Node& n) {
   const Value* w = n.input(1);
   const Node* d = w ? w->producer : nullptr;
   if (!d || d->opType != "DequantizeLinear" || d->inputs.size() < 2) return nullptr;
@@ -150,8 +156,6 @@ const Node* weightDequant(const Node& n) {
   if (d->attrs.count("block_size") && d->attrInt("block_size") != 0) return nullptr;
   return d;
 }
-
-}  // namespace
 
 bool matchConvNhwcW8(const Node& n, const TargetDesc&) { return weightDequant(n) != nullptr; }
 

@@ -18,6 +18,9 @@ void emitGlobalPoolNhwc(EmitCtx& c, bool isMax);
 // model, --quantize weights-int8): the kernel reads the int8 weights and scales itself (the
 // DequantizeLinear is absorbed: CKernel::absorbsInput), so no float copy of the weights takes
 // arena memory. A variant of the Conv kernel (match / priority).
+// The DequantizeLinear of constant int8 weights (per tensor or per output channel) that Conv n's
+// input 1 is, or nullptr (any layout; shared with the channels-first variant, kernels_nn.cpp).
+const Node* int8WeightDequant(const Node& n);
 bool matchConvNhwcW8(const Node& n, const TargetDesc& t);
 void emitConvNhwcW8(EmitCtx& c);
 int64_t scratchConvNhwcW8(const Node& n);

@@ -113,6 +113,33 @@ void emitConv(EmitCtx& c) {
                        scratchAndBytes(c, scratchConv(c.node))));
 }
 
+// The channels-first Conv with int8 weights behind a DequantizeLinear that the kernel absorbs
+// (tinyc_conv_f32_w8; the channels-last form is kernels_nhwc.cpp's).
+bool matchConvW8(const Node& n, const TargetDesc&) {
+  return !isChannelsLast(n) && checkConv(n).empty() && !convGeom(n).depthwise && int8WeightDequant(n) != nullptr;
+}
+
+int64_t scratchConvW8(const Node& n) {
+  if (isChannelsLast(n)) return scratchConvNhwcW8(n);
+  return tinyc_conv_f32_w8_scratch(int32s(convParams(convGeom(n))).data());
+}
+
+int64_t scratchConvW8Max(const Node& n) {
+  if (isChannelsLast(n)) return scratchConvNhwcW8Max(n);
+  return tinyc_conv_f32_w8_scratch_max(int32s(convParams(convGeom(n))).data());
+}
+
+void emitConvW8(EmitCtx& c) {
+  if (isChannelsLast(c.node)) return emitConvNhwcW8(c);
+  c.require("conv");
+  const Node* d = int8WeightDequant(c.node);
+  if (!d) modelError("{}: no int8 weights to read", c.node.where());
+  const bool perChannel = numElements(d->input(1)->shape) != 1;
+  c.line(fmt::format("tinyc_conv_f32_w8({}, {}, {}, {}, {}, {}, {}, {}, {});", c.in(0), c.value(d->input(0)),
+                     c.value(d->input(1)), c.value(d->input(2)), perChannel ? 1 : 0, c.in(2), c.out(0),
+                     c.intArray(convParams(convGeom(c.node))), scratchAndBytes(c, scratchConvW8(c.node))));
+}
+
 // ---- ConvTranspose ------------------------------------------------------------------------
 
 struct ConvTGeom {
@@ -422,11 +449,11 @@ void registerNnKernels(KernelTable& t) {
   conv.inPlaceScratch = inPlaceScratchConvNhwc;  // channels-last depthwise over its own input
   conv.scratchBytesMax = scratchConvMax;
   t.add(conv);
-  CKernel convW8{"Conv", checkConv, emitConvNhwcW8, scratchConvNhwcW8};
-  convW8.match = matchConvNhwcW8;
+  CKernel convW8{"Conv", checkConv, emitConvW8, scratchConvW8};
+  convW8.match = [](const Node& n, const TargetDesc& t) { return matchConvNhwcW8(n, t) || matchConvW8(n, t); };
   convW8.priority = 1;
   convW8.absorbsInput = [](const Node&, size_t i) { return i == 1; };
-  convW8.scratchBytesMax = scratchConvNhwcW8Max;  // all channels' weights at once where there is room
+  convW8.scratchBytesMax = scratchConvW8Max;  // all channels' weights at once where there is room
   t.add(convW8);
   CKernel convT{"ConvTranspose", checkConvTranspose, emitConvTranspose, scratchConvTranspose};
   convT.scratchBytesMax = scratchConvTransposeMax;

@@ -32,6 +32,53 @@ TINYC_KERNEL void tinyc_conv_f32(const float *x, const float *w, const float *bi
     }
 }
 
+/* The same with int8 weights wq behind a DequantizeLinear that the kernel absorbs (as
+   tinyc_conv_nhwc_f32_w8): output channel m's weights are (float)(wq - wz[m]) * ws[m] (wz may be
+   null; index 0 for every m unless per_channel), exactly as DequantizeLinear computes them,
+   converted a chunk of a group's channels at a time into the scratch before the GEMM's
+   (tinyc_conv_f32_w8_chunk), so no dequantized weight tensor takes arena memory. */
+TINYC_KERNEL void tinyc_conv_f32_w8(const float *x, const int8_t *wq, const float *ws, const int8_t *wz,
+                                    int32_t per_channel, const float *bias, float *y, const int32_t *p,
+                                    unsigned char *scratch, int32_t scratch_bytes) {
+  const int32_t N = p[0], C = p[1], M = p[2], G = p[3];
+  const int32_t cg = C / G, mg = M / G, chunk = tinyc_conv_f32_w8_chunk(p, scratch_bytes);
+  const int32_t kdim = (int32_t)tinyc_conv_f32_w8_k(p);
+  const int32_t gemm_bytes = scratch_bytes - 4 * kdim * chunk;
+  float *wf = (float *)(void *)scratch; /* the weights first: the scratch's alignment */
+  unsigned char *gemm_scratch = scratch + (size_t)4 * (size_t)kdim * (size_t)chunk;
+  tinyc_win win;
+  int32_t is, os, n, g, m0, m, k, direct, d;
+  TINYC_SCRATCH_NEED(TINYC_SCRATCH_MAX(tinyc_conv_f32_w8_scratch(p), scratch_bytes));
+  tinyc_win_read(&win, p + TINYC_CONV_WIN);
+  is = win.in[0] * win.in[1] * win.in[2];
+  os = win.out[0] * win.out[1] * win.out[2];
+  direct = win.k[0] * win.k[1] * win.k[2] == 1;
+  for (d = 0; d < 3; ++d)
+    if (win.s[d] != 1 || win.pb[d] != 0 || win.out[d] != win.in[d]) direct = 0;
+  for (g = 0; g < G; ++g)
+    for (m0 = 0; m0 < mg; m0 += chunk) {
+      const int32_t mc = mg - m0 < chunk ? mg - m0 : chunk;
+      for (m = 0; m < mc; ++m) {
+        const int32_t oc = g * mg + m0 + m;
+        const int8_t *src = wq + (size_t)oc * (size_t)kdim;
+        float *dst = wf + (size_t)m * (size_t)kdim;
+        const float sc = ws[per_channel ? oc : 0];
+        const int32_t z = wz ? (int32_t)wz[per_channel ? oc : 0] : 0;
+        for (k = 0; k < kdim; ++k) dst[k] = (float)((int32_t)src[k] - z) * sc;
+      }
+      for (n = 0; n < N; ++n) {
+        tinyc_bsrc src;
+        src.p = x + ((size_t)n * (size_t)C + (size_t)g * (size_t)cg) * (size_t)is;
+        src.rs = is;
+        src.cs = 1;
+        src.w = direct ? NULL : &win;
+        tinyc_sgemm(mc, os, kdim, wf, kdim, 1, 1.0f, &src,
+                    y + ((size_t)n * (size_t)M + (size_t)g * (size_t)mg + (size_t)m0) * (size_t)os, os,
+                    bias ? bias + (size_t)g * (size_t)mg + (size_t)m0 : NULL, 0, gemm_scratch, gemm_bytes);
+      }
+    }
+}
+
 /* Depthwise convolution (group == C, M = C * multiplier), 1D or 2D, as a polyphase flat loop:
    each input plane is copied, zero-padded, into sh*sw phase planes of Hq x Wq (phase (a, b)
    holds padded rows a, a+sh, ... and columns b, b+sw, ...), so that every tap of every output
