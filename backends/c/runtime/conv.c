@@ -2,34 +2,41 @@
 
 /* p: N, C, M, group, then the window: in[3] out[3] k[3] s[3] d[3] pb[3] (1D/2D as 3D). */
 
-/* General convolution: per image and group, Y_g[mg, os] = W_g[mg, cg*ks] * im2col(X_g) + bias.
-   1x1 convolutions with unit strides and no padding read X directly as the B matrix. */
+/* Output channels [m0, m0 + mc) of group g of image n: Y rows = W rows (lda: C/G * kernel taps) *
+   im2col(X_g) + bias; 1x1 convolutions with unit strides and no padding read X directly as the B
+   matrix. */
+TINYC_KERNEL void tinyc_conv_rows(const float *x, const float *wrows, const float *bias, float *y, const int32_t *p,
+                                  const tinyc_win *win, int32_t n, int32_t g, int32_t m0, int32_t mc,
+                                  unsigned char *scratch, int32_t scratch_bytes) {
+  const int32_t C = p[1], M = p[2], G = p[3], cg = C / G, mg = M / G;
+  const int32_t is = win->in[0] * win->in[1] * win->in[2], os = win->out[0] * win->out[1] * win->out[2];
+  const int32_t ks = win->k[0] * win->k[1] * win->k[2];
+  int32_t d, direct = ks == 1;
+  tinyc_bsrc src;
+  for (d = 0; d < 3; ++d)
+    if (win->s[d] != 1 || win->pb[d] != 0 || win->out[d] != win->in[d]) direct = 0;
+  src.p = x + ((size_t)n * (size_t)C + (size_t)g * (size_t)cg) * (size_t)is;
+  src.rs = is;
+  src.cs = 1;
+  src.w = direct ? NULL : win;
+  tinyc_sgemm(mc, os, cg * ks, wrows, cg * ks, 1, 1.0f, &src,
+              y + ((size_t)n * (size_t)M + (size_t)g * (size_t)mg + (size_t)m0) * (size_t)os, os,
+              bias ? bias + (size_t)g * (size_t)mg + (size_t)m0 : NULL, 0, scratch, scratch_bytes);
+}
+
+/* General convolution: per image and group, Y_g[mg, os] = W_g[mg, cg*ks] * im2col(X_g) + bias. */
 TINYC_KERNEL void tinyc_conv_f32(const float *x, const float *w, const float *bias, float *y, const int32_t *p,
                                  unsigned char *scratch, int32_t scratch_bytes) {
-  const int32_t N = p[0], C = p[1], M = p[2], G = p[3];
-  const int32_t cg = C / G, mg = M / G;
+  const int32_t N = p[0], G = p[3], mg = p[2] / G;
+  const int32_t kdim = (int32_t)tinyc_conv_f32_kdim(p);
   tinyc_win win;
-  int32_t is, os, ks, kdim, n, g, direct;
+  int32_t n, g;
   TINYC_SCRATCH_NEED(TINYC_SCRATCH_MAX(tinyc_conv_f32_scratch(p), scratch_bytes)); /* it uses what it is given */
   tinyc_win_read(&win, p + TINYC_CONV_WIN);
-  is = win.in[0] * win.in[1] * win.in[2];
-  os = win.out[0] * win.out[1] * win.out[2];
-  ks = win.k[0] * win.k[1] * win.k[2];
-  kdim = cg * ks;
-  direct = ks == 1;
-  for (g = 0; g < 3; ++g)
-    if (win.s[g] != 1 || win.pb[g] != 0 || win.out[g] != win.in[g]) direct = 0;
   for (n = 0; n < N; ++n)
-    for (g = 0; g < G; ++g) {
-      tinyc_bsrc src;
-      src.p = x + ((size_t)n * (size_t)C + (size_t)g * (size_t)cg) * (size_t)is;
-      src.rs = is;
-      src.cs = 1;
-      src.w = direct ? NULL : &win;
-      tinyc_sgemm(mg, os, kdim, w + (size_t)g * (size_t)mg * (size_t)kdim, kdim, 1, 1.0f, &src,
-                  y + ((size_t)n * (size_t)M + (size_t)g * (size_t)mg) * (size_t)os, os,
-                  bias ? bias + (size_t)g * (size_t)mg : NULL, 0, scratch, scratch_bytes);
-    }
+    for (g = 0; g < G; ++g)
+      tinyc_conv_rows(x, w + (size_t)g * (size_t)mg * (size_t)kdim, bias, y, p, &win, n, g, 0, mg, scratch,
+                      scratch_bytes);
 }
 
 /* The same with int8 weights wq behind a DequantizeLinear that the kernel absorbs (as
@@ -40,21 +47,15 @@ TINYC_KERNEL void tinyc_conv_f32(const float *x, const float *w, const float *bi
 TINYC_KERNEL void tinyc_conv_f32_w8(const float *x, const int8_t *wq, const float *ws, const int8_t *wz,
                                     int32_t per_channel, const float *bias, float *y, const int32_t *p,
                                     unsigned char *scratch, int32_t scratch_bytes) {
-  const int32_t N = p[0], C = p[1], M = p[2], G = p[3];
-  const int32_t cg = C / G, mg = M / G, chunk = tinyc_conv_f32_w8_chunk(p, scratch_bytes);
-  const int32_t kdim = (int32_t)tinyc_conv_f32_w8_k(p);
+  const int32_t N = p[0], G = p[3], mg = p[2] / G, chunk = tinyc_conv_f32_w8_chunk(p, scratch_bytes);
+  const int32_t kdim = (int32_t)tinyc_conv_f32_kdim(p);
   const int32_t gemm_bytes = scratch_bytes - 4 * kdim * chunk;
   float *wf = (float *)(void *)scratch; /* the weights first: the scratch's alignment */
   unsigned char *gemm_scratch = scratch + (size_t)4 * (size_t)kdim * (size_t)chunk;
   tinyc_win win;
-  int32_t is, os, n, g, m0, m, k, direct, d;
+  int32_t n, g, m0, m, k;
   TINYC_SCRATCH_NEED(TINYC_SCRATCH_MAX(tinyc_conv_f32_w8_scratch(p), scratch_bytes));
   tinyc_win_read(&win, p + TINYC_CONV_WIN);
-  is = win.in[0] * win.in[1] * win.in[2];
-  os = win.out[0] * win.out[1] * win.out[2];
-  direct = win.k[0] * win.k[1] * win.k[2] == 1;
-  for (d = 0; d < 3; ++d)
-    if (win.s[d] != 1 || win.pb[d] != 0 || win.out[d] != win.in[d]) direct = 0;
   for (g = 0; g < G; ++g)
     for (m0 = 0; m0 < mg; m0 += chunk) {
       const int32_t mc = mg - m0 < chunk ? mg - m0 : chunk;
@@ -66,16 +67,7 @@ TINYC_KERNEL void tinyc_conv_f32_w8(const float *x, const int8_t *wq, const floa
         const int32_t z = wz ? (int32_t)wz[per_channel ? oc : 0] : 0;
         for (k = 0; k < kdim; ++k) dst[k] = (float)((int32_t)src[k] - z) * sc;
       }
-      for (n = 0; n < N; ++n) {
-        tinyc_bsrc src;
-        src.p = x + ((size_t)n * (size_t)C + (size_t)g * (size_t)cg) * (size_t)is;
-        src.rs = is;
-        src.cs = 1;
-        src.w = direct ? NULL : &win;
-        tinyc_sgemm(mc, os, kdim, wf, kdim, 1, 1.0f, &src,
-                    y + ((size_t)n * (size_t)M + (size_t)g * (size_t)mg + (size_t)m0) * (size_t)os, os,
-                    bias ? bias + (size_t)g * (size_t)mg + (size_t)m0 : NULL, 0, gemm_scratch, gemm_bytes);
-      }
+      for (n = 0; n < N; ++n) tinyc_conv_rows(x, wf, bias, y, p, &win, n, g, m0, mc, gemm_scratch, gemm_bytes);
     }
 }
 

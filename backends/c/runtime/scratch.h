@@ -101,17 +101,18 @@ TINYC_KERNEL int64_t tinyc_conv_f32_scratch_max(const int32_t *p) {
    tinyc_conv_nhwc_f32_w8): at least TINYC_CONV_WCHUNK channels of a group, at most all of them;
    the GEMM gets what the chunk leaves (at least tinyc_conv_f32_scratch). */
 #define TINYC_CONV_WCHUNK 8
-TINYC_KERNEL int64_t tinyc_conv_f32_w8_k(const int32_t *p) {
+/* The K of a group's GEMM: C/G times the kernel taps. */
+TINYC_KERNEL int64_t tinyc_conv_f32_kdim(const int32_t *p) {
   return (int64_t)(p[1] / p[3]) * tinyc_win_prod(p + TINYC_CONV_WIN, TINYC_WIN_K);
 }
 TINYC_KERNEL int64_t tinyc_conv_f32_w8_scratch(const int32_t *p) {
-  return tinyc_conv_f32_scratch(p) + 4 * tinyc_conv_f32_w8_k(p) * TINYC_SCRATCH_MIN(p[2] / p[3], TINYC_CONV_WCHUNK);
+  return tinyc_conv_f32_scratch(p) + 4 * tinyc_conv_f32_kdim(p) * TINYC_SCRATCH_MIN(p[2] / p[3], TINYC_CONV_WCHUNK);
 }
 TINYC_KERNEL int64_t tinyc_conv_f32_w8_scratch_max(const int32_t *p) {
-  return tinyc_conv_f32_scratch_max(p) + 4 * tinyc_conv_f32_w8_k(p) * (p[2] / p[3]);
+  return tinyc_conv_f32_scratch_max(p) + 4 * tinyc_conv_f32_kdim(p) * (p[2] / p[3]);
 }
 TINYC_KERNEL int32_t tinyc_conv_f32_w8_chunk(const int32_t *p, int64_t bytes) {
-  const int64_t k = tinyc_conv_f32_w8_k(p), m = p[2] / p[3];
+  const int64_t k = tinyc_conv_f32_kdim(p), m = p[2] / p[3];
   int64_t c = k > 0 ? (bytes - tinyc_conv_f32_scratch(p)) / (4 * k) : m;
   if (c >= m) return (int32_t)m;
   c = c / 4 * 4;
