@@ -113,7 +113,13 @@ std::pair<double, double> rangeEntropy(const TensorStats& s, Grid grid) {
     const int64_t a = i >= TensorStats::kHalfBins ? i - TensorStats::kHalfBins : TensorStats::kHalfBins - 1 - i;
     h[static_cast<size_t>(a / merge)] += static_cast<double>(s.hist[static_cast<size_t>(i)]);
   }
-  h[0] -= static_cast<double>(s.zeros);
+  // The first bin (|x| below one bin width, exact zeros included) is left out of P and Q: every
+  // candidate puts it inside its first level, so it cannot tell them apart, but as a spike it
+  // decides the divergence (Q spreads a level's mass over its bins). After a ReLU half a tensor is
+  // exactly 0; in mnist8's first convolution the digits' background gives every pixel its
+  // channel's bias (0.02 and 0.09: half the nonzero elements in one bin), which cut the range
+  // to a few percent (15.7 dB against 44.7 with minmax).
+  h[0] = 0;
   double best = std::numeric_limits<double>::infinity();
   int64_t bestI = nb;
   std::vector<double> p, q, above(static_cast<size_t>(nb) + 1, 0.0);  // above[i]: elements in bins >= i

@@ -39,14 +39,15 @@ enum class Grid { Int8, Int16 };
 std::pair<double, double> rangeMinMax(const TensorStats& s);
 // The `percent` (default 99.99) quantile at the top and (100 - percent) at the bottom, at the
 // edges of the histogram bins that hold them.
-constexpr double kDefaultPercentile = 99.99;
+constexpr double kDefaultPercentile = 99.999;
 std::pair<double, double> rangePercentile(const TensorStats& s, double percent = kDefaultPercentile);
 // KL divergence (TensorRT's entropy calibration) over the histogram of |x|: the threshold t whose
 // clipped histogram P and its quantization Q (int8: 256 levels for a one-sided tensor, 128 per
 // side otherwise; int16: 32768 levels, more than the histogram's bins, so the whole range) are
-// closest; range [max(min, -t), min(max, t)]. Exact zeros are left out of P and Q: 0 is exact on
-// the grid, and after a ReLU they are half the tensor, whose mass in the first bin otherwise
-// decides the divergence (every threshold with one histogram bin per level has Q = P there).
+// closest; range [max(min, -t), min(max, t)]. The first bin (exact zeros and |x| below one bin
+// width) is left out of P and Q: every candidate quantizes it inside its first level, and as a
+// spike (half a tensor after a ReLU is 0; a convolution's bias on an image's flat background) its
+// mass otherwise decides the divergence (every threshold with one bin per level has Q = P there).
 // The histogram is coarsened (bins merged in pairs, down to one bin per level: the whole range)
 // until it holds kEntropyPerBin nonzero elements per bin on average.
 constexpr double kEntropyPerBin = 16;
