@@ -427,8 +427,11 @@ def heldout_rows(p, name_in, cal, test, per_channel, so):
             open(f"{d}/input_0.pb", "wb").write(numpy_helper.from_array(x, name_in).SerializeToString())
             open(f"{d}/output_0.pb", "wb").write(numpy_helper.from_array(r.astype(np.float32), "o").SerializeToString())
         for meth in ("minmax", "percentile", "entropy", "mse"):
-            v = json.loads(tinyc("validate", p, "--test-data", f"{w}/t", "--calib", f"{w}/cal.npz",
-                                 "--calib-method", meth, "--quantize", "int8", "--json").stdout)
+            r = tinyc("validate", p, "--test-data", f"{w}/t", "--calib", f"{w}/cal.npz", "--calib-method", meth,
+                      "--quantize", "int8", "--json")
+            if not r.stdout.strip():
+                raise RuntimeError(f"tinyc validate {p} --calib-method {meth}: {r.stderr.strip()}")
+            v = json.loads(r.stdout)
             out = [o["vs_reference"] for st in v["sets"] for o in st["outputs"]]
             rows.append(("tinyc int8" + ("" if v["ok"] else " (C != interpreter!)"),
                          meth + (" (default)" if meth == "mse" else ""),
