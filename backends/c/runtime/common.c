@@ -69,6 +69,18 @@ typedef double tinyc_acc;
 #define TINYC_FMAF(a, b, c) ((a) * (b) + (c))
 #endif
 
+/* Arm cores with a single-precision FPU with VFMA (Cortex-M4, M7, M33, M55), optimizing gcc or
+   clang: the float kernels' innermost loops load runs of consecutive floats with one VLDM (gcc
+   and clang issue one VLDR per float) in a few lines of inline assembly. Each sum is the same
+   chain of fused multiply-adds, in the same order, as the C loop's TINYC_FMAF (bit-identical
+   results); -DTINYC_NO_ASM keeps the C loops. */
+#if defined(__ARM_FEATURE_FMA) && defined(__ARM_FP) && (__ARM_FP & 4) && defined(__thumb2__) && \
+    defined(__OPTIMIZE__) && defined(__GNUC__) && !defined(TINYC_NO_ASM)
+#define TINYC_ARM_VLDM 1
+#else
+#define TINYC_ARM_VLDM 0
+#endif
+
 /* Index of element `o` of a tensor broadcast from strides `st` into shape `shp` (rank r). */
 TINYC_KERNEL int32_t tinyc_bcast_offset(int32_t o, int32_t r, const int32_t *shp, const int32_t *st) {
   int32_t off = 0;
