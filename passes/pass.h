@@ -29,6 +29,10 @@ struct PassOptions {
   std::shared_ptr<const QuantizeRequest> quantize;
   // --patch (passes/patch.cpp): 0 off, N > 1 that many strips, -1 auto (when it lowers the peak).
   int patch = 0;
+  // --prune channels:R (passes/prune.cpp): the fraction of output channels removed per layer (0:
+  // none), chosen by the L1 ("l1") or L2 ("l2") norm of their weights.
+  double pruneChannels = 0;
+  std::string pruneNorm = "l1";
 };
 
 class PassContext {

@@ -86,10 +86,10 @@ std::string pipelineForLevel(int level) {
   // before BatchNormalization folding (Conv -> Add bias -> BN) and after it (Conv -> BN -> Mul);
   // a lone BatchNormalization last, constant folding again for what the rewrites exposed, and
   // activation fusion once no other rewrite needs to see the activations as nodes; then, with
-  // --quantize, calibration and QDQ on that float graph (ranges after folding and fusion); QDQ units
+  // --prune, channels removed from that folded float graph; with --quantize, calibration and QDQ on that float graph (ranges after folding and fusion); QDQ units
   // become integer ops (their fused Relu/Clip an output clamp) before the layout pass.
   return "remove-identity,fold-shapes,fold-constants,merge-views,fold-pad,matmul-add-to-gemm,fold-mul-add,"
-         "fold-batchnorm,fold-mul-add,batchnorm-to-affine,fold-constants,fuse-activation,quantize,lower-quant,layout,merge-views,dce,"
+         "fold-batchnorm,fold-mul-add,batchnorm-to-affine,fold-constants,fuse-activation,prune,quantize,lower-quant,layout,merge-views,dce,"
          "patch,schedule-memory";
 }
 

@@ -46,6 +46,7 @@ ap.add_argument("--greedy-only", action="store_true",
                 help="only the arena per target against greedy-by-size on the ONNX graph (issue 13)")
 ap.add_argument("--extra-models", default="", help="folder of more .onnx models for the --greedy-only and --patch-only tables")
 ap.add_argument("--patch-only", action="store_true", help="only the --patch off vs auto table on cortex-m4 (issue 13)")
+ap.add_argument("--prune-only", action="store_true", help="only the structured pruning table (--prune channels:R, issue 12)")
 args = ap.parse_args()
 T = args.tinyc
 models = sorted(glob.glob("models/*/model.onnx"))
@@ -687,6 +688,47 @@ def footprint_table():
                   f"{ram['stack']:,} | {ram['io_buffers']:,} |")
 
 
+def prune_table():
+    """Structured pruning (--prune channels:R, no retraining) of every float shared model and the
+    digits CNN: parameters, MACs, weight bytes, arena, instructions on the emulated Cortex-M4, and
+    what it costs: held-out top-1 for the digits CNN and mnist8, output SQNR against the float model
+    on the models' own test sets for the others."""
+    print("\n### Structured pruning (--prune channels:R, no retraining)\n")
+    print("`tinyc convert M --prune channels:R --report` (params, MACs, weight bytes, arena on cortex-m4), `tinyc "
+          "bench M --prune channels:R --target cortex-m4 --emulate` (instructions); accuracy: top-1 on the 497 "
+          "held-out digits images (digits_cnn; mnist8 reads them as 28x28, `digits_as_mnist`) of the generated C "
+          "(generic), else the SQNR of the output against the float model on the model's own test sets (`tinyc "
+          "validate M --test-data models/M`, mean over the sets).\n")
+    print("| model | pruning | layers pruned | params | MACs | weights (B) | arena (B) | M4 instructions | accuracy |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---|")
+    d = "models/digits_cnn"
+    test = np.load(f"{d}/test.npz")
+    held = {"digits_cnn": test["x"], "mnist8": digits_as_mnist(test["x"])}
+    for p in [m for m in models if "int8" not in m]:
+        m = name(p)
+        for spec in ("", "channels:0.25", "channels:0.5"):
+            extra = ["--prune", spec] if spec else []
+            with tempfile.TemporaryDirectory() as tmp:
+                r = tinyc("convert", p, "--target", "cortex-m4", "-o", tmp, "-q", "--report", f"{tmp}/r.json", *extra)
+                if r.returncode != 0:
+                    print(f"| {m} | {spec or 'none'} | failed: {r.stderr.strip()[:80]} |")
+                    continue
+                rep = json.load(open(f"{tmp}/r.json"))
+            layers = sum(pr.get("stats", {}).get("layers pruned", 0) for pr in rep.get("passes", []) if pr.get("name") == "prune")
+            b = tinyc("bench", p, "--target", "cortex-m4", "--emulate", "--json", *extra)
+            instr = f"{json.loads(b.stdout)['instructions']['median']:,.0f}" if b.returncode == 0 else "failed"
+            if m in held:
+                pred = c_predictions(p, held[m], *extra)
+                acc = f"top-1 {np.mean(pred == test['y']) * 100:.2f} %"
+            else:
+                v = tinyc("validate", p, "--test-data", ptq_data(m), "--json", *PTQ_SHAPES.get(m, []), *extra)
+                out = [o["vs_reference"] for st in json.loads(v.stdout)["sets"] for o in st["outputs"]] if v.stdout.strip() else []
+                sq = [150.0 if o["sqnr_db"] == "inf" else o["sqnr_db"] for o in out]
+                acc = f"SQNR {np.mean(sq):.1f} dB" if sq else "failed"
+            print(f"| {m} | {spec or 'none'} | {layers} | {rep['params']:,} | {rep['macs']:,} | {rep['weights_bytes']:,} | "
+                  f"{rep['arena_bytes']:,} | {instr} | {acc} |")
+
+
 cpu = ""
 try:
     cpu = [l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")][0]
@@ -704,6 +746,9 @@ if args.greedy_only:
     sys.exit(0)
 if args.patch_only:
     patch_table()
+    sys.exit(0)
+if args.prune_only:
+    prune_table()
     sys.exit(0)
 if args.accuracy_only:
     accuracy_table()

@@ -48,6 +48,12 @@ std::vector<PassRecord> runPipeline(Graph& g, const PipelineOptions& o, int defa
   mgr.addPipeline(o.passes.empty() ? pipelineForLevel(o.optLevel >= 0 ? o.optLevel : defaultLevel) : o.passes);
   // The I/O layout is a contract with the caller: it holds at every -O level and pipeline.
   const auto& names = mgr.pipeline();
+  // --prune: at every -O level and pipeline, before quantize (calibration sees the pruned model).
+  if (o.passOptions.pruneChannels > 0 && std::find(names.begin(), names.end(), "prune") == names.end()) {
+    if (std::find(names.begin(), names.end(), "quantize") != names.end())
+      usageError("--prune: the pipeline runs quantize but not prune before it");
+    mgr.add("prune");
+  }
   // --quantize: calibration and the integer lowering at every -O level and pipeline.
   if (o.passOptions.quantize && std::find(names.begin(), names.end(), "quantize") == names.end()) {
     if (std::find(names.begin(), names.end(), "lower-quant") != names.end())
@@ -60,6 +66,9 @@ std::vector<PassRecord> runPipeline(Graph& g, const PipelineOptions& o, int defa
   if (o.passOptions.ioLayout != "NCHW" && std::find(names.begin(), names.end(), "layout") == names.end())
     mgr.add("layout");
   auto records = mgr.run(g);
+  if (o.passOptions.pruneChannels > 0 &&
+      std::none_of(records.begin(), records.end(), [](const PassRecord& r) { return r.name == "prune" && r.changed; }))
+    std::cerr << "tinyc: warning: --prune: no layer's channels could be followed to their readers; nothing was pruned\n";
   if (o.passOptions.quantize &&
       std::none_of(records.begin(), records.end(), [](const PassRecord& r) { return r.name == "quantize" && r.changed; }))
     std::cerr << "tinyc: warning: --quantize: no tensor of this model has an int8 form; it stays float\n";

@@ -22,6 +22,8 @@ struct CompileOptions {
   std::string ioLayout = "nchw"; // --io-layout
   std::string ioDtype = "model";  // --io-dtype
   std::string patch = "auto";     // --patch: off, auto or a number of strips
+  std::string prune;              // --prune: empty (none) or channels:R
+  std::string pruneNorm = "l1";   // --prune-norm: l1 or l2
   std::string runtime = "inline";  // --runtime: inline (static kernels in NAME.c) or shared (tinyc_runtime.c)
   QuantizeOptions quantize;       // --quantize, --calib*
   bool quiet = false;             // no calibration progress bar (-q)

@@ -1,0 +1,222 @@
+// Structured pruning (--prune channels:R, issue 12): removes the fraction R of the output channels
+// of every Conv (one group) and Gemm with constant float weights whose output channels can be
+// followed to the layers that read them, those with the smallest L1 (or L2, --prune-norm) norm of
+// their weights, and rewires the readers: the next Conv's input channels, the next Gemm's rows
+// (through a Flatten or 2-D Reshape, a block of spatial positions per channel), a depthwise Conv in
+// between (its channels and groups go with them), channel-wise ops in between (pointwise ops,
+// elementwise ones with scalar constant operands, pools) carry the change. The result is a smaller
+// dense model. A channel that reaches an Add, a Concat, a graph output or any other op keeps the
+// producer whole (channels joined by an Add would have to be pruned together: not done yet).
+// tinyc does not retrain: the accuracy cost is measured, not recovered (docs/passes.md).
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <set>
+
+#include "ops/op.h"
+#include "passes/pass.h"
+#include "passes/rewrite.h"
+
+namespace tinyc {
+
+namespace {
+
+bool floatConst(const Value* v) { return v && v->constant && isFloat(v->dtype) && !v->quant; }
+
+// A depthwise Conv of `channels` channels (channel multiplier 1) reading v, with constant weights.
+bool depthwiseOf(const Node& n, int64_t channels) {
+  if (n.opType != "Conv" || !floatConst(n.input(1)) || (n.hasInput(2) && !floatConst(n.input(2)))) return false;
+  const Shape& w = n.input(1)->shape;
+  return rw::intAttrOr(n, "group", 1) == channels && channels > 1 && w.size() >= 3 && w[0] == channels && w[1] == 1;
+}
+
+bool denseConsumer(const Node& n) {  // Conv with one group, or Gemm (A not transposed), constant weights
+  if (n.opType == "Conv")
+    return rw::intAttrOr(n, "group", 1) == 1 && floatConst(n.input(1)) && n.input(1)->shape.size() >= 3;
+  return n.opType == "Gemm" && rw::intAttrOr(n, "transA", 0) == 0 && floatConst(n.input(1)) &&
+         n.input(1)->shape.size() == 2;
+}
+
+// One channel along v's dim 1 carried by n into its output 0 (pools, pointwise and scalar-operand
+// elementwise ops).
+bool channelwise(const Graph& g, const Node& n, const Value* v) {
+  if (!n.op || n.input(0) != v || n.outputs.empty() || !n.outputs[0]) return false;
+  for (size_t i = 1; i < n.outputs.size(); ++i)
+    if (n.outputs[i]) return false;  // MaxPool's Indices depend on the channel count
+  static const char* const pools[] = {"MaxPool", "AveragePool", "LpPool", "GlobalAveragePool", "GlobalMaxPool"};
+  if (std::find(std::begin(pools), std::end(pools), n.opType) != std::end(pools)) return v->shape.size() >= 3;
+  if (n.op->pointwise) return true;
+  if (!n.op->elementwise) return false;
+  for (size_t i = 1; i < n.inputs.size(); ++i) {
+    const Value* p = n.inputs[i];
+    if (p && (p == v || !p->constData() || p->constData()->numel() != 1)) return false;
+  }
+  (void)g;
+  return true;
+}
+
+struct Reader {
+  Node* node;
+  int64_t spatial;  // input elements per channel (a Gemm after a Flatten), 1 otherwise
+};
+
+struct Chain {
+  std::vector<Node*> depthwise;  // their channels go with the producer's
+  std::vector<Reader> readers;   // Conv / Gemm whose input channels are cut
+};
+
+// Follows the channels of v (dim 1; `spatial` elements per channel once flattened) to the layers
+// that read them; false when any path reaches something else.
+bool follow(const Graph& g, const Value* v, int64_t channels, int64_t spatial, Chain& c, int depth = 0) {
+  if (depth > 64 || g.isGraphOutput(v) || v->shape.size() < 2) return false;
+  const auto users = g.users(v);
+  if (users.empty()) return false;
+  for (Node* u : users) {
+    if (std::count(u->inputs.begin(), u->inputs.end(), v) != 1 || u->input(0) != v) return false;
+    if (spatial == 1 && depthwiseOf(*u, channels)) {
+      c.depthwise.push_back(u);
+      if (!follow(g, u->outputs[0], channels, 1, c, depth + 1)) return false;
+    } else if (denseConsumer(*u)) {
+      const bool conv = u->opType == "Conv";
+      if (conv != (spatial == 1 && v->shape.size() >= 3)) return false;
+      if (!conv && v->shape.size() != 2) return false;
+      const Shape& rws = u->input(1)->shape;
+      const int64_t in = conv ? rws[1] : rws[rw::intAttrOr(*u, "transB", 0) ? 1 : 0];
+      if (in != channels * spatial) return false;
+      c.readers.push_back({u, spatial});
+    } else if (spatial == 1 && channelwise(g, *u, v)) {
+      if (!follow(g, u->outputs[0], channels, 1, c, depth + 1)) return false;
+    } else if (spatial == 1 && (u->opType == "Flatten" || u->opType == "Reshape") && u->outputs[0]) {
+      const Value* o = u->outputs[0];
+      if (u->opType == "Flatten" && rw::intAttrOr(*u, "axis", 1) != 1) return false;
+      if (o->shape.size() != 2 || o->shape[0] != v->shape[0] || v->shape[1] != channels) return false;
+      int64_t s = 1;
+      for (size_t d = 2; d < v->shape.size(); ++d) s *= v->shape[d];
+      if (o->shape[1] != channels * s) return false;
+      if (!follow(g, o, channels, s, c, depth + 1)) return false;
+    } else {
+      return false;
+    }
+  }
+  return true;
+}
+
+// t with only the indices `keep` along `axis`.
+Tensor takeAlong(const Tensor& t, size_t axis, const std::vector<int64_t>& keep) {
+  Shape s = t.shape();
+  const int64_t outer = std::accumulate(s.begin(), s.begin() + static_cast<std::ptrdiff_t>(axis), int64_t{1},
+                                        std::multiplies<int64_t>());
+  const int64_t inner = std::accumulate(s.begin() + static_cast<std::ptrdiff_t>(axis) + 1, s.end(), int64_t{1},
+                                        std::multiplies<int64_t>());
+  const int64_t n = s[axis];
+  s[axis] = static_cast<int64_t>(keep.size());
+  Tensor r(t.dtype(), s);
+  int64_t i = 0;
+  for (int64_t o = 0; o < outer; ++o)
+    for (int64_t k : keep)
+      for (int64_t j = 0; j < inner; ++j) r.setF(i++, t.getF((o * n + k) * inner + j));
+  return r;
+}
+
+void replaceInput(Graph& g, Node& n, size_t i, Tensor t, const std::string& tag) {
+  n.inputs[i] = rw::addConst(g, n.inputs[i]->name + "_" + tag, std::move(t));
+}
+
+class Prune : public Pass {
+ public:
+  bool run(Graph& g, PassContext& ctx) override {
+    const double ratio = ctx.options().pruneChannels;
+    if (ratio <= 0) return false;
+    const bool l2 = ctx.options().pruneNorm == "l2";
+    bool changed = false;
+    std::set<const Node*> seen;  // producers looked at (each pruning re-infers the shapes: rescan)
+    for (bool again = true; again;) {
+      again = false;
+      for (auto& pn : g.nodes) {
+        Node* p = pn.get();
+        if (!seen.insert(p).second) continue;
+        if (pruneOne(g, *p, ratio, l2, ctx)) {
+          refreshGraph(g);
+          changed = again = true;
+          break;
+        }
+      }
+    }
+    return changed;
+  }
+
+ private:
+  static bool pruneOne(Graph& g, Node& pr, double ratio, bool l2, PassContext& ctx) {
+    Node* p = &pr;
+    {
+      if (p->outputs.empty() || !p->outputs[0] || !denseConsumer(*p)) return false;
+      const bool gemm = p->opType == "Gemm";
+      const Tensor& w = *p->input(1)->constant;
+      const bool transB = gemm && rw::intAttrOr(*p, "transB", 0) != 0;
+      const size_t axis = gemm && !transB ? 1 : 0;  // the output channels' axis of the weights
+      const int64_t m = w.shape()[axis];
+      const Value* bias = p->input(2);
+      if (bias && (!floatConst(bias) || (bias->constant->numel() != m && bias->constant->numel() != 1))) return false;
+      const int64_t drop = std::min<int64_t>(m - 1, static_cast<int64_t>(std::floor(ratio * static_cast<double>(m) + 1e-9)));
+      if (drop <= 0) return false;
+      Chain c;
+      if (!follow(g, p->outputs[0], m, 1, c)) return false;
+      // The channels with the largest norms, in their order.
+      std::vector<double> norm(static_cast<size_t>(m), 0.0);
+      const int64_t inner = w.numel() / w.shape()[0];
+      for (int64_t i = 0; i < w.numel(); ++i) {
+        const int64_t ch = axis == 0 ? i / inner : i % m;
+        const double x = w.getF(i);
+        norm[static_cast<size_t>(ch)] += l2 ? x * x : std::fabs(x);
+      }
+      std::vector<int64_t> idx(static_cast<size_t>(m));
+      std::iota(idx.begin(), idx.end(), 0);
+      std::stable_sort(idx.begin(), idx.end(), [&](int64_t a, int64_t b) {
+        return norm[static_cast<size_t>(a)] > norm[static_cast<size_t>(b)];
+      });
+      std::vector<int64_t> keep(idx.begin(), idx.end() - drop);
+      std::sort(keep.begin(), keep.end());
+      const std::string tag = "pruned";
+      replaceInput(g, *p, 1, takeAlong(w, axis, keep), tag);
+      if (bias && bias->constant->numel() == m)
+        replaceInput(g, *p, 2, takeAlong(*bias->constant, static_cast<size_t>(bias->constant->rank() - 1), keep), tag);
+      for (Node* d : c.depthwise) {
+        replaceInput(g, *d, 1, takeAlong(*d->input(1)->constant, 0, keep), tag);
+        if (d->hasInput(2)) replaceInput(g, *d, 2, takeAlong(*d->input(2)->constant, 0, keep), tag);
+        d->attrs["group"] = Attr::Int(static_cast<int64_t>(keep.size()));
+      }
+      for (const Reader& r : c.readers) {
+        const Tensor& rw_ = *r.node->input(1)->constant;
+        if (r.node->opType == "Conv") {
+          replaceInput(g, *r.node, 1, takeAlong(rw_, 1, keep), tag);
+        } else {
+          std::vector<int64_t> rows;
+          for (int64_t k : keep)
+            for (int64_t s = 0; s < r.spatial; ++s) rows.push_back(k * r.spatial + s);
+          replaceInput(g, *r.node, 1, takeAlong(rw_, rw::intAttrOr(*r.node, "transB", 0) ? 1 : 0, rows), tag);
+        }
+      }
+      for (auto& un : g.nodes) {  // the Reshapes between a pruned channel and a Gemm: their new 2-D shape
+        Node* u = un.get();
+        if (u->opType == "Reshape" && u->hasInput(1) && u->input(1)->constData() && u->input(0) &&
+            std::any_of(c.readers.begin(), c.readers.end(), [&](const Reader& r) { return r.node->input(0) == u->outputs[0]; })) {
+          Tensor s(DType::I64, {2});
+          s.setF(0, static_cast<double>(u->outputs[0]->shape[0]));
+          s.setF(1, 0);
+          for (const Reader& r : c.readers)
+            if (r.node->input(0) == u->outputs[0]) s.setF(1, static_cast<double>(keep.size()) * static_cast<double>(r.spatial));
+          u->inputs[1] = rw::addConst(g, u->input(1)->name + "_" + tag, std::move(s));
+        }
+      }
+      ctx.count("layers pruned");
+      ctx.count("channels removed", drop);
+    }
+    return true;
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Pass> createPrune() { return std::make_unique<Prune>(); }
+
+}  // namespace tinyc
