@@ -228,9 +228,10 @@ class PathSpec:
     """One way through tinyc: target, -O level, $CFLAGS, --emulate, and extras: 'nhwc' (--io-layout
     nhwc), 'arena' (--io-in-arena), 'shared' (--runtime shared), 'planner=NAME' (--mem-planner),
     'cc=NAME' ($CC), 'iodtype=float|int8' (--io-dtype), 'patch=auto|N' (--patch: the C of the graph
-    computed in strips against the unpatched interpreter and ONNX Runtime). Text form (--path, repro
-    commands): [units:]TARGET:O<level>:<cflags, '_' for ' '>[:emulate][:nhwc][:arena][:shared]
-    [:planner=NAME][:cc=NAME][:iodtype=T][:patch=P]."""
+    computed in strips against the unpatched interpreter and ONNX Runtime), 'prune=R' (--prune
+    channels:R: another model, so only validate's verdict, the C against the interpreter on the
+    pruned graph). Text form (--path, repro commands): [units:]TARGET:O<level>:<cflags, '_' for ' '>
+    [:emulate][:nhwc][:arena][:shared][:planner=NAME][:cc=NAME][:iodtype=T][:patch=P][:prune=R]."""
 
     def __init__(self, target="generic", olevel=2, cflags="-O2", emulate=False, cut=False, extra=()):
         self.target, self.olevel, self.cflags, self.emulate, self.cut = target, olevel, cflags, emulate, cut
@@ -255,7 +256,14 @@ class PathSpec:
                 a += ["--io-dtype", e.split("=", 1)[1]]
             elif e.startswith("patch="):
                 a += ["--patch", e.split("=", 1)[1]]
+            elif e.startswith("prune="):
+                a += ["--prune", "channels:" + e.split("=", 1)[1]]
         return a
+
+    def pruned(self):
+        """--prune makes another model: only validate's verdict is checked (not the unoptimized
+        interpreter or ONNX Runtime, which run the model as it was)."""
+        return any(e.startswith("prune=") for e in self.extra)
 
     def io_dtype(self):
         """--io-dtype float|int8 changes the API's element types: validate draws its own inputs and
@@ -273,6 +281,7 @@ class PathSpec:
 
 
 PATCH_SHARE = float(os.environ.get("TINYC_DIFFTEST_PATCH_SHARE", "0.25"))  # paths with --patch
+PRUNE_SHARE = float(os.environ.get("TINYC_DIFFTEST_PRUNE_SHARE", "0.1"))  # paths with --prune
 
 
 def choose_paths(rng, quant, index):
@@ -303,6 +312,8 @@ def choose_paths(rng, quant, index):
         second.extra.append("iodtype=" + str(rng.choice(["float", "int8"])))
     if rng.random() < PATCH_SHARE:
         second.extra.append("patch=" + str(rng.choice(["auto", "2", "3", "5"])))
+    if not quant and rng.random() < PRUNE_SHARE:
+        second.extra.append("prune=" + str(rng.choice(["0.25", "0.5"])))
     return paths
 
 
@@ -491,7 +502,7 @@ def check_model(tinyc, model, feeds, paths, work, res, info=None):
                     rel = o["vs_interpreter"]["max_abs_err"] / max(float(np.abs(raw[j]).max()), 1e-30)
                 raise Failure(str(spec), "mismatch", f"output {j} ({o['output']}) C vs interpreter (optimized graph): "
                               f"{o['vs_interpreter'].get('why', '')}", rel, raw[j].dtype.name)
-            if spec.io_dtype():
+            if spec.io_dtype() or spec.pruned():
                 continue
             if outs[j] is None:
                 raise Failure(str(spec), "build-or-run", f"validate kept no output file for output {j}")
