@@ -14,6 +14,7 @@
 namespace tinyc {
 
 struct QuantizeRequest;  // passes/quantize.h
+struct PruneRequest;     // passes/prune.h
 
 // What the target and the user ask of the layout-sensitive passes (--target, --io-layout,
 // --io-dtype).
@@ -29,10 +30,9 @@ struct PassOptions {
   std::shared_ptr<const QuantizeRequest> quantize;
   // --patch (passes/patch.cpp): 0 off, N > 1 that many strips, -1 auto (when it lowers the peak).
   int patch = 0;
-  // --prune channels:R (passes/prune.cpp): the fraction of output channels removed per layer (0:
-  // none), chosen by the L1 ("l1") or L2 ("l2") norm of their weights.
-  double pruneChannels = 0;
-  std::string pruneNorm = "l1";
+  // --prune (passes/prune.h): the fraction of output channels removed per layer, by the norm of
+  // their weights; nullptr: the prune pass does nothing.
+  std::shared_ptr<const PruneRequest> prune;
 };
 
 class PassContext {

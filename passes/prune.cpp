@@ -15,6 +15,7 @@
 
 #include "ops/op.h"
 #include "passes/pass.h"
+#include "passes/prune.h"
 #include "passes/rewrite.h"
 
 namespace tinyc {
@@ -125,9 +126,9 @@ void replaceInput(Graph& g, Node& n, size_t i, Tensor t, const std::string& tag)
 class Prune : public Pass {
  public:
   bool run(Graph& g, PassContext& ctx) override {
-    const double ratio = ctx.options().pruneChannels;
-    if (ratio <= 0) return false;
-    const bool l2 = ctx.options().pruneNorm == "l2";
+    const PruneRequest* req = ctx.options().prune.get();
+    if (!req) return false;
+    req->layers->clear();
     bool changed = false;
     std::set<const Node*> seen;  // producers looked at (each pruning re-infers the shapes: rescan)
     for (bool again = true; again;) {
@@ -135,7 +136,7 @@ class Prune : public Pass {
       for (auto& pn : g.nodes) {
         Node* p = pn.get();
         if (!seen.insert(p).second) continue;
-        if (pruneOne(g, *p, ratio, l2, ctx)) {
+        if (pruneOne(g, *p, *req, ctx)) {
           refreshGraph(g);
           changed = again = true;
           break;
@@ -146,8 +147,13 @@ class Prune : public Pass {
   }
 
  private:
-  static bool pruneOne(Graph& g, Node& pr, double ratio, bool l2, PassContext& ctx) {
+  // Prunes producer p when its channels can be followed (and recorded in req.layers) and its ratio
+  // removes at least one; true when the graph changed.
+  static bool pruneOne(Graph& g, Node& pr, const PruneRequest& req, PassContext& ctx) {
     Node* p = &pr;
+    const auto own = req.layerRatios.find(p->name);
+    const double ratio = own != req.layerRatios.end() ? own->second : req.ratio;
+    const bool l2 = req.norm == "l2";
     {
       if (p->outputs.empty() || !p->outputs[0] || !denseConsumer(*p)) return false;
       const bool gemm = p->opType == "Gemm";
@@ -158,9 +164,10 @@ class Prune : public Pass {
       const Value* bias = p->input(2);
       if (bias && (!floatConst(bias) || (bias->constant->numel() != m && bias->constant->numel() != 1))) return false;
       const int64_t drop = std::min<int64_t>(m - 1, static_cast<int64_t>(std::floor(ratio * static_cast<double>(m) + 1e-9)));
-      if (drop <= 0) return false;
       Chain c;
       if (!follow(g, p->outputs[0], m, 1, c)) return false;
+      req.layers->push_back({p->name, p->opType, m, m - std::max<int64_t>(drop, 0)});
+      if (drop <= 0) return false;
       // The channels with the largest norms, in their order.
       std::vector<double> norm(static_cast<size_t>(m), 0.0);
       const int64_t inner = w.numel() / w.shape()[0];

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "passes/pass.h"
+#include "passes/prune.h"
 #include "support/error.h"
 
 namespace tinyc::cli {
@@ -49,7 +50,7 @@ std::vector<PassRecord> runPipeline(Graph& g, const PipelineOptions& o, int defa
   // The I/O layout is a contract with the caller: it holds at every -O level and pipeline.
   const auto& names = mgr.pipeline();
   // --prune: at every -O level and pipeline, before quantize (calibration sees the pruned model).
-  if (o.passOptions.pruneChannels > 0 && std::find(names.begin(), names.end(), "prune") == names.end()) {
+  if (o.passOptions.prune && std::find(names.begin(), names.end(), "prune") == names.end()) {
     if (std::find(names.begin(), names.end(), "quantize") != names.end())
       usageError("--prune: the pipeline runs quantize but not prune before it");
     mgr.add("prune");
@@ -66,7 +67,7 @@ std::vector<PassRecord> runPipeline(Graph& g, const PipelineOptions& o, int defa
   if (o.passOptions.ioLayout != "NCHW" && std::find(names.begin(), names.end(), "layout") == names.end())
     mgr.add("layout");
   auto records = mgr.run(g);
-  if (o.passOptions.pruneChannels > 0 &&
+  if (o.passOptions.prune && o.passOptions.prune->any() &&
       std::none_of(records.begin(), records.end(), [](const PassRecord& r) { return r.name == "prune" && r.changed; }))
     std::cerr << "tinyc: warning: --prune: no layer's channels could be followed to their readers; nothing was pruned\n";
   if (o.passOptions.quantize &&

@@ -73,29 +73,10 @@ void addCompileOptions(CLI::App* cmd, CompileOptions& o) {
         return "expected off, auto or a number of strips from 2 to 64, got '" + v + "'";
       })
       ->capture_default_str();
-  cmd->add_option("--prune", o.prune,
-                  "structured pruning (no retraining): channels:R removes the fraction R (0 < R < 1) of the output "
-                  "channels of every Conv and Gemm whose channels can be followed to the layers reading them, the "
-                  "ones with the smallest weight norm")
-      ->check([](const std::string& v) -> std::string {
-        if (v.rfind("magnitude:", 0) == 0)
-          return "unstructured pruning (magnitude:R) is not implemented yet; channels:R is";
-        if (v.rfind("channels:", 0) != 0) return "expected channels:R (0 < R < 1), got '" + v + "'";
-        try {
-          size_t used = 0;
-          const std::string r = v.substr(9);
-          const double x = std::stod(r, &used);
-          if (used == r.size() && x > 0 && x < 1) return "";
-        } catch (...) {
-        }
-        return "expected channels:R with 0 < R < 1, got '" + v + "'";
-      });
-  cmd->add_option("--prune-norm", o.pruneNorm, "with --prune: the norm of a channel's weights that ranks it: l1 or l2")
-      ->check(CLI::IsMember({"l1", "l2"}))
-      ->capture_default_str();
   cmd->add_flag("--io-in-arena", o.ioInArena,
                 "plan the graph inputs and outputs into the arena too (the caller uses <tensor>_OFFSET)");
   addQuantizeOptions(cmd, o.quantize);
+  addPruneOptions(cmd, o.prune);
 }
 
 std::shared_ptr<QuantizeRequest> quantizeAndRun(std::unique_ptr<Graph>& g,
@@ -153,13 +134,15 @@ Compiled compileModel(const CompileOptions& o, bool poisonDead) {
   pipeline.passOptions.ioLayout = o.ioLayout == "nhwc" ? "NHWC" : "NCHW";
   pipeline.passOptions.ioDtype = o.ioDtype;
   pipeline.passOptions.patch = o.patch == "off" ? 0 : o.patch == "auto" ? -1 : std::stoi(o.patch);
-  pipeline.passOptions.pruneChannels = o.prune.empty() ? 0.0 : std::stod(o.prune.substr(9));
-  pipeline.passOptions.pruneNorm = o.pruneNorm;
+  auto pruning = o.pruneFound ? o.pruneFound
+                              : pruneRequest(o.prune, [&] { return importModel(o.model.model, io); }, pipeline, o.quiet);
+  pipeline.passOptions.prune = pruning;
   if (o.ioDtype == "int8" && o.quantize.scheme == "int16x8")
     usageError("--io-dtype int8 does not go with --quantize int16x8 (its edge tensors are int16; keep them float)");
   auto request = quantizeAndRun(c.graph, [&] { return importModel(o.model.model, io); }, pipeline, o.quantize, o.quiet,
                                 2, &c.passes);
   c.quantization = quantizationJson(o.quantize, request.get());
+  c.pruning = pruneJson(o.prune, pruning.get());
   const Backend& b = findBackend(c.target->backend);
   EmitOptions eo;
   eo.name = c.name;
@@ -178,6 +161,7 @@ Compiled compileModel(const CompileOptions& o, bool poisonDead) {
     CompileOptions plain = o;
     plain.patch = "off";
     plain.quiet = true;
+    plain.pruneFound = pruning;  // (the accuracy guard's search is not run twice)
     plain.notes = false;
     Compiled u = compileModel(plain, poisonDead);
     if (o.patch == "auto" && u.result.arenaBytes <= c.result.arenaBytes) return u;
@@ -241,6 +225,7 @@ nlohmann::ordered_json Compiled::report() const {
   for (const Node* n : floatIslands(*graph)) islands.push_back({{"name", n->name}, {"op", n->opType}});
   j["float_islands"] = islands;
   j["quantization"] = quantization;
+  j["prune"] = pruning;
   nlohmann::ordered_json files = nlohmann::ordered_json::array();
   for (const auto& f : result.files) files.push_back(f.name);
   j["files"] = files;

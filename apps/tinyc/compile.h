@@ -8,6 +8,7 @@
 
 #include "backends/backend.h"
 #include "common.h"
+#include "prune.h"
 #include "quantize.h"
 
 namespace tinyc::cli {
@@ -22,8 +23,8 @@ struct CompileOptions {
   std::string ioLayout = "nchw"; // --io-layout
   std::string ioDtype = "model";  // --io-dtype
   std::string patch = "auto";     // --patch: off, auto or a number of strips
-  std::string prune;              // --prune: empty (none) or channels:R
-  std::string pruneNorm = "l1";   // --prune-norm: l1 or l2
+  PruneOptions prune;             // --prune, --prune-*
+  std::shared_ptr<PruneRequest> pruneFound;  // instead of prune: a request already made (recompiles)
   std::string runtime = "inline";  // --runtime: inline (static kernels in NAME.c) or shared (tinyc_runtime.c)
   QuantizeOptions quantize;       // --quantize, --calib*
   bool quiet = false;             // no calibration progress bar (-q)
@@ -40,6 +41,7 @@ struct Compiled {
   std::vector<std::string> filesRead;  // model + external data (for depfiles)
   std::vector<PassRecord> passes;
   nlohmann::ordered_json quantization;  // what --quantize did (null without it)
+  nlohmann::ordered_json pruning;       // what --prune did (null without it)
   // With --patch strips: the arena and lower bound of the same model without them (else empty).
   std::optional<std::pair<int64_t, int64_t>> withoutPatches;
   nlohmann::ordered_json report() const;

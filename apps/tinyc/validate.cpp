@@ -47,7 +47,7 @@ int64_t argmax(const Tensor& t) {
   return best;
 }
 
-// informational: printed, never a failure (a --quantize model against the float reference).
+// informational: printed, never a failure (a --quantize or --prune model against the float reference).
 nlohmann::ordered_json metrics(const Tensor& got, const Tensor& ref, const Tolerance& tol, bool* ok,
                                bool informational = false) {
   Comparison c = compareTensors(got, ref, tol);
@@ -101,6 +101,8 @@ int validate(const ValidateOptions& o) {
     // the reference outputs (the float model's) only measure the quantization's accuracy:
     // printed, not checked.
     const bool quantized = !c.quantization.is_null();
+    // Pruned (--prune): another model, whose distance from the reference outputs is information too.
+    const bool pruned = !c.pruning.is_null();
     const bool exact = quantized && c.quantization.value("scheme", "") != "weights-int8" && floatIslands(g).empty();
     const Tolerance exactTol{0, 0, false};
     Interpreter interp(g);
@@ -115,7 +117,8 @@ int validate(const ValidateOptions& o) {
         nlohmann::ordered_json e;
         e["output"] = g.outputs[j]->name;
         e["vs_interpreter"] = metrics(got[j], want[j], exact ? exactTol : tol, &ok);
-        if (j < s.references.size()) e["vs_reference"] = metrics(got[j], s.references[j], tol, &ok, quantized);
+        if (j < s.references.size())
+          e["vs_reference"] = metrics(got[j], s.references[j], tol, &ok, quantized || pruned);
         jo.push_back(e);
       }
       jsets.push_back({{"set", s.label}, {"outputs", jo}});
@@ -125,6 +128,7 @@ int validate(const ValidateOptions& o) {
     if (machine) report["emulated"] = "qemu-system-arm -machine " + machine->qemuMachine;
     report["tolerance"] = {{"rtol", o.rtol}, {"atol_times_max_abs_ref", tol.atol}, {"atol_option", o.atol},
                            {"longest_reduction", reduction}};
+    if (pruned) report["prune"] = c.pruning;
     if (quantized) {
       report["quantization"] = c.quantization;
       report["vs_interpreter"] = exact ? "exact" : "tolerance (float islands)";

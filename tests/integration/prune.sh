@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# --prune channels:R (issue 12) from the command line: the pruned digits CNN has fewer parameters,
+# --prune channels:R, --prune-layer and the accuracy guard --prune-max-drop (issue 12) from the command line: the pruned digits CNN has fewer parameters,
 # MACs and weight bytes in the report and its C equals the interpreter on the pruned graph
 # (validate); the output is deterministic; a model whose channels cannot be followed (kws_fp32: its
 # convolutions read int8 weights through DequantizeLinear) warns and stays whole; bad specs and
@@ -32,11 +32,34 @@ grep -q "validate: ok" "$W/v.log"
 "$TINYC" validate "$m" --prune channels:0.25 --target cortex-m4 --emulate >"$W/e.log" 2>&1 || { cat "$W/e.log"; exit 1; }
 "$TINYC" convert models/kws_fp32/model.onnx -o "$W/k" -q --prune channels:0.25 2>"$W/k.log"
 grep -q "warning: --prune: no layer's channels could be followed" "$W/k.log"
+# --prune-layer: that layer alone; the accuracy guard on the digits CNN's calibration images keeps
+# the top-1 agreement there within half a point and still removes channels.
+"$TINYC" convert "$m" -o "$W/l" -q --report "$W/l.json" --prune-layer /c2/Conv=0.5
+"$TINYC" convert "$m" -o "$W/g" -q --report "$W/g.json" --prune-max-drop 0.5 --prune-data models/digits_cnn/calib.npz
+"$PY" - "$W/l.json" "$W/g.json" <<'EOP'
+import json, sys
+l, g = (json.load(open(f))["prune"] for f in sys.argv[1:3])
+kept = {x["node"]: (x["channels"], x["kept"]) for x in l["layers"]}
+assert kept["/c2/Conv"] == (16, 8) and kept["/c1/Conv"] == (8, 8) and kept["/c3/Conv"] == (16, 16), kept
+assert g["top1_agreement"] >= 99.5 and g["samples"] == 100 and g["trials"] > 3, g
+assert sum(x["channels"] - x["kept"] for x in g["layers"]) > 0, g
+print(f"ok: the guard kept {g['top1_agreement']} % agreement on {g['samples']} images after {g['trials']} trials: "
+      + ", ".join(f"{x['node']} {x['kept']}/{x['channels']}" for x in g["layers"]))
+EOP
 for bad in magnitude:0.5 channels:0 channels:1 channels:x filters:0.3; do
   rc=0
   "$TINYC" convert "$m" -o "$W/bad" -q --prune "$bad" 2>"$W/bad.log" || rc=$?
   [ "$rc" = 2 ] || { echo "--prune $bad: exit $rc, expected 2"; cat "$W/bad.log"; exit 1; }
   [ ! -e "$W/bad" ] || { echo "--prune $bad wrote output"; exit 1; }
   [ "$(wc -l < "$W/bad.log")" = 1 ] || { echo "--prune $bad: not a one-line error"; cat "$W/bad.log"; exit 1; }
+done
+for bad in "--prune-max-drop 1" "--prune-data models/digits_cnn/calib.npz" \
+           "--prune channels:0.25 --prune-max-drop 1 --prune-data models/digits_cnn/calib.npz" "--prune-layer c2" \
+           "--prune-layer /c2/Conv=2"; do
+  rc=0
+  # shellcheck disable=SC2086
+  "$TINYC" convert "$m" -o "$W/bad" -q $bad 2>"$W/bad.log" || rc=$?
+  [ "$rc" = 2 ] || { echo "$bad: exit $rc, expected 2"; cat "$W/bad.log"; exit 1; }
+  [ ! -e "$W/bad" ] || { echo "$bad wrote output"; exit 1; }
 done
 echo "ok: --prune on the command line"

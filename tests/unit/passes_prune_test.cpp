@@ -2,9 +2,17 @@
 // keeps a layer whole. Channels whose weights and bias are zero carry nothing: pruning exactly
 // those must leave the interpreter's outputs as they were.
 #include "pass_test_util.h"
+#include "passes/prune.h"
 
 namespace tinyc {
 namespace {
+
+std::shared_ptr<PruneRequest> ratio(double r, const std::string& norm = "l1") {
+  auto q = std::make_shared<PruneRequest>();
+  q->ratio = r;
+  q->norm = norm;
+  return q;
+}
 
 // Zeroes the weights (along `axis`) and bias of channel ch.
 void setElement(Value* v, int64_t i, double x) {
@@ -48,7 +56,7 @@ TEST(Prune, DeadChannelsGoThroughDepthwiseAndFlatten) {
   Value* f = t.node("Flatten", "f", {b});
   Value* y = t.node("Gemm", "fc", {f, t.rnd("wf", {4, 150}), t.rnd("bf", {4})}, {{"transB", Attr::Int(1)}});
   t.finish({y});
-  t.options.pruneChannels = 0.25;
+  t.options.prune = ratio(0.25);
   EXPECT_TRUE(t.runSame("prune"));
   EXPECT_EQ(weightShape(t.g, "a"), (Shape{6, 3, 3, 3}));
   EXPECT_EQ(weightShape(t.g, "d"), (Shape{6, 1, 3, 3}));
@@ -76,7 +84,7 @@ TEST(Prune, GemmChainBothWeightLayouts) {
                                  }())});
   Value* y = t.node("Gemm", "g2", {c, t.rnd("w2", {3, 6}), t.rnd("b2", {3})}, {{"transB", Attr::Int(1)}});
   t.finish({y});
-  t.options.pruneChannels = 0.34;  // floor(0.34 * 6) = 2 of g1's channels
+  t.options.prune = ratio(0.34);  // floor(0.34 * 6) = 2 of g1's channels
   EXPECT_TRUE(t.runSame("prune"));
   EXPECT_EQ(weightShape(t.g, "g1"), (Shape{4, 4}));
   EXPECT_EQ(weightShape(t.g, "g2"), (Shape{3, 4}));
@@ -91,7 +99,7 @@ TEST(Prune, ResidualAddConcatAndOutputsKeepTheLayer) {
   Value* c = t.node("Concat", "c", {b, x}, {{"axis", Attr::Int(1)}});
   Value* e = t.node("Conv", "e", {c, t.rnd("we", {2, 8, 1, 1})});  // a graph output
   t.finish({e});
-  t.options.pruneChannels = 0.5;
+  t.options.prune = ratio(0.5);
   EXPECT_FALSE(t.run("prune"));
   EXPECT_FALSE(has(t.ir(), "pruned"));
   EXPECT_EQ(weightShape(t.g, "a"), (Shape{4, 4, 1, 1}));
@@ -109,8 +117,7 @@ TEST(Prune, NormChoosesTheChannels) {
     Value* a = t.node("Conv", "a", {x, t.cst("w", w)});
     Value* y = t.node("Conv", "b", {a, t.rnd("wb", {3, 2, 1, 1})});
     t.finish({y});
-    t.options.pruneChannels = 0.5;
-    t.options.pruneNorm = norm;
+    t.options.prune = ratio(0.5, norm);
     EXPECT_TRUE(t.run("prune"));
     for (const auto& n : t.g.nodes)
       if (n->name == "a") {
@@ -119,6 +126,26 @@ TEST(Prune, NormChoosesTheChannels) {
         EXPECT_EQ(k.getF(0), std::string(norm) == "l1" ? 1.0 : 3.0) << norm;  // the kept channel
       }
   }
+}
+
+TEST(Prune, PerLayerRatiosAndTheLayersReported) {
+  G t;
+  Value* x = t.input("x", {1, 2, 5, 5});
+  Value* a = t.node("Conv", "a", {x, t.rnd("wa", {8, 2, 3, 3})});
+  Value* b = t.node("Conv", "b", {t.node("Relu", "r", {a}), t.rnd("wb", {8, 8, 1, 1})});
+  Value* y = t.node("Conv", "c", {b, t.rnd("wc", {3, 8, 1, 1})});
+  t.finish({y});
+  auto q = ratio(0);
+  q->layerRatios["a"] = 0.5;
+  t.options.prune = q;
+  EXPECT_TRUE(t.run("prune"));
+  EXPECT_EQ(weightShape(t.g, "a"), (Shape{4, 2, 3, 3}));
+  EXPECT_EQ(weightShape(t.g, "b"), (Shape{8, 4, 1, 1}));
+  ASSERT_EQ(q->layers->size(), 2u);  // c's channels are a graph output
+  EXPECT_EQ((*q->layers)[0].node, "a");
+  EXPECT_EQ((*q->layers)[0].kept, 4);
+  EXPECT_EQ((*q->layers)[1].node, "b");
+  EXPECT_EQ((*q->layers)[1].kept, 8);
 }
 
 }  // namespace

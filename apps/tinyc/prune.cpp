@@ -1,0 +1,217 @@
+#include "prune.h"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
+#include <iostream>
+#include <optional>
+
+#include "interp/interpreter.h"
+#include "ops/op.h"
+#include "quantize.h"
+#include "support/error.h"
+
+namespace tinyc::cli {
+
+namespace {
+
+// "channels:R" -> R (the CLI checks the form).
+double specRatio(const std::string& spec) { return spec.empty() ? 0.0 : std::stod(spec.substr(9)); }
+
+std::string checkRatio(const std::string& r, const std::string& what) {
+  try {
+    size_t used = 0;
+    const double x = std::stod(r, &used);
+    if (used == r.size() && x > 0 && x < 1) return "";
+  } catch (...) {
+  }
+  return "expected " + what + " with 0 < R < 1, got '" + r + "'";
+}
+
+// The -O2 pipeline up to and including prune: the graph the accuracy guard measures.
+std::string pipelineToPrune() {
+  const std::string all = pipelineForLevel(2);
+  const size_t at = all.find(",prune,");
+  return all.substr(0, at + 6);
+}
+
+struct Measure {
+  double agreement = 0;  // % of samples whose arg-max equals the unpruned model's
+  int64_t macs = 0;
+  std::vector<PrunedLayer> layers;
+};
+
+// The accuracy guard: greedy steps of 1/8 of a layer's channels (up to 3/4), each round taking the
+// step that leaves the fewest MACs among those whose top-1 agreement with the unpruned model on
+// the samples stays within maxDrop points.
+class Search {
+ public:
+  Search(const std::function<std::unique_ptr<Graph>()>& reimport, const PipelineOptions& pipeline,
+         std::vector<std::vector<Tensor>> samples, bool quiet)
+      : reimport_(reimport), pipeline_(pipeline), samples_(std::move(samples)), quiet_(quiet) {}
+
+  Measure measure(const PruneRequest& r) {
+    auto g = reimport_();
+    PassManagerOptions pm;
+    pm.pass = pipeline_.passOptions;
+    pm.pass.quantize = nullptr;
+    auto req = std::make_shared<PruneRequest>(r);
+    req->layers = std::make_shared<std::vector<PrunedLayer>>();
+    pm.pass.prune = req;
+    PassManager mgr(pm);
+    mgr.addPipeline(pipelineToPrune());
+    mgr.run(*g);
+    Measure m;
+    m.layers = *req->layers;
+    for (const auto& n : g->nodes)
+      if (n->op && n->op->macs) m.macs += n->op->macs(*n);
+    Interpreter interp(*g);
+    std::vector<int64_t> top;
+    for (const auto& s : samples_) {
+      auto out = interp.run(s);
+      if (out.empty() || out[0].numel() < 2)
+        usageError("--prune-max-drop: the model's first output has {} element(s); the guard measures top-1 "
+                   "agreement and needs a classifier's scores",
+                   out.empty() ? 0 : out[0].numel());
+      int64_t best = 0;
+      for (int64_t i = 1; i < out[0].numel(); ++i)
+        if (out[0].getF(i) > out[0].getF(best)) best = i;
+      top.push_back(best);
+    }
+    if (base_.empty()) base_ = top;
+    int64_t same = 0;
+    for (size_t i = 0; i < top.size(); ++i) same += top[i] == base_[i];
+    m.agreement = 100.0 * static_cast<double>(same) / static_cast<double>(std::max<size_t>(1, top.size()));
+    ++evaluations_;
+    if (!quiet_ && isatty(STDERR_FILENO))
+      std::cerr << fmt::format("\rtinyc: --prune-max-drop: {} trials, top-1 agreement of the last {:.2f} %   ",
+                               evaluations_, m.agreement)
+                << std::flush;
+    return m;
+  }
+
+  std::shared_ptr<PruneRequest> run(const PruneRequest& fixed, double maxDrop) {
+    PruneRequest cur = fixed;
+    measure(PruneRequest{});  // the unpruned model's arg-maxes
+    Measure now = measure(cur);
+    std::vector<std::string> free;
+    for (const PrunedLayer& l : now.layers)
+      if (!fixed.layerRatios.count(l.node)) free.push_back(l.node);
+    if (100.0 - now.agreement > maxDrop)
+      modelError("--prune-max-drop {}: the layers' own --prune-layer ratios already lose {:.2f} points of top-1 "
+                 "agreement",
+                 maxDrop, 100.0 - now.agreement);
+    for (;;) {
+      std::optional<std::pair<PruneRequest, Measure>> best;
+      for (const std::string& node : free) {
+        const double r = cur.layerRatios.count(node) ? cur.layerRatios.at(node) : 0.0;
+        if (r >= kMaxRatio - 1e-9) continue;
+        PruneRequest trial = cur;
+        trial.layerRatios[node] = r + kStep;
+        Measure m = measure(trial);
+        if (100.0 - m.agreement > maxDrop + 1e-9) continue;
+        if (!best || m.macs < best->second.macs || (m.macs == best->second.macs && m.agreement > best->second.agreement))
+          best = std::make_pair(trial, m);
+      }
+      if (!best || best->second.macs >= now.macs) break;
+      cur = best->first;
+      now = best->second;
+    }
+    if (!quiet_ && isatty(STDERR_FILENO)) std::cerr << "\n";
+    auto out = std::make_shared<PruneRequest>(cur);
+    out->layers = std::make_shared<std::vector<PrunedLayer>>();
+    out->searched = true;
+    out->agreement = now.agreement;
+    out->samples = static_cast<int>(samples_.size());
+    out->evaluations = evaluations_;
+    return out;
+  }
+
+  static constexpr double kStep = 0.125, kMaxRatio = 0.75;
+
+ private:
+  const std::function<std::unique_ptr<Graph>()>& reimport_;
+  const PipelineOptions& pipeline_;
+  std::vector<std::vector<Tensor>> samples_;
+  bool quiet_;
+  std::vector<int64_t> base_;
+  int evaluations_ = 0;
+};
+
+}  // namespace
+
+void addPruneOptions(CLI::App* cmd, PruneOptions& o) {
+  cmd->add_option("--prune", o.spec,
+                  "structured pruning (no retraining): channels:R removes the fraction R (0 < R < 1) of the output "
+                  "channels of every Conv and Gemm whose channels can be followed to the layers reading them, the "
+                  "ones with the smallest weight norm")
+      ->check([](const std::string& v) -> std::string {
+        if (v.rfind("magnitude:", 0) == 0)
+          return "unstructured pruning (magnitude:R) is not implemented yet; channels:R is";
+        if (v.rfind("channels:", 0) != 0) return "expected channels:R (0 < R < 1), got '" + v + "'";
+        return checkRatio(v.substr(9), "channels:R");
+      });
+  cmd->add_option("--prune-norm", o.norm, "with --prune: the norm of a channel's weights that ranks it: l1 or l2")
+      ->check(CLI::IsMember({"l1", "l2"}))
+      ->capture_default_str();
+  cmd->add_option("--prune-layer", o.layers,
+                  "NODE=R: this layer's own fraction of channels to remove (repeatable; `tinyc inspect -O2 MODEL` "
+                  "lists the nodes)")
+      ->check([](const std::string& v) -> std::string {
+        const size_t eq = v.rfind('=');
+        if (eq == std::string::npos || eq == 0) return "expected NODE=R, got '" + v + "'";
+        return checkRatio(v.substr(eq + 1), "NODE=R");
+      });
+  cmd->add_option("--prune-max-drop", o.maxDrop,
+                  "accuracy guard: choose each layer's fraction (steps of 1/8, up to 3/4) so that the top-1 "
+                  "agreement with the unpruned model on --prune-data stays within this many points")
+      ->check(CLI::Range(0.0, 100.0));
+  cmd->add_option("--prune-data", o.data,
+                  "with --prune-max-drop: sample inputs (the forms --calib takes) on which the guard measures");
+}
+
+std::shared_ptr<PruneRequest> pruneRequest(const PruneOptions& o, const std::function<std::unique_ptr<Graph>()>& reimport,
+                                           const PipelineOptions& pipeline, bool quiet) {
+  if (o.maxDrop >= 0 && o.data.empty()) usageError("--prune-max-drop needs --prune-data (sample inputs to measure on)");
+  if (!o.data.empty() && o.maxDrop < 0) usageError("--prune-data goes with --prune-max-drop");
+  if (o.maxDrop >= 0 && !o.spec.empty())
+    usageError("--prune-max-drop chooses the fractions itself; give it without --prune channels:R");
+  auto r = std::make_shared<PruneRequest>();
+  r->ratio = specRatio(o.spec);
+  r->norm = o.norm;
+  for (const std::string& l : o.layers) {
+    const size_t eq = l.rfind('=');
+    r->layerRatios[l.substr(0, eq)] = std::stod(l.substr(eq + 1));
+  }
+  if (o.maxDrop >= 0) {
+    auto g = reimport();
+    Search s(reimport, pipeline, calibrationSamples(*g, o.data, 0), quiet);
+    auto found = s.run(*r, o.maxDrop);
+    found->norm = o.norm;
+    return found;
+  }
+  return r->any() ? r : nullptr;
+}
+
+nlohmann::ordered_json pruneJson(const PruneOptions& o, const PruneRequest* r) {
+  if (!r) return nullptr;
+  nlohmann::ordered_json j;
+  j["ratio"] = r->ratio;
+  j["norm"] = r->norm;
+  if (r->searched) {
+    j["max_drop"] = o.maxDrop;
+    j["data"] = o.data;
+    j["samples"] = r->samples;
+    j["trials"] = r->evaluations;
+    j["top1_agreement"] = r->agreement;
+  }
+  nlohmann::ordered_json layers = nlohmann::ordered_json::array();
+  for (const PrunedLayer& l : *r->layers)
+    layers.push_back({{"node", l.node}, {"op", l.op}, {"channels", l.channels}, {"kept", l.kept}});
+  j["layers"] = layers;
+  return j;
+}
+
+}  // namespace tinyc::cli
