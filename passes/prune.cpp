@@ -163,10 +163,10 @@ class Prune : public Pass {
       const int64_t m = w.shape()[axis];
       const Value* bias = p->input(2);
       if (bias && (!floatConst(bias) || (bias->constant->numel() != m && bias->constant->numel() != 1))) return false;
-      const int64_t drop = std::min<int64_t>(m - 1, static_cast<int64_t>(std::floor(ratio * static_cast<double>(m) + 1e-9)));
+      const int64_t drop = m - prunedKeep(m, ratio, req.multiple);
       Chain c;
       if (!follow(g, p->outputs[0], m, 1, c)) return false;
-      req.layers->push_back({p->name, p->opType, m, m - std::max<int64_t>(drop, 0)});
+      req.layers->push_back({p->name, p->opType, m, m - drop});
       if (drop <= 0) return false;
       // The channels with the largest norms, in their order.
       std::vector<double> norm(static_cast<size_t>(m), 0.0);

@@ -14,10 +14,23 @@ struct PrunedLayer {
   int64_t channels = 0, kept = 0;  // output channels before and after
 };
 
+// Output channels kept of m when the fraction `ratio` goes (at least one kept; rounded up to a
+// multiple of `multiple` when m has that many).
+inline int64_t prunedKeep(int64_t m, double ratio, int64_t multiple) {
+  int64_t drop = static_cast<int64_t>(ratio * static_cast<double>(m) + 1e-9);
+  drop = drop < 0 ? 0 : drop > m - 1 ? m - 1 : drop;
+  int64_t keep = m - drop;
+  if (multiple > 1 && m >= multiple) keep = (keep + multiple - 1) / multiple * multiple;
+  return keep;
+}
+
 struct PruneRequest {
   double ratio = 0;                           // --prune channels:R: every layer without its own
   std::map<std::string, double> layerRatios;  // per node name (--prune-layer, the accuracy guard)
   std::string norm = "l1";                    // --prune-norm: l1 or l2
+  // Kept channel counts are rounded up to a multiple of this (layers with at least as many): 4 for
+  // the accuracy guard (the kernels compute 4 output channels at a time), 1 otherwise (exact).
+  int64_t multiple = 1;
   // Filled by the pass, in the order it looked at them: every layer whose channels can be followed
   // to their readers (kept == channels where its ratio removed none).
   std::shared_ptr<std::vector<PrunedLayer>> layers = std::make_shared<std::vector<PrunedLayer>>();

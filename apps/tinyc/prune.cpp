@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <iostream>
+#include <map>
 #include <optional>
 
 #include "interp/interpreter.h"
@@ -97,8 +98,11 @@ class Search {
     measure(PruneRequest{});  // the unpruned model's arg-maxes
     Measure now = measure(cur);
     std::vector<std::string> free;
-    for (const PrunedLayer& l : now.layers)
+    std::map<std::string, int64_t> channels;
+    for (const PrunedLayer& l : now.layers) {
+      channels[l.node] = l.channels;
       if (!fixed.layerRatios.count(l.node)) free.push_back(l.node);
+    }
     if (100.0 - now.agreement > maxDrop)
       modelError("--prune-max-drop {}: the layers' own --prune-layer ratios already lose {:.2f} points of top-1 "
                  "agreement",
@@ -107,9 +111,13 @@ class Search {
       std::optional<std::pair<PruneRequest, Measure>> best;
       for (const std::string& node : free) {
         const double r = cur.layerRatios.count(node) ? cur.layerRatios.at(node) : 0.0;
-        if (r >= kMaxRatio - 1e-9) continue;
+        const int64_t ch = channels.at(node);
+        double next = r + kStep;  // the next fraction that keeps fewer channels
+        while (next <= kMaxRatio + 1e-9 && prunedKeep(ch, next, cur.multiple) == prunedKeep(ch, r, cur.multiple))
+          next += kStep;
+        if (next > kMaxRatio + 1e-9) continue;
         PruneRequest trial = cur;
-        trial.layerRatios[node] = r + kStep;
+        trial.layerRatios[node] = next;
         Measure m = measure(trial);
         if (100.0 - m.agreement > maxDrop + 1e-9) continue;
         if (!best || m.macs < best->second.macs || (m.macs == best->second.macs && m.agreement > best->second.agreement))
@@ -165,8 +173,9 @@ void addPruneOptions(CLI::App* cmd, PruneOptions& o) {
         return checkRatio(v.substr(eq + 1), "NODE=R");
       });
   cmd->add_option("--prune-max-drop", o.maxDrop,
-                  "accuracy guard: choose each layer's fraction (steps of 1/8, up to 3/4) so that the top-1 "
-                  "agreement with the unpruned model on --prune-data stays within this many points")
+                  "accuracy guard: choose each layer's fraction (steps of 1/8, up to 3/4, kept channels a multiple "
+                  "of 4) so that the top-1 agreement with the unpruned model on --prune-data stays within this many "
+                  "points")
       ->check(CLI::Range(0.0, 100.0));
   cmd->add_option("--prune-data", o.data,
                   "with --prune-max-drop: sample inputs (the forms --calib takes) on which the guard measures");
@@ -181,6 +190,10 @@ std::shared_ptr<PruneRequest> pruneRequest(const PruneOptions& o, const std::fun
   auto r = std::make_shared<PruneRequest>();
   r->ratio = specRatio(o.spec);
   r->norm = o.norm;
+  // The guard steps by 4 channels (the register tiles of the kernels compute 4 output channels at
+  // a time: a kept count that is not a multiple runs their remainder path); an explicit fraction
+  // is taken as given. Neither depends on the target: the model is the same everywhere.
+  r->multiple = o.maxDrop >= 0 ? 4 : 1;
   for (const std::string& l : o.layers) {
     const size_t eq = l.rfind('=');
     r->layerRatios[l.substr(0, eq)] = std::stod(l.substr(eq + 1));

@@ -43,6 +43,7 @@ kept = {x["node"]: (x["channels"], x["kept"]) for x in l["layers"]}
 assert kept["/c2/Conv"] == (16, 8) and kept["/c1/Conv"] == (8, 8) and kept["/c3/Conv"] == (16, 16), kept
 assert g["top1_agreement"] >= 99.5 and g["samples"] == 100 and g["trials"] > 3, g
 assert sum(x["channels"] - x["kept"] for x in g["layers"]) > 0, g
+assert all(x["kept"] % 4 == 0 or x["kept"] == x["channels"] for x in g["layers"]), g  # steps of 4 channels
 print(f"ok: the guard kept {g['top1_agreement']} % agreement on {g['samples']} images after {g['trials']} trials: "
       + ", ".join(f"{x['node']} {x['kept']}/{x['channels']}" for x in g["layers"]))
 EOP

@@ -148,5 +148,15 @@ TEST(Prune, PerLayerRatiosAndTheLayersReported) {
   EXPECT_EQ((*q->layers)[1].kept, 8);
 }
 
+TEST(Prune, KeptChannels) {
+  EXPECT_EQ(prunedKeep(16, 0.375, 1), 10);
+  EXPECT_EQ(prunedKeep(16, 0.375, 4), 12);  // the guard's steps: multiples of 4
+  EXPECT_EQ(prunedKeep(8, 0.25, 4), 8);
+  EXPECT_EQ(prunedKeep(8, 0.5, 4), 4);
+  EXPECT_EQ(prunedKeep(3, 0.5, 4), 2);      // fewer channels than the multiple: as given
+  EXPECT_EQ(prunedKeep(5, 0.99, 1), 1);     // at least one
+  EXPECT_EQ(prunedKeep(6, 0.5, 1), 3);
+}
+
 }  // namespace
 }  // namespace tinyc
