@@ -1,5 +1,6 @@
-// Structured pruning (--prune channels:R, issue 12): removes the fraction R of the output channels
-// of every Conv (one group) and Gemm with constant float weights whose output channels can be
+// Structured pruning (--prune channels:R, --prune-layer, the accuracy guard's per-layer fractions:
+// PruneRequest in passes/prune.h; issue 12): removes a fraction of the output channels (kept
+// counts: prunedKeep) of every Conv (one group) and Gemm with constant float weights whose output channels can be
 // followed to the layers that read them, those with the smallest L1 (or L2, --prune-norm) norm of
 // their weights, and rewires the readers: the next Conv's input channels, the next Gemm's rows
 // (through a Flatten or 2-D Reshape, a block of spatial positions per channel), a depthwise Conv in
@@ -23,36 +24,35 @@ namespace tinyc {
 namespace {
 
 bool floatConst(const Value* v) { return v && v->constant && isFloat(v->dtype) && !v->quant; }
+bool is(const Node& n, const char* op) { return n.op && n.op == opDef(op); }
 
 // A depthwise Conv of `channels` channels (channel multiplier 1) reading v, with constant weights.
 bool depthwiseOf(const Node& n, int64_t channels) {
-  if (n.opType != "Conv" || !floatConst(n.input(1)) || (n.hasInput(2) && !floatConst(n.input(2)))) return false;
+  if (!is(n, "Conv") || !floatConst(n.input(1)) || (n.hasInput(2) && !floatConst(n.input(2)))) return false;
   const Shape& w = n.input(1)->shape;
   return rw::intAttrOr(n, "group", 1) == channels && channels > 1 && w.size() >= 3 && w[0] == channels && w[1] == 1;
 }
 
 bool denseConsumer(const Node& n) {  // Conv with one group, or Gemm (A not transposed), constant weights
-  if (n.opType == "Conv")
+  if (is(n, "Conv"))
     return rw::intAttrOr(n, "group", 1) == 1 && floatConst(n.input(1)) && n.input(1)->shape.size() >= 3;
-  return n.opType == "Gemm" && rw::intAttrOr(n, "transA", 0) == 0 && floatConst(n.input(1)) &&
+  return is(n, "Gemm") && rw::intAttrOr(n, "transA", 0) == 0 && floatConst(n.input(1)) &&
          n.input(1)->shape.size() == 2;
 }
 
 // One channel along v's dim 1 carried by n into its output 0 (pools, pointwise and scalar-operand
 // elementwise ops).
-bool channelwise(const Graph& g, const Node& n, const Value* v) {
+bool channelwise(const Node& n, const Value* v) {
   if (!n.op || n.input(0) != v || n.outputs.empty() || !n.outputs[0]) return false;
   for (size_t i = 1; i < n.outputs.size(); ++i)
     if (n.outputs[i]) return false;  // MaxPool's Indices depend on the channel count
-  static const char* const pools[] = {"MaxPool", "AveragePool", "LpPool", "GlobalAveragePool", "GlobalMaxPool"};
-  if (std::find(std::begin(pools), std::end(pools), n.opType) != std::end(pools)) return v->shape.size() >= 3;
+  if (n.op->channelwise) return v->shape.size() >= 3;
   if (n.op->pointwise) return true;
   if (!n.op->elementwise) return false;
   for (size_t i = 1; i < n.inputs.size(); ++i) {
     const Value* p = n.inputs[i];
     if (p && (p == v || !p->constData() || p->constData()->numel() != 1)) return false;
   }
-  (void)g;
   return true;
 }
 
@@ -78,18 +78,18 @@ bool follow(const Graph& g, const Value* v, int64_t channels, int64_t spatial, C
       c.depthwise.push_back(u);
       if (!follow(g, u->outputs[0], channels, 1, c, depth + 1)) return false;
     } else if (denseConsumer(*u)) {
-      const bool conv = u->opType == "Conv";
+      const bool conv = is(*u, "Conv");
       if (conv != (spatial == 1 && v->shape.size() >= 3)) return false;
       if (!conv && v->shape.size() != 2) return false;
       const Shape& rws = u->input(1)->shape;
       const int64_t in = conv ? rws[1] : rws[rw::intAttrOr(*u, "transB", 0) ? 1 : 0];
       if (in != channels * spatial) return false;
       c.readers.push_back({u, spatial});
-    } else if (spatial == 1 && channelwise(g, *u, v)) {
+    } else if (spatial == 1 && channelwise(*u, v)) {
       if (!follow(g, u->outputs[0], channels, 1, c, depth + 1)) return false;
-    } else if (spatial == 1 && (u->opType == "Flatten" || u->opType == "Reshape") && u->outputs[0]) {
+    } else if (spatial == 1 && (is(*u, "Flatten") || is(*u, "Reshape")) && u->outputs[0]) {
       const Value* o = u->outputs[0];
-      if (u->opType == "Flatten" && rw::intAttrOr(*u, "axis", 1) != 1) return false;
+      if (is(*u, "Flatten") && rw::intAttrOr(*u, "axis", 1) != 1) return false;
       if (o->shape.size() != 2 || o->shape[0] != v->shape[0] || v->shape[1] != channels) return false;
       int64_t s = 1;
       for (size_t d = 2; d < v->shape.size(); ++d) s *= v->shape[d];
@@ -156,7 +156,7 @@ class Prune : public Pass {
     const bool l2 = req.norm == "l2";
     {
       if (p->outputs.empty() || !p->outputs[0] || !denseConsumer(*p)) return false;
-      const bool gemm = p->opType == "Gemm";
+      const bool gemm = is(*p, "Gemm");
       const Tensor& w = *p->input(1)->constant;
       const bool transB = gemm && rw::intAttrOr(*p, "transB", 0) != 0;
       const size_t axis = gemm && !transB ? 1 : 0;  // the output channels' axis of the weights
@@ -194,7 +194,7 @@ class Prune : public Pass {
       }
       for (const Reader& r : c.readers) {
         const Tensor& rw_ = *r.node->input(1)->constant;
-        if (r.node->opType == "Conv") {
+        if (is(*r.node, "Conv")) {
           replaceInput(g, *r.node, 1, takeAlong(rw_, 1, keep), tag);
         } else {
           std::vector<int64_t> rows;
@@ -205,7 +205,7 @@ class Prune : public Pass {
       }
       for (auto& un : g.nodes) {  // the Reshapes between a pruned channel and a Gemm: their new 2-D shape
         Node* u = un.get();
-        if (u->opType == "Reshape" && u->hasInput(1) && u->input(1)->constData() && u->input(0) &&
+        if (is(*u, "Reshape") && u->hasInput(1) && u->input(1)->constData() && u->input(0) &&
             std::any_of(c.readers.begin(), c.readers.end(), [&](const Reader& r) { return r.node->input(0) == u->outputs[0]; })) {
           Tensor s(DType::I64, {2});
           s.setF(0, static_cast<double>(u->outputs[0]->shape[0]));

@@ -747,21 +747,11 @@ print(f"Measured on: {cpu or platform.processor()}, {os.cpu_count()} cores, {pla
       f"ONNX Runtime {ort.__version__}; fastest of {args.runs} runs after warm-up in each of "
       f"{args.repeat} processes.\n")
 
-if args.footprint_only:
-    footprint_table()
-    sys.exit(0)
-if args.greedy_only:
-    greedy_table()
-    sys.exit(0)
-if args.patch_only:
-    patch_table()
-    sys.exit(0)
-if args.prune_only:
-    prune_table()
-    sys.exit(0)
-if args.accuracy_only:
-    accuracy_table()
-    sys.exit(0)
+for flag, table in (("footprint_only", footprint_table), ("greedy_only", greedy_table), ("patch_only", patch_table),
+                    ("prune_only", prune_table), ("accuracy_only", accuracy_table)):
+    if getattr(args, flag):  # --<flag>: that table alone
+        table()
+        sys.exit(0)
 if args.ptq_heldout_only or args.ptq_heldout_models_only:
     if not args.ptq_heldout_models_only:
         ptq_heldout_table()

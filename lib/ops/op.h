@@ -86,6 +86,9 @@ struct OpDef {
   // Output element i is a function of input 0's element i alone; the other inputs are parameters
   // (tinyc.Lut's table), not data: the op runs in any layout, its parameters unchanged.
   bool pointwise = false;
+  // Channel c of output 0 (dim 1) is a function of channel c of input 0 alone (the pools): a
+  // change in the number of channels passes through (passes/prune.cpp).
+  bool channelwise = false;
   const char* layoutAxisAttr = nullptr;
   int layoutShapeInput = -1;
   int layoutInputs = 0;

@@ -442,6 +442,7 @@ void registerPoolOps(OpRegistry& r) {
   maxPool.doc = "1D/2D/3D max pooling (ceil_mode, dilations, pads/auto_pad, optional Indices)";
   maxPool.layoutInputs = 1;
   maxPool.quantCarried = true;
+  maxPool.channelwise = true;
   r.add(maxPool);
 
   OpDef avgPool;
@@ -452,6 +453,7 @@ void registerPoolOps(OpRegistry& r) {
   avgPool.eval = evalAveragePool;
   avgPool.doc = "1D/2D/3D average pooling (ceil_mode, dilations, pads/auto_pad, count_include_pad)";
   avgPool.layoutInputs = 1;
+  avgPool.channelwise = true;
   r.add(avgPool);
 
   OpDef lpPool;
@@ -461,6 +463,7 @@ void registerPoolOps(OpRegistry& r) {
   lpPool.infer = inferLpPool;
   lpPool.eval = evalLpPool;
   lpPool.doc = "1D/2D/3D Lp pooling: (sum of |x|^p over the window)^(1/p) (ceil_mode, dilations, pads/auto_pad)";
+  lpPool.channelwise = true;
   r.add(lpPool);
 
   OpDef gap;
@@ -469,6 +472,7 @@ void registerPoolOps(OpRegistry& r) {
   gap.eval = evalGlobalPool<false>;
   gap.doc = "mean over all spatial dims";
   gap.layoutInputs = 1;
+  gap.channelwise = true;
   r.add(gap);
 
   OpDef gmp;
@@ -477,6 +481,7 @@ void registerPoolOps(OpRegistry& r) {
   gmp.eval = evalGlobalPool<true>;
   gmp.doc = "max over all spatial dims";
   gmp.layoutInputs = 1;
+  gmp.channelwise = true;
   r.add(gmp);
 }
 

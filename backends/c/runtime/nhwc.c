@@ -1,6 +1,6 @@
 /* tinyc runtime: channels-last (NHWC) float convolution and pooling, for targets whose kernels
    want channels-last data (the layout pass). Scratch is one block of input patches, a few KB at
-   most, instead of the channels-first im2col panels. requires: common scratch */
+   most, instead of the channels-first im2col panels. requires: common scratch vldm */
 
 /* A fused Relu or Clip applied by the kernel that computes the value: v clamped to [lo, hi]
    (Relu: lo = 0, hi = INFINITY); the same results as the separate passes of fused_act.c (-0
@@ -133,62 +133,12 @@ TINYC_KERNEL void tinyc_conv_nhwc_f32_part(const float *x, const float *w, int32
               float c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0;
               k = 0;
 #if TINYC_ARM_VLDM
-              if (K >= 2) { /* 2 k per step: 8 VLDM, 32 VFMA (the C loop's sums, in its order) */
-                const float *p0 = r0, *p1 = r1, *p2 = r2, *p3 = r3, *q0 = w0, *q1 = w1, *q2 = w2, *q3 = w3;
-                float tile[16] = {0.0f}; /* c00 .. c33 row by row, in s0 .. s15 inside */
-                int32_t steps = K / 2;
-                __asm__ volatile(
-                  "vldmia %[acc], {s0-s15}\n\t"
-                  "1:\n\t"
-                  "vldmia %[p0]!, {s16-s17}\n\t"
-                  "vldmia %[p1]!, {s18-s19}\n\t"
-                  "vldmia %[p2]!, {s20-s21}\n\t"
-                  "vldmia %[p3]!, {s22-s23}\n\t"
-                  "vldmia %[q0]!, {s24-s25}\n\t"
-                  "vldmia %[q1]!, {s26-s27}\n\t"
-                  "vldmia %[q2]!, {s28-s29}\n\t"
-                  "vldmia %[q3]!, {s30-s31}\n\t"
-                  "vfma.f32 s0, s16, s24\n\t"
-                  "vfma.f32 s1, s16, s26\n\t"
-                  "vfma.f32 s2, s16, s28\n\t"
-                  "vfma.f32 s3, s16, s30\n\t"
-                  "vfma.f32 s4, s18, s24\n\t"
-                  "vfma.f32 s5, s18, s26\n\t"
-                  "vfma.f32 s6, s18, s28\n\t"
-                  "vfma.f32 s7, s18, s30\n\t"
-                  "vfma.f32 s8, s20, s24\n\t"
-                  "vfma.f32 s9, s20, s26\n\t"
-                  "vfma.f32 s10, s20, s28\n\t"
-                  "vfma.f32 s11, s20, s30\n\t"
-                  "vfma.f32 s12, s22, s24\n\t"
-                  "vfma.f32 s13, s22, s26\n\t"
-                  "vfma.f32 s14, s22, s28\n\t"
-                  "vfma.f32 s15, s22, s30\n\t"
-                  "vfma.f32 s0, s17, s25\n\t"
-                  "vfma.f32 s1, s17, s27\n\t"
-                  "vfma.f32 s2, s17, s29\n\t"
-                  "vfma.f32 s3, s17, s31\n\t"
-                  "vfma.f32 s4, s19, s25\n\t"
-                  "vfma.f32 s5, s19, s27\n\t"
-                  "vfma.f32 s6, s19, s29\n\t"
-                  "vfma.f32 s7, s19, s31\n\t"
-                  "vfma.f32 s8, s21, s25\n\t"
-                  "vfma.f32 s9, s21, s27\n\t"
-                  "vfma.f32 s10, s21, s29\n\t"
-                  "vfma.f32 s11, s21, s31\n\t"
-                  "vfma.f32 s12, s23, s25\n\t"
-                  "vfma.f32 s13, s23, s27\n\t"
-                  "vfma.f32 s14, s23, s29\n\t"
-                  "vfma.f32 s15, s23, s31\n\t"
-                  "subs %[steps], %[steps], #1\n\t"
-                  "bne 1b\n\t"
-                  "vstmia %[acc], {s0-s15}"
-                  : [p0] "+r"(p0), [p1] "+r"(p1), [p2] "+r"(p2), [p3] "+r"(p3), [q0] "+r"(q0), [q1] "+r"(q1),
-                    [q2] "+r"(q2), [q3] "+r"(q3), [steps] "+r"(steps)
-                  : [acc] "r"(tile)
-                  : "s0", "s1", "s2", "s3", "s4", "s5", "s6", "s7", "s8", "s9", "s10", "s11",
-                  "s12", "s13", "s14", "s15", "s16", "s17", "s18", "s19", "s20", "s21", "s22", "s23",
-                  "s24", "s25", "s26", "s27", "s28", "s29", "s30", "s31", "cc", "memory");
+              if (K >= 2) { /* runtime/arm_fpu/vldm.c: 2 k per step, 8 VLDM + 32 VFMA */
+                const float *rr[4], *ww[4];
+                float tile[16] = {0.0f}; /* c00 .. c33 row by row */
+                rr[0] = r0, rr[1] = r1, rr[2] = r2, rr[3] = r3;
+                ww[0] = w0, ww[1] = w1, ww[2] = w2, ww[3] = w3;
+                tinyc_tile4x4_vldm(rr, ww, K / 2, tile);
                 c00 = tile[0], c01 = tile[1], c02 = tile[2], c03 = tile[3];
                 c10 = tile[4], c11 = tile[5], c12 = tile[6], c13 = tile[7];
                 c20 = tile[8], c21 = tile[9], c22 = tile[10], c23 = tile[11];

@@ -1,0 +1,155 @@
+/* tinyc runtime: the innermost loops of the float kernels (dense.c, nhwc.c) on Arm cores with an
+   FPU with VFMA (TINYC_ARM_VLDM, runtime/common.c: Cortex-M4, M7, M33, M55 with optimization),
+   where they load each run of consecutive floats with one VLDM (gcc and clang issue one VLDR per
+   float). Each sum is the same chain of fused multiply-adds, in the same order, as the C loop it
+   replaces, so the results are bit-identical (ctest c.float_asm). Elsewhere these are not called
+   (and empty). requires: common */
+
+/* tile[4 t + j] += sum over k < 2 steps of r[t][k] * w[j][k] (t, j < 4; k in order); steps >= 1.
+   Inside: the tile in s0-s15, two floats of each of the eight rows in s16-s31. */
+TINYC_KERNEL void tinyc_tile4x4_vldm(const float *const *r, const float *const *w, int32_t steps, float *tile) {
+#if TINYC_ARM_VLDM
+  const float *p0 = r[0], *p1 = r[1], *p2 = r[2], *p3 = r[3], *q0 = w[0], *q1 = w[1], *q2 = w[2], *q3 = w[3];
+  __asm__ volatile(
+      "vldmia %[acc], {s0-s15}\n\t"
+      "1:\n\t"
+      "vldmia %[p0]!, {s16-s17}\n\t"
+      "vldmia %[p1]!, {s18-s19}\n\t"
+      "vldmia %[p2]!, {s20-s21}\n\t"
+      "vldmia %[p3]!, {s22-s23}\n\t"
+      "vldmia %[q0]!, {s24-s25}\n\t"
+      "vldmia %[q1]!, {s26-s27}\n\t"
+      "vldmia %[q2]!, {s28-s29}\n\t"
+      "vldmia %[q3]!, {s30-s31}\n\t"
+      "vfma.f32 s0, s16, s24\n\t"
+      "vfma.f32 s1, s16, s26\n\t"
+      "vfma.f32 s2, s16, s28\n\t"
+      "vfma.f32 s3, s16, s30\n\t"
+      "vfma.f32 s4, s18, s24\n\t"
+      "vfma.f32 s5, s18, s26\n\t"
+      "vfma.f32 s6, s18, s28\n\t"
+      "vfma.f32 s7, s18, s30\n\t"
+      "vfma.f32 s8, s20, s24\n\t"
+      "vfma.f32 s9, s20, s26\n\t"
+      "vfma.f32 s10, s20, s28\n\t"
+      "vfma.f32 s11, s20, s30\n\t"
+      "vfma.f32 s12, s22, s24\n\t"
+      "vfma.f32 s13, s22, s26\n\t"
+      "vfma.f32 s14, s22, s28\n\t"
+      "vfma.f32 s15, s22, s30\n\t"
+      "vfma.f32 s0, s17, s25\n\t"
+      "vfma.f32 s1, s17, s27\n\t"
+      "vfma.f32 s2, s17, s29\n\t"
+      "vfma.f32 s3, s17, s31\n\t"
+      "vfma.f32 s4, s19, s25\n\t"
+      "vfma.f32 s5, s19, s27\n\t"
+      "vfma.f32 s6, s19, s29\n\t"
+      "vfma.f32 s7, s19, s31\n\t"
+      "vfma.f32 s8, s21, s25\n\t"
+      "vfma.f32 s9, s21, s27\n\t"
+      "vfma.f32 s10, s21, s29\n\t"
+      "vfma.f32 s11, s21, s31\n\t"
+      "vfma.f32 s12, s23, s25\n\t"
+      "vfma.f32 s13, s23, s27\n\t"
+      "vfma.f32 s14, s23, s29\n\t"
+      "vfma.f32 s15, s23, s31\n\t"
+      "subs %[steps], %[steps], #1\n\t"
+      "bne 1b\n\t"
+      "vstmia %[acc], {s0-s15}"
+      : [p0] "+r"(p0), [p1] "+r"(p1), [p2] "+r"(p2), [p3] "+r"(p3), [q0] "+r"(q0), [q1] "+r"(q1),
+      [q2] "+r"(q2), [q3] "+r"(q3), [steps] "+r"(steps)
+      : [acc] "r"(tile)
+      : "s0", "s1", "s2", "s3", "s4", "s5", "s6", "s7", "s8", "s9", "s10", "s11", "s12", "s13", "s14", "s15", "s16",
+        "s17", "s18", "s19", "s20", "s21", "s22", "s23", "s24", "s25", "s26", "s27", "s28", "s29", "s30", "s31", "cc",
+        "memory");
+#else
+  (void)r, (void)w, (void)steps, (void)tile;
+#endif
+}
+
+/* acc[j] += sum over k < 4 steps of x[k] * rj[k] (j < 4; k in order); steps >= 1. */
+TINYC_KERNEL void tinyc_dense4_vldm(const float *x, const float *r0, const float *r1, const float *r2, const float *r3,
+                                    int32_t steps, float *acc) {
+#if TINYC_ARM_VLDM
+  float s0 = acc[0], s1 = acc[1], s2 = acc[2], s3 = acc[3];
+  __asm__ volatile(
+      "1:\n\t"
+      "vldmia %[x]!, {s8-s11}\n\t"
+      "vldmia %[r0]!, {s16-s19}\n\t"
+      "vldmia %[r1]!, {s20-s23}\n\t"
+      "vldmia %[r2]!, {s24-s27}\n\t"
+      "vldmia %[r3]!, {s28-s31}\n\t"
+      "vfma.f32 %[s0], s8, s16\n\t"
+      "vfma.f32 %[s1], s8, s20\n\t"
+      "vfma.f32 %[s2], s8, s24\n\t"
+      "vfma.f32 %[s3], s8, s28\n\t"
+      "vfma.f32 %[s0], s9, s17\n\t"
+      "vfma.f32 %[s1], s9, s21\n\t"
+      "vfma.f32 %[s2], s9, s25\n\t"
+      "vfma.f32 %[s3], s9, s29\n\t"
+      "vfma.f32 %[s0], s10, s18\n\t"
+      "vfma.f32 %[s1], s10, s22\n\t"
+      "vfma.f32 %[s2], s10, s26\n\t"
+      "vfma.f32 %[s3], s10, s30\n\t"
+      "vfma.f32 %[s0], s11, s19\n\t"
+      "vfma.f32 %[s1], s11, s23\n\t"
+      "vfma.f32 %[s2], s11, s27\n\t"
+      "vfma.f32 %[s3], s11, s31\n\t"
+      "subs %[steps], %[steps], #1\n\t"
+      "bne 1b"
+      : [s0] "+t"(s0), [s1] "+t"(s1), [s2] "+t"(s2), [s3] "+t"(s3), [x] "+r"(x), [r0] "+r"(r0),
+      [r1] "+r"(r1), [r2] "+r"(r2), [r3] "+r"(r3), [steps] "+r"(steps)
+      :
+      : "s8", "s9", "s10", "s11", "s16", "s17", "s18", "s19", "s20", "s21", "s22", "s23", "s24", "s25", "s26",
+        "s27", "s28", "s29", "s30", "s31", "cc", "memory");
+  acc[0] = s0, acc[1] = s1, acc[2] = s2, acc[3] = s3;
+#else
+  (void)x, (void)r0, (void)r1, (void)r2, (void)r3, (void)steps, (void)acc;
+#endif
+}
+
+/* acc[j] += sum over k < 4 steps of x[k] * r[k * rs + j] (j < 4; rows rs floats apart; k in
+   order); steps >= 1. */
+TINYC_KERNEL void tinyc_dense4s_vldm(const float *x, const float *r, int32_t rs, int32_t steps, float *acc) {
+#if TINYC_ARM_VLDM
+  float s0 = acc[0], s1 = acc[1], s2 = acc[2], s3 = acc[3];
+  const int32_t rb = rs * (int32_t)sizeof(float);
+  __asm__ volatile(
+      "1:\n\t"
+      "vldmia %[x]!, {s8-s11}\n\t"
+      "vldmia %[r], {s16-s19}\n\t"
+      "add %[r], %[r], %[rb]\n\t"
+      "vldmia %[r], {s20-s23}\n\t"
+      "add %[r], %[r], %[rb]\n\t"
+      "vldmia %[r], {s24-s27}\n\t"
+      "add %[r], %[r], %[rb]\n\t"
+      "vldmia %[r], {s28-s31}\n\t"
+      "add %[r], %[r], %[rb]\n\t"
+      "vfma.f32 %[s0], s8, s16\n\t"
+      "vfma.f32 %[s1], s8, s17\n\t"
+      "vfma.f32 %[s2], s8, s18\n\t"
+      "vfma.f32 %[s3], s8, s19\n\t"
+      "vfma.f32 %[s0], s9, s20\n\t"
+      "vfma.f32 %[s1], s9, s21\n\t"
+      "vfma.f32 %[s2], s9, s22\n\t"
+      "vfma.f32 %[s3], s9, s23\n\t"
+      "vfma.f32 %[s0], s10, s24\n\t"
+      "vfma.f32 %[s1], s10, s25\n\t"
+      "vfma.f32 %[s2], s10, s26\n\t"
+      "vfma.f32 %[s3], s10, s27\n\t"
+      "vfma.f32 %[s0], s11, s28\n\t"
+      "vfma.f32 %[s1], s11, s29\n\t"
+      "vfma.f32 %[s2], s11, s30\n\t"
+      "vfma.f32 %[s3], s11, s31\n\t"
+      "subs %[steps], %[steps], #1\n\t"
+      "bne 1b"
+      : [s0] "+t"(s0), [s1] "+t"(s1), [s2] "+t"(s2), [s3] "+t"(s3), [x] "+r"(x), [r] "+r"(r),
+        [steps] "+r"(steps)
+      : [rb] "r"(rb)
+      : "s8", "s9", "s10", "s11", "s16", "s17", "s18", "s19", "s20", "s21", "s22", "s23", "s24", "s25", "s26",
+        "s27", "s28", "s29", "s30", "s31", "cc", "memory");
+  acc[0] = s0, acc[1] = s1, acc[2] = s2, acc[3] = s3;
+#else
+  (void)x, (void)r, (void)rs, (void)steps, (void)acc;
+#endif
+}
