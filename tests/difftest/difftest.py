@@ -782,6 +782,22 @@ def all_types(model):
     return {v.name: v for v in list(inf.graph.value_info) + list(inf.graph.input) + list(inf.graph.output)}
 
 
+def ort_inputs(model, nodes, feeds, work, name):
+    """ONNX Runtime's values of the nodes' first inputs (and the graph outputs), by name: the model
+    with those tensors made outputs, saved as work/name; None when ORT cannot run it."""
+    m = onnx.ModelProto()
+    m.CopyFrom(model)
+    have = {o.name for o in m.graph.output}
+    for n in nodes:
+        if n.input[0] not in have:
+            m.graph.output.append(helper.make_tensor_value_info(n.input[0], onnx.TensorProto.FLOAT, None))
+            have.add(n.input[0])
+    try:
+        return dict(zip([o.name for o in m.graph.output], run_ort(write_model(m, work, name), feeds)))
+    except Exception:  # noqa: BLE001
+        return None
+
+
 def mean_cancellation(model, feeds, work):
     """A GlobalAveragePool, ReduceMean or ReduceSum whose summands nearly cancel: a single-precision
     sum then carries an error of about 2^-23 sum|x|, far above the checker's 1e-3 of the tiny exact
@@ -791,16 +807,8 @@ def mean_cancellation(model, feeds, work):
     reds = [n for n in model.graph.node if n.op_type in ("GlobalAveragePool", "ReduceMean", "ReduceSum")]
     if not reds:
         return None
-    m = onnx.ModelProto()
-    m.CopyFrom(model)
-    have = {o.name for o in m.graph.output}
-    for n in reds:
-        if n.input[0] not in have:
-            m.graph.output.append(helper.make_tensor_value_info(n.input[0], onnx.TensorProto.FLOAT, None))
-            have.add(n.input[0])
-    try:
-        vals = dict(zip([o.name for o in m.graph.output], run_ort(write_model(m, work, "mean_inputs.onnx"), feeds)))
-    except Exception:  # noqa: BLE001
+    vals = ort_inputs(model, reds, feeds, work, "mean_inputs.onnx")
+    if vals is None:
         return None
     consts = {i.name: numpy_helper.to_array(i) for i in model.graph.initializer}
     for n in reds:
@@ -837,18 +845,8 @@ def ln_cancellation(model, feeds, work):
     lns = [n for n in model.graph.node if n.op_type == "LayerNormalization"]
     if not lns:
         return None
-    m = onnx.ModelProto()
-    m.CopyFrom(model)
-    have = {o.name for o in m.graph.output}
-    for n in lns:
-        if n.input[0] not in have:
-            m.graph.output.append(helper.make_tensor_value_info(n.input[0], onnx.TensorProto.FLOAT, None))
-            have.add(n.input[0])
-    path = os.path.join(work, "ln_inputs.onnx")
-    onnx.save(m, path)
-    try:
-        vals = dict(zip([o.name for o in m.graph.output], run_ort(path, feeds)))
-    except Exception:  # noqa: BLE001
+    vals = ort_inputs(model, lns, feeds, work, "ln_inputs.onnx")
+    if vals is None:
         return None
     for n in lns:
         x = vals[n.input[0]].astype(np.float64)
