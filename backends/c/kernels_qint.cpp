@@ -438,7 +438,8 @@ void emitBinary(EmitCtx& c) {
   const Value *a = n.input(0), *b = n.input(1), *y = n.outputs[0];
   const auto range = q::outputRange(n);
   const int32_t lo = range.first, hi = range.second;
-  int32_t ma = 0, mb = 0, sh = 1;
+  int64_t ma = 0, mb = 0;
+  int32_t sh = 1;
   if (Mul) {
     const q::Multiplier m =
         q::quantizeMultiplier(q::scaleAt(*a->quant, 0) * q::scaleAt(*b->quant, 0) / q::scaleAt(*y->quant, 0), n);

@@ -78,7 +78,10 @@ void evalQuantizedBinary(EvalCtx& c, bool mul) {
   }
   const q::AddMultipliers m = q::addMultipliers(n, *n.inputs[0], *n.inputs[1], *n.outputs[0]);
   forEachBroadcast2(c.out[0]->shape(), c.in[0]->shape(), c.in[1]->shape(), [&](int64_t o, int64_t ia, int64_t ib) {
-    py[o] = static_cast<T>(tinyc_qadd(pa[ia] - za, pb[ib] - zb, m.ma, m.mb, m.n, zy, lo, hi));
+    const int32_t da = pa[ia] - za, db = pb[ib] - zb;
+    py[o] = static_cast<T>(sizeof(T) == 1 ? tinyc_qadd(da, db, static_cast<int32_t>(m.ma), static_cast<int32_t>(m.mb), m.n,
+                                                       zy, lo, hi)
+                                          : tinyc_qadd64(da, db, m.ma, m.mb, m.n, zy, lo, hi));
   });
 }
 

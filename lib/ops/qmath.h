@@ -88,10 +88,20 @@ TINYC_KERNEL int32_t tinyc_requant64(int64_t acc, int32_t mult, int32_t rshift, 
 
 /* Quantized Add of centred values da = a - za, db = b - zb: ma * 2^-n = s_a / s_y and
    mb * 2^-n = s_b / s_y share one shift, so the sum is rounded once, half up, then + zp, clamped.
-   |da|, |db| <= 65535 (int16) and ma, mb < 2^31: the sum stays below 2^48. */
+   int8: |da|, |db| <= 255 and ma, mb < 2^31, so the sum stays below 2^40. */
 TINYC_KERNEL int32_t tinyc_qadd(int32_t da, int32_t db, int32_t ma, int32_t mb, int32_t n, int32_t zp, int32_t lo,
                                 int32_t hi) {
   const int64_t w = ((int64_t)da * ma + (int64_t)db * mb + ((int64_t)1 << (n - 1))) >> n;
+  const int32_t r = (w > 16777215 ? 16777215 : w < -16777216 ? -16777216 : (int32_t)w) + zp;
+  return r < lo ? lo : r > hi ? hi : r;
+}
+
+/* The same for int16 (zero point 0, |da|, |db| <= 2^15) with 47-bit multipliers: an int16 term
+   needs about 16 fraction bits more than an int8 one to be exact when the two input scales differ
+   by orders of magnitude. Each product is below 2^62, the sum below 2^63. */
+TINYC_KERNEL int32_t tinyc_qadd64(int32_t da, int32_t db, int64_t ma, int64_t mb, int32_t n, int32_t zp, int32_t lo,
+                                  int32_t hi) {
+  const int64_t w = (da * ma + db * mb + ((int64_t)1 << (n - 1))) >> n;
   const int32_t r = (w > 16777215 ? 16777215 : w < -16777216 ? -16777216 : (int32_t)w) + zp;
   return r < lo ? lo : r > hi ? hi : r;
 }

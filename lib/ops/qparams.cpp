@@ -103,17 +103,21 @@ std::vector<Multiplier> averageMultipliers(const Node& n, const Value& x, const 
 }
 
 AddMultipliers addMultipliers(const Node& n, const Value& a, const Value& b, const Value& y) {
-  const double ra = scaleAt(*a.quant, 0) / scaleAt(*y.quant, 0), rb = scaleAt(*b.quant, 0) / scaleAt(*y.quant, 0);
+  double ra = scaleAt(*a.quant, 0) / scaleAt(*y.quant, 0), rb = scaleAt(*b.quant, 0) / scaleAt(*y.quant, 0);
+  const bool wide = y.dtype == DType::I16;
+  // |centred input| <= dmax; an exact sum beyond `sat` saturates every output of the type whatever
+  // the zero point. When ra > rb * dmax + sat + 1, every da != 0 gives |sum| > sat with da's sign,
+  // for ra and for that bound alike.
+  const double dmax = wide ? 32768.0 : 255.0, sat = wide ? 131072.0 : 1024.0;
+  ra = std::min(ra, rb * dmax + sat + 1.0);
+  rb = std::min(rb, ra * dmax + sat + 1.0);
+  const double limit = wide ? 140737488355328.0 : 2147483648.0;  // 2^47 or 2^31
   int e = 0;
   std::frexp(std::max(ra, rb), &e);  // max = f * 2^e, f in [0.5, 1)
-  AddMultipliers m;
-  for (int shift = std::min(62, 31 - e);; --shift) {
+  for (int shift = std::min(62, (wide ? 47 : 31) - e);; --shift) {
     if (shift < 1) modelError("{}: input scales too large for the output scale ({} and {} times)", n.where(), ra, rb);
     const double fa = std::nearbyint(std::ldexp(ra, shift)), fb = std::nearbyint(std::ldexp(rb, shift));
-    if (fa < 2147483648.0 && fb < 2147483648.0) {
-      m = {static_cast<int32_t>(fa), static_cast<int32_t>(fb), shift};
-      return m;
-    }
+    if (fa < limit && fb < limit) return {static_cast<int64_t>(fa), static_cast<int64_t>(fb), shift};
   }
 }
 

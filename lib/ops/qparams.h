@@ -53,9 +53,13 @@ std::vector<Multiplier> productMultipliers(const Node& n, const Value& x, const 
 Multiplier averageMultiplier(const Node& n, const Value& x, const Value& y, int64_t count);
 // Entry c (1 <= c <= maxCount) requantizes a sum of c taps: s_x / (s_y * c).
 std::vector<Multiplier> averageMultipliers(const Node& n, const Value& x, const Value& y, int64_t maxCount);
-// Add: s_a / s_y and s_b / s_y with one shared shift (ops/qmath.h: tinyc_qadd).
+// Add: s_a / s_y and s_b / s_y with one shared shift (ops/qmath.h: tinyc_qadd for int8, mantissas
+// below 2^31, tinyc_qadd64 for int16, below 2^47). A ratio so large that any nonzero input on its
+// side saturates the output whatever the other side holds is lowered to that bound first (the
+// same outputs), so that the other side keeps its fraction bits.
 struct AddMultipliers {
-  int32_t ma = 0, mb = 0, n = 1;
+  int64_t ma = 0, mb = 0;
+  int32_t n = 1;
 };
 AddMultipliers addMultipliers(const Node& n, const Value& a, const Value& b, const Value& y);
 // True when Add/Mul node n is in the quantized form: int8 inputs and output, all quantized per

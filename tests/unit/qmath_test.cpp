@@ -127,6 +127,43 @@ TEST(QMath, RequantWithinOneLsbOfReal) {
   }
 }
 
+// Quantized Add against the real sum (s_a * da + s_b * db) / s_y rounded half up: within half an
+// output LSB plus the fixed-point error for scales of similar size, and the same for int16 inputs
+// whose scales are 2^20 apart (long run seed 16: the small side kept 9 fraction bits and was 6 LSB
+// off); a side so coarse that it saturates whatever the other holds does not cost precision.
+TEST(QMath, AddExactForFarApartScales) {
+  std::mt19937_64 rng(11);
+  std::uniform_real_distribution<double> e(-24, 24);
+  for (bool wide : {false, true}) {
+    const DType t = wide ? DType::I16 : DType::I8;
+    const int32_t lo = wide ? -32768 : -128, hi = wide ? 32767 : 127;
+    std::uniform_int_distribution<int32_t> dD(wide ? -32768 : -255, wide ? 32767 : 255);
+    for (int i = 0; i < 4000; ++i) {
+      Value a, b, y;
+      a.dtype = b.dtype = y.dtype = t;
+      const double sa = std::pow(2.0, e(rng)), sb = std::pow(2.0, e(rng) / 4), sy = 1.0;
+      a.quant = QuantParams{{static_cast<float>(sa)}, {0}};
+      b.quant = QuantParams{{static_cast<float>(sb)}, {0}};
+      y.quant = QuantParams{{static_cast<float>(sy)}, {0}};
+      Node n;
+      n.name = "add";
+      n.opType = "Add";
+      const q::AddMultipliers m = q::addMultipliers(n, a, b, y);
+      for (int k = 0; k < 50; ++k) {
+        const int32_t da = k < 10 ? k - 5 : dD(rng), db = dD(rng);
+        const long double real = static_cast<long double>(a.quant->scale[0]) * da + static_cast<long double>(b.quant->scale[0]) * db;
+        const long double want = std::clamp<long double>(std::floor(real + 0.5L), lo, hi);
+        const int32_t got = wide ? tinyc_qadd64(da, db, m.ma, m.mb, m.n, 0, lo, hi)
+                                 : tinyc_qadd(da, db, static_cast<int32_t>(m.ma), static_cast<int32_t>(m.mb), m.n, 0, lo, hi);
+        // off by one only where the real sum is within the multipliers' error of a tie
+        const long double tie = std::fabs(real - std::floor(real) - 0.5L);
+        if (tie > 1e-3L) ASSERT_EQ(got, want) << (wide ? "int16" : "int8") << " s_a " << sa << " s_b " << sb << " da " << da << " db " << db;
+        else ASSERT_LE(std::fabs(got - want), 1.0L);
+      }
+    }
+  }
+}
+
 // The integer softmax against a long double softmax of the same int8 row: within 1 LSB.
 TEST(QMath, SoftmaxRowWithinOneLsb) {
   Node n;

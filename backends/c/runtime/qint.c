@@ -458,20 +458,21 @@ TINYC_QDW_NHWC_KERNEL(tinyc_qdwconv_nhwc_i8, tinyc_qdw_pixel_c, int8_t)
 TINYC_QPOOL_KERNEL(i8, int8_t, int32_t, -128, 127, tinyc_requant)
 
 /* Add (mul = 0) or Mul (mul = 1) of quantized tensors: same shapes (r = 0) or numpy broadcasting
-   of a and b (strides sa, sb over the output shape shp of rank r). Add: tinyc_qadd with (ma, mb,
-   sh); Mul: the product of the centred values requantized by (ma, sh) (int16: below 2^31 too). */
-#define TINYC_QBINARY_KERNEL(SUF, T)                                                                          \
+   of a and b (strides sa, sb over the output shape shp of rank r). Add: ADD (tinyc_qadd, int16:
+   tinyc_qadd64) with multipliers (ma, mb) of type MT and shift sh; Mul: the product of the centred
+   values requantized by (ma, sh) (int16: below 2^31 too). */
+#define TINYC_QBINARY_KERNEL(SUF, T, MT, ADD)                                                                   \
   TINYC_KERNEL void tinyc_qbinary_##SUF(const T *a, const T *b, T *y, int32_t n, int32_t r, const int32_t *shp, \
                                         const int32_t *sa, const int32_t *sb, int mul, int32_t za, int32_t zb,  \
-                                        int32_t ma, int32_t mb, int32_t sh, int32_t zy, int32_t lo, int32_t hi) { \
+                                        MT ma, MT mb, int32_t sh, int32_t zy, int32_t lo, int32_t hi) {         \
     int32_t i;                                                                                                 \
     for (i = 0; i < n; ++i) {                                                                                  \
       const int32_t da = (r ? a[tinyc_bcast_offset(i, r, shp, sa)] : a[i]) - za;                               \
       const int32_t db = (r ? b[tinyc_bcast_offset(i, r, shp, sb)] : b[i]) - zb;                               \
-      y[i] = (T)(mul ? tinyc_requant(da * db, ma, sh, zy, lo, hi) : tinyc_qadd(da, db, ma, mb, sh, zy, lo, hi)); \
+      y[i] = (T)(mul ? tinyc_requant(da * db, (int32_t)ma, sh, zy, lo, hi) : ADD(da, db, ma, mb, sh, zy, lo, hi)); \
     }                                                                                                          \
   }
-TINYC_QBINARY_KERNEL(i8, int8_t)
+TINYC_QBINARY_KERNEL(i8, int8_t, int32_t, tinyc_qadd)
 
 /* Softmax along an axis: x seen as [outer, n, inner]. */
 TINYC_KERNEL void tinyc_qsoftmax_i8(const int8_t *x, int8_t *y, int32_t outer, int32_t n, int32_t inner,

@@ -70,7 +70,7 @@ TINYC_KERNEL void tinyc_qgemm_i16(const int16_t *a, const int8_t *w, const int64
 }
 
 TINYC_QPOOL_KERNEL(i16, int16_t, int64_t, -32768, 32767, tinyc_requant64)
-TINYC_QBINARY_KERNEL(i16, int16_t)
+TINYC_QBINARY_KERNEL(i16, int16_t, int64_t, tinyc_qadd64)
 
 /* tinyc.Requantize: y[i] = tinyc_requant(x[i] - zx) with y's zero point and range, between int8 and
    int16 tensors (mixed precision: --min-sqnr, Concat of int16 tensors with other parameters). */
