@@ -176,6 +176,33 @@ void emitConvNhwcW8(EmitCtx& c) {
                      EmitCtx::floatLit(hi)));
 }
 
+bool matchConvNhwcSmall(const Node& n, const TargetDesc&) {
+  if (!isChannelsLast(n) || !checkNhwc(n).empty() || depthwise(n) || n.attrInt("group") != 1) return false;
+  const Value* w = n.input(1);
+  if (!w || !w->constant || w->dtype != DType::F32) return false;
+  const auto p = generalParams(n);
+  const bool chw = p[TINYC_NHWC_NCHW_IN] != 0;
+  return p[TINYC_NHWC_C] <= TINYC_NHWC_SMALL_C && p[TINYC_NHWC_C] * p[TINYC_NHWC_KH] <= TINYC_NHWC_SMALL_ROWS &&
+         (p[TINYC_NHWC_DW] == 1 || p[TINYC_NHWC_C] == 1 || chw);  // runs of equally spaced values
+}
+
+void emitConvNhwcSmall(EmitCtx& c) {
+  const Node& n = c.node;
+  c.require("nhwc");
+  float lo = 0, hi = 0;
+  c.takeClamp(&lo, &hi);
+  const Tensor& w = *n.input(1)->constant;  // OHWI: M x K
+  const int64_t m = w.shape()[0], k = w.numel() / std::max<int64_t>(m, 1);
+  Tensor wt(DType::F32, {k, m});
+  const float* src = w.data<float>();
+  float* dst = wt.data<float>();
+  for (int64_t o = 0; o < m; ++o)
+    for (int64_t t = 0; t < k; ++t) dst[t * m + o] = src[o * k + t];
+  c.line(fmt::format("tinyc_conv_nhwc_small_f32({}, {}, {}, {}, {}, {}, {});", c.in(0),
+                     c.weights(n.input(1)->name + " (tap-major)", std::move(wt)), c.in(2), c.out(0),
+                     c.intArray(generalParams(n)), EmitCtx::floatLit(lo), EmitCtx::floatLit(hi)));
+}
+
 void emitPoolNhwc(EmitCtx& c, bool isMax) {
   c.require("nhwc");
   NhwcGeom g = geom(c.node, c.node.attrInts("kernel_shape"), c.node.attrInt("ceil_mode") == 1);

@@ -1,16 +1,21 @@
 #!/usr/bin/env bash
 # The float kernels' VLDM inline assembly (TINYC_ARM_VLDM in runtime/common.c: the one-row dense
-# layer of runtime/dense.c, both weight layouts, and the 4x4 register tile of the channels-last
-# convolution in runtime/nhwc.c) against their C loops, bit for bit, on the emulated cores with an
+# layer of runtime/dense.c, both weight layouts, the 4x4 register tile of the channels-last
+# convolution and the few-input-channel convolution's runs of taps, one and two pixels at a time,
+# in runtime/nhwc.c) against their C loops, bit for bit, on the emulated cores with an
 # FPU: each model's C is built as `validate --emulate` builds it and again with -DTINYC_NO_ASM
 # (the objects must differ: the assembly is there), both run in QEMU on the same input, and the
 # output bytes must be equal (each sum is the same chain of fused multiply-adds in the same order).
-#   float_asm.sh <tinyc> <source dir>
+# Models: the float shared models, and seeded random two-layer convolutions with 1-4 input
+# channels (tests/integration/small_conv_models.py: random windows, strides, dilations, pads and
+# output channels; validate --emulate also checks them against the interpreter).
+#   float_asm.sh <tinyc> <source dir> <python>
 set -euo pipefail
 TINYC=$1
 cd "$2"
 W=$(mktemp -d)
 trap 'rm -rf "$W"' EXIT
+"$3" tests/integration/small_conv_models.py "$W/small" 6 2026
 declare -A FLAGS=([cortex-m4]="-mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16"
                   [cortex-m7]="-mcpu=cortex-m7 -mthumb -mfloat-abi=hard -mfpu=fpv5-d16"
                   [cortex-m33]="-mcpu=cortex-m33 -mthumb -mfloat-abi=hard -mfpu=fpv5-sp-d16"
@@ -19,9 +24,11 @@ declare -A MACHINE=([cortex-m4]=mps2-an386 [cortex-m7]=mps2-an500 [cortex-m33]=m
 fail=0
 n=0
 for t in cortex-m4 cortex-m7 cortex-m33 cortex-m55; do
-  for m in ad01_fp32 kws_fp32 mnist8 digits_cnn; do
+  for m in ad01_fp32 kws_fp32 mnist8 digits_cnn "$W"/small/*.onnx; do
+    f=models/$m/model.onnx
+    case $m in *.onnx) f=$m; m=$(basename "$m" .onnx) ;; esac
     log=$W/$t-$m.log
-    if ! "$TINYC" validate "models/$m/model.onnx" --target "$t" --emulate --keep >/dev/null 2>"$log"; then
+    if ! "$TINYC" validate "$f" --name model --target "$t" --emulate --keep >/dev/null 2>"$log"; then
       echo "FAIL $t $m: validate --emulate: $(tail -1 "$log")"; fail=1; continue
     fi
     dir=$(sed -n 's/.*kept in //p' "$log")

@@ -153,3 +153,125 @@ TINYC_KERNEL void tinyc_dense4s_vldm(const float *x, const float *r, int32_t rs,
   (void)x, (void)r, (void)rs, (void)steps, (void)acc;
 #endif
 }
+
+/* acc[j] += sum over rows r < nr, i < len of xr[r][i] * (wr[r] + mo + i * ws)[j] (j < 8; r, then i,
+   in order); nr >= 1, len >= 1 (tinyc_conv_nhwc_small_f32: a pixel's valid kernel rows, each a run
+   of consecutive input values and weight rows ws floats apart). Inside: acc in s0-s7, two input
+   values in s8-s9, their two weight rows in s16-s31. */
+TINYC_KERNEL void tinyc_taps8_vldm(const float *const *xr, const float *const *wr, int32_t mo, int32_t nr, int32_t len,
+                                   int32_t ws, float *acc) {
+#if TINYC_ARM_VLDM
+  const int32_t wb = ws * (int32_t)sizeof(float), mb = mo * (int32_t)sizeof(float);
+  const float *x, *w;
+  int32_t i;
+  __asm__ volatile(
+      "vldmia %[acc], {s0-s7}\n\t"
+      "1:\n\t"
+      "ldr %[x], [%[xr]], #4\n\t"
+      "ldr %[w], [%[wr]], #4\n\t"
+      "add %[w], %[w], %[mb]\n\t"
+      "lsrs %[i], %[len], #1\n\t"
+      "beq 3f\n\t"
+      "2:\n\t"
+      "vldmia %[x]!, {s8-s9}\n\t"
+      "vldmia %[w], {s16-s23}\n\t"
+      "add %[w], %[w], %[wb]\n\t"
+      "vldmia %[w], {s24-s31}\n\t"
+      "add %[w], %[w], %[wb]\n\t"
+      "vfma.f32 s0, s8, s16\n\t"
+      "vfma.f32 s1, s8, s17\n\t"
+      "vfma.f32 s2, s8, s18\n\t"
+      "vfma.f32 s3, s8, s19\n\t"
+      "vfma.f32 s4, s8, s20\n\t"
+      "vfma.f32 s5, s8, s21\n\t"
+      "vfma.f32 s6, s8, s22\n\t"
+      "vfma.f32 s7, s8, s23\n\t"
+      "vfma.f32 s0, s9, s24\n\t"
+      "vfma.f32 s1, s9, s25\n\t"
+      "vfma.f32 s2, s9, s26\n\t"
+      "vfma.f32 s3, s9, s27\n\t"
+      "vfma.f32 s4, s9, s28\n\t"
+      "vfma.f32 s5, s9, s29\n\t"
+      "vfma.f32 s6, s9, s30\n\t"
+      "vfma.f32 s7, s9, s31\n\t"
+      "subs %[i], %[i], #1\n\t"
+      "bne 2b\n\t"
+      "3:\n\t"
+      "tst %[len], #1\n\t"
+      "beq 4f\n\t"
+      "vldmia %[x]!, {s8}\n\t"
+      "vldmia %[w], {s16-s23}\n\t"
+      "vfma.f32 s0, s8, s16\n\t"
+      "vfma.f32 s1, s8, s17\n\t"
+      "vfma.f32 s2, s8, s18\n\t"
+      "vfma.f32 s3, s8, s19\n\t"
+      "vfma.f32 s4, s8, s20\n\t"
+      "vfma.f32 s5, s8, s21\n\t"
+      "vfma.f32 s6, s8, s22\n\t"
+      "vfma.f32 s7, s8, s23\n\t"
+      "4:\n\t"
+      "subs %[nr], %[nr], #1\n\t"
+      "bne 1b\n\t"
+      "vstmia %[acc], {s0-s7}"
+      : [xr] "+r"(xr), [wr] "+r"(wr), [nr] "+r"(nr), [x] "=&r"(x), [w] "=&r"(w), [i] "=&r"(i)
+      : [acc] "r"(acc), [len] "r"(len), [wb] "r"(wb), [mb] "r"(mb)
+      : "s0", "s1", "s2", "s3", "s4", "s5", "s6", "s7", "s8", "s9", "s16", "s17", "s18", "s19", "s20", "s21", "s22",
+        "s23", "s24", "s25", "s26", "s27", "s28", "s29", "s30", "s31", "cc", "memory");
+#else
+  (void)xr, (void)wr, (void)mo, (void)nr, (void)len, (void)ws, (void)acc;
+#endif
+}
+
+/* The same for two output pixels whose input runs are xo floats apart (the next pixel of a row
+   with the same valid taps), the sums starting from init[0..15] (e.g. zeros) and stored to acc[j]
+   and acc[8 + j], sharing each weight row's load. Inside: the
+   two pixels' sums in s0-s7 and s8-s15, the tap's weights in s16-s23, its two input values in
+   s24-s25. */
+TINYC_KERNEL void tinyc_taps8x2_vldm(const float *const *xr, const float *const *wr, int32_t mo, int32_t nr,
+                                     int32_t len, int32_t ws, int32_t xo, const float *init, float *acc) {
+#if TINYC_ARM_VLDM
+  const int32_t wb = ws * (int32_t)sizeof(float), mb = mo * (int32_t)sizeof(float), xb = xo * (int32_t)sizeof(float);
+  const float *x, *x2, *w;
+  int32_t i;
+  __asm__ volatile(
+      "vldmia %[init], {s0-s15}\n\t"
+      "1:\n\t"
+      "ldr %[x], [%[xr]], #4\n\t"
+      "ldr %[w], [%[wr]], #4\n\t"
+      "add %[x2], %[x], %[xb]\n\t"
+      "add %[w], %[w], %[mb]\n\t"
+      "mov %[i], %[len]\n\t"
+      "2:\n\t"
+      "vldmia %[x]!, {s24}\n\t"
+      "vldmia %[x2]!, {s25}\n\t"
+      "vldmia %[w], {s16-s23}\n\t"
+      "add %[w], %[w], %[wb]\n\t"
+      "vfma.f32 s0, s24, s16\n\t"
+      "vfma.f32 s1, s24, s17\n\t"
+      "vfma.f32 s2, s24, s18\n\t"
+      "vfma.f32 s3, s24, s19\n\t"
+      "vfma.f32 s4, s24, s20\n\t"
+      "vfma.f32 s5, s24, s21\n\t"
+      "vfma.f32 s6, s24, s22\n\t"
+      "vfma.f32 s7, s24, s23\n\t"
+      "vfma.f32 s8, s25, s16\n\t"
+      "vfma.f32 s9, s25, s17\n\t"
+      "vfma.f32 s10, s25, s18\n\t"
+      "vfma.f32 s11, s25, s19\n\t"
+      "vfma.f32 s12, s25, s20\n\t"
+      "vfma.f32 s13, s25, s21\n\t"
+      "vfma.f32 s14, s25, s22\n\t"
+      "vfma.f32 s15, s25, s23\n\t"
+      "subs %[i], %[i], #1\n\t"
+      "bne 2b\n\t"
+      "subs %[nr], %[nr], #1\n\t"
+      "bne 1b\n\t"
+      "vstmia %[acc], {s0-s15}"
+      : [xr] "+r"(xr), [wr] "+r"(wr), [nr] "+r"(nr), [x] "=&r"(x), [x2] "=&r"(x2), [w] "=&r"(w), [i] "=&r"(i)
+      : [init] "r"(init), [acc] "r"(acc), [len] "r"(len), [wb] "r"(wb), [mb] "r"(mb), [xb] "r"(xb)
+      : "s0", "s1", "s2", "s3", "s4", "s5", "s6", "s7", "s8", "s9", "s10", "s11", "s12", "s13", "s14", "s15", "s16",
+        "s17", "s18", "s19", "s20", "s21", "s22", "s23", "s24", "s25", "cc", "memory");
+#else
+  (void)xr, (void)wr, (void)mo, (void)nr, (void)len, (void)ws, (void)xo, (void)init, (void)acc;
+#endif
+}
