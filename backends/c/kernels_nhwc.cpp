@@ -188,7 +188,7 @@ bool matchConvNhwcSmall(const Node& n, const TargetDesc&) {
 
 void emitConvNhwcSmall(EmitCtx& c) {
   const Node& n = c.node;
-  c.require("nhwc");
+  c.require("nhwc_small");
   float lo = 0, hi = 0;
   c.takeClamp(&lo, &hi);
   const Tensor& w = *n.input(1)->constant;  // OHWI: M x K
