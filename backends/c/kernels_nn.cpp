@@ -442,6 +442,55 @@ void emitDenseMatMul(EmitCtx& c) {
                      p.k));
 }
 
+// A one-row dense layer so small (N * K <= kTinyDense) that calling tinyc_dense_f32 with its run-time
+// configuration costs more than the multiply-adds (hello_sine, velardo_lesson9: 15 to 256 MACs per
+// layer): a loop with the layer's constants in the model's own function, which the C compiler
+// specializes. The same operations in the same order as tinyc_dense_f32 (each output a chain of
+// fused multiply-adds over k, then alpha * s + beta * c, or + 0.0f), so the same bits.
+constexpr int64_t kTinyDense = 64;
+
+bool tinyDenseRow(const Node& n, const TargetDesc& t) {
+  if (!denseRow(n, t)) return false;
+  if (n.op == opDef("Gemm")) {
+    const GemmDims d = gemmDims(n);
+    return d.n * d.k <= kTinyDense;
+  }
+  const MatMulPlan p = matmulPlan(n);
+  return p.n * p.k <= kTinyDense;
+}
+
+void emitTinyDense(EmitCtx& c, int64_t N, int64_t K, bool tb, const std::string& bias, int64_t ccs, float alpha,
+                   float beta) {
+  c.require("common");
+  const std::string rs = tb ? "1" : std::to_string(N), cs = tb ? std::to_string(K) : "1";
+  std::string s = alpha == 1.0f ? "s" : EmitCtx::floatLit(alpha) + " * s";
+  std::string add = "0.0f";
+  if (!bias.empty()) {
+    const std::string cv = fmt::format("{}[n * {}]", bias, ccs);
+    add = beta == 1.0f ? cv : EmitCtx::floatLit(beta) + " * " + cv;
+  }
+  c.line(fmt::format("{{ int32_t n, k; for (n = 0; n < {}; ++n) {{ float s = 0.0f; for (k = 0; k < {}; ++k) "
+                     "s = TINYC_FMAF({}[k], {}[k * {} + n * {}], s); {}[n] = {} + {}; }} }}",
+                     N, K, c.in(0), c.in(1), rs, cs, c.out(0), s, add));
+}
+
+void emitTinyDenseGemm(EmitCtx& c) {
+  const GemmDims d = gemmDims(c.node);
+  int64_t ccs = 0;
+  std::string bias;
+  if (const Value* cv = c.inValue(2)) {
+    ccs = cv->shape.empty() || cv->shape.back() == 1 ? 0 : 1;
+    bias = c.in(2);
+  }
+  emitTinyDense(c, d.n, d.k, d.tb, bias, ccs, c.node.attrFloat("alpha"), c.node.attrFloat("beta"));
+}
+
+void emitTinyDenseMatMul(EmitCtx& c) {
+  const MatMulPlan p = matmulPlan(c.node);
+  if (numElements(c.outValue(0)->shape) == 0) return;
+  emitTinyDense(c, p.n, p.k, false, "", 0, 1.0f, 0.0f);
+}
+
 }  // namespace
 
 void registerNnKernels(KernelTable& t) {
@@ -478,6 +527,14 @@ void registerNnKernels(KernelTable& t) {
   denseMatMul.match = denseRow;
   denseMatMul.priority = 1;
   t.add(denseMatMul);
+  CKernel tinyGemm{"Gemm", checkGemm, emitTinyDenseGemm};  // the smallest dense layers: inline loops
+  tinyGemm.match = tinyDenseRow;
+  tinyGemm.priority = 2;
+  t.add(tinyGemm);
+  CKernel tinyMatMul{"MatMul", checkMatMul, emitTinyDenseMatMul};
+  tinyMatMul.match = tinyDenseRow;
+  tinyMatMul.priority = 2;
+  t.add(tinyMatMul);
 }
 
 }  // namespace tinyc::c
