@@ -176,19 +176,21 @@ void emitConvNhwcW8(EmitCtx& c) {
                      EmitCtx::floatLit(hi)));
 }
 
-bool matchConvNhwcSmall(const Node& n, const TargetDesc&) {
+bool matchConvNhwcRows(const Node& n, const TargetDesc&) {
   if (!isChannelsLast(n) || !checkNhwc(n).empty() || depthwise(n) || n.attrInt("group") != 1) return false;
   const Value* w = n.input(1);
   if (!w || !w->constant || w->dtype != DType::F32) return false;
   const auto p = generalParams(n);
   const bool chw = p[TINYC_NHWC_NCHW_IN] != 0;
-  return p[TINYC_NHWC_C] <= TINYC_NHWC_SMALL_C && p[TINYC_NHWC_C] * p[TINYC_NHWC_KH] <= TINYC_NHWC_SMALL_ROWS &&
+  const bool small = p[TINYC_NHWC_C] <= TINYC_NHWC_ROWS_FEW_C;
+  const bool window = p[TINYC_NHWC_KH] * p[TINYC_NHWC_KW] > 1 && !chw && p[TINYC_NHWC_DW] == 1;
+  return (small || window) && (chw ? p[TINYC_NHWC_C] : 1) * p[TINYC_NHWC_KH] <= TINYC_NHWC_ROWS_MAX &&
          (p[TINYC_NHWC_DW] == 1 || p[TINYC_NHWC_C] == 1 || chw);  // runs of equally spaced values
 }
 
-void emitConvNhwcSmall(EmitCtx& c) {
+void emitConvNhwcRows(EmitCtx& c) {
   const Node& n = c.node;
-  c.require("nhwc_small");
+  c.require("nhwc_rows");
   float lo = 0, hi = 0;
   c.takeClamp(&lo, &hi);
   const Tensor& w = *n.input(1)->constant;  // OHWI: M x K
@@ -198,7 +200,7 @@ void emitConvNhwcSmall(EmitCtx& c) {
   float* dst = wt.data<float>();
   for (int64_t o = 0; o < m; ++o)
     for (int64_t t = 0; t < k; ++t) dst[t * m + o] = src[o * k + t];
-  c.line(fmt::format("tinyc_conv_nhwc_small_f32({}, {}, {}, {}, {}, {}, {});", c.in(0),
+  c.line(fmt::format("tinyc_conv_nhwc_rows_f32({}, {}, {}, {}, {}, {}, {});", c.in(0),
                      c.weights(n.input(1)->name + " (tap-major)", std::move(wt)), c.in(2), c.out(0),
                      c.intArray(generalParams(n)), EmitCtx::floatLit(lo), EmitCtx::floatLit(hi)));
 }

@@ -25,10 +25,10 @@ bool matchConvNhwcW8(const Node& n, const TargetDesc& t);
 void emitConvNhwcW8(EmitCtx& c);
 int64_t scratchConvNhwcW8(const Node& n);
 int64_t scratchConvNhwcW8Max(const Node& n);
-// The channels-last Conv of one group with few input channels (first layers: the patch gather of
-// tinyc_conv_nhwc_f32 costs more than its multiply-adds) and constant float weights, which the
-// emitter stores tap-major for tinyc_conv_nhwc_small_f32. A variant of the Conv kernel.
-bool matchConvNhwcSmall(const Node& n, const TargetDesc& t);
-void emitConvNhwcSmall(EmitCtx& c);
+// The channels-last Conv of one group over runs of input values (tinyc_conv_nhwc_rows_f32): a
+// window wider than 1x1 on channels-last input, or few input channels (first layers), with
+// constant float weights, which the emitter stores tap-major. A variant of the Conv kernel.
+bool matchConvNhwcRows(const Node& n, const TargetDesc& t);
+void emitConvNhwcRows(EmitCtx& c);
 
 }  // namespace tinyc::c

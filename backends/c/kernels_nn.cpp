@@ -504,10 +504,10 @@ void registerNnKernels(KernelTable& t) {
   convW8.absorbsInput = [](const Node&, size_t i) { return i == 1; };
   convW8.scratchBytesMax = scratchConvW8Max;  // all channels' weights at once where there is room
   t.add(convW8);
-  CKernel convSmall{"Conv", checkConv, emitConvNhwcSmall};  // first layers: few input channels
-  convSmall.match = matchConvNhwcSmall;
-  convSmall.priority = 1;
-  t.add(convSmall);
+  CKernel convRows{"Conv", checkConv, emitConvNhwcRows};  // channels-last windows: runs, no patch gather
+  convRows.match = matchConvNhwcRows;
+  convRows.priority = 1;
+  t.add(convRows);
   CKernel convT{"ConvTranspose", checkConvTranspose, emitConvTranspose, scratchConvTranspose};
   convT.scratchBytesMax = scratchConvTransposeMax;
   t.add(convT);

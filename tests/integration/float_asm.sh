@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # The float kernels' VLDM inline assembly (TINYC_ARM_VLDM in runtime/common.c: the one-row dense
 # layer of runtime/dense.c, both weight layouts, the 4x4 register tile of the channels-last
-# convolution and the few-input-channel convolution's runs of taps, one and two pixels at a time,
-# in runtime/nhwc.c) against their C loops, bit for bit, on the emulated cores with an
+# convolution in runtime/nhwc.c and the row-run convolution of runtime/nhwc_rows.c, one and two
+# pixels at a time) against their C loops, bit for bit, on the emulated cores with an
 # FPU: each model's C is built as `validate --emulate` builds it and again with -DTINYC_NO_ASM
 # (the objects must differ: the assembly is there), both run in QEMU on the same input, and the
 # output bytes must be equal (each sum is the same chain of fused multiply-adds in the same order).
-# Models: the float shared models, and seeded random two-layer convolutions with 1-4 input
-# channels (tests/integration/small_conv_models.py: random windows, strides, dilations, pads and
+# Models: the float shared models, and seeded random two-layer convolutions (1-4, then 1-12 input
+# channels; tests/integration/conv_rows_models.py: random windows, strides, dilations, pads and
 # output channels; validate --emulate also checks them against the interpreter).
 #   float_asm.sh <tinyc> <source dir> <python>
 set -euo pipefail
@@ -15,7 +15,7 @@ TINYC=$1
 cd "$2"
 W=$(mktemp -d)
 trap 'rm -rf "$W"' EXIT
-"$3" tests/integration/small_conv_models.py "$W/small" 6 2026
+"$3" tests/integration/conv_rows_models.py "$W/rows" 8 2026
 declare -A FLAGS=([cortex-m4]="-mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16"
                   [cortex-m7]="-mcpu=cortex-m7 -mthumb -mfloat-abi=hard -mfpu=fpv5-d16"
                   [cortex-m33]="-mcpu=cortex-m33 -mthumb -mfloat-abi=hard -mfpu=fpv5-sp-d16"
@@ -24,7 +24,7 @@ declare -A MACHINE=([cortex-m4]=mps2-an386 [cortex-m7]=mps2-an500 [cortex-m33]=m
 fail=0
 n=0
 for t in cortex-m4 cortex-m7 cortex-m33 cortex-m55; do
-  for m in ad01_fp32 kws_fp32 mnist8 digits_cnn "$W"/small/*.onnx; do
+  for m in ad01_fp32 kws_fp32 mnist8 digits_cnn "$W"/rows/*.onnx; do
     f=models/$m/model.onnx
     case $m in *.onnx) f=$m; m=$(basename "$m" .onnx) ;; esac
     log=$W/$t-$m.log

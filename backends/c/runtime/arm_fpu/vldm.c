@@ -155,7 +155,7 @@ TINYC_KERNEL void tinyc_dense4s_vldm(const float *x, const float *r, int32_t rs,
 }
 
 /* acc[j] += sum over rows r < nr, i < len of xr[r][i] * (wr[r] + mo + i * ws)[j] (j < 8; r, then i,
-   in order); nr >= 1, len >= 1 (tinyc_conv_nhwc_small_f32: a pixel's valid kernel rows, each a run
+   in order); nr >= 1, len >= 1 (tinyc_conv_nhwc_rows_f32: a pixel's valid kernel rows, each a run
    of consecutive input values and weight rows ws floats apart). Inside: acc in s0-s7, two input
    values in s8-s9, their two weight rows in s16-s31. */
 TINYC_KERNEL void tinyc_taps8_vldm(const float *const *xr, const float *const *wr, int32_t mo, int32_t nr, int32_t len,

@@ -1,24 +1,24 @@
-/* tinyc runtime: the channels-last float convolution of first layers (one group, at most
-   TINYC_NHWC_SMALL_C input channels), without the patch gather of nhwc.c's tile.
-   requires: common scratch vldm nhwc */
+/* tinyc runtime: the channels-last float convolution of one group over runs of input values
+   (a kernel window wider than 1x1, or few input channels), without the patch gather of nhwc.c's
+   tile. requires: common scratch vldm nhwc */
 
-/* Convolutions of one group with at most TINYC_NHWC_SMALL_C input channels (first layers on
-   images and spectrograms), where gathering a patch costs more than its KH*KW*C multiply-adds. Per
-   output pixel the valid taps form runs (rows) of input values xs = DW floats apart whose weight
+/* Convolutions of one group whose window is wider than 1x1 on channels-last input (a patch gather
+   copies every value KH*KW times), or with at most TINYC_NHWC_ROWS_FEW_C input channels (first
+   layers on images and spectrograms, also a channels-first graph input). Per output pixel the valid taps form runs (rows) of input values xs = DW floats apart whose weight
    rows are ws floats apart, multiplied into 8 output channels at a time: channels-last input (or
    one channel), a run per kernel row over (kx, c), ws = M; a channels-first graph input read in
    place, a run per channel and kernel row over kx, ws = C*M. Weights wt tap-major,
    wt[((ky * KW + kx) * C + c) * M + m]. Each output is summed over its runs in order (channels
    last: the (ky, kx, c) order of tinyc_conv_nhwc_f32; channels first: (c, ky, kx)), leaving out
    the taps outside the input (which add 0 there), then the bias is added. Runs of one pixel are at
-   most TINYC_NHWC_SMALL_ROWS (C * KH), and DW = 1 unless C = 1 or the input is channels-first
-   (matchConvNhwcSmall). p: as tinyc_conv_nhwc_f32's. */
-TINYC_KERNEL void tinyc_conv_nhwc_small_f32(const float *x, const float *wt, const float *bias, float *y,
+   most TINYC_NHWC_ROWS_MAX (KH, channels-first C * KH), and DW = 1 unless C = 1 or the input is
+   channels-first (matchConvNhwcRows). p: as tinyc_conv_nhwc_f32's. */
+TINYC_KERNEL void tinyc_conv_nhwc_rows_f32(const float *x, const float *wt, const float *bias, float *y,
                                             const int32_t *p, float lo, float hi) {
   const int act = TINYC_CLAMPS(lo, hi);
   tinyc_nhwc q;
   int32_t n, oy, ox, ky, c, m, j, r, i;
-  const float *xr[TINYC_NHWC_SMALL_ROWS], *wr[TINYC_NHWC_SMALL_ROWS];
+  const float *xr[TINYC_NHWC_ROWS_MAX], *wr[TINYC_NHWC_ROWS_MAX];
   tinyc_nhwc_read(&q, p);
   {
     const int32_t M = q.m, planes = p[TINYC_NHWC_NCHW_IN] && q.c > 1, xs = q.dw;

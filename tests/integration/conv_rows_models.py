@@ -1,7 +1,7 @@
-"""Seeded random convolutions with few input channels (tinyc_conv_nhwc_small_f32, runtime/nhwc.c):
+"""Seeded random convolutions with few input channels (tinyc_conv_nhwc_rows_f32, runtime/nhwc.c):
 each model is a Conv reading the graph input (channels-first, read in place) into 1-4 channels,
 then a Conv with another random window reading those channels-last, Relu-fused or not.
-    small_conv_models.py OUT_DIR [COUNT] [SEED]"""
+    conv_rows_models.py OUT_DIR [COUNT] [SEED]"""
 import os
 import sys
 
@@ -35,7 +35,7 @@ def conv(rng, name, x, c, m, h, w, relu, nodes, inits):
 
 
 def model(rng):
-    c0, c1 = int(rng.integers(1, 5)), int(rng.integers(1, 5))
+    c0, c1 = int(rng.integers(1, 5)), int(rng.integers(1, 13))
     m = int(rng.choice([4, 8, 12, 16, 24]))
     h, w = int(rng.integers(5, 20)), int(rng.integers(5, 20))
     nodes, inits = [], []
@@ -45,7 +45,7 @@ def model(rng):
     y, h2, w2 = conv(rng, "y", a, c1, m, h1, w1, bool(rng.integers(0, 2)), nodes, inits)
     if h2 < 1 or w2 < 1:
         return None
-    g = helper.make_graph(nodes, "small_conv", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, c0, h, w])],
+    g = helper.make_graph(nodes, "conv_rows", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, c0, h, w])],
                           [helper.make_tensor_value_info(y, TensorProto.FLOAT, [1, m, h2, w2])], inits)
     mp = helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)])
     mp.ir_version = 8
@@ -61,7 +61,7 @@ def main():
     while k < count:
         mp = model(rng)
         if mp is not None:
-            onnx.save(mp, os.path.join(out, f"small_conv_{k}.onnx"))
+            onnx.save(mp, os.path.join(out, f"conv_rows_{k}.onnx"))
             k += 1
 
 
