@@ -24,6 +24,15 @@ inline int64_t prunedKeep(int64_t m, double ratio, int64_t multiple) {
   return keep;
 }
 
+// One row of the accuracy guard's per-layer sensitivity table: the model with only this layer's
+// fraction changed to `ratio` (the others as given).
+struct PruneSensitivity {
+  std::string node;
+  double ratio = 0;
+  int64_t kept = 0, macs = 0;  // the layer's kept channels; the whole model's MACs
+  double agreement = 0;        // top-1 agreement with the unpruned model, %
+};
+
 struct PruneRequest {
   double ratio = 0;                           // --prune channels:R: every layer without its own
   std::map<std::string, double> layerRatios;  // per node name (--prune-layer, the accuracy guard)
@@ -38,6 +47,7 @@ struct PruneRequest {
   bool searched = false;
   double agreement = 0;  // top-1 agreement with the unpruned model on its samples, %
   int samples = 0, evaluations = 0;
+  std::vector<PruneSensitivity> sensitivity;  // every prunable layer alone at 1/4, 1/2 and 3/4
   bool any() const {
     if (ratio > 0) return true;
     for (const auto& [n, r] : layerRatios)

@@ -107,6 +107,15 @@ class Search {
       modelError("--prune-max-drop {}: the layers' own --prune-layer ratios already lose {:.2f} points of top-1 "
                  "agreement",
                  maxDrop, 100.0 - now.agreement);
+    // The sensitivity table (the report's prune.sensitivity): each free layer alone at 1/4, 1/2, 3/4.
+    std::vector<PruneSensitivity> table;
+    for (const std::string& node : free)
+      for (double ratio : {0.25, 0.5, 0.75}) {
+        PruneRequest trial = cur;
+        trial.layerRatios[node] = ratio;
+        const Measure m = measure(trial);
+        table.push_back({node, ratio, prunedKeep(channels.at(node), ratio, cur.multiple), m.macs, m.agreement});
+      }
     for (;;) {
       std::optional<std::pair<PruneRequest, Measure>> best;
       for (const std::string& node : free) {
@@ -134,6 +143,7 @@ class Search {
     out->agreement = now.agreement;
     out->samples = static_cast<int>(samples_.size());
     out->evaluations = evaluations_;
+    out->sensitivity = std::move(table);
     return out;
   }
 
@@ -219,6 +229,11 @@ nlohmann::ordered_json pruneJson(const PruneOptions& o, const PruneRequest* r) {
     j["samples"] = r->samples;
     j["trials"] = r->evaluations;
     j["top1_agreement"] = r->agreement;
+    nlohmann::ordered_json table = nlohmann::ordered_json::array();
+    for (const PruneSensitivity& s : r->sensitivity)
+      table.push_back({{"node", s.node}, {"ratio", s.ratio}, {"kept", s.kept}, {"macs", s.macs},
+                       {"top1_agreement", s.agreement}});
+    j["sensitivity"] = table;
   }
   nlohmann::ordered_json layers = nlohmann::ordered_json::array();
   for (const PrunedLayer& l : *r->layers)

@@ -44,6 +44,13 @@ assert kept["/c2/Conv"] == (16, 8) and kept["/c1/Conv"] == (8, 8) and kept["/c3/
 assert g["top1_agreement"] >= 99.5 and g["samples"] == 100 and g["trials"] > 3, g
 assert sum(x["channels"] - x["kept"] for x in g["layers"]) > 0, g
 assert all(x["kept"] % 4 == 0 or x["kept"] == x["channels"] for x in g["layers"]), g  # steps of 4 channels
+# the sensitivity table: each layer alone at 1/4, 1/2 and 3/4 (/c2/Conv at 1/2 keeps the 8 channels
+# --prune-layer /c2/Conv=0.5 kept), and removing more of a layer never adds MACs
+rows = {(x["node"], x["ratio"]): x for x in g["sensitivity"]}
+assert sorted(rows) == sorted((n, r) for n in kept for r in (0.25, 0.5, 0.75)), sorted(rows)
+assert rows[("/c2/Conv", 0.5)]["kept"] == kept["/c2/Conv"][1] == 8, rows
+assert all(rows[(n, 0.25)]["macs"] >= rows[(n, 0.5)]["macs"] >= rows[(n, 0.75)]["macs"] for n in kept), rows
+assert all(0 <= x["top1_agreement"] <= 100 for x in rows.values()), rows
 print(f"ok: the guard kept {g['top1_agreement']} % agreement on {g['samples']} images after {g['trials']} trials: "
       + ", ".join(f"{x['node']} {x['kept']}/{x['channels']}" for x in g["layers"]))
 EOP
