@@ -195,7 +195,7 @@ void emitConvNhwcRows(EmitCtx& c) {
   c.takeClamp(&lo, &hi);
   const Tensor& w = *n.input(1)->constant;  // OHWI: M x K
   const int64_t m = w.shape()[0], k = w.numel() / std::max<int64_t>(m, 1);
-  Tensor wt(DType::F32, {k, m});
+  Tensor wt(DType::F32, {k * m + TINYC_NHWC_ROWS_PAD});  // zero padding: runtime/nhwc_rows.c
   const float* src = w.data<float>();
   float* dst = wt.data<float>();
   for (int64_t o = 0; o < m; ++o)

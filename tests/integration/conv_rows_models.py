@@ -36,7 +36,7 @@ def conv(rng, name, x, c, m, h, w, relu, nodes, inits):
 
 def model(rng):
     c0, c1 = int(rng.integers(1, 5)), int(rng.integers(1, 13))
-    m = int(rng.choice([4, 8, 12, 16, 24]))
+    m = int(rng.choice([3, 4, 6, 8, 10, 12, 16, 24]))
     h, w = int(rng.integers(5, 20)), int(rng.integers(5, 20))
     nodes, inits = [], []
     a, h1, w1 = conv(rng, "a", "x", c0, c1, h, w, bool(rng.integers(0, 2)), nodes, inits)

@@ -8,7 +8,8 @@
 # output bytes must be equal (each sum is the same chain of fused multiply-adds in the same order).
 # Models: the float shared models, and seeded random two-layer convolutions (1-4, then 1-12 input
 # channels; tests/integration/conv_rows_models.py: random windows, strides, dilations, pads and
-# output channels; validate --emulate also checks them against the interpreter).
+# output channels 3-24, so that last blocks of 1-7 channels run too; validate --emulate also checks
+# them against the interpreter).
 #   float_asm.sh <tinyc> <source dir> <python>
 set -euo pipefail
 TINYC=$1

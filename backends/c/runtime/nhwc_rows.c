@@ -49,16 +49,19 @@ TINYC_KERNEL void tinyc_conv_nhwc_rows_f32(const float *x, const float *wt, cons
               }
 #if TINYC_ARM_VLDM
           /* two pixels at once when the next one has the same valid taps (kx range) */
-          if (xs == 1 && M % 8 == 0 && nr > 0 && ox + 1 < q.ow && ix0 + q.sw + kx0 >= 0 &&
+          if (xs == 1 && nr > 0 && ox + 1 < q.ow && ix0 + q.sw + kx0 >= 0 &&
               (kx0 == 0 || ix0 + q.sw + kx0 - 1 < 0) && ix0 + q.sw + kx1 - 1 < q.w &&
               (kx1 == q.kw || ix0 + q.sw + kx1 >= q.w)) {
-            static const float zeros[16] = {0.0f};
             float *y2 = yp + M;
             for (m = 0; m < M; m += 8) {
+              const int32_t mb = M - m < 8 ? M - m : 8, wide = mb > 4 ? 8 : 4;
               float acc[16];
-              tinyc_taps8x2_vldm(xr, wr, m, nr, len, ws, q.sw * (int32_t)ps, zeros, acc);
-              for (j = 0; j < 8; ++j) {
-                const float b = bias ? bias[m + j] : 0.0f, v = acc[j] + b, v2 = acc[8 + j] + b;
+              if (wide == 8)
+                tinyc_taps8x2_vldm(xr, wr, m, nr, len, ws, q.sw * (int32_t)ps, acc);
+              else
+                tinyc_taps4x2_vldm(xr, wr, m, nr, len, ws, q.sw * (int32_t)ps, acc);
+              for (j = 0; j < mb; ++j) {
+                const float b = bias ? bias[m + j] : 0.0f, v = acc[j] + b, v2 = acc[wide + j] + b;
                 yp[m + j] = act ? tinyc_clamp_f32(v, lo, hi) : v;
                 y2[m + j] = act ? tinyc_clamp_f32(v2, lo, hi) : v2;
               }
@@ -70,26 +73,27 @@ TINYC_KERNEL void tinyc_conv_nhwc_rows_f32(const float *x, const float *wt, cons
           for (m = 0; m < M; m += 8) {
             const int32_t mb = M - m < 8 ? M - m : 8;
             float acc[8] = {0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f};
-            if (nr > 0 && mb == 8) {
 #if TINYC_ARM_VLDM
-              if (xs == 1) { /* runtime/arm_fpu/vldm.c: two taps per step, 4 VLDM + 16 VFMA */
+            if (nr > 0 && xs == 1) { /* runtime/arm_fpu/vldm.c: two taps per step, 4 VLDM + 16 (8) VFMA */
+              if (mb > 4)
                 tinyc_taps8_vldm(xr, wr, m, nr, len, ws, acc);
-              } else
+              else
+                tinyc_taps4_vldm(xr, wr, m, nr, len, ws, acc);
+            } else
 #endif
-              {
-                float a0 = 0.0f, a1 = 0.0f, a2 = 0.0f, a3 = 0.0f, a4 = 0.0f, a5 = 0.0f, a6 = 0.0f, a7 = 0.0f;
-                for (r = 0; r < nr; ++r) {
-                  const float *xp = xr[r], *wp = wr[r] + m;
-                  for (i = 0; i < len; ++i, xp += xs, wp += ws) {
-                    const float v = *xp;
-                    a0 = TINYC_FMAF(v, wp[0], a0); a1 = TINYC_FMAF(v, wp[1], a1);
-                    a2 = TINYC_FMAF(v, wp[2], a2); a3 = TINYC_FMAF(v, wp[3], a3);
-                    a4 = TINYC_FMAF(v, wp[4], a4); a5 = TINYC_FMAF(v, wp[5], a5);
-                    a6 = TINYC_FMAF(v, wp[6], a6); a7 = TINYC_FMAF(v, wp[7], a7);
-                  }
+            if (nr > 0 && mb == 8) {
+              float a0 = 0.0f, a1 = 0.0f, a2 = 0.0f, a3 = 0.0f, a4 = 0.0f, a5 = 0.0f, a6 = 0.0f, a7 = 0.0f;
+              for (r = 0; r < nr; ++r) {
+                const float *xp = xr[r], *wp = wr[r] + m;
+                for (i = 0; i < len; ++i, xp += xs, wp += ws) {
+                  const float v = *xp;
+                  a0 = TINYC_FMAF(v, wp[0], a0); a1 = TINYC_FMAF(v, wp[1], a1);
+                  a2 = TINYC_FMAF(v, wp[2], a2); a3 = TINYC_FMAF(v, wp[3], a3);
+                  a4 = TINYC_FMAF(v, wp[4], a4); a5 = TINYC_FMAF(v, wp[5], a5);
+                  a6 = TINYC_FMAF(v, wp[6], a6); a7 = TINYC_FMAF(v, wp[7], a7);
                 }
-                acc[0] = a0, acc[1] = a1, acc[2] = a2, acc[3] = a3, acc[4] = a4, acc[5] = a5, acc[6] = a6, acc[7] = a7;
               }
+              acc[0] = a0, acc[1] = a1, acc[2] = a2, acc[3] = a3, acc[4] = a4, acc[5] = a5, acc[6] = a6, acc[7] = a7;
             } else {
               for (r = 0; r < nr; ++r) {
                 const float *xp = xr[r], *wp = wr[r] + m;

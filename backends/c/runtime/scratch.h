@@ -202,6 +202,7 @@ TINYC_KERNEL int64_t tinyc_matmul_f32_scratch_max(int64_t m, int64_t k, int64_t 
 #define TINYC_NHWC_PIX 4   /* pixels per patch block of tinyc_conv_nhwc_f32 */
 #define TINYC_NHWC_ROWS_FEW_C 4 /* tinyc_conv_nhwc_rows_f32 also for 1x1 windows up to this many input channels */
 #define TINYC_NHWC_ROWS_MAX 32  /* its runs per pixel (KH, or C * KH channels-first: its row arrays) */
+#define TINYC_NHWC_ROWS_PAD 8   /* floats after its tap-major weights (a last block read 8 wide) */
 
 /* tinyc_conv_nhwc_f32: TINYC_NHWC_PIX patches of KH * KW * C/group floats; none for a 1x1
    stride-1 unpadded ungrouped convolution of channels-last input (its patch is the input pixel). */

@@ -223,18 +223,26 @@ TINYC_KERNEL void tinyc_taps8_vldm(const float *const *xr, const float *const *w
 }
 
 /* The same for two output pixels whose input runs are xo floats apart (the next pixel of a row
-   with the same valid taps), the sums starting from init[0..15] (e.g. zeros) and stored to acc[j]
-   and acc[8 + j], sharing each weight row's load. Inside: the
+   with the same valid taps), the sums starting from 0 and stored to acc[j] and acc[8 + j], sharing
+   each weight row's load. Inside: the
    two pixels' sums in s0-s7 and s8-s15, the tap's weights in s16-s23, its two input values in
    s24-s25. */
 TINYC_KERNEL void tinyc_taps8x2_vldm(const float *const *xr, const float *const *wr, int32_t mo, int32_t nr,
-                                     int32_t len, int32_t ws, int32_t xo, const float *init, float *acc) {
+                                     int32_t len, int32_t ws, int32_t xo, float *acc) {
 #if TINYC_ARM_VLDM
   const int32_t wb = ws * (int32_t)sizeof(float), mb = mo * (int32_t)sizeof(float), xb = xo * (int32_t)sizeof(float);
   const float *x, *x2, *w;
   int32_t i;
   __asm__ volatile(
-      "vldmia %[init], {s0-s15}\n\t"
+      "movs %[i], #0\n\t"
+      "vmov s0, s1, %[i], %[i]\n\t"
+      "vmov s2, s3, %[i], %[i]\n\t"
+      "vmov s4, s5, %[i], %[i]\n\t"
+      "vmov s6, s7, %[i], %[i]\n\t"
+      "vmov s8, s9, %[i], %[i]\n\t"
+      "vmov s10, s11, %[i], %[i]\n\t"
+      "vmov s12, s13, %[i], %[i]\n\t"
+      "vmov s14, s15, %[i], %[i]\n\t"
       "1:\n\t"
       "ldr %[x], [%[xr]], #4\n\t"
       "ldr %[w], [%[wr]], #4\n\t"
@@ -268,10 +276,110 @@ TINYC_KERNEL void tinyc_taps8x2_vldm(const float *const *xr, const float *const 
       "bne 1b\n\t"
       "vstmia %[acc], {s0-s15}"
       : [xr] "+r"(xr), [wr] "+r"(wr), [nr] "+r"(nr), [x] "=&r"(x), [x2] "=&r"(x2), [w] "=&r"(w), [i] "=&r"(i)
-      : [init] "r"(init), [acc] "r"(acc), [len] "r"(len), [wb] "r"(wb), [mb] "r"(mb), [xb] "r"(xb)
+      : [acc] "r"(acc), [len] "r"(len), [wb] "r"(wb), [mb] "r"(mb), [xb] "r"(xb)
       : "s0", "s1", "s2", "s3", "s4", "s5", "s6", "s7", "s8", "s9", "s10", "s11", "s12", "s13", "s14", "s15", "s16",
         "s17", "s18", "s19", "s20", "s21", "s22", "s23", "s24", "s25", "cc", "memory");
 #else
-  (void)xr, (void)wr, (void)mo, (void)nr, (void)len, (void)ws, (void)xo, (void)init, (void)acc;
+  (void)xr, (void)wr, (void)mo, (void)nr, (void)len, (void)ws, (void)xo, (void)acc;
+#endif
+}
+
+/* The same for 4 output channels (the last block of a layer with 4 mod 8 of them, e.g. kept by
+   pruning in steps of 4): acc[j] for j < 4. Inside: acc in s0-s3, two input values in s8-s9,
+   their two weight rows in s16-s23. */
+TINYC_KERNEL void tinyc_taps4_vldm(const float *const *xr, const float *const *wr, int32_t mo, int32_t nr, int32_t len,
+                                   int32_t ws, float *acc) {
+#if TINYC_ARM_VLDM
+  const int32_t wb = ws * (int32_t)sizeof(float), mb = mo * (int32_t)sizeof(float);
+  const float *x, *w;
+  int32_t i;
+  __asm__ volatile(
+      "vldmia %[acc], {s0-s3}\n\t"
+      "1:\n\t"
+      "ldr %[x], [%[xr]], #4\n\t"
+      "ldr %[w], [%[wr]], #4\n\t"
+      "add %[w], %[w], %[mb]\n\t"
+      "lsrs %[i], %[len], #1\n\t"
+      "beq 3f\n\t"
+      "2:\n\t"
+      "vldmia %[x]!, {s8-s9}\n\t"
+      "vldmia %[w], {s16-s19}\n\t"
+      "add %[w], %[w], %[wb]\n\t"
+      "vldmia %[w], {s20-s23}\n\t"
+      "add %[w], %[w], %[wb]\n\t"
+      "vfma.f32 s0, s8, s16\n\t"
+      "vfma.f32 s1, s8, s17\n\t"
+      "vfma.f32 s2, s8, s18\n\t"
+      "vfma.f32 s3, s8, s19\n\t"
+      "vfma.f32 s0, s9, s20\n\t"
+      "vfma.f32 s1, s9, s21\n\t"
+      "vfma.f32 s2, s9, s22\n\t"
+      "vfma.f32 s3, s9, s23\n\t"
+      "subs %[i], %[i], #1\n\t"
+      "bne 2b\n\t"
+      "3:\n\t"
+      "tst %[len], #1\n\t"
+      "beq 4f\n\t"
+      "vldmia %[x]!, {s8}\n\t"
+      "vldmia %[w], {s16-s19}\n\t"
+      "vfma.f32 s0, s8, s16\n\t"
+      "vfma.f32 s1, s8, s17\n\t"
+      "vfma.f32 s2, s8, s18\n\t"
+      "vfma.f32 s3, s8, s19\n\t"
+      "4:\n\t"
+      "subs %[nr], %[nr], #1\n\t"
+      "bne 1b\n\t"
+      "vstmia %[acc], {s0-s3}"
+      : [xr] "+r"(xr), [wr] "+r"(wr), [nr] "+r"(nr), [x] "=&r"(x), [w] "=&r"(w), [i] "=&r"(i)
+      : [acc] "r"(acc), [len] "r"(len), [wb] "r"(wb), [mb] "r"(mb)
+      : "s0", "s1", "s2", "s3", "s8", "s9", "s16", "s17", "s18", "s19", "s20", "s21", "s22", "s23", "cc", "memory");
+#else
+  (void)xr, (void)wr, (void)mo, (void)nr, (void)len, (void)ws, (void)acc;
+#endif
+}
+
+/* tinyc_taps8x2_vldm for 4 output channels: the two pixels' sums in acc[j] and acc[4 + j] (j < 4). Inside: the sums in s0-s3 and s4-s7, the tap's weights in s16-s19,
+   its two input values in s24-s25. */
+TINYC_KERNEL void tinyc_taps4x2_vldm(const float *const *xr, const float *const *wr, int32_t mo, int32_t nr,
+                                     int32_t len, int32_t ws, int32_t xo, float *acc) {
+#if TINYC_ARM_VLDM
+  const int32_t wb = ws * (int32_t)sizeof(float), mb = mo * (int32_t)sizeof(float), xb = xo * (int32_t)sizeof(float);
+  const float *x, *x2, *w;
+  int32_t i;
+  __asm__ volatile(
+      "movs %[i], #0\n\t"
+      "vmov s0, s1, %[i], %[i]\n\t"
+      "vmov s2, s3, %[i], %[i]\n\t"
+      "vmov s4, s5, %[i], %[i]\n\t"
+      "vmov s6, s7, %[i], %[i]\n\t"
+      "1:\n\t"
+      "ldr %[x], [%[xr]], #4\n\t"
+      "ldr %[w], [%[wr]], #4\n\t"
+      "add %[x2], %[x], %[xb]\n\t"
+      "add %[w], %[w], %[mb]\n\t"
+      "mov %[i], %[len]\n\t"
+      "2:\n\t"
+      "vldmia %[x]!, {s24}\n\t"
+      "vldmia %[x2]!, {s25}\n\t"
+      "vldmia %[w], {s16-s19}\n\t"
+      "add %[w], %[w], %[wb]\n\t"
+      "vfma.f32 s0, s24, s16\n\t"
+      "vfma.f32 s1, s24, s17\n\t"
+      "vfma.f32 s2, s24, s18\n\t"
+      "vfma.f32 s3, s24, s19\n\t"
+      "vfma.f32 s4, s25, s16\n\t"
+      "vfma.f32 s5, s25, s17\n\t"
+      "vfma.f32 s6, s25, s18\n\t"
+      "vfma.f32 s7, s25, s19\n\t"
+      "subs %[i], %[i], #1\n\t"
+      "bne 2b\n\t"
+      "subs %[nr], %[nr], #1\n\t"
+      "bne 1b\n\t"
+      "vstmia %[acc], {s0-s7}"
+      : [xr] "+r"(xr), [wr] "+r"(wr), [nr] "+r"(nr), [x] "=&r"(x), [x2] "=&r"(x2), [w] "=&r"(w), [i] "=&r"(i)
+      : [acc] "r"(acc), [len] "r"(len), [wb] "r"(wb), [mb] "r"(mb), [xb] "r"(xb)
+      : "s0", "s1", "s2", "s3", "s4", "s5", "s6", "s7", "s16", "s17", "s18", "s19", "s24", "s25", "cc", "memory");
+#else
+  (void)xr, (void)wr, (void)mo, (void)nr, (void)len, (void)ws, (void)xo, (void)acc;
 #endif
 }
