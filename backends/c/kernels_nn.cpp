@@ -443,8 +443,8 @@ void emitDenseMatMul(EmitCtx& c) {
 }
 
 // A one-row dense layer so small (N * K <= kTinyDense) that calling tinyc_dense_f32 with its run-time
-// configuration costs more than the multiply-adds (hello_sine, velardo_lesson9: 15 to 256 MACs per
-// layer): a loop with the layer's constants in the model's own function, which the C compiler
+// configuration costs more than the multiply-adds (velardo_lesson9's 10 and 5 MACs, hello_sine's
+// first and last 16): a loop with the layer's constants in the model's own function, which the C compiler
 // specializes. The same operations in the same order as tinyc_dense_f32 (each output a chain of
 // fused multiply-adds over k, then alpha * s + beta * c, or + 0.0f), so the same bits.
 constexpr int64_t kTinyDense = 64;

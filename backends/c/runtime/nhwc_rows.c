@@ -18,7 +18,9 @@ TINYC_KERNEL void tinyc_conv_nhwc_rows_f32(const float *x, const float *wt, cons
   const int act = TINYC_CLAMPS(lo, hi);
   tinyc_nhwc q;
   int32_t n, oy, ox, ky, c, m, j, r, i;
-  const float *xr[TINYC_NHWC_ROWS_MAX], *wr[TINYC_NHWC_ROWS_MAX];
+  /* (initialized: gcc -O2 cannot see that rows r < nr were filled: -Werror=maybe-uninitialized on
+     the host, difftest graph seed 1145862095576089) */
+  const float *xr[TINYC_NHWC_ROWS_MAX] = {0}, *wr[TINYC_NHWC_ROWS_MAX] = {0};
   tinyc_nhwc_read(&q, p);
   {
     const int32_t M = q.m, planes = p[TINYC_NHWC_NCHW_IN] && q.c > 1, xs = q.dw;
