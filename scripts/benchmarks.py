@@ -47,6 +47,9 @@ ap.add_argument("--greedy-only", action="store_true",
 ap.add_argument("--extra-models", default="", help="folder of more .onnx models for the --greedy-only and --patch-only tables")
 ap.add_argument("--patch-only", action="store_true", help="only the --patch off vs auto table on cortex-m4 (issue 13)")
 ap.add_argument("--prune-only", action="store_true", help="only the structured pruning table (--prune channels:R, issue 12)")
+ap.add_argument("--host-only", action="store_true",
+                help="only the host latency of every conv model (the bundled ones and models/make_user_cnns.py's) "
+                     "against ONNX Runtime, --patch auto and off (issue 11)")
 args = ap.parse_args()
 T = args.tinyc
 models = sorted(glob.glob("models/*/model.onnx"))
@@ -117,6 +120,48 @@ def flash_bytes(p, extra):
             out = subprocess.run(["arm-none-eabi-size", o], capture_output=True, text=True).stdout.splitlines()[1].split()
             total += int(out[0]) + int(out[1])
         return total
+
+
+def host_table():
+    """Issue 11: the generated float C of every conv model on the host within 1.5x of ONNX Runtime
+    (1 thread), measured in the same run: the bundled conv models and two CNNs of the kind users
+    bring (models/make_user_cnns.py, exported afresh with the system's torch when it has one)."""
+    print("### Host latency of the conv models against ONNX Runtime (1 thread)\n")
+    print("`tinyc bench MODEL --runs R --interp-runs 0 [--patch off]` (the generated C built with `cc -O3 "
+          "-march=native`) and ONNX Runtime on the same random input, alternately, each the fastest run of "
+          f"{args.runs} in the fastest of {args.repeat} processes.\n")
+    print("| model | MACs | tinyc C (ms), default `--patch auto` | tinyc C (ms), `--patch off` | ONNX Runtime (ms) | "
+          "C / ORT (auto) | C / ORT (off) |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    conv = [p for p in models if any(n.op_type == "Conv" for n in __import__("onnx").load(p).graph.node)]
+    with tempfile.TemporaryDirectory() as gen:
+        made = subprocess.run(["/usr/bin/python3", "models/make_user_cnns.py", gen], capture_output=True, text=True)
+        user = [os.path.join(gen, m + ".onnx") for m in made.stdout.split()] if made.returncode == 0 else []
+        if not user:
+            print("(models/make_user_cnns.py did not run: no torch for /usr/bin/python3)\n")
+        for p in conv + user:
+            def fastest(*extra):
+                best = None
+                for _ in range(args.repeat):
+                    r = tinyc("bench", p, "--runs", str(args.runs), "--warmup", "20", "--interp-runs", "0", "--json",
+                              *extra)
+                    if r.returncode != 0:
+                        return None, None
+                    j = json.loads(r.stdout)
+                    best = j["generated_ms"]["min"] if best is None else min(best, j["generated_ms"]["min"])
+                return best, None
+            auto, _ = fastest()
+            off, _ = fastest("--patch", "off")
+            with tempfile.TemporaryDirectory() as tmp:
+                rep = os.path.join(tmp, "r.json")
+                macs = json.load(open(rep)).get("macs") if tinyc("convert", p, "-o", tmp, "-q", "--patch", "off", "--report",
+                                                                 rep).returncode == 0 else None
+            o = ort_ms(p)
+            if auto is None or off is None:
+                print(f"| {name(p)} | | failed | | {o:.4f} | | |")
+                continue
+            print(f"| {name(p)} | {macs or '':,} | {auto:.4f} | {off:.4f} | {o:.4f} | {auto / o:.2f} | {off / o:.2f} |")
+    print()
 
 
 def int8_table():
@@ -748,7 +793,7 @@ print(f"Measured on: {cpu or platform.processor()}, {os.cpu_count()} cores, {pla
       f"{args.repeat} processes.\n")
 
 for flag, table in (("footprint_only", footprint_table), ("greedy_only", greedy_table), ("patch_only", patch_table),
-                    ("prune_only", prune_table), ("accuracy_only", accuracy_table)):
+                    ("prune_only", prune_table), ("accuracy_only", accuracy_table), ("host_only", host_table)):
     if getattr(args, flag):  # --<flag>: that table alone
         table()
         sys.exit(0)

@@ -140,6 +140,53 @@ void emitConvW8(EmitCtx& c) {
                      c.intArray(convParams(convGeom(c.node))), scratchAndBytes(c, scratchConvW8(c.node))));
 }
 
+// The host's convolution without im2col (tinyc_conv_direct_f32, runtime/conv.c; its geometry and
+// scratch in runtime/scratch.h): channels-first, float input, one kernel depth, not depthwise, at
+// most TINYC_CONV_DIRECT_TAPS taps, and a least band of padded rows of at most
+// TINYC_CONV_DIRECT_MAX_BYTES; float weights, or int8 weights behind a DequantizeLinear that it
+// absorbs (tinyc_conv_direct_f32_w8). On the microcontrollers the channels-last kernels
+// (kernels_nhwc.cpp) run instead.
+bool convDirectGeometry(const Node& n, const TargetDesc& t) {
+  if (t.mcu || isChannelsLast(n) || !checkConv(n).empty()) return false;
+  const Value* x = n.input(0);
+  if (!x || x->dtype != DType::F32 || n.outputs[0]->dtype != DType::F32) return false;
+  const ConvGeom g = convGeom(n);
+  if (g.depthwise) return false;
+  const auto p = int32s(convParams(g));
+  const int32_t* w = p.data() + TINYC_CONV_WIN;
+  if (w[TINYC_WIN_IN] != 1 || w[TINYC_WIN_OUT] != 1 || w[TINYC_WIN_K] != 1 || w[TINYC_WIN_PB] != 0) return false;
+  if (int64_t{w[TINYC_WIN_K + 1]} * w[TINYC_WIN_K + 2] > TINYC_CONV_DIRECT_TAPS) return false;
+  return tinyc_conv_direct_f32_scratch(p.data()) <= TINYC_CONV_DIRECT_MAX_BYTES;
+}
+bool matchConvDirect(const Node& n, const TargetDesc& t) {
+  return convDirectGeometry(n, t) && requireFloat32(n).empty() && !int8WeightDequant(n);
+}
+bool matchConvDirectW8(const Node& n, const TargetDesc& t) {
+  return convDirectGeometry(n, t) && int8WeightDequant(n) != nullptr;
+}
+std::vector<int32_t> directParams(const Node& n) { return int32s(convParams(convGeom(n))); }
+int64_t scratchConvDirect(const Node& n) { return tinyc_conv_direct_f32_scratch(directParams(n).data()); }
+int64_t scratchConvDirectMax(const Node& n) { return tinyc_conv_direct_f32_scratch_max(directParams(n).data()); }
+int64_t scratchConvDirectW8(const Node& n) { return tinyc_conv_direct_f32_w8_scratch(directParams(n).data()); }
+int64_t scratchConvDirectW8Max(const Node& n) {
+  return tinyc_conv_direct_f32_w8_scratch_max(directParams(n).data());
+}
+void emitConvDirect(EmitCtx& c) {
+  c.require("conv");
+  const std::vector<int64_t> p = convParams(convGeom(c.node));
+  c.line(fmt::format("tinyc_conv_direct_f32({}, {}, {}, {}, {}, {});", c.in(0), c.in(1), c.in(2), c.out(0),
+                     c.intArray(p), scratchAndBytes(c, scratchConvDirect(c.node))));
+}
+void emitConvDirectW8(EmitCtx& c) {
+  c.require("conv");
+  const Node* d = int8WeightDequant(c.node);
+  if (!d) modelError("{}: no int8 weights to read", c.node.where());
+  const bool perChannel = numElements(d->input(1)->shape) != 1;
+  c.line(fmt::format("tinyc_conv_direct_f32_w8({}, {}, {}, {}, {}, {}, {}, {}, {});", c.in(0), c.value(d->input(0)),
+                     c.value(d->input(1)), c.value(d->input(2)), perChannel ? 1 : 0, c.in(2), c.out(0),
+                     c.intArray(convParams(convGeom(c.node))), scratchAndBytes(c, scratchConvDirectW8(c.node))));
+}
+
 // ---- ConvTranspose ------------------------------------------------------------------------
 
 struct ConvTGeom {
@@ -504,6 +551,17 @@ void registerNnKernels(KernelTable& t) {
   convW8.absorbsInput = [](const Node&, size_t i) { return i == 1; };
   convW8.scratchBytesMax = scratchConvW8Max;  // all channels' weights at once where there is room
   t.add(convW8);
+  CKernel convDirect{"Conv", checkConv, emitConvDirect, scratchConvDirect};  // host: no im2col
+  convDirect.match = matchConvDirect;
+  convDirect.priority = 1;
+  convDirect.scratchBytesMax = scratchConvDirectMax;  // the whole image in one band where there is room
+  t.add(convDirect);
+  CKernel convDirectW8{"Conv", checkConv, emitConvDirectW8, scratchConvDirectW8};  // host, int8 weights: no im2col
+  convDirectW8.match = matchConvDirectW8;
+  convDirectW8.priority = 2;  // over convW8
+  convDirectW8.absorbsInput = [](const Node&, size_t i) { return i == 1; };
+  convDirectW8.scratchBytesMax = scratchConvDirectW8Max;
+  t.add(convDirectW8);
   CKernel convRows{"Conv", checkConv, emitConvNhwcRows};  // channels-last windows: runs, no patch gather
   convRows.match = matchConvNhwcRows;
   convRows.priority = 1;

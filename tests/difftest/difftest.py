@@ -284,8 +284,13 @@ PATCH_SHARE = float(os.environ.get("TINYC_DIFFTEST_PATCH_SHARE", "0.25"))  # pat
 PRUNE_SHARE = float(os.environ.get("TINYC_DIFFTEST_PRUNE_SHARE", "0.1"))  # paths with --prune
 
 
+# The host's own vector kernels (gemm.c: 512-bit register tiles under gcc with AVX-512) are only
+# compiled with the host's instruction set: a share of the generic paths build with it.
+NATIVE = "-O3 -march=native" if os.uname().machine == "x86_64" else "-O2"
+
+
 def choose_paths(rng, quant, index):
-    paths = [PathSpec("generic", 2, "-O2")]
+    paths = [PathSpec("generic", 2, NATIVE if rng.random() < 0.25 else "-O2")]
     t = MCU_TARGETS[int(rng.integers(0, len(MCU_TARGETS)))]
     olevel = int(rng.choice([0, 1, 2, 2]))
     cflags = str(rng.choice(["-O0", "-O2", "-Os"]))
@@ -1221,7 +1226,7 @@ def graph_seed(seed, i):
 
 
 def path_class(p):
-    """'cortex-m4:O0:-Os' -> 'cortex-m4 -O0', with ' emulated' / ' asan' / 'units: ' marks."""
+    """'cortex-m4:O0:-Os' -> 'cortex-m4 -O0', with ' emulated' / ' asan' / ' native' / 'units: ' marks."""
     parts = p.split(":")
     if len(parts) < 3:
         return p
@@ -1231,6 +1236,7 @@ def path_class(p):
         if len(parts) < 3:
             return "units:" + parts[0]
     return (pre + f"{parts[0]} -{parts[1]}" + (" asan" if "sanitize" in parts[2] else "") +
+            (" native" if "march=native" in parts[2] else "") +
             (" emulated" if "emulate" in parts[3:] else ""))
 
 

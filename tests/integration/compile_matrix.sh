@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Generated C compiles warning-free (-std=c99 -pedantic -Wall -Wextra -Werror) for every --target
-# that `tinyc convert --help` lists, at -O0, -O2, -O3 and -Os, with gcc, clang and
+# that `tinyc convert --help` lists, at -O0, -O2, -O3 and -Os, with gcc, clang (also -O3
+# -march=x86-64-v4: the AVX-512 kernels) and
 # arm-none-eabi-gcc for the Cortex-M0+, M4, M7, M33 and M55 (issue 14: gcc's
 # -Waggressive-loop-optimizations only fires once the kernels are inlined with a model's constant
 # shapes, at -O2 and above, on 32-bit targets).
@@ -83,6 +84,11 @@ for d in "$W"/src/*/; do
   if [ -e "$d/weights" ]; then
     printf '%s\n' "$d gcc -O2" "$d clang -O2" "$d arm-none-eabi-gcc -O2 ${arm[0]}" >>"$W/jobs"
     continue
+  fi
+  # AVX-512 hosts (gcc: the runtime's 512-bit register tiles, gemm.c TINYC_GEMM_ZMM), whatever this CPU is
+  if [ "$(uname -m)" = x86_64 ]; then
+    echo "$d gcc -O3 -march=x86-64-v4" >>"$W/jobs"
+    echo "$d clang -O3 -march=x86-64-v4" >>"$W/jobs"
   fi
   for o in -O0 -O2 -O3 -Os; do
     echo "$d gcc $o" >>"$W/jobs"

@@ -1,5 +1,10 @@
 /* tinyc runtime: float Conv (GEMM over an implicit im2col, direct 1x1, depthwise) and ConvTranspose. requires: common gemm scratch */
 
+#ifdef TINYC_GEMM_ZMM /* gemm.c: 512-bit vectors for the register tiles */
+#pragma GCC push_options
+#pragma GCC target("prefer-vector-width=512")
+#endif
+
 /* p: N, C, M, group, then the window: in[3] out[3] k[3] s[3] d[3] pb[3] (1D/2D as 3D). */
 
 /* Output channels [m0, m0 + mc) of group g of image n: Y rows = W rows (lda: C/G * kernel taps) *
@@ -299,6 +304,177 @@ TINYC_KERNEL void tinyc_conv_dw_f32(const float *x, const float *w, const float 
     }
 }
 
+/* One MR x NR tile of the direct convolution (tinyc_conv_direct_f32; scratch.h has the geometry):
+   rows of a (lda floats apart; rows past mr re-read row mr - 1), B row (c, t) of the tile at
+   b + c * plane + tap[t] (taps in kernel order), into tile[MR][NR]. The same register tile as
+   tinyc_gemm_micro, with the same sums in the same order (k = c * taps + t ascending). */
+TINYC_KERNEL void tinyc_conv_direct_tile(const float *a, int32_t lda, int32_t mr, const float *b, int32_t cg,
+                                         int32_t plane, int32_t taps, const int32_t *tap, float *restrict tile) {
+  const int32_t ars = lda;
+  float(*t)[TINYC_GEMM_NR] = (float(*)[TINYC_GEMM_NR])(void *)tile;
+  int32_t j, c, u;
+  size_t ak = 0;
+  TINYC_ROWS(TINYC_MK_AROW)
+  TINYC_ROWS(TINYC_MK_DECL)
+  TINYC_ROWS(TINYC_MK_ZERO)
+  if (taps == 1) { /* 1x1: one loop over the channels */
+    const float *bc = b + tap[0];
+    for (c = 0; c < cg; ++c, ++ak, bc += plane) {
+      const float *restrict b0 = bc;
+      const float *restrict b1 = b0 + TINYC_GEMM_VL;
+      TINYC_ROWS(TINYC_MK_FMA)
+    }
+  } else {
+    for (c = 0; c < cg; ++c) {
+      const float *bc = b + (size_t)c * (size_t)plane;
+      for (u = 0; u < taps; ++u, ++ak) {
+        const float *restrict b0 = bc + tap[u];
+        const float *restrict b1 = b0 + TINYC_GEMM_VL;
+        TINYC_ROWS(TINYC_MK_FMA)
+      }
+    }
+  }
+  TINYC_ROWS(TINYC_MK_SPILL)
+}
+
+/* Output rows [0, rows) of one group (M channels of ldy floats each) from the band b (plane floats
+   per input channel, rows of Wq): columns j = oh * Wq + ow in tiles of NR, the columns ow >= OW and
+   past the band dropped. in_place: b is the input itself, so the last tile moves back inside the
+   columns (its overlap is computed again, to the same values) instead of reading past it. */
+TINYC_KERNEL void tinyc_conv_direct_band(const float *b, int32_t plane, int32_t Wq, int32_t taps, const int32_t *tap,
+                                         const float *w, int32_t M, int32_t cg, const float *bias, float *y,
+                                         int32_t ldy, int32_t rows, int32_t OW, int32_t in_place) {
+  const int32_t K = cg * taps, ncol = (rows - 1) * Wq + OW;
+  float tile[TINYC_GEMM_MR * TINYC_GEMM_NR];
+  int32_t dst[TINYC_GEMM_NR];
+  int32_t j0, m0, i, t;
+  for (j0 = 0; j0 < ncol; j0 += TINYC_GEMM_NR) {
+    const int32_t jt = in_place && j0 + TINYC_GEMM_NR > ncol ? ncol - TINYC_GEMM_NR : j0;
+    const int32_t ow0 = jt % Wq, oh0 = jt / Wq;
+    const int32_t full = ow0 + TINYC_GEMM_NR <= OW;
+    int32_t oh = oh0, ow = ow0;
+    for (t = 0; t < TINYC_GEMM_NR; ++t) { /* output index of each column, or -1 */
+      dst[t] = jt + t < ncol && ow < OW ? oh * OW + ow : -1;
+      if (++ow == Wq) {
+        ow = 0;
+        ++oh;
+      }
+    }
+    for (m0 = 0; m0 < M; m0 += TINYC_GEMM_MR) {
+      const int32_t mr = TINYC_GMIN(TINYC_GEMM_MR, M - m0);
+      tinyc_conv_direct_tile(w + (size_t)m0 * (size_t)K, K, mr, b + jt, cg, plane, taps, tap, tile);
+      for (i = 0; i < mr; ++i) {
+        const float bi = bias ? bias[m0 + i] : 0.0f;
+        const float *restrict s = tile + (size_t)i * TINYC_GEMM_NR;
+        float *restrict yi = y + (size_t)(m0 + i) * (size_t)ldy;
+        if (full) {
+          float *restrict d = yi + oh0 * OW + ow0;
+          for (t = 0; t < TINYC_GEMM_NR; ++t) d[t] = s[t] + bi;
+        } else {
+          for (t = 0; t < TINYC_GEMM_NR; ++t)
+            if (dst[t] >= 0) yi[dst[t]] = s[t] + bi;
+        }
+      }
+    }
+  }
+}
+
+/* Image n, group gi, the output channels [m0, m0 + mc) of the group (weight rows wr) of the direct
+   convolution: per band of R output rows (0: the input in place) the padded input rows are copied
+   into the phase planes at buf, then tinyc_conv_direct_band. */
+TINYC_KERNEL void tinyc_conv_direct_part(const float *x, const float *wr, const float *bias, float *y, const int32_t *p,
+                                         const tinyc_dwgeom *g, int32_t n, int32_t gi, int32_t m0, int32_t mc,
+                                         float *buf, int32_t R) {
+  const int32_t C = p[1], M = p[2], cg = C / p[3], mg = M / p[3], taps = g->KH * g->KW;
+  const float *xg = x + ((size_t)n * (size_t)C + (size_t)gi * (size_t)cg) * (size_t)g->H * (size_t)g->W;
+  const float *bg = bias ? bias + (size_t)gi * (size_t)mg + (size_t)m0 : NULL;
+  float *yg = y + ((size_t)n * (size_t)M + (size_t)gi * (size_t)mg + (size_t)m0) * (size_t)g->OH * (size_t)g->OW;
+  int32_t tap[TINYC_CONV_DIRECT_TAPS];
+  int32_t r0, c, kh, kw;
+  if (R == 0) { /* in place: stride 1, no padding, rows of W == Wq */
+    for (kh = 0; kh < g->KH; ++kh)
+      for (kw = 0; kw < g->KW; ++kw) tap[kh * g->KW + kw] = kh * g->dh * g->W + kw * g->dw;
+    tinyc_conv_direct_band(xg, g->H * g->W, g->W, taps, tap, wr, mc, cg, bg, yg, g->OH * g->OW, g->OH, g->OW, 1);
+    return;
+  }
+  for (r0 = 0; r0 < g->OH; r0 += R) {
+    const int32_t rows = TINYC_GMIN(R, g->OH - r0);
+    tinyc_dwgeom band = *g;
+    int32_t pq;
+    band.ph = g->ph - r0 * g->sh; /* the band's first padded row is r0 * sh */
+    band.Hq = rows + (g->KH - 1) * g->dh / g->sh;
+    pq = g->sh * g->sw * band.Hq * g->Wq; /* the floats of one channel's phase planes */
+    for (kh = 0; kh < g->KH; ++kh)
+      for (kw = 0; kw < g->KW; ++kw) {
+        const int32_t ry = kh * g->dh, rx = kw * g->dw;
+        tap[kh * g->KW + kw] = ((ry % g->sh) * g->sw + rx % g->sw) * band.Hq * g->Wq + ry / g->sh * g->Wq + rx / g->sw;
+      }
+    for (c = 0; c < cg; ++c)
+      tinyc_dw_phases(&band, xg + (size_t)c * (size_t)g->H * (size_t)g->W, buf + (size_t)c * (size_t)pq);
+    tinyc_zero_f32(buf + (size_t)cg * (size_t)pq, TINYC_CONV_DIRECT_SLACK);
+    tinyc_conv_direct_band(buf, pq, g->Wq, taps, tap, wr, mc, cg, bg, yg + (size_t)r0 * (size_t)g->OW, g->OH * g->OW,
+                           rows, g->OW, 0);
+  }
+}
+
+/* Convolution of one kernel depth (2-D or 1-D), channels-first, on the host, without im2col or
+   packing (scratch.h, tinyc_conv_direct_f32_scratch, has the geometry). Per image, group and band
+   of output rows, the zero-padded input rows are copied once into sh * sw phase planes of Wq
+   columns (tinyc_dw_phases: phase (a, b) holds the padded rows a, a + sh, ... and columns b, b + sw,
+   ...), so that tap (kh, kw) of output pixel (oh, ow) is phase (kh*dh % sh, kw*dw % sw) at row
+   oh + kh*dh / sh, column ow + kw*dw / sw: each tap's row of the implicit GEMM is contiguous. A
+   stride-1 input that needs no padding is read in place. */
+TINYC_KERNEL void tinyc_conv_direct_f32(const float *x, const float *w, const float *bias, float *y, const int32_t *p,
+                                        unsigned char *scratch, int32_t scratch_bytes) {
+  const int32_t N = p[0], G = p[3], mg = p[2] / G, K = (int32_t)tinyc_conv_f32_kdim(p);
+  const int32_t R = tinyc_conv_direct_rows(p, scratch_bytes);
+  tinyc_win win;
+  tinyc_dwgeom g;
+  int32_t n, gi;
+  TINYC_SCRATCH_NEED(TINYC_SCRATCH_MAX(tinyc_conv_direct_f32_scratch(p), scratch_bytes)); /* it uses what it is given */
+  tinyc_win_read(&win, p + TINYC_CONV_WIN);
+  tinyc_dw_geom(&g, &win);
+  if (g.OH <= 0 || g.OW <= 0) return;
+  for (n = 0; n < N; ++n)
+    for (gi = 0; gi < G; ++gi)
+      tinyc_conv_direct_part(x, w + (size_t)gi * (size_t)mg * (size_t)K, bias, y, p, &g, n, gi, 0, mg,
+                             (float *)(void *)scratch, R);
+}
+
+/* The same with int8 weights behind a DequantizeLinear that the kernel absorbs (as
+   tinyc_conv_f32_w8): a chunk of a group's output channels is dequantized into the scratch, then
+   the band follows it. */
+TINYC_KERNEL void tinyc_conv_direct_f32_w8(const float *x, const int8_t *wq, const float *ws, const int8_t *wz,
+                                           int32_t per_channel, const float *bias, float *y, const int32_t *p,
+                                           unsigned char *scratch, int32_t scratch_bytes) {
+  const int32_t N = p[0], G = p[3], mg = p[2] / G, K = (int32_t)tinyc_conv_f32_kdim(p);
+  const int32_t chunk = tinyc_conv_direct_f32_w8_chunk(p, scratch_bytes);
+  const int64_t wbytes = 4 * (int64_t)K * chunk;
+  const int32_t R = tinyc_conv_direct_rows(p, scratch_bytes - wbytes);
+  float *wf = (float *)(void *)scratch; /* the weights first: the scratch's alignment */
+  float *buf = (float *)(void *)(scratch + wbytes);
+  tinyc_win win;
+  tinyc_dwgeom g;
+  int32_t n, gi, m0, m, k;
+  TINYC_SCRATCH_NEED(TINYC_SCRATCH_MAX(tinyc_conv_direct_f32_w8_scratch(p), scratch_bytes));
+  tinyc_win_read(&win, p + TINYC_CONV_WIN);
+  tinyc_dw_geom(&g, &win);
+  if (g.OH <= 0 || g.OW <= 0) return;
+  for (gi = 0; gi < G; ++gi)
+    for (m0 = 0; m0 < mg; m0 += chunk) {
+      const int32_t mc = TINYC_GMIN(chunk, mg - m0);
+      for (m = 0; m < mc; ++m) {
+        const int32_t oc = gi * mg + m0 + m;
+        const int8_t *src = wq + (size_t)oc * (size_t)K;
+        float *dst = wf + (size_t)m * (size_t)K;
+        const float sc = ws[per_channel ? oc : 0];
+        const int32_t z = wz ? (int32_t)wz[per_channel ? oc : 0] : 0;
+        for (k = 0; k < K; ++k) dst[k] = (float)((int32_t)src[k] - z) * sc;
+      }
+      for (n = 0; n < N; ++n) tinyc_conv_direct_part(x, wf, bias, y, p, &g, n, gi, m0, mc, buf, R);
+    }
+}
+
 /* ConvTranspose: per image and group, col[mg*ks, is] = W_g^T * X_g (GEMM), then col2im
    scatter-adds col into Y (initialized with the bias). Scratch: col, then the GEMM's. */
 TINYC_KERNEL void tinyc_convtranspose_f32(const float *x, const float *w, const float *bias, float *y,
@@ -354,3 +530,7 @@ TINYC_KERNEL void tinyc_convtranspose_f32(const float *x, const float *w, const 
             }
     }
 }
+
+#ifdef TINYC_GEMM_ZMM
+#pragma GCC pop_options
+#endif

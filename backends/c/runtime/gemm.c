@@ -8,9 +8,13 @@
    Tile sizes follow the SIMD width the compiler targets; they can be overridden by defining
    TINYC_GEMM_VL (floats per SIMD vector; 2 VL divides 32) and TINYC_GEMM_MR (tile rows, <= 16). */
 #ifndef TINYC_GEMM_VL
-#if defined(__AVX512F__) && !defined(__clang__)
-#define TINYC_GEMM_VL 8
+#if defined(__AVX512F__) && defined(__GNUC__) && !defined(__clang__)
+/* gcc on AVX-512: 512-bit vectors (TINYC_GEMM_ZMM: gcc's tuning prefers 256-bit ones, so the
+   GEMM's and the direct convolution's functions ask for 512 bits themselves; twice the multiply-adds
+   per instruction where the core has two 512-bit FMA units, as the x86 development machine does) */
+#define TINYC_GEMM_VL 16
 #define TINYC_GEMM_MR 8
+#define TINYC_GEMM_ZMM 1
 #elif defined(__AVX__)
 #define TINYC_GEMM_VL 8
 #define TINYC_GEMM_MR 6
@@ -22,6 +26,11 @@
 /* Each row of the register tile is two vectors of VL floats. */
 #define TINYC_GEMM_NR (2 * TINYC_GEMM_VL)
 /* Block sizes: tinyc_sgemm_mc / kc / nc in scratch.h (the generated code reserves scratch for them). */
+
+#ifdef TINYC_GEMM_ZMM
+#pragma GCC push_options
+#pragma GCC target("prefer-vector-width=512")
+#endif
 
 typedef char tinyc_gemm_tile_check[(TINYC_GEMM_MR >= 1 && TINYC_GEMM_MR <= 16 && TINYC_GEMM_VL >= 2 &&
                                     TINYC_GEMM_NCOL % (2 * TINYC_GEMM_VL) == 0) ? 1 : -1];
@@ -382,18 +391,26 @@ TINYC_KERNEL void tinyc_gemm_micro(int32_t kc, const float *a, int32_t ars, int3
 /* Row-vector times matrix (M = 1): y[j] (=|+=) alpha * sum_k a[k * csa] B(k, j) (+ bias), B a
    matrix with contiguous rows (cs == 1) or contiguous columns (rs == 1). Loops have fixed-size
    inner blocks so that they vectorize at -O2 too. */
-#define TINYC_GEMV_ACC(t) float g##t[TINYC_GEMM_VL];
+/* Vectors of at most 8 floats (a row-vector product is bound by reading B, not by the multiply-adds). */
+#define TINYC_GEMV_VL (TINYC_GEMM_VL < 8 ? TINYC_GEMM_VL : 8)
+#define TINYC_GEMV_ACC(t) float g##t[TINYC_GEMV_VL];
+/* gcc: not specialized for its call sites (noipa). A clone for one constant B of fewer than 4
+   vectors of columns warned of -Warray-bounds in the full-block branch, which then never runs (a
+   Linear 10 -> 3 at -O3 -march=x86-64-v4; with -Werror the model did not compile). */
+#if defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 8
+__attribute__((noipa))
+#endif
 TINYC_KERNEL void tinyc_gemv_f32(int32_t N, int32_t K, const float *a, int32_t csa, float alpha, const tinyc_bsrc *b,
                                  float *restrict y, float bias, int32_t accum) {
   int32_t j, k, t;
   if (b->cs == 1) {
     /* blocks of 4 vectors of columns: y[j0 ..] += a[k] * B[k][j0 ..] over every row k */
-    const int32_t JB = 4 * TINYC_GEMM_VL;
+    const int32_t JB = 4 * TINYC_GEMV_VL;
     for (j = 0; j < N; j += JB) {
       TINYC_GEMV_ACC(0) TINYC_GEMV_ACC(1) TINYC_GEMV_ACC(2) TINYC_GEMV_ACC(3)
-      float tail[4 * TINYC_GEMM_VL];
+      float tail[4 * TINYC_GEMV_VL];
       const int32_t w = TINYC_GMIN(JB, N - j);
-      for (t = 0; t < TINYC_GEMM_VL; ++t) {
+      for (t = 0; t < TINYC_GEMV_VL; ++t) {
         g0[t] = 0.0f;
         g1[t] = 0.0f;
         g2[t] = 0.0f;
@@ -403,11 +420,11 @@ TINYC_KERNEL void tinyc_gemv_f32(int32_t N, int32_t K, const float *a, int32_t c
         for (k = 0; k < K; ++k) {
           const float av = a[(size_t)k * (size_t)csa];
           const float *restrict r = b->p + (size_t)k * (size_t)b->rs + j;
-          for (t = 0; t < TINYC_GEMM_VL; ++t) {
+          for (t = 0; t < TINYC_GEMV_VL; ++t) {
             g0[t] = TINYC_FMA(av, r[t], g0[t]);
-            g1[t] = TINYC_FMA(av, r[TINYC_GEMM_VL + t], g1[t]);
-            g2[t] = TINYC_FMA(av, r[2 * TINYC_GEMM_VL + t], g2[t]);
-            g3[t] = TINYC_FMA(av, r[3 * TINYC_GEMM_VL + t], g3[t]);
+            g1[t] = TINYC_FMA(av, r[TINYC_GEMV_VL + t], g1[t]);
+            g2[t] = TINYC_FMA(av, r[2 * TINYC_GEMV_VL + t], g2[t]);
+            g3[t] = TINYC_FMA(av, r[3 * TINYC_GEMV_VL + t], g3[t]);
           }
         }
       } else {
@@ -416,19 +433,19 @@ TINYC_KERNEL void tinyc_gemv_f32(int32_t N, int32_t K, const float *a, int32_t c
           const float *restrict r = b->p + (size_t)k * (size_t)b->rs + j;
           for (t = 0; t < w; ++t) tail[t] = r[t];
           for (; t < JB; ++t) tail[t] = 0.0f;
-          for (t = 0; t < TINYC_GEMM_VL; ++t) {
+          for (t = 0; t < TINYC_GEMV_VL; ++t) {
             g0[t] = TINYC_FMA(av, tail[t], g0[t]);
-            g1[t] = TINYC_FMA(av, tail[TINYC_GEMM_VL + t], g1[t]);
-            g2[t] = TINYC_FMA(av, tail[2 * TINYC_GEMM_VL + t], g2[t]);
-            g3[t] = TINYC_FMA(av, tail[3 * TINYC_GEMM_VL + t], g3[t]);
+            g1[t] = TINYC_FMA(av, tail[TINYC_GEMV_VL + t], g1[t]);
+            g2[t] = TINYC_FMA(av, tail[2 * TINYC_GEMV_VL + t], g2[t]);
+            g3[t] = TINYC_FMA(av, tail[3 * TINYC_GEMV_VL + t], g3[t]);
           }
         }
       }
-      for (t = 0; t < TINYC_GEMM_VL; ++t) {
+      for (t = 0; t < TINYC_GEMV_VL; ++t) {
         tail[t] = g0[t];
-        tail[TINYC_GEMM_VL + t] = g1[t];
-        tail[2 * TINYC_GEMM_VL + t] = g2[t];
-        tail[3 * TINYC_GEMM_VL + t] = g3[t];
+        tail[TINYC_GEMV_VL + t] = g1[t];
+        tail[2 * TINYC_GEMV_VL + t] = g2[t];
+        tail[3 * TINYC_GEMV_VL + t] = g3[t];
       }
       for (t = 0; t < w; ++t) y[j + t] = accum ? y[j + t] + alpha * tail[t] : alpha * tail[t] + bias;
     }
@@ -500,3 +517,7 @@ TINYC_KERNEL void tinyc_sgemm(int32_t M, int32_t N, int32_t K, const float *a, i
     }
   }
 }
+
+#ifdef TINYC_GEMM_ZMM
+#pragma GCC pop_options
+#endif

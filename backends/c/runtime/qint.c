@@ -61,9 +61,12 @@ TINYC_KERNEL TINYC_NOINLINE void tinyc_qmk1x4_i8(const int8_t *a, const int8_t *
 /* int4 weights (--weight-bits 4; the emitter writes them): the packed layout above with two weights
    per byte, element i of wp in the low (i even) or high (i odd) four bits of byte i / 2, two's
    complement: per k the four channels of a block are two bytes. The same sums as the int8
-   micro-kernels (the weights are the same integers), each nibble sign-extended by (v ^ 8) - 8. */
-#define TINYC_I4LO(B) (((int32_t)((B) & 15) ^ 8) - 8)
-#define TINYC_I4HI(B) (((int32_t)((B) >> 4) ^ 8) - 8)
+   micro-kernels (the weights are the same integers), each nibble v sign-extended as v - 2 * (v & 8).
+   (Not (v ^ 8) - 8: gcc 12 -O3 -march=native on an AVX-512 Rocket Lake vectorized that form of
+   tinyc_qmk1x4_i4 into wrong sums for K >= 16; -fwrapv, clang and other -march did not; found
+   by the difftest's -march=native paths, regression qconv_i4_gcc_native.) */
+#define TINYC_I4LO(B) ((int32_t)((B) & 15) - (int32_t)(((B) & 8) << 1))
+#define TINYC_I4HI(B) ((int32_t)(((B) >> 4) & 15) - (int32_t)((((B) >> 4) & 8) << 1))
 TINYC_KERNEL TINYC_NOINLINE void tinyc_qmk2x4_i4(const int8_t *a, const int8_t *wp, int32_t K, int32_t *s) {
   int32_t s0 = s[0], s1 = s[1], s2 = s[2], s3 = s[3], s4 = s[4], s5 = s[5], s6 = s[6], s7 = s[7];
   int32_t k, x0, x1, v;

@@ -97,6 +97,64 @@ TINYC_KERNEL int64_t tinyc_conv_f32_scratch_max(const int32_t *p) {
                                  (int64_t)(p[1] / p[3]) * tinyc_win_prod(p + TINYC_CONV_WIN, TINYC_WIN_K), 0);
 }
 
+/* tinyc_conv_direct_f32 (conv.c, host targets): a convolution of one kernel depth without im2col.
+   The zero-padded input rows of a band of output rows are copied into sh * sw phase planes per
+   input channel (rows + (KH - 1) * dh / sh rows of Wq = OW + (KW - 1) * dw / sw floats), then
+   TINYC_CONV_DIRECT_SLACK floats (the last tile's columns past the band); output pixel (oh, ow) is
+   column oh * Wq + ow of an implicit GEMM whose row for each tap is contiguous in them, so the
+   micro-kernel reads it where it lies. A stride-1 input that needs no padding is read in place (no
+   scratch). The band is as many output rows as the scratch holds: at least
+   TINYC_CONV_DIRECT_COLS columns' worth, at most all (scratch_max). */
+#define TINYC_CONV_DIRECT_SLACK 32 /* >= any tile width NR (gemm.c) */
+#define TINYC_CONV_DIRECT_COLS 64
+#define TINYC_CONV_DIRECT_TAPS 64           /* at most this many kernel taps (KH * KW) */
+#define TINYC_CONV_DIRECT_MAX_BYTES 65536 /* a larger least band: the im2col GEMM instead */
+TINYC_KERNEL int64_t tinyc_conv_direct_wq(const int32_t *p) {
+  const int32_t *w = p + TINYC_CONV_WIN;
+  return (int64_t)w[TINYC_WIN_OUT + 2] + (int64_t)(w[TINYC_WIN_K + 2] - 1) * w[TINYC_WIN_D + 2] / w[TINYC_WIN_S + 2];
+}
+/* 1 when the input is read in place: stride 1, no padding, whole rows, and at least SLACK output
+   columns (the last tile is moved back inside them instead of reading past the input). */
+TINYC_KERNEL int32_t tinyc_conv_direct_in_place(const int32_t *p) {
+  const int32_t *w = p + TINYC_CONV_WIN;
+  return w[TINYC_WIN_S + 1] == 1 && w[TINYC_WIN_S + 2] == 1 && w[TINYC_WIN_PB + 1] == 0 && w[TINYC_WIN_PB + 2] == 0 &&
+         tinyc_conv_direct_wq(p) == w[TINYC_WIN_IN + 2] &&
+         (int64_t)w[TINYC_WIN_OUT + 1] * w[TINYC_WIN_IN + 2] - (int64_t)(w[TINYC_WIN_K + 2] - 1) * w[TINYC_WIN_D + 2] >=
+             TINYC_CONV_DIRECT_SLACK;
+}
+/* The floats of one output row's share of the band, and of the rows every band adds (halo). */
+TINYC_KERNEL int64_t tinyc_conv_direct_row_floats(const int32_t *p) {
+  const int32_t *w = p + TINYC_CONV_WIN;
+  return (int64_t)(p[1] / p[3]) * w[TINYC_WIN_S + 1] * w[TINYC_WIN_S + 2] * tinyc_conv_direct_wq(p);
+}
+TINYC_KERNEL int64_t tinyc_conv_direct_halo(const int32_t *p) {
+  const int32_t *w = p + TINYC_CONV_WIN;
+  return (int64_t)(w[TINYC_WIN_K + 1] - 1) * w[TINYC_WIN_D + 1] / w[TINYC_WIN_S + 1];
+}
+TINYC_KERNEL int64_t tinyc_conv_direct_band_bytes(const int32_t *p, int64_t rows) {
+  return 4 * ((rows + tinyc_conv_direct_halo(p)) * tinyc_conv_direct_row_floats(p) + TINYC_CONV_DIRECT_SLACK);
+}
+TINYC_KERNEL int64_t tinyc_conv_direct_min_rows(const int32_t *p) {
+  const int64_t oh = p[TINYC_CONV_WIN + TINYC_WIN_OUT + 1], wq = tinyc_conv_direct_wq(p);
+  return TINYC_SCRATCH_MAX(1, TINYC_SCRATCH_MIN(oh, (TINYC_CONV_DIRECT_COLS + wq - 1) / wq));
+}
+TINYC_KERNEL int64_t tinyc_conv_direct_f32_scratch(const int32_t *p) {
+  return tinyc_conv_direct_in_place(p) ? 0 : tinyc_conv_direct_band_bytes(p, tinyc_conv_direct_min_rows(p));
+}
+TINYC_KERNEL int64_t tinyc_conv_direct_f32_scratch_max(const int32_t *p) {
+  const int64_t oh = p[TINYC_CONV_WIN + TINYC_WIN_OUT + 1];
+  return tinyc_conv_direct_in_place(p) ? 0 : tinyc_conv_direct_band_bytes(p, TINYC_SCRATCH_MAX(1, oh));
+}
+/* Output rows per band in `bytes` of scratch (0: in place). */
+TINYC_KERNEL int32_t tinyc_conv_direct_rows(const int32_t *p, int64_t bytes) {
+  const int64_t per_row = 4 * tinyc_conv_direct_row_floats(p);
+  int64_t r;
+  if (tinyc_conv_direct_in_place(p)) return 0;
+  r = per_row > 0 ? (bytes - 4 * TINYC_CONV_DIRECT_SLACK) / per_row - tinyc_conv_direct_halo(p) : 0;
+  r = TINYC_SCRATCH_MIN(r, (int64_t)p[TINYC_CONV_WIN + TINYC_WIN_OUT + 1]);
+  return (int32_t)TINYC_SCRATCH_MAX(r, tinyc_conv_direct_min_rows(p));
+}
+
 /* tinyc_conv_f32_w8: a chunk of output channels' weights in float, then the GEMM's scratch (as
    tinyc_conv_nhwc_f32_w8): at least TINYC_CONV_WCHUNK channels of a group, at most all of them;
    the GEMM gets what the chunk leaves (at least tinyc_conv_f32_scratch). */
@@ -114,6 +172,23 @@ TINYC_KERNEL int64_t tinyc_conv_f32_w8_scratch_max(const int32_t *p) {
 TINYC_KERNEL int32_t tinyc_conv_f32_w8_chunk(const int32_t *p, int64_t bytes) {
   const int64_t k = tinyc_conv_f32_kdim(p), m = p[2] / p[3];
   int64_t c = k > 0 ? (bytes - tinyc_conv_f32_scratch(p)) / (4 * k) : m;
+  if (c >= m) return (int32_t)m;
+  c = c / 4 * 4;
+  return (int32_t)TINYC_SCRATCH_MAX(c, TINYC_SCRATCH_MIN(m, TINYC_CONV_WCHUNK));
+}
+
+/* tinyc_conv_direct_f32_w8: a chunk of output channels' weights in float (at least
+   TINYC_CONV_WCHUNK of a group, at most all), then the direct convolution's band (what the chunk
+   leaves, at least its least band). */
+TINYC_KERNEL int64_t tinyc_conv_direct_f32_w8_scratch(const int32_t *p) {
+  return tinyc_conv_direct_f32_scratch(p) + 4 * tinyc_conv_f32_kdim(p) * TINYC_SCRATCH_MIN(p[2] / p[3], TINYC_CONV_WCHUNK);
+}
+TINYC_KERNEL int64_t tinyc_conv_direct_f32_w8_scratch_max(const int32_t *p) {
+  return tinyc_conv_direct_f32_scratch_max(p) + 4 * tinyc_conv_f32_kdim(p) * (p[2] / p[3]);
+}
+TINYC_KERNEL int32_t tinyc_conv_direct_f32_w8_chunk(const int32_t *p, int64_t bytes) {
+  const int64_t k = tinyc_conv_f32_kdim(p), m = p[2] / p[3];
+  int64_t c = k > 0 ? (bytes - tinyc_conv_direct_f32_scratch(p)) / (4 * k) : m;
   if (c >= m) return (int32_t)m;
   c = c / 4 * 4;
   return (int32_t)TINYC_SCRATCH_MAX(c, TINYC_SCRATCH_MIN(m, TINYC_CONV_WCHUNK));
