@@ -305,28 +305,30 @@ TINYC_KERNEL void tinyc_conv_dw_f32(const float *x, const float *w, const float 
 }
 
 /* One MR x NR tile of the direct convolution (tinyc_conv_direct_f32; scratch.h has the geometry):
-   rows of a (lda floats apart; rows past mr re-read row mr - 1), B row (c, t) of the tile at
-   b + c * plane + tap[t] (taps in kernel order), into tile[MR][NR]. The same register tile as
-   tinyc_gemm_micro, with the same sums in the same order (k = c * taps + t ascending). */
+   rows of a (lda floats apart; rows past mr re-read row mr - 1), B row (ch, t) of the tile at
+   b + ch * plane + tap[t] (taps in kernel order). The same register tile as tinyc_gemm_micro, with
+   the same sums in the same order (k = ch * taps + t ascending). With c (mr == MR: every row), the
+   tile plus bias[i] goes to c + i * ldc; otherwise into tile[MR][NR]. */
 TINYC_KERNEL void tinyc_conv_direct_tile(const float *a, int32_t lda, int32_t mr, const float *b, int32_t cg,
-                                         int32_t plane, int32_t taps, const int32_t *tap, float *restrict tile) {
-  const int32_t ars = lda;
+                                         int32_t plane, int32_t taps, const int32_t *tap, float *restrict c,
+                                         int32_t ldc, const float *bias, float *restrict tile) {
+  const int32_t ars = lda, accum = 0;
   float(*t)[TINYC_GEMM_NR] = (float(*)[TINYC_GEMM_NR])(void *)tile;
-  int32_t j, c, u;
+  int32_t j, ch, u;
   size_t ak = 0;
   TINYC_ROWS(TINYC_MK_AROW)
   TINYC_ROWS(TINYC_MK_DECL)
   TINYC_ROWS(TINYC_MK_ZERO)
   if (taps == 1) { /* 1x1: one loop over the channels */
     const float *bc = b + tap[0];
-    for (c = 0; c < cg; ++c, ++ak, bc += plane) {
+    for (ch = 0; ch < cg; ++ch, ++ak, bc += plane) {
       const float *restrict b0 = bc;
       const float *restrict b1 = b0 + TINYC_GEMM_VL;
       TINYC_ROWS(TINYC_MK_FMA)
     }
   } else {
-    for (c = 0; c < cg; ++c) {
-      const float *bc = b + (size_t)c * (size_t)plane;
+    for (ch = 0; ch < cg; ++ch) {
+      const float *bc = b + (size_t)ch * (size_t)plane;
       for (u = 0; u < taps; ++u, ++ak) {
         const float *restrict b0 = bc + tap[u];
         const float *restrict b1 = b0 + TINYC_GEMM_VL;
@@ -334,13 +336,19 @@ TINYC_KERNEL void tinyc_conv_direct_tile(const float *a, int32_t lda, int32_t mr
       }
     }
   }
-  TINYC_ROWS(TINYC_MK_SPILL)
+  if (c) {
+    TINYC_ROWS(TINYC_MK_STORE)
+  } else {
+    TINYC_ROWS(TINYC_MK_SPILL)
+  }
 }
 
 /* Output rows [0, rows) of one group (M channels of ldy floats each) from the band b (plane floats
    per input channel, rows of Wq): columns j = oh * Wq + ow in tiles of NR, the columns ow >= OW and
    past the band dropped. in_place: b is the input itself, so the last tile moves back inside the
-   columns (its overlap is computed again, to the same values) instead of reading past it. */
+   columns (its overlap is computed again, to the same values) instead of reading past it. A tile
+   whose columns are consecutive outputs (one row, or Wq == OW) of MR channels is stored by the
+   register tile itself; the others through tile[] and a scatter. */
 TINYC_KERNEL void tinyc_conv_direct_band(const float *b, int32_t plane, int32_t Wq, int32_t taps, const int32_t *tap,
                                          const float *w, int32_t M, int32_t cg, const float *bias, float *y,
                                          int32_t ldy, int32_t rows, int32_t OW, int32_t in_place) {
@@ -351,7 +359,7 @@ TINYC_KERNEL void tinyc_conv_direct_band(const float *b, int32_t plane, int32_t 
   for (j0 = 0; j0 < ncol; j0 += TINYC_GEMM_NR) {
     const int32_t jt = in_place && j0 + TINYC_GEMM_NR > ncol ? ncol - TINYC_GEMM_NR : j0;
     const int32_t ow0 = jt % Wq, oh0 = jt / Wq;
-    const int32_t full = ow0 + TINYC_GEMM_NR <= OW;
+    const int32_t full = Wq == OW ? jt + TINYC_GEMM_NR <= ncol : ow0 + TINYC_GEMM_NR <= OW;
     int32_t oh = oh0, ow = ow0;
     for (t = 0; t < TINYC_GEMM_NR; ++t) { /* output index of each column, or -1 */
       dst[t] = jt + t < ncol && ow < OW ? oh * OW + ow : -1;
@@ -362,7 +370,13 @@ TINYC_KERNEL void tinyc_conv_direct_band(const float *b, int32_t plane, int32_t 
     }
     for (m0 = 0; m0 < M; m0 += TINYC_GEMM_MR) {
       const int32_t mr = TINYC_GMIN(TINYC_GEMM_MR, M - m0);
-      tinyc_conv_direct_tile(w + (size_t)m0 * (size_t)K, K, mr, b + jt, cg, plane, taps, tap, tile);
+      const float *wm = w + (size_t)m0 * (size_t)K;
+      if (full && mr == TINYC_GEMM_MR) {
+        tinyc_conv_direct_tile(wm, K, mr, b + jt, cg, plane, taps, tap, y + (size_t)m0 * (size_t)ldy + oh0 * OW + ow0,
+                               ldy, bias ? bias + m0 : NULL, tile);
+        continue;
+      }
+      tinyc_conv_direct_tile(wm, K, mr, b + jt, cg, plane, taps, tap, NULL, 0, NULL, tile);
       for (i = 0; i < mr; ++i) {
         const float bi = bias ? bias[m0 + i] : 0.0f;
         const float *restrict s = tile + (size_t)i * TINYC_GEMM_NR;

@@ -113,12 +113,14 @@ TINYC_KERNEL int64_t tinyc_conv_direct_wq(const int32_t *p) {
   const int32_t *w = p + TINYC_CONV_WIN;
   return (int64_t)w[TINYC_WIN_OUT + 2] + (int64_t)(w[TINYC_WIN_K + 2] - 1) * w[TINYC_WIN_D + 2] / w[TINYC_WIN_S + 2];
 }
-/* 1 when the input is read in place: stride 1, no padding, whole rows, and at least SLACK output
-   columns (the last tile is moved back inside them instead of reading past the input). */
+/* 1 when the input is read in place: stride 1, no padding (none at the bottom or right either:
+   the windows' rows and columns inside the input), and at least SLACK output columns (the last
+   tile is moved back inside them instead of reading past the input). */
 TINYC_KERNEL int32_t tinyc_conv_direct_in_place(const int32_t *p) {
   const int32_t *w = p + TINYC_CONV_WIN;
   return w[TINYC_WIN_S + 1] == 1 && w[TINYC_WIN_S + 2] == 1 && w[TINYC_WIN_PB + 1] == 0 && w[TINYC_WIN_PB + 2] == 0 &&
          tinyc_conv_direct_wq(p) == w[TINYC_WIN_IN + 2] &&
+         (int64_t)w[TINYC_WIN_OUT + 1] + (int64_t)(w[TINYC_WIN_K + 1] - 1) * w[TINYC_WIN_D + 1] <= w[TINYC_WIN_IN + 1] &&
          (int64_t)w[TINYC_WIN_OUT + 1] * w[TINYC_WIN_IN + 2] - (int64_t)(w[TINYC_WIN_K + 2] - 1) * w[TINYC_WIN_D + 2] >=
              TINYC_CONV_DIRECT_SLACK;
 }
