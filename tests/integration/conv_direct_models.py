@@ -25,7 +25,7 @@ def model(rng, i):
     g = int(rng.choice([1, 1, 1, 2, 3]))
     c = g * int(rng.integers(1, 9))
     m = g * int(rng.integers(1, 14))
-    h, w = int(rng.integers(1, 24)), int(rng.integers(1, 41))
+    h, w = int(rng.integers(1, 24)), int(rng.integers(1, 49))
     kh, dh, sh, pt, pb = window(rng, h)
     kw, dw, sw, pl, pr = window(rng, w)
     wt = rng.standard_normal((m, c // g, kh, kw)).astype(np.float32)

@@ -343,53 +343,71 @@ TINYC_KERNEL void tinyc_conv_direct_tile(const float *a, int32_t lda, int32_t mr
   }
 }
 
+/* The tile of columns jt .. jt + NR - 1 (j = oh * Wq + ow) for every block of MR output channels:
+   stored by the register tile when its columns are consecutive outputs (full) and the block has
+   MR channels, else through tile[] and a scatter (columns ow >= OW or j >= ncol dropped). */
+TINYC_KERNEL void tinyc_conv_direct_cols(const float *b, int32_t plane, int32_t Wq, int32_t taps, const int32_t *tap,
+                                         const float *w, int32_t M, int32_t cg, const float *bias, float *y,
+                                         int32_t ldy, int32_t jt, int32_t ncol, int32_t OW, int32_t full,
+                                         float *restrict tile) {
+  const int32_t K = cg * taps, ow0 = jt % Wq, oh0 = jt / Wq;
+  int32_t dst[TINYC_GEMM_NR];
+  int32_t m0, i, t, oh = oh0, ow = ow0;
+  for (t = 0; t < TINYC_GEMM_NR; ++t) { /* output index of each column, or -1 */
+    dst[t] = jt + t < ncol && ow < OW ? oh * OW + ow : -1;
+    if (++ow == Wq) {
+      ow = 0;
+      ++oh;
+    }
+  }
+  for (m0 = 0; m0 < M; m0 += TINYC_GEMM_MR) {
+    const int32_t mr = TINYC_GMIN(TINYC_GEMM_MR, M - m0);
+    const float *wm = w + (size_t)m0 * (size_t)K;
+    if (full && mr == TINYC_GEMM_MR) {
+      tinyc_conv_direct_tile(wm, K, mr, b + jt, cg, plane, taps, tap, y + (size_t)m0 * (size_t)ldy + oh0 * OW + ow0,
+                             ldy, bias ? bias + m0 : NULL, tile);
+      continue;
+    }
+    tinyc_conv_direct_tile(wm, K, mr, b + jt, cg, plane, taps, tap, NULL, 0, NULL, tile);
+    for (i = 0; i < mr; ++i) {
+      const float bi = bias ? bias[m0 + i] : 0.0f;
+      const float *restrict s = tile + (size_t)i * TINYC_GEMM_NR;
+      float *restrict yi = y + (size_t)(m0 + i) * (size_t)ldy;
+      if (full) {
+        float *restrict d = yi + oh0 * OW + ow0;
+        for (t = 0; t < TINYC_GEMM_NR; ++t) d[t] = s[t] + bi;
+      } else {
+        for (t = 0; t < TINYC_GEMM_NR; ++t)
+          if (dst[t] >= 0) yi[dst[t]] = s[t] + bi;
+      }
+    }
+  }
+}
+
 /* Output rows [0, rows) of one group (M channels of ldy floats each) from the band b (plane floats
-   per input channel, rows of Wq): columns j = oh * Wq + ow in tiles of NR, the columns ow >= OW and
-   past the band dropped. in_place: b is the input itself, so the last tile moves back inside the
-   columns (its overlap is computed again, to the same values) instead of reading past it. A tile
-   whose columns are consecutive outputs (one row, or Wq == OW) of MR channels is stored by the
-   register tile itself; the others through tile[] and a scatter. */
+   per input channel, rows of Wq): output rows at least NR wide in whole tiles per row (the last
+   one moved back inside the row: its overlap is computed again, to the same values); narrower
+   rows as the columns j = oh * Wq + ow in tiles of NR across rows, the columns ow >= OW dropped.
+   in_place: b is the input itself, so the last tile moves back inside the columns instead of
+   reading past it. */
 TINYC_KERNEL void tinyc_conv_direct_band(const float *b, int32_t plane, int32_t Wq, int32_t taps, const int32_t *tap,
                                          const float *w, int32_t M, int32_t cg, const float *bias, float *y,
                                          int32_t ldy, int32_t rows, int32_t OW, int32_t in_place) {
-  const int32_t K = cg * taps, ncol = (rows - 1) * Wq + OW;
+  const int32_t ncol = (rows - 1) * Wq + OW;
   float tile[TINYC_GEMM_MR * TINYC_GEMM_NR];
-  int32_t dst[TINYC_GEMM_NR];
-  int32_t j0, m0, i, t;
+  int32_t j0, oh, ow0;
+  if (OW >= TINYC_GEMM_NR) {
+    for (oh = 0; oh < rows; ++oh)
+      for (ow0 = 0; ow0 < OW; ow0 += TINYC_GEMM_NR) {
+        const int32_t ow = ow0 + TINYC_GEMM_NR > OW ? OW - TINYC_GEMM_NR : ow0;
+        tinyc_conv_direct_cols(b, plane, Wq, taps, tap, w, M, cg, bias, y, ldy, oh * Wq + ow, ncol, OW, 1, tile);
+      }
+    return;
+  }
   for (j0 = 0; j0 < ncol; j0 += TINYC_GEMM_NR) {
     const int32_t jt = in_place && j0 + TINYC_GEMM_NR > ncol ? ncol - TINYC_GEMM_NR : j0;
-    const int32_t ow0 = jt % Wq, oh0 = jt / Wq;
-    const int32_t full = Wq == OW ? jt + TINYC_GEMM_NR <= ncol : ow0 + TINYC_GEMM_NR <= OW;
-    int32_t oh = oh0, ow = ow0;
-    for (t = 0; t < TINYC_GEMM_NR; ++t) { /* output index of each column, or -1 */
-      dst[t] = jt + t < ncol && ow < OW ? oh * OW + ow : -1;
-      if (++ow == Wq) {
-        ow = 0;
-        ++oh;
-      }
-    }
-    for (m0 = 0; m0 < M; m0 += TINYC_GEMM_MR) {
-      const int32_t mr = TINYC_GMIN(TINYC_GEMM_MR, M - m0);
-      const float *wm = w + (size_t)m0 * (size_t)K;
-      if (full && mr == TINYC_GEMM_MR) {
-        tinyc_conv_direct_tile(wm, K, mr, b + jt, cg, plane, taps, tap, y + (size_t)m0 * (size_t)ldy + oh0 * OW + ow0,
-                               ldy, bias ? bias + m0 : NULL, tile);
-        continue;
-      }
-      tinyc_conv_direct_tile(wm, K, mr, b + jt, cg, plane, taps, tap, NULL, 0, NULL, tile);
-      for (i = 0; i < mr; ++i) {
-        const float bi = bias ? bias[m0 + i] : 0.0f;
-        const float *restrict s = tile + (size_t)i * TINYC_GEMM_NR;
-        float *restrict yi = y + (size_t)(m0 + i) * (size_t)ldy;
-        if (full) {
-          float *restrict d = yi + oh0 * OW + ow0;
-          for (t = 0; t < TINYC_GEMM_NR; ++t) d[t] = s[t] + bi;
-        } else {
-          for (t = 0; t < TINYC_GEMM_NR; ++t)
-            if (dst[t] >= 0) yi[dst[t]] = s[t] + bi;
-        }
-      }
-    }
+    const int32_t full = Wq == OW ? jt + TINYC_GEMM_NR <= ncol : jt % Wq + TINYC_GEMM_NR <= OW;
+    tinyc_conv_direct_cols(b, plane, Wq, taps, tap, w, M, cg, bias, y, ldy, jt, ncol, OW, full, tile);
   }
 }
 
