@@ -164,6 +164,15 @@ bool matchConvDirect(const Node& n, const TargetDesc& t) {
 bool matchConvDirectW8(const Node& n, const TargetDesc& t) {
   return convDirectGeometry(n, t) && int8WeightDequant(n) != nullptr;
 }
+// Outputs narrower than half a 512-bit tile (OW < 16) of one group with a multiple of 32 output
+// channels and constant weights: the same convolution vectorized over output channels
+// (tinyc_conv_direct_t_f32, weights transposed to [K][M] here): the last layers of small CNNs, whose
+// few pixels would leave most of a tile of pixels empty (a MobileNetV1's 3x3 and 6x6 layers).
+bool matchConvDirectT(const Node& n, const TargetDesc& t) {
+  if (!matchConvDirect(n, t) || !n.input(1)->constant) return false;
+  const ConvGeom g = convGeom(n);
+  return g.g == 1 && g.m % 32 == 0 && g.w.out[2] < 16;
+}
 std::vector<int32_t> directParams(const Node& n) { return int32s(convParams(convGeom(n))); }
 int64_t scratchConvDirect(const Node& n) { return tinyc_conv_direct_f32_scratch(directParams(n).data()); }
 int64_t scratchConvDirectMax(const Node& n) { return tinyc_conv_direct_f32_scratch_max(directParams(n).data()); }
@@ -176,6 +185,19 @@ void emitConvDirect(EmitCtx& c) {
   const std::vector<int64_t> p = convParams(convGeom(c.node));
   c.line(fmt::format("tinyc_conv_direct_f32({}, {}, {}, {}, {}, {});", c.in(0), c.in(1), c.in(2), c.out(0),
                      c.intArray(p), scratchAndBytes(c, scratchConvDirect(c.node))));
+}
+void emitConvDirectT(EmitCtx& c) {
+  c.require("conv");
+  const Tensor& w = *c.node.input(1)->constant;  // [M][K]
+  const int64_t m = w.shape()[0], k = w.numel() / std::max<int64_t>(m, 1);
+  Tensor wt(DType::F32, {k, m});
+  const float* src = w.data<float>();
+  float* dst = wt.data<float>();
+  for (int64_t o = 0; o < m; ++o)
+    for (int64_t i = 0; i < k; ++i) dst[i * m + o] = src[o * k + i];
+  c.line(fmt::format("tinyc_conv_direct_t_f32({}, {}, {}, {}, {}, {});", c.in(0),
+                     c.weights(c.node.input(1)->name + " (transposed)", std::move(wt)), c.in(2), c.out(0),
+                     c.intArray(convParams(convGeom(c.node))), scratchAndBytes(c, scratchConvDirect(c.node))));
 }
 void emitConvDirectW8(EmitCtx& c) {
   c.require("conv");
@@ -556,6 +578,11 @@ void registerNnKernels(KernelTable& t) {
   convDirect.priority = 1;
   convDirect.scratchBytesMax = scratchConvDirectMax;  // the whole image in one band where there is room
   t.add(convDirect);
+  CKernel convDirectT{"Conv", checkConv, emitConvDirectT, scratchConvDirect};  // host, small outputs: over channels
+  convDirectT.match = matchConvDirectT;
+  convDirectT.priority = 2;  // over convDirect
+  convDirectT.scratchBytesMax = scratchConvDirectMax;
+  t.add(convDirectT);
   CKernel convDirectW8{"Conv", checkConv, emitConvDirectW8, scratchConvDirectW8};  // host, int8 weights: no im2col
   convDirectW8.match = matchConvDirectW8;
   convDirectW8.priority = 2;  // over convW8

@@ -12,12 +12,13 @@ PY=$2
 W=$(mktemp -d)
 trap 'rm -rf "$W"' EXIT
 "$PY" "$(dirname "$0")/conv_direct_models.py" "$W/m" 40 11 >/dev/null
-fail=0 direct=0 n=0
+fail=0 direct=0 over_channels=0 n=0
 for m in "$W"/m/*.onnx; do
   name=$(basename "$m" .onnx)
   n=$((n + 1))
   "$TINYC" convert "$m" -o "$W/c" --name x -q
-  grep -q "tinyc_conv_direct_f32\(_w8\)\?(x" "$W/c/x.c" && direct=$((direct + 1))
+  grep -q "tinyc_conv_direct_\(t_\)\?f32\(_w8\)\?(x" "$W/c/x.c" && direct=$((direct + 1))
+  grep -q "tinyc_conv_direct_t_f32(x" "$W/c/x.c" && over_channels=$((over_channels + 1))
   flags=("-O2" "-O3 -march=native" "clang -O2")
   [ $((n % 3)) = 0 ] && flags+=("-O1 -fsanitize=address,undefined -fno-sanitize-recover=all")
   for f in "${flags[@]}"; do
@@ -28,7 +29,8 @@ for m in "$W"/m/*.onnx; do
     fi
   done
 done
-echo "$direct of $n convolutions ran the direct kernel"
+echo "$direct of $n convolutions ran the direct kernel ($over_channels over output channels)"
 [ "$direct" -ge $((n * 3 / 4)) ] || { echo "FAIL: the direct kernel ran for fewer than 3/4 of them"; fail=1; }
+[ "$over_channels" -ge 5 ] || { echo "FAIL: the variant over output channels ran for fewer than 5 of them"; fail=1; }
 [ $fail = 0 ] && echo "ok: $n random convolutions validate on the host (gcc -O2, -O3 -march=native, clang, ASan/UBSan)"
 exit $fail

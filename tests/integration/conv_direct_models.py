@@ -2,7 +2,8 @@
 runtime/conv.c): one Conv on the graph input with a random window (kernel 1-7, stride 1-3,
 dilation 1-2, asymmetric padding, or none: the in-place path), 1-3 groups, 1-40 output channels
 (not multiples of the tile's rows), widths around the tile's columns; every third model with int8
-weights behind a DequantizeLinear (per channel or per tensor).
+weights behind a DequantizeLinear (per channel or per tensor); every fourth one narrow with 32 or
+64 output channels (tinyc_conv_direct_t_f32, vectorized over channels).
     conv_direct_models.py OUT_DIR [COUNT] [SEED]"""
 import os
 import sys
@@ -26,6 +27,9 @@ def model(rng, i):
     c = g * int(rng.integers(1, 9))
     m = g * int(rng.integers(1, 14))
     h, w = int(rng.integers(1, 24)), int(rng.integers(1, 49))
+    if i % 4 == 3:  # narrow outputs, 32 or 64 channels: the variant over output channels
+        g, m, w = 1, 32 * int(rng.integers(1, 3)), int(rng.integers(1, 16))
+        c = int(rng.integers(1, 9))
     kh, dh, sh, pt, pb = window(rng, h)
     kw, dw, sw, pl, pr = window(rng, w)
     wt = rng.standard_normal((m, c // g, kh, kw)).astype(np.float32)

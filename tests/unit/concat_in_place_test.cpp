@@ -74,10 +74,16 @@ int count(const std::string& s, const std::string& what) {
   return n;
 }
 
-// Conv scratch of a 1x1 conv with 16 outputs over a 4x4 image with `in` channels (runtime/scratch.h:
-// C is 16 x 16 floats, so a 4 KB budget: packed B of 32 columns (16 pixels rounded up) x (kc + 1)
-// rows of floats, kc = in while 32 columns fit, plus 64 bytes).
-int64_t scratch1x1(int64_t in) { return tinyc_sgemm_scratch(16, 16, in, 0); }
+// Conv scratch of a 1x1 conv with 16 outputs over a 4x4 image with `in` channels: the host's
+// direct convolution (runtime/scratch.h, tinyc_conv_direct_f32_scratch): 16 output pixels are
+// fewer than a tile may read past them, so the input is copied, all 4 rows of 4 floats per
+// channel, plus 32 floats of slack: 64 * in + 128 bytes, the least and the most alike.
+int64_t scratch1x1(int64_t in) {
+  const int32_t p[TINYC_CONV_PARAMS] = {1, static_cast<int32_t>(in), 16, 1, 1, 4, 4, 1, 4, 4, 1, 1, 1,
+                                        1, 1, 1, 1, 1, 1, 0, 0, 0};
+  EXPECT_EQ(tinyc_conv_direct_f32_scratch_max(p), tinyc_conv_direct_f32_scratch(p));
+  return tinyc_conv_direct_f32_scratch(p);
+}
 
 TEST(ConcatInPlace, ConvReluBranchesWriteIntoTheOutput) {
   Model m;
@@ -86,12 +92,12 @@ TEST(ConcatInPlace, ConvReluBranchesWriteIntoTheOutput) {
   Value* b = m.convRelu("b", x, 2, 16);  // 1024 bytes
   Value* y = m.concat("cat", {a, b});    // 32 x 4 x 4 floats = 2048 bytes
   EmitResult r = m.emit(y);
-  ASSERT_EQ(scratch1x1(2), 448);  // 32 x 3 floats + 64 bytes
+  ASSERT_EQ(scratch1x1(2), 256);  // 2 x 16 + 32 floats
   // Copying: at the Concat a, b and y are live: 1024 + 1024 + 2048 = 4096 bytes.
   EXPECT_EQ(r.memory.arenaWithoutConcatInPlace, 4096);
-  // In place: y (2048) lives from a's Conv on; next to it only one Conv scratch (448) at a time.
-  EXPECT_EQ(r.arenaBytes, 2048 + 448);
-  EXPECT_EQ(r.memory.lowerBound, 2048 + 448);
+  // In place: y (2048) lives from a's Conv on; next to it only one Conv scratch (256) at a time.
+  EXPECT_EQ(r.arenaBytes, 2048 + 256);
+  EXPECT_EQ(r.memory.lowerBound, 2048 + 256);
   EXPECT_EQ(r.memory.concatInPlace, 2);
   std::string cat = codeOf(r, "cat");
   EXPECT_EQ(count(cat, "memcpy"), 0) << cat;
@@ -105,13 +111,13 @@ TEST(ConcatInPlace, NestedConcatsChain) {
   Value* a = m.convRelu("a", x, 2, 16);
   Value* b = m.convRelu("b", x, 2, 16);
   Value* y1 = m.concat("cat1", {a, b});      // 2048 bytes
-  Value* c = m.convRelu("c", y1, 32, 16);    // 1024 bytes, scratch 32 x 8 floats + 64 = 1088
+  Value* c = m.convRelu("c", y1, 32, 16);    // 1024 bytes, scratch 32 x 16 + 32 floats = 2176
   Value* y2 = m.concat("cat2", {y1, c});     // 3072 bytes
   EmitResult r = m.emit(y2);
-  ASSERT_EQ(scratch1x1(32), 1088);  // the least: a 1 KB budget, kc 7
+  ASSERT_EQ(scratch1x1(32), 2176);
   // In place the peak is at c's Conv: y2 (3072) + its scratch. Copying, at cat2: y1 (2048) + c
   // (1024) + y2 (3072).
-  EXPECT_EQ(r.arenaBytes, 3072 + 1088);
+  EXPECT_EQ(r.arenaBytes, 3072 + 2176);
   EXPECT_EQ(r.memory.arenaWithoutConcatInPlace, 2048 + 1024 + 3072);
   EXPECT_EQ(r.memory.concatInPlace, 4);  // a, b into y1; y1, c into y2
   EXPECT_EQ(count(codeOf(r, "cat1"), "memcpy"), 0) << codeOf(r, "cat1");
@@ -124,9 +130,9 @@ TEST(ConcatInPlace, GraphInputIsCopied) {
   Value* a = m.convRelu("a", x, 2, 16);   // 1024 bytes
   Value* y = m.concat("cat", {x, a});     // 1152 bytes
   EmitResult r = m.emit(y);
-  // In place: y + a's scratch = 1152 + 448 at the Conv. Copying: a + scratch = 1472 at the
+  // In place: y + a's scratch = 1152 + 256 at the Conv. Copying: a + scratch = 1280 at the
   // Conv, a + y = 2176 at the Concat. a is written in place, x copied.
-  EXPECT_EQ(r.arenaBytes, 1152 + 448);
+  EXPECT_EQ(r.arenaBytes, 1152 + scratch1x1(2));
   EXPECT_EQ(r.memory.concatInPlace, 1);
   std::string cat = codeOf(r, "cat");
   EXPECT_EQ(count(cat, "memcpy"), 1) << cat;
@@ -134,17 +140,16 @@ TEST(ConcatInPlace, GraphInputIsCopied) {
 }
 
 TEST(ConcatInPlace, NotAppliedWhenItRaisesThePeak) {
-  // A 16-channel graph input makes a's Conv scratch at least 32 x 8 floats + 64 = 1088 bytes. In
-  // place, y (2048) would be live next to it: 3136; copying, the peak is a + y = 3072 at the
-  // Concat, and a's scratch grows into the room at the Conv (1024 + 2048: kc 15 of 16).
+  // A 16-channel graph input makes a's Conv scratch 16 x 16 + 32 floats = 1152 bytes. In place,
+  // y (2048) would be live next to it: 3200; copying, the peak is a + y = 3072 at the Concat.
   Model m;
   Value* x = m.input("x", {1, 16, 4, 4});
   Value* a = m.convRelu("a", x, 16, 16);
   Value* y = m.concat("cat", {x, a});
   EmitResult r = m.emit(y);
-  ASSERT_EQ(scratch1x1(16), 1088);
+  ASSERT_EQ(scratch1x1(16), 1152);
   EXPECT_EQ(r.arenaBytes, 3072);
-  EXPECT_EQ(r.memory.scratchBytes.at("a"), 2048);
+  EXPECT_EQ(r.memory.scratchBytes.at("a"), 1152);
   EXPECT_EQ(r.memory.concatInPlace, 0);
   EXPECT_EQ(count(codeOf(r, "cat"), "memcpy"), 2) << codeOf(r, "cat");
 }

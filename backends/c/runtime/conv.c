@@ -411,12 +411,67 @@ TINYC_KERNEL void tinyc_conv_direct_band(const float *b, int32_t plane, int32_t 
   }
 }
 
+/* The direct convolution vectorized over output channels instead of pixels, for outputs too
+   small for a tile of NR pixels: weights transposed to wt[k * M + m] (M a multiple of 32 >= NR,
+   one group). One tile: the MR output pixels whose band columns are pj[0 .. mr) (rows past mr
+   re-read pixel mr - 1) times NR output channels from wt; the same sums in the same order
+   (k = ch * taps + t ascending) as tinyc_conv_direct_tile, into tile[MR][NR]. */
+#define TINYC_MK_PROW(i) const float *restrict a##i = b + pj[(i) < mr ? (i) : mr - 1];
+TINYC_KERNEL void tinyc_conv_direct_ttile(const float *b, const int32_t *pj, int32_t mr, const float *wt, int32_t M,
+                                          int32_t cg, int32_t plane, int32_t taps, const int32_t *tap,
+                                          float *restrict tile) {
+  float(*t)[TINYC_GEMM_NR] = (float(*)[TINYC_GEMM_NR])(void *)tile;
+  const float *wk = wt;
+  int32_t j, ch, u;
+  size_t ak;
+  TINYC_ROWS(TINYC_MK_PROW)
+  TINYC_ROWS(TINYC_MK_DECL)
+  TINYC_ROWS(TINYC_MK_ZERO)
+  for (ch = 0; ch < cg; ++ch)
+    for (u = 0; u < taps; ++u, wk += M) {
+      const float *restrict b0 = wk;
+      const float *restrict b1 = b0 + TINYC_GEMM_VL;
+      ak = (size_t)ch * (size_t)plane + (size_t)tap[u];
+      TINYC_ROWS(TINYC_MK_FMA)
+    }
+  TINYC_ROWS(TINYC_MK_SPILL)
+}
+
+/* Output rows [0, rows) (M channels of ldy floats each) from the band b, over output channels:
+   tiles of MR consecutive output pixels (no dropped columns) times NR channels, stored by a
+   scatter. */
+TINYC_KERNEL void tinyc_conv_direct_tband(const float *b, int32_t plane, int32_t Wq, int32_t taps, const int32_t *tap,
+                                          const float *wt, int32_t M, int32_t cg, const float *bias, float *y,
+                                          int32_t ldy, int32_t rows, int32_t OW) {
+  const int32_t P = rows * OW;
+  float tile[TINYC_GEMM_MR * TINYC_GEMM_NR];
+  int32_t pj[TINYC_GEMM_MR], p0, m0, i, c, oh = 0, ow = 0;
+  for (p0 = 0; p0 < P; p0 += TINYC_GEMM_MR) {
+    const int32_t mr = TINYC_GMIN(TINYC_GEMM_MR, P - p0);
+    for (i = 0; i < mr; ++i) { /* pixel p0 + i = (oh, ow) */
+      pj[i] = oh * Wq + ow;
+      if (++ow == OW) {
+        ow = 0;
+        ++oh;
+      }
+    }
+    for (m0 = 0; m0 < M; m0 += TINYC_GEMM_NR) {
+      tinyc_conv_direct_ttile(b, pj, mr, wt + m0, M, cg, plane, taps, tap, tile);
+      for (c = 0; c < TINYC_GEMM_NR; ++c) {
+        const float bc = bias ? bias[m0 + c] : 0.0f;
+        float *restrict yc = y + (size_t)(m0 + c) * (size_t)ldy + p0;
+        for (i = 0; i < mr; ++i) yc[i] = tile[i * TINYC_GEMM_NR + c] + bc;
+      }
+    }
+  }
+}
+
 /* Image n, group gi, the output channels [m0, m0 + mc) of the group (weight rows wr) of the direct
    convolution: per band of R output rows (0: the input in place) the padded input rows are copied
    into the phase planes at buf, then tinyc_conv_direct_band. */
 TINYC_KERNEL void tinyc_conv_direct_part(const float *x, const float *wr, const float *bias, float *y, const int32_t *p,
                                          const tinyc_dwgeom *g, int32_t n, int32_t gi, int32_t m0, int32_t mc,
-                                         float *buf, int32_t R) {
+                                         float *buf, int32_t R, int32_t tw) {
   const int32_t C = p[1], M = p[2], cg = C / p[3], mg = M / p[3], taps = g->KH * g->KW;
   const float *xg = x + ((size_t)n * (size_t)C + (size_t)gi * (size_t)cg) * (size_t)g->H * (size_t)g->W;
   const float *bg = bias ? bias + (size_t)gi * (size_t)mg + (size_t)m0 : NULL;
@@ -426,7 +481,10 @@ TINYC_KERNEL void tinyc_conv_direct_part(const float *x, const float *wr, const 
   if (R == 0) { /* in place: stride 1, no padding, rows of W == Wq */
     for (kh = 0; kh < g->KH; ++kh)
       for (kw = 0; kw < g->KW; ++kw) tap[kh * g->KW + kw] = kh * g->dh * g->W + kw * g->dw;
-    tinyc_conv_direct_band(xg, g->H * g->W, g->W, taps, tap, wr, mc, cg, bg, yg, g->OH * g->OW, g->OH, g->OW, 1);
+    if (tw)
+      tinyc_conv_direct_tband(xg, g->H * g->W, g->W, taps, tap, wr, mc, cg, bg, yg, g->OH * g->OW, g->OH, g->OW);
+    else
+      tinyc_conv_direct_band(xg, g->H * g->W, g->W, taps, tap, wr, mc, cg, bg, yg, g->OH * g->OW, g->OH, g->OW, 1);
     return;
   }
   for (r0 = 0; r0 < g->OH; r0 += R) {
@@ -444,8 +502,12 @@ TINYC_KERNEL void tinyc_conv_direct_part(const float *x, const float *wr, const 
     for (c = 0; c < cg; ++c)
       tinyc_dw_phases(&band, xg + (size_t)c * (size_t)g->H * (size_t)g->W, buf + (size_t)c * (size_t)pq);
     tinyc_zero_f32(buf + (size_t)cg * (size_t)pq, TINYC_CONV_DIRECT_SLACK);
-    tinyc_conv_direct_band(buf, pq, g->Wq, taps, tap, wr, mc, cg, bg, yg + (size_t)r0 * (size_t)g->OW, g->OH * g->OW,
-                           rows, g->OW, 0);
+    if (tw)
+      tinyc_conv_direct_tband(buf, pq, g->Wq, taps, tap, wr, mc, cg, bg, yg + (size_t)r0 * (size_t)g->OW,
+                              g->OH * g->OW, rows, g->OW);
+    else
+      tinyc_conv_direct_band(buf, pq, g->Wq, taps, tap, wr, mc, cg, bg, yg + (size_t)r0 * (size_t)g->OW,
+                             g->OH * g->OW, rows, g->OW, 0);
   }
 }
 
@@ -470,7 +532,23 @@ TINYC_KERNEL void tinyc_conv_direct_f32(const float *x, const float *w, const fl
   for (n = 0; n < N; ++n)
     for (gi = 0; gi < G; ++gi)
       tinyc_conv_direct_part(x, w + (size_t)gi * (size_t)mg * (size_t)K, bias, y, p, &g, n, gi, 0, mg,
-                             (float *)(void *)scratch, R);
+                             (float *)(void *)scratch, R, 0);
+}
+
+/* The same vectorized over output channels (tinyc_conv_direct_tband), for one group of M = a
+   multiple of 32 channels with small outputs: weights transposed, wt[k * M + m]. */
+TINYC_KERNEL void tinyc_conv_direct_t_f32(const float *x, const float *wt, const float *bias, float *y,
+                                          const int32_t *p, unsigned char *scratch, int32_t scratch_bytes) {
+  const int32_t N = p[0], M = p[2];
+  const int32_t R = tinyc_conv_direct_rows(p, scratch_bytes);
+  tinyc_win win;
+  tinyc_dwgeom g;
+  int32_t n;
+  TINYC_SCRATCH_NEED(TINYC_SCRATCH_MAX(tinyc_conv_direct_f32_scratch(p), scratch_bytes));
+  tinyc_win_read(&win, p + TINYC_CONV_WIN);
+  tinyc_dw_geom(&g, &win);
+  if (g.OH <= 0 || g.OW <= 0) return;
+  for (n = 0; n < N; ++n) tinyc_conv_direct_part(x, wt, bias, y, p, &g, n, 0, 0, M, (float *)(void *)scratch, R, 1);
 }
 
 /* The same with int8 weights behind a DequantizeLinear that the kernel absorbs (as
@@ -503,7 +581,7 @@ TINYC_KERNEL void tinyc_conv_direct_f32_w8(const float *x, const int8_t *wq, con
         const int32_t z = wz ? (int32_t)wz[per_channel ? oc : 0] : 0;
         for (k = 0; k < K; ++k) dst[k] = (float)((int32_t)src[k] - z) * sc;
       }
-      for (n = 0; n < N; ++n) tinyc_conv_direct_part(x, wf, bias, y, p, &g, n, gi, m0, mc, buf, R);
+      for (n = 0; n < N; ++n) tinyc_conv_direct_part(x, wf, bias, y, p, &g, n, gi, m0, mc, buf, R, 0);
     }
 }
 
