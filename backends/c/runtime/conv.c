@@ -345,16 +345,24 @@ TINYC_KERNEL void tinyc_conv_direct_tile(const float *a, int32_t lda, int32_t mr
 
 /* The tile of columns jt .. jt + NR - 1 (j = oh * Wq + ow) for every block of MR output channels:
    stored by the register tile when its columns are consecutive outputs (full) and the block has
-   MR channels, else through tile[] and a scatter (columns ow >= OW or j >= ncol dropped). */
+   MR channels, else through tile[] in runs of consecutive outputs (columns ow >= OW or j >= ncol
+   dropped). */
 TINYC_KERNEL void tinyc_conv_direct_cols(const float *b, int32_t plane, int32_t Wq, int32_t taps, const int32_t *tap,
                                          const float *w, int32_t M, int32_t cg, const float *bias, float *y,
                                          int32_t ldy, int32_t jt, int32_t ncol, int32_t OW, int32_t full,
                                          float *restrict tile) {
   const int32_t K = cg * taps, ow0 = jt % Wq, oh0 = jt / Wq;
-  int32_t dst[TINYC_GEMM_NR];
-  int32_t m0, i, t, oh = oh0, ow = ow0;
-  for (t = 0; t < TINYC_GEMM_NR; ++t) { /* output index of each column, or -1 */
-    dst[t] = jt + t < ncol && ow < OW ? oh * OW + ow : -1;
+  int32_t run_t[TINYC_GEMM_NR], run_o[TINYC_GEMM_NR], run_n[TINYC_GEMM_NR]; /* runs of consecutive outputs */
+  int32_t runs = 0, m0, i, t, r, oh = oh0, ow = ow0;
+  for (t = 0; t < TINYC_GEMM_NR && jt + t < ncol; ++t) {
+    if (ow < OW) {
+      if (runs > 0 && run_t[runs - 1] + run_n[runs - 1] == t && ow > 0) {
+        ++run_n[runs - 1];
+      } else {
+        run_t[runs] = t, run_o[runs] = oh * OW + ow, run_n[runs] = 1;
+        ++runs;
+      }
+    }
     if (++ow == Wq) {
       ow = 0;
       ++oh;
@@ -373,12 +381,11 @@ TINYC_KERNEL void tinyc_conv_direct_cols(const float *b, int32_t plane, int32_t 
       const float bi = bias ? bias[m0 + i] : 0.0f;
       const float *restrict s = tile + (size_t)i * TINYC_GEMM_NR;
       float *restrict yi = y + (size_t)(m0 + i) * (size_t)ldy;
-      if (full) {
-        float *restrict d = yi + oh0 * OW + ow0;
-        for (t = 0; t < TINYC_GEMM_NR; ++t) d[t] = s[t] + bi;
-      } else {
-        for (t = 0; t < TINYC_GEMM_NR; ++t)
-          if (dst[t] >= 0) yi[dst[t]] = s[t] + bi;
+      for (r = 0; r < runs; ++r) {
+        const float *restrict sr = s + run_t[r];
+        float *restrict d = yi + run_o[r];
+        const int32_t len = run_n[r];
+        for (t = 0; t < len; ++t) d[t] = sr[t] + bi;
       }
     }
   }
