@@ -140,7 +140,7 @@ void emitConvW8(EmitCtx& c) {
                      c.intArray(convParams(convGeom(c.node))), scratchAndBytes(c, scratchConvW8(c.node))));
 }
 
-// The host's convolution without im2col (tinyc_conv_direct_f32, runtime/conv.c; its geometry and
+// The host's convolution without im2col (tinyc_conv_direct_f32, runtime/conv_direct.c; its geometry and
 // scratch in runtime/scratch.h): channels-first, float input, one kernel depth, not depthwise, at
 // most TINYC_CONV_DIRECT_TAPS taps, and a least band of padded rows of at most
 // TINYC_CONV_DIRECT_MAX_BYTES; float weights, or int8 weights behind a DequantizeLinear that it
@@ -181,13 +181,13 @@ int64_t scratchConvDirectW8Max(const Node& n) {
   return tinyc_conv_direct_f32_w8_scratch_max(directParams(n).data());
 }
 void emitConvDirect(EmitCtx& c) {
-  c.require("conv");
+  c.require("conv_direct");
   const std::vector<int64_t> p = convParams(convGeom(c.node));
   c.line(fmt::format("tinyc_conv_direct_f32({}, {}, {}, {}, {}, {});", c.in(0), c.in(1), c.in(2), c.out(0),
                      c.intArray(p), scratchAndBytes(c, scratchConvDirect(c.node))));
 }
 void emitConvDirectT(EmitCtx& c) {
-  c.require("conv");
+  c.require("conv_direct");
   const Tensor& w = *c.node.input(1)->constant;  // [M][K]
   const int64_t m = w.shape()[0], k = w.numel() / std::max<int64_t>(m, 1);
   Tensor wt(DType::F32, {k, m});
@@ -200,7 +200,7 @@ void emitConvDirectT(EmitCtx& c) {
                      c.intArray(convParams(convGeom(c.node))), scratchAndBytes(c, scratchConvDirect(c.node))));
 }
 void emitConvDirectW8(EmitCtx& c) {
-  c.require("conv");
+  c.require("conv_direct");
   const Node* d = int8WeightDequant(c.node);
   if (!d) modelError("{}: no int8 weights to read", c.node.where());
   const bool perChannel = numElements(d->input(1)->shape) != 1;

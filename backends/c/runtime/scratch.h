@@ -97,7 +97,7 @@ TINYC_KERNEL int64_t tinyc_conv_f32_scratch_max(const int32_t *p) {
                                  (int64_t)(p[1] / p[3]) * tinyc_win_prod(p + TINYC_CONV_WIN, TINYC_WIN_K), 0);
 }
 
-/* tinyc_conv_direct_f32 (conv.c, host targets): a convolution of one kernel depth without im2col.
+/* tinyc_conv_direct_f32 (conv_direct.c, host targets): a convolution of one kernel depth without im2col.
    The zero-padded input rows of a band of output rows are copied into sh * sw phase planes per
    input channel (rows + (KH - 1) * dh / sh rows of Wq = OW + (KW - 1) * dw / sw floats), then
    TINYC_CONV_DIRECT_SLACK floats (the last tile's columns past the band); output pixel (oh, ow) is
@@ -171,12 +171,17 @@ TINYC_KERNEL int64_t tinyc_conv_f32_w8_scratch(const int32_t *p) {
 TINYC_KERNEL int64_t tinyc_conv_f32_w8_scratch_max(const int32_t *p) {
   return tinyc_conv_f32_scratch_max(p) + 4 * tinyc_conv_f32_kdim(p) * (p[2] / p[3]);
 }
-TINYC_KERNEL int32_t tinyc_conv_f32_w8_chunk(const int32_t *p, int64_t bytes) {
+/* The channels whose float weights fit in `bytes` next to `other` bytes of the convolution's own
+   scratch: all of a group's, else a multiple of 4, at least TINYC_CONV_WCHUNK (or all). */
+TINYC_KERNEL int32_t tinyc_conv_w8_chunk_beside(const int32_t *p, int64_t bytes, int64_t other) {
   const int64_t k = tinyc_conv_f32_kdim(p), m = p[2] / p[3];
-  int64_t c = k > 0 ? (bytes - tinyc_conv_f32_scratch(p)) / (4 * k) : m;
+  int64_t c = k > 0 ? (bytes - other) / (4 * k) : m;
   if (c >= m) return (int32_t)m;
   c = c / 4 * 4;
   return (int32_t)TINYC_SCRATCH_MAX(c, TINYC_SCRATCH_MIN(m, TINYC_CONV_WCHUNK));
+}
+TINYC_KERNEL int32_t tinyc_conv_f32_w8_chunk(const int32_t *p, int64_t bytes) {
+  return tinyc_conv_w8_chunk_beside(p, bytes, tinyc_conv_f32_scratch(p));
 }
 
 /* tinyc_conv_direct_f32_w8: a chunk of output channels' weights in float (at least
@@ -189,11 +194,7 @@ TINYC_KERNEL int64_t tinyc_conv_direct_f32_w8_scratch_max(const int32_t *p) {
   return tinyc_conv_direct_f32_scratch_max(p) + 4 * tinyc_conv_f32_kdim(p) * (p[2] / p[3]);
 }
 TINYC_KERNEL int32_t tinyc_conv_direct_f32_w8_chunk(const int32_t *p, int64_t bytes) {
-  const int64_t k = tinyc_conv_f32_kdim(p), m = p[2] / p[3];
-  int64_t c = k > 0 ? (bytes - tinyc_conv_direct_f32_scratch(p)) / (4 * k) : m;
-  if (c >= m) return (int32_t)m;
-  c = c / 4 * 4;
-  return (int32_t)TINYC_SCRATCH_MAX(c, TINYC_SCRATCH_MIN(m, TINYC_CONV_WCHUNK));
+  return tinyc_conv_w8_chunk_beside(p, bytes, tinyc_conv_direct_f32_scratch(p));
 }
 
 /* tinyc_conv_dw_f32 (conv.c): the polyphase planes with 16 + Wq floats of slack and the output
