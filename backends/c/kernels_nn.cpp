@@ -129,15 +129,21 @@ int64_t scratchConvW8Max(const Node& n) {
   return tinyc_conv_f32_w8_scratch_max(int32s(convParams(convGeom(n))).data());
 }
 
-void emitConvW8(EmitCtx& c) {
-  if (isChannelsLast(c.node)) return emitConvNhwcW8(c);
-  c.require("conv");
+// The call of a channels-first kernel reading the int8 weights, scales and zero points of the
+// DequantizeLinear it absorbs: fn(x, wq, ws, wz, per_channel, bias, y, params, scratch, bytes).
+void emitW8Call(EmitCtx& c, const char* runtime, const char* fn, int64_t scratchBytes) {
+  c.require(runtime);
   const Node* d = int8WeightDequant(c.node);
   if (!d) modelError("{}: no int8 weights to read", c.node.where());
   const bool perChannel = numElements(d->input(1)->shape) != 1;
-  c.line(fmt::format("tinyc_conv_f32_w8({}, {}, {}, {}, {}, {}, {}, {}, {});", c.in(0), c.value(d->input(0)),
-                     c.value(d->input(1)), c.value(d->input(2)), perChannel ? 1 : 0, c.in(2), c.out(0),
-                     c.intArray(convParams(convGeom(c.node))), scratchAndBytes(c, scratchConvW8(c.node))));
+  c.line(fmt::format("{}({}, {}, {}, {}, {}, {}, {}, {}, {});", fn, c.in(0), c.value(d->input(0)), c.value(d->input(1)),
+                     c.value(d->input(2)), perChannel ? 1 : 0, c.in(2), c.out(0),
+                     c.intArray(convParams(convGeom(c.node))), scratchAndBytes(c, scratchBytes)));
+}
+
+void emitConvW8(EmitCtx& c) {
+  if (isChannelsLast(c.node)) return emitConvNhwcW8(c);
+  emitW8Call(c, "conv", "tinyc_conv_f32_w8", scratchConvW8(c.node));
 }
 
 // The host's convolution without im2col (tinyc_conv_direct_f32, runtime/conv_direct.c; its geometry and
@@ -200,13 +206,7 @@ void emitConvDirectT(EmitCtx& c) {
                      c.intArray(convParams(convGeom(c.node))), scratchAndBytes(c, scratchConvDirect(c.node))));
 }
 void emitConvDirectW8(EmitCtx& c) {
-  c.require("conv_direct");
-  const Node* d = int8WeightDequant(c.node);
-  if (!d) modelError("{}: no int8 weights to read", c.node.where());
-  const bool perChannel = numElements(d->input(1)->shape) != 1;
-  c.line(fmt::format("tinyc_conv_direct_f32_w8({}, {}, {}, {}, {}, {}, {}, {}, {});", c.in(0), c.value(d->input(0)),
-                     c.value(d->input(1)), c.value(d->input(2)), perChannel ? 1 : 0, c.in(2), c.out(0),
-                     c.intArray(convParams(convGeom(c.node))), scratchAndBytes(c, scratchConvDirectW8(c.node))));
+  emitW8Call(c, "conv_direct", "tinyc_conv_direct_f32_w8", scratchConvDirectW8(c.node));
 }
 
 // ---- ConvTranspose ------------------------------------------------------------------------
