@@ -133,7 +133,8 @@ class KernelTable {
 void registerElementwiseKernels(KernelTable& t);
 void registerActivationKernels(KernelTable& t);
 void registerReduceKernels(KernelTable& t);
-void registerNnKernels(KernelTable& t);
+void registerNnKernels(KernelTable& t);     // ConvTranspose, Gemm, MatMul, Einsum, Det
+void registerConvKernels(KernelTable& t);   // Conv (every layout and variant)
 void registerPoolKernels(KernelTable& t);
 void registerNormKernels(KernelTable& t);
 void registerShapeKernels(KernelTable& t);

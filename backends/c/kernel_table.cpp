@@ -12,6 +12,7 @@ const KernelTable& KernelTable::instance() {
     registerActivationKernels(t);
     registerReduceKernels(t);
     registerNnKernels(t);
+    registerConvKernels(t);
     registerPoolKernels(t);
     registerNormKernels(t);
     registerShapeKernels(t);
