@@ -3,7 +3,8 @@ runtime/conv.c): one Conv on the graph input with a random window (kernel 1-7, s
 dilation 1-2, asymmetric padding, or none: the in-place path), 1-3 groups, 1-40 output channels
 (not multiples of the tile's rows), widths around the tile's columns; every third model with int8
 weights behind a DequantizeLinear (per channel or per tensor); every fourth one narrow with 32 or
-64 output channels (tinyc_conv_direct_t_f32, vectorized over channels).
+64 output channels (tinyc_conv_direct_t_f32, vectorized over channels); every fifth one depthwise
+over a small plane, batch 1 or 2, channel multiplier 1 or 2 (tinyc_conv_dwb_f32, over channel blocks).
     conv_direct_models.py OUT_DIR [COUNT] [SEED]"""
 import os
 import sys
@@ -30,6 +31,11 @@ def model(rng, i):
     if i % 4 == 3:  # narrow outputs, 32 or 64 channels: the variant over output channels
         g, m, w = 1, 32 * int(rng.integers(1, 3)), int(rng.integers(1, 16))
         c = int(rng.integers(1, 9))
+    n = 1
+    if i % 5 == 4:  # depthwise (channel multiplier 1 or 2), small planes: tinyc_conv_dwb_f32, channel blocks
+        c = int(rng.integers(1, 41))
+        g, m, n = c, c * int(rng.choice([1, 1, 2])), int(rng.choice([1, 1, 2]))
+        h, w = int(rng.integers(1, 15)), int(rng.integers(1, 15))
     kh, dh, sh, pt, pb = window(rng, h)
     kw, dw, sw, pl, pr = window(rng, w)
     wt = rng.standard_normal((m, c // g, kh, kw)).astype(np.float32)
@@ -53,8 +59,8 @@ def model(rng, i):
                                   pads=[pt, pl, pb, pr], group=g))
     oh = (h + pt + pb - dh * (kh - 1) - 1) // sh + 1
     ow = (w + pl + pr - dw * (kw - 1) - 1) // sw + 1
-    graph = helper.make_graph(nodes, f"conv_direct_{i}", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, c, h, w])],
-                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, m, oh, ow])], inits)
+    graph = helper.make_graph(nodes, f"conv_direct_{i}", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [n, c, h, w])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, [n, m, oh, ow])], inits)
     mo = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
     onnx.checker.check_model(mo)
     return mo

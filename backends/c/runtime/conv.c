@@ -92,7 +92,6 @@ TINYC_KERNEL void tinyc_conv_f32_w8(const float *x, const int8_t *wq, const floa
    (outputs at ow >= OW are computed and dropped). Scratch (floats): the planes and 16 + Wq of
    slack, the output rows (OH*Wq rounded up to 16). */
 #define TINYC_DW_BLOCK 16
-#define TINYC_DW_MAXTAPS 49
 
 typedef struct {
   int32_t H, W, OH, OW, KH, KW, sh, sw, dh, dw, ph, pw, Hq, Wq;

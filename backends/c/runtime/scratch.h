@@ -157,6 +157,38 @@ TINYC_KERNEL int32_t tinyc_conv_direct_rows(const int32_t *p, int64_t bytes) {
   return (int32_t)TINYC_SCRATCH_MAX(r, tinyc_conv_direct_min_rows(p));
 }
 
+/* tinyc_conv_dwb_f32 (dw_blocked.c, host targets): the depthwise convolution over blocks of
+   TINYC_DWB_C channels, channel innermost: the block's weights [taps][C], one output row [OW][C],
+   then the zero-padded input rows of a band of output rows, [rows][Wp][C] with Wp the padded
+   columns the windows reach, and 64 bytes to align the start. At least one output row per band,
+   at most all (scratch_max). */
+#define TINYC_DWB_C 16
+#define TINYC_DWB_BAND_BYTES 32768
+#define TINYC_DW_MAXTAPS 49 /* conv.c's and dw_blocked.c's tap offsets: at most this many (KH * KW) */
+TINYC_KERNEL int64_t tinyc_conv_dwb_wp(const int32_t *p) {
+  const int32_t *w = p + TINYC_CONV_WIN;
+  return (int64_t)(w[TINYC_WIN_OUT + 2] - 1) * w[TINYC_WIN_S + 2] + (int64_t)(w[TINYC_WIN_K + 2] - 1) * w[TINYC_WIN_D + 2] + 1;
+}
+TINYC_KERNEL int64_t tinyc_conv_dwb_bytes(const int32_t *p, int64_t rows) {
+  const int32_t *w = p + TINYC_CONV_WIN;
+  const int64_t in_rows = (rows - 1) * w[TINYC_WIN_S + 1] + (int64_t)(w[TINYC_WIN_K + 1] - 1) * w[TINYC_WIN_D + 1] + 1;
+  return 4 * TINYC_DWB_C * ((int64_t)w[TINYC_WIN_K + 1] * w[TINYC_WIN_K + 2] + w[TINYC_WIN_OUT + 2] +
+                            in_rows * tinyc_conv_dwb_wp(p)) + 64;
+}
+TINYC_KERNEL int64_t tinyc_conv_dwb_f32_scratch(const int32_t *p) { return tinyc_conv_dwb_bytes(p, 1); }
+/* Output rows per band in `bytes` of scratch (at most the band that stays within
+   TINYC_DWB_BAND_BYTES, in the first-level cache). */
+TINYC_KERNEL int32_t tinyc_conv_dwb_rows(const int32_t *p, int64_t bytes) {
+  const int32_t *w = p + TINYC_CONV_WIN;
+  const int64_t per_row = 4 * TINYC_DWB_C * w[TINYC_WIN_S + 1] * tinyc_conv_dwb_wp(p);
+  int64_t r = per_row > 0 ? (TINYC_SCRATCH_MIN(bytes, TINYC_DWB_BAND_BYTES) - tinyc_conv_dwb_bytes(p, 1)) / per_row + 1 : 1;
+  r = TINYC_SCRATCH_MIN(r, (int64_t)w[TINYC_WIN_OUT + 1]);
+  return (int32_t)TINYC_SCRATCH_MAX(r, 1);
+}
+TINYC_KERNEL int64_t tinyc_conv_dwb_f32_scratch_max(const int32_t *p) {
+  return tinyc_conv_dwb_bytes(p, tinyc_conv_dwb_rows(p, TINYC_DWB_BAND_BYTES));
+}
+
 /* tinyc_conv_f32_w8: a chunk of output channels' weights in float, then the GEMM's scratch (as
    tinyc_conv_nhwc_f32_w8): at least TINYC_CONV_WCHUNK channels of a group, at most all of them;
    the GEMM gets what the chunk leaves (at least tinyc_conv_f32_scratch). */
