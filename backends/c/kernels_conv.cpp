@@ -149,12 +149,12 @@ bool matchConvDirectW8(const Node& n, const TargetDesc& t) {
 }
 // Outputs narrower than half a 512-bit tile (OW < 16) of one group with a multiple of 32 output
 // channels and constant weights: the same convolution vectorized over output channels
-// (tinyc_conv_direct_t_f32, weights transposed to [K][M] here): the last layers of small CNNs, whose
+// (tinyc_conv_direct_t_f32, weights transposed to [M / 32][K][32] here): the last layers of small CNNs, whose
 // few pixels would leave most of a tile of pixels empty (a MobileNetV1's 3x3 and 6x6 layers).
 bool matchConvDirectT(const Node& n, const TargetDesc& t) {
   if (!matchConvDirect(n, t) || !n.input(1)->constant) return false;
   const ConvGeom g = convGeom(n);
-  return g.g == 1 && g.m % 32 == 0 && g.w.out[2] < 16;
+  return g.g == 1 && g.m % TINYC_CONV_DIRECT_TBLOCK == 0 && g.w.out[2] < 16;
 }
 std::vector<int32_t> directParams(const Node& n) { return int32s(convParams(convGeom(n))); }
 int64_t scratchConvDirect(const Node& n) { return tinyc_conv_direct_f32_scratch(directParams(n).data()); }
@@ -169,18 +169,21 @@ void emitConvDirect(EmitCtx& c) {
   c.line(fmt::format("tinyc_conv_direct_f32({}, {}, {}, {}, {}, {});", c.in(0), c.in(1), c.in(2), c.out(0),
                      c.intArray(p), scratchAndBytes(c, scratchConvDirect(c.node))));
 }
+int64_t scratchConvDirectT(const Node& n) { return tinyc_conv_direct_t_f32_scratch(directParams(n).data()); }
+int64_t scratchConvDirectTMax(const Node& n) { return tinyc_conv_direct_t_f32_scratch_max(directParams(n).data()); }
 void emitConvDirectT(EmitCtx& c) {
   c.require("conv_direct");
-  const Tensor& w = *c.node.input(1)->constant;  // [M][K]
+  const Tensor& w = *c.node.input(1)->constant;  // [M][K] -> [M / B][K][B] (B = TINYC_CONV_DIRECT_TBLOCK)
+  constexpr int64_t B = TINYC_CONV_DIRECT_TBLOCK;
   const int64_t m = w.shape()[0], k = w.numel() / std::max<int64_t>(m, 1);
-  Tensor wt(DType::F32, {k, m});
+  Tensor wt(DType::F32, {m / B, k, B});
   const float* src = w.data<float>();
   float* dst = wt.data<float>();
   for (int64_t o = 0; o < m; ++o)
-    for (int64_t i = 0; i < k; ++i) dst[i * m + o] = src[o * k + i];
+    for (int64_t i = 0; i < k; ++i) dst[(o / B) * k * B + i * B + o % B] = src[o * k + i];
   c.line(fmt::format("tinyc_conv_direct_t_f32({}, {}, {}, {}, {}, {});", c.in(0),
                      c.weights(c.node.input(1)->name + " (transposed)", std::move(wt)), c.in(2), c.out(0),
-                     c.intArray(convParams(convGeom(c.node))), scratchAndBytes(c, scratchConvDirect(c.node))));
+                     c.intArray(convParams(convGeom(c.node))), scratchAndBytes(c, scratchConvDirectT(c.node))));
 }
 void emitConvDirectW8(EmitCtx& c) {
   emitW8Call(c, "conv_direct", "tinyc_conv_direct_f32_w8", scratchConvDirectW8(c.node));
@@ -228,10 +231,10 @@ void registerConvKernels(KernelTable& t) {
   convDirect.priority = 1;
   convDirect.scratchBytesMax = scratchConvDirectMax;  // the whole image in one band where there is room
   t.add(convDirect);
-  CKernel convDirectT{"Conv", checkConv, emitConvDirectT, scratchConvDirect};  // host, small outputs: over channels
+  CKernel convDirectT{"Conv", checkConv, emitConvDirectT, scratchConvDirectT};  // host, small outputs: over channels
   convDirectT.match = matchConvDirectT;
   convDirectT.priority = 2;  // over convDirect
-  convDirectT.scratchBytesMax = scratchConvDirectMax;
+  convDirectT.scratchBytesMax = scratchConvDirectTMax;
   t.add(convDirectT);
   CKernel convDirectW8{"Conv", checkConv, emitConvDirectW8, scratchConvDirectW8};  // host, int8 weights: no im2col
   convDirectW8.match = matchConvDirectW8;

@@ -13,7 +13,7 @@ PY=$2
 W=$(mktemp -d)
 trap 'rm -rf "$W"' EXIT
 "$PY" "$(dirname "$0")/conv_direct_models.py" "$W/m" 50 11 >/dev/null
-fail=0 direct=0 over_channels=0 dw_blocks=0 n=0
+fail=0 direct=0 over_channels=0 t_in_place=0 dw_blocks=0 n=0
 for m in "$W"/m/*.onnx; do
   name=$(basename "$m" .onnx)
   n=$((n + 1))
@@ -21,6 +21,7 @@ for m in "$W"/m/*.onnx; do
   grep -q "tinyc_conv_direct_\(t_\)\?f32\(_w8\)\?(x" "$W/c/x.c" && direct=$((direct + 1))
   grep -q "tinyc_conv_direct_t_f32(x" "$W/c/x.c" && over_channels=$((over_channels + 1))
   grep -q "tinyc_conv_dwb_f32(x" "$W/c/x.c" && dw_blocks=$((dw_blocks + 1))
+  grep -q "tinyc_conv_direct_t_f32(x.*NULL, 0);" "$W/c/x.c" && t_in_place=$((t_in_place + 1))
   flags=("-O2" "-O3 -march=native" "clang -O2")
   [ $((n % 3)) = 0 ] && flags+=("-O1 -fsanitize=address,undefined -fno-sanitize-recover=all")
   for f in "${flags[@]}"; do
@@ -34,6 +35,7 @@ done
 echo "$direct of $n convolutions ran the direct kernel ($over_channels over output channels), $dw_blocks the depthwise over channel blocks"
 [ $((direct + dw_blocks)) -ge $((n * 3 / 4)) ] || { echo "FAIL: the direct kernels ran for fewer than 3/4 of them"; fail=1; }
 [ "$over_channels" -ge 5 ] || { echo "FAIL: the variant over output channels ran for fewer than 5 of them"; fail=1; }
+[ "$t_in_place" -ge 1 ] || { echo "FAIL: no convolution over output channels read its input in place"; fail=1; }
 [ "$dw_blocks" -ge 5 ] || { echo "FAIL: the depthwise over channel blocks ran for fewer than 5 of them"; fail=1; }
 [ $fail = 0 ] && echo "ok: $n random convolutions validate on the host (gcc -O2, -O3 -march=native, clang, ASan/UBSan)"
 exit $fail

@@ -120,12 +120,16 @@ TINYC_KERNEL void tinyc_conv_direct_band(const float *b, int32_t plane, int32_t 
 }
 
 /* The direct convolution vectorized over output channels instead of pixels, for outputs too
-   small for a tile of NR pixels: weights transposed to wt[k * M + m] (M a multiple of 32 >= NR,
-   one group). One tile: the MR output pixels whose band columns are pj[0 .. mr) (rows past mr
+   small for a tile of NR pixels: weights transposed into blocks of TINYC_CONV_DIRECT_TBLOCK output
+   channels, wt[(m / TBLOCK) * K * TBLOCK + k * TBLOCK + m % TBLOCK] (scratch.h; M a multiple of
+   TBLOCK >= NR, one group), so that a block's weights are one contiguous run; ldw = TBLOCK. One tile: the MR output pixels whose band columns are pj[0 .. mr) (rows past mr
    re-read pixel mr - 1) times NR output channels from wt; the same sums in the same order
    (k = ch * taps + t ascending) as tinyc_conv_direct_tile, into tile[MR][NR]. */
+#if TINYC_CONV_DIRECT_TBLOCK % TINYC_GEMM_NR != 0
+#error "tinyc_conv_direct_t_f32: the weights' channel blocks must hold whole tiles"
+#endif
 #define TINYC_MK_PROW(i) const float *restrict a##i = b + pj[(i) < mr ? (i) : mr - 1];
-TINYC_KERNEL void tinyc_conv_direct_ttile(const float *b, const int32_t *pj, int32_t mr, const float *wt, int32_t M,
+TINYC_KERNEL void tinyc_conv_direct_ttile(const float *b, const int32_t *pj, int32_t mr, const float *wt, int32_t ldw,
                                           int32_t cg, int32_t plane, int32_t taps, const int32_t *tap,
                                           float *restrict tile) {
   float(*t)[TINYC_GEMM_NR] = (float(*)[TINYC_GEMM_NR])(void *)tile;
@@ -135,43 +139,54 @@ TINYC_KERNEL void tinyc_conv_direct_ttile(const float *b, const int32_t *pj, int
   TINYC_ROWS(TINYC_MK_PROW)
   TINYC_ROWS(TINYC_MK_DECL)
   TINYC_ROWS(TINYC_MK_ZERO)
-  for (ch = 0; ch < cg; ++ch)
-    for (u = 0; u < taps; ++u, wk += M) {
+  if (taps == 1) { /* 1x1: one index for every row (a broadcast with base and index, no address sums) */
+    for (ch = 0, ak = (size_t)tap[0]; ch < cg; ++ch, ak += (size_t)plane, wk += ldw) {
       const float *restrict b0 = wk;
       const float *restrict b1 = b0 + TINYC_GEMM_VL;
-      ak = (size_t)ch * (size_t)plane + (size_t)tap[u];
       TINYC_ROWS(TINYC_MK_FMA)
     }
+  } else {
+    for (ch = 0; ch < cg; ++ch)
+      for (u = 0; u < taps; ++u, wk += ldw) {
+        const float *restrict b0 = wk;
+        const float *restrict b1 = b0 + TINYC_GEMM_VL;
+        ak = (size_t)ch * (size_t)plane + (size_t)tap[u];
+        TINYC_ROWS(TINYC_MK_FMA)
+      }
+  }
   TINYC_ROWS(TINYC_MK_SPILL)
 }
 
 /* Output rows [0, rows) (M channels of ldy floats each) from the band b, over output channels:
    tiles of MR consecutive output pixels (no dropped columns) times NR channels, stored by a
-   scatter. */
+   scatter. Channel blocks outside, pixels inside: the block's weights stay in the first-level cache
+   while every pixel tile reads them. */
 TINYC_KERNEL void tinyc_conv_direct_tband(const float *b, int32_t plane, int32_t Wq, int32_t taps, const int32_t *tap,
                                           const float *wt, int32_t M, int32_t cg, const float *bias, float *y,
                                           int32_t ldy, int32_t rows, int32_t OW) {
-  const int32_t P = rows * OW;
+  const int32_t P = rows * OW, K = cg * taps;
   float tile[TINYC_GEMM_MR * TINYC_GEMM_NR];
-  int32_t pj[TINYC_GEMM_MR], p0, m0, i, c, oh = 0, ow = 0;
-  for (p0 = 0; p0 < P; p0 += TINYC_GEMM_MR) {
-    const int32_t mr = TINYC_GMIN(TINYC_GEMM_MR, P - p0);
-    for (i = 0; i < mr; ++i) { /* pixel p0 + i = (oh, ow) */
-      pj[i] = oh * Wq + ow;
-      if (++ow == OW) {
-        ow = 0;
-        ++oh;
+  int32_t pj[TINYC_GEMM_MR], p0, m0, i, c, oh, ow;
+  for (m0 = 0; m0 < M; m0 += TINYC_GEMM_NR)
+    for (p0 = 0, oh = 0, ow = 0; p0 < P; p0 += TINYC_GEMM_MR) {
+      const int32_t mr = TINYC_GMIN(TINYC_GEMM_MR, P - p0);
+      for (i = 0; i < mr; ++i) { /* pixel p0 + i = (oh, ow) */
+        pj[i] = oh * Wq + ow;
+        if (++ow == OW) {
+          ow = 0;
+          ++oh;
+        }
       }
-    }
-    for (m0 = 0; m0 < M; m0 += TINYC_GEMM_NR) {
-      tinyc_conv_direct_ttile(b, pj, mr, wt + m0, M, cg, plane, taps, tap, tile);
+      tinyc_conv_direct_ttile(b, pj, mr,
+                              wt + (size_t)(m0 / TINYC_CONV_DIRECT_TBLOCK) * (size_t)K * TINYC_CONV_DIRECT_TBLOCK +
+                                  (size_t)(m0 % TINYC_CONV_DIRECT_TBLOCK),
+                              TINYC_CONV_DIRECT_TBLOCK, cg, plane, taps, tap, tile);
       for (c = 0; c < TINYC_GEMM_NR; ++c) {
         const float bc = bias ? bias[m0 + c] : 0.0f;
         float *restrict yc = y + (size_t)(m0 + c) * (size_t)ldy + p0;
         for (i = 0; i < mr; ++i) yc[i] = tile[i * TINYC_GEMM_NR + c] + bc;
       }
     }
-  }
 }
 
 /* Image n, group gi, the output channels [m0, m0 + mc) of the group (weight rows wr) of the direct
@@ -244,15 +259,16 @@ TINYC_KERNEL void tinyc_conv_direct_f32(const float *x, const float *w, const fl
 }
 
 /* The same vectorized over output channels (tinyc_conv_direct_tband), for one group of M = a
-   multiple of 32 channels with small outputs: weights transposed, wt[k * M + m]. */
+   multiple of TINYC_CONV_DIRECT_TBLOCK channels with small outputs: weights transposed into blocks
+   (tinyc_conv_direct_ttile). */
 TINYC_KERNEL void tinyc_conv_direct_t_f32(const float *x, const float *wt, const float *bias, float *y,
                                           const int32_t *p, unsigned char *scratch, int32_t scratch_bytes) {
   const int32_t N = p[0], M = p[2];
-  const int32_t R = tinyc_conv_direct_rows(p, scratch_bytes);
+  const int32_t R = tinyc_conv_direct_t_rows(p, scratch_bytes);
   tinyc_win win;
   tinyc_dwgeom g;
   int32_t n;
-  TINYC_SCRATCH_NEED(TINYC_SCRATCH_MAX(tinyc_conv_direct_f32_scratch(p), scratch_bytes));
+  TINYC_SCRATCH_NEED(TINYC_SCRATCH_MAX(tinyc_conv_direct_t_f32_scratch(p), scratch_bytes));
   tinyc_win_read(&win, p + TINYC_CONV_WIN);
   tinyc_dw_geom(&g, &win);
   if (g.OH <= 0 || g.OW <= 0) return;

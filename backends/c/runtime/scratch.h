@@ -109,18 +109,25 @@ TINYC_KERNEL int64_t tinyc_conv_f32_scratch_max(const int32_t *p) {
 #define TINYC_CONV_DIRECT_COLS 64
 #define TINYC_CONV_DIRECT_TAPS 64           /* at most this many kernel taps (KH * KW) */
 #define TINYC_CONV_DIRECT_MAX_BYTES 65536 /* a larger least band: the im2col GEMM instead */
+#define TINYC_CONV_DIRECT_TBLOCK 32 /* tinyc_conv_direct_t_f32: output channels per block of its weights */
 TINYC_KERNEL int64_t tinyc_conv_direct_wq(const int32_t *p) {
   const int32_t *w = p + TINYC_CONV_WIN;
   return (int64_t)w[TINYC_WIN_OUT + 2] + (int64_t)(w[TINYC_WIN_K + 2] - 1) * w[TINYC_WIN_D + 2] / w[TINYC_WIN_S + 2];
 }
-/* 1 when the input is read in place: stride 1, no padding (none at the bottom or right either:
-   the windows' rows and columns inside the input), and at least SLACK output columns (the last
-   tile is moved back inside them instead of reading past the input). */
-TINYC_KERNEL int32_t tinyc_conv_direct_in_place(const int32_t *p) {
+/* 1 when the windows need no padding and stride 1 (none at the bottom or right either: the
+   windows' rows and columns inside the input): tinyc_conv_direct_t_f32, whose tiles read single
+   pixels, then reads the input in place (no scratch). */
+TINYC_KERNEL int32_t tinyc_conv_direct_t_in_place(const int32_t *p) {
   const int32_t *w = p + TINYC_CONV_WIN;
   return w[TINYC_WIN_S + 1] == 1 && w[TINYC_WIN_S + 2] == 1 && w[TINYC_WIN_PB + 1] == 0 && w[TINYC_WIN_PB + 2] == 0 &&
          tinyc_conv_direct_wq(p) == w[TINYC_WIN_IN + 2] &&
-         (int64_t)w[TINYC_WIN_OUT + 1] + (int64_t)(w[TINYC_WIN_K + 1] - 1) * w[TINYC_WIN_D + 1] <= w[TINYC_WIN_IN + 1] &&
+         (int64_t)w[TINYC_WIN_OUT + 1] + (int64_t)(w[TINYC_WIN_K + 1] - 1) * w[TINYC_WIN_D + 1] <= w[TINYC_WIN_IN + 1];
+}
+/* 1 when tinyc_conv_direct_f32 reads the input in place: as above, and at least SLACK output
+   columns (the last tile is moved back inside them instead of reading past the input). */
+TINYC_KERNEL int32_t tinyc_conv_direct_in_place(const int32_t *p) {
+  const int32_t *w = p + TINYC_CONV_WIN;
+  return tinyc_conv_direct_t_in_place(p) &&
          (int64_t)w[TINYC_WIN_OUT + 1] * w[TINYC_WIN_IN + 2] - (int64_t)(w[TINYC_WIN_K + 2] - 1) * w[TINYC_WIN_D + 2] >=
              TINYC_CONV_DIRECT_SLACK;
 }
@@ -147,14 +154,27 @@ TINYC_KERNEL int64_t tinyc_conv_direct_f32_scratch_max(const int32_t *p) {
   const int64_t oh = p[TINYC_CONV_WIN + TINYC_WIN_OUT + 1];
   return tinyc_conv_direct_in_place(p) ? 0 : tinyc_conv_direct_band_bytes(p, TINYC_SCRATCH_MAX(1, oh));
 }
-/* Output rows per band in `bytes` of scratch (0: in place). */
-TINYC_KERNEL int32_t tinyc_conv_direct_rows(const int32_t *p, int64_t bytes) {
+/* Output rows per band in `bytes` of scratch. */
+TINYC_KERNEL int32_t tinyc_conv_direct_band_rows(const int32_t *p, int64_t bytes) {
   const int64_t per_row = 4 * tinyc_conv_direct_row_floats(p);
-  int64_t r;
-  if (tinyc_conv_direct_in_place(p)) return 0;
-  r = per_row > 0 ? (bytes - 4 * TINYC_CONV_DIRECT_SLACK) / per_row - tinyc_conv_direct_halo(p) : 0;
+  int64_t r = per_row > 0 ? (bytes - 4 * TINYC_CONV_DIRECT_SLACK) / per_row - tinyc_conv_direct_halo(p) : 0;
   r = TINYC_SCRATCH_MIN(r, (int64_t)p[TINYC_CONV_WIN + TINYC_WIN_OUT + 1]);
   return (int32_t)TINYC_SCRATCH_MAX(r, tinyc_conv_direct_min_rows(p));
+}
+/* ... of tinyc_conv_direct_f32 (0: in place). */
+TINYC_KERNEL int32_t tinyc_conv_direct_rows(const int32_t *p, int64_t bytes) {
+  return tinyc_conv_direct_in_place(p) ? 0 : tinyc_conv_direct_band_rows(p, bytes);
+}
+/* tinyc_conv_direct_t_f32: the same band, or none (in place). */
+TINYC_KERNEL int64_t tinyc_conv_direct_t_f32_scratch(const int32_t *p) {
+  return tinyc_conv_direct_t_in_place(p) ? 0 : tinyc_conv_direct_band_bytes(p, tinyc_conv_direct_min_rows(p));
+}
+TINYC_KERNEL int64_t tinyc_conv_direct_t_f32_scratch_max(const int32_t *p) {
+  const int64_t oh = p[TINYC_CONV_WIN + TINYC_WIN_OUT + 1];
+  return tinyc_conv_direct_t_in_place(p) ? 0 : tinyc_conv_direct_band_bytes(p, TINYC_SCRATCH_MAX(1, oh));
+}
+TINYC_KERNEL int32_t tinyc_conv_direct_t_rows(const int32_t *p, int64_t bytes) {
+  return tinyc_conv_direct_t_in_place(p) ? 0 : tinyc_conv_direct_band_rows(p, bytes);
 }
 
 /* tinyc_conv_dwb_f32 (dw_blocked.c, host targets): the depthwise convolution over blocks of
