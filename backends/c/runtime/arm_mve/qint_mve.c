@@ -14,6 +14,14 @@
 #define TINYC_MVE 1
 #include <arm_mve.h>
 
+/* gcc with optimization: tinyc_qrow2_mve_i8's chunk loop in inline assembly, its eight sums in
+   even registers (constraint "Te", as VMLADAVA needs); -DTINYC_NO_ASM keeps the intrinsics. */
+#if defined(__OPTIMIZE__) && !defined(__clang__) && !defined(TINYC_NO_ASM)
+#define TINYC_MVE_ASM 1
+#else
+#define TINYC_MVE_ASM 0
+#endif
+
 /* The requantization constants of channels m .. m + 3 (pc = 1) or of every channel (pc = 0). */
 typedef struct {
   int32x4_t mult, nsh, rnd;
@@ -63,9 +71,15 @@ TINYC_KERNEL void tinyc_qmve_store(int32_t s0, int32_t s1, int32_t s2, int32_t s
 #if defined(TINYC_MVE)
   if (hw) {
     const tinyc_mve_rq q = tinyc_mve_rq_at(mult, hw, pc, m);
-    const mve_pred16_t keep = vctp32q((uint32_t)n);
-    vstrbq_p_s32(y0 + m, tinyc_mve_rq4(tinyc_mve_vec4(s0, s1, s2, s3), q, zy, lo, hi), keep);
-    if (y1) vstrbq_p_s32(y1 + m, tinyc_mve_rq4(tinyc_mve_vec4(s4, s5, s6, s7), q, zy, lo, hi), keep);
+    const int32x4_t r0 = tinyc_mve_rq4(tinyc_mve_vec4(s0, s1, s2, s3), q, zy, lo, hi);
+    if (n == 4) { /* no predicate to build */
+      vstrbq_s32(y0 + m, r0);
+      if (y1) vstrbq_s32(y1 + m, tinyc_mve_rq4(tinyc_mve_vec4(s4, s5, s6, s7), q, zy, lo, hi));
+    } else {
+      const mve_pred16_t keep = vctp32q((uint32_t)n);
+      vstrbq_p_s32(y0 + m, r0, keep);
+      if (y1) vstrbq_p_s32(y1 + m, tinyc_mve_rq4(tinyc_mve_vec4(s4, s5, s6, s7), q, zy, lo, hi), keep);
+    }
     return;
   }
 #else
@@ -113,7 +127,33 @@ TINYC_KERNEL TINYC_NOINLINE void tinyc_qrow2_mve_i8(const int8_t *a0, const int8
     v = vldrbq_s8(w + 48);                                                         \
     s3 = vmladavaq_s8(s3, x0, v), s7 = vmladavaq_s8(s7, x1, v);                    \
   } while (0)
+#if TINYC_MVE_ASM
+    if (p0 != end) /* the same eight VMLADAVA per chunk in 16 instructions (gcc: 28, moving sums through memory) */
+      __asm__ volatile(
+          "1:\n\t"
+          "vldrb.8 q0, [%[p0]], #16\n\t"
+          "vldrb.8 q1, [%[p1]], #16\n\t"
+          "vldrb.8 q2, [%[w]], #64\n\t"
+          "vldrb.8 q3, [%[w], #-48]\n\t"
+          "vmladava.s8 %[s0], q0, q2\n\t"
+          "vmladava.s8 %[s4], q1, q2\n\t"
+          "vldrb.8 q2, [%[w], #-32]\n\t"
+          "vmladava.s8 %[s1], q0, q3\n\t"
+          "vmladava.s8 %[s5], q1, q3\n\t"
+          "vldrb.8 q3, [%[w], #-16]\n\t"
+          "vmladava.s8 %[s2], q0, q2\n\t"
+          "vmladava.s8 %[s6], q1, q2\n\t"
+          "vmladava.s8 %[s3], q0, q3\n\t"
+          "vmladava.s8 %[s7], q1, q3\n\t"
+          "cmp %[p0], %[end]\n\t"
+          "bne 1b"
+          : [s0] "+Te"(s0), [s1] "+Te"(s1), [s2] "+Te"(s2), [s3] "+Te"(s3), [s4] "+Te"(s4), [s5] "+Te"(s5),
+            [s6] "+Te"(s6), [s7] "+Te"(s7), [p0] "+r"(p0), [p1] "+r"(p1), [w] "+r"(w)
+          : [end] "r"(end)
+          : "q0", "q1", "q2", "q3", "cc", "memory");
+#else
     for (; p0 != end; p0 += 16, p1 += 16, w += 64) TINYC_QMVE_CHUNK(vldrbq_s8(p0), vldrbq_s8(p1));
+#endif
     if (full < K) TINYC_QMVE_CHUNK(vldrbq_z_s8(p0, tail), vldrbq_z_s8(p1, tail));
 #undef TINYC_QMVE_CHUNK
 #else
