@@ -5,6 +5,7 @@
 // arm_mve/. Each variant's output is bit-identical to the portable kernel's (c.qint_kernels runs
 // them on the emulated cores).
 #include <algorithm>
+#include <array>
 
 #include "backends/backend.h"
 #include "backends/c/c_emit.h"
@@ -89,6 +90,42 @@ void emitConvDsp(EmitCtx& c) {
                      c.intArray(bias), c.out(0), a.p, a.tail(), s, s, a.g.scratch(tinyc_qconv_dsp_i8_field_bytes)));
 }
 
+// Cores with the DSP extension: the Gemm (fully connected) with SMLAD over a row widened once,
+// blocks of four columns (runtime/arm_dsp/qint_dsp.c). Weights as int32 words: byte i of word
+// (b * Q + q) * 4 + j is w[4 b + j][4 q + i] (Q = ceil(K / 4); zeros past K and past the last
+// column); the bias padded to a multiple of four; scratch: the widened row.
+bool matchGemmDsp(const Node& n, const TargetDesc& t) { return t.dsp && int8Input(n) && !int4Weights(n); }
+int64_t scratchGemmDsp(const Node& n) { return tinyc_qgemm_dsp_i8_scratch(n.input(0)->shape[1]); }
+Tensor packQuadWords4(const Tensor& w, int64_t n, int64_t k) {
+  const int64_t q = (k + 3) / 4, blocks = (n + 3) / 4;
+  Tensor wp(DType::I32, {blocks * q * 4});
+  for (int64_t b = 0; b < blocks; ++b)
+    for (int64_t i = 0; i < q; ++i)
+      for (int64_t j = 0; j < 4; ++j) {
+        const int64_t ch = 4 * b + j;
+        std::array<int64_t, 4> v{};
+        for (int64_t t = 0; t < 4; ++t) v[t] = ch < n && 4 * i + t < k ? w.getI(ch * k + 4 * i + t) : 0;
+        wp.setI((b * q + i) * 4 + j, static_cast<int32_t>(bytesWord(v[0], v[1], v[2], v[3])));
+      }
+  return wp;
+}
+void emitGemmDsp(EmitCtx& c) {
+  const Node& n = c.node;
+  const int64_t rows = n.input(0)->shape[0], k = n.input(0)->shape[1], cols = n.input(1)->shape[0];
+  std::string rsh;
+  int pc = 1;
+  const std::string mult =
+      multipliers(c, q::productMultipliers(n, *n.input(0), *n.input(1), *n.outputs[0], cols), &rsh, &pc);
+  std::vector<int64_t> bias = foldedBias(n, cols, k, q::zeroAt(*n.input(0)->quant, 0));
+  bias.resize(static_cast<size_t>((cols + 3) / 4 * 4), 0);
+  const auto range = q::outputRange(n);
+  c.require("qint_dsp");
+  c.line(fmt::format("tinyc_qgemm_dsp_i8({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, (uint32_t *){});", c.in(0),
+                     c.weights(n.input(1)->name + " (quad words)", packQuadWords4(*n.input(1)->constant, cols, k)),
+                     c.intArray(bias), c.out(0), rows, k, cols, mult, rsh, pc, q::zeroAt(*n.outputs[0]->quant, 0),
+                     range.first, range.second, c.scratch()));
+}
+
 // Cores with Helium (MVE: Cortex-M55; runtime/arm_mve/qint_mve.c): the channels-last depthwise
 // with four channels per vector (the same tap-major weights and scratch), and the one-group
 // convolution as VMLADAV dot products over chunk-major weights (runtime/arm_mve/qint_mve.c:
@@ -157,6 +194,7 @@ void registerArmQuantizedKernels(KernelTable& t) {
   t.add(variant("Conv", checkConv, emitConvDsp, scratchConvDsp, matchConvDsp, 3));
   t.add(variant("Conv", checkConv, emitDwMve, scratchDwNhwc, matchDwMve, 3));
   t.add(variant("Conv", checkConv, emitConvMve, scratchConvMve, matchConvMve, 4));
+  t.add(variant("Gemm", checkGemm, emitGemmDsp, scratchGemmDsp, matchGemmDsp, 2));
   t.add(variant("Gemm", checkGemm, emitGemmMve, nullptr, matchGemmMve, 3));
 }
 
