@@ -407,8 +407,10 @@ std::string checkPool(const Node& n) {
   return "";
 }
 
-template <bool Global, bool Max>
-void emitPool(EmitCtx& c) {
+std::string checkLocalPool(const Node& n) { return checkPool<false>(n); }
+std::string checkGlobalPool(const Node& n) { return checkPool<true>(n); }
+
+void emitPoolKernel(EmitCtx& c, bool Global, bool Max, const char* runtime, const char* kernel) {
   const Node& n = c.node;
   PoolGeom g = poolGeom(n, Global);
   std::string mult = "NULL", rsh = "NULL";
@@ -423,9 +425,14 @@ void emitPool(EmitCtx& c) {
       m = q::averageMultipliers(n, *n.input(0), *n.outputs[0], g.p[5] * g.p[6]);
     mult = multipliers(c, m, &rsh);
   }
-  c.require(quantRuntime(n));
-  c.line(fmt::format("tinyc_qpool_{}({}, {}, {}, {}, {}, {}, {}, {}, {});", quantSuffix(n), c.in(0), c.out(0),
-                     c.intArray(g.p), mult, rsh, zx, zy, g.nhwc ? 1 : 0, Max ? 1 : 0));
+  c.require(runtime);
+  c.line(fmt::format("{}({}, {}, {}, {}, {}, {}, {}, {}, {});", kernel, c.in(0), c.out(0), c.intArray(g.p), mult, rsh, zx,
+                     zy, g.nhwc ? 1 : 0, Max ? 1 : 0));
+}
+
+template <bool Global, bool Max>
+void emitPool(EmitCtx& c) {
+  emitPoolKernel(c, Global, Max, quantRuntime(c.node), int16Input(c.node) ? "tinyc_qpool_i16" : "tinyc_qpool_i8");
 }
 
 // ---- Add, Mul --------------------------------------------------------------------------------

@@ -60,6 +60,11 @@ int64_t scratchDwNhwc(const Node& n);
 // its instruction-set variants take the same arguments.
 void emitDwNhwcKernel(EmitCtx& c, const char* runtime, const char* kernel);
 
+// The int8/int16 pools (kernel: tinyc_qpool_i8's arguments; runtime: its file), their checks.
+void emitPoolKernel(EmitCtx& c, bool global, bool max, const char* runtime, const char* kernel);
+std::string checkLocalPool(const Node& n);   // AveragePool, MaxPool
+std::string checkGlobalPool(const Node& n);  // GlobalAveragePool
+
 // A kernel-table entry for an int8 op.
 CKernel variant(const char* op, std::string (*check)(const Node&), void (*emit)(EmitCtx&),
                 int64_t (*scratch)(const Node&) = nullptr,

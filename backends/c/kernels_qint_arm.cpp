@@ -10,6 +10,7 @@
 #include "backends/backend.h"
 #include "backends/c/c_emit.h"
 #include "backends/c/kernels_qint.h"
+#include "ops/layout.h"
 
 namespace tinyc::c {
 
@@ -187,9 +188,25 @@ void emitGemmMve(EmitCtx& c) {
                      range.first, range.second, requantHw(c, mults, pc != 0)));
 }
 
+// The channels-last int8 pools (AveragePool, GlobalAveragePool, MaxPool): four channels per word
+// with SSUB8/SEL and SXTAB16 (arm_dsp/qint_dsp.c), or per vector with VMAX and VLDRB.S32 + VADD
+// (arm_mve/qint_mve.c); the portable kernel's arguments.
+bool matchPoolDsp(const Node& n, const TargetDesc& t) { return t.dsp && int8Input(n) && isChannelsLast(n); }
+bool matchPoolMve(const Node& n, const TargetDesc& t) { return t.mve && int8Input(n) && isChannelsLast(n); }
+template <bool Global, bool Max>
+void emitPoolDsp(EmitCtx& c) { emitPoolKernel(c, Global, Max, "qint_dsp", "tinyc_qpool_dsp_i8"); }
+template <bool Global, bool Max>
+void emitPoolMve(EmitCtx& c) { emitPoolKernel(c, Global, Max, "qint_mve", "tinyc_qpool_mve_i8"); }
+
 }  // namespace
 
 void registerArmQuantizedKernels(KernelTable& t) {
+  t.add(variant("AveragePool", checkLocalPool, emitPoolDsp<false, false>, nullptr, matchPoolDsp, 2));
+  t.add(variant("GlobalAveragePool", checkGlobalPool, emitPoolDsp<true, false>, nullptr, matchPoolDsp, 2));
+  t.add(variant("MaxPool", checkLocalPool, emitPoolDsp<false, true>, nullptr, matchPoolDsp, 2));
+  t.add(variant("AveragePool", checkLocalPool, emitPoolMve<false, false>, nullptr, matchPoolMve, 3));
+  t.add(variant("GlobalAveragePool", checkGlobalPool, emitPoolMve<true, false>, nullptr, matchPoolMve, 3));
+  t.add(variant("MaxPool", checkLocalPool, emitPoolMve<false, true>, nullptr, matchPoolMve, 3));
   t.add(variant("Conv", checkConv, emitDwDsp, scratchDwNhwc, matchDwDsp, 2));
   t.add(variant("Conv", checkConv, emitConvDsp, scratchConvDsp, matchConvDsp, 3));
   t.add(variant("Conv", checkConv, emitDwMve, scratchDwNhwc, matchDwMve, 3));

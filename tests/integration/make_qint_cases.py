@@ -146,6 +146,8 @@ def gemm_case(c):
 def pool_case(c):
     kind = rng.choice(["AveragePool", "GlobalAveragePool", "MaxPool"])
     ch, h, w_ = int(rng.integers(1, 12)), int(rng.integers(1, 12)), int(rng.integers(1, 12))
+    if kind == "GlobalAveragePool" and rng.random() < 0.5:  # over 255 taps: the DSP variant's portable sums
+        h, w_ = int(rng.integers(16, 24)), int(rng.integers(16, 24))
     sx, zx = scale(), zp()
     x = c.dq("x", np.float32(sx), np.int8(zx))
     if kind == "GlobalAveragePool":
@@ -156,6 +158,8 @@ def pool_case(c):
         attrs = dict(kernel_shape=[kh, kw], strides=[int(rng.integers(1, 3)), int(rng.integers(1, 3))], pads=pads)
         if kind == "AveragePool":
             attrs["count_include_pad"] = int(rng.integers(0, 2))
+        if kind == "MaxPool" and rng.random() < 0.3 and 2 * kh - 1 <= h and 2 * kw - 1 <= w_:
+            attrs["dilations"] = [2, 2]
         y = c.op(kind, [x], **attrs)
     same = kind == "MaxPool"  # MaxPool runs on the integers: same parameters on both sides
     c.q(y, np.float32(sx if same else scale()), np.int8(zx if same else zp()))

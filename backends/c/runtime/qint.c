@@ -460,6 +460,39 @@ TINYC_QDW_NHWC_KERNEL(tinyc_qdwconv_nhwc_i8, tinyc_qdw_pixel_c, int8_t)
   }
 TINYC_QPOOL_KERNEL(i8, int8_t, int32_t, -128, 127, tinyc_requant)
 
+/* The taps of output pixel (oh, ow) of a pool (p as above) that lie inside the input: kernel rows
+   [khs, khe) and columns [kws, kwe) (contiguous: dilations are positive), the input row and column
+   of tap (0, 0), and the multiplier entry the average pools requantize with (-1: no tap, the
+   output is the zero point), as tinyc_qpool_i8 computes them. For the pools' instruction-set
+   variants (arm_dsp/, arm_mve/). */
+typedef struct {
+  int32_t ih0, iw0, khs, khe, kws, kwe, idx;
+} tinyc_qpool_win;
+TINYC_KERNEL void tinyc_qpool_window(const int32_t *p, int32_t oh, int32_t ow, tinyc_qpool_win *w) {
+  const int32_t H = p[1], W = p[2], KH = p[5], KW = p[6];
+  int32_t k, ph = 0, pw = 0;
+  w->ih0 = oh * p[7] - p[11], w->iw0 = ow * p[8] - p[12];
+  w->khs = w->khe = w->kws = w->kwe = 0;
+  for (k = 0; k < KH; ++k) {
+    const int32_t i = w->ih0 + k * p[9];
+    if (i >= 0 && i < H) {
+      if (w->khe == 0) w->khs = k;
+      w->khe = k + 1;
+    }
+    ph += i >= -p[11] && i < H + p[13];
+  }
+  for (k = 0; k < KW; ++k) {
+    const int32_t i = w->iw0 + k * p[10];
+    if (i >= 0 && i < W) {
+      if (w->kwe == 0) w->kws = k;
+      w->kwe = k + 1;
+    }
+    pw += i >= -p[12] && i < W + p[14];
+  }
+  w->idx = p[16] ? 0 : (p[15] ? ph * pw : (w->khe - w->khs) * (w->kwe - w->kws));
+  if (w->idx == 0 && !p[16]) w->idx = -1;
+}
+
 /* Add (mul = 0) or Mul (mul = 1) of quantized tensors: same shapes (r = 0) or numpy broadcasting
    of a and b (strides sa, sb over the output shape shp of rank r). Add: ADD (tinyc_qadd, int16:
    tinyc_qadd64) with multipliers (ma, mb) of type MT and shift sh; Mul: the product of the centred

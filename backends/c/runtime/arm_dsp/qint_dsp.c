@@ -43,6 +43,43 @@ TINYC_KERNEL uint32_t tinyc_sxtb16_c(uint32_t x) {
 #define TINYC_PKHBT16(a, b) (((a) & 0xFFFFu) | ((b) << 16))
 #define TINYC_PKHTB16(b, a) (((b) & 0xFFFF0000u) | ((a) >> 16))
 #endif
+/* Byte-wise signed maximum of two words (SSUB8 sets a GE flag per byte, SEL takes those bytes of
+   a, the others of b), and SXTAB16: acc plus the sign-extended bytes 0 and 2 (ROR 8: 1 and 3) of x
+   as two halfword sums (wrapping at 16 bits; the pools below keep every sum inside). */
+#if defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP && (defined(__GNUC__) || defined(__clang__))
+TINYC_KERNEL uint32_t tinyc_smax8(uint32_t a, uint32_t b) {
+  uint32_t r;
+  __asm__("ssub8 %0, %1, %2\n\tsel %0, %1, %2" : "=&r"(r) : "r"(a), "r"(b) : "cc");
+  return r;
+}
+TINYC_KERNEL uint32_t tinyc_sxtab16_ror8(uint32_t acc, uint32_t x) {
+  uint32_t r;
+  __asm__("sxtab16 %0, %1, %2, ror #8" : "=r"(r) : "r"(acc), "r"(x));
+  return r;
+}
+#define TINYC_SMAX8(a, b) tinyc_smax8(a, b)
+#define TINYC_SXTAB16(acc, x) ((uint32_t)__sxtab16((int32_t)(acc), (int32_t)(x)))
+#define TINYC_SXTAB16_ROR8(acc, x) tinyc_sxtab16_ror8(acc, x)
+#else
+TINYC_KERNEL uint32_t tinyc_smax8_c(uint32_t a, uint32_t b) {
+  uint32_t r = 0;
+  int i;
+  for (i = 0; i < 32; i += 8) {
+    const int8_t u = (int8_t)(uint8_t)(a >> i), v = (int8_t)(uint8_t)(b >> i);
+    r |= (uint32_t)(uint8_t)(u >= v ? u : v) << i;
+  }
+  return r;
+}
+TINYC_KERNEL uint32_t tinyc_sxtab16_c(uint32_t acc, uint32_t x) {
+  const uint32_t lo = (acc + (uint32_t)(int32_t)(int8_t)(x & 0xFFu)) & 0xFFFFu;
+  const uint32_t hi = ((acc >> 16) + (uint32_t)(int32_t)(int8_t)((x >> 16) & 0xFFu)) & 0xFFFFu;
+  return lo | hi << 16;
+}
+#define TINYC_SMAX8(a, b) tinyc_smax8_c(a, b)
+#define TINYC_SXTAB16(acc, x) tinyc_sxtab16_c(acc, x)
+#define TINYC_SXTAB16_ROR8(acc, x) tinyc_sxtab16_c(acc, ((x) >> 8) | ((x) << 24))
+#endif
+
 /* The int8 values p[0], p[2] and p[1], p[3] as halfword pairs E and O (bottom: p[0], p[1]). */
 #if defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP && (defined(__GNUC__) || defined(__clang__)) && \
     !defined(__ARM_BIG_ENDIAN)
@@ -293,4 +330,77 @@ TINYC_KERNEL void tinyc_qgemm_dsp_i8(const int8_t *a, const int32_t *wp, const i
       if (m + 3 < N) yr[m + 3] = (int8_t)tinyc_qdsp_rq(s3, mult, rsh, pc, m + 3, zy, lo, hi);
     }
   }
+}
+
+/* Channels-last int8 pools for cores with the DSP extension (the arguments and results of
+   tinyc_qpool_i8; nhwc = 1): per output pixel, the taps inside the input (tinyc_qpool_window),
+   four channels per word. Max: SSUB8 + SEL per tap (-128 where no tap is inside, as the portable
+   kernel). Average: SXTAB16 adds the word's bytes 0, 2 and 1, 3 into two pairs of halfword sums
+   (at most 255 taps: |sum| <= 255 * 128 < 2^15), then per channel the sum minus n zx (= the
+   portable sum of x - zx over the n taps) requantized. The last C % 4 channels, and windows of
+   more than 255 taps, go through the portable kernel's arithmetic. */
+TINYC_KERNEL void tinyc_qpool_dsp_i8(const int8_t *x, int8_t *y, const int32_t *p, const int32_t *mult,
+                                     const int32_t *rsh, int32_t zx, int32_t zy, int nhwc, int isMax) {
+  const int32_t C = p[0], W = p[2], OH = p[3], OW = p[4], DH = p[9], DW = p[10], C4 = C & ~3;
+  const size_t dwc = (size_t)DW * (size_t)C;
+  int32_t oh, ow, c, kh, kw;
+  if (p[5] * p[6] > 255 && !isMax) {
+    tinyc_qpool_i8(x, y, p, mult, rsh, zx, zy, nhwc, isMax);
+    return;
+  }
+  for (oh = 0; oh < OH; ++oh)
+    for (ow = 0; ow < OW; ++ow) {
+      tinyc_qpool_win g;
+      int8_t *yo = y + (size_t)(oh * OW + ow) * (size_t)C;
+      const int8_t *x0;
+      tinyc_qpool_window(p, oh, ow, &g);
+      x0 = x + ((size_t)(g.ih0 + g.khs * DH) * (size_t)W + (size_t)(g.iw0 + g.kws * DW)) * (size_t)C;
+      if (isMax) {
+        for (c = 0; c < C; c += 4) {
+          uint32_t acc = 0x80808080u;
+          for (kh = g.khs; kh < g.khe; ++kh) {
+            const int8_t *px = x0 + (size_t)(kh - g.khs) * (size_t)DH * (size_t)W * (size_t)C + c;
+            for (kw = g.kws; kw < g.kwe; ++kw, px += dwc) {
+              uint32_t v;
+              if (c < C4) {
+                memcpy(&v, px, 4);
+              } else { /* the last channels: bytes past C read as -128 */
+                int8_t t[4] = {-128, -128, -128, -128};
+                memcpy(t, px, (size_t)(C - c));
+                memcpy(&v, t, 4);
+              }
+              acc = TINYC_SMAX8(v, acc);
+            }
+          }
+          if (c < C4) {
+            memcpy(yo + c, &acc, 4);
+          } else {
+            int8_t t[4];
+            memcpy(t, &acc, 4);
+            memcpy(yo + c, t, (size_t)(C - c));
+          }
+        }
+      } else if (g.idx < 0) {
+        for (c = 0; c < C; ++c) yo[c] = (int8_t)zy;
+      } else {
+        const int32_t n = (g.khe - g.khs) * (g.kwe - g.kws), mu = mult[g.idx], r = rsh[g.idx], off = -n * zx;
+        for (c = 0; c < C; c += 4) {
+          uint32_t e = 0, o = 0;
+          int32_t s[4], j;
+          for (kh = g.khs; kh < g.khe; ++kh) {
+            const int8_t *px = x0 + (size_t)(kh - g.khs) * (size_t)DH * (size_t)W * (size_t)C + c;
+            for (kw = g.kws; kw < g.kwe; ++kw, px += dwc) {
+              uint32_t v = 0;
+              memcpy(&v, px, c < C4 ? 4 : (size_t)(C - c)); /* (bytes past C: 0) */
+              e = TINYC_SXTAB16(e, v), o = TINYC_SXTAB16_ROR8(o, v);
+            }
+          }
+          s[0] = (int16_t)(e & 0xFFFFu) + off, s[1] = (int16_t)(o & 0xFFFFu) + off;
+          s[2] = (int16_t)(e >> 16) + off, s[3] = (int16_t)(o >> 16) + off;
+          for (j = 0; j < 4 && c + j < C; ++j)
+            yo[c + j] = (int8_t)(r > 32 ? tinyc_requant_hw(s[j], mu, r - 32, (int32_t)1 << (r - 33), zy, -128, 127)
+                                        : tinyc_requant(s[j], mu, r, zy, -128, 127));
+        }
+      }
+    }
 }

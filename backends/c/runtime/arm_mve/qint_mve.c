@@ -321,3 +321,61 @@ TINYC_KERNEL TINYC_NOINLINE void tinyc_qdw_pixel_mve2(const int8_t *const *taps,
 TINYC_QDW_NHWC_KERNEL(tinyc_qdwconv_mve_i8, tinyc_qdw_pixel_mve, int8_t)
 /* The same for weights in [-127, 127] (taps in pairs). */
 TINYC_QDW_NHWC_KERNEL(tinyc_qdwconv_mve2_i8, tinyc_qdw_pixel_mve2, int8_t)
+
+/* Channels-last int8 pools (the arguments and results of tinyc_qpool_i8; nhwc = 1): per output
+   pixel, the taps inside the input (tinyc_qpool_window). Max: sixteen channels per vector, VMAX
+   over the taps (-128 where no tap is inside, as the portable kernel). Average: four channels per
+   vector, the sum of the raw values (VLDRB.S32 widens four bytes) minus n zx (= the portable
+   sum of x - zx over the n taps), requantized four lanes at a time (tinyc_mve_rq4: rshift > 32)
+   or lane by lane. */
+TINYC_KERNEL void tinyc_qpool_mve_i8(const int8_t *x, int8_t *y, const int32_t *p, const int32_t *mult,
+                                     const int32_t *rsh, int32_t zx, int32_t zy, int nhwc, int isMax) {
+#if defined(TINYC_MVE)
+  const int32_t C = p[0], W = p[2], OH = p[3], OW = p[4], DH = p[9], DW = p[10];
+  const size_t dwc = (size_t)DW * (size_t)C;
+  int32_t oh, ow, c, kh, kw, j;
+  (void)nhwc;
+  for (oh = 0; oh < OH; ++oh)
+    for (ow = 0; ow < OW; ++ow) {
+      tinyc_qpool_win g;
+      int8_t *yo = y + (size_t)(oh * OW + ow) * (size_t)C;
+      tinyc_qpool_window(p, oh, ow, &g);
+      if (isMax) {
+        for (c = 0; c < C; c += 16) {
+          const mve_pred16_t pr = vctp8q((uint32_t)(C - c));
+          int8x16_t acc = vdupq_n_s8(-128);
+          for (kh = g.khs; kh < g.khe; ++kh) {
+            const int8_t *px = x + ((size_t)(g.ih0 + kh * DH) * (size_t)W + (size_t)(g.iw0 + g.kws * DW)) * (size_t)C + c;
+            for (kw = g.kws; kw < g.kwe; ++kw, px += dwc) acc = vmaxq_s8(acc, vldrbq_z_s8(px, pr));
+          }
+          vstrbq_p_s8(yo + c, acc, pr);
+        }
+      } else if (g.idx < 0) {
+        for (c = 0; c < C; ++c) yo[c] = (int8_t)zy;
+      } else {
+        const int32_t n = (g.khe - g.khs) * (g.kwe - g.kws), mu = mult[g.idx], r = rsh[g.idx];
+        tinyc_mve_rq q; /* (used when r > 32) */
+        q.mult = vdupq_n_s32(mu);
+        q.nsh = vdupq_n_s32(r > 32 ? 32 - r : 0);
+        q.rnd = vdupq_n_s32(r > 32 ? (int32_t)1 << (r - 33) : 0);
+        for (c = 0; c < C; c += 4) {
+          const mve_pred16_t pr = vctp32q((uint32_t)(C - c));
+          int32x4_t acc = vdupq_n_s32(-n * zx);
+          for (kh = g.khs; kh < g.khe; ++kh) {
+            const int8_t *px = x + ((size_t)(g.ih0 + kh * DH) * (size_t)W + (size_t)(g.iw0 + g.kws * DW)) * (size_t)C + c;
+            for (kw = g.kws; kw < g.kwe; ++kw, px += dwc) acc = vaddq_s32(acc, vldrbq_z_s32(px, pr));
+          }
+          if (r > 32) {
+            vstrbq_p_s32(yo + c, tinyc_mve_rq4(acc, q, zy, -128, 127), pr);
+          } else {
+            int32_t s[4];
+            vst1q_s32(s, acc);
+            for (j = 0; j < 4 && c + j < C; ++j) yo[c + j] = (int8_t)tinyc_requant(s[j], mu, r, zy, -128, 127);
+          }
+        }
+      }
+    }
+#else
+  tinyc_qpool_i8(x, y, p, mult, rsh, zx, zy, nhwc, isMax);
+#endif
+}
