@@ -439,6 +439,22 @@ void emitPool(EmitCtx& c) {
 
 bool quantizedBinary(const Node& n) { return q::isQuantizedBinary(n); }
 
+// An int8 Add of two tensors of one shape (kernel: tinyc_qadd_mve_i8's arguments).
+bool sameShapeAdd8(const Node& n) {
+  return quantizedBinary(n) && int8Input(n) && n.input(0)->shape == n.outputs[0]->shape &&
+         n.input(1)->shape == n.outputs[0]->shape;
+}
+void emitAddKernel(EmitCtx& c, const char* runtime, const char* kernel) {
+  const Node& n = c.node;
+  const Value *a = n.input(0), *b = n.input(1), *y = n.outputs[0];
+  const auto range = q::outputRange(n);
+  const q::AddMultipliers m = q::addMultipliers(n, *a, *b, *y);
+  c.require(runtime);
+  c.line(fmt::format("{}({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {});", kernel, c.in(0), c.in(1), c.out(0),
+                     numElements(y->shape), q::zeroAt(*a->quant, 0), q::zeroAt(*b->quant, 0), m.ma, m.mb, m.n,
+                     q::zeroAt(*y->quant, 0), range.first, range.second));
+}
+
 template <bool Mul>
 void emitBinary(EmitCtx& c) {
   const Node& n = c.node;

@@ -65,6 +65,12 @@ void emitPoolKernel(EmitCtx& c, bool global, bool max, const char* runtime, cons
 std::string checkLocalPool(const Node& n);   // AveragePool, MaxPool
 std::string checkGlobalPool(const Node& n);  // GlobalAveragePool
 
+// "" when the tensors of an int8/int16 data op fit the kernels' 32-bit indices.
+std::string checkSmall(const Node& n);
+// The int8 Add of two tensors of one shape (tinyc_qadd_mve_i8's arguments), its predicate.
+bool sameShapeAdd8(const Node& n);
+void emitAddKernel(EmitCtx& c, const char* runtime, const char* kernel);
+
 // A kernel-table entry for an int8 op.
 CKernel variant(const char* op, std::string (*check)(const Node&), void (*emit)(EmitCtx&),
                 int64_t (*scratch)(const Node&) = nullptr,

@@ -198,9 +198,16 @@ void emitPoolDsp(EmitCtx& c) { emitPoolKernel(c, Global, Max, "qint_dsp", "tinyc
 template <bool Global, bool Max>
 void emitPoolMve(EmitCtx& c) { emitPoolKernel(c, Global, Max, "qint_mve", "tinyc_qpool_mve_i8"); }
 
+// Helium: the int8 Add of two tensors of one shape, four lanes per vector (arm_mve/qint_mve.c).
+bool matchAddMve(const Node& n, const TargetDesc& t) { return t.mve && sameShapeAdd8(n); }
+void emitAddMve(EmitCtx& c) { emitAddKernel(c, "qint_mve", "tinyc_qadd_mve_i8"); }
+
 }  // namespace
 
 void registerArmQuantizedKernels(KernelTable& t) {
+  CKernel addMve = variant("Add", checkSmall, emitAddMve, nullptr, matchAddMve, 3);
+  addMve.elementwise = true;
+  t.add(addMve);
   t.add(variant("AveragePool", checkLocalPool, emitPoolDsp<false, false>, nullptr, matchPoolDsp, 2));
   t.add(variant("GlobalAveragePool", checkGlobalPool, emitPoolDsp<true, false>, nullptr, matchPoolDsp, 2));
   t.add(variant("MaxPool", checkLocalPool, emitPoolDsp<false, true>, nullptr, matchPoolDsp, 2));

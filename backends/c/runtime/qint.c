@@ -510,6 +510,7 @@ TINYC_KERNEL void tinyc_qpool_window(const int32_t *p, int32_t oh, int32_t ow, t
   }
 TINYC_QBINARY_KERNEL(i8, int8_t, int32_t, tinyc_qadd)
 
+
 /* Softmax along an axis: x seen as [outer, n, inner]. */
 TINYC_KERNEL void tinyc_qsoftmax_i8(const int8_t *x, int8_t *y, int32_t outer, int32_t n, int32_t inner,
                                     const int32_t *lut, int32_t mult, int32_t rsh, int32_t zy) {

@@ -379,3 +379,45 @@ TINYC_KERNEL void tinyc_qpool_mve_i8(const int8_t *x, int8_t *y, const int32_t *
   tinyc_qpool_i8(x, y, p, mult, rsh, zx, zy, nhwc, isMax);
 #endif
 }
+
+/* Add of two int8 tensors of one shape (tinyc_qbinary_i8 with r = 0, mul = 0: tinyc_qadd per
+   element), four lanes at a time: each 64-bit product as its high word (VMULH) and low word
+   (VMUL), the low words added with their carries into the high words. |da ma + db mb| < 2^40, so
+   for a shift n >= 9 the shifted sum fits 32 bits: n <= 31 from both words (the high word times
+   2^(32 - n) plus the low word's top bits, exact modulo 2^32 and so exactly; the rounding term
+   2^(n - 1) added to the low word with its carry), n >= 32 from the high word alone (the rounding
+   term adds to it only). Other shifts: tinyc_qadd. */
+TINYC_KERNEL void tinyc_qadd_mve_i8(const int8_t *a, const int8_t *b, int8_t *y, int32_t n, int32_t za, int32_t zb,
+                                    int32_t ma, int32_t mb, int32_t sh, int32_t zy, int32_t lo, int32_t hi) {
+#if defined(TINYC_MVE)
+  int32_t i;
+  if (sh >= 9 && sh <= 62) {
+    const int32x4_t vma = vdupq_n_s32(ma), vmb = vdupq_n_s32(mb);
+    const uint32_t rl = sh <= 32 ? (uint32_t)1 << (sh - 1) : 0u;
+    const int32_t rh = sh > 32 ? (int32_t)1 << (sh - 33) : 0;
+    const int32x4_t left = vdupq_n_s32(32 - sh), right = vdupq_n_s32(sh <= 32 ? -sh : 32 - sh);
+    for (i = 0; i < n; i += 4) {
+      const mve_pred16_t pr = vctp32q((uint32_t)(n - i));
+      const int32x4_t da = vsubq_n_s32(vldrbq_z_s32(a + i, pr), za), db = vsubq_n_s32(vldrbq_z_s32(b + i, pr), zb);
+      const uint32x4_t la = vreinterpretq_u32_s32(vmulq_s32(da, vma));
+      const uint32x4_t l = vaddq_u32(la, vreinterpretq_u32_s32(vmulq_s32(db, vmb)));
+      int32x4_t h = vaddq_s32(vmulhq_s32(da, vma), vmulhq_s32(db, vmb)), w;
+      h = vaddq_m_n_s32(h, h, 1, vcmphiq_u32(la, l)); /* carry of the low words */
+      if (sh <= 32) {
+        const uint32x4_t l2 = vaddq_n_u32(l, rl);
+        h = vaddq_m_n_s32(h, h, 1, vcmphiq_u32(l, l2));
+        w = sh == 32 ? h
+                     : vorrq_s32(vshlq_s32(h, left), vreinterpretq_s32_u32(vshlq_u32(l2, right)));
+      } else {
+        w = vshlq_s32(vaddq_n_s32(h, rh), right);
+      }
+      w = vaddq_n_s32(vmaxq_s32(vminq_s32(w, vdupq_n_s32(16777215)), vdupq_n_s32(-16777216)), zy);
+      vstrbq_p_s32(y + i, vmaxq_s32(vminq_s32(w, vdupq_n_s32(hi)), vdupq_n_s32(lo)), pr);
+    }
+    return;
+  }
+#else
+  int32_t i;
+#endif
+  for (i = 0; i < n; ++i) y[i] = (int8_t)tinyc_qadd(a[i] - za, b[i] - zb, ma, mb, sh, zy, lo, hi);
+}
