@@ -94,9 +94,8 @@ void emitConvDsp(EmitCtx& c) {
 // Cores with the DSP extension: the Gemm (fully connected) with SMLAD over a row widened once,
 // blocks of four columns (runtime/arm_dsp/qint_dsp.c). Weights as int32 words: byte i of word
 // (b * Q + q) * 4 + j is w[4 b + j][4 q + i] (Q = ceil(K / 4); zeros past K and past the last
-// column); the bias padded to a multiple of four; scratch: the widened row.
+// column); the bias padded to a multiple of four; no scratch.
 bool matchGemmDsp(const Node& n, const TargetDesc& t) { return t.dsp && int8Input(n) && !int4Weights(n); }
-int64_t scratchGemmDsp(const Node& n) { return tinyc_qgemm_dsp_i8_scratch(n.input(0)->shape[1]); }
 Tensor packQuadWords4(const Tensor& w, int64_t n, int64_t k) {
   const int64_t q = (k + 3) / 4, blocks = (n + 3) / 4;
   Tensor wp(DType::I32, {blocks * q * 4});
@@ -121,10 +120,10 @@ void emitGemmDsp(EmitCtx& c) {
   bias.resize(static_cast<size_t>((cols + 3) / 4 * 4), 0);
   const auto range = q::outputRange(n);
   c.require("qint_dsp");
-  c.line(fmt::format("tinyc_qgemm_dsp_i8({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, (uint32_t *){});", c.in(0),
+  c.line(fmt::format("tinyc_qgemm_dsp_i8({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {});", c.in(0),
                      c.weights(n.input(1)->name + " (quad words)", packQuadWords4(*n.input(1)->constant, cols, k)),
                      c.intArray(bias), c.out(0), rows, k, cols, mult, rsh, pc, q::zeroAt(*n.outputs[0]->quant, 0),
-                     range.first, range.second, c.scratch()));
+                     range.first, range.second));
 }
 
 // Cores with Helium (MVE: Cortex-M55; runtime/arm_mve/qint_mve.c): the channels-last depthwise
@@ -218,7 +217,7 @@ void registerArmQuantizedKernels(KernelTable& t) {
   t.add(variant("Conv", checkConv, emitConvDsp, scratchConvDsp, matchConvDsp, 3));
   t.add(variant("Conv", checkConv, emitDwMve, scratchDwNhwc, matchDwMve, 3));
   t.add(variant("Conv", checkConv, emitConvMve, scratchConvMve, matchConvMve, 4));
-  t.add(variant("Gemm", checkGemm, emitGemmDsp, scratchGemmDsp, matchGemmDsp, 2));
+  t.add(variant("Gemm", checkGemm, emitGemmDsp, nullptr, matchGemmDsp, 2));
   t.add(variant("Gemm", checkGemm, emitGemmMve, nullptr, matchGemmMve, 3));
 }
 

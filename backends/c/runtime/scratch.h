@@ -429,8 +429,6 @@ TINYC_KERNEL int64_t tinyc_qdwconv_host_i8_scratch(const int32_t *p) {
 }
 /* tinyc_qgemm_i8 / _i4: rows in pairs interleaved, 2 K bytes (none for one row). */
 TINYC_KERNEL int64_t tinyc_qgemm_i8_scratch(int64_t m, int64_t k) { return m > 1 ? 2 * k : 0; }
-/* tinyc_qgemm_dsp_i8 (arm_dsp/qint_dsp.c): one row widened into halfword pairs, two words per quad. */
-TINYC_KERNEL int64_t tinyc_qgemm_dsp_i8_scratch(int64_t k) { return 8 * ((k + 3) / 4); }
 
 /* ---- the other kernels with scratch. */
 /* tinyc_softmax_<T> (activation.c), [outer, n, inner]: a max and a sum per column when inner > 1. */
