@@ -118,8 +118,10 @@ TINYC_KERNEL void tinyc_dw_geom(tinyc_dwgeom *g, const tinyc_win *w) {
 }
 
 /* Copies plane x (H x W) into the zero-padded phase planes at buf (phase column qc of phase b
-   is padded column qc*sw + b, input column qc*sw + b - pw). */
-TINYC_KERNEL void tinyc_dw_phases(const tinyc_dwgeom *g, const float *restrict x, float *restrict buf) {
+   is padded column qc*sw + b, input column qc*sw + b - pw); with `need` (sh*sw flags, row-major by
+   phase (a, b)) only the phases some tap reads (a strided 1x1 convolution reads one of them). */
+TINYC_KERNEL void tinyc_dw_phases_of(const tinyc_dwgeom *g, const float *restrict x, float *restrict buf,
+                                     const unsigned char *need) {
   const size_t pq = (size_t)g->Hq * (size_t)g->Wq;
   int32_t a, b, qr, qc;
   for (b = 0; b < g->sw; ++b) {
@@ -131,6 +133,7 @@ TINYC_KERNEL void tinyc_dw_phases(const tinyc_dwgeom *g, const float *restrict x
     hi = TINYC_GMAX(lo, TINYC_GMIN(hi, g->Wq));
     for (a = 0; a < g->sh; ++a) {
       float *restrict plane = buf + (size_t)(a * g->sw + b) * pq;
+      if (need && !need[a * g->sw + b]) continue;
       for (qr = 0; qr < g->Hq; ++qr) {
         float *restrict d = plane + (size_t)qr * (size_t)g->Wq;
         const int32_t ih = qr * g->sh + a - g->ph;
@@ -140,7 +143,7 @@ TINYC_KERNEL void tinyc_dw_phases(const tinyc_dwgeom *g, const float *restrict x
           continue;
         }
         r = x + (size_t)ih * (size_t)g->W + (c0 + lo * g->sw);  /* input of phase column lo */
-        tinyc_zero_f32(d, lo);
+        for (qc = 0; qc < lo; ++qc) d[qc] = 0.0f; /* (the padding: a few columns) */
         if (g->sw == 1) {
           tinyc_copy_f32(d + lo, r, hi - lo);
         } else if (g->sw == 2) {
@@ -164,10 +167,13 @@ TINYC_KERNEL void tinyc_dw_phases(const tinyc_dwgeom *g, const float *restrict x
         } else {
           for (qc = 0; qc < hi - lo; ++qc) d[lo + qc] = r[qc * g->sw];
         }
-        tinyc_zero_f32(d + hi, g->Wq - hi);
+        for (qc = hi; qc < g->Wq; ++qc) d[qc] = 0.0f;
       }
     }
   }
+}
+TINYC_KERNEL void tinyc_dw_phases(const tinyc_dwgeom *g, const float *restrict x, float *restrict buf) {
+  tinyc_dw_phases_of(g, x, buf, NULL);
 }
 
 /* out[j] = b + sum of the 9 taps w[k] * src[k][j], j < n (a multiple of TINYC_DW_BLOCK). Separate

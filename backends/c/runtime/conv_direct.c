@@ -1,5 +1,7 @@
 /* tinyc runtime: the host's direct convolution (no im2col, no packing; geometry and scratch in scratch.h, tinyc_conv_direct_*). requires: common gemm scratch conv */
 
+#define TINYC_CONV_DIRECT_PHASES 64 /* strides with sh * sw above this copy every phase */
+
 #ifdef TINYC_GEMM_ZMM /* gemm.c: 512-bit vectors for the register tiles */
 #pragma GCC push_options
 #pragma GCC target("prefer-vector-width=512")
@@ -200,6 +202,7 @@ TINYC_KERNEL void tinyc_conv_direct_part(const float *x, const float *wr, const 
   const float *bg = bias ? bias + (size_t)gi * (size_t)mg + (size_t)m0 : NULL;
   float *yg = y + ((size_t)n * (size_t)M + (size_t)gi * (size_t)mg + (size_t)m0) * (size_t)g->OH * (size_t)g->OW;
   int32_t tap[TINYC_CONV_DIRECT_TAPS];
+  unsigned char need[TINYC_CONV_DIRECT_PHASES];
   int32_t r0, c, kh, kw;
   if (R == 0) { /* in place: stride 1, no padding, rows of W == Wq */
     for (kh = 0; kh < g->KH; ++kh)
@@ -217,13 +220,16 @@ TINYC_KERNEL void tinyc_conv_direct_part(const float *x, const float *wr, const 
     band.ph = g->ph - r0 * g->sh; /* the band's first padded row is r0 * sh */
     band.Hq = rows + (g->KH - 1) * g->dh / g->sh;
     pq = g->sh * g->sw * band.Hq * g->Wq; /* the floats of one channel's phase planes */
+    for (c = 0; c < g->sh * g->sw && c < TINYC_CONV_DIRECT_PHASES; ++c) need[c] = 0;
     for (kh = 0; kh < g->KH; ++kh)
       for (kw = 0; kw < g->KW; ++kw) {
         const int32_t ry = kh * g->dh, rx = kw * g->dw;
         tap[kh * g->KW + kw] = ((ry % g->sh) * g->sw + rx % g->sw) * band.Hq * g->Wq + ry / g->sh * g->Wq + rx / g->sw;
+        if (g->sh * g->sw <= TINYC_CONV_DIRECT_PHASES) need[(ry % g->sh) * g->sw + rx % g->sw] = 1;
       }
-    for (c = 0; c < cg; ++c)
-      tinyc_dw_phases(&band, xg + (size_t)c * (size_t)g->H * (size_t)g->W, buf + (size_t)c * (size_t)pq);
+    for (c = 0; c < cg; ++c) /* (the phases no tap reads stay as they are: a strided 1x1 reads one) */
+      tinyc_dw_phases_of(&band, xg + (size_t)c * (size_t)g->H * (size_t)g->W, buf + (size_t)c * (size_t)pq,
+                         g->sh * g->sw <= TINYC_CONV_DIRECT_PHASES ? need : NULL);
     tinyc_zero_f32(buf + (size_t)cg * (size_t)pq, TINYC_CONV_DIRECT_SLACK);
     if (tw)
       tinyc_conv_direct_tband(buf, pq, g->Wq, taps, tap, wr, mc, cg, bg, yg + (size_t)r0 * (size_t)g->OW,
