@@ -273,13 +273,7 @@ std::string checkGemm(const Node& n) {
   return "";
 }
 
-// What both Gemm kernels take: sizes, multipliers, the folded bias, zero point and range.
-struct GemmArgs {
-  int64_t rows = 0, k = 0, cols = 0;
-  std::string bias, tail;  // tail: "mult, rsh, pc, zy, lo, hi"
-};
-
-GemmArgs gemmArgs(EmitCtx& c) {
+GemmArgs gemmArgs(EmitCtx& c, int64_t padTo) {
   const Node& n = c.node;
   GemmArgs a;
   a.rows = n.input(0)->shape[0], a.k = n.input(0)->shape[1], a.cols = n.input(1)->shape[0];
@@ -288,7 +282,9 @@ GemmArgs gemmArgs(EmitCtx& c) {
   const std::string mult =
       multipliers(c, q::productMultipliers(n, *n.input(0), *n.input(1), *n.outputs[0], a.cols), &rsh, &pc);
   const auto range = q::outputRange(n);
-  a.bias = c.intArray(foldedBias(n, a.cols, a.k, q::zeroAt(*n.input(0)->quant, 0)));
+  std::vector<int64_t> bias = foldedBias(n, a.cols, a.k, q::zeroAt(*n.input(0)->quant, 0));
+  bias.resize(static_cast<size_t>((a.cols + padTo - 1) / padTo * padTo), 0);
+  a.bias = c.intArray(bias);
   a.tail = fmt::format("{}, {}, {}, {}, {}, {}", mult, rsh, pc, q::zeroAt(*n.outputs[0]->quant, 0), range.first,
                        range.second);
   return a;

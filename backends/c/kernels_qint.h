@@ -50,6 +50,14 @@ std::vector<int64_t> foldedBias(const Node& n, int64_t channels, int64_t k, int3
 // The constants of tinyc_requant_hw per multiplier (every rshift > 32), or "NULL".
 std::string requantHw(EmitCtx& c, const std::vector<q::Multiplier>& mults, bool perChannel);
 
+// What the int8 Gemm kernels take: sizes, multipliers, the folded bias (zeros past the last
+// column up to a multiple of padTo), zero point and range.
+struct GemmArgs {
+  int64_t rows = 0, k = 0, cols = 0;
+  std::string bias, tail;  // tail: "mult, rsh, pc, zy, lo, hi"
+};
+GemmArgs gemmArgs(EmitCtx& c, int64_t padTo = 1);
+
 std::string checkConv(const Node& n);
 std::string checkGemm(const Node& n);
 // Channels-last depthwise (tap-major weights, a row of zx as scratch) and one-group convolution.

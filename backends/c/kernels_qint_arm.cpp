@@ -111,19 +111,11 @@ Tensor packQuadWords4(const Tensor& w, int64_t n, int64_t k) {
 }
 void emitGemmDsp(EmitCtx& c) {
   const Node& n = c.node;
-  const int64_t rows = n.input(0)->shape[0], k = n.input(0)->shape[1], cols = n.input(1)->shape[0];
-  std::string rsh;
-  int pc = 1;
-  const std::string mult =
-      multipliers(c, q::productMultipliers(n, *n.input(0), *n.input(1), *n.outputs[0], cols), &rsh, &pc);
-  std::vector<int64_t> bias = foldedBias(n, cols, k, q::zeroAt(*n.input(0)->quant, 0));
-  bias.resize(static_cast<size_t>((cols + 3) / 4 * 4), 0);
-  const auto range = q::outputRange(n);
+  GemmArgs a = gemmArgs(c, 4);
   c.require("qint_dsp");
-  c.line(fmt::format("tinyc_qgemm_dsp_i8({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {});", c.in(0),
-                     c.weights(n.input(1)->name + " (quad words)", packQuadWords4(*n.input(1)->constant, cols, k)),
-                     c.intArray(bias), c.out(0), rows, k, cols, mult, rsh, pc, q::zeroAt(*n.outputs[0]->quant, 0),
-                     range.first, range.second));
+  c.line(fmt::format("tinyc_qgemm_dsp_i8({}, {}, {}, {}, {}, {}, {}, {});", c.in(0),
+                     c.weights(n.input(1)->name + " (quad words)", packQuadWords4(*n.input(1)->constant, a.cols, a.k)),
+                     a.bias, c.out(0), a.rows, a.k, a.cols, a.tail));
 }
 
 // Cores with Helium (MVE: Cortex-M55; runtime/arm_mve/qint_mve.c): the channels-last depthwise
