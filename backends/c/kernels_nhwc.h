@@ -1,5 +1,5 @@
 // Channels-last (tinyc.layout = NHWC, ops/layout.h) forms of the spatial kernels
-// (runtime/nhwc.c). The per-op entries in kernels_nn.cpp and kernels_pool.cpp dispatch here for
+// (runtime/nhwc.c). The per-op entries in kernels_conv.cpp and kernels_pool.cpp dispatch here for
 // nodes the layout pass made channels-last.
 #pragma once
 #include <string>
@@ -19,7 +19,7 @@ void emitGlobalPoolNhwc(EmitCtx& c, bool isMax);
 // DequantizeLinear is absorbed: CKernel::absorbsInput), so no float copy of the weights takes
 // arena memory. A variant of the Conv kernel (match / priority).
 // The DequantizeLinear of constant int8 weights (per tensor or per output channel) that Conv n's
-// input 1 is, or nullptr (any layout; shared with the channels-first variant, kernels_nn.cpp).
+// input 1 is, or nullptr (any layout; shared with the channels-first variant, kernels_conv.cpp).
 const Node* int8WeightDequant(const Node& n);
 bool matchConvNhwcW8(const Node& n, const TargetDesc& t);
 void emitConvNhwcW8(EmitCtx& c);
