@@ -1077,11 +1077,16 @@ def ort_unreliable(model):
             return "ORT: auto_pad SAME (shape unknown)"
         dims = [d.dim_value for d in vi.type.tensor_type.shape.dim][2:]
         ks = attrs.get("kernel_shape")
-        if ks is None:  # Conv: from W
+        if ks is None:  # Conv: from W (an initializer, or computed: its inferred shape; long run seed 22, graph 450)
             w = next((i for i in model.graph.initializer if i.name == n.input[1]), None)
-            if w is None:
-                continue
-            ks = list(w.dims[2:])
+            if w is not None:
+                ks = list(w.dims[2:])
+            else:
+                wv = types.get(n.input[1])
+                wd = [d.dim_value for d in wv.type.tensor_type.shape.dim][2:] if wv is not None else []
+                if not wd or any(d <= 0 for d in wd):
+                    return "ORT: auto_pad SAME (kernel shape unknown)"
+                ks = wd
         st = attrs.get("strides", [1] * len(dims))
         dl = attrs.get("dilations", [1] * len(dims))
         for i, d in enumerate(dims):
