@@ -846,6 +846,18 @@ def ort_inputs(model, nodes, feeds, work, name):
         return None
 
 
+def reduce_axes(n, ndim, consts):
+    """The axes a GlobalAveragePool, ReduceMean or ReduceSum node n reduces over an input of rank ndim."""
+    attrs = {a.name: helper.get_attribute_value(a) for a in n.attribute}
+    if n.op_type == "GlobalAveragePool":
+        return tuple(range(2, ndim))
+    if "axes" in attrs:
+        return tuple(a % ndim for a in attrs["axes"])
+    if len(n.input) > 1 and n.input[1] in consts:
+        return tuple(int(a) % ndim for a in consts[n.input[1]].ravel())
+    return tuple(range(ndim))
+
+
 def mean_cancellation(model, feeds, work):
     """A GlobalAveragePool, ReduceMean or ReduceSum whose summands nearly cancel: a single-precision
     sum then carries an error of about 2^-23 sum|x|, far above the checker's 1e-3 of the tiny exact
@@ -864,15 +876,7 @@ def mean_cancellation(model, feeds, work):
         if x is None or not np.issubdtype(x.dtype, np.floating) or x.size == 0:
             continue
         x = x.astype(np.float64)
-        attrs = {a.name: helper.get_attribute_value(a) for a in n.attribute}
-        if n.op_type == "GlobalAveragePool":
-            axes = tuple(range(2, x.ndim))
-        elif "axes" in attrs:
-            axes = tuple(a % x.ndim for a in attrs["axes"])
-        elif len(n.input) > 1 and n.input[1] in consts:
-            axes = tuple(int(a) % x.ndim for a in consts[n.input[1]].ravel())
-        else:
-            axes = tuple(range(x.ndim))
+        axes = reduce_axes(n, x.ndim, consts)
         if not axes:
             continue
         exact = np.abs(x.sum(axis=axes))
@@ -902,16 +906,7 @@ def cancel_allowance(model, feeds, work, j):
     if x is None or not np.issubdtype(x.dtype, np.floating) or x.size == 0:
         return 0.0
     x = np.abs(x.astype(np.float64))
-    attrs = {a.name: helper.get_attribute_value(a) for a in node.attribute}
-    consts = {i.name: numpy_helper.to_array(i) for i in model.graph.initializer}
-    if node.op_type == "GlobalAveragePool":
-        axes = tuple(range(2, x.ndim))
-    elif "axes" in attrs:
-        axes = tuple(a % x.ndim for a in attrs["axes"])
-    elif len(node.input) > 1 and node.input[1] in consts:
-        axes = tuple(int(a) % x.ndim for a in consts[node.input[1]].ravel())
-    else:
-        axes = tuple(range(x.ndim))
+    axes = reduce_axes(node, x.ndim, {i.name: numpy_helper.to_array(i) for i in model.graph.initializer})
     n = int(np.prod([x.shape[a] for a in axes])) if axes else 1
     scale = 1.0 if node.op_type == "ReduceSum" else 1.0 / max(n, 1)
     return float(2 * np.sqrt(n) * 2.0 ** -23 * x.sum(axis=axes).max(initial=0.0) * scale)
