@@ -48,10 +48,18 @@ const std::vector<TargetDesc>& allTargets() {
   return targets;
 }
 
-const TargetDesc& findTarget(const std::string& name) {
+const TargetDesc& findTarget(const std::string& name, bool smallCode) {
   std::string names;
   for (const auto& t : allTargets()) {
-    if (t.name == name) return t;
+    if (t.name == name) {
+      if (!smallCode) return t;
+      static const std::vector<TargetDesc> small = [] {
+        std::vector<TargetDesc> v = allTargets();
+        for (auto& d : v) d.smallCode = true;
+        return v;
+      }();
+      return small[static_cast<size_t>(&t - allTargets().data())];
+    }
     names += (names.empty() ? "" : ", ") + t.name;
   }
   usageError("unknown target '{}' (targets: {})", printable(name), names);

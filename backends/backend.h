@@ -25,9 +25,12 @@ struct TargetDesc {
   bool doubleAcc = false;   // float kernels accumulate in double (the interpreter's arithmetic); MCU targets: float
   bool mcu = false;         // a microcontroller: scalar kernels sized for few registers and little code
   std::string layout = "NCHW";  // layout the target's spatial kernels want ("NHWC": the layout pass)
+  bool smallCode = false;  // --kernels small: the kernel variants of least code (backends/c/kernels_small.cpp)
 };
 
-const TargetDesc& findTarget(const std::string& name);  // usage error listing the targets
+// The target called name (a usage error lists the targets); with smallCode its descriptor for
+// --kernels small (the same target, TargetDesc::smallCode set).
+const TargetDesc& findTarget(const std::string& name, bool smallCode = false);
 const std::vector<TargetDesc>& allTargets();
 
 struct EmitOptions {

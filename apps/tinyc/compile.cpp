@@ -58,6 +58,11 @@ void addCompileOptions(CLI::App* cmd, CompileOptions& o) {
                   "compile tinyc_runtime.c once)")
       ->check(CLI::IsMember({"inline", "shared"}))
       ->capture_default_str();
+  cmd->add_option("--kernels", o.kernels,
+                  "kernel variants: fast (the fewest instructions) or small (the least code: compact loops for "
+                  "the convolutions, for parts whose flash is tighter than their time)")
+      ->check(CLI::IsMember({"fast", "small"}))
+      ->capture_default_str();
   cmd->add_option("--patch", o.patch,
                   "patch-based execution of the first layers (lower peak RAM, some MACs computed twice): off, "
                   "auto (when it lowers the estimated peak by over 10% at under 20% extra MACs) or the number of "
@@ -116,7 +121,7 @@ std::shared_ptr<QuantizeRequest> quantizeAndRun(std::unique_ptr<Graph>& g,
 
 Compiled compileModel(const CompileOptions& o, bool poisonDead) {
   Compiled c;
-  c.target = &findTarget(o.target);
+  c.target = &findTarget(o.target, o.kernels == "small");
   c.runtime = o.runtime;
   c.name = o.name.empty() ? defaultName(o.model.model) : o.name;
   if (sanitizeIdentifier(c.name) != c.name) usageError("--name '{}' is not a C identifier", printable(c.name));

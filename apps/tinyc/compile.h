@@ -26,6 +26,7 @@ struct CompileOptions {
   PruneOptions prune;             // --prune, --prune-*
   std::shared_ptr<PruneRequest> pruneFound;  // instead of prune: a request already made (recompiles)
   std::string runtime = "inline";  // --runtime: inline (static kernels in NAME.c) or shared (tinyc_runtime.c)
+  std::string kernels = "fast";    // --kernels: fast or small (TargetDesc::smallCode)
   QuantizeOptions quantize;       // --quantize, --calib*
   bool quiet = false;             // no calibration progress bar (-q)
   bool notes = true;              // print the importer's notes (off for a second compile of the model)

@@ -207,6 +207,26 @@ bool EmitCtx::takeClamp(float* lo, float* hi) {
   activationTaken_ = true;
   return true;
 }
+// The fused activation of n (fuse-activation pass) as runtime/fused_act.c names it ("relu",
+// "clip", ...) and its parameters as literals (", 0.0f, 6.0f"); false when n has none.
+static bool fusedActivation(const Node& n, std::string* kind, std::string* args) {
+  auto it = n.attrs.find(kFusedActivationAttr);
+  if (it == n.attrs.end()) return false;
+  *kind = it->second.s;
+  for (char& ch : *kind) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  args->clear();
+  if (auto pp = n.attrs.find(kFusedActivationParamsAttr); pp != n.attrs.end())
+    for (float v : pp->second.floats) *args += ", " + EmitCtx::floatLit(v);
+  return true;
+}
+
+std::string EmitCtx::takeActivation(const std::string& x) {
+  std::string kind, args;
+  if (node.outputs.empty() || node.outputs[0]->dtype != DType::F32 || !fusedActivation(node, &kind, &args)) return "";
+  require("fused_act");
+  activationTaken_ = true;
+  return fmt::format("tinyc_fact1_{}({}{})", kind, x, args);
+}
 const TargetDesc& EmitCtx::target() const { return mod_.target(); }
 void EmitCtx::require(const std::string& f) { mod_.require(f); }
 void EmitCtx::line(const std::string& code) { mod_.line(code); }
@@ -345,6 +365,11 @@ EmitResult ModuleWriter::run() {
     src += sharedRuntimeInclude(*o_.target);
   } else {
     if (!o_.target->doubleAcc) src += "#define TINYC_FLOAT_ACC 1 /* single-precision accumulation */\n";
+    std::map<std::string, int> calls;  // CKernel::inlineMacro: kernels few nodes call are inlined
+    for (const Node* n : nodes)
+      if (const CKernel* k = KernelTable::instance().find(*n, target()); k && k->inlineMacro) ++calls[k->inlineMacro];
+    for (const auto& [macro, count] : calls)
+      if (count <= kInlineFewCalls) src += fmt::format("#define {} 1 /* {} calls: inlined */\n", macro, count);
     src += inlineRuntime(required_);
   }
   if (o_.profile) src += "\n/* Measurement build: the harness times each step. */\nvoid tinyc_profile_mark(int step);\n";
@@ -403,15 +428,10 @@ std::string ModuleWriter::argumentChecks(int64_t arenaBytes) const {
 
 // A fused activation (fuse-activation pass) runs in place over the node's output 0.
 void ModuleWriter::emitFusedActivation(const Node& n) {
-  auto it = n.attrs.find(kFusedActivationAttr);
+  std::string kind, args;
   // (An int8 node's kernel clamps its output itself: ops/qparams.h outputRange.)
-  if (it == n.attrs.end() || !isFloat(n.outputs[0]->dtype)) return;
-  std::vector<float> p;
-  if (auto pp = n.attrs.find(kFusedActivationParamsAttr); pp != n.attrs.end()) p = pp->second.floats;
+  if (!isFloat(n.outputs[0]->dtype) || !fusedActivation(n, &kind, &args)) return;
   const Value* y = n.outputs[0];
-  std::string kind = it->second.s, args;
-  for (char& ch : kind) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-  for (float v : p) args += ", " + EmitCtx::floatLit(v);
   require("fused_act");
   line(fmt::format("tinyc_fact_{}_f32({}, {}{});", kind, ref(y), numElements(y->shape), args));
 }

@@ -56,6 +56,10 @@ class EmitCtx {
   // the kernel applies itself (Relu: 0, INFINITY): the separate pass over the output is then not
   // emitted. Otherwise (none, or another kind) lo = -INFINITY, hi = INFINITY and false.
   bool takeClamp(float* lo, float* hi);
+  // The node's fused activation (any kind) as a C expression of the float `x`, applied by the
+  // kernel to each value it stores (runtime/fused_act.c's tinyc_fact1_*: the same arithmetic as the
+  // separate pass, which is then not emitted); "" when the node has none.
+  std::string takeActivation(const std::string& x);
   bool activationTaken() const { return activationTaken_; }
   // Appends one statement to the inference function (indentation is added).
   void line(const std::string& code);
@@ -115,7 +119,13 @@ struct CKernel {
   // scratchBytes: none). The arena planner grants up to this much where it stays under the arena's
   // peak, and the emitter passes the bytes given (EmitCtx::scratchGiven) to the kernel.
   int64_t (*scratchBytesMax)(const Node& n) = nullptr;
+  // A compact kernel of --kernels small whose C function is worth inlining at each call when few
+  // nodes call it (the compiler then folds the constant parameter array into the loops): the
+  // macro its runtime file reads; the generated source defines it when at most kInlineFewCalls
+  // nodes use the kernel (inline runtime only).
+  const char* inlineMacro = nullptr;
 };
+constexpr int kInlineFewCalls = 3;
 
 class KernelTable {
  public:
@@ -135,6 +145,7 @@ void registerActivationKernels(KernelTable& t);
 void registerReduceKernels(KernelTable& t);
 void registerNnKernels(KernelTable& t);     // ConvTranspose, Gemm, MatMul, Einsum, Det
 void registerConvKernels(KernelTable& t);   // Conv (every layout and variant)
+void registerSmallKernels(KernelTable& t);  // the variants of --kernels small (TargetDesc::smallCode)
 void registerPoolKernels(KernelTable& t);
 void registerNormKernels(KernelTable& t);
 void registerShapeKernels(KernelTable& t);

@@ -13,6 +13,7 @@ const KernelTable& KernelTable::instance() {
     registerReduceKernels(t);
     registerNnKernels(t);
     registerConvKernels(t);
+    registerSmallKernels(t);
     registerPoolKernels(t);
     registerNormKernels(t);
     registerShapeKernels(t);

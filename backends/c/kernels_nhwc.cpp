@@ -86,6 +86,8 @@ int64_t sizeOf(int64_t (*fn)(const int32_t*), const std::vector<int64_t>& p) {
 
 }  // namespace
 
+std::vector<int64_t> convNhwcParams(const Node& n) { return generalParams(n); }
+
 int64_t inPlaceScratchConvNhwc(const Node& n) {
   if (!isChannelsLast(n) || !checkNhwc(n).empty() || !depthwise(n)) return -1;
   const auto p = convParams(n);

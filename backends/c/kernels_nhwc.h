@@ -3,12 +3,14 @@
 // nodes the layout pass made channels-last.
 #pragma once
 #include <string>
+#include <vector>
 
 #include "backends/c/c_emit.h"
 
 namespace tinyc::c {
 
 std::string checkNhwc(const Node& n);  // "" when the channels-last node can be generated
+std::vector<int64_t> convNhwcParams(const Node& n);  // a channels-last Conv's TINYC_NHWC_CONV_PARAMS
 void emitConvNhwc(EmitCtx& c);
 int64_t scratchConvNhwc(const Node& n);
 int64_t inPlaceScratchConvNhwc(const Node& n);  // CKernel::inPlaceScratch

@@ -344,15 +344,19 @@ void emitDenseMatMul(EmitCtx& c) {
                      p.k));
 }
 
-// A one-row dense layer so small (N * K <= kTinyDense) that calling tinyc_dense_f32 with its run-time
-// configuration costs more than the multiply-adds (velardo_lesson9's 10 and 5 MACs, hello_sine's
-// first and last 16): a loop with the layer's constants in the model's own function, which the C compiler
-// specializes. The same operations in the same order as tinyc_dense_f32 (each output a chain of
-// fused multiply-adds over k, then alpha * s + beta * c, or + 0.0f), so the same bits.
-constexpr int64_t kTinyDense = 64;
+// A one-row dense layer so small (N * K <= kTinyDense; any size with --kernels small) that calling
+// tinyc_dense_f32 with its run-time configuration costs more code than the layer (hello_sine's 16 x 16, velardo_lesson9's 10 and 5
+// MACs): a loop with the layer's constants in the model's own function, which the C compiler
+// specializes, and its fused activation applied in the store. Constant weights are stored
+// row-major per output (transposed at compile time when the model has them [K][N]), so each
+// output reads one run (a 16 x 16 layer: 5 instructions per multiply-add on the M4). The same
+// operations in the same order as tinyc_dense_f32 (each output a chain of fused multiply-adds
+// over k, then alpha * s + beta * c, or + 0.0f), so the same bits.
+constexpr int64_t kTinyDense = 256;
 
 bool tinyDenseRow(const Node& n, const TargetDesc& t) {
   if (!denseRow(n, t)) return false;
+  if (t.smallCode) return true;  // --kernels small: every one-row dense layer
   if (n.op == opDef("Gemm")) {
     const GemmDims d = gemmDims(n);
     return d.n * d.k <= kTinyDense;
@@ -364,16 +368,36 @@ bool tinyDenseRow(const Node& n, const TargetDesc& t) {
 void emitTinyDense(EmitCtx& c, int64_t N, int64_t K, bool tb, const std::string& bias, int64_t ccs, float alpha,
                    float beta) {
   c.require("common");
-  const std::string rs = tb ? "1" : std::to_string(N), cs = tb ? std::to_string(K) : "1";
+  std::string w = c.node.input(1)->constant ? "" : c.in(1), rs = tb ? "1" : std::to_string(N),
+              cs = tb ? std::to_string(K) : "1";
+  if (w.empty()) {  // constant weights: one run of K per output
+    const Tensor& b = *c.node.input(1)->constant;
+    if (tb || N == 1) {
+      w = c.in(1);
+    } else {
+      Tensor bt(DType::F32, {N, K});
+      const float* src = b.data<float>();
+      float* dst = bt.data<float>();
+      for (int64_t k = 0; k < K; ++k)
+        for (int64_t n = 0; n < N; ++n) dst[n * K + k] = src[k * N + n];
+      w = c.weights(c.node.input(1)->name + " (transposed)", std::move(bt));
+    }
+    rs = "1";
+    cs = std::to_string(K);
+  }
   std::string s = alpha == 1.0f ? "s" : EmitCtx::floatLit(alpha) + " * s";
   std::string add = "0.0f";
   if (!bias.empty()) {
     const std::string cv = fmt::format("{}[n * {}]", bias, ccs);
     add = beta == 1.0f ? cv : EmitCtx::floatLit(beta) + " * " + cv;
   }
-  c.line(fmt::format("{{ int32_t n, k; for (n = 0; n < {}; ++n) {{ float s = 0.0f; for (k = 0; k < {}; ++k) "
-                     "s = TINYC_FMAF({}[k], {}[k * {} + n * {}], s); {}[n] = {} + {}; }} }}",
-                     N, K, c.in(0), c.in(1), rs, cs, c.out(0), s, add));
+  std::string value = s + " + " + add;
+  if (const std::string act = c.takeActivation("s"); !act.empty())
+    value = fmt::format("{}; s = {}", value, act);  // s = alpha * s + c; s = activation(s)
+  const std::string steps = fmt::format("for (k = 0; k < {}; ++k) s = TINYC_FMAF({}[k], {}[k * {} + n * {}], s);", K,
+                                        c.in(0), w, rs, cs);
+  c.line(fmt::format("{{ int32_t n, k; for (n = 0; n < {}; ++n) {{ float s = 0.0f; {} s = {}; {}[n] = s; }} }}", N,
+                     steps, value, c.out(0)));
 }
 
 void emitTinyDenseGemm(EmitCtx& c) {

@@ -226,12 +226,13 @@ def lsb_stats(got, want, model, j):
 # ------------------------------------------------------------------ paths
 class PathSpec:
     """One way through tinyc: target, -O level, $CFLAGS, --emulate, and extras: 'nhwc' (--io-layout
-    nhwc), 'arena' (--io-in-arena), 'shared' (--runtime shared), 'planner=NAME' (--mem-planner),
+    nhwc), 'arena' (--io-in-arena), 'shared' (--runtime shared), 'small' (--kernels small: the
+    compact kernels, on the channels-last targets), 'planner=NAME' (--mem-planner),
     'cc=NAME' ($CC), 'iodtype=float|int8' (--io-dtype), 'patch=auto|N' (--patch: the C of the graph
     computed in strips against the unpatched interpreter and ONNX Runtime), 'prune=R' (--prune
     channels:R: another model, so only validate's verdict, the C against the interpreter on the
     pruned graph). Text form (--path, repro commands): [units:]TARGET:O<level>:<cflags, '_' for ' '>
-    [:emulate][:nhwc][:arena][:shared][:planner=NAME][:cc=NAME][:iodtype=T][:patch=P][:prune=R]."""
+    [:emulate][:nhwc][:arena][:shared][:small][:planner=NAME][:cc=NAME][:iodtype=T][:patch=P][:prune=R]."""
 
     def __init__(self, target="generic", olevel=2, cflags="-O2", emulate=False, cut=False, extra=()):
         self.target, self.olevel, self.cflags, self.emulate, self.cut = target, olevel, cflags, emulate, cut
@@ -250,6 +251,8 @@ class PathSpec:
                 a.append("--io-in-arena")
             elif e == "shared":
                 a += ["--runtime", "shared"]
+            elif e == "small":
+                a += ["--kernels", "small"]
             elif e.startswith("planner="):
                 a += ["--mem-planner", e.split("=", 1)[1]]
             elif e.startswith("iodtype="):
@@ -319,6 +322,8 @@ def choose_paths(rng, quant, index):
         second.extra.append("patch=" + str(rng.choice(["auto", "2", "3", "5"])))
     if not quant and rng.random() < PRUNE_SHARE:
         second.extra.append("prune=" + str(rng.choice(["0.25", "0.5"])))
+    if rng.random() < 0.15:
+        second.extra.append("small")
     return paths
 
 
@@ -1523,7 +1528,7 @@ def run_many(args):
                         for e in parts[3:]:
                             if e and e != "emulate":
                                 extras[{"nhwc": "--io-layout nhwc", "arena": "--io-in-arena",
-                                        "shared": "--runtime shared"}.get(e, e)] += 1
+                                        "shared": "--runtime shared", "small": "--kernels small"}.get(e, e)] += 1
                 kinds[res.info["kind"]] += 1
                 if res.ort_issue:
                     ort_issues[re.sub(r"\d+", "_", res.ort_issue)[:160]] += 1

@@ -7,8 +7,10 @@
 /* Kernels are static and may be unused in a given model: tell the compiler that is fine. */
 #if defined(__GNUC__) || defined(__clang__)
 #define TINYC_KERNEL static __attribute__((unused))
+#define TINYC_NOINLINE __attribute__((noinline))
 #else
 #define TINYC_KERNEL static
+#define TINYC_NOINLINE
 #endif
 
 /* Scratch checks (sizes: scratch.h). With -DTINYC_CHECK_SCRATCH the generated code states how

@@ -473,7 +473,13 @@ TINYC_KERNEL void tinyc_conv_dw_nhwc_f32(const float *x, const float *w, const f
 /* MaxPool / AveragePool over NHWC (2-D). p: N, H, W, C, OH, OW, KH, KW, SH, SW, DH, DW, PT, PL,
    PB, PR. AveragePool divides by the taps inside the input, or with include_pad by the taps
    inside the padded input (as the reference interpreter). Channels innermost. */
-TINYC_KERNEL void tinyc_pool_nhwc_f32(const float *x, float *y, const int32_t *p, int32_t is_max, int32_t include_pad) {
+#if defined(TINYC_POOL_NHWC_INLINE) && (defined(__GNUC__) || defined(__clang__))
+#define TINYC_POOL_NHWC_FN TINYC_KERNEL inline __attribute__((always_inline)) /* --kernels small, few calls */
+#else
+#define TINYC_POOL_NHWC_FN TINYC_KERNEL
+#endif
+TINYC_POOL_NHWC_FN void tinyc_pool_nhwc_f32(const float *x, float *y, const int32_t *p, int32_t is_max,
+                                            int32_t include_pad) {
   const int32_t N = p[0], H = p[1], W = p[2], C = p[3], OH = p[4], OW = p[5], KH = p[6], KW = p[7], SH = p[8],
                 SW = p[9], DH = p[10], DW = p[11], PT = p[12], PL = p[13], PB = p[14], PR = p[15];
   int32_t n, oy, ox, ky, kx, c;

@@ -3,12 +3,6 @@
    channels-last data share the kernels through the `nhwc` flag. Geometry arrays are described
    with each kernel; the emitter (backends/c/kernels_qint.cpp) writes them. */
 
-#if defined(__GNUC__) || defined(__clang__)
-#define TINYC_NOINLINE __attribute__((noinline))
-#else
-#define TINYC_NOINLINE
-#endif
-
 /* Packed weights (written by the emitter): output channels in blocks of four,
    wp[(b * K + k) * 4 + j] = w[4b + j][k], zero past the last channel.
    Micro-kernels: one block of four channels times R = 2 (or 1) input vectors stored interleaved,

@@ -344,6 +344,12 @@ TINYC_KERNEL int64_t tinyc_conv_nhwc_f32_scratch(const int32_t *p) {
                 : (int64_t)4 * TINYC_NHWC_PIX * p[TINYC_NHWC_KH] * p[TINYC_NHWC_KW] * (p[TINYC_NHWC_C] / p[TINYC_NHWC_G]);
 }
 
+/* tinyc_conv_small_f32 (conv_small.c, --kernels small): one output channel's weights as floats
+   when they are int8 (w8), else nothing. */
+TINYC_KERNEL int64_t tinyc_conv_small_f32_scratch(const int32_t *p, int w8) {
+  return w8 ? (int64_t)4 * p[TINYC_NHWC_KH] * p[TINYC_NHWC_KW] * (p[TINYC_NHWC_C] / p[TINYC_NHWC_G]) : 0;
+}
+
 /* tinyc_conv_nhwc_f32_w8: the patches, then a chunk of output channels' weights in float: at
    least TINYC_NHWC_WCHUNK channels (tinyc_conv_nhwc_f32_w8_scratch), at most all of them (_max);
    the kernel's chunk is what the bytes it is given hold, a multiple of 4 channels below M. */
