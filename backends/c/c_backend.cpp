@@ -222,7 +222,9 @@ static bool fusedActivation(const Node& n, std::string* kind, std::string* args)
 
 std::string EmitCtx::takeActivation(const std::string& x) {
   std::string kind, args;
-  if (node.outputs.empty() || node.outputs[0]->dtype != DType::F32 || !fusedActivation(node, &kind, &args)) return "";
+  if (!fusedActivation(node, &kind, &args) || node.outputs.empty() || !node.outputs[0] ||
+      node.outputs[0]->dtype != DType::F32)
+    return "";
   require("fused_act");
   activationTaken_ = true;
   return fmt::format("tinyc_fact1_{}({}{})", kind, x, args);
@@ -430,7 +432,7 @@ std::string ModuleWriter::argumentChecks(int64_t arenaBytes) const {
 void ModuleWriter::emitFusedActivation(const Node& n) {
   std::string kind, args;
   // (An int8 node's kernel clamps its output itself: ops/qparams.h outputRange.)
-  if (!isFloat(n.outputs[0]->dtype) || !fusedActivation(n, &kind, &args)) return;
+  if (!fusedActivation(n, &kind, &args) || !isFloat(n.outputs[0]->dtype)) return;
   const Value* y = n.outputs[0];
   require("fused_act");
   line(fmt::format("tinyc_fact_{}_f32({}, {}{});", kind, ref(y), numElements(y->shape), args));

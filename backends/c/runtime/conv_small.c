@@ -12,11 +12,11 @@
    values are equally spaced (one channel per group, or channels-last with dilation 1 and one
    group: a run) is one loop. */
 #if defined(TINYC_CONV_SMALL_INLINE) && (defined(__GNUC__) || defined(__clang__))
-#define TINYC_CONV_SMALL_FN TINYC_KERNEL inline __attribute__((always_inline)) /* few calls: CKernel::inlineMacro */
+#define TINYC_CONV_SMALL_ATTR inline __attribute__((always_inline)) /* --kernels small, few calls: CKernel::inlineMacro */
 #else
-#define TINYC_CONV_SMALL_FN TINYC_KERNEL
+#define TINYC_CONV_SMALL_ATTR
 #endif
-TINYC_CONV_SMALL_FN void tinyc_conv_small_f32(const float *x, const float *w, const int8_t *wq, const float *ws,
+TINYC_KERNEL TINYC_CONV_SMALL_ATTR void tinyc_conv_small_f32(const float *x, const float *w, const int8_t *wq, const float *ws,
                                               const int8_t *wz, int32_t per_channel, const float *bias, float *y,
                                               const int32_t *p, float *scratch, float lo, float hi) {
   const int32_t N = p[TINYC_NHWC_N], H = p[TINYC_NHWC_H], W = p[TINYC_NHWC_W], C = p[TINYC_NHWC_C];

@@ -474,11 +474,11 @@ TINYC_KERNEL void tinyc_conv_dw_nhwc_f32(const float *x, const float *w, const f
    PB, PR. AveragePool divides by the taps inside the input, or with include_pad by the taps
    inside the padded input (as the reference interpreter). Channels innermost. */
 #if defined(TINYC_POOL_NHWC_INLINE) && (defined(__GNUC__) || defined(__clang__))
-#define TINYC_POOL_NHWC_FN TINYC_KERNEL inline __attribute__((always_inline)) /* --kernels small, few calls */
+#define TINYC_POOL_NHWC_ATTR inline __attribute__((always_inline)) /* --kernels small, few calls: CKernel::inlineMacro */
 #else
-#define TINYC_POOL_NHWC_FN TINYC_KERNEL
+#define TINYC_POOL_NHWC_ATTR
 #endif
-TINYC_POOL_NHWC_FN void tinyc_pool_nhwc_f32(const float *x, float *y, const int32_t *p, int32_t is_max,
+TINYC_KERNEL TINYC_POOL_NHWC_ATTR void tinyc_pool_nhwc_f32(const float *x, float *y, const int32_t *p, int32_t is_max,
                                             int32_t include_pad) {
   const int32_t N = p[0], H = p[1], W = p[2], C = p[3], OH = p[4], OW = p[5], KH = p[6], KW = p[7], SH = p[8],
                 SW = p[9], DH = p[10], DW = p[11], PT = p[12], PL = p[13], PB = p[14], PR = p[15];
