@@ -156,6 +156,8 @@ void registerScatterKernels(KernelTable& t);  // GatherND, ScatterND, ScatterEle
 void registerSignalKernels(KernelTable& t);   // DFT, STFT
 void registerTextKernels(KernelTable& t);     // TfIdfVectorizer
 void registerRotaryKernels(KernelTable& t);   // RotaryEmbedding
+void registerAttentionKernels(KernelTable& t);  // Attention
+void registerStateKernels(KernelTable& t);  // CausalConvWithState, TensorScatter
 void registerLossKernels(KernelTable& t);   // NegativeLogLikelihoodLoss, SoftmaxCrossEntropyLoss
 void registerLogicKernels(KernelTable& t);  // comparison, logic, Where, Mod, BitShift, Mean
 void registerQuantizedKernels(KernelTable& t);  // int8 forms of Conv, Gemm, pools, Softmax, tinyc.Lut

@@ -26,6 +26,8 @@ const KernelTable& KernelTable::instance() {
     registerSignalKernels(t);
     registerTextKernels(t);
     registerRotaryKernels(t);
+    registerAttentionKernels(t);
+    registerStateKernels(t);
     registerQuantizedKernels(t);
     std::stable_sort(t.kernels_.begin(), t.kernels_.end(),
               [](const CKernel& a, const CKernel& b) { return std::string(a.op) < b.op; });

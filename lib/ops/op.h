@@ -138,6 +138,8 @@ void registerNnOps(OpRegistry& r);
 void registerPoolOps(OpRegistry& r);
 void registerNormOps(OpRegistry& r);
 void registerShapeOps(OpRegistry& r);
+void registerAttentionOps(OpRegistry& r);
+void registerStateOps(OpRegistry& r);
 void registerQuantOps(OpRegistry& r);
 void registerRnnOps(OpRegistry& r);
 void registerLogicOps(OpRegistry& r);

@@ -24,6 +24,8 @@ const OpRegistry& OpRegistry::instance() {
     registerSignalOps(r);
     registerTextOps(r);
     registerRotaryOps(r);
+    registerAttentionOps(r);
+    registerStateOps(r);
     registerLossOps(r);
     registerScatterOps(r);
     std::sort(r.ops_.begin(), r.ops_.end(), [](const OpDef& a, const OpDef& b) { return a.name < b.name; });

@@ -472,4 +472,25 @@ TINYC_KERNEL int64_t tinyc_det_scratch(int64_t m) { return m * m * 8; }
 /* tinyc_einsum_<T> (matmul.c): one 8-byte accumulator per output element (tinyc_acc or uint64_t). */
 TINYC_KERNEL int64_t tinyc_einsum_scratch(int64_t outputs) { return outputs * 8; }
 
+/* tinyc_attention_f32 (attention.c): its parameters (ops/attention_plan.h's AttentionPlan) and
+   one row of scores, T floats. */
+#define TINYC_ATT_B 0
+#define TINYC_ATT_HQ 1
+#define TINYC_ATT_HKV 2
+#define TINYC_ATT_S 3
+#define TINYC_ATT_L 4
+#define TINYC_ATT_P 5
+#define TINYC_ATT_T 6
+#define TINYC_ATT_D 7
+#define TINYC_ATT_DV 8
+#define TINYC_ATT_IN3D 9
+#define TINYC_ATT_CAUSAL 10
+#define TINYC_ATT_LEFT 11
+#define TINYC_ATT_RIGHT 12
+#define TINYC_ATT_MODE 13
+#define TINYC_ATT_MASK_LEN 14 /* 0: no mask */
+#define TINYC_ATT_MASK_STRIDE 15 /* 3 strides over B, Hq, S (0 where broadcast) */
+#define TINYC_ATT_PARAMS 18
+TINYC_KERNEL int64_t tinyc_attention_f32_scratch(const int32_t *p) { return (int64_t)4 * p[TINYC_ATT_T]; }
+
 #endif
