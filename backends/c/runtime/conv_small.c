@@ -31,7 +31,7 @@ TINYC_KERNEL TINYC_CONV_SMALL_ATTR void tinyc_conv_small_f32(const float *x, con
   for (m = 0; m < M; ++m) {
     const float *wm = w ? w + (size_t)m * (size_t)K : scratch, b = bias ? bias[m] : 0.0f;
     float *yp = y + m;
-    if (!w) {
+    if (wq) { /* int8 weights (w is NULL) */
       const float s = ws[per_channel ? m : 0];
       const int32_t z = wz ? (int32_t)wz[per_channel ? m : 0] : 0;
       for (c = 0; c < K; ++c) scratch[c] = (float)((int32_t)wq[(size_t)m * (size_t)K + (size_t)c] - z) * s;
