@@ -1,4 +1,5 @@
 #include "backends/c/kernels_nhwc.h"
+#include "backends/backend.h"
 
 #include <algorithm>
 #include <climits>
@@ -108,19 +109,35 @@ int64_t scratchConvNhwc(const Node& n) {
   return depthwise(n) ? 0 : sizeOf(tinyc_conv_nhwc_f32_scratch, generalParams(n));
 }
 
+namespace {
+
+// Whether depthwise Conv n runs runtime/arm_fpu/dw3.c's passes (tinyc_dw3_row_vldm): a core with
+// an FPU (the VLDM assembly, TINYC_ARM_VLDM, is there for the M4, M7, M33 and M55), 3x3 with
+// dilation 1 along the rows, stride 1 or 2, multiplier 1, channels a multiple of 4, and rows of
+// at least 6 outputs (narrower rows spend more on the passes' set-up than they save: kws_fp32's
+// 5-wide rows ran 5% more instructions with them).
+bool dw3Passes(const EmitCtx& c) {
+  if (!c.target().mcu || !c.target().fpu) return false;
+  const auto p = convParams(c.node);  // N, H, W, C, OH, OW, M, group, KH, KW, SH, SW, DH, DW, PT, PL
+  return p[8] == 3 && p[9] == 3 && p[13] == 1 && (p[11] == 1 || p[11] == 2) && p[6] == p[3] && p[3] % 4 == 0 &&
+         p[5] >= 6;
+}
+
+}  // namespace
+
 void emitConvNhwc(EmitCtx& c) {
   c.require("nhwc");
   float lo = 0, hi = 0;
   c.takeClamp(&lo, &hi);  // a fused Relu or Clip: in the kernel's stores
   const std::string clamp = ", " + EmitCtx::floatLit(lo) + ", " + EmitCtx::floatLit(hi);
   if (depthwise(c.node) && c.inPlace(0, 0)) {  // the planner gave input and output one buffer
-    c.line(fmt::format("tinyc_conv_dw_nhwc_inplace_f32({}, {}, {}, {}, (float *){}{});", c.out(0), c.in(1), c.in(2),
-                       c.intArray(inPlaceParams(c.node)), c.scratch(), clamp));
+    c.line(fmt::format("tinyc_conv_dw_nhwc_inplace_f32({}, {}, {}, {}, (float *){}{}, {});", c.out(0), c.in(1),
+                       c.in(2), c.intArray(inPlaceParams(c.node)), c.scratch(), clamp, dw3Passes(c) ? 1 : 0));
     return;
   }
   if (depthwise(c.node)) {
-    c.line(fmt::format("tinyc_conv_dw_nhwc_f32({}, {}, {}, {}, {}{});", c.in(0), c.in(1), c.in(2), c.out(0),
-                       c.intArray(convParams(c.node)), clamp));
+    c.line(fmt::format("tinyc_conv_dw_nhwc_f32({}, {}, {}, {}, {}{}, {});", c.in(0), c.in(1), c.in(2), c.out(0),
+                       c.intArray(convParams(c.node)), clamp, dw3Passes(c) ? 1 : 0));
     return;
   }
   const std::string p = c.intArray(generalParams(c.node));

@@ -1,7 +1,12 @@
-"""Seeded random convolutions with few input channels (tinyc_conv_nhwc_rows_f32, runtime/nhwc.c):
-each model is a Conv reading the graph input (channels-first, read in place) into 1-4 channels,
-then a Conv with another random window reading those channels-last, Relu-fused or not.
-    conv_rows_models.py OUT_DIR [COUNT] [SEED]"""
+"""Seeded random convolutions for the float kernels' assembly (tests/integration/float_asm.sh).
+rows (tinyc_conv_nhwc_rows_f32, runtime/nhwc_rows.c): a Conv reading the graph input
+(channels-first, read in place) into 1-4 channels, then a Conv with another random window reading
+those channels-last, Relu-fused or not.
+dw (the 3x3 depthwise passes, runtime/arm_fpu/dw3.c): a 1x1 Conv into 4-32 channels (a multiple
+of 4), then one or two 3x3 depthwise Convs (stride 1 or 2, pads 0-2 per side, with or without
+bias, no activation, Relu, Clip(0, 6) or Clip(-1, 1)), rows 6-20 wide, so that the passes meet
+both edges, tails, missing rows and every count of outputs modulo 3.
+    conv_rows_models.py OUT_DIR [COUNT] [SEED] [rows|dw]"""
 import os
 import sys
 
@@ -53,15 +58,56 @@ def model(rng):
     return mp
 
 
+def dw_model(rng):
+    c0, c = int(rng.integers(1, 4)), 4 * int(rng.integers(1, 9))
+    h, w = int(rng.integers(3, 12)), int(rng.integers(6, 21))
+    nodes = [helper.make_node("Conv", ["x", "p_w", "p_b"], ["a0"], kernel_shape=[1, 1])]
+    inits = [numpy_helper.from_array(rng.standard_normal((c, c0, 1, 1)).astype(np.float32), "p_w"),
+             numpy_helper.from_array(rng.standard_normal(c).astype(np.float32), "p_b")]
+    x, oh, ow = "a0", h, w
+    for i in range(int(rng.integers(1, 3))):
+        s = int(rng.choice([1, 1, 2]))
+        pads = [int(rng.choice([0, 1, 1, 1, 2])) for _ in range(4)]
+        oh2 = (oh + pads[0] + pads[2] - 3) // s + 1
+        ow2 = (ow + pads[1] + pads[3] - 3) // s + 1
+        if oh2 < 1 or ow2 < 1:
+            break
+        name = f"d{i}"
+        inputs = [x, name + "_w"]
+        inits.append(numpy_helper.from_array(rng.standard_normal((c, 1, 3, 3)).astype(np.float32), name + "_w"))
+        if rng.integers(0, 4):
+            inputs.append(name + "_b")
+            inits.append(numpy_helper.from_array(rng.standard_normal(c).astype(np.float32), name + "_b"))
+        act = int(rng.integers(0, 4))
+        y = name + ("_pre" if act else "")
+        nodes.append(helper.make_node("Conv", inputs, [y], kernel_shape=[3, 3], strides=[s, s], pads=pads, group=c))
+        if act == 1:
+            nodes.append(helper.make_node("Relu", [y], [name]))
+        elif act > 1:
+            lo, hi = (0.0, 6.0) if act == 2 else (-1.0, 1.0)
+            inits += [numpy_helper.from_array(np.array(lo, np.float32), name + "_lo"),
+                      numpy_helper.from_array(np.array(hi, np.float32), name + "_hi")]
+            nodes.append(helper.make_node("Clip", [y, name + "_lo", name + "_hi"], [name]))
+        x, oh, ow = name, oh2, ow2
+    g = helper.make_graph(nodes, "dw3", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, c0, h, w])],
+                          [helper.make_tensor_value_info(x, TensorProto.FLOAT, [1, c, oh, ow])], inits)
+    mp = helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)])
+    mp.ir_version = 8
+    onnx.checker.check_model(mp)
+    return mp
+
+
 def main():
     out, count = sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else 6
     rng = np.random.default_rng(int(sys.argv[3]) if len(sys.argv) > 3 else 2026)
+    kind = sys.argv[4] if len(sys.argv) > 4 else "rows"
+    make = {"rows": model, "dw": dw_model}[kind]
     os.makedirs(out, exist_ok=True)
     k = 0
     while k < count:
-        mp = model(rng)
+        mp = make(rng)
         if mp is not None:
-            onnx.save(mp, os.path.join(out, f"conv_rows_{k}.onnx"))
+            onnx.save(mp, os.path.join(out, f"conv_{kind}_{k}.onnx"))
             k += 1
 
 

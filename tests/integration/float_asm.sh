@@ -9,7 +9,9 @@
 # Models: the float shared models, and seeded random two-layer convolutions (1-4, then 1-12 input
 # channels; tests/integration/conv_rows_models.py: random windows, strides, dilations, pads and
 # output channels 3-24, so that last blocks of 1-7 channels run too; validate --emulate also checks
-# them against the interpreter).
+# them against the interpreter), and seeded random 3x3 depthwise layers (the passes of
+# runtime/arm_fpu/dw3.c: strides 1 and 2, pads 0-2, with and without bias, Relu, Clip; at least
+# 4 of them must run the passes).
 #   float_asm.sh <tinyc> <source dir> <python>
 set -euo pipefail
 TINYC=$1
@@ -17,6 +19,7 @@ cd "$2"
 W=$(mktemp -d)
 trap 'rm -rf "$W"' EXIT
 "$3" tests/integration/conv_rows_models.py "$W/rows" 8 2026
+"$3" tests/integration/conv_rows_models.py "$W/dw" 8 2026 dw
 declare -A FLAGS=([cortex-m4]="-mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16"
                   [cortex-m7]="-mcpu=cortex-m7 -mthumb -mfloat-abi=hard -mfpu=fpv5-d16"
                   [cortex-m33]="-mcpu=cortex-m33 -mthumb -mfloat-abi=hard -mfpu=fpv5-sp-d16"
@@ -24,8 +27,9 @@ declare -A FLAGS=([cortex-m4]="-mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fp
 declare -A MACHINE=([cortex-m4]=mps2-an386 [cortex-m7]=mps2-an500 [cortex-m33]=mps2-an505 [cortex-m55]=mps3-an547)
 fail=0
 n=0
+dw_passes=0
 for t in cortex-m4 cortex-m7 cortex-m33 cortex-m55; do
-  for m in ad01_fp32 kws_fp32 mnist8 digits_cnn "$W"/rows/*.onnx; do
+  for m in ad01_fp32 kws_fp32 mnist8 digits_cnn "$W"/rows/*.onnx "$W"/dw/*.onnx; do
     f=models/$m/model.onnx
     case $m in *.onnx) f=$m; m=$(basename "$m" .onnx) ;; esac
     log=$W/$t-$m.log
@@ -34,6 +38,9 @@ for t in cortex-m4 cortex-m7 cortex-m33 cortex-m55; do
     fi
     dir=$(sed -n 's/.*kept in //p' "$log")
     b=$dir/build
+    if [ "$t" = cortex-m4 ] && grep -Eq 'tinyc_conv_dw_nhwc(_inplace)?_f32\(.*, 1\);' "$b/model.c"; then
+      dw_passes=$((dw_passes + 1))
+    fi
     cflags="${FLAGS[$t]} -O2 -std=c99 -pedantic -Wall -Wextra -Werror -DTINYC_HARNESS_NO_CLOCK -DTINYC_NO_ASM"
     for f in model model_weights harness startup; do
       arm-none-eabi-gcc $cflags -c "$b/$f.c" -o "$b/$f.noasm.o"
@@ -57,5 +64,8 @@ for t in cortex-m4 cortex-m7 cortex-m33 cortex-m55; do
     n=$((n + 1))
   done
 done
+if [ "$dw_passes" -lt 4 ]; then
+  echo "FAIL only $dw_passes models ran the depthwise passes on the M4 (want >= 4)"; fail=1
+fi
 [ "$fail" = 0 ] || exit 1
 echo "ok: $n builds, the VLDM kernels equal their C loops bit for bit"

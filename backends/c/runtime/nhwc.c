@@ -1,6 +1,6 @@
 /* tinyc runtime: channels-last (NHWC) float convolution and pooling, for targets whose kernels
    want channels-last data (the layout pass). Scratch is one block of input patches, a few KB at
-   most, instead of the channels-first im2col panels. requires: common scratch vldm */
+   most, instead of the channels-first im2col panels. requires: common scratch vldm dw3 */
 
 /* A fused Relu or Clip applied by the kernel that computes the value: v clamped to [lo, hi]
    (Relu: lo = 0, hi = INFINITY); the same results as the separate passes of fused_act.c (-0
@@ -426,10 +426,91 @@ TINYC_KERNEL void tinyc_dw3x3s2_nhwc_row(const tinyc_nhwc *q, const float *const
 #undef TINYC_DW3_COL
 #undef TINYC_DW3_OUT
 
-/* One output row of any depthwise convolution (rows: the input rows it reads, NULL outside). */
+#if TINYC_ARM_VLDM
+/* Output column ox of a 3x3 depthwise row (stride 1 or 2) whose three input rows exist, every
+   channel, exactly as tinyc_dw3x3s1/s2_nhwc_row compute it (columns outside the input as zeros). */
+TINYC_KERNEL void tinyc_dw3_edge(const tinyc_nhwc *q, const float *const *xrows, int32_t ox, const float *w,
+                                 const float *bias, float *restrict yp, float lo, float hi) {
+  const int act = TINYC_CLAMPS(lo, hi);
+  const int32_t C = q->c, ix0 = ox * q->sw - q->pl;
+  int32_t c, ky, kx;
+  for (c = 0; c < C; ++c) {
+    const float *wc = w + (size_t)c * 9u;
+    float acc = 0.0f;
+    for (ky = 0; ky < 3; ++ky)
+      for (kx = 0; kx < 3; ++kx) {
+        const int32_t ix = ix0 + kx;
+        const float v = ix >= 0 && ix < q->w ? xrows[ky][(size_t)ix * (size_t)C + (size_t)c] : 0.0f;
+        acc = TINYC_FMAF(v, wc[ky * 3 + kx], acc);
+      }
+    acc += bias ? bias[c] : 0.0f;
+    yp[c] = act ? tinyc_clamp_f32(acc, lo, hi) : acc;
+  }
+}
+
+/* A 3x3 depthwise row (stride 1 or 2, dilation 1 along the row, multiplier 1, channels a
+   multiple of 4, at least two of its three input rows inside) with runtime/arm_fpu/dw3.c: the
+   outputs whose window lies inside the input (with every input row there: also those with one
+   column of padding on either side, summed as zeros as the row kernels do) in passes of four
+   channels and one kernel row, the fused Relu/Clip over them after; any other output as the C
+   kernels compute it (with a missing row the pixel kernel, which skips what lies outside), so
+   the row is bit-identical to the C kernels'. 0 when it does not apply. */
+TINYC_KERNEL TINYC_NOINLINE int tinyc_dw3_row_vldm(const tinyc_nhwc *q, const float *const *xrows, const float *w,
+                                                   const float *bias, float *restrict yr, float lo, float hi) {
+  const int32_t C = q->c, s = q->sw, OW = q->ow, pl = q->pl, W = q->w;
+  int32_t first = -1, last = -1, o0 = 0, o1, lz, tz, c, ky, ox, full;
+  if (q->kh != 3 || q->kw != 3 || q->dw != 1 || q->m != C || (C & 3) != 0 || (s != 1 && s != 2)) return 0;
+  for (ky = 0; ky < 3; ++ky)
+    if (xrows[ky]) {
+      if (first < 0) first = ky;
+      last = ky;
+    }
+  if (first < 0 || first == last) return 0;
+  full = first == 0 && last == 2 && xrows[1];
+  /* outputs [o0, o1) in the loop (o0's first column may be the one left of the input), o1 the
+     tail when its last column is the one right of the input */
+  while (o0 < OW && o0 * s - pl < (full ? -1 : 0)) ++o0;
+  lz = o0 < OW && o0 * s - pl < 0;
+  o1 = o0;
+  while (o1 < OW && o1 * s - pl + 2 < W) ++o1;
+  tz = full && o1 < OW && o1 * s - pl + 2 == W && o1 * s - pl >= 0;
+  if (o1 == o0) return 0;
+  for (c = 0; c < C; c += 4)
+    for (ky = first; ky <= last; ++ky)
+      if (xrows[ky]) {
+        const float *xr = xrows[ky] + (size_t)c;
+        tinyc_dw3_pass_vldm(s, ky == first ? 0 : ky == last ? 2 : 1,
+                            lz ? NULL : xr + (size_t)(o0 * s - pl) * (size_t)C,
+                            xr + (size_t)(o0 * s - pl + 1) * (size_t)C, C * 4, w + (size_t)c * 9u + (size_t)ky * 3u,
+                            bias ? bias + c : NULL, yr + (size_t)o0 * (size_t)C + (size_t)c, o1 - o0, tz);
+      }
+  if (TINYC_CLAMPS(lo, hi)) {
+    const float lh[2] = {lo, hi};
+    tinyc_clamp4_vldm(yr + (size_t)o0 * (size_t)C, (o1 + tz - o0) * (C / 4), lh);
+  }
+  for (ox = 0; ox < OW; ++ox) {
+    if (ox == o0) ox = o1 + tz;
+    if (ox >= OW) break;
+    if (full)
+      tinyc_dw3_edge(q, xrows, ox, w, bias, yr + (size_t)ox * (size_t)C, lo, hi);
+    else
+      tinyc_dw_nhwc_pixel(q, xrows, ox, w, bias, yr + (size_t)ox * (size_t)C, lo, hi);
+  }
+  return 1;
+}
+#endif
+
+/* One output row of any depthwise convolution (rows: the input rows it reads, NULL outside);
+   passes: the emitter chose runtime/arm_fpu/dw3.c's passes for this layer (3x3, wide rows, a
+   core with VLDM: kernels_nhwc.cpp dw3Passes; a constant, so that layers without leave no call). */
 TINYC_KERNEL void tinyc_dw_nhwc_row(const tinyc_nhwc *q, const float *const *xrows, const float *w, const float *bias,
-                                    float *restrict yr, float lo, float hi) {
+                                    float *restrict yr, float lo, float hi, int32_t passes) {
   int32_t ox;
+#if TINYC_ARM_VLDM
+  if (passes && tinyc_dw3_row_vldm(q, xrows, w, bias, yr, lo, hi)) return;
+#else
+  (void)passes;
+#endif
   if (q->kh == 3 && q->kw == 3 && q->dw == 1 && q->m == q->c && xrows[0] && xrows[1] && xrows[2]) {
     if (q->sw == 1) {
       tinyc_dw3x3s1_nhwc_row(q, xrows, w, bias, yr, lo, hi);
@@ -455,7 +536,7 @@ TINYC_KERNEL void tinyc_dw_nhwc_row(const tinyc_nhwc *q, const float *const *xro
 
 /* Depthwise (group == C, M = C * mult, weights [M, KH, KW, 1]). */
 TINYC_KERNEL void tinyc_conv_dw_nhwc_f32(const float *x, const float *w, const float *bias, float *y,
-                                         const int32_t *p, float lo, float hi) {
+                                         const int32_t *p, float lo, float hi, int32_t passes) {
   tinyc_nhwc q;
   int32_t n, oy;
   const float *rows[64];
@@ -465,7 +546,7 @@ TINYC_KERNEL void tinyc_conv_dw_nhwc_f32(const float *x, const float *w, const f
     for (oy = 0; oy < q.oh; ++oy) {
       float *yr = y + ((size_t)n * (size_t)q.oh + (size_t)oy) * (size_t)q.ow * (size_t)q.m;
       TINYC_DW_ROWS(q, oy, rows, xn + (size_t)iy * (size_t)q.w * (size_t)q.c);
-      tinyc_dw_nhwc_row(&q, rows, w, bias, yr, lo, hi);
+      tinyc_dw_nhwc_row(&q, rows, w, bias, yr, lo, hi, passes);
     }
   }
 }
@@ -537,7 +618,7 @@ TINYC_KERNEL void tinyc_global_pool_nhwc_f32(const float *x, float *y, int32_t N
    R rows (R = p[16], from tinyc's compile-time simulation of this schedule).
    scratch: R * W * C + OW * C floats. */
 TINYC_KERNEL void tinyc_conv_dw_nhwc_inplace_f32(float *buf, const float *w, const float *bias, const int32_t *p,
-                                                 float *scratch, float lo, float hi) {
+                                                 float *scratch, float lo, float hi, int32_t passes) {
   tinyc_nhwc q;
   int32_t oy, r, cl = 0;
   TINYC_SCRATCH_NEED(tinyc_conv_dw_nhwc_inplace_f32_scratch(p));
@@ -550,7 +631,7 @@ TINYC_KERNEL void tinyc_conv_dw_nhwc_inplace_f32(float *buf, const float *w, con
       int32_t newCl, nextLo;
       const float *rows[64];
       TINYC_DW_ROWS(q, oy, rows, iy < cl ? ring + (size_t)(iy % R) * rowIn : buf + (size_t)iy * rowIn);
-      tinyc_dw_nhwc_row(&q, rows, w, bias, row, lo, hi);
+      tinyc_dw_nhwc_row(&q, rows, w, bias, row, lo, hi, passes);
       /* Input rows [cl, newCl) are (partly) overwritten by this output row: keep those that the
          next output rows read (from nextLo on). */
       newCl = (int32_t)(((size_t)(oy + 1) * rowOut + rowIn - 1) / rowIn);
