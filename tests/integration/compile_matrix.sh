@@ -49,27 +49,36 @@ targets=$("$TINYC" convert --help | sed -n 's/.*code generation target (\(.*\))$
 # "slow": compiled by arm-none-eabi-gcc at -O0 and -Os only.
 mkdir -p "$W/src"
 n=0
+# convert <model file> <name> <target> [flags...]: the generated sources into $W/src
+convert() {
+  local f=$1 name=$2 t=$3
+  shift 3
+  "$TINYC" convert "$f" -o "$W/out" --target "$t" --name m -q "$@" 2>/dev/null ||
+    { echo "FAIL: convert $name --target $t $*"; "$TINYC" convert "$f" -o "$W/out" --target "$t" --name m -q "$@"; exit 1; }
+  for c in m.c m_weights.c; do
+    h=$(sha1sum "$W/out/$c" | cut -c1-16)
+    if [ ! -d "$W/src/$h" ]; then
+      mkdir "$W/src/$h"
+      cp "$W/out/$c" "$W/src/$h/m.c"
+      cp "$W/out/m.h" "$W/src/$h/m.h"
+      echo "$name --target $t $*: $c" >"$W/src/$h/origin"
+      [ "$c" = m_weights.c ] && touch "$W/src/$h/weights"
+      case $name in light_densenet121 | light_inception_v2) touch "$W/src/$h/slow" ;; esac
+    fi
+  done
+  n=$((n + 1))
+  rm -rf "$W/out"
+}
 for f in "${models[@]}"; do
   name=$(basename "$(dirname "$f")")
   [ "$name" = onnx_light ] && name=$(basename "$f" .onnx)
-  for t in $targets; do
-    "$TINYC" convert "$f" -o "$W/out" --target "$t" --name m -q 2>/dev/null ||
-      { echo "FAIL: convert $name --target $t"; "$TINYC" convert "$f" -o "$W/out" --target "$t" --name m -q; exit 1; }
-    for c in m.c m_weights.c; do
-      h=$(sha1sum "$W/out/$c" | cut -c1-16)
-      if [ ! -d "$W/src/$h" ]; then
-        mkdir "$W/src/$h"
-        cp "$W/out/$c" "$W/src/$h/m.c"
-        cp "$W/out/m.h" "$W/src/$h/m.h"
-        echo "$name --target $t: $c" >"$W/src/$h/origin"
-        [ "$c" = m_weights.c ] && touch "$W/src/$h/weights"
-        case $name in light_densenet121 | light_inception_v2) touch "$W/src/$h/slow" ;; esac
-      fi
-    done
-    n=$((n + 1))
-    rm -rf "$W/out"
-  done
+  for t in $targets; do convert "$f" "$name" "$t"; done
 done
+# The least-code kernels (--kernels small) of two conv models: their compact convolution is
+# inlined with the model's constant shapes (gcc 12 -O3 once warned -Warray-bounds on it).
+if [ "$SET" = bundled ]; then
+  for name in kws_fp32 mnist8; do convert "$MODELS/$name/model.onnx" "$name" cortex-m4 --kernels small; done
+fi
 
 arm=(
   "-mcpu=cortex-m0plus -mthumb -mfloat-abi=soft"
