@@ -93,9 +93,18 @@ TINYC_KERNEL void tinyc_nhwc_patch(const tinyc_nhwc *q, const float *xn, int32_t
 TINYC_KERNEL void tinyc_conv_nhwc_f32_part(const float *x, const float *w, int32_t m0, int32_t m1, const float *bias,
                                            float *y, const int32_t *p, float *scratch, float lo, float hi) {
   const int act = TINYC_CLAMPS(lo, hi);
+#if TINYC_ARM_VLDM
+  const float lh[2] = {lo, hi};
+  tinyc_tile_out out;
+#endif
   tinyc_nhwc q;
   int32_t n, gi, m, t, k, pix, np;
   tinyc_nhwc_read(&q, p);
+#if TINYC_ARM_VLDM
+  for (k = 0; k < 16; ++k) out.zero[k] = 0.0f;
+  out.ystride = q.m * (int32_t)sizeof(float);
+  out.lh = act ? lh : NULL;
+#endif
   {
     const int32_t cg = q.c / q.g, mg = q.m / q.g, K = q.kh * q.kw * cg, P = q.oh * q.ow;
     const int32_t chw = p[TINYC_NHWC_NCHW_IN];
@@ -133,6 +142,15 @@ TINYC_KERNEL void tinyc_conv_nhwc_f32_part(const float *x, const float *w, int32
               float c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0;
               k = 0;
 #if TINYC_ARM_VLDM
+              if (K >= 2 && K % 2 == 0) { /* the whole tile, epilogue included, in runtime/arm_fpu/vldm.c */
+                const float *rr[4], *ww[4];
+                rr[0] = r0, rr[1] = r1, rr[2] = r2, rr[3] = r3;
+                ww[0] = w0, ww[1] = w1, ww[2] = w2, ww[3] = w3;
+                out.bias = bias ? bias + m : out.zero;
+                out.y = yn + (size_t)pix * (size_t)q.m + (size_t)m;
+                tinyc_tile4x4_out_vldm(rr, ww, K / 2, &out);
+                continue;
+              }
               if (K >= 2) { /* runtime/arm_fpu/vldm.c: 2 k per step, 8 VLDM + 32 VFMA */
                 const float *rr[4], *ww[4];
                 float tile[16] = {0.0f}; /* c00 .. c33 row by row */

@@ -67,6 +67,112 @@ TINYC_KERNEL void tinyc_tile4x4_vldm(const float *const *r, const float *const *
 #endif
 }
 
+/* Where tinyc_tile4x4_out_vldm stores its tile: zero (16 zeros: the sums' start, here so that the
+   assembly needs no other register), bias (4 floats, zeros when the layer has none), the first
+   output row y (4 floats), ystride bytes between the 4 rows, lh (lo, hi of a fused Relu/Clip;
+   NULL: none). */
+typedef struct {
+  float zero[16];
+  const float *bias;
+  float *y;
+  int32_t ystride;
+  const float *lh;
+} tinyc_tile_out;
+
+/* y[t][j] = clamp(sum over k < 2 steps of r[t][k] * w[j][k] + bias[j]) (t, j < 4; the sums start
+   at zero, k in order; clamp as tinyc_clamp_f32, only with lh): tinyc_tile4x4_vldm from zero,
+   then the C tile's epilogue (bias, Relu/Clip, store), from the registers. steps >= 1. */
+TINYC_KERNEL void tinyc_tile4x4_out_vldm(const float *const *r, const float *const *w, int32_t steps,
+                                         const tinyc_tile_out *out) {
+#if TINYC_ARM_VLDM
+  const float *p0 = r[0], *p1 = r[1], *p2 = r[2], *p3 = r[3], *q0 = w[0], *q1 = w[1], *q2 = w[2], *q3 = w[3];
+#define TINYC_TILE_BIAS(i, b) "vadd.f32 s" #i ", s" #i ", s" #b "\n\t"
+#define TINYC_TILE_CLAMP(i)                                                                              \
+  "vcmp.f32 s" #i ", s20\n\tvmrs APSR_nzcv, fpscr\n\tit ls\n\tvmovls.f32 s" #i ", s20\n\t"               \
+  "vcmp.f32 s" #i ", s21\n\tvmrs APSR_nzcv, fpscr\n\tit ge\n\tvmovge.f32 s" #i ", s21\n\t"
+#define TINYC_TILE_CLAMP4(a, b, c, d) TINYC_TILE_CLAMP(a) TINYC_TILE_CLAMP(b) TINYC_TILE_CLAMP(c) TINYC_TILE_CLAMP(d)
+  __asm__ volatile(
+      "vldmia %[out], {s0-s15}\n\t"
+      "1:\n\t"
+      "vldmia %[p0]!, {s16-s17}\n\t"
+      "vldmia %[p1]!, {s18-s19}\n\t"
+      "vldmia %[p2]!, {s20-s21}\n\t"
+      "vldmia %[p3]!, {s22-s23}\n\t"
+      "vldmia %[q0]!, {s24-s25}\n\t"
+      "vldmia %[q1]!, {s26-s27}\n\t"
+      "vldmia %[q2]!, {s28-s29}\n\t"
+      "vldmia %[q3]!, {s30-s31}\n\t"
+      "vfma.f32 s0, s16, s24\n\t"
+      "vfma.f32 s1, s16, s26\n\t"
+      "vfma.f32 s2, s16, s28\n\t"
+      "vfma.f32 s3, s16, s30\n\t"
+      "vfma.f32 s4, s18, s24\n\t"
+      "vfma.f32 s5, s18, s26\n\t"
+      "vfma.f32 s6, s18, s28\n\t"
+      "vfma.f32 s7, s18, s30\n\t"
+      "vfma.f32 s8, s20, s24\n\t"
+      "vfma.f32 s9, s20, s26\n\t"
+      "vfma.f32 s10, s20, s28\n\t"
+      "vfma.f32 s11, s20, s30\n\t"
+      "vfma.f32 s12, s22, s24\n\t"
+      "vfma.f32 s13, s22, s26\n\t"
+      "vfma.f32 s14, s22, s28\n\t"
+      "vfma.f32 s15, s22, s30\n\t"
+      "vfma.f32 s0, s17, s25\n\t"
+      "vfma.f32 s1, s17, s27\n\t"
+      "vfma.f32 s2, s17, s29\n\t"
+      "vfma.f32 s3, s17, s31\n\t"
+      "vfma.f32 s4, s19, s25\n\t"
+      "vfma.f32 s5, s19, s27\n\t"
+      "vfma.f32 s6, s19, s29\n\t"
+      "vfma.f32 s7, s19, s31\n\t"
+      "vfma.f32 s8, s21, s25\n\t"
+      "vfma.f32 s9, s21, s27\n\t"
+      "vfma.f32 s10, s21, s29\n\t"
+      "vfma.f32 s11, s21, s31\n\t"
+      "vfma.f32 s12, s23, s25\n\t"
+      "vfma.f32 s13, s23, s27\n\t"
+      "vfma.f32 s14, s23, s29\n\t"
+      "vfma.f32 s15, s23, s31\n\t"
+      "subs %[steps], %[steps], #1\n\t"
+      "bne 1b\n\t"
+      /* the stream pointers are free now: bias, lh, y, ystride */
+      "ldr %[p0], [%[out], #64]\n\t"
+      "vldmia %[p0], {s16-s19}\n\t"
+      TINYC_TILE_BIAS(0, 16) TINYC_TILE_BIAS(1, 17) TINYC_TILE_BIAS(2, 18) TINYC_TILE_BIAS(3, 19)
+      TINYC_TILE_BIAS(4, 16) TINYC_TILE_BIAS(5, 17) TINYC_TILE_BIAS(6, 18) TINYC_TILE_BIAS(7, 19)
+      TINYC_TILE_BIAS(8, 16) TINYC_TILE_BIAS(9, 17) TINYC_TILE_BIAS(10, 18) TINYC_TILE_BIAS(11, 19)
+      TINYC_TILE_BIAS(12, 16) TINYC_TILE_BIAS(13, 17) TINYC_TILE_BIAS(14, 18) TINYC_TILE_BIAS(15, 19)
+      "ldr %[p3], [%[out], #76]\n\t"
+      "cmp %[p3], #0\n\t"
+      "beq 2f\n\t"
+      "vldmia %[p3], {s20-s21}\n\t"
+      TINYC_TILE_CLAMP4(0, 1, 2, 3) TINYC_TILE_CLAMP4(4, 5, 6, 7) TINYC_TILE_CLAMP4(8, 9, 10, 11)
+      TINYC_TILE_CLAMP4(12, 13, 14, 15)
+      "2:\n\t"
+      "ldr %[p1], [%[out], #68]\n\t"
+      "ldr %[p2], [%[out], #72]\n\t"
+      "vstmia %[p1], {s0-s3}\n\t"
+      "add %[p1], %[p1], %[p2]\n\t"
+      "vstmia %[p1], {s4-s7}\n\t"
+      "add %[p1], %[p1], %[p2]\n\t"
+      "vstmia %[p1], {s8-s11}\n\t"
+      "add %[p1], %[p1], %[p2]\n\t"
+      "vstmia %[p1], {s12-s15}"
+      : [p0] "+r"(p0), [p1] "+r"(p1), [p2] "+r"(p2), [p3] "+r"(p3), [q0] "+r"(q0), [q1] "+r"(q1),
+      [q2] "+r"(q2), [q3] "+r"(q3), [steps] "+r"(steps)
+      : [out] "r"(out)
+      : "s0", "s1", "s2", "s3", "s4", "s5", "s6", "s7", "s8", "s9", "s10", "s11", "s12", "s13", "s14", "s15", "s16",
+        "s17", "s18", "s19", "s20", "s21", "s22", "s23", "s24", "s25", "s26", "s27", "s28", "s29", "s30", "s31", "cc",
+        "memory");
+#undef TINYC_TILE_CLAMP4
+#undef TINYC_TILE_CLAMP
+#undef TINYC_TILE_BIAS
+#else
+  (void)r, (void)w, (void)steps, (void)out;
+#endif
+}
+
 /* acc[j] += sum over k < 4 steps of x[k] * rj[k] (j < 4; k in order); steps >= 1. */
 TINYC_KERNEL void tinyc_dense4_vldm(const float *x, const float *r0, const float *r1, const float *r2, const float *r3,
                                     int32_t steps, float *acc) {
