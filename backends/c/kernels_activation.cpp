@@ -1,5 +1,5 @@
 // C kernels for activations (runtime/activation.c): Relu LeakyRelu PRelu Clip Sigmoid
-// HardSigmoid HardSwish Tanh Elu Softplus Softsign Selu Celu ThresholdedRelu Shrink Softmax LogSoftmax. Semantics follow lib/ops/activation.cpp.
+// HardSigmoid HardSwish Tanh Elu Softplus Softsign Mish Selu Celu ThresholdedRelu Shrink Softmax LogSoftmax. Semantics follow lib/ops/activation.cpp.
 #include <cstdint>
 
 #include "backends/c/c_emit.h"
@@ -53,7 +53,7 @@ constexpr char kNone[] = "", kAlpha[] = "alpha", kBeta[] = "beta", kGamma[] = "g
                kBias[] = "bias";
 constexpr char kRelu[] = "relu", kLeaky[] = "leakyrelu", kSigmoid[] = "sigmoid", kHardSigmoid[] = "hardsigmoid",
                kHardSwish[] = "hardswish", kTanh[] = "tanh", kElu[] = "elu", kSoftplus[] = "softplus",
-               kSoftsign[] = "softsign", kSelu[] = "selu", kCelu[] = "celu", kThresholdedRelu[] = "thresholdedrelu",
+               kSoftsign[] = "softsign", kMish[] = "mish", kSelu[] = "selu", kCelu[] = "celu", kThresholdedRelu[] = "thresholdedrelu",
                kShrink[] = "shrink", kSwish[] = "swish";
 
 // SwiGLU: Swish of A into Y, then Y * B (runtime/activation.c, elementwise.c).
@@ -218,6 +218,7 @@ void registerActivationKernels(KernelTable& t) {
   t.add({"Elu", checkFloatMap, emitMap<kElu, kAlpha, kNone>, nullptr, false, true});
   t.add({"Softplus", checkFloatMap, emitMap<kSoftplus, kNone, kNone>, nullptr, false, true});
   t.add({"Softsign", checkFloatMap, emitMap<kSoftsign, kNone, kNone>, nullptr, false, true});
+  t.add({"Mish", checkFloatMap, emitMap<kMish, kNone, kNone>, nullptr, false, true});
   t.add({"Gelu", checkFloatMap, emitGelu, nullptr, false, true});
   t.add({"Swish", checkFloatMap, emitMap<kSwish, kAlpha, kNone>, nullptr, false, true});
   t.add({"SwiGLU", checkSwiGLU, emitSwiGLU});

@@ -177,6 +177,10 @@ void evalElu(EvalCtx& c) {
 void evalSoftplus(EvalCtx& c) {
   mapFloat(c, [](auto x) { return x > 0 ? x + std::log1p(std::exp(-x)) : std::log1p(std::exp(x)); });
 }
+// Mish (opset 18): x * tanh(softplus(x)), softplus as above.
+void evalMish(EvalCtx& c) {
+  mapFloat(c, [](auto x) { return x * std::tanh(x > 0 ? x + std::log1p(std::exp(-x)) : std::log1p(std::exp(x))); });
+}
 // Gelu (opset 20): x * Phi(x), exactly with erf, or with the tanh approximation.
 void inferGelu(InferCtx& c) {
   const std::string& a = c.node.attrStr("approximate");
@@ -405,6 +409,7 @@ void registerActivationOps(OpRegistry& r) {
   r.add(unaryOp("Elu", inferFloatUnary, evalElu, "x >= 0 ? x : alpha * (exp(x) - 1)", {floatAttr("alpha", 1.0f)}));
   r.add(unaryOp("Softplus", inferFloatUnary, evalSoftplus, "log(exp(x) + 1), without overflow"));
   r.add(unaryOp("Softsign", inferFloatUnary, evalSoftsign, "x / (1 + |x|)"));
+  r.add(unaryOp("Mish", inferFloatUnary, evalMish, "x * tanh(softplus(x)) (opset 18)"));
   r.add(unaryOp("Swish", inferFloatUnary, evalSwish, "x * sigmoid(alpha * x)", {floatAttr("alpha", 1.0f)}));
   OpDef swiglu = unaryOp("SwiGLU", inferSwiGLU, evalSwiGLU, "a * sigmoid(alpha * a) * b (opset 28; one shape)",
                          {floatAttr("alpha", 1.0f)});

@@ -1,4 +1,4 @@
-/* tinyc runtime: activations (Relu LeakyRelu PRelu Clip Sigmoid HardSigmoid HardSwish Tanh Elu Softplus Softsign Gelu Swish Selu Celu ThresholdedRelu Shrink Softmax LogSoftmax). requires: common scratch */
+/* tinyc runtime: activations (Relu LeakyRelu PRelu Clip Sigmoid HardSigmoid HardSwish Tanh Elu Softplus Softsign Mish Gelu Swish Selu Celu ThresholdedRelu Shrink Softmax LogSoftmax). requires: common scratch */
 
 /* Maps take no `restrict`: the planner may run them in place (y == a, docs/memory.md). */
 /* Float maps in three types: f32 in float, f64 in double, f16 through float (as the
@@ -45,6 +45,7 @@ TINYC_KERNEL double tinyc_clamp01d(double v) {
   TINYC_ACT_MAP(swish_##SUF, T, x * SIG(p0 * x))                                                  \
   TINYC_ACT_MAP(softplus_##SUF, T, x > (T)0 ? x + LOG1P(EXP(-x)) : LOG1P(EXP(x)))                  \
   TINYC_ACT_MAP(softsign_##SUF, T, x / (ONE + FABS(x)))                                           \
+  TINYC_ACT_MAP(mish_##SUF, T, x * TANH(x > (T)0 ? x + LOG1P(EXP(-x)) : LOG1P(EXP(x))))          \
   TINYC_ACT_MAP(selu_##SUF, T, x > (T)0 ? p1 * x : p1 * (p0 * EXP(x) - p0))                       \
   TINYC_ACT_MAP(celu_##SUF, T, ((T)0 < x ? x : (T)0) + TINYC_MIN0(T, p0 * (EXP(x / p0) - ONE)))   \
   TINYC_ACT_MAP(thresholdedrelu_##SUF, T, x > p0 ? x : (T)0)                                      \
@@ -72,6 +73,7 @@ TINYC_ACT_MAP_F16(tanh_f16, tanhf(x))
 TINYC_ACT_MAP_F16(elu_f16, x >= 0.0f ? x : p0 * (expf(x) - 1.0f))
 TINYC_ACT_MAP_F16(softplus_f16, x > 0.0f ? x + log1pf(expf(-x)) : log1pf(expf(x)))
 TINYC_ACT_MAP_F16(softsign_f16, x / (1.0f + fabsf(x)))
+TINYC_ACT_MAP_F16(mish_f16, x * tanhf(x > 0.0f ? x + log1pf(expf(-x)) : log1pf(expf(x))))
 TINYC_ACT_MAP_F16(swish_f16, x * tinyc_sigmoidf(p0 * x))
 TINYC_ACT_MAP_F16(gelu_f16, 0.5f * x * (1.0f + erff(x * 0.7071067811865476f)))
 TINYC_ACT_MAP_F16(gelutanh_f16, 0.5f * x * (1.0f + tanhf(0.7978845608028654f * (x + 0.044715f * x * x * x))))
