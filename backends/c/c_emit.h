@@ -158,6 +158,7 @@ void registerTextKernels(KernelTable& t);     // TfIdfVectorizer
 void registerRotaryKernels(KernelTable& t);   // RotaryEmbedding
 void registerAttentionKernels(KernelTable& t);  // Attention
 void registerStateKernels(KernelTable& t);  // CausalConvWithState, TensorScatter
+void registerCol2ImKernels(KernelTable& t);
 void registerLossKernels(KernelTable& t);   // NegativeLogLikelihoodLoss, SoftmaxCrossEntropyLoss
 void registerLogicKernels(KernelTable& t);  // comparison, logic, Where, Mod, BitShift, Mean
 void registerQuantizedKernels(KernelTable& t);  // int8 forms of Conv, Gemm, pools, Softmax, tinyc.Lut

@@ -28,6 +28,7 @@ const KernelTable& KernelTable::instance() {
     registerRotaryKernels(t);
     registerAttentionKernels(t);
     registerStateKernels(t);
+    registerCol2ImKernels(t);
     registerQuantizedKernels(t);
     std::stable_sort(t.kernels_.begin(), t.kernels_.end(),
               [](const CKernel& a, const CKernel& b) { return std::string(a.op) < b.op; });

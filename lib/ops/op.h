@@ -140,6 +140,7 @@ void registerNormOps(OpRegistry& r);
 void registerShapeOps(OpRegistry& r);
 void registerAttentionOps(OpRegistry& r);
 void registerStateOps(OpRegistry& r);
+void registerCol2ImOps(OpRegistry& r);
 void registerQuantOps(OpRegistry& r);
 void registerRnnOps(OpRegistry& r);
 void registerLogicOps(OpRegistry& r);

@@ -26,6 +26,7 @@ const OpRegistry& OpRegistry::instance() {
     registerRotaryOps(r);
     registerAttentionOps(r);
     registerStateOps(r);
+    registerCol2ImOps(r);
     registerLossOps(r);
     registerScatterOps(r);
     std::sort(r.ops_.begin(), r.ops_.end(), [](const OpDef& a, const OpDef& b) { return a.name < b.name; });

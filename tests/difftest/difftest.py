@@ -1005,10 +1005,17 @@ def ort_unreliable(model):
     element from a fractional size;
     nearest Resize on an exact tie (nearest_tie); auto_pad SAME_* with dilations; auto_pad SAME_* whose total padding (out - 1) * stride +
     dilation * (k - 1) + 1 - in is negative (a stride larger than the window): ORT does not clamp the
-    padding to 0 and shifts every window by it (the ONNX reference evaluator fails on it)."""
+    padding to 0 and shifts every window by it (the ONNX reference evaluator fails on it); Col2Im
+    over 1 or 3 spatial axes."""
     types = None
     for n in model.graph.node:
         attrs = {a.name: helper.get_attribute_value(a) for a in n.attribute}
+        if n.op_type == "Col2Im":
+            shp = next((numpy_helper.to_array(i) for i in model.graph.initializer if i.name == n.input[1]), None)
+            if shp is None or shp.size != 2:
+                return ("ORT 1.19's Col2Im over 1 or 3 spatial axes gives other values than the ONNX reference "
+                        "evaluator (and tinyc), or fails (math_cpu.cc NextPosition), on most strided or padded "
+                        "geometries; over 2 axes it agrees (graph seed 5477)")
         if n.op_type == "AveragePool" and attrs.get("ceil_mode") == 1 and attrs.get("count_include_pad") == 1:
             if types is None:
                 types = all_types(model)

@@ -652,6 +652,45 @@ def f_reshape(g, x):
     return g.emit("Reshape", [x, g.const(np.array(target), I64)]), g.t[x].std
 
 
+def f_col2im(g, x):
+    """Col2Im over 1-3 spatial axes: x's first C * prod(block) * L values (Flatten, Slice) as the
+    columns [1, C * prod(block), L] of a random geometry (blocks, strides, dilations, pads)."""
+    n = int(np.prod(g.t[x].shape))
+    for _ in range(30):
+        d = g.pick([1, 2, 2, 3])
+        block = [g.r(1, 3) for _ in range(d)]
+        dil = [g.pick([1, 1, 2]) for _ in range(d)]
+        stride = [g.pick([1, 1, 2, 3]) for _ in range(d)]
+        pads = [g.pick([0, 0, 1, 2]) for _ in range(2 * d)]
+        image = [g.r(1, 7) for _ in range(d)]
+        grid = [(image[j] + pads[j] + pads[j + d] - (dil[j] * (block[j] - 1) + 1)) // stride[j] + 1
+                for j in range(d)]
+        if min(grid) < 1 or min(image[j] + pads[j] + pads[j + d] - (dil[j] * (block[j] - 1) + 1) for j in range(d)) < 0:
+            continue
+        c = g.r(1, 3)
+        cols, length = c * int(np.prod(block)), int(np.prod(grid))
+        if cols * length <= n:
+            break
+    else:
+        d, block, dil, stride, pads, image, c, cols, length = 1, [1], [1], [1], [0, 0], [1], 1, 1, 1
+    if d == 3:
+        g.feat("Col2Im.3d")
+    if max(stride) > 1:
+        g.feat("Col2Im.strides")
+    if max(dil) > 1:
+        g.feat("Col2Im.dilations")
+    if max(pads) > 0:
+        g.feat("Col2Im.pads")
+    flat = g.emit("Flatten", [x], axis=0)
+    if cols * length < n:
+        flat = g.emit("Slice", [flat, g.const(np.array([0]), I64), g.const(np.array([cols * length]), I64),
+                                g.const(np.array([1]), I64)])
+    col = g.emit("Reshape", [flat, g.const(np.array([1, cols, length]), I64)])
+    y = g.emit("Col2Im", [col, g.const(np.array(image), I64), g.const(np.array(block), I64)],
+               strides=stride, dilations=dil, pads=pads)
+    return y, g.t[x].std * float(np.sqrt(np.prod(block)))
+
+
 def f_transpose(g, x):
     rank = len(g.t[x].shape)
     if g.p(0.15):
@@ -962,6 +1001,7 @@ FLOAT_OPS = [
     (2, "MatMul", f_matmul, rank_is(2, 3, 4)),
     (2, "Flatten", f_flatten, None),
     (2, "Reshape", f_reshape, None),
+    (1, "Col2Im", f_col2im, lambda g, x: g.opset >= 18),
     (2, "Transpose", f_transpose, rank_is(2, 3, 4)),
     (1, "Squeeze/Unsqueeze", f_squeeze_unsqueeze, None),
     (2, "Slice", f_slice, None),
