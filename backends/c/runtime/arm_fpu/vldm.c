@@ -5,6 +5,54 @@
    replaces, so the results are bit-identical (ctest c.float_asm). Elsewhere these are not called
    (and empty). requires: common */
 
+#if TINYC_ARM_VLDM
+/* One step of the 4x4 tile (tinyc_tile4x4_vldm, tinyc_tile4x4_out_vldm): two floats of each of
+   the four rows (s16-s23) and of the four weight rows (s24-s31), 32 multiply-adds into s0-s15,
+   then the step count down (the caller branches on it). */
+#define TINYC_TILE4X4_STEP \
+  "vldmia %[p0]!, {s16-s17}\n\t" \
+  "vldmia %[p1]!, {s18-s19}\n\t" \
+  "vldmia %[p2]!, {s20-s21}\n\t" \
+  "vldmia %[p3]!, {s22-s23}\n\t" \
+  "vldmia %[q0]!, {s24-s25}\n\t" \
+  "vldmia %[q1]!, {s26-s27}\n\t" \
+  "vldmia %[q2]!, {s28-s29}\n\t" \
+  "vldmia %[q3]!, {s30-s31}\n\t" \
+  "vfma.f32 s0, s16, s24\n\t" \
+  "vfma.f32 s1, s16, s26\n\t" \
+  "vfma.f32 s2, s16, s28\n\t" \
+  "vfma.f32 s3, s16, s30\n\t" \
+  "vfma.f32 s4, s18, s24\n\t" \
+  "vfma.f32 s5, s18, s26\n\t" \
+  "vfma.f32 s6, s18, s28\n\t" \
+  "vfma.f32 s7, s18, s30\n\t" \
+  "vfma.f32 s8, s20, s24\n\t" \
+  "vfma.f32 s9, s20, s26\n\t" \
+  "vfma.f32 s10, s20, s28\n\t" \
+  "vfma.f32 s11, s20, s30\n\t" \
+  "vfma.f32 s12, s22, s24\n\t" \
+  "vfma.f32 s13, s22, s26\n\t" \
+  "vfma.f32 s14, s22, s28\n\t" \
+  "vfma.f32 s15, s22, s30\n\t" \
+  "vfma.f32 s0, s17, s25\n\t" \
+  "vfma.f32 s1, s17, s27\n\t" \
+  "vfma.f32 s2, s17, s29\n\t" \
+  "vfma.f32 s3, s17, s31\n\t" \
+  "vfma.f32 s4, s19, s25\n\t" \
+  "vfma.f32 s5, s19, s27\n\t" \
+  "vfma.f32 s6, s19, s29\n\t" \
+  "vfma.f32 s7, s19, s31\n\t" \
+  "vfma.f32 s8, s21, s25\n\t" \
+  "vfma.f32 s9, s21, s27\n\t" \
+  "vfma.f32 s10, s21, s29\n\t" \
+  "vfma.f32 s11, s21, s31\n\t" \
+  "vfma.f32 s12, s23, s25\n\t" \
+  "vfma.f32 s13, s23, s27\n\t" \
+  "vfma.f32 s14, s23, s29\n\t" \
+  "vfma.f32 s15, s23, s31\n\t" \
+  "subs %[steps], %[steps], #1\n\t"
+#endif
+
 /* tile[4 t + j] += sum over k < 2 steps of r[t][k] * w[j][k] (t, j < 4; k in order); steps >= 1.
    Inside: the tile in s0-s15, two floats of each of the eight rows in s16-s31. */
 TINYC_KERNEL void tinyc_tile4x4_vldm(const float *const *r, const float *const *w, int32_t steps, float *tile) {
@@ -13,47 +61,7 @@ TINYC_KERNEL void tinyc_tile4x4_vldm(const float *const *r, const float *const *
   __asm__ volatile(
       "vldmia %[acc], {s0-s15}\n\t"
       "1:\n\t"
-      "vldmia %[p0]!, {s16-s17}\n\t"
-      "vldmia %[p1]!, {s18-s19}\n\t"
-      "vldmia %[p2]!, {s20-s21}\n\t"
-      "vldmia %[p3]!, {s22-s23}\n\t"
-      "vldmia %[q0]!, {s24-s25}\n\t"
-      "vldmia %[q1]!, {s26-s27}\n\t"
-      "vldmia %[q2]!, {s28-s29}\n\t"
-      "vldmia %[q3]!, {s30-s31}\n\t"
-      "vfma.f32 s0, s16, s24\n\t"
-      "vfma.f32 s1, s16, s26\n\t"
-      "vfma.f32 s2, s16, s28\n\t"
-      "vfma.f32 s3, s16, s30\n\t"
-      "vfma.f32 s4, s18, s24\n\t"
-      "vfma.f32 s5, s18, s26\n\t"
-      "vfma.f32 s6, s18, s28\n\t"
-      "vfma.f32 s7, s18, s30\n\t"
-      "vfma.f32 s8, s20, s24\n\t"
-      "vfma.f32 s9, s20, s26\n\t"
-      "vfma.f32 s10, s20, s28\n\t"
-      "vfma.f32 s11, s20, s30\n\t"
-      "vfma.f32 s12, s22, s24\n\t"
-      "vfma.f32 s13, s22, s26\n\t"
-      "vfma.f32 s14, s22, s28\n\t"
-      "vfma.f32 s15, s22, s30\n\t"
-      "vfma.f32 s0, s17, s25\n\t"
-      "vfma.f32 s1, s17, s27\n\t"
-      "vfma.f32 s2, s17, s29\n\t"
-      "vfma.f32 s3, s17, s31\n\t"
-      "vfma.f32 s4, s19, s25\n\t"
-      "vfma.f32 s5, s19, s27\n\t"
-      "vfma.f32 s6, s19, s29\n\t"
-      "vfma.f32 s7, s19, s31\n\t"
-      "vfma.f32 s8, s21, s25\n\t"
-      "vfma.f32 s9, s21, s27\n\t"
-      "vfma.f32 s10, s21, s29\n\t"
-      "vfma.f32 s11, s21, s31\n\t"
-      "vfma.f32 s12, s23, s25\n\t"
-      "vfma.f32 s13, s23, s27\n\t"
-      "vfma.f32 s14, s23, s29\n\t"
-      "vfma.f32 s15, s23, s31\n\t"
-      "subs %[steps], %[steps], #1\n\t"
+      TINYC_TILE4X4_STEP
       "bne 1b\n\t"
       "vstmia %[acc], {s0-s15}"
       : [p0] "+r"(p0), [p1] "+r"(p1), [p2] "+r"(p2), [p3] "+r"(p3), [q0] "+r"(q0), [q1] "+r"(q1),
@@ -94,47 +102,7 @@ TINYC_KERNEL void tinyc_tile4x4_out_vldm(const float *const *r, const float *con
   __asm__ volatile(
       "vldmia %[out], {s0-s15}\n\t"
       "1:\n\t"
-      "vldmia %[p0]!, {s16-s17}\n\t"
-      "vldmia %[p1]!, {s18-s19}\n\t"
-      "vldmia %[p2]!, {s20-s21}\n\t"
-      "vldmia %[p3]!, {s22-s23}\n\t"
-      "vldmia %[q0]!, {s24-s25}\n\t"
-      "vldmia %[q1]!, {s26-s27}\n\t"
-      "vldmia %[q2]!, {s28-s29}\n\t"
-      "vldmia %[q3]!, {s30-s31}\n\t"
-      "vfma.f32 s0, s16, s24\n\t"
-      "vfma.f32 s1, s16, s26\n\t"
-      "vfma.f32 s2, s16, s28\n\t"
-      "vfma.f32 s3, s16, s30\n\t"
-      "vfma.f32 s4, s18, s24\n\t"
-      "vfma.f32 s5, s18, s26\n\t"
-      "vfma.f32 s6, s18, s28\n\t"
-      "vfma.f32 s7, s18, s30\n\t"
-      "vfma.f32 s8, s20, s24\n\t"
-      "vfma.f32 s9, s20, s26\n\t"
-      "vfma.f32 s10, s20, s28\n\t"
-      "vfma.f32 s11, s20, s30\n\t"
-      "vfma.f32 s12, s22, s24\n\t"
-      "vfma.f32 s13, s22, s26\n\t"
-      "vfma.f32 s14, s22, s28\n\t"
-      "vfma.f32 s15, s22, s30\n\t"
-      "vfma.f32 s0, s17, s25\n\t"
-      "vfma.f32 s1, s17, s27\n\t"
-      "vfma.f32 s2, s17, s29\n\t"
-      "vfma.f32 s3, s17, s31\n\t"
-      "vfma.f32 s4, s19, s25\n\t"
-      "vfma.f32 s5, s19, s27\n\t"
-      "vfma.f32 s6, s19, s29\n\t"
-      "vfma.f32 s7, s19, s31\n\t"
-      "vfma.f32 s8, s21, s25\n\t"
-      "vfma.f32 s9, s21, s27\n\t"
-      "vfma.f32 s10, s21, s29\n\t"
-      "vfma.f32 s11, s21, s31\n\t"
-      "vfma.f32 s12, s23, s25\n\t"
-      "vfma.f32 s13, s23, s27\n\t"
-      "vfma.f32 s14, s23, s29\n\t"
-      "vfma.f32 s15, s23, s31\n\t"
-      "subs %[steps], %[steps], #1\n\t"
+      TINYC_TILE4X4_STEP
       "bne 1b\n\t"
       /* the stream pointers are free now: bias, lh, y, ystride */
       "ldr %[p0], [%[out], #64]\n\t"
