@@ -130,6 +130,7 @@ void emitConvNhwc(EmitCtx& c) {
   float lo = 0, hi = 0;
   c.takeClamp(&lo, &hi);  // a fused Relu or Clip: in the kernel's stores
   const std::string clamp = ", " + EmitCtx::floatLit(lo) + ", " + EmitCtx::floatLit(hi);
+  if (depthwise(c.node)) c.require("nhwc_dw");
   if (depthwise(c.node) && c.inPlace(0, 0)) {  // the planner gave input and output one buffer
     c.line(fmt::format("tinyc_conv_dw_nhwc_inplace_f32({}, {}, {}, {}, (float *){}{}, {});", c.out(0), c.in(1),
                        c.in(2), c.intArray(inPlaceParams(c.node)), c.scratch(), clamp, dw3Passes(c) ? 1 : 0));
