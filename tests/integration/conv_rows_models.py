@@ -39,6 +39,16 @@ def conv(rng, name, x, c, m, h, w, relu, nodes, inits):
     return name, oh, ow
 
 
+def finish(name, nodes, inits, x_shape, y, y_shape):
+    """The opset-13 model of these nodes: float input x, float output y; checked."""
+    g = helper.make_graph(nodes, name, [helper.make_tensor_value_info("x", TensorProto.FLOAT, x_shape)],
+                          [helper.make_tensor_value_info(y, TensorProto.FLOAT, y_shape)], inits)
+    mp = helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)])
+    mp.ir_version = 8
+    onnx.checker.check_model(mp)
+    return mp
+
+
 def model(rng):
     c0, c1 = int(rng.integers(1, 5)), int(rng.integers(1, 13))
     m = int(rng.choice([3, 4, 6, 8, 10, 12, 16, 24]))
@@ -50,12 +60,7 @@ def model(rng):
     y, h2, w2 = conv(rng, "y", a, c1, m, h1, w1, bool(rng.integers(0, 2)), nodes, inits)
     if h2 < 1 or w2 < 1:
         return None
-    g = helper.make_graph(nodes, "conv_rows", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, c0, h, w])],
-                          [helper.make_tensor_value_info(y, TensorProto.FLOAT, [1, m, h2, w2])], inits)
-    mp = helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)])
-    mp.ir_version = 8
-    onnx.checker.check_model(mp)
-    return mp
+    return finish("conv_rows", nodes, inits, [1, c0, h, w], y, [1, m, h2, w2])
 
 
 def dw_model(rng):
@@ -89,12 +94,7 @@ def dw_model(rng):
                       numpy_helper.from_array(np.array(hi, np.float32), name + "_hi")]
             nodes.append(helper.make_node("Clip", [y, name + "_lo", name + "_hi"], [name]))
         x, oh, ow = name, oh2, ow2
-    g = helper.make_graph(nodes, "dw3", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, c0, h, w])],
-                          [helper.make_tensor_value_info(x, TensorProto.FLOAT, [1, c, oh, ow])], inits)
-    mp = helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)])
-    mp.ir_version = 8
-    onnx.checker.check_model(mp)
-    return mp
+    return finish("dw3", nodes, inits, [1, c0, h, w], x, [1, c, oh, ow])
 
 
 def main():
