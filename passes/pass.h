@@ -33,6 +33,8 @@ struct PassOptions {
   // --prune (passes/prune.h): the fraction of output channels removed per layer, by the norm of
   // their weights; nullptr: the prune pass does nothing.
   std::shared_ptr<const PruneRequest> prune;
+  // --sparse (passes/sparse_weights.cpp): false keeps every layer's weights dense.
+  bool sparse = true;
 };
 
 class PassContext {

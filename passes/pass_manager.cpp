@@ -87,10 +87,12 @@ std::string pipelineForLevel(int level) {
   // a lone BatchNormalization last, constant folding again for what the rewrites exposed, and
   // activation fusion once no other rewrite needs to see the activations as nodes; then, with
   // --prune, channels removed from that folded float graph; with --quantize, calibration and QDQ on that float graph (ranges after folding and fusion); QDQ units
-  // become integer ops (their fused Relu/Clip an output clamp) before the layout pass.
+  // become integer ops (their fused Relu/Clip an output clamp) before the layout pass; weights that
+  // are smaller as a bitmap of their non-zeros are marked for the sparse kernels once their final
+  // dtype and layout are known.
   return "remove-identity,fold-shapes,fold-constants,merge-views,fold-pad,matmul-add-to-gemm,fold-mul-add,"
          "fold-batchnorm,fold-mul-add,batchnorm-to-affine,fold-constants,fuse-activation,prune,quantize,lower-quant,layout,merge-views,dce,"
-         "patch,schedule-memory";
+         "sparse-weights,patch,schedule-memory";
 }
 
 void replaceAllUses(Graph& g, Value* from, Value* to) {

@@ -1,5 +1,6 @@
-// Structured pruning (--prune channels:R, --prune-layer, the accuracy guard's per-layer fractions:
-// PruneRequest in passes/prune.h; issue 12): removes a fraction of the output channels (kept
+// Pruning (PruneRequest in passes/prune.h; issue 12). Unstructured (--prune magnitude:R): the
+// smallest weights become zeros (Prune::magnitude). Structured (--prune channels:R, --prune-layer,
+// the accuracy guard's per-layer fractions): removes a fraction of the output channels (kept
 // counts: prunedKeep) of every Conv (one group) and Gemm with constant float weights whose output channels can be
 // followed to the layers that read them, those with the smallest L1 (or L2, --prune-norm) norm of
 // their weights, and rewires the readers: the next Conv's input channels, the next Gemm's rows
@@ -12,6 +13,7 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <map>
 #include <set>
 
 #include "ops/op.h"
@@ -129,6 +131,7 @@ class Prune : public Pass {
     const PruneRequest* req = ctx.options().prune.get();
     if (!req) return false;
     req->layers->clear();
+    if (req->kind == "magnitude") return magnitude(g, *req, ctx);
     bool changed = false;
     std::set<const Node*> seen;  // producers looked at (each pruning re-infers the shapes: rescan)
     for (bool again = true; again;) {
@@ -147,6 +150,75 @@ class Prune : public Pass {
   }
 
  private:
+  // Unstructured (--prune magnitude:R): in every Conv, Gemm and MatMul with constant float
+  // weights, the weights of smallest magnitude become zeros: a fraction R of all the weights of
+  // the layers without their own ratio (one global threshold), the layer's own fraction of its
+  // weights for the others (--prune-layer). Ties go in weight order, so the result is
+  // deterministic. The shapes do not change; the sparse-weights pass stores the zeros away.
+  static bool magnitude(Graph& g, const PruneRequest& req, PassContext& ctx) {
+    std::vector<Node*> layers;
+    std::set<const Value*> weights;  // (a weight read by two layers is ranked once, with the first)
+    for (auto& n : g.nodes)
+      if ((is(*n, "Conv") || is(*n, "Gemm") || is(*n, "MatMul")) && floatConst(n->input(1)) &&
+          n->input(1)->constant->numel() > 0 && weights.insert(n->input(1)).second)
+        layers.push_back(n.get());
+    // Each group (the free layers together, each layer with its own ratio alone): its weights
+    // ranked by magnitude, the first floor(R * count) zeroed.
+    std::map<double, std::vector<Node*>> own;
+    std::vector<Node*> free;
+    for (Node* n : layers) {
+      const auto it = req.layerRatios.find(n->name);
+      if (it != req.layerRatios.end())
+        own[it->second].push_back(n);  // (grouped by ratio only to share the code below: ranked per layer)
+      else
+        free.push_back(n);
+    }
+    std::map<const Node*, Tensor> pruned;
+    auto prune = [&](const std::vector<Node*>& group, double ratio) {
+      struct W {
+        double mag;
+        size_t layer;
+        int64_t i;
+      };
+      std::vector<W> all;
+      for (size_t l = 0; l < group.size(); ++l) {
+        const Tensor& w = *group[l]->input(1)->constant;
+        for (int64_t i = 0; i < w.numel(); ++i) all.push_back({std::fabs(w.getF(i)), l, i});
+      }
+      const size_t drop = static_cast<size_t>(ratio * static_cast<double>(all.size()) + 1e-9);
+      if (drop == 0) return;
+      std::nth_element(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(drop - 1), all.end(),
+                       [](const W& a, const W& b) {
+                         return a.mag != b.mag ? a.mag < b.mag : a.layer != b.layer ? a.layer < b.layer : a.i < b.i;
+                       });
+      for (size_t l = 0; l < group.size(); ++l) pruned.emplace(group[l], *group[l]->input(1)->constant);
+      for (size_t k = 0; k < drop; ++k) pruned.at(group[all[k].layer]).setF(all[k].i, 0.0);
+    };
+    prune(free, req.ratio);
+    for (const auto& [ratio, group] : own)
+      for (Node* n : group) prune({n}, ratio);
+    bool changed = false;
+    for (Node* n : layers) {
+      const auto it = pruned.find(n);
+      const Tensor& w = it != pruned.end() ? it->second : *n->input(1)->constant;
+      int64_t nz = 0;
+      for (int64_t i = 0; i < w.numel(); ++i) nz += w.getF(i) != 0.0;
+      PrunedLayer rec{n->name, n->opType};
+      rec.weights = w.numel();
+      rec.nonZeros = nz;
+      req.layers->push_back(rec);
+      if (it == pruned.end()) continue;
+      ctx.count("layers pruned");
+      ctx.count("weights zeroed", w.numel() - nz);
+      Value* before = n->inputs[1];
+      replaceInput(g, *n, 1, it->second, "pruned");
+      replaceAllUses(g, before, n->inputs[1]);  // every reader of a shared weight sees the pruned one
+      changed = true;
+    }
+    if (changed) refreshGraph(g);
+    return changed;
+  }
+
   // Prunes producer p when its channels can be followed (and recorded in req.layers) and its ratio
   // removes at least one; true when the graph changed.
   static bool pruneOne(Graph& g, Node& pr, const PruneRequest& req, PassContext& ctx) {

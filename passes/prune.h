@@ -11,7 +11,8 @@ namespace tinyc {
 
 struct PrunedLayer {
   std::string node, op;
-  int64_t channels = 0, kept = 0;  // output channels before and after
+  int64_t channels = 0, kept = 0;  // output channels before and after (channels:R)
+  int64_t weights = 0, nonZeros = 0;  // weights and the non-zeros left (magnitude:R)
 };
 
 // Output channels kept of m when the fraction `ratio` goes (at least one kept; rounded up to a
@@ -34,7 +35,10 @@ struct PruneSensitivity {
 };
 
 struct PruneRequest {
-  double ratio = 0;                           // --prune channels:R: every layer without its own
+  // "channels" (structured: whole output channels) or "magnitude" (unstructured: the weights of
+  // smallest magnitude become zeros, stored sparse by the sparse-weights pass).
+  std::string kind = "channels";
+  double ratio = 0;                           // --prune KIND:R: every layer without its own
   std::map<std::string, double> layerRatios;  // per node name (--prune-layer, the accuracy guard)
   std::string norm = "l1";                    // --prune-norm: l1 or l2
   // Kept channel counts are rounded up to a multiple of this (layers with at least as many): 4 for

@@ -66,10 +66,18 @@ std::vector<PassRecord> runPipeline(Graph& g, const PipelineOptions& o, int defa
     mgr.add("lower-quant");
   if (o.passOptions.ioLayout != "NCHW" && std::find(names.begin(), names.end(), "layout") == names.end())
     mgr.add("layout");
+  // --prune magnitude:R: its zeros stored sparse at every -O level and pipeline.
+  if (o.passOptions.prune && o.passOptions.prune->kind == "magnitude" &&
+      std::find(names.begin(), names.end(), "sparse-weights") == names.end())
+    mgr.add("sparse-weights");
   auto records = mgr.run(g);
   if (o.passOptions.prune && o.passOptions.prune->any() &&
       std::none_of(records.begin(), records.end(), [](const PassRecord& r) { return r.name == "prune" && r.changed; }))
-    std::cerr << "tinyc: warning: --prune: no layer's channels could be followed to their readers; nothing was pruned\n";
+    std::cerr << (o.passOptions.prune->kind == "magnitude"
+                      ? "tinyc: warning: --prune: no Conv, Gemm or MatMul has constant float weights to prune; nothing "
+                        "was pruned\n"
+                      : "tinyc: warning: --prune: no layer's channels could be followed to their readers; nothing was "
+                        "pruned\n");
   if (o.passOptions.quantize &&
       std::none_of(records.begin(), records.end(), [](const PassRecord& r) { return r.name == "quantize" && r.changed; }))
     std::cerr << "tinyc: warning: --quantize: no tensor of this model has an int8 form; it stays float\n";

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "ops/op.h"
+#include "ops/sparse.h"
 #include "passes/lower_quant.h"
 #include "support/error.h"
 
@@ -62,6 +63,11 @@ void addCompileOptions(CLI::App* cmd, CompileOptions& o) {
                   "kernel variants: fast (the fewest instructions) or small (the least code: compact loops for "
                   "the convolutions, for parts whose flash is tighter than their time)")
       ->check(CLI::IsMember({"fast", "small"}))
+      ->capture_default_str();
+  cmd->add_option("--sparse", o.sparse,
+                  "weights with zeros: auto (a layer whose weights take fewer bytes as a bitmap of their non-zeros "
+                  "is stored so and runs a kernel that skips the zeros) or off (every layer dense)")
+      ->check(CLI::IsMember({"auto", "off"}))
       ->capture_default_str();
   cmd->add_option("--patch", o.patch,
                   "patch-based execution of the first layers (lower peak RAM, some MACs computed twice): off, "
@@ -139,6 +145,7 @@ Compiled compileModel(const CompileOptions& o, bool poisonDead) {
   pipeline.passOptions.ioLayout = o.ioLayout == "nhwc" ? "NHWC" : "NCHW";
   pipeline.passOptions.ioDtype = o.ioDtype;
   pipeline.passOptions.patch = o.patch == "off" ? 0 : o.patch == "auto" ? -1 : std::stoi(o.patch);
+  pipeline.passOptions.sparse = o.sparse != "off";
   auto pruning = o.pruneFound ? o.pruneFound
                               : pruneRequest(o.prune, [&] { return importModel(o.model.model, io); }, pipeline, o.quiet);
   pipeline.passOptions.prune = pruning;
@@ -226,6 +233,26 @@ nlohmann::ordered_json Compiled::report() const {
   j["patch"] = patch;
   j["params"] = params;
   j["macs"] = macs;
+  // The layers stored sparse (the sparse-weights pass): their zero products are not executed.
+  nlohmann::ordered_json sparseLayers = nlohmann::ordered_json::array();
+  int64_t executed = 0;
+  for (const auto& n : graph->nodes) {
+    const int64_t nm = nodeMacs(*n);
+    const auto w = sparse::marked(*n) ? sparse::weightMatrix(*n) : std::nullopt;
+    if (!w || w->rows * w->cols == 0) {
+      executed += nm;
+      continue;
+    }
+    const int64_t nz = sparse::nonZeros(*n->input(1)->constant, *w);
+    const int64_t run = static_cast<int64_t>(static_cast<double>(nm) * static_cast<double>(nz) /
+                                             static_cast<double>(w->rows * w->cols) + 0.5);
+    executed += run;
+    sparseLayers.push_back({{"node", n->name}, {"op", n->opType}, {"weights", w->rows * w->cols}, {"nonzeros", nz},
+                            {"dense_bytes", sparse::denseBytes(*w)}, {"bytes", sparse::bitmapBytes(*w, nz)},
+                            {"macs", nm}, {"macs_executed", run}});
+  }
+  j["macs_executed"] = executed;
+  j["sparse"] = sparseLayers;
   nlohmann::ordered_json islands = nlohmann::ordered_json::array();
   for (const Node* n : floatIslands(*graph)) islands.push_back({{"name", n->name}, {"op", n->opType}});
   j["float_islands"] = islands;

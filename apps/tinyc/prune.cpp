@@ -18,8 +18,8 @@ namespace tinyc::cli {
 
 namespace {
 
-// "channels:R" -> R (the CLI checks the form).
-double specRatio(const std::string& spec) { return spec.empty() ? 0.0 : std::stod(spec.substr(9)); }
+// "channels:R" or "magnitude:R" -> R (the CLI checks the form).
+double specRatio(const std::string& spec) { return spec.empty() ? 0.0 : std::stod(spec.substr(spec.find(':') + 1)); }
 
 std::string checkRatio(const std::string& r, const std::string& what) {
   try {
@@ -162,21 +162,22 @@ class Search {
 
 void addPruneOptions(CLI::App* cmd, PruneOptions& o) {
   cmd->add_option("--prune", o.spec,
-                  "structured pruning (no retraining): channels:R removes the fraction R (0 < R < 1) of the output "
-                  "channels of every Conv and Gemm whose channels can be followed to the layers reading them, the "
-                  "ones with the smallest weight norm")
+                  "pruning (no retraining): channels:R removes the fraction R (0 < R < 1) of the output channels "
+                  "of every Conv and Gemm whose channels can be followed to the layers reading them, the ones with "
+                  "the smallest weight norm (a smaller dense model); magnitude:R zeroes the fraction R of the weights "
+                  "of all Conv, Gemm and MatMul layers with the smallest magnitude (one global threshold; stored "
+                  "sparse, zero-skipping kernels)")
       ->check([](const std::string& v) -> std::string {
-        if (v.rfind("magnitude:", 0) == 0)
-          return "unstructured pruning (magnitude:R) is not implemented yet; channels:R is";
-        if (v.rfind("channels:", 0) != 0) return "expected channels:R (0 < R < 1), got '" + v + "'";
+        if (v.rfind("magnitude:", 0) == 0) return checkRatio(v.substr(10), "magnitude:R");
+        if (v.rfind("channels:", 0) != 0) return "expected channels:R or magnitude:R (0 < R < 1), got '" + v + "'";
         return checkRatio(v.substr(9), "channels:R");
       });
   cmd->add_option("--prune-norm", o.norm, "with --prune: the norm of a channel's weights that ranks it: l1 or l2")
       ->check(CLI::IsMember({"l1", "l2"}))
       ->capture_default_str();
   cmd->add_option("--prune-layer", o.layers,
-                  "NODE=R: this layer's own fraction of channels to remove (repeatable; `tinyc inspect -O2 MODEL` "
-                  "lists the nodes)")
+                  "NODE=R: this layer's own fraction of channels (or, with --prune magnitude:R, of its weights) to "
+                  "remove (repeatable; `tinyc inspect -O2 MODEL` lists the nodes)")
       ->check([](const std::string& v) -> std::string {
         const size_t eq = v.rfind('=');
         if (eq == std::string::npos || eq == 0) return "expected NODE=R, got '" + v + "'";
@@ -196,8 +197,10 @@ std::shared_ptr<PruneRequest> pruneRequest(const PruneOptions& o, const std::fun
   if (o.maxDrop >= 0 && o.data.empty()) usageError("--prune-max-drop needs --prune-data (sample inputs to measure on)");
   if (!o.data.empty() && o.maxDrop < 0) usageError("--prune-data goes with --prune-max-drop");
   if (o.maxDrop >= 0 && !o.spec.empty())
-    usageError("--prune-max-drop chooses the fractions itself; give it without --prune channels:R");
+    usageError("--prune-max-drop chooses the fractions of channels itself; give it without --prune {}",
+               o.spec.substr(0, o.spec.find(':') + 1) + "R");
   auto r = std::make_shared<PruneRequest>();
+  r->kind = o.spec.rfind("magnitude:", 0) == 0 ? "magnitude" : "channels";
   r->ratio = specRatio(o.spec);
   r->norm = o.norm;
   // The guard steps by 4 channels (the register tiles of the kernels compute 4 output channels at
@@ -221,6 +224,7 @@ std::shared_ptr<PruneRequest> pruneRequest(const PruneOptions& o, const std::fun
 nlohmann::ordered_json pruneJson(const PruneOptions& o, const PruneRequest* r) {
   if (!r) return nullptr;
   nlohmann::ordered_json j;
+  j["kind"] = r->kind;
   j["ratio"] = r->ratio;
   j["norm"] = r->norm;
   if (r->searched) {
@@ -237,7 +241,10 @@ nlohmann::ordered_json pruneJson(const PruneOptions& o, const PruneRequest* r) {
   }
   nlohmann::ordered_json layers = nlohmann::ordered_json::array();
   for (const PrunedLayer& l : *r->layers)
-    layers.push_back({{"node", l.node}, {"op", l.op}, {"channels", l.channels}, {"kept", l.kept}});
+    if (r->kind == "magnitude")
+      layers.push_back({{"node", l.node}, {"op", l.op}, {"weights", l.weights}, {"nonzeros", l.nonZeros}});
+    else
+      layers.push_back({{"node", l.node}, {"op", l.op}, {"channels", l.channels}, {"kept", l.kept}});
   j["layers"] = layers;
   return j;
 }

@@ -15,7 +15,7 @@
 namespace tinyc::cli {
 
 struct PruneOptions {
-  std::string spec;                 // --prune: "" or channels:R
+  std::string spec;                 // --prune: "", channels:R or magnitude:R
   std::string norm = "l1";          // --prune-norm
   std::vector<std::string> layers;  // --prune-layer NODE=R
   double maxDrop = -1;              // --prune-max-drop POINTS (< 0: off)

@@ -157,7 +157,8 @@ void registerSignalKernels(KernelTable& t);   // DFT, STFT
 void registerTextKernels(KernelTable& t);     // TfIdfVectorizer
 void registerRotaryKernels(KernelTable& t);   // RotaryEmbedding
 void registerAttentionKernels(KernelTable& t);  // Attention
-void registerStateKernels(KernelTable& t);  // CausalConvWithState, TensorScatter
+void registerStateKernels(KernelTable& t);
+void registerSparseKernels(KernelTable& t);  // Conv, Gemm, MatMul over sparse weights (the sparse-weights pass)  // CausalConvWithState, TensorScatter
 void registerCol2ImKernels(KernelTable& t);
 void registerLossKernels(KernelTable& t);   // NegativeLogLikelihoodLoss, SoftmaxCrossEntropyLoss
 void registerLogicKernels(KernelTable& t);  // comparison, logic, Where, Mod, BitShift, Mean

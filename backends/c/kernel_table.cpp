@@ -30,6 +30,7 @@ const KernelTable& KernelTable::instance() {
     registerStateKernels(t);
     registerCol2ImKernels(t);
     registerQuantizedKernels(t);
+    registerSparseKernels(t);
     std::stable_sort(t.kernels_.begin(), t.kernels_.end(),
               [](const CKernel& a, const CKernel& b) { return std::string(a.op) < b.op; });
     return t;

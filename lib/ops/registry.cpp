@@ -2,6 +2,7 @@
 #include <map>
 
 #include "ops/layout.h"
+#include "ops/sparse.h"
 #include "ops/op.h"
 
 namespace tinyc {
@@ -85,6 +86,11 @@ void bindOp(Node& n) {
     if (name == kNchwInputAttr) {
       if (!op->layoutNchwInput || a.kind != Attr::Kind::Int || a.i != 1 || !n.attrs.count(kLayoutAttr))
         modelError("{}: bad layout attribute", n.where());
+      continue;
+    }
+    if (name == sparse::kAttr) {  // (the sparse-weights pass; ops/sparse.h)
+      if ((n.opType != "Conv" && n.opType != "Gemm" && n.opType != "MatMul") || a.kind != Attr::Kind::Int || a.i != 1)
+        modelError("{}: bad sparse-weights attribute", n.where());
       continue;
     }
     if (op->fusableActivation && name == kFusedActivationParamsAttr && a.kind == Attr::Kind::Floats) continue;

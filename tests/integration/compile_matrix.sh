@@ -78,6 +78,15 @@ done
 # inlined with the model's constant shapes (gcc 12 -O3 once warned -Warray-bounds on it).
 if [ "$SET" = bundled ]; then
   for name in kws_fp32 mnist8; do convert "$MODELS/$name/model.onnx" "$name" cortex-m4 --kernels small; done
+  # The zero-skipping kernels (issue 12): models pruned in training, float on every target, int8
+  # on a host, a core without DSP and one with.
+  "$PY" "$HERE/make_sparse_models.py" "$W/sp" >/dev/null
+  for name in sparse_cnn sparse_1d; do
+    for t in $targets; do convert "$W/sp/$name/model.onnx" "$name" "$t"; done
+    for t in generic cortex-m0plus cortex-m4; do
+      convert "$W/sp/$name/model.onnx" "$name" "$t" --quantize int8 --calib "$W/sp/$name/calib.npz"
+    done
+  done
 fi
 
 arm=(

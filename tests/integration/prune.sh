@@ -2,8 +2,8 @@
 # --prune channels:R, --prune-layer and the accuracy guard --prune-max-drop (issue 12) from the command line: the pruned digits CNN has fewer parameters,
 # MACs and weight bytes in the report and its C equals the interpreter on the pruned graph
 # (validate); the output is deterministic; a model whose channels cannot be followed (kws_fp32: its
-# convolutions read int8 weights through DequantizeLinear) warns and stays whole; bad specs and
-# the unimplemented unstructured form are usage errors (exit 2) that write nothing.
+# convolutions read int8 weights through DequantizeLinear) warns and stays whole; bad specs are
+# usage errors (exit 2) that write nothing (--prune magnitude:R: sparse.sh).
 #   prune.sh <tinyc> <python> <source dir>
 set -euo pipefail
 TINYC=$1
@@ -54,7 +54,7 @@ assert all(0 <= x["top1_agreement"] <= 100 for x in rows.values()), rows
 print(f"ok: the guard kept {g['top1_agreement']} % agreement on {g['samples']} images after {g['trials']} trials: "
       + ", ".join(f"{x['node']} {x['kept']}/{x['channels']}" for x in g["layers"]))
 EOP
-for bad in magnitude:0.5 channels:0 channels:1 channels:x filters:0.3; do
+for bad in magnitude:1.5 channels:0 channels:1 channels:x filters:0.3; do
   rc=0
   "$TINYC" convert "$m" -o "$W/bad" -q --prune "$bad" 2>"$W/bad.log" || rc=$?
   [ "$rc" = 2 ] || { echo "--prune $bad: exit $rc, expected 2"; cat "$W/bad.log"; exit 1; }
