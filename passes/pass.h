@@ -33,8 +33,9 @@ struct PassOptions {
   // --prune (passes/prune.h): the fraction of output channels removed per layer, by the norm of
   // their weights; nullptr: the prune pass does nothing.
   std::shared_ptr<const PruneRequest> prune;
-  // --sparse (passes/sparse_weights.cpp): false keeps every layer's weights dense.
-  bool sparse = true;
+  // --sparse (passes/sparse_weights.cpp): "auto" (a layer's weights stored sparse when that takes
+  // at most half their dense bytes), "smallest" (whenever fewer bytes) or "off" (all dense).
+  std::string sparse = "auto";
 };
 
 class PassContext {

@@ -1,8 +1,12 @@
-// sparse-weights (issue 12): marks each Conv / Gemm / MatMul whose constant weights take fewer
-// bytes in the row-bitmap format (ops/sparse.h) than dense, so that the C backend stores them that
-// way and runs its zero-skipping kernel (backends/c/kernels_sparse.cpp). Weights pruned in training
-// need no flag; --prune magnitude:R makes them; --sparse off keeps every layer dense. Runs after
-// quantization and layout: the sizes are those of the weights the kernels will read.
+// sparse-weights (issue 12): marks each Conv / Gemm / MatMul whose constant weights take few enough
+// bytes in the row-bitmap format (ops/sparse.h), so that the C backend stores them that way and
+// runs its zero-skipping kernel (backends/c/kernels_sparse.cpp). Weights pruned in training need
+// no flag; --prune magnitude:R makes them. A skipped zero is not free: the kernels spend about 8-9
+// instructions per non-zero on a Cortex-M4 where the dense ones spend about 2 per weight
+// (docs/benchmarks.md), so by default (--sparse auto) a layer goes sparse only when that at least
+// halves its bytes (about half its weights zero, float, or five in eight, int8); --sparse smallest
+// whenever it saves a byte (flash before time), --sparse off never. Runs after quantization and
+// layout: the sizes are those of the weights the kernels will read.
 #include "ops/sparse.h"
 #include "passes/pass.h"
 
@@ -18,11 +22,12 @@ class SparseWeights : public Pass {
       Node& n = *np;
       const bool was = sparse::marked(n);
       bool want = false;
-      if (ctx.options().sparse) {
+      const std::string& mode = ctx.options().sparse;
+      if (mode != "off") {
         if (auto m = sparse::weightMatrix(n)) {
           const int64_t nz = sparse::nonZeros(*n.input(1)->constant, *m);
           const int64_t dense = sparse::denseBytes(*m), packed = sparse::bitmapBytes(*m, nz);
-          if (packed < dense) {
+          if (mode == "smallest" ? packed < dense : 2 * packed <= dense) {
             want = true;
             ctx.count("layers stored sparse");
             ctx.count("weight bytes saved", dense - packed);

@@ -65,9 +65,10 @@ void addCompileOptions(CLI::App* cmd, CompileOptions& o) {
       ->check(CLI::IsMember({"fast", "small"}))
       ->capture_default_str();
   cmd->add_option("--sparse", o.sparse,
-                  "weights with zeros: auto (a layer whose weights take fewer bytes as a bitmap of their non-zeros "
-                  "is stored so and runs a kernel that skips the zeros) or off (every layer dense)")
-      ->check(CLI::IsMember({"auto", "off"}))
+                  "weights with zeros: a layer stored as a bitmap of its non-zero weights runs a kernel that skips "
+                  "the zeros; auto: where that at least halves its weight bytes, smallest: wherever it takes fewer "
+                  "bytes (flash before speed), off: every layer dense")
+      ->check(CLI::IsMember({"auto", "smallest", "off"}))
       ->capture_default_str();
   cmd->add_option("--patch", o.patch,
                   "patch-based execution of the first layers (lower peak RAM, some MACs computed twice): off, "
@@ -145,7 +146,7 @@ Compiled compileModel(const CompileOptions& o, bool poisonDead) {
   pipeline.passOptions.ioLayout = o.ioLayout == "nhwc" ? "NHWC" : "NCHW";
   pipeline.passOptions.ioDtype = o.ioDtype;
   pipeline.passOptions.patch = o.patch == "off" ? 0 : o.patch == "auto" ? -1 : std::stoi(o.patch);
-  pipeline.passOptions.sparse = o.sparse != "off";
+  pipeline.passOptions.sparse = o.sparse;
   auto pruning = o.pruneFound ? o.pruneFound
                               : pruneRequest(o.prune, [&] { return importModel(o.model.model, io); }, pipeline, o.quiet);
   pipeline.passOptions.prune = pruning;

@@ -27,7 +27,7 @@ struct CompileOptions {
   std::shared_ptr<PruneRequest> pruneFound;  // instead of prune: a request already made (recompiles)
   std::string runtime = "inline";  // --runtime: inline (static kernels in NAME.c) or shared (tinyc_runtime.c)
   std::string kernels = "fast";    // --kernels: fast or small (TargetDesc::smallCode)
-  std::string sparse = "auto";     // --sparse: auto (weights smaller as a bitmap of non-zeros stored so) or off
+  std::string sparse = "auto";     // --sparse: auto, smallest or off (PassOptions::sparse)
   QuantizeOptions quantize;       // --quantize, --calib*
   bool quiet = false;             // no calibration progress bar (-q)
   bool notes = true;              // print the importer's notes (off for a second compile of the model)

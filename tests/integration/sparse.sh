@@ -32,9 +32,13 @@ for m in sparse_cnn sparse_1d; do
   d=$W/m/$m
   "$TINYC" convert "$d/model.onnx" -o "$W/s" -q --report "$W/s.json"
   "$TINYC" convert "$d/model.onnx" -o "$W/d" -q --report "$W/d.json" --sparse off
-  "$PY" - "$W/s.json" "$W/d.json" "$m" <<'EOP'
+  "$TINYC" convert "$d/model.onnx" -o "$W/a" -q --report "$W/a.json" --sparse smallest
+  "$PY" - "$W/s.json" "$W/d.json" "$m" "$W/a.json" <<'EOP'
 import json, sys
-s, d = (json.load(open(f)) for f in sys.argv[1:3])
+s, d, a = (json.load(open(f)) for f in sys.argv[1:3] + sys.argv[4:5])
+# auto: only layers whose bitmap at most halves them; smallest: every layer it shrinks
+assert all(2 * l["bytes"] <= l["dense_bytes"] for l in s["sparse"]), s["sparse"]
+assert len(a["sparse"]) >= len(s["sparse"]) and a["weights_bytes"] <= s["weights_bytes"], (a["sparse"], s["sparse"])
 layers = s["sparse"]
 assert len(layers) >= 3 and not d["sparse"], (layers, d["sparse"])
 assert s["weights_bytes"] < 0.5 * d["weights_bytes"], (s["weights_bytes"], d["weights_bytes"])

@@ -71,11 +71,16 @@ TEST(SparseWeights, MarksOnlyLayersThatGetSmaller) {
     for (int64_t i = 0; i < w3.numel(); i += 8) w3.setF(i, 0.0);
     t.g.nodes[2]->inputs[1] = t.cst("w3z", std::move(w3));
   }
+  EXPECT_TRUE(t.runSame("sparse-weights"));  // --sparse auto: at most half the dense bytes
+  EXPECT_TRUE(sparse::marked(*t.g.nodes[0]));
+  EXPECT_FALSE(sparse::marked(*t.g.nodes[1]));
+  EXPECT_FALSE(sparse::marked(*t.g.nodes[2]));
+  t.options.sparse = "smallest";
   EXPECT_TRUE(t.runSame("sparse-weights"));
   EXPECT_TRUE(sparse::marked(*t.g.nodes[0]));
   EXPECT_FALSE(sparse::marked(*t.g.nodes[1]));
   EXPECT_TRUE(sparse::marked(*t.g.nodes[2]));  // 8 * 1 + 56 * 4 = 232 < 256
-  t.options.sparse = false;  // --sparse off: every mark removed
+  t.options.sparse = "off";  // every mark removed
   EXPECT_TRUE(t.run("sparse-weights"));
   for (const auto& n : t.g.nodes) EXPECT_FALSE(sparse::marked(*n)) << n->name;
   EXPECT_FALSE(has(t.ir(), "tinyc.sparse"));
