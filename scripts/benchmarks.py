@@ -47,6 +47,7 @@ ap.add_argument("--greedy-only", action="store_true",
 ap.add_argument("--extra-models", default="", help="folder of more .onnx models for the --greedy-only and --patch-only tables")
 ap.add_argument("--patch-only", action="store_true", help="only the --patch off vs auto table on cortex-m4 (issue 13)")
 ap.add_argument("--prune-only", action="store_true", help="only the structured pruning table (--prune channels:R, issue 12)")
+ap.add_argument("--sparse-only", action="store_true", help="only the unstructured pruning table (--prune magnitude:R, sparse weights, issue 12)")
 ap.add_argument("--host-only", action="store_true",
                 help="only the host latency of every conv model (the bundled ones and models/make_user_cnns.py's) "
                      "against ONNX Runtime, --patch auto and off (issue 11)")
@@ -783,6 +784,61 @@ def prune_table():
                   f"{rep['arena_bytes']:,} | {instr} | {acc} |")
 
 
+def sparse_table():
+    """Unstructured pruning (--prune magnitude:R, no retraining) of every float shared model, the
+    digits CNN also quantized to int8: non-zero weights, weight bytes and flash of the built M4
+    program, MACs executed, host latency, emulated Cortex-M4 instructions and the accuracy cost,
+    with the default --sparse auto and with --sparse smallest and off at 50%."""
+    print("\n### Unstructured pruning (--prune magnitude:R, sparse weights, no retraining)\n")
+    print("`tinyc convert M --prune magnitude:R --target cortex-m4 --report` (non-zeros, weight bytes, MACs executed: "
+          "the dense MACs of each sparse layer times its density), `tinyc bench M --prune magnitude:R --target "
+          "cortex-m4 --emulate --json` (flash of the built program, instructions), `tinyc bench M --prune magnitude:R "
+          "--json` (host latency of the generated C, median, gcc -O3 -march=native); accuracy as in the structured "
+          "table. Command: `.venv/bin/python scripts/benchmarks.py --sparse-only`.\n")
+    print("| model | pruning | sparse | layers sparse | non-zero weights | weights (B) | M4 flash (B) | MACs executed "
+          "| host (us) | M4 instructions | accuracy |")
+    print("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---|")
+    d = "models/digits_cnn"
+    test = np.load(f"{d}/test.npz")
+    held = {"digits_cnn": test["x"], "mnist8": digits_as_mnist(test["x"])}
+    cases = []
+    for p in [m for m in models if "int8" not in m and "kws_fp32" not in m]:
+        cases += [(p, [], spec, sp) for spec, sp in (("", "auto"), ("magnitude:0.5", "auto"), ("magnitude:0.5", "smallest"),
+                                                      ("magnitude:0.75", "auto"), ("magnitude:0.75", "off"))]
+    q = ["--quantize", "int8", "--calib", f"{d}/calib.npz"]
+    cases += [(f"{d}/model.onnx", q, spec, sp) for spec, sp in (("", "auto"), ("magnitude:0.5", "smallest"),
+                                                                ("magnitude:0.75", "auto"), ("magnitude:0.75", "off"))]
+    for p, quant, spec, sp in cases:
+        m = name(p) + (" (int8)" if quant else "")
+        extra = quant + (["--prune", spec] if spec else []) + ["--sparse", sp]
+        with tempfile.TemporaryDirectory() as tmp:
+            r = tinyc("convert", p, "--target", "cortex-m4", "-o", tmp, "-q", "--report", f"{tmp}/r.json", *extra)
+            if r.returncode != 0:
+                print(f"| {m} | {spec or 'none'} | {sp} | failed: {r.stderr.strip()[:80]} |")
+                continue
+            rep = json.load(open(f"{tmp}/r.json"))
+        pr = rep.get("prune") or {}
+        w = sum(x["weights"] for x in pr.get("layers", []))
+        nz = f"{sum(x['nonzeros'] for x in pr['layers']) / w:.0%}" if w else "100%"
+        b = tinyc("bench", p, "--target", "cortex-m4", "--emulate", "--json", *extra)
+        bj = json.loads(b.stdout) if b.returncode == 0 else None
+        instr = f"{bj['instructions']['median']:,.0f}" if bj else "failed"
+        flash = f"{bj['flash']['total']:,}" if bj else "failed"
+        h = tinyc("bench", p, "--json", *extra)
+        host = f"{json.loads(h.stdout)['generated_ms']['median'] * 1000:,.1f}" if h.returncode == 0 else "failed"
+        base = name(p)
+        if base in held:
+            pred = c_predictions(p, held[base], *extra)
+            acc = f"top-1 {np.mean(pred == test['y']) * 100:.2f} %"
+        else:
+            v = tinyc("validate", p, "--test-data", ptq_data(base), "--json", *PTQ_SHAPES.get(base, []), *extra)
+            out = [o["vs_reference"] for st in json.loads(v.stdout)["sets"] for o in st["outputs"]] if v.stdout.strip() else []
+            sq = [150.0 if o["sqnr_db"] == "inf" else o["sqnr_db"] for o in out]
+            acc = f"SQNR {np.mean(sq):.1f} dB" if sq else "failed"
+        print(f"| {m} | {spec or 'none'} | {sp} | {len({x['node'].split('_patch')[0] for x in rep['sparse']})} | {nz} | "
+              f"{rep['weights_bytes']:,} | {flash} | {rep['macs_executed']:,} of {rep['macs']:,} | {host} | {instr} | {acc} |")
+
+
 cpu = ""
 try:
     cpu = [l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")][0]
@@ -793,7 +849,8 @@ print(f"Measured on: {cpu or platform.processor()}, {os.cpu_count()} cores, {pla
       f"{args.repeat} processes.\n")
 
 for flag, table in (("footprint_only", footprint_table), ("greedy_only", greedy_table), ("patch_only", patch_table),
-                    ("prune_only", prune_table), ("accuracy_only", accuracy_table), ("host_only", host_table)):
+                    ("prune_only", prune_table), ("sparse_only", sparse_table), ("accuracy_only", accuracy_table),
+                    ("host_only", host_table)):
     if getattr(args, flag):  # --<flag>: that table alone
         table()
         sys.exit(0)

@@ -37,27 +37,25 @@ int64_t scratchConv(const Node& n) {
   if (!m || n.opType != "Conv") return 0;
   const qk::ConvGeom g = qk::convGeom(n);
   const std::vector<int32_t> p(g.p.begin(), g.p.end());
-  return tinyc_sparse_conv_scratch(p.data(), g.nhwc ? 1 : 0, int8(*m) ? 1 : 4);
+  return tinyc_sparse_conv_scratch(p.data(), int8(*m) ? 1 : 4);
 }
 
 void emitConv(EmitCtx& c) {
   const Node& n = c.node;
   const sparse::Matrix m = *sparse::weightMatrix(n);
   const auto [bits, vals] = sparseWeights(c, m);
-  const int64_t scratch = scratchConv(n);
   if (int8(m)) {
     c.require("sparse_i8");
     const qk::ConvArgs a = qk::convArgs(c);
     c.line(fmt::format("tinyc_sparse_qconv_i8({}, {}, {}, {}, {}, {}, {}, {}, {});", c.in(0), bits, vals,
                        c.intArray(qk::foldedBias(n, a.g.p[TINYC_QC_M], a.g.k, a.zx)), c.out(0), a.p, a.tail(),
-                       a.g.nhwc ? 1 : 0, scratch ? "(int8_t *)" + c.scratch() : "NULL"));
+                       a.g.nhwc ? 1 : 0, "(int8_t *)" + c.scratch()));
     return;
   }
   c.require("sparse_f32");
   const qk::ConvGeom g = qk::convGeom(n);
   c.line(fmt::format("tinyc_sparse_conv_f32({}, {}, {}, {}, {}, {}, {}, {}, {});", c.in(0), bits, vals, c.in(2),
-                     c.out(0), c.intArray(g.p), n.input(0)->shape[0], g.nhwc ? 1 : 0,
-                     scratch ? "(float *)" + c.scratch() : "NULL"));
+                     c.out(0), c.intArray(g.p), n.input(0)->shape[0], g.nhwc ? 1 : 0, "(float *)" + c.scratch()));
 }
 
 void emitGemm(EmitCtx& c) {

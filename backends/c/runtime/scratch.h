@@ -398,17 +398,12 @@ TINYC_KERNEL int64_t tinyc_conv_dw_nhwc_inplace_f32_scratch(const int32_t *p) {
 #define TINYC_QC_PARAMS 15
 
 /* ---- the zero-skipping convolutions (sparse_f32.c, sparse_i8.c; weights as lib/ops/sparse.h's row
-   bitmap): the geometry above; the scratch is one receptive field of a group, K = C/G * KH * KW
-   elements of `bytes` each (none when a 1x1 channels-last convolution of one group reads its input
-   in place: tinyc_sparse_direct). */
-TINYC_KERNEL int tinyc_sparse_direct(const int32_t *p, int nhwc) {
-  return nhwc && p[TINYC_QC_G] == 1 && p[TINYC_QC_KH] == 1 && p[TINYC_QC_KW] == 1 && p[TINYC_QC_PT] == 0 &&
-         p[TINYC_QC_PL] == 0 && (p[TINYC_QC_OH] - 1) * p[TINYC_QC_SH] < p[TINYC_QC_H] &&
-         (p[TINYC_QC_OW] - 1) * p[TINYC_QC_SW] < p[TINYC_QC_W];
-}
-TINYC_KERNEL int64_t tinyc_sparse_conv_scratch(const int32_t *p, int nhwc, int32_t bytes) {
-  if (tinyc_sparse_direct(p, nhwc)) return 0;
-  return (int64_t)(p[TINYC_QC_C] / p[TINYC_QC_G]) * p[TINYC_QC_KH] * p[TINYC_QC_KW] * bytes;
+   bitmap): the geometry above; the scratch holds the receptive fields of TINYC_SPARSE_PIXELS output
+   pixels in one group, interleaved: TINYC_SPARSE_PIXELS * K elements of `bytes` each, K = C/G * KH * KW
+   (each weight loaded once serves that many pixels). */
+#define TINYC_SPARSE_PIXELS 4
+TINYC_KERNEL int64_t tinyc_sparse_conv_scratch(const int32_t *p, int32_t bytes) {
+  return (int64_t)TINYC_SPARSE_PIXELS * (p[TINYC_QC_C] / p[TINYC_QC_G]) * p[TINYC_QC_KH] * p[TINYC_QC_KW] * bytes;
 }
 #define TINYC_QDW_MAXTAPS 64 /* channels-last depthwise: taps as a pointer list (larger: the grouped path) */
 #define TINYC_QH_NR 16       /* tinyc_qconv_host_i8: output pixels per panel */
