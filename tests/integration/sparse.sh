@@ -61,6 +61,14 @@ EOP
   done
   "$TINYC" validate "$d/model.onnx" --test-data "$d" --quantize int8 --calib "$d/calib.npz" --json >"$W/q.json" 2>/dev/null
   exact "$W/q.json" "$m int8 generic"
+  # the kernels' scratch as declared (runtime/scratch.h): a -DTINYC_CHECK_SCRATCH build traps on a shortfall
+  for t in generic mcu; do
+    CFLAGS="-O1 -DTINYC_CHECK_SCRATCH" "$TINYC" validate "$d/model.onnx" --test-data "$d" --target $t >"$W/v.log" 2>&1 || true
+    check "$W/v.log" "$m --target $t with the scratch checks"
+    CFLAGS="-O1 -DTINYC_CHECK_SCRATCH" "$TINYC" validate "$d/model.onnx" --test-data "$d" --target $t --quantize int8 \
+      --calib "$d/calib.npz" >"$W/v.log" 2>&1 || true
+    check "$W/v.log" "$m int8 --target $t with the scratch checks"
+  done
   "$TINYC" convert "$d/model.onnx" -o "$W/q" -q --quantize int8 --calib "$d/calib.npz" --target cortex-m4
   grep -q "tinyc_sparse_qconv_i8(" "$W/q/model.c" || { echo "FAIL: $m int8: no sparse kernel call"; exit 1; }
   echo "ok: $m validates (float vs ONNX Runtime; int8 bit-exact) on generic, mcu, cortex-m0plus, M4 and M55"
