@@ -175,6 +175,18 @@ class Graph:
         out = self.emit("QuantizeLinear", [y, self.const(np.float32(s)), self.const(z, self.qtype)])
         return self.add_live(out, std=std, q=(s, z))
 
+    def sparse(self, w):
+        """Weights as a model pruned in training holds them, now and then: most of them exact zeros
+        (55-95%, at least one left), so that the zero-skipping kernels (sparse-weights pass) run."""
+        if w.size < 8 or not self.p(0.2):
+            return w
+        self.feat("sparse_weights")
+        w = np.array(w)
+        flat = w.reshape(-1)
+        drop = self.rng.permutation(flat.size)[:min(flat.size - 1, int(flat.size * self.rng.uniform(0.55, 0.95)))]
+        flat[drop] = 0
+        return w
+
     def qweights(self, shape, axis):
         """int8 weights (zero point 0, or uint8 with zero point 128 in a uint8 graph), per-tensor or per-channel."""
         wtype = U8 if self.qtype == U8 else I8  # (int16 graphs: int8 weights)
@@ -187,7 +199,7 @@ class Graph:
             w = self.rng.integers(-8, 8, size=shape)
             zpv = 0
         else:
-            w = self.rng.integers(-127, 128, size=shape)
+            w = self.sparse(self.rng.integers(-127, 128, size=shape))
             zpv = 0
         per_channel = self.p(0.6)
         n = shape[axis]
@@ -310,7 +322,7 @@ def f_conv(g, x):
         y = g.emit("Conv", ins, **attrs)
         std = g.t[x].std * 73 * float(np.mean(s_w)) * np.sqrt(fan_in)
         return y, std
-    w = g.rng.standard_normal([cout, cin // group] + ks) / np.sqrt(fan_in)
+    w = g.sparse(g.rng.standard_normal([cout, cin // group] + ks) / np.sqrt(fan_in))
     ins = [x, g.const(w)]
     if g.p(0.7):
         ins.append(g.const(g.rng.standard_normal(cout) * 0.1))
@@ -589,7 +601,7 @@ def f_gemm(g, x):
     if tb:
         attrs["transB"] = 1
         g.feat("Gemm.transB")
-    w = g.rng.standard_normal([n, k] if tb else [k, n]) / np.sqrt(k)
+    w = g.sparse(g.rng.standard_normal([n, k] if tb else [k, n]) / np.sqrt(k))
     ins = [a, g.const(w)]
     if g.p(0.7):
         cshape = g.pick([[n], [1, n], [m, n], []])
@@ -619,7 +631,7 @@ def f_matmul(g, x):
     if len(sh) > 2 and g.p(0.3):
         bshape = sh[:-2] + bshape
         g.feat("MatMul.batched_constant")
-    return g.emit("MatMul", [x, g.const(g.rng.standard_normal(bshape) / np.sqrt(k))]), g.t[x].std
+    return g.emit("MatMul", [x, g.const(g.sparse(g.rng.standard_normal(bshape) / np.sqrt(k)))]), g.t[x].std
 
 
 def f_flatten(g, x):
