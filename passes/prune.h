@@ -32,6 +32,7 @@ struct PruneSensitivity {
   double ratio = 0;
   int64_t kept = 0, macs = 0;  // the layer's kept channels; the whole model's MACs
   double agreement = 0;        // top-1 agreement with the unpruned model, %
+  double sqnrDb = 0;           // SQNR of the outputs against the unpruned model's, dB (1e9: equal)
 };
 
 struct PruneRequest {
@@ -50,6 +51,7 @@ struct PruneRequest {
   // Set by the accuracy guard (--prune-max-drop, apps/tinyc/prune.cpp) that chose layerRatios.
   bool searched = false;
   double agreement = 0;  // top-1 agreement with the unpruned model on its samples, %
+  double sqnrDb = 0;     // SQNR of all outputs against the unpruned model's on its samples, dB
   int samples = 0, evaluations = 0;
   std::vector<PruneSensitivity> sensitivity;  // every prunable layer alone at 1/4, 1/2 and 3/4
   bool any() const {

@@ -40,18 +40,30 @@ std::string pipelineToPrune() {
 
 struct Measure {
   double agreement = 0;  // % of samples whose arg-max equals the unpruned model's
+  double sqnr = 0;       // dB, every output of every sample against the unpruned model's (kEqual: same)
   int64_t macs = 0;
   std::vector<PrunedLayer> layers;
 };
+constexpr double kEqual = 1e9;  // the SQNR of outputs equal to the unpruned model's
+
+// What the guard keeps: the top-1 agreement within maxDrop points of 100 % (--prune-max-drop,
+// classifiers), or the outputs' SQNR against the unpruned model at least minSqnr dB
+// (--prune-min-sqnr, any model).
+struct Bound {
+  double maxDrop = -1, minSqnr = -1;
+  bool holds(const Measure& m) const {
+    return minSqnr >= 0 ? m.sqnr >= minSqnr - 1e-9 : 100.0 - m.agreement <= maxDrop + 1e-9;
+  }
+  double score(const Measure& m) const { return minSqnr >= 0 ? m.sqnr : m.agreement; }
+};
 
 // The accuracy guard: greedy steps of 1/8 of a layer's channels (up to 3/4), each round taking the
-// step that leaves the fewest MACs among those whose top-1 agreement with the unpruned model on
-// the samples stays within maxDrop points.
+// step that leaves the fewest MACs among those that keep the bound.
 class Search {
  public:
   Search(const std::function<std::unique_ptr<Graph>()>& reimport, const PipelineOptions& pipeline,
-         std::vector<std::vector<Tensor>> samples, bool quiet)
-      : reimport_(reimport), pipeline_(pipeline), samples_(std::move(samples)), quiet_(quiet) {}
+         std::vector<std::vector<Tensor>> samples, Bound bound, bool quiet)
+      : reimport_(reimport), pipeline_(pipeline), samples_(std::move(samples)), bound_(bound), quiet_(quiet) {}
 
   Measure measure(const PruneRequest& r) {
     auto g = reimport_();
@@ -70,30 +82,47 @@ class Search {
       if (n->op && n->op->macs) m.macs += n->op->macs(*n);
     Interpreter interp(*g);
     std::vector<int64_t> top;
+    std::vector<std::vector<Tensor>> outs;
     for (const auto& s : samples_) {
       auto out = interp.run(s);
-      if (out.empty() || out[0].numel() < 2)
+      if (bound_.minSqnr < 0 && (out.empty() || out[0].numel() < 2))
         usageError("--prune-max-drop: the model's first output has {} element(s); the guard measures top-1 "
-                   "agreement and needs a classifier's scores",
+                   "agreement and needs a classifier's scores (--prune-min-sqnr DB guards any model)",
                    out.empty() ? 0 : out[0].numel());
       int64_t best = 0;
-      for (int64_t i = 1; i < out[0].numel(); ++i)
+      for (int64_t i = 1; !out.empty() && i < out[0].numel(); ++i)
         if (out[0].getF(i) > out[0].getF(best)) best = i;
       top.push_back(best);
+      outs.push_back(std::move(out));
     }
-    if (base_.empty()) base_ = top;
+    if (base_.empty()) {
+      base_ = top;
+      baseOut_ = outs;
+    }
     int64_t same = 0;
     for (size_t i = 0; i < top.size(); ++i) same += top[i] == base_[i];
     m.agreement = 100.0 * static_cast<double>(same) / static_cast<double>(std::max<size_t>(1, top.size()));
+    double signal = 0, noise = 0;
+    for (size_t i = 0; i < outs.size(); ++i)
+      for (size_t j = 0; j < outs[i].size() && j < baseOut_[i].size(); ++j)
+        for (int64_t k = 0; k < outs[i][j].numel() && k < baseOut_[i][j].numel(); ++k) {
+          const double r = baseOut_[i][j].getF(k), d = outs[i][j].getF(k) - r;
+          signal += r * r;
+          noise += std::isfinite(d) ? d * d : 1e300;
+        }
+    m.sqnr = noise == 0 ? kEqual : signal == 0 ? -kEqual : 10.0 * std::log10(signal / noise);
     ++evaluations_;
     if (!quiet_ && isatty(STDERR_FILENO))
-      std::cerr << fmt::format("\rtinyc: --prune-max-drop: {} trials, top-1 agreement of the last {:.2f} %   ",
-                               evaluations_, m.agreement)
+      std::cerr << (bound_.minSqnr >= 0
+                        ? fmt::format("\rtinyc: --prune-min-sqnr: {} trials, SQNR of the last {:.1f} dB   ",
+                                      evaluations_, std::min(m.sqnr, 999.0))
+                        : fmt::format("\rtinyc: --prune-max-drop: {} trials, top-1 agreement of the last {:.2f} %   ",
+                                      evaluations_, m.agreement))
                 << std::flush;
     return m;
   }
 
-  std::shared_ptr<PruneRequest> run(const PruneRequest& fixed, double maxDrop) {
+  std::shared_ptr<PruneRequest> run(const PruneRequest& fixed) {
     PruneRequest cur = fixed;
     measure(PruneRequest{});  // the unpruned model's arg-maxes
     Measure now = measure(cur);
@@ -103,10 +132,14 @@ class Search {
       channels[l.node] = l.channels;
       if (!fixed.layerRatios.count(l.node)) free.push_back(l.node);
     }
-    if (100.0 - now.agreement > maxDrop)
+    if (!bound_.holds(now)) {
+      if (bound_.minSqnr >= 0)
+        modelError("--prune-min-sqnr {}: the layers' own --prune-layer ratios already give an SQNR of {:.1f} dB",
+                   bound_.minSqnr, now.sqnr);
       modelError("--prune-max-drop {}: the layers' own --prune-layer ratios already lose {:.2f} points of top-1 "
                  "agreement",
-                 maxDrop, 100.0 - now.agreement);
+                 bound_.maxDrop, 100.0 - now.agreement);
+    }
     // The sensitivity table (the report's prune.sensitivity): each free layer alone at 1/4, 1/2, 3/4.
     std::vector<PruneSensitivity> table;
     for (const std::string& node : free)
@@ -114,7 +147,7 @@ class Search {
         PruneRequest trial = cur;
         trial.layerRatios[node] = ratio;
         const Measure m = measure(trial);
-        table.push_back({node, ratio, prunedKeep(channels.at(node), ratio, cur.multiple), m.macs, m.agreement});
+        table.push_back({node, ratio, prunedKeep(channels.at(node), ratio, cur.multiple), m.macs, m.agreement, m.sqnr});
       }
     for (;;) {
       std::optional<std::pair<PruneRequest, Measure>> best;
@@ -128,8 +161,9 @@ class Search {
         PruneRequest trial = cur;
         trial.layerRatios[node] = next;
         Measure m = measure(trial);
-        if (100.0 - m.agreement > maxDrop + 1e-9) continue;
-        if (!best || m.macs < best->second.macs || (m.macs == best->second.macs && m.agreement > best->second.agreement))
+        if (!bound_.holds(m)) continue;
+        if (!best || m.macs < best->second.macs ||
+            (m.macs == best->second.macs && bound_.score(m) > bound_.score(best->second)))
           best = std::make_pair(trial, m);
       }
       if (!best || best->second.macs >= now.macs) break;
@@ -141,6 +175,7 @@ class Search {
     out->layers = std::make_shared<std::vector<PrunedLayer>>();
     out->searched = true;
     out->agreement = now.agreement;
+    out->sqnrDb = now.sqnr;
     out->samples = static_cast<int>(samples_.size());
     out->evaluations = evaluations_;
     out->sensitivity = std::move(table);
@@ -153,8 +188,10 @@ class Search {
   const std::function<std::unique_ptr<Graph>()>& reimport_;
   const PipelineOptions& pipeline_;
   std::vector<std::vector<Tensor>> samples_;
+  Bound bound_;
   bool quiet_;
   std::vector<int64_t> base_;
+  std::vector<std::vector<Tensor>> baseOut_;
   int evaluations_ = 0;
 };
 
@@ -188,16 +225,24 @@ void addPruneOptions(CLI::App* cmd, PruneOptions& o) {
                   "of 4) so that the top-1 agreement with the unpruned model on --prune-data stays within this many "
                   "points")
       ->check(CLI::Range(0.0, 100.0));
+  cmd->add_option("--prune-min-sqnr", o.minSqnr,
+                  "accuracy guard for any model (regression, several outputs): as --prune-max-drop, keeping the SQNR "
+                  "of the outputs against the unpruned model's on --prune-data at least this many dB")
+      ->check(CLI::Range(0.0, 300.0));
   cmd->add_option("--prune-data", o.data,
-                  "with --prune-max-drop: sample inputs (the forms --calib takes) on which the guard measures");
+                  "with --prune-max-drop or --prune-min-sqnr: sample inputs (the forms --calib takes) on which the "
+                  "guard measures");
 }
 
 std::shared_ptr<PruneRequest> pruneRequest(const PruneOptions& o, const std::function<std::unique_ptr<Graph>()>& reimport,
                                            const PipelineOptions& pipeline, bool quiet) {
-  if (o.maxDrop >= 0 && o.data.empty()) usageError("--prune-max-drop needs --prune-data (sample inputs to measure on)");
-  if (!o.data.empty() && o.maxDrop < 0) usageError("--prune-data goes with --prune-max-drop");
-  if (o.maxDrop >= 0 && !o.spec.empty())
-    usageError("--prune-max-drop chooses the fractions of channels itself; give it without --prune {}",
+  const bool guard = o.maxDrop >= 0 || o.minSqnr >= 0;
+  const char* flag = o.minSqnr >= 0 ? "--prune-min-sqnr" : "--prune-max-drop";
+  if (o.maxDrop >= 0 && o.minSqnr >= 0) usageError("give either --prune-max-drop or --prune-min-sqnr, not both");
+  if (guard && o.data.empty()) usageError("{} needs --prune-data (sample inputs to measure on)", flag);
+  if (!o.data.empty() && !guard) usageError("--prune-data goes with --prune-max-drop or --prune-min-sqnr");
+  if (guard && !o.spec.empty())
+    usageError("{} chooses the fractions of channels itself; give it without --prune {}", flag,
                o.spec.substr(0, o.spec.find(':') + 1) + "R");
   auto r = std::make_shared<PruneRequest>();
   r->kind = o.spec.rfind("magnitude:", 0) == 0 ? "magnitude" : "channels";
@@ -206,15 +251,15 @@ std::shared_ptr<PruneRequest> pruneRequest(const PruneOptions& o, const std::fun
   // The guard steps by 4 channels (the register tiles of the kernels compute 4 output channels at
   // a time: a kept count that is not a multiple runs their remainder path); an explicit fraction
   // is taken as given. Neither depends on the target: the model is the same everywhere.
-  r->multiple = o.maxDrop >= 0 ? 4 : 1;
+  r->multiple = guard ? 4 : 1;
   for (const std::string& l : o.layers) {
     const size_t eq = l.rfind('=');
     r->layerRatios[l.substr(0, eq)] = std::stod(l.substr(eq + 1));
   }
-  if (o.maxDrop >= 0) {
+  if (guard) {
     auto g = reimport();
-    Search s(reimport, pipeline, calibrationSamples(*g, o.data, 0), quiet);
-    auto found = s.run(*r, o.maxDrop);
+    Search s(reimport, pipeline, calibrationSamples(*g, o.data, 0), Bound{o.maxDrop, o.minSqnr}, quiet);
+    auto found = s.run(*r);
     found->norm = o.norm;
     return found;
   }
@@ -228,15 +273,19 @@ nlohmann::ordered_json pruneJson(const PruneOptions& o, const PruneRequest* r) {
   j["ratio"] = r->ratio;
   j["norm"] = r->norm;
   if (r->searched) {
-    j["max_drop"] = o.maxDrop;
+    if (o.minSqnr >= 0)
+      j["min_sqnr"] = o.minSqnr;
+    else
+      j["max_drop"] = o.maxDrop;
     j["data"] = o.data;
     j["samples"] = r->samples;
     j["trials"] = r->evaluations;
     j["top1_agreement"] = r->agreement;
+    j["sqnr_db"] = std::min(r->sqnrDb, 999.0);  // (999: outputs equal to the unpruned model's)
     nlohmann::ordered_json table = nlohmann::ordered_json::array();
     for (const PruneSensitivity& s : r->sensitivity)
       table.push_back({{"node", s.node}, {"ratio", s.ratio}, {"kept", s.kept}, {"macs", s.macs},
-                       {"top1_agreement", s.agreement}});
+                       {"top1_agreement", s.agreement}, {"sqnr_db", std::min(s.sqnrDb, 999.0)}});
     j["sensitivity"] = table;
   }
   nlohmann::ordered_json layers = nlohmann::ordered_json::array();

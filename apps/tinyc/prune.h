@@ -19,12 +19,13 @@ struct PruneOptions {
   std::string norm = "l1";          // --prune-norm
   std::vector<std::string> layers;  // --prune-layer NODE=R
   double maxDrop = -1;              // --prune-max-drop POINTS (< 0: off)
+  double minSqnr = -1;              // --prune-min-sqnr DB (< 0: off): the guard on output SQNR instead
   std::string data;                 // --prune-data DATA
 };
 
 void addPruneOptions(CLI::App* cmd, PruneOptions& o);
 
-// nullptr without any pruning option. With --prune-max-drop, searches the ratios per layer on
+// nullptr without any pruning option. With --prune-max-drop or --prune-min-sqnr, searches the ratios per layer on
 // --prune-data (reimport: a fresh graph of the model; pipeline: the compile's pipeline options);
 // progress on stderr unless quiet.
 std::shared_ptr<PruneRequest> pruneRequest(const PruneOptions& o, const std::function<std::unique_ptr<Graph>()>& reimport,

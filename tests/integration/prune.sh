@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# --prune channels:R, --prune-layer and the accuracy guard --prune-max-drop (issue 12) from the command line: the pruned digits CNN has fewer parameters,
+# --prune channels:R, --prune-layer and the accuracy guards --prune-max-drop / --prune-min-sqnr (issue 12) from the command line: the pruned digits CNN has fewer parameters,
 # MACs and weight bytes in the report and its C equals the interpreter on the pruned graph
 # (validate); the output is deterministic; a model whose channels cannot be followed (kws_fp32: its
 # convolutions read int8 weights through DequantizeLinear) warns and stays whole; bad specs are
@@ -54,6 +54,24 @@ assert all(0 <= x["top1_agreement"] <= 100 for x in rows.values()), rows
 print(f"ok: the guard kept {g['top1_agreement']} % agreement on {g['samples']} images after {g['trials']} trials: "
       + ", ".join(f"{x['node']} {x['kept']}/{x['channels']}" for x in g["layers"]))
 EOP
+# The SQNR guard (any model): the ad01 autoencoder (its output is not a classifier's) keeps the SQNR
+# of its outputs against the unpruned model's on its 4 test inputs at 8 dB or more and still prunes;
+# --prune-max-drop on it is a usage error that names --prune-min-sqnr.
+a=models/ad01_fp32
+"$TINYC" convert "$a/model.onnx" -o "$W/s" -q --report "$W/s.json" --prune-min-sqnr 8 --prune-data "$a"
+"$PY" - "$W/s.json" <<'EOP'
+import json, sys
+g = json.load(open(sys.argv[1]))["prune"]
+assert g["min_sqnr"] == 8 and 8 <= g["sqnr_db"] < 999 and g["samples"] == 4, g
+assert sum(x["channels"] - x["kept"] for x in g["layers"]) > 0, g["layers"]
+assert all("sqnr_db" in x for x in g["sensitivity"]) and len(g["sensitivity"]) == 3 * len(g["layers"]), g["sensitivity"]
+print(f"ok: the SQNR guard kept {g['sqnr_db']:.1f} dB (bound 8) after {g['trials']} trials: "
+      f"{sum(x['kept'] for x in g['layers'])} of {sum(x['channels'] for x in g['layers'])} channels")
+EOP
+"$PY" -c 'import numpy as np, sys; np.savez(sys.argv[1], dense_2_input=np.linspace(0, 6, 8, dtype=np.float32).reshape(8, 1))' "$W/sine.npz"
+rc=0
+"$TINYC" convert models/hello_sine/model.onnx -o "$W/bad" -q --prune-max-drop 1 --prune-data "$W/sine.npz" 2>"$W/bad.log" || rc=$?
+[ "$rc" = 2 ] && grep -q -- "--prune-min-sqnr" "$W/bad.log" || { echo "FAIL: --prune-max-drop on a regression model: exit $rc"; cat "$W/bad.log"; exit 1; }
 for bad in magnitude:1.5 channels:0 channels:1 channels:x filters:0.3; do
   rc=0
   "$TINYC" convert "$m" -o "$W/bad" -q --prune "$bad" 2>"$W/bad.log" || rc=$?
@@ -63,7 +81,8 @@ for bad in magnitude:1.5 channels:0 channels:1 channels:x filters:0.3; do
 done
 for bad in "--prune-max-drop 1" "--prune-data models/digits_cnn/calib.npz" \
            "--prune channels:0.25 --prune-max-drop 1 --prune-data models/digits_cnn/calib.npz" "--prune-layer c2" \
-           "--prune-layer /c2/Conv=2"; do
+           "--prune-layer /c2/Conv=2" "--prune-min-sqnr 8" \
+           "--prune-max-drop 1 --prune-min-sqnr 8 --prune-data models/digits_cnn/calib.npz"; do
   rc=0
   # shellcheck disable=SC2086
   "$TINYC" convert "$m" -o "$W/bad" -q $bad 2>"$W/bad.log" || rc=$?
