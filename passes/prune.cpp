@@ -6,9 +6,10 @@
 // their weights, and rewires the readers: the next Conv's input channels, the next Gemm's rows
 // (through a Flatten or 2-D Reshape, a block of spatial positions per channel), a depthwise Conv in
 // between (its channels and groups go with them), channel-wise ops in between (pointwise ops,
-// elementwise ones with scalar constant operands, pools) carry the change. The result is a smaller
-// dense model. A channel that reaches an Add, a Concat, a graph output or any other op keeps the
-// producer whole (channels joined by an Add would have to be pruned together: not done yet).
+// elementwise ones with scalar constant operands, pools) carry the change, and a Concat along the
+// channels passes them on as a block among its other inputs' channels. The result is a smaller
+// dense model. A channel that reaches an Add, a graph output or any other op keeps the producer
+// whole (channels joined by an Add would have to be pruned together: not done yet).
 // tinyc does not retrain: the accuracy cost is measured, not recovered (docs/passes.md).
 #include <algorithm>
 #include <cmath>
@@ -58,50 +59,84 @@ bool channelwise(const Node& n, const Value* v) {
   return true;
 }
 
+// A layer reading the pruned channels: their block [offset, offset + channels) of its input's
+// `total` channels (a Concat in between puts other channels around them), `spatial` input elements
+// per channel (a Gemm after a Flatten; 1 otherwise).
 struct Reader {
   Node* node;
-  int64_t spatial;  // input elements per channel (a Gemm after a Flatten), 1 otherwise
+  int64_t spatial, offset, total;
 };
 
 struct Chain {
-  std::vector<Node*> depthwise;  // their channels go with the producer's
-  std::vector<Reader> readers;   // Conv / Gemm whose input channels are cut
+  std::vector<Reader> depthwise;  // their channels go with the producer's
+  std::vector<Reader> readers;    // Conv / Gemm whose input channels are cut
+  std::set<const Node*> seen;     // each met once (two paths into one node: the producer stays whole)
 };
 
-// Follows the channels of v (dim 1; `spatial` elements per channel once flattened) to the layers
-// that read them; false when any path reaches something else.
-bool follow(const Graph& g, const Value* v, int64_t channels, int64_t spatial, Chain& c, int depth = 0) {
+// The channel axis of a Concat of tensors of rank r, or -1.
+int64_t concatAxis(const Node& n, size_t rank) {
+  int64_t a = rw::intAttrOr(n, "axis", 1);
+  if (a < 0) a += static_cast<int64_t>(rank);
+  return a;
+}
+
+// Follows the producer's channels, the block [offset, offset + channels) of v's `total` along dim 1
+// (`spatial` elements per channel once flattened), to the layers that read them; false when any path
+// reaches something else.
+bool follow(const Graph& g, const Value* v, int64_t channels, int64_t spatial, int64_t offset, int64_t total, Chain& c,
+            int depth = 0) {
   if (depth > 64 || g.isGraphOutput(v) || v->shape.size() < 2) return false;
   const auto users = g.users(v);
   if (users.empty()) return false;
   for (Node* u : users) {
-    if (std::count(u->inputs.begin(), u->inputs.end(), v) != 1 || u->input(0) != v) return false;
-    if (spatial == 1 && depthwiseOf(*u, channels)) {
-      c.depthwise.push_back(u);
-      if (!follow(g, u->outputs[0], channels, 1, c, depth + 1)) return false;
+    if (std::count(u->inputs.begin(), u->inputs.end(), v) != 1 || !c.seen.insert(u).second) return false;
+    if (spatial == 1 && is(*u, "Concat") && u->outputs[0] && concatAxis(*u, v->shape.size()) == 1) {
+      int64_t before = 0;  // channels of the inputs ahead of v
+      for (const Value* in : u->inputs) {
+        if (in == v) break;
+        if (!in || in->shape.size() != v->shape.size()) return false;
+        before += in->shape[1];
+      }
+      if (!follow(g, u->outputs[0], channels, 1, before + offset, u->outputs[0]->shape[1], c, depth + 1)) return false;
+      continue;
+    }
+    if (u->input(0) != v) return false;
+    if (spatial == 1 && depthwiseOf(*u, total)) {
+      c.depthwise.push_back({u, 1, offset, total});
+      if (!follow(g, u->outputs[0], channels, 1, offset, total, c, depth + 1)) return false;
     } else if (denseConsumer(*u)) {
       const bool conv = is(*u, "Conv");
       if (conv != (spatial == 1 && v->shape.size() >= 3)) return false;
       if (!conv && v->shape.size() != 2) return false;
       const Shape& rws = u->input(1)->shape;
       const int64_t in = conv ? rws[1] : rws[rw::intAttrOr(*u, "transB", 0) ? 1 : 0];
-      if (in != channels * spatial) return false;
-      c.readers.push_back({u, spatial});
+      if (in != total * spatial) return false;
+      c.readers.push_back({u, spatial, offset, total});
     } else if (spatial == 1 && channelwise(*u, v)) {
-      if (!follow(g, u->outputs[0], channels, 1, c, depth + 1)) return false;
+      if (!follow(g, u->outputs[0], channels, 1, offset, total, c, depth + 1)) return false;
     } else if (spatial == 1 && (is(*u, "Flatten") || is(*u, "Reshape")) && u->outputs[0]) {
       const Value* o = u->outputs[0];
       if (is(*u, "Flatten") && rw::intAttrOr(*u, "axis", 1) != 1) return false;
-      if (o->shape.size() != 2 || o->shape[0] != v->shape[0] || v->shape[1] != channels) return false;
+      if (o->shape.size() != 2 || o->shape[0] != v->shape[0] || v->shape[1] != total) return false;
       int64_t s = 1;
       for (size_t d = 2; d < v->shape.size(); ++d) s *= v->shape[d];
-      if (o->shape[1] != channels * s) return false;
-      if (!follow(g, o, channels, s, c, depth + 1)) return false;
+      if (o->shape[1] != total * s) return false;
+      if (!follow(g, o, channels, s, offset, total, c, depth + 1)) return false;
     } else {
       return false;
     }
   }
   return true;
+}
+
+// A reader's channels kept: its input's channels around the producer's block, the producer's kept
+// ones inside it.
+std::vector<int64_t> readerKeep(const Reader& r, int64_t channels, const std::vector<int64_t>& keep) {
+  std::vector<int64_t> out;
+  for (int64_t i = 0; i < r.offset; ++i) out.push_back(i);
+  for (int64_t k : keep) out.push_back(r.offset + k);
+  for (int64_t i = r.offset + channels; i < r.total; ++i) out.push_back(i);
+  return out;
 }
 
 // t with only the indices `keep` along `axis`.
@@ -237,7 +272,7 @@ class Prune : public Pass {
       if (bias && (!floatConst(bias) || (bias->constant->numel() != m && bias->constant->numel() != 1))) return false;
       const int64_t drop = m - prunedKeep(m, ratio, req.multiple);
       Chain c;
-      if (!follow(g, p->outputs[0], m, 1, c)) return false;
+      if (!follow(g, p->outputs[0], m, 1, 0, m, c)) return false;
       req.layers->push_back({p->name, p->opType, m, m - drop});
       if (drop <= 0) return false;
       // The channels with the largest norms, in their order.
@@ -259,19 +294,22 @@ class Prune : public Pass {
       replaceInput(g, *p, 1, takeAlong(w, axis, keep), tag);
       if (bias && bias->constant->numel() == m)
         replaceInput(g, *p, 2, takeAlong(*bias->constant, static_cast<size_t>(bias->constant->rank() - 1), keep), tag);
-      for (Node* d : c.depthwise) {
-        replaceInput(g, *d, 1, takeAlong(*d->input(1)->constant, 0, keep), tag);
-        if (d->hasInput(2)) replaceInput(g, *d, 2, takeAlong(*d->input(2)->constant, 0, keep), tag);
-        d->attrs["group"] = Attr::Int(static_cast<int64_t>(keep.size()));
+      for (const Reader& r : c.depthwise) {
+        Node* d = r.node;
+        const std::vector<int64_t> k = readerKeep(r, m, keep);
+        replaceInput(g, *d, 1, takeAlong(*d->input(1)->constant, 0, k), tag);
+        if (d->hasInput(2)) replaceInput(g, *d, 2, takeAlong(*d->input(2)->constant, 0, k), tag);
+        d->attrs["group"] = Attr::Int(static_cast<int64_t>(k.size()));
       }
       for (const Reader& r : c.readers) {
         const Tensor& rw_ = *r.node->input(1)->constant;
+        const std::vector<int64_t> k = readerKeep(r, m, keep);
         if (is(*r.node, "Conv")) {
-          replaceInput(g, *r.node, 1, takeAlong(rw_, 1, keep), tag);
+          replaceInput(g, *r.node, 1, takeAlong(rw_, 1, k), tag);
         } else {
           std::vector<int64_t> rows;
-          for (int64_t k : keep)
-            for (int64_t s = 0; s < r.spatial; ++s) rows.push_back(k * r.spatial + s);
+          for (int64_t ch : k)
+            for (int64_t s = 0; s < r.spatial; ++s) rows.push_back(ch * r.spatial + s);
           replaceInput(g, *r.node, 1, takeAlong(rw_, rw::intAttrOr(*r.node, "transB", 0) ? 1 : 0, rows), tag);
         }
       }
@@ -283,7 +321,8 @@ class Prune : public Pass {
           s.setF(0, static_cast<double>(u->outputs[0]->shape[0]));
           s.setF(1, 0);
           for (const Reader& r : c.readers)
-            if (r.node->input(0) == u->outputs[0]) s.setF(1, static_cast<double>(keep.size()) * static_cast<double>(r.spatial));
+            if (r.node->input(0) == u->outputs[0])
+              s.setF(1, static_cast<double>(r.total - drop) * static_cast<double>(r.spatial));
           u->inputs[1] = rw::addConst(g, u->input(1)->name + "_" + tag, std::move(s));
         }
       }

@@ -90,7 +90,7 @@ TEST(Prune, GemmChainBothWeightLayouts) {
   EXPECT_EQ(weightShape(t.g, "g2"), (Shape{3, 4}));
 }
 
-TEST(Prune, ResidualAddConcatAndOutputsKeepTheLayer) {
+TEST(Prune, ResidualAddAndOutputsKeepTheLayerConcatDoesNot) {
   G t;
   Value* x = t.input("x", {1, 4, 6, 6});
   Value* a = t.node("Conv", "a", {x, t.rnd("wa", {4, 4, 1, 1})});
@@ -100,10 +100,52 @@ TEST(Prune, ResidualAddConcatAndOutputsKeepTheLayer) {
   Value* e = t.node("Conv", "e", {c, t.rnd("we", {2, 8, 1, 1})});  // a graph output
   t.finish({e});
   t.options.prune = ratio(0.5);
+  EXPECT_TRUE(t.run("prune"));
+  EXPECT_EQ(weightShape(t.g, "a"), (Shape{4, 4, 1, 1}));  // joined by the Add: whole
+  EXPECT_EQ(weightShape(t.g, "b"), (Shape{2, 4, 1, 1}));  // through the Concat: its block of e's inputs
+  EXPECT_EQ(weightShape(t.g, "e"), (Shape{2, 6, 1, 1}));  // a graph output: its own channels whole
+}
+
+TEST(Prune, DeadChannelsGoThroughConcat) {
+  G t;
+  Value* x = t.input("x", {1, 3, 8, 8});
+  Value* wa = t.rnd("wa", {8, 3, 3, 3}), *ba = t.rnd("ba", {8});
+  for (int64_t ch : {2, 5}) zeroChannel(wa, ba, ch);
+  Value* a = t.node("Relu", "ra", {t.node("Conv", "a", {x, wa, ba}, {{"pads", Attr::Ints({1, 1, 1, 1})}})});
+  Value* b = t.node("Conv", "b", {x, t.rnd("wb", {4, 3, 1, 1})});
+  Value* c = t.node("Concat", "c", {b, a, x}, {{"axis", Attr::Int(-3)}});  // a's channels at 4..11 of 15
+  Value* d = t.node("Conv", "d", {c, t.rnd("wd", {15, 1, 3, 3})}, {{"group", Attr::Int(15)}, {"pads", Attr::Ints({1, 1, 1, 1})}});
+  Value* e = t.node("Conv", "e", {d, t.rnd("we", {6, 15, 1, 1})});
+  Value* f = t.node("Flatten", "f", {t.node("Concat", "c2", {e, a}, {{"axis", Attr::Int(1)}})});
+  Value* y = t.node("Gemm", "fc", {f, t.rnd("wf", {3, 14 * 64})}, {{"transB", Attr::Int(1)}});
+  t.finish({y});
+  auto q = ratio(0);
+  q->layerRatios["a"] = 0.25;  // exactly its two dead channels
+  t.options.prune = q;
+  EXPECT_TRUE(t.runSame("prune"));
+  EXPECT_EQ(weightShape(t.g, "a"), (Shape{6, 3, 3, 3}));
+  EXPECT_EQ(weightShape(t.g, "b"), (Shape{4, 3, 1, 1}));
+  EXPECT_EQ(weightShape(t.g, "d"), (Shape{13, 1, 3, 3}));
+  EXPECT_EQ(weightShape(t.g, "e"), (Shape{6, 13, 1, 1}));
+  EXPECT_EQ(weightShape(t.g, "fc"), (Shape{3, 12 * 64}));  // (6 + 6 channels) x 64 positions
+  for (const auto& n : t.g.nodes) {
+    if (n->name == "d") {
+      EXPECT_EQ(n->attrInt("group"), 13);
+    }
+  }
+}
+
+TEST(Prune, TwoPathsIntoOneConcatKeepTheLayer) {
+  G t;
+  Value* x = t.input("x", {1, 3, 6, 6});
+  Value* a = t.node("Conv", "a", {x, t.rnd("wa", {4, 3, 1, 1})});
+  Value* c = t.node("Concat", "c", {t.node("Relu", "r", {a}), t.node("Sigmoid", "s", {a})}, {{"axis", Attr::Int(1)}});
+  Value* e = t.node("Conv", "e", {c, t.rnd("we", {2, 8, 1, 1})});
+  t.finish({e});
+  t.options.prune = ratio(0.5);
   EXPECT_FALSE(t.run("prune"));
   EXPECT_FALSE(has(t.ir(), "pruned"));
-  EXPECT_EQ(weightShape(t.g, "a"), (Shape{4, 4, 1, 1}));
-  EXPECT_EQ(weightShape(t.g, "b"), (Shape{4, 4, 1, 1}));
+  EXPECT_EQ(weightShape(t.g, "a"), (Shape{4, 3, 1, 1}));
 }
 
 TEST(Prune, NormChoosesTheChannels) {
