@@ -6,10 +6,11 @@
 // their weights, and rewires the readers: the next Conv's input channels, the next Gemm's rows
 // (through a Flatten or 2-D Reshape, a block of spatial positions per channel), a depthwise Conv in
 // between (its channels and groups go with them), channel-wise ops in between (pointwise ops,
-// elementwise ones with scalar constant operands, pools) carry the change, and a Concat along the
-// channels passes them on as a block among its other inputs' channels. The result is a smaller
-// dense model. A channel that reaches an Add, a graph output or any other op keeps the producer
-// whole (channels joined by an Add would have to be pruned together: not done yet).
+// elementwise ones with scalar constant operands, pools) carry the change, a Concat along the
+// channels passes them on as a block among its other inputs' channels, and the layers whose
+// channels an Add joins (residual blocks) are pruned together, one set of channels for all (Walker).
+// The result is a smaller dense model. A channel that reaches a graph output or any other op, or
+// an Add with a tensor no prunable layer made (a graph input), keeps the producers whole.
 // tinyc does not retrain: the accuracy cost is measured, not recovered (docs/passes.md).
 #include <algorithm>
 #include <cmath>
@@ -80,54 +81,122 @@ int64_t concatAxis(const Node& n, size_t rank) {
   return a;
 }
 
-// Follows the producer's channels, the block [offset, offset + channels) of v's `total` along dim 1
-// (`spatial` elements per channel once flattened), to the layers that read them; false when any path
-// reaches something else.
-bool follow(const Graph& g, const Value* v, int64_t channels, int64_t spatial, int64_t offset, int64_t total, Chain& c,
-            int depth = 0) {
-  if (depth > 64 || g.isGraphOutput(v) || v->shape.size() < 2) return false;
-  const auto users = g.users(v);
-  if (users.empty()) return false;
-  for (Node* u : users) {
-    if (std::count(u->inputs.begin(), u->inputs.end(), v) != 1 || !c.seen.insert(u).second) return false;
-    if (spatial == 1 && is(*u, "Concat") && u->outputs[0] && concatAxis(*u, v->shape.size()) == 1) {
-      int64_t before = 0;  // channels of the inputs ahead of v
-      for (const Value* in : u->inputs) {
-        if (in == v) break;
-        if (!in || in->shape.size() != v->shape.size()) return false;
-        before += in->shape[1];
+// The output channels' axis of a layer whose output channels can be cut (Conv of one group, Gemm
+// with A not transposed, constant float weights, a bias per channel or scalar), or -1.
+int prunableAxis(const Node& p) {
+  if (p.outputs.empty() || !p.outputs[0] || !denseConsumer(p)) return -1;
+  const bool gemm = is(p, "Gemm");
+  const int axis = gemm && rw::intAttrOr(p, "transB", 0) == 0 ? 1 : 0;
+  const int64_t m = p.input(1)->shape[static_cast<size_t>(axis)];
+  const Value* bias = p.input(2);
+  if (bias && (!floatConst(bias) || (bias->constant->numel() != m && bias->constant->numel() != 1))) return -1;
+  return axis;
+}
+
+// The layers that must lose the same channels as a producer, and every reader of those channels.
+// From the producer's output forward (follow); an Add joining the channels with another tensor of
+// the same shape is followed on, and that tensor backward (back) to the layers that made it, which
+// join the group (pruned together: one set of channels for all), through channel-wise ops,
+// depthwise convolutions and other Adds; every tensor on the way has all its readers followed.
+class Walker {
+ public:
+  Walker(const Graph& g, int64_t m) : g_(g), m_(m) {}
+  Chain chain;
+  std::vector<Node*> producers;
+
+  bool start(Node* p) {
+    producers.push_back(p);
+    back_.insert(p->outputs[0]);
+    return follow(p->outputs[0], 1, 0, m_, 0);
+  }
+
+ private:
+  const Graph& g_;
+  const int64_t m_;
+  std::set<const Value*> forward_, back_;
+  std::set<const Node*> adds_;
+
+  // The producers' channels, the block [offset, offset + m) of v's `total` along dim 1 (`spatial`
+  // elements per channel once flattened), followed to the layers that read them.
+  bool follow(const Value* v, int64_t spatial, int64_t offset, int64_t total, int depth) {
+    if (depth > 64 || g_.isGraphOutput(v) || v->shape.size() < 2) return false;
+    if (!forward_.insert(v).second) return true;  // (reached again through an Add's other side)
+    const auto users = g_.users(v);
+    if (users.empty()) return false;
+    for (Node* u : users) {
+      if (std::count(u->inputs.begin(), u->inputs.end(), v) != 1) return false;
+      if (is(*u, "Add")) {
+        if (spatial != 1 || offset != 0 || total != m_ || u->inputs.size() != 2 || !u->outputs[0] ||
+            u->input(0)->shape != u->input(1)->shape || u->outputs[0]->shape != v->shape)
+          return false;
+        if (!adds_.insert(u).second) continue;  // (met from its other input)
+        if (!back(u->input(0) == v ? u->input(1) : u->input(0), depth + 1)) return false;
+        if (!follow(u->outputs[0], 1, 0, m_, depth + 1)) return false;
+        continue;
       }
-      if (!follow(g, u->outputs[0], channels, 1, before + offset, u->outputs[0]->shape[1], c, depth + 1)) return false;
-      continue;
+      if (!chain.seen.insert(u).second) return false;
+      if (spatial == 1 && is(*u, "Concat") && u->outputs[0] && concatAxis(*u, v->shape.size()) == 1) {
+        int64_t before = 0;  // channels of the inputs ahead of v
+        for (const Value* in : u->inputs) {
+          if (in == v) break;
+          if (!in || in->shape.size() != v->shape.size()) return false;
+          before += in->shape[1];
+        }
+        if (!follow(u->outputs[0], 1, before + offset, u->outputs[0]->shape[1], depth + 1)) return false;
+        continue;
+      }
+      if (u->input(0) != v) return false;
+      if (spatial == 1 && depthwiseOf(*u, total)) {
+        chain.depthwise.push_back({u, 1, offset, total});
+        if (!follow(u->outputs[0], 1, offset, total, depth + 1)) return false;
+      } else if (denseConsumer(*u)) {
+        const bool conv = is(*u, "Conv");
+        if (conv != (spatial == 1 && v->shape.size() >= 3)) return false;
+        if (!conv && v->shape.size() != 2) return false;
+        const Shape& rws = u->input(1)->shape;
+        const int64_t in = conv ? rws[1] : rws[rw::intAttrOr(*u, "transB", 0) ? 1 : 0];
+        if (in != total * spatial) return false;
+        chain.readers.push_back({u, spatial, offset, total});
+      } else if (spatial == 1 && channelwise(*u, v)) {
+        if (!follow(u->outputs[0], 1, offset, total, depth + 1)) return false;
+      } else if (spatial == 1 && (is(*u, "Flatten") || is(*u, "Reshape")) && u->outputs[0]) {
+        const Value* o = u->outputs[0];
+        if (is(*u, "Flatten") && rw::intAttrOr(*u, "axis", 1) != 1) return false;
+        if (o->shape.size() != 2 || o->shape[0] != v->shape[0] || v->shape[1] != total) return false;
+        int64_t s = 1;
+        for (size_t d = 2; d < v->shape.size(); ++d) s *= v->shape[d];
+        if (o->shape[1] != total * s) return false;
+        if (!follow(o, s, offset, total, depth + 1)) return false;
+      } else {
+        return false;
+      }
     }
-    if (u->input(0) != v) return false;
-    if (spatial == 1 && depthwiseOf(*u, total)) {
-      c.depthwise.push_back({u, 1, offset, total});
-      if (!follow(g, u->outputs[0], channels, 1, offset, total, c, depth + 1)) return false;
-    } else if (denseConsumer(*u)) {
-      const bool conv = is(*u, "Conv");
-      if (conv != (spatial == 1 && v->shape.size() >= 3)) return false;
-      if (!conv && v->shape.size() != 2) return false;
-      const Shape& rws = u->input(1)->shape;
-      const int64_t in = conv ? rws[1] : rws[rw::intAttrOr(*u, "transB", 0) ? 1 : 0];
-      if (in != total * spatial) return false;
-      c.readers.push_back({u, spatial, offset, total});
-    } else if (spatial == 1 && channelwise(*u, v)) {
-      if (!follow(g, u->outputs[0], channels, 1, offset, total, c, depth + 1)) return false;
-    } else if (spatial == 1 && (is(*u, "Flatten") || is(*u, "Reshape")) && u->outputs[0]) {
-      const Value* o = u->outputs[0];
-      if (is(*u, "Flatten") && rw::intAttrOr(*u, "axis", 1) != 1) return false;
-      if (o->shape.size() != 2 || o->shape[0] != v->shape[0] || v->shape[1] != total) return false;
-      int64_t s = 1;
-      for (size_t d = 2; d < v->shape.size(); ++d) s *= v->shape[d];
-      if (o->shape[1] != total * s) return false;
-      if (!follow(g, o, channels, s, offset, total, c, depth + 1)) return false;
+    return true;
+  }
+
+  // o (m channels, joined with the producers' by an Add) back to the layers that made it; then all
+  // of o's readers followed.
+  bool back(const Value* o, int depth) {
+    if (depth > 64 || !o || o->shape.size() < 2 || o->shape[1] != m_) return false;
+    if (!back_.insert(o).second) return true;
+    Node* q = o->producer;
+    if (!q || q->outputs.empty() || q->outputs[0] != o) return false;
+    if (prunableAxis(*q) >= 0) {
+      producers.push_back(q);
+    } else if (is(*q, "Add")) {
+      if (q->inputs.size() != 2 || !q->input(0) || !q->input(1) || q->input(0)->shape != o->shape ||
+          q->input(1)->shape != o->shape)
+        return false;
+      adds_.insert(q);
+      if (!back(q->input(0), depth + 1) || !back(q->input(1), depth + 1)) return false;
+    } else if (depthwiseOf(*q, m_) || channelwise(*q, q->input(0))) {
+      if (!back(q->input(0), depth + 1)) return false;  // (whose readers include q: recorded there)
     } else {
       return false;
     }
+    return follow(o, 1, 0, m_, depth + 1);
   }
-  return true;
-}
+};
 
 // A reader's channels kept: its input's channels around the producer's block, the producer's kept
 // ones inside it.
@@ -174,7 +243,7 @@ class Prune : public Pass {
       for (auto& pn : g.nodes) {
         Node* p = pn.get();
         if (!seen.insert(p).second) continue;
-        if (pruneOne(g, *p, *req, ctx)) {
+        if (pruneOne(g, *p, *req, ctx, seen)) {
           refreshGraph(g);
           changed = again = true;
           break;
@@ -256,32 +325,35 @@ class Prune : public Pass {
 
   // Prunes producer p when its channels can be followed (and recorded in req.layers) and its ratio
   // removes at least one; true when the graph changed.
-  static bool pruneOne(Graph& g, Node& pr, const PruneRequest& req, PassContext& ctx) {
+  static bool pruneOne(Graph& g, Node& pr, const PruneRequest& req, PassContext& ctx, std::set<const Node*>& seen) {
     Node* p = &pr;
     const auto own = req.layerRatios.find(p->name);
     const double ratio = own != req.layerRatios.end() ? own->second : req.ratio;
     const bool l2 = req.norm == "l2";
     {
-      if (p->outputs.empty() || !p->outputs[0] || !denseConsumer(*p)) return false;
-      const bool gemm = is(*p, "Gemm");
-      const Tensor& w = *p->input(1)->constant;
-      const bool transB = gemm && rw::intAttrOr(*p, "transB", 0) != 0;
-      const size_t axis = gemm && !transB ? 1 : 0;  // the output channels' axis of the weights
-      const int64_t m = w.shape()[axis];
-      const Value* bias = p->input(2);
-      if (bias && (!floatConst(bias) || (bias->constant->numel() != m && bias->constant->numel() != 1))) return false;
+      const int pAxis = prunableAxis(*p);
+      if (pAxis < 0) return false;
+      const int64_t m = p->input(1)->shape[static_cast<size_t>(pAxis)];
       const int64_t drop = m - prunedKeep(m, ratio, req.multiple);
-      Chain c;
-      if (!follow(g, p->outputs[0], m, 1, 0, m, c)) return false;
-      req.layers->push_back({p->name, p->opType, m, m - drop});
+      Walker walk(g, m);
+      if (!walk.start(p)) return false;
+      const Chain& c = walk.chain;
+      for (Node* q : walk.producers) {  // (a group takes the ratio of its first layer)
+        seen.insert(q);
+        req.layers->push_back({q->name, q->opType, m, m - drop});
+      }
       if (drop <= 0) return false;
-      // The channels with the largest norms, in their order.
+      // The channels with the largest norms (summed over the group), in their order.
       std::vector<double> norm(static_cast<size_t>(m), 0.0);
-      const int64_t inner = w.numel() / w.shape()[0];
-      for (int64_t i = 0; i < w.numel(); ++i) {
-        const int64_t ch = axis == 0 ? i / inner : i % m;
-        const double x = w.getF(i);
-        norm[static_cast<size_t>(ch)] += l2 ? x * x : std::fabs(x);
+      for (Node* q : walk.producers) {
+        const Tensor& w = *q->input(1)->constant;
+        const int axis = prunableAxis(*q);
+        const int64_t inner = w.numel() / w.shape()[0];
+        for (int64_t i = 0; i < w.numel(); ++i) {
+          const int64_t ch = axis == 0 ? i / inner : i % m;
+          const double x = w.getF(i);
+          norm[static_cast<size_t>(ch)] += l2 ? x * x : std::fabs(x);
+        }
       }
       std::vector<int64_t> idx(static_cast<size_t>(m));
       std::iota(idx.begin(), idx.end(), 0);
@@ -291,9 +363,12 @@ class Prune : public Pass {
       std::vector<int64_t> keep(idx.begin(), idx.end() - drop);
       std::sort(keep.begin(), keep.end());
       const std::string tag = "pruned";
-      replaceInput(g, *p, 1, takeAlong(w, axis, keep), tag);
-      if (bias && bias->constant->numel() == m)
-        replaceInput(g, *p, 2, takeAlong(*bias->constant, static_cast<size_t>(bias->constant->rank() - 1), keep), tag);
+      for (Node* q : walk.producers) {
+        const Value* bias = q->input(2);
+        replaceInput(g, *q, 1, takeAlong(*q->input(1)->constant, static_cast<size_t>(prunableAxis(*q)), keep), tag);
+        if (bias && bias->constant->numel() == m)
+          replaceInput(g, *q, 2, takeAlong(*bias->constant, static_cast<size_t>(bias->constant->rank() - 1), keep), tag);
+      }
       for (const Reader& r : c.depthwise) {
         Node* d = r.node;
         const std::vector<int64_t> k = readerKeep(r, m, keep);
@@ -326,8 +401,8 @@ class Prune : public Pass {
           u->inputs[1] = rw::addConst(g, u->input(1)->name + "_" + tag, std::move(s));
         }
       }
-      ctx.count("layers pruned");
-      ctx.count("channels removed", drop);
+      ctx.count("layers pruned", static_cast<int64_t>(walk.producers.size()));
+      ctx.count("channels removed", drop * static_cast<int64_t>(walk.producers.size()));
     }
     return true;
   }

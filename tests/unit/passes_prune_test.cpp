@@ -135,6 +135,37 @@ TEST(Prune, DeadChannelsGoThroughConcat) {
   }
 }
 
+// A residual block: a's channels reach an Add with b's (which reads them through a depthwise
+// Conv): a and b lose the same channels, the depthwise Conv and c (reading the sum) follow.
+TEST(Prune, ResidualAddPrunesItsLayersTogether) {
+  G t;
+  Value* x = t.input("x", {1, 3, 8, 8});
+  Value* wa = t.rnd("wa", {8, 3, 3, 3}), *ba = t.rnd("ba", {8});
+  Value* wd = t.rnd("wd", {8, 1, 3, 3}), *bd = t.rnd("bd", {8});
+  Value* wb = t.rnd("wb", {8, 8, 1, 1}), *bb = t.rnd("bb", {8});
+  for (int64_t ch : {2, 5}) {
+    zeroChannel(wa, ba, ch);
+    zeroChannel(wd, bd, ch);
+    zeroChannel(wb, bb, ch);
+  }
+  Value* a = t.node("Relu", "ra", {t.node("Conv", "a", {x, wa, ba}, {{"pads", Attr::Ints({1, 1, 1, 1})}})});
+  Value* d = t.node("Conv", "d", {a, wd, bd}, {{"group", Attr::Int(8)}, {"pads", Attr::Ints({1, 1, 1, 1})}});
+  Value* b = t.node("Conv", "b", {d, wb, bb});
+  Value* s = t.node("Add", "s", {a, b});
+  Value* s2 = t.node("Add", "s2", {s, t.node("Relu", "rs", {s})});  // another Add on the same channels
+  Value* c = t.node("Conv", "c", {s2, t.rnd("wc", {5, 8, 1, 1})});
+  t.finish({c});
+  t.options.prune = ratio(0.25);
+  EXPECT_TRUE(t.runSame("prune"));
+  EXPECT_EQ(weightShape(t.g, "a"), (Shape{6, 3, 3, 3}));
+  EXPECT_EQ(weightShape(t.g, "d"), (Shape{6, 1, 3, 3}));
+  EXPECT_EQ(weightShape(t.g, "b"), (Shape{6, 6, 1, 1}));  // its output and its input channels
+  EXPECT_EQ(weightShape(t.g, "c"), (Shape{5, 6, 1, 1}));  // a graph output: its own channels whole
+  const auto& layers = *t.options.prune->layers;
+  ASSERT_EQ(layers.size(), 2u);  // one group of two layers (c's output is the graph's)
+  for (const auto& l : layers) EXPECT_EQ(l.kept, 6) << l.node;
+}
+
 TEST(Prune, TwoPathsIntoOneConcatKeepTheLayer) {
   G t;
   Value* x = t.input("x", {1, 3, 6, 6});
