@@ -33,6 +33,7 @@ struct PruneSensitivity {
   int64_t kept = 0, macs = 0;  // the layer's kept channels; the whole model's MACs
   double agreement = 0;        // top-1 agreement with the unpruned model, %
   double sqnrDb = 0;           // SQNR of the outputs against the unpruned model's, dB (1e9: equal)
+  int64_t nonZeros = 0;        // magnitude: the whole model's non-zero weights (kept: the layer's)
 };
 
 struct PruneRequest {

@@ -794,7 +794,9 @@ def sparse_table():
           "the dense MACs of each sparse layer times its density), `tinyc bench M --prune magnitude:R --target "
           "cortex-m4 --emulate --json` (flash of the built program, instructions), `tinyc bench M --prune magnitude:R "
           "--json` (host latency of the generated C, median, gcc -O3 -march=native); accuracy as in the structured "
-          "table. Command: `.venv/bin/python scripts/benchmarks.py --sparse-only`.\n")
+          "table. Rows `max-drop:X`: `--prune magnitude --prune-max-drop X --prune-data models/digits_cnn/calib.npz`, "
+          "the accuracy guard choosing each layer's fraction of weights. Command: `.venv/bin/python "
+          "scripts/benchmarks.py --sparse-only`.\n")
     print("| model | pruning | sparse | layers sparse | non-zero weights | weights (B) | M4 flash (B) | MACs executed "
           "| host (us) | M4 instructions | accuracy |")
     print("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---|")
@@ -805,12 +807,15 @@ def sparse_table():
     for p in [m for m in models if "int8" not in m and "kws_fp32" not in m]:
         cases += [(p, [], spec, sp) for spec, sp in (("", "auto"), ("magnitude:0.5", "auto"), ("magnitude:0.5", "smallest"),
                                                       ("magnitude:0.75", "auto"), ("magnitude:0.75", "off"))]
+    # the accuracy guard choosing each layer's fraction of weights on the 100 calibration images
+    cases += [(f"{d}/model.onnx", [], spec, sp) for spec, sp in (("max-drop:0.5", "auto"), ("max-drop:0.5", "smallest"))]
     q = ["--quantize", "int8", "--calib", f"{d}/calib.npz"]
     cases += [(f"{d}/model.onnx", q, spec, sp) for spec, sp in (("", "auto"), ("magnitude:0.5", "smallest"),
                                                                 ("magnitude:0.75", "auto"), ("magnitude:0.75", "off"))]
     for p, quant, spec, sp in cases:
         m = name(p) + (" (int8)" if quant else "")
-        extra = quant + (["--prune", spec] if spec else []) + ["--sparse", sp]
+        guard = ["--prune", "magnitude", "--prune-max-drop", spec.split(":")[1], "--prune-data", f"{d}/calib.npz"]
+        extra = quant + (guard if spec.startswith("max-drop") else ["--prune", spec] if spec else []) + ["--sparse", sp]
         with tempfile.TemporaryDirectory() as tmp:
             r = tinyc("convert", p, "--target", "cortex-m4", "-o", tmp, "-q", "--report", f"{tmp}/r.json", *extra)
             if r.returncode != 0:

@@ -19,7 +19,10 @@ namespace tinyc::cli {
 namespace {
 
 // "channels:R" or "magnitude:R" -> R (the CLI checks the form).
-double specRatio(const std::string& spec) { return spec.empty() ? 0.0 : std::stod(spec.substr(spec.find(':') + 1)); }
+double specRatio(const std::string& spec) {
+  const size_t colon = spec.find(':');
+  return colon == std::string::npos ? 0.0 : std::stod(spec.substr(colon + 1));
+}
 
 std::string checkRatio(const std::string& r, const std::string& what) {
   try {
@@ -42,6 +45,7 @@ struct Measure {
   double agreement = 0;  // % of samples whose arg-max equals the unpruned model's
   double sqnr = 0;       // dB, every output of every sample against the unpruned model's (kEqual: same)
   int64_t macs = 0;
+  int64_t cost = 0;  // what the guard minimizes: MACs (channels), non-zero weights (magnitude)
   std::vector<PrunedLayer> layers;
 };
 constexpr double kEqual = 1e9;  // the SQNR of outputs equal to the unpruned model's
@@ -57,8 +61,9 @@ struct Bound {
   double score(const Measure& m) const { return minSqnr >= 0 ? m.sqnr : m.agreement; }
 };
 
-// The accuracy guard: greedy steps of 1/8 of a layer's channels (up to 3/4), each round taking the
-// step that leaves the fewest MACs among those that keep the bound.
+// The accuracy guard: greedy steps of 1/8 of a layer's channels (up to 3/4; magnitude: of its
+// weights, up to 7/8), each round taking the step that leaves the fewest MACs (magnitude: non-zero
+// weights) among those that keep the bound.
 class Search {
  public:
   Search(const std::function<std::unique_ptr<Graph>()>& reimport, const PipelineOptions& pipeline,
@@ -80,6 +85,11 @@ class Search {
     m.layers = *req->layers;
     for (const auto& n : g->nodes)
       if (n->op && n->op->macs) m.macs += n->op->macs(*n);
+    m.cost = m.macs;
+    if (r.kind == "magnitude") {
+      m.cost = 0;
+      for (const PrunedLayer& l : m.layers) m.cost += l.nonZeros;
+    }
     Interpreter interp(*g);
     std::vector<int64_t> top;
     std::vector<std::vector<Tensor>> outs;
@@ -126,12 +136,21 @@ class Search {
     PruneRequest cur = fixed;
     measure(PruneRequest{});  // the unpruned model's arg-maxes
     Measure now = measure(cur);
+    const bool magnitude = fixed.kind == "magnitude";
+    const double maxRatio = magnitude ? kMaxMagnitude : kMaxRatio;
     std::vector<std::string> free;
     std::map<std::string, int64_t> channels;
     for (const PrunedLayer& l : now.layers) {
       channels[l.node] = l.channels;
       if (!fixed.layerRatios.count(l.node)) free.push_back(l.node);
     }
+    // A layer's kept channels (magnitude: its non-zero weights in the model measured).
+    auto kept = [&](const std::string& node, double ratio, const Measure& m) -> int64_t {
+      if (!magnitude) return prunedKeep(channels.at(node), ratio, cur.multiple);
+      for (const PrunedLayer& l : m.layers)
+        if (l.node == node) return l.nonZeros;
+      return 0;
+    };
     if (!bound_.holds(now)) {
       if (bound_.minSqnr >= 0)
         modelError("--prune-min-sqnr {}: the layers' own --prune-layer ratios already give an SQNR of {:.1f} dB",
@@ -147,7 +166,7 @@ class Search {
         PruneRequest trial = cur;
         trial.layerRatios[node] = ratio;
         const Measure m = measure(trial);
-        table.push_back({node, ratio, prunedKeep(channels.at(node), ratio, cur.multiple), m.macs, m.agreement, m.sqnr});
+        table.push_back({node, ratio, kept(node, ratio, m), m.macs, m.agreement, m.sqnr, m.cost});
       }
     for (;;) {
       std::optional<std::pair<PruneRequest, Measure>> best;
@@ -155,18 +174,18 @@ class Search {
         const double r = cur.layerRatios.count(node) ? cur.layerRatios.at(node) : 0.0;
         const int64_t ch = channels.at(node);
         double next = r + kStep;  // the next fraction that keeps fewer channels
-        while (next <= kMaxRatio + 1e-9 && prunedKeep(ch, next, cur.multiple) == prunedKeep(ch, r, cur.multiple))
+        while (!magnitude && next <= maxRatio + 1e-9 && prunedKeep(ch, next, cur.multiple) == prunedKeep(ch, r, cur.multiple))
           next += kStep;
-        if (next > kMaxRatio + 1e-9) continue;
+        if (next > maxRatio + 1e-9) continue;
         PruneRequest trial = cur;
         trial.layerRatios[node] = next;
         Measure m = measure(trial);
         if (!bound_.holds(m)) continue;
-        if (!best || m.macs < best->second.macs ||
-            (m.macs == best->second.macs && bound_.score(m) > bound_.score(best->second)))
+        if (!best || m.cost < best->second.cost ||
+            (m.cost == best->second.cost && bound_.score(m) > bound_.score(best->second)))
           best = std::make_pair(trial, m);
       }
-      if (!best || best->second.macs >= now.macs) break;
+      if (!best || best->second.cost >= now.cost) break;
       cur = best->first;
       now = best->second;
     }
@@ -182,7 +201,7 @@ class Search {
     return out;
   }
 
-  static constexpr double kStep = 0.125, kMaxRatio = 0.75;
+  static constexpr double kStep = 0.125, kMaxRatio = 0.75, kMaxMagnitude = 0.875;
 
  private:
   const std::function<std::unique_ptr<Graph>()>& reimport_;
@@ -203,8 +222,10 @@ void addPruneOptions(CLI::App* cmd, PruneOptions& o) {
                   "of every Conv and Gemm whose channels can be followed to the layers reading them, the ones with "
                   "the smallest weight norm (a smaller dense model); magnitude:R zeroes the fraction R of the weights "
                   "of all Conv, Gemm and MatMul layers with the smallest magnitude (one global threshold; stored "
-                  "sparse, zero-skipping kernels)")
+                  "sparse, zero-skipping kernels); channels or magnitude alone with --prune-max-drop/--prune-min-sqnr: the guard "
+                  "chooses each layer's fraction")
       ->check([](const std::string& v) -> std::string {
+        if (v == "channels" || v == "magnitude") return "";  // (the accuracy guard chooses the fractions)
         if (v.rfind("magnitude:", 0) == 0) return checkRatio(v.substr(10), "magnitude:R");
         if (v.rfind("channels:", 0) != 0) return "expected channels:R or magnitude:R (0 < R < 1), got '" + v + "'";
         return checkRatio(v.substr(9), "channels:R");
@@ -222,8 +243,8 @@ void addPruneOptions(CLI::App* cmd, PruneOptions& o) {
       });
   cmd->add_option("--prune-max-drop", o.maxDrop,
                   "accuracy guard: choose each layer's fraction (steps of 1/8, up to 3/4, kept channels a multiple "
-                  "of 4) so that the top-1 agreement with the unpruned model on --prune-data stays within this many "
-                  "points")
+                  "of 4; with --prune magnitude: of its weights, up to 7/8) so that the top-1 agreement with the "
+                  "unpruned model on --prune-data stays within this many points")
       ->check(CLI::Range(0.0, 100.0));
   cmd->add_option("--prune-min-sqnr", o.minSqnr,
                   "accuracy guard for any model (regression, several outputs): as --prune-max-drop, keeping the SQNR "
@@ -241,11 +262,13 @@ std::shared_ptr<PruneRequest> pruneRequest(const PruneOptions& o, const std::fun
   if (o.maxDrop >= 0 && o.minSqnr >= 0) usageError("give either --prune-max-drop or --prune-min-sqnr, not both");
   if (guard && o.data.empty()) usageError("{} needs --prune-data (sample inputs to measure on)", flag);
   if (!o.data.empty() && !guard) usageError("--prune-data goes with --prune-max-drop or --prune-min-sqnr");
-  if (guard && !o.spec.empty())
-    usageError("{} chooses the fractions of channels itself; give it without --prune {}", flag,
-               o.spec.substr(0, o.spec.find(':') + 1) + "R");
+  const bool ratioGiven = o.spec.find(':') != std::string::npos;
+  if (guard && ratioGiven)
+    usageError("{} chooses the fractions itself; give --prune {} without :R", flag, o.spec.substr(0, o.spec.find(':')));
+  if (!o.spec.empty() && !ratioGiven && !guard)
+    usageError("--prune {0} needs a fraction ({0}:R) or the accuracy guard (--prune-max-drop or --prune-min-sqnr)", o.spec);
   auto r = std::make_shared<PruneRequest>();
-  r->kind = o.spec.rfind("magnitude:", 0) == 0 ? "magnitude" : "channels";
+  r->kind = o.spec.rfind("magnitude", 0) == 0 ? "magnitude" : "channels";
   r->ratio = specRatio(o.spec);
   r->norm = o.norm;
   // The guard steps by 4 channels (the register tiles of the kernels compute 4 output channels at
@@ -284,8 +307,12 @@ nlohmann::ordered_json pruneJson(const PruneOptions& o, const PruneRequest* r) {
     j["sqnr_db"] = std::min(r->sqnrDb, 999.0);  // (999: outputs equal to the unpruned model's)
     nlohmann::ordered_json table = nlohmann::ordered_json::array();
     for (const PruneSensitivity& s : r->sensitivity)
-      table.push_back({{"node", s.node}, {"ratio", s.ratio}, {"kept", s.kept}, {"macs", s.macs},
-                       {"top1_agreement", s.agreement}, {"sqnr_db", std::min(s.sqnrDb, 999.0)}});
+      if (r->kind == "magnitude")
+        table.push_back({{"node", s.node}, {"ratio", s.ratio}, {"nonzeros", s.kept}, {"model_nonzeros", s.nonZeros},
+                         {"top1_agreement", s.agreement}, {"sqnr_db", std::min(s.sqnrDb, 999.0)}});
+      else
+        table.push_back({{"node", s.node}, {"ratio", s.ratio}, {"kept", s.kept}, {"macs", s.macs},
+                         {"top1_agreement", s.agreement}, {"sqnr_db", std::min(s.sqnrDb, 999.0)}});
     j["sensitivity"] = table;
   }
   nlohmann::ordered_json layers = nlohmann::ordered_json::array();

@@ -104,7 +104,23 @@ check "$W/v.log" "digits_cnn --prune magnitude:0.75 --target cortex-m4 --emulate
   --emulate --random 2 --json >"$W/q.json" 2>/dev/null
 exact "$W/q.json" "digits_cnn --prune magnitude:0.75 int8 M4"
 
-for bad in "--prune magnitude:0" "--prune magnitude:1" "--prune magnitude:" "--sparse on" \
+# The accuracy guard on weights: --prune magnitude with --prune-max-drop chooses each layer's fraction
+# of its weights (steps of 1/8 up to 7/8) keeping the top-1 agreement on the calibration images.
+"$TINYC" convert "$m" -o "$W/g" -q --report "$W/g.json" --prune magnitude --prune-max-drop 0.5 \
+  --prune-data models/digits_cnn/calib.npz
+"$PY" - "$W/g.json" <<'EOP'
+import json, sys
+r = json.load(open(sys.argv[1]))
+g = r["prune"]
+assert g["kind"] == "magnitude" and g["top1_agreement"] >= 99.5 and g["samples"] == 100, g
+total, nz = sum(x["weights"] for x in g["layers"]), sum(x["nonzeros"] for x in g["layers"])
+assert nz < 0.6 * total and r["weights_bytes"] < 0.7 * 14952, (nz, total, r["weights_bytes"])
+rows = g["sensitivity"]
+assert len(rows) == 3 * len(g["layers"]) and all("nonzeros" in x and "model_nonzeros" in x for x in rows), rows
+print(f"ok: the guard on weights kept {g['top1_agreement']} % agreement with {nz} of {total} weights "
+      f"({r['weights_bytes']} bytes) after {g['trials']} trials")
+EOP
+for bad in "--prune magnitude:0" "--prune magnitude:1" "--prune magnitude:" "--sparse on" "--prune magnitude" \
            "--prune magnitude:0.5 --prune-max-drop 1 --prune-data models/digits_cnn/calib.npz"; do
   rc=0
   # shellcheck disable=SC2086
