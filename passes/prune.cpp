@@ -15,6 +15,7 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <optional>
 #include <map>
 #include <set>
 
@@ -259,64 +260,118 @@ class Prune : public Pass {
   // the layers without their own ratio (one global threshold), the layer's own fraction of its
   // weights for the others (--prune-layer). Ties go in weight order, so the result is
   // deterministic. The shapes do not change; the sparse-weights pass stores the zeros away.
+  // A layer's stored weights: a float constant, or integers behind a DequantizeLinear (a model
+  // quantized before tinyc: its weight's magnitude is |q - zero point| * scale, and a pruned weight
+  // becomes the zero point).
+  struct Stored {
+    Node* node = nullptr;
+    Node* dq = nullptr;
+    Value* value = nullptr;  // the constant that holds them
+    const Tensor* scale = nullptr;
+    const Tensor* zero = nullptr;
+    int64_t inner = 1, dim = 1;  // per-axis parameters: element i is channel (i / inner) % dim
+    int64_t channel(int64_t i) const { return scale->numel() == 1 ? 0 : (i / inner) % dim; }
+    double zeroAt(int64_t i) const { return dq && zero ? zero->getF(channel(i)) : 0.0; }
+    double magnitude(int64_t i) const {
+      const double x = value->constant->getF(i);
+      return dq ? std::fabs(x - zeroAt(i)) * scale->getF(channel(i)) : std::fabs(x);
+    }
+  };
+  static std::optional<Stored> stored(Node& n) {
+    Stored st;
+    st.node = &n;
+    Value* w = n.input(1);
+    if (floatConst(w)) {
+      st.value = w;
+      return st;
+    }
+    Node* dq = w ? w->producer : nullptr;
+    if (!dq || !is(*dq, "DequantizeLinear") || !dq->input(0) || !dq->input(0)->constant ||
+        dq->input(0)->storageBits == 4 || !isInteger(dq->input(0)->dtype) || dq->input(0)->dtype == DType::Bool || !dq->input(1) ||
+        !dq->input(1)->constData() || (dq->input(2) && !dq->input(2)->constData()) ||
+        rw::intAttrOr(*dq, "block_size", 0) != 0)
+      return std::nullopt;
+    st.dq = dq;
+    st.value = dq->input(0);
+    st.scale = dq->input(1)->constData();
+    st.zero = dq->input(2) ? dq->input(2)->constData() : nullptr;
+    const Shape& shape = st.value->shape;
+    if (st.scale->numel() != 1) {
+      int64_t axis = rw::intAttrOr(*dq, "axis", 1);
+      if (axis < 0) axis += static_cast<int64_t>(shape.size());
+      if (axis < 0 || axis >= static_cast<int64_t>(shape.size()) || shape[static_cast<size_t>(axis)] != st.scale->numel())
+        return std::nullopt;
+      st.dim = shape[static_cast<size_t>(axis)];
+      for (size_t d = static_cast<size_t>(axis) + 1; d < shape.size(); ++d) st.inner *= shape[d];
+    }
+    if (st.zero && st.zero->numel() != st.scale->numel()) return std::nullopt;
+    return st;
+  }
+
+  // Unstructured (--prune magnitude:R): in every Conv, Gemm and MatMul with constant weights (float,
+  // or integers behind a DequantizeLinear), the weights of smallest magnitude become zeros: a fraction
+  // R of all the weights of the layers without their own ratio (one global threshold), the layer's
+  // own fraction of its weights for the others (--prune-layer). Ties go in weight order, so the
+  // result is deterministic. The shapes do not change; the sparse-weights pass stores the zeros away.
   static bool magnitude(Graph& g, const PruneRequest& req, PassContext& ctx) {
-    std::vector<Node*> layers;
+    std::vector<Stored> layers;
     std::set<const Value*> weights;  // (a weight read by two layers is ranked once, with the first)
     for (auto& n : g.nodes)
-      if ((is(*n, "Conv") || is(*n, "Gemm") || is(*n, "MatMul")) && floatConst(n->input(1)) &&
-          n->input(1)->constant->numel() > 0 && weights.insert(n->input(1)).second)
-        layers.push_back(n.get());
+      if (is(*n, "Conv") || is(*n, "Gemm") || is(*n, "MatMul"))
+        if (auto st = stored(*n); st && st->value->constant->numel() > 0 && weights.insert(st->value).second)
+          layers.push_back(*st);
     // Each group (the free layers together, each layer with its own ratio alone): its weights
     // ranked by magnitude, the first floor(R * count) zeroed.
-    std::map<double, std::vector<Node*>> own;
-    std::vector<Node*> free;
-    for (Node* n : layers) {
-      const auto it = req.layerRatios.find(n->name);
+    std::map<double, std::vector<size_t>> own;
+    std::vector<size_t> free;
+    for (size_t l = 0; l < layers.size(); ++l) {
+      const auto it = req.layerRatios.find(layers[l].node->name);
       if (it != req.layerRatios.end())
-        own[it->second].push_back(n);  // (grouped by ratio only to share the code below: ranked per layer)
+        own[it->second].push_back(l);  // (grouped by ratio only to share the code below: ranked per layer)
       else
-        free.push_back(n);
+        free.push_back(l);
     }
-    std::map<const Node*, Tensor> pruned;
-    auto prune = [&](const std::vector<Node*>& group, double ratio) {
+    std::map<size_t, Tensor> pruned;
+    auto prune = [&](const std::vector<size_t>& group, double ratio) {
       struct W {
         double mag;
         size_t layer;
         int64_t i;
       };
       std::vector<W> all;
-      for (size_t l = 0; l < group.size(); ++l) {
-        const Tensor& w = *group[l]->input(1)->constant;
-        for (int64_t i = 0; i < w.numel(); ++i) all.push_back({std::fabs(w.getF(i)), l, i});
-      }
+      for (size_t l : group)
+        for (int64_t i = 0; i < layers[l].value->constant->numel(); ++i) all.push_back({layers[l].magnitude(i), l, i});
       const size_t drop = static_cast<size_t>(ratio * static_cast<double>(all.size()) + 1e-9);
       if (drop == 0) return;
       std::nth_element(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(drop - 1), all.end(),
                        [](const W& a, const W& b) {
                          return a.mag != b.mag ? a.mag < b.mag : a.layer != b.layer ? a.layer < b.layer : a.i < b.i;
                        });
-      for (size_t l = 0; l < group.size(); ++l) pruned.emplace(group[l], *group[l]->input(1)->constant);
-      for (size_t k = 0; k < drop; ++k) pruned.at(group[all[k].layer]).setF(all[k].i, 0.0);
+      for (size_t l : group) pruned.emplace(l, *layers[l].value->constant);
+      for (size_t k = 0; k < drop; ++k) pruned.at(all[k].layer).setF(all[k].i, layers[all[k].layer].zeroAt(all[k].i));
     };
     prune(free, req.ratio);
     for (const auto& [ratio, group] : own)
-      for (Node* n : group) prune({n}, ratio);
+      for (size_t l : group) prune({l}, ratio);
     bool changed = false;
-    for (Node* n : layers) {
-      const auto it = pruned.find(n);
-      const Tensor& w = it != pruned.end() ? it->second : *n->input(1)->constant;
+    for (size_t l = 0; l < layers.size(); ++l) {
+      const Stored& st = layers[l];
+      const auto it = pruned.find(l);
+      const Tensor& w = it != pruned.end() ? it->second : *st.value->constant;
       int64_t nz = 0;
-      for (int64_t i = 0; i < w.numel(); ++i) nz += w.getF(i) != 0.0;
-      PrunedLayer rec{n->name, n->opType};
+      for (int64_t i = 0; i < w.numel(); ++i) nz += w.getF(i) != st.zeroAt(i);
+      PrunedLayer rec{st.node->name, st.node->opType};
       rec.weights = w.numel();
       rec.nonZeros = nz;
       req.layers->push_back(rec);
       if (it == pruned.end()) continue;
       ctx.count("layers pruned");
       ctx.count("weights zeroed", w.numel() - nz);
-      Value* before = n->inputs[1];
-      replaceInput(g, *n, 1, it->second, "pruned");
-      replaceAllUses(g, before, n->inputs[1]);  // every reader of a shared weight sees the pruned one
+      Node& holder = st.dq ? *st.dq : *st.node;
+      const size_t input = st.dq ? 0 : 1;
+      Value* before = holder.inputs[input];
+      replaceInput(g, holder, input, it->second, "pruned");
+      replaceAllUses(g, before, holder.inputs[input]);  // every reader of a shared weight sees the pruned one
       changed = true;
     }
     if (changed) refreshGraph(g);

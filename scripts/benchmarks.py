@@ -814,8 +814,9 @@ def sparse_table():
                                                                 ("magnitude:0.75", "auto"), ("magnitude:0.75", "off"))]
     for p, quant, spec, sp in cases:
         m = name(p) + (" (int8)" if quant else "")
-        guard = ["--prune", "magnitude", "--prune-max-drop", spec.split(":")[1], "--prune-data", f"{d}/calib.npz"]
-        extra = quant + (guard if spec.startswith("max-drop") else ["--prune", spec] if spec else []) + ["--sparse", sp]
+        guard = (["--prune", "magnitude", "--prune-max-drop", spec.split(":")[1], "--prune-data", f"{d}/calib.npz"]
+                 if spec.startswith("max-drop") else [])
+        extra = quant + (guard or (["--prune", spec] if spec else [])) + ["--sparse", sp]
         with tempfile.TemporaryDirectory() as tmp:
             r = tinyc("convert", p, "--target", "cortex-m4", "-o", tmp, "-q", "--report", f"{tmp}/r.json", *extra)
             if r.returncode != 0:

@@ -104,6 +104,21 @@ check "$W/v.log" "digits_cnn --prune magnitude:0.75 --target cortex-m4 --emulate
   --emulate --random 2 --json >"$W/q.json" 2>/dev/null
 exact "$W/q.json" "digits_cnn --prune magnitude:0.75 int8 M4"
 
+# A model quantized before tinyc (int8 weights behind DequantizeLinear): magnitude |q - z| * scale,
+# pruned weights become zeros of the int8 form, stored sparse; the C stays bit-exact on the M4.
+k=models/kws_int8/model.onnx
+"$TINYC" convert "$k" -o "$W/k0" -q --report "$W/k0.json" --target cortex-m4
+"$TINYC" convert "$k" -o "$W/k" -q --report "$W/k.json" --target cortex-m4 --prune magnitude:0.75
+"$PY" - "$W/k0.json" "$W/k.json" <<'EOP'
+import json, sys
+a, p = (json.load(open(f)) for f in sys.argv[1:3])
+nz, total = sum(x["nonzeros"] for x in p["prune"]["layers"]), sum(x["weights"] for x in p["prune"]["layers"])
+assert total == 22016 and nz == total - int(0.75 * total), (nz, total)
+assert p["weights_bytes"] < 0.6 * a["weights_bytes"] and p["sparse"], (p["weights_bytes"], a["weights_bytes"])
+print(f"ok: kws_int8 --prune magnitude:0.75: weights {a['weights_bytes']} -> {p['weights_bytes']} bytes")
+EOP
+"$TINYC" validate "$k" --prune magnitude:0.75 --target cortex-m4 --emulate --random 2 --json >"$W/q.json" 2>/dev/null
+exact "$W/q.json" "kws_int8 --prune magnitude:0.75 M4"
 # The accuracy guard on weights: --prune magnitude with --prune-max-drop chooses each layer's fraction
 # of its weights (steps of 1/8 up to 7/8) keeping the top-1 agreement on the calibration images.
 "$TINYC" convert "$m" -o "$W/g" -q --report "$W/g.json" --prune magnitude --prune-max-drop 0.5 \

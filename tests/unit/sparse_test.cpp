@@ -147,5 +147,35 @@ TEST(PruneMagnitude, LayerOwnRatioIsPerLayer) {
   EXPECT_EQ(zeros(t.g.nodes[1]->input(1)), 12);   // 1/4 of 48 (b alone: the only free layer)
 }
 
+// A model quantized before tinyc: int8 weights behind a DequantizeLinear (per-channel scales, one
+// channel's scale 100 times the others'): their magnitude is |q - zero point| * scale, and a pruned
+// weight becomes the zero point (uint8 with 128 too).
+TEST(PruneMagnitude, IntegerWeightsBehindDequantizeLinear) {
+  for (bool u8 : {false, true}) {
+    G t;
+    Value* x = t.input("x", {1, 2, 4, 4});
+    Tensor q(u8 ? DType::U8 : DType::I8, {4, 2, 1, 1});
+    for (int64_t i = 0; i < 8; ++i) q.setF(i, (u8 ? 128 : 0) + (i % 2 ? 10 + i : -20 - i));
+    Tensor sc(DType::F32, {4});
+    for (int64_t i = 0; i < 4; ++i) sc.setF(i, i == 3 ? 1.0 : 0.01);
+    Tensor zp(u8 ? DType::U8 : DType::I8, {4});
+    for (int64_t i = 0; i < 4; ++i) zp.setF(i, u8 ? 128 : 0);
+    Value* w = t.node("DequantizeLinear", "dq", {t.cst("q", q), t.cst("s", sc), t.cst("z", zp)}, {{"axis", Attr::Int(0)}});
+    Value* y = t.node("Conv", "c", {x, w});
+    t.finish({y});
+    t.options.prune = magnitude(0.5);
+    EXPECT_TRUE(t.run("prune"));
+    const Tensor& after = *t.g.nodes[0]->input(0)->constant;
+    int64_t zeros = 0;
+    for (int64_t i = 0; i < 8; ++i) zeros += after.getF(i) == (u8 ? 128 : 0);
+    EXPECT_EQ(zeros, 4);
+    EXPECT_NE(after.getF(6), u8 ? 128 : 0);  // channel 3 (scale 1): its weights are the largest
+    EXPECT_NE(after.getF(7), u8 ? 128 : 0);
+    const auto& layers = *t.options.prune->layers;
+    ASSERT_EQ(layers.size(), 1u);
+    EXPECT_EQ(layers[0].nonZeros, 4);
+  }
+}
+
 }  // namespace
 }  // namespace tinyc

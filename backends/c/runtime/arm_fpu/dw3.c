@@ -53,7 +53,7 @@
 #define TINYC_DWP_LDZ(a, b, c, d) "vldmia %[pz], {s" #a "-s" #d "}\n\t"
 #define TINYC_DWP_LDA(a, b, c, d) "vldmia %[pa], {s" #a "-s" #d "}\n\t"
 #define TINYC_DWP_OPERANDS                                                                                 \
-  : [px] "+r"(x), [py] "+r"(y), [n] "+r"(rounds)                                                          \
+  : [px] "+&r"(x), [py] "+&r"(y), [n] "+&r"(rounds)                                                          \
   : [w] "r"(w), [pb] "r"(bias), [pz] "r"(zero), [pa] "r"(xa), [cb] "r"(cb), [skip] "r"(skip), [tail] "r"(tail) \
   : TINYC_DWP_CLOBBERS
 /* Stride 1: three outputs per loop (the window's columns rotate by name); `skip` outputs of the
@@ -151,7 +151,7 @@ TINYC_KERNEL void tinyc_clamp4_vldm(float *y, int32_t n, const float *lh) {
       "vstmia %[y]!, {s0-s3}\n\t"
       "subs %[n], %[n], #1\n\t"
       "bne 1b"
-      : [y] "+r"(y), [n] "+r"(n)
+      : [y] "+&r"(y), [n] "+&r"(n)
       : [lh] "r"(lh)
       : "s0", "s1", "s2", "s3", "s4", "s5", "cc", "memory");
 #undef TINYC_DWP_CLAMP

@@ -64,8 +64,8 @@ TINYC_KERNEL void tinyc_tile4x4_vldm(const float *const *r, const float *const *
       TINYC_TILE4X4_STEP
       "bne 1b\n\t"
       "vstmia %[acc], {s0-s15}"
-      : [p0] "+r"(p0), [p1] "+r"(p1), [p2] "+r"(p2), [p3] "+r"(p3), [q0] "+r"(q0), [q1] "+r"(q1),
-      [q2] "+r"(q2), [q3] "+r"(q3), [steps] "+r"(steps)
+      : [p0] "+&r"(p0), [p1] "+&r"(p1), [p2] "+&r"(p2), [p3] "+&r"(p3), [q0] "+&r"(q0), [q1] "+&r"(q1),
+      [q2] "+&r"(q2), [q3] "+&r"(q3), [steps] "+&r"(steps)
       : [acc] "r"(tile)
       : "s0", "s1", "s2", "s3", "s4", "s5", "s6", "s7", "s8", "s9", "s10", "s11", "s12", "s13", "s14", "s15", "s16",
         "s17", "s18", "s19", "s20", "s21", "s22", "s23", "s24", "s25", "s26", "s27", "s28", "s29", "s30", "s31", "cc",
@@ -127,8 +127,8 @@ TINYC_KERNEL void tinyc_tile4x4_out_vldm(const float *const *r, const float *con
       "vstmia %[p1], {s8-s11}\n\t"
       "add %[p1], %[p1], %[p2]\n\t"
       "vstmia %[p1], {s12-s15}"
-      : [p0] "+r"(p0), [p1] "+r"(p1), [p2] "+r"(p2), [p3] "+r"(p3), [q0] "+r"(q0), [q1] "+r"(q1),
-      [q2] "+r"(q2), [q3] "+r"(q3), [steps] "+r"(steps)
+      : [p0] "+&r"(p0), [p1] "+&r"(p1), [p2] "+&r"(p2), [p3] "+&r"(p3), [q0] "+&r"(q0), [q1] "+&r"(q1),
+      [q2] "+&r"(q2), [q3] "+&r"(q3), [steps] "+&r"(steps)
       : [out] "r"(out)
       : "s0", "s1", "s2", "s3", "s4", "s5", "s6", "s7", "s8", "s9", "s10", "s11", "s12", "s13", "s14", "s15", "s16",
         "s17", "s18", "s19", "s20", "s21", "s22", "s23", "s24", "s25", "s26", "s27", "s28", "s29", "s30", "s31", "cc",
@@ -171,8 +171,8 @@ TINYC_KERNEL void tinyc_dense4_vldm(const float *x, const float *r0, const float
       "vfma.f32 %[s3], s11, s31\n\t"
       "subs %[steps], %[steps], #1\n\t"
       "bne 1b"
-      : [s0] "+t"(s0), [s1] "+t"(s1), [s2] "+t"(s2), [s3] "+t"(s3), [x] "+r"(x), [r0] "+r"(r0),
-      [r1] "+r"(r1), [r2] "+r"(r2), [r3] "+r"(r3), [steps] "+r"(steps)
+      : [s0] "+&t"(s0), [s1] "+&t"(s1), [s2] "+&t"(s2), [s3] "+&t"(s3), [x] "+&r"(x), [r0] "+&r"(r0),
+      [r1] "+&r"(r1), [r2] "+&r"(r2), [r3] "+&r"(r3), [steps] "+&r"(steps)
       :
       : "s8", "s9", "s10", "s11", "s16", "s17", "s18", "s19", "s20", "s21", "s22", "s23", "s24", "s25", "s26",
         "s27", "s28", "s29", "s30", "s31", "cc", "memory");
@@ -217,8 +217,8 @@ TINYC_KERNEL void tinyc_dense4s_vldm(const float *x, const float *r, int32_t rs,
       "vfma.f32 %[s3], s11, s31\n\t"
       "subs %[steps], %[steps], #1\n\t"
       "bne 1b"
-      : [s0] "+t"(s0), [s1] "+t"(s1), [s2] "+t"(s2), [s3] "+t"(s3), [x] "+r"(x), [r] "+r"(r),
-        [steps] "+r"(steps)
+      : [s0] "+&t"(s0), [s1] "+&t"(s1), [s2] "+&t"(s2), [s3] "+&t"(s3), [x] "+&r"(x), [r] "+&r"(r),
+        [steps] "+&r"(steps)
       : [rb] "r"(rb)
       : "s8", "s9", "s10", "s11", "s16", "s17", "s18", "s19", "s20", "s21", "s22", "s23", "s24", "s25", "s26",
         "s27", "s28", "s29", "s30", "s31", "cc", "memory");
@@ -287,7 +287,7 @@ TINYC_KERNEL void tinyc_taps8_vldm(const float *const *xr, const float *const *w
       "subs %[nr], %[nr], #1\n\t"
       "bne 1b\n\t"
       "vstmia %[acc], {s0-s7}"
-      : [xr] "+r"(xr), [wr] "+r"(wr), [nr] "+r"(nr), [x] "=&r"(x), [w] "=&r"(w), [i] "=&r"(i)
+      : [xr] "+&r"(xr), [wr] "+&r"(wr), [nr] "+&r"(nr), [x] "=&r"(x), [w] "=&r"(w), [i] "=&r"(i)
       : [acc] "r"(acc), [len] "r"(len), [wb] "r"(wb), [mb] "r"(mb)
       : "s0", "s1", "s2", "s3", "s4", "s5", "s6", "s7", "s8", "s9", "s16", "s17", "s18", "s19", "s20", "s21", "s22",
         "s23", "s24", "s25", "s26", "s27", "s28", "s29", "s30", "s31", "cc", "memory");
@@ -349,7 +349,7 @@ TINYC_KERNEL void tinyc_taps8x2_vldm(const float *const *xr, const float *const 
       "subs %[nr], %[nr], #1\n\t"
       "bne 1b\n\t"
       "vstmia %[acc], {s0-s15}"
-      : [xr] "+r"(xr), [wr] "+r"(wr), [nr] "+r"(nr), [x] "=&r"(x), [x2] "=&r"(x2), [w] "=&r"(w), [i] "=&r"(i)
+      : [xr] "+&r"(xr), [wr] "+&r"(wr), [nr] "+&r"(nr), [x] "=&r"(x), [x2] "=&r"(x2), [w] "=&r"(w), [i] "=&r"(i)
       : [acc] "r"(acc), [len] "r"(len), [wb] "r"(wb), [mb] "r"(mb), [xb] "r"(xb)
       : "s0", "s1", "s2", "s3", "s4", "s5", "s6", "s7", "s8", "s9", "s10", "s11", "s12", "s13", "s14", "s15", "s16",
         "s17", "s18", "s19", "s20", "s21", "s22", "s23", "s24", "s25", "cc", "memory");
@@ -404,7 +404,7 @@ TINYC_KERNEL void tinyc_taps4_vldm(const float *const *xr, const float *const *w
       "subs %[nr], %[nr], #1\n\t"
       "bne 1b\n\t"
       "vstmia %[acc], {s0-s3}"
-      : [xr] "+r"(xr), [wr] "+r"(wr), [nr] "+r"(nr), [x] "=&r"(x), [w] "=&r"(w), [i] "=&r"(i)
+      : [xr] "+&r"(xr), [wr] "+&r"(wr), [nr] "+&r"(nr), [x] "=&r"(x), [w] "=&r"(w), [i] "=&r"(i)
       : [acc] "r"(acc), [len] "r"(len), [wb] "r"(wb), [mb] "r"(mb)
       : "s0", "s1", "s2", "s3", "s8", "s9", "s16", "s17", "s18", "s19", "s20", "s21", "s22", "s23", "cc", "memory");
 #else
@@ -450,7 +450,7 @@ TINYC_KERNEL void tinyc_taps4x2_vldm(const float *const *xr, const float *const 
       "subs %[nr], %[nr], #1\n\t"
       "bne 1b\n\t"
       "vstmia %[acc], {s0-s7}"
-      : [xr] "+r"(xr), [wr] "+r"(wr), [nr] "+r"(nr), [x] "=&r"(x), [x2] "=&r"(x2), [w] "=&r"(w), [i] "=&r"(i)
+      : [xr] "+&r"(xr), [wr] "+&r"(wr), [nr] "+&r"(nr), [x] "=&r"(x), [x2] "=&r"(x2), [w] "=&r"(w), [i] "=&r"(i)
       : [acc] "r"(acc), [len] "r"(len), [wb] "r"(wb), [mb] "r"(mb), [xb] "r"(xb)
       : "s0", "s1", "s2", "s3", "s4", "s5", "s6", "s7", "s16", "s17", "s18", "s19", "s24", "s25", "cc", "memory");
 #else

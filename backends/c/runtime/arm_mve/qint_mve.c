@@ -147,8 +147,8 @@ TINYC_KERNEL TINYC_NOINLINE void tinyc_qrow2_mve_i8(const int8_t *a0, const int8
           "vmladava.s8 %[s7], q1, q3\n\t"
           "cmp %[p0], %[end]\n\t"
           "bne 1b"
-          : [s0] "+Te"(s0), [s1] "+Te"(s1), [s2] "+Te"(s2), [s3] "+Te"(s3), [s4] "+Te"(s4), [s5] "+Te"(s5),
-            [s6] "+Te"(s6), [s7] "+Te"(s7), [p0] "+r"(p0), [p1] "+r"(p1), [w] "+r"(w)
+          : [s0] "+&Te"(s0), [s1] "+&Te"(s1), [s2] "+&Te"(s2), [s3] "+&Te"(s3), [s4] "+&Te"(s4), [s5] "+&Te"(s5),
+            [s6] "+&Te"(s6), [s7] "+&Te"(s7), [p0] "+&r"(p0), [p1] "+&r"(p1), [w] "+&r"(w)
           : [end] "r"(end)
           : "q0", "q1", "q2", "q3", "cc", "memory");
 #else
