@@ -6,7 +6,8 @@ dw (the 3x3 depthwise passes, runtime/arm_fpu/dw3.c): a 1x1 Conv into 4-32 chann
 of 4), then one or two 3x3 depthwise Convs (stride 1 or 2, pads 0-2 per side, with or without
 bias, no activation, Relu, Clip(0, 6) or Clip(-1, 1)), rows 6-20 wide, so that the passes meet
 both edges, tails, missing rows and every count of outputs modulo 3.
-    conv_rows_models.py OUT_DIR [COUNT] [SEED] [rows|dw]"""
+small: see small_model.
+    conv_rows_models.py OUT_DIR [COUNT] [SEED] [rows|dw|small]"""
 import os
 import sys
 
@@ -97,15 +98,33 @@ def dw_model(rng):
     return finish("dw3", nodes, inits, [1, c0, h, w], x, [1, c, oh, ow])
 
 
+SMALL = [(2, 1, 2, 2, 1, 4), (2, 1, 2, 2, 1, 8), (2, 2, 2, 2, 1, 8), (3, 1, 2, 2, 1, 8), (4, 4, 2, 2, 1, 8),
+         (4, 4, 1, 3, 3, 8), (4, 4, 3, 3, 1, 8), (5, 3, 3, 3, 1, 12)]
+
+
+def small_model(rng, k):
+    """Relu, then a Conv over 1-3 channels read channels-last from the arena (H, W, C, KH, KW, M of
+    SMALL[k]): runs of 1-3 floats in 2-3 rows, where gcc -O2 (its specialization for the constant
+    geometry) once gave the row count and the run length one register in the assembly, making
+    every output wrong (difftest long run seed 26, regression conv_rows_asm_inout_early_clobber);
+    each of these shapes failed then."""
+    h, w, c, kh, kw, m = SMALL[k % len(SMALL)]
+    nodes = [helper.make_node("Relu", ["x"], ["a"]),
+             helper.make_node("Conv", ["a", "q_w", "q_b"], ["y"], kernel_shape=[kh, kw])]
+    inits = [numpy_helper.from_array(rng.standard_normal((m, c, kh, kw)).astype(np.float32), "q_w"),
+             numpy_helper.from_array(rng.standard_normal(m).astype(np.float32), "q_b")]
+    return finish("conv_small", nodes, inits, [1, c, h, w], "y", [1, m, h - kh + 1, w - kw + 1])
+
+
 def main():
     out, count = sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else 6
     rng = np.random.default_rng(int(sys.argv[3]) if len(sys.argv) > 3 else 2026)
     kind = sys.argv[4] if len(sys.argv) > 4 else "rows"
-    make = {"rows": model, "dw": dw_model}[kind]
+    make = {"rows": model, "dw": dw_model, "small": small_model}[kind]
     os.makedirs(out, exist_ok=True)
     k = 0
     while k < count:
-        mp = make(rng)
+        mp = make(rng, k) if kind == "small" else make(rng)
         if mp is not None:
             onnx.save(mp, os.path.join(out, f"conv_{kind}_{k}.onnx"))
             k += 1

@@ -11,7 +11,9 @@
 # output channels 3-24, so that last blocks of 1-7 channels run too; validate --emulate also checks
 # them against the interpreter), and seeded random 3x3 depthwise layers (the passes of
 # runtime/arm_fpu/dw3.c: strides 1 and 2, pads 0-2, with and without bias, Relu, Clip; at least
-# 4 of them must run the passes).
+# 4 of them must run the passes), and seeded small-channel convolutions read channels-last from the
+# arena (1-3 channels, windows 2x1 to 3x3: equal row counts and run lengths, which gcc once gave one
+# register; conv_rows_models.py small).
 #   float_asm.sh <tinyc> <source dir> <python>
 set -euo pipefail
 TINYC=$1
@@ -20,6 +22,7 @@ W=$(mktemp -d)
 trap 'rm -rf "$W"' EXIT
 "$3" tests/integration/conv_rows_models.py "$W/rows" 8 2026
 "$3" tests/integration/conv_rows_models.py "$W/dw" 8 2026 dw
+"$3" tests/integration/conv_rows_models.py "$W/small" 8 2026 small
 declare -A FLAGS=([cortex-m4]="-mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16"
                   [cortex-m7]="-mcpu=cortex-m7 -mthumb -mfloat-abi=hard -mfpu=fpv5-d16"
                   [cortex-m33]="-mcpu=cortex-m33 -mthumb -mfloat-abi=hard -mfpu=fpv5-sp-d16"
@@ -29,7 +32,7 @@ fail=0
 n=0
 dw_passes=0
 for t in cortex-m4 cortex-m7 cortex-m33 cortex-m55; do
-  for m in ad01_fp32 kws_fp32 mnist8 digits_cnn "$W"/rows/*.onnx "$W"/dw/*.onnx; do
+  for m in ad01_fp32 kws_fp32 mnist8 digits_cnn "$W"/rows/*.onnx "$W"/dw/*.onnx "$W"/small/*.onnx; do
     f=models/$m/model.onnx
     case $m in *.onnx) f=$m; m=$(basename "$m" .onnx) ;; esac
     log=$W/$t-$m.log
