@@ -51,6 +51,7 @@ struct PruneRequest {
   std::shared_ptr<std::vector<PrunedLayer>> layers = std::make_shared<std::vector<PrunedLayer>>();
   // Set by the accuracy guard (--prune-max-drop, apps/tinyc/prune.cpp) that chose layerRatios.
   bool searched = false;
+  bool measured = false;  // a fixed request measured on --prune-data (agreement, sqnrDb, samples)
   double agreement = 0;  // top-1 agreement with the unpruned model on its samples, %
   double sqnrDb = 0;     // SQNR of all outputs against the unpruned model's on its samples, dB
   int samples = 0, evaluations = 0;

@@ -80,7 +80,8 @@ m=models/digits_cnn/model.onnx
 "$TINYC" convert "$m" -o "$W/p2" -q --prune magnitude:0.75
 cmp "$W/p/model.c" "$W/p2/model.c"
 cmp "$W/p/model_weights.c" "$W/p2/model_weights.c"
-"$TINYC" convert "$m" -o "$W/l" -q --report "$W/l.json" --prune magnitude:0.5 --prune-layer /c3/Conv=0.9
+"$TINYC" convert "$m" -o "$W/l" -q --report "$W/l.json" --prune magnitude:0.5 --prune-layer /c3/Conv=0.9 \
+  --prune-data models/digits_cnn/calib.npz
 "$PY" - "$W/a.json" "$W/p.json" "$W/l.json" <<'EOP'
 import json, sys
 a, p, l = (json.load(open(f)) for f in sys.argv[1:4])
@@ -93,6 +94,8 @@ assert p["weights_bytes"] < 0.4 * a["weights_bytes"], (p["weights_bytes"], a["we
 assert p["macs_executed"] < 0.5 * p["macs"], (p["macs_executed"], p["macs"])
 own = {x["node"]: x for x in l["prune"]["layers"]}
 assert own["/c3/Conv"]["nonzeros"] == 2304 - int(0.9 * 2304), own["/c3/Conv"]
+# --prune-data with a fixed fraction: the accuracy after against before, on those samples
+assert l["prune"]["samples"] == 100 and 0 < l["prune"]["top1_agreement"] < 100 and l["prune"]["sqnr_db"] < 60, l["prune"]
 print(f"ok: digits_cnn --prune magnitude:0.75: {nz} of {total} weights left, weights {a['weights_bytes']} -> "
       f"{p['weights_bytes']} bytes, MACs executed {p['macs']} -> {p['macs_executed']}")
 EOP
