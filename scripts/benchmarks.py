@@ -741,7 +741,8 @@ def prune_table():
     on the models' own test sets for the others."""
     print("\n### Structured pruning (--prune channels:R, no retraining)\n")
     print("`tinyc convert M --prune channels:R --report` (params, MACs, weight bytes, arena on cortex-m4), `tinyc "
-          "bench M --prune channels:R --target cortex-m4 --emulate` (instructions); accuracy: top-1 on the 497 "
+          "bench M --prune channels:R --target cortex-m4 --emulate` (flash of the built program, instructions), "
+          "`tinyc bench M --prune channels:R --json` (host latency, median); accuracy: top-1 on the 497 "
           "held-out digits images (digits_cnn; mnist8 reads them as 28x28, `digits_as_mnist`) of the generated C "
           "(generic), else the SQNR of the output against the float model on the model's own test sets (`tinyc "
           "validate M --test-data models/M`, mean over the sets).\n")
@@ -749,8 +750,9 @@ def prune_table():
           "on the 100 calibration images of models/digits_cnn (training images; mnist8 the same made 28x28), "
           "keeping the top-1 agreement with the unpruned model on them within X points; the accuracy column is "
           "measured on the held-out images.\n")
-    print("| model | pruning | layers pruned | params | MACs | weights (B) | arena (B) | M4 instructions | accuracy |")
-    print("|---|---|---:|---:|---:|---:|---:|---:|---|")
+    print("| model | pruning | layers pruned | params | MACs | weights (B) | arena (B) | M4 flash (B) | host (us) | "
+          "M4 instructions | accuracy |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|")
     d = "models/digits_cnn"
     test, calib = np.load(f"{d}/test.npz"), np.load(f"{d}/calib.npz")
     held = {"digits_cnn": test["x"], "mnist8": digits_as_mnist(test["x"])}
@@ -771,7 +773,11 @@ def prune_table():
                 rep = json.load(open(f"{tmp}/r.json"))
             layers = sum(pr.get("stats", {}).get("layers pruned", 0) for pr in rep.get("passes", []) if pr.get("name") == "prune")
             b = tinyc("bench", p, "--target", "cortex-m4", "--emulate", "--json", *extra)
-            instr = f"{json.loads(b.stdout)['instructions']['median']:,.0f}" if b.returncode == 0 else "failed"
+            bj = json.loads(b.stdout) if b.returncode == 0 else None
+            instr = f"{bj['instructions']['median']:,.0f}" if bj else "failed"
+            flash = f"{bj['flash']['total']:,}" if bj else "failed"
+            h = tinyc("bench", p, "--json", *PTQ_SHAPES.get(m, []), *extra)
+            host = f"{json.loads(h.stdout)['generated_ms']['median'] * 1000:,.1f}" if h.returncode == 0 else "failed"
             if m in held:
                 pred = c_predictions(p, held[m], *extra)
                 acc = f"top-1 {np.mean(pred == test['y']) * 100:.2f} %"
@@ -781,7 +787,7 @@ def prune_table():
                 sq = [150.0 if o["sqnr_db"] == "inf" else o["sqnr_db"] for o in out]
                 acc = f"SQNR {np.mean(sq):.1f} dB" if sq else "failed"
             print(f"| {m} | {spec or 'none'} | {layers} | {rep['params']:,} | {rep['macs']:,} | {rep['weights_bytes']:,} | "
-                  f"{rep['arena_bytes']:,} | {instr} | {acc} |")
+                  f"{rep['arena_bytes']:,} | {flash} | {host} | {instr} | {acc} |")
 
 
 def sparse_table():
