@@ -34,7 +34,7 @@ bool int8(const sparse::Matrix& m) { return m.dtype == DType::I8; }
 
 int64_t scratchConv(const Node& n) {
   const auto m = sparse::weightMatrix(n);
-  if (!m || n.opType != "Conv") return 0;
+  if (!m) return 0;  // (not chosen for this node: matchSparse)
   const qk::ConvGeom g = qk::convGeom(n);
   const std::vector<int32_t> p(g.p.begin(), g.p.end());
   return tinyc_sparse_conv_scratch(p.data(), int8(*m) ? 1 : 4);
@@ -71,7 +71,7 @@ void emitGemm(EmitCtx& c) {
     return;
   }
   c.require("sparse_f32");
-  const Value* b = n.opType == "Gemm" ? n.input(2) : nullptr;
+  const Value* b = n.input(2);  // (a Gemm's bias; MatMul has none)
   c.line(fmt::format("tinyc_sparse_gemm_f32({}, {}, {}, {}, {}, {}, {}, {}, {});", c.in(0), bits, vals,
                      b ? c.in(2) : "NULL", b ? b->constant->numel() : 0, c.out(0), rows, m.cols, m.rows));
 }
@@ -79,9 +79,16 @@ void emitGemm(EmitCtx& c) {
 }  // namespace
 
 void registerSparseKernels(KernelTable& t) {
-  for (const char* op : {"Conv", "Gemm", "MatMul"}) {
-    CKernel k{op, checkSparse, std::string(op) == "Conv" ? emitConv : emitGemm};
-    k.scratchBytes = scratchConv;
+  struct Variant {
+    const char* op;
+    void (*emit)(EmitCtx&);
+    int64_t (*scratch)(const Node&);
+  };
+  const Variant variants[] = {{"Conv", emitConv, scratchConv},  // (Gemm and MatMul read their rows in place)
+                              {"Gemm", emitGemm, nullptr},
+                              {"MatMul", emitGemm, nullptr}};
+  for (const Variant& v : variants) {
+    CKernel k{v.op, checkSparse, v.emit, v.scratch};
     k.match = matchSparse;
     k.priority = 100;  // over every dense variant: the sparse-weights pass chose it
     t.add(k);

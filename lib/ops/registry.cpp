@@ -89,7 +89,7 @@ void bindOp(Node& n) {
       continue;
     }
     if (name == sparse::kAttr) {  // (the sparse-weights pass; ops/sparse.h)
-      if ((n.opType != "Conv" && n.opType != "Gemm" && n.opType != "MatMul") || a.kind != Attr::Kind::Int || a.i != 1)
+      if (!sparse::opTakesSparse(n.opType) || a.kind != Attr::Kind::Int || a.i != 1)
         modelError("{}: bad sparse-weights attribute", n.where());
       continue;
     }

@@ -1,6 +1,8 @@
 #include "ops/sparse.h"
 
 #include <algorithm>
+#include <map>
+#include <string>
 
 #include "ops/layout.h"
 
@@ -77,13 +79,20 @@ std::optional<Matrix> matmul(const Node& n) {
   return matrix(w->shape[1], w->shape[0], DType::F32, true);
 }
 
+// The ops whose weights the sparse kernels take, each with its reading of them.
+const std::map<std::string, std::optional<Matrix> (*)(const Node&)>& readers() {
+  static const std::map<std::string, std::optional<Matrix> (*)(const Node&)> r = {
+      {"Conv", conv}, {"Gemm", gemm}, {"MatMul", matmul}};
+  return r;
+}
+
 }  // namespace
 
+bool opTakesSparse(const std::string& opType) { return readers().count(opType) != 0; }
+
 std::optional<Matrix> weightMatrix(const Node& n) {
-  if (n.opType == "Conv") return conv(n);
-  if (n.opType == "Gemm") return gemm(n);
-  if (n.opType == "MatMul") return matmul(n);
-  return std::nullopt;
+  const auto it = readers().find(n.opType);
+  return it == readers().end() ? std::nullopt : it->second(n);
 }
 
 int64_t nonZeros(const Tensor& w, const Matrix& m) {

@@ -12,6 +12,7 @@
 #pragma once
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "ir/graph.h"
@@ -30,6 +31,8 @@ struct Matrix {
   std::vector<int64_t> index;  // index[r * cols + c]: the element of the weight constant
 };
 std::optional<Matrix> weightMatrix(const Node& n);
+// The op types weightMatrix reads (the sparse-weights mark is valid on them only).
+bool opTakesSparse(const std::string& opType);
 
 struct Bitmap {
   int64_t rows = 0, cols = 0;
