@@ -813,6 +813,10 @@ def sparse_table():
     for p in [m for m in models if "int8" not in m and "kws_fp32" not in m]:
         cases += [(p, [], spec, sp) for spec, sp in (("", "auto"), ("magnitude:0.5", "auto"), ("magnitude:0.5", "smallest"),
                                                       ("magnitude:0.75", "auto"), ("magnitude:0.75", "off"))]
+    # the int8 shared models (their integer weights behind DequantizeLinear pruned by |q - z| * scale)
+    for p in [m for m in models if "int8" in m]:
+        cases += [(p, [], spec, sp) for spec, sp in (("", "auto"), ("magnitude:0.5", "smallest"), ("magnitude:0.75", "auto"),
+                                                      ("magnitude:0.75", "off"))]
     # the accuracy guard choosing each layer's fraction of weights on the 100 calibration images
     cases += [(f"{d}/model.onnx", [], spec, sp) for spec, sp in (("max-drop:0.5", "auto"), ("max-drop:0.5", "smallest"))]
     q = ["--quantize", "int8", "--calib", f"{d}/calib.npz"]
