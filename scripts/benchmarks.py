@@ -734,6 +734,26 @@ def footprint_table():
                   f"{ram['stack']:,} | {ram['io_buffers']:,} |")
 
 
+def pruned_figures(p, extra, held, labels):
+    """A pruned model's M4 flash and instructions (bench --emulate), host latency (bench), and its
+    accuracy: held-out top-1 of the generated C where held has images for it, else the output SQNR
+    against the reference on its own test sets. Strings for the pruning tables."""
+    m = name(p)
+    b = tinyc("bench", p, "--target", "cortex-m4", "--emulate", "--json", *extra)
+    bj = json.loads(b.stdout) if b.returncode == 0 else None
+    instr = f"{bj['instructions']['median']:,.0f}" if bj else "failed"
+    flash = f"{bj['flash']['total']:,}" if bj else "failed"
+    h = tinyc("bench", p, "--json", *PTQ_SHAPES.get(m, []), *extra)
+    host = f"{json.loads(h.stdout)['generated_ms']['median'] * 1000:,.1f}" if h.returncode == 0 else "failed"
+    if m in held:
+        pred = c_predictions(p, held[m], *extra)
+        return flash, host, instr, f"top-1 {np.mean(pred == labels) * 100:.2f} %"
+    v = tinyc("validate", p, "--test-data", ptq_data(m), "--json", *PTQ_SHAPES.get(m, []), *extra)
+    out = [o["vs_reference"] for st in json.loads(v.stdout)["sets"] for o in st["outputs"]] if v.stdout.strip() else []
+    sq = [150.0 if o["sqnr_db"] == "inf" else o["sqnr_db"] for o in out]
+    return flash, host, instr, f"SQNR {np.mean(sq):.1f} dB" if sq else "failed"
+
+
 def prune_table():
     """Structured pruning (--prune channels:R, no retraining) of every float shared model and the
     digits CNN: parameters, MACs, weight bytes, arena, instructions on the emulated Cortex-M4, and
@@ -772,20 +792,7 @@ def prune_table():
                     continue
                 rep = json.load(open(f"{tmp}/r.json"))
             layers = sum(pr.get("stats", {}).get("layers pruned", 0) for pr in rep.get("passes", []) if pr.get("name") == "prune")
-            b = tinyc("bench", p, "--target", "cortex-m4", "--emulate", "--json", *extra)
-            bj = json.loads(b.stdout) if b.returncode == 0 else None
-            instr = f"{bj['instructions']['median']:,.0f}" if bj else "failed"
-            flash = f"{bj['flash']['total']:,}" if bj else "failed"
-            h = tinyc("bench", p, "--json", *PTQ_SHAPES.get(m, []), *extra)
-            host = f"{json.loads(h.stdout)['generated_ms']['median'] * 1000:,.1f}" if h.returncode == 0 else "failed"
-            if m in held:
-                pred = c_predictions(p, held[m], *extra)
-                acc = f"top-1 {np.mean(pred == test['y']) * 100:.2f} %"
-            else:
-                v = tinyc("validate", p, "--test-data", ptq_data(m), "--json", *PTQ_SHAPES.get(m, []), *extra)
-                out = [o["vs_reference"] for st in json.loads(v.stdout)["sets"] for o in st["outputs"]] if v.stdout.strip() else []
-                sq = [150.0 if o["sqnr_db"] == "inf" else o["sqnr_db"] for o in out]
-                acc = f"SQNR {np.mean(sq):.1f} dB" if sq else "failed"
+            flash, host, instr, acc = pruned_figures(p, extra, held, test["y"])
             print(f"| {m} | {spec or 'none'} | {layers} | {rep['params']:,} | {rep['macs']:,} | {rep['weights_bytes']:,} | "
                   f"{rep['arena_bytes']:,} | {flash} | {host} | {instr} | {acc} |")
 
@@ -836,21 +843,7 @@ def sparse_table():
         pr = rep.get("prune") or {}
         w = sum(x["weights"] for x in pr.get("layers", []))
         nz = f"{sum(x['nonzeros'] for x in pr['layers']) / w:.0%}" if w else "100%"
-        b = tinyc("bench", p, "--target", "cortex-m4", "--emulate", "--json", *extra)
-        bj = json.loads(b.stdout) if b.returncode == 0 else None
-        instr = f"{bj['instructions']['median']:,.0f}" if bj else "failed"
-        flash = f"{bj['flash']['total']:,}" if bj else "failed"
-        h = tinyc("bench", p, "--json", *extra)
-        host = f"{json.loads(h.stdout)['generated_ms']['median'] * 1000:,.1f}" if h.returncode == 0 else "failed"
-        base = name(p)
-        if base in held:
-            pred = c_predictions(p, held[base], *extra)
-            acc = f"top-1 {np.mean(pred == test['y']) * 100:.2f} %"
-        else:
-            v = tinyc("validate", p, "--test-data", ptq_data(base), "--json", *PTQ_SHAPES.get(base, []), *extra)
-            out = [o["vs_reference"] for st in json.loads(v.stdout)["sets"] for o in st["outputs"]] if v.stdout.strip() else []
-            sq = [150.0 if o["sqnr_db"] == "inf" else o["sqnr_db"] for o in out]
-            acc = f"SQNR {np.mean(sq):.1f} dB" if sq else "failed"
+        flash, host, instr, acc = pruned_figures(p, extra, held, test["y"])
         print(f"| {m} | {spec or 'none'} | {sp} | {len({x['node'].split('_patch')[0] for x in rep['sparse']})} | {nz} | "
               f"{rep['weights_bytes']:,} | {flash} | {rep['macs_executed']:,} of {rep['macs']:,} | {host} | {instr} | {acc} |")
 
