@@ -189,13 +189,20 @@ void emitPoolDsp(EmitCtx& c) { emitPoolKernel(c, Global, Max, "qint_dsp", "tinyc
 template <bool Global, bool Max>
 void emitPoolMve(EmitCtx& c) { emitPoolKernel(c, Global, Max, "qint_mve", "tinyc_qpool_mve_i8"); }
 
-// Helium: the int8 Add of two tensors of one shape, four lanes per vector (arm_mve/qint_mve.c).
+// The int8 Add of two tensors of one shape: two SMLAL per element into one 64-bit accumulator
+// read from its high word (arm_dsp/qint_dsp.c), or four lanes per vector with Helium
+// (arm_mve/qint_mve.c).
+bool matchAddDsp(const Node& n, const TargetDesc& t) { return t.dsp && sameShapeAdd8(n); }
+void emitAddDsp(EmitCtx& c) { emitAddKernel(c, "qint_dsp", "tinyc_qadd_dsp_i8"); }
 bool matchAddMve(const Node& n, const TargetDesc& t) { return t.mve && sameShapeAdd8(n); }
 void emitAddMve(EmitCtx& c) { emitAddKernel(c, "qint_mve", "tinyc_qadd_mve_i8"); }
 
 }  // namespace
 
 void registerArmQuantizedKernels(KernelTable& t) {
+  CKernel addDsp = variant("Add", checkSmall, emitAddDsp, nullptr, matchAddDsp, 2);
+  addDsp.elementwise = true;
+  t.add(addDsp);
   CKernel addMve = variant("Add", checkSmall, emitAddMve, nullptr, matchAddMve, 3);
   addMve.elementwise = true;
   t.add(addMve);

@@ -216,6 +216,18 @@ def binary_case(c):
     c.save(inputs)
 
 
+def add_case(c):  # Add of two tensors of one shape, scales in each regime of the DSP kernel's shift
+    shape = [1, int(rng.integers(1, 9)), int(rng.integers(1, 9)), int(rng.integers(1, 9))]
+    sy = scale()
+    regime = int(rng.integers(0, 4))
+    ratio = [2.0 ** -rng.uniform(2.1, 14), rng.uniform(0.3, 4.0), 10 ** rng.uniform(1, 5), 2.0 ** rng.uniform(21, 23)][regime]
+    a = c.dq("a", np.float32(sy * ratio), np.int8(zp()))
+    b = c.dq("b", np.float32(sy * ratio * 10 ** rng.uniform(-1, 1)), np.int8(zp()))
+    y = activation(c, c.op("Add", [a, b]))
+    c.q(y, np.float32(sy), np.int8(zp()))
+    c.save([("a", shape), ("b", shape)])
+
+
 def pad_case(c):  # Pad runs on the integers; its fill value becomes the zero point
     shape = [1, int(rng.integers(1, 5)), int(rng.integers(1, 6)), int(rng.integers(1, 6))]
     s, z = scale(), zp()
@@ -251,7 +263,7 @@ def resize_case(c):  # Resize nearest runs on the integers, its parameters carri
     c.save([("x", shape)])
 
 
-KINDS = [pad_case, resize_case, binary_case, conv_case, conv_case, conv_case, gemm_case, pool_case, softmax_case, table_case, concat_case]
+KINDS = [pad_case, resize_case, binary_case, add_case, conv_case, conv_case, conv_case, gemm_case, pool_case, softmax_case, table_case, concat_case]
 names = []
 for i in range(count):
     make = KINDS[i % len(KINDS)]

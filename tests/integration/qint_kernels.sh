@@ -56,7 +56,7 @@ for c in $cases; do
       echo "FAIL $c ($t): C differs from the interpreter"; cat "$W/log"; fail=1
     fi
   done
-  if [ $((i % 8)) -eq 0 ] || [[ $c == conv_* || $c == gemm_* || $c == pool_* || $c == binary_* ]]; then  # every Conv, Gemm, pool, Add, Mul: the DSP and Helium variants
+  if [ $((i % 8)) -eq 0 ] || [[ $c == conv_* || $c == gemm_* || $c == pool_* || $c == binary_* || $c == add_* ]]; then  # every Conv, Gemm, pool, Add, Mul: the DSP and Helium variants
     cores="cortex-m4 cortex-m55"
     [[ $c == conv_* ]] && cores="$cores cortex-m3"  # the packed-pair convolution (SMLAL, no DSP extension)
     for core in $cores; do

@@ -405,3 +405,51 @@ TINYC_KERNEL void tinyc_qpool_dsp_i8(const int8_t *x, int8_t *y, const int32_t *
       }
     }
 }
+
+/* Add of two int8 tensors of one shape (tinyc_qbinary_i8 with r = 0, mul = 0: tinyc_qadd per
+   element): w = floor((d_a m_a + d_b m_b + 2^(n-1)) / 2^n) from one 64-bit accumulator that two
+   SMLAL fill, read from its high word alone. When the shift n is below 33, both inputs are scaled
+   by 2^k (k = 33 - n; |x| 2^k < 2^30 for n >= 11), so that the shift becomes n + k = 33; then, with
+   s = n + k - 32 >= 1, the rounding term 2^(s-1) 2^32 is a whole multiple of 2^32 and
+     w = floor((2^k (d_a m_a + d_b m_b) + 2^(s-1) 2^32) / 2^32) >> s   (arithmetic shift).
+   The rounding term and the zero points' products (d = x - z) are one constant that the
+   accumulator starts from: per element two loads, two SMLAL (after two shifts when k > 0), the
+   high word shifted, the zero point added, SSAT, a store. Every partial sum is below 2^63
+   (|x 2^k m| < 2^60, |z 2^k m| < 2^60, rounding <= 2^61). |w| < 2^29, so adding the zero point
+   cannot overflow, and clamping to [lo, hi] then equals tinyc_qadd's clamp to +-2^24 followed by
+   [lo, hi] (SSAT for the full int8 range). Shifts below 11: tinyc_qadd. */
+TINYC_KERNEL int32_t tinyc_qclamp8(int32_t r, int32_t lo, int32_t hi) {
+  TINYC_QM_SSAT8(r, lo, hi);
+  r = r > hi ? hi : r;
+  return r < lo ? lo : r;
+}
+/* One loop per case, written out by the macro so that the constants fold into it. */
+#define TINYC_QADD_DSP_LOOP(SC, S, LO, HI)                                                                     \
+  do {                                                                                                         \
+    const int64_t c_ =                                                                                         \
+        (int64_t)((int32_t)1 << ((S) - 1)) * 4294967296 - (int64_t)(za * (SC)) * ma - (int64_t)(zb * (SC)) * mb; \
+    for (i = 0; i < n; ++i) {                                                                                  \
+      const int64_t acc_ = c_ + (int64_t)(a[i] * (SC)) * ma + (int64_t)(b[i] * (SC)) * mb;                     \
+      y[i] = (int8_t)tinyc_qclamp8(((int32_t)(acc_ >> 32) >> (S)) + zy, LO, HI);                               \
+    }                                                                                                          \
+  } while (0)
+TINYC_KERNEL void tinyc_qadd_dsp_i8(const int8_t *a, const int8_t *b, int8_t *y, int32_t n, int32_t za, int32_t zb,
+                                    int32_t ma, int32_t mb, int32_t sh, int32_t zy, int32_t lo, int32_t hi) {
+  int32_t i;
+  const int full = lo == -128 && hi == 127;
+  if (sh >= 33 && sh <= 62) {
+    const int32_t s = sh - 32;
+    if (full)
+      TINYC_QADD_DSP_LOOP(1, s, -128, 127);
+    else
+      TINYC_QADD_DSP_LOOP(1, s, lo, hi);
+  } else if (sh >= 11) {
+    const int32_t sc = (int32_t)1 << (33 - sh);
+    if (full)
+      TINYC_QADD_DSP_LOOP(sc, 1, -128, 127);
+    else
+      TINYC_QADD_DSP_LOOP(sc, 1, lo, hi);
+  } else {
+    for (i = 0; i < n; ++i) y[i] = (int8_t)tinyc_qadd(a[i] - za, b[i] - zb, ma, mb, sh, zy, lo, hi);
+  }
+}
