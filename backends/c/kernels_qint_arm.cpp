@@ -54,41 +54,51 @@ void emitDwDsp(EmitCtx& c) {
 }
 
 // Cores with the DSP extension: the one-group convolution with SMLAD (runtime/arm_dsp/qint_dsp.c:
-// pixels in pairs, fields widened to halfword pairs, blocks of two channels). Weights as int32
-// words: byte i of word (b * Q + q) * 2 + j is w[2 b + j][4 q + i] (Q = ceil(K / 4); zeros past K
-// and past the last channel). Scratch: two receptive fields, then (at a multiple of 4) the
-// widened fields, 16 bytes per quad.
+// pixels in fours, fields widened to halfword pairs, one channel at a time). Weights as int32
+// words: byte i of word m * Q + q is w[m][4 q + i] (Q = ceil(K / 4) rounded up to even; zeros past
+// K). Scratch: four receptive fields (none for a 1x1 convolution read in place), then (at a
+// multiple of 8) the widened fields, 32 bytes per quad.
 bool matchConvDsp(const Node& n, const TargetDesc& t) {
   return t.dsp && matchBlocksNhwc(n, t) && !int4Weights(n) && convGeom(n).p[14] == 1;
 }
 int64_t scratchConvDsp(const Node& n) { return convGeom(n).scratch(tinyc_qconv_dsp_i8_scratch); }
 Tensor packQuadWords(const Tensor& w, int64_t m, int64_t q) {
-  const int64_t k = w.numel() / m, blocks = (m + 1) / 2;
-  Tensor wp(DType::I32, {blocks * q * 2});
-  for (int64_t b = 0; b < blocks; ++b)
-    for (int64_t j = 0; j < 2; ++j)
-      for (int64_t i = 0; i < q; ++i) {
-        uint32_t word = 0;
-        for (int64_t t = 0; t < 4; ++t) {
-          const int64_t ch = 2 * b + j, kk = 4 * i + t;
-          const int64_t v = ch < m && kk < k ? w.getI(ch * k + kk) : 0;
-          word |= static_cast<uint32_t>(static_cast<uint8_t>(static_cast<int8_t>(v))) << (8 * t);
-        }
-        wp.setI((b * q + i) * 2 + j, static_cast<int32_t>(word));
-      }
+  const int64_t k = w.numel() / m;
+  Tensor wp(DType::I32, {m * q});
+  for (int64_t ch = 0; ch < m; ++ch)
+    for (int64_t i = 0; i < q; ++i) {
+      std::array<int64_t, 4> v{};
+      for (int64_t t = 0; t < 4; ++t) v[t] = 4 * i + t < k ? w.getI(ch * k + 4 * i + t) : 0;
+      wp.setI(ch * q + i, static_cast<int32_t>(bytesWord(v[0], v[1], v[2], v[3])));
+    }
   return wp;
 }
 void emitConvDsp(EmitCtx& c) {
   const Node& n = c.node;
-  ConvArgs a = convArgs(c);
-  const int64_t m = a.g.p[3], k = a.g.k;
-  std::vector<int64_t> bias = foldedBias(n, m, k, a.zx);
-  bias.resize(static_cast<size_t>((m + 1) / 2 * 2), 0);
+  const ConvGeom g = convGeom(n);
+  const int64_t m = g.p[3], k = g.k;
+  const int32_t zx = q::zeroAt(*n.input(0)->quant, 0), zy = q::zeroAt(*n.outputs[0]->quant, 0);
+  const std::vector<int64_t> bias = foldedBias(n, m, k, zx);
+  const std::vector<q::Multiplier> mults = q::productMultipliers(n, *n.input(0), *n.input(1), *n.outputs[0], m);
+  // per channel: bias, multiplier, then e = rshift - 32 and the rounding term with the zero point
+  // in it (1 <= e <= 21), else -rshift and 0 (tinyc_qrow4_dsp_i8)
+  std::vector<int64_t> rq;
+  for (int64_t ch = 0; ch < m; ++ch) {
+    const q::Multiplier& r = mults[static_cast<size_t>(std::min<int64_t>(ch, static_cast<int64_t>(mults.size()) - 1))];
+    const int64_t e = r.rshift - 32;
+    rq.insert(rq.end(), {bias[static_cast<size_t>(ch)], r.mult});
+    if (e >= 1 && e <= 21)
+      rq.insert(rq.end(), {e, (int64_t{1} << (e - 1)) + int64_t{zy} * (int64_t{1} << e)});
+    else
+      rq.insert(rq.end(), {-int64_t{r.rshift}, 0});
+  }
+  const auto range = q::outputRange(n);
   c.require("qint_dsp");
   const std::string s = c.scratch();
-  c.line(fmt::format("tinyc_qconv_dsp_i8({}, {}, {}, {}, {}, {}, (int8_t *){}, (uint32_t *)((int8_t *){} + {}));",
-                     c.in(0), c.weights(n.input(1)->name + " (quad words)", packQuadWords(*n.input(1)->constant, m, a.g.scratch(tinyc_qconv_dsp_i8_quads))),
-                     c.intArray(bias), c.out(0), a.p, a.tail(), s, s, a.g.scratch(tinyc_qconv_dsp_i8_field_bytes)));
+  c.line(fmt::format("tinyc_qconv_dsp_i8({}, {}, {}, {}, {}, {}, {}, {}, {}, (int8_t *){}, (uint64_t *)((int8_t *){} + {}));",
+                     c.in(0), c.weights(n.input(1)->name + " (quad words)", packQuadWords(*n.input(1)->constant, m, g.scratch(tinyc_qconv_dsp_i8_quads))),
+                     c.intArray(rq), c.out(0), c.intArray(g.p), zx, zy, range.first, range.second, s, s,
+                     g.scratch(tinyc_qconv_dsp_i8_field_bytes)));
 }
 
 // Cores with the DSP extension: the Gemm (fully connected) with SMLAD over a row widened once,

@@ -421,12 +421,19 @@ TINYC_KERNEL int64_t tinyc_qconv_pairs_i8_scratch(const int32_t *p) { return 8 *
 TINYC_KERNEL int64_t tinyc_qconv_host_i8_scratch(const int32_t *p) {
   return TINYC_QH_NR * ((tinyc_qconv_field(p) + 3) / 4 * 4);
 }
-/* tinyc_qconv_dsp_i8: two receptive fields (rounded up to 4 bytes), then the widened fields, 16
-   bytes per quad of inputs (Q = K / 4 rounded up to even). */
-TINYC_KERNEL int64_t tinyc_qconv_dsp_i8_field_bytes(const int32_t *p) { return (2 * tinyc_qconv_field(p) + 3) / 4 * 4; }
+/* tinyc_qconv_dsp_i8: four receptive fields (rounded up to 8 bytes; none for a 1x1 stride-1
+   unpadded convolution, which reads its input rows in place), then the widened fields, 32 bytes
+   per quad of inputs (Q = K / 4 rounded up to even). */
+TINYC_KERNEL int tinyc_qconv_dsp_i8_direct(const int32_t *p) {
+  return p[TINYC_QC_KH] == 1 && p[TINYC_QC_KW] == 1 && p[TINYC_QC_SH] == 1 && p[TINYC_QC_SW] == 1 &&
+         p[TINYC_QC_PT] == 0 && p[TINYC_QC_PL] == 0 && p[TINYC_QC_OW] == p[TINYC_QC_W] && p[TINYC_QC_OH] == p[TINYC_QC_H];
+}
+TINYC_KERNEL int64_t tinyc_qconv_dsp_i8_field_bytes(const int32_t *p) {
+  return tinyc_qconv_dsp_i8_direct(p) ? 0 : (4 * tinyc_qconv_field(p) + 7) / 8 * 8;
+}
 TINYC_KERNEL int64_t tinyc_qconv_dsp_i8_quads(const int32_t *p) { return (tinyc_qconv_field(p) + 7) / 8 * 2; }
 TINYC_KERNEL int64_t tinyc_qconv_dsp_i8_scratch(const int32_t *p) {
-  return tinyc_qconv_dsp_i8_field_bytes(p) + 16 * tinyc_qconv_dsp_i8_quads(p);
+  return tinyc_qconv_dsp_i8_field_bytes(p) + 32 * tinyc_qconv_dsp_i8_quads(p);
 }
 /* The channels-last depthwise kernels (TINYC_QDW_NHWC_KERNEL): a row of C zero points. */
 TINYC_KERNEL int64_t tinyc_qdwconv_nhwc_i8_scratch(const int32_t *p) { return p[TINYC_QC_C]; }
