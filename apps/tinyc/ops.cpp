@@ -42,6 +42,10 @@ void listOps(bool markdown) {
                              op->minOutputs, op->maxOutputs, attrs, op->doc);
   }
   std::cout << fmt::format("\n{} ops.\n", ops.size());
+  std::cout << "\nControl flow is unrolled by the importer (lib/onnx/control_flow.cpp), not run: **If** when its "
+               "condition is known at\ncompile time (the other branch is not compiled), **Loop** when its trip count "
+               "and initial condition are\n(and its body passes the condition through unchanged), **Scan** (opsets 8-"
+               "28; its sequence lengths come from\nthe inputs' shapes). A data-dependent one is a one-line error.\n";
 }
 
 }  // namespace

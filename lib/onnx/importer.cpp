@@ -7,6 +7,7 @@
 #include <set>
 
 #include "ir/verifier.h"
+#include "onnx/control_flow.h"
 #include "onnx/tensor_proto.h"
 #include "onnx/upgrade.h"
 #include "ops/op.h"
@@ -141,6 +142,10 @@ class Importer {
     for (const auto& f : model.functions()) inl.functions[f.domain() + "::" + f.name()] = &f;
     std::vector<onnx::NodeProto> nodes;
     for (const auto& n : gp.node()) inl.expand(n, nodes, 0);
+    if (std::any_of(nodes.begin(), nodes.end(), isControlFlowNode))
+      expandControlFlow(nodes, opset_, [&](size_t upto, const std::vector<std::string>& names) {
+        return probe(model, nodes, upto, names);
+      });
 
     if (gp.sparse_initializer_size() > 0) modelError("sparse initializers are not supported");
     for (const auto& init : gp.initializer()) {
@@ -256,6 +261,44 @@ class Importer {
   std::unique_ptr<Graph> g_;
   std::map<std::string, Value*> byName_;
   int opset_ = 0;
+
+  // The values `names` as the first `upto` nodes compute them: those nodes that they depend on,
+  // imported as a model of their own (control flow: conditions, trip counts, scan lengths).
+  std::vector<ProbedValue> probe(const onnx::ModelProto& model, const std::vector<onnx::NodeProto>& nodes, size_t upto,
+                                 const std::vector<std::string>& names) {
+    std::set<std::string> need(names.begin(), names.end());
+    std::vector<const onnx::NodeProto*> slice;
+    for (size_t i = upto; i-- > 0;) {
+      bool used = false;
+      for (const auto& o : nodes[i].output()) used |= need.count(o) > 0;
+      if (!used) continue;
+      slice.push_back(&nodes[i]);
+      for (const auto& in : nodes[i].input())
+        if (!in.empty()) need.insert(in);
+    }
+    onnx::ModelProto m;
+    m.set_ir_version(model.ir_version());
+    *m.mutable_opset_import() = model.opset_import();
+    onnx::GraphProto* g = m.mutable_graph();
+    g->set_name(model.graph().name());
+    for (const auto& init : model.graph().initializer())
+      if (need.count(init.name())) *g->add_initializer() = init;
+    *g->mutable_input() = model.graph().input();
+    for (auto it = slice.rbegin(); it != slice.rend(); ++it) *g->add_node() = **it;
+    for (const auto& s : names) g->add_output()->set_name(s);
+    ImportOptions o = opts_;
+    o.notes = nullptr, o.requireSupported = true, o.unsupported = nullptr, o.filesRead = nullptr;
+    Importer sub(o, baseDir_);
+    std::unique_ptr<Graph> sg = sub.run(m);
+    std::vector<ProbedValue> out;
+    for (const Value* v : sg->outputs) {
+      ProbedValue pv;
+      pv.shape = v->shape;
+      if (auto c = v->constData()) pv.known = true, pv.value = *c;
+      out.push_back(std::move(pv));
+    }
+    return out;
+  }
 
   void note(const std::string& s) {
     if (opts_.notes) opts_.notes->push_back(s);

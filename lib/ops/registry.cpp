@@ -53,12 +53,11 @@ void OpRegistry::add(OpDef def) { ops_.push_back(std::move(def)); }
 const char* OpRegistry::declinedReason(const std::string& name) const {
   static const char* const kDataShaped =
       "its output shape depends on the input values, and tinyc plans memory with every shape known at compile time";
-  static const char* const kControl = "control flow (subgraphs) is not supported";
+  static const char* const kControl = "control flow (subgraphs) is supported only for If, Loop and Scan";
   static const char* const kSequence = "sequence values are not supported (tensors only)";
   static const std::map<std::string, const char*> declined = {
       {"NonZero", kDataShaped},       {"Unique", kDataShaped},  {"NonMaxSuppression", kDataShaped},
-      {"StringSplit", kDataShaped},   {"If", kControl},         {"Loop", kControl},
-      {"Scan", kControl},             {"SequenceMap", kControl}, {"SplitToSequence", kSequence},
+      {"StringSplit", kDataShaped},   {"SequenceMap", kControl}, {"SplitToSequence", kSequence},
       {"ConcatFromSequence", kSequence}, {"SequenceAt", kSequence}, {"SequenceConstruct", kSequence},
       {"SequenceEmpty", kSequence},   {"SequenceErase", kSequence}, {"SequenceInsert", kSequence},
       {"SequenceLength", kSequence},

@@ -18,6 +18,7 @@
 #include "backends/c/host.h"
 #include "interp/compare.h"
 #include "interp/interpreter.h"
+#include "onnx/control_flow.h"
 #include "onnx/importer.h"
 #include "onnx/tensor_proto.h"
 #include "ops/op.h"
@@ -72,14 +73,26 @@ std::map<std::string, std::string> readKnownFailures(const std::string& path) {
 
 // Op types of the model after local-function expansion is approximated by the graph's nodes and
 // the bodies of its functions.
+// The ops of a graph; If, Loop and Scan stand for the ops of their bodies (the importer unrolls
+// them when what they depend on is known at compile time).
+void graphOps(const onnx::GraphProto& g, const std::set<std::string>& fnames, std::set<std::string>& ops) {
+  for (const auto& n : g.node()) {
+    if (isControlFlowNode(n)) {
+      for (const auto& a : n.attribute())
+        if (a.has_g()) graphOps(a.g(), fnames, ops);
+      continue;
+    }
+    if (!fnames.count(n.op_type())) ops.insert(n.domain().empty() || n.domain() == "ai.onnx" ? n.op_type() : n.domain() + "::" + n.op_type());
+  }
+}
+
 std::set<std::string> modelOps(const onnx::ModelProto& m, std::string* group) {
   std::set<std::string> fnames, ops;
   for (const auto& f : m.functions()) fnames.insert(f.name());
   for (const auto& f : m.functions())
     for (const auto& n : f.node())
       if (!fnames.count(n.op_type())) ops.insert(n.op_type());
-  for (const auto& n : m.graph().node())
-    if (!fnames.count(n.op_type())) ops.insert(n.domain().empty() || n.domain() == "ai.onnx" ? n.op_type() : n.domain() + "::" + n.op_type());
+  graphOps(m.graph(), fnames, ops);
   if (m.graph().node_size() == 1)
     *group = m.graph().node(0).op_type();
   else

@@ -351,11 +351,164 @@ TEST(Importer, UnsupportedOpsSayWhyWhenItIsOnPurpose) {
   ModelBuilder b(13);
   b.input("x", {4});
   b.node("NonZero", {"x"}, {"i"}, "nz");
-  b.node("Loop", {"i"}, {"y"}, "lp");
+  b.node("SequenceMap", {"i"}, {"y"}, "sm");
   b.output("y");
   std::string e = errorOf(b);
   EXPECT_NE(e.find("'nz': its output shape depends on the input values"), std::string::npos) << e;
-  EXPECT_NE(e.find("'lp': control flow (subgraphs) is not supported"), std::string::npos) << e;
+  EXPECT_NE(e.find("'sm': control flow (subgraphs) is supported only for If, Loop and Scan"), std::string::npos) << e;
+}
+
+// ---- control flow unrolled at compile time (onnx/control_flow.cpp) ----
+
+// A subgraph attribute of n: inputs (name, elem type), nodes added by the caller, outputs.
+onnx::GraphProto* subgraph(onnx::NodeProto* n, const std::string& attr, std::vector<std::pair<std::string, int>> ins,
+                           std::vector<std::string> outs) {
+  auto* a = n->add_attribute();
+  a->set_name(attr);
+  a->set_type(onnx::AttributeProto::GRAPH);
+  onnx::GraphProto* g = a->mutable_g();
+  g->set_name(attr);
+  for (auto& [name, type] : ins) {
+    auto* v = g->add_input();
+    v->set_name(name);
+    v->mutable_type()->mutable_tensor_type()->set_elem_type(type);
+  }
+  for (auto& o : outs) g->add_output()->set_name(o);
+  return g;
+}
+onnx::NodeProto* subnode(onnx::GraphProto* g, const std::string& op, std::vector<std::string> ins,
+                         std::vector<std::string> outs) {
+  auto* n = g->add_node();
+  n->set_op_type(op);
+  for (auto& i : ins) n->add_input(i);
+  for (auto& o : outs) n->add_output(o);
+  return n;
+}
+
+TEST(Importer, IfWithAConditionFromShapesTakesOneBranch) {
+  // cond = (Shape(x)[1] == 3): the then branch (x * w, w its own initializer) is compiled, the
+  // else branch (x + 100) is not.
+  ModelBuilder b(13);
+  b.input("x", {1, 3});
+  b.node("Shape", {"x"}, {"s"});
+  b.initI64("one", {1});
+  b.g->mutable_initializer(0)->clear_dims();
+  b.node("Gather", {"s", "one"}, {"d"});
+  b.initI64("three", {3});
+  b.g->mutable_initializer(1)->clear_dims();
+  b.node("Equal", {"d", "three"}, {"c"});
+  auto* n = b.node("If", {"c"}, {"y"}, "branch");
+  auto* t = subgraph(n, "then_branch", {}, {"t_out"});
+  auto* w = t->add_initializer();
+  w->set_name("w");
+  w->set_data_type(onnx::TensorProto::FLOAT);
+  w->add_dims(3);
+  for (float v : {2.f, 3.f, 4.f}) w->add_float_data(v);
+  subnode(t, "Mul", {"x", "w"}, {"t_out"});
+  auto* e = subgraph(n, "else_branch", {}, {"e_out"});
+  auto* h = e->add_initializer();
+  h->set_name("hundred");
+  h->set_data_type(onnx::TensorProto::FLOAT);
+  h->add_float_data(100.f);
+  subnode(e, "Add", {"x", "hundred"}, {"e_out"});
+  b.output("y");
+  auto g = b.import();
+  for (auto& node : g->nodes) EXPECT_NE(node->opType, "Add") << "the else branch was imported";
+  Interpreter interp(*g);
+  auto out = interp.run({iota({1, 3}, 1)});  // x = 0, 1, 2
+  EXPECT_EQ(out[0].getF(0), 0.f);
+  EXPECT_EQ(out[0].getF(1), 3.f);
+  EXPECT_EQ(out[0].getF(2), 8.f);
+}
+
+TEST(Importer, IfOnDataIsAClearError) {
+  ModelBuilder b(13);
+  b.input("x", {1});
+  b.init("zero", {1}, {0.f});
+  b.node("Greater", {"x", "zero"}, {"c"});
+  auto* n = b.node("If", {"c"}, {"y"}, "on_data");
+  subnode(subgraph(n, "then_branch", {}, {"a"}), "Identity", {"x"}, {"a"});
+  subnode(subgraph(n, "else_branch", {}, {"b"}), "Neg", {"x"}, {"b"});
+  b.output("y");
+  std::string e = errorOf(b);
+  EXPECT_NE(e.find("node 'on_data' (If): its condition 'c' must be known at compile time"), std::string::npos) << e;
+}
+
+TEST(Importer, LoopWithAKnownTripCountIsUnrolled) {
+  // y_{i+1} = y_i * 2 + i, three iterations from y_0 = x; scan output: every y_{i+1}.
+  ModelBuilder b(13);
+  b.input("x", {2});
+  b.initI64("m", {3});
+  b.g->mutable_initializer(0)->clear_dims();
+  auto* n = b.node("Loop", {"m", "", "x"}, {"y", "all"}, "loop");
+  auto* body = subgraph(n, "body", {{"i", onnx::TensorProto::INT64}, {"cin", onnx::TensorProto::BOOL},
+                                    {"yin", onnx::TensorProto::FLOAT}},
+                        {"cout", "yout", "scan"});
+  subnode(body, "Identity", {"cin"}, {"cout"});
+  auto* two = body->add_initializer();
+  two->set_name("two");
+  two->set_data_type(onnx::TensorProto::FLOAT);
+  two->add_float_data(2.f);
+  subnode(body, "Mul", {"yin", "two"}, {"dbl"});
+  auto* cast = subnode(body, "Cast", {"i"}, {"fi"});
+  attrInt(cast, "to", onnx::TensorProto::FLOAT);
+  subnode(body, "Add", {"dbl", "fi"}, {"yout"});
+  subnode(body, "Identity", {"yout"}, {"scan"});
+  b.output("y");
+  b.output("all");
+  auto g = b.import();
+  EXPECT_EQ(g->outputs[1]->shape, (Shape{3, 2}));
+  Interpreter interp(*g);
+  Tensor x(DType::F32, {2});
+  x.setF(0, 1.f), x.setF(1, -1.f);
+  auto out = interp.run({x});
+  // x = 1: 2, 5, 12; x = -1: -2, -3, -4
+  EXPECT_EQ(out[0].getF(0), 12.f);
+  EXPECT_EQ(out[0].getF(1), -4.f);
+  const float all[] = {2, -2, 5, -3, 12, -4};
+  for (int i = 0; i < 6; ++i) EXPECT_EQ(out[1].getF(i), all[i]) << i;
+}
+
+TEST(Importer, LoopEndedByItsBodyIsAClearError) {
+  ModelBuilder b(13);
+  b.input("x", {1});
+  b.initI64("m", {5});
+  b.g->mutable_initializer(0)->clear_dims();
+  auto* n = b.node("Loop", {"m", "", "x"}, {"y"}, "while");
+  auto* body = subgraph(n, "body", {{"i", onnx::TensorProto::INT64}, {"cin", onnx::TensorProto::BOOL},
+                                    {"yin", onnx::TensorProto::FLOAT}},
+                        {"cout", "yout"});
+  subnode(body, "Neg", {"yin"}, {"yout"});
+  subnode(body, "Greater", {"yout", "yin"}, {"cout"});
+  b.output("y");
+  std::string e = errorOf(b);
+  EXPECT_NE(e.find("node 'while' (Loop): the loop's condition is computed in its body"), std::string::npos) << e;
+}
+
+TEST(Importer, ScanBackwardAlongAxisOneIsUnrolled) {
+  // running sums over axis 1 of x [2, 3], read backwards; the scan output stacked along axis 0
+  ModelBuilder b(11);
+  b.input("s0", {2});
+  b.input("x", {2, 3});
+  auto* n = b.node("Scan", {"s0", "x"}, {"s", "ys"}, "scan");
+  attrInt(n, "num_scan_inputs", 1);
+  attrInts(n, "scan_input_axes", {1});
+  attrInts(n, "scan_input_directions", {1});
+  auto* body = subgraph(n, "body", {{"acc", onnx::TensorProto::FLOAT}, {"col", onnx::TensorProto::FLOAT}},
+                        {"acc2", "out"});
+  subnode(body, "Add", {"acc", "col"}, {"acc2"});
+  subnode(body, "Identity", {"acc2"}, {"out"});
+  b.output("s");
+  b.output("ys");
+  auto g = b.import();
+  EXPECT_EQ(g->outputs[1]->shape, (Shape{3, 2}));
+  Interpreter interp(*g);
+  Tensor s0(DType::F32, {2});
+  auto out = interp.run({s0, iota({2, 3})});  // x = [[0 1 2] [3 4 5]]
+  EXPECT_EQ(out[0].getF(0), 3.f);
+  EXPECT_EQ(out[0].getF(1), 12.f);
+  const float ys[] = {2, 5, 3, 9, 3, 12};  // columns 2, 1, 0 added in turn
+  for (int i = 0; i < 6; ++i) EXPECT_EQ(out[1].getF(i), ys[i]) << i;
 }
 
 TEST(Importer, StructuralErrorsNameTheProblem) {
