@@ -169,6 +169,29 @@ class Audio1d(nn.Module):
         return self.fc(torch.flatten(self.pool(self.features(x)), 1))
 
 
+class ScriptedControlFlow(nn.Module):
+    """A CNN whose forward is scripted (torch.jit.script): a loop over a count computed from the
+    input's height and a branch on its (dynamic) batch size, exported as Loop and If; TorchScript
+    exporter modes only."""
+    SCRIPTED = True
+    DYNAMIC_AXES = {"input": {0: "batch"}}
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 8, 3, padding=1)
+        self.fc = nn.Linear(8, 5)
+
+    def forward(self, x):
+        y = self.conv(x)
+        for _ in range(x.shape[2] // 8):
+            y = torch.relu(y) * 0.5 + y
+        if x.shape[0] == 1:
+            z = y.mean(dim=[2, 3])
+        else:
+            z = y.sum(dim=[2, 3])
+        return self.fc(z)
+
+
 # name -> (constructor, input shape)
 MODELS = [
     ("mnist_cnn", MnistCnn, (1, 1, 28, 28)),
@@ -178,6 +201,7 @@ MODELS = [
     ("kws_gru", KwsGru, (1, 49, 10)),
     ("transformer", TinyTransformer, (1, 16, 32)),
     ("audio1d", Audio1d, (1, 1, 1024)),
+    ("scripted_cf", ScriptedControlFlow, (1, 3, 24, 24)),
 ]
 
 
@@ -321,9 +345,16 @@ def main():
         with torch.no_grad():
             ref = model(x)
         refs = list(ref) if isinstance(ref, (tuple, list)) else [ref]
+        scripted = getattr(ctor, "SCRIPTED", False)
+        exported = torch.jit.script(model) if scripted else model
         for mode, kwargs, why in all_modes:
             tag = "%s_%s" % (name, mode)
             path = os.path.join(args.outdir, tag + ".onnx")
+            if scripted and kwargs is not None:
+                if kwargs.get("dynamo"):
+                    kwargs, why = None, "a scripted module: TorchScript exporter only"
+                else:
+                    kwargs = dict(kwargs, dynamic_axes=ctor.DYNAMIC_AXES)
             if kwargs is None:
                 print("%-28s skipped: %s" % (tag, why), flush=True)
                 n_skip += 1
@@ -332,7 +363,7 @@ def main():
                 if os.path.exists(stale):
                     os.remove(stale)
             try:
-                export_one(model, x, path, kwargs, args.verbose)
+                export_one(exported, x, path, kwargs, args.verbose)
             except Exception as e:
                 print("%-28s failed: %s" % (tag, first_line(e)), flush=True)
                 n_fail += 1

@@ -1,8 +1,10 @@
 #include "onnx/control_flow.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <map>
 
+#include "onnx/tensor_proto.h"
 #include "support/error.h"
 
 namespace tinyc {
@@ -71,6 +73,37 @@ void renameGraph(onnx::GraphProto& g, const std::map<std::string, std::string>& 
     if (auto it = map.find(o.name()); it != map.end()) o.set_name(it->second);
 }
 
+// Where a Loop body's condition output comes from, through Identity nodes: the body's condition
+// input, a Constant of the body, a name of the enclosing graph, or something it computes.
+struct LoopCondition {
+  enum Kind { PassThrough, Constant, Outer, Computed } kind = Computed;
+  const onnx::TensorProto* value = nullptr;  // Constant
+  std::string name;                          // Outer
+};
+LoopCondition loopCondition(const onnx::GraphProto& body) {
+  std::map<std::string, const onnx::NodeProto*> producer;
+  for (const auto& n : body.node())
+    for (const auto& o : n.output()) producer[o] = &n;
+  std::string at = body.output(0).name();
+  for (int hops = 0; hops <= body.node_size(); ++hops) {
+    LoopCondition c;
+    if (at == body.input(1).name()) return c.kind = LoopCondition::PassThrough, c;
+    for (const auto& init : body.initializer())
+      if (init.name() == at) return c.kind = LoopCondition::Constant, c.value = &init, c;
+    auto it = producer.find(at);
+    if (it == producer.end()) return c.kind = LoopCondition::Outer, c.name = at, c;
+    const onnx::NodeProto& p = *it->second;
+    if (p.op_type() == "Identity" && p.input_size() == 1) {
+      at = p.input(0);
+      continue;
+    }
+    if (p.op_type() == "Constant" && p.attribute_size() == 1 && p.attribute(0).name() == "value" && p.attribute(0).has_t())
+      return c.kind = LoopCondition::Constant, c.value = &p.attribute(0).t(), c;
+    return c;
+  }
+  return {};
+}
+
 class Expander {
  public:
   Expander(std::vector<onnx::NodeProto>& out, int opset, int id) : out_(out), opset_(opset), id_(id) {}
@@ -86,7 +119,8 @@ class Expander {
       if (!n.output(i).empty()) identity(outs[static_cast<size_t>(i)], n.output(i), prefix(n, "out"));
   }
 
-  void expandLoop(const onnx::NodeProto& n, const ProbedValue& tripCount, const ProbedValue& cond) {
+  void expandLoop(const onnx::NodeProto& n, const ProbedValue& tripCount, const ProbedValue& cond,
+                  const ProbedValue& outerCondOut) {
     if (n.input_size() < 1 || n.input(0).empty())
       modelError("{}: a loop without a trip count (ended by its condition alone) cannot be unrolled at compile time",
                  where(n));
@@ -98,11 +132,22 @@ class Expander {
     if (carried < 0 || body.input_size() != 2 + carried || body.output_size() < 1 + carried ||
         n.output_size() != body.output_size() - 1)
       modelError("{}: its body's inputs and outputs do not match the node's", where(n));
-    if (!conditionPassesThrough(body))
+    // The condition after an iteration: the one it got (the trip count ends the loop), or a
+    // constant (false: one iteration at most).
+    bool again = true;
+    const LoopCondition lc = loopCondition(body);
+    if (lc.kind == LoopCondition::Computed)
       modelError("{}: the loop's condition is computed in its body; tinyc unrolls loops that their trip count alone "
                  "ends",
                  where(n));
-    const int64_t iters = start ? std::max<int64_t>(trips, 0) : 0;
+    if (lc.kind == LoopCondition::Constant) {
+      const Tensor t = tensorFromProto(*lc.value, "");
+      if (t.numel() != 1) modelError("{}: the condition its body returns has {} elements, expected one", where(n), t.numel());
+      again = t.getI(0) != 0;
+    }
+    if (lc.kind == LoopCondition::Outer)
+      again = knownScalar(n, fmt::format("condition '{}' (returned by its body)", printable(lc.name)), outerCondOut) != 0;
+    const int64_t iters = start ? std::min<int64_t>(std::max<int64_t>(trips, 0), again ? INT64_MAX : 1) : 0;
     checkBudget(n, iters, body);
     std::vector<std::string> state(n.input().begin() + 2, n.input().end());
     const int scans = body.output_size() - 1 - carried;
@@ -323,18 +368,6 @@ class Expander {
     return items;
   }
 
-  // Loop's condition output is its condition input, directly or through an Identity.
-  static bool conditionPassesThrough(const onnx::GraphProto& body) {
-    const std::string& in = body.input(1).name();
-    const std::string& o = body.output(0).name();
-    if (o == in) return true;
-    for (const auto& n : body.node())
-      if (n.op_type() == "Identity" && n.output_size() == 1 && n.output(0) == o && n.input_size() == 1 &&
-          n.input(0) == in)
-        return true;
-    return false;
-  }
-
   void checkBudget(const onnx::NodeProto& n, int64_t iters, const onnx::GraphProto& body) {
     const double nodes = static_cast<double>(iters) * (body.node_size() + body.initializer_size() + 4);
     if (nodes > static_cast<double>(kMaxUnrolledNodes))
@@ -366,13 +399,19 @@ void expandControlFlow(std::vector<onnx::NodeProto>& nodes, int opset, const Con
     } else if (n.op_type() == "Loop") {
       std::vector<std::string> names;
       for (int k = 0; k < 2; ++k) names.push_back(k < n.input_size() ? n.input(k) : std::string());
+      const onnx::GraphProto* body = graphAttr(n, "body");
+      if (body && body->input_size() >= 2 && body->output_size() >= 1) {
+        const LoopCondition lc = loopCondition(*body);
+        names.push_back(lc.kind == LoopCondition::Outer ? lc.name : std::string());
+      }
+      names.resize(3);
       std::vector<std::string> asked;
       for (const auto& s : names)
         if (!s.empty()) asked.push_back(s);
-      std::vector<ProbedValue> got = probe(i, asked), v(2);
-      for (size_t k = 0, j = 0; k < 2; ++k)
+      std::vector<ProbedValue> got = asked.empty() ? std::vector<ProbedValue>() : probe(i, asked), v(3);
+      for (size_t k = 0, j = 0; k < 3; ++k)
         if (!names[k].empty()) v[k] = got[j++];
-      e.expandLoop(n, v[0], v[1]);
+      e.expandLoop(n, v[0], v[1], v[2]);
     } else {
       int64_t k = 0;
       if (!intAttr(n, "num_scan_inputs", &k) || k < 1 || k > n.input_size())
