@@ -376,10 +376,54 @@ class Expander {
   }
 };
 
+// Each control-flow op's unrolling: what it asks the probe (the values the first nodes compute),
+// then the Expander.
+using Probe = std::function<std::vector<ProbedValue>(const std::vector<std::string>&)>;
+
+void unrollIf(Expander& e, const onnx::NodeProto& n, const Probe& probe) {
+  if (n.input_size() != 1 || n.input(0).empty()) modelError("{}: expects one input (the condition)", where(n));
+  e.expandIf(n, probe({n.input(0)})[0]);
+}
+
+void unrollLoop(Expander& e, const onnx::NodeProto& n, const Probe& probe) {
+  // trip count, initial condition, and the condition the body returns when it is an outer value
+  std::vector<std::string> names;
+  for (int k = 0; k < 2; ++k) names.push_back(k < n.input_size() ? n.input(k) : std::string());
+  const onnx::GraphProto* body = graphAttr(n, "body");
+  if (body && body->input_size() >= 2 && body->output_size() >= 1) {
+    const LoopCondition lc = loopCondition(*body);
+    names.push_back(lc.kind == LoopCondition::Outer ? lc.name : std::string());
+  }
+  names.resize(3);
+  std::vector<std::string> asked;
+  for (const auto& s : names)
+    if (!s.empty()) asked.push_back(s);
+  std::vector<ProbedValue> got = asked.empty() ? std::vector<ProbedValue>() : probe(asked), v(3);
+  for (size_t k = 0, j = 0; k < 3; ++k)
+    if (!names[k].empty()) v[k] = got[j++];
+  e.expandLoop(n, v[0], v[1], v[2]);
+}
+
+void unrollScan(Expander& e, const onnx::NodeProto& n, const Probe& probe) {
+  int64_t k = 0;
+  if (!intAttr(n, "num_scan_inputs", &k) || k < 1 || k > n.input_size())
+    modelError("{}: attribute 'num_scan_inputs' is missing or out of range", where(n));
+  std::vector<std::string> scanNames(n.input().end() - k, n.input().end());
+  for (const auto& s : scanNames)
+    if (s.empty()) modelError("{}: a scan input is missing", where(n));
+  e.expandScan(n, probe(scanNames), k);
+}
+
+using Unroll = void (*)(Expander&, const onnx::NodeProto&, const Probe&);
+const std::map<std::string, Unroll>& unrollers() {
+  static const std::map<std::string, Unroll> table = {{"If", unrollIf}, {"Loop", unrollLoop}, {"Scan", unrollScan}};
+  return table;
+}
+
 }  // namespace
 
 bool isControlFlowNode(const onnx::NodeProto& n) {
-  return isDefaultDomain(n.domain()) && (n.op_type() == "If" || n.op_type() == "Loop" || n.op_type() == "Scan");
+  return isDefaultDomain(n.domain()) && unrollers().count(n.op_type()) > 0;
 }
 
 void expandControlFlow(std::vector<onnx::NodeProto>& nodes, int opset, const ControlFlowProbe& probe) {
@@ -393,34 +437,7 @@ void expandControlFlow(std::vector<onnx::NodeProto>& nodes, int opset, const Con
     const onnx::NodeProto n = nodes[i];
     std::vector<onnx::NodeProto> expansion;
     Expander e(expansion, opset, id++);
-    if (n.op_type() == "If") {
-      if (n.input_size() != 1 || n.input(0).empty()) modelError("{}: expects one input (the condition)", where(n));
-      e.expandIf(n, probe(i, {n.input(0)})[0]);
-    } else if (n.op_type() == "Loop") {
-      std::vector<std::string> names;
-      for (int k = 0; k < 2; ++k) names.push_back(k < n.input_size() ? n.input(k) : std::string());
-      const onnx::GraphProto* body = graphAttr(n, "body");
-      if (body && body->input_size() >= 2 && body->output_size() >= 1) {
-        const LoopCondition lc = loopCondition(*body);
-        names.push_back(lc.kind == LoopCondition::Outer ? lc.name : std::string());
-      }
-      names.resize(3);
-      std::vector<std::string> asked;
-      for (const auto& s : names)
-        if (!s.empty()) asked.push_back(s);
-      std::vector<ProbedValue> got = asked.empty() ? std::vector<ProbedValue>() : probe(i, asked), v(3);
-      for (size_t k = 0, j = 0; k < 3; ++k)
-        if (!names[k].empty()) v[k] = got[j++];
-      e.expandLoop(n, v[0], v[1], v[2]);
-    } else {
-      int64_t k = 0;
-      if (!intAttr(n, "num_scan_inputs", &k) || k < 1 || k > n.input_size())
-        modelError("{}: attribute 'num_scan_inputs' is missing or out of range", where(n));
-      std::vector<std::string> scanNames(n.input().end() - k, n.input().end());
-      for (const auto& s : scanNames)
-        if (s.empty()) modelError("{}: a scan input is missing", where(n));
-      e.expandScan(n, probe(i, scanNames), k);
-    }
+    unrollers().at(n.op_type())(e, n, [&](const std::vector<std::string>& names) { return probe(i, names); });
     added += expansion.size();
     if (added > kMaxUnrolledNodes)
       modelError("{}: unrolling the model's control flow would exceed {} nodes", where(n), kMaxUnrolledNodes);

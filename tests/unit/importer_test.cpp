@@ -385,6 +385,12 @@ onnx::NodeProto* subnode(onnx::GraphProto* g, const std::string& op, std::vector
   return n;
 }
 
+// A Loop body over one float carried value: inputs i (int64), cin (bool), yin (float).
+onnx::GraphProto* loopBody(onnx::NodeProto* n, std::vector<std::string> outs) {
+  return subgraph(n, "body", {{"i", onnx::TensorProto::INT64}, {"cin", onnx::TensorProto::BOOL}, {"yin", onnx::TensorProto::FLOAT}},
+                  std::move(outs));
+}
+
 TEST(Importer, IfWithAConditionFromShapesTakesOneBranch) {
   // cond = (Shape(x)[1] == 3): the then branch (x * w, w its own initializer) is compiled, the
   // else branch (x + 100) is not.
@@ -440,10 +446,7 @@ TEST(Importer, LoopWithAKnownTripCountIsUnrolled) {
   b.input("x", {2});
   b.initI64("m", {3});
   b.g->mutable_initializer(0)->clear_dims();
-  auto* n = b.node("Loop", {"m", "", "x"}, {"y", "all"}, "loop");
-  auto* body = subgraph(n, "body", {{"i", onnx::TensorProto::INT64}, {"cin", onnx::TensorProto::BOOL},
-                                    {"yin", onnx::TensorProto::FLOAT}},
-                        {"cout", "yout", "scan"});
+  auto* body = loopBody(b.node("Loop", {"m", "", "x"}, {"y", "all"}, "loop"), {"cout", "yout", "scan"});
   subnode(body, "Identity", {"cin"}, {"cout"});
   auto* two = body->add_initializer();
   two->set_name("two");
@@ -474,10 +477,7 @@ TEST(Importer, LoopEndedByItsBodyIsAClearError) {
   b.input("x", {1});
   b.initI64("m", {5});
   b.g->mutable_initializer(0)->clear_dims();
-  auto* n = b.node("Loop", {"m", "", "x"}, {"y"}, "while");
-  auto* body = subgraph(n, "body", {{"i", onnx::TensorProto::INT64}, {"cin", onnx::TensorProto::BOOL},
-                                    {"yin", onnx::TensorProto::FLOAT}},
-                        {"cout", "yout"});
+  auto* body = loopBody(b.node("Loop", {"m", "", "x"}, {"y"}, "while"), {"cout", "yout"});
   subnode(body, "Neg", {"yin"}, {"yout"});
   subnode(body, "Greater", {"yout", "yin"}, {"cout"});
   b.output("y");
