@@ -464,7 +464,7 @@ def check_model(tinyc, model, feeds, paths, work, res, info=None):
                     res.lsb.append(d)
                 continue  # per unit below
             why = compare(a, b, f"output {j} ({model.graph.output[j].name}) interp vs ORT", 1e-3, 1e-3,
-                          extra=spectral_allowance(model, feeds))
+                          extra=spectral_allowance(model, feeds) + expm1_allowance(model, j))
             if why and dql_sites(model):
                 m2, _ = with_dql_outputs(model)
                 if dql_flip(tinyc, model, run_ort(write_model(m2, work, "dql_ort.onnx"), feeds), j, b, work, files,
@@ -536,7 +536,7 @@ def check_model(tinyc, model, feeds, paths, work, res, info=None):
                 raise Failure(str(spec), "mismatch", why, rel_err(got, raw[j]), raw[j].dtype.name)
             if ref is not None and j not in ort_apart:
                 why = compare(got, ref[j], f"output {j} ({o['output']}) C vs ORT", 1e-3, 1e-3, reduction_scale(k),
-                              extra.get(j, 0.0) + spectral_allowance(model, feeds))
+                              extra.get(j, 0.0) + spectral_allowance(model, feeds) + expm1_allowance(model, j))
                 if why:
                     raise Failure(str(spec), "mismatch", why, rel_err(got, ref[j]), ref[j].dtype.name)
 
@@ -553,6 +553,30 @@ def spectral_allowance(model, feeds):
     if not floats:
         return 0.0
     return 4 * float(np.finfo(np.float32).eps) * max(v.size for v in floats) * max(magnitude(v) for v in floats)
+
+
+# The factor of exp(x) - 1 in the ops whose negative side ORT computes that way.
+EXP_MINUS_ONE = {
+    "Elu": lambda a: a.get("alpha", 1.0),
+    "Celu": lambda a: a.get("alpha", 1.0),
+    "Selu": lambda a: a.get("gamma", 1.05070102214813232421875) * a.get("alpha", 1.67326319217681884765625),
+}
+
+
+def expm1_allowance(model, j):
+    """An absolute allowance for output j when an Elu, Celu or Selu computes it (through views):
+    ORT 1.19 takes exp(x) - 1 in single precision, which cancels near x = 0 and leaves up to about
+    an ulp of 1 (2^-24 to 2^-23) times the op's factor, while tinyc's value is exact to a few ulps
+    (long run seed 28, graph 2281: Selu(-1.4e-6) with gamma 1.49, ORT 8.8e-8 from the exact value,
+    the tolerance 7e-8 on an output whose largest value was 7.2e-5). 4 * factor * 2^-24."""
+    prod = {o: n for n in model.graph.node for o in n.output}
+    n = prod.get(model.graph.output[j].name)
+    while n is not None and n.op_type in ("Identity", "Reshape", "Flatten", "Squeeze", "Unsqueeze", "Transpose"):
+        n = prod.get(n.input[0])
+    if n is None or n.op_type not in EXP_MINUS_ONE:
+        return 0.0
+    attrs = {a.name: helper.get_attribute_value(a) for a in n.attribute}
+    return 4 * abs(float(EXP_MINUS_ONE[n.op_type](attrs))) * 2.0 ** -24
 
 
 def magnitude(a):
