@@ -80,17 +80,13 @@ void emitConvDsp(EmitCtx& c) {
   const int32_t zx = q::zeroAt(*n.input(0)->quant, 0), zy = q::zeroAt(*n.outputs[0]->quant, 0);
   const std::vector<int64_t> bias = foldedBias(n, m, k, zx);
   const std::vector<q::Multiplier> mults = q::productMultipliers(n, *n.input(0), *n.input(1), *n.outputs[0], m);
-  // per channel: bias, multiplier, then e = rshift - 32 and the rounding term with the zero point
-  // in it (1 <= e <= 21), else -rshift and 0 (tinyc_qrow4_dsp_i8)
+  // per channel: bias, multiplier, then e = rshift - 32 (1 <= e <= 21: the zero point goes into
+  // the rounding term), else -rshift (tinyc_qrow4_dsp_i8)
   std::vector<int64_t> rq;
   for (int64_t ch = 0; ch < m; ++ch) {
     const q::Multiplier& r = mults[static_cast<size_t>(std::min<int64_t>(ch, static_cast<int64_t>(mults.size()) - 1))];
     const int64_t e = r.rshift - 32;
-    rq.insert(rq.end(), {bias[static_cast<size_t>(ch)], r.mult});
-    if (e >= 1 && e <= 21)
-      rq.insert(rq.end(), {e, (int64_t{1} << (e - 1)) + int64_t{zy} * (int64_t{1} << e)});
-    else
-      rq.insert(rq.end(), {-int64_t{r.rshift}, 0});
+    rq.insert(rq.end(), {bias[static_cast<size_t>(ch)], r.mult, e >= 1 && e <= 21 ? e : -int64_t{r.rshift}});
   }
   const auto range = q::outputRange(n);
   c.require("qint_dsp");

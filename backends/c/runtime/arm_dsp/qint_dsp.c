@@ -231,17 +231,17 @@ TINYC_KERNEL void tinyc_qdsp_widen4(const int8_t *const *f, int32_t K, int32_t Q
 
 /* The widened fields (Q quads, Q even) times every one of the M channels: y[i][m] =
    requant(bias[m] + f_i . w_m) for the four pixels i (a pixel past the last is a copy of the last
-   pixel: the same sums written to the same place). rq: per channel four words, the bias (input
-   zero point folded in), the multiplier, then e = rshift - 32 and tinyc_requant_hw's rounding
-   term with the output zero point in it, 2^(e - 1) + zy 2^e, where 1 <= e <= 21 (the high word of
-   the product is below 2^30 and |zy 2^e| <= 2^28: no overflow; the same floor, so the same value),
-   else -rshift and 0 (tinyc_requant). */
+   pixel: the same sums written to the same place). rq: per channel three words, the bias (input
+   zero point folded in), the multiplier, and e = rshift - 32 where 1 <= e <= 21, else -rshift
+   (tinyc_requant). With e the kernel adds the output zero point into tinyc_requant_hw's rounding
+   term, 2^(e - 1) + zy 2^e (the high word of the product is below 2^30 and |zy 2^e| <= 2^28: no
+   overflow; the same floor, so the same value): one ADD per channel instead of one per output. */
 TINYC_KERNEL TINYC_NOINLINE void tinyc_qrow4_dsp_i8(const uint64_t *col, int32_t Q, const int32_t *wp, int32_t M,
                                                     const int32_t *rq, int32_t zy, int32_t lo, int32_t hi,
                                                     int8_t *const *y) {
   const uint64_t *end = col + 4 * Q;
   int32_t m;
-  for (m = 0; m < M; ++m, rq += 4) {
+  for (m = 0; m < M; ++m, rq += 3) {
     int32_t s0 = rq[0], s1 = s0, s2 = s0, s3 = s0;
     const uint64_t *a = col;
     const int32_t *w = wp + (size_t)m * (size_t)Q;
@@ -250,8 +250,9 @@ TINYC_KERNEL TINYC_NOINLINE void tinyc_qrow4_dsp_i8(const uint64_t *col, int32_t
       TINYC_QDSP_QUAD4();
     } while (a != end);
     {
-      const int32_t mu = rq[1], e = rq[2], h = rq[3];
+      const int32_t mu = rq[1], e = rq[2];
       if (e > 0) { /* (hi + 2^(e-1) + zy 2^e) >> e: tinyc_requant_hw with the zero point in the term */
+        const int32_t h = ((int32_t)1 << (e - 1)) + zy * ((int32_t)1 << e);
         y[0][m] = (int8_t)tinyc_requant_hw(s0, mu, e, h, 0, lo, hi);
         y[1][m] = (int8_t)tinyc_requant_hw(s1, mu, e, h, 0, lo, hi);
         y[2][m] = (int8_t)tinyc_requant_hw(s2, mu, e, h, 0, lo, hi);
