@@ -3,11 +3,16 @@
 #include <iostream>
 
 #include "common.h"
+#include "onnx/importer.h"
 #include "support/error.h"
+#include "tinyc_revision.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"tinyc: compiles ONNX models into plain C for microcontrollers", "tinyc"};
-  app.set_version_flag("--version", "tinyc 0.1.0");
+  app.set_version_flag("--version", fmt::format("tinyc {}\nONNX opsets {} to {} (opsets {} to {}: the ops unchanged since them)\n"
+                                                "git revision {}",
+                                                TINYC_VERSION, tinyc::kMinOpset, tinyc::kMaxOpset, tinyc::kOldestOpset,
+                                                tinyc::kMinOpset - 1, TINYC_GIT_REVISION));
   app.require_subcommand(1);
   app.footer("Exit codes: 0 success, 1 bad model or data, 2 bad usage, 3 internal error (a tinyc bug: "
              "'tinyc: internal error: ...', please report it).");

@@ -7,6 +7,7 @@
 #include "ir/printer.h"
 #include "onnx/tensor_proto.h"
 #include "support/error.h"
+#include "support/npy.h"
 
 namespace tinyc::cli {
 
@@ -16,6 +17,7 @@ struct RunOptions {
   ModelOptions model;
   std::vector<std::string> inputs;
   std::string outputDir;
+  std::string outputFormat = "pb";
 };
 
 void run(const RunOptions& o) {
@@ -43,9 +45,13 @@ void run(const RunOptions& o) {
   std::vector<std::pair<fs::path, fs::path>> done;
   try {
     for (size_t k = 0; k < outs.size(); ++k) {
-      fs::path final = fs::path(o.outputDir) / fmt::format("output_{}.pb", k);
-      fs::path tmp = fs::path(o.outputDir) / fmt::format(".output_{}.pb.tmp", k);
-      writeTensorPb(tmp.string(), outs[k], g->outputs[k]->name);
+      const std::string& ext = o.outputFormat;
+      fs::path final = fs::path(o.outputDir) / fmt::format("output_{}.{}", k, ext);
+      fs::path tmp = fs::path(o.outputDir) / fmt::format(".output_{}.{}.tmp", k, ext);
+      if (ext == "npy")
+        writeNpy(tmp.string(), outs[k]);
+      else
+        writeTensorPb(tmp.string(), outs[k], g->outputs[k]->name);
       done.emplace_back(tmp, final);
     }
   } catch (...) {
@@ -63,7 +69,10 @@ void registerRun(CLI::App& app) {
   addModelOptions(cmd, o->model);
   cmd->add_option("-i,--input", o->inputs,
                   "input tensor file (.pb TensorProto or .npy), one per graph input, in graph-input order");
-  cmd->add_option("--output-dir", o->outputDir, "folder for output_<k>.pb (created if missing)")->required();
+  cmd->add_option("--output-dir", o->outputDir, "folder for output_<k>.pb (or .npy) (created if missing)")->required();
+  cmd->add_option("--output-format", o->outputFormat, "file format of the outputs: pb (TensorProto) or npy (NumPy)")
+      ->check(CLI::IsMember({"pb", "npy"}))
+      ->capture_default_str();
   cmd->callback([o] { run(*o); });
 }
 

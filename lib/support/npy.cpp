@@ -83,6 +83,9 @@ void writeNpy(const std::string& path, const Tensor& t) {
   std::string code;
   for (const auto& d : kDescr)
     if (d.t == t.dtype()) code = d.code;
+  if (code.empty())
+    modelError("'{}': a .npy file cannot hold this element type (write a TensorProto .pb instead)",
+               printable(path, 200));
   std::string shape;
   for (int64_t d : t.shape()) shape += std::to_string(d) + ",";
   if (t.shape().size() > 1) shape.pop_back();
