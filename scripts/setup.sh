@@ -15,8 +15,9 @@ PACKAGES=(
   python3 python3-venv python3-pip
   gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm
 )
-# for the tests only: Debian's PyTorch exports the exporter test models (tests/exporters)
-[ "$NO_VENV" = 1 ] || PACKAGES+=(python3-torch python3-onnx)
+# for the tests only: Debian's PyTorch exports the exporter test models (tests/exporters), Chromium
+# renders the HTML report (tests/cli/report_html.py)
+[ "$NO_VENV" = 1 ] || PACKAGES+=(python3-torch python3-onnx chromium)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cmath>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <unistd.h>
@@ -16,6 +17,8 @@
 #include "compile.h"
 #include "inputs.h"
 #include "interp/interpreter.h"
+#include "passes/memory/svg.h"
+#include "report_html.h"
 #include "support/error.h"
 
 namespace tinyc::cli {
@@ -32,6 +35,7 @@ struct BenchOptions {
   bool emulate = false;  // instructions per inference on the target's QEMU machine
   bool perLayer = false;  // --per-layer: and per node, from a measurement build
   std::string checkFit;   // --check-fit FLASH,RAM (bytes, K or M suffixes: KiB, MiB)
+  std::string reportHtml;  // --report-html FILE: the convert report with these measurements
 };
 
 // "256K" -> 262144, "1M" -> 1048576, "4000" -> 4000; -1 when malformed.
@@ -154,7 +158,7 @@ void benchEmulated(const BenchOptions& o) {
       layers.push_back({pc.result.steps[k]->name, pc.result.steps[k]->opType, nodeMacs(*pc.result.steps[k]), steps[k]});
     std::stable_sort(layers.begin(), layers.end(), [](const Layer& a, const Layer& b) { return a.instructions > b.instructions; });
   }
-  if (o.json) {
+  if (o.json || !o.reportHtml.empty()) {
     nlohmann::ordered_json j;
     j["model"] = o.compile.model.model;
     j["target"] = c.target->name;
@@ -175,8 +179,24 @@ void benchEmulated(const BenchOptions& o) {
         a.push_back({{"node", l.node}, {"op", l.op}, {"macs", l.macs}, {"instructions", std::llround(l.instructions)}});
       j["layers"] = a;
     }
-    std::cout << j.dump(2) << "\n";
-  } else {
+    if (!o.reportHtml.empty()) {  // written whole under a temporary name, then renamed
+      const fs::path final(o.reportHtml), tmp = final.parent_path() / (".tinyc-tmp." + final.filename().string());
+      {
+        std::ofstream f(tmp, std::ios::binary);
+        f << reportHtml(c.report(), planSvg(c.result.memory.buffers, c.result.memory.plan, c.name), j, versionLine());
+        if (!f) {
+          std::error_code ec;
+          fs::remove(tmp, ec);
+          modelError("cannot write '{}'", printable(o.reportHtml, 200));
+        }
+      }
+      std::error_code ec;
+      fs::rename(tmp, final, ec);
+      if (ec) modelError("cannot write '{}': {}", printable(o.reportHtml, 200), ec.message());
+    }
+    if (o.json) std::cout << j.dump(2) << "\n";
+  }
+  if (!o.json) {
     std::cout << fmt::format("model: {}   target: {} (QEMU {}, -icount)\n", printable(o.compile.model.model, 200),
                              c.target->name, m->qemuMachine);
     std::cout << fmt::format("instructions per inference  {:.0f}  (min {:.0f}, max {:.0f}; {} runs; not cycles)\n",
@@ -238,7 +258,7 @@ void bench(const BenchOptions& o) {
   }
   Stats it = stats(itimes);
   auto ms = [](double ns) { return ns / 1e6; };
-  if (o.json) {
+  if (o.json || !o.reportHtml.empty()) {
     nlohmann::ordered_json j;
     j["model"] = o.compile.model.model;
     j["cc"] = std::getenv("CC") ? std::getenv("CC") : "cc";
@@ -276,7 +296,13 @@ void registerBench(CLI::App& app) {
                   "input and output buffers) fit these budgets, e.g. 256K,64K");
   cmd->add_flag("--per-layer", o->perLayer,
                 "with --emulate: also instructions per node (a measurement build), sorted by cost, with MACs per instruction");
-  cmd->callback([o] { bench(*o); });
+  cmd->add_option("--report-html", o->reportHtml,
+                  "with --emulate: write the convert report with these measurements (flash and RAM split, "
+                  "instructions per layer with --per-layer) as one HTML page (docs/report-html.md)");
+  cmd->callback([o] {
+    if (!o->reportHtml.empty() && !o->emulate) usageError("--report-html needs --emulate (the page shows the emulated figures)");
+    bench(*o);
+  });
 }
 
 }  // namespace tinyc::cli

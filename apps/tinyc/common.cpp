@@ -9,6 +9,7 @@
 #include "passes/pass.h"
 #include "passes/prune.h"
 #include "support/error.h"
+#include "tinyc_revision.h"
 
 namespace tinyc::cli {
 
@@ -101,5 +102,7 @@ std::unique_ptr<Graph> loadModel(const ModelOptions& o) {
   printNotes(notes);
   return g;
 }
+
+std::string versionLine() { return fmt::format("tinyc {} (git {})", TINYC_VERSION, TINYC_GIT_REVISION); }
 
 }  // namespace tinyc::cli

@@ -33,6 +33,8 @@ ImportOptions importOptions(const ModelOptions& o, std::vector<std::string>* not
 // Imports the model and prints notes ("tinyc: note: ...") to stderr.
 std::unique_ptr<Graph> loadModel(const ModelOptions& o);
 void printNotes(const std::vector<std::string>& notes);
+// "tinyc 0.1.0 (git 0123abcd)": the version and the revision built.
+std::string versionLine();
 
 void registerInspect(CLI::App& app);
 void registerRun(CLI::App& app);
@@ -40,5 +42,6 @@ void registerOps(CLI::App& app);
 void registerConvert(CLI::App& app);
 void registerValidate(CLI::App& app);
 void registerBench(CLI::App& app);
+void registerCompletion(CLI::App& app);
 
 }  // namespace tinyc::cli

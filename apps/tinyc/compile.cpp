@@ -193,11 +193,26 @@ nlohmann::ordered_json Compiled::report() const {
     int64_t m = nodeMacs(*n);
     macs += m;
     nlohmann::ordered_json outs = nlohmann::ordered_json::array();
-    for (const Value* v : n->outputs)
-      if (v) outs.push_back({{"name", v->name}, {"dtype", dtypeName(v->dtype)}, {"shape", v->shape}});
-    nlohmann::ordered_json e = {{"name", n->name}, {"op", n->opType}, {"macs", m}, {"outputs", outs}};
-    if (auto it = result.memory.scratchBytes.find(n->name); it != result.memory.scratchBytes.end())
+    for (const Value* v : n->outputs) {
+      if (!v) continue;
+      nlohmann::ordered_json o = {{"name", v->name}, {"dtype", dtypeName(v->dtype)}, {"shape", v->shape},
+                                  {"bytes", numElements(v->shape) * static_cast<int64_t>(dtypeSize(v->dtype))}};
+      if (auto it = result.memory.valueOffsets.find(v->name); it != result.memory.valueOffsets.end())
+        o["arena_offset"] = it->second;
+      outs.push_back(o);
+    }
+    int64_t nodeParams = 0, nodeWeightBytes = 0;  // the node's constant inputs
+    for (const Value* v : n->inputs)
+      if (v && v->constant) {
+        nodeParams += v->constant->numel();
+        nodeWeightBytes += static_cast<int64_t>(v->constant->byteSize());
+      }
+    nlohmann::ordered_json e = {{"name", n->name}, {"op", n->opType}, {"macs", m}, {"params", nodeParams},
+                                {"weight_bytes", nodeWeightBytes}, {"outputs", outs}};
+    if (auto it = result.memory.scratchBytes.find(n->name); it != result.memory.scratchBytes.end()) {
       e["scratch_bytes"] = it->second;
+      e["scratch_offset"] = result.memory.scratchOffsets.at(n->name);
+    }
     nodes.push_back(e);
   }
   j["model"] = filesRead.empty() ? "" : filesRead.front();

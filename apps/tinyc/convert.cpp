@@ -10,6 +10,7 @@
 
 #include "compile.h"
 #include "passes/memory/svg.h"
+#include "report_html.h"
 #include "support/error.h"
 #include "support/npy.h"
 
@@ -21,7 +22,7 @@ namespace fs = std::filesystem;
 
 struct ConvertOptions {
   CompileOptions compile;
-  std::string outDir, report, depfile, planSvg, arenaBudget;
+  std::string outDir, report, reportHtml, depfile, planSvg, arenaBudget;
   bool quiet = false;
 };
 
@@ -92,7 +93,7 @@ void convert(const ConvertOptions& o) {
     fs::path n = p.lexically_normal();
     return n.has_filename() || !n.has_parent_path() ? n : n.parent_path();
   };
-  for (const std::string* extra : {&o.report, &o.depfile, &o.planSvg}) {
+  for (const std::string* extra : {&o.report, &o.reportHtml, &o.depfile, &o.planSvg}) {
     fs::path dir = fs::path(*extra).parent_path();
     if (extra->empty() || dir.empty() || fs::is_directory(dir, ec)) continue;
     bool created = false;
@@ -111,6 +112,8 @@ void convert(const ConvertOptions& o) {
   std::vector<std::pair<fs::path, std::string>> files;
   for (const auto& f : c.result.files) files.emplace_back(fs::path(o.outDir) / f.name, f.content);
   if (!o.report.empty()) files.emplace_back(o.report, c.report().dump(2) + "\n");
+  if (!o.reportHtml.empty())
+    files.emplace_back(o.reportHtml, reportHtml(c.report(), planSvg(m.buffers, m.plan, c.name), nullptr, versionLine()));
   if (!o.depfile.empty()) {
     std::string targets, deps;
     for (const auto& f : c.result.files) targets += (targets.empty() ? "" : " ") + depEscape((fs::path(o.outDir) / f.name).string());
@@ -199,6 +202,8 @@ void registerConvert(CLI::App& app) {
   addCompileOptions(cmd, o->compile);
   cmd->add_option("-o,--output-dir", o->outDir, "folder for the generated files (created if missing)")->required();
   cmd->add_option("--report", o->report, "write a JSON report (docs/report-json.md)");
+  cmd->add_option("--report-html", o->reportHtml,
+                  "write the report as one self-contained HTML page: summary, per-layer table, memory plan (docs/report-html.md)");
   cmd->add_option("--depfile", o->depfile, "write a Make-style dependency file (outputs depend on tinyc, the model and data)");
   cmd->add_option("--arena-budget", o->arenaBudget, "fail (exit 1) if the arena needs more than this (bytes, or 64K, 1M)");
   cmd->add_option("--plan-svg", o->planSvg, "draw the memory plan (x = step, y = offset) as SVG");

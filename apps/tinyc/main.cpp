@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
   tinyc::cli::registerInspect(app);
   tinyc::cli::registerRun(app);
   tinyc::cli::registerOps(app);
+  tinyc::cli::registerCompletion(app);
   if (argc < 2) {  // no subcommand: the help on stdout, and a usage error
     std::cout << app.help();
     std::cerr << "tinyc: error: a subcommand is required (see above)\n";

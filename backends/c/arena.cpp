@@ -401,7 +401,11 @@ MemoryReport memoryReport(const ArenaLayout& a, const std::vector<const Node*>& 
     m.peakNode = nodes[static_cast<size_t>(m.peakStep)]->name;
   for (const auto& b : a.buffers)
     if (b.first <= m.peakStep && m.peakStep <= b.last) m.peakTensors.push_back(b.label);
-  for (const auto& [n, b] : a.scratch) m.scratchBytes[n->name] = a.buffers[b].bytes;
+  for (const auto& [n, b] : a.scratch) {
+    m.scratchBytes[n->name] = a.buffers[b].bytes;
+    m.scratchOffsets[n->name] = a.plan.offsets[b];
+  }
+  for (const auto& [v, slot] : a.slots) m.valueOffsets[v->name] = a.address(v);
   m.concatInPlace = a.concatInPlace;
   m.overwriteInPlace = a.overwriteInPlace;
   m.arenaWithoutConcatInPlace = a.arenaWithoutConcatInPlace;

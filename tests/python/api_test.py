@@ -76,6 +76,9 @@ with tempfile.TemporaryDirectory() as tmp:
     cli("convert", MNIST, "-o", tmp / "ref2", "--target", "cortex-m4", "--name", "m8", "--io-in-arena", "--patch", "off", "-q")
     check(files_of(tmp / "api") == files_of(tmp / "ref2") == r["files"], "options as keywords; out_dir written")
 
+    r = tinyc.convert(MNIST, target="cortex-m4", name="m8", report_html=tmp / "r.html")
+    check('<table id="layers">' in (tmp / "r.html").read_text() and r["files"] == ref, "report_html= writes the page")
+
     # Errors: the CLI's exit code as the exception's class, its message as the exception's.
     bad = cli("convert", MNIST, "--target", "nope", "-o", tmp / "x")
     e = raises(lambda: tinyc.convert(MNIST, target="nope"), tinyc.UsageError)
