@@ -126,12 +126,32 @@ void emitAffineGrid(EmitCtx& c) {
                      c.intArray(dims), c.node.attrInt("align_corners") != 0 ? 1 : 0));
 }
 
+std::string checkRoiAlign(const Node& n) {
+  if (n.input(0)->dtype != DType::F32 || n.input(1)->dtype != DType::F32) return "only float32 X and rois are supported";
+  for (const Value* v : {n.input(0), n.input(1), n.outputs[0]})
+    if (numElements(v->shape) > INT32_MAX) return "tensors of more than 2^31-1 elements are not supported";
+  return "";
+}
+
+// RoiAlign (lib/ops/roi_align.cpp): runtime/resize.c's tinyc_roi_align_f32.
+void emitRoiAlign(EmitCtx& c) {
+  const Shape& x = c.inValue(0)->shape;
+  const Shape& y = c.outValue(0)->shape;
+  const Node& n = c.node;
+  c.require("resize");
+  c.line(fmt::format("tinyc_roi_align_f32({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {});", c.in(0), c.in(1),
+                     c.in(2), c.out(0), x[0], x[1], x[2], x[3], y[0], y[2], y[3], n.attrInt("sampling_ratio"),
+                     c.accLit(n.attrFloat("spatial_scale")),
+                     n.attrStr("coordinate_transformation_mode") == "half_pixel" ? 1 : 0, n.attrStr("mode") == "max" ? 1 : 0));
+}
+
 }  // namespace
 
 void registerResizeKernels(KernelTable& t) {
   t.add({"AffineGrid", checkAffineGrid, emitWithEmpty<emitAffineGrid>});
   t.add({"Resize", checkResize, emitWithEmpty<emitResize>});
   t.add({"GridSample", checkGridSample, emitWithEmpty<emitGridSample>});
+  t.add({"RoiAlign", checkRoiAlign, emitWithEmpty<emitRoiAlign>});
 }
 
 }  // namespace tinyc::c::shape_kernels

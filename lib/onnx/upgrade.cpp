@@ -88,6 +88,10 @@ void resize10(UpgradeCtx& c, Node& n) {
   n.attrs["coordinate_transformation_mode"] = Attr::Str("asymmetric");
   n.attrs["nearest_mode"] = Attr::Str("floor");
 }
+// RoiAlign-10 has no coordinate_transformation_mode: it is RoiAlign-16's "output_half_pixel".
+void roiAlign10(UpgradeCtx& c, Node& n) {
+  if (c.opset < 16) n.attrs["coordinate_transformation_mode"] = Attr::Str("output_half_pixel");
+}
 // Upsample (opsets 7-9, deprecated at 10) is Resize-10: its scales an attribute at opset 7 and an
 // input at 9, its mode nearest or linear ("bilinear" at opset 7).
 void upsampleToResize(UpgradeCtx& c, Node& n) {
@@ -187,7 +191,7 @@ const std::map<std::string, Upgrader>& upgraders() {
       {"ReduceL2", axesToInput18},      {"ReduceLogSum", axesToInput18}, {"ReduceLogSumExp", axesToInput18},
       {"ReduceSumSquare", axesToInput18},
       {"Clip", clipToInputs},           {"Pad", padToInputs},           {"Slice", sliceToInputs},
-      {"Resize", resize10},             {"Upsample", upsampleToResize}, {"Dropout", dropoutRatio},      {"BatchNormalization", batchNormSpatial},
+      {"Resize", resize10},             {"RoiAlign", roiAlign10},             {"Upsample", upsampleToResize}, {"Dropout", dropoutRatio},      {"BatchNormalization", batchNormSpatial},
       {"MeanVarianceNormalization", mvnToOps}, {"DFT", dftAxisToInput},
       {"Softmax", softmaxLegacy},       {"LogSoftmax", softmaxLegacy},  {"Hardmax", softmaxLegacy},  {"Gemm", gemmBroadcast},
   };

@@ -146,6 +146,7 @@ void registerRnnOps(OpRegistry& r);
 void registerLogicOps(OpRegistry& r);
 void registerAxisOps(OpRegistry& r);
 void registerGridSampleOps(OpRegistry& r);
+void registerRoiAlignOps(OpRegistry& r);
 void registerSignalOps(OpRegistry& r);
 void registerTextOps(OpRegistry& r);
 void registerRotaryOps(OpRegistry& r);

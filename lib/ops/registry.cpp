@@ -22,6 +22,7 @@ const OpRegistry& OpRegistry::instance() {
     registerLogicOps(r);
     registerAxisOps(r);
     registerGridSampleOps(r);
+    registerRoiAlignOps(r);
     registerSignalOps(r);
     registerTextOps(r);
     registerRotaryOps(r);

@@ -451,6 +451,53 @@ def f_affine_grid(g, x):
                   align_corners=align), g.t[x].std
 
 
+def f_roi_align(g, x):
+    """RoiAlign of the chain over 1-4 constant regions (some past the borders, some malformed),
+    avg or max, 1-4 x 1-4 bins, a fixed or automatic sampling grid. Kept away from the two places
+    where the output jumps: the automatic grid's ceil(roi size / bins) near a whole number (a
+    path in single precision could take one sample more), and a sample within 1e-3 of the
+    plane's outer limits (-1 and H or W, past which it counts zero)."""
+    n, c, h, w = g.t[x].shape
+    half = g.opset >= 16 and g.r(0, 1) == 1
+    mode, ratio = g.pick(["avg", "max"]), g.pick([0, 0, 1, 2, 3])
+    oh, ow, scale = g.r(1, 4), g.r(1, 4), float(g.pick([1.0, 0.5, 0.25, 2.0]))
+    off = 0.5 if half else 0.0
+    rois = []
+    for _ in range(g.r(1, 4)):
+        for _attempt in range(50):
+            r = g.rng.uniform([-0.2 * w, -0.2 * h, 0, 0], [w, h, 1.2 * w, 1.2 * h]).astype(np.float32) / np.float32(scale)
+            if g.rng.uniform() < 0.8:  # mostly well formed: x1 < x2, y1 < y2
+                r = np.array([min(r[0], r[2]), min(r[1], r[3]), max(r[0], r[2]), max(r[1], r[3])], np.float32)
+            s = r.astype(np.float64) * scale - off
+            rw, rh = s[2] - s[0], s[3] - s[1]
+            if not half:
+                rw, rh = max(rw, 1.0), max(rh, 1.0)
+            ok = True
+            if ratio == 0:
+                for size, bins in ((rh, oh), (rw, ow)):
+                    q = size / bins
+                    ok = ok and (q <= 0 or 0.05 < q - np.floor(q) < 0.95)
+            gh = ratio or max(int(np.ceil(rh / oh)), 0)
+            gw = ratio or max(int(np.ceil(rw / ow)), 0)
+            ys = [s[1] + p * rh / oh + (i + 0.5) * (rh / oh) / gh for p in range(oh) for i in range(gh)]
+            xs = [s[0] + p * rw / ow + (i + 0.5) * (rw / ow) / gw for p in range(ow) for i in range(gw)]
+            ok = ok and gh * gw <= 64 and all(min(abs(v + 1), abs(v - lim)) > 1e-3 for vs, lim in ((ys, h), (xs, w))
+                                              for v in vs)
+            if ok:
+                break
+        else:
+            raise Reject("roi samples near a border")
+        rois.append(r)
+    rois = np.array(rois, np.float32)
+    idx = g.rng.integers(0, n, size=len(rois)).astype(np.int64)
+    attrs = dict(mode=mode, output_height=oh, output_width=ow, sampling_ratio=ratio, spatial_scale=scale)
+    if g.opset >= 16:
+        attrs["coordinate_transformation_mode"] = "half_pixel" if half else "output_half_pixel"
+    g.feat(f"RoiAlign.{mode}", f"RoiAlign.{'half_pixel' if half else 'output_half_pixel'}",
+           f"RoiAlign.sampling{'auto' if ratio == 0 else 'fixed'}")
+    return g.emit("RoiAlign", [x, g.const(rois), g.const(idx, I64)], **attrs), g.t[x].std
+
+
 def f_dft(g, x):
     """DFT of the chain as a real ([..., 1]) or complex ([..., 2]) signal along one axis, with a
     dft_length that pads or truncates, onesided or inverse (not both: DFT-17/20's inverse of a
@@ -801,6 +848,7 @@ BREADTH_OPS = [
     (1, "DepthToSpace/SpaceToDepth", f_depth_space, lambda g, x: len(g.t[x].shape) == 4),
     (1, "GridSample", f_grid_sample, lambda g, x: len(g.t[x].shape) == 4 and g.opset >= 16),
     (1, "DFT", f_dft, at_least(17)),
+    (1, "RoiAlign", f_roi_align, lambda g, x: len(g.t[x].shape) == 4 and g.opset >= 10),
     (1, "AffineGrid", f_affine_grid, lambda g, x: len(g.t[x].shape) == 4 and g.opset >= 20),
     (1, "STFT", f_stft, at_least(17)),
     (1, "MelWeightMatrix", f_melspec, at_least(18)),

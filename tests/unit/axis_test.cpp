@@ -206,3 +206,47 @@ TEST(AffineGrid, IdentityAndShift) {
 }
 
 }  // namespace tinyc::test
+
+namespace tinyc::test {
+
+// RoiAlign (lib/ops/roi_align.cpp) on X = 0..15 over a 4x4 plane (value = 4 y + x: bilinear
+// sampling of a linear function gives the position's own value).
+TEST(RoiAlign, HandComputedSamples) {
+  Tensor x = f32({1, 1, 4, 4}, {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15});
+  auto roi = [&](std::vector<double> box, std::vector<double> batch, AttrMap a) {
+    const int64_t r = static_cast<int64_t>(batch.size());
+    return runOp("RoiAlign", {in(x), in(f32({r, 4}, box)), in(i64({r}, batch))}, std::move(a))[0];
+  };
+  const AttrMap outHalf = {{"coordinate_transformation_mode", Attr::Str("output_half_pixel")},
+                           {"sampling_ratio", Attr::Int(1)}};
+  // output_half_pixel, one sample at the box centre (1.5, 1.5): 4 * 1.5 + 1.5.
+  expectNear(roi({0, 0, 3, 3}, {0}, outHalf), {1, 1, 1, 1}, {7.5});
+  // half_pixel shifts the box by -0.5: the centre (1, 1) is X[1][1] = 5; 2x2 bins, 1 sample each
+  // at (0.25 + 1.5 k): 4 y + x at those points.
+  AttrMap half = {{"sampling_ratio", Attr::Int(1)}, {"output_height", Attr::Int(2)}, {"output_width", Attr::Int(2)}};
+  expectNear(roi({0.5, 0.5, 3.5, 3.5}, {0}, half), {1, 1, 2, 2}, {3.75, 5.25, 9.75, 11.25});
+  // max mode takes the largest weighted tap of the sample, not the interpolated value: at (1.5,
+  // 1.5) the taps 5, 6, 9, 10 weigh 1/4 each: 2.5.
+  AttrMap mx = outHalf;
+  mx["mode"] = Attr::Str("max");
+  expectNear(roi({0, 0, 3, 3}, {0}, mx), {1, 1, 1, 1}, {2.5});
+  // An automatic grid takes ceil(bin size) samples: 2 x 2 over the box 1.5 .. 3.5, at 2 and 3;
+  // samples past the last row/column clamp to it (at 3 and 4: all X[3][3]); a sample past the
+  // plane (beyond 4) counts zero.
+  AttrMap autoGrid = {{"coordinate_transformation_mode", Attr::Str("output_half_pixel")}};
+  expectNear(roi({1.5, 1.5, 3.5, 3.5}, {0}, autoGrid), {1, 1, 1, 1}, {(10 + 11 + 14 + 15) / 4.0});
+  expectNear(roi({2.5, 2.5, 4.5, 4.5}, {0}, autoGrid), {1, 1, 1, 1}, {15});
+  expectNear(roi({5.5, 5.5, 7.5, 7.5}, {0}, autoGrid), {1, 1, 1, 1}, {0});
+  // A batch index outside [0, N): zeros (tinyc's choice; the reference reads out of bounds).
+  expectNear(roi({0, 0, 3, 3}, {1}, outHalf), {1, 1, 1, 1}, {0});
+}
+
+TEST(RoiAlign, BadShapesAndModes) {
+  Tensor x = f32({1, 1, 4, 4}, std::vector<double>(16, 1));
+  EXPECT_THROW(runOp("RoiAlign", {in(x), in(f32({1, 3}, {0, 0, 1})), in(i64({1}, {0}))}), Error);
+  EXPECT_THROW(runOp("RoiAlign", {in(x), in(f32({1, 4}, {0, 0, 1, 1})), in(i64({2}, {0, 0}))}), Error);
+  EXPECT_THROW(runOp("RoiAlign", {in(x), in(f32({1, 4}, {0, 0, 1, 1})), in(i64({1}, {0}))}, {{"mode", Attr::Str("sum")}}),
+               Error);
+}
+
+}  // namespace tinyc::test

@@ -223,3 +223,94 @@ TINYC_KERNEL void tinyc_affine_grid_f32(const float *theta, float *grid, int32_t
       }
     }
 }
+
+/* RoiAlign (lib/ops/roi_align.cpp, which says where it follows the ONNX reference and where tinyc
+   chose): samples per axis of a bin, then per roi, channel and bin the average (or the largest
+   weighted tap) of the bilinear samples. */
+TINYC_KERNEL int32_t tinyc_roi_grid(int32_t ratio, tinyc_acc size, int32_t bins) {
+  tinyc_acc g;
+  if (ratio > 0) return ratio;
+  g = -tinyc_acc_floor(-(size / (tinyc_acc)bins));
+  if (!(g > 0)) return 0;
+  return g > (tinyc_acc)1048576 ? 1048576 : (int32_t)g;
+}
+
+TINYC_KERNEL void tinyc_roi_align_f32(const float *x, const float *rois, const int64_t *bidx, float *y, int32_t n,
+                                      int32_t chans, int32_t h, int32_t w, int32_t nr, int32_t oh, int32_t ow,
+                                      int32_t ratio, tinyc_acc scale, int32_t half, int32_t is_max) {
+  const tinyc_acc off = half ? (tinyc_acc)0.5 : (tinyc_acc)0, fh = (tinyc_acc)h, fw = (tinyc_acc)w;
+  int32_t r, ch, ph, pw, iy, ix, k;
+  for (r = 0; r < nr; ++r) {
+    const tinyc_acc x1 = (tinyc_acc)rois[4 * r] * scale - off, y1 = (tinyc_acc)rois[4 * r + 1] * scale - off;
+    const tinyc_acc x2 = (tinyc_acc)rois[4 * r + 2] * scale - off, y2 = (tinyc_acc)rois[4 * r + 3] * scale - off;
+    const int64_t b = bidx[r];
+    tinyc_acc rw = x2 - x1, rh = y2 - y1, bh, bw, count;
+    int32_t gh, gw;
+    if (!half) { /* malformed rois as 1 x 1 */
+      rw = rw < 1 ? (tinyc_acc)1 : rw;
+      rh = rh < 1 ? (tinyc_acc)1 : rh;
+    }
+    bh = rh / (tinyc_acc)oh;
+    bw = rw / (tinyc_acc)ow;
+    gh = tinyc_roi_grid(ratio, rh, oh);
+    gw = tinyc_roi_grid(ratio, rw, ow);
+    count = (tinyc_acc)gh * (tinyc_acc)gw;
+    if (count < 1) count = 1;
+    for (ch = 0; ch < chans; ++ch) {
+      const float *src = b >= 0 && b < n ? x + ((size_t)b * (size_t)chans + (size_t)ch) * (size_t)h * (size_t)w : x;
+      for (ph = 0; ph < oh; ++ph)
+        for (pw = 0; pw < ow; ++pw) {
+          tinyc_acc out = 0;
+          int32_t first = 1;
+          for (iy = 0; iy < gh && b >= 0 && b < n; ++iy) {
+            const tinyc_acc yy = y1 + (tinyc_acc)ph * bh + ((tinyc_acc)iy + (tinyc_acc)0.5) * bh / (tinyc_acc)gh;
+            for (ix = 0; ix < gw; ++ix) {
+              const tinyc_acc xx = x1 + (tinyc_acc)pw * bw + ((tinyc_acc)ix + (tinyc_acc)0.5) * bw / (tinyc_acc)gw;
+              int32_t pos[4] = {0, 0, 0, 0};
+              tinyc_acc wt[4] = {0, 0, 0, 0};
+              if (!(yy < -1 || yy > fh || xx < -1 || xx > fw) && yy == yy && xx == xx) {
+                tinyc_acc sy = yy > 0 ? yy : (tinyc_acc)0, sx = xx > 0 ? xx : (tinyc_acc)0, ly, lx;
+                int32_t ylo = (int32_t)sy, xlo = (int32_t)sx, yhi, xhi;
+                if (ylo >= h - 1) {
+                  yhi = ylo = h - 1;
+                  sy = (tinyc_acc)ylo;
+                } else {
+                  yhi = ylo + 1;
+                }
+                if (xlo >= w - 1) {
+                  xhi = xlo = w - 1;
+                  sx = (tinyc_acc)xlo;
+                } else {
+                  xhi = xlo + 1;
+                }
+                ly = sy - (tinyc_acc)ylo;
+                lx = sx - (tinyc_acc)xlo;
+                pos[0] = ylo * w + xlo;
+                pos[1] = ylo * w + xhi;
+                pos[2] = yhi * w + xlo;
+                pos[3] = yhi * w + xhi;
+                wt[0] = (1 - ly) * (1 - lx);
+                wt[1] = (1 - ly) * lx;
+                wt[2] = ly * (1 - lx);
+                wt[3] = ly * lx;
+              }
+              if (!is_max) {
+                out += wt[0] * (tinyc_acc)src[pos[0]] + wt[1] * (tinyc_acc)src[pos[1]] +
+                       wt[2] * (tinyc_acc)src[pos[2]] + wt[3] * (tinyc_acc)src[pos[3]];
+              } else {
+                tinyc_acc v = wt[0] * (tinyc_acc)src[pos[0]];
+                for (k = 1; k < 4; ++k) {
+                  const tinyc_acc t = wt[k] * (tinyc_acc)src[pos[k]];
+                  v = t > v ? t : v;
+                }
+                out = first || v > out ? v : out;
+                first = 0;
+              }
+            }
+          }
+          if (!is_max) out /= count;
+          y[(((size_t)r * (size_t)chans + (size_t)ch) * (size_t)oh + (size_t)ph) * (size_t)ow + (size_t)pw] = (float)out;
+        }
+    }
+  }
+}
