@@ -4,6 +4,7 @@
 #include "backends/c/c_emit.h"
 #include "backends/c/runtime/scratch.h"
 #include "ops/attention_plan.h"
+#include "ops/linear_attention.h"
 #include "ops/util.h"
 
 namespace tinyc::c {
@@ -66,8 +67,60 @@ void emitAttention(EmitCtx& c) {
                      c.intArray(params(c.node)), EmitCtx::floatLit(p.scale), EmitCtx::floatLit(p.softcap), scratch));
 }
 
+std::vector<int64_t> linearParams(const Node& n) {
+  std::vector<bool> has(6, false);
+  std::vector<Shape> in(6);
+  for (size_t i = 0; i < n.inputs.size() && i < 6; ++i)
+    if (n.inputs[i]) in[i] = n.inputs[i]->shape, has[i] = true;
+  const LinearAttentionPlan p = linearAttentionPlan(n, in, has);
+  std::vector<int64_t> a(TINYC_LATT_PARAMS, 0);
+  a[TINYC_LATT_B] = p.batch;
+  a[TINYC_LATT_T] = p.seq;
+  a[TINYC_LATT_HQ] = p.qHeads;
+  a[TINYC_LATT_HKV] = p.kvHeads;
+  a[TINYC_LATT_DK] = p.dk;
+  a[TINYC_LATT_DV] = p.dv;
+  a[TINYC_LATT_GATING] = p.gating;
+  a[TINYC_LATT_DELTA] = p.delta;
+  a[TINYC_LATT_DECAY_PER_KEY] = p.decayPerKey;
+  a[TINYC_LATT_BETA_PER_HEAD] = p.betaPerHead;
+  a[TINYC_LATT_HAS_PRESENT] = n.outputs.size() > 1 && n.outputs[1] ? 1 : 0;
+  return a;
+}
+
+std::string checkLinearAttention(const Node& n) {
+  for (const Value* v : n.inputs)
+    if (v && v->dtype != DType::F32) return fmt::format("only float32 is supported, an input has {}", dtypeName(v->dtype));
+  return checkAttention(n);
+}
+
+int64_t scratchLinearAttention(const Node& n) {
+  const std::vector<int64_t> p = linearParams(n);
+  const std::vector<int32_t> q(p.begin(), p.end());
+  return tinyc_linear_attention_f32_scratch(q.data());
+}
+
+void emitLinearAttention(EmitCtx& c) {
+  c.require("attention");
+  auto in = [&](size_t i) { return c.inValue(i) ? c.in(i) : std::string("NULL"); };
+  const bool present = c.outValue(1) != nullptr;
+  const std::vector<int64_t> p = linearParams(c.node);
+  std::vector<bool> has(6, false);
+  std::vector<Shape> shapes(6);
+  for (size_t i = 0; i < c.node.inputs.size() && i < 6; ++i)
+    if (c.node.inputs[i]) shapes[i] = c.node.inputs[i]->shape, has[i] = true;
+  const double scale = linearAttentionPlan(c.node, shapes, has).scale;
+  const std::string scratch = present ? std::string("NULL") : "(float *)" + c.scratch();
+  c.line(fmt::format("tinyc_linear_attention_f32({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {});", c.in(0), c.in(1),
+                     c.in(2), in(3), in(4), in(5), c.out(0), present ? c.out(1) : std::string("NULL"), c.intArray(p),
+                     EmitCtx::floatLit(static_cast<float>(scale)), scratch));
+}
+
 }  // namespace
 
-void registerAttentionKernels(KernelTable& t) { t.add({"Attention", checkAttention, emitAttention, scratchAttention}); }
+void registerAttentionKernels(KernelTable& t) {
+  t.add({"Attention", checkAttention, emitAttention, scratchAttention});
+  t.add({"LinearAttention", checkLinearAttention, emitLinearAttention, scratchLinearAttention});
+}
 
 }  // namespace tinyc::c

@@ -147,6 +147,7 @@ void registerLogicOps(OpRegistry& r);
 void registerAxisOps(OpRegistry& r);
 void registerGridSampleOps(OpRegistry& r);
 void registerRoiAlignOps(OpRegistry& r);
+void registerLinearAttentionOps(OpRegistry& r);
 void registerSignalOps(OpRegistry& r);
 void registerTextOps(OpRegistry& r);
 void registerRotaryOps(OpRegistry& r);

@@ -23,6 +23,7 @@ const OpRegistry& OpRegistry::instance() {
     registerAxisOps(r);
     registerGridSampleOps(r);
     registerRoiAlignOps(r);
+    registerLinearAttentionOps(r);
     registerSignalOps(r);
     registerTextOps(r);
     registerRotaryOps(r);

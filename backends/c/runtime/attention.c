@@ -79,3 +79,56 @@ TINYC_KERNEL void tinyc_attention_f32(const float *q, const float *k, const floa
       }
   }
 }
+
+/* LinearAttention (lib/ops/linear_attention.cpp): per token, each key/value head's state decays
+   (gating), takes the delta rule's corrected value column by column and adds k v^T; then every
+   query head reads its group's state. The state lives in present_state (or in scratch). */
+TINYC_KERNEL void tinyc_linear_attention_f32(const float *q, const float *k, const float *v, const float *past,
+                                             const float *decay, const float *beta, float *y, float *present,
+                                             const int32_t *p, float scale, float *scratch) {
+  const int32_t B = p[TINYC_LATT_B], T = p[TINYC_LATT_T], Hq = p[TINYC_LATT_HQ], Hkv = p[TINYC_LATT_HKV];
+  const int32_t Dk = p[TINYC_LATT_DK], Dv = p[TINYC_LATT_DV], group = Hq / Hkv;
+  float *st = present ? present : scratch;
+  const size_t n = (size_t)B * (size_t)Hkv * (size_t)Dk * (size_t)Dv;
+  size_t i;
+  int32_t b, t, h, d, m;
+  TINYC_SCRATCH_NEED(tinyc_linear_attention_f32_scratch(p));
+  for (i = 0; i < n; ++i) st[i] = past ? past[i] : 0.0f;
+  for (b = 0; b < B; ++b)
+    for (t = 0; t < T; ++t) {
+      const size_t bt = (size_t)b * (size_t)T + (size_t)t;
+      for (h = 0; h < Hkv; ++h) {
+        float *s = st + ((size_t)b * (size_t)Hkv + (size_t)h) * (size_t)Dk * (size_t)Dv;
+        const float *kt = k + (bt * (size_t)Hkv + (size_t)h) * (size_t)Dk;
+        const float *vt = v + (bt * (size_t)Hkv + (size_t)h) * (size_t)Dv;
+        tinyc_acc bet = 1;
+        if (p[TINYC_LATT_GATING])
+          for (d = 0; d < Dk; ++d) {
+            const size_t at = p[TINYC_LATT_DECAY_PER_KEY] ? (bt * (size_t)Hkv + (size_t)h) * (size_t)Dk + (size_t)d
+                                                          : bt * (size_t)Hkv + (size_t)h;
+            const tinyc_acc e = tinyc_acc_exp((tinyc_acc)decay[at]);
+            for (m = 0; m < Dv; ++m) s[d * Dv + m] = (float)((tinyc_acc)s[d * Dv + m] * e);
+          }
+        if (p[TINYC_LATT_DELTA])
+          bet = (tinyc_acc)beta[p[TINYC_LATT_BETA_PER_HEAD] ? bt * (size_t)Hkv + (size_t)h : bt];
+        for (m = 0; m < Dv; ++m) {
+          tinyc_acc vv = (tinyc_acc)vt[m];
+          if (p[TINYC_LATT_DELTA]) {
+            tinyc_acc r = 0;
+            for (d = 0; d < Dk; ++d) r += (tinyc_acc)s[d * Dv + m] * (tinyc_acc)kt[d];
+            vv = bet * (vv - r);
+          }
+          for (d = 0; d < Dk; ++d) s[d * Dv + m] = (float)((tinyc_acc)s[d * Dv + m] + (tinyc_acc)kt[d] * vv);
+        }
+      }
+      for (h = 0; h < Hq; ++h) {
+        const float *s = st + ((size_t)b * (size_t)Hkv + (size_t)(h / group)) * (size_t)Dk * (size_t)Dv;
+        const float *qt = q + (bt * (size_t)Hq + (size_t)h) * (size_t)Dk;
+        for (m = 0; m < Dv; ++m) {
+          tinyc_acc o = 0;
+          for (d = 0; d < Dk; ++d) o += (tinyc_acc)qt[d] * (tinyc_acc)s[d * Dv + m];
+          y[(bt * (size_t)Hq + (size_t)h) * (size_t)Dv + (size_t)m] = (float)((tinyc_acc)scale * o);
+        }
+      }
+    }
+}

@@ -509,4 +509,23 @@ TINYC_KERNEL int64_t tinyc_einsum_scratch(int64_t outputs) { return outputs * 8;
 #define TINYC_ATT_PARAMS 18
 TINYC_KERNEL int64_t tinyc_attention_f32_scratch(const int32_t *p) { return (int64_t)4 * p[TINYC_ATT_T]; }
 
+/* tinyc_linear_attention_f32 (attention.c): its parameters (ops/linear_attention.h's plan) and,
+   when present_state is not an output, the state [B, H_kv, d_k, d_v] in floats. */
+#define TINYC_LATT_B 0
+#define TINYC_LATT_T 1
+#define TINYC_LATT_HQ 2
+#define TINYC_LATT_HKV 3
+#define TINYC_LATT_DK 4
+#define TINYC_LATT_DV 5
+#define TINYC_LATT_GATING 6
+#define TINYC_LATT_DELTA 7
+#define TINYC_LATT_DECAY_PER_KEY 8
+#define TINYC_LATT_BETA_PER_HEAD 9
+#define TINYC_LATT_HAS_PRESENT 10
+#define TINYC_LATT_PARAMS 11
+TINYC_KERNEL int64_t tinyc_linear_attention_f32_scratch(const int32_t *p) {
+  return p[TINYC_LATT_HAS_PRESENT] ? 0
+                                   : (int64_t)4 * p[TINYC_LATT_B] * p[TINYC_LATT_HKV] * p[TINYC_LATT_DK] * p[TINYC_LATT_DV];
+}
+
 #endif
