@@ -145,6 +145,22 @@ void emitRoiAlign(EmitCtx& c) {
                      n.attrStr("coordinate_transformation_mode") == "half_pixel" ? 1 : 0, n.attrStr("mode") == "max" ? 1 : 0));
 }
 
+std::string checkDeformConv(const Node& n) {
+  for (const Value* v : n.inputs)
+    if (v && v->dtype != DType::F32) return fmt::format("only float32 is supported, an input has {}", dtypeName(v->dtype));
+  for (const Value* v : {n.input(0), n.input(2), n.outputs[0]})
+    if (numElements(v->shape) > INT32_MAX) return "tensors of more than 2^31-1 elements are not supported";
+  return "";
+}
+
+// DeformConv (lib/ops/deform_conv.cpp): runtime/resize.c's tinyc_deform_conv_f32.
+void emitDeformConv(EmitCtx& c) {
+  auto in = [&](size_t i) { return c.inValue(i) ? c.in(i) : std::string("NULL"); };
+  c.require("resize");
+  c.line(fmt::format("tinyc_deform_conv_f32({}, {}, {}, {}, {}, {}, {});", c.in(0), c.in(1), c.in(2), in(3), in(4),
+                     c.out(0), c.intArray(deformConvParams(c.node))));
+}
+
 }  // namespace
 
 void registerResizeKernels(KernelTable& t) {
@@ -152,6 +168,7 @@ void registerResizeKernels(KernelTable& t) {
   t.add({"Resize", checkResize, emitWithEmpty<emitResize>});
   t.add({"GridSample", checkGridSample, emitWithEmpty<emitGridSample>});
   t.add({"RoiAlign", checkRoiAlign, emitWithEmpty<emitRoiAlign>});
+  t.add({"DeformConv", checkDeformConv, emitWithEmpty<emitDeformConv>});
 }
 
 }  // namespace tinyc::c::shape_kernels

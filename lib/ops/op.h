@@ -148,6 +148,10 @@ void registerAxisOps(OpRegistry& r);
 void registerGridSampleOps(OpRegistry& r);
 void registerRoiAlignOps(OpRegistry& r);
 void registerLinearAttentionOps(OpRegistry& r);
+void registerDeformConvOps(OpRegistry& r);
+// DeformConv's C kernel parameters (runtime/resize.c, tinyc_deform_conv_f32): N, C, H, W, M, OH, OW,
+// KH, KW, SH, SW, DH, DW, pad top, pad left, group, offset_group.
+std::vector<int64_t> deformConvParams(const Node& n);
 void registerSignalOps(OpRegistry& r);
 void registerTextOps(OpRegistry& r);
 void registerRotaryOps(OpRegistry& r);

@@ -24,6 +24,7 @@ const OpRegistry& OpRegistry::instance() {
     registerGridSampleOps(r);
     registerRoiAlignOps(r);
     registerLinearAttentionOps(r);
+    registerDeformConvOps(r);
     registerSignalOps(r);
     registerTextOps(r);
     registerRotaryOps(r);

@@ -250,3 +250,32 @@ TEST(RoiAlign, BadShapesAndModes) {
 }
 
 }  // namespace tinyc::test
+
+namespace tinyc::test {
+
+// DeformConv (lib/ops/deform_conv.cpp): a 1x1 kernel of weight 2 over X = 3 y + x on a 3x3 plane.
+TEST(DeformConv, HandComputedOffsetsMaskAndBias) {
+  Tensor x = f32({1, 1, 3, 3}, {0, 1, 2, 3, 4, 5, 6, 7, 8});
+  Tensor w = f32({1, 1, 1, 1}, {2});
+  auto off = [](double dy, double dx) {
+    std::vector<double> v(18);
+    for (int i = 0; i < 9; ++i) v[static_cast<size_t>(i)] = dy, v[static_cast<size_t>(9 + i)] = dx;
+    return f32({1, 2, 3, 3}, v);
+  };
+  // No offset: a plain 1x1 convolution.
+  expectNear(runOp("DeformConv", {in(x), in(w), in(off(0, 0))})[0], {1, 1, 3, 3}, {0, 2, 4, 6, 8, 10, 12, 14, 16});
+  // (0.5, 0.5): the mean of four pixels inside; at the last row/column the taps outside are zeros
+  // (pixel (2, 2): only X[2][2] = 8 at weight 1/4).
+  auto y = runOp("DeformConv", {in(x), in(w), in(off(0.5, 0.5))})[0];
+  EXPECT_NEAR(y.getF(0), 2 * (0 + 1 + 3 + 4) / 4.0, 1e-6);
+  EXPECT_NEAR(y.getF(8), 2 * 8 / 4.0, 1e-6);
+  // Bias and mask: 0.5 * 2 * X + 1.
+  auto z = runOp("DeformConv", {in(x), in(w), in(off(0, 0)), in(f32({1}, {1})), in(f32({1, 1, 3, 3}, std::vector<double>(9, 0.5)))})[0];
+  expectNear(z, {1, 1, 3, 3}, {1, 2, 3, 4, 5, 6, 7, 8, 9});
+  // An offset of the wrong shape, a 1-D X.
+  EXPECT_THROW(runOp("DeformConv", {in(x), in(w), in(f32({1, 1, 3, 3}, std::vector<double>(9, 0)))}), Error);
+  EXPECT_THROW(runOp("DeformConv", {in(f32({1, 1, 3}, {0, 1, 2})), in(f32({1, 1, 1}, {1})), in(f32({1, 2, 3}, std::vector<double>(6, 0)))}),
+               Error);
+}
+
+}  // namespace tinyc::test

@@ -314,3 +314,59 @@ TINYC_KERNEL void tinyc_roi_align_f32(const float *x, const float *rois, const i
     }
   }
 }
+
+/* DeformConv (lib/ops/deform_conv.cpp): X's bilinear value at (y, x) of one plane, zeros outside. */
+TINYC_KERNEL tinyc_acc tinyc_deform_sample(const float *plane, int32_t h, int32_t w, tinyc_acc y, tinyc_acc x) {
+  const tinyc_acc fy = tinyc_acc_floor(y), fx = tinyc_acc_floor(x);
+  tinyc_acc s = 0, ly, lx;
+  int32_t y0, x0, a, b;
+  if (!(fy > -4 && fy < (tinyc_acc)h + 4) || !(fx > -4 && fx < (tinyc_acc)w + 4)) return 0; /* far outside or NaN */
+  y0 = (int32_t)fy;
+  x0 = (int32_t)fx;
+  ly = y - fy;
+  lx = x - fx;
+  for (a = 0; a < 2; ++a) {
+    const int32_t yy = y0 + a;
+    tinyc_acc row = 0;
+    if (yy < 0 || yy >= h) continue;
+    for (b = 0; b < 2; ++b) {
+      const int32_t xi = x0 + b;
+      if (xi >= 0 && xi < w) row += (b ? lx : 1 - lx) * (tinyc_acc)plane[yy * w + xi];
+    }
+    s += (a ? ly : 1 - ly) * row;
+  }
+  return s;
+}
+
+/* p: N, C, H, W, M, OH, OW, KH, KW, SH, SW, DH, DW, pad top, pad left, group, offset_group. */
+TINYC_KERNEL void tinyc_deform_conv_f32(const float *x, const float *wt, const float *off, const float *bias,
+                                        const float *mask, float *y, const int32_t *p) {
+  const int32_t N = p[0], C = p[1], H = p[2], W = p[3], M = p[4], OH = p[5], OW = p[6], KH = p[7], KW = p[8];
+  const int32_t SH = p[9], SW = p[10], DH = p[11], DW = p[12], PT = p[13], PL = p[14], G = p[15], OG = p[16];
+  const int32_t cg = C / G, mg = M / G, cog = C / OG, taps = KH * KW;
+  int32_t b, o, i, j, ci, kp, kq;
+  for (b = 0; b < N; ++b)
+    for (o = 0; o < M; ++o)
+      for (i = 0; i < OH; ++i)
+        for (j = 0; j < OW; ++j) {
+          const int32_t grp = o / mg;
+          tinyc_acc acc = bias ? (tinyc_acc)bias[o] : 0;
+          for (ci = grp * cg; ci < (grp + 1) * cg; ++ci) {
+            const int32_t og = ci / cog;
+            const float *plane = x + ((size_t)b * (size_t)C + (size_t)ci) * (size_t)H * (size_t)W;
+            for (kp = 0; kp < KH; ++kp)
+              for (kq = 0; kq < KW; ++kq) {
+                const size_t tap = ((size_t)b * (size_t)OG + (size_t)og) * (size_t)taps + (size_t)(kp * KW + kq);
+                const size_t px = (size_t)i * (size_t)OW + (size_t)j, hw = (size_t)OH * (size_t)OW;
+                const tinyc_acc yy = (tinyc_acc)(i * SH - PT + kp * DH) + (tinyc_acc)off[(tap * 2) * hw + px];
+                const tinyc_acc xx = (tinyc_acc)(j * SW - PL + kq * DW) + (tinyc_acc)off[(tap * 2 + 1) * hw + px];
+                tinyc_acc v = (tinyc_acc)wt[(((size_t)o * (size_t)cg + (size_t)(ci - grp * cg)) * (size_t)KH + (size_t)kp) *
+                                                (size_t)KW + (size_t)kq] *
+                              tinyc_deform_sample(plane, H, W, yy, xx);
+                if (mask) v *= (tinyc_acc)mask[tap * hw + px];
+                acc += v;
+              }
+          }
+          y[(((size_t)b * (size_t)M + (size_t)o) * (size_t)OH + (size_t)i) * (size_t)OW + (size_t)j] = (float)acc;
+        }
+}
