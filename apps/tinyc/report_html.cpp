@@ -6,26 +6,16 @@
 #include <cmath>
 #include <map>
 
+#include "support/error.h"
+
 namespace tinyc::cli {
 
 namespace {
 
 using json = nlohmann::ordered_json;
 
-// Text from the model (names, paths) as HTML text or attribute: escaped, control bytes as '?'.
-std::string esc(const std::string& s) {
-  std::string o;
-  for (unsigned char c : s) {
-    if (c == '<') o += "&lt;";
-    else if (c == '>') o += "&gt;";
-    else if (c == '&') o += "&amp;";
-    else if (c == '"') o += "&quot;";
-    else if (c == '\'') o += "&#39;";
-    else if (c < 0x20 || c == 0x7f) o += '?';
-    else o += static_cast<char>(c);
-  }
-  return o;
-}
+// Text from the model (names, paths) as HTML text or attribute.
+std::string esc(const std::string& s) { return xmlEscape(s); }
 
 // A long name (tf2onnx joins every fused op's name) cut to its start and end, the whole in a tooltip.
 std::string shortName(const std::string& s, size_t most = 48) {

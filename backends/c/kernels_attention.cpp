@@ -68,11 +68,7 @@ void emitAttention(EmitCtx& c) {
 }
 
 std::vector<int64_t> linearParams(const Node& n) {
-  std::vector<bool> has(6, false);
-  std::vector<Shape> in(6);
-  for (size_t i = 0; i < n.inputs.size() && i < 6; ++i)
-    if (n.inputs[i]) in[i] = n.inputs[i]->shape, has[i] = true;
-  const LinearAttentionPlan p = linearAttentionPlan(n, in, has);
+  const LinearAttentionPlan p = linearAttentionPlan(n);
   std::vector<int64_t> a(TINYC_LATT_PARAMS, 0);
   a[TINYC_LATT_B] = p.batch;
   a[TINYC_LATT_T] = p.seq;
@@ -105,11 +101,7 @@ void emitLinearAttention(EmitCtx& c) {
   auto in = [&](size_t i) { return c.inValue(i) ? c.in(i) : std::string("NULL"); };
   const bool present = c.outValue(1) != nullptr;
   const std::vector<int64_t> p = linearParams(c.node);
-  std::vector<bool> has(6, false);
-  std::vector<Shape> shapes(6);
-  for (size_t i = 0; i < c.node.inputs.size() && i < 6; ++i)
-    if (c.node.inputs[i]) shapes[i] = c.node.inputs[i]->shape, has[i] = true;
-  const double scale = linearAttentionPlan(c.node, shapes, has).scale;
+  const double scale = linearAttentionPlan(c.node).scale;
   const std::string scratch = present ? std::string("NULL") : "(float *)" + c.scratch();
   c.line(fmt::format("tinyc_linear_attention_f32({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {});", c.in(0), c.in(1),
                      c.in(2), in(3), in(4), in(5), c.out(0), present ? c.out(1) : std::string("NULL"), c.intArray(p),

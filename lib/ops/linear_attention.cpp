@@ -14,7 +14,11 @@
 
 namespace tinyc {
 
-LinearAttentionPlan linearAttentionPlan(const Node& n, const std::vector<Shape>& in, const std::vector<bool>& has) {
+LinearAttentionPlan linearAttentionPlan(const Node& n) {
+  std::vector<Shape> in(6);
+  std::vector<bool> has(6, false);
+  for (size_t i = 0; i < n.inputs.size() && i < 6; ++i)
+    if (n.inputs[i]) in[i] = n.inputs[i]->shape, has[i] = true;
   auto fail = [&](const std::string& why) { modelError("{}: {}", n.where(), why); };
   LinearAttentionPlan p;
   const std::string& rule = n.attrStr("update_rule");
@@ -63,33 +67,24 @@ LinearAttentionPlan linearAttentionPlan(const Node& n, const std::vector<Shape>&
 
 namespace {
 
-std::vector<Shape> shapesOf(const Node& n, std::vector<bool>* has) {
-  std::vector<Shape> s(6);
-  has->assign(6, false);
-  for (size_t i = 0; i < n.inputs.size() && i < 6; ++i)
-    if (n.inputs[i]) s[i] = n.inputs[i]->shape, (*has)[i] = true;
-  return s;
-}
-
 void inferLinearAttention(InferCtx& c) {
   const DType t = c.dtype(0);
   if (!isFloat(t)) c.fail("query must be a float type, got {}", dtypeName(t));
   for (int i : {1, 2, 4, 5})
     if (c.has(i) && c.dtype(i) != t) c.fail("input {} must have query's type {}, got {}", i, dtypeName(t), dtypeName(c.dtype(i)));
   if (c.has(3) && !isFloat(c.dtype(3))) c.fail("past_state must be a float type, got {}", dtypeName(c.dtype(3)));
-  std::vector<bool> has;
-  const LinearAttentionPlan p = linearAttentionPlan(c.node, shapesOf(c.node, &has), has);
+  const LinearAttentionPlan p = linearAttentionPlan(c.node);
   c.setOutput(0, t, {p.batch, p.seq, p.qHeads * p.dv});
   if (c.numOutputs() > 1) c.setOutput(1, c.has(3) ? c.dtype(3) : t, {p.batch, p.kvHeads, p.dk, p.dv});
 }
 
 void evalLinearAttention(EvalCtx& c) {
-  std::vector<bool> has;
-  const LinearAttentionPlan p = linearAttentionPlan(c.node, shapesOf(c.node, &has), has);
+  const LinearAttentionPlan p = linearAttentionPlan(c.node);
+  const bool hasPast = c.node.input(3) != nullptr;
   const Tensor &q = *c.in[0], &k = *c.in[1], &v = *c.in[2];
   const int64_t n = p.batch * p.kvHeads * p.dk * p.dv, group = p.qHeads / p.kvHeads;
   std::vector<double> st(static_cast<size_t>(n), 0.0);
-  if (has[3])
+  if (hasPast)
     for (int64_t i = 0; i < n; ++i) st[static_cast<size_t>(i)] = c.in[3]->getF(i);
   for (int64_t b = 0; b < p.batch; ++b)
     for (int64_t t = 0; t < p.seq; ++t) {
@@ -128,8 +123,7 @@ void evalLinearAttention(EvalCtx& c) {
 }
 
 int64_t macsLinearAttention(const Node& n) {
-  std::vector<bool> has;
-  const LinearAttentionPlan p = linearAttentionPlan(n, shapesOf(n, &has), has);
+  const LinearAttentionPlan p = linearAttentionPlan(n);
   return p.seq * p.dk * p.dv * (p.kvHeads * (p.delta ? 2 : 1) + p.qHeads);  // batch 1
 }
 

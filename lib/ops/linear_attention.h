@@ -13,7 +13,6 @@ struct LinearAttentionPlan {
   bool betaPerHead = false;  // beta [B, T, H_kv] (else [B, T, 1])
   double scale = 1;
 };
-// in: the six inputs' shapes (empty where absent), has: which are present. Model error naming the
-// node when they do not fit.
-LinearAttentionPlan linearAttentionPlan(const Node& n, const std::vector<Shape>& in, const std::vector<bool>& has);
+// From the node's attributes and its inputs' shapes; a model error naming the node when they do not fit.
+LinearAttentionPlan linearAttentionPlan(const Node& n);
 }  // namespace tinyc

@@ -7,6 +7,20 @@
 
 namespace tinyc {
 
+std::string xmlEscape(const std::string& s) {
+  std::string o;
+  for (unsigned char c : s) {
+    if (c == '<') o += "&lt;";
+    else if (c == '>') o += "&gt;";
+    else if (c == '&') o += "&amp;";
+    else if (c == '"') o += "&quot;";
+    else if (c == '\'') o += "&#39;";
+    else if (c < 0x20 || c >= 0x7f) o += '?';
+    else o += static_cast<char>(c);
+  }
+  return o;
+}
+
 std::string printable(const std::string& s, size_t maxLen) {
   std::string out;
   for (unsigned char c : s) {

@@ -50,6 +50,9 @@ Failure describeFailure(const std::exception_ptr& e);
 
 // Makes a string safe to print on one line of a diagnostic (no control characters, bounded length).
 std::string printable(const std::string& s, size_t maxLen = 80);
+// s as XML/HTML text or attribute value: < > & " ' escaped, bytes outside printable ASCII as '?'
+// (a name from a model may hold any bytes; the SVG plan and the HTML report show it with this).
+std::string xmlEscape(const std::string& s);
 
 // Checked arithmetic for sizes that come from untrusted files.
 int64_t checkedMul(int64_t a, int64_t b, const char* what);

@@ -4,22 +4,10 @@
 
 #include <algorithm>
 
+#include "support/error.h"
+
 namespace tinyc {
 
-namespace {
-std::string xml(const std::string& s) {
-  std::string o;
-  for (unsigned char c : s) {
-    if (c == '<') o += "&lt;";
-    else if (c == '>') o += "&gt;";
-    else if (c == '&') o += "&amp;";
-    else if (c == '"') o += "&quot;";
-    else if (c < 0x20 || c >= 0x7f) o += '?';
-    else o += static_cast<char>(c);
-  }
-  return o;
-}
-}  // namespace
 
 std::string planSvg(const std::vector<LiveBuffer>& b, const MemoryPlan& plan, const std::string& title) {
   int steps = 1;
@@ -33,7 +21,7 @@ std::string planSvg(const std::vector<LiveBuffer>& b, const MemoryPlan& plan, co
       "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{}\" font-family=\"sans-serif\" font-size=\"10\">\n"
       "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
       "<text x=\"{}\" y=\"18\" font-size=\"14\">{}: arena {} bytes ({}), lower bound {} bytes, peak at step {}</text>\n",
-      W, H, left, xml(title), plan.arenaBytes, xml(plan.planner), bound, peak);
+      W, H, left, xmlEscape(title), plan.arenaBytes, xmlEscape(plan.planner), bound, peak);
   s += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"none\" stroke=\"#444\"/>\n", left, top,
                    W - left - right, H - top - bottom);
   const char* colors[] = {"#8dd3c7", "#ffffb3", "#bebada", "#fb8072", "#80b1d3", "#fdb462", "#b3de69", "#fccde5"};
@@ -43,9 +31,9 @@ std::string planSvg(const std::vector<LiveBuffer>& b, const MemoryPlan& plan, co
     double y = top + static_cast<double>(plan.offsets[i]) * sy, h = std::max(1.0, static_cast<double>(b[i].bytes) * sy);
     s += fmt::format("<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"{:.1f}\" fill=\"{}\" stroke=\"#333\" "
                      "stroke-width=\"0.5\"><title>{} : {} bytes @ {} steps {}-{}</title></rect>\n",
-                     x, y, w, h, colors[i % 8], xml(b[i].label), b[i].bytes, plan.offsets[i], b[i].first, b[i].last);
+                     x, y, w, h, colors[i % 8], xmlEscape(b[i].label), b[i].bytes, plan.offsets[i], b[i].first, b[i].last);
     if (h > 11 && w > 40)
-      s += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\">{}</text>\n", x + 2, y + 10, xml(b[i].label.substr(0, static_cast<size_t>(w / 6))));
+      s += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\">{}</text>\n", x + 2, y + 10, xmlEscape(b[i].label.substr(0, static_cast<size_t>(w / 6))));
   }
   if (peak >= 0)
     s += fmt::format("<line x1=\"{0:.1f}\" x2=\"{0:.1f}\" y1=\"{1}\" y2=\"{2}\" stroke=\"red\" stroke-width=\"2\" "
