@@ -55,6 +55,7 @@ struct MemoryReport {
   std::map<std::string, int64_t> scratchBytes;  // node name -> its kernel scratch (nodes that have one)
   std::map<std::string, int64_t> scratchOffsets;  // node name -> arena offset of its kernel scratch
   std::map<std::string, int64_t> valueOffsets;    // arena value name -> its arena offset
+  std::map<std::string, size_t> valuesInOutputs;  // value name -> graph output whose buffer holds it
   int concatInPlace = 0;                 // Concat inputs produced directly inside the Concat output
   int64_t arenaWithoutConcatInPlace = 0;  // the arena the same planner gives without that aliasing
   std::map<std::string, int> overwriteInPlace;  // op -> nodes computing over their own input

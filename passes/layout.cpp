@@ -8,7 +8,9 @@
 // 2. With --io-layout nhwc (PassOptions::ioLayout), 4-D graph inputs and outputs are channels-
 //    last for the caller: the graph reads/writes NHWC and converts at the boundary.
 // 3. Transposes to NCHW are pushed down through layout-free ops (OpDef::elementwise: constant
-//    operands are permuted; OpDef::layoutAxisAttr: the axis is remapped, e.g. Concat), and a
+//    operands are permuted; OpDef::layoutAxisAttr: the axis is remapped, e.g. Concat;
+//    OpDef::layoutPerAxisInputs: ops separable per axis, e.g. Resize, get their per-axis
+//    constants reordered, so a decoder's upsampling stays channels-last), and a
 //    Transpose that undoes another is cancelled. What remains sits where a layout-sensitive op
 //    without a channels-last form reads its input, or at the graph boundary.
 // 4. Transpose to NCHW -> Flatten/Reshape to [N, C*H*W] -> Gemm/MatMul by constant weights (the
@@ -68,12 +70,36 @@ Value* permutedOperand(Graph& g, Value* c, const std::vector<int64_t>& perm) {
   return rw::addConst(g, c->name + "_nhwc", permuteTensor(t, perm));
 }
 
+bool isPerAxisInput(const Node& m, size_t i) {
+  const auto& l = m.op->layoutPerAxisInputs;
+  return std::find(l.begin(), l.end(), static_cast<int>(i)) != l.end();
+}
+
+// A per-axis input (OpDef::layoutPerAxisInputs) permuted: blocks of kRank values, each reordered.
+Value* permutedPerAxis(Graph& g, Value* c, const std::vector<int64_t>& perm) {
+  const Tensor& t = *c->constant;
+  Tensor out(t.dtype(), t.shape());
+  const size_t es = dtypeSize(t.dtype());
+  for (int64_t b = 0; b < t.numel() / static_cast<int64_t>(kRank); ++b)
+    for (size_t a = 0; a < kRank; ++a)
+      std::memcpy(static_cast<uint8_t*>(out.raw()) + (static_cast<size_t>(b) * kRank + a) * es,
+                  static_cast<const uint8_t*>(t.raw()) + (static_cast<size_t>(b) * kRank + static_cast<size_t>(perm[a])) * es,
+                  es);
+  return rw::addConst(g, c->name + "_nhwc", std::move(out));
+}
+
 // Channels-last operands for layout-free node m whose data inputs were made channels-last:
 // constant operands permuted (elementwise: broadcast to rank 4 first, scalars kept; axis ops:
-// those of the data's rank, lower-rank parameters follow the axis) and the axis remapped.
+// those of the data's rank, lower-rank parameters follow the axis; per-axis inputs reordered)
+// and the axis remapped.
 void channelsLastOperands(Graph& g, Node& m, const std::vector<int64_t>& toLast) {
-  for (Value*& in : m.inputs) {
+  for (size_t i = 0; i < m.inputs.size(); ++i) {
+    Value*& in = m.inputs[i];
     if (!in || !in->constant || m.op->pointwise) continue;
+    if (isPerAxisInput(m, i)) {
+      if (numElements(in->shape) > 0) in = permutedPerAxis(g, in, toLast);
+      continue;
+    }
     if (m.op->elementwise ? !allUnit(in->shape) : in->shape.size() == kRank) in = permutedOperand(g, in, toLast);
   }
   if (m.op->layoutAxisAttr) {
@@ -107,8 +133,19 @@ Value* channelsLastView(Graph& g, Value* v, const Node* anchor, const std::vecto
   return out;
 }
 
+// Separable per axis with every per-axis input a constant of whole blocks (Resize without axes).
+bool perAxisOp(const Node& m) {
+  if (m.op->layoutPerAxisInputs.empty() || m.attrs.count("axes")) return false;
+  for (int i : m.op->layoutPerAxisInputs) {
+    const Value* v = m.input(static_cast<size_t>(i));
+    if (!v || numElements(v->shape) == 0) continue;
+    if (!v->constant || v->shape.size() != 1 || v->shape[0] % static_cast<int64_t>(kRank) != 0) return false;
+  }
+  return true;
+}
+
 bool layoutFree(const Node* m) {
-  return m && m->op && (m->op->elementwise || m->op->pointwise || m->op->layoutAxisAttr);
+  return m && m->op && (m->op->elementwise || m->op->pointwise || m->op->layoutAxisAttr || perAxisOp(*m));
 }
 
 // A layout-free node computing v from constants only (DequantizeLinear of int8 weights).

@@ -199,6 +199,8 @@ nlohmann::ordered_json Compiled::report() const {
                                   {"bytes", numElements(v->shape) * static_cast<int64_t>(dtypeSize(v->dtype))}};
       if (auto it = result.memory.valueOffsets.find(v->name); it != result.memory.valueOffsets.end())
         o["arena_offset"] = it->second;
+      if (auto it = result.memory.valuesInOutputs.find(v->name); it != result.memory.valuesInOutputs.end())
+        o["in_output"] = it->second;
       outs.push_back(o);
     }
     int64_t nodeParams = 0, nodeWeightBytes = 0;  // the node's constant inputs

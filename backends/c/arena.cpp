@@ -70,14 +70,16 @@ struct Liveness {
 
 // Arena values: every output of an emitted node that is not a graph output. Liveness over the
 // emitted schedule: written at its producer's step, read up to its last consumer's step.
-Liveness liveness(const Graph& g, const std::vector<const Node*>& nodes) {
+// (Values computed in a graph output's buffer, ArenaOptions::inOutputs, are not arena values.)
+Liveness liveness(const Graph& g, const std::vector<const Node*>& nodes,
+                  const std::map<const Value*, OutputSlot>& inOutputs) {
   std::set<const Value*> outputs(g.outputs.begin(), g.outputs.end());
   Liveness l;
   for (size_t i = 0; i < nodes.size(); ++i) {
     for (const Value* in : nodes[i]->inputs)
       if (in) l.lastUse[in] = static_cast<int>(i);
     for (const Value* v : nodes[i]->outputs)
-      if (v && !outputs.count(v)) {
+      if (v && !outputs.count(v) && !inOutputs.count(v)) {
         l.first[v] = static_cast<int>(i);
         l.arenaValues.push_back(v);
       }
@@ -123,7 +125,7 @@ struct Draft {
 
 Draft draft(const Graph& g, const std::vector<const Node*>& nodes, const ArenaOptions& o, SliceFilter allowed) {
   Draft d;
-  d.l = liveness(g, nodes);
+  d.l = liveness(g, nodes, o.inOutputs);
   const Liveness& l = d.l;
   const auto& first = l.first;
   auto lastOf = [&](const Value* v) { return l.lastUse.count(v) ? l.lastUse.at(v) : first.at(v); };
@@ -192,6 +194,8 @@ Draft draft(const Graph& g, const std::vector<const Node*>& nodes, const ArenaOp
     const Node* n = nodes[i];
     const CKernel* k = KernelTable::instance().find(*n, *o.target);
     int64_t scratch = d.overwrote.count(n) ? d.overwrote.at(n) : k && k->scratchBytes ? k->scratchBytes(*n) : 0;
+    if (k && k->inPlaceScratch && n->input(0) && o.inOutputs.count(n->input(0)))  // over it, in the output
+      scratch = k->inPlaceScratch(*n);
     if (scratch > 0) {
       a.scratch[n] = a.buffers.size();
       a.buffers.push_back({scratch, o.align, static_cast<int>(i), static_cast<int>(i), n->name + " (scratch)"});
@@ -296,7 +300,7 @@ std::set<const Node*> chooseOverwrites(const Graph& g, const std::vector<const N
   for (const Node* n : nodes) {
     const CKernel* k = KernelTable::instance().find(*n, *o.target);
     if (!k || !k->inPlaceScratch || k->inPlaceScratch(*n) < 0 || !n->input(0)) continue;
-    if (bytesOf(n->outputs[0]) == bytesOf(n->input(0)))
+    if (bytesOf(n->outputs[0]) == bytesOf(n->input(0)) && !k->inPlaceWhenSmaller)
       chosen.insert(n);
     else
       shrinking.push_back(n);
@@ -310,7 +314,8 @@ std::set<const Node*> chooseOverwrites(const Graph& g, const std::vector<const N
     t.insert(*it);
     o.overwrite = &t;
     const int64_t b = liveLowerBound(draft(g, nodes, o, &none).a.buffers);
-    if (b <= bound) {
+    const CKernel* k = KernelTable::instance().find(**it, *o.target);
+    if (b < bound || (b == bound && !k->inPlaceWhenSmaller)) {
       bound = b;
       chosen = std::move(t);
     }
@@ -353,6 +358,52 @@ void growScratch(ArenaLayout& a, const ArenaOptions& o) {
 
 }  // namespace
 
+std::map<const Value*, OutputSlot> valuesInOutputs(const Graph& g, const std::vector<const Node*>& nodes,
+                                                   const ArenaOptions& o) {
+  std::map<const Value*, OutputSlot> in;
+  if (o.ioInArena) return in;
+  std::map<const Value*, int> readers;  // reads by emitted nodes
+  std::set<const Node*> emitted(nodes.begin(), nodes.end());
+  for (const Node* n : nodes)
+    for (const Value* v : n->inputs)
+      if (v) readers[v]++;
+  auto isInput = [&](const Value* v) { return std::find(g.inputs.begin(), g.inputs.end(), v) != g.inputs.end(); };
+  // v may be written where `into` (an output or a value inside one) is, at byte `at` of it.
+  auto movable = [&](const Value* v, const Value* into) {
+    return v && v->producer && emitted.count(v->producer) && !g.isGraphOutput(v) && !isInput(v) && !in.count(v) &&
+           v->dtype == into->dtype && bytesOf(v) > 0 && readers[v] == 1;
+  };
+  std::vector<std::pair<const Value*, OutputSlot>> work;  // values placed, whose producers to look at
+  for (size_t j = 0; j < g.outputs.size(); ++j)
+    if (j < o.directOutputs.size() && o.directOutputs[j] && std::count(g.outputs.begin(), g.outputs.end(), g.outputs[j]) == 1)
+      work.push_back({g.outputs[j], {j, 0}});
+  while (!work.empty()) {
+    const auto [cur, slot] = work.back();
+    work.pop_back();
+    const Node* t = cur->producer;
+    if (!t || !emitted.count(t) || t->outputs.empty() || t->outputs[0] != cur) continue;
+    if (std::any_of(t->outputs.begin() + 1, t->outputs.end(), [](const Value* x) { return x != nullptr; })) continue;
+    if (const CKernel* k = KernelTable::instance().find(*t, *o.target); k) {
+      const Value* v = t->input(0);
+      if (k->inputSlices) {  // Concat: its inputs written at their slices
+        const auto slices = k->inputSlices(*t);
+        for (size_t i = 0; i < t->inputs.size() && i < slices.size(); ++i) {
+          const Value* a = t->inputs[i];
+          if (!slices[i] || !movable(a, cur) || std::count(t->inputs.begin(), t->inputs.end(), a) != 1) continue;
+          in[a] = {slot.output, slot.offset + *slices[i]};
+          work.push_back({a, in[a]});
+        }
+      } else if (movable(v, cur) && bytesOf(v) == bytesOf(cur) &&
+                 (k->view || (k->elementwise && v->shape == cur->shape) ||
+                  (k->inPlaceScratch && k->inPlaceScratch(*t) >= 0))) {
+        in[v] = slot;
+        work.push_back({v, slot});
+      }
+    }
+  }
+  return in;
+}
+
 ArenaLayout planArena(const Graph& g, const std::vector<const Node*>& nodes, const ArenaOptions& given) {
   using C = ArenaOptions::Concat;
   const std::set<const Node*> overwrites = chooseOverwrites(g, nodes, given);
@@ -363,6 +414,7 @@ ArenaLayout planArena(const Graph& g, const std::vector<const Node*>& nodes, con
   if (all.placed.empty()) {
     ArenaLayout a = finish(std::move(all), o.planner);
     a.arenaWithoutConcatInPlace = a.plan.arenaBytes;
+    a.inOutputs = o.inOutputs;
     growScratch(a, o);
     return a;
   }
@@ -384,6 +436,7 @@ ArenaLayout planArena(const Graph& g, const std::vector<const Node*>& nodes, con
   for (size_t i = 1; i < options.size(); ++i)
     if (options[i].plan.arenaBytes < options[best].plan.arenaBytes) best = i;
   options[best].arenaWithoutConcatInPlace = without;
+  options[best].inOutputs = o.inOutputs;
   growScratch(options[best], o);
   return std::move(options[best]);
 }
@@ -406,6 +459,7 @@ MemoryReport memoryReport(const ArenaLayout& a, const std::vector<const Node*>& 
     m.scratchOffsets[n->name] = a.plan.offsets[b];
   }
   for (const auto& [v, slot] : a.slots) m.valueOffsets[v->name] = a.address(v);
+  for (const auto& [v, slot] : a.inOutputs) m.valuesInOutputs[v->name] = slot.output;
   m.concatInPlace = a.concatInPlace;
   m.overwriteInPlace = a.overwriteInPlace;
   m.arenaWithoutConcatInPlace = a.arenaWithoutConcatInPlace;

@@ -22,6 +22,13 @@ struct ArenaSlot {
   int64_t offset = 0;
 };
 
+// Where a value computed inside a graph output's caller-owned buffer lives: output `output`, at
+// byte `offset` of it (valuesInOutputs).
+struct OutputSlot {
+  size_t output = 0;
+  int64_t offset = 0;
+};
+
 struct ArenaLayout {
   std::vector<LiveBuffer> buffers;  // scratch and alias groups in schedule order, then io buffers
   MemoryPlan plan;                  // verified (verifyPlan) offsets of `buffers`
@@ -42,6 +49,7 @@ struct ArenaLayout {
   // least bytes its kernel needs. The peak step is found with these (a grown scratch only fills
   // room, it never makes the peak).
   std::map<size_t, int64_t> scratchLeast;
+  std::map<const Value*, OutputSlot> inOutputs;  // ArenaOptions::inOutputs (values in a graph output)
 
   int64_t address(const Value* v) const {
     const ArenaSlot& s = slots.at(v);
@@ -56,12 +64,24 @@ struct ArenaOptions {
   bool ioInArena = false;
   // Per graph output: written directly by its producer (true) or copied at the end (false).
   std::vector<bool> directOutputs;
+  // Values computed inside a graph output's buffer (valuesInOutputs): not arena values.
+  std::map<const Value*, OutputSlot> inOutputs;
   // Concat inputs in place: Auto plans with and without and keeps the smaller arena (ties: with).
   enum class Concat { Off, On, Auto } concat = Concat::Auto;
   // Nodes allowed to compute over their input (CKernel::inPlaceScratch), as planArena chose
   // them; nullptr: none.
   const std::set<const Node*>* overwrite = nullptr;
 };
+
+// Values that can live in the caller's buffer of a graph output instead of the arena: going back
+// from a directly written output, every value read only by the node that makes the next one from
+// it - a view (Reshape), an elementwise op of the same shape, or a kernel computing over its input
+// (CKernel::inPlaceScratch: the Transpose of a channels-last last layer's result to the graph's
+// channels-first output is done in place, so no transposed copy of the output lives in the
+// arena) at the same place; a Concat's inputs (CKernel::inputSlices) at their slices. None with
+// --io-in-arena.
+std::map<const Value*, OutputSlot> valuesInOutputs(const Graph& g, const std::vector<const Node*>& nodes,
+                                                   const ArenaOptions& o);
 
 // Plans the arena of `nodes` (the emitted schedule of g, folded nodes left out).
 ArenaLayout planArena(const Graph& g, const std::vector<const Node*>& nodes, const ArenaOptions& o);

@@ -9,6 +9,7 @@
 #include <deque>
 #include <limits>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "backends/backend.h"
@@ -124,8 +125,17 @@ class ModuleWriter {
     if (it == arena_.scratch.end()) modelError("{}: kernel asked for scratch it did not declare", n->where());
     return it->second;
   }
-  // a lives at byte `off` of b's memory (both arena values, same planned buffer).
+  // a lives at byte `off` of b's memory (both arena values in one planned buffer, or both in one
+  // graph output's buffer: arena.h valuesInOutputs).
   bool sameLocation(const Value* a, const Value* b, int64_t off) const {
+    auto outputSlot = [&](const Value* v) -> std::optional<OutputSlot> {
+      if (auto it = outputSlots_.find(v); it != outputSlots_.end()) return it->second;
+      for (size_t j = 0; j < g_.outputs.size(); ++j)  // the output itself (when directly written)
+        if (g_.outputs[j] == v && names_.count(v) && names_.at(v) == fmt::format("y{}", j)) return OutputSlot{j, 0};
+      return std::nullopt;
+    };
+    if (auto oa = outputSlot(a), ob = outputSlot(b); oa && ob)
+      return oa->output == ob->output && oa->offset == ob->offset + off;
     auto sa = arena_.slots.find(a), sb = arena_.slots.find(b);
     if (sa == arena_.slots.end() || sb == arena_.slots.end()) return false;
     return sa->second.buffer == sb->second.buffer && sa->second.offset == sb->second.offset + off;
@@ -158,6 +168,7 @@ class ModuleWriter {
   ArenaLayout arena_;
   std::map<int, std::pair<const Value*, int64_t>> arenaDecls_;  // by value id: representative, address
   std::map<const Value*, const Value*> aliasOf_;  // value -> representative (shared C variable)
+  std::map<const Value*, OutputSlot> outputSlots_;  // values computed inside a graph output's buffer
   std::map<std::string, int64_t> ioOffsets_;      // "INPUT_0" -> arena offset (--io-in-arena)
 
   void planArena(const std::vector<const Node*>& nodes, const std::vector<bool>& directOutputs, std::string* io);
@@ -260,6 +271,13 @@ void ModuleWriter::planArena(const std::vector<const Node*>& nodes, const std::v
   ao.target = o_.target;
   ao.ioInArena = o_.ioInArena;
   ao.directOutputs = directOutputs;
+  ao.inOutputs = valuesInOutputs(g_, nodes, ao);
+  for (const auto& [v, slot] : ao.inOutputs) {  // (same dtype as the output)
+    names_[v] = slot.offset == 0 ? fmt::format("y{}", slot.output)
+                                 : fmt::format("(({} *)((unsigned char *)y{} + {}))", EmitCtx::ctype(v->dtype),
+                                               slot.output, slot.offset);
+    outputSlots_[v] = slot;
+  }
   arena_ = c::planArena(g_, nodes, ao);
   for (const auto& [v, rep] : arena_.representative) {
     names_[v] = fmt::format("t{}", rep->id);

@@ -106,6 +106,10 @@ struct CKernel {
   // scratchBytes, or -1 when this node cannot (TinyEngine-style in-place depthwise). The
   // emitter asks EmitCtx::inPlace(0, 0) which form to generate.
   int64_t (*inPlaceScratch)(const Node& n) = nullptr;
+  // Computing over the input is slower than the kernel's own form (a cycle-following Transpose):
+  // the planner takes it inside the arena only where it lowers the liveness bound. (A value whose
+  // only reader writes a graph output lives in the caller's output buffer whenever it can.)
+  bool inPlaceWhenSmaller = false;
   // Variants: an op may have several kernels (float and int8, portable and per-ISA). The table
   // picks, among the kernels of the node's op whose `match` holds (nullptr: always), the one with
   // the highest priority. The portable kernel of an op matches everything it can check; a

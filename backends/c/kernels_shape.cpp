@@ -6,10 +6,12 @@
 // Index maps are worked out here at compile time by the same plan functions as the reference
 // interpreter (lib/ops/shape_plan.h). Tables are per axis (sum of the dims), never per element.
 #include <algorithm>
+#include <climits>
 #include <optional>
 
 #include "backends/c/c_emit.h"
 #include "backends/c/kernels_shape_util.h"
+#include "backends/c/runtime/scratch.h"
 #include "ops/shape_plan.h"
 #include "ops/util.h"
 
@@ -37,6 +39,46 @@ void emitDropout(EmitCtx& c) {
 
 // ---- Transpose ----------------------------------------------------------------------------
 
+// A Transpose computed over its input (runtime/shape.c tinyc_transpose_inplace): the output's
+// dims (unit dims dropped, neighbours merged where the input keeps them adjacent) must read as
+// [P] [B] [A] [S] of an input laid out [P] [A] [B] [S], i.e. a batch of P matrices of A x B blocks
+// of S elements, each transposed. TINYC_TIP_PARAMS (runtime/scratch.h), or nullopt for other
+// permutations (they keep the strided copy).
+std::optional<std::vector<int64_t>> inPlaceTransposeParams(const Node& n) {
+  const Value* x = n.input(0);
+  const Value* y = n.outputs.empty() ? nullptr : n.outputs[0];
+  if (!x || !y || numElements(y->shape) <= 0) return std::nullopt;
+  const auto perm = shape_plan::transposePerm(n, static_cast<int>(x->shape.size()));
+  const auto st = stridesOf(x->shape);
+  std::vector<int64_t> dims, strides;  // output order, input strides in elements
+  for (size_t k = 0; k < perm.size(); ++k) {
+    const int64_t d = y->shape[k], s = st[static_cast<size_t>(perm[k])];
+    if (d == 1) continue;
+    if (!dims.empty() && strides.back() == s * d) {
+      dims.back() *= d;
+      strides.back() = s;
+    } else {
+      dims.push_back(d);
+      strides.push_back(s);
+    }
+  }
+  int64_t inner = 1;
+  if (!dims.empty() && strides.back() == 1) {
+    inner = dims.back();
+    dims.pop_back();
+    strides.pop_back();
+  }
+  if (dims.size() < 2 || dims.size() > 3) return std::nullopt;
+  const size_t b = dims.size() - 2, a = b + 1;  // [P] B A
+  const int64_t rows = dims[a], cols = dims[b];
+  if (strides[b] != inner || strides[a] != cols * inner || (b == 1 && strides[0] != rows * cols * inner))
+    return std::nullopt;
+  const int64_t n2 = rows * cols, outer = b == 1 ? dims[0] : 1;
+  const int64_t block = inner * static_cast<int64_t>(dtypeSize(y->dtype));
+  if (n2 > INT32_MAX || block > INT32_MAX || outer > INT32_MAX) return std::nullopt;
+  return std::vector<int64_t>{outer, rows, cols, block};
+}
+
 void emitTranspose(EmitCtx& c) {
   const Value* x = c.inValue(0);
   const Value* y = c.outValue(0);
@@ -44,7 +86,21 @@ void emitTranspose(EmitCtx& c) {
   auto st = stridesOf(x->shape);
   std::vector<int64_t> ost;
   for (int64_t p : perm) ost.push_back(st[static_cast<size_t>(p)]);
+  if (c.inPlace(0, 0)) {  // over its input (the planner checked inPlaceTransposeParams)
+    const auto p = inPlaceTransposeParams(c.node);
+    if (!p) internalError("{}: in-place transpose without its geometry", c.node.where());
+    c.require("shape");
+    c.line(fmt::format("tinyc_transpose_inplace({}, {}, {});", c.out(0), c.intArray(*p), c.scratch()));
+    return;
+  }
   emitStrided(c, c.in(0), 0, c.out(0), y->dtype, y->shape, ost);
+}
+
+int64_t inPlaceScratchTranspose(const Node& n) {
+  const auto p = inPlaceTransposeParams(n);
+  if (!p) return -1;
+  const std::vector<int32_t> q(p->begin(), p->end());
+  return tinyc_transpose_inplace_scratch(q.data());
 }
 
 // ---- Slice --------------------------------------------------------------------------------
@@ -339,7 +395,12 @@ void registerShapeKernels(KernelTable& t) {
   t.add({"Unsqueeze", checkCopy, emitWithEmpty<emitCopy>, nullptr, true});
   t.add({"Identity", checkCopy, emitWithEmpty<emitCopy>, nullptr, true});
   t.add({"Dropout", checkCopy, emitWithEmpty<emitDropout>, nullptr, true});
-  t.add({"Transpose", checkCopy, emitWithEmpty<emitTranspose>});
+  {
+    CKernel k{"Transpose", checkCopy, emitWithEmpty<emitTranspose>};
+    k.inPlaceScratch = inPlaceScratchTranspose;
+    k.inPlaceWhenSmaller = true;  // the cycle-following copy is slower than the strided one
+    t.add(k);
+  }
   t.add({"Slice", checkSlice, emitWithEmpty<emitSlice>});
   t.add({"Pad", checkPad, emitWithEmpty<emitPad>});
   t.add({"CenterCropPad", checkCenterCropPad, emitWithEmpty<emitCenterCropPad>});

@@ -90,6 +90,10 @@ struct OpDef {
   // change in the number of channels passes through (passes/prune.cpp).
   bool channelwise = false;
   const char* layoutAxisAttr = nullptr;
+  // Inputs that hold values per axis of input 0 (1-D constants whose length is a multiple of its
+  // rank, e.g. Resize's roi - starts then ends - scales and sizes): the op is separable per axis,
+  // so it runs in another layout with these permuted alike (passes/layout.cpp).
+  std::vector<int> layoutPerAxisInputs;
   int layoutShapeInput = -1;
   int layoutInputs = 0;
   // The channels-last form may read input 0 channels-first when ungrouped (tinyc.nchw_input: the

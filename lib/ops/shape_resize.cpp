@@ -108,6 +108,7 @@ void registerShapeResizeOps(OpRegistry& r) {
   d.doc = "resize with nearest/linear/cubic interpolation to compile-time scales or sizes";
   // Nearest copies elements, so it runs on quantized integers as they are, unless an extrapolated
   // value (tf_crop_and_resize) is written.
+  d.layoutPerAxisInputs = {1, 2, 3};  // roi, scales, sizes (without the axes attribute)
   d.quantCarried = true;
   d.quantCarriedIf = [](const Node& n) {
     return n.attrStr("mode") == "nearest" && n.attrStr("coordinate_transformation_mode") != "tf_crop_and_resize";

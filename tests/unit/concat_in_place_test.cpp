@@ -39,7 +39,9 @@ struct Model {
     return node("Concat", name, std::move(ins), {{"axis", Attr::Int(axis)}});
   }
   EmitResult emit(Value* y) {
-    g.outputs = {node("Sigmoid", "out", {y})};  // the Concat output itself stays in the arena
+    // the Concat output itself stays in the arena: a Softmax (not elementwise, no in-place form)
+    // reads it, so it is not computed inside the output buffer (arena.h valuesInOutputs)
+    g.outputs = {node("Softmax", "out", {y}, {{"axis", Attr::Int(1)}})};
     inferShapes(g);
     verifyGraph(g);
     EmitOptions o;
@@ -83,6 +85,28 @@ int64_t scratch1x1(int64_t in) {
                                         1, 1, 1, 1, 1, 1, 0, 0, 0};
   EXPECT_EQ(tinyc_conv_direct_f32_scratch_max(p), tinyc_conv_direct_f32_scratch(p));
   return tinyc_conv_direct_f32_scratch(p);
+}
+
+TEST(ConcatInPlace, AConcatThatIsAGraphOutputTakesItsInputsInTheCallersBuffer) {
+  // The branches write straight into the caller's output (at their slices), each Relu over its
+  // Conv's result there: the arena holds only one Conv's scratch at a time.
+  Model m;
+  Value* x = m.input("x", {1, 2, 4, 4});
+  Value* a = m.convRelu("a", x, 2, 16);
+  Value* b = m.convRelu("b", x, 2, 16);
+  Value* y = m.concat("cat", {a, b});
+  m.g.outputs = {y};
+  inferShapes(m.g);
+  verifyGraph(m.g);
+  EmitOptions o;
+  o.name = "m";
+  o.target = &findTarget("generic");
+  EmitResult r = findBackend("c").emit(m.g, o);
+  EXPECT_EQ(r.arenaBytes, scratch1x1(2));
+  EXPECT_EQ(r.memory.valuesInOutputs.size(), 4u);  // a, a_relu's input, b, b_relu's input
+  const std::string cat = codeOf(r, "cat");
+  EXPECT_EQ(count(cat, "memcpy"), 0) << cat;
+  EXPECT_NE(codeOf(r, "b").find("((float *)((unsigned char *)y0 + 1024))"), std::string::npos) << codeOf(r, "b");
 }
 
 TEST(ConcatInPlace, ConvReluBranchesWriteIntoTheOutput) {

@@ -248,5 +248,41 @@ TEST(Layout, FirstConvReadsTheGraphInputChannelsFirst) {
   EXPECT_FALSE(has(ir, "tinyc.nchw_input")) << ir;  // x's copy is needed by the grouped Conv anyway
 }
 
+TEST(Layout, ResizeRunsChannelsLastWithItsPerAxisInputsReordered) {
+  // A decoder's upsampling between channels-last layers: Resize is separable per axis, so its
+  // roi, scales and sizes are reordered instead of transposing the data around it; with the
+  // axes attribute (opset 18) it keeps its transposes.
+  for (const std::string mode : {"nearest", "linear"}) {
+    G b;
+    b.options.layout = kLayoutNhwc;
+    Value* x = b.input("x", {1, 3, 5, 4});
+    Value* c1 = b.node("Conv", "conv1", {x, b.rnd("w1", {6, 3, 3, 3})}, pads1());
+    Tensor scales(DType::F32, {4});
+    const float sv[4] = {1, 1, 2, 1.5f};
+    for (int64_t i = 0; i < 4; ++i) scales.setF(i, sv[i]);
+    Tensor roi(DType::F32, {0});
+    Value* up = b.node("Resize", "up", {c1, b.cst("roi", roi), b.cst("scales", scales)}, {{"mode", Attr::Str(mode)}});
+    Value* y = b.node("Conv", "conv2", {up, b.rnd("w2", {2, 6, 3, 3})}, pads1());
+    b.finish({y});
+    EXPECT_TRUE(b.runSame(kPipeline)) << mode;
+    const std::string ir = b.ir();
+    EXPECT_EQ(b.count("Transpose"), 1) << ir;  // y out only
+    EXPECT_TRUE(has(ir, "\"scales_nhwc\" : f32[4] = {1, 2, 1.5, 1}")) << ir;  // N H W C
+    EXPECT_EQ(b.g.outputs[0]->shape, (Shape{1, 2, 10, 6}));
+  }
+  G d;
+  d.options.layout = kLayoutNhwc;
+  Value* x = d.input("x", {1, 3, 5, 4});
+  Value* c1 = d.node("Conv", "conv1", {x, d.rnd("w1", {6, 3, 3, 3})}, pads1());
+  Tensor scales(DType::F32, {2});
+  scales.setF(0, 2);
+  scales.setF(1, 2);
+  Value* up = d.node("Resize", "up", {c1, nullptr, d.cst("scales", scales)}, {{"axes", Attr::Ints({2, 3})}});
+  Value* y = d.node("Conv", "conv2", {up, d.rnd("w2", {2, 6, 3, 3})}, pads1());
+  d.finish({y});
+  EXPECT_TRUE(d.runSame(kPipeline));
+  EXPECT_EQ(d.count("Transpose"), 3) << d.ir();  // around the Resize, and y out
+}
+
 }  // namespace
 }  // namespace tinyc

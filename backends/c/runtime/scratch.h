@@ -528,4 +528,18 @@ TINYC_KERNEL int64_t tinyc_linear_attention_f32_scratch(const int32_t *p) {
                                    : (int64_t)4 * p[TINYC_LATT_B] * p[TINYC_LATT_HKV] * p[TINYC_LATT_DK] * p[TINYC_LATT_DV];
 }
 
+/* ---- the in-place transpose (shape.c tinyc_transpose_inplace): `outer` matrices of rows x cols
+   blocks of `block` bytes, row-major, each turned into its cols x rows transpose where it is (a
+   Transpose computed over its input, e.g. the channels-last result of a graph's last layer turned
+   channels-first inside the caller's output buffer). Scratch: one block, then one bit per block
+   of a matrix (the cycles already moved). */
+#define TINYC_TIP_OUTER 0
+#define TINYC_TIP_ROWS 1
+#define TINYC_TIP_COLS 2
+#define TINYC_TIP_BLOCK 3
+#define TINYC_TIP_PARAMS 4
+TINYC_KERNEL int64_t tinyc_transpose_inplace_scratch(const int32_t *p) {
+  return (int64_t)p[TINYC_TIP_BLOCK] + ((int64_t)p[TINYC_TIP_ROWS] * p[TINYC_TIP_COLS] + 7) / 8;
+}
+
 #endif

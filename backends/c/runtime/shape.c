@@ -1,4 +1,4 @@
-/* tinyc runtime: data movement (Transpose Slice Pad Concat Split Gather OneHot Trilu, Resize nearest, fills). requires: common */
+/* tinyc runtime: data movement (Transpose Slice Pad Concat Split Gather OneHot Trilu, Resize nearest, fills). requires: common scratch */
 
 /* Largest rank the copy kernels iterate over (the emitter checks it). */
 #define TINYC_SHAPE_MAX_RANK 16
@@ -46,6 +46,39 @@ TINYC_STRIDED_COPY(1)
 TINYC_STRIDED_COPY(2)
 TINYC_STRIDED_COPY(4)
 TINYC_STRIDED_COPY(8)
+
+/* Transposes p[TINYC_TIP_OUTER] matrices of ROWS x COLS blocks of BLOCK bytes (scratch.h) where
+   they are, by following the permutation's cycles: with n = ROWS * COLS, output block o
+   (0 < o < n - 1) takes input block o * COLS mod (n - 1); blocks 0 and n - 1 stay. Each block
+   moves once; a bitmap in the scratch marks the blocks of cycles already moved. */
+TINYC_KERNEL void tinyc_transpose_inplace(void *x, const int32_t *p, void *scratch) {
+  const uint32_t n = (uint32_t)p[TINYC_TIP_ROWS] * (uint32_t)p[TINYC_TIP_COLS], m = n - 1u;
+  const uint32_t cols = (uint32_t)p[TINYC_TIP_COLS];
+  const size_t bs = (size_t)p[TINYC_TIP_BLOCK];
+  const int narrow = (uint64_t)m * cols <= 0xffffffffu; /* products fit 32 bits */
+  unsigned char *tmp = (unsigned char *)scratch, *seen = tmp + bs;
+  int32_t b;
+  TINYC_SCRATCH_NEED(tinyc_transpose_inplace_scratch(p));
+  if (n < 3u) return;
+  for (b = 0; b < p[TINYC_TIP_OUTER]; ++b) {
+    unsigned char *a = (unsigned char *)x + (size_t)b * n * bs;
+    uint32_t start;
+    memset(seen, 0, (size_t)((n + 7u) / 8u));
+    for (start = 1u; start < m; ++start) {
+      uint32_t cur = start;
+      if (seen[start >> 3] & (1u << (start & 7u))) continue;
+      memcpy(tmp, a + start * bs, bs);
+      for (;;) {
+        const uint32_t src = narrow ? cur * cols % m : (uint32_t)((uint64_t)cur * cols % m);
+        seen[cur >> 3] = (unsigned char)(seen[cur >> 3] | (1u << (cur & 7u)));
+        if (src == start) break;
+        memcpy(a + cur * bs, a + src * bs, bs);
+        cur = src;
+      }
+      memcpy(a + cur * bs, tmp, bs);
+    }
+  }
+}
 
 /* dst (contiguous, shape shp, rank r >= 1)[i_0..i_{r-1}] = src[sum_k tab_k[i_k]], or *fill when
    some tab_k[i_k] is negative (fill NULL: zero bytes). The per-axis tables of element offsets are
