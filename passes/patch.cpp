@@ -1,7 +1,8 @@
 // patch: patch-based execution of the network's first stage (MCUNetV2, NeurIPS 2021; issue 13).
 //
 // The peak of a CNN usually lies in its first, high-resolution layers. This pass cuts the graph
-// after a prefix (the stage: Conv, MaxPool, AveragePool and elementwise nodes that read only the
+// after a prefix (the stage: Conv, MaxPool, AveragePool, elementwise nodes, Transposes and
+// Reshapes that only move unit dims - a 1-channel input made channels-last - that read only the
 // graph inputs, constants and each other, whose one value leaving it is 4-D) and computes the
 // stage's output in N horizontal strips, one after the other: for each strip, every stage node
 // runs on just the rows the strips's output needs (the receptive field's overlap is computed
@@ -124,6 +125,21 @@ bool admit(Stage& st, const Node& n) {
     r.pr = w.pe[2];
     st.geom[&n] = r;
     st.hAxis[y] = hy;
+    return true;
+  }
+  if (n.op == opDef("Reshape")) {  // one that only moves unit dims (a 1-channel tensor's layout change)
+    const Value* x = n.input(0);
+    if (!x || !st.hAxis.count(x) || x->shape.size() != 4 || !n.input(1) || !n.input(1)->constData()) return false;
+    std::vector<size_t> xs, ys;  // positions of the dims other than 1
+    for (size_t i = 0; i < 4; ++i) {
+      if (x->shape[i] != 1) xs.push_back(i);
+      if (y->shape[i] != 1) ys.push_back(i);
+    }
+    const auto at = std::find(xs.begin(), xs.end(), st.hAxis.at(x));
+    if (xs.size() != ys.size() || at == xs.end()) return false;
+    for (size_t k = 0; k < xs.size(); ++k)
+      if (x->shape[xs[k]] != y->shape[ys[k]]) return false;
+    st.hAxis[y] = ys[static_cast<size_t>(at - xs.begin())];
     return true;
   }
   if (rw::isTranspose(&n)) {
@@ -325,6 +341,11 @@ void rewrite(Graph& g, const Stage& st, int n) {
         const int64_t bottom = ((y->second.hi - 1) * r.s - r.pt + (r.k - 1) * r.d + 1) - in.hi;
         attrs["pads"] = Attr::Ints({top, r.pl, bottom, r.pr});
         attrs["auto_pad"] = Attr::Str("NOTSET");
+      }
+      if (nd->op == opDef("Reshape")) {  // the strip's shape
+        Tensor shape(DType::I64, {static_cast<int64_t>(s.size())});
+        for (size_t i = 0; i < s.size(); ++i) shape.setI(static_cast<int64_t>(i), s[i]);
+        ins[1] = rw::addConst(g, old->name + tag + "_shape", std::move(shape));
       }
       rw::insertNodeBefore(g, anchor, nd->opType, nd->name + tag, ins, {out}, attrs);
       val[old] = out;

@@ -55,6 +55,33 @@ TEST(Patch, StripsGiveTheSameOutputsBitForBit) {
   }
 }
 
+TEST(Patch, AOneChannelInputMadeChannelsLastByAReshapeJoinsTheStage) {
+  // On channels-last targets the layout change of a 1-channel input (a grayscale image, a
+  // spectrogram) is a Reshape that moves a unit dim; the stage goes through it (its strips
+  // reshape their own rows) instead of stopping before the first convolution.
+  G b;
+  b.options.layout = kLayoutNhwc;
+  Value* x = b.input("x", {1, 1, 19, 12});
+  Value* c1 = b.node("Conv", "conv1", {x, b.rnd("w1", {8, 1, 3, 3}), b.rnd("b1", {8})}, {{"pads", Attr::Ints({1, 1, 1, 1})}});
+  Value* c2 = b.node("Conv", "conv2", {c1, b.rnd("w2", {4, 8, 3, 3})}, {{"strides", Attr::Ints({2, 2})}});
+  Value* gp = b.node("GlobalAveragePool", "gap", {c2});
+  b.finish({gp});
+  const auto ins = b.inputs();
+  b.run("layout,merge-views,dce");
+  ASSERT_EQ(b.count("Reshape"), 2) << b.ir();  // x in, and the pooled [1,1,1,4] out
+  const auto before = Interpreter(b.g).run(ins);
+  b.options.patch = 3;
+  EXPECT_TRUE(b.run("patch")) << b.ir();
+  const std::string ir = b.ir();
+  EXPECT_EQ(b.count("Reshape"), 4) << ir;  // one per strip, and the pooled one
+  EXPECT_EQ(b.count("Conv"), 6) << ir;
+  const auto after = Interpreter(b.g).run(ins);
+  // (within float rounding: the interpreter's GEMM may sum a strip's narrower product in
+  // another order)
+  const Comparison cmp = compareTensors(after[0], before[0], {1e-6, 1e-6, true});
+  EXPECT_TRUE(cmp.ok) << cmp.why << "\n" << ir;
+}
+
 TEST(Patch, PoolsOnTheStripBorders) {
   for (const char* layout : {"NCHW", kLayoutNhwc}) {
     for (int n : {2, 3, 4}) {
