@@ -26,6 +26,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <tuple>
 
 #include "ops/layout.h"
 #include "ops/nn_common.h"
@@ -357,89 +358,158 @@ void rewrite(Graph& g, const Stage& st, int n) {
   for (Node* nd : st.nodes) rw::detach(nd);
 }
 
+// Extends `st` (its sources set) over the schedule from node `from` on: every admitted node that
+// reads the stage joins it; each point after which only the newest node's output leaves the stage
+// is a candidate cut.
+void collectCuts(const Graph& g, Stage st, size_t from, std::vector<Stage>* cuts) {
+  for (const Node* n : floatIslands(g)) st.excluded.insert(n);
+  std::map<const Value*, size_t> lastUse;
+  for (size_t i = 0; i < g.nodes.size(); ++i)
+    for (const Value* in : g.nodes[i]->inputs)
+      if (in) lastUse[in] = i;
+  for (size_t i = from; i + 1 < g.nodes.size(); ++i) {
+    Node* n = g.nodes[i].get();
+    // Nodes that read nothing of the stage stay where they are (before the strips).
+    if (std::none_of(n->inputs.begin(), n->inputs.end(), [&](const Value* v) { return v && st.hAxis.count(v); }))
+      continue;
+    if (!admit(st, *n)) break;
+    st.nodes.push_back(n);
+    // Closed after node i: every stage value but node i's output is dead, none is an output.
+    bool closed = !g.isGraphOutput(n->outputs[0]) && lastUse.count(n->outputs[0]);
+    for (const Node* m : st.nodes)
+      if (m != n && (g.isGraphOutput(m->outputs[0]) || (lastUse.count(m->outputs[0]) && lastUse.at(m->outputs[0]) > i)))
+        closed = false;
+    const bool spatial =
+        std::any_of(st.nodes.begin(), st.nodes.end(), [&](const Node* m) { return st.geom.count(m) != 0; });
+    if (closed && spatial && hOf(st, n->outputs[0]) >= 2) {  // (elementwise nodes alone gain nothing)
+      Stage c = st;
+      c.out = n->outputs[0];
+      cuts->push_back(std::move(c));
+    }
+  }
+}
+
+// The first stage: from the graph inputs.
+std::vector<Stage> firstStageCuts(const Graph& g) {
+  Stage st;
+  for (size_t i = 0; i < g.inputs.size(); ++i) {
+    const Value* x = g.inputs[i];
+    const bool nhwc = i < g.inputLayouts.size() && g.inputLayouts[i] == "NHWC";
+    if (x->shape.size() == 4 && x->shape[0] == 1 && !nhwc) {
+      st.hAxis[x] = 2;
+      st.sources.insert(x);
+    }
+  }
+  std::vector<Stage> cuts;
+  collectCuts(g, st, 0, &cuts);
+  return cuts;
+}
+
+// Later stages (auto only): from the output of a convolution or pool further down, read by the
+// stage as a source held whole (an inverted bottleneck's expansion after a squeeze-excitation
+// block, where the first stage had to stop).
+std::vector<Stage> laterStageCuts(const Graph& g) {
+  std::vector<Stage> cuts;
+  for (size_t p = 0; p + 1 < g.nodes.size(); ++p) {
+    const Node& n = *g.nodes[p];
+    const Value* y = n.outputs.empty() ? nullptr : n.outputs[0];
+    if (!isSpatial(n) || n.outputs.size() != 1 || !y || y->shape.size() != 4 || y->shape[0] != 1 ||
+        g.isGraphOutput(y))
+      continue;
+    Stage st;
+    st.hAxis[y] = isChannelsLast(n) ? 1 : 2;
+    if (y->shape[st.hAxis[y]] < 2) continue;
+    st.sources.insert(y);
+    collectCuts(g, st, p + 1, &cuts);
+  }
+  return cuts;
+}
+
+// Live tensor bytes that a stage does not see: values computed before its first node and read
+// after its last (a skip connection around it), and graph outputs computed before it.
+int64_t liveAcross(const Graph& g, const Stage& st) {
+  std::map<const Node*, size_t> at;
+  for (size_t i = 0; i < g.nodes.size(); ++i) at[g.nodes[i].get()] = i;
+  const size_t first = at.at(st.nodes.front()), last = at.at(st.nodes.back());
+  std::map<const Value*, size_t> lastUse;
+  for (size_t i = 0; i < g.nodes.size(); ++i)
+    for (const Value* in : g.nodes[i]->inputs)
+      if (in) lastUse[in] = i;
+  int64_t bytes = 0;
+  for (size_t i = 0; i < first; ++i)
+    for (const Value* v : g.nodes[i]->outputs)
+      if (v && !st.sources.count(v) && (g.isGraphOutput(v) || (lastUse.count(v) && lastUse.at(v) > last)))
+        bytes += bytesOf(v);
+  return bytes;
+}
+
 class Patch : public Pass {
  public:
   bool run(Graph& g, PassContext& ctx) override {
     const int want = ctx.options().patch;
     if (want == 0 || g.nodes.empty()) return false;
-    // Candidate cuts: every prefix of admitted nodes whose only value read after it is 4-D.
-    std::vector<Stage> cuts;
-    {
-      Stage st;
-      for (size_t i = 0; i < g.inputs.size(); ++i) {
-        const Value* x = g.inputs[i];
-        const bool nhwc = i < g.inputLayouts.size() && g.inputLayouts[i] == "NHWC";
-        if (x->shape.size() == 4 && x->shape[0] == 1 && !nhwc) {
-          st.hAxis[x] = 2;
-          st.sources.insert(x);
-        }
-      }
-      for (const Node* n : floatIslands(g)) st.excluded.insert(n);
-      std::map<const Value*, size_t> lastUse;
-      for (size_t i = 0; i < g.nodes.size(); ++i)
-        for (const Value* in : g.nodes[i]->inputs)
-          if (in) lastUse[in] = i;
-      for (size_t i = 0; i + 1 < g.nodes.size(); ++i) {
-        Node* n = g.nodes[i].get();
-        // Nodes that read nothing of the stage stay where they are (before the strips).
-        if (std::none_of(n->inputs.begin(), n->inputs.end(), [&](const Value* v) { return v && st.hAxis.count(v); }))
-          continue;
-        if (!admit(st, *n)) break;
-        st.nodes.push_back(n);
-        // Closed after node i: every stage value but node i's output is dead, none is an output.
-        bool closed = !g.isGraphOutput(n->outputs[0]) && lastUse.count(n->outputs[0]);
-        for (const Node* m : st.nodes)
-          if (m != n && (g.isGraphOutput(m->outputs[0]) || (lastUse.count(m->outputs[0]) && lastUse.at(m->outputs[0]) > i)))
-            closed = false;
-        if (closed && hasSpatial(st) && hOf(st, n->outputs[0]) >= 2) {
-          Stage c = st;
-          c.out = n->outputs[0];
-          cuts.push_back(std::move(c));
-        }
-      }
-    }
+    int64_t totalMacs = 0, extra = 0, base0 = 0;
+    for (const auto& n : g.nodes) totalMacs += macsLayoutAware(*n);
+    for (int64_t p : stepPeaks(g)) base0 = std::max(base0, p);
+    // --patch N: the first stage in N strips. auto: the first stage and then later ones, one at
+    // a time, each taken when it lowers the estimated peak by more than 10%, while all of them
+    // together add under 20% MACs.
+    int stages = 0;
+    for (; stages < (want > 0 ? 1 : 4); ++stages)
+      if (!patchOnce(g, ctx, want, totalMacs, &extra)) break;
+    if (stages == 0) return false;
+    int64_t after = 0;
+    for (int64_t p : stepPeaks(g)) after = std::max(after, p);
+    ctx.count("patched stages", stages);
+    ctx.count("estimated peak before", base0);
+    ctx.count("estimated peak after", after);
+    ctx.count("extra MACs", extra);
+    return true;
+  }
+
+ private:
+  static bool patchOnce(Graph& g, PassContext& ctx, int want, int64_t totalMacs, int64_t* extraSoFar) {
+    std::vector<Stage> cuts = firstStageCuts(g);
+    if (want < 0)
+      for (Stage& st : laterStageCuts(g)) cuts.push_back(std::move(st));
     if (cuts.empty()) return false;
     const std::vector<int64_t> peaks = stepPeaks(g);
-    int64_t base = 0, totalMacs = 0;
+    int64_t base = 0;
     for (int64_t p : peaks) base = std::max(base, p);
-    for (const auto& n : g.nodes) totalMacs += macsLayoutAware(*n);
     struct Choice {
       size_t cut = 0;
       int n = 0;
-      int64_t peak = 0, extra = 0;
+      int64_t peak = 0, stagePeak = 0, extra = 0;
     };
     std::optional<Choice> best;
+    std::map<const Node*, size_t> at;
+    for (size_t i = 0; i < g.nodes.size(); ++i) at[g.nodes[i].get()] = i;
     for (size_t c = 0; c < cuts.size(); ++c) {
       const Stage& st = cuts[c];
-      size_t end = 0;
-      while (g.nodes[end].get() != st.nodes.back()) ++end;
-      int64_t after = 0, stageMacs = 0;
-      for (size_t i = end + 1; i < peaks.size(); ++i) after = std::max(after, peaks[i]);
+      const size_t begin = at.at(st.nodes.front()), end = at.at(st.nodes.back());
+      int64_t outside = 0, stageMacs = 0;  // the peak of the steps before and after the stage
+      for (size_t i = 0; i < peaks.size(); ++i)
+        if (i < begin || i > end) outside = std::max(outside, peaks[i]);
       for (const Node* n : st.nodes) stageMacs += macsLayoutAware(*n);
-      const int64_t h = hOf(st, st.out);
+      const int64_t across = liveAcross(g, st), h = hOf(st, st.out);
       for (int n = want > 0 ? want : 2; n <= (want > 0 ? want : 8); ++n) {
         if (n > h) break;
         const Estimate e = estimateStage(st, n);
-        const Choice ch{c, n, std::max(after, e.peak), e.macs - stageMacs};
-        if (want < 0 && (ch.peak * 10 > base * 9 || ch.extra * 5 > totalMacs)) continue;
-        if (!best || ch.peak < best->peak || (ch.peak == best->peak && ch.extra < best->extra)) best = ch;
+        const Choice ch{c, n, std::max(outside, e.peak + across), e.peak + across, e.macs - stageMacs};
+        if (want < 0 && (ch.peak * 10 > base * 9 || (*extraSoFar + ch.extra) * 5 > totalMacs)) continue;
+        // Ties: the lower peak of the stage itself (a later stage may then lower the rest), then
+        // fewer extra MACs.
+        if (!best || std::tie(ch.peak, ch.stagePeak, ch.extra) < std::tie(best->peak, best->stagePeak, best->extra))
+          best = ch;
       }
     }
     if (!best) return false;
     rewrite(g, cuts[best->cut], best->n);
     refreshGraph(g);
+    *extraSoFar += best->extra;
     ctx.count("patches", best->n);
     ctx.count("stage nodes", static_cast<int64_t>(cuts[best->cut].nodes.size()));
-    ctx.count("estimated peak before", base);
-    ctx.count("estimated peak after", best->peak);
-    ctx.count("extra MACs", best->extra);
     return true;
-  }
-
- private:
-  // A cut worth making holds a spatial node (a stage of elementwise nodes alone gains nothing).
-  static bool hasSpatial(const Stage& st) {
-    return std::any_of(st.nodes.begin(), st.nodes.end(), [&](const Node* m) { return st.geom.count(m) != 0; });
   }
 };
 

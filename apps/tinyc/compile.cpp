@@ -72,8 +72,8 @@ void addCompileOptions(CLI::App* cmd, CompileOptions& o) {
       ->capture_default_str();
   cmd->add_option("--patch", o.patch,
                   "patch-based execution of the first layers (lower peak RAM, some MACs computed twice): off, "
-                  "auto (when it lowers the estimated peak by over 10% at under 20% extra MACs) or the number of "
-                  "strips N (2-64)")
+                  "auto (when it lowers the estimated peak by over 10% at under 20% extra MACs; also later stages) "
+                  "or the number of strips N (2-64)")
       ->check([](const std::string& v) -> std::string {
         if (v == "off" || v == "auto") return "";
         try {
@@ -244,6 +244,7 @@ nlohmann::ordered_json Compiled::report() const {
   for (const auto& p : passes)
     if (p.name == "patch" && p.changed && withoutPatches)
       patch = {{"strips", p.stats.count("patches") ? p.stats.at("patches") : 0},
+               {"stages", p.stats.count("patched stages") ? p.stats.at("patched stages") : 1},
                {"stage_nodes", p.stats.count("stage nodes") ? p.stats.at("stage nodes") : 0},
                {"extra_macs", p.stats.count("extra MACs") ? p.stats.at("extra MACs") : 0},
                {"arena_bytes_without", withoutPatches->first},

@@ -166,12 +166,16 @@ void convert(const ConvertOptions& o) {
                              printable(m.peakNode, 60), it == m.scratchBytes.end() ? 0 : it->second, largest,
                              largest > 0 ? fmt::format(" ('{}')", printable(largestNode, 60)) : std::string());
   }
-  if (!r["patch"].is_null())
-    std::cout << fmt::format("  patches: the first {} nodes in {} strips, {} extra MACs; without: arena {} bytes "
+  if (!r["patch"].is_null()) {
+    const int64_t stages = r["patch"]["stages"].get<int64_t>();
+    std::cout << fmt::format("  patches: {} {} nodes in {} strips{}, {} extra MACs; without: arena {} bytes "
                              "(lower bound {})\n",
+                             stages == 1 ? std::string("the first") : fmt::format("{} stages of", stages),
                              r["patch"]["stage_nodes"].get<int64_t>(), r["patch"]["strips"].get<int64_t>(),
-                             r["patch"]["extra_macs"].get<int64_t>(), r["patch"]["arena_bytes_without"].get<int64_t>(),
+                             stages == 1 ? "" : " in all", r["patch"]["extra_macs"].get<int64_t>(),
+                             r["patch"]["arena_bytes_without"].get<int64_t>(),
                              r["patch"]["lower_bound_bytes_without"].get<int64_t>());
+  }
   std::cout << fmt::format("  weights {} bytes, I/O {} bytes, {} MACs, {} nodes\n",
                            c.result.weightsBytes, c.result.ioBytes, r["macs"].get<int64_t>(), c.graph->nodes.size());
   if (!c.quantization.is_null() && c.quantization.contains("calibration_method")) {

@@ -168,10 +168,10 @@ std::string reportHtml(const json& r, const std::string& planSvg, const json& me
     h += fmt::format("<div class=\"note\">peak at step {}, node {} (kernel scratch {} B)</div>\n", num(r["peak"], "step"),
                      shortName(str(r["peak"], "node"), 80), grouped(num(r["peak"], "scratch_bytes")));
   if (r.contains("patch") && r["patch"].is_object())
-    h += fmt::format("<div class=\"note\">patch-based execution: the first {} nodes in {} strips, {} extra MACs; "
+    h += fmt::format("<div class=\"note\">patch-based execution: {} stage(s), {} nodes in {} strips, {} extra MACs; "
                      "without: arena {} B</div>\n",
-                     num(r["patch"], "stage_nodes"), num(r["patch"], "strips"), grouped(num(r["patch"], "extra_macs")),
-                     grouped(num(r["patch"], "arena_bytes_without")));
+                     num(r["patch"], "stages"), num(r["patch"], "stage_nodes"), num(r["patch"], "strips"),
+                     grouped(num(r["patch"], "extra_macs")), grouped(num(r["patch"], "arena_bytes_without")));
 
   h += "<h2>Flash and RAM</h2>\n";
   if (emulated) {
@@ -231,9 +231,14 @@ std::string reportHtml(const json& r, const std::string& planSvg, const json& me
                                    static_cast<double>(num(n, "macs")) / static_cast<double>(ins))
                      : std::string("<td></td>");
       }
+      // A layer run in strips (--patch) is the node NAME_patchK of layer NAME: its SQNR and pruning.
+      std::string layer = node;
+      if (const size_t p = node.rfind("_patch"); p != std::string::npos && p + 6 < node.size() &&
+          node.find_first_not_of("0123456789", p + 6) == std::string::npos)
+        layer = node.substr(0, p);
       if (hasSqnr)
-        h += sqnr.count(node) ? fmt::format("<td class=\"n\" data-v=\"{0}\">{0}</td>", sqnr[node]) : "<td></td>";
-      if (hasPrune) h += "<td>" + (pruned.count(node) ? pruned[node] : std::string()) + "</td>";
+        h += sqnr.count(layer) ? fmt::format("<td class=\"n\" data-v=\"{0}\">{0}</td>", sqnr[layer]) : "<td></td>";
+      if (hasPrune) h += "<td>" + (pruned.count(layer) ? pruned[layer] : std::string()) + "</td>";
       const int64_t cost = hasInstr ? std::max<int64_t>(ins, 0) : num(n, "macs");
       h += fmt::format("<td class=\"cost\" data-v=\"{}\"><div style=\"width:{:.1f}%\"></div></td></tr>\n", cost,
                        100.0 * static_cast<double>(cost) / static_cast<double>(mostCost));

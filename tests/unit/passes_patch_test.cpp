@@ -82,6 +82,42 @@ TEST(Patch, AOneChannelInputMadeChannelsLastByAReshapeJoinsTheStage) {
   EXPECT_TRUE(cmp.ok) << cmp.why << "\n" << ir;
 }
 
+TEST(Patch, AutoAlsoRunsALaterStageInStrips) {
+  // A first stage would stop at the squeeze-excitation block (its global pool is not local); the
+  // peak lies in the inverted bottleneck after it, whose expansion auto runs in strips as a later
+  // stage that reads the projection before it as a source held whole.
+  for (const char* layout : {"NCHW", kLayoutNhwc}) {
+    G b;
+    b.options.layout = layout;
+    Value* x = b.input("x", {1, 3, 32, 32});
+    Value* stem = b.node("Conv", "stem", {x, b.rnd("w0", {8, 3, 3, 3}), b.rnd("b0", {8})},
+                         {{"pads", Attr::Ints({1, 1, 1, 1})}, {"strides", Attr::Ints({2, 2})}});
+    Value* gap = b.node("GlobalAveragePool", "se_pool", {stem});
+    Value* fc = b.node("Conv", "se_fc", {gap, b.rnd("wf", {8, 8, 1, 1}), b.rnd("bf", {8})});
+    Value* sig = b.node("Sigmoid", "se_gate", {fc});
+    Value* se = b.node("Mul", "se_scale", {stem, sig});
+    Value* proj = b.node("Conv", "project1", {se, b.rnd("w1", {8, 8, 1, 1})});
+    Value* exp = b.node("Conv", "expand", {proj, b.rnd("w2", {64, 8, 1, 1}), b.rnd("b2", {64})});
+    Value* r = b.node("Relu", "relu", {exp});
+    Value* dw = b.node("Conv", "dw", {r, b.rnd("w3", {64, 1, 3, 3})},
+                       {{"pads", Attr::Ints({1, 1, 1, 1})}, {"strides", Attr::Ints({2, 2})}, {"group", Attr::Int(64)}});
+    Value* y = b.node("Conv", "project2", {dw, b.rnd("w4", {8, 64, 1, 1})});
+    b.finish({b.node("GlobalAveragePool", "head", {y})});
+    const auto ins = b.inputs();
+    b.run("layout,merge-views,dce");
+    const auto before = Interpreter(b.g).run(ins);
+    b.options.patch = -1;
+    EXPECT_TRUE(b.run("patch")) << layout << "\n" << b.ir();
+    const std::string ir = b.ir();
+    EXPECT_EQ(b.count("Concat"), 1) << layout << "\n" << ir;  // one stage in strips: the later one
+    EXPECT_TRUE(has(ir, "\"expand_patch1\"")) << ir;
+    EXPECT_FALSE(has(ir, "\"stem_patch0\"")) << ir;  // (the stem's output is small: no first stage)
+    const auto after = Interpreter(b.g).run(ins);
+    const Comparison cmp = compareTensors(after[0], before[0], {1e-6, 1e-6, true});
+    EXPECT_TRUE(cmp.ok) << layout << " " << cmp.why << "\n" << ir;
+  }
+}
+
 TEST(Patch, PoolsOnTheStripBorders) {
   for (const char* layout : {"NCHW", kLayoutNhwc}) {
     for (int n : {2, 3, 4}) {
