@@ -9,7 +9,6 @@
 #include <deque>
 #include <limits>
 #include <map>
-#include <optional>
 #include <set>
 
 #include "backends/backend.h"
@@ -128,14 +127,8 @@ class ModuleWriter {
   // a lives at byte `off` of b's memory (both arena values in one planned buffer, or both in one
   // graph output's buffer: arena.h valuesInOutputs).
   bool sameLocation(const Value* a, const Value* b, int64_t off) const {
-    auto outputSlot = [&](const Value* v) -> std::optional<OutputSlot> {
-      if (auto it = outputSlots_.find(v); it != outputSlots_.end()) return it->second;
-      for (size_t j = 0; j < g_.outputs.size(); ++j)  // the output itself (when directly written)
-        if (g_.outputs[j] == v && names_.count(v) && names_.at(v) == fmt::format("y{}", j)) return OutputSlot{j, 0};
-      return std::nullopt;
-    };
-    if (auto oa = outputSlot(a), ob = outputSlot(b); oa && ob)
-      return oa->output == ob->output && oa->offset == ob->offset + off;
+    if (auto oa = outputSlots_.find(a), ob = outputSlots_.find(b); oa != outputSlots_.end() && ob != outputSlots_.end())
+      return oa->second.output == ob->second.output && oa->second.offset == ob->second.offset + off;
     auto sa = arena_.slots.find(a), sb = arena_.slots.find(b);
     if (sa == arena_.slots.end() || sb == arena_.slots.end()) return false;
     return sa->second.buffer == sb->second.buffer && sa->second.offset == sb->second.offset + off;
@@ -168,7 +161,7 @@ class ModuleWriter {
   ArenaLayout arena_;
   std::map<int, std::pair<const Value*, int64_t>> arenaDecls_;  // by value id: representative, address
   std::map<const Value*, const Value*> aliasOf_;  // value -> representative (shared C variable)
-  std::map<const Value*, OutputSlot> outputSlots_;  // values computed inside a graph output's buffer
+  std::map<const Value*, OutputSlot> outputSlots_;  // direct outputs and the values computed in them
   std::map<std::string, int64_t> ioOffsets_;      // "INPUT_0" -> arena offset (--io-in-arena)
 
   void planArena(const std::vector<const Node*>& nodes, const std::vector<bool>& directOutputs, std::string* io);
@@ -278,6 +271,8 @@ void ModuleWriter::planArena(const std::vector<const Node*>& nodes, const std::v
                                                slot.output, slot.offset);
     outputSlots_[v] = slot;
   }
+  for (size_t j = 0; j < g_.outputs.size(); ++j)
+    if (directOutputs[j]) outputSlots_[g_.outputs[j]] = OutputSlot{j, 0};
   arena_ = c::planArena(g_, nodes, ao);
   for (const auto& [v, rep] : arena_.representative) {
     names_[v] = fmt::format("t{}", rep->id);
