@@ -181,8 +181,10 @@ TINYC_KERNEL void tinyc_gemm_pack_b(const tinyc_bsrc *src, int32_t k0, int32_t k
         const float *s = src->p + (size_t)(j0 + p + jj) * (size_t)src->cs + k0;
         for (k = 0; k < kc; ++k) d[k * NR + jj] = s[k];
       }
-      for (; jj < NR; ++jj)
-        for (k = 0; k < kc; ++k) d[k * NR + jj] = 0.0f;
+      /* (a memset per row: gcc 12 -O3 -march=native proved a false "iteration 63 invokes undefined
+         behavior" in the column-wise zero loop; long run seed 32, graph 2301) */
+      if (w < NR)
+        for (k = 0; k < kc; ++k) memset(d + (size_t)k * (size_t)NR + w, 0, (size_t)(NR - w) * sizeof(float));
     }
     return;
   }
